@@ -1,0 +1,40 @@
+# Two commands matter on a fresh machine: `make demo` and `make test`. Both install what
+# they need first (idempotently; we are root on these machines).
+
+SWIFT ?= swift
+APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libbrotli-dev
+VENV := .venv
+PY := $(VENV)/bin/python
+# PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
+TEST_PY_PACKAGES := libipld multiformats warcio
+
+.PHONY: setup test demo bench corpora build release clean
+
+setup: .setup-done
+.setup-done:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c "import libipld, multiformats, warcio" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@touch .setup-done
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+test: setup
+	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
+
+demo: release
+	bash Pipelines/demo.sh
+
+bench: release
+	bash Pipelines/bench.sh
+
+clean:
+	rm -rf .build .setup-done

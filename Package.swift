@@ -1,0 +1,39 @@
+// swift-tools-version:6.1
+// The layers of ../shared/DESIGN.md, one target each; a target imports only layers below it.
+import PackageDescription
+
+let package = Package(
+    name: "indexer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "indexer", targets: ["indexer"]),
+    ],
+    dependencies: [
+        // CLI parsing: the standard for Swift command-line tools, no transitive dependencies.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // 1. C bindings: one system-library target per C library, each owned by one Swift module.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(name: "Zstd", dependencies: ["CZstd"]),
+
+        // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
+        .target(name: "Blocks", dependencies: ["Sodium"]),
+        // 3. Prolly trees over blocks.
+        .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+
+        // 9. CLI: thin subcommands over the library.
+        .executableTarget(name: "indexer", dependencies: [
+            "Blocks", "ProllyTree",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks"]),
+        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Prolly trees: see Tree.swift.

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `indexer` command: thin subcommands over the library layers.
+@main
+struct Indexer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "indexer",
+        abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
+        subcommands: [
+            CarCommand.self,
+        ]
+    )
+}
