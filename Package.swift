@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
     ]
 )
