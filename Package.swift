@@ -26,10 +26,12 @@ let package = Package(
         .target(name: "Blocks", dependencies: ["Sodium"]),
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        // 6. Index: the shard schema on Prolly trees; build, read, verify.
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree",
+            "Blocks", "ProllyTree", "Index",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -37,6 +39,7 @@ let package = Package(
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
     ]
 )
