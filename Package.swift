@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
+        .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
@@ -40,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
     ]
 )
