@@ -33,7 +33,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks"]),
+        // Benchmarks of the tree layer, run by `make bench`.
+        .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
     ]
 )
