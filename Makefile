@@ -36,5 +36,10 @@ demo: release
 bench: release
 	bash Pipelines/bench.sh
 
+# Real corpora (Debian linux-doc-6.1 and rust-doc as WARC, WARC.gz, WARC.zst, WACZ, wget crawl,
+# HTML folder) under Corpora/build/, not committed; idempotent. See Corpora/README.md.
+corpora:
+	bash Corpora/build.sh
+
 clean:
 	rm -rf .build .setup-done

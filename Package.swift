@@ -38,7 +38,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks"]),
+        // Benchmarks of the tree layer, run by `make bench`.
+        .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),

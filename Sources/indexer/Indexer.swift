@@ -7,6 +7,7 @@ struct Indexer: ParsableCommand {
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
         subcommands: [
+            TreeCommand.self,
             CarCommand.self,
         ]
     )

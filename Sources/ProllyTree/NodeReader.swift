@@ -1,0 +1,97 @@
+import Blocks
+import Synchronization
+
+/// Loads nodes from a store, checks them against what their parent promised (level, key
+/// range, counts), and keeps recently used ones decoded.
+public final class NodeReader: Sendable {
+    public let store: BlockStore
+    private let cache: Mutex<LRU>
+    private let loads = Atomic<Int>(0)
+
+    public init(store: BlockStore, cacheNodes: Int = 4096) {
+        self.store = store
+        cache = Mutex(LRU(capacity: cacheNodes))
+    }
+
+    /// Nodes decoded from blocks so far (cache misses).
+    public var nodesLoaded: Int { loads.load(ordering: .relaxed) }
+
+    /// The node `ref` points to, verified against the parent's summary of it.
+    public func node(_ ref: ChildRef) throws -> Node {
+        if let hit = cache.withLock({ $0.get(ref.cid) }) { return hit }
+        let node = try NodeCodec.decode(try store.get(ref.cid), cid: ref.cid)
+        try check(node, against: ref)
+        loads.add(1, ordering: .relaxed)
+        cache.withLock { $0.put(ref.cid, node) }
+        return node
+    }
+
+    /// Loads several children at once (a remote store fetches them in parallel).
+    public func nodes(_ refs: [ChildRef]) throws -> [Node] {
+        let missing = cache.withLock { c in refs.filter { c.get($0.cid) == nil } }
+        if missing.count > 1 {
+            let blocks = try store.getMany(missing.map(\.cid))
+            for (ref, bytes) in zip(missing, blocks) {
+                let node = try NodeCodec.decode(bytes, cid: ref.cid)
+                try check(node, against: ref)
+                loads.add(1, ordering: .relaxed)
+                cache.withLock { $0.put(ref.cid, node) }
+            }
+        }
+        return try refs.map { try node($0) }
+    }
+
+    /// The bytes of a leaf value, reading its block when it is stored out of line.
+    public func value(_ v: LeafValue) throws -> [UInt8] {
+        switch v {
+        case .inline(let bytes): return bytes
+        case .blob(let cid, let length): return try NodeCodec.decodeBlob(try store.get(cid), cid: cid, expectedLength: length)
+        }
+    }
+
+    func check(_ node: Node, against ref: ChildRef) throws {
+        func fail(_ r: String) -> TreeError { .corruptNode(cid: ref.cid.description, reason: r) }
+        guard node.level == ref.level else { throw fail("level \(node.level), parent says \(ref.level)") }
+        guard node.firstKey == ref.firstKey, node.lastKey == ref.lastKey else { throw fail("key range differs from its parent's record") }
+        if node.isLeaf {
+            guard UInt64(node.keys.count) == ref.count else { throw fail("\(node.keys.count) entries, parent says \(ref.count)") }
+        } else {
+            var total: UInt64 = 0, blocks: UInt64 = 1
+            for c in node.children {
+                let (t, o1) = total.addingReportingOverflow(c.count)
+                let (b, o2) = blocks.addingReportingOverflow(c.blocks)
+                guard !o1, !o2 else { throw fail("child counts overflow") }
+                total = t
+                blocks = b
+            }
+            guard total == ref.count, blocks == ref.blocks else { throw fail("subtree counts differ from its parent's record") }
+        }
+    }
+
+    /// A small least-recently-used map (clock-free: a dictionary plus a use counter).
+    struct LRU {
+        let capacity: Int
+        var items: [CID: (node: Node, used: UInt64)] = [:]
+        var tick: UInt64 = 0
+
+        init(capacity: Int) { self.capacity = max(1, capacity) }
+
+        mutating func get(_ cid: CID) -> Node? {
+            guard var item = items[cid] else { return nil }
+            tick += 1
+            item.used = tick
+            items[cid] = item
+            return item.node
+        }
+
+        mutating func put(_ cid: CID, _ node: Node) {
+            tick += 1
+            items[cid] = (node, tick)
+            if items.count > capacity {
+                // Evict the older half at once so eviction cost is amortised.
+                let cutoff = items.values.map(\.used).sorted()[items.count / 2]
+                items = items.filter { $0.value.used >= cutoff }
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Prolly trees: see Tree.swift.

@@ -1,0 +1,194 @@
+import Blocks
+
+/// An immutable Prolly tree: an ordered map from byte keys to byte values stored as blocks.
+///
+/// A tree is named by the CID of its *header* block, which records the parameters, the root
+/// node and its summary. Two trees with the same parameters and the same entries have the same
+/// header CID, however they were built (history independence).
+public struct Tree: Sendable {
+    public static let format = "indexer-prolly/1"
+    public let params: TreeParameters
+    /// nil for the empty tree.
+    public let root: ChildRef?
+    public let reader: NodeReader
+    public let headerCID: CID
+
+    public var count: UInt64 { root?.count ?? 0 }
+    public var height: Int { root.map { $0.level + 1 } ?? 0 }
+    public var store: BlockStore { reader.store }
+
+    /// Opens the tree whose header block is `header`.
+    public static func open(_ header: CID, reader: NodeReader) throws -> Tree {
+        let bytes = try reader.store.get(header)
+        let value: DagCBOR
+        do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader("\(header): \(error)") }
+        guard value["format"]?.string == format, let p = value["params"] else {
+            throw TreeError.badHeader("\(header) is not an \(format) header")
+        }
+        let params = try TreeParameters(cbor: p)
+        var root: ChildRef? = nil
+        if let r = value["root"], r != .null {
+            guard let cid = r["cid"]?.cid, let level = r["level"]?.int, level >= 0, level <= NodeCodec.maxLevel,
+                  let first = r["first"]?.byteString, let last = r["last"]?.byteString,
+                  let count = r["count"]?.uint, count >= 1, let blocks = r["blocks"]?.uint, blocks >= 1,
+                  let agg = r["aggregate"]?.byteString
+            else { throw TreeError.badHeader("\(header): malformed root record") }
+            root = ChildRef(cid: cid, level: level, firstKey: first, lastKey: last, count: count, blocks: blocks, aggregate: agg)
+        }
+        return Tree(params: params, root: root, reader: reader, headerCID: header)
+    }
+
+    public static func open(_ header: CID, store: BlockStore) throws -> Tree {
+        try open(header, reader: NodeReader(store: store))
+    }
+
+    /// Writes the header block for `root` and returns the tree.
+    static func write(params: TreeParameters, root: ChildRef?, reader: NodeReader) throws -> Tree {
+        let rootValue: DagCBOR = root.map { r in
+            .map(sorting: [
+                ("cid", .link(r.cid)), ("level", .unsigned(UInt64(r.level))),
+                ("first", .bytes(r.firstKey)), ("last", .bytes(r.lastKey)),
+                ("count", .unsigned(r.count)), ("blocks", .unsigned(r.blocks)),
+                ("aggregate", .bytes(r.aggregate)),
+            ])
+        } ?? .null
+        let header = DagCBOR.map(sorting: [("format", .text(format)), ("params", params.cbor), ("root", rootValue)]).encode()
+        let cid = try reader.store.put(header)
+        return Tree(params: params, root: root, reader: reader, headerCID: cid)
+    }
+
+    // MARK: - Point and range reads
+
+    /// The value stored under `key`, or nil. Reads one node per level.
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+        guard var ref = root else { return nil }
+        while true {
+            if key.lexicographicallyPrecedes(ref.firstKey) || ref.lastKey.lexicographicallyPrecedes(key) { return nil }
+            let node = try reader.node(ref)
+            if node.isLeaf {
+                let i = Tree.lowerBound(node.keys, key)
+                guard i < node.keys.count, node.keys[i] == key else { return nil }
+                return try reader.value(node.values[i])
+            }
+            let i = Tree.childIndex(node.children, key)
+            guard i < node.children.count else { return nil }
+            ref = node.children[i]
+        }
+    }
+
+    /// First index whose key is ≥ `key`.
+    static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
+        var lo = 0, hi = keys.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if keys[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// First child whose last key is ≥ `key` (the only child that can hold it or follow it).
+    static func childIndex(_ children: [ChildRef], _ key: [UInt8]) -> Int {
+        var lo = 0, hi = children.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if children[mid].lastKey.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Entries with `from ≤ key < to` in key order (either bound may be nil).
+    public func scan(from: [UInt8]? = nil, to: [UInt8]? = nil) -> Cursor {
+        Cursor(tree: self, from: from, to: to)
+    }
+
+    /// The number of entries with `from ≤ key < to`, from subtree counts: it reads only the
+    /// nodes on the two boundary paths, O(height) nodes, never the leaves in between.
+    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws -> UInt64 {
+        guard let root else { return 0 }
+        if let from, let to, !from.lexicographicallyPrecedes(to) { return 0 }
+        return try count(ref: root, from: from, to: to)
+    }
+
+    private func count(ref: ChildRef, from: [UInt8]?, to: [UInt8]?) throws -> UInt64 {
+        let startsInside = from.map { !ref.firstKey.lexicographicallyPrecedes($0) } ?? true
+        let endsInside = to.map { ref.lastKey.lexicographicallyPrecedes($0) } ?? true
+        if startsInside && endsInside { return ref.count }
+        if let from, ref.lastKey.lexicographicallyPrecedes(from) { return 0 }
+        if let to, !ref.firstKey.lexicographicallyPrecedes(to) { return 0 }
+        let node = try reader.node(ref)
+        if node.isLeaf {
+            let lo = from.map { Tree.lowerBound(node.keys, $0) } ?? 0
+            let hi = to.map { Tree.lowerBound(node.keys, $0) } ?? node.keys.count
+            return UInt64(max(0, hi - lo))
+        }
+        var total: UInt64 = 0
+        for child in node.children { total += try count(ref: child, from: from, to: to) }
+        return total
+    }
+
+    /// A forward iterator over a key range. Errors (a missing or corrupt block) end the
+    /// iteration and are kept in `error`; use `next()` throwing form for strictness.
+    public struct Cursor: Sequence, IteratorProtocol {
+        let tree: Tree
+        let to: [UInt8]?
+        var stack: [(node: Node, index: Int)] = []
+        var started = false
+        let from: [UInt8]?
+        public private(set) var error: Error?
+
+        init(tree: Tree, from: [UInt8]?, to: [UInt8]?) {
+            self.tree = tree
+            self.from = from
+            self.to = to
+        }
+
+        /// Descends to the first entry ≥ `from`.
+        mutating func seek() throws {
+            started = true
+            guard var ref = tree.root else { return }
+            while true {
+                let node = try tree.reader.node(ref)
+                if node.isLeaf {
+                    stack.append((node, from.map { Tree.lowerBound(node.keys, $0) } ?? 0))
+                    return
+                }
+                let i = from.map { Tree.childIndex(node.children, $0) } ?? 0
+                stack.append((node, i))
+                guard i < node.children.count else { return }
+                ref = node.children[i]
+            }
+        }
+
+        public mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
+            if !started { try seek() }
+            while let top = stack.last {
+                if top.index >= top.node.count {
+                    stack.removeLast()
+                    if !stack.isEmpty { stack[stack.count - 1].index += 1 }
+                    continue
+                }
+                if top.node.isLeaf {
+                    let key = top.node.keys[top.index]
+                    if let to, !key.lexicographicallyPrecedes(to) {
+                        stack.removeAll()
+                        return nil
+                    }
+                    let value = try tree.reader.value(top.node.values[top.index])
+                    stack[stack.count - 1].index += 1
+                    return (key, value)
+                }
+                let child = top.node.children[top.index]
+                stack.append((try tree.reader.node(child), 0))
+            }
+            return nil
+        }
+
+        public mutating func next() -> (key: [UInt8], value: [UInt8])? {
+            do { return try nextEntry() } catch {
+                self.error = error
+                stack.removeAll()
+                return nil
+            }
+        }
+    }
+}

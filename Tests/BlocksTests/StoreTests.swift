@@ -1,0 +1,61 @@
+import Blocks
+import Foundation
+import Testing
+
+@Suite struct StoreTests {
+    func tempDir() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID())").path }
+
+    @Test func directoryStoreVerifiesWhatItReads() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try DirectoryStore(root: dir)
+        let block = DagCBOR.map(sorting: [("x", .bytes(Array(repeating: 1, count: 100)))]).encode()
+        let cid = try store.put(block)
+        #expect(try store.get(cid) == block)
+        #expect(try store.list() == [cid])
+        // Flip one byte on disk: the read names the CID and the file.
+        var bytes = try FileSystem.readFile(store.path(of: cid))
+        bytes[10] ^= 0x01
+        try FileSystem.writeAtomically(store.path(of: cid), bytes)
+        #expect(throws: BlockError.mismatch(cid: cid, source: store.path(of: cid))) { try store.get(cid) }
+        let missing = CID(of: [0xf6])
+        #expect(throws: BlockError.notFound(cid: missing, source: store.blocksPath)) { try store.get(missing) }
+        // No temporary files are left behind.
+        #expect(try FileSystem.listDirectory(store.blocksPath).count == 1)
+    }
+
+    @Test func carImportRejectsTamperedSections() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try DirectoryStore(root: dir)
+        let leaf = try store.put(DagCBOR.text("leaf").encode())
+        let root = try store.put(DagCBOR.map(sorting: [("child", .link(leaf))]).encode())
+        let car = dir + "/x.car"
+        #expect(try CAR.export(root: root, from: store, to: car) == 2)
+        var bytes = try FileSystem.readFile(car)
+        bytes[bytes.count - 2] ^= 0x20
+        try FileSystem.writeAtomically(car, bytes)
+        #expect(throws: BlockError.self) { try CAR.importFile(car, into: MemoryStore()) }
+        try FileSystem.writeAtomically(car, Array(bytes.prefix(bytes.count - 3)))
+        #expect(throws: BlockError.self) { try CAR.importFile(car, into: MemoryStore()) }
+    }
+
+    @Test func dagCBORRejectsNonCanonicalEncodings() {
+        let bad: [[UInt8]] = [
+            [0x18, 0x05],                   // 5 in two bytes
+            [0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02], // keys out of order
+            [0xa2, 0x61, 0x61, 0x01, 0x61, 0x61, 0x02], // duplicate key
+            [0x9f, 0xff],                   // indefinite array
+            [0xfa, 0x00, 0x00, 0x00, 0x00], // 32-bit float
+            [0xc1, 0x00],                   // tag other than 42
+            [0x01, 0x02],                   // trailing bytes
+            [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // huge length
+        ]
+        for b in bad { #expect(throws: BlockError.self) { try DagCBOR.decode(b) } }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            if let v = try? DagCBOR.decode(bytes) { #expect(v.encode() == bytes) }
+        }
+    }
+}

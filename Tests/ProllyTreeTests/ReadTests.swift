@@ -1,0 +1,63 @@
+import Blocks
+import Testing
+@testable import ProllyTree
+
+@Suite struct ReadTests {
+    @Test(arguments: [21, 22] as [UInt64])
+    func rangeScansAndCountsMatchASortedReference(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        let store = MemoryStore()
+        let keys = randomKeys(5000, &rng)
+        let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }
+        let tree = try build(keys.map { ($0, value(for: $0)) }, store: store)
+        #expect(try allEntries(tree).map(\.0) == sorted)
+
+        for _ in 0..<300 {
+            var from: [UInt8]? = Bool.random(using: &rng) ? randomKeys(1, &rng)[0] : sorted.randomElement(using: &rng)
+            var to: [UInt8]? = Bool.random(using: &rng) ? randomKeys(1, &rng)[0] : sorted.randomElement(using: &rng)
+            if Int.random(in: 0..<10, using: &rng) == 0 { from = nil }
+            if Int.random(in: 0..<10, using: &rng) == 0 { to = nil }
+            let expected = sorted.filter { k in
+                (from.map { !k.lexicographicallyPrecedes($0) } ?? true) && (to.map { k.lexicographicallyPrecedes($0) } ?? true)
+            }
+            #expect(try tree.count(from: from, to: to) == UInt64(expected.count))
+            var c = tree.scan(from: from, to: to)
+            var got: [[UInt8]] = []
+            while let e = try c.nextEntry() { got.append(e.key) }
+            #expect(got == expected)
+        }
+    }
+
+    @Test func countReadsOnlyBoundaryPaths() throws {
+        let store = MemoryStore()
+        let tree = try build((0..<50000).map { (key($0), [1, 2, 3]) }, store: store)
+        let fresh = try Tree.open(tree.headerCID, store: store)
+        #expect(try fresh.count(from: key(1234), to: key(45678)) == 44444)
+        #expect(fresh.reader.nodesLoaded <= 2 * fresh.height)
+    }
+
+    @Test func getFindsEveryKeyAndOnlyThem() throws {
+        var rng = SplitMix(seed: 3)
+        let store = MemoryStore()
+        let keys = randomKeys(3000, &rng)
+        let tree = try build(keys.map { ($0, value(for: $0)) }, store: store)
+        for k in keys { #expect(try tree.get(k) == value(for: k)) }
+        for k in randomKeys(300, &rng) where !keys.contains(k) { #expect(try tree.get(k) == nil) }
+        let empty = try build([], store: store)
+        #expect(try empty.get(keys[0]) == nil)
+        #expect(try empty.count() == 0)
+    }
+
+    @Test func defaultNodesStayNearTheirTargetSize() throws {
+        let store = MemoryStore()
+        let tree = try TreeBuilder.build((0..<100_000).map { (key($0), Array(repeating: UInt8($0 & 0xff), count: 8)) }, store: store)
+        var leaves: [Int] = []
+        var level = [tree.root!]
+        while let first = level.first, first.level > 0 { level = try level.flatMap { try tree.reader.node($0).children } }
+        for ref in level { leaves.append(Int(ref.count) * (12 + 8 + 9)) }
+        leaves.sort()
+        let median = leaves[leaves.count / 2]
+        #expect(median > 8 << 10 && median < 24 << 10, "median leaf weight \(median)")
+        #expect(leaves.last! <= tree.params.maxSize + 64)
+    }
+}
