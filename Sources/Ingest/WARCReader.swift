@@ -290,20 +290,14 @@ public final class WARCReader {
             if remaining > 0 {
                 // The stream ended inside the block: either the file is truncated, or the
                 // length was too long and the rest of this block holds later records.
-                if keep, !cut, let k = embeddedRecordStart(block) {
-                    unread(block[k...])
-                    block.removeSubrange(k...)
-                    trimRecordEnd(&block)
+                if keep, !cut, cutAtEmbeddedRecord(&block) {
                     repairs.append("Content-Length too long")
                 } else {
                     if let event = finish(recordAt: recordStart) { return event }
                     return .skipped(Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"))
                 }
             } else if !atRecordBoundary() {
-                if keep, !cut, let k = embeddedRecordStart(block) {
-                    unread(block[k...])
-                    block.removeSubrange(k...)
-                    trimRecordEnd(&block)
+                if keep, !cut, cutAtEmbeddedRecord(&block) {
                     repairs.append("Content-Length too long")
                 } else {
                     // The block goes on past its declared length: extend it to the next record.
@@ -345,6 +339,16 @@ public final class WARCReader {
             if !ensure(k + 6) { return false }
             return isVersionLine(at: start + k)
         }
+    }
+
+    /// Cuts `block` where a later record begins inside it and puts that tail back to be read
+    /// again; false when no record begins inside it.
+    private func cutAtEmbeddedRecord(_ block: inout [UInt8]) -> Bool {
+        guard let k = embeddedRecordStart(block) else { return false }
+        unread(block[k...])
+        block.removeSubrange(k...)
+        trimRecordEnd(&block)
+        return true
     }
 
     /// Where a later record begins inside `block` (a version line at a line start), if anywhere.
