@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
         .target(name: "Blocks", dependencies: ["Sodium"]),
@@ -31,9 +33,12 @@ let package = Package(
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
 
+        // 4. Ingest: WARC / WACZ / site folders to documents.
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Index",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,5 +49,7 @@ let package = Package(
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
     ]
 )
