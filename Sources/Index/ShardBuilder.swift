@@ -74,10 +74,17 @@ public final class ShardBuilder: Sendable {
         return out
     }
 
-    /// Adds one document. Thread-safe; analysis runs on the calling thread.
-    public func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
+    /// A document analyzed into run entries, not yet numbered. Making one is the expensive
+    /// part of adding a document and is safe on any thread.
+    public struct Analyzed: @unchecked Sendable {
+        let entries: RunBuffer
+        let bodyLength: UInt32
+        let titleLength: UInt32
+    }
+
+    public func analyze(_ doc: IndexDocument) -> Analyzed {
         let terms = DocumentTerms(doc, analyzer: analyzer)
-        let id = ShardBuilder.provisional(file, seq)
+        let id = [UInt8](repeating: 0, count: 8)   // patched by `add`
         let record = DocRecord(url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
                                bodyLength: terms.bodyLength, titleLength: terms.titleLength,
                                digest: doc.digest, source: doc.source, parent: doc.parent)
@@ -94,13 +101,24 @@ public final class ShardBuilder: Sendable {
         }
         local.append(key: [Tree.docs.rawValue] + id, value: record.encoded)
         local.append(key: [Tree.text.rawValue] + id, value: Array(doc.text.utf8))
+        return Analyzed(entries: local, bodyLength: terms.bodyLength, titleLength: terms.titleLength)
+    }
 
+    /// Adds one document. Thread-safe; analysis runs on the calling thread.
+    public func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
+        try add(analyze(doc), file: file, seq: seq)
+    }
+
+    /// Adds an analyzed document as number `seq` of file `file` (its place in the output
+    /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
+    public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
+        analyzed.entries.patchKeySuffixes(ShardBuilder.provisional(file, seq))
         let full: RunBuffer? = state.withLock { s in
-            s.buffer.absorb(local)
+            s.buffer.absorb(analyzed.entries)
             s.survivors[file, default: []].append(seq)
             s.documents += 1
-            s.bodyLength += UInt64(terms.bodyLength)
-            s.titleLength += UInt64(terms.titleLength)
+            s.bodyLength += UInt64(analyzed.bodyLength)
+            s.titleLength += UInt64(analyzed.titleLength)
             // Two buffers may exist at once (one spilling), so each gets half the budget.
             guard s.buffer.byteCount > options.memoryBytes / 2 else { return nil }
             let b = s.buffer

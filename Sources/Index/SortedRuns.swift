@@ -22,6 +22,16 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         arena.append(contentsOf: value)
     }
 
+    /// Overwrites the last `suffix.count` bytes of every key (the provisional document name).
+    func patchKeySuffixes(_ suffix: [UInt8]) {
+        arena.withUnsafeMutableBytes { a in
+            for e in entries {
+                let start = e.offset + Int(e.keyLength) - suffix.count
+                for (i, b) in suffix.enumerated() { a[start + i] = b }
+            }
+        }
+    }
+
     /// Moves another buffer's entries into this one.
     func absorb(_ other: RunBuffer) {
         let shift = arena.count
