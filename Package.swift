@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
         .target(name: "Blocks", dependencies: ["Sodium"]),
@@ -29,9 +31,12 @@ let package = Package(
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
 
+        // 4. Ingest: WARC / WACZ / site folders to documents.
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree",
+            "Blocks", "ProllyTree", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,5 +48,7 @@ let package = Package(
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
     ]
 )
