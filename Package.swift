@@ -28,13 +28,14 @@ let package = Package(
         .target(name: "Blocks", dependencies: ["Sodium"]),
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        // 4. Ingest: HTML text extraction (the only owner of libxml2).
+        .target(name: "HTMLText", dependencies: ["CLibXML2"]),
+        // 4. Ingest: WARC / WACZ / site folders to documents.
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
-
-        // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
@@ -44,11 +45,14 @@ let package = Package(
 
         // Benchmarks of the tree layer, run by `make bench`.
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+        // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
+        .executableTarget(name: "text-bench", dependencies: ["HTMLText"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
     ]
