@@ -27,6 +27,9 @@ let package = Package(
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
 
+        // 7. Query: the query language, snippets and result formatting.
+        .target(name: "Query"),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
             "Blocks", "ProllyTree",
@@ -38,5 +41,6 @@ let package = Package(
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )
