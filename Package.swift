@@ -21,18 +21,23 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
         .target(name: "Blocks", dependencies: ["Sodium"]),
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
 
+        // 4. Ingest: WARC / WACZ / site folders to documents.
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+
         // 7. Query: the query language, snippets and result formatting.
         .target(name: "Query"),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree",
+            "Blocks", "ProllyTree", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,6 +46,8 @@ let package = Package(
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )
