@@ -37,6 +37,9 @@ let package = Package(
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
 
+        // 7. Query: the query language, snippets and result formatting.
+        .target(name: "Query"),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
             "Blocks", "ProllyTree", "Ingest", "Index", "Search",
@@ -55,5 +58,6 @@ let package = Package(
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )
