@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Blocks", dependencies: ["Sodium"]),
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        // 4. Ingest: HTML text extraction (the only owner of libxml2).
+        .target(name: "HTMLText", dependencies: ["CLibXML2"]),
 
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
@@ -40,9 +42,12 @@ let package = Package(
 
         // Benchmarks of the tree layer, run by `make bench`.
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+        // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
+        .executableTarget(name: "text-bench", dependencies: ["HTMLText"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
     ]
