@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
 
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
