@@ -34,6 +34,9 @@ let package = Package(
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
 
+        // 7. Query: the query language, snippets and result formatting.
+        .target(name: "Query"),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
             "Blocks", "ProllyTree", "Ingest",
@@ -50,5 +53,6 @@ let package = Package(
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )
