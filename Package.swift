@@ -31,7 +31,7 @@ let package = Package(
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
