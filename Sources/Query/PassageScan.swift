@@ -3,15 +3,7 @@ struct PassageScan {
     let b: UnsafeBufferPointer<UInt8>
 
     /// Terminal columns of the bytes `from..<to` (scalar boundaries).
-    func columns(_ from: Int, _ to: Int) -> Int {
-        var c = 0, i = from
-        while i < to {
-            let (s, n) = TextScan.decode(b, i)
-            c += TextScan.columns(s)
-            i += n
-        }
-        return c
-    }
+    func columns(_ from: Int, _ to: Int) -> Int { TextScan.columns(b, from, to) }
 
     func skipSpace(from p: Int) -> Int {
         var i = p
