@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -146,11 +147,8 @@ public struct ResultFormatter: Sendable {
     }
 
     /// `2024-05-17` (UTC).
-    static func day(_ date: Date) -> String {
-        guard let (y, m, d) = QueryPeriod.civil(Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400)) else {
-            return ""
-        }
-        return String(format: "%04d-%02d-%02d", y, m, d)
+    static func day(_ date: Int64) -> String {
+        String(ISODate.format(date).prefix { $0 != "T" })
     }
 
     /// `1,234,567`.

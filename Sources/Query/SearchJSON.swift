@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 
 /// The `--json` document of `indexer search`, with keys in a fixed order:
 ///
@@ -27,7 +28,7 @@ public enum SearchJSON {
     static func result(_ r: SearchResult) -> String {
         var out = "{\"url\":" + string(r.url) + ",\"title\":" + string(r.title)
         out += ",\"score\":" + (r.score.isFinite ? String(format: "%.6g", r.score) : "null")
-        out += ",\"date\":" + (r.date.map { string(iso8601($0)) } ?? "null")
+        out += ",\"date\":" + (r.date.map { string(ISODate.format($0)) } ?? "null")
         out += ",\"group\":" + string(r.group)
         out += ",\"snippet\":" + string(r.snippet.text)
         out += ",\"highlights\":[" + codePointRanges(r.snippet).map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
@@ -49,17 +50,6 @@ public enum SearchJSON {
             guard let a = byteToScalar[r.lowerBound], let b = byteToScalar[r.upperBound] else { return nil }
             return a..<b
         }
-    }
-
-    /// `2024-05-17T10:00:00Z`; whole seconds, UTC.
-    static func iso8601(_ date: Date) -> String {
-        let t = date.timeIntervalSince1970.rounded(.down)
-        let days = (t / 86_400).rounded(.down)
-        guard let (y, m, d) = QueryPeriod.civil(Date(timeIntervalSince1970: days * 86_400)), (1...9999).contains(y) else {
-            return date.formatted(.iso8601)
-        }
-        let secs = Int(t - days * 86_400)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
     }
 
     /// A JSON string literal: `"`, `\` and control characters escaped; everything else as is.

@@ -1,18 +1,16 @@
-import Foundation
-
 /// One result as `indexer search` shows it; filled in by the evaluator.
 public struct SearchResult: Hashable, Sendable {
     public var url: String
     /// The document's title; empty when it has none (the URL is shown instead).
     public var title: String
-    /// Capture date, if known.
-    public var date: Date?
+    /// Capture date in seconds since 1970-01-01 UTC (as `Document.date`), if known.
+    public var date: Int64?
     public var score: Double
     /// The group that published the document (its group ID).
     public var group: String
     public var snippet: Snippet
 
-    public init(url: String, title: String, date: Date?, score: Double, group: String, snippet: Snippet) {
+    public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet) {
         self.url = url
         self.title = title
         self.date = date

@@ -6,7 +6,7 @@ import Testing
     let result = SearchResult(
         url: "https://doc.rust-lang.org/book/ch16.html",
         title: "Fearless\n Concurrency \u{1B}]0;pwned\u{7}- The Rust Book",
-        date: day(2024, 5, 17).addingTimeInterval(3600 * 13 + 61),
+        date: day(2024, 5, 17) + 3600 * 13 + 61,
         score: 12.3456789,
         group: "g1abc",
         snippet: Snippet(text: "…Asynchronous programming in Rust uses futures and the async keyword…",
