@@ -30,16 +30,19 @@ let package = Package(
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
-
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        // 6. Index: the shard schema on Prolly trees; build, read, verify.
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
+        .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
         .target(name: "Query", dependencies: ["Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,6 +52,8 @@ let package = Package(
         .executableTarget(name: "text-bench", dependencies: ["HTMLText"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
