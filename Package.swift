@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query"),
+        .target(name: "Query", dependencies: ["Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 
 /// A calendar period typed in a query: a year, a month or a day (proleptic Gregorian, UTC).
 struct QueryPeriod: Equatable {
@@ -34,16 +35,16 @@ struct QueryPeriod: Equatable {
 
     enum DateProblem: Error { case noSuchDate }
 
-    /// Midnight UTC at the start of the period.
-    var start: Date { QueryPeriod.date(year: year, month: month, day: day) }
+    /// Midnight UTC at the start of the period, in seconds since 1970.
+    var start: Int64 { QueryPeriod.epoch(year: year, month: month, day: day) }
 
     /// Midnight UTC at the start of the next period (the exclusive end of this one).
-    var end: Date {
+    var end: Int64 {
         switch precision {
-        case .year: return QueryPeriod.date(year: year + 1, month: 1, day: 1)
-        case .month: return month == 12 ? QueryPeriod.date(year: year + 1, month: 1, day: 1)
-                                        : QueryPeriod.date(year: year, month: month + 1, day: 1)
-        case .day: return start.addingTimeInterval(86_400)
+        case .year: return QueryPeriod.epoch(year: year + 1, month: 1, day: 1)
+        case .month: return month == 12 ? QueryPeriod.epoch(year: year + 1, month: 1, day: 1)
+                                        : QueryPeriod.epoch(year: year, month: month + 1, day: 1)
+        case .day: return start + 86_400
         }
     }
 
@@ -55,42 +56,25 @@ struct QueryPeriod: Equatable {
         }
     }
 
-    /// Midnight UTC of a civil date, from Howard Hinnant's `days_from_civil` (exact integer
-    /// arithmetic, no calendar or time-zone object involved).
-    static func date(year: Int, month: Int, day: Int) -> Date {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return Date(timeIntervalSince1970: Double(days) * 86_400)
+    /// Midnight UTC of a civil date. Year 10000 (the end of `9999`) is one year past 9999.
+    static func epoch(year: Int, month: Int, day: Int) -> Int64 {
+        if year == 10_000 { return ISODate.epoch(9999, 1, 1, 0, 0, 0)! + 365 * 86_400 }
+        return ISODate.epoch(year, month, day, 0, 0, 0)!
     }
 
-    /// The civil date of a whole-day instant, or nil if `date` is not midnight UTC.
-    static func civil(_ date: Date) -> (year: Int, month: Int, day: Int)? {
-        let seconds = date.timeIntervalSince1970
-        guard seconds.rounded(.down) == seconds, abs(seconds) < 1e14 else { return nil }
-        let s = Int(seconds)
-        guard s % 86_400 == 0 else { return nil }
-        let z = s / 86_400 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    /// The civil date of a whole-day instant in years 1–9999, or nil.
+    static func civil(_ t: Int64) -> (year: Int, month: Int, day: Int)? {
+        guard t % 86_400 == 0 else { return nil }
+        let parts = ISODate.format(t).prefix(10).split(separator: "-")
+        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...9999).contains(y) else { return nil }
+        return (y, m, d)
     }
 
     /// The shortest query text for a bound: `2024` for Jan 1, `2024-05` for a first of the
     /// month, else `2024-05-17`; an instant that is not midnight UTC prints in full ISO 8601.
-    static func text(for date: Date) -> String {
-        guard let (y, m, d) = civil(date), y >= 1, y <= 9999 else {
-            return date.formatted(.iso8601)
-        }
+    static func text(for date: Int64) -> String {
+        guard let (y, m, d) = civil(date) else { return ISODate.format(date) }
         let year = String(format: "%04d", y)
         if m == 1 && d == 1 { return year }
         if d == 1 { return year + String(format: "-%02d", m) }
@@ -98,8 +82,8 @@ struct QueryPeriod: Equatable {
     }
 
     /// `date:P` text when `[from, to)` is exactly one year, month or day, else nil.
-    static func periodText(from: Date, to: Date) -> String? {
-        guard let (y, m, d) = civil(from), y >= 1, y <= 9999 else { return nil }
+    static func periodText(from: Int64, to: Int64) -> String? {
+        guard let (y, m, d) = civil(from) else { return nil }
         let candidates: [QueryPeriod] = [
             QueryPeriod(year: y, month: m, day: d, precision: .day),
             QueryPeriod(year: y, month: m, day: 1, precision: .month),

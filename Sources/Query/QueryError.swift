@@ -33,18 +33,8 @@ public struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
         return indent + line + "\n" + indent + String(repeating: " ", count: caretColumn) + "^"
     }
 
-    /// Terminal columns a character occupies: 2 for East Asian wide and fullwidth characters
-    /// and emoji, 0 for a lone combining mark or zero-width character, else 1. An
-    /// approximation of `wcwidth` good enough to place a caret.
+    /// Terminal columns a character occupies (its scalars' widths; see `TextScan.columns`).
     static func columns(_ ch: Character) -> Int {
-        guard let v = ch.unicodeScalars.first?.value else { return 0 }
-        switch v {
-        case 0x200B...0x200F, 0x0300...0x036F, 0xFE00...0xFE0F: return 0
-        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
-            return 2
-        default: return 1
-        }
+        ch.unicodeScalars.reduce(0) { $0 + TextScan.columns($1.value) }
     }
 }

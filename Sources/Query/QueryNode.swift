@@ -1,5 +1,3 @@
-import Foundation
-
 /// A parsed query: what `QueryParser.parse` returns and what the evaluator walks.
 ///
 /// Text is kept raw (as the user typed it, minus the query syntax): the evaluator runs the
@@ -28,9 +26,10 @@ public indirect enum QueryNode: Hashable, Sendable {
     /// An exact-value restriction on a keyword field (`site:`, `#tag`, `@name`, `group:`,
     /// `lang:`). Values are normalized as `FilterKind` documents; not analyzed.
     case filter(FilterKind, String)
-    /// Capture dates `from ≤ date < to` (UTC); a nil bound is open. See `QueryParser` for how
-    /// `after:`, `before:` and `date:` map to bounds.
-    case dateRange(from: Date?, to: Date?)
+    /// Capture dates `from ≤ date < to`, in seconds since 1970-01-01 UTC (as `Document.date`);
+    /// a nil bound is open. See `QueryParser` for how `after:`, `before:` and `date:` map to
+    /// bounds.
+    case dateRange(from: Int64?, to: Int64?)
     /// Every child must match.
     case and([QueryNode])
     /// At least one child must match.

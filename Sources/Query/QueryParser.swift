@@ -235,7 +235,10 @@ private struct ParseState {
             switch name {
             case .after: node = .dateRange(from: period.start, to: nil)
             case .before: node = .dateRange(from: nil, to: period.start)
-            default: node = .dateRange(from: period.start, to: period.end)
+            default:
+                // The end of year 9999 is not a date anyone can type; no capture lies past it.
+                let endOfTime = QueryPeriod.epoch(year: 10_000, month: 1, day: 1)
+                node = .dateRange(from: period.start, to: period.end >= endOfTime ? nil : period.end)
             }
         }
         return Located(node: node, offset: offset)
@@ -244,8 +247,8 @@ private struct ParseState {
     /// ANDs `items`: flattens nested ANDs, merges positive date ranges (throwing if they leave
     /// no date), removes duplicates, unwraps a single item.
     func combineAnd(_ items: [Located]) throws(QueryError) -> Located? {
-        var from: Date?
-        var to: Date?
+        var from: Int64?
+        var to: Int64?
         var dateAt: Int?
         var dateIndex = 0
         var rest: [Located] = []

@@ -8,12 +8,13 @@ func pre(_ s: String, _ f: TextField? = nil) -> QueryNode { .prefix(field: f, te
 func and(_ c: QueryNode...) -> QueryNode { .and(c) }
 func or(_ c: QueryNode...) -> QueryNode { .or(c) }
 func not(_ c: QueryNode) -> QueryNode { .not(c) }
-func day(_ y: Int, _ m: Int, _ d: Int) -> Date {
+/// Midnight UTC, in seconds since 1970, computed by Foundation's calendar (not our code).
+func day(_ y: Int, _ m: Int, _ d: Int) -> Int64 {
     var c = DateComponents()
     (c.year, c.month, c.day) = (y, m, d)
     var cal = Calendar(identifier: .gregorian)
     cal.timeZone = TimeZone(identifier: "UTC")!
-    return cal.date(from: c)!
+    return Int64(cal.date(from: c)!.timeIntervalSince1970)
 }
 
 func parse(_ q: String) throws -> QueryNode { try QueryParser.parse(q) }

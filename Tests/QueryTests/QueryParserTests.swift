@@ -99,6 +99,9 @@ import Testing
         // Several bounds in one AND intersect into one range, placed where the first one was.
         #expect(try parse("after:2020 x after:2022 before:2030 y before:2026-06")
             == and(.dateRange(from: day(2022, 1, 1), to: day(2026, 6, 1)), t("x"), t("y")))
+        #expect(try parse("x date:9999-12-31") == and(t("x"), .dateRange(from: day(9999, 12, 31), to: nil)), "no date lies past 9999")
+        // Proleptic Gregorian, as Python's datetime(1, 2, 1) (Foundation switches to Julian before 1582).
+        #expect(try parse("x before:0001-02") == and(t("x"), .dateRange(from: nil, to: -62_132_918_400)))
         #expect(try parse("x -date:2024") == and(t("x"), not(.dateRange(from: day(2024, 1, 1), to: day(2025, 1, 1)))))
     }
 

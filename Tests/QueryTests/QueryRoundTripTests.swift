@@ -73,7 +73,7 @@ struct SplitMix: RandomNumberGenerator {
         var rng = SplitMix(seed: seed)
         let pieces = ["a", "b", "rust", "Über", "東京", "🦀", "OR", "AND", "NOT", "or", "-", "+", "(", ")",
                       "\"", "“", "”", "*", "#", "@", ":", "|", "||", "&&", "site:", "title:", "TAG:", "after:",
-                      "before:", "date:", "2024", "2024-05", "2024-02-30", "http://x.org/", "foo:bar", " ", " ",
+                      "before:", "date:", "2024", "2024-05", "2024-02-30", "9999-12", "0001", "http://x.org/", "foo:bar", " ", " ",
                       " ", "\t", "\n", "\u{3000}", "\u{301}", "\u{0}", "x*", "-(", "@x", "#y", "group:", "lang:", "title:(", "#(", "date:2024-05-17", "site:a://b:", "AND(",
                       "OR\"", "NOT(", "f(x", "x)", "İ", "::", "*\"", "url:"]
         var parsed = 0
