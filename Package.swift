@@ -42,7 +42,7 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

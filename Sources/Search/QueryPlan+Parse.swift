@@ -24,7 +24,7 @@ extension QueryPlan {
             case .group: self = .group(value)
             }
         case .dateRange(let from, let to):
-            self = .dateRange(from: from.map { Int64($0.timeIntervalSince1970) }, to: to.map { Int64($0.timeIntervalSince1970) })
+            self = .dateRange(from: from, to: to)
         case .and(let items): self = .and(items.map(QueryPlan.init))
         case .or(let items): self = .or(items.map(QueryPlan.init))
         case .not(let inner): self = .not(QueryPlan(inner))
