@@ -42,7 +42,7 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
