@@ -9,6 +9,7 @@ struct Indexer: ParsableCommand {
         subcommands: [
             TreeCommand.self,
             CarCommand.self,
+            AnalyzeCommand.self,
         ]
     )
 }
