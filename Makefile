@@ -11,7 +11,7 @@ TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer
 .PHONY: setup test demo bench corpora build release clean
 
 setup: .setup-done
-.setup-done:
+.setup-done: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

@@ -32,13 +32,19 @@ let package = Package(
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
         // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
         .target(name: "Analysis"),
-
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium"]),
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        // 6. Index: the shard schema on Prolly trees; build, read, verify.
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
+        .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
+
+        // 7. Query: the query language, snippets and result formatting.
+        .target(name: "Query", dependencies: ["Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Analysis",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,11 +54,14 @@ let package = Package(
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )

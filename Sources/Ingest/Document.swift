@@ -70,7 +70,7 @@ public struct Document: Sendable, Hashable {
     public var mime: String
     /// Language tag as the source declares it (`<html lang>`, `Content-Language`), if any.
     public var lang: String?
-    /// Content digest for dedup: `sha256:` + hex of SHA-256 over the UTF-8 bytes of
+    /// Content digest for dedup: `blake2b-256:` + hex of BLAKE2b-256 over the UTF-8 bytes of
     /// `title ?? ""`, one 0x00 byte, then `text`. Identical extracted content gives identical
     /// digests whatever the markup, headers or compression around it.
     public var digest: String

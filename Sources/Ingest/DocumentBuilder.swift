@@ -89,6 +89,8 @@ public struct DocumentBuilder: Sendable {
                 return .ignored(reason: "binary payload labelled \(e)")
             }
             let url = h.targetURI ?? h.recordID ?? ""
+            // Crawler instructions, not content, though served as text/plain.
+            if url.hasSuffix("/robots.txt") { return .ignored(reason: "robots.txt") }
             var page: PageText
             switch handling {
             case .html:

@@ -11,6 +11,8 @@ public struct SiteFile: Sendable {
     public var url: String
     public var role: Role
     public var bytes: [UInt8]
+    /// The URL of the folder's root (`--base-url`, or the folder's `file://` URL), ending in `/`.
+    public var siteRoot: String
 }
 
 /// Walks a static or peer-to-peer site folder in a stable (sorted) order.
@@ -126,13 +128,18 @@ extension DocumentBuilder {
     }
 
     private func social(_ file: SiteFile, _ b: UnsafeRawBufferPointer) -> Outcome {
+        func siteURL(_ path: String) -> String { file.siteRoot + SiteFolder.percentEncodePath(String(path.dropFirst())) }
         let json: JSONValue
         do { json = try JSONValue.parse(b) } catch {
             return .skipped(Skip(file.source, "invalid JSON", "\(error)"))
         }
         guard case .object = json else { return .skipped(Skip(file.source, "invalid post", "not a JSON object")) }
         if file.role == .profile {
-            let name = json["name"]?.string ?? json["displayName"]?.string
+            var name = json["name"]?.string ?? json["displayName"]?.string
+            if let handle = json["handle"]?.string, !handle.isEmpty {
+                let h = handle.hasPrefix("@") ? handle : "@" + handle
+                name = name.map { "\($0) (\(h))" } ?? h
+            }
             let bio = json["bio"]?.string ?? json["description"]?.string ?? ""
             let (tags, mentions) = SocialTokens.extract(bio)
             return .document(Document(kind: .profile, url: file.url, title: name, text: bio, mime: "application/json",
@@ -145,12 +152,15 @@ extension DocumentBuilder {
         // Explicit lists, when a site has them, add to what the text shows.
         for t in json["tags"]?.array ?? [] { if let s = t.string?.lowercased(), !tags.contains(s) { tags.append(s.hasPrefix("#") ? String(s.dropFirst()) : s) } }
         for m in json["mentions"]?.array ?? [] { if let s = m.string?.lowercased(), !mentions.contains(s) { mentions.append(s.hasPrefix("@") ? String(s.dropFirst()) : s) } }
-        let parent: String? = switch json["threadParent"] {
+        var parent: String? = switch json["threadParent"] {
         case .string(let s)?: s
         case let v? where v["uri"]?.string != nil: v["uri"]?.string
         case let v? where v["url"]?.string != nil: v["url"]?.string
         default: nil
         }
+        // A site-relative parent (`/posts/0002.json`) names a file of this site: give it the
+        // URL that file's own document gets, so replies link to documents.
+        if let p = parent, p.hasPrefix("/"), !p.hasPrefix("//") { parent = siteURL(p) }
         let date = json["createdAt"]?.string.flatMap(ISODate.parse)
         return .document(Document(kind: .post, url: file.url, text: text, date: date, mime: "application/json", source: file.source,
                                   tags: tags, mentions: mentions, threadParent: parent), recovered: [])

@@ -69,7 +69,8 @@ public struct SourceReader: Sendable {
             do {
                 let bytes = try SiteFolder.readFile(path)
                 let url = SiteFolder.url(base: baseURL, root: root, relative: rel)
-                return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes)))
+                let siteRoot = SiteFolder.url(base: baseURL, root: root, relative: "")
+                return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)))
             } catch {
                 return emit(.outcome(.skipped(Skip(src, "unreadable file", "\(error)")), isRecord: true))
             }

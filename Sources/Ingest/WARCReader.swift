@@ -296,8 +296,11 @@ public final class WARCReader {
                     if let event = finish(recordAt: recordStart) { return event }
                     return .skipped(Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"))
                 }
-            } else if !atRecordBoundary() {
-                if keep, !cut, cutAtEmbeddedRecord(&block) {
+            } else if case let after = afterBlock(), after != .boundary {
+                if after == .terminatorThenJunk {
+                    // The record ended properly; what follows is junk for `next` to report.
+                    resyncing = true
+                } else if keep, !cut, cutAtEmbeddedRecord(&block) {
                     repairs.append("Content-Length too long")
                 } else {
                     // The block goes on past its declared length: extend it to the next record.
@@ -325,19 +328,29 @@ public final class WARCReader {
         return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
     }
 
-    /// After a block: CR/LF bytes, then the next version line or the end of the stream.
-    private func atRecordBoundary() -> Bool {
+    enum AfterBlock { case boundary, terminatorThenJunk, noTerminator }
+
+    /// What follows a block: CR/LF bytes then the next version line or the end of the stream
+    /// (all is well); the CRLF CRLF terminator then something else (junk between records); or
+    /// no terminator (the declared length was wrong).
+    private func afterBlock() -> AfterBlock {
         var k = 0
         while true {
-            if start + k >= end && !fillSome() { return true }
+            if start + k >= end && !fillSome() { return .boundary }
             let c = buf[start + k]
             if c == Bytes.cr || c == Bytes.lf {
                 k += 1
-                if k > 64 { return false }
+                if k > 64 { return .noTerminator }
                 continue
             }
-            if !ensure(k + 6) { return false }
-            return isVersionLine(at: start + k)
+            if ensure(k + 6), isVersionLine(at: start + k) { return .boundary }
+            let terminated = k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
+                || k >= 2 && buf[start] == Bytes.lf && buf[start + 1] == Bytes.lf
+            if terminated {
+                start += k
+                return .terminatorThenJunk
+            }
+            return .noTerminator
         }
     }
 

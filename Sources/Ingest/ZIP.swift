@@ -82,10 +82,13 @@ public final class ZipArchive {
         var count = UInt64(le16(tail, eocd + 10))
         var cdSize = UInt64(le32(tail, eocd + 12))
         var cdOffset = UInt64(le32(tail, eocd + 16))
-        if count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF {
-            // ZIP64: the locator sits just before the end record and points at the ZIP64 end record.
-            let loc = eocd - 20
-            guard loc >= 0, le32(tail, loc) == 0x0706_4b50 else { throw Error(offset: tailStart + Int64(eocd), message: "ZIP64 locator missing") }
+        let saturated = count == 0xFFFF || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF
+        let loc = eocd - 20
+        let hasLocator = loc >= 0 && le32(tail, loc) == 0x0706_4b50
+        if saturated && !hasLocator { throw Error(offset: tailStart + Int64(eocd), message: "ZIP64 locator missing") }
+        if hasLocator {
+            // ZIP64: the locator sits just before the end record and points at the ZIP64 end
+            // record, whose values win whenever it exists.
             let z64 = le64(tail, loc + 8)
             guard z64 <= UInt64(size - 56) else { throw Error(offset: tailStart + Int64(loc), message: "ZIP64 end record out of range") }
             let rec = try pread(fd, Int64(z64), 56)

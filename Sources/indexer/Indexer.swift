@@ -9,6 +9,7 @@ struct Indexer: ParsableCommand {
         subcommands: [
             TreeCommand.self,
             CarCommand.self,
+            ExtractCommand.self,
             AnalyzeCommand.self,
         ]
     )
