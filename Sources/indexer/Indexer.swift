@@ -15,6 +15,7 @@ struct Indexer: ParsableCommand {
             ExtractCommand.self,
             TreeCommand.self,
             CarCommand.self,
+            AnalyzeCommand.self,
         ]
     )
 }
