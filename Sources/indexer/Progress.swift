@@ -95,3 +95,8 @@ private func printErrorNoNewline(_ s: String) {
     var line = s
     line.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
 }
+
+func formatted(_ x: Double) -> String {
+    let r = (x * 10).rounded() / 10
+    return String(r)
+}

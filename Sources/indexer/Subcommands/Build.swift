@@ -42,7 +42,13 @@ struct BuildCommand: ParsableCommand {
                                        options: .init(memoryBytes: memoryMb << 20))
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
         if let threads { pipeline.workers = threads }
-        let fileIndex = Dictionary(sources.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        // Records name their file; files inside a site folder are attributed to the folder.
+        let exact = Dictionary(sources.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        func fileIndex(_ path: String) -> Int? {
+            if let i = exact[path] { return i }
+            return sources.indices.filter { path.hasPrefix(sources[$0].hasSuffix("/") ? sources[$0] : sources[$0] + "/") }
+                .max { sources[$0].count < sources[$1].count }
+        }
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
@@ -57,13 +63,18 @@ struct BuildCommand: ParsableCommand {
             }
         }) { analyzed, source, revisit in
             if revisit { revisits += 1 }
-            if let analyzed, let source, let file = fileIndex[source.file] {
+            if let analyzed, let source, let file = fileIndex(source.file) {
                 try builder.add(analyzed, file: file, seq: nextSeq[file])
                 nextSeq[file] += 1
             }
             if let source { progress.update(source, documents: analyzed == nil ? 0 : 1) }
         }
         progress.finish()
+        if nextSeq.allSatisfy({ $0 == 0 }) && !summary.failed.isEmpty {
+            for f in summary.failed { printError("failed \(f)") }
+            printError("nothing was indexed; \(out) is unchanged")
+            throw ExitCode.failure
+        }
         let (manifest, built) = try builder.finish(
             sources: sources.map { (name: $0, bytes: UInt64(max(0, fileSize($0)))) },
             created: ISO8601DateFormatter().string(from: Date()))

@@ -93,8 +93,4 @@ struct ExtractCommand: ParsableCommand {
     }
 }
 
-private func formatted(_ x: Double) -> String {
-    let r = (x * 10).rounded() / 10
-    return String(r)
-}
 
