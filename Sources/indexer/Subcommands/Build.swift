@@ -30,14 +30,7 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        let groupKey: GroupKey
-        if let key {
-            groupKey = try GroupKey.read(from: key)
-        } else {
-            let (k, path, created) = try GroupKey.loadOrCreateDefault()
-            if created { printError("created a new group key at \(path) (group \(k.group)); back it up, it signs your shards") }
-            groupKey = k
-        }
+        let groupKey = try loadKey(key)
         let builder = try ShardBuilder(directory: out, key: groupKey, analyzer: IndexAnalyzer(),
                                        options: .init(memoryBytes: memoryMb << 20))
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
