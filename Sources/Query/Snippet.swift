@@ -47,6 +47,21 @@ public struct HighlightTerms: Sendable {
         self.index = index
     }
 
+    /// The highlight terms of a parsed query: every positive term, phrase and prefix clause
+    /// (not those under a `not`, nor filters), analyzed by `analyze` (the index's analyzer on
+    /// query text) and, for prefixes, by `normalizePrefix` (folding without stemming).
+    public init(query: QueryNode, analyze: (String) -> [String], normalizePrefix: (String) -> String) {
+        var terms: [String] = []
+        var prefixes: [String] = []
+        for clause in query.positiveTexts {
+            switch clause.kind {
+            case .term, .phrase: terms += analyze(clause.text)
+            case .prefix: prefixes.append(normalizePrefix(clause.text))
+            }
+        }
+        self.init(terms: terms, prefixes: prefixes)
+    }
+
     /// Number of distinct items a passage can cover.
     public var itemCount: Int { terms.count + prefixes.count }
 
@@ -67,7 +82,8 @@ public struct HighlightTerms: Sendable {
 /// a query term (`running` under the query `run` with the English stemmer; CJK bigrams).
 public protocol SnippetTokenizer {
     /// Calls `body` for every token of `text` in text order: the token's UTF-8 byte range
-    /// relative to the start of `text`, and its analyzed term. Overlapping ranges (bigrams) are
-    /// allowed; ranges must lie on scalar boundaries.
-    func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void)
+    /// relative to the start of `text`, and its analyzed term, as indexing `text` in
+    /// `language` (the document's; it decides stemming) would produce it. Overlapping ranges
+    /// (bigrams) are allowed; ranges must lie on scalar boundaries.
+    func forEachToken(in text: Substring, language: String?, _ body: (Range<Int>, String) -> Void)
 }

@@ -3,7 +3,7 @@
 /// A deliberately simple tokenizer for the passage-selection tests: lower-cased runs of letters
 /// and digits, CJK runs as overlapping bigrams. The analyzer tests use the real analyzer.
 struct WordTokenizer: SnippetTokenizer {
-    func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void) {
+    func forEachToken(in text: Substring, language: String?, _ body: (Range<Int>, String) -> Void) {
         var word: [Unicode.Scalar] = []
         var wordStart = 0
         var cjk: [(Int, Unicode.Scalar)] = []
@@ -42,7 +42,8 @@ struct WordTokenizer: SnippetTokenizer {
     }
 }
 
-func snip(_ text: String, _ terms: [String], prefixes: [String] = [], columns: Int = 200, scan: Int = 64 * 1024) -> Snippet {
-    SnippetBuilder(maxColumns: columns, maxScanBytes: scan)
+func snip(_ text: String, _ terms: [String], prefixes: [String] = [], columns: Int = 200, scan: Int = 64 * 1024,
+          probeBytes: Int = 8 << 20) -> Snippet {
+    SnippetBuilder(maxColumns: columns, maxScanBytes: scan, maxProbeBytes: probeBytes)
         .snippet(for: text, terms: HighlightTerms(terms: terms, prefixes: prefixes), tokenizer: WordTokenizer())
 }
