@@ -35,35 +35,24 @@ public struct SnippetBuilder: Sendable {
     }
 
     /// The best passage of `text` (a document's extracted text in `language`) for `terms`,
-    /// tokenized by `tokenizer`, which must be the index's analyzer. Never fails; an empty or
+    /// matched with `analyzer`, which must be the index's analyzer. Never fails; an empty or
     /// all-whitespace text gives an empty snippet.
-    public func snippet(for text: String, language: String? = nil, terms: HighlightTerms,
-                        tokenizer: some SnippetTokenizer) -> Snippet {
+    public func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
+                                           analyzer: A) -> Snippet {
         var text = text
         text.makeContiguousUTF8()
-        let tokens = { (region: Substring, body: (Range<Int>, String) -> Void) in
-            tokenizer.forEachToken(in: region, language: language, body)
-        }
+        var finder = MatchFinder(analyzer: analyzer, language: language, terms: terms)
         return text.utf8.withContiguousStorageIfAvailable { bytes in
-            build(text, bytes, terms, tokens)
+            build(bytes, terms, &finder)
         } ?? Snippet(text: "", highlights: [], matched: false)
     }
 
-    private typealias Tokens = (Substring, (Range<Int>, String) -> Void) -> Void
-
-    private struct Match {
-        var start: Int
-        var end: Int
-        var item: Int
-    }
-
-    private func build(_ text: String, _ b: UnsafeBufferPointer<UInt8>, _ terms: HighlightTerms,
-                       _ tokens: Tokens) -> Snippet {
-        var matches: [Match] = []
+    private func build<A>(_ b: UnsafeBufferPointer<UInt8>, _ terms: HighlightTerms, _ finder: inout MatchFinder<A>) -> Snippet {
+        var matches: [TermMatch] = []
         if !terms.isEmpty {
             let opening = wordCut(b, maxScanBytes)
-            matches = findMatches(text, b, 0..<opening, terms, tokens)
-            if matches.isEmpty, opening < b.count { matches = probe(text, b, after: opening, terms, tokens) }
+            matches = finder.matches(in: b, 0..<opening)
+            if matches.isEmpty, opening < b.count { matches = probe(b, after: opening, terms, &finder) }
         }
         let scan = PassageScan(b: b)
         let start: Int, end: Int
@@ -92,29 +81,11 @@ public struct SnippetBuilder: Sendable {
         return j > cut / 2 ? j : cut
     }
 
-    /// Every token in `region` whose term is a query item, in text order, with offsets into
-    /// the whole text.
-    private func findMatches(_ text: String, _ b: UnsafeBufferPointer<UInt8>, _ region: Range<Int>,
-                             _ terms: HighlightTerms, _ tokens: Tokens) -> [Match] {
-        let utf8 = text.utf8
-        let slice = text[utf8.index(utf8.startIndex, offsetBy: region.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: region.upperBound)]
-        var matches: [Match] = []
-        tokens(slice) { range, term in
-            guard let item = terms.item(for: term), range.lowerBound >= 0, range.upperBound <= region.count,
-                  range.lowerBound < range.upperBound else { return }
-            matches.append(Match(start: region.lowerBound + range.lowerBound, end: region.lowerBound + range.upperBound, item: item))
-        }
-        if zip(matches, matches.dropFirst()).contains(where: { $0.start > $1.start }) {
-            matches.sort { $0.start < $1.start }
-        }
-        return matches
-    }
-
     /// Matches in a window around the first raw occurrence of a query item past `start` that
     /// the analyzer confirms; empty when none of `maxProbes` occurrences is confirmed.
-    private func probe(_ text: String, _ b: UnsafeBufferPointer<UInt8>, after start: Int,
-                       _ terms: HighlightTerms, _ tokens: Tokens) -> [Match] {
-        let needles = (terms.terms + terms.prefixes).map { Array($0.utf8) }.filter { !$0.isEmpty }
+    private func probe<A>(_ b: UnsafeBufferPointer<UInt8>, after start: Int, _ terms: HighlightTerms,
+                          _ finder: inout MatchFinder<A>) -> [TermMatch] {
+        let needles = terms.probeNeedles
         let end = min(b.count, maxProbeBytes)
         var from = start
         for _ in 0..<maxProbes {
@@ -123,8 +94,8 @@ public struct SnippetBuilder: Sendable {
             var windowStart = lower
             while windowStart < hit, !TextScan.isSpace(UInt32(b[windowStart])) { windowStart += 1 }
             if windowStart == hit { windowStart = lower }
-            let windowEnd = wordCut(b, hit + probeWindowBytes / 2)
-            let found = findMatches(text, b, windowStart..<max(windowEnd, hit + 1), terms, tokens)
+            let windowEnd = max(wordCut(b, hit + probeWindowBytes / 2), hit + 1)
+            let found = finder.matches(in: b, windowStart..<TextScan.boundary(atOrBefore: windowEnd, in: b))
             if !found.isEmpty { return found }
             from = hit + 1
         }
@@ -133,7 +104,7 @@ public struct SnippetBuilder: Sendable {
 
     /// The run of matches that fits `maxColumns` with the most distinct items, then the most
     /// matches, earliest first. Two pointers over the matches: O(matches + scanned bytes).
-    private func bestWindow(_ matches: [Match], _ items: Int, _ scan: PassageScan) -> ClosedRange<Int>? {
+    private func bestWindow(_ matches: [TermMatch], _ items: Int, _ scan: PassageScan) -> ClosedRange<Int>? {
         guard !matches.isEmpty else { return nil }
         // Columns at each match start, walking forward once; ends add the token's own width.
         var startCol = [Int](repeating: 0, count: matches.count)

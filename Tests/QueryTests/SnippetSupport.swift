@@ -1,49 +1,38 @@
 @testable import Query
 
-/// A deliberately simple tokenizer for the passage-selection tests: lower-cased runs of letters
+/// A deliberately simple analyzer for the passage-selection tests: lower-cased runs of letters
 /// and digits, CJK runs as overlapping bigrams. The analyzer tests use the real analyzer.
-struct WordTokenizer: SnippetTokenizer {
-    func forEachToken(in text: Substring, language: String?, _ body: (Range<Int>, String) -> Void) {
-        var word: [Unicode.Scalar] = []
-        var wordStart = 0
-        var cjk: [(Int, Unicode.Scalar)] = []
-        var offset = 0
+struct WordAnalyzer: SnippetAnalyzer {
+    func makeScratch(language: String?) -> [String] { [] }
+
+    func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout [String], _ body: (UnsafeRawBufferPointer) -> Void) {
+        scratch.removeAll(keepingCapacity: true)
+        var word = ""
+        var cjk: [Unicode.Scalar] = []
         func flush() {
-            if !word.isEmpty {
-                var s = String.UnicodeScalarView()
-                s.append(contentsOf: word)
-                body(wordStart..<offset, String(s).lowercased())
-                word = []
-            }
-            if cjk.count == 1 { body(cjk[0].0..<offset, String(cjk[0].1)) }
-            if cjk.count > 1 {
-                for k in 0..<cjk.count - 1 {
-                    let end = k + 2 < cjk.count ? cjk[k + 2].0 : offset
-                    body(cjk[k].0..<end, String(cjk[k].1) + String(cjk[k + 1].1))
-                }
-            }
+            if !word.isEmpty { scratch.append(word.lowercased()); word = "" }
+            if cjk.count == 1 { scratch.append(String(cjk[0])) }
+            if cjk.count > 1 { for k in 0..<cjk.count - 1 { scratch.append(String(cjk[k]) + String(cjk[k + 1])) } }
             cjk = []
         }
-        for s in text.unicodeScalars {
-            let isCJK = (0x3040...0x30FF).contains(s.value) || (0x4E00...0x9FFF).contains(s.value)
-            if isCJK {
+        for s in String(decoding: utf8, as: UTF8.self).unicodeScalars {
+            if (0x3040...0x30FF).contains(s.value) || (0x4E00...0x9FFF).contains(s.value) {
                 if !word.isEmpty { flush() }
-                cjk.append((offset, s))
+                cjk.append(s)
             } else if s.properties.isAlphabetic || s.properties.numericType != nil {
                 if !cjk.isEmpty { flush() }
-                if word.isEmpty { wordStart = offset }
-                word.append(s)
+                word.unicodeScalars.append(s)
             } else {
                 flush()
             }
-            offset += s.utf8.count
         }
         flush()
+        for t in scratch { var t = t; t.withUTF8 { body(UnsafeRawBufferPointer($0)) } }
     }
 }
 
 func snip(_ text: String, _ terms: [String], prefixes: [String] = [], columns: Int = 200, scan: Int = 64 * 1024,
           probeBytes: Int = 8 << 20) -> Snippet {
     SnippetBuilder(maxColumns: columns, maxScanBytes: scan, maxProbeBytes: probeBytes)
-        .snippet(for: text, terms: HighlightTerms(terms: terms, prefixes: prefixes), tokenizer: WordTokenizer())
+        .snippet(for: text, terms: HighlightTerms(terms: terms, prefixes: prefixes), analyzer: WordAnalyzer())
 }

@@ -120,6 +120,27 @@ import Testing
         #expect(h.item(for: "tokio") == 3 && h.item(for: "await") == 2 && h.item(for: "slow") == nil)
     }
 
+    @Test func matchesNarrowToTheWordInsideAChunk() {
+        let s = snip("See std::vec, (running) and foo-bar.", ["vec", "running", "bar"])
+        #expect(s.highlightedTexts == ["vec", "running", "bar"])
+    }
+
+    /// An analyzer that catenates a chunk's letters and digits, as compounds do.
+    struct Catenating: SnippetAnalyzer {
+        func makeScratch(language: String?) -> Void { () }
+        func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Void, _ body: (UnsafeRawBufferPointer) -> Void) {
+            var t = String(String(decoding: utf8, as: UTF8.self).lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+            t.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    @Test func aChunkMatchingOnlyAsAWholeIsMarkedWithoutPunctuation() {
+        let s = SnippetBuilder().snippet(for: "Encoded as (UTF-8), built for [x86_64]: ok", terms: HighlightTerms(terms: ["utf8", "x8664"]), analyzer: Catenating())
+        #expect(s.highlightedTexts == ["UTF-8", "x86_64"])
+        let trimmed = Array("(c++);".utf8).withUnsafeBufferPointer { MatchFinder<Catenating>.trim($0, 0..<6) }
+        #expect(trimmed == 1..<4, "keeps the + of c++")
+    }
+
     @Test func aMatchWiderThanTheBudgetStillShows() {
         let long = String(repeating: "a", count: 300)
         let s = snip("x " + long + " y", [long], columns: 50)
