@@ -6,7 +6,7 @@ APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libb
 VENV := .venv
 PY := $(VENV)/bin/python
 # PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
-TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard
+TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1
 
 .PHONY: setup test demo bench corpora build release clean
 
@@ -18,7 +18,7 @@ setup: .setup-done
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@touch .setup-done
 
 build: setup

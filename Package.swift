@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
+        // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
+        .target(name: "Analysis"),
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
@@ -42,20 +44,22 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks of the tree layer, run by `make bench`.
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
-        .executableTarget(name: "text-bench", dependencies: ["HTMLText"]),
+        .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
-        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText"]),
+        .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
+        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query"]),

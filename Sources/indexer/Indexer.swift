@@ -10,6 +10,7 @@ struct Indexer: ParsableCommand {
             TreeCommand.self,
             CarCommand.self,
             ExtractCommand.self,
+            AnalyzeCommand.self,
         ]
     )
 }

@@ -4,6 +4,7 @@
 // Prints one JSON object per phase. MB are 10^6 bytes of input (HTML or extracted UTF-8 text).
 import Dispatch
 import Foundation
+import Analysis
 import HTMLText
 
 func now() -> Double {
@@ -19,6 +20,13 @@ func peakRSSMiB() -> Double {
 }
 
 func rounded(_ d: Double) -> Double { (d * 10).rounded() / 10 }
+
+/// CPU time of the calling thread: single-thread figures stay meaningful on a busy machine.
+func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
 
 /// Every *.html file under `dirs`, in a stable order, up to `maxBytes` in total.
 func loadHTML(_ dirs: [String], maxBytes: Int) -> [[UInt8]] {
@@ -38,26 +46,42 @@ func loadHTML(_ dirs: [String], maxBytes: Int) -> [[UInt8]] {
     return pages
 }
 
-/// Runs `body` over every page on `threads` threads (pages dealt out by an atomic-free stride).
-func timed(_ pages: [[UInt8]], threads: Int, _ body: @Sendable ([UInt8]) -> Int) -> (seconds: Double, sum: Int) {
+/// Runs `body` over every page on `threads` threads (pages dealt out by an atomic-free stride);
+/// `makeState` gives each thread its own reusable state. One thread: CPU seconds of that
+/// thread; more: wall seconds.
+func timed<State>(_ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> State,
+                  _ body: @Sendable (inout State, [UInt8]) -> Int) -> (seconds: Double, sum: Int) {
+    if threads == 1 {
+        var state = makeState()
+        let t0 = threadCPU()
+        var s = 0
+        for page in pages { s &+= body(&state, page) }
+        return (threadCPU() - t0, s)
+    }
     let sums = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
     sums.initialize(repeating: 0)
     defer { sums.deallocate() }
     nonisolated(unsafe) let out = sums
     let t0 = now()
     DispatchQueue.concurrentPerform(iterations: threads) { t in
+        var state = makeState()
         var s = 0
         var i = t
-        while i < pages.count { s &+= body(pages[i]); i += threads }
+        while i < pages.count { s &+= body(&state, pages[i]); i += threads }
         out[t] = s
     }
     return (now() - t0, sums.reduce(0, +))
+}
+
+func timed(_ pages: [[UInt8]], threads: Int, _ body: @Sendable ([UInt8]) -> Int) -> (seconds: Double, sum: Int) {
+    timed(pages, threads: threads, makeState: {}) { _, page in body(page) }
 }
 
 func htmlPhase(_ pages: [[UInt8]]) {
     let bytes = pages.reduce(0) { $0 + $1.count }
     let cores = ProcessInfo.processInfo.activeProcessorCount
     _ = timed(Array(pages.prefix(200)), threads: 1) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
+    // One thread: CPU seconds of that thread (see `timed`).
     let one = timed(pages, threads: 1) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
     let all = timed(pages, threads: cores) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
     let mb = Double(bytes) / 1e6
@@ -65,6 +89,31 @@ func htmlPhase(_ pages: [[UInt8]]) {
     {"phase": "html", "pages": \(pages.count), "htmlMB": \(rounded(mb)), "textMB": \(rounded(Double(one.sum) / 1e6)), \
     "oneThreadMBps": \(rounded(mb / one.seconds)), "oneThreadPagesPerSecond": \(Int(Double(pages.count) / one.seconds)), \
     "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds)), "peakRSSMiB": \(rounded(peakRSSMiB()))}
+    """)
+}
+
+/// Analyzer throughput on the extracted text of `pages`: every text through one reused
+/// `TermBuffer` per thread, English stemming (what pages without a language get).
+func analyzePhase(_ pages: [[UInt8]]) {
+    let texts = pages.map { Array(HTMLExtractor.extract($0, httpCharset: nil).text.utf8) }
+    let bytes = texts.reduce(0) { $0 + $1.count }
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let analyzer = Analyzer()
+    func run(threads: Int) -> (seconds: Double, sum: Int) {
+        timed(texts, threads: threads, makeState: { TermBuffer() }) { buffer, text in
+            buffer.removeAll()
+            text.withUnsafeBytes { analyzer.analyze($0, stemming: .english, into: &buffer) }
+            return buffer.count
+        }
+    }
+    _ = run(threads: 1)
+    let one = run(threads: 1)
+    let all = run(threads: cores)
+    let mb = Double(bytes) / 1e6
+    print("""
+    {"phase": "analyze", "texts": \(texts.count), "textMB": \(rounded(mb)), "terms": \(one.sum), \
+    "oneThreadMBps": \(rounded(mb / one.seconds)), "termsPerSecond": \(Int(Double(one.sum) / one.seconds)), \
+    "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds))}
     """)
 }
 
@@ -118,6 +167,7 @@ if phase == "show" {
 let pages = loadHTML(dirs, maxBytes: maxMB << 20)
 switch phase {
 case "html": htmlPhase(pages)
+case "analyze": analyzePhase(pages)
 default:
     print("unknown phase \(phase)")
     exit(2)

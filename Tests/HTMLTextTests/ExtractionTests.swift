@@ -1,4 +1,5 @@
 import Testing
+import TextTestSupport
 @testable import HTMLText
 
 func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limits = .default) -> ExtractedHTML {
@@ -163,19 +164,6 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
             let r = HTMLExtractor.extract(junk, httpCharset: nil)
             #expect(r.text.utf8.count <= junk.count * 3)
         }
-    }
-}
-
-/// A small deterministic generator so fuzz runs are reproducible from their seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

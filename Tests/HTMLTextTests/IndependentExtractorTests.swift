@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TextTestSupport
 @testable import HTMLText
 
 /// Compares titles, links and text with Python's own HTML tokenizer (`html.parser`, no libxml2
