@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Ingest"]),
+        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
     ]
 )

@@ -1,0 +1,36 @@
+import Analysis
+
+/// The index's analyzer drives highlighting, so marks agree with what the index matched.
+extension Analyzer: SnippetAnalyzer {
+    /// A reusable term buffer and the document's stemming.
+    public struct SnippetScratch {
+        var buffer = TermBuffer()
+        let stemming: Analyzer.Stemming
+    }
+
+    public func makeScratch(language: String?) -> SnippetScratch {
+        SnippetScratch(stemming: Stemming(language: language))
+    }
+
+    public func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
+                            _ body: (UnsafeRawBufferPointer) -> Void) {
+        scratch.buffer.removeAll()
+        analyze(utf8, stemming: scratch.stemming, into: &scratch.buffer)
+        let buffer = scratch.buffer
+        buffer.bytes.withUnsafeBytes { all in
+            for i in 0..<buffer.count { body(UnsafeRawBufferPointer(rebasing: all[buffer.range(i)])) }
+        }
+    }
+}
+
+extension HighlightTerms {
+    /// The highlight terms of `query` for a document in `language`: its positive words and
+    /// phrases analyzed as that document was (stemmed for English or unknown languages,
+    /// unstemmed otherwise), and its prefixes folded without stemming.
+    public init(query: QueryNode, analyzer: Analyzer, language: String?) {
+        let stemming = Analyzer.Stemming(language: language)
+        self.init(query: query,
+                  analyze: { analyzer.tokens($0, stemming: stemming).map(\.term) },
+                  normalizePrefix: Analyzer.foldForPrefix)
+    }
+}
