@@ -52,6 +52,7 @@ let package = Package(
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),

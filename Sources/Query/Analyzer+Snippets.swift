@@ -2,23 +2,25 @@ import Analysis
 
 /// The index's analyzer drives highlighting, so marks agree with what the index matched.
 extension Analyzer: SnippetAnalyzer {
-    /// A reusable term buffer and the document's stemming.
+    /// A reusable term buffer (with its 200 KB stem cache, worth keeping across documents)
+    /// and the current document's stemming.
     public struct SnippetScratch {
         var buffer = TermBuffer()
-        let stemming: Analyzer.Stemming
+        var stemming = Analyzer.Stemming.english
     }
 
-    public func makeScratch(language: String?) -> SnippetScratch {
-        SnippetScratch(stemming: Stemming(language: language))
+    public func makeScratch() -> SnippetScratch { SnippetScratch() }
+
+    public func prepare(_ scratch: inout SnippetScratch, language: String?) {
+        scratch.stemming = Stemming(language: language)
     }
 
     public func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
                             _ body: (UnsafeRawBufferPointer) -> Void) {
         scratch.buffer.removeAll()
         analyze(utf8, stemming: scratch.stemming, into: &scratch.buffer)
-        let buffer = scratch.buffer
-        buffer.bytes.withUnsafeBytes { all in
-            for i in 0..<buffer.count { body(UnsafeRawBufferPointer(rebasing: all[buffer.range(i)])) }
+        scratch.buffer.bytes.withUnsafeBytes { all in
+            for i in 0..<scratch.buffer.count { body(UnsafeRawBufferPointer(rebasing: all[scratch.buffer.range(i)])) }
         }
     }
 }

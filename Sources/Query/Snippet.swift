@@ -105,9 +105,11 @@ public struct HighlightTerms: Sendable {
 /// spans whitespace; `scratch` lets the conformer reuse its buffers across those calls.
 public protocol SnippetAnalyzer {
     associatedtype Scratch
-    /// Fresh scratch state for analyzing text of a document in `language` (which decides
-    /// stemming), as indexing that document did.
-    func makeScratch(language: String?) -> Scratch
+    /// Fresh scratch state (buffers, caches); reusable across documents via `prepare`.
+    func makeScratch() -> Scratch
+    /// Sets `scratch` up to analyze text of a document in `language` (which decides stemming)
+    /// as indexing that document did.
+    func prepare(_ scratch: inout Scratch, language: String?)
     /// Calls `body` with each term (UTF-8 bytes, valid only during the call) of `utf8`.
     func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch, _ body: (UnsafeRawBufferPointer) -> Void)
 }

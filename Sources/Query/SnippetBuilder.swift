@@ -39,9 +39,19 @@ public struct SnippetBuilder: Sendable {
     /// all-whitespace text gives an empty snippet.
     public func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
                                            analyzer: A) -> Snippet {
+        var scratch = analyzer.makeScratch()
+        return snippet(for: text, language: language, terms: terms, analyzer: analyzer, scratch: &scratch)
+    }
+
+    /// The same, reusing `scratch` (from `analyzer.makeScratch()`) across documents: for the
+    /// real analyzer that saves allocating and clearing its stem cache per snippet.
+    public func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
+                                           analyzer: A, scratch: inout A.Scratch) -> Snippet {
         var text = text
         text.makeContiguousUTF8()
-        var finder = MatchFinder(analyzer: analyzer, language: language, terms: terms)
+        var finder = MatchFinder(analyzer: analyzer, language: language, terms: terms, scratch: scratch)
+        scratch = analyzer.makeScratch()  // `finder` holds the only reference while it works
+        defer { scratch = finder.scratch }
         return text.utf8.withContiguousStorageIfAvailable { bytes in
             build(bytes, terms, &finder)
         } ?? Snippet(text: "", highlights: [], matched: false)

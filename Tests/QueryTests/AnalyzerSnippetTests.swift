@@ -82,3 +82,39 @@ import Testing
         #expect(elapsed < .seconds(2), "bounded work: \(elapsed)")
     }
 }
+
+@Suite struct MatchFinderPropertyTests {
+    /// Analyzing chunks in groups (and skipping groups without a match) finds exactly what
+    /// analyzing every chunk alone finds.
+    @Test(arguments: [7, 8] as [UInt64])
+    func groupedAnalysisEqualsChunkByChunk(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        let vocabulary = ["the", "running", "Runs", "ran", "std::vec", "UTF-8", "東京都", "大阪", "café", "(x86_64),",
+                          "—", "don't", "c++", "#tag", "@bob", "Über", "e.g.", "3.14", "\n\n", "\t", "a.b.c"]
+        let analyzer = Analyzer()
+        var found = 0
+        for _ in 0..<60 {
+            let words = (0..<Int.random(in: 1...900, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
+            let text = words.joined(separator: Bool.random(using: &rng) ? " " : "  ")
+            let query = (0..<Int.random(in: 1...3, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
+            let terms = HighlightTerms(terms: query.flatMap { analyzer.tokens($0, stemming: .english).map(\.term) })
+            let bytes = Array(text.utf8)
+            let (grouped, reference) = bytes.withUnsafeBufferPointer { b -> ([TermMatch], [TermMatch]) in
+                var finder = MatchFinder(analyzer: analyzer, language: nil, terms: terms, scratch: analyzer.makeScratch())
+                let grouped = finder.matches(in: b, 0..<b.count)
+                var reference: [TermMatch] = []
+                var start = -1
+                for (i, byte) in b.enumerated() {
+                    let space = byte == 0x20 || byte == 0x0A || byte == 0x09
+                    if space, start >= 0 { finder.chunk(b, start..<i, into: &reference); start = -1 }
+                    if !space, start < 0 { start = i }
+                }
+                if start >= 0 { finder.chunk(b, start..<b.count, into: &reference) }
+                return (grouped, reference)
+            }
+            #expect(grouped.map { [$0.start, $0.end, $0.item] } == reference.map { [$0.start, $0.end, $0.item] }, "\(query)")
+            found += grouped.count
+        }
+        #expect(found > 1000, "the generator should produce many matches")
+    }
+}

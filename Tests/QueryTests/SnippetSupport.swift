@@ -3,7 +3,8 @@
 /// A deliberately simple analyzer for the passage-selection tests: lower-cased runs of letters
 /// and digits, CJK runs as overlapping bigrams. The analyzer tests use the real analyzer.
 struct WordAnalyzer: SnippetAnalyzer {
-    func makeScratch(language: String?) -> [String] { [] }
+    func makeScratch() -> [String] { [] }
+    func prepare(_ scratch: inout [String], language: String?) {}
 
     func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout [String], _ body: (UnsafeRawBufferPointer) -> Void) {
         scratch.removeAll(keepingCapacity: true)

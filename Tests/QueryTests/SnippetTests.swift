@@ -127,12 +127,16 @@ import Testing
         #expect(joined.highlightedTexts == ["std::vec", "quick fox", "foo-bar", "Fox"], "neighbours join across spaces and joiners, not sentences")
     }
 
-    /// An analyzer that catenates a chunk's letters and digits, as compounds do.
+    /// An analyzer that catenates the letters and digits of each whitespace-separated chunk,
+    /// as compounds do.
     struct Catenating: SnippetAnalyzer {
-        func makeScratch(language: String?) -> Void { () }
+        func makeScratch() -> Void { () }
+        func prepare(_ scratch: inout Void, language: String?) {}
         func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Void, _ body: (UnsafeRawBufferPointer) -> Void) {
-            var t = String(String(decoding: utf8, as: UTF8.self).lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
-            t.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+            for chunk in String(decoding: utf8, as: UTF8.self).lowercased().split(whereSeparator: \.isWhitespace) {
+                var t = String(chunk.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+                t.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+            }
         }
     }
 
