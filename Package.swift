@@ -37,14 +37,14 @@ let package = Package(
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
-        .target(name: "Search", dependencies: ["Index", "ProllyTree", "Blocks"]),
+        .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
         .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Analysis",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -18,9 +18,13 @@ public struct DocRecord: Equatable, Sendable {
     public var source: String
     /// Thread parent of a post (peer-to-peer sites), if any.
     public var parent: String?
+    /// Hashtags and mentions as published (kept so a merge can re-derive a document's postings).
+    public var tags: [String]
+    public var mentions: [String]
 
     public init(url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
-                titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil) {
+                titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
+                tags: [String] = [], mentions: [String] = []) {
         self.url = url
         self.title = title
         self.date = date
@@ -31,6 +35,8 @@ public struct DocRecord: Equatable, Sendable {
         self.digest = digest
         self.source = source
         self.parent = parent
+        self.tags = tags
+        self.mentions = mentions
     }
 
     public var encoded: [UInt8] {
@@ -42,6 +48,8 @@ public struct DocRecord: Equatable, Sendable {
         if let date { entries.append(("date", date >= 0 ? .unsigned(UInt64(date)) : .negative(UInt64(-1 - date)))) }
         if let lang { entries.append(("lang", .text(lang))) }
         if let parent { entries.append(("parent", .text(parent))) }
+        if !tags.isEmpty { entries.append(("tags", .array(tags.map { .text($0) }))) }
+        if !mentions.isEmpty { entries.append(("mentions", .array(mentions.map { .text($0) }))) }
         return DagCBOR.map(sorting: entries).encode()
     }
 
@@ -68,6 +76,14 @@ public struct DocRecord: Equatable, Sendable {
         }
         lang = v["lang"]?.string
         parent = v["parent"]?.string
+        tags = v["tags"]?.array?.compactMap(\.string) ?? []
+        mentions = v["mentions"]?.array?.compactMap(\.string) ?? []
+    }
+
+    /// The document as it was given to the build (for re-deriving its postings).
+    public func document(text: String) -> IndexDocument {
+        IndexDocument(url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
+                      source: source, tags: tags, mentions: mentions, parent: parent)
     }
 }
 

@@ -16,16 +16,16 @@ struct DocumentTerms {
     init(_ doc: IndexDocument, analyzer: TermAnalyzer) {
         let body = analyzer.terms(doc.text, language: doc.lang)
         let title = analyzer.terms(doc.title, language: doc.lang)
-        bodyLength = UInt32(clamping: body.count)
-        titleLength = UInt32(clamping: title.count)
-        add(.body, body, length: body.count)
-        add(.title, title, length: title.count)
+        bodyLength = UInt32(clamping: body.length)
+        titleLength = UInt32(clamping: title.length)
+        add(.body, body.terms, length: body.length)
+        add(.title, title.terms, length: title.length)
         add(.url, analyzer.urlTerms(doc.url).enumerated().map { ($0.element, UInt32($0.offset)) }, length: 0)
         var keywords: [(Field, String)] = []
-        for site in DocumentTerms.siteNames(doc.url) { keywords.append((.site, site)) }
+        for site in analyzer.siteTerms(doc.url) { keywords.append((.site, site)) }
         for t in doc.tags { keywords.append((.tag, analyzer.keyword(t))) }
         for m in doc.mentions { keywords.append((.mention, analyzer.keyword(m))) }
-        if let lang = doc.lang.flatMap(DocumentTerms.primaryLanguage) { keywords.append((.lang, lang)) }
+        if let lang = analyzer.languageTerm(doc.lang) { keywords.append((.lang, lang)) }
         if let date = doc.date { keywords.append((.date, DateTerms.day(date))) }
         for (field, word) in keywords where !word.isEmpty {
             if !entries.contains(where: { $0.field == field && $0.term == Array(word.utf8) }) {
@@ -43,38 +43,6 @@ struct DocumentTerms {
             entries.append(Entry(field: field, term: Array(term.utf8), tf: UInt32(clamping: positions.count),
                                  positions: field.isScored ? positions : [], lengthCode: code))
         }
-    }
-
-    /// The host and its parent domains (without a leading `www.` and without the bare TLD), so
-    /// `site:rust-lang.org` also matches `doc.rust-lang.org`.
-    static func siteNames(_ url: String) -> [String] {
-        guard let host = host(of: url) else { return [] }
-        var labels = host.split(separator: ".").map(String.init)
-        if labels.first == "www" && labels.count > 2 { labels.removeFirst() }
-        var names: [String] = []
-        while labels.count >= 2 || (names.isEmpty && !labels.isEmpty) {
-            names.append(labels.joined(separator: "."))
-            labels.removeFirst()
-        }
-        return names
-    }
-
-    /// The lower-cased host of an absolute URL, without port or credentials.
-    static func host(of url: String) -> String? {
-        guard let scheme = url.firstRange(of: "://") else { return nil }
-        var rest = url[scheme.upperBound...]
-        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        if let colon = rest.lastIndex(of: ":"), !rest.hasPrefix("[") { rest = rest[..<colon] }
-        let h = rest.lowercased()
-        return h.isEmpty ? nil : h
-    }
-
-    /// `en` from `en-US`, `EN_gb` or `en`; nil for junk.
-    static func primaryLanguage(_ tag: String) -> String? {
-        let primary = tag.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
-        guard (2...3).contains(primary.count), primary.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
-        return primary
     }
 }
 

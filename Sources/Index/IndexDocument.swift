@@ -32,15 +32,25 @@ public struct IndexDocument: Sendable {
     }
 }
 
-/// What the index needs from the analyzer. `Analysis.Analyzer` is the one implementation the
-/// tool ships; the same instance analyzes documents and queries.
+/// What the index and the search need from the analyzer. `Analysis.Analyzer` is the one
+/// implementation the tool ships; the same one analyzes documents and queries.
 public protocol TermAnalyzer: Sendable {
     /// Name and version, recorded in every manifest: indexes analyzed differently never merge.
     var identifier: String { get }
-    /// Index terms of `text` in order, with their token positions.
-    func terms(_ text: String, language: String?) -> [(term: String, position: UInt32)]
-    /// Words of a URL's host and path.
+    /// Index terms of `text` in order with their positions, and the field's length (positions
+    /// used) for BM25.
+    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int)
+    /// A query text's terms: per position, the forms a document may hold (stemmed for English
+    /// or unknown-language documents, unstemmed for others).
+    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)]
+    /// A `prefix*` folded like indexed text, without stemming.
+    func prefixTerm(_ text: String) -> String
+    /// Words of a URL's host and path (the url field).
     func urlTerms(_ url: String) -> [String]
-    /// A tag, mention or similar keyword folded for exact matching.
+    /// The host and its parent domains (the site field).
+    func siteTerms(_ url: String) -> [String]
+    /// The language field's term for a language tag (`en` for `en-GB`).
+    func languageTerm(_ tag: String?) -> String?
+    /// A tag or mention folded for exact matching.
     func keyword(_ text: String) -> String
 }

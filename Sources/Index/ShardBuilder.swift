@@ -87,7 +87,8 @@ public final class ShardBuilder: Sendable {
         let id = [UInt8](repeating: 0, count: 8)   // patched by `add`
         let record = DocRecord(url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
                                bodyLength: terms.bodyLength, titleLength: terms.titleLength,
-                               digest: doc.digest, source: doc.source, parent: doc.parent)
+                               digest: doc.digest, source: doc.source, parent: doc.parent,
+                               tags: doc.tags, mentions: doc.mentions)
         let local = RunBuffer()
         for e in terms.entries {
             var k: [UInt8] = [Tree.postings.rawValue]

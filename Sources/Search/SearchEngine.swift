@@ -61,28 +61,39 @@ public struct SearchEngine {
         return try AndIterator(required: parts, excluded: [])
     }
 
+    /// One query position: any of its alternative forms, in `fields` (body or title by default).
+    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title]) throws -> DocIterator {
+        var parts: [DocIterator] = []
+        for form in Set(forms).sorted() {
+            for field in fields { parts.append(try termIterator(field, form, scored: true)) }
+        }
+        parts.removeAll { $0 is EmptyIterator }
+        if parts.isEmpty { return EmptyIterator() }
+        return parts.count == 1 ? parts[0] : OrIterator(parts)
+    }
+
     func compile(_ plan: QueryPlan, _ c: Compiled) throws -> DocIterator {
         switch plan {
         case .word(let w):
-            let terms = analyzer.terms(w, language: nil).map(\.term)
-            c.terms += terms
-            return try all(terms.map { try bodyOrTitle($0) })
+            let positions = analyzer.queryTerms(w)
+            c.terms += positions.flatMap(\.alternatives)
+            return try all(positions.map { try alternatives($0.alternatives) })
         case .phrase(let text):
-            let tokens = analyzer.terms(text, language: nil)
-            c.terms += tokens.map(\.term)
-            guard tokens.count > 1 else { return try all(tokens.map { try bodyOrTitle($0.term) }) }
-            let base = try all(tokens.map { try bodyOrTitle($0.term) })
-            if base is EmptyIterator { return base }
-            let offsets = tokens.map { Int($0.position) - Int(tokens[0].position) }
-            let terms = tokens.map { Array($0.term.utf8) }
+            let positions = analyzer.queryTerms(text)
+            c.terms += positions.flatMap(\.alternatives)
+            let base = try all(positions.map { try alternatives($0.alternatives) })
+            guard positions.count > 1, !(base is EmptyIterator) else { return base }
+            let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
+            let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
             return try VerifyIterator(base) { doc in
                 try [Field.body, .title].contains { field in
-                    let lists = try terms.map { Set(try shard.positions(field, $0, in: doc).map(Int.init)) }
+                    let lists = try forms.map { alts in Set(try alts.flatMap { try shard.positions(field, $0, in: doc) }.map(Int.init)) }
                     return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }
                 }
             }
         case .prefix(let p):
-            let folded = analyzer.keyword(p)
+            let folded = analyzer.prefixTerm(p)
+            guard !folded.isEmpty else { return EmptyIterator() }
             var parts: [DocIterator] = []
             for field in [Field.body, .title] {
                 for t in try shard.terms(field, prefix: Array(folded.utf8), limit: SearchEngine.maxExpansions) {
@@ -95,16 +106,18 @@ public struct SearchEngine {
             return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
         case .field(let field, let text):
             switch field {
-            case .title, .url, .body:
-                let terms = field == .url ? analyzer.urlTerms(text) : analyzer.terms(text, language: nil).map(\.term)
-                if field != .url { c.terms += terms }
-                return try all(terms.map { try termIterator(field, $0, scored: field != .url) })
+            case .title, .body:
+                let positions = analyzer.queryTerms(text)
+                c.terms += positions.flatMap(\.alternatives)
+                return try all(positions.map { try alternatives($0.alternatives, fields: [field]) })
+            case .url:
+                return try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false) })
             case .site:
-                var host = text.lowercased()
-                if host.hasPrefix("www.") { host.removeFirst(4) }
+                guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
                 return try termIterator(.site, host, scored: false)
             case .lang:
-                return try termIterator(.lang, String(text.lowercased().prefix { $0 != "-" && $0 != "_" }), scored: false)
+                guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
+                return try termIterator(.lang, lang, scored: false)
             default:
                 return try termIterator(field, analyzer.keyword(text), scored: false)
             }

@@ -7,9 +7,14 @@ struct Indexer: ParsableCommand {
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
         subcommands: [
+            BuildCommand.self,
+            SearchCommand.self,
+            KeygenCommand.self,
+            StatsCommand.self,
+            VerifyCommand.self,
+            ExtractCommand.self,
             TreeCommand.self,
             CarCommand.self,
-            ExtractCommand.self,
             AnalyzeCommand.self,
         ]
     )

@@ -34,7 +34,7 @@ import Testing
         for word in ["w0", "w1", "w7", "w50", "w399", "page"] {
             var expected: [UInt32: UInt32] = [:]
             for (i, d) in docs.enumerated() {
-                let n = analyzer.terms(d.text, language: nil).filter { $0.term == word }.count
+                let n = analyzer.words(d.text).filter { $0.term == word }.count
                 if n > 0 { expected[UInt32(i)] = UInt32(n) }
             }
             #expect(try shard.documentFrequency(.body, Array(word.utf8)) == UInt64(expected.count))
@@ -42,7 +42,7 @@ import Testing
             var seen: [UInt32: UInt32] = [:]
             while let d = cursor.doc {
                 seen[d.ordinal] = cursor.value.tf
-                #expect(cursor.value.lengthCode == LengthCode.encode(analyzer.terms(docs[Int(d.ordinal)].text, language: nil).count))
+                #expect(cursor.value.lengthCode == LengthCode.encode(analyzer.words(docs[Int(d.ordinal)].text).count))
                 try cursor.next()
             }
             #expect(seen == expected)
@@ -55,7 +55,7 @@ import Testing
         #expect(record.url == docs[17].url)
         #expect(try shard.text(DocRef(group: testKey.group, batch: 0, ordinal: 17)) == docs[17].text)
         #expect(try shard.positions(.body, Array("w0".utf8), in: DocRef(group: testKey.group, batch: 0, ordinal: 17))
-                == analyzer.terms(docs[17].text, language: nil).filter { $0.term == "w0" }.map(\.position))
+                == analyzer.words(docs[17].text).filter { $0.term == "w0" }.map(\.position))
         #expect(try shard.terms(.body, prefix: Array("w39".utf8), limit: 100).map { String(decoding: $0, as: UTF8.self) }.allSatisfy { $0.hasPrefix("w39") })
     }
 

@@ -7,7 +7,12 @@ import Index
 struct WordAnalyzer: TermAnalyzer {
     var identifier: String { "test-words/1" }
 
-    func terms(_ text: String, language: String?) -> [(term: String, position: UInt32)] {
+    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
+        let t = words(text)
+        return (t, t.count)
+    }
+
+    func words(_ text: String) -> [(term: String, position: UInt32)] {
         var out: [(String, UInt32)] = []
         var word: [UInt8] = []
         func flush() {
@@ -21,7 +26,16 @@ struct WordAnalyzer: TermAnalyzer {
         return out
     }
 
-    func urlTerms(_ url: String) -> [String] { terms(url, language: nil).map(\.term) }
+    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] { words(text).map { ([$0.term], $0.position) } }
+    func prefixTerm(_ text: String) -> String { words(text).first?.term ?? "" }
+    func urlTerms(_ url: String) -> [String] { words(url).map(\.term) }
+    func siteTerms(_ url: String) -> [String] {
+        let rest = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? url[...]
+        var labels = rest.prefix { $0 != "/" }.lowercased().split(separator: ".").map(String.init)
+        if labels.first == "www" { labels.removeFirst() }
+        return labels.count < 2 ? [] : (0...(labels.count - 2)).map { labels[$0...].joined(separator: ".") }
+    }
+    func languageTerm(_ tag: String?) -> String? { tag.map { String($0.lowercased().prefix(2)) } }
     func keyword(_ text: String) -> String { text.lowercased() }
 }
 
