@@ -23,6 +23,15 @@ extension Analyzer: SnippetAnalyzer {
             for i in 0..<scratch.buffer.count { body(UnsafeRawBufferPointer(rebasing: all[scratch.buffer.range(i)])) }
         }
     }
+
+    public func forEachSpan(of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
+                            _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void) {
+        // Pieces are cut on scalar boundaries, so decoding keeps every byte and offset.
+        for span in spans(String(decoding: utf8, as: UTF8.self), stemming: scratch.stemming) {
+            var term = span.term
+            term.withUTF8 { body(span.utf8Range, UnsafeRawBufferPointer($0)) }
+        }
+    }
 }
 
 extension HighlightTerms {

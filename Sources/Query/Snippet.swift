@@ -96,13 +96,12 @@ public struct HighlightTerms: Sendable {
     var probeNeedles: [[UInt8]] { needles }
 }
 
-/// What snippets need from the analyzer: the terms a short text analyzes to.
+/// What snippets need from the analyzer: the terms of a text, and where each came from.
 ///
 /// The index's analyzer conforms, so a word is highlighted exactly when its analyzed term is
 /// a query term (`running` under the query `run` with the English stemmer; CJK bigrams).
-/// Snippets call it on small pieces of a document (whitespace-separated chunks, then words
-/// and character pairs inside a chunk that matched), which is only sound because no token
-/// spans whitespace; `scratch` lets the conformer reuse its buffers across those calls.
+/// Snippets call it on pieces of a document cut at whitespace, which is only sound because no
+/// token spans whitespace; `scratch` lets the conformer reuse its buffers across calls.
 public protocol SnippetAnalyzer {
     associatedtype Scratch
     /// Fresh scratch state (buffers, caches); reusable across documents via `prepare`.
@@ -110,6 +109,11 @@ public protocol SnippetAnalyzer {
     /// Sets `scratch` up to analyze text of a document in `language` (which decides stemming)
     /// as indexing that document did.
     func prepare(_ scratch: inout Scratch, language: String?)
-    /// Calls `body` with each term (UTF-8 bytes, valid only during the call) of `utf8`.
+    /// Calls `body` with each term (UTF-8 bytes, valid only during the call) of `utf8`. The
+    /// fast path: most of a document is only ever checked for terms.
     func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch, _ body: (UnsafeRawBufferPointer) -> Void)
+    /// Calls `body` with each term of `utf8` and the byte range of `utf8` it came from: the
+    /// text to mark when the term matches. Called only on pieces known to hold a match.
+    func forEachSpan(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch,
+                     _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void)
 }

@@ -84,10 +84,10 @@ import Testing
 }
 
 @Suite struct MatchFinderPropertyTests {
-    /// Analyzing chunks in groups (and skipping groups without a match) finds exactly what
-    /// analyzing every chunk alone finds.
+    /// Checking pieces in groups (and analyzing only matching groups for spans) finds exactly
+    /// the matching spans of analyzing the whole text at once.
     @Test(arguments: [7, 8] as [UInt64])
-    func groupedAnalysisEqualsChunkByChunk(seed: UInt64) throws {
+    func groupedAnalysisEqualsWholeText(seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
         let vocabulary = ["the", "running", "Runs", "ran", "std::vec", "UTF-8", "東京都", "大阪", "café", "(x86_64),",
                           "—", "don't", "c++", "#tag", "@bob", "Über", "e.g.", "3.14", "\n\n", "\t", "a.b.c"]
@@ -99,20 +99,14 @@ import Testing
             let query = (0..<Int.random(in: 1...3, using: &rng)).map { _ in vocabulary.randomElement(using: &rng)! }
             let terms = HighlightTerms(terms: query.flatMap { analyzer.tokens($0, stemming: .english).map(\.term) })
             let bytes = Array(text.utf8)
-            let (grouped, reference) = bytes.withUnsafeBufferPointer { b -> ([TermMatch], [TermMatch]) in
+            let grouped = bytes.withUnsafeBufferPointer { b in
                 var finder = MatchFinder(analyzer: analyzer, language: nil, terms: terms, scratch: analyzer.makeScratch())
-                let grouped = finder.matches(in: b, 0..<b.count)
-                var reference: [TermMatch] = []
-                var start = -1
-                for (i, byte) in b.enumerated() {
-                    let space = byte == 0x20 || byte == 0x0A || byte == 0x09
-                    if space, start >= 0 { finder.chunk(b, start..<i, into: &reference); start = -1 }
-                    if !space, start < 0 { start = i }
-                }
-                if start >= 0 { finder.chunk(b, start..<b.count, into: &reference) }
-                return (grouped, reference)
+                return finder.matches(in: b, 0..<b.count).map { [$0.start, $0.end, $0.item] }
             }
-            #expect(grouped.map { [$0.start, $0.end, $0.item] } == reference.map { [$0.start, $0.end, $0.item] }, "\(query)")
+            let whole = analyzer.spans(text, stemming: .english).compactMap { span in
+                terms.item(for: span.term).map { [span.utf8Range.lowerBound, span.utf8Range.upperBound, $0] }
+            }.sorted { $0[0] < $1[0] }
+            #expect(Set(grouped) == Set(whole), "\(query)")
             found += grouped.count
         }
         #expect(found > 1000, "the generator should produce many matches")

@@ -127,26 +127,6 @@ import Testing
         #expect(joined.highlightedTexts == ["std::vec", "quick fox", "foo-bar", "Fox"], "neighbours join across spaces and joiners, not sentences")
     }
 
-    /// An analyzer that catenates the letters and digits of each whitespace-separated chunk,
-    /// as compounds do.
-    struct Catenating: SnippetAnalyzer {
-        func makeScratch() -> Void { () }
-        func prepare(_ scratch: inout Void, language: String?) {}
-        func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Void, _ body: (UnsafeRawBufferPointer) -> Void) {
-            for chunk in String(decoding: utf8, as: UTF8.self).lowercased().split(whereSeparator: \.isWhitespace) {
-                var t = String(chunk.unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
-                t.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-            }
-        }
-    }
-
-    @Test func aChunkMatchingOnlyAsAWholeIsMarkedWithoutPunctuation() {
-        let s = SnippetBuilder().snippet(for: "Encoded as (UTF-8), built for [x86_64]: ok", terms: HighlightTerms(terms: ["utf8", "x8664"]), analyzer: Catenating())
-        #expect(s.highlightedTexts == ["UTF-8", "x86_64"])
-        let trimmed = Array("(c++);".utf8).withUnsafeBufferPointer { MatchFinder<Catenating>.trim($0, 0..<6) }
-        #expect(trimmed == 1..<4, "keeps the + of c++")
-    }
-
     @Test func aMatchWiderThanTheBudgetStillShows() {
         let long = String(repeating: "a", count: 300)
         let s = snip("x " + long + " y", [long], columns: 50)
