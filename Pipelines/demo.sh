@@ -41,7 +41,7 @@ $BIN serve "$OUT/merged" --host 127.0.0.1 --port "$PORT" > "$OUT/serve.log" 2>&1
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
-    curl -sf "http://127.0.0.1:$PORT/manifest.json" >/dev/null 2>&1 && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
     sleep 0.2
 done
 
