@@ -6,19 +6,19 @@ APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libb
 VENV := .venv
 PY := $(VENV)/bin/python
 # PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
-TEST_PY_PACKAGES := libipld multiformats warcio
+TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1
 
 .PHONY: setup test demo bench corpora build release clean
 
 setup: .setup-done
-.setup-done:
+.setup-done: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c "import libipld, multiformats, warcio" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@touch .setup-done
 
 build: setup
@@ -27,7 +27,9 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
+# The CLI tests drive the built binary, so build it first.
 test: setup
+	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
 
 demo: release

@@ -21,22 +21,49 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
         .target(name: "Blocks", dependencies: ["Sodium"]),
         // 3. Prolly trees over blocks.
         .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        // 4. Ingest: HTML text extraction (the only owner of libxml2).
+        .target(name: "HTMLText", dependencies: ["CLibXML2"]),
+        // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
+        .target(name: "Analysis"),
+        // 4. Ingest: WARC / WACZ / site folders to documents.
+        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        // 6. Index: the shard schema on Prolly trees; build, read, verify.
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
+        .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
+
+        // 7. Query: the query language, snippets and result formatting.
+        .target(name: "Query", dependencies: ["Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks of the tree layer, run by `make bench`.
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+        // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
+        .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
+        // Drives the built `indexer` binary end to end.
+        .testTarget(name: "CLITests"),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
+        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query"]),
     ]
 )

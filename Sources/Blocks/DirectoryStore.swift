@@ -155,3 +155,17 @@ public enum FileSystem {
         return names.sorted()
     }
 }
+
+extension FileSystem {
+    /// Removes a folder and everything in it (no symlink following).
+    public static func removeTree(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 else { throw BlockError.io(path: path, message: errorText()) }
+        } else {
+            guard unlink(path) == 0 else { throw BlockError.io(path: path, message: errorText()) }
+        }
+    }
+}

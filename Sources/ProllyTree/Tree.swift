@@ -77,7 +77,7 @@ public struct Tree: Sendable {
     }
 
     /// First index whose key is ≥ `key`.
-    static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
+    public static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
         var lo = 0, hi = keys.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -87,7 +87,7 @@ public struct Tree: Sendable {
     }
 
     /// First child whose last key is ≥ `key` (the only child that can hold it or follow it).
-    static func childIndex(_ children: [ChildRef], _ key: [UInt8]) -> Int {
+    public static func childIndex(_ children: [ChildRef], _ key: [UInt8]) -> Int {
         var lo = 0, hi = children.count
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -7,8 +7,17 @@ struct Indexer: ParsableCommand {
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
         subcommands: [
+            BuildCommand.self,
+            SearchCommand.self,
+            MergeCommand.self,
+            DiffCommand.self,
+            KeygenCommand.self,
+            StatsCommand.self,
+            VerifyCommand.self,
+            ExtractCommand.self,
             TreeCommand.self,
             CarCommand.self,
+            AnalyzeCommand.self,
         ]
     )
 }

@@ -3,9 +3,9 @@ import Glibc
 #endif
 
 /// Writes a line to standard error (summaries and diagnostics; stdout carries results).
-func printError(_ message: String) {
+func printError(_ message: String, newline: Bool = true) {
     var line = message
-    line.append("\n")
+    if newline { line.append("\n") }
     line.withUTF8 { buf in _ = write(2, buf.baseAddress, buf.count) }
 }
 

@@ -1,0 +1,109 @@
+import Blocks
+
+/// What the docs tree stores per DocRef: what a result line shows and what scoring and
+/// collapsing need. Encoded as a canonical DAG-CBOR map (readable by any IPLD tool).
+public struct DocRecord: Equatable, Sendable {
+    public var url: String
+    public var title: String
+    /// Capture or publication time, seconds since 1970 (UTC); nil when unknown.
+    public var date: Int64?
+    public var lang: String?
+    public var mime: String
+    /// Terms in the body and title fields (the BM25 lengths).
+    public var bodyLength: UInt32
+    public var titleLength: UInt32
+    /// Content digest: identical captures published by two groups collapse on it.
+    public var digest: [UInt8]
+    /// Where it came from: `file@offset` of the record.
+    public var source: String
+    /// Thread parent of a post (peer-to-peer sites), if any.
+    public var parent: String?
+    /// Hashtags and mentions as published (kept so a merge can re-derive a document's postings).
+    public var tags: [String]
+    public var mentions: [String]
+
+    public init(url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
+                titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
+                tags: [String] = [], mentions: [String] = []) {
+        self.url = url
+        self.title = title
+        self.date = date
+        self.lang = lang
+        self.mime = mime
+        self.bodyLength = bodyLength
+        self.titleLength = titleLength
+        self.digest = digest
+        self.source = source
+        self.parent = parent
+        self.tags = tags
+        self.mentions = mentions
+    }
+
+    public var encoded: [UInt8] {
+        var entries: [(String, DagCBOR)] = [
+            ("url", .text(url)), ("title", .text(title)), ("mime", .text(mime)),
+            ("bodyLength", .unsigned(UInt64(bodyLength))), ("titleLength", .unsigned(UInt64(titleLength))),
+            ("digest", .bytes(digest)), ("source", .text(source)),
+        ]
+        if let date { entries.append(("date", date >= 0 ? .unsigned(UInt64(date)) : .negative(UInt64(-1 - date)))) }
+        if let lang { entries.append(("lang", .text(lang))) }
+        if let parent { entries.append(("parent", .text(parent))) }
+        if !tags.isEmpty { entries.append(("tags", .array(tags.map { .text($0) }))) }
+        if !mentions.isEmpty { entries.append(("mentions", .array(mentions.map { .text($0) }))) }
+        return DagCBOR.map(sorting: entries).encode()
+    }
+
+    public init(encoded bytes: [UInt8]) throws {
+        let v = try DagCBOR.decode(bytes)
+        guard let url = v["url"]?.string, let title = v["title"]?.string, let mime = v["mime"]?.string,
+              let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
+              let tl = v["titleLength"]?.uint, tl <= UInt64(UInt32.max),
+              let digest = v["digest"]?.byteString, let source = v["source"]?.string
+        else { throw IndexError.corrupt("document record lacks a required field") }
+        self.url = url
+        self.title = title
+        self.mime = mime
+        bodyLength = UInt32(bl)
+        titleLength = UInt32(tl)
+        self.digest = digest
+        self.source = source
+        date = v["date"].flatMap { d -> Int64? in
+            switch d {
+            case .unsigned(let u): u <= UInt64(Int64.max) ? Int64(u) : nil
+            case .negative(let n): n < UInt64(Int64.max) ? -1 - Int64(n) : nil
+            default: nil
+            }
+        }
+        lang = v["lang"]?.string
+        parent = v["parent"]?.string
+        tags = v["tags"]?.array?.compactMap(\.string) ?? []
+        mentions = v["mentions"]?.array?.compactMap(\.string) ?? []
+    }
+
+    /// The document as it was given to the build (for re-deriving its postings).
+    public func document(text: String) -> IndexDocument {
+        IndexDocument(url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
+                      source: source, tags: tags, mentions: mentions, parent: parent)
+    }
+}
+
+/// Errors of the index layer; each names the file, block or input a person must look at.
+public enum IndexError: Error, Equatable, CustomStringConvertible {
+    case corrupt(String)
+    case badManifest(path: String, reason: String)
+    case badSignature(path: String)
+    case keyFile(path: String, reason: String)
+    case incompatible(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let m): "index data is corrupt: \(m)"
+        case .badManifest(let p, let r): "\(p): invalid manifest: \(r)"
+        case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
+        case .keyFile(let p, let r): "\(p): \(r)"
+        case .incompatible(let m): m
+        case .io(let m): m
+        }
+    }
+}

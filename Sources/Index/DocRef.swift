@@ -1,0 +1,114 @@
+import Sodium
+
+/// A group: everyone who signs with one Ed25519 key. Its ID is the first 8 bytes of the
+/// BLAKE2b-256 of the public key, printed as 16 hex digits.
+public struct GroupID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = 8
+    public let bytes: [UInt8]
+
+    public init(publicKey: [UInt8]) {
+        bytes = Array(Sodium.blake2b256(publicKey).prefix(GroupID.byteCount))
+    }
+
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == GroupID.byteCount else { return nil }
+        self.bytes = Array(bytes)
+    }
+
+    public init?(hex: String) {
+        guard let b = Hex.decode(hex), b.count == GroupID.byteCount else { return nil }
+        bytes = b
+    }
+
+    public var description: String { Hex.encode(bytes) }
+    public static func < (a: GroupID, b: GroupID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+}
+
+/// A document's permanent name: group ‖ batch ‖ ordinal (16 bytes, big-endian so byte order is
+/// numeric order). Batches never change once published, so DocRefs never need remapping, and
+/// each group's and batch's documents are one contiguous key range in every tree.
+public struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = GroupID.byteCount + 8
+    public let group: GroupID
+    public let batch: UInt32
+    public let ordinal: UInt32
+
+    public init(group: GroupID, batch: UInt32, ordinal: UInt32) {
+        self.group = group
+        self.batch = batch
+        self.ordinal = ordinal
+    }
+
+    public init?(bytes b: some Collection<UInt8>) {
+        let a = Array(b)
+        guard a.count == DocRef.byteCount, let g = GroupID(bytes: a[0..<8]) else { return nil }
+        group = g
+        batch = DocRef.readUInt32(a, 8)
+        ordinal = DocRef.readUInt32(a, 12)
+    }
+
+    public var bytes: [UInt8] {
+        var out = group.bytes
+        DocRef.append(batch, &out)
+        DocRef.append(ordinal, &out)
+        return out
+    }
+
+    public func append(to out: inout [UInt8]) {
+        out.append(contentsOf: group.bytes)
+        DocRef.append(batch, &out)
+        DocRef.append(ordinal, &out)
+    }
+
+    static func append(_ v: UInt32, _ out: inout [UInt8]) {
+        out.append(UInt8(v >> 24)); out.append(UInt8(truncatingIfNeeded: v >> 16))
+        out.append(UInt8(truncatingIfNeeded: v >> 8)); out.append(UInt8(truncatingIfNeeded: v))
+    }
+
+    static func readUInt32(_ a: [UInt8], _ i: Int) -> UInt32 {
+        UInt32(a[i]) << 24 | UInt32(a[i + 1]) << 16 | UInt32(a[i + 2]) << 8 | UInt32(a[i + 3])
+    }
+
+    /// `group/batch/ordinal`, as `search --json` and errors print it.
+    public var description: String { "\(group)/\(batch)/\(ordinal)" }
+
+    public static func < (a: DocRef, b: DocRef) -> Bool {
+        (a.group, a.batch, a.ordinal) < (b.group, b.batch, b.ordinal)
+    }
+}
+
+/// Lower-case hex, for IDs and keys in JSON.
+public enum Hex {
+    static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+}

@@ -1,0 +1,82 @@
+/// One document turned into what the shard's trees store: per field and term the frequency
+/// and positions, the field lengths, and the record for the docs tree.
+struct DocumentTerms {
+    struct Entry {
+        var field: Field
+        var term: [UInt8]
+        var tf: UInt32
+        var positions: [UInt32]
+        var lengthCode: UInt8
+    }
+
+    var entries: [Entry] = []
+    var bodyLength: UInt32 = 0
+    var titleLength: UInt32 = 0
+
+    init(_ doc: IndexDocument, analyzer: TermAnalyzer) {
+        let body = analyzer.terms(doc.text, language: doc.lang)
+        let title = analyzer.terms(doc.title, language: doc.lang)
+        bodyLength = UInt32(clamping: body.length)
+        titleLength = UInt32(clamping: title.length)
+        add(.body, body.terms, length: body.length)
+        add(.title, title.terms, length: title.length)
+        add(.url, analyzer.urlTerms(doc.url).enumerated().map { ($0.element, UInt32($0.offset)) }, length: 0)
+        var keywords: [(Field, String)] = []
+        for site in analyzer.siteTerms(doc.url) { keywords.append((.site, site)) }
+        for t in doc.tags { keywords.append((.tag, analyzer.keyword(t))) }
+        for m in doc.mentions { keywords.append((.mention, analyzer.keyword(m))) }
+        if let lang = analyzer.languageTerm(doc.lang) { keywords.append((.lang, lang)) }
+        if let date = doc.date { keywords.append((.date, DateTerms.day(date))) }
+        for (field, word) in keywords where !word.isEmpty {
+            if !entries.contains(where: { $0.field == field && $0.term == Array(word.utf8) }) {
+                entries.append(Entry(field: field, term: Array(word.utf8), tf: 1, positions: [], lengthCode: 0))
+            }
+        }
+    }
+
+    private mutating func add(_ field: Field, _ tokens: [(term: String, position: UInt32)], length: Int) {
+        guard !tokens.isEmpty else { return }
+        var byTerm: [String: [UInt32]] = [:]
+        for t in tokens where !t.term.isEmpty { byTerm[t.term, default: []].append(t.position) }
+        let code = LengthCode.encode(length)
+        for (term, positions) in byTerm {
+            entries.append(Entry(field: field, term: Array(term.utf8), tf: UInt32(clamping: positions.count),
+                                 positions: field.isScored ? positions : [], lengthCode: code))
+        }
+    }
+}
+
+/// Dates as terms of the `date` field (`yyyymmdd`), so date ranges are key ranges.
+public enum DateTerms {
+    public static func day(_ seconds: Int64) -> String {
+        let (y, m, d) = civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
+        return String(format4(y)) + String(format2(m)) + String(format2(d))
+    }
+
+    static func format4(_ v: Int64) -> String { let s = String(max(0, min(9999, v))); return String(repeating: "0", count: 4 - s.count) + s }
+    static func format2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian, UTC).
+    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    /// Days since 1970-01-01 of a civil date (inverse of `civil`).
+    public static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+}

@@ -1,0 +1,162 @@
+import Blocks
+import ProllyTree
+import Sodium
+
+/// Combines shards and merged indexes into one index, deterministically.
+///
+/// Each tree is the union of the inputs' trees (`Tree.union`): every subtree no other input
+/// touches is reused, its blocks copied byte for byte. Documents are never renumbered (a DocRef
+/// names its group and batch), so postings of different groups simply interleave.
+///
+/// Duplicates: when documents of *different* groups share a content digest, the group holding
+/// the smallest DocRef with that digest keeps its copies and the other groups' copies are
+/// removed, postings and all (re-derived by analyzing the stored record and text). The rule
+/// depends only on the union, so merge order and grouping cannot change the result.
+public enum IndexMerge {
+    public struct Input: Sendable {
+        public var shard: Shard
+        /// The bytes of its manifest.json, hashed into the provenance record.
+        public var manifestBytes: [UInt8]
+        public var name: String
+        public init(shard: Shard, manifestBytes: [UInt8], name: String) {
+            self.shard = shard
+            self.manifestBytes = manifestBytes
+            self.name = name
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var blocksReused: UInt64 = 0
+        public var blocksWritten = 0
+        public var bytesWritten = 0
+        public var blocksCopied = 0
+        public var subtreesReused = 0
+        public var duplicatesRemoved = 0
+        public var documents: UInt64 = 0
+    }
+
+    /// Checks that the inputs can merge structurally; the error says which input and why.
+    public static func checkCompatible(_ inputs: [Input], analyzer: TermAnalyzer) throws {
+        for input in inputs {
+            if input.shard.info.analyzer != analyzer.identifier {
+                throw IndexError.incompatible("""
+                    \(input.name) was analyzed with \(input.shard.info.analyzer), this tool uses \(analyzer.identifier): \
+                    its terms would not match. Rebuild it from its sources with this version (or merge it with the tool that built it).
+                    """)
+            }
+            for name in ShardTrees.names {
+                let t = try tree(input.shard, name)
+                if !t.params.sameShape(as: ShardTrees.parameters(name)) {
+                    throw IndexError.incompatible("\(input.name): its \(name) tree has different parameters (\(t.params)); rebuild it with this version")
+                }
+            }
+        }
+    }
+
+    static func tree(_ shard: Shard, _ name: String) throws -> Tree {
+        switch name {
+        case "postings": shard.postings
+        case "positions": shard.positions
+        case "docs": shard.docs
+        default: shard.text
+        }
+    }
+
+    public static func merge(_ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: TermAnalyzer,
+                             created: String) throws -> (Manifest, Summary) {
+        guard !inputs.isEmpty else { throw IndexError.incompatible("nothing to merge") }
+        try checkCompatible(inputs, analyzer: analyzer)
+        var summary = Summary()
+        var trees: [String: Tree] = [:]
+        for name in ShardTrees.names {
+            let (t, s) = try Tree.union(try inputs.map { try tree($0.shard, name) }, into: store, aggregator: ShardTrees.aggregator(name))
+            trees[name] = t
+            summary.blocksReused += s.blocksReused
+            summary.blocksWritten += s.blocksWritten
+            summary.bytesWritten += s.bytesWritten
+            summary.blocksCopied += s.blocksCopied
+            summary.subtreesReused += s.subtreesReused
+        }
+
+        // One pass over the merged documents: duplicates across groups, and the statistics.
+        let reader = NodeReader(store: store)
+        let docs = try Tree.open(trees["docs"]!.headerCID, reader: reader)
+        var firstByDigest: [[UInt8]: DocRef] = [:]
+        var records: [(DocRef, DocRecord)] = []
+        var cursor = docs.scan()
+        while let (k, v) = try cursor.nextEntry() {
+            guard let ref = DocRef(bytes: k) else { throw IndexError.corrupt("docs key \(Hex.encode(k)) is not a DocRef") }
+            let r = try DocRecord(encoded: v)
+            records.append((ref, r))
+            if !r.digest.isEmpty, firstByDigest[r.digest] == nil { firstByDigest[r.digest] = ref }
+        }
+        let text = try Tree.open(trees["text"]!.headerCID, reader: reader)
+        var removals: [String: [([UInt8], [UInt8]?)]] = [:]
+        var kept: [(DocRef, DocRecord)] = []
+        for (ref, r) in records {
+            if let first = firstByDigest[r.digest], first.group != ref.group {
+                summary.duplicatesRemoved += 1
+                let body = try text.get(ref.bytes).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let terms = DocumentTerms(r.document(text: body), analyzer: analyzer)
+                for e in terms.entries {
+                    let k = ShardKeys.posting(e.field, e.term, ref)
+                    removals["postings", default: []].append((k, nil))
+                    if !e.positions.isEmpty { removals["positions", default: []].append((k, nil)) }
+                }
+                removals["docs", default: []].append((ref.bytes, nil))
+                removals["text", default: []].append((ref.bytes, nil))
+            } else {
+                kept.append((ref, r))
+            }
+        }
+        for (name, edits) in removals {
+            let t = try Tree.open(trees[name]!.headerCID, reader: reader)
+            let (edited, s) = try t.applying(edits, aggregator: ShardTrees.aggregator(name))
+            trees[name] = edited
+            summary.blocksWritten += s.blocksWritten
+            summary.bytesWritten += s.bytesWritten
+        }
+
+        // Statistics and batches, recomputed from the documents kept.
+        var groups: [GroupID: IndexInfo.GroupStats] = [:]
+        var batchDocs: [String: UInt64] = [:]
+        var body: UInt64 = 0, title: UInt64 = 0
+        for (ref, r) in kept {
+            var g = groups[ref.group] ?? IndexInfo.GroupStats(group: ref.group, documents: 0, bodyLength: 0, titleLength: 0)
+            g.documents += 1
+            g.bodyLength += UInt64(r.bodyLength)
+            g.titleLength += UInt64(r.titleLength)
+            groups[ref.group] = g
+            body += UInt64(r.bodyLength)
+            title += UInt64(r.titleLength)
+            batchDocs["\(ref.group)/\(ref.batch)", default: 0] += 1
+        }
+        var batches: [String: IndexInfo.Batch] = [:]
+        for input in inputs {
+            for b in input.shard.info.batches {
+                let id = "\(b.group)/\(b.batch)"
+                var merged = batches[id] ?? IndexInfo.Batch(group: b.group, batch: b.batch, documents: 0, sources: [])
+                for s in b.sources where !merged.sources.contains(s) { merged.sources.append(s) }
+                merged.documents = batchDocs[id] ?? 0
+                batches[id] = merged
+            }
+        }
+        let provenance = inputs.map { input in
+            IndexInfo.Provenance(manifestHash: Sodium.blake2b256(input.manifestBytes), root: input.shard.manifest.root,
+                                 signer: input.shard.manifest.signer)
+        }
+        var seen = Set<[UInt8]>()
+        let info = IndexInfo(
+            analyzer: analyzer.identifier, trees: trees.mapValues(\.headerCID),
+            documents: UInt64(kept.count), bodyLength: body, titleLength: title,
+            groups: groups.values.sorted { $0.group < $1.group },
+            batches: batches.values.sorted { ($0.group, $0.batch) < ($1.group, $1.batch) }
+                .map { b in var b = b; b.sources.sort { $0.name < $1.name }; return b },
+            mergedFrom: provenance.filter { seen.insert($0.manifestHash).inserted }
+                .sorted { $0.manifestHash.lexicographicallyPrecedes($1.manifestHash) })
+        summary.documents = info.documents
+        let root = try store.put(info.cbor.encode())
+        let manifest = try Manifest.signed(root: root, info: info, key: key, created: created)
+        return (manifest, summary)
+    }
+}

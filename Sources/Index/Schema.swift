@@ -1,0 +1,163 @@
+import Blocks
+import ProllyTree
+
+/// The searchable fields. The raw value is the first byte of every postings key, so a field's
+/// postings are one contiguous key range.
+public enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
+    case body = 1, title, url, site, tag, mention, lang, date
+
+    public var description: String {
+        switch self {
+        case .body: "body"
+        case .title: "title"
+        case .url: "url"
+        case .site: "site"
+        case .tag: "tag"
+        case .mention: "mention"
+        case .lang: "lang"
+        case .date: "date"
+        }
+    }
+
+    /// Fields whose postings are scored by BM25; the others filter.
+    public var isScored: Bool { self == .body || self == .title }
+}
+
+/// Key layouts of the shard's trees (see DESIGN.md, "Shard schema").
+public enum ShardKeys {
+    /// `field ‖ term ‖ 0x00 ‖ DocRef`: each term's postings are contiguous, and within them each
+    /// group's and batch's. Terms never contain 0x00 (the analyzer emits UTF-8 text).
+    public static func posting(_ field: Field, _ term: [UInt8], _ doc: DocRef) -> [UInt8] {
+        var k = termPrefix(field, term)
+        doc.append(to: &k)
+        return k
+    }
+
+    /// The key prefix shared by every posting of `term` in `field`.
+    public static func termPrefix(_ field: Field, _ term: [UInt8]) -> [UInt8] {
+        var k: [UInt8] = [field.rawValue]
+        k.reserveCapacity(term.count + 2 + DocRef.byteCount)
+        k.append(contentsOf: term)
+        k.append(0)
+        return k
+    }
+
+    /// The first key after every key starting with `prefix`, or nil if there is none.
+    public static func successor(ofPrefix prefix: [UInt8]) -> [UInt8]? {
+        var p = prefix
+        while let last = p.last {
+            if last < 0xff {
+                p[p.count - 1] = last + 1
+                return p
+            }
+            p.removeLast()
+        }
+        return nil
+    }
+
+    /// Splits a postings key into field, term and DocRef; nil if it is not one.
+    public static func parsePosting(_ key: [UInt8]) -> (field: Field, term: ArraySlice<UInt8>, doc: DocRef)? {
+        guard key.count >= 2 + DocRef.byteCount, let field = Field(rawValue: key[0]),
+              key[key.count - DocRef.byteCount - 1] == 0,
+              let doc = DocRef(bytes: key[(key.count - DocRef.byteCount)...])
+        else { return nil }
+        return (field, key[1..<(key.count - DocRef.byteCount - 1)], doc)
+    }
+}
+
+/// Document lengths in one byte, as Lucene's norms: exact below 32, then 8 steps per power of
+/// two. BM25 everywhere (exhaustive, pruned, bounds) uses the decoded value, so pruning is exact.
+public enum LengthCode {
+    public static func encode(_ n: Int) -> UInt8 {
+        if n < 32 { return UInt8(max(0, n)) }
+        let e = Int.bitWidth - 1 - n.leadingZeroBitCount   // floor(log2 n) ≥ 5
+        let mantissa = (n >> (e - 3)) & 7
+        return UInt8(min(255, 32 + (e - 5) * 8 + mantissa))
+    }
+
+    /// The smallest length with this code.
+    public static func decode(_ c: UInt8) -> Int {
+        if c < 32 { return Int(c) }
+        let e = (Int(c) - 32) / 8 + 5, mantissa = (Int(c) - 32) % 8
+        return (8 + mantissa) << (e - 3)
+    }
+}
+
+/// A postings value: term frequency and the quantized length of the field in that document.
+public struct PostingValue: Equatable, Sendable {
+    public var tf: UInt32
+    public var lengthCode: UInt8
+
+    public init(tf: UInt32, lengthCode: UInt8) {
+        self.tf = tf
+        self.lengthCode = lengthCode
+    }
+
+    public var encoded: [UInt8] {
+        var out: [UInt8] = []
+        Varint.append(UInt64(tf), to: &out)
+        out.append(lengthCode)
+        return out
+    }
+
+    public init?(_ bytes: [UInt8]) {
+        var o = 0
+        guard let tf = Varint.read(bytes, &o), tf >= 1, tf <= UInt64(UInt32.max), o + 1 == bytes.count else { return nil }
+        self.tf = UInt32(tf)
+        lengthCode = bytes[o]
+    }
+}
+
+/// Positions of a term in a field of one document: delta-coded varints.
+public enum PositionList {
+    public static func encode(_ positions: [UInt32]) -> [UInt8] {
+        var out: [UInt8] = []
+        var previous: UInt32 = 0
+        for p in positions {
+            Varint.append(UInt64(p &- previous), to: &out)
+            previous = p
+        }
+        return out
+    }
+
+    /// nil on malformed input; at most `limit` positions.
+    public static func decode(_ bytes: [UInt8], limit: Int = 1 << 20) -> [UInt32]? {
+        var out: [UInt32] = []
+        var o = 0, current: UInt64 = 0
+        while o < bytes.count {
+            guard let d = Varint.read(bytes, &o), out.count < limit else { return nil }
+            current += d
+            guard current <= UInt64(UInt32.max) else { return nil }
+            out.append(UInt32(current))
+        }
+        return out
+    }
+}
+
+/// The parameters of each tree of a shard. Postings are scanned in ranges (16 KiB nodes);
+/// docs and text are read a few random keys per result page (4 KiB nodes).
+public enum ShardTrees {
+    public static let postings = TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+    public static let positions = TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
+    public static let docs = TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
+    public static let text = TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
+
+    public static let names = ["postings", "positions", "docs", "text"]
+
+    public static func parameters(_ name: String) -> TreeParameters {
+        switch name {
+        case "postings": postings
+        case "positions": positions
+        case "docs": docs
+        default: text
+        }
+    }
+
+    public static func aggregator(_ name: String) -> TreeAggregator {
+        switch name {
+        case "postings": ImpactAggregator()
+        case "docs": LengthAggregator()
+        default: CountOnly()
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Blocks
+import ProllyTree
+
+/// A shard or merged index opened for reading: manifest verified, trees opened. Works the same
+/// over any `BlockStore` (a local folder, HTTP, a cache), since every block is verified.
+public final class Shard: Sendable {
+    public let manifest: Manifest
+    public let reader: NodeReader
+    public let postings: Tree
+    public let positions: Tree
+    public let docs: Tree
+    public let text: Tree
+
+    public var info: IndexInfo { manifest.info }
+    public var store: BlockStore { reader.store }
+
+    public init(manifest: Manifest, reader: NodeReader) throws {
+        self.manifest = manifest
+        self.reader = reader
+        func open(_ name: String) throws -> Tree {
+            guard let cid = manifest.info.trees[name] else { throw IndexError.corrupt("index has no \(name) tree") }
+            let t = try Tree.open(cid, reader: reader)
+            guard t.params.sameShape(as: ShardTrees.parameters(name)) else {
+                throw IndexError.incompatible("the \(name) tree was built with other parameters (\(t.params)); rebuild the index with this version")
+            }
+            return t
+        }
+        postings = try open("postings")
+        positions = try open("positions")
+        docs = try open("docs")
+        text = try open("text")
+    }
+
+    /// Opens the index folder `directory` (manifest.json and blocks/).
+    public static func open(directory: String, cacheNodes: Int = 4096) throws -> Shard {
+        let store = try DirectoryStore(root: directory, create: false)
+        let path = directory + "/" + Manifest.fileName
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
+            throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+        }
+        let manifest = try Manifest.verified(bytes, path: path, store: store)
+        return try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: cacheNodes))
+    }
+
+    // MARK: Statistics
+
+    public var documentCount: UInt64 { info.documents }
+
+    public func averageLength(_ field: Field) -> Double {
+        guard info.documents > 0 else { return 1 }
+        let total = field == .title ? info.titleLength : info.bodyLength
+        return max(1, Double(total) / Double(info.documents))
+    }
+
+    /// Documents containing `term` in `field`: a count over the postings tree, read from
+    /// internal-node counts (O(height) nodes).
+    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+        let prefix = ShardKeys.termPrefix(field, term)
+        return try postings.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
+    }
+
+    // MARK: Reads
+
+    public func postingCursor(_ field: Field, _ term: [UInt8]) throws -> PostingCursor {
+        try PostingCursor(tree: postings, prefix: ShardKeys.termPrefix(field, term))
+    }
+
+    /// Terms of `field` starting with `prefix`, in order, at most `limit` (for `prefix*`). Each
+    /// term costs one seek; postings of a term are skipped, not read.
+    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var from = [field.rawValue] + prefix
+        let end = ShardKeys.successor(ofPrefix: from)
+        while out.count < limit {
+            var c = postings.scan(from: from, to: end)
+            guard let (k, _) = try c.nextEntry(), let parsed = ShardKeys.parsePosting(k) else { break }
+            let term = Array(parsed.term)
+            out.append(term)
+            from = ShardKeys.termPrefix(field, term) + [0xff]   // after every DocRef of this term
+        }
+        return out
+    }
+
+    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
+        guard let v = try positions.get(ShardKeys.posting(field, term, doc)) else { return [] }
+        guard let p = PositionList.decode(v) else { throw IndexError.corrupt("positions of \(doc) are malformed") }
+        return p
+    }
+
+    public func document(_ doc: DocRef) throws -> DocRecord? {
+        try docs.get(doc.bytes).map { try DocRecord(encoded: $0) }
+    }
+
+    public func text(_ doc: DocRef) throws -> String? {
+        try text.get(doc.bytes).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every document in DocRef order (verify, stats, diff).
+    public func allDocuments() -> some Sequence<(DocRef, DocRecord)> {
+        docs.scan().lazy.compactMap { k, v in
+            guard let ref = DocRef(bytes: k), let r = try? DocRecord(encoded: v) else { return nil }
+            return (ref, r)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Blocks
+
+/// An external sort of (key, value) byte pairs: entries collect in an arena, spill to disk as
+/// sorted run files when the arena outgrows its budget, and come back as one sorted stream.
+/// This is what bounds a build's memory by a setting instead of by the corpus.
+final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (handed over under a lock)
+    private var arena: [UInt8] = []
+    /// (key offset, key length, value length); the value follows the key in the arena.
+    private var entries: [(offset: Int, keyLength: Int32, valueLength: Int32)] = []
+
+    var byteCount: Int { arena.count + entries.count * 16 }
+    var isEmpty: Bool { entries.isEmpty }
+
+    init() {}
+
+    func append(key: [UInt8], value: [UInt8]) {
+        entries.append((arena.count, Int32(key.count), Int32(value.count)))
+        arena.append(contentsOf: key)
+        arena.append(contentsOf: value)
+    }
+
+    /// Overwrites the last `suffix.count` bytes of every key (the provisional document name).
+    func patchKeySuffixes(_ suffix: [UInt8]) {
+        arena.withUnsafeMutableBytes { a in
+            for e in entries {
+                let start = e.offset + Int(e.keyLength) - suffix.count
+                for (i, b) in suffix.enumerated() { a[start + i] = b }
+            }
+        }
+    }
+
+    /// Moves another buffer's entries into this one.
+    func absorb(_ other: RunBuffer) {
+        let shift = arena.count
+        arena.append(contentsOf: other.arena)
+        entries.append(contentsOf: other.entries.lazy.map { ($0.offset + shift, $0.keyLength, $0.valueLength) })
+    }
+
+    /// Writes the entries sorted by key to `path` as `varint keylen, key, varint vallen, value`.
+    func spill(to path: String) throws {
+        arena.withUnsafeBytes { a in
+            entries.sort { x, y in
+                let n = Int(min(x.keyLength, y.keyLength))
+                let c = memcmp(a.baseAddress! + x.offset, a.baseAddress! + y.offset, n)
+                return c != 0 ? c < 0 : x.keyLength < y.keyLength
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(arena.count + entries.count * 4)
+        for e in entries {
+            Varint.append(UInt64(e.keyLength), to: &out)
+            Varint.append(UInt64(e.valueLength), to: &out)
+            out.append(contentsOf: arena[e.offset..<e.offset + Int(e.keyLength) + Int(e.valueLength)])
+        }
+        try FileSystem.writeAtomically(path, out)
+        arena = []
+        entries = []
+    }
+}
+
+/// Reads a run file back sequentially through a buffer.
+final class RunReader {
+    private let fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var eof = false
+    private(set) var key: [UInt8] = []
+    private(set) var value: [UInt8] = []
+    private(set) var done = false
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IndexError.io("\(path): cannot open run file") }
+        try advance()
+    }
+
+    deinit { close(fd) }
+
+    private func fill(_ n: Int) throws -> Bool {
+        if buffer.count - position >= n { return true }
+        if eof { return false }
+        buffer.removeFirst(position)
+        position = 0
+        var chunk = [UInt8](repeating: 0, count: max(1 << 20, n))
+        while buffer.count < n {
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { throw IndexError.io("\(path): read failed") }
+            if got == 0 { eof = true; break }
+            buffer.append(contentsOf: chunk[0..<got])
+        }
+        return buffer.count - position >= n
+    }
+
+    func advance() throws {
+        guard try fill(1) else { done = true; return }
+        _ = try fill(20)
+        var o = position
+        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else { throw IndexError.io("\(path): corrupt run file") }
+        position = o
+        let n = Int(kl) + Int(vl)
+        guard try fill(n) else { throw IndexError.io("\(path): truncated run file") }
+        key = Array(buffer[position..<position + Int(kl)])
+        value = Array(buffer[position + Int(kl)..<position + n])
+        position += n
+    }
+}
+
+/// K-way merge of sorted runs (a binary heap of readers). Keys must be unique across runs.
+struct RunMerger: IteratorProtocol {
+    private var heap: [RunReader]
+
+    init(paths: [String]) throws {
+        heap = try paths.map { try RunReader(path: $0) }.filter { !$0.done }
+        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
+    }
+
+    private func less(_ a: RunReader, _ b: RunReader) -> Bool { a.key.lexicographicallyPrecedes(b.key) }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count && less(heap[l], heap[m]) { m = l }
+            if r < heap.count && less(heap[r], heap[m]) { m = r }
+            if m == i { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+
+    mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
+        guard let top = heap.first else { return nil }
+        let entry = (top.key, top.value)
+        try top.advance()
+        if top.done {
+            heap[0] = heap[heap.count - 1]
+            heap.removeLast()
+        }
+        if !heap.isEmpty { siftDown(0) }
+        return entry
+    }
+
+    mutating func next() -> (key: [UInt8], value: [UInt8])? { try? nextEntry() }
+}

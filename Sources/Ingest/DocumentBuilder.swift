@@ -1,0 +1,126 @@
+/// Turns records into documents: HTTP parsing, transfer and content decoding, media type
+/// decisions, text extraction. Pure and `Sendable`, so the build can run it on every core.
+public struct DocumentBuilder: Sendable {
+    public struct Limits: Sendable {
+        /// Most bytes a payload may decode to (chunked, gzip, br, …); larger ones are skipped.
+        public var maxDecodedBytes = 32 << 20
+        public init() {}
+    }
+
+    public var limits: Limits
+    public let html: HTMLExtraction
+
+    public init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
+        self.html = html
+        self.limits = limits
+    }
+
+    /// The outcome for one WARC record. `titles` (from a WACZ's `pages.jsonl`, by URL) fill in
+    /// titles the payload lacks.
+    public func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
+        let h = record.header
+        switch h.type {
+        case "response":
+            let head = record.block.withUnsafeBytes { HTTPHead.parse($0) }
+            if let status = head?.status, !(200...299).contains(status) {
+                return .ignored(reason: "http status \(status / 100)xx")
+            }
+            let declared = head != nil ? h.identifiedPayloadType ?? head?.contentType
+                : h.identifiedPayloadType ?? (h.contentType?.lowercased().hasPrefix("application/http") == true ? nil : h.contentType)
+            return payload(record, kind: .response, head: head, declared: declared, charsetSource: head?.contentType ?? declared, titles: titles)
+        case "resource", "conversion":
+            let declared = h.identifiedPayloadType ?? h.contentType
+            return payload(record, kind: h.type == "resource" ? .resource : .conversion, head: nil, declared: declared,
+                           charsetSource: h.contentType, titles: titles)
+        case "revisit":
+            return revisit(record)
+        case "continuation":
+            return .skipped(Skip(record.source, "orphan continuation", "no earlier segment with id \(h.segmentOriginID ?? "?") in this file"))
+        default:
+            return .ignored(reason: "warc type \(h.type)")
+        }
+    }
+
+    private func payload(_ record: WARCRecord, kind: Document.Kind, head: HTTPHead?, declared: String?, charsetSource: String?,
+                         titles: [String: String]?) -> Outcome {
+        let h = record.header
+        var repairs = record.repairs
+        if let t = h.truncated { repairs.append("WARC-Truncated: \(t)") }
+        var essence = MediaType.parse(declared)?.essence
+        if let e = essence, MediaType.isVague(e) { essence = nil }
+        if let e = essence, MediaType.handling(of: e) == .other { return .ignored(reason: "non-text \(e)") }
+        if record.blockCut {
+            let sniffed = record.block.withUnsafeBytes { MediaType.sniff(UnsafeRawBufferPointer(rebasing: $0[(head?.bodyStart ?? 0)...])) }
+            let e = essence ?? sniffed
+            if MediaType.handling(of: e) == .other { return .ignored(reason: "non-text \(e)") }
+            return .skipped(Skip(record.source, "record too large", "\(h.targetURI ?? "") (\(e)) is longer than the block limit"))
+        }
+        var body = record.block
+        var range = (head?.bodyStart ?? 0)..<body.count
+        if let te = head?.transferEncoding?.lowercased(), te.contains("chunked") {
+            let decoded = body.withUnsafeBytes { Chunked.decode(UnsafeRawBufferPointer(rebasing: $0[range]), limit: limits.maxDecodedBytes) }
+            if let decoded {
+                if !decoded.complete { repairs.append("chunked body incomplete") }
+                body = decoded.body
+                range = 0..<body.count
+            } else {
+                repairs.append("not chunked despite Transfer-Encoding")
+            }
+        }
+        if let ce = head?.contentEncoding {
+            do {
+                let decoded = try ContentDecoding.decode(Array(body[range]), header: ce, limit: limits.maxDecodedBytes)
+                body = decoded
+                range = 0..<body.count
+            } catch .tooLarge {
+                return .skipped(Skip(record.source, "payload too large", "\(h.targetURI ?? "") decodes to more than \(limits.maxDecodedBytes) bytes"))
+            } catch {
+                repairs.append("Content-Encoding \(ce) not decodable; raw body used")
+            }
+        }
+        let charset = MediaType.parse(charsetSource)?.charset
+        return body.withUnsafeBytes { all -> Outcome in
+            let b = UnsafeRawBufferPointer(rebasing: all[range])
+            let sniffed = MediaType.sniff(b)
+            let e = essence ?? sniffed
+            let handling = MediaType.handling(of: e)
+            if handling == .other { return .ignored(reason: "non-text \(e)") }
+            if essence != nil, sniffed != "text/html", sniffed != "text/plain", sniffed != "text/xml" {
+                return .ignored(reason: "binary payload labelled \(e)")
+            }
+            let url = h.targetURI ?? h.recordID ?? ""
+            // Crawler instructions, not content, though served as text/plain.
+            if url.hasSuffix("/robots.txt") { return .ignored(reason: "robots.txt") }
+            var page: PageText
+            switch handling {
+            case .html:
+                page = html(b, charset)
+            case .markdown:
+                let md = Markdown.convert(TextDecoding.decode(b, charset: charset))
+                page = PageText(title: md.title, text: md.text, description: nil, lang: nil, links: md.links)
+            default:
+                page = PageText(title: nil, text: TextDecoding.decode(b, charset: charset), description: nil, lang: nil, links: [])
+            }
+            if page.title?.isEmpty ?? true, let t = titles?[url], !t.isEmpty { page.title = t }
+            let lang = page.lang ?? head?.contentLanguage.flatMap { $0.split(separator: ",").first.map { String($0).trimmingSpaces } }
+            let doc = Document(kind: kind, url: url, title: page.title, text: page.text, description: page.description,
+                               date: h.date.flatMap(ISODate.parse), mime: e, lang: lang, source: record.source,
+                               links: page.links, recordID: h.recordID, payloadDigest: h.payloadDigest, httpStatus: head?.status)
+            return .document(doc, recovered: repairs)
+        }
+    }
+
+    private func revisit(_ record: WARCRecord) -> Outcome {
+        let h = record.header
+        let head = record.block.withUnsafeBytes { HTTPHead.parse($0) }
+        var essence = MediaType.parse(h.identifiedPayloadType ?? head?.contentType)?.essence
+        if let e = essence, MediaType.isVague(e) { essence = nil }
+        if let e = essence, MediaType.handling(of: e) == .other { return .ignored(reason: "non-text \(e)") }
+        let info = RevisitInfo(refersTo: h.refersTo, refersToTargetURI: h.refersToTargetURI,
+                               refersToDate: h.refersToDate.flatMap(ISODate.parse), profile: h.profile)
+        let doc = Document(kind: .revisit, url: h.targetURI ?? "", text: "", date: h.date.flatMap(ISODate.parse),
+                           mime: essence ?? "", source: record.source, recordID: h.recordID, payloadDigest: h.payloadDigest,
+                           revisit: info, httpStatus: head?.status)
+        return .document(doc, recovered: record.repairs)
+    }
+}

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One file of a site folder, read and classified, waiting for a worker to extract it.
+public struct SiteFile: Sendable {
+    public enum Role: String, Sendable { case html, markdown, text, post, profile }
+    public var source: SourceRef
+    /// Path relative to the folder, `/`-separated.
+    public var relative: String
+    public var url: String
+    public var role: Role
+    public var bytes: [UInt8]
+    /// The URL of the folder's root (`--base-url`, or the folder's `file://` URL), ending in `/`.
+    public var siteRoot: String
+}
+
+/// Walks a static or peer-to-peer site folder in a stable (sorted) order.
+enum SiteFolder {
+    /// Largest file read (bytes); larger files are skipped and reported.
+    static let maxFile = 64 << 20
+
+    /// Calls `visit` with each regular file's path relative to `root`, sorted byte-wise per
+    /// directory. Hidden entries (`.git`, `.well-known`…) are skipped; symlinked directories are
+    /// not followed, so link loops cannot trap the walk.
+    static func walk(_ root: String, _ relative: String = "", visit: (String) -> Bool) -> Bool {
+        let dirPath = relative.isEmpty ? root : root + "/" + relative
+        guard let dir = opendir(dirPath) else { return true }
+        var names: [String] = []
+        while let ent = readdir(dir) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            names.append(name)
+        }
+        closedir(dir)
+        names.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        for name in names {
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            var st = stat()
+            guard lstat(root + "/" + rel, &st) == 0 else { continue }
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: if !walk(root, rel, visit: visit) { return false }
+            case S_IFREG: if !visit(rel) { return false }
+            default: continue
+            }
+        }
+        return true
+    }
+
+    /// How a site file is read, from where it sits and its extension (inside a folder the
+    /// layout is the format: `profile.json`, `posts/*.json`, `statuses/*.json`).
+    static func role(of relative: String) -> SiteFile.Role? {
+        let lower = relative.lowercased()
+        let parts = lower.split(separator: "/")
+        if lower == "profile.json" { return .profile }
+        if lower.hasSuffix(".json"), parts.count >= 2, parts[parts.count - 2] == "posts" || parts[parts.count - 2] == "statuses" { return .post }
+        for ext in [".html", ".htm", ".xhtml", ".shtml"] where lower.hasSuffix(ext) { return .html }
+        for ext in [".md", ".markdown", ".mdown"] where lower.hasSuffix(ext) { return .markdown }
+        if lower.hasSuffix(".txt") { return .text }
+        return nil
+    }
+
+    /// The URL of a file: `base` joined with the percent-encoded relative path, or a `file://`
+    /// URL of the absolute path when there is no base.
+    static func url(base: String?, root: String, relative: String) -> String {
+        let encoded = percentEncodePath(relative)
+        if let base {
+            return base.hasSuffix("/") ? base + encoded : base + "/" + encoded
+        }
+        var abs = root
+        if !abs.hasPrefix("/") {
+            var buf = [CChar](repeating: 0, count: 4096)
+            if getcwd(&buf, buf.count) != nil {
+                abs = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + root
+            }
+        }
+        if abs.hasSuffix("/") { abs.removeLast() }
+        return "file://" + percentEncodePath(abs) + "/" + encoded
+    }
+
+    static func percentEncodePath(_ s: String) -> String {
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for c in s.utf8 {
+            let safe = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E || c == 0x2F
+            if safe { out.append(c) } else { out += [0x25, hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]] }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads the whole file, up to `maxFile` bytes.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let s = try FileStream(path: path)
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256 << 10)
+        while true {
+            let n = try chunk.withUnsafeMutableBytes { try s.read(into: $0) }
+            if n == 0 { return out }
+            guard out.count + n <= maxFile else { throw IngestError(SourceRef(file: path), "file larger than \(maxFile) bytes") }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+}
+
+extension DocumentBuilder {
+    /// The outcome for one site file.
+    public func build(_ file: SiteFile) -> Outcome {
+        file.bytes.withUnsafeBytes { b -> Outcome in
+            switch file.role {
+            case .html:
+                let page = html(b, nil)
+                return .document(Document(kind: .page, url: file.url, title: page.title, text: page.text, description: page.description,
+                                          mime: "text/html", lang: page.lang, source: file.source, links: page.links), recovered: [])
+            case .markdown:
+                let md = Markdown.convert(TextDecoding.decode(b, charset: nil))
+                return .document(Document(kind: .page, url: file.url, title: md.title, text: md.text, mime: "text/markdown",
+                                          source: file.source, links: md.links), recovered: [])
+            case .text:
+                return .document(Document(kind: .page, url: file.url, text: TextDecoding.decode(b, charset: nil), mime: "text/plain",
+                                          source: file.source), recovered: [])
+            case .post, .profile:
+                return social(file, b)
+            }
+        }
+    }
+
+    private func social(_ file: SiteFile, _ b: UnsafeRawBufferPointer) -> Outcome {
+        func siteURL(_ path: String) -> String { file.siteRoot + SiteFolder.percentEncodePath(String(path.dropFirst())) }
+        let json: JSONValue
+        do { json = try JSONValue.parse(b) } catch {
+            return .skipped(Skip(file.source, "invalid JSON", "\(error)"))
+        }
+        guard case .object = json else { return .skipped(Skip(file.source, "invalid post", "not a JSON object")) }
+        if file.role == .profile {
+            var name = json["name"]?.string ?? json["displayName"]?.string
+            if let handle = json["handle"]?.string, !handle.isEmpty {
+                let h = handle.hasPrefix("@") ? handle : "@" + handle
+                name = name.map { "\($0) (\(h))" } ?? h
+            }
+            let bio = json["bio"]?.string ?? json["description"]?.string ?? ""
+            let (tags, mentions) = SocialTokens.extract(bio)
+            return .document(Document(kind: .profile, url: file.url, title: name, text: bio, mime: "application/json",
+                                      source: file.source, tags: tags, mentions: mentions), recovered: [])
+        }
+        guard let text = json["text"]?.string else {
+            return .skipped(Skip(file.source, "invalid post", "no \"text\" string"))
+        }
+        var (tags, mentions) = SocialTokens.extract(text)
+        // Explicit lists, when a site has them, add to what the text shows.
+        for t in json["tags"]?.array ?? [] { if let s = t.string?.lowercased(), !tags.contains(s) { tags.append(s.hasPrefix("#") ? String(s.dropFirst()) : s) } }
+        for m in json["mentions"]?.array ?? [] { if let s = m.string?.lowercased(), !mentions.contains(s) { mentions.append(s.hasPrefix("@") ? String(s.dropFirst()) : s) } }
+        var parent: String? = switch json["threadParent"] {
+        case .string(let s)?: s
+        case let v? where v["uri"]?.string != nil: v["uri"]?.string
+        case let v? where v["url"]?.string != nil: v["url"]?.string
+        default: nil
+        }
+        // A site-relative parent (`/posts/0002.json`) names a file of this site: give it the
+        // URL that file's own document gets, so replies link to documents.
+        if let p = parent, p.hasPrefix("/"), !p.hasPrefix("//") { parent = siteURL(p) }
+        let date = json["createdAt"]?.string.flatMap(ISODate.parse)
+        return .document(Document(kind: .post, url: file.url, text: text, date: date, mime: "application/json", source: file.source,
+                                  tags: tags, mentions: mentions, threadParent: parent), recovered: [])
+    }
+}

@@ -1,0 +1,136 @@
+/// Reads sources (WARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
+/// in constant memory. The expensive part of a document, its extraction, is left to the items'
+/// consumers, which may run on other threads.
+public struct SourceReader: Sendable {
+    public var baseURL: String?
+    public var limits = WARCReader.Limits()
+    /// Most bytes held for segmented records waiting for their continuations.
+    public var maxPendingSegments = 64 << 20
+
+    public init(baseURL: String? = nil) {
+        self.baseURL = baseURL
+    }
+
+    /// Reads `path`, handing each item to `emit` in order; `emit` returns false to stop early.
+    /// Throws `IngestError` only when the source cannot be read at all (missing, unknown format,
+    /// no ZIP directory); damage inside a readable source becomes `.skipped` items instead.
+    public func read(_ path: String, emit: (WorkItem) -> Bool) throws {
+        let format = try SourceFormat.detect(path: path)
+        switch format {
+        case .warc, .warcGzip, .warcZstd:
+            _ = readWARC(try FileStream(path: path), format: format, file: path, titles: nil, emit: emit)
+        case .zip:
+            try readWACZ(path, emit: emit)
+        case .siteFolder:
+            readSite(path, emit: emit)
+        case .unknown:
+            throw IngestError(SourceRef(file: path), "not a WARC, WARC.gz, WARC.zst, WACZ or folder (first bytes match none)")
+        }
+    }
+
+    /// Streams the records of one WARC, joining segmented records. Returns false if stopped.
+    func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, titles: PageTitles?, emit: (WorkItem) -> Bool) -> Bool {
+        let stream: ByteStream
+        do { stream = try warcStream(raw, format: format) } catch {
+            return emit(.outcome(.skipped(Skip(SourceRef(file: file), "unreadable source", "\(error)")), isRecord: false))
+        }
+        let reader = WARCReader(stream: stream, file: file, limits: limits)
+        var segments = Segments(limit: maxPendingSegments)
+        while let event = reader.next() {
+            let ok: Bool
+            switch event {
+            case .record(let r):
+                ok = segments.add(r).allSatisfy { item in
+                    switch item {
+                    case .left(let rec): emit(.record(rec, titles: titles))
+                    case .right(let skip): emit(.outcome(.skipped(skip), isRecord: true))
+                    }
+                }
+            case .ignored(let type, _):
+                ok = emit(.outcome(.ignored(reason: "warc type \(type)"), isRecord: true))
+            case .skipped(let s):
+                ok = emit(.outcome(.skipped(s), isRecord: s.reason == "truncated record"))
+            }
+            if !ok { return false }
+        }
+        for skip in segments.unfinished() {
+            if !emit(.outcome(.skipped(skip), isRecord: true)) { return false }
+        }
+        return true
+    }
+
+    func readSite(_ root: String, emit: (WorkItem) -> Bool) {
+        _ = SiteFolder.walk(root) { rel in
+            let path = root.hasSuffix("/") ? root + rel : root + "/" + rel
+            let src = SourceRef(file: path)
+            guard let role = SiteFolder.role(of: rel) else {
+                return emit(.outcome(.ignored(reason: "site file type"), isRecord: true))
+            }
+            do {
+                let bytes = try SiteFolder.readFile(path)
+                let url = SiteFolder.url(base: baseURL, root: root, relative: rel)
+                let siteRoot = SiteFolder.url(base: baseURL, root: root, relative: "")
+                return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)))
+            } catch {
+                return emit(.outcome(.skipped(Skip(src, "unreadable file", "\(error)")), isRecord: true))
+            }
+        }
+    }
+}
+
+enum Either<L, R> { case left(L), right(R) }
+
+/// Joins segmented records (WARC-Segment-Number 1 plus `continuation` records naming it by
+/// WARC-Segment-Origin-ID) into one record, holding at most `limit` bytes while waiting.
+struct Segments {
+    let limit: Int
+    private var pending: [String: (first: WARCRecord, parts: [[UInt8]], bytes: Int, next: Int)] = [:]
+    private var held = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func add(_ r: WARCRecord) -> [Either<WARCRecord, Skip>] {
+        let h = r.header
+        if h.type == "continuation", let origin = h.segmentOriginID, var p = pending[origin] {
+            if h.segmentNumber != nil && h.segmentNumber != p.next {
+                pending[origin] = nil
+                held -= p.bytes
+                return [.right(Skip(p.first.source, "broken segmented record", "segment \(h.segmentNumber!) arrived, \(p.next) expected"))]
+            }
+            p.parts.append(r.block)
+            p.bytes += r.block.count
+            p.next += 1
+            held += r.block.count
+            if h.segmentTotalLength != nil {
+                pending[origin] = nil
+                held -= p.bytes
+                var joined = p.first
+                for part in p.parts { joined.block.append(contentsOf: part) }
+                joined.header.contentLength = joined.block.count
+                joined.repairs.append(contentsOf: r.repairs)
+                return [.left(joined)]
+            }
+            pending[origin] = p
+            if held > limit {
+                pending[origin] = nil
+                held -= p.bytes
+                return [.right(Skip(p.first.source, "record too large", "segmented record exceeds \(limit) bytes"))]
+            }
+            return []
+        }
+        if h.type != "continuation", h.segmentNumber == 1, let id = h.recordID {
+            pending[id] = (r, [], r.block.count, 2)
+            held += r.block.count
+            return []
+        }
+        return [.left(r)]
+    }
+
+    /// Segmented records whose last segment never came.
+    mutating func unfinished() -> [Skip] {
+        let out = pending.values.sorted { $0.first.source.offset < $1.first.source.offset }
+            .map { Skip($0.first.source, "incomplete segmented record", "\($0.next - 1) segment(s) read, the rest missing") }
+        pending = [:]
+        return out
+    }
+}

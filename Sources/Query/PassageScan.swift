@@ -1,0 +1,154 @@
+/// Passage boundaries and display text over a document's UTF-8 bytes (see `SnippetBuilder`).
+struct PassageScan {
+    let b: UnsafeBufferPointer<UInt8>
+
+    /// Terminal columns of the bytes `from..<to` (scalar boundaries).
+    func columns(_ from: Int, _ to: Int) -> Int { TextScan.columns(b, from, to) }
+
+    func skipSpace(from p: Int) -> Int {
+        var i = p
+        while i < b.count {
+            let (s, n) = TextScan.decode(b, i)
+            if !TextScan.isSpace(s) && !TextScan.isControl(s) { break }
+            i += n
+        }
+        return i
+    }
+
+    /// The scalar before `p` and where it starts; nil at the start.
+    func previous(_ p: Int) -> (start: Int, scalar: UInt32)? {
+        guard p > 0 else { return nil }
+        var j = p - 1
+        while j > 0, TextScan.isContinuation(b[j]) { j -= 1 }
+        return (j, TextScan.decode(b, j).scalar)
+    }
+
+    /// True when a sentence starts at `p`: the text's start, after a line break, after `.`,
+    /// `!`, `?` or `…` and whitespace, or right after a CJK full stop.
+    func isSentenceStart(_ p: Int) -> Bool {
+        var q = p
+        var sawSpace = false
+        while let (start, s) = previous(q) {
+            if TextScan.isLineBreak(s) { return true }
+            if TextScan.isSpace(s) || TextScan.isControl(s) {
+                sawSpace = true
+                q = start
+                continue
+            }
+            if TextScan.isCJKTerminator(s) { return true }
+            return sawSpace && TextScan.isTerminator(s)
+        }
+        return true
+    }
+
+    /// Where a passage whose first match starts at `core` should begin: the sentence start if
+    /// one lies within `sentenceReach` columns before it, else the start of a word at most
+    /// `lead` columns before it (or a character boundary, for text without spaces).
+    func passageStart(before core: Int, sentenceReach: Int, lead: Int) -> Int {
+        if isSentenceStart(core) { return core }
+        var q = core
+        var cols = 0
+        var wordStart = core
+        var charStart = core
+        while let (start, s) = previous(q) {
+            cols += TextScan.columns(s)
+            if cols > max(sentenceReach, lead) { break }
+            let isSpace = TextScan.isSpace(s) || TextScan.isControl(s)
+            if !isSpace {
+                if cols <= lead { charStart = start }
+                if isSentenceStart(start) { return start }
+                if cols <= lead, let (_, before) = previous(start), TextScan.isSpace(before) || TextScan.isControl(before) {
+                    wordStart = start
+                }
+            }
+            q = start
+        }
+        // A word start is the better cut; without one (CJK), cut between characters.
+        if wordStart != core { return wordStart }
+        return charStart
+    }
+
+    /// Where a passage starting at `start` ends: the text's end if it fits in `maxColumns`;
+    /// else the first sentence end after `core` that leaves at least `preferredMinimum`
+    /// columns; else the last word end that fits (or a character boundary, for text without
+    /// spaces). Never before `core` unless the core alone is too wide.
+    func passageEnd(from start: Int, after core: Int, maxColumns: Int, preferredMinimum: Int) -> Int {
+        var cols = columns(start, core)
+        var i = core
+        var lastWordEnd = -1
+        var lastCharEnd = core
+        var previousScalar: UInt32 = core > start ? previous(core)!.scalar : 0
+        while i < b.count {
+            let (s, n) = TextScan.decode(b, i)
+            let space = TextScan.isSpace(s) || TextScan.isControl(s)
+            if space {
+                if !TextScan.isSpace(previousScalar) && !TextScan.isControl(previousScalar) && i > start {
+                    lastWordEnd = i
+                    if TextScan.isTerminator(previousScalar) && cols >= preferredMinimum { return i }
+                }
+            } else {
+                if cols + TextScan.columns(s) > maxColumns { break }
+                cols += TextScan.columns(s)
+                lastCharEnd = i + n
+                if TextScan.isCJKTerminator(s) && cols >= preferredMinimum { return i + n }
+            }
+            previousScalar = s
+            i += n
+        }
+        if i >= b.count { return b.count }
+        if lastWordEnd > core { return lastWordEnd }
+        return max(lastCharEnd, core)
+    }
+
+    /// The display text of `start..<end` with `highlights` (source byte ranges) mapped into it.
+    func render(_ start: Int, _ end: Int, highlights: [Range<Int>], matched: Bool) -> Snippet {
+        let merged = PassageScan.merge(highlights)
+        // Boundaries to translate, in source order: each range's start then end.
+        let events = merged.flatMap { [$0.lowerBound, $0.upperBound] }
+        var mapped: [Int] = []
+        mapped.reserveCapacity(events.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(min(end - start, 4096) + 8)
+        let ellipsis = Array("…".utf8)
+        let leading = start > 0 && !isSentenceStart(start)
+        if leading { out += ellipsis }
+        var pendingSpace = false
+        var i = start
+        var k = 0
+        while i < end {
+            let (s, n) = TextScan.decode(b, i)
+            if TextScan.isSpace(s) {
+                pendingSpace = !out.isEmpty && out != ellipsis
+            } else if !TextScan.isControl(s) {
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                while k < events.count, events[k] <= i { mapped.append(out.count); k += 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<i + n]))
+            }
+            i += n
+            // Ends land right after the last byte copied, before any collapsed space.
+            while k < events.count, k % 2 == 1, events[k] <= i { mapped.append(out.count); k += 1 }
+        }
+        while k < events.count { mapped.append(out.count); k += 1 }
+        let rest = skipSpace(from: end)
+        let lastScalar = previous(end).map(\.scalar) ?? 0
+        if rest < b.count && !TextScan.isTerminator(lastScalar) { out += ellipsis }
+        var ranges: [Range<Int>] = []
+        for r in stride(from: 0, to: mapped.count - 1, by: 2) where mapped[r] < mapped[r + 1] {
+            ranges.append(mapped[r]..<mapped[r + 1])
+        }
+        return Snippet(text: String(decoding: out, as: UTF8.self), highlights: ranges, matched: matched)
+    }
+
+    /// Sorted ranges with overlapping or touching ones joined.
+    static func merge(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = out.last, r.lowerBound <= last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,79 @@
+/// Byte-level helpers over valid UTF-8 (text that came from a `String`): scalar decoding,
+/// whitespace, terminal width and sentence boundaries. Snippets scan documents with these
+/// rather than iterating `Character`s.
+enum TextScan {
+    /// The scalar starting at `i` and its length in bytes. `i` must be a scalar boundary.
+    @inline(__always)
+    static func decode(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
+        let b0 = UInt32(b[i])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0, i + 1 < b.count { return ((b0 & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F), 2) }
+        if b0 < 0xF0, i + 2 < b.count {
+            return ((b0 & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F), 3)
+        }
+        if i + 3 < b.count {
+            return ((b0 & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F), 4)
+        }
+        return (0xFFFD, 1)
+    }
+
+    /// True for a UTF-8 continuation byte (not the start of a scalar).
+    @inline(__always)
+    static func isContinuation(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }
+
+    /// The scalar boundary at or before `i`.
+    static func boundary(atOrBefore i: Int, in b: UnsafeBufferPointer<UInt8>) -> Int {
+        var j = min(i, b.count)
+        while j > 0, j < b.count, isContinuation(b[j]) { j -= 1 }
+        return j
+    }
+
+    static func isSpace(_ s: UInt32) -> Bool {
+        switch s {
+        case 0x20, 0x09...0x0D, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// C0 and C1 controls (including ESC) and other invisible format characters that must
+    /// never reach a terminal from document text.
+    static func isControl(_ s: UInt32) -> Bool {
+        s < 0x20 || (0x7F...0x9F).contains(s) || s == 0x200B || s == 0xFEFF || (0x202A...0x202E).contains(s)
+            || (0x2066...0x2069).contains(s)
+    }
+
+    /// Ends a sentence: `.` `!` `?` need whitespace after them to count (so `3.14` and `e.g`
+    /// mid-word do not); the CJK full stops do not.
+    static func isTerminator(_ s: UInt32) -> Bool {
+        s == 0x2E || s == 0x21 || s == 0x3F || s == 0x2026 || s == 0x203C || isCJKTerminator(s)
+    }
+
+    static func isCJKTerminator(_ s: UInt32) -> Bool {
+        s == 0x3002 || s == 0xFF01 || s == 0xFF1F || s == 0xFF0E
+    }
+
+    static func isLineBreak(_ s: UInt32) -> Bool {
+        s == 0x0A || s == 0x0D || s == 0x2028 || s == 0x2029 || s == 0x85
+    }
+
+    /// Terminal columns of a scalar: 2 for East Asian wide and fullwidth characters and emoji,
+    /// 0 for combining marks, joiners and variation selectors, else 1. An approximation of
+    /// `wcwidth`, good enough to size snippets and place carets.
+    static func columns(_ v: UInt32) -> Int {
+        if v < 0x300 { return 1 }
+        switch v {
+        case 0x0300...0x036F, 0x0483...0x0489, 0x0591...0x05BD, 0x0610...0x061A, 0x064B...0x065F,
+             0x0E31, 0x0E34...0x0E3A, 0x0E47...0x0E4E, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF,
+             0x200B...0x200F, 0x20D0...0x20FF, 0xFE00...0xFE0F, 0xFE20...0xFE2F, 0xE0100...0xE01EF:
+            return 0
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import Index
+
+/// Document-at-a-time iterators over DocRef order: the building blocks of query evaluation.
+/// Each can report an upper bound of its score over a stretch of DocRefs without reading the
+/// postings there (from the postings tree's per-leaf impacts), which is what lets the top-k
+/// loop skip whole leaves (block-max pruning).
+protocol DocIterator: AnyObject {
+    /// Current document, nil when exhausted.
+    var doc: DocRef? { get }
+    /// Moves to the first document ≥ target.
+    func advance(to target: DocRef) throws
+    func next() throws
+    /// Score of the current document (0 for filters).
+    func score() throws -> Double
+    /// An upper bound of `score()` for every match in [target, end], and `end` (nil: to the end
+    /// of this iterator). Never reads leaves.
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?)
+    /// Leaves read, for the stats report.
+    var leavesRead: Int { get }
+}
+
+extension DocRef {
+    /// The next DocRef in order (for skipping past the end of a block).
+    var successor: DocRef? {
+        if ordinal < UInt32.max { return DocRef(group: group, batch: batch, ordinal: ordinal + 1) }
+        if batch < UInt32.max { return DocRef(group: group, batch: batch + 1, ordinal: 0) }
+        var g = group.bytes
+        var i = g.count - 1
+        while i >= 0 {
+            if g[i] < 0xff { g[i] += 1; return DocRef(group: GroupID(bytes: g)!, batch: 0, ordinal: 0) }
+            g[i] = 0
+            i -= 1
+        }
+        return nil
+    }
+}
+
+func minEnd(_ a: DocRef?, _ b: DocRef?) -> DocRef? {
+    guard let a else { return b }
+    guard let b else { return a }
+    return min(a, b)
+}
+
+/// One term in one field. `weight` 0 makes it a filter.
+final class TermIterator: DocIterator {
+    private var cursor: PostingCursor
+    let field: Field
+    let weight: Double
+    let bm25: BM25
+    let term: [UInt8]
+
+    init(shard: Shard, field: Field, term: [UInt8], weight: Double, bm25: BM25) throws {
+        cursor = try shard.postingCursor(field, term)
+        self.field = field
+        self.weight = weight
+        self.bm25 = bm25
+        self.term = term
+    }
+
+    var doc: DocRef? { cursor.doc }
+    var leavesRead: Int { cursor.leavesRead }
+    func advance(to target: DocRef) throws { try cursor.advance(to: target) }
+    func next() throws { try cursor.next() }
+
+    func score() throws -> Double {
+        weight == 0 ? 0 : bm25.score(weight: weight, field: field, tf: cursor.value.tf, lengthCode: cursor.value.lengthCode)
+    }
+
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+        if weight == 0 { return (0, nil) }
+        guard let b = try cursor.bound(at: target) else { return (0, nil) }
+        return (bm25.bound(weight: weight, field: field, impacts: b.impacts), b.last)
+    }
+}
+
+/// Matches documents any child matches; scores the sum of the matching children.
+final class OrIterator: DocIterator {
+    let children: [DocIterator]
+    init(_ children: [DocIterator]) { self.children = children }
+
+    var doc: DocRef? { children.compactMap(\.doc).min() }
+    var leavesRead: Int { children.reduce(0) { $0 + $1.leavesRead } }
+
+    func advance(to target: DocRef) throws { for c in children { try c.advance(to: target) } }
+
+    func next() throws {
+        guard let d = doc else { return }
+        for c in children where c.doc == d { try c.next() }
+    }
+
+    func score() throws -> Double {
+        guard let d = doc else { return 0 }
+        var s = 0.0
+        for c in children where c.doc == d { s += try c.score() }
+        return s
+    }
+
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+        var total = 0.0
+        var end: DocRef? = nil
+        var first = true
+        for c in children where c.doc != nil {
+            let b = try c.bound(at: target)
+            total += b.score
+            end = first ? b.end : minEnd(end, b.end)
+            first = false
+        }
+        return (total, end)
+    }
+}
+
+/// Matches documents every required child matches and no excluded child matches.
+final class AndIterator: DocIterator {
+    let required: [DocIterator]
+    let excluded: [DocIterator]
+    private(set) var doc: DocRef?
+
+    init(required: [DocIterator], excluded: [DocIterator]) throws {
+        precondition(!required.isEmpty)
+        self.required = required
+        self.excluded = excluded
+        try align(from: required[0].doc)
+    }
+
+    var leavesRead: Int { (required + excluded).reduce(0) { $0 + $1.leavesRead } }
+
+    /// Leapfrogs the required children to the first common document ≥ `start` that no
+    /// excluded child has.
+    private func align(from start: DocRef?) throws {
+        guard var target = start else { doc = nil; return }
+        outer: while true {
+            for c in required {
+                try c.advance(to: target)
+                guard let d = c.doc else { doc = nil; return }
+                if d != target { target = d; continue outer }
+            }
+            for e in excluded {
+                try e.advance(to: target)
+                if e.doc == target {
+                    guard let s = target.successor else { doc = nil; return }
+                    target = s
+                    continue outer
+                }
+            }
+            doc = target
+            return
+        }
+    }
+
+    func advance(to target: DocRef) throws {
+        guard let d = doc, d < target else { return }
+        try align(from: target)
+    }
+
+    func next() throws {
+        guard let d = doc else { return }
+        try align(from: d.successor)
+    }
+
+    func score() throws -> Double {
+        var s = 0.0
+        for c in required { s += try c.score() }
+        return s
+    }
+
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+        var total = 0.0
+        var end: DocRef? = nil
+        for (i, c) in required.enumerated() {
+            let b = try c.bound(at: target)
+            total += b.score
+            end = i == 0 ? b.end : minEnd(end, b.end)
+        }
+        return (total, end)
+    }
+}
+
+/// Restricts a child to the documents of some groups (a `group:` filter or a trust list):
+/// each group is one DocRef range, so this skips, it does not filter one by one.
+final class GroupIterator: DocIterator {
+    let child: DocIterator
+    let groups: [GroupID]   // sorted
+
+    init(_ child: DocIterator, groups: [GroupID]) throws {
+        self.child = child
+        self.groups = groups.sorted()
+        try settle()
+    }
+
+    var doc: DocRef? { child.doc }
+    var leavesRead: Int { child.leavesRead }
+
+    private func settle() throws {
+        while let d = child.doc {
+            if groups.contains(d.group) { return }
+            guard let next = groups.first(where: { $0 > d.group }) else {
+                // Past the last allowed group: exhaust the child cheaply.
+                try child.advance(to: DocRef(group: GroupID(bytes: Array(repeating: 0xff, count: GroupID.byteCount))!, batch: .max, ordinal: .max))
+                if let d2 = child.doc, groups.contains(d2.group) { return }
+                if child.doc != nil { try child.next() }
+                if child.doc == nil { return }
+                continue
+            }
+            try child.advance(to: DocRef(group: next, batch: 0, ordinal: 0))
+        }
+    }
+
+    func advance(to target: DocRef) throws { try child.advance(to: target); try settle() }
+    func next() throws { try child.next(); try settle() }
+    func score() throws -> Double { try child.score() }
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { try child.bound(at: target) }
+}
+
+/// Keeps the child's documents that also pass `accept` (phrase checks): matches are verified
+/// one by one, so bounds are the child's.
+final class VerifyIterator: DocIterator {
+    let child: DocIterator
+    let accept: (DocRef) throws -> Bool
+
+    init(_ child: DocIterator, accept: @escaping (DocRef) throws -> Bool) throws {
+        self.child = child
+        self.accept = accept
+        try settle()
+    }
+
+    var doc: DocRef? { child.doc }
+    var leavesRead: Int { child.leavesRead }
+
+    private func settle() throws {
+        while let d = child.doc, try !accept(d) { try child.next() }
+    }
+
+    func advance(to target: DocRef) throws { try child.advance(to: target); try settle() }
+    func next() throws { try child.next(); try settle() }
+    func score() throws -> Double { try child.score() }
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { try child.bound(at: target) }
+}
+
+/// Matches nothing (a word absent from the index).
+final class EmptyIterator: DocIterator {
+    var doc: DocRef? { nil }
+    var leavesRead: Int { 0 }
+    func advance(to target: DocRef) throws {}
+    func next() throws {}
+    func score() throws -> Double { 0 }
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+}

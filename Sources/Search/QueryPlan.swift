@@ -1,0 +1,34 @@
+import Index
+
+/// What to evaluate, after parsing: the query language's constructs in a form the engine
+/// compiles to iterators. Words are raw text; the engine analyzes them with the index's analyzer.
+public indirect enum QueryPlan: Sendable, Equatable {
+    /// A word: its terms in body or title, scored.
+    case word(String)
+    /// Consecutive words, in body or in title.
+    case phrase(String)
+    /// Terms starting with the (folded) prefix, in body or title.
+    case prefix(String)
+    /// A word in one field: `title:` and `url:` match analyzed words; `site:`, `tag:`,
+    /// `mention:`, `lang:` match exact keywords. Only `title:` is scored.
+    case field(Field, String)
+    /// Capture dates in [from, to) (seconds since 1970; either may be open).
+    case dateRange(from: Int64?, to: Int64?)
+    /// Documents of one group (hex group ID).
+    case group(String)
+    case and([QueryPlan])
+    case or([QueryPlan])
+    case not(QueryPlan)
+}
+
+public enum SearchError: Error, Equatable, CustomStringConvertible {
+    case nothingToSearch
+    case badGroup(String)
+
+    public var description: String {
+        switch self {
+        case .nothingToSearch: "the query has nothing to search for (only exclusions or filters with no words)"
+        case .badGroup(let g): "group: wants a 16-digit hex group ID, not \(g)"
+        }
+    }
+}

@@ -1,0 +1,346 @@
+import Blocks
+import Index
+
+/// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
+/// collapsed by URL (the latest capture shown) and by content digest.
+public struct SearchEngine {
+    public let shard: Shard
+    public let analyzer: TermAnalyzer
+    public let bm25: BM25
+    /// Prefix queries expand to at most this many terms per field.
+    public static let maxExpansions = 64
+
+    public init(shard: Shard, analyzer: TermAnalyzer) {
+        self.shard = shard
+        self.analyzer = analyzer
+        bm25 = BM25(shard: shard)
+    }
+
+    public struct Hit: Sendable {
+        public var doc: DocRef
+        public var score: Double
+        public var record: DocRecord
+        /// The analyzed terms the query looked for (for highlighting).
+        public var terms: [String]
+    }
+
+    public struct Result: Sendable {
+        public var hits: [Hit]
+        /// Matching documents; exact when `totalIsExact`, else a lower bound (pruning skipped some).
+        public var total: Int
+        public var totalIsExact: Bool
+        public var leavesRead: Int
+        public var candidatesScored: Int
+    }
+
+    // MARK: Compilation
+
+    final class Compiled {
+        var terms: [String] = []
+    }
+
+    private func termIterator(_ field: Field, _ term: String, scored: Bool) throws -> DocIterator {
+        let bytes = Array(term.utf8)
+        let df = try shard.documentFrequency(field, bytes)
+        if df == 0 { return EmptyIterator() }
+        let weight = scored ? bm25.idf(documentFrequency: df) * bm25.boost(field) : 0
+        return try TermIterator(shard: shard, field: field, term: bytes, weight: weight, bm25: bm25)
+    }
+
+    /// A term in body or title, scored as the sum of both.
+    private func bodyOrTitle(_ term: String) throws -> DocIterator {
+        let parts = try [termIterator(.body, term, scored: true), termIterator(.title, term, scored: true)].filter { !($0 is EmptyIterator) }
+        if parts.isEmpty { return EmptyIterator() }
+        return parts.count == 1 ? parts[0] : OrIterator(parts)
+    }
+
+    private func all(_ parts: [DocIterator]) throws -> DocIterator {
+        if parts.isEmpty { return EmptyIterator() }
+        if parts.count == 1 { return parts[0] }
+        if parts.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
+        return try AndIterator(required: parts, excluded: [])
+    }
+
+    /// One query position: any of its alternative forms, in `fields` (body or title by default).
+    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title]) throws -> DocIterator {
+        var parts: [DocIterator] = []
+        for form in Set(forms).sorted() {
+            for field in fields { parts.append(try termIterator(field, form, scored: true)) }
+        }
+        parts.removeAll { $0 is EmptyIterator }
+        if parts.isEmpty { return EmptyIterator() }
+        return parts.count == 1 ? parts[0] : OrIterator(parts)
+    }
+
+    func compile(_ plan: QueryPlan, _ c: Compiled) throws -> DocIterator {
+        switch plan {
+        case .word(let w):
+            let positions = analyzer.queryTerms(w)
+            c.terms += positions.flatMap(\.alternatives)
+            return try all(positions.map { try alternatives($0.alternatives) })
+        case .phrase(let text):
+            let positions = analyzer.queryTerms(text)
+            c.terms += positions.flatMap(\.alternatives)
+            let base = try all(positions.map { try alternatives($0.alternatives) })
+            guard positions.count > 1, !(base is EmptyIterator) else { return base }
+            let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
+            let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
+            return try VerifyIterator(base) { doc in
+                try [Field.body, .title].contains { field in
+                    let lists = try forms.map { alts in Set(try alts.flatMap { try shard.positions(field, $0, in: doc) }.map(Int.init)) }
+                    return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }
+                }
+            }
+        case .prefix(let p):
+            let folded = analyzer.prefixTerm(p)
+            guard !folded.isEmpty else { return EmptyIterator() }
+            var parts: [DocIterator] = []
+            for field in [Field.body, .title] {
+                for t in try shard.terms(field, prefix: Array(folded.utf8), limit: SearchEngine.maxExpansions) {
+                    let term = String(decoding: t, as: UTF8.self)
+                    c.terms.append(term)
+                    parts.append(try termIterator(field, term, scored: true))
+                }
+            }
+            parts.removeAll { $0 is EmptyIterator }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        case .field(let field, let text):
+            switch field {
+            case .title, .body:
+                let positions = analyzer.queryTerms(text)
+                c.terms += positions.flatMap(\.alternatives)
+                return try all(positions.map { try alternatives($0.alternatives, fields: [field]) })
+            case .url:
+                return try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false) })
+            case .site:
+                guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
+                return try termIterator(.site, host, scored: false)
+            case .lang:
+                guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
+                return try termIterator(.lang, lang, scored: false)
+            default:
+                return try termIterator(field, analyzer.keyword(text), scored: false)
+            }
+        case .dateRange(let from, let to):
+            // Days are terms of the date field: the range is a key range of terms.
+            let first = from.map(DateTerms.day) ?? ""
+            let last = to.map { DateTerms.day($0 - 1) }
+            var parts: [DocIterator] = []
+            for t in try shard.terms(.date, prefix: [], limit: Int.max) {
+                let day = String(decoding: t, as: UTF8.self)
+                if day < first { continue }
+                if let last, day > last { break }
+                parts.append(try termIterator(.date, day, scored: false))
+            }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        case .group(let hex):
+            guard let g = GroupID(hex: hex) else { throw SearchError.badGroup(hex) }
+            // Alone, a group filter matches every document of the group (through the docs tree).
+            return try GroupIterator(AllDocsIterator(shard: shard), groups: [g])
+        case .and(let items):
+            var required: [DocIterator] = [], excluded: [DocIterator] = []
+            var groups: [GroupID] = []
+            for item in items {
+                switch item {
+                case .not(let inner): excluded.append(try compile(inner, c))
+                case .group(let hex):
+                    guard let g = GroupID(hex: hex) else { throw SearchError.badGroup(hex) }
+                    groups.append(g)
+                default: required.append(try compile(item, c))
+                }
+            }
+            if required.isEmpty {
+                if groups.isEmpty { throw SearchError.nothingToSearch }
+                required = [AllDocsIterator(shard: shard)]
+            }
+            if required.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
+            excluded.removeAll { $0 is EmptyIterator }
+            var it: DocIterator = (required.count == 1 && excluded.isEmpty) ? required[0] : try AndIterator(required: required, excluded: excluded)
+            if !groups.isEmpty { it = try GroupIterator(it, groups: groups) }
+            return it
+        case .or(let items):
+            let parts = try items.map { try compile($0, c) }.filter { !($0 is EmptyIterator) }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        case .not:
+            throw SearchError.nothingToSearch
+        }
+    }
+
+    // MARK: Top-k
+
+    /// The best `limit` results after skipping `offset`, collapsed by URL and digest.
+    /// `prune: false` scores every match (used by tests to check pruning changes nothing).
+    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true) throws -> Result {
+        // Collapsing removes some hits, so gather a larger pool and widen it while needed.
+        var pool = max(16, (limit + offset) * 3)
+        while true {
+            let c = Compiled()
+            let root = try compile(plan, c)
+            let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
+            let hits = try collapse(top, terms: c.terms)
+            if hits.count >= limit + offset || top.count < pool {
+                return Result(hits: Array(hits.dropFirst(offset).prefix(limit)), total: total, totalIsExact: exact,
+                              leavesRead: root.leavesRead, candidatesScored: scored)
+            }
+            pool *= 4
+        }
+    }
+
+    /// Block-max top-k: before scoring a document, ask the iterator for an upper bound over
+    /// the stretch of DocRefs around it; if even that cannot beat the current k-th score, jump
+    /// past the stretch without reading it.
+    func topK(root: DocIterator, k: Int, prune: Bool) throws -> ([(DocRef, Double)], Int, Bool, Int) {
+        var heap = TopKHeap(capacity: k)
+        var matched = 0, scored = 0
+        var skipped = false
+        while let d = root.doc {
+            if prune && heap.isFull {
+                // Walk block bounds (internal nodes only) past every stretch that cannot beat
+                // the k-th score; read postings again only where one might.
+                var target = d
+                var exhausted = false
+                while true {
+                    let b = try root.bound(at: target)
+                    // A margin covers rounding differences between the bound and the score sums.
+                    guard b.score * (1 + 1e-9) <= heap.threshold else { break }
+                    skipped = true
+                    guard let end = b.end, let after = end.successor else { exhausted = true; break }
+                    target = max(after, target.successor ?? after)
+                }
+                if exhausted { break }
+                if target != d {
+                    try root.advance(to: target)
+                    continue
+                }
+            }
+            matched += 1
+            scored += 1
+            heap.insert(d, try root.score())
+            try root.next()
+        }
+        return (heap.sorted(), matched, !skipped, scored)
+    }
+
+    private func collapse(_ top: [(DocRef, Double)], terms: [String]) throws -> [Hit] {
+        var hits: [Hit] = []
+        var byURL: [String: Int] = [:]
+        var digests: Set<[UInt8]> = []
+        for (doc, score) in top {
+            guard let record = try shard.document(doc) else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
+            if let i = byURL[record.url] {
+                // Same URL: keep the better rank, show the latest capture.
+                if (record.date ?? .min) > (hits[i].record.date ?? .min) {
+                    hits[i].doc = doc
+                    hits[i].record = record
+                }
+                continue
+            }
+            if !record.digest.isEmpty && !digests.insert(record.digest).inserted { continue }
+            byURL[record.url] = hits.count
+            hits.append(Hit(doc: doc, score: score, record: record, terms: terms))
+        }
+        return hits
+    }
+}
+
+/// Every document of the shard in DocRef order, unscored (for filter-only queries).
+final class AllDocsIterator: DocIterator {
+    private var cursor: ProllyTreeCursor
+    private(set) var doc: DocRef?
+
+    init(shard: Shard) {
+        cursor = ProllyTreeCursor(tree: shard.docs)
+        doc = cursor.current
+    }
+
+    var leavesRead: Int { 0 }
+    func advance(to target: DocRef) throws {
+        guard let d = doc, d < target else { return }
+        cursor = ProllyTreeCursor(tree: cursor.tree, from: target.bytes)
+        doc = cursor.current
+    }
+    func next() throws { cursor.step(); doc = cursor.current }
+    func score() throws -> Double { 0 }
+    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+}
+
+import ProllyTree
+
+/// A DocRef-keyed scan of a tree (the docs tree), one key at a time.
+struct ProllyTreeCursor {
+    let tree: Tree
+    private var scan: Tree.Cursor
+    private(set) var current: DocRef?
+
+    init(tree: Tree, from: [UInt8]? = nil) {
+        self.tree = tree
+        scan = tree.scan(from: from)
+        current = nil
+        step()
+    }
+
+    mutating func step() {
+        current = scan.next().flatMap { DocRef(bytes: $0.key) }
+    }
+}
+
+/// The k best (score, DocRef) pairs: higher score first, then lower DocRef, so results are
+/// deterministic and skipping a document that can only tie the k-th is exact.
+struct TopKHeap {
+    let capacity: Int
+    private var items: [(doc: DocRef, score: Double)] = []
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    var isFull: Bool { items.count >= capacity }
+    /// The score a new document must beat.
+    var threshold: Double { isFull ? items[0].score : -.infinity }
+
+    /// Min-heap on (score, -doc): the root is the worst kept item.
+    private func worse(_ a: (doc: DocRef, score: Double), _ b: (doc: DocRef, score: Double)) -> Bool {
+        a.score != b.score ? a.score < b.score : b.doc < a.doc
+    }
+
+    mutating func insert(_ doc: DocRef, _ score: Double) {
+        let item = (doc: doc, score: score)
+        if items.count < capacity {
+            items.append(item)
+            var i = items.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                if worse(items[i], items[p]) { items.swapAt(i, p); i = p } else { break }
+            }
+        } else if worse(items[0], item) {
+            items[0] = item
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && worse(items[l], items[m]) { m = l }
+                if r < items.count && worse(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+    }
+
+    func sorted() -> [(DocRef, Double)] {
+        items.sorted { worse($1, $0) }.map { ($0.doc, $0.score) }
+    }
+}
+
+extension SearchEngine {
+    /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
+    /// scanning, so checking a handful of new documents reads a handful of leaves.
+    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
+        let root = try compile(plan, Compiled())
+        var out: [DocRef] = []
+        for d in docs.sorted() {
+            try root.advance(to: d)
+            guard let current = root.doc else { break }
+            if current == d { out.append(d) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Ingest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered stdout: one write(2) per 256 KiB, not per document.
+final class OutputBuffer {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 18)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer += bytes
+        if buffer.count >= 1 << 18 { try flush() }
+    }
+
+    func flush() throws {
+        var off = 0
+        while off < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, buffer.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw ValidationError("cannot write to stdout: \(String(cString: strerror(errno)))") }
+            off += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Progress on a terminal: documents, MB/s and ETA, redrawn at most 4 times a second.
+final class Progress {
+    private let sizes: [String: Int64]
+    private var done: Set<String> = []
+    private var doneBytes: Int64 = 0
+    private var current: (String, Int64) = ("", 0)
+    private var documents = 0
+    private let enabled: Bool
+    private let start = monotonicSeconds()
+    private var lastDraw = 0.0
+    let totalBytes: Int64
+
+    init(sources: [String], enabled: Bool) {
+        var sizes: [String: Int64] = [:]
+        for s in sources { sizes[s] = fileSize(s) }
+        self.sizes = sizes
+        totalBytes = sizes.values.reduce(0, +)
+        self.enabled = enabled
+    }
+
+    var elapsed: Double { monotonicSeconds() - start }
+
+    func update(_ source: SourceRef, documents n: Int) {
+        documents += n
+        guard enabled else { return }
+        let file = String(source.file.split(separator: "#", maxSplits: 1).first ?? "")
+        if file != current.0 {
+            if sizes[current.0] != nil, done.insert(current.0).inserted { doneBytes += sizes[current.0] ?? 0 }
+            current = (file, 0)
+        }
+        current.1 = source.offset
+        let now = monotonicSeconds()
+        guard now - lastDraw > 0.25 else { return }
+        lastDraw = now
+        let read = doneBytes + min(current.1, sizes[file] ?? 0)
+        let t = now - start
+        let rate = Double(read) / max(t, 1e-9)
+        let eta = rate > 0 ? Double(totalBytes - read) / rate : 0
+        printErrorNoNewline("\r\(documents) documents, \(formatted(rate / 1e6)) MB/s, ETA \(Int(eta)) s   ")
+    }
+
+    func finish() {
+        if enabled { printErrorNoNewline("\r\u{1B}[K") }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Size of a file, or the total of the files under a folder.
+func fileSize(_ path: String) -> Int64 {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return 0 }
+    if st.st_mode & S_IFMT != S_IFDIR { return Int64(st.st_size) }
+    return 0
+}
+
+private func printErrorNoNewline(_ s: String) {
+    var line = s
+    line.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
+}
+
+func formatted(_ x: Double) -> String {
+    let r = (x * 10).rounded() / 10
+    return String(r)
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Ingest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Turn WARC, WARC.gz, WARC.zst, WACZ and site folders into documents, one JSON object per line.",
+        discussion: """
+        Formats are recognised from their first bytes; a directory is read as a site folder. \
+        stdout gets one JSON object per document (url, title, date, mime, lang, digest, source, \
+        tags, mentions; text with --text). stderr gets a summary: records read, \
+        documents, records left out by reason, and every skipped record with its file and offset. \
+        Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
+        not be read at all.
+        """
+    )
+
+    @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String]
+    @Flag(help: "Include each document's extracted text.") var text = false
+    @Option(help: "URL of the site folder's root, so site documents get real URLs (default: file:// URLs).") var baseURL: String?
+    @Option(help: "Extraction threads (default: all cores).") var workers: Int?
+    @Flag(help: "Print the summary on stderr as one JSON object.") var json = false
+
+    func validate() throws {
+        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+    }
+
+    func run() throws {
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
+        if let workers { pipeline.workers = workers }
+        let includeText = text
+        let progress = Progress(sources: sources, enabled: stderrIsTerminal)
+        let out = OutputBuffer(fd: 1)
+        let summary = try pipeline.run(sources, transform: { outcome -> ([UInt8], SourceRef?) in
+            guard case .document(let doc, _) = outcome else {
+                if case .skipped(let s) = outcome { return ([], s.source) }
+                return ([], nil)
+            }
+            return (doc.jsonLine(length: nil, text: includeText), doc.source)
+        }) { line, source in
+            try out.write(line)
+            if let source { progress.update(source, documents: line.isEmpty ? 0 : 1) }
+        }
+        try out.flush()
+        progress.finish()
+        printSummary(summary, progress: progress)
+        if !summary.failed.isEmpty { throw ExitCode.failure }
+        if !summary.skipped.isEmpty { throw ExitCode(3) }
+    }
+
+    private func printSummary(_ s: IngestSummary, progress: Progress) {
+        if json {
+            var w = JSONWriter()
+            w.object { w in
+                w.key("records"); w.number(Int64(s.records))
+                w.key("documents"); w.number(Int64(s.documents))
+                w.key("seconds"); w.string(String(progress.elapsed))
+                for (name, counts) in [("ignored", s.ignored), ("recovered", s.recovered), ("skipped_by_reason", s.skippedByReason)] {
+                    w.key(name)
+                    w.object { w in for (k, v) in counts.sorted(by: { $0.key < $1.key }) { w.key(k); w.number(Int64(v)) } }
+                }
+                w.key("skipped")
+                w.array { w in
+                    for k in s.skipped {
+                        w.object { w in
+                            w.key("file"); w.string(k.source.file)
+                            w.key("offset"); w.number(k.source.offset)
+                            if k.source.inner != 0 { w.key("inner"); w.number(k.source.inner) }
+                            w.key("reason"); w.string(k.reason)
+                            w.key("detail"); w.string(k.detail)
+                        }
+                    }
+                }
+                w.key("failed")
+                w.array { w in for f in s.failed { w.string(f.description) } }
+            }
+            printError(String(decoding: w.bytes, as: UTF8.self))
+            return
+        }
+        printError("records read: \(s.records)")
+        printError("documents: \(s.documents)")
+        let mb = Double(progress.totalBytes) / 1_000_000
+        printError("read \(formatted(mb)) MB in \(formatted(progress.elapsed)) s (\(formatted(mb / max(progress.elapsed, 1e-9))) MB/s)")
+        for (title, counts) in [("left out", s.ignored), ("repaired", s.recovered), ("skipped", s.skippedByReason)] where !counts.isEmpty {
+            printError("\(title):")
+            for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
+        }
+        for k in s.skipped { printError("skipped \(k)") }
+        for f in s.failed { printError("failed \(f)") }
+    }
+}
+
+

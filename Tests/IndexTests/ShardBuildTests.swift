@@ -1,0 +1,133 @@
+import Blocks
+import Foundation
+import ProllyTree
+import Testing
+@testable import Index
+
+@Suite struct ShardBuildTests {
+    @Test func treesDoNotDependOnMemoryBudgetOrArrivalOrder() throws {
+        let docs = corpus(400)
+        let (a, sa) = try buildShard(docs)
+        var rng = SplitMix(seed: 3)
+        let (b, sb) = try buildShard(docs, memory: 64 << 10, order: Array(docs.indices).shuffled(using: &rng))
+        #expect(sa.runs == 1)
+        #expect(sb.runs > 5)
+        #expect(a.info.trees == b.info.trees)
+        #expect(a.manifest.root == b.manifest.root)
+        // Concurrent adds from two threads.
+        let dir = tempDirectory()
+        let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: WordAnalyzer(), options: .init(memoryBytes: 256 << 10))
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            for i in stride(from: t, to: docs.count, by: 2) { try! builder.add(docs[i], file: 0, seq: UInt32(i)) }
+        }
+        _ = try builder.finish(sources: [("test", 0)], created: "2026-01-02T00:00:00Z")
+        #expect(try Shard.open(directory: dir).manifest.root == a.manifest.root)
+    }
+
+    @Test func postingsAgreeWithTheDocuments() throws {
+        let docs = corpus(300, seed: 9)
+        let (shard, summary) = try buildShard(docs)
+        #expect(shard.documentCount == 300)
+        #expect(summary.documents == 300)
+        let analyzer = WordAnalyzer()
+        // Reference: document frequency and term frequencies by brute force.
+        for word in ["w0", "w1", "w7", "w50", "w399", "page"] {
+            var expected: [UInt32: UInt32] = [:]
+            for (i, d) in docs.enumerated() {
+                let n = analyzer.words(d.text).filter { $0.term == word }.count
+                if n > 0 { expected[UInt32(i)] = UInt32(n) }
+            }
+            #expect(try shard.documentFrequency(.body, Array(word.utf8)) == UInt64(expected.count))
+            var cursor = try shard.postingCursor(.body, Array(word.utf8))
+            var seen: [UInt32: UInt32] = [:]
+            while let d = cursor.doc {
+                seen[d.ordinal] = cursor.value.tf
+                #expect(cursor.value.lengthCode == LengthCode.encode(analyzer.words(docs[Int(d.ordinal)].text).count))
+                try cursor.next()
+            }
+            #expect(seen == expected)
+        }
+        #expect(try shard.documentFrequency(.tag, Array("four".utf8)) == 75)
+        #expect(try shard.documentFrequency(.mention, Array("alice".utf8)) == 50)
+        #expect(try shard.documentFrequency(.site, Array("site1.example".utf8)) == 100)
+        #expect(try shard.documentFrequency(.lang, Array("de".utf8)) == 60)
+        let record = try #require(try shard.document(DocRef(group: testKey.group, batch: 0, ordinal: 17)))
+        #expect(record.url == docs[17].url)
+        #expect(try shard.text(DocRef(group: testKey.group, batch: 0, ordinal: 17)) == docs[17].text)
+        #expect(try shard.positions(.body, Array("w0".utf8), in: DocRef(group: testKey.group, batch: 0, ordinal: 17))
+                == analyzer.words(docs[17].text).filter { $0.term == "w0" }.map(\.position))
+        #expect(try shard.terms(.body, prefix: Array("w39".utf8), limit: 100).map { String(decoding: $0, as: UTF8.self) }.allSatisfy { $0.hasPrefix("w39") })
+    }
+
+    @Test func advanceAndBoundsAreConsistentWithAScan() throws {
+        let docs = corpus(2000, seed: 4)
+        let (shard, _) = try buildShard(docs)
+        var rng = SplitMix(seed: 8)
+        for word in ["w0", "w2", "w30"] {
+            var all: [(DocRef, PostingValue)] = []
+            var c = try shard.postingCursor(.body, Array(word.utf8))
+            while let d = c.doc { all.append((d, c.value)); try c.next() }
+            #expect(all.count > 10)
+            var cursor = try shard.postingCursor(.body, Array(word.utf8))
+            var targetOrdinal: UInt32 = 0
+            while targetOrdinal < 2100 {
+                targetOrdinal += UInt32.random(in: 1...40, using: &rng)
+                let target = DocRef(group: testKey.group, batch: 0, ordinal: targetOrdinal)
+                try cursor.advance(to: target)
+                let expected = all.first { !($0.0 < target) }
+                #expect(cursor.doc == expected?.0)
+                if let (d, v) = expected, let bound = try cursor.bound(at: d) {
+                    // The bound covers the posting and every later one up to its end.
+                    #expect(bound.impacts.pairs.contains { $0.tf >= v.tf && $0.lengthCode <= v.lengthCode })
+                    if let last = bound.last { #expect(!(last < d)) }
+                }
+            }
+        }
+    }
+
+    @Test func manifestIsSignedAndForgeriesAreRefused() throws {
+        let dir = tempDirectory()
+        let (shard, _) = try buildShard(corpus(50), dir: dir)
+        #expect(shard.manifest.group == testKey.group)
+        let path = dir + "/manifest.json"
+        let original = try FileSystem.readFile(path)
+        let text = String(decoding: original, as: UTF8.self)
+        // Change the document count in the readable copy: the signature no longer verifies.
+        try FileSystem.writeAtomically(path, Array(text.replacingOccurrences(of: "\"documents\": 50", with: "\"documents\": 51").utf8))
+        #expect(throws: IndexError.badSignature(path: path)) { try Shard.open(directory: dir) }
+        // Re-sign the altered summary with another key: the signature verifies but the summary
+        // no longer matches the root block.
+        let other = GroupKey.generate()
+        var m = shard.manifest
+        m.info.documents = 51
+        let forged = try Manifest.signed(root: m.root, info: m.info, key: other, created: m.created)
+        try FileSystem.writeAtomically(path, forged.fileBytes)
+        #expect(throws: IndexError.self) { try Shard.open(directory: dir) }
+        try FileSystem.writeAtomically(path, original)
+        #expect(try Shard.open(directory: dir).documentCount == 50)
+    }
+
+    @Test func lengthCodesAreMonotoneAndTight() {
+        var previous: UInt8 = 0
+        for n in 0..<100_000 {
+            let c = LengthCode.encode(n)
+            #expect(c >= previous)
+            #expect(LengthCode.decode(c) <= n)
+            #expect(Double(n) < Double(LengthCode.decode(c)) * 1.13 + 1)
+            previous = c
+        }
+    }
+
+    @Test func impactsBoundEveryPairAfterCoarsening() {
+        var rng = SplitMix(seed: 2)
+        for _ in 0..<2000 {
+            let raw = (0..<Int.random(in: 1...60, using: &rng)).map { _ in
+                (tf: UInt32.random(in: 1...50, using: &rng), lengthCode: UInt8.random(in: 0...200, using: &rng))
+            }
+            let impacts = Impacts(raw)
+            #expect(impacts.pairs.count <= Impacts.maxPairs)
+            for p in raw { #expect(impacts.pairs.contains { $0.tf >= p.tf && $0.lengthCode <= p.lengthCode }) }
+            #expect(Impacts(encoded: impacts.encoded) == impacts)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Blocks
+import Foundation
+import Index
+import ProllyTree
+import Testing
+@testable import Search
+
+@Suite struct MergeTests {
+    static let keys = (1...3).map { try! GroupKey(seed: Array(repeating: UInt8($0), count: 32)) }
+
+    func shard(_ docs: [IndexDocument], key: GroupKey) throws -> IndexMerge.Input {
+        let dir = tempDirectory("group")
+        let b = try ShardBuilder(directory: dir, key: key, analyzer: WordAnalyzer())
+        for (i, d) in docs.enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
+        _ = try b.finish(sources: [("part", 0)], created: "2026-01-01T00:00:00Z")
+        return IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: try FileSystem.readFile(dir + "/manifest.json"), name: dir)
+    }
+
+    func merge(_ inputs: [IndexMerge.Input], key: GroupKey = MergeTests.keys[0]) throws -> (Shard, IndexMerge.Input, IndexMerge.Summary) {
+        let dir = tempDirectory("merged")
+        let store = try DirectoryStore(root: dir)
+        let (m, s) = try IndexMerge.merge(inputs, into: store, key: key, analyzer: WordAnalyzer(), created: "2026-01-02T00:00:00Z")
+        try FileSystem.writeAtomically(dir + "/manifest.json", m.fileBytes)
+        let shard = try Shard.open(directory: dir)
+        return (shard, IndexMerge.Input(shard: shard, manifestBytes: m.fileBytes, name: dir), s)
+    }
+
+    @Test func mergeIsIndependentOfOrderAndGrouping() throws {
+        let docs = corpus(900, seed: 12)
+        let parts = try (0..<3).map { g in try shard(docs.enumerated().filter { $0.offset % 3 == g }.map(\.element), key: MergeTests.keys[g]) }
+        let (abc, _, summary) = try merge(parts)
+        let (cba, _, _) = try merge(parts.reversed())
+        let (ab, abInput, _) = try merge([parts[0], parts[1]])
+        let (abThenC, _, _) = try merge([abInput, parts[2]])
+        #expect(abc.info.trees == cba.info.trees)
+        #expect(abc.manifest.root == cba.manifest.root)
+        #expect(abc.info.trees == abThenC.info.trees)
+        #expect(abc.documentCount == 900)
+        #expect(ab.documentCount == 600)
+        #expect(summary.blocksCopied > 0)
+        #expect(abc.info.mergedFrom.count == 3)
+        #expect(Set(abc.info.groups.map(\.group)) == Set(MergeTests.keys.map(\.group)))
+        #expect(ShardInspection.inspect(abc, recompute: true).problems.isEmpty)
+    }
+
+    @Test func mergedResultsEqualOneBuildOfTheUnion() throws {
+        let docs = corpus(600, seed: 5)
+        let parts = try (0..<2).map { g in try shard(docs.enumerated().filter { $0.offset % 2 == g }.map(\.element), key: MergeTests.keys[g]) }
+        let (merged, _, _) = try merge(parts)
+        let (single, _) = try buildShard(docs)
+        let a = SearchEngine(shard: merged, analyzer: WordAnalyzer()), b = SearchEngine(shard: single, analyzer: WordAnalyzer())
+        for q in ["w0", "w3 w5", "w10 OR w200", "page w1", "w7 -w0"] {
+            let plan: QueryPlan = q.contains("OR") ? .or([.word("w10"), .word("w200")])
+                : q.contains("-") ? .and([.word("w7"), .not(.word("w0"))]) : .and(q.split(separator: " ").map { .word(String($0)) })
+            let x = try a.search(plan, limit: 1000, prune: false), y = try b.search(plan, limit: 1000, prune: false)
+            let sx = Dictionary(uniqueKeysWithValues: x.hits.map { ($0.record.url, $0.score) })
+            let sy = Dictionary(uniqueKeysWithValues: y.hits.map { ($0.record.url, $0.score) })
+            #expect(Set(sx.keys) == Set(sy.keys), "query \(q)")
+            for (url, s) in sx { #expect(abs(s - (sy[url] ?? -1)) < 1e-9, "query \(q) url \(url)") }
+            #expect(x.total == y.total)
+        }
+    }
+
+    @Test func duplicatesAcrossGroupsAreKeptOnce() throws {
+        let shared = (0..<20).map { i in IndexDocument(url: "https://x.org/\(i)", title: "t", text: "alpha beta \(i)", digest: Array("dup\(i)".utf8), source: "s") }
+        let own = (0..<5).map { i in IndexDocument(url: "https://y.org/\(i)", title: "t", text: "alpha gamma", digest: Array("own\(i)".utf8), source: "s") }
+        let a = try shard(shared, key: MergeTests.keys[0]), b = try shard(shared + own, key: MergeTests.keys[1])
+        let (merged, _, summary) = try merge([b, a])
+        #expect(summary.duplicatesRemoved == 20)
+        #expect(merged.documentCount == 25)
+        #expect(try merged.documentFrequency(.body, Array("alpha".utf8)) == 25)
+        #expect(try merged.documentFrequency(.body, Array("beta".utf8)) == 20)
+        // The copies kept are those of the group with the smaller DocRef, whatever the input order.
+        let keeper = min(MergeTests.keys[0].group, MergeTests.keys[1].group)
+        var c = try merged.postingCursor(.body, Array("beta".utf8))
+        while let d = c.doc { #expect(d.group == keeper); try c.next() }
+        #expect(ShardInspection.inspect(merged, recompute: true).problems.isEmpty)
+        let (again, _, _) = try merge([a, b])
+        #expect(again.info.trees == merged.info.trees)
+    }
+
+    struct OtherAnalyzer: TermAnalyzer {
+        let base = WordAnalyzer()
+        var identifier: String { "other/2" }
+        func terms(_ t: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) { base.terms(t, language: language) }
+        func queryTerms(_ t: String) -> [(alternatives: [String], position: UInt32)] { base.queryTerms(t) }
+        func prefixTerm(_ t: String) -> String { base.prefixTerm(t) }
+        func urlTerms(_ u: String) -> [String] { base.urlTerms(u) }
+        func siteTerms(_ u: String) -> [String] { base.siteTerms(u) }
+        func languageTerm(_ t: String?) -> String? { base.languageTerm(t) }
+        func keyword(_ t: String) -> String { base.keyword(t) }
+    }
+
+    @Test func refusesInputsOfAnotherAnalyzer() throws {
+        let a = try shard(corpus(10), key: MergeTests.keys[0])
+        let dir = tempDirectory("other")
+        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[1], analyzer: OtherAnalyzer())
+        try b.add(corpus(1)[0], file: 0, seq: 0)
+        _ = try b.finish(sources: [], created: "x")
+        let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "their-shard")
+        #expect {
+            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0], analyzer: WordAnalyzer(), created: "x")
+        } throws: { e in
+            "\(e)".contains("their-shard") && "\(e)".contains("other/2")
+        }
+    }
+}

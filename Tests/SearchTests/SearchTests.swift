@@ -1,0 +1,120 @@
+import Blocks
+import Foundation
+import Index
+import Testing
+@testable import Search
+
+@Suite struct SearchTests {
+    func doc(_ i: Int, _ title: String, _ text: String, date: Int64? = nil, url: String? = nil, digest: String? = nil,
+             tags: [String] = [], mentions: [String] = [], lang: String? = "en") -> IndexDocument {
+        IndexDocument(url: url ?? "https://example.org/\(i)", title: title, text: text, date: date, lang: lang,
+                      digest: Array((digest ?? "d\(i)").utf8), source: "t@\(i)", tags: tags, mentions: mentions)
+    }
+
+    /// BM25 by hand for the tiny corpus below, with its quantized lengths (all < 32, so exact).
+    @Test func scoresMatchHandComputedBM25() throws {
+        let docs = [
+            doc(0, "cats", "the cat sat on the mat"),
+            doc(1, "dogs", "the dog chased the cat and the cat ran"),
+            doc(2, "birds", "a bird sang"),
+        ]
+        let (shard, _) = try buildShard(docs)
+        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let result = try engine.search(.word("cat"))
+        #expect(result.hits.map(\.record.url) == ["https://example.org/1", "https://example.org/0"])
+        // N = 3, df(cat, body) = 2, avg body length = (6 + 9 + 3) / 3 = 6.
+        let idf = log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+        func part(_ tf: Double, _ len: Double) -> Double { idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / 6)) }
+        // Title "cats" is another word for this analyzer, so only the body scores.
+        #expect(abs(result.hits[0].score - part(2, 9)) < 1e-9)
+        #expect(abs(result.hits[1].score - part(1, 6)) < 1e-9)
+        #expect(result.total == 2)
+        // A title match adds the boosted title score.
+        let titled = try engine.search(.word("dogs"))
+        let titleIdf = log(1 + (3 - 1 + 0.5) / (1 + 0.5))
+        #expect(abs(titled.hits[0].score - 2.0 * titleIdf * 2.2 / (1 + 1.2 * (0.25 + 0.75 * 1 / 1))) < 1e-9)
+    }
+
+    @Test func operatorsSelectTheRightDocuments() throws {
+        let docs = [
+            doc(0, "a", "red apple pie", date: 1_700_000_000, tags: ["fruit"], mentions: ["alice"]),
+            doc(1, "b", "green apple", date: 1_710_000_000, url: "https://shop.example.com/x", tags: ["fruit"]),
+            doc(2, "c", "red car fast", date: 1_720_000_000, lang: "de"),
+            doc(3, "d", "apple red pie", date: 1_730_000_000, mentions: ["bob"]),
+            doc(4, "e", "pineapple juice", date: 1_740_000_000),
+        ]
+        let (shard, _) = try buildShard(docs)
+        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        func urls(_ p: QueryPlan) throws -> Set<Int> {
+            Set(try engine.search(p, limit: 100).hits.map { Int($0.record.url.split(separator: "/").last!) ?? ($0.record.url.hasSuffix("x") ? 1 : -1) })
+        }
+        #expect(try urls(.and([.word("red"), .word("apple")])) == [0, 3])
+        #expect(try urls(.or([.word("car"), .word("green")])) == [1, 2])
+        #expect(try urls(.and([.word("apple"), .not(.word("pie"))])) == [1])
+        #expect(try urls(.phrase("red apple")) == [0])
+        #expect(try urls(.phrase("apple red")) == [3])
+        #expect(try urls(.prefix("pi")) == [0, 3, 4])
+        #expect(try urls(.and([.word("apple"), .field(.tag, "Fruit")])) == [0, 1])
+        #expect(try urls(.and([.word("apple"), .field(.mention, "bob")])) == [3])
+        #expect(try urls(.and([.word("apple"), .field(.site, "example.com")])) == [1])
+        #expect(try urls(.and([.word("red"), .field(.lang, "de")])) == [2])
+        #expect(try urls(.and([.word("red"), .dateRange(from: 1_710_000_000, to: 1_725_000_000)])) == [2])
+        #expect(try urls(.and([.word("apple"), .group(testKey.group.description)])) == [0, 1, 3])
+        #expect(try urls(.and([.word("apple"), .group("0000000000000000")])) == [])
+        #expect(try urls(.word("nonexistent")) == [])
+        #expect(throws: SearchError.nothingToSearch) { try engine.search(.and([.not(.word("apple"))])) }
+    }
+
+    @Test func collapsesByURLAndDigest() throws {
+        let docs = [
+            doc(0, "v1", "unique words here", date: 100, url: "https://x.org/page"),
+            doc(1, "v2", "unique words here again", date: 200, url: "https://x.org/page"),
+            doc(2, "copy", "unique words here", digest: "d0"),
+        ]
+        let (shard, _) = try buildShard(docs)
+        let hits = try SearchEngine(shard: shard, analyzer: WordAnalyzer()).search(.word("unique")).hits
+        #expect(hits.count == 1)
+        #expect(hits[0].record.title == "v2")
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func pruningNeverChangesTheTopK(seed: UInt64) throws {
+        let docs = corpus(3000, seed: seed)
+        let (shard, _) = try buildShard(docs)
+        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        var rng = SplitMix(seed: seed * 31)
+        var prunedLeaves = 0, fullLeaves = 0
+        for _ in 0..<60 {
+            let words = (0..<Int.random(in: 1...3, using: &rng)).map { _ in "w\(Int(pow(Double.random(in: 0..<1, using: &rng), 2) * 60))" }
+            let plan: QueryPlan = Bool.random(using: &rng) ? .and(words.map { .word($0) }) : .or(words.map { .word($0) })
+            let k = [1, 5, 10, 20].randomElement(using: &rng)!
+            let pruned = try engine.search(plan, limit: k, prune: true)
+            let full = try engine.search(plan, limit: k, prune: false)
+            #expect(pruned.hits.map(\.doc) == full.hits.map(\.doc), "query \(plan) k \(k)")
+            for (a, b) in zip(pruned.hits, full.hits) { #expect(abs(a.score - b.score) < 1e-9) }
+            prunedLeaves += pruned.leavesRead
+            fullLeaves += full.leavesRead
+        }
+        #expect(prunedLeaves <= fullLeaves)
+    }
+
+    @Test func commonTermsSkipMostLeaves() throws {
+        // 20,000 documents say "common" once in a long text; the first 30 say it often in a
+        // short one. Once those fill the top 10, no later leaf can compete and none is read.
+        let filler = (0..<60).map { "f\($0)" }.joined(separator: " ")
+        let docs = (0..<20000).map { i in
+            i < 30 ? doc(i, "t", Array(repeating: "common", count: 8).joined(separator: " ") + " short")
+                   : doc(i, "t", "common " + filler)
+        }
+        let (shard, _) = try buildShard(docs)
+        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let pruned = try engine.search(.word("common"), limit: 10)
+        let full = try engine.search(.word("common"), limit: 10, prune: false)
+        #expect(pruned.hits.map(\.doc) == full.hits.map(\.doc))
+        #expect(pruned.hits.allSatisfy { $0.doc.ordinal < 30 })
+        #expect(full.leavesRead > 20)
+        #expect(pruned.leavesRead * 5 < full.leavesRead, "pruned read \(pruned.leavesRead) leaves, exhaustive \(full.leavesRead)")
+        #expect(!pruned.totalIsExact)
+        #expect(full.total == 20000)
+    }
+}
