@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Ingest"]),
+        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
@@ -52,6 +52,7 @@ let package = Package(
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
@@ -64,6 +65,6 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
     ]
 )
