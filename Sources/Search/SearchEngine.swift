@@ -201,6 +201,7 @@ public struct SearchEngine {
     public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         var pool = max(16, (limit + offset) * 3)
+        try prefetch(plan)
         while true {
             let c = Compiled()
             let root = try restricted(try compile(plan, c))
@@ -212,6 +213,40 @@ public struct SearchEngine {
             }
             pool *= 4
         }
+    }
+
+    /// Fetches, a tree level at a time, the postings nodes the plan's terms will read first
+    /// (their counts and first leaves), so a remote index answers in a few round trips.
+    func prefetch(_ plan: QueryPlan) throws {
+        var terms: [(Field, String)] = []
+        func collect(_ p: QueryPlan) {
+            switch p {
+            case .word(let w), .phrase(let w):
+                for q in analyzer.queryTerms(w) { for a in q.alternatives { terms += [(.body, a), (.title, a)] } }
+            case .field(let f, let w):
+                switch f {
+                case .body, .title: for q in analyzer.queryTerms(w) { for a in q.alternatives { terms.append((f, a)) } }
+                case .url: for t in analyzer.urlTerms(w) { terms.append((.url, t)) }
+                case .site: if let h = analyzer.siteTerms(w).first { terms.append((.site, h)) }
+                case .lang: if let l = analyzer.languageTerm(w) { terms.append((.lang, l)) }
+                default: terms.append((f, analyzer.keyword(w)))
+                }
+            case .and(let items), .or(let items): items.forEach(collect)
+            case .not(let inner): collect(inner)
+            case .prefix, .dateRange, .group: break
+            }
+        }
+        collect(plan)
+        var ranges: [(from: [UInt8], to: [UInt8]?)] = []
+        for (field, term) in terms {
+            let prefix = ShardKeys.termPrefix(field, Array(term.utf8))
+            ranges.append((prefix, ShardKeys.successor(ofPrefix: prefix)))
+            for g in groups ?? [] {
+                let sub = prefix + g.bytes
+                ranges.append((sub, ShardKeys.successor(ofPrefix: sub)))
+            }
+        }
+        try shard.postings.prefetch(ranges: ranges)
     }
 
     /// `root` limited to the engine's groups, if any.
@@ -259,8 +294,9 @@ public struct SearchEngine {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
-        for (doc, score) in top {
-            guard let record = try shard.document(doc) else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
+        let records = try shard.documents(top.map(\.0))
+        for ((doc, score), record) in zip(top, records) {
+            guard let record else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
             if let i = byURL[record.url] {
                 // Same URL: keep the better rank, show the latest capture.
                 if (record.date ?? .min) > (hits[i].record.date ?? .min) {
