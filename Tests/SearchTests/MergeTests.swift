@@ -126,3 +126,24 @@ import Testing
         }
     }
 }
+
+@Suite struct BatchCollisionTests {
+    @Test func refusesTwoDifferentBatchesUnderOneName() throws {
+        let tests = MergeTests()
+        let docs = corpus(40, seed: 3)
+        // Same key, same batch number, different documents: a merge would lose documents.
+        let a = try tests.shard(Array(docs.prefix(20)), key: MergeTests.keys[0])
+        let dir = tempDirectory("other-batch")
+        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[0], analyzer: WordAnalyzer())
+        for (i, d) in docs.suffix(20).enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
+        _ = try b.finish(sources: [("other-part", 0)], created: "x")
+        let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "second-shard")
+        #expect {
+            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],
+                                 analyzer: WordAnalyzer(), created: "x")
+        } throws: { e in "\(e)".contains("second-shard") && "\(e)".contains("own key") }
+        // The same shard twice is fine (a union is idempotent).
+        let (same, _, _) = try tests.merge([a, a])
+        #expect(same.documentCount == 20)
+    }
+}
