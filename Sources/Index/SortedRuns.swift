@@ -12,7 +12,8 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     private var entries: [(prefix: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)] = []
     private var sorted = false
 
-    var byteCount: Int { arena.count + entries.count * 24 }
+    /// Memory held, counting spare capacity (growth doubles arrays), so the budget bounds RSS.
+    var byteCount: Int { arena.capacity + entries.capacity * 24 }
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
 

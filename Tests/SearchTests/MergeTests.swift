@@ -105,3 +105,24 @@ import Testing
         }
     }
 }
+
+@Suite struct TrustedSubsetTests {
+    /// Searching a trusted subset of a merged index scores exactly as searching that group's
+    /// own shard: statistics come from the subset.
+    @Test func aTrustedSubsetIsScoredLikeItsOwnShard() throws {
+        let docs = corpus(600, seed: 21)
+        let tests = MergeTests()
+        let a = try tests.shard(Array(docs.prefix(300)), key: MergeTests.keys[0])
+        let b = try tests.shard(Array(docs.suffix(300)), key: MergeTests.keys[1])
+        let (merged, _, _) = try tests.merge([a, b])
+        let subset = SearchEngine(shard: merged, analyzer: WordAnalyzer(), groups: [MergeTests.keys[1].group])
+        let own = SearchEngine(shard: b.shard, analyzer: WordAnalyzer())
+        for q in ["w0", "w4 w9", "w15 OR w80"] {
+            let plan: QueryPlan = q.contains("OR") ? .or([.word("w15"), .word("w80")]) : .and(q.split(separator: " ").map { .word(String($0)) })
+            let x = try subset.search(plan, limit: 20), y = try own.search(plan, limit: 20)
+            #expect(x.hits.map(\.record.url) == y.hits.map(\.record.url), "query \(q)")
+            for (h1, h2) in zip(x.hits, y.hits) { #expect(abs(h1.score - h2.score) < 1e-9) }
+            #expect(x.hits.allSatisfy { $0.doc.group == MergeTests.keys[1].group })
+        }
+    }
+}

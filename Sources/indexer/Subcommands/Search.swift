@@ -46,8 +46,8 @@ struct SearchCommand: ParsableCommand {
         let snippets = SnippetBuilder()
         var scratch = analyzer.analyzer.makeScratch()
         var results: [SearchResult] = []
-        for hit in result.hits {
-            let text = try shard.text(hit.doc) ?? ""
+        let texts = try shard.texts(result.hits.map(\.doc))
+        for (hit, text) in zip(result.hits, texts.map { $0 ?? "" }) {
             // The document's language decides stemming, as it did when the document was indexed.
             let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
                                            analyzer: analyzer.analyzer, scratch: &scratch)
