@@ -103,11 +103,20 @@ BUSY = []  # CPU busy fraction just before each reported run, for the section's 
 
 
 def last_json(text):
+    """The JSON object a command printed: the whole output (pretty-printed) or its last JSON line."""
+    try:
+        j = json.loads(text)
+        if isinstance(j, dict):
+            return j
+    except ValueError:
+        pass
     for line in reversed(text.strip().splitlines()):
         try:
-            return json.loads(line)
+            j = json.loads(line)
         except ValueError:
             continue
+        if isinstance(j, dict):
+            return j
     return {}
 
 
@@ -228,7 +237,7 @@ def section_build(have):
         if "build" in have:
             odir = os.path.join(OUT, "indexer", c)
             shutil.rmtree(odir, ignore_errors=True)
-            r = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "$2" --out "$1"', INDEXER, odir, warc])
+            r = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "$2" --out "$1" --json', INDEXER, odir, warc])
             size = dir_bytes(odir)
             rows.append([c, "**indexer build**", last_json(r["out"]).get("documents", ""), "%.1f" % r["seconds"],
                          "%.1f" % r["cpu"], mib(r["rss_kib"]), "%.1f" % (size / 1e6),
@@ -308,7 +317,9 @@ def section_query(have):
                     first += rank == 1
             mrr, s1 = round(rr / n, 4), round(first / n, 4)
             rows.append([c, "**indexer search** (%s)" % how, "%.3f" % p50 if p50 else "?", "%.3f" % p95 if p95 else "?",
-                         mrr, s1, n, "p50 %s (goal ≤ 1×); MRR %s (goal ≥ 1×)" % (ratio(p50, j["p50_ms"]), ratio(mrr, j["mrr_at_10"]))])
+                         mrr, s1, n, "p50 %s (goal ≤ 1×); MRR %s (goal ≥ 1×)" % (
+                             ratio(p50, j["p50_ms"]) if how == "in-process" else "not comparable (includes process start)",
+                             ratio(mrr, j["mrr_at_10"]))])
         else:
             rows.append([c, "indexer search", NA, "", "", "", "", "—"])
         notes.append("%s known items: %d unique titles among %d pages, %d sampled; site suffixes removed: %s"
@@ -377,7 +388,18 @@ def section_remote(have):
         else:
             rows.append([c, "Pagefind", "node missing" if not node else "failed", "", "", "", "", ""])
         odir = os.path.join(OUT, "indexer", c)
-        if "search" in have and os.path.exists(os.path.join(odir, "manifest.json")):
+        remote, why = "search" in have and os.path.exists(os.path.join(odir, "manifest.json")), NA
+        if remote:
+            # `search --index URL` is supported when it works: probe one query against the server
+            srv = Server(odir, os.path.join(OUT, "indexer-probe-%s.log" % c))
+            p = subprocess.run([INDEXER, "search", "probe", "--index", "http://127.0.0.1:%d/" % srv.port, "--json"],
+                               capture_output=True, text=True)
+            srv.close()
+            if p.returncode != 0:
+                remote = False
+                why = "%s (search --index URL: %s)" % (NA, (p.stderr.strip().splitlines() or ["failed"])[-1][:120])
+        has_cache_dir = "--cache-dir" in help_text("search")
+        if remote:
             srv = Server(odir, os.path.join(OUT, "indexer-remote-%s.log" % c))
             cache = tempfile.mkdtemp()
             cold, warm = [], []
@@ -389,7 +411,7 @@ def section_remote(have):
                     shutil.rmtree(cache, ignore_errors=True)
                     for bucket in (cold, warm):
                         n0 = len(srv.entries())
-                        res = our_search(q, url, extra=("--cache-dir", cache)) or {}
+                        res = our_search(q, url, extra=("--cache-dir", cache) if has_cache_dir else ()) or {}
                         time.sleep(0.03)
                         got = srv.entries()[n0:]
                         bucket.append((len(got), sum(e["bytes"] for e in got), res.get("stats", {}).get("roundTrips", 0)))
@@ -404,7 +426,7 @@ def section_remote(have):
                              ratio(mean(cold, 1), pf["cold"]["bytes_mean"]) if ok else "—",
                              ratio(mean(cold, 2), pf["cold"]["round_trips_mean"]) if ok else "—")])
         else:
-            rows.append([c, "indexer search --index URL", NA, "", "", "", "", "—"])
+            rows.append([c, "indexer search --index URL", why, "", "", "", "", "—"])
     body = table(["corpus", "client", "cold requests/query", "cold KiB/query", "cold round trips",
                   "warm requests/query", "warm KiB/query", "ours / Pagefind (cold)"], rows)
     how = ("A top-10 result page with titles and excerpts, per query of `Pipelines/queries/NAME.txt`, "
@@ -417,6 +439,25 @@ def section_remote(have):
            "that cache (warm), the index folder served by the same static server; round trips from "
            "its `stats.roundTrips`.")
     return "Remote query cost (issue 6)", body + "\n\n" + how + ("\n\n" + "\n".join("- " + n for n in notes) if notes else "")
+
+
+def block_summary(text):
+    """The block, byte and document counters of a command's JSON summary, compactly."""
+    j = last_json(text)
+    if not j:
+        return (text.strip().splitlines() or [""])[-1][:200]
+    keep = {k: v for k, v in j.items() if isinstance(v, (int, float)) and
+            any(w in k.lower() for w in ("block", "bytes", "documents", "added", "removed", "read"))}
+    return ", ".join("%s %s" % (k, v) for k, v in sorted(keep.items()))
+
+
+def count_blocks(index_dir):
+    blocks = os.path.join(index_dir, "blocks")
+    return len(os.listdir(blocks)) if os.path.isdir(blocks) else 0
+
+
+def share(part, whole):
+    return "%.1f%%" % (100 * part / whole) if part and whole else "?"
 
 
 def section_merge(have):
@@ -433,21 +474,35 @@ def section_merge(have):
                 subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), *args], check=True, capture_output=True)
         d = lambda n: os.path.join(OUT, "merge", n)
         shutil.rmtree(os.path.join(OUT, "merge"), ignore_errors=True)
-        full = timed([INDEXER, "build", corpus(c, ".warc.gz"), "--out", d("full")])
-        timed([INDEXER, "build", a, "--out", d("a")])
-        timed([INDEXER, "build", b, "--out", d("b")])
-        m = timed([INDEXER, "merge", d("a"), d("b"), "--out", d("ab")])
-        rows.append([c, "merge of 2 URL-hash groups", "%.1f s" % m["seconds"],
+        # Two groups need two keys: with one key both shards are group G batch 0 and their
+        # DocRefs collide (seen: a 3143 + b 3227 documents merged into 3227).
+        keys = {}
+        for g in ("a", "b"):
+            keys[g] = os.path.join(OUT, "keys", "group-%s.key" % g)
+            if not os.path.exists(keys[g]):
+                os.makedirs(os.path.dirname(keys[g]), exist_ok=True)
+                subprocess.run([INDEXER, "keygen", "--out", keys[g]], check=True, capture_output=True)
+        full = timed([INDEXER, "build", corpus(c, ".warc.gz"), "--out", d("full"), "--key", keys["a"], "--json"])
+        timed([INDEXER, "build", a, "--out", d("a"), "--key", keys["a"], "--json"])
+        timed([INDEXER, "build", b, "--out", d("b"), "--key", keys["b"], "--json"])
+        m = timed([INDEXER, "merge", d("a"), d("b"), "--out", d("ab"), "--json"])
+        docs = lambda n: last_json(subprocess.run([INDEXER, "stats", d(n), "--json"], capture_output=True, text=True).stdout).get("documents")
+        rows.append([c, "merge of 2 URL-hash groups (%s + %s → %s documents; full build %s)" % (docs("a"), docs("b"), docs("ab"), docs("full")),
+                     "%.1f s" % m["seconds"],
                      "%s of a full build (goal ≤ 0.20×)" % ratio(m["seconds"], full["seconds"]),
-                     (m["err"].strip().splitlines() or [""])[-1]])
-        timed([INDEXER, "build", base, "--out", d("base")])
-        inc = timed([INDEXER, "build", new, "--base", d("base"), "--out", d("inc")])
+                     block_summary(m["out"] or m["err"])])
+        timed([INDEXER, "build", base, "--out", d("base"), "--key", keys["a"], "--json"])
+        inc = timed([INDEXER, "build", new, "--base", d("base"), "--out", d("inc"), "--key", keys["a"], "--json"])
         rows.append([c, "incremental 1% on a 99% base", "%.1f s" % inc["seconds"],
-                     "%s of a full build" % ratio(inc["seconds"], full["seconds"]),
-                     (inc["err"].strip().splitlines() or [""])[-1]])
+                     "%s of a full build; blocks written %s of the result's (goal ≤ 5%%)" % (
+                         ratio(inc["seconds"], full["seconds"]),
+                         share(last_json(inc["out"]).get("blocksWritten"), count_blocks(d("inc")))),
+                     block_summary(inc["out"] or inc["err"])])
         if "diff" in have:
             df = timed([INDEXER, "diff", d("base"), d("inc"), "--json"])
-            rows.append([c, "diff base → incremental", "%.1f s" % df["seconds"], "", df["out"].strip()[:200]])
+            j = last_json(df["out"])
+            rows.append([c, "diff base → incremental", "%.1f s" % df["seconds"], "",
+                         block_summary(df["out"]) or df["out"].strip()[:200]])
     else:
         rows.append([c, "merge / incremental / diff", NA, "—", "needs `indexer build` and `indexer merge`"])
     body = table(["corpus", "operation", "time", "ratio", "blocks (from the command's summary)"], rows)
