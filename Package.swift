@@ -50,9 +50,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
 
+        // 8. Service: a query from text to displayed results, shared by the CLI and the server.
+        .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -4,32 +4,34 @@ import Query
 
 /// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index, the search and the
 /// snippets ask for.
-struct IndexAnalyzer: TermAnalyzer, SnippetTokenizer {
+public struct IndexAnalyzer: TermAnalyzer, SnippetTokenizer {
     let analyzer = Analyzer()
 
-    var identifier: String { Analyzer.identifier }
+    public init() {}
 
-    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
+    public var identifier: String { Analyzer.identifier }
+
+    public func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
         let tokens = analyzer.analyze(text, language: language)
         let length = (tokens.map(\.position).max() ?? -1) + 1
         return (tokens.map { ($0.term, UInt32(clamping: $0.position)) }, length)
     }
 
-    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
+    public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
         analyzer.analyzeQuery(text).map { q in
             (q.stemmed == q.unstemmed ? [q.stemmed] : [q.stemmed, q.unstemmed], UInt32(clamping: q.position))
         }
     }
 
-    func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
-    func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
-    func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
-    func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
-    func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
+    public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
+    public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
+    public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
+    public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
+    public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
 
     /// Words of the text (runs of non-space, non-punctuation scalars), each analyzed stemmed and
     /// unstemmed; every term a run yields is reported over the run's whole byte range.
-    func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void) {
+    public func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void) {
         let utf8 = text.utf8
         var offset = 0
         var runStart: Int? = nil
