@@ -27,7 +27,9 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
+# The CLI tests drive the built binary, so build it first.
 test: setup
+	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
 
 demo: release

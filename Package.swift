@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
+        // Drives the built `indexer` binary end to end.
+        .testTarget(name: "CLITests"),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),

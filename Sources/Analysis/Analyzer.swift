@@ -13,6 +13,16 @@ public struct Token: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(term)@\(position)" + (kind == .word ? "" : kind == .compound ? "+" : "²") }
 }
 
+/// A term and the bytes of the text it came from, for highlighting snippets.
+public struct TokenSpan: Hashable, Sendable {
+    public var term: String
+    public var position: Int
+    public var kind: TokenKind
+    /// UTF-8 offsets in the analyzed text: the word (with any `'` or joiner inside it), the whole
+    /// identifier for a compound (`c++` includes the `++`), the two scalars of a bigram.
+    public var utf8Range: Range<Int>
+}
+
 /// A query word in both forms a document may have indexed it under: `stemmed` for documents in
 /// English or of unknown language, `unstemmed` for the others. A query matches a word if either
 /// form is in the document; they are equal for most words.
@@ -101,6 +111,15 @@ public struct Analyzer: Sendable {
         var text = text
         text.withUTF8 { _ = run(UnsafeRawBufferPointer($0), stemming: stemming, cache: nil, into: &sink) }
         return sink.tokens
+    }
+
+    /// The terms of `text` with the UTF-8 byte range each came from: what a snippet highlights
+    /// when one of its terms matches the query.
+    public func spans(_ text: String, stemming: Stemming) -> [TokenSpan] {
+        var sink = SpanSink()
+        var text = text
+        text.withUTF8 { _ = run(UnsafeRawBufferPointer($0), stemming: stemming, cache: nil, into: &sink) }
+        return sink.spans
     }
 
     /// A query's terms, each in the stemmed and the unstemmed form (see `QueryTerm`).

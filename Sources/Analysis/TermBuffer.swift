@@ -54,7 +54,7 @@ struct TermBufferSink: TokenSink {
     let base: Int
 
     @inline(__always)
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind) {
+    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
         buffer.append(term, position: base + position, kind: kind)
     }
 }
@@ -63,7 +63,16 @@ struct TermBufferSink: TokenSink {
 struct TokenArraySink: TokenSink {
     var tokens: [Token] = []
 
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind) {
+    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
         tokens.append(Token(term: String(decoding: term, as: UTF8.self), position: position, kind: kind))
+    }
+}
+
+/// Collects `TokenSpan`s.
+struct SpanSink: TokenSink {
+    var spans: [TokenSpan] = []
+
+    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
+        spans.append(TokenSpan(term: String(decoding: term, as: UTF8.self), position: position, kind: kind, utf8Range: source))
     }
 }

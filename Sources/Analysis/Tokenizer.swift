@@ -10,9 +10,20 @@ public enum TokenKind: UInt8, Sendable {
     case bigram = 2
 }
 
-/// Receives tokens from the tokenizer; `term` is only valid during the call.
+/// Receives tokens from the tokenizer; `term` is only valid during the call. `source` is the
+/// byte range of the text the term came from (for highlighting).
 protocol TokenSink {
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind)
+    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>)
+}
+
+typealias PartTuple = (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)
+
+@inline(__always) func load(_ t: PartTuple, _ k: Int) -> Int {
+    withUnsafeBytes(of: t) { $0.load(fromByteOffset: k * MemoryLayout<Int>.stride, as: Int.self) }
+}
+
+@inline(__always) func store(_ t: inout PartTuple, _ k: Int, _ v: Int) {
+    withUnsafeMutableBytes(of: &t) { $0.storeBytes(of: v, toByteOffset: k * MemoryLayout<Int>.stride, as: Int.self) }
 }
 
 /// Splits UTF-8 text into folded (and, for English, stemmed) terms. One pass over the bytes:
@@ -45,7 +56,11 @@ struct Tokenizer {
     private var wordEndsWithDigit = false
 
     private let parts: UnsafeMutablePointer<UInt8>  // maxParts * maxTermBytes + 16 (stemming grows a word by ≤ 2)
-    private var partEnds = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // maxParts
+    private var partEnds: PartTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // maxParts
+    /// Byte range in the text of the word being read and of each part.
+    private var wordSourceStart = 0, wordSourceEnd = 0, suffixSourceEnd = 0
+    private var partSourceStarts: PartTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private var partSourceEnds: PartTuple = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     private var partStemmable: UInt32 = 0  // bit per part
     private var partDropped: UInt32 = 0  // bit per part: too long, takes a position only
     private var partCount = 0
@@ -54,6 +69,7 @@ struct Tokenizer {
 
     private let gram: UnsafeMutablePointer<UInt8>  // two scalars' folded bytes
     private var previousScalarLength = 0
+    private var previousScalarSource = 0..<0
     private var gramRun = 0
 
     private let stemBuffer: UnsafeMutablePointer<UInt8>  // maxTermBytes + 16
@@ -80,8 +96,10 @@ struct Tokenizer {
             if b < 0x80 {
                 if isASCIIWordByte(b) {
                     if gramRun > 0 { endGrams(&sink) }
+                    if wordLength == 0 && !wordOverflow { wordSourceStart = i }
                     appendByte(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
                     i += 1
+                    wordSourceEnd = i
                     continue
                 }
                 if wordLength > 0 || wordOverflow, let joiner = joiner(b, base, i, n) {
@@ -91,6 +109,7 @@ struct Tokenizer {
                     case .suffix(let s):
                         endPart(&sink)
                         suffix = s
+                        suffixSourceEnd = i + s.utf8CodeUnitCount
                         endCompound(&sink)
                     }
                     i += joiner.length
@@ -106,13 +125,18 @@ struct Tokenizer {
             switch tables.scalarClass(v) {
             case .letter:
                 if gramRun > 0 { endGrams(&sink) }
+                if wordLength == 0 && !wordOverflow { wordSourceStart = i }
                 appendFolded(v, base + i, k)
+                wordSourceEnd = i + k
             case .mark, .ignorable:
-                if wordLength > 0 || wordOverflow { appendFolded(v, base + i, k) }
+                if wordLength > 0 || wordOverflow {
+                    appendFolded(v, base + i, k)
+                    wordSourceEnd = i + k
+                }
             case .bigram:
                 endPart(&sink)
                 endCompound(&sink)
-                gramScalar(v, base + i, k, &sink)
+                gramScalar(v, base + i, k, i..<(i + k), &sink)
             case .apostrophe where (wordLength > 0 || wordOverflow) && startsWord(base, i + k, n, lettersOnly: true):
                 break
             case .hyphen where (wordLength > 0 || wordOverflow) && startsWord(base, i + k, n):
@@ -227,6 +251,8 @@ struct Tokenizer {
         }
         let end = wordOverflow ? wordStart : wordStart + wordLength
         setPartEnd(partCount, end)
+        store(&partSourceStarts, partCount, wordSourceStart)
+        store(&partSourceEnds, partCount, wordSourceEnd)
         partCount += 1
         wordStart = end
         wordLength = 0
@@ -250,22 +276,27 @@ struct Tokenizer {
             wordStart = 0
         }
         if partCount == 1, suffix == nil {  // a plain word, the common case: stemmed in place
-            if partDropped == 0 { emit(parts, partEnd(0), stemmable: partStemmable != 0, kind: .word, inPlace: true, &sink) }
+            if partDropped == 0 {
+                emit(parts, partEnd(0), stemmable: partStemmable != 0, kind: .word, inPlace: true,
+                     source: load(partSourceStarts, 0)..<load(partSourceEnds, 0), &sink)
+            }
             position += 1
             return
         }
         let total = partEnd(partCount - 1)
+        let whole = load(partSourceStarts, 0)..<(suffix != nil ? suffixSourceEnd : load(partSourceEnds, partCount - 1))
         if catenate, partDropped == 0 {
             if let suffix {
                 let n = suffix.utf8CodeUnitCount
                 if total + n <= Self.maxTermBytes {
                     copyBytes(stemBuffer, from: parts, count: total)
                     copyBytes(stemBuffer + total, from: suffix.utf8Start, count: n)
-                    sink.emit(UnsafeBufferPointer(start: stemBuffer, count: total + n), position: position, kind: .compound)
+                    sink.emit(UnsafeBufferPointer(start: stemBuffer, count: total + n), position: position, kind: .compound,
+                              source: whole)
                 }
             } else if total <= Self.maxTermBytes {
                 let all = partStemmable == (UInt32(1) << UInt32(partCount)) - 1
-                emit(parts, total, stemmable: all, kind: .compound, inPlace: false, &sink)
+                emit(parts, total, stemmable: all, kind: .compound, inPlace: false, source: whole, &sink)
             }
         }
         var start = 0
@@ -273,7 +304,7 @@ struct Tokenizer {
             let end = partEnd(k)
             if partDropped & (1 << UInt32(k)) == 0 {
                 emit(parts + start, end - start, stemmable: partStemmable & (1 << UInt32(k)) != 0, kind: .word,
-                     inPlace: false, &sink)
+                     inPlace: false, source: load(partSourceStarts, k)..<load(partSourceEnds, k), &sink)
             }
             position += 1
             start = end
@@ -284,15 +315,15 @@ struct Tokenizer {
     /// lets the stemmer work on (and grow) the bytes where they are.
     @inline(__always)
     private mutating func emit<S: TokenSink>(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, stemmable: Bool,
-                                             kind: TokenKind, inPlace: Bool, _ sink: inout S) {
+                                             kind: TokenKind, inPlace: Bool, source: Range<Int>, _ sink: inout S) {
         guard stem, stemmable, n >= 3 else {
-            sink.emit(UnsafeBufferPointer(start: p, count: n), position: position, kind: kind)
+            sink.emit(UnsafeBufferPointer(start: p, count: n), position: position, kind: kind, source: source)
             return
         }
         let target = inPlace ? p : stemBuffer
         if !inPlace { copyBytes(stemBuffer, from: p, count: n) }
         let m = cachedStem(target, n)
-        sink.emit(UnsafeBufferPointer(start: target, count: m), position: position, kind: kind)
+        sink.emit(UnsafeBufferPointer(start: target, count: m), position: position, kind: kind, source: source)
     }
 
     /// Stems `p[0..<n]` in place through the cache; returns the stem's length.
@@ -317,34 +348,34 @@ struct Tokenizer {
         return m
     }
 
-    @inline(__always) private func partEnd(_ k: Int) -> Int {
-        withUnsafeBytes(of: partEnds) { $0.load(fromByteOffset: k * MemoryLayout<Int>.stride, as: Int.self) }
-    }
-    @inline(__always) private mutating func setPartEnd(_ k: Int, _ v: Int) {
-        withUnsafeMutableBytes(of: &partEnds) { $0.storeBytes(of: v, toByteOffset: k * MemoryLayout<Int>.stride, as: Int.self) }
-    }
+    @inline(__always) private func partEnd(_ k: Int) -> Int { load(partEnds, k) }
+    @inline(__always) private mutating func setPartEnd(_ k: Int, _ v: Int) { store(&partEnds, k, v) }
 
     // MARK: Bigram scripts
 
-    private mutating func gramScalar<S: TokenSink>(_ v: UInt32, _ raw: UnsafePointer<UInt8>, _ k: Int, _ sink: inout S) {
+    private mutating func gramScalar<S: TokenSink>(_ v: UInt32, _ raw: UnsafePointer<UInt8>, _ k: Int,
+                                                   _ source: Range<Int>, _ sink: inout S) {
         let (bytes, count): (UnsafePointer<UInt8>, Int)
         if let f = tables.fold(v) { (bytes, count) = (UnsafePointer(f.0), f.1) } else { (bytes, count) = (raw, k) }
         guard count > 0, count <= 16 else { return }
         if gramRun > 0 {
             (gram + previousScalarLength).update(from: bytes, count: count)
-            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength + count), position: position, kind: .bigram)
+            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength + count), position: position, kind: .bigram,
+                      source: previousScalarSource.lowerBound..<source.upperBound)
             position += 1
             gram.update(from: gram + previousScalarLength, count: count)
         } else {
             gram.update(from: bytes, count: count)
         }
         previousScalarLength = count
+        previousScalarSource = source
         gramRun += 1
     }
 
     private mutating func endGrams<S: TokenSink>(_ sink: inout S) {
         if gramRun == 1 {
-            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength), position: position, kind: .bigram)
+            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength), position: position, kind: .bigram,
+                      source: previousScalarSource)
             position += 1
         }
         gramRun = 0

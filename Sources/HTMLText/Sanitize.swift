@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A copy of `utf8` with what would make libxml2 misbehave neutralised, or `nil` when the
 /// bytes can be parsed as they are (the common case: no copy). See `limitAttributes`; also,
 /// libxml2 guesses UTF-16/UCS-4 from NUL bytes among the first four, so those become spaces.
@@ -20,11 +26,13 @@ func sanitizedForLibxml2(_ utf8: UnsafeRawBufferPointer) -> [UInt8]? {
 /// Returns `nil` when nothing needed blanking (the common case: no copy).
 func limitAttributes(_ b: UnsafeRawBufferPointer, maxAttributes: Int = 512) -> [UInt8]? {
     let n = b.count
+    guard let base = b.baseAddress else { return nil }
     var blanks = [Range<Int>]()
     var i = 0
     while i < n {
-        guard b[i] == 0x3C else { i += 1; continue }  // '<'
-        i += 1
+        // Text between tags is skipped with memchr (vectorised), tags are walked byte by byte.
+        guard let lt = memchr(base + i, 0x3C, n - i) else { break }
+        i = base.distance(to: UnsafeRawPointer(lt)) + 1
         guard i < n, isLetter(b[i]) else { continue }
         while i < n, !isBlank(b[i]), b[i] != 0x3E { i += 1 }  // element name
         var count = 0, excessStart = -1

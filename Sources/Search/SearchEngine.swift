@@ -329,3 +329,18 @@ struct TopKHeap {
         items.sorted { worse($1, $0) }.map { ($0.doc, $0.score) }
     }
 }
+
+extension SearchEngine {
+    /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
+    /// scanning, so checking a handful of new documents reads a handful of leaves.
+    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
+        let root = try compile(plan, Compiled())
+        var out: [DocRef] = []
+        for d in docs.sorted() {
+            try root.advance(to: d)
+            guard let current = root.doc else { break }
+            if current == d { out.append(d) }
+        }
+        return out
+    }
+}

@@ -9,6 +9,8 @@ struct Indexer: ParsableCommand {
         subcommands: [
             BuildCommand.self,
             SearchCommand.self,
+            MergeCommand.self,
+            DiffCommand.self,
             KeygenCommand.self,
             StatsCommand.self,
             VerifyCommand.self,

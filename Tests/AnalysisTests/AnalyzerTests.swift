@@ -1,4 +1,5 @@
 import Testing
+import TextTestSupport
 @testable import Analysis
 
 /// Terms only, as `term@position`, `+` marking compounds and `²` bigrams (Token.description).
@@ -139,5 +140,51 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(Analyzer.foldForPrefix("東京都") == "東京都")
         #expect(Analyzer.foldForPrefix("日") == "日")
         #expect(Analyzer.foldForPrefix("!!") == "")
+    }
+}
+
+@Suite struct IndexAPITests {
+    @Test func protocolShapedMembersAgreeWithTheRest() {
+        let a = Analyzer()
+        #expect(a.identifier == Analyzer.identifier)
+        let t = a.terms("Running std::vec", language: nil)
+        #expect(t.map(\.term) == ["run", "stdvec", "std", "vec"])
+        #expect(t.map(\.position) == [0, 1, 1, 2])
+        #expect(a.urlTerms("https://example.org/a") == ["exampleorg", "example", "org", "a"])
+        #expect(a.keyword("#Café") == "cafe")
+    }
+}
+
+@Suite struct SpanTests {
+    func show(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        return Analyzer().spans(text, stemming: .english).map {
+            "\($0.term)=" + String(decoding: bytes[$0.utf8Range], as: UTF8.self)
+        }
+    }
+
+    @Test func spansCoverTheSourceOfEachTerm() {
+        #expect(show("Running std::vec, don't!") ==
+            ["run=Running", "stdvec=std::vec", "std=std", "vec=vec", "dont=don't"])
+        #expect(show("Café C++ 東京都 x") == ["cafe=Café", "c++=C++", "c=C", "東京=東京", "京都=京都", "x=x"])
+        #expect(show("日") == ["日=日"])
+    }
+
+    @Test func everySpanAnalyzesBackToItsTerm() {
+        var rng = SplitMix64(seed: 11)
+        let pieces = ["Word", "runs", "std::vec", "x86_64", "UTF-8", "c++", "don’t", "東京都", "ｶﾀｶﾅ", "ÆØ", "e\u{301}", " ", ".",
+                      "-", "#", "@", "\u{AD}", "😀", String(repeating: "z", count: 70), "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17"]
+        let analyzer = Analyzer()
+        for _ in 0..<500 {
+            let text = (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            let bytes = Array(text.utf8)
+            let spans = analyzer.spans(text, stemming: .english)
+            #expect(spans.map(\.term) == analyzer.tokens(text, stemming: .english).map(\.term))
+            for s in spans where s.kind != .compound || s.utf8Range.count > 0 {
+                let piece = String(decoding: bytes[s.utf8Range], as: UTF8.self)
+                let again = analyzer.tokens(piece, stemming: .english)
+                #expect(again.first?.term == s.term, "\(s) from \(piece.debugDescription) in \(text.debugDescription)")
+            }
+        }
     }
 }

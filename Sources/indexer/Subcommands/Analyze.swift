@@ -8,8 +8,8 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Print the terms the analyzer (\(Analyzer.identifier)) makes of TEXT.",
         discussion: """
-            Prints one term per line: position, term, and `+` for an identifier's catenation or
-            `²` for a CJK bigram; then the hashtags and mentions found. With --field, analyzes TEXT
+            Prints one term per line: position, term, and `+` for an identifier's catenation or \
+            `²` for a CJK bigram; then the hashtags and mentions found. With --field, analyzes TEXT \
             as that field's value instead (url, site, tag, mention, lang).
             """
     )

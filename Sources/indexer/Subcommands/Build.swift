@@ -21,6 +21,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Memory for buffered index entries before they spill to disk, in MiB.") var memoryMb = 512
     @Option(help: "URL of the site folder's root, so site documents get real URLs.") var baseURL: String?
+    @Option(help: "An earlier index of this group: add only documents it lacks (by content digest) as a new batch, and write base + batch to --out.") var base: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
 
     func validate() throws {
@@ -30,16 +31,25 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        let groupKey: GroupKey
-        if let key {
-            groupKey = try GroupKey.read(from: key)
-        } else {
-            let (k, path, created) = try GroupKey.loadOrCreateDefault()
-            if created { printError("created a new group key at \(path) (group \(k.group)); back it up, it signs your shards") }
-            groupKey = k
+        let groupKey = try loadKey(key)
+        // An incremental build writes the new batch to a scratch folder, then merges it with the base.
+        var baseShard: Shard? = nil
+        var baseDigests = Set<[UInt8]>()
+        var batch: UInt32 = 0
+        if let base {
+            let shard = try Shard.open(directory: base)
+            let mine = shard.info.batches.filter { $0.group == groupKey.group }
+            guard !mine.isEmpty else {
+                throw ValidationError("\(base) holds no batch of group \(groupKey.group); an incremental build extends the same group's index (use merge to combine groups)")
+            }
+            batch = (mine.map(\.batch).max() ?? 0) + 1
+            for (_, r) in shard.allDocuments() { baseDigests.insert(r.digest) }
+            baseShard = shard
         }
-        let builder = try ShardBuilder(directory: out, key: groupKey, analyzer: IndexAnalyzer(),
-                                       options: .init(memoryBytes: memoryMb << 20))
+        let batchDirectory = base == nil ? out : out + "/.batch-\(getpid())"
+        let builder = try ShardBuilder(directory: batchDirectory, key: groupKey, analyzer: IndexAnalyzer(),
+                                       options: .init(memoryBytes: memoryMb << 20, batch: batch))
+        let known = baseDigests
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
         if let threads { pipeline.workers = threads }
         // Records name their file; files inside a site folder are attributed to the folder.
@@ -51,18 +61,30 @@ struct BuildCommand: ParsableCommand {
         }
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0
+        var alreadyIndexed = 0
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
 
-        let summary = try pipeline.run(sources, transform: { outcome -> (ShardBuilder.Analyzed?, SourceRef?, Bool) in
+        /// What a worker hands the in-order consumer for one outcome.
+        struct Step: Sendable {
+            var analyzed: ShardBuilder.Analyzed?
+            var source: SourceRef?
+            var revisit = false
+            var inBase = false
+        }
+        let summary = try pipeline.run(sources, transform: { outcome -> Step in
             switch outcome {
             case .document(let doc, _):
-                if doc.kind == .revisit { return (nil, doc.source, true) }
-                return (builder.analyze(IndexDocument(doc)), doc.source, false)
-            case .skipped(let s): return (nil, s.source, false)
-            case .ignored: return (nil, nil, false)
+                if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
+                let indexDoc = IndexDocument(doc)
+                if known.contains(indexDoc.digest) { return Step(source: doc.source, inBase: true) }
+                return Step(analyzed: builder.analyze(indexDoc), source: doc.source)
+            case .skipped(let s): return Step(source: s.source)
+            case .ignored: return Step()
             }
-        }) { analyzed, source, revisit in
-            if revisit { revisits += 1 }
+        }) { step in
+            let (analyzed, source) = (step.analyzed, step.source)
+            if step.revisit { revisits += 1 }
+            if step.inBase { alreadyIndexed += 1 }
             if let analyzed, let source, let file = fileIndex(source.file) {
                 try builder.add(analyzed, file: file, seq: nextSeq[file])
                 nextSeq[file] += 1
@@ -75,9 +97,24 @@ struct BuildCommand: ParsableCommand {
             printError("nothing was indexed; \(out) is unchanged")
             throw ExitCode.failure
         }
-        let (manifest, built) = try builder.finish(
-            sources: sources.map { (name: $0, bytes: UInt64(max(0, fileSize($0)))) },
-            created: ISO8601DateFormatter().string(from: Date()))
+        let created = ISO8601DateFormatter().string(from: Date())
+        var (manifest, built) = try builder.finish(
+            sources: sources.map { (name: $0, bytes: UInt64(max(0, fileSize($0)))) }, created: created)
+        if let baseShard, let base {
+            defer { try? FileSystem.removeTree(batchDirectory) }
+            let inputs = [
+                IndexMerge.Input(shard: baseShard, manifestBytes: try FileSystem.readFile(base + "/" + Manifest.fileName), name: base),
+                IndexMerge.Input(shard: try Shard.open(directory: batchDirectory),
+                                 manifestBytes: try FileSystem.readFile(batchDirectory + "/" + Manifest.fileName), name: "batch \(batch)"),
+            ]
+            let (merged, m) = try IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: groupKey,
+                                                   analyzer: IndexAnalyzer(), created: created)
+            try FileSystem.writeAtomically(out + "/" + Manifest.fileName, merged.fileBytes, sync: true)
+            manifest = merged
+            built.blocksWritten = m.blocksWritten + m.blocksCopied
+            built.bytesWritten = m.bytesWritten
+            printError("batch \(batch): \(built.documents) new documents (\(alreadyIndexed) already in \(base)); \(m.blocksReused) blocks reused from the base, \(m.blocksWritten) written")
+        }
         let seconds = monotonicSeconds() - started
 
         var skipped = summary.skippedByReason
@@ -88,7 +125,8 @@ struct BuildCommand: ParsableCommand {
                 "documents": .int(Int64(built.documents)), "records": .int(Int64(summary.records)),
                 "terms": .int(Int64(built.terms)), "postings": .int(Int64(built.postings)),
                 "blocksWritten": .int(Int64(built.blocksWritten)), "bytesWritten": .int(Int64(built.bytesWritten)),
-                "runs": .int(Int64(built.runs)), "milliseconds": .int(Int64(seconds * 1000)), "revisits": .int(Int64(revisits)),
+                "runs": .int(Int64(built.runs)), "milliseconds": .int(Int64(seconds * 1000)), "revisits": .int(Int64(revisits)), "batch": .int(Int64(batch)),
+                "alreadyInBase": .int(Int64(alreadyIndexed)),
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Blocks
+import Index
+import ProllyTree
+import Query
+import Search
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "List documents added and removed between two versions of an index (notifications).",
+        discussion: """
+            Compares the document trees, skipping every subtree the two versions share, so the \
+            cost follows the size of the change. With --query, only changed documents matching \
+            the query are listed (`@alice`: new posts mentioning alice; `tag:cats`).
+            """)
+
+    @Argument(help: "The older index folder.") var old: String
+    @Argument(help: "The newer index folder.") var new: String
+    @Option(help: "Only list documents matching this query.") var query: String?
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let a = try Shard.open(directory: old), b = try Shard.open(directory: new)
+        var added: [(DocRef, DocRecord)] = [], removed: [(DocRef, DocRecord)] = []
+        let nodesRead = try a.docs.diff(b.docs) { d in
+            switch d {
+            case .added(let k, let v): if let r = DocRef(bytes: k) { added.append((r, try DocRecord(encoded: v))) }
+            case .removed(let k, let v): if let r = DocRef(bytes: k) { removed.append((r, try DocRecord(encoded: v))) }
+            case .changed(let k, let o, let n):
+                if let r = DocRef(bytes: k) {
+                    removed.append((r, try DocRecord(encoded: o)))
+                    added.append((r, try DocRecord(encoded: n)))
+                }
+            }
+        }
+        if let query {
+            let parsed: QueryNode
+            do { parsed = try QueryParser.parse(query) } catch {
+                printError(ResultFormatter(output: .pipe).error(error), newline: false)
+                throw ExitCode(2)
+            }
+            let plan = QueryPlan(parsed)
+            let keepAdded = Set(try SearchEngine(shard: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.0)))
+            let keepRemoved = Set(try SearchEngine(shard: a, analyzer: IndexAnalyzer()).matching(plan, among: removed.map(\.0)))
+            added = added.filter { keepAdded.contains($0.0) }
+            removed = removed.filter { keepRemoved.contains($0.0) }
+        }
+        let totalBlocks = (a.docs.root?.blocks ?? 0) + (b.docs.root?.blocks ?? 0)
+        if json {
+            func item(_ e: (DocRef, DocRecord)) -> JSON {
+                .object(["doc": .string(e.0.description), "url": .string(e.1.url), "title": .string(e.1.title),
+                         "date": e.1.date.map { .int($0) } ?? .null])
+            }
+            print(JSON.object(["added": .array(added.map(item)), "removed": .array(removed.map(item)),
+                               "docsNodesRead": .int(Int64(nodesRead)), "docsBlocksTotal": .int(Int64(totalBlocks))]).pretty, terminator: "")
+        } else {
+            for (_, r) in added { print("+ \(r.url)\t\(r.title)") }
+            for (_, r) in removed { print("- \(r.url)\t\(r.title)") }
+            printError("\(added.count) added, \(removed.count) removed; read \(nodesRead) of \(totalBlocks) document-tree blocks")
+        }
+    }
+}

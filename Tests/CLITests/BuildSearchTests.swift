@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct BuildSearchTests {
+    let work = CLI.temp("build")
+    var site: String { work + "/site" }
+    var key: String { work + "/key.json" }
+
+    init() throws {
+        try CLI.siteFolder(1500, seed: 42, at: work + "/site")
+        try CLI.run(["keygen", "--out", work + "/key.json"])
+    }
+
+    func root(_ index: String) throws -> String {
+        let o = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: index + "/manifest.json"))) as! [String: Any]
+        let trees = (o["index"] as! [String: Any])["trees"] as! [String: String]
+        return trees.sorted { $0.key < $1.key }.map(\.value).joined(separator: ",")
+    }
+
+    @Test func treesAreTheSameWhateverThreadsAndMemory() throws {
+        var roots: Set<String> = []
+        for (threads, memory) in [("1", "512"), ("2", "16"), ("2", "512")] {
+            let out = work + "/idx-\(threads)-\(memory)"
+            let r = try CLI.run(["build", site, "--out", out, "--key", key, "--threads", threads, "--memory-mb", memory, "--base-url", "https://notes.example/"])
+            #expect(r.status == 0, "\(r.stderr)")
+            roots.insert(try root(out))
+        }
+        #expect(roots.count == 1)
+    }
+
+    @Test func aKilledBuildLeavesThePreviousIndexSearchable() throws {
+        let out = work + "/idx-kill"
+        let first = try CLI.run(["build", site, "--out", out, "--key", key, "--base-url", "https://notes.example/"])
+        #expect(first.status == 0)
+        let before = try CLI.run(["search", "honey bread", "--index", out, "--json"]).stdout
+        let bigger = work + "/bigger"
+        try CLI.siteFolder(4000, seed: 7, at: bigger)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<4 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try CLI.binary)
+            p.arguments = ["build", bigger, "--out", out, "--key", key, "--memory-mb", "16"]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32.random(in: 50_000...1_500_000, using: &rng))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            // Whatever the moment, the folder holds a complete, valid index: the old one or the new one.
+            let v = try CLI.run(["verify", out])
+            #expect(v.status == 0, "\(v.stderr)")
+            let after = try CLI.run(["search", "honey bread", "--index", out, "--json"])
+            #expect(after.status == 0)
+            if p.terminationReason == .uncaughtSignal { _ = before }
+        }
+    }
+
+    @Test func verifyCatchesAFlippedByteInAnyBlockAndAForgedManifest() throws {
+        let out = work + "/idx-verify"
+        #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
+        #expect(try CLI.run(["verify", out]).status == 0)
+        let blocks = try FileManager.default.contentsOfDirectory(atPath: out + "/blocks").sorted()
+        for name in blocks.shuffled().prefix(6) {
+            let path = out + "/blocks/" + name
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            var bytes = [UInt8](original)
+            bytes[bytes.count / 2] ^= 0x10
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let r = try CLI.run(["verify", out])
+            #expect(r.status != 0)
+            #expect(r.stderr.contains(name), "verify should name the block: \(r.stderr)")
+            try original.write(to: URL(fileURLWithPath: path))
+        }
+        let manifest = out + "/manifest.json"
+        let original = try String(contentsOfFile: manifest, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"documents\": 1500", with: "\"documents\": 1400").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let forged = try CLI.run(["verify", out])
+        #expect(forged.status != 0)
+        #expect(forged.stderr.contains("signature"))
+        try original.write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["verify", out]).status == 0)
+    }
+
+    @Test func incrementalBuildAnswersLikeAFullBuildAndDiffListsTheNewDocuments() throws {
+        let part = work + "/part"
+        try FileManager.default.createDirectory(atPath: part, withIntermediateDirectories: true)
+        let all = try FileManager.default.contentsOfDirectory(atPath: site).sorted()
+        for name in all.prefix(1400) { try FileManager.default.copyItem(atPath: site + "/" + name, toPath: part + "/" + name) }
+        let base = work + "/base", inc = work + "/inc", full = work + "/full"
+        #expect(try CLI.run(["build", part, "--out", base, "--key", key, "--base-url", "https://notes.example/"]).status == 0)
+        // The second build names the full folder; only files absent from the base are new.
+        try FileManager.default.moveItem(atPath: part, toPath: work + "/part-moved")
+        try FileManager.default.createSymbolicLink(atPath: part, withDestinationPath: site)
+        let r = try CLI.run(["build", part, "--base", base, "--out", inc, "--key", key, "--base-url", "https://notes.example/", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try CLI.run(["build", part, "--out", full, "--key", key, "--base-url", "https://notes.example/"]).status == 0)
+        for q in ["honey", "bread river", "lantern OR meteor", "\"solar kettle\"", "orchard -winter"] {
+            let a = try searchResults(CLI.run(["search", q, "--index", inc, "--json", "--limit", "50"]).stdout)
+            let b = try searchResults(CLI.run(["search", q, "--index", full, "--json", "--limit", "50"]).stdout)
+            #expect(a.map(\.0).sorted() == b.map(\.0).sorted(), "query \(q)")
+            #expect(a.map(\.1).sorted() == b.map(\.1).sorted(), "query \(q)")
+        }
+        let diff = try CLI.run(["diff", base, inc])
+        let added = diff.stdout.split(separator: "\n").filter { $0.hasPrefix("+ ") }
+        let expected = Set(all.dropFirst(1400).map { "https://notes.example/" + $0 })
+        #expect(Set(added.map { String($0.dropFirst(2).split(separator: "\t")[0]) }) == expected)
+        #expect(!diff.stdout.contains("\n- "))
+    }
+
+    @Test func malformedQueriesPointAtTheSpot() throws {
+        let out = work + "/idx-q"
+        #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
+        let r = try CLI.run(["search", "after:2024-02-30 honey", "--index", out])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("2024-02-30") && r.stderr.contains("^"))
+        let bad = try CLI.run(["search", "--index", out, "--", "-honey"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("nothing to search"))
+    }
+}
