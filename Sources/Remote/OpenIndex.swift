@@ -7,13 +7,16 @@ public final class OpenedIndex: Sendable {
     public let shard: Shard
     /// The path or URL it was opened from.
     public let location: String
+    /// The `manifest.json` bytes as read (verified).
+    public let manifestBytes: [UInt8]
     let http: HTTPBlockStore?
     let caching: CachingStore?
     
 
-    init(shard: Shard, location: String, http: HTTPBlockStore?, caching: CachingStore?) {
+    init(shard: Shard, location: String, manifestBytes: [UInt8], http: HTTPBlockStore?, caching: CachingStore?) {
         self.shard = shard
         self.location = location
+        self.manifestBytes = manifestBytes
         self.http = http
         self.caching = caching
     }
@@ -46,8 +49,9 @@ public final class OpenedIndex: Sendable {
 /// on-disk cache (unless `cacheDirectory` is nil) from `INDEX/blocks/<cid>` or the gateway.
 public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> OpenedIndex {
     guard RemoteURL.isRemote(pathOrURL) else {
-        return OpenedIndex(shard: try Shard.open(directory: pathOrURL, cacheNodes: options.cacheNodes), location: pathOrURL,
-                           http: nil, caching: nil)
+        let shard = try Shard.open(directory: pathOrURL, cacheNodes: options.cacheNodes)
+        let bytes = try FileSystem.readFile(pathOrURL + "/" + Manifest.fileName, limit: options.maxManifestSize)
+        return OpenedIndex(shard: shard, location: pathOrURL, manifestBytes: bytes, http: nil, caching: nil)
     }
     let base = try RemoteURL.normalized(pathOrURL)
     let fetcher = Fetcher(options: options)
@@ -65,7 +69,7 @@ public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) thr
     let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
     let manifest = try Manifest.verified(bytes, path: manifestURL, store: store)
     let shard = try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: options.cacheNodes))
-    return OpenedIndex(shard: shard, location: base, http: http, caching: caching)
+    return OpenedIndex(shard: shard, location: base, manifestBytes: bytes, http: http, caching: caching)
 }
 
 /// Fetches `manifest.json`, the one mutable file of an index, revalidating a cached copy.

@@ -3,6 +3,7 @@ import Blocks
 import Index
 import Query
 import Search
+import Service
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,11 +16,12 @@ struct SearchCommand: ParsableCommand {
             """)
 
     @Argument(help: "The query.") var query: String
-    @Option(help: "Index folder.") var index: String
+    @Option(help: "Index folder or http(s):// URL.") var index: String
     @Option(help: "Results to show.") var limit = 10
     @Option(help: "Results to skip (for the next page).") var offset = 0
     @Flag(help: "Print results as JSON.") var json = false
-    @Flag(help: "Print the blocks, bytes and round trips the query cost.") var stats = false
+    @Flag(help: "Print the requests, bytes, round trips and cache hits the query cost.") var stats = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
@@ -33,27 +35,15 @@ struct SearchCommand: ParsableCommand {
             printError(formatter.error(error), newline: false)
             throw ExitCode(2)
         }
-        let shard = try Shard.open(directory: index)
-        let analyzer = IndexAnalyzer()
-        let engine = SearchEngine(shard: shard, analyzer: analyzer)
-        let result: SearchEngine.Result
-        do { result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset) } catch let e as SearchError {
+        let opened = try access.open(index)
+        let search = IndexSearch(shard: opened.shard, groups: try access.trustedGroups(in: opened.shard))
+        let page: IndexSearch.Page
+        do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             printError("error: \(e)")
             throw ExitCode(2)
         }
-
-        let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
-        let snippets = SnippetBuilder()
-        var results: [SearchResult] = []
-        for hit in result.hits {
-            let text = try shard.text(hit.doc) ?? ""
-            let snippet = snippets.snippet(for: text, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes), tokenizer: analyzer)
-            results.append(SearchResult(url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
-                                        group: hit.doc.group.description, snippet: snippet))
-        }
-        let counters = (shard.store as? DirectoryStore).map { s in
-            SearchCounters(requests: s.counters.reads, bytes: s.counters.bytesRead, roundTrips: s.counters.reads, blocks: s.counters.reads)
-        }
+        let (results, result) = (page.results, page)
+        let counters: SearchCounters? = opened.searchCounters
         if json {
             print(SearchJSON.document(query: query, parsed: parsed, total: result.total, results: results, counters: counters))
             return
