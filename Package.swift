@@ -76,5 +76,6 @@ let package = Package(
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Service", "Index", "Blocks", "Query", "TextTestSupport"]),
     ]
 )

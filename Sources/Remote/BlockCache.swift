@@ -74,7 +74,7 @@ public final class BlockCache: Sendable {
         return names.compactMap { name in
             var st = stat()
             guard stat(blocksPath + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-            return (name, Int(st.st_size), Int(st.st_mtim.tv_sec))
+            return (name, Int(st.st_size), Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec))
         }
     }
 
