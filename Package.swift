@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Ingest"]),
+        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
 
         // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
@@ -75,7 +76,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "Service", "Index", "Blocks", "Query", "TextTestSupport"]),
     ]
 )

@@ -106,7 +106,14 @@ public struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: CID, b: CID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
     public static func == (a: CID, b: CID) -> Bool { a.bytes == b.bytes }
-    public func hash(into h: inout Hasher) { h.combine(bytes) }
+    /// Hashes 8 bytes of the digest (uniformly random for real hashes) plus the length:
+    /// feeding all 38 bytes through `Hasher` one by one dominated node-cache lookups.
+    public func hash(into h: inout Hasher) {
+        var x: UInt64 = UInt64(bytes.count)
+        let n = bytes.count
+        for i in max(0, n - 8)..<n { x = (x << 8) | UInt64(bytes[i]) }
+        h.combine(x)
+    }
 }
 
 /// Errors from the block layer: every case names the CID or source a person needs to act.

@@ -42,6 +42,9 @@ public struct Impacts: Equatable, Sendable {
         pairs = frontier
     }
 
+    /// Pairs already forming a frontier of at most `maxPairs`.
+    private init(frontier: [(tf: UInt32, lengthCode: UInt8)]) { pairs = frontier }
+
     public var encoded: [UInt8] {
         var out: [UInt8] = []
         for p in pairs {
@@ -53,13 +56,18 @@ public struct Impacts: Equatable, Sendable {
 
     public init?(encoded bytes: [UInt8]) {
         var raw: [(tf: UInt32, lengthCode: UInt8)] = []
+        raw.reserveCapacity(Impacts.maxPairs)
         var o = 0
+        var canonical = true
         while o < bytes.count {
             guard let tf = Varint.read(bytes, &o), tf <= UInt64(UInt32.max), o < bytes.count, raw.count < 64 else { return nil }
-            raw.append((UInt32(tf), bytes[o]))
+            let pair = (tf: UInt32(tf), lengthCode: bytes[o])
+            if let last = raw.last, !(pair.lengthCode > last.lengthCode && pair.tf > last.tf) { canonical = false }
+            raw.append(pair)
             o += 1
         }
-        self.init(raw)
+        // Our own encoding is already a frontier; anything else is normalized.
+        if canonical && raw.count <= Impacts.maxPairs { self.init(frontier: raw) } else { self.init(raw) }
     }
 }
 

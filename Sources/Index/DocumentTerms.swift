@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One document turned into what the shard's trees store: per field and term the frequency
 /// and positions, the field lengths, and the record for the docs tree.
 struct DocumentTerms {
@@ -14,13 +18,19 @@ struct DocumentTerms {
     var titleLength: UInt32 = 0
 
     init(_ doc: IndexDocument, analyzer: TermAnalyzer) {
-        let body = analyzer.terms(doc.text, language: doc.lang)
-        let title = analyzer.terms(doc.title, language: doc.lang)
+        let body = analyzer.termList(doc.text, language: doc.lang)
+        let title = analyzer.termList(doc.title, language: doc.lang)
         bodyLength = UInt32(clamping: body.length)
         titleLength = UInt32(clamping: title.length)
-        add(.body, body.terms, length: body.length)
-        add(.title, title.terms, length: title.length)
-        add(.url, analyzer.urlTerms(doc.url).enumerated().map { ($0.element, UInt32($0.offset)) }, length: 0)
+        add(.body, body)
+        add(.title, title)
+        var url = TermList()
+        for (i, t) in analyzer.urlTerms(doc.url).enumerated() {
+            url.bytes.append(contentsOf: t.utf8)
+            url.ends.append(Int32(url.bytes.count))
+            url.positions.append(Int32(i))
+        }
+        add(.url, url)
         var keywords: [(Field, String)] = []
         for site in analyzer.siteTerms(doc.url) { keywords.append((.site, site)) }
         for t in doc.tags { keywords.append((.tag, analyzer.keyword(t))) }
@@ -34,14 +44,34 @@ struct DocumentTerms {
         }
     }
 
-    private mutating func add(_ field: Field, _ tokens: [(term: String, position: UInt32)], length: Int) {
-        guard !tokens.isEmpty else { return }
-        var byTerm: [String: [UInt32]] = [:]
-        for t in tokens where !t.term.isEmpty { byTerm[t.term, default: []].append(t.position) }
-        let code = LengthCode.encode(length)
-        for (term, positions) in byTerm {
-            entries.append(Entry(field: field, term: Array(term.utf8), tf: UInt32(clamping: positions.count),
-                                 positions: field.isScored ? positions : [], lengthCode: code))
+    /// Groups a field's terms: one entry per distinct term with its frequency and positions.
+    /// Sorting term indices (not hashing strings) keeps this allocation-light.
+    private mutating func add(_ field: Field, _ list: TermList) {
+        guard list.count > 0 else { return }
+        let code = LengthCode.encode(list.length)
+        var order = Array(0..<list.count)
+        list.bytes.withUnsafeBytes { b in
+            func less(_ x: Int, _ y: Int) -> Bool {
+                let rx = list.range(x), ry = list.range(y)
+                let n = min(rx.count, ry.count)
+                let c = n == 0 ? 0 : memcmp(b.baseAddress! + rx.lowerBound, b.baseAddress! + ry.lowerBound, n)
+                if c != 0 { return c < 0 }
+                if rx.count != ry.count { return rx.count < ry.count }
+                return list.positions[x] < list.positions[y]
+            }
+            order.sort(by: less)
+        }
+        var i = 0
+        while i < order.count {
+            let r = list.range(order[i])
+            var j = i + 1
+            while j < order.count, list.bytes[list.range(order[j])] == list.bytes[r] { j += 1 }
+            if !r.isEmpty {
+                entries.append(Entry(field: field, term: Array(list.bytes[r]), tf: UInt32(clamping: j - i),
+                                     positions: field.isScored ? order[i..<j].map { UInt32(clamping: list.positions[$0]) } : [],
+                                     lengthCode: code))
+            }
+            i = j
         }
     }
 }

@@ -40,6 +40,8 @@ public protocol TermAnalyzer: Sendable {
     /// Index terms of `text` in order with their positions, and the field's length (positions
     /// used) for BM25.
     func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int)
+    /// The same terms in flat arrays, without a string per term (the build's hot loop).
+    func termList(_ text: String, language: String?) -> TermList
     /// A query text's terms: per position, the forms a document may hold (stemmed for English
     /// or unknown-language documents, unstemmed for others).
     func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)]
@@ -53,4 +55,41 @@ public protocol TermAnalyzer: Sendable {
     func languageTerm(_ tag: String?) -> String?
     /// A tag or mention folded for exact matching.
     func keyword(_ text: String) -> String
+}
+
+/// Terms in flat arrays: term i is `bytes[ends[i-1]..<ends[i]]` at `positions[i]`.
+public struct TermList: Sendable {
+    public var bytes: [UInt8] = []
+    public var ends: [Int32] = []
+    public var positions: [Int32] = []
+    /// The field length for BM25 (positions used).
+    public var length = 0
+
+    public init() {}
+
+    public init(bytes: [UInt8], ends: [Int32], positions: [Int32], length: Int) {
+        self.bytes = bytes
+        self.ends = ends
+        self.positions = positions
+        self.length = length
+    }
+
+    public var count: Int { ends.count }
+
+    @inline(__always) public func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
+}
+
+extension TermAnalyzer {
+    /// Builds the flat form from `terms` (for analyzers without a faster path).
+    public func termList(_ text: String, language: String?) -> TermList {
+        let t = terms(text, language: language)
+        var list = TermList()
+        for (term, position) in t.terms {
+            list.bytes.append(contentsOf: term.utf8)
+            list.ends.append(Int32(list.bytes.count))
+            list.positions.append(Int32(position))
+        }
+        list.length = t.length
+        return list
+    }
 }

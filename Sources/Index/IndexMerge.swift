@@ -53,6 +53,27 @@ public enum IndexMerge {
         }
     }
 
+    /// Two inputs holding the same batch of the same group must hold the same batch (built from
+    /// the same sources): DocRefs name documents by group, batch and ordinal, so two different
+    /// batches under one name would collide and lose documents.
+    public static func checkBatches(_ inputs: [Input]) throws {
+        var seen: [String: (input: String, sources: [String])] = [:]
+        for input in inputs {
+            for b in input.shard.info.batches {
+                let id = "\(b.group)/\(b.batch)"
+                let sources = b.sources.map { "\($0.name)#\($0.bytes)" }.sorted()
+                if let earlier = seen[id], earlier.sources != sources {
+                    throw IndexError.incompatible("""
+                        \(earlier.input) and \(input.name) both hold batch \(b.batch) of group \(b.group) but built from different \
+                        sources: their documents would collide. Each group needs its own key (indexer keygen); to add to a \
+                        group's index, build with --base so the new documents get a new batch.
+                        """)
+                }
+                seen[id] = (input.name, sources)
+            }
+        }
+    }
+
     static func tree(_ shard: Shard, _ name: String) throws -> Tree {
         switch name {
         case "postings": shard.postings
@@ -66,6 +87,7 @@ public enum IndexMerge {
                              created: String) throws -> (Manifest, Summary) {
         guard !inputs.isEmpty else { throw IndexError.incompatible("nothing to merge") }
         try checkCompatible(inputs, analyzer: analyzer)
+        try checkBatches(inputs)
         var summary = Summary()
         var trees: [String: Tree] = [:]
         for name in ShardTrees.names {

@@ -96,6 +96,16 @@ public final class Shard: Sendable {
         try text.get(doc.bytes).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Several documents' records at once (one request per tree level when remote).
+    public func documents(_ refs: [DocRef]) throws -> [DocRecord?] {
+        try docs.getMany(refs.map(\.bytes)).map { try $0.map { try DocRecord(encoded: $0) } }
+    }
+
+    /// Several documents' texts at once (one request per tree level, then the long values).
+    public func texts(_ refs: [DocRef]) throws -> [String?] {
+        try text.getMany(refs.map(\.bytes)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
     /// Every document in DocRef order (verify, stats, diff).
     public func allDocuments() -> some Sequence<(DocRef, DocRecord)> {
         docs.scan().lazy.compactMap { k, v in

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Blocks
 import ProllyTree
+import Dispatch
 import Synchronization
 
 /// Builds a signed shard from documents: analysis on the callers' threads, entries into a
@@ -34,8 +35,6 @@ public final class ShardBuilder: Sendable {
         public var runs = 0
     }
 
-    enum Tree: UInt8 { case postings = 1, positions, docs, text }
-
     public let directory: String
     public let store: DirectoryStore
     let key: GroupKey
@@ -45,8 +44,9 @@ public final class ShardBuilder: Sendable {
     private let state: Mutex<State>
 
     struct State {
-        var buffer = RunBuffer()
-        var runs: [String] = []
+        /// One buffer and one list of spilled runs per tree, so the trees sort and build in parallel.
+        var buffers = (0..<4).map { _ in RunBuffer() }
+        var runs: [[String]] = [[], [], [], []]
         var nextRun = 0
         /// Per file, the sequence numbers of documents kept.
         var survivors: [Int: [UInt32]] = [:]
@@ -77,7 +77,8 @@ public final class ShardBuilder: Sendable {
     /// A document analyzed into run entries, not yet numbered. Making one is the expensive
     /// part of adding a document and is safe on any thread.
     public struct Analyzed: @unchecked Sendable {
-        let entries: RunBuffer
+        /// Entries per tree: postings, positions, docs, text.
+        let entries: [RunBuffer]
         let bodyLength: UInt32
         let titleLength: UInt32
     }
@@ -89,19 +90,15 @@ public final class ShardBuilder: Sendable {
                                bodyLength: terms.bodyLength, titleLength: terms.titleLength,
                                digest: doc.digest, source: doc.source, parent: doc.parent,
                                tags: doc.tags, mentions: doc.mentions)
-        let local = RunBuffer()
+        let local = (0..<4).map { _ in RunBuffer() }
         for e in terms.entries {
-            var k: [UInt8] = [Tree.postings.rawValue]
-            k.append(contentsOf: ShardKeys.termPrefix(e.field, e.term))
+            var k = ShardKeys.termPrefix(e.field, e.term)
             k.append(contentsOf: id)
-            local.append(key: k, value: PostingValue(tf: e.tf, lengthCode: e.lengthCode).encoded)
-            if !e.positions.isEmpty {
-                k[0] = Tree.positions.rawValue
-                local.append(key: k, value: PositionList.encode(e.positions))
-            }
+            local[0].append(key: k, value: PostingValue(tf: e.tf, lengthCode: e.lengthCode).encoded)
+            if !e.positions.isEmpty { local[1].append(key: k, value: PositionList.encode(e.positions)) }
         }
-        local.append(key: [Tree.docs.rawValue] + id, value: record.encoded)
-        local.append(key: [Tree.text.rawValue] + id, value: Array(doc.text.utf8))
+        local[2].append(key: id, value: record.encoded)
+        local[3].append(key: id, value: Array(doc.text.utf8))
         return Analyzed(entries: local, bodyLength: terms.bodyLength, titleLength: terms.titleLength)
     }
 
@@ -113,42 +110,49 @@ public final class ShardBuilder: Sendable {
     /// Adds an analyzed document as number `seq` of file `file` (its place in the output
     /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
     public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
-        analyzed.entries.patchKeySuffixes(ShardBuilder.provisional(file, seq))
-        let full: RunBuffer? = state.withLock { s in
-            s.buffer.absorb(analyzed.entries)
+        let id = ShardBuilder.provisional(file, seq)
+        for b in analyzed.entries { b.patchKeySuffixes(id) }
+        let full: [RunBuffer]? = state.withLock { s in
+            var total = 0
+            for (i, b) in analyzed.entries.enumerated() {
+                s.buffers[i].absorb(b)
+                total += s.buffers[i].byteCount
+            }
             s.survivors[file, default: []].append(seq)
             s.documents += 1
             s.bodyLength += UInt64(analyzed.bodyLength)
             s.titleLength += UInt64(analyzed.titleLength)
-            // Two buffers may exist at once (one spilling), so each gets half the budget.
-            guard s.buffer.byteCount > options.memoryBytes / 2 else { return nil }
-            let b = s.buffer
-            s.buffer = RunBuffer()
+            // Two sets of buffers may exist at once (one spilling), so each gets half the budget.
+            guard total > options.memoryBytes / 2 else { return nil }
+            let b = s.buffers
+            s.buffers = (0..<4).map { _ in RunBuffer() }
             return b
         }
         if let full { try spill(full) }
     }
 
-    private func spill(_ buffer: RunBuffer) throws {
+    /// Sorts and writes one run per tree, the trees in parallel.
+    private func spill(_ buffers: [RunBuffer]) throws {
         let n = state.withLock { s -> Int in s.nextRun += 1; return s.nextRun }
-        let path = scratch + "/run-\(n)"
-        try buffer.spill(to: path)
-        state.withLock { $0.runs.append(path) }
+        let paths = (0..<4).map { scratch + "/run-\(n)-\($0)" }
+        let errors = Mutex<[Error]>([])
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            guard !buffers[t].isEmpty else { return }
+            do { try buffers[t].spill(to: paths[t]) } catch { errors.withLock { $0.append(error) } }
+        }
+        if let e = errors.withLock({ $0.first }) { throw e }
+        state.withLock { s in
+            for t in 0..<4 where FileSystem.exists(paths[t]) { s.runs[t].append(paths[t]) }
+        }
     }
 
     /// Merges the runs into the trees, writes the root block and the signed manifest (last,
     /// atomically), and removes the scratch files. `sources` are the inputs in file-index order.
     public func finish(sources: [(name: String, bytes: UInt64)], created: String) throws -> (Manifest, Summary) {
         let (rest, runs, survivors, totals) = state.withLock { s in
-            let b = s.buffer
-            s.buffer = RunBuffer()
+            let b = s.buffers
+            s.buffers = (0..<4).map { _ in RunBuffer() }
             return (b, s.runs, s.survivors, (s.documents, s.bodyLength, s.titleLength))
-        }
-        var runPaths = runs
-        if !rest.isEmpty {
-            let path = scratch + "/run-last"
-            try rest.spill(to: path)
-            runPaths.append(path)
         }
         defer { _ = try? FileSystem.removeTree(scratch) }
 
@@ -163,42 +167,63 @@ public final class ShardBuilder: Sendable {
             next += UInt32(seqs.count)
         }
         let group = key.group
-        func docRef(_ provisional: ArraySlice<UInt8>) -> DocRef {
+        let batch = options.batch
+        let ordinals = sorted, bases = base
+        @Sendable func docRef(_ provisional: ArraySlice<UInt8>) -> DocRef {
             let a = Array(provisional)
             let file = Int(DocRef.readUInt32(a, 0)), seq = DocRef.readUInt32(a, 4)
-            let seqs = sorted[file]!
+            let seqs = ordinals[file]!
             var lo = 0, hi = seqs.count
             while lo < hi { let m = (lo + hi) / 2; if seqs[m] < seq { lo = m + 1 } else { hi = m } }
-            return DocRef(group: group, batch: options.batch, ordinal: base[file]! + UInt32(lo))
+            return DocRef(group: group, batch: batch, ordinal: bases[file]! + UInt32(lo))
         }
 
-        var summary = Summary()
-        summary.runs = runPaths.count
-        summary.documents = totals.0
-        var merger = try RunMerger(paths: runPaths)
-        var roots: [String: CID] = [:]
-        var pending = try merger.nextEntry()
-        let reader = NodeReader(store: store, cacheNodes: 64)
-        for (tree, name) in [(Tree.postings, "postings"), (.positions, "positions"), (.docs, "docs"), (.text, "text")] {
-            let builder = try TreeBuilder(reader: reader, params: ShardTrees.parameters(name), aggregator: ShardTrees.aggregator(name))
-            var previousTerm: ArraySlice<UInt8>? = nil
-            while let (k, v) = pending, k.first == tree.rawValue {
-                let body = k.dropFirst()
-                let idStart = body.endIndex - 8
-                var finalKey = Array(body[..<idStart])
-                docRef(body[idStart...]).append(to: &finalKey)
-                try builder.add(key: finalKey, value: v)
-                if tree == .postings {
-                    summary.postings += 1
-                    let term = body[..<idStart]
-                    if previousTerm != term { summary.terms += 1; previousTerm = term }
+        // Each tree merges its runs and its in-memory remainder, the trees in parallel.
+        struct Built { var root: CID; var blocks: Int; var bytes: Int; var postings: UInt64; var terms: UInt64 }
+        let names = ["postings", "positions", "docs", "text"]
+        let results = Mutex<[Int: Built]>([:])
+        let errors = Mutex<[Error]>([])
+        let store = self.store
+        DispatchQueue.concurrentPerform(iterations: 4) { t in
+            do {
+                var sources: [SortedSource] = try runs[t].map { try RunReader(path: $0) }
+                if !rest[t].isEmpty { sources.append(try BufferSource(rest[t])) }
+                var merger = RunMerger(sources)
+                let builder = try TreeBuilder(reader: NodeReader(store: store, cacheNodes: 64),
+                                              params: ShardTrees.parameters(names[t]), aggregator: ShardTrees.aggregator(names[t]))
+                var postings: UInt64 = 0, terms: UInt64 = 0
+                var previousTerm: ArraySlice<UInt8>? = nil
+                while let (k, v) = try merger.nextEntry() {
+                    let idStart = k.endIndex - 8
+                    var finalKey = Array(k[..<idStart])
+                    docRef(k[idStart...]).append(to: &finalKey)
+                    try builder.add(key: finalKey, value: v)
+                    if t == 0 {
+                        postings += 1
+                        let term = k[..<idStart]
+                        if previousTerm != term { terms += 1; previousTerm = term }
+                    }
                 }
-                pending = try merger.nextEntry()
+                let tree = try builder.finish()
+                results.withLock { $0[t] = Built(root: tree.headerCID, blocks: builder.stats.blocksWritten,
+                                                 bytes: builder.stats.bytesWritten, postings: postings, terms: terms) }
+            } catch {
+                errors.withLock { $0.append(error) }
             }
-            let t = try builder.finish()
-            roots[name] = t.headerCID
-            summary.blocksWritten += builder.stats.blocksWritten
-            summary.bytesWritten += builder.stats.bytesWritten
+        }
+        if let e = errors.withLock({ $0.first }) { throw e }
+        let built = results.withLock { $0 }
+        var summary = Summary()
+        summary.runs = runs.map(\.count).max() ?? 0
+        summary.documents = totals.0
+        var roots: [String: CID] = [:]
+        for t in 0..<4 {
+            guard let b = built[t] else { throw IndexError.io("tree \(names[t]) was not built") }
+            roots[names[t]] = b.root
+            summary.blocksWritten += b.blocks
+            summary.bytesWritten += b.bytes
+            summary.postings += b.postings
+            summary.terms += b.terms
         }
 
         let info = IndexInfo(

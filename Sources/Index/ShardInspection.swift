@@ -46,10 +46,10 @@ public struct ShardInspection: Sendable {
                         let node = try shard.reader.node(ref)      // checked against the parent
                         if node.isLeaf {
                             for (k, v) in zip(node.keys, node.values) {
-                                if case .blob = v {
-                                    let value = try shard.reader.value(v)
+                                if case .blob(let cid, _) = v {
+                                    _ = try shard.reader.value(v)          // decodes and checks it
                                     f.blocks += 1
-                                    f.bytes += value.count
+                                    f.bytes += try shard.store.get(cid).count   // stored (compressed) size
                                 }
                                 if name == "postings" {
                                     guard let p = ShardKeys.parsePosting(k) else {

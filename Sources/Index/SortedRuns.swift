@@ -8,16 +8,19 @@ import Blocks
 /// This is what bounds a build's memory by a setting instead of by the corpus.
 final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (handed over under a lock)
     private var arena: [UInt8] = []
-    /// (key offset, key length, value length); the value follows the key in the arena.
-    private var entries: [(offset: Int, keyLength: Int32, valueLength: Int32)] = []
+    /// Key offset, lengths, and the first 8 key bytes big-endian: most comparisons end there.
+    private var entries: [(prefix: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)] = []
+    private var sorted = false
 
-    var byteCount: Int { arena.count + entries.count * 16 }
+    /// Memory held, counting spare capacity (growth doubles arrays), so the budget bounds RSS.
+    var byteCount: Int { arena.capacity + entries.capacity * 24 }
     var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
 
     init() {}
 
     func append(key: [UInt8], value: [UInt8]) {
-        entries.append((arena.count, Int32(key.count), Int32(value.count)))
+        entries.append((0, arena.count, Int32(key.count), Int32(value.count)))
         arena.append(contentsOf: key)
         arena.append(contentsOf: value)
     }
@@ -36,18 +39,45 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     func absorb(_ other: RunBuffer) {
         let shift = arena.count
         arena.append(contentsOf: other.arena)
-        entries.append(contentsOf: other.entries.lazy.map { ($0.offset + shift, $0.keyLength, $0.valueLength) })
+        entries.append(contentsOf: other.entries.lazy.map { ($0.prefix, $0.offset + shift, $0.keyLength, $0.valueLength) })
+        sorted = false
     }
 
-    /// Writes the entries sorted by key to `path` as `varint keylen, key, varint vallen, value`.
-    func spill(to path: String) throws {
+    /// Sorts the entries by key (bytewise).
+    func sort() {
+        if sorted { return }
         arena.withUnsafeBytes { a in
+            let base = a.baseAddress!
+            for i in entries.indices {
+                var p: UInt64 = 0
+                let n = min(8, Int(entries[i].keyLength))
+                for j in 0..<n { p |= UInt64(a[entries[i].offset + j]) << UInt64(56 - 8 * j) }
+                entries[i].prefix = p
+            }
             entries.sort { x, y in
+                if x.prefix != y.prefix { return x.prefix < y.prefix }
                 let n = Int(min(x.keyLength, y.keyLength))
-                let c = memcmp(a.baseAddress! + x.offset, a.baseAddress! + y.offset, n)
-                return c != 0 ? c < 0 : x.keyLength < y.keyLength
+                if n > 8 {
+                    let c = memcmp(base + x.offset + 8, base + y.offset + 8, n - 8)
+                    if c != 0 { return c < 0 }
+                }
+                return x.keyLength < y.keyLength
             }
         }
+        sorted = true
+    }
+
+    /// Entry `i` (after `sort`) as arrays.
+    func entry(_ i: Int) -> (key: [UInt8], value: [UInt8]) {
+        let e = entries[i]
+        let k = e.offset, v = e.offset + Int(e.keyLength)
+        return (Array(arena[k..<v]), Array(arena[v..<v + Int(e.valueLength)]))
+    }
+
+    /// Writes the entries sorted by key to `path` as `varint keylen, varint vallen, key, value`
+    /// and empties the buffer.
+    func spill(to path: String) throws {
+        sort()
         var out: [UInt8] = []
         out.reserveCapacity(arena.count + entries.count * 4)
         for e in entries {
@@ -58,11 +88,41 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         try FileSystem.writeAtomically(path, out)
         arena = []
         entries = []
+        sorted = false
+    }
+}
+
+/// A sorted source of entries for the merge: a run file or a sorted in-memory buffer.
+protocol SortedSource: AnyObject {
+    var key: [UInt8] { get }
+    var value: [UInt8] { get }
+    var done: Bool { get }
+    func advance() throws
+}
+
+/// A sorted in-memory buffer read in order (the last run never goes to disk).
+final class BufferSource: SortedSource {
+    private let buffer: RunBuffer
+    private var index = -1
+    private(set) var key: [UInt8] = []
+    private(set) var value: [UInt8] = []
+    private(set) var done = false
+
+    init(_ buffer: RunBuffer) throws {
+        buffer.sort()
+        self.buffer = buffer
+        try advance()
+    }
+
+    func advance() throws {
+        index += 1
+        guard index < buffer.count else { done = true; return }
+        (key, value) = buffer.entry(index)
     }
 }
 
 /// Reads a run file back sequentially through a buffer.
-final class RunReader {
+final class RunReader: SortedSource {
     private let fd: Int32
     private let path: String
     private var buffer: [UInt8] = []
@@ -111,16 +171,16 @@ final class RunReader {
     }
 }
 
-/// K-way merge of sorted runs (a binary heap of readers). Keys must be unique across runs.
-struct RunMerger: IteratorProtocol {
-    private var heap: [RunReader]
+/// K-way merge of sorted sources (a binary heap). Keys must be unique across sources.
+struct RunMerger {
+    private var heap: [SortedSource]
 
-    init(paths: [String]) throws {
-        heap = try paths.map { try RunReader(path: $0) }.filter { !$0.done }
+    init(_ sources: [SortedSource]) {
+        heap = sources.filter { !$0.done }
         for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
     }
 
-    private func less(_ a: RunReader, _ b: RunReader) -> Bool { a.key.lexicographicallyPrecedes(b.key) }
+    private func less(_ a: SortedSource, _ b: SortedSource) -> Bool { a.key.lexicographicallyPrecedes(b.key) }
 
     private mutating func siftDown(_ start: Int) {
         var i = start
@@ -146,6 +206,4 @@ struct RunMerger: IteratorProtocol {
         if !heap.isEmpty { siftDown(0) }
         return entry
     }
-
-    mutating func next() -> (key: [UInt8], value: [UInt8])? { try? nextEntry() }
 }

@@ -64,6 +64,25 @@ public final class TreeBuilder {
         return l
     }
 
+    /// Whether `add(key:storedValue:)` can take an out-of-line value without its bytes.
+    var passesBlobsThrough: Bool { !keepsValues }
+
+    /// Appends an entry whose long value is already a block in this builder's store (a merge
+    /// passing a value through): the value is neither decompressed nor re-encoded.
+    func add(key: [UInt8], blob cid: CID, length: Int) throws {
+        precondition(!keepsValues && length > params.inlineLimit)
+        if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
+            throw TreeError.unsortedInput("key \(printable(key)) after \(printable(previousKey))")
+        }
+        previousKey = key
+        stats.entries += 1
+        _ = level(0)
+        levels[0].keys.append(key)
+        levels[0].values.append(.blob(cid, length: length))
+        let cut = key.withUnsafeBytes { levels[0].chunker.add(key: $0, entryWeight: key.count + params.valueHint + 1) }
+        if cut { try complete(0) }
+    }
+
     /// Appends one entry; keys must be strictly increasing across calls.
     public func add(key: [UInt8], value: [UInt8]) throws {
         if let previousKey, !previousKey.lexicographicallyPrecedes(key) {

@@ -103,9 +103,23 @@ extension Tree {
                     try inputs[j].expand()
                     continue
                 }
+                let holders = inputs.indices.filter { j in
+                    if case .entry(let k, _)? = inputs[j].head { return k == key } else { return false }
+                }
+                // A long value only one tree holds travels as its block, never re-encoded (a key
+                // held by one input keeps its value in a union and in an edit; edit lists hold
+                // no blocks).
+                if holders.count == 1, case .entry(_, .blob(let cid, let length)?)? = inputs[holders[0]].head,
+                   builder.passesBlobsThrough, length > params.inlineLimit, let source = inputs[holders[0]].reader?.store {
+                    if source !== store { stats.blocksCopied += try copySubtree(cid, from: source, to: store) }
+                    try builder.add(key: key, blob: cid, length: length)
+                    inputs[holders[0]].pop()
+                    continue
+                }
                 var values: [(Int, [UInt8]?)] = []
-                for (j, s) in inputs.enumerated() {
-                    if case .entry(let k, let v)? = s.head, k == key {
+                for j in holders {
+                    let s = inputs[j]
+                    if case .entry(_, let v)? = s.head {
                         values.append((j, try v.map { try s.value($0) }))
                         s.pop()
                     }

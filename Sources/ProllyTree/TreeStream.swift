@@ -2,6 +2,10 @@ import Blocks
 
 /// A tree read lazily in key order as a sequence of whole subtrees and single entries, so
 /// diff and merge can skip or reuse a subtree without reading below it.
+///
+/// The stream keeps a stack of frames (a node's remaining children, or a leaf's remaining
+/// entries) rather than one item per entry, and caches its head: merges call `head` far more
+/// often than they move, and building items per entry dominated their cost.
 final class TreeStream {
     enum Item {
         /// `value` nil marks a deletion (only edit lists have those).
@@ -18,39 +22,72 @@ final class TreeStream {
         }
     }
 
+    private enum Frame {
+        case children([ChildRef], index: Int, rightEdge: Bool)
+        case leaf(Node, index: Int)
+        case edits([([UInt8], [UInt8]?)], index: Int)
+    }
+
     let reader: NodeReader?
-    /// Items still to come, head last.
-    private var stack: [Item]
+    private var stack: [Frame] = []
+    /// The next item, or nil at the end.
+    private(set) var head: Item?
 
     init(tree: Tree) {
         reader = tree.reader
-        stack = tree.root.map { [.subtree($0, rightEdge: true)] } ?? []
+        if let root = tree.root { stack = [.children([root], index: 0, rightEdge: true)] }
+        settle()
     }
 
     /// An edit list: sorted, unique keys; nil values delete.
     init(entries: [([UInt8], [UInt8]?)]) {
         reader = nil
-        stack = entries.reversed().map { .entry(key: $0.0, value: $0.1.map { .inline($0) }) }
+        stack = [.edits(entries, index: 0)]
+        settle()
     }
 
-    var head: Item? { stack.last }
+    /// Recomputes `head` from the top frame, dropping exhausted frames.
+    private func settle() {
+        while let top = stack.last {
+            switch top {
+            case .children(let c, let i, let edge):
+                if i < c.count { head = .subtree(c[i], rightEdge: edge && i == c.count - 1); return }
+            case .leaf(let n, let i):
+                if i < n.keys.count { head = .entry(key: n.keys[i], value: n.values[i]); return }
+            case .edits(let e, let i):
+                if i < e.count { head = .entry(key: e[i].0, value: e[i].1.map { .inline($0) }); return }
+            }
+            stack.removeLast()
+        }
+        head = nil
+    }
 
-    func pop() { stack.removeLast() }
+    /// Moves past the head (an entry, or a subtree skipped or reused whole).
+    private func advanceTop() {
+        guard let top = stack.popLast() else { return }
+        switch top {
+        case .children(let c, let i, let edge): stack.append(.children(c, index: i + 1, rightEdge: edge))
+        case .leaf(let n, let i): stack.append(.leaf(n, index: i + 1))
+        case .edits(let e, let i): stack.append(.edits(e, index: i + 1))
+        }
+    }
+
+    func pop() {
+        advanceTop()
+        settle()
+    }
 
     /// Replaces the head subtree by its children (or entries, for a leaf).
     func expand() throws {
-        guard case .subtree(let ref, let rightEdge)? = stack.popLast(), let reader else { return }
+        guard case .subtree(let ref, let rightEdge)? = head, let reader else { return }
         let node = try reader.node(ref)
+        advanceTop()
         if node.isLeaf {
-            for i in stride(from: node.keys.count - 1, through: 0, by: -1) {
-                stack.append(.entry(key: node.keys[i], value: node.values[i]))
-            }
+            stack.append(.leaf(node, index: 0))
         } else {
-            let last = node.children.count - 1
-            for i in stride(from: last, through: 0, by: -1) {
-                stack.append(.subtree(node.children[i], rightEdge: rightEdge && i == last))
-            }
+            stack.append(.children(node.children, index: 0, rightEdge: rightEdge))
         }
+        settle()
     }
 
     func value(_ v: LeafValue) throws -> [UInt8] {

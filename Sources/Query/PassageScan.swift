@@ -102,7 +102,7 @@ struct PassageScan {
 
     /// The display text of `start..<end` with `highlights` (source byte ranges) mapped into it.
     func render(_ start: Int, _ end: Int, highlights: [Range<Int>], matched: Bool) -> Snippet {
-        let merged = PassageScan.merge(highlights)
+        let merged = joinNeighbours(PassageScan.merge(highlights))
         // Boundaries to translate, in source order: each range's start then end.
         let events = merged.flatMap { [$0.lowerBound, $0.upperBound] }
         var mapped: [Int] = []
@@ -137,6 +137,25 @@ struct PassageScan {
             ranges.append(mapped[r]..<mapped[r + 1])
         }
         return Snippet(text: String(decoding: out, as: UTF8.self), highlights: ranges, matched: matched)
+    }
+
+    /// Marks separated only by spaces (`**brown fox**` for a phrase) or by an identifier
+    /// joiner (`**x86_64**`) read better as one.
+    func joinNeighbours(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in ranges {
+            if let last = out.last, r.lowerBound - last.upperBound <= 3 {
+                let gap = b[last.upperBound..<r.lowerBound]
+                let spaces = gap.allSatisfy { $0 == 0x20 }
+                let joiner = gap.count <= 2 && gap.allSatisfy { $0 == 0x2D || $0 == 0x5F || $0 == 0x2E || $0 == 0x3A }
+                if spaces || joiner {
+                    out[out.count - 1] = last.lowerBound..<r.upperBound
+                    continue
+                }
+            }
+            out.append(r)
+        }
+        return out
     }
 
     /// Sorted ranges with overlapping or touching ones joined.

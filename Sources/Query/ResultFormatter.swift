@@ -65,7 +65,8 @@ public struct ResultFormatter: Sendable {
     }
 
     /// One result: `rank. title`, then URL and date, then the snippet, each line ending in a
-    /// newline. `rankWidth` pads the rank so titles of a page line up.
+    /// newline; an untitled result shows its URL in the title's place. `rankWidth` pads the
+    /// rank so titles of a page line up.
     public func format(_ result: SearchResult, rank: Int, rankWidth: Int = 1) -> String {
         let number = String(rank)
         let label = String(repeating: " ", count: max(0, rankWidth - number.count)) + number + ". "
@@ -74,15 +75,18 @@ public struct ResultFormatter: Sendable {
         if case .terminal(let w, _) = output { width = max(w - indent.count, 20) }
 
         let title = ResultFormatter.clean(result.title)
-        let shownTitle = ResultFormatter.truncate(title.isEmpty ? ResultFormatter.clean(result.url) : title,
-                                                  columns: width > 0 ? width : 200)
-        var out = style(label, "2") + style(shownTitle, "1") + "\n"
-
-        var meta = style(ResultFormatter.clean(result.url), "32")
-        if let date = result.date {
-            meta += (color ? style(" · ", "2") : "  ") + style(ResultFormatter.day(date), "2")
+        let url = ResultFormatter.clean(result.url)
+        var out = style(label, "2")
+        var meta: [String] = []
+        if title.isEmpty {
+            // An untitled document is named by its URL, shown once and whole (to copy it).
+            out += style(url, "1;32") + "\n"
+        } else {
+            out += style(ResultFormatter.truncate(title, columns: width > 0 ? width : 200), "1") + "\n"
+            meta.append(style(url, "32"))
         }
-        out += indent + meta + "\n"
+        if let date = result.date { meta.append(style(ResultFormatter.day(date), "2")) }
+        if !meta.isEmpty { out += indent + meta.joined(separator: color ? style(" · ", "2") : "  ") + "\n" }
 
         guard !result.snippet.text.isEmpty else { return out }
         let lines = width > 0 ? result.snippet.wrapped(columns: width) : [result.snippet]

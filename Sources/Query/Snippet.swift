@@ -25,6 +25,8 @@ public struct Snippet: Hashable, Sendable {
 
 /// The query side of highlighting: analyzed terms and prefixes, as the index stores them.
 ///
+/// For a document in a language the index does not stem, use the query's unstemmed terms.
+///
 /// Build it from the same analyzer output the evaluator uses: every term of every positive
 /// term and phrase clause, and every analyzed `prefix*` text (normalized but not stemmed: a
 /// stemmed prefix would miss the terms it should expand to). Each distinct term and each
@@ -33,6 +35,8 @@ public struct HighlightTerms: Sendable {
     public let terms: [String]
     public let prefixes: [String]
     private let index: [String: Int]
+    /// UTF-8 of `terms` then `prefixes`, for matching analyzer output without making Strings.
+    private let needles: [[UInt8]]
 
     public init(terms: some Sequence<String>, prefixes: some Sequence<String> = []) {
         var unique: [String] = []
@@ -45,6 +49,22 @@ public struct HighlightTerms: Sendable {
         var seen = Set<String>()
         self.prefixes = prefixes.filter { !$0.isEmpty && seen.insert($0).inserted }
         self.index = index
+        self.needles = (unique + self.prefixes).map { Array($0.utf8) }
+    }
+
+    /// The highlight terms of a parsed query: every positive term, phrase and prefix clause
+    /// (not those under a `not`, nor filters), analyzed by `analyze` (the index's analyzer on
+    /// query text) and, for prefixes, by `normalizePrefix` (folding without stemming).
+    public init(query: QueryNode, analyze: (String) -> [String], normalizePrefix: (String) -> String) {
+        var terms: [String] = []
+        var prefixes: [String] = []
+        for clause in query.positiveTexts {
+            switch clause.kind {
+            case .term, .phrase: terms += analyze(clause.text)
+            case .prefix: prefixes.append(normalizePrefix(clause.text))
+            }
+        }
+        self.init(terms: terms, prefixes: prefixes)
     }
 
     /// Number of distinct items a passage can cover.
@@ -59,15 +79,41 @@ public struct HighlightTerms: Sendable {
         for (k, p) in prefixes.enumerated() where term.hasPrefix(p) { return terms.count + k }
         return nil
     }
+
+    /// `item(for:)` on UTF-8 bytes. Query terms are few, so a scan comparing lengths first
+    /// beats hashing (which would need an allocation per document token).
+    func item(forUTF8 term: UnsafeRawBufferPointer) -> Int? {
+        for k in 0..<terms.count where needles[k].count == term.count {
+            if needles[k].withUnsafeBytes({ $0.elementsEqual(term) }) { return k }
+        }
+        for k in terms.count..<needles.count where needles[k].count <= term.count {
+            if needles[k].withUnsafeBytes({ $0.elementsEqual(UnsafeRawBufferPointer(rebasing: term[0..<$0.count])) }) { return k }
+        }
+        return nil
+    }
+
+    /// Raw byte patterns to probe long texts with (see `SnippetBuilder`).
+    var probeNeedles: [[UInt8]] { needles }
 }
 
-/// What snippets need from the analyzer: the tokens of a text with where they came from.
+/// What snippets need from the analyzer: the terms of a text, and where each came from.
 ///
 /// The index's analyzer conforms, so a word is highlighted exactly when its analyzed term is
 /// a query term (`running` under the query `run` with the English stemmer; CJK bigrams).
-public protocol SnippetTokenizer {
-    /// Calls `body` for every token of `text` in text order: the token's UTF-8 byte range
-    /// relative to the start of `text`, and its analyzed term. Overlapping ranges (bigrams) are
-    /// allowed; ranges must lie on scalar boundaries.
-    func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void)
+/// Snippets call it on pieces of a document cut at whitespace, which is only sound because no
+/// token spans whitespace; `scratch` lets the conformer reuse its buffers across calls.
+public protocol SnippetAnalyzer {
+    associatedtype Scratch
+    /// Fresh scratch state (buffers, caches); reusable across documents via `prepare`.
+    func makeScratch() -> Scratch
+    /// Sets `scratch` up to analyze text of a document in `language` (which decides stemming)
+    /// as indexing that document did.
+    func prepare(_ scratch: inout Scratch, language: String?)
+    /// Calls `body` with each term (UTF-8 bytes, valid only during the call) of `utf8`. The
+    /// fast path: most of a document is only ever checked for terms.
+    func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch, _ body: (UnsafeRawBufferPointer) -> Void)
+    /// Calls `body` with each term of `utf8` and the byte range of `utf8` it came from: the
+    /// text to mark when the term matches. Called only on pieces known to hold a match.
+    func forEachSpan(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch,
+                     _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void)
 }

@@ -76,4 +76,32 @@ enum TextScan {
             return 1
         }
     }
+
+    /// The first position in `from..<to` where one of `needles` starts, comparing ASCII letters
+    /// case-insensitively (needles are lower-case analyzed terms) and other bytes exactly.
+    static func firstOccurrence(of needles: [[UInt8]], in b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard !needles.isEmpty, from < to else { return nil }
+        var firsts = [Bool](repeating: false, count: 256)
+        for n in needles {
+            firsts[Int(n[0])] = true
+            if n[0] >= 0x61 && n[0] <= 0x7A { firsts[Int(n[0] - 0x20)] = true }
+        }
+        var i = from
+        while i < to {
+            if firsts[Int(b[i])] {
+                for n in needles where i + n.count <= b.count {
+                    var k = 0
+                    while k < n.count {
+                        var c = b[i + k]
+                        if c >= 0x41 && c <= 0x5A { c += 0x20 }
+                        if c != n[k] { break }
+                        k += 1
+                    }
+                    if k == n.count { return i }
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
 }

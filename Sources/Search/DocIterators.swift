@@ -66,10 +66,17 @@ final class TermIterator: DocIterator {
         weight == 0 ? 0 : bm25.score(weight: weight, field: field, tf: cursor.value.tf, lengthCode: cursor.value.lengthCode)
     }
 
+    /// The last bound computed and the DocRefs it holds for: the top-k loop asks about
+    /// neighbouring documents, which mostly fall in the same leaf.
+    private var cachedBound: (from: DocRef, end: DocRef?, score: Double)? = nil
+
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
         if weight == 0 { return (0, nil) }
+        if let c = cachedBound, !(target < c.from), c.end.map({ !($0 < target) }) ?? true { return (c.score, c.end) }
         guard let b = try cursor.bound(at: target) else { return (0, nil) }
-        return (bm25.bound(weight: weight, field: field, impacts: b.impacts), b.last)
+        let score = bm25.bound(weight: weight, field: field, impacts: b.impacts)
+        cachedBound = (target, b.last, score)
+        return (score, b.last)
     }
 }
 

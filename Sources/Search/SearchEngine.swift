@@ -10,10 +10,38 @@ public struct SearchEngine {
     /// Prefix queries expand to at most this many terms per field.
     public static let maxExpansions = 64
 
-    public init(shard: Shard, analyzer: TermAnalyzer) {
+    /// Groups searched, and whose statistics score (a trust list); nil: every group.
+    public let groups: [GroupID]?
+
+    /// With `groups`, only those groups' documents are searched, and BM25's document count,
+    /// average lengths and document frequencies are those of that subset: a trusted subset is
+    /// scored as if it were the whole index.
+    public init(shard: Shard, analyzer: TermAnalyzer, groups: [GroupID]? = nil) {
         self.shard = shard
         self.analyzer = analyzer
-        bm25 = BM25(shard: shard)
+        if let groups, !groups.isEmpty {
+            let wanted = Set(groups)
+            self.groups = wanted.sorted()
+            let stats = shard.info.groups.filter { wanted.contains($0.group) }
+            let docs = stats.reduce(0) { $0 + $1.documents }
+            let body = stats.reduce(0) { $0 + $1.bodyLength }, title = stats.reduce(0) { $0 + $1.titleLength }
+            bm25 = BM25(documents: docs, averageBody: Double(body) / Double(max(1, docs)),
+                        averageTitle: Double(title) / Double(max(1, docs)))
+        } else {
+            self.groups = nil
+            bm25 = BM25(shard: shard)
+        }
+    }
+
+    /// Documents with `term` in `field`, within `groups` when set (each group is a key range).
+    func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+        guard let groups else { return try shard.documentFrequency(field, term) }
+        var total: UInt64 = 0
+        for g in groups {
+            let prefix = ShardKeys.termPrefix(field, term) + g.bytes
+            total += try shard.postings.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
+        }
+        return total
     }
 
     public struct Hit: Sendable {
@@ -41,7 +69,7 @@ public struct SearchEngine {
 
     private func termIterator(_ field: Field, _ term: String, scored: Bool) throws -> DocIterator {
         let bytes = Array(term.utf8)
-        let df = try shard.documentFrequency(field, bytes)
+        let df = try documentFrequency(field, bytes)
         if df == 0 { return EmptyIterator() }
         let weight = scored ? bm25.idf(documentFrequency: df) * bm25.boost(field) : 0
         return try TermIterator(shard: shard, field: field, term: bytes, weight: weight, bm25: bm25)
@@ -173,9 +201,10 @@ public struct SearchEngine {
     public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         var pool = max(16, (limit + offset) * 3)
+        try prefetch(plan)
         while true {
             let c = Compiled()
-            let root = try compile(plan, c)
+            let root = try restricted(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
             let hits = try collapse(top, terms: c.terms)
             if hits.count >= limit + offset || top.count < pool {
@@ -184,6 +213,46 @@ public struct SearchEngine {
             }
             pool *= 4
         }
+    }
+
+    /// Fetches, a tree level at a time, the postings nodes the plan's terms will read first
+    /// (their counts and first leaves), so a remote index answers in a few round trips.
+    func prefetch(_ plan: QueryPlan) throws {
+        var terms: [(Field, String)] = []
+        func collect(_ p: QueryPlan) {
+            switch p {
+            case .word(let w), .phrase(let w):
+                for q in analyzer.queryTerms(w) { for a in q.alternatives { terms += [(.body, a), (.title, a)] } }
+            case .field(let f, let w):
+                switch f {
+                case .body, .title: for q in analyzer.queryTerms(w) { for a in q.alternatives { terms.append((f, a)) } }
+                case .url: for t in analyzer.urlTerms(w) { terms.append((.url, t)) }
+                case .site: if let h = analyzer.siteTerms(w).first { terms.append((.site, h)) }
+                case .lang: if let l = analyzer.languageTerm(w) { terms.append((.lang, l)) }
+                default: terms.append((f, analyzer.keyword(w)))
+                }
+            case .and(let items), .or(let items): items.forEach(collect)
+            case .not(let inner): collect(inner)
+            case .prefix, .dateRange, .group: break
+            }
+        }
+        collect(plan)
+        var ranges: [(from: [UInt8], to: [UInt8]?)] = []
+        for (field, term) in terms {
+            let prefix = ShardKeys.termPrefix(field, Array(term.utf8))
+            ranges.append((prefix, ShardKeys.successor(ofPrefix: prefix)))
+            for g in groups ?? [] {
+                let sub = prefix + g.bytes
+                ranges.append((sub, ShardKeys.successor(ofPrefix: sub)))
+            }
+        }
+        try shard.postings.prefetch(ranges: ranges)
+    }
+
+    /// `root` limited to the engine's groups, if any.
+    func restricted(_ root: DocIterator) throws -> DocIterator {
+        guard let groups, !(root is EmptyIterator) else { return root }
+        return try GroupIterator(root, groups: groups)
     }
 
     /// Block-max top-k: before scoring a document, ask the iterator for an upper bound over
@@ -225,8 +294,9 @@ public struct SearchEngine {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
-        for (doc, score) in top {
-            guard let record = try shard.document(doc) else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
+        let records = try shard.documents(top.map(\.0))
+        for ((doc, score), record) in zip(top, records) {
+            guard let record else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
             if let i = byURL[record.url] {
                 // Same URL: keep the better rank, show the latest capture.
                 if (record.date ?? .min) > (hits[i].record.date ?? .min) {
@@ -334,7 +404,7 @@ extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
     public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
-        let root = try compile(plan, Compiled())
+        let root = try restricted(try compile(plan, Compiled()))
         var out: [DocRef] = []
         for d in docs.sorted() {
             try root.advance(to: d)

@@ -1,11 +1,16 @@
 import Analysis
 import Index
 import Query
+import Synchronization
 
-/// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index, the search and the
-/// snippets ask for.
-public struct IndexAnalyzer: TermAnalyzer, SnippetTokenizer {
-    let analyzer = Analyzer()
+/// Term buffers (each with its stem cache) lent to analysis threads, so analyzing a document
+/// allocates little and stems each word once per thread.
+private let termBuffers = Mutex<[TermBuffer]>([])
+
+/// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index and the search ask
+/// for (snippets take `Analyzer` itself, which conforms to `Query.SnippetAnalyzer`).
+public struct IndexAnalyzer: TermAnalyzer {
+    public let analyzer = Analyzer()
 
     public init() {}
 
@@ -15,6 +20,15 @@ public struct IndexAnalyzer: TermAnalyzer, SnippetTokenizer {
         let tokens = analyzer.analyze(text, language: language)
         let length = (tokens.map(\.position).max() ?? -1) + 1
         return (tokens.map { ($0.term, UInt32(clamping: $0.position)) }, length)
+    }
+
+    public func termList(_ text: String, language: String?) -> TermList {
+        var buffer = termBuffers.withLock { $0.popLast() } ?? TermBuffer()
+        buffer.removeAll()
+        analyzer.analyze(text, stemming: Analyzer.Stemming(language: language), into: &buffer)
+        let list = TermList(bytes: buffer.bytes, ends: buffer.ends, positions: buffer.positions, length: buffer.length)
+        termBuffers.withLock { if $0.count < 64 { $0.append(buffer) } }
+        return list
     }
 
     public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
@@ -28,36 +42,4 @@ public struct IndexAnalyzer: TermAnalyzer, SnippetTokenizer {
     public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
     public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
     public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
-
-    /// Words of the text (runs of non-space, non-punctuation scalars), each analyzed stemmed and
-    /// unstemmed; every term a run yields is reported over the run's whole byte range.
-    public func forEachToken(in text: Substring, _ body: (Range<Int>, String) -> Void) {
-        let utf8 = text.utf8
-        var offset = 0
-        var runStart: Int? = nil
-        var runStartIndex = utf8.startIndex
-        func flush(_ end: Int, _ endIndex: Substring.UTF8View.Index) {
-            guard let start = runStart else { return }
-            let word = String(Substring(utf8[runStartIndex..<endIndex]))
-            var seen = Set<String>()
-            for stemming in [Analyzer.Stemming.english, .none] {
-                for t in analyzer.tokens(word, stemming: stemming) where seen.insert(t.term).inserted { body(start..<end, t.term) }
-            }
-            runStart = nil
-        }
-        var i = utf8.startIndex
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            let isWord = scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
-                || (runStart != nil && (scalar == "'" || scalar == "’"))
-            if isWord {
-                if runStart == nil { runStart = offset; runStartIndex = i }
-            } else {
-                flush(offset, i)
-            }
-            offset += width
-            i = utf8.index(i, offsetBy: width)
-        }
-        flush(offset, i)
-    }
 }

@@ -45,10 +45,14 @@ public struct IndexSearch: Sendable {
         let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()
+        var scratch = analyzer.analyzer.makeScratch()
         var results: [SearchResult] = []
-        for hit in result.hits {
-            let text = try shard.text(hit.doc) ?? ""
-            let snippet = snippets.snippet(for: text, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes), tokenizer: analyzer)
+        // All texts at once: a remote index fetches them in parallel, in one round trip per level.
+        let texts = try shard.texts(result.hits.map(\.doc))
+        for (hit, text) in zip(result.hits, texts.map { $0 ?? "" }) {
+            // The document's language decides stemming, as it did when the document was indexed.
+            let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
+                                           analyzer: analyzer.analyzer, scratch: &scratch)
             results.append(SearchResult(url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
                                         group: hit.doc.group.description, snippet: snippet))
         }

@@ -61,3 +61,27 @@ import Testing
         #expect(leaves.last! <= tree.params.maxSize + 64)
     }
 }
+
+@Suite struct ShapeTests {
+    /// Every node but the root holds at least two entries, for every tree size — the tail of a
+    /// level is joined to the node before it rather than left alone.
+    @Test func noNodeButTheRootHoldsASingleEntry() throws {
+        let store = MemoryStore()
+        let params = TreeParameters(targetSize: 96, valueHint: 1, inlineLimit: 64)
+        for n in 1...400 {
+            let tree = try TreeBuilder.build((0..<n).map { (key($0), [UInt8(n & 0xff)]) }, store: store, params: params)
+            var level = [tree.root!]
+            var isRoot = true
+            while !level.isEmpty {
+                var next: [ChildRef] = []
+                for ref in level {
+                    let node = try tree.reader.node(ref)
+                    if !isRoot { #expect(node.count >= 2, "n = \(n), level \(ref.level)") }
+                    if !node.isLeaf { next += node.children }
+                }
+                level = next
+                isRoot = false
+            }
+        }
+    }
+}

@@ -45,12 +45,14 @@ import Testing
         #expect(!noColor.contains("\u{1B}") && noColor.contains("**Rust**"))
     }
 
-    @Test func untitledShowsTheURLAndNoDate() {
+    @Test func untitledShowsTheURLOnce() {
         var r = result
         r.title = "  "
         r.date = nil
         r.snippet = Snippet(text: "", highlights: [], matched: false)
-        #expect(ResultFormatter(output: .pipe).format(r, rank: 1) == "1. https://doc.rust-lang.org/book/ch16.html\n   https://doc.rust-lang.org/book/ch16.html\n")
+        #expect(ResultFormatter(output: .pipe).format(r, rank: 1) == "1. https://doc.rust-lang.org/book/ch16.html\n")
+        r.date = day(2024, 1, 2)
+        #expect(ResultFormatter(output: .pipe).format(r, rank: 1) == "1. https://doc.rust-lang.org/book/ch16.html\n   2024-01-02\n")
     }
 
     @Test func summaryCountersAndErrors() {

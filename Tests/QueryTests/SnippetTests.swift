@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func moreMatchesBreakCoverageTies() {
-        let text = "alpha beta. " + String(repeating: "filler words here. ", count: 20) + "beta beta alpha alpha beta."
+        let text = "alpha beta. " + String(repeating: "filler words here. ", count: 20) + "beta, beta, alpha, alpha, beta."
         let s = snip(text, ["alpha", "beta"], columns: 40)
         #expect(s.highlightedTexts == ["beta", "beta", "alpha", "alpha", "beta"], "\(s.text)")
     }
@@ -45,9 +45,9 @@ import Testing
     }
 
     @Test func prefixesMatchAndCountAsOneItem() {
-        let s = snip("Parsers parse parsed input; lexers lex.", [], prefixes: ["pars"])
+        let s = snip("Parsers, parse, parsed input; lexers lex.", [], prefixes: ["pars"])
         #expect(s.highlightedTexts == ["Parsers", "parse", "parsed"])
-        #expect(s.text == "Parsers parse parsed input; lexers lex.")
+        #expect(s.text == "Parsers, parse, parsed input; lexers lex.")
     }
 
     @Test func noMatchFallsBackToTheOpening() {
@@ -96,9 +96,35 @@ import Testing
         let filler = String(repeating: "lorem ipsum dolor sit amet. ", count: 10_000)  // ~280 KB
         let early = snip("needle at the start. " + filler, ["needle"], scan: 4096)
         #expect(early.matched && early.highlightedTexts == ["needle"])
-        let late = snip(filler + " needle", ["needle"], scan: 4096)
-        #expect(!late.matched, "a match past the scan limit is not looked for")
-        #expect(late.text.hasPrefix("lorem ipsum"))
+        // Past the analyzed opening, raw occurrences are probed and confirmed by the analyzer.
+        let late = snip(filler + "The NEEDLE is here. " + filler, ["needle"], scan: 4096)
+        #expect(late.matched && late.highlightedTexts == ["NEEDLE"], "\(late.text)")
+        #expect(late.text.hasPrefix("The NEEDLE is here."), "\(late.text)")
+        // Raw hits the analyzer rejects (`needles` is not the term `needle` here) are skipped,
+        // up to four of them.
+        let decoys = String(repeating: "needles ", count: 3)
+        let confirmed = snip(filler + decoys + filler + "one needle.", ["needle"], scan: 4096, probeBytes: 1 << 30)
+        #expect(confirmed.matched, "the fourth hit is confirmed")
+        let tooMany = snip(filler + decoys + decoys + filler + "one needle.", ["needle"], scan: 4096, probeBytes: 1 << 30)
+        #expect(!tooMany.matched && tooMany.text.hasPrefix("lorem ipsum"), "gives up after four unconfirmed hits")
+        let beyond = snip(filler + "needle", ["needle"], scan: 4096, probeBytes: 100_000)
+        #expect(!beyond.matched, "nothing is looked for past maxProbeBytes")
+    }
+
+    @Test func highlightTermsComeFromPositiveClauses() throws {
+        let q = try parse("Rust \"Async Await\" tok* -Slow site:x.org")
+        let h = HighlightTerms(query: q, analyze: { $0.lowercased().split(separator: " ").map(String.init) },
+                               normalizePrefix: { $0.lowercased() })
+        #expect(h.terms == ["rust", "async", "await"])
+        #expect(h.prefixes == ["tok"])
+        #expect(h.item(for: "tokio") == 3 && h.item(for: "await") == 2 && h.item(for: "slow") == nil)
+    }
+
+    @Test func matchesNarrowToTheWordInsideAChunk() {
+        let s = snip("See std::vec, (running) and foo-bar.", ["vec", "running", "bar"])
+        #expect(s.highlightedTexts == ["vec", "running", "bar"])
+        let joined = snip("See std::vec, the quick  fox, and foo-bar. Fox again.", ["std", "vec", "quick", "fox", "foo", "bar"])
+        #expect(joined.highlightedTexts == ["std::vec", "quick fox", "foo-bar", "Fox"], "neighbours join across spaces and joiners, not sentences")
     }
 
     @Test func aMatchWiderThanTheBudgetStillShows() {

@@ -105,3 +105,45 @@ import Testing
         }
     }
 }
+
+@Suite struct TrustedSubsetTests {
+    /// Searching a trusted subset of a merged index scores exactly as searching that group's
+    /// own shard: statistics come from the subset.
+    @Test func aTrustedSubsetIsScoredLikeItsOwnShard() throws {
+        let docs = corpus(600, seed: 21)
+        let tests = MergeTests()
+        let a = try tests.shard(Array(docs.prefix(300)), key: MergeTests.keys[0])
+        let b = try tests.shard(Array(docs.suffix(300)), key: MergeTests.keys[1])
+        let (merged, _, _) = try tests.merge([a, b])
+        let subset = SearchEngine(shard: merged, analyzer: WordAnalyzer(), groups: [MergeTests.keys[1].group])
+        let own = SearchEngine(shard: b.shard, analyzer: WordAnalyzer())
+        for q in ["w0", "w4 w9", "w15 OR w80"] {
+            let plan: QueryPlan = q.contains("OR") ? .or([.word("w15"), .word("w80")]) : .and(q.split(separator: " ").map { .word(String($0)) })
+            let x = try subset.search(plan, limit: 20), y = try own.search(plan, limit: 20)
+            #expect(x.hits.map(\.record.url) == y.hits.map(\.record.url), "query \(q)")
+            for (h1, h2) in zip(x.hits, y.hits) { #expect(abs(h1.score - h2.score) < 1e-9) }
+            #expect(x.hits.allSatisfy { $0.doc.group == MergeTests.keys[1].group })
+        }
+    }
+}
+
+@Suite struct BatchCollisionTests {
+    @Test func refusesTwoDifferentBatchesUnderOneName() throws {
+        let tests = MergeTests()
+        let docs = corpus(40, seed: 3)
+        // Same key, same batch number, different documents: a merge would lose documents.
+        let a = try tests.shard(Array(docs.prefix(20)), key: MergeTests.keys[0])
+        let dir = tempDirectory("other-batch")
+        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[0], analyzer: WordAnalyzer())
+        for (i, d) in docs.suffix(20).enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
+        _ = try b.finish(sources: [("other-part", 0)], created: "x")
+        let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "second-shard")
+        #expect {
+            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],
+                                 analyzer: WordAnalyzer(), created: "x")
+        } throws: { e in "\(e)".contains("second-shard") && "\(e)".contains("own key") }
+        // The same shard twice is fine (a union is idempotent).
+        let (same, _, _) = try tests.merge([a, a])
+        #expect(same.documentCount == 20)
+    }
+}

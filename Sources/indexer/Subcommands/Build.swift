@@ -63,6 +63,8 @@ struct BuildCommand: ParsableCommand {
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0
         var alreadyIndexed = 0
+        var copiedFromBase = 0
+        var reusedFromBase = 0
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
 
         /// What a worker hands the in-order consumer for one outcome.
@@ -112,8 +114,11 @@ struct BuildCommand: ParsableCommand {
                                                    analyzer: IndexAnalyzer(), created: created)
             try FileSystem.writeAtomically(out + "/" + Manifest.fileName, merged.fileBytes, sync: true)
             manifest = merged
-            built.blocksWritten = m.blocksWritten + m.blocksCopied
+            // New blocks only; blocks copied unchanged from the base are reported apart.
+            built.blocksWritten = m.blocksWritten
             built.bytesWritten = m.bytesWritten
+            copiedFromBase = m.blocksCopied
+            reusedFromBase = Int(m.blocksReused)
             printError("batch \(batch): \(built.documents) new documents (\(alreadyIndexed) already in \(base)); \(m.blocksReused) blocks reused from the base, \(m.blocksWritten) written")
         }
         let seconds = monotonicSeconds() - started
@@ -128,6 +133,7 @@ struct BuildCommand: ParsableCommand {
                 "blocksWritten": .int(Int64(built.blocksWritten)), "bytesWritten": .int(Int64(built.bytesWritten)),
                 "runs": .int(Int64(built.runs)), "milliseconds": .int(Int64(seconds * 1000)), "revisits": .int(Int64(revisits)), "batch": .int(Int64(batch)),
                 "alreadyInBase": .int(Int64(alreadyIndexed)),
+                "blocksCopiedFromBase": .int(Int64(copiedFromBase)), "blocksReusedFromBase": .int(Int64(reusedFromBase)),
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Blocks
 import Index
@@ -15,7 +16,9 @@ struct SearchCommand: ParsableCommand {
             after:DATE / before:DATE (2024, 2024-05, 2024-05-17), parentheses.
             """)
 
-    @Argument(help: "The query.") var query: String
+    @Argument(help: "The query.") var query: String?
+    @Option(help: "Benchmark mode: a file of queries, one per line; prints warm latency percentiles as JSON.") var queries: String?
+    @Option(help: "With --queries: timed rounds over the file (after one warm-up round).") var rounds = 5
     @Option(help: "Index folder or http(s):// URL.") var index: String
     @Option(help: "Results to show.") var limit = 10
     @Option(help: "Results to skip (for the next page).") var offset = 0
@@ -24,11 +27,15 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
+        guard (query == nil) != (queries == nil) else { throw ValidationError("give a QUERY or --queries FILE") }
+        guard (1...1000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 1000") }
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
         guard (0...100_000).contains(offset) else { throw ValidationError("--offset must be between 0 and 100000") }
     }
 
     func run() throws {
+        if let queries { return try benchmark(queries) }
+        let query = self.query ?? ""
         let formatter = ResultFormatter.forStandardOutput()
         let parsed: QueryNode
         do { parsed = try QueryParser.parse(query) } catch {
@@ -52,5 +59,33 @@ struct SearchCommand: ParsableCommand {
         if !out.isEmpty { print(out, terminator: "") }
         printError(formatter.summary(total: result.total, offset: offset, shown: results.count) + (result.totalIsExact ? "" : " (at least)"))
         if stats, let counters { printError(formatter.counters(counters)) }
+    }
+
+    /// Warm in-process latency over a query file: each query's time is parse, plan, top-k and
+    /// the hits' records (what a result page of titles and URLs needs), snippets left out.
+    private func benchmark(_ file: String) throws {
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let shard = try access.open(index).shard
+        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let plans = try lines.map { QueryPlan(try QueryParser.parse($0)) }
+        var times: [Double] = []
+        for round in 0...rounds {
+            for plan in plans {
+                let start = monotonicSeconds()
+                _ = try? engine.search(plan, limit: limit, offset: offset)
+                if round > 0 { times.append((monotonicSeconds() - start) * 1000) }
+            }
+        }
+        times.sort()
+        func percentile(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(p * Double(times.count - 1)))] }
+        let out: [String: JSON] = [
+            "queries": .int(Int64(plans.count)), "rounds": .int(Int64(rounds)),
+            "p50_us": .int(Int64(percentile(0.5) * 1000)), "p95_us": .int(Int64(percentile(0.95) * 1000)),
+        ]
+        // Milliseconds as decimals for scripts that want them (the JSON model holds integers only).
+        let text = JSON.object(out).canonical
+        print(String(decoding: text.dropLast(), as: UTF8.self)
+              + ",\"p50_ms\":\(percentile(0.5)),\"p95_ms\":\(percentile(0.95))}")
     }
 }

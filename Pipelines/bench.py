@@ -1,0 +1,568 @@
+#!/usr/bin/env python3
+"""`make bench` sections: run the peers and our `indexer` on the real corpora, print tables, and
+rewrite the matching sections of BENCHMARKS.md. Called by Pipelines/bench.sh (which sets up the
+venv, the corpora and the release build); see BENCHMARKS.md "How these are measured".
+
+Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
+otherwise the row says "not yet available" and the ratio column waits for it.
+
+usage: bench.py SECTION...   sections: extract build query remote merge tree
+env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
+       BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
+       BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer)
+"""
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+PY = sys.executable
+PEERS = os.path.join(ROOT, "Pipelines", "peers")
+CORPORA = os.environ.get("BENCH_CORPORA", "linux-doc rust-doc").split()
+OUT = os.path.abspath(os.environ.get("BENCH_OUT", os.path.join(ROOT, "bench-out")))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+INDEXER = os.environ.get("INDEXER", os.path.join(ROOT, ".build", "release", "indexer"))
+NA = "not yet available"
+MEASURE = ("Wall and CPU (user + system, all processes) seconds are each the best of %d runs of the "
+           "whole process under /usr/bin/time -v. The machine is shared with other sessions' compiles "
+           "and tests, so wall times can be inflated; CPU seconds are the steadier comparison. Peers' "
+           "peak RSS is the sum of each process's peak; ours is the single process's peak." % REPEAT)
+
+
+# ------------------------------------------------------------------ measuring
+def corpus(name, suffix):
+    return os.path.join(ROOT, "Corpora", "build", name, name + suffix)
+
+
+QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "20"))
+
+
+def cpu_busy(seconds=1.0):
+    """Fraction of all cores busy over `seconds`, from /proc/stat."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return 1 - (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_for_quiet():
+    """The machine is shared (other sessions compile and test on it): before each measured run,
+    wait up to BENCH_QUIET_WAIT seconds for the CPUs to be at most 25% busy. Returns the busy
+    fraction seen last, which the tables report."""
+    deadline = time.time() + QUIET_WAIT
+    busy = cpu_busy()
+    while busy > 0.25 and time.time() < deadline:
+        busy = cpu_busy(2.0)
+    return busy
+
+
+def timed(cmd, stdout=None, env=None):
+    """Runs cmd under /usr/bin/time -v; returns dict(seconds, rss_kib, rc, out)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ["/usr/bin/time", "-v", "-o", tf.name] + cmd
+        t0 = time.perf_counter()
+        p = subprocess.run(full, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
+                           env={**os.environ, **(env or {})}, cwd=ROOT)
+        wall = time.perf_counter() - t0
+        text = tf.read()
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
+    out = p.stdout.decode("utf-8", "replace") if stdout is None else ""
+    return {"seconds": wall, "cpu": cpu, "rss_kib": int(rss.group(1)) if rss else 0, "rc": p.returncode,
+            "out": out, "err": p.stderr.decode("utf-8", "replace")[-2000:]}
+
+
+def best(cmd, n=REPEAT, **kw):
+    """Best wall time of n runs (the machine is shared; the minimum is the least disturbed run);
+    peak RSS is the largest seen in any run."""
+    runs = []
+    for _ in range(n):
+        busy = wait_for_quiet()
+        runs.append(timed(cmd, **kw))
+        runs[-1]["busy_before"] = busy
+    good = [r for r in runs if r["rc"] in (0, 3)] or runs
+    top = min(good, key=lambda r: r["seconds"])
+    top["rss_kib"] = max(r["rss_kib"] for r in runs)
+    top["cpu"] = min(r["cpu"] for r in good)
+    top["runs"] = [round(r["seconds"], 2) for r in runs]
+    BUSY.append(top["busy_before"])
+    return top
+
+
+BUSY = []  # CPU busy fraction just before each reported run, for the section's header
+
+
+def last_json(text):
+    """The JSON object a command printed: the whole output (pretty-printed) or its last JSON line."""
+    try:
+        j = json.loads(text)
+        if isinstance(j, dict):
+            return j
+    except ValueError:
+        pass
+    for line in reversed(text.strip().splitlines()):
+        try:
+            j = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(j, dict):
+            return j
+    return {}
+
+
+def dir_bytes(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+
+def ours():
+    """Subcommands the built `indexer` offers, read from `indexer help`."""
+    if not os.access(INDEXER, os.X_OK):
+        return set()
+    p = subprocess.run([INDEXER, "help"], capture_output=True, text=True)
+    names, inside = set(), False
+    for line in (p.stdout + p.stderr).splitlines():
+        if line.strip().upper().startswith("SUBCOMMANDS"):
+            inside = True
+        elif inside and re.match(r"^\s{2,}([a-z][a-z-]*)\b", line):
+            names.add(re.match(r"^\s+([a-z][a-z-]*)", line).group(1))
+    return names
+
+
+def help_text(sub):
+    p = subprocess.run([INDEXER, sub, "--help"], capture_output=True, text=True)
+    return p.stdout + p.stderr
+
+
+def mib(kib):
+    return "%.0f" % (kib / 1024)
+
+
+def ratio(a, b):
+    return "%.2f×" % (a / b) if a and b else "—"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) / 1024 / 1024
+    return "%s, %d cores (nproc), %s, %.0f GiB RAM, load average %s at start" % (
+        datetime.date.today().isoformat(), os.cpu_count(), cpu, mem,
+        " ".join(open("/proc/loadavg").read().split()[:3]))
+
+
+# ------------------------------------------------------------------ sections
+def section_extract(have):
+    rows, notes = [], []
+    for c in CORPORA:
+        warc = corpus(c, ".warc.gz")
+        peers = {}
+        for label, env in (("FastWARC + Resiliparse extract_plain_text", {}),
+                           ("FastWARC + Resiliparse, main_content=True", {"PEER_MAIN_CONTENT": "1"})):
+            r = best([PY, os.path.join(PEERS, "extract_fastwarc.py"), warc], env=env)
+            j = last_json(r["out"])
+            peers[label] = (r, j)
+            rows.append([c, label, j.get("documents"), "%.2f" % r["seconds"], "%.2f" % r["cpu"],
+                         "%.0f" % (j["documents"] / r["seconds"]), "%.1f" % (j["html_bytes"] / 1e6 / r["seconds"]),
+                         "%s (sum of %d processes; largest %s)" % (mib(j["rss_sum_kib"]), j["processes"], mib(j["rss_max_process_kib"])),
+                         ""])
+        base, bj = peers["FastWARC + Resiliparse extract_plain_text"]
+        if "extract" in have:
+            with tempfile.TemporaryFile() as sink:
+                r = best([INDEXER, "extract", warc], stdout=sink)
+            with tempfile.TemporaryFile() as sink:
+                timed([INDEXER, "extract", warc], stdout=sink)
+                sink.seek(0)
+                docs = sum(1 for _ in sink)
+            rows.append([c, "**indexer extract**", docs, "%.2f" % r["seconds"], "%.2f" % r["cpu"], "%.0f" % (docs / r["seconds"]),
+                         "%.1f" % (bj["html_bytes"] / 1e6 / r["seconds"]), mib(r["rss_kib"]),
+                         "wall %s, CPU %s, RSS %s (goal ≤ 0.50× wall)" % (
+                             ratio(r["seconds"], base["seconds"]), ratio(r["cpu"], base["cpu"]),
+                             ratio(r["rss_kib"], bj["rss_sum_kib"]))])
+            if docs != bj["documents"]:
+                notes.append("%s: indexer extract found %d documents, FastWARC %d." % (c, docs, bj["documents"]))
+        else:
+            rows.append([c, "indexer extract", NA, "", "", "", "", "", "—"])
+    body = table(["corpus", "tool", "documents", "wall s", "CPU s", "docs/s", "MB/s of HTML", "peak RSS MiB",
+                  "ours / FastWARC+Resiliparse"], rows)
+    how = ("Input: `Corpora/build/NAME/NAME.warc.gz` (warcio, per-record gzip). Peer: "
+           "`Pipelines/peers/extract_fastwarc.py` — one process per core, each reading the whole WARC "
+           "with FastWARC and extracting every n-th 2xx HTML record with Resiliparse (`HTMLTree` + "
+           "`detect_encoding` + `extract_plain_text`, defaults; the second row turns on its "
+           "main-content heuristics, the closer match to our boilerplate removal). MB/s = decoded HTML "
+           "payload bytes / wall seconds. Ours: `indexer extract WARC > file`. " + MEASURE)
+    return "Extraction (issue 3)", body + "\n\n" + how + ("\n\n" + "\n".join(notes) if notes else "")
+
+
+def section_build(have):
+    rows = []
+    for c in CORPORA:
+        warc, html = corpus(c, ".warc.gz"), os.path.join(ROOT, "Corpora", "build", c, "html")
+        tdir = os.path.join(OUT, "tantivy", c)
+        r = best([PY, os.path.join(PEERS, "tantivy_build.py"), warc, tdir])
+        j = last_json(r["out"])
+        tv = (r["seconds"], j["rss_sum_kib"], j["index_bytes"], r["cpu"])
+        rows.append([c, "FastWARC + Resiliparse + tantivy", j["documents"], "%.1f" % r["seconds"], "%.1f" % r["cpu"],
+                     "%s (sum of %d processes)" % (mib(j["rss_sum_kib"]), j["processes"]),
+                     "%.1f" % (j["index_bytes"] / 1e6), ""])
+        pdir = os.path.join(OUT, "pagefind", c, "pagefind")
+        shutil.rmtree(pdir, ignore_errors=True)
+        r = best([PY, "-m", "pagefind_bin", "--site", html, "--output-path", pdir], n=1)
+        m = re.search(r"Indexed (\d+) pages", r["out"])
+        idx = sum(dir_bytes(os.path.join(pdir, d)) for d in ("index", "fragment")) + sum(
+            os.path.getsize(os.path.join(pdir, f)) for f in os.listdir(pdir) if f.endswith(".pf_meta"))
+        pf = (r["seconds"], r["rss_kib"], idx, r["cpu"])
+        rows.append([c, "Pagefind (HTML folder)", m.group(1) if m else "?", "%.1f" % r["seconds"], "%.1f" % r["cpu"],
+                     mib(r["rss_kib"]), "%.1f (whole output %.1f)" % (idx / 1e6, dir_bytes(pdir) / 1e6), ""])
+        if "build" in have:
+            odir = os.path.join(OUT, "indexer", c)
+            shutil.rmtree(odir, ignore_errors=True)
+            r = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "$2" --out "$1" --json', INDEXER, odir, warc])
+            size = dir_bytes(odir)
+            rows.append([c, "**indexer build**", last_json(r["out"]).get("documents", ""), "%.1f" % r["seconds"],
+                         "%.1f" % r["cpu"], mib(r["rss_kib"]), "%.1f" % (size / 1e6),
+                         "vs tantivy: wall %s, CPU %s, RSS %s, size %s (goals ≤ 0.50× time, < 1× RSS); "
+                         "vs Pagefind: wall %s, CPU %s, RSS %s, size %s"
+                         % (ratio(r["seconds"], tv[0]), ratio(r["cpu"], tv[3]), ratio(r["rss_kib"], tv[1]), ratio(size, tv[2]),
+                            ratio(r["seconds"], pf[0]), ratio(r["cpu"], pf[3]), ratio(r["rss_kib"], pf[1]), ratio(size, pf[2]))])
+        else:
+            rows.append([c, "indexer build", NA, "", "", "", "", "—"])
+    body = table(["corpus", "tool", "documents", "wall s", "CPU s", "peak RSS MiB", "index MB", "ours / peers"], rows)
+    how = ("tantivy: `Pipelines/peers/tantivy_build.py` — extraction as in the extraction section, "
+           "documents added to a tantivy 0.27 index (url stored raw; title stored + indexed; body indexed "
+           "with positions, not stored; `en_stem`; writer with 2 threads, 256 MB heap), commit and merge "
+           "included. Pagefind 1.5.2 (`python -m pagefind_bin --site html/`), one run; its index size "
+           "counts `index/`, `fragment/` and `.pf_meta` (the whole output also holds its JS, CSS and "
+           "wasm). Our index holds extracted text for snippets, which tantivy's here does not. Ours: "
+           "`indexer build WARC --out DIR`. " + MEASURE)
+    return "Build (issue 4)", body + "\n\n" + how
+
+
+def known_items(c):
+    path = os.path.join(OUT, "known-items", c + ".jsonl")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    info = subprocess.run([PY, os.path.join(ROOT, "Pipelines", "known_items.py"), corpus(c, ".pages.jsonl"), path],
+                          capture_output=True, text=True, check=True)
+    return path, json.loads(info.stdout)
+
+
+def our_search(query, index, limit=10, extra=()):
+    p = subprocess.run([INDEXER, "search", query, "--index", index, "--json", "--limit", str(limit), *extra],
+                       capture_output=True, text=True)
+    return json.loads(p.stdout) if p.returncode == 0 and p.stdout.strip() else None
+
+
+def section_query(have):
+    rows, notes = [], []
+    for c in CORPORA:
+        qfile = os.path.join(ROOT, "Pipelines", "queries", c + ".txt")
+        ki, info = known_items(c)
+        tdir = os.path.join(OUT, "tantivy", c)
+        if not os.path.isdir(tdir):
+            subprocess.run([PY, os.path.join(PEERS, "tantivy_build.py"), corpus(c, ".warc.gz"), tdir],
+                           check=True, capture_output=True)
+        j = last_json(subprocess.run([PY, os.path.join(PEERS, "tantivy_query.py"), tdir, qfile, "--known-items", ki],
+                                     capture_output=True, text=True, check=True).stdout)
+        rows.append([c, "tantivy", "%.3f" % j["p50_ms"], "%.3f" % j["p95_ms"], j["mrr_at_10"], j["success_at_1"],
+                     j["known_items"], ""])
+        if j["queries_without_hits"]:
+            notes.append("%s: queries without tantivy hits: %s" % (c, ", ".join(j["queries_without_hits"])))
+        odir = os.path.join(OUT, "indexer", c)
+        if "search" in have and os.path.exists(os.path.join(odir, "manifest.json")):
+            queries = [l.strip() for l in open(qfile) if l.strip() and not l.startswith("#")]
+            if "--queries" in help_text("search"):
+                # batch mode: one process, warm timings measured inside it
+                lat = last_json(subprocess.run([INDEXER, "search", "--queries", qfile, "--index", odir, "--json",
+                                                "--rounds", "20"], capture_output=True, text=True).stdout)
+                p50, p95, how = lat.get("p50_ms"), lat.get("p95_ms"), "in-process"
+            else:
+                times = []
+                for q in queries:
+                    our_search(q, odir)  # warm the page cache
+                    for _ in range(5):
+                        t0 = time.perf_counter()
+                        our_search(q, odir)
+                        times.append((time.perf_counter() - t0) * 1000)
+                times.sort()
+                p50, p95, how = times[len(times) // 2], times[int(0.95 * (len(times) - 1))], "per process"
+            rr = first = n = 0
+            for line in open(ki):
+                item = json.loads(line)
+                res = our_search(item["query"], odir) or {}
+                urls = [r.get("url") for r in res.get("results", [])]
+                n += 1
+                if item["url"] in urls:
+                    rank = urls.index(item["url"]) + 1
+                    rr += 1 / rank
+                    first += rank == 1
+            mrr, s1 = round(rr / n, 4), round(first / n, 4)
+            rows.append([c, "**indexer search** (%s)" % how, "%.3f" % p50 if p50 else "?", "%.3f" % p95 if p95 else "?",
+                         mrr, s1, n, "p50 %s (goal ≤ 1×); MRR %s (goal ≥ 1×)" % (
+                             ratio(p50, j["p50_ms"]) if how == "in-process" else "not comparable (includes process start)",
+                             ratio(mrr, j["mrr_at_10"]))])
+        else:
+            rows.append([c, "indexer search", NA, "", "", "", "", "—"])
+        notes.append("%s known items: %d unique titles among %d pages, %d sampled; site suffixes removed: %s"
+                     % (c, info["unique_titles"], info["pages"], info["queries"], ", ".join(info["site_suffixes"])))
+    body = table(["corpus", "engine", "warm p50 ms", "warm p95 ms", "known-item MRR@10", "success@1",
+                  "known items", "ours / tantivy"], rows)
+    how = ("Queries: `Pipelines/queries/NAME.txt` (20 each, 1–3 words, all words required). tantivy: "
+           "`Pipelines/peers/tantivy_query.py`, in-process, title boosted 2×, one warm-up round then 20 "
+           "timed rounds; a query's time includes loading the 10 hits' url and title. Known items "
+           "(`Pipelines/known_items.py`): every page whose title without the site suffix is unique is a "
+           "query whose answer is that page; a fixed sample of at most 1000 per corpus. Ours: "
+           "`indexer search Q --index DIR --json`; if `search` has no `--queries` batch mode, its latency "
+           "includes starting a process and is not comparable with tantivy's in-process figure.")
+    return "Query latency and known-item quality (issue 4)", body + "\n\n" + how + "\n\n" + "\n".join("- " + n for n in notes)
+
+
+class Server:
+    """Corpora/serve.py on a free loopback port with a request log."""
+
+    def __init__(self, root, log):
+        self.log = log
+        if os.path.exists(log):
+            os.remove(log)
+        self.p = subprocess.Popen([PY, os.path.join(ROOT, "Corpora", "serve.py"), root, "--log", log],
+                                  stdout=subprocess.PIPE, text=True)
+        self.port = int(self.p.stdout.readline())
+
+    def entries(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def close(self):
+        self.p.terminate()
+        self.p.wait()
+
+
+def section_remote(have):
+    rows, notes = [], []
+    node = shutil.which("node")
+    for c in CORPORA:
+        qfile = os.path.join(ROOT, "Pipelines", "queries", c + ".txt")
+        site = os.path.join(OUT, "pagefind", c)
+        pf = {}
+        if not os.path.isdir(os.path.join(site, "pagefind")):
+            subprocess.run([PY, "-m", "pagefind_bin", "--site", os.path.join(ROOT, "Corpora", "build", c, "html"),
+                            "--output-path", os.path.join(site, "pagefind")], check=True, capture_output=True)
+        if node:
+            srv = Server(site, os.path.join(OUT, "pagefind-%s.log" % c))
+            try:
+                p = subprocess.run([node, os.path.join(PEERS, "pagefind_queries.mjs"), os.path.join(site, "pagefind"),
+                                    "http://127.0.0.1:%d/pagefind/" % srv.port, srv.log, qfile],
+                                   capture_output=True, text=True, timeout=900)
+            finally:
+                srv.close()
+            pf = last_json(p.stdout)
+            if not pf:
+                notes.append("%s: pagefind_queries.mjs failed: %s" % (c, p.stderr[-500:]))
+        if pf:
+            rows.append([c, "Pagefind (pagefind.js, Node %s)" % subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip(),
+                         pf["cold"]["requests_mean"], "%.1f" % (pf["cold"]["bytes_mean"] / 1024), pf["cold"]["round_trips_mean"],
+                         pf["warm"]["requests_mean"], "%.1f" % (pf["warm"]["bytes_mean"] / 1024), ""])
+            notes.append("%s: Pagefind's wasm (%.1f KiB, fetched once per site and cached by browsers) is not counted."
+                         % (c, pf["wasm_bytes_excluded"] / 1024))
+        else:
+            rows.append([c, "Pagefind", "node missing" if not node else "failed", "", "", "", "", ""])
+        odir = os.path.join(OUT, "indexer", c)
+        remote, why = "search" in have and os.path.exists(os.path.join(odir, "manifest.json")), NA
+        if remote:
+            # `search --index URL` is supported when it works: probe one query against the server
+            srv = Server(odir, os.path.join(OUT, "indexer-probe-%s.log" % c))
+            p = subprocess.run([INDEXER, "search", "probe", "--index", "http://127.0.0.1:%d/" % srv.port, "--json"],
+                               capture_output=True, text=True)
+            srv.close()
+            if p.returncode != 0:
+                remote = False
+                why = "%s (search --index URL: %s)" % (NA, (p.stderr.strip().splitlines() or ["failed"])[-1][:120])
+        has_cache_dir = "--cache-dir" in help_text("search")
+        if remote:
+            srv = Server(odir, os.path.join(OUT, "indexer-remote-%s.log" % c))
+            cache = tempfile.mkdtemp()
+            cold, warm = [], []
+            try:
+                url = "http://127.0.0.1:%d/" % srv.port
+                for q in (l.strip() for l in open(qfile)):
+                    if not q or q.startswith("#"):
+                        continue
+                    shutil.rmtree(cache, ignore_errors=True)
+                    for bucket in (cold, warm):
+                        n0 = len(srv.entries())
+                        res = our_search(q, url, extra=("--cache-dir", cache) if has_cache_dir else ()) or {}
+                        time.sleep(0.03)
+                        got = srv.entries()[n0:]
+                        bucket.append((len(got), sum(e["bytes"] for e in got), res.get("stats", {}).get("roundTrips", 0)))
+            finally:
+                srv.close()
+                shutil.rmtree(cache, ignore_errors=True)
+            mean = lambda xs, i: sum(x[i] for x in xs) / max(1, len(xs))
+            ok = pf and pf["cold"]["bytes_mean"]
+            rows.append([c, "**indexer search --index URL**", "%.2f" % mean(cold, 0), "%.1f" % (mean(cold, 1) / 1024),
+                         "%.2f" % mean(cold, 2), "%.2f" % mean(warm, 0), "%.1f" % (mean(warm, 1) / 1024),
+                         "bytes %s (goal ≤ 0.25×), round trips %s (goal < 1×)" % (
+                             ratio(mean(cold, 1), pf["cold"]["bytes_mean"]) if ok else "—",
+                             ratio(mean(cold, 2), pf["cold"]["round_trips_mean"]) if ok else "—")])
+        else:
+            rows.append([c, "indexer search --index URL", why, "", "", "", "", "—"])
+    body = table(["corpus", "client", "cold requests/query", "cold KiB/query", "cold round trips",
+                  "warm requests/query", "warm KiB/query", "ours / Pagefind (cold)"], rows)
+    how = ("A top-10 result page with titles and excerpts, per query of `Pipelines/queries/NAME.txt`, "
+           "fetched from `Corpora/serve.py` on 127.0.0.1 whose log gives requests and body bytes. "
+           "Pagefind: `Pipelines/peers/pagefind_queries.mjs` loads Pagefind's own `pagefind.js` in Node "
+           "(`globalThis.location` set), a fresh instance per query (cold: entry JSON, language meta, "
+           "index chunks, 10 fragments), then the same query again on that instance (warm). Round trips "
+           "= longest chain of requests that each started after the previous finished. Ours: `indexer "
+           "search Q --index http://127.0.0.1:PORT/ --json --cache-dir EMPTY` (cold) then again with "
+           "that cache (warm), the index folder served by the same static server; round trips from "
+           "its `stats.roundTrips`.")
+    return "Remote query cost (issue 6)", body + "\n\n" + how + ("\n\n" + "\n".join("- " + n for n in notes) if notes else "")
+
+
+def block_summary(text):
+    """The block, byte and document counters of a command's JSON summary, compactly."""
+    j = last_json(text)
+    if not j:
+        return (text.strip().splitlines() or [""])[-1][:200]
+    keep = {k: v for k, v in j.items() if isinstance(v, (int, float)) and
+            any(w in k.lower() for w in ("block", "bytes", "documents", "added", "removed", "read"))}
+    return ", ".join("%s %s" % (k, v) for k, v in sorted(keep.items()))
+
+
+def count_blocks(index_dir):
+    blocks = os.path.join(index_dir, "blocks")
+    return len(os.listdir(blocks)) if os.path.isdir(blocks) else 0
+
+
+def share(part, whole):
+    return "%.1f%%" % (100 * part / whole) if part and whole else "?"
+
+
+def section_merge(have):
+    rows = []
+    c = "linux-doc"
+    if {"build", "merge"} <= have:
+        split = os.path.join(OUT, "split")
+        os.makedirs(split, exist_ok=True)
+        a, b = os.path.join(split, c + "-a.warc.gz"), os.path.join(split, c + "-b.warc.gz")
+        base, new = os.path.join(split, c + "-99.warc.gz"), os.path.join(split, c + "-1.warc.gz")
+        plain = corpus(c, ".warc")
+        for args in ((plain, "50", a, b), (plain, "99", base, new)):
+            if not os.path.exists(args[3]):
+                subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), *args], check=True, capture_output=True)
+        d = lambda n: os.path.join(OUT, "merge", n)
+        shutil.rmtree(os.path.join(OUT, "merge"), ignore_errors=True)
+        # Two groups need two keys: with one key both shards are group G batch 0 and their
+        # DocRefs collide (seen: a 3143 + b 3227 documents merged into 3227).
+        keys = {}
+        for g in ("a", "b"):
+            keys[g] = os.path.join(OUT, "keys", "group-%s.key" % g)
+            if not os.path.exists(keys[g]):
+                os.makedirs(os.path.dirname(keys[g]), exist_ok=True)
+                subprocess.run([INDEXER, "keygen", "--out", keys[g]], check=True, capture_output=True)
+        full = timed([INDEXER, "build", corpus(c, ".warc.gz"), "--out", d("full"), "--key", keys["a"], "--json"])
+        timed([INDEXER, "build", a, "--out", d("a"), "--key", keys["a"], "--json"])
+        timed([INDEXER, "build", b, "--out", d("b"), "--key", keys["b"], "--json"])
+        m = timed([INDEXER, "merge", d("a"), d("b"), "--out", d("ab"), "--json"])
+        docs = lambda n: last_json(subprocess.run([INDEXER, "stats", d(n), "--json"], capture_output=True, text=True).stdout).get("documents")
+        rows.append([c, "merge of 2 URL-hash groups (%s + %s → %s documents; full build %s)" % (docs("a"), docs("b"), docs("ab"), docs("full")),
+                     "%.1f s" % m["seconds"],
+                     "%s of a full build (goal ≤ 0.20×)" % ratio(m["seconds"], full["seconds"]),
+                     block_summary(m["out"] or m["err"])])
+        timed([INDEXER, "build", base, "--out", d("base"), "--key", keys["a"], "--json"])
+        inc = timed([INDEXER, "build", new, "--base", d("base"), "--out", d("inc"), "--key", keys["a"], "--json"])
+        rows.append([c, "incremental 1% on a 99% base", "%.1f s" % inc["seconds"],
+                     "%s of a full build; blocks written %s of the result's (goal ≤ 5%%)" % (
+                         ratio(inc["seconds"], full["seconds"]),
+                         share(last_json(inc["out"]).get("blocksWritten"), count_blocks(d("inc")))),
+                     block_summary(inc["out"] or inc["err"])])
+        if "diff" in have:
+            df = timed([INDEXER, "diff", d("base"), d("inc"), "--json"])
+            j = last_json(df["out"])
+            rows.append([c, "diff base → incremental", "%.1f s" % df["seconds"], "",
+                         block_summary(df["out"]) or df["out"].strip()[:200]])
+    else:
+        rows.append([c, "merge / incremental / diff", NA, "—", "needs `indexer build` and `indexer merge`"])
+    body = table(["corpus", "operation", "time", "ratio", "blocks (from the command's summary)"], rows)
+    how = ("Inputs made by `Pipelines/split_warc.py` from `linux-doc.warc`: two groups by SHA-1 of the "
+           "URL (50/50), and a 99%/1% split for the incremental build. Single runs.")
+    return "Merge, incremental build and diff (issue 5)", body + "\n\n" + how
+
+
+def section_tree(have):
+    p = subprocess.run(["bash", os.path.join(ROOT, "Pipelines", "bench-tree.sh")], capture_output=True, text=True, cwd=ROOT)
+    if p.returncode != 0:
+        return "Prolly tree (issue 2)", "bench-tree.sh failed:\n\n```\n%s\n```" % p.stderr[-1500:]
+    text = p.stdout.strip()
+    heading, _, rest = text.partition("\n")
+    return heading.lstrip("# ").strip(), rest.strip()
+
+
+SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
+            "remote": section_remote, "merge": section_merge, "tree": section_tree}
+
+
+# ------------------------------------------------------------------ BENCHMARKS.md
+def rewrite(path, heading, body):
+    """Replaces the `## heading` section of BENCHMARKS.md (or appends it), keeping the rest."""
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    parts = re.split(r"(?m)^(?=## )", text)
+    new = "## %s\n\n%s\n\n" % (heading, body.strip())
+    for i, part in enumerate(parts):
+        if part.startswith("## ") and part[3:].splitlines()[0].strip() == heading:
+            parts[i] = new
+            break
+    else:
+        if not parts[-1].endswith("\n\n"):
+            parts[-1] = parts[-1].rstrip("\n") + "\n\n"
+        parts.append(new)
+    with open(path + ".tmp", "w") as f:
+        f.write("".join(parts).rstrip("\n") + "\n")
+    os.replace(path + ".tmp", path)
+
+
+def main():
+    names = sys.argv[1:] or list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        sys.exit("unknown section(s): %s\n%s" % (" ".join(unknown), __doc__))
+    os.makedirs(OUT, exist_ok=True)
+    have = ours()
+    print("indexer subcommands: %s" % (" ".join(sorted(have)) or "none (no release build)"), flush=True)
+    for name in names:
+        stamp = machine()
+        t0 = time.time()
+        print("\n== %s" % name, flush=True)
+        BUSY.clear()
+        heading, body = SECTIONS[name](have)
+        quiet = (" CPUs busy before the reported runs: at most %.0f%% (other sessions share the machine)."
+                 % (100 * max(BUSY)) if BUSY else "")
+        body = "%s; `make bench` section `%s` took %.0f s.%s\n\n%s" % (stamp, name, time.time() - t0, quiet, body)
+        print("## %s\n\n%s" % (heading, body), flush=True)
+        rewrite(os.path.join(ROOT, "BENCHMARKS.md"), heading, body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+import Blocks
+
+/// Reads that touch many keys or ranges at once, one tree level at a time: every node a level
+/// needs is requested together (`NodeReader.nodes` → `BlockStore.getMany`), so over HTTP a
+/// batch costs one round trip per level instead of one per key.
+extension Tree {
+    /// The values of `keys` (nil where absent), fetched level by level.
+    public func getMany(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
+        guard let root else { return keys.map { _ in nil } }
+        var results = [[UInt8]?](repeating: nil, count: keys.count)
+        // Each pending lookup: the node to read next and the keys (by index) that go there.
+        var level: [(ref: ChildRef, keys: [Int])] = [(root, Array(keys.indices))]
+        var blobs: [(Int, LeafValue)] = []
+        while !level.isEmpty {
+            let nodes = try reader.nodes(level.map(\.ref))
+            var next: [CID: (ref: ChildRef, keys: [Int])] = [:]
+            var order: [CID] = []
+            for (node, item) in zip(nodes, level) {
+                for i in item.keys {
+                    let key = keys[i]
+                    if node.isLeaf {
+                        let j = Tree.lowerBound(node.keys, key)
+                        if j < node.keys.count, node.keys[j] == key { blobs.append((i, node.values[j])) }
+                    } else {
+                        let j = Tree.childIndex(node.children, key)
+                        guard j < node.children.count, !key.lexicographicallyPrecedes(node.children[j].firstKey) else { continue }
+                        let child = node.children[j]
+                        if next[child.cid] == nil { next[child.cid] = (child, []); order.append(child.cid) }
+                        next[child.cid]!.keys.append(i)
+                    }
+                }
+            }
+            level = order.map { next[$0]! }
+        }
+        // Out-of-line values, all at once.
+        let linked = blobs.compactMap { i, v -> (Int, CID, Int)? in if case .blob(let c, let n) = v { (i, c, n) } else { nil } }
+        let fetched = try reader.store.getMany(linked.map(\.1))
+        for ((i, cid, length), bytes) in zip(linked, fetched) {
+            results[i] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
+        }
+        for (i, v) in blobs { if case .inline(let b) = v { results[i] = b } }
+        return results
+    }
+
+    /// Loads, level by level, every internal node overlapping the ranges and the leaves at
+    /// their two ends: what `count(from:to:)` and a cursor's first `seek` will read. Leaves
+    /// inside a range are left for the cursor (block-max pruning may never need them).
+    public func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws {
+        guard let root, !ranges.isEmpty else { return }
+        var level = [root]
+        while !level.isEmpty {
+            let nodes = try reader.nodes(level)
+            var next: [ChildRef] = []
+            var seen = Set<CID>()
+            for node in nodes where !node.isLeaf {
+                for (from, to) in ranges {
+                    let first = Tree.childIndex(node.children, from)
+                    guard first < node.children.count else { continue }
+                    var last = first
+                    if let to {
+                        last = max(first, min(node.children.count - 1, Tree.childIndex(node.children, to)))
+                    }
+                    for j in first...last {
+                        let child = node.children[j]
+                        let isEnd = j == first || j == last
+                        if child.level > 0 || isEnd, seen.insert(child.cid).inserted { next.append(child) }
+                    }
+                }
+            }
+            level = next
+        }
+    }
+}
