@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         // CLI parsing: the standard for Swift command-line tools, no transitive dependencies.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects (issue 6).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // 1. C bindings: one system-library target per C library, each owned by one Swift module.
@@ -42,9 +44,18 @@ let package = Package(
         // 7. Query: the query language, snippets and result formatting.
         .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
 
+        // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
+        .target(name: "Remote", dependencies: [
+            "Blocks", "Index", "ProllyTree",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+
+        // 8. Service: a query from text to displayed results, shared by the CLI and the server.
+        .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
+
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,5 +77,6 @@ let package = Package(
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Service", "Index", "Blocks", "Query", "TextTestSupport"]),
     ]
 )

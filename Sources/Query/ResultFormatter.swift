@@ -104,11 +104,13 @@ public struct ResultFormatter: Sendable {
         return style(text, "2")
     }
 
-    /// The `--stats` line: `4 requests, 38.2 KB in 3 round trips, 4 blocks`. No newline.
+    /// The `--stats` line: `4 requests, 38.2 KB in 3 round trips, 4 blocks` (`, 9 cache hits` when
+    /// a cache answered some). No newline.
     public func counters(_ c: SearchCounters) -> String {
         let text = "\(ResultFormatter.grouped(c.requests)) request\(c.requests == 1 ? "" : "s"), "
             + "\(ResultFormatter.size(c.bytes)) in \(c.roundTrips) round trip\(c.roundTrips == 1 ? "" : "s"), "
             + "\(ResultFormatter.grouped(c.blocks)) block\(c.blocks == 1 ? "" : "s")"
+            + (c.cacheHits > 0 ? ", \(ResultFormatter.grouped(c.cacheHits)) cache hit\(c.cacheHits == 1 ? "" : "s")" : "")
         return style(text, "2")
     }
 

@@ -20,7 +20,7 @@ public enum SearchJSON {
         out += results.map(result).joined(separator: ",")
         out += "]"
         if let c = counters {
-            out += ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks)}"
+            out += ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks),\"cacheHits\":\(c.cacheHits)}"
         }
         return out + "}"
     }

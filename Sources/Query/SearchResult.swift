@@ -30,11 +30,14 @@ public struct SearchCounters: Hashable, Sendable {
     public var roundTrips: Int
     /// Distinct blocks read.
     public var blocks: Int
+    /// Blocks answered by the local cache of a remote index, without a request.
+    public var cacheHits: Int
 
-    public init(requests: Int, bytes: Int, roundTrips: Int, blocks: Int) {
+    public init(requests: Int, bytes: Int, roundTrips: Int, blocks: Int, cacheHits: Int = 0) {
         self.requests = requests
         self.bytes = bytes
         self.roundTrips = roundTrips
         self.blocks = blocks
+        self.cacheHits = cacheHits
     }
 }

@@ -61,6 +61,7 @@ import Testing
         #expect(f.summary(total: 0, offset: 0, shown: 0) == "No results")
         #expect(f.summary(total: 5, offset: 10, shown: 0) == "No results past 10 (of 5)")
         #expect(f.counters(SearchCounters(requests: 1, bytes: 39_117, roundTrips: 3, blocks: 4)) == "1 request, 38.2 KB in 3 round trips, 4 blocks")
+        #expect(f.counters(SearchCounters(requests: 0, bytes: 0, roundTrips: 1, blocks: 9, cacheHits: 9)) == "0 requests, 0 B in 1 round trip, 9 blocks, 9 cache hits")
         #expect(ResultFormatter.size(512) == "512 B" && ResultFormatter.size(5 << 20) == "5.0 MB" && ResultFormatter.size(300 << 20) == "300 MB")
         let e = parseError("rust after:someday")!
         #expect(f.error(e) == "error: after: takes a date like 2024, 2024-05 or 2024-05-17 (column 12)\n  rust after:someday\n             ^\n")
@@ -84,7 +85,7 @@ import Testing
         // Code point offsets: "…" is one code point but three UTF-8 bytes.
         #expect(r["highlights"] as? [[Int]] == [[29, 33], [55, 60]])
         let stats = try #require(object["stats"] as? [String: Int])
-        #expect(stats == ["requests": 4, "bytes": 100, "roundTrips": 2, "blocks": 4])
+        #expect(stats == ["requests": 4, "bytes": 100, "roundTrips": 2, "blocks": 4, "cacheHits": 0])
         let keys = ["\"query\"", "\"parsed\"", "\"total\"", "\"results\"", "\"stats\""].map { doc.range(of: $0)!.lowerBound }
         #expect(keys == keys.sorted(), "keys in the documented order")
         let noStats = SearchJSON.document(query: "x", parsed: nil, total: 0, results: [], counters: nil)

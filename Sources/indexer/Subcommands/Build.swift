@@ -2,6 +2,7 @@ import ArgumentParser
 import Blocks
 import Foundation
 import Index
+import Service
 import Ingest
 
 struct BuildCommand: ParsableCommand {

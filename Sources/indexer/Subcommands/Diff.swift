@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blocks
 import Index
+import Service
 import ProllyTree
 import Query
 import Search
@@ -15,13 +16,14 @@ struct DiffCommand: ParsableCommand {
             the query are listed (`@alice`: new posts mentioning alice; `tag:cats`).
             """)
 
-    @Argument(help: "The older index folder.") var old: String
-    @Argument(help: "The newer index folder.") var new: String
+    @Argument(help: "The older index folder or URL.") var old: String
+    @Argument(help: "The newer index folder or URL.") var new: String
     @Option(help: "Only list documents matching this query.") var query: String?
     @Flag(help: "Print as JSON.") var json = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func run() throws {
-        let a = try Shard.open(directory: old), b = try Shard.open(directory: new)
+        let a = try access.open(old).shard, b = try access.open(new).shard
         var added: [(DocRef, DocRecord)] = [], removed: [(DocRef, DocRecord)] = []
         let nodesRead = try a.docs.diff(b.docs) { d in
             switch d {

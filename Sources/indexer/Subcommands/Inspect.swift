@@ -7,11 +7,12 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Documents, terms, postings, and per tree: blocks, bytes, depth and node sizes.")
 
-    @Argument(help: "Index folder.") var index: String
+    @Argument(help: "Index folder or http(s):// URL.") var index: String
     @Flag(help: "Print as JSON.") var json = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func run() throws {
-        let shard = try Shard.open(directory: index)
+        let shard = try access.open(index).shard
         let inspection = ShardInspection.inspect(shard, recompute: false)
         let info = shard.info
         if json {
@@ -56,8 +57,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check an index completely: the manifest signature, every block against its CID, every node against its parent, and the statistics recomputed from the documents.")
 
-    @Argument(help: "Index folder.") var index: String
+    @Argument(help: "Index folder or http(s):// URL.") var index: String
     @Flag(help: "Print the verdict as JSON.") var json = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func run() throws {
         var problems: [String] = []
@@ -65,7 +67,7 @@ struct VerifyCommand: ParsableCommand {
         var signer = ""
         var blocks = 0
         do {
-            let shard = try Shard.open(directory: index)
+            let shard = try access.open(index).shard
             root = shard.manifest.root.description
             signer = shard.manifest.group.description
             let inspection = ShardInspection.inspect(shard, recompute: true)

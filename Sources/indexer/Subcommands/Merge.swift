@@ -2,6 +2,7 @@ import ArgumentParser
 import Blocks
 import Foundation
 import Index
+import Service
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,11 +16,12 @@ struct MergeCommand: ParsableCommand {
             its copies. Inputs analyzed differently or with other tree parameters are refused.
             """)
 
-    @Argument(help: "Index folders to merge.") var inputs: [String]
+    @Argument(help: "Index folders or URLs to merge.") var inputs: [String]
     @Option(help: "Output index folder.") var out: String
     @Option(help: "Merger's key file (default: the user's default key).") var key: String?
     @Option(help: "Shared block folder: blocks are written to STORE/blocks and OUT/blocks links to it.") var store: String?
     @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one index to merge") }
@@ -30,10 +32,9 @@ struct MergeCommand: ParsableCommand {
         let mergerKey = try loadKey(key)
         var loaded: [IndexMerge.Input] = []
         for path in inputs {
-            let manifestPath = path + "/" + Manifest.fileName
             do {
-                let shard = try Shard.open(directory: path)
-                loaded.append(IndexMerge.Input(shard: shard, manifestBytes: try FileSystem.readFile(manifestPath), name: path))
+                let opened = try access.open(path)
+                loaded.append(IndexMerge.Input(shard: opened.shard, manifestBytes: opened.manifestBytes, name: path))
             } catch {
                 throw ValidationError("refusing input \(path): \(error)")
             }

@@ -4,6 +4,7 @@ import Blocks
 import Index
 import Query
 import Search
+import Service
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,11 +19,12 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query.") var query: String?
     @Option(help: "Benchmark mode: a file of queries, one per line; prints warm latency percentiles as JSON.") var queries: String?
     @Option(help: "With --queries: timed rounds over the file (after one warm-up round).") var rounds = 5
-    @Option(help: "Index folder.") var index: String
+    @Option(help: "Index folder or http(s):// URL.") var index: String
     @Option(help: "Results to show.") var limit = 10
     @Option(help: "Results to skip (for the next page).") var offset = 0
     @Flag(help: "Print results as JSON.") var json = false
-    @Flag(help: "Print the blocks, bytes and round trips the query cost.") var stats = false
+    @Flag(help: "Print the requests, bytes, round trips and cache hits the query cost.") var stats = false
+    @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
         guard (query == nil) != (queries == nil) else { throw ValidationError("give a QUERY or --queries FILE") }
@@ -40,30 +42,15 @@ struct SearchCommand: ParsableCommand {
             printError(formatter.error(error), newline: false)
             throw ExitCode(2)
         }
-        let shard = try Shard.open(directory: index)
-        let analyzer = IndexAnalyzer()
-        let engine = SearchEngine(shard: shard, analyzer: analyzer)
-        let result: SearchEngine.Result
-        do { result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset) } catch let e as SearchError {
+        let opened = try access.open(index)
+        let search = IndexSearch(shard: opened.shard, groups: try access.trustedGroups(in: opened.shard))
+        let page: IndexSearch.Page
+        do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             printError("error: \(e)")
             throw ExitCode(2)
         }
-
-        let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
-        let snippets = SnippetBuilder()
-        var scratch = analyzer.analyzer.makeScratch()
-        var results: [SearchResult] = []
-        let texts = try shard.texts(result.hits.map(\.doc))
-        for (hit, text) in zip(result.hits, texts.map { $0 ?? "" }) {
-            // The document's language decides stemming, as it did when the document was indexed.
-            let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
-                                           analyzer: analyzer.analyzer, scratch: &scratch)
-            results.append(SearchResult(url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
-                                        group: hit.doc.group.description, snippet: snippet))
-        }
-        let counters = (shard.store as? DirectoryStore).map { s in
-            SearchCounters(requests: s.counters.reads, bytes: s.counters.bytesRead, roundTrips: s.counters.reads, blocks: s.counters.reads)
-        }
+        let (results, result) = (page.results, page)
+        let counters: SearchCounters? = opened.searchCounters
         if json {
             print(SearchJSON.document(query: query, parsed: parsed, total: result.total, results: results, counters: counters))
             return
@@ -79,7 +66,7 @@ struct SearchCommand: ParsableCommand {
     private func benchmark(_ file: String) throws {
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        let shard = try Shard.open(directory: index)
+        let shard = try access.open(index).shard
         let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         let plans = try lines.map { QueryPlan(try QueryParser.parse($0)) }
         var times: [Double] = []

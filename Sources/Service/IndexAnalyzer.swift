@@ -9,18 +9,20 @@ private let termBuffers = Mutex<[TermBuffer]>([])
 
 /// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index and the search ask
 /// for (snippets take `Analyzer` itself, which conforms to `Query.SnippetAnalyzer`).
-struct IndexAnalyzer: TermAnalyzer {
-    let analyzer = Analyzer()
+public struct IndexAnalyzer: TermAnalyzer {
+    public let analyzer = Analyzer()
 
-    var identifier: String { Analyzer.identifier }
+    public init() {}
 
-    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
+    public var identifier: String { Analyzer.identifier }
+
+    public func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
         let tokens = analyzer.analyze(text, language: language)
         let length = (tokens.map(\.position).max() ?? -1) + 1
         return (tokens.map { ($0.term, UInt32(clamping: $0.position)) }, length)
     }
 
-    func termList(_ text: String, language: String?) -> TermList {
+    public func termList(_ text: String, language: String?) -> TermList {
         var buffer = termBuffers.withLock { $0.popLast() } ?? TermBuffer()
         buffer.removeAll()
         analyzer.analyze(text, stemming: Analyzer.Stemming(language: language), into: &buffer)
@@ -29,15 +31,15 @@ struct IndexAnalyzer: TermAnalyzer {
         return list
     }
 
-    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
+    public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
         analyzer.analyzeQuery(text).map { q in
             (q.stemmed == q.unstemmed ? [q.stemmed] : [q.stemmed, q.unstemmed], UInt32(clamping: q.position))
         }
     }
 
-    func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
-    func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
-    func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
-    func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
-    func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
+    public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
+    public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
+    public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
+    public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
+    public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
 }

@@ -1,0 +1,57 @@
+import Blocks
+import Index
+
+/// The groups a reader trusts: a text file of Ed25519 public keys, one per line as 64 hex
+/// digits, optionally followed by whitespace and a label; blank lines and lines starting with
+/// `#` are ignored. (Public keys, not group IDs: the key is what a group publishes and what
+/// signs its manifests; the group ID is derived from it.)
+public struct TrustList: Sendable, Equatable {
+    public var keys: [[UInt8]]
+    public var groups: [GroupID] { keys.map { GroupID(publicKey: $0) } }
+
+    public init(keys: [[UInt8]]) { self.keys = keys }
+
+    /// Parses a trust file's text; `path` names it in errors (with the line number).
+    public init(parsing text: String, path: String) throws {
+        var keys: [[UInt8]] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingWhitespace
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let word = line.prefix { $0 != " " && $0 != "\t" }
+            guard word.count == 64, let key = Hex.decode(String(word).lowercased()), key.count == 32 else {
+                throw IndexError.keyFile(path: "\(path):\(n + 1)", reason: "expected a public key as 64 hex digits, found \"\(word.prefix(80))\"")
+            }
+            if !keys.contains(key) { keys.append(key) }
+        }
+        guard !keys.isEmpty else { throw IndexError.keyFile(path: path, reason: "no public keys (one 64-hex-digit key per line)") }
+        self.keys = keys
+    }
+
+    public init(contentsOf path: String) throws {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path, limit: 16 << 20) } catch {
+            throw IndexError.keyFile(path: path, reason: "cannot read the trust file")
+        }
+        try self.init(parsing: String(decoding: bytes, as: UTF8.self), path: path)
+    }
+
+    /// The trusted groups that have documents in `info`; throws if there are none, since a
+    /// search would then silently find nothing.
+    public func groups(in info: IndexInfo, path: String) throws -> [GroupID] {
+        let present = Set(info.groups.map(\.group))
+        let found = groups.filter { present.contains($0) }
+        guard !found.isEmpty else {
+            throw IndexError.keyFile(path: path, reason: "none of its \(keys.count) trusted group(s) has documents in this index (groups here: \(info.groups.map(\.group.description).joined(separator: ", ")))")
+        }
+        return found
+    }
+}
+
+extension Substring {
+    var trimmingWhitespace: Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,61 @@
+import Index
+import Query
+import Search
+
+/// One query against one index, from text to the results a person sees: parse, plan, BM25
+/// top-k, then each hit's snippet from the text tree. Shared by `indexer search` and the
+/// server's `/api/search`, so both answer the same.
+public struct IndexSearch: Sendable {
+    public let shard: Shard
+    public let analyzer: IndexAnalyzer
+    /// When set, only these groups' documents are searched (a trust list).
+    public let groups: [GroupID]?
+
+    public init(shard: Shard, analyzer: IndexAnalyzer = IndexAnalyzer(), groups: [GroupID]? = nil) {
+        self.shard = shard
+        self.analyzer = analyzer
+        self.groups = groups
+    }
+
+    /// A page of results.
+    public struct Page: Sendable {
+        public var parsed: QueryNode
+        /// Matching documents; a lower bound unless `totalIsExact`.
+        public var total: Int
+        public var totalIsExact: Bool
+        public var results: [SearchResult]
+    }
+
+    /// The plan for `parsed`, restricted to `groups` when given (each `.group` in an `.and`
+    /// narrows the search to the union of those groups).
+    public static func plan(_ parsed: QueryNode, groups: [GroupID]?) -> QueryPlan {
+        let plan = QueryPlan(parsed)
+        guard let groups, !groups.isEmpty else { return plan }
+        return .and([plan] + groups.map { .group($0.description) })
+    }
+
+    /// Throws `QueryError` for a query that does not parse, `SearchError` for one with nothing
+    /// to search, and block/remote errors when the index cannot be read.
+    public func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
+        try run(QueryParser.parse(query), limit: limit, offset: offset)
+    }
+
+    public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
+        let engine = SearchEngine(shard: shard, analyzer: analyzer)
+        let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset)
+        let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
+        let snippets = SnippetBuilder()
+        var scratch = analyzer.analyzer.makeScratch()
+        var results: [SearchResult] = []
+        // All texts at once: a remote index fetches them in parallel, in one round trip per level.
+        let texts = try shard.texts(result.hits.map(\.doc))
+        for (hit, text) in zip(result.hits, texts.map { $0 ?? "" }) {
+            // The document's language decides stemming, as it did when the document was indexed.
+            let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
+                                           analyzer: analyzer.analyzer, scratch: &scratch)
+            results.append(SearchResult(url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
+                                        group: hit.doc.group.description, snippet: snippet))
+        }
+        return Page(parsed: parsed, total: result.total, totalIsExact: result.totalIsExact, results: results)
+    }
+}

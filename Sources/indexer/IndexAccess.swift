@@ -1,0 +1,59 @@
+import ArgumentParser
+import Index
+import Query
+import Remote
+
+/// How commands that read an index reach it: a local folder or an `http(s)://` URL, with the
+/// block cache, gateway, timeouts and trust list for remote ones.
+struct IndexAccess: ParsableArguments {
+    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Block cache for remote indexes (default $XDG_CACHE_HOME/indexer or ~/.cache/indexer).", valueName: "dir"))
+    var cacheDirectory: String?
+    @Flag(name: .customLong("no-cache"), help: "Fetch every block from the network; keep nothing on disk.")
+    var noCache = false
+    @Option(name: .customLong("cache-size"), help: ArgumentHelp("Cache size bound in MiB; least recently used blocks are evicted.", valueName: "MiB"))
+    var cacheMiB = 1024
+    @Option(help: ArgumentHelp("Fetch blocks from this IPFS trustless gateway as GATEWAY/ipfs/<cid> (the manifest still comes from the index URL).", valueName: "url"))
+    var gateway: String?
+    @Option(help: ArgumentHelp("Seconds one HTTP request may take.", valueName: "seconds"))
+    var timeout = 15.0
+    @Option(help: "Further attempts after a 5xx, timeout or dropped connection.")
+    var retries = 2
+    @Option(help: ArgumentHelp("Search only these groups: a file of group public keys, one 64-hex-digit key per line (# comments).", valueName: "file"))
+    var trust: String?
+
+    func validate() throws {
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        guard (0...10).contains(retries) else { throw ValidationError("--retries must be between 0 and 10") }
+        guard cacheMiB >= 1 else { throw ValidationError("--cache-size must be at least 1 MiB") }
+    }
+
+    var remoteOptions: RemoteOptions {
+        var o = RemoteOptions()
+        o.timeout = timeout
+        o.connectTimeout = min(timeout, o.connectTimeout)
+        o.retries = retries
+        o.gateway = gateway
+        o.cacheDirectory = noCache ? nil : (cacheDirectory ?? BlockCache.defaultDirectory())
+        o.cacheLimit = cacheMiB << 20
+        return o
+    }
+
+    /// Opens `location` (a folder or URL).
+    func open(_ location: String) throws -> OpenedIndex {
+        try openIndex(location, options: remoteOptions)
+    }
+
+    /// The groups `--trust` allows in `shard`, or nil without `--trust`.
+    func trustedGroups(in shard: Shard) throws -> [GroupID]? {
+        guard let trust else { return nil }
+        return try TrustList(contentsOf: trust).groups(in: shard.info, path: trust)
+    }
+}
+
+extension OpenedIndex {
+    /// The counters in the shape `--stats` and `--json` print.
+    var searchCounters: SearchCounters {
+        let c = counters
+        return SearchCounters(requests: c.requests, bytes: c.bytes, roundTrips: c.roundTrips, blocks: c.blocks, cacheHits: c.cacheHits)
+    }
+}

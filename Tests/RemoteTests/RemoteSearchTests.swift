@@ -1,0 +1,131 @@
+import Blocks
+import Foundation
+import Index
+import Query
+import Service
+import Testing
+@testable import Remote
+
+/// Queries covering every operator the language has, so remote and local reads are compared
+/// on every code path of the engine.
+let remoteQueries = [
+    "river", "honey bread", "garden OR orchard", "\"winter harvest\"", "lant*", "kettle -hazel",
+    "title:market", "tag:seven bridge", "after:2023-11-20 solar", "zephyr", "nosuchword", "(amber OR basil) copper",
+]
+
+/// A two-group merged index, built once for the suite.
+let mergedIndex: String = {
+    let a = try! buildIndex(corpus(300, seed: 1, site: "alpha.example"), key: keyA)
+    let b = try! buildIndex(corpus(200, seed: 2, site: "beta.example"), key: keyB)
+    let out = tempDirectory("merged")
+    let inputs = try! [a, b].map { d in
+        IndexMerge.Input(shard: try Shard.open(directory: d), manifestBytes: try FileSystem.readFile(d + "/manifest.json"), name: d)
+    }
+    let (manifest, _) = try! IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
+                                              created: "2026-01-02T00:00:00Z")
+    try! FileSystem.writeAtomically(out + "/manifest.json", manifest.fileBytes)
+    return out
+}()
+
+func summary(_ page: IndexSearch.Page) -> [String] {
+    ["total \(page.total) \(page.totalIsExact)"] + page.results.map { r in
+        "\(r.url) \(r.title) \(r.date ?? -1) \(String(format: "%.9f", r.score)) \(r.group) \(r.snippet.text) \(r.snippet.highlights)"
+    }
+}
+
+@Suite(.serialized) struct RemoteSearchTests {
+    @Test func remoteResultsEqualLocalResultsOverPythonHTTPServer() throws {
+        let (server, base) = try pythonStaticServer(mergedIndex)
+        defer { server.stop() }
+        let local = try openIndex(mergedIndex)
+        var options = RemoteOptions()
+        options.cacheDirectory = tempDirectory("cache")
+        let remote = try openIndex(base, options: options)
+        #expect(remote.isRemote && remote.shard.manifest.root == local.shard.manifest.root)
+        for q in remoteQueries {
+            let l = try IndexSearch(shard: local.shard).run(q, limit: 10)
+            let r = try IndexSearch(shard: remote.shard).run(q, limit: 10)
+            #expect(summary(l) == summary(r), "query \(q)")
+            if q != "nosuchword" { #expect(!l.results.isEmpty, "query \(q) should match something") }
+        }
+        let c = remote.counters
+        #expect(c.requests > 0 && c.bytes > 0 && c.roundTrips > 0 && c.roundTrips <= c.requests)
+
+        // A second process with the same cache: only the manifest is asked for.
+        let warm = try openIndex(base, options: options)
+        for q in remoteQueries { _ = try IndexSearch(shard: warm.shard).run(q, limit: 10) }
+        #expect(warm.counters.requests == 1 && warm.counters.roundTrips == 1)
+        #expect(warm.counters.cacheHits > 0)
+        #expect(warm.counters.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
+    }
+
+    @Test func flippedByteInAServedBlockIsCaughtAndNamed() throws {
+        // A copy of the index with one block altered (one bit flipped in the middle).
+        let dir = tempDirectory("tampered")
+        try FileManager.default.copyItem(atPath: mergedIndex + "/blocks", toPath: dir + "/blocks")
+        try FileManager.default.copyItem(atPath: mergedIndex + "/manifest.json", toPath: dir + "/manifest.json")
+        let local = try Shard.open(directory: mergedIndex)
+        // The postings tree's root: every search reads it.
+        let header = local.manifest.info.trees["postings"]!
+        let victims = try DirectoryStore(root: dir, create: false).list().filter { $0 != local.manifest.root && $0 != header }
+        var tamperedAny = false
+        let (server, base) = try pythonStaticServer(dir)
+        defer { server.stop() }
+        for victim in victims.prefix(40) {
+            let path = dir + "/blocks/" + victim.description
+            var bytes = try FileSystem.readFile(path)
+            bytes[bytes.count / 2] ^= 0x10
+            try FileSystem.writeAtomically(path, bytes)
+            var options = RemoteOptions()
+            options.cacheDirectory = nil
+            do {
+                let remote = try openIndex(base, options: options)
+                for q in remoteQueries { _ = try IndexSearch(shard: remote.shard).run(q, limit: 10) }
+            } catch let e as RemoteError {
+                #expect(e == .mismatch(url: base + "/blocks/" + victim.description))
+                #expect(e.description.contains(victim.description))
+                tamperedAny = true
+            }
+            bytes[bytes.count / 2] ^= 0x10
+            try FileSystem.writeAtomically(path, bytes)
+            if tamperedAny { break }
+        }
+        #expect(tamperedAny, "some tampered block was read by the queries and refused")
+    }
+
+    @Test func tamperedManifestIsRefused() throws {
+        let dir = tempDirectory("forged")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/blocks", withDestinationPath: mergedIndex + "/blocks")
+        var text = String(decoding: try FileSystem.readFile(mergedIndex + "/manifest.json"), as: UTF8.self)
+        text = text.replacingOccurrences(of: "2026-01-02T00:00:00Z", with: "2026-01-03T00:00:00Z")
+        try FileSystem.writeAtomically(dir + "/manifest.json", Array(text.utf8))
+        let (server, base) = try pythonStaticServer(dir)
+        defer { server.stop() }
+        var options = RemoteOptions()
+        options.cacheDirectory = nil
+        #expect(throws: IndexError.badSignature(path: base + "/manifest.json")) { try openIndex(base, options: options) }
+        #expect(throws: RemoteError.notFound(url: base + "/nothing/manifest.json")) { try openIndex(base + "/nothing", options: options) }
+    }
+
+    @Test func trustListRestrictsTheSearchToTrustedGroups() throws {
+        let file = tempDirectory("trust") + "/trusted"
+        try "# our friends\n\n\(Hex.encode(keyB.publicKey))  beta group\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let trust = try TrustList(contentsOf: file)
+        let shard = try Shard.open(directory: mergedIndex)
+        let groups = try trust.groups(in: shard.info, path: file)
+        #expect(groups == [keyB.group])
+        let all = try IndexSearch(shard: shard).run("river", limit: 50)
+        let trusted = try IndexSearch(shard: shard, groups: groups).run("river", limit: 50)
+        #expect(Set(all.results.map(\.group)) == [keyA.group.description, keyB.group.description])
+        #expect(!trusted.results.isEmpty && trusted.results.allSatisfy { $0.group == keyB.group.description })
+        #expect(trusted.results.allSatisfy { $0.url.contains("beta.example") })
+
+        let stranger = try GroupKey(seed: Array(repeating: 33, count: 32))
+        let none = try TrustList(parsing: Hex.encode(stranger.publicKey), path: "t")
+        #expect(throws: IndexError.self) { try none.groups(in: shard.info, path: "t") }
+        #expect(throws: IndexError.keyFile(path: "t:2", reason: "expected a public key as 64 hex digits, found \"abc\"")) {
+            try TrustList(parsing: Hex.encode(keyA.publicKey) + "\nabc\n", path: "t")
+        }
+        #expect(throws: IndexError.self) { try TrustList(parsing: "# nothing\n", path: "t") }
+    }
+}
