@@ -55,6 +55,20 @@ public final class DirectoryStore: BlockStore {
         stats.withLock { $0.writes += 1; $0.bytesWritten += bytes.count }
     }
 
+    /// Stores `cid` by hard-linking it from another folder store on the same file system (no
+    /// bytes copied; blocks are immutable). False when linking is not possible, so the caller
+    /// copies instead. The source file is verified first: a link must not spread a bad block.
+    public func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
+        let target = path(of: cid)
+        if FileSystem.exists(target) { return true }
+        _ = try other.get(cid)
+        if Glibc.link(other.path(of: cid), target) == 0 {
+            stats.withLock { $0.writes += 1 }
+            return true
+        }
+        return errno == EEXIST
+    }
+
     /// Every CID named by a file in the block folder (files that are not CIDs are ignored).
     public func list() throws -> [CID] {
         try FileSystem.listDirectory(blocksPath).compactMap { try? CID($0) }

@@ -96,6 +96,34 @@ extension Tree {
                 }
 
             case .entry(let key, _):
+                // Fast path: no other input has a key at or before this one, so this input's
+                // leaf entries up to the next other head go straight to the builder.
+                if inputs[m].reader != nil {
+                    var limit: [UInt8]? = nil
+                    var clash = false
+                    for (j, s) in inputs.enumerated() where j != m {
+                        guard let h = s.head else { continue }
+                        let k = h.firstKey
+                        if !key.lexicographicallyPrecedes(k) { clash = true; break }
+                        if limit == nil || k.lexicographicallyPrecedes(limit!) { limit = k }
+                    }
+                    if !clash {
+                        let source = inputs[m].reader!.store
+                        try inputs[m].drainLeaf(below: limit) { k, v in
+                            switch v {
+                            case .inline(let bytes): try builder.add(key: k, value: bytes)
+                            case .blob(let cid, let length):
+                                if builder.passesBlobsThrough && length > params.inlineLimit {
+                                    if source !== store { stats.blocksCopied += try copySubtree(cid, from: source, to: store) }
+                                    try builder.add(key: k, blob: cid, length: length)
+                                } else {
+                                    try builder.add(key: k, value: try inputs[m].value(v))
+                                }
+                            }
+                        }
+                        continue
+                    }
+                }
                 // Another input's subtree starting at this key must be opened first.
                 if let j = inputs.indices.first(where: { j in
                     if case .subtree(let r, _)? = inputs[j].head { return r.firstKey == key } else { return false }
@@ -146,6 +174,10 @@ extension Tree {
         try DagCBOR.decode(bytes).links(into: &links)
         var copied = 0
         for link in links { copied += try copySubtree(link, from: from, to: to) }
+        // Same file system: a hard link shares the bytes instead of writing them again.
+        if let source = from as? DirectoryStore, let target = to as? DirectoryStore, try target.link(cid, from: source) {
+            return copied + 1
+        }
         try to.put(bytes, cid: cid)
         return copied + 1
     }

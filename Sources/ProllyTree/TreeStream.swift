@@ -90,6 +90,23 @@ final class TreeStream {
         settle()
     }
 
+    /// Consumes the entries of the current leaf whose keys are below `limit` (all of them if
+    /// nil), handing each to `body`: a merge's fast path while no other input interleaves.
+    /// Returns how many were consumed (0 unless the head is a leaf entry).
+    @discardableResult
+    func drainLeaf(below limit: [UInt8]?, _ body: ([UInt8], LeafValue) throws -> Void) rethrows -> Int {
+        guard case .leaf(let node, let start)? = stack.last else { return 0 }
+        var i = start
+        while i < node.keys.count {
+            if let limit, !node.keys[i].lexicographicallyPrecedes(limit) { break }
+            try body(node.keys[i], node.values[i])
+            i += 1
+        }
+        stack[stack.count - 1] = .leaf(node, index: i)
+        settle()
+        return i - start
+    }
+
     func value(_ v: LeafValue) throws -> [UInt8] {
         switch v {
         case .inline(let b): return b
