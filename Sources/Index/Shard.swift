@@ -17,9 +17,16 @@ public final class Shard: Sendable {
     public init(manifest: Manifest, reader: NodeReader) throws {
         self.manifest = manifest
         self.reader = reader
-        func open(_ name: String) throws -> Tree {
+        // The four headers in one batch (one round trip for a remote index).
+        var headers: [CID] = []
+        for name in ShardTrees.names {
             guard let cid = manifest.info.trees[name] else { throw IndexError.corrupt("index has no \(name) tree") }
-            let t = try Tree.open(cid, reader: reader)
+            headers.append(cid)
+        }
+        let blocks = try reader.store.getMany(headers)
+        func open(_ name: String) throws -> Tree {
+            let i = ShardTrees.names.firstIndex(of: name)!
+            let t = try Tree.open(headers[i], bytes: blocks[i], reader: reader)
             guard t.params.sameShape(as: ShardTrees.parameters(name)) else {
                 throw IndexError.incompatible("the \(name) tree was built with other parameters (\(t.params)); rebuild the index with this version")
             }

@@ -6,39 +6,50 @@ import Blocks
 extension Tree {
     /// The values of `keys` (nil where absent), fetched level by level.
     public func getMany(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
-        guard let root else { return keys.map { _ in nil } }
-        var results = [[UInt8]?](repeating: nil, count: keys.count)
-        // Each pending lookup: the node to read next and the keys (by index) that go there.
-        var level: [(ref: ChildRef, keys: [Int])] = [(root, Array(keys.indices))]
-        var blobs: [(Int, LeafValue)] = []
+        try Tree.getMany([(self, keys)])[0]
+    }
+
+    /// Lookups in several trees read through one `NodeReader` (a shard's trees), descending
+    /// them together: each level of every tree is one batch, so fetching records and texts
+    /// costs the round trips of one lookup.
+    public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws -> [[[UInt8]?]] {
+        var results = requests.map { [[UInt8]?](repeating: nil, count: $0.keys.count) }
+        guard let reader = requests.first?.tree.reader else { return results }
+        // Pending lookups: the node to read next and the (request, key) pairs that go there.
+        var level: [(ref: ChildRef, keys: [(Int, Int)])] = []
+        for (r, req) in requests.enumerated() {
+            precondition(req.tree.reader === reader, "batched lookups need one reader")
+            if let root = req.tree.root { level.append((root, req.keys.indices.map { (r, $0) })) }
+        }
+        var found: [((Int, Int), LeafValue)] = []
         while !level.isEmpty {
             let nodes = try reader.nodes(level.map(\.ref))
-            var next: [CID: (ref: ChildRef, keys: [Int])] = [:]
+            var next: [CID: (ref: ChildRef, keys: [(Int, Int)])] = [:]
             var order: [CID] = []
             for (node, item) in zip(nodes, level) {
-                for i in item.keys {
-                    let key = keys[i]
+                for (r, i) in item.keys {
+                    let key = requests[r].keys[i]
                     if node.isLeaf {
                         let j = Tree.lowerBound(node.keys, key)
-                        if j < node.keys.count, node.keys[j] == key { blobs.append((i, node.values[j])) }
+                        if j < node.keys.count, node.keys[j] == key { found.append(((r, i), node.values[j])) }
                     } else {
                         let j = Tree.childIndex(node.children, key)
                         guard j < node.children.count, !key.lexicographicallyPrecedes(node.children[j].firstKey) else { continue }
                         let child = node.children[j]
                         if next[child.cid] == nil { next[child.cid] = (child, []); order.append(child.cid) }
-                        next[child.cid]!.keys.append(i)
+                        next[child.cid]!.keys.append((r, i))
                     }
                 }
             }
             level = order.map { next[$0]! }
         }
         // Out-of-line values, all at once.
-        let linked = blobs.compactMap { i, v -> (Int, CID, Int)? in if case .blob(let c, let n) = v { (i, c, n) } else { nil } }
+        let linked = found.compactMap { at, v -> ((Int, Int), CID, Int)? in if case .blob(let c, let n) = v { (at, c, n) } else { nil } }
         let fetched = try reader.store.getMany(linked.map(\.1))
-        for ((i, cid, length), bytes) in zip(linked, fetched) {
-            results[i] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
+        for ((at, cid, length), bytes) in zip(linked, fetched) {
+            results[at.0][at.1] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
         }
-        for (i, v) in blobs { if case .inline(let b) = v { results[i] = b } }
+        for (at, v) in found { if case .inline(let b) = v { results[at.0][at.1] = b } }
         return results
     }
 

@@ -19,7 +19,12 @@ public struct Tree: Sendable {
 
     /// Opens the tree whose header block is `header`.
     public static func open(_ header: CID, reader: NodeReader) throws -> Tree {
-        let bytes = try reader.store.get(header)
+        try open(header, bytes: try reader.store.get(header), reader: reader)
+    }
+
+    /// Opens a tree from its header block's bytes, already fetched and verified (several
+    /// headers can then come in one batch).
+    public static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws -> Tree {
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader("\(header): \(error)") }
         guard value["format"]?.string == format, let p = value["params"] else {

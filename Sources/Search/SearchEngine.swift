@@ -1,3 +1,4 @@
+import ProllyTree
 import Blocks
 import Index
 
@@ -50,6 +51,8 @@ public struct SearchEngine {
         public var record: DocRecord
         /// The analyzed terms the query looked for (for highlighting).
         public var terms: [String]
+        /// The extracted text, when the search was asked to fetch texts.
+        public var text: String? = nil
     }
 
     public struct Result: Sendable {
@@ -198,7 +201,9 @@ public struct SearchEngine {
 
     /// The best `limit` results after skipping `offset`, collapsed by URL and digest.
     /// `prune: false` scores every match (used by tests to check pruning changes nothing).
-    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true) throws -> Result {
+    /// With `texts`, the hits' texts (for snippets) are fetched together with their records:
+    /// over HTTP both trees are read in the same round trips.
+    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         var pool = max(16, (limit + offset) * 3)
         try prefetch(plan)
@@ -206,10 +211,15 @@ public struct SearchEngine {
             let c = Compiled()
             let root = try restricted(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
-            let hits = try collapse(top, terms: c.terms)
+            let hits = try collapse(top, terms: c.terms, textsFor: texts ? limit + offset : 0)
             if hits.count >= limit + offset || top.count < pool {
-                return Result(hits: Array(hits.dropFirst(offset).prefix(limit)), total: total, totalIsExact: exact,
-                              leavesRead: root.leavesRead, candidatesScored: scored)
+                var page = Array(hits.dropFirst(offset).prefix(limit))
+                if texts {
+                    // Hits that moved up past collapsed ones were not fetched speculatively.
+                    let missing = page.indices.filter { page[$0].text == nil }
+                    for (i, t) in zip(missing, try shard.texts(missing.map { page[$0].doc })) { page[i].text = t ?? "" }
+                }
+                return Result(hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored)
             }
             pool *= 4
         }
@@ -290,11 +300,16 @@ public struct SearchEngine {
         return (heap.sorted(), matched, !skipped, scored)
     }
 
-    private func collapse(_ top: [(DocRef, Double)], terms: [String]) throws -> [Hit] {
+    /// Records for every candidate, and texts for the first `textsFor` (fetched together).
+    private func collapse(_ top: [(DocRef, Double)], terms: [String], textsFor: Int) throws -> [Hit] {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
-        let records = try shard.documents(top.map(\.0))
+        let speculative = Array(top.prefix(textsFor).map(\.0))
+        let fetched = try Tree.getMany([(shard.docs, top.map { $0.0.bytes }), (shard.text, speculative.map(\.bytes))])
+        let records = try fetched[0].map { try $0.map { try DocRecord(encoded: $0) } }
+        var textByDoc: [DocRef: String] = [:]
+        for (d, t) in zip(speculative, fetched[1]) { if let t { textByDoc[d] = String(decoding: t, as: UTF8.self) } }
         for ((doc, score), record) in zip(top, records) {
             guard let record else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
             if let i = byURL[record.url] {
@@ -302,12 +317,13 @@ public struct SearchEngine {
                 if (record.date ?? .min) > (hits[i].record.date ?? .min) {
                     hits[i].doc = doc
                     hits[i].record = record
+                    hits[i].text = textByDoc[doc]
                 }
                 continue
             }
             if !record.digest.isEmpty && !digests.insert(record.digest).inserted { continue }
             byURL[record.url] = hits.count
-            hits.append(Hit(doc: doc, score: score, record: record, terms: terms))
+            hits.append(Hit(doc: doc, score: score, record: record, terms: terms, text: textByDoc[doc]))
         }
         return hits
     }

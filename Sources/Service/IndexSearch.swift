@@ -41,15 +41,15 @@ public struct IndexSearch: Sendable {
     }
 
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
-        let engine = SearchEngine(shard: shard, analyzer: analyzer)
-        let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset)
+        // The engine scores a trusted subset with that subset's statistics.
+        let engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
+        let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset, texts: true)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()
         var scratch = analyzer.analyzer.makeScratch()
         var results: [SearchResult] = []
-        // All texts at once: a remote index fetches them in parallel, in one round trip per level.
-        let texts = try shard.texts(result.hits.map(\.doc))
-        for (hit, text) in zip(result.hits, texts.map { $0 ?? "" }) {
+        // Texts came with the records, in the same round trips.
+        for (hit, text) in zip(result.hits, result.hits.map { $0.text ?? "" }) {
             // The document's language decides stemming, as it did when the document was indexed.
             let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
                                            analyzer: analyzer.analyzer, scratch: &scratch)
