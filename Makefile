@@ -3,22 +3,25 @@
 
 SWIFT ?= swift
 APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libbrotli-dev
+# Peers the remote tests run against: stock nginx serving an index folder, headless Chromium
+# driving the search page (installed only when missing; chromium is the large one).
+TEST_APT_PACKAGES := nginx chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 # PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
-TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1
+TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client
 
 .PHONY: setup test demo bench corpora build release clean
 
 setup: .setup-done
 .setup-done: Makefile
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer, websocket" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@touch .setup-done
 
 build: setup

@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects (issue 6).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // `indexer serve`: a lean HTTP server on SwiftNIO (issue 6); NIO and swift-log come with
+        // it and AsyncHTTPClient, named here because Remote and Serve import them directly.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // 1. C bindings: one system-library target per C library, each owned by one Swift module.
@@ -48,14 +53,26 @@ let package = Package(
         .target(name: "Remote", dependencies: [
             "Blocks", "Index", "ProllyTree",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
         // 8. Service: a query from text to displayed results, shared by the CLI and the server.
         .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
+        // 8. Serve: `indexer serve` (index folders read-only, IPFS-style raw blocks, search API and page).
+        .target(name: "Serve", dependencies: [
+            "Blocks", "Index", "Query", "Search", "Service", "Ingest",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -77,6 +94,10 @@ let package = Package(
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
-        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Service", "Index", "Blocks", "Query", "TextTestSupport"]),
+        // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
+        .testTarget(name: "RemoteTests", dependencies: [
+            "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -44,7 +44,7 @@ public final class BlockCache: Sendable {
             unlink(p)
             return nil
         }
-        utimensat(AT_FDCWD, p, nil, 0)
+        BlockCache.touch(p)
         return bytes
     }
 
@@ -56,12 +56,22 @@ public final class BlockCache: Sendable {
         let p = path(cid)
         if FileSystem.exists(p) { return }
         guard (try? FileSystem.writeAtomically(p, bytes)) != nil else { return }
+        BlockCache.touch(p)
         let total = size.withLock { s -> Int in
             let now = (s ?? scanSize()) + bytes.count
             s = now
             return now
         }
         if total > limit { evict() }
+    }
+
+    /// Marks a file used now. The time is set explicitly from the precise clock: file systems
+    /// stamp writes with a coarse clock (a few ms), which would tie blocks written together.
+    static func touch(_ path: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var times = [now, now]
+        utimensat(AT_FDCWD, path, &times, 0)
     }
 
     /// Bytes of every block file now in the cache.

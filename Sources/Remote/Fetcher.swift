@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -174,7 +177,18 @@ final class Fetcher: Sendable {
             return .truncated(url: url, received: r.received, expected: r.expected)
         }
         if let e = error as? ChannelError, case .connectTimeout = e { return .timeout(url: url, seconds: seconds, attempts: 1) }
-        if let e = error as? IOError { return .connection(url: url, message: e.description, attempts: 1) }
+        if let e = error as? IOError {
+            // NIO's own text repeats itself ("connection reset (error set): … (errno: 111)").
+            return .connection(url: url, message: String(cString: strerror(e.errnoCode)).lowercased(), attempts: 1)
+        }
+        if let e = error as? NIOConnectionError {
+            if e.dnsAError != nil || e.dnsAAAAError != nil, e.connectionErrors.isEmpty {
+                return .connection(url: url, message: "cannot resolve host \(e.host)", attempts: 1)
+            }
+            if let first = e.connectionErrors.first?.error as? IOError {
+                return .connection(url: url, message: String(cString: strerror(first.errnoCode)).lowercased(), attempts: 1)
+            }
+        }
         if let r = delegate.receivedHead, r.expected.map({ r.received < $0 }) ?? false {
             return .truncated(url: url, received: r.received, expected: r.expected)
         }

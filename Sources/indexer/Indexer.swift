@@ -17,6 +17,7 @@ struct Indexer: ParsableCommand {
             ExtractCommand.self,
             TreeCommand.self,
             CarCommand.self,
+            ServeCommand.self,
             AnalyzeCommand.self,
         ]
     )

@@ -174,8 +174,10 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
         server.stop()
         let store = try HTTPBlockStore(base: base, options: quick(retries: 1))
         let (e, seconds) = failure { _ = try store.get(CID(of: [1])) }
-        guard case .connection(let url, _, let attempts)? = e else { Issue.record("got \(String(describing: e))"); return }
+        guard case .connection(let url, let message, let attempts)? = e else { Issue.record("got \(String(describing: e))"); return }
         #expect(url == store.url(of: CID(of: [1])) && attempts == 2)
+        #expect(message == "connection refused")
+        #expect(e?.description == "\(url): connection refused after 2 attempts")
         #expect(seconds < 2)
     }
 

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import Index
+import Ingest
+import NIOCore
+import NIOPosix
+import Query
+import Search
+import Service
+
+/// `/api/search?q=&index=&limit=&offset=` and `/api/indexes`.
+///
+/// The search answer is JSON:
+///
+///     {"index": "name", "query": "...", "parsed": "...", "total": 12, "totalIsExact": true,
+///      "offset": 0, "tookMs": 1.7,
+///      "results": [{"url", "title", "date" (ISO 8601 or null), "score", "group",
+///                   "snippet" (plain text), "snippetHTML" (escaped, terms in <mark>)}]}
+///
+/// Errors are `{"error": "..."}` with 400 (bad query or parameters), 404 (unknown index) or
+/// 500 (the index could not be read).
+struct SearchAPI {
+    let config: ServeConfiguration
+    let names: [String]
+
+    func respond(_ request: Request) async -> Response {
+        let params = request.uri.queryParameters
+        let q = params["q"].map(String.init) ?? ""
+        guard !q.trimmingCharacters(in: .whitespaces).isEmpty else { return failure(.badRequest, "q (the query) is missing") }
+        guard q.utf8.count <= config.maxQueryBytes else { return failure(.badRequest, "the query is longer than \(config.maxQueryBytes) bytes") }
+        let name = params["index"].map(String.init) ?? names[0]
+        guard let i = names.firstIndex(of: name) else { return failure(.notFound, "no index named \(name) (see /api/indexes)") }
+        guard let limit = int(params["limit"], default: 10), (1...config.maxResults).contains(limit) else {
+            return failure(.badRequest, "limit must be a number from 1 to \(config.maxResults)")
+        }
+        guard let offset = int(params["offset"], default: 0), (0...10_000).contains(offset) else {
+            return failure(.badRequest, "offset must be a number from 0 to 10000")
+        }
+        let index = config.indexes[i]
+        let start = Date()
+        do {
+            // Searching reads blocks with blocking I/O: keep it off the event loops and the
+            // cooperative pool.
+            let page = try await NIOThreadPool.singleton.runIfActive {
+                try IndexSearch(shard: try index.shard()).run(q, limit: limit, offset: offset)
+            }
+            let ms = Date().timeIntervalSince(start) * 1000
+            return json(.ok, document(index: name, query: q, page: page, offset: offset, ms: ms))
+        } catch let e as QueryError {
+            return failure(.badRequest, e.description)
+        } catch let e as SearchError {
+            return failure(.badRequest, e.description)
+        } catch {
+            return failure(.internalServerError, "\(error)")
+        }
+    }
+
+    func indexList() -> Response {
+        let items = config.indexes.map { index -> String in
+            let shard = try? index.shard()
+            return "{\"name\":" + SearchJSON.string(index.name) + ",\"documents\":\(shard?.info.documents ?? 0)"
+                + ",\"root\":" + SearchJSON.string(shard?.manifest.root.description ?? "")
+                + ",\"group\":" + SearchJSON.string(shard?.manifest.group.description ?? "") + "}"
+        }
+        return json(.ok, "{\"indexes\":[" + items.joined(separator: ",") + "]}")
+    }
+
+    func document(index: String, query: String, page: IndexSearch.Page, offset: Int, ms: Double) -> String {
+        var out = "{\"index\":" + SearchJSON.string(index) + ",\"query\":" + SearchJSON.string(query)
+        out += ",\"parsed\":" + SearchJSON.string(page.parsed.description)
+        out += ",\"total\":\(page.total),\"totalIsExact\":\(page.totalIsExact),\"offset\":\(offset)"
+        out += ",\"tookMs\":" + String(format: "%.2f", ms) + ",\"results\":["
+        out += page.results.map { r in
+            "{\"url\":" + SearchJSON.string(r.url) + ",\"title\":" + SearchJSON.string(r.title)
+                + ",\"date\":" + (r.date.map { SearchJSON.string(ISODate.format($0)) } ?? "null")
+                + ",\"score\":" + (r.score.isFinite ? String(format: "%.6g", r.score) : "null")
+                + ",\"group\":" + SearchJSON.string(r.group)
+                + ",\"snippet\":" + SearchJSON.string(r.snippet.text)
+                + ",\"snippetHTML\":" + SearchJSON.string(r.snippet.rendered(.html)) + "}"
+        }.joined(separator: ",")
+        return out + "]}"
+    }
+
+    private func int(_ value: Substring?, default d: Int) -> Int? {
+        guard let value else { return d }
+        return Int(value)
+    }
+
+    private func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
+                                           .accessControlAllowOrigin: "*"],
+                 body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, "{\"error\":" + SearchJSON.string(message) + "}")
+    }
+}

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Blocks
+import Index
+import Synchronization
+
+/// One index folder being served, read-only. The shard (for the search API) is reopened when
+/// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
+/// restart; blocks are immutable and read straight from `blocks/<cid>`.
+public final class ServedIndex: Sendable {
+    /// The URL path segment it is served under (`/<name>/`).
+    public let name: String
+    public let directory: String
+    private let state = Mutex<(stamp: FileStamp?, shard: Shard?)>((nil, nil))
+
+    public init(name: String, directory: String) throws {
+        self.name = name
+        var d = Substring(directory)
+        while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
+        self.directory = String(d)
+        guard FileSystem.isDirectory(self.directory + "/blocks"), FileSystem.exists(self.directory + "/" + Manifest.fileName) else {
+            throw IndexError.badManifest(path: self.directory, reason: "not an index folder (manifest.json and blocks/ expected)")
+        }
+        _ = try shard()
+    }
+
+    public var manifestPath: String { directory + "/" + Manifest.fileName }
+    public func blockPath(_ cid: CID) -> String { directory + "/blocks/" + cid.description }
+
+    /// The verified shard for the current manifest (reopened if the file changed).
+    public func shard() throws -> Shard {
+        let stamp = FileStamp(manifestPath)
+        let current = state.withLock { $0 }
+        if let stamp, current.stamp == stamp, let shard = current.shard { return shard }
+        let opened = try Shard.open(directory: directory)
+        state.withLock { $0 = (stamp, opened) }
+        return opened
+    }
+
+    /// Distinct, URL-safe names for `directories` (their last path component), avoiding the
+    /// server's own top-level paths.
+    public static func names(for directories: [String]) -> [String] {
+        let reserved: Set<String> = ["api", "ipfs", "blocks", "manifest.json", "index.html", ""]
+        var used = Set<String>()
+        return directories.map { dir in
+            let last = dir.split(separator: "/").last.map(String.init) ?? "index"
+            var base = String(last.unicodeScalars.map { c -> Character in
+                (c.properties.isAlphabetic && c.isASCII) || ("0"..."9").contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "-"
+            })
+            if reserved.contains(base) || base.hasPrefix(".") { base = "index-" + base }
+            var name = base
+            var n = 2
+            while used.contains(name) { name = "\(base)-\(n)"; n += 1 }
+            used.insert(name)
+            return name
+        }
+    }
+}
+
+/// A file's identity and modification time, to notice a replaced file.
+struct FileStamp: Equatable {
+    var inode: UInt64
+    var size: Int
+    var seconds: Int
+    var nanoseconds: Int
+
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        inode = UInt64(st.st_ino)
+        size = Int(st.st_size)
+        seconds = Int(st.st_mtim.tv_sec)
+        nanoseconds = Int(st.st_mtim.tv_nsec)
+    }
+}

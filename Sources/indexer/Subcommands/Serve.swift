@@ -1,0 +1,58 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Hummingbird
+import Serve
+import Synchronization
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve index folders read-only over HTTP, with a search page and a JSON search API.",
+        discussion: """
+            The first index is served at / (manifest.json, blocks/<cid>) and every index at \
+            /<name>/, where name is its folder's name. Blocks carry Cache-Control immutable and \
+            their CID as ETag, and honour Range; /ipfs/<cid> serves raw blocks from any of the \
+            indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
+            answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
+            one access-log line per request on stderr; stops cleanly on Ctrl-C or SIGTERM.
+            """)
+
+    @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
+    @Option(help: "Address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Flag(help: "No access log.") var quiet = false
+
+    func validate() throws {
+        guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() throws {
+        let names = ServedIndex.names(for: indexes)
+        let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1) }
+        var config = ServeConfiguration(indexes: served)
+        config.host = host
+        config.port = port
+        if !quiet { config.accessLog = { printError($0) } }
+        let host = self.host
+        config.onRunning = { port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            // Straight to the descriptor, unbuffered: scripts wait for this line.
+            var line = "http://\(shown):\(port)/\n"
+            line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+            for s in served { printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : "")) }
+        }
+        // ArgumentParser runs this synchronously on the main thread; the server runs on NIO's
+        // event loops and Swift's task pool while the main thread waits.
+        let app = buildApplication(config)
+        let outcome = Mutex<Error?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await app.runService() } catch { outcome.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.withLock({ $0 }) { throw error }
+    }
+}

@@ -1,0 +1,193 @@
+import Blocks
+import Foundation
+import Synchronization
+import Hummingbird
+import HummingbirdTesting
+import Index
+import Service
+import Testing
+@testable import Serve
+
+/// Two served indexes: the merged one (first, also at `/`) and a single group's shard.
+let servedIndexes: [ServedIndex] = {
+    let single = try! buildIndex(corpus(40, seed: 9, site: "gamma.example"), key: keyB)
+    let dirs = [mergedIndex, single]
+    return try! zip(ServedIndex.names(for: dirs), dirs).map { try ServedIndex(name: $0, directory: $1) }
+}()
+
+func testApplication(log: (@Sendable (String) -> Void)? = nil) -> some ApplicationProtocol {
+    var config = ServeConfiguration(indexes: servedIndexes)
+    config.accessLog = log
+    config.port = 0
+    return buildApplication(config)
+}
+
+func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(String(buffer: b).utf8)) as? [String: Any])
+}
+
+@Suite struct ServeTests {
+    @Test func blocksAreImmutableWithCIDTagsAndRanges() async throws {
+        let cid = try #require(try DirectoryStore(root: mergedIndex, create: false).list().first)
+        let bytes = try FileSystem.readFile(mergedIndex + "/blocks/" + cid.description)
+        let name = servedIndexes[1].name
+        let other = try #require(try DirectoryStore(root: servedIndexes[1].directory, create: false).list().first)
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/blocks/\(cid)", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(Array(buffer: r.body) == bytes)
+                #expect(r.headers[.cacheControl] == "public, max-age=31536000, immutable")
+                #expect(r.headers[.eTag] == "\"\(cid)\"")
+                #expect(r.headers[.acceptRanges] == "bytes")
+            }
+            try await client.execute(uri: "/blocks/\(cid)", method: .get, headers: [.ifNoneMatch: "\"\(cid)\""]) { r in
+                #expect(r.status == .notModified && r.body.readableBytes == 0)
+            }
+            try await client.execute(uri: "/blocks/\(cid)", method: .get, headers: [.range: "bytes=2-9"]) { r in
+                #expect(r.status == .partialContent)
+                #expect(Array(buffer: r.body) == Array(bytes[2...9]))
+                #expect(r.headers[.contentRange] == "bytes 2-9/\(bytes.count)")
+            }
+            try await client.execute(uri: "/blocks/\(cid)", method: .get, headers: [.range: "bytes=-4"]) { r in
+                #expect(Array(buffer: r.body) == Array(bytes.suffix(4)))
+            }
+            try await client.execute(uri: "/blocks/\(cid)", method: .get, headers: [.range: "bytes=\(bytes.count)-"]) { r in
+                #expect(r.status == .rangeNotSatisfiable && r.headers[.contentRange] == "bytes */\(bytes.count)")
+            }
+            try await client.execute(uri: "/blocks/\(cid)", method: .head) { r in
+                #expect(r.status == .ok && r.headers[.contentLength] == "\(bytes.count)" && r.body.readableBytes == 0)
+            }
+            // Under the index's own name too, and other indexes' blocks only under theirs.
+            try await client.execute(uri: "/\(servedIndexes[0].name)/blocks/\(cid)", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/\(name)/blocks/\(other)", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/blocks/\(CID(of: [1, 2, 3]))", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/blocks/not-a-cid", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/blocks/../manifest.json", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/nosuchindex/manifest.json", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/" + String(repeating: "a", count: 2000), method: .get) { #expect($0.status == .uriTooLong) }
+        }
+    }
+
+    @Test func gatewayServesRawBlocksFromAnyIndex() async throws {
+        let other = try #require(try DirectoryStore(root: servedIndexes[1].directory, create: false).list().first)
+        let bytes = try FileSystem.readFile(servedIndexes[1].directory + "/blocks/" + other.description)
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/ipfs/\(other)", method: .get, headers: [.accept: "application/vnd.ipld.raw"]) { r in
+                #expect(r.status == .ok && Array(buffer: r.body) == bytes)
+                #expect(r.headers[.contentType] == "application/vnd.ipld.raw")
+                #expect(r.headers[.cacheControl] == "public, max-age=31536000, immutable")
+                #expect(r.headers[.xContentTypeOptions] == "nosniff")
+            }
+            try await client.execute(uri: "/ipfs/\(other)?format=raw", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/ipfs/\(other)?format=car", method: .get) { #expect($0.status == .notAcceptable) }
+            try await client.execute(uri: "/ipfs/\(CID(of: [7]))", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func manifestIsRevalidatedNotCached() async throws {
+        let bytes = try FileSystem.readFile(mergedIndex + "/manifest.json")
+        try await testApplication().test(.router) { client in
+            let tag = try await client.execute(uri: "/manifest.json", method: .get) { r -> String in
+                #expect(r.status == .ok && Array(buffer: r.body) == bytes)
+                #expect(r.headers[.cacheControl] == "no-cache")
+                #expect(r.headers[.contentType] == "application/json")
+                return try #require(r.headers[.eTag])
+            }
+            #expect(tag == "\"\(CID(of: bytes))\"")
+            try await client.execute(uri: "/manifest.json", method: .get, headers: [.ifNoneMatch: tag]) { #expect($0.status == .notModified) }
+            try await client.execute(uri: "/\(servedIndexes[1].name)/manifest.json", method: .get) { r in
+                let file = try FileSystem.readFile(servedIndexes[1].directory + "/manifest.json")
+                #expect(Array(buffer: r.body) == file)
+            }
+        }
+    }
+
+    @Test func searchAPIAnswersAsTheLibraryDoes() async throws {
+        let expected = try IndexSearch(shard: Shard.open(directory: mergedIndex)).run("garden honey", limit: 5)
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/api/search?q=garden%20honey&limit=5", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "application/json; charset=utf-8")
+                let o = try jsonObject(r.body)
+                #expect(o["index"] as? String == servedIndexes[0].name)
+                #expect(o["total"] as? Int == expected.total)
+                let results = try #require(o["results"] as? [[String: Any]])
+                #expect(results.map { $0["url"] as? String } == expected.results.map(\.url))
+                #expect(results.map { $0["title"] as? String } == expected.results.map(\.title))
+                #expect(results.map { $0["snippet"] as? String } == expected.results.map(\.snippet.text))
+                #expect(results.allSatisfy { ($0["snippetHTML"] as? String)?.contains("<mark>") == true })
+                #expect(results.allSatisfy { ($0["date"] as? String)?.hasSuffix("Z") == true })
+            }
+            try await client.execute(uri: "/api/search?q=river&index=\(servedIndexes[1].name)&limit=50", method: .get) { r in
+                let results = try #require(try jsonObject(r.body)["results"] as? [[String: Any]])
+                #expect(!results.isEmpty && results.allSatisfy { ($0["url"] as? String)?.contains("gamma.example") == true })
+            }
+            try await client.execute(uri: "/api/indexes", method: .get) { r in
+                let list = try #require(try jsonObject(r.body)["indexes"] as? [[String: Any]])
+                #expect(list.map { $0["name"] as? String } == servedIndexes.map(\.name))
+                #expect(list.map { $0["documents"] as? Int } == [500, 40])
+            }
+            for (uri, status) in [("/api/search", HTTPResponse.Status.badRequest), ("/api/search?q=river%20after:someday", .badRequest),
+                                  ("/api/search?q=-river", .badRequest), ("/api/search?q=x&limit=0", .badRequest),
+                                  ("/api/search?q=x&limit=abc", .badRequest), ("/api/search?q=x&index=nope", .notFound),
+                                  ("/api/search?q=" + String(repeating: "a", count: 3000), .badRequest)] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == status, "\(uri)")
+                    let o = try jsonObject(r.body)
+                    #expect(o["error"] is String, "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test func searchPageIsSelfContained() async throws {
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { r in
+                let html = String(buffer: r.body)
+                #expect(r.status == .ok && r.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                #expect(html.contains("/api/search") && html.contains("<input id=\"q\""))
+                #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets")
+                #expect(html.contains("const defaultIndex = \"\(servedIndexes[0].name)\""))
+            }
+            try await client.execute(uri: "/\(servedIndexes[1].name)/", method: .get) { r in
+                #expect(String(buffer: r.body).contains("const defaultIndex = \"\(servedIndexes[1].name)\""))
+            }
+        }
+    }
+
+    @Test func accessLogHasOneLinePerRequest() async throws {
+        let lines = LineSink()
+        try await testApplication(log: lines.append).test(.router) { client in
+            _ = try await client.execute(uri: "/api/search?q=river", method: .get)
+            _ = try await client.execute(uri: "/nothing/here", method: .get)
+        }
+        let log = lines.lines
+        #expect(log.count == 2)
+        #expect(log[0].contains("GET /api/search?q=river 200 "))
+        #expect(log[1].contains("GET /nothing/here 404 "))
+    }
+
+    @Test func namesAreDistinctAndAvoidTheServersOwnPaths() {
+        #expect(ServedIndex.names(for: ["/a/site", "/b/site", "/c/api", "x/ipfs/", "/d/my index"]) ==
+                ["site", "site-2", "index-api", "index-ipfs", "my-index"])
+    }
+
+    @Test func rangeHeaderParsing() {
+        #expect(ByteRange(header: "bytes=0-0", length: 10) == .part(0..<1))
+        #expect(ByteRange(header: "bytes=5-100", length: 10) == .part(5..<10))
+        #expect(ByteRange(header: "bytes=-3", length: 10) == .part(7..<10))
+        #expect(ByteRange(header: "bytes=-30", length: 10) == .part(0..<10))
+        #expect(ByteRange(header: "bytes=10-", length: 10) == .unsatisfiable)
+        #expect(ByteRange(header: "bytes=0-1,4-5", length: 10) == .whole)
+        #expect(ByteRange(header: "bytes=5-2", length: 10) == .whole)
+        #expect(ByteRange(header: "items=1-2", length: 10) == .whole)
+        #expect(ByteRange(header: nil, length: 10) == .whole)
+    }
+}
+
+final class LineSink: Sendable {
+    private let store = Mutex<[String]>([])
+    var lines: [String] { store.withLock { $0 } }
+    func append(_ line: String) { store.withLock { $0.append(line) } }
+}
