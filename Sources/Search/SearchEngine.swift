@@ -205,7 +205,9 @@ public struct SearchEngine {
     /// over HTTP both trees are read in the same round trips.
     public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
-        var pool = max(16, (limit + offset) * 3)
+        // A few spare candidates cover most collapsing; the pool grows only when they do not
+        // (every candidate costs a document record, which over HTTP is bytes).
+        var pool = limit + offset + max(6, (limit + offset) / 2)
         try prefetch(plan)
         while true {
             let c = Compiled()
