@@ -83,8 +83,9 @@ let package = Package(
         .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks"]),
+        .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks"], path: "Tests/IndexTestSupport"),
+        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests"),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),

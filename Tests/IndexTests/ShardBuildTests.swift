@@ -1,6 +1,7 @@
 import Blocks
 import Foundation
 import ProllyTree
+import IndexTestSupport
 import Testing
 @testable import Index
 

@@ -2,6 +2,7 @@ import Blocks
 import Foundation
 import Index
 import ProllyTree
+import IndexTestSupport
 import Testing
 @testable import Search
 

@@ -1,6 +1,7 @@
 import Blocks
 import Foundation
 import Index
+import IndexTestSupport
 import Testing
 @testable import Search
 

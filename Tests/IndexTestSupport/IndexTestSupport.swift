@@ -1,18 +1,20 @@
 import Blocks
 import Foundation
-@testable import Index
+import Index
 
 /// A deliberately plain analyzer for testing the index's mechanics apart from real analysis:
 /// lower-cased ASCII alphanumeric runs.
-struct WordAnalyzer: TermAnalyzer {
-    var identifier: String { "test-words/1" }
+/// Shared by the index and search tests.
+public struct WordAnalyzer: TermAnalyzer {
+    public init() {}
+    public var identifier: String { "test-words/1" }
 
-    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
+    public func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
         let t = words(text)
         return (t, t.count)
     }
 
-    func words(_ text: String) -> [(term: String, position: UInt32)] {
+    public func words(_ text: String) -> [(term: String, position: UInt32)] {
         var out: [(String, UInt32)] = []
         var word: [UInt8] = []
         func flush() {
@@ -26,29 +28,29 @@ struct WordAnalyzer: TermAnalyzer {
         return out
     }
 
-    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] { words(text).map { ([$0.term], $0.position) } }
-    func prefixTerm(_ text: String) -> String { words(text).first?.term ?? "" }
-    func urlTerms(_ url: String) -> [String] { words(url).map(\.term) }
-    func siteTerms(_ url: String) -> [String] {
+    public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] { words(text).map { ([$0.term], $0.position) } }
+    public func prefixTerm(_ text: String) -> String { words(text).first?.term ?? "" }
+    public func urlTerms(_ url: String) -> [String] { words(url).map(\.term) }
+    public func siteTerms(_ url: String) -> [String] {
         let rest = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? url[...]
         var labels = rest.prefix { $0 != "/" }.lowercased().split(separator: ".").map(String.init)
         if labels.first == "www" { labels.removeFirst() }
         return labels.count < 2 ? [] : (0...(labels.count - 2)).map { labels[$0...].joined(separator: ".") }
     }
-    func languageTerm(_ tag: String?) -> String? { tag.map { String($0.lowercased().prefix(2)) } }
-    func keyword(_ text: String) -> String { text.lowercased() }
+    public func languageTerm(_ tag: String?) -> String? { tag.map { String($0.lowercased().prefix(2)) } }
+    public func keyword(_ text: String) -> String { text.lowercased() }
 }
 
-func tempDirectory(_ name: String = "index") -> String {
+public func tempDirectory(_ name: String = "index") -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())").path
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
 
-let testKey = try! GroupKey(seed: Array(repeating: 7, count: 32))
+public let testKey = try! GroupKey(seed: Array(repeating: 7, count: 32))
 
 /// A small generated corpus with a skewed vocabulary (a few very common words).
-func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
+public func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
     var rng = SplitMix(seed: seed)
     let vocabulary = (0..<400).map { "w\($0)" }
     return (0..<n).map { i in
@@ -65,10 +67,10 @@ func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
     }
 }
 
-struct SplitMix: RandomNumberGenerator {
+public struct SplitMix: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -78,7 +80,7 @@ struct SplitMix: RandomNumberGenerator {
 }
 
 /// Builds `docs` as one file into a fresh folder.
-func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
+public func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
                 order: [Int]? = nil) throws -> (Shard, ShardBuilder.Summary) {
     let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: WordAnalyzer(),
                                    options: .init(memoryBytes: memory))
