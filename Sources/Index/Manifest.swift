@@ -211,6 +211,14 @@ public struct Manifest: Sendable {
     /// Parses and verifies a manifest file's bytes: the signature must verify and the readable
     /// copy must match the root block in `store` (itself verified against its CID).
     public static func verified(_ bytes: [UInt8], path: String, store: BlockStore) throws -> Manifest {
+        try verifiedWithHeaders(bytes, path: path, store: store).manifest
+    }
+
+    /// `verified`, also returning the tree header blocks, fetched with the root block in one
+    /// batch (one round trip remotely) so that opening the trees need not fetch them again.
+    public static func verifiedWithHeaders(_ bytes: [UInt8], path: String, store: BlockStore) throws
+        -> (manifest: Manifest, headers: [CID: [UInt8]])
+    {
         func bad(_ r: String) -> IndexError { .badManifest(path: path, reason: r) }
         guard bytes.count <= 64 << 20 else { throw bad("larger than 64 MiB") }
         let json: JSON
@@ -226,16 +234,17 @@ public struct Manifest: Sendable {
         guard Ed25519.verify(signature, message: JSON.object(unsigned).canonical, publicKey: signer) else {
             throw IndexError.badSignature(path: path)
         }
-        // The readable copy names the tree headers: ask for them with the root block, so a
-        // caching remote store has them before the trees are opened (one round trip saved).
+        // The readable copy names the tree headers: fetch them with the root block. Once the
+        // copy is checked against the root block below, they are the index's own headers.
         var wanted = [root]
         if let trees = json["index"]?["trees"]?.object {
             wanted += trees.keys.sorted().compactMap { trees[$0]?.string.flatMap { try? CID($0) } }
         }
-        let info = try IndexInfo(cbor: try DagCBOR.decode(try store.getMany(wanted)[0]))
+        let blocks = try store.getMany(wanted)
+        let info = try IndexInfo(cbor: try DagCBOR.decode(blocks[0]))
         guard json["index"] == info.json else { throw bad("readable index summary differs from the root block \(root)") }
         let m = Manifest(root: root, info: info, created: created, signer: signer, signature: signature)
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
-        return m
+        return (m, Dictionary(zip(wanted.dropFirst(), blocks.dropFirst()), uniquingKeysWith: { a, _ in a }))
     }
 }

@@ -14,16 +14,20 @@ public final class Shard: Sendable {
     public var info: IndexInfo { manifest.info }
     public var store: BlockStore { reader.store }
 
-    public init(manifest: Manifest, reader: NodeReader) throws {
+    /// `fetched`: header blocks already read (by `Manifest.verifiedWithHeaders`); the others
+    /// are fetched in one batch.
+    public init(manifest: Manifest, reader: NodeReader, fetched: [CID: [UInt8]] = [:]) throws {
         self.manifest = manifest
         self.reader = reader
-        // The four headers in one batch (one round trip for a remote index).
         var headers: [CID] = []
         for name in ShardTrees.names {
             guard let cid = manifest.info.trees[name] else { throw IndexError.corrupt("index has no \(name) tree") }
             headers.append(cid)
         }
-        let blocks = try reader.store.getMany(headers)
+        let missing = headers.filter { fetched[$0] == nil }
+        var known = fetched
+        for (cid, bytes) in zip(missing, try reader.store.getMany(missing)) { known[cid] = bytes }
+        let blocks = headers.map { known[$0]! }
         func open(_ name: String) throws -> Tree {
             let i = ShardTrees.names.firstIndex(of: name)!
             let t = try Tree.open(headers[i], bytes: blocks[i], reader: reader)
@@ -46,8 +50,14 @@ public final class Shard: Sendable {
         do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
             throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
         }
-        let manifest = try Manifest.verified(bytes, path: path, store: store)
-        return try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: cacheNodes))
+        return try open(manifestBytes: bytes, path: path, store: store, cacheNodes: cacheNodes)
+    }
+
+    /// Opens an index from its manifest's bytes over any store (local or remote): manifest,
+    /// root block and tree headers cost one batch of reads.
+    public static func open(manifestBytes bytes: [UInt8], path: String, store: BlockStore, cacheNodes: Int = 4096) throws -> Shard {
+        let (manifest, headers) = try Manifest.verifiedWithHeaders(bytes, path: path, store: store)
+        return try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: cacheNodes), fetched: headers)
     }
 
     // MARK: Statistics

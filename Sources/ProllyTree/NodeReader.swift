@@ -49,6 +49,15 @@ public final class NodeReader: Sendable {
         }
     }
 
+    /// Reads an out-of-line value's block once, checks that it decodes to the recorded length,
+    /// and returns the block's stored (compressed) size — for `stats` and `verify`.
+    public func storedSize(of v: LeafValue) throws -> Int {
+        guard case .blob(let cid, let length) = v else { return 0 }
+        let bytes = try store.get(cid)
+        _ = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
+        return bytes.count
+    }
+
     func check(_ node: Node, against ref: ChildRef) throws {
         func fail(_ r: String) -> TreeError { .corruptNode(cid: ref.cid.description, reason: r) }
         guard node.level == ref.level else { throw fail("level \(node.level), parent says \(ref.level)") }

@@ -67,8 +67,7 @@ public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) thr
     }
     let manifestURL = base + "/" + Manifest.fileName
     let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
-    let manifest = try Manifest.verified(bytes, path: manifestURL, store: store)
-    let shard = try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: options.cacheNodes))
+    let shard = try Shard.open(manifestBytes: bytes, path: manifestURL, store: store, cacheNodes: options.cacheNodes)
     return OpenedIndex(shard: shard, location: base, manifestBytes: bytes, http: http, caching: caching)
 }
 
