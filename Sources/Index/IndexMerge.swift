@@ -105,10 +105,7 @@ public enum IndexMerge {
         let docs = try Tree.open(trees["docs"]!.headerCID, reader: reader)
         var firstByDigest: [[UInt8]: DocRef] = [:]
         var records: [(DocRef, DocRecord)] = []
-        var cursor = docs.scan()
-        while let (k, v) = try cursor.nextEntry() {
-            guard let ref = DocRef(bytes: k) else { throw IndexError.corrupt("docs key \(Hex.encode(k)) is not a DocRef") }
-            let r = try DocRecord(encoded: v)
+        try Shard.forEachDocument(in: docs) { ref, r in
             records.append((ref, r))
             if !r.digest.isEmpty, firstByDigest[r.digest] == nil { firstByDigest[r.digest] = ref }
         }

@@ -123,11 +123,18 @@ public final class Shard: Sendable {
         try text.getMany(refs.map(\.bytes)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
-    /// Every document in DocRef order (verify, stats, diff).
-    public func allDocuments() -> some Sequence<(DocRef, DocRecord)> {
-        docs.scan().lazy.compactMap { k, v in
-            guard let ref = DocRef(bytes: k), let r = try? DocRecord(encoded: v) else { return nil }
-            return (ref, r)
+    /// Calls `body` for every document in DocRef order. A missing block or a malformed record
+    /// throws: a silently shortened walk would pass for a complete one.
+    public func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
+        try Shard.forEachDocument(in: docs, body)
+    }
+
+    /// The same walk over any docs tree (a merge's output before it is a shard).
+    public static func forEachDocument(in docs: Tree, _ body: (DocRef, DocRecord) throws -> Void) throws {
+        var cursor = docs.scan()
+        while let (k, v) = try cursor.nextEntry() {
+            guard let ref = DocRef(bytes: k) else { throw IndexError.corrupt("docs key \(Hex.encode(k)) is not a DocRef") }
+            try body(ref, try DocRecord(encoded: v))
         }
     }
 }

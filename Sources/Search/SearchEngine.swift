@@ -167,7 +167,7 @@ public struct SearchEngine {
         case .group(let hex):
             guard let g = GroupID(hex: hex) else { throw SearchError.badGroup(hex) }
             // Alone, a group filter matches every document of the group (through the docs tree).
-            return try GroupIterator(AllDocsIterator(shard: shard), groups: [g])
+            return try GroupIterator(try AllDocsIterator(shard: shard), groups: [g])
         case .and(let items):
             var required: [DocIterator] = [], excluded: [DocIterator] = []
             var groups: [GroupID] = []
@@ -182,7 +182,7 @@ public struct SearchEngine {
             }
             if required.isEmpty {
                 if groups.isEmpty { throw SearchError.nothingToSearch }
-                required = [AllDocsIterator(shard: shard)]
+                required = [try AllDocsIterator(shard: shard)]
             }
             if required.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
             excluded.removeAll { $0 is EmptyIterator }
@@ -333,43 +333,30 @@ public struct SearchEngine {
 
 /// Every document of the shard in DocRef order, unscored (for filter-only queries).
 final class AllDocsIterator: DocIterator {
-    private var cursor: ProllyTreeCursor
+    private let tree: Tree
+    private var cursor: Tree.Cursor
     private(set) var doc: DocRef?
 
-    init(shard: Shard) {
-        cursor = ProllyTreeCursor(tree: shard.docs)
-        doc = cursor.current
+    init(shard: Shard) throws {
+        tree = shard.docs
+        cursor = tree.scan()
+        try step()
+    }
+
+    /// Reads the next key; errors propagate instead of ending the walk early.
+    private func step() throws {
+        doc = try cursor.nextEntry().flatMap { DocRef(bytes: $0.key) }
     }
 
     var leavesRead: Int { 0 }
     func advance(to target: DocRef) throws {
         guard let d = doc, d < target else { return }
-        cursor = ProllyTreeCursor(tree: cursor.tree, from: target.bytes)
-        doc = cursor.current
+        cursor = tree.scan(from: target.bytes)
+        try step()
     }
-    func next() throws { cursor.step(); doc = cursor.current }
+    func next() throws { try step() }
     func score() throws -> Double { 0 }
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
-}
-
-import ProllyTree
-
-/// A DocRef-keyed scan of a tree (the docs tree), one key at a time.
-struct ProllyTreeCursor {
-    let tree: Tree
-    private var scan: Tree.Cursor
-    private(set) var current: DocRef?
-
-    init(tree: Tree, from: [UInt8]? = nil) {
-        self.tree = tree
-        scan = tree.scan(from: from)
-        current = nil
-        step()
-    }
-
-    mutating func step() {
-        current = scan.next().flatMap { DocRef(bytes: $0.key) }
-    }
 }
 
 /// The k best (score, DocRef) pairs: higher score first, then lower DocRef, so results are

@@ -44,7 +44,7 @@ struct BuildCommand: ParsableCommand {
                 throw ValidationError("\(base) holds no batch of group \(groupKey.group); an incremental build extends the same group's index (use merge to combine groups)")
             }
             batch = (mine.map(\.batch).max() ?? 0) + 1
-            for (_, r) in shard.allDocuments() { baseDigests.insert(r.digest) }
+            try shard.forEachDocument { _, r in baseDigests.insert(r.digest) }
             baseShard = shard
         }
         let batchDirectory = base == nil ? out : out + "/.batch-\(getpid())"
