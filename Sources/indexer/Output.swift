@@ -13,33 +13,6 @@ func printError(_ message: String, newline: Bool = true) {
 var stderrIsTerminal: Bool { isatty(2) != 0 }
 var stdoutIsTerminal: Bool { isatty(1) != 0 }
 
-/// Collects stdout lines and writes them in large chunks (one syscall per 64 KiB, not per line).
-final class BufferedOutput {
-    private var buffer: [UInt8] = []
-
-    init() { buffer.reserveCapacity(1 << 16) }
-
-    func line(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
-        buffer.append(UInt8(ascii: "\n"))
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    func flush() {
-        var done = 0
-        buffer.withUnsafeBytes { b in
-            while done < b.count {
-                let n = write(1, b.baseAddress! + done, b.count - done)
-                if n <= 0 { break }
-                done += n
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    deinit { flush() }
-}
-
 /// Standard input, whole.
 func readAllStandardInput() -> [UInt8] {
     var out: [UInt8] = []

@@ -19,6 +19,10 @@ final class OutputBuffer {
         if buffer.count >= 1 << 18 { try flush() }
     }
 
+    func line(_ s: String) throws {
+        try write(Array(s.utf8) + [UInt8(ascii: "\n")])
+    }
+
     func flush() throws {
         var off = 0
         while off < buffer.count {

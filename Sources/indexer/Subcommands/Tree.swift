@@ -91,8 +91,9 @@ struct TreeCommand: ParsableCommand {
         func run() throws {
             let tree = try TreeCommand.openTree(root, try store.open())
             var cursor = tree.scan(from: from.map { Array($0.utf8) }, to: to.map { Array($0.utf8) })
-            let out = BufferedOutput()
-            while let (k, v) = try cursor.nextEntry() { out.line(TreeCommand.line(k, v)) }
+            let out = OutputBuffer(fd: 1)
+            while let (k, v) = try cursor.nextEntry() { try out.line(TreeCommand.line(k, v)) }
+            try out.flush()
         }
     }
 
@@ -121,15 +122,15 @@ struct TreeCommand: ParsableCommand {
             let s = try store.open()
             let reader = NodeReader(store: s)
             let a = try Tree.open(try CID(rootA), reader: reader), b = try Tree.open(try CID(rootB), reader: reader)
-            let out = BufferedOutput()
+            let out = OutputBuffer(fd: 1)
             let nodes = try a.diff(b) { d in
                 switch d {
-                case .added(let k, _): out.line("+" + String(decoding: k, as: UTF8.self))
-                case .removed(let k, _): out.line("-" + String(decoding: k, as: UTF8.self))
-                case .changed(let k, _, _): out.line("~" + String(decoding: k, as: UTF8.self))
+                case .added(let k, _): try out.line("+" + String(decoding: k, as: UTF8.self))
+                case .removed(let k, _): try out.line("-" + String(decoding: k, as: UTF8.self))
+                case .changed(let k, _, _): try out.line("~" + String(decoding: k, as: UTF8.self))
                 }
             }
-            out.flush()
+            try out.flush()
             printError("read \(nodes) nodes")
         }
     }
