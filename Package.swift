@@ -83,18 +83,18 @@ let package = Package(
         .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
-        .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks"], path: "Tests/IndexTestSupport"),
+        .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests"),
-        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks"]),
+        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks", "TextTestSupport"]),
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis"]),
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
             "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",

@@ -1,3 +1,4 @@
+import TextTestSupport
 import Blocks
 import Foundation
 import Index
@@ -67,17 +68,8 @@ public func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
     }
 }
 
-public struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seeded generator (reproducible property tests).
+public typealias SplitMix = SplitMix64
 
 /// Builds `docs` as one file into a fresh folder.
 public func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,

@@ -1,18 +1,9 @@
+import TextTestSupport
 import Blocks
 @testable import ProllyTree
 
-/// A deterministic generator so property tests are reproducible from their seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seeded generator (reproducible property tests).
+typealias SplitMix = SplitMix64
 
 /// Small nodes so that a few thousand keys already make trees three or four levels deep.
 let smallParams = TreeParameters(targetSize: 512, valueHint: 8, inlineLimit: 64)
