@@ -77,11 +77,8 @@ public struct ShardInspection: Sendable {
         var problems: [String] = []
         var documents: UInt64 = 0, body: UInt64 = 0, title: UInt64 = 0
         var perGroup: [GroupID: (UInt64, UInt64, UInt64)] = [:]
-        var cursor = shard.docs.scan()
         do {
-            while let (k, v) = try cursor.nextEntry() {
-                guard let ref = DocRef(bytes: k) else { problems.append("docs key \(Hex.encode(k)) is not a DocRef"); continue }
-                let r = try DocRecord(encoded: v)
+            try shard.forEachDocument { ref, r in
                 documents += 1
                 body += UInt64(r.bodyLength)
                 title += UInt64(r.titleLength)
