@@ -42,7 +42,7 @@ let package = Package(
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
