@@ -41,8 +41,8 @@ let package = Package(
         .target(name: "Analysis"),
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
-        // 6. Index: the shard schema on Prolly trees; build, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis"]),
+        // 6. Index: the shard schema on Prolly trees; build (from Ingest documents), merge, diff, read, verify.
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis", "Ingest"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 

@@ -86,24 +86,3 @@ public struct DocRecord: Equatable, Sendable {
                       source: source, tags: tags, mentions: mentions, parent: parent)
     }
 }
-
-/// Errors of the index layer; each names the file, block or input a person must look at.
-public enum IndexError: Error, Equatable, CustomStringConvertible {
-    case corrupt(String)
-    case badManifest(path: String, reason: String)
-    case badSignature(path: String)
-    case keyFile(path: String, reason: String)
-    case incompatible(String)
-    case io(String)
-
-    public var description: String {
-        switch self {
-        case .corrupt(let m): "index data is corrupt: \(m)"
-        case .badManifest(let p, let r): "\(p): invalid manifest: \(r)"
-        case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
-        case .keyFile(let p, let r): "\(p): \(r)"
-        case .incompatible(let m): m
-        case .io(let m): m
-        }
-    }
-}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Blocks
 import ProllyTree
 import Sodium
@@ -39,15 +42,12 @@ public enum IndexMerge {
     public static func checkCompatible(_ inputs: [Input], analyzer: IndexAnalyzer) throws {
         for input in inputs {
             if input.shard.info.analyzer != analyzer.identifier {
-                throw IndexError.incompatible("""
-                    \(input.name) was analyzed with \(input.shard.info.analyzer), this tool uses \(analyzer.identifier): \
-                    its terms would not match. Rebuild it from its sources with this version (or merge it with the tool that built it).
-                    """)
+                throw IndexError.otherAnalyzer(input: input.name, found: input.shard.info.analyzer, expected: analyzer.identifier)
             }
-            for name in ShardTrees.names {
-                let t = try tree(input.shard, name)
-                if !t.params.sameShape(as: ShardTrees.parameters(name)) {
-                    throw IndexError.incompatible("\(input.name): its \(name) tree has different parameters (\(t.params)); rebuild it with this version")
+            for tree in ShardTree.allCases {
+                let t = input.shard.tree(tree)
+                if !t.params.sameShape(as: tree.parameters) {
+                    throw IndexError.treeParameters(input: input.name, tree: tree.name, found: "\(t.params)")
                 }
             }
         }
@@ -63,36 +63,70 @@ public enum IndexMerge {
                 let id = "\(b.group)/\(b.batch)"
                 let sources = b.sources.map { "\($0.name)#\($0.bytes)" }.sorted()
                 if let earlier = seen[id], earlier.sources != sources {
-                    throw IndexError.incompatible("""
-                        \(earlier.input) and \(input.name) both hold batch \(b.batch) of group \(b.group) but built from different \
-                        sources: their documents would collide. Each group needs its own key (indexer keygen); to add to a \
-                        group's index, build with --base so the new documents get a new batch.
-                        """)
+                    throw IndexError.batchCollision(first: earlier.input, second: input.name, group: b.group, batch: b.batch)
                 }
                 seen[id] = (input.name, sources)
             }
         }
     }
 
-    static func tree(_ shard: Shard, _ name: String) throws -> Tree {
-        switch name {
-        case "postings": shard.postings
-        case "positions": shard.positions
-        case "docs": shard.docs
-        default: shard.text
-        }
+    /// A merge's signed manifest (not yet written) and what it cost.
+    public struct Merged: Sendable {
+        public var manifest: Manifest
+        public var summary: Summary
     }
 
+    /// Merges the indexes named `inputs` into the folder `out` and writes its manifest: each
+    /// input is opened by `open` (a local folder or a URL, as the caller reaches them); blocks go
+    /// to `out/blocks`, or with `sharedStore` to `sharedStore/blocks`, which `out/blocks` links to.
+    /// An input that cannot be opened throws `IndexError.inputRefused` naming it.
+    public static func merge(named inputs: [String], open: (String) throws -> (shard: Shard, manifestBytes: [UInt8]),
+                             out: String, sharedStore: String? = nil, key: GroupKey,
+                             analyzer: IndexAnalyzer = IndexAnalyzer(), created: String) throws -> Merged {
+        var loaded: [Input] = []
+        for name in inputs {
+            do {
+                let opened = try open(name)
+                loaded.append(Input(shard: opened.shard, manifestBytes: opened.manifestBytes, name: name))
+            } catch {
+                throw IndexError.inputRefused(input: name, reason: "\(error)")
+            }
+        }
+        let merged = try merge(loaded, into: try outputStore(out: out, shared: sharedStore), key: key, analyzer: analyzer, created: created)
+        try merged.manifest.write(toIndex: out)
+        return merged
+    }
+
+    /// The store a merge into `out` writes to: its own `blocks/`, or a shared block folder linked from it.
+    static func outputStore(out: String, shared: String?) throws -> DirectoryStore {
+        guard let shared else { return try DirectoryStore(root: out) }
+        let store = try DirectoryStore(root: shared)
+        try FileSystem.makeDirectories(out)
+        let link = out + "/blocks"
+        if !FileSystem.exists(link) {
+            var target = store.blocksPath
+            if !target.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+                target = String(cString: cwd) + "/" + target
+                free(cwd)
+            }
+            guard symlink(target, link) == 0 else {
+                throw IndexError.runFile(path: link, reason: "cannot link to \(target): \(String(cString: strerror(errno)))")
+            }
+        }
+        return store
+    }
+
+    /// Merges opened inputs into `store`; the caller writes the manifest (`Manifest.write(toIndex:)`).
     public static func merge(_ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: IndexAnalyzer,
-                             created: String) throws -> (Manifest, Summary) {
-        guard !inputs.isEmpty else { throw IndexError.incompatible("nothing to merge") }
+                             created: String) throws -> Merged {
+        guard !inputs.isEmpty else { throw IndexError.nothingToMerge }
         try checkCompatible(inputs, analyzer: analyzer)
         try checkBatches(inputs)
         var summary = Summary()
-        var trees: [String: Tree] = [:]
-        for name in ShardTrees.names {
-            let (t, s) = try Tree.union(try inputs.map { try tree($0.shard, name) }, into: store, aggregator: ShardTrees.aggregator(name))
-            trees[name] = t
+        var trees: [ShardTree: Tree] = [:]
+        for tree in ShardTree.allCases {
+            let (t, s) = try Tree.union(inputs.map { $0.shard.tree(tree) }, into: store, aggregator: tree.aggregator)
+            trees[tree] = t
             summary.blocksReused += s.blocksReused
             summary.blocksWritten += s.blocksWritten
             summary.bytesWritten += s.bytesWritten
@@ -102,15 +136,15 @@ public enum IndexMerge {
 
         // One pass over the merged documents: duplicates across groups, and the statistics.
         let reader = NodeReader(store: store)
-        let docs = try Tree.open(trees["docs"]!.headerCID, reader: reader)
+        let docs = try Tree.open(trees[.docs]!.headerCID, reader: reader)
         var firstByDigest: [[UInt8]: DocRef] = [:]
         var records: [(DocRef, DocRecord)] = []
         try Shard.forEachDocument(in: docs) { ref, r in
             records.append((ref, r))
             if !r.digest.isEmpty, firstByDigest[r.digest] == nil { firstByDigest[r.digest] = ref }
         }
-        let text = try Tree.open(trees["text"]!.headerCID, reader: reader)
-        var removals: [String: [([UInt8], [UInt8]?)]] = [:]
+        let text = try Tree.open(trees[.text]!.headerCID, reader: reader)
+        var removals: [ShardTree: [([UInt8], [UInt8]?)]] = [:]
         var kept: [(DocRef, DocRecord)] = []
         for (ref, r) in records {
             if let first = firstByDigest[r.digest], first.group != ref.group {
@@ -119,19 +153,19 @@ public enum IndexMerge {
                 let terms = DocumentTerms(r.document(text: body), analyzer: analyzer)
                 for e in terms.entries {
                     let k = ShardKeys.posting(e.field, e.term, ref)
-                    removals["postings", default: []].append((k, nil))
-                    if !e.positions.isEmpty { removals["positions", default: []].append((k, nil)) }
+                    removals[.postings, default: []].append((k, nil))
+                    if !e.positions.isEmpty { removals[.positions, default: []].append((k, nil)) }
                 }
-                removals["docs", default: []].append((ref.bytes, nil))
-                removals["text", default: []].append((ref.bytes, nil))
+                removals[.docs, default: []].append((ref.bytes, nil))
+                removals[.text, default: []].append((ref.bytes, nil))
             } else {
                 kept.append((ref, r))
             }
         }
-        for (name, edits) in removals {
-            let t = try Tree.open(trees[name]!.headerCID, reader: reader)
-            let (edited, s) = try t.applying(edits, aggregator: ShardTrees.aggregator(name))
-            trees[name] = edited
+        for (tree, edits) in removals {
+            let t = try Tree.open(trees[tree]!.headerCID, reader: reader)
+            let (edited, s) = try t.applying(edits, aggregator: tree.aggregator)
+            trees[tree] = edited
             summary.blocksWritten += s.blocksWritten
             summary.bytesWritten += s.bytesWritten
         }
@@ -166,7 +200,7 @@ public enum IndexMerge {
         }
         var seen = Set<[UInt8]>()
         let info = IndexInfo(
-            analyzer: analyzer.identifier, trees: trees.mapValues(\.headerCID),
+            analyzer: analyzer.identifier, trees: Dictionary(uniqueKeysWithValues: trees.map { ($0.key.name, $0.value.headerCID) }),
             documents: UInt64(kept.count), bodyLength: body, titleLength: title,
             groups: groups.values.sorted { $0.group < $1.group },
             batches: batches.values.sorted { ($0.group, $0.batch) < ($1.group, $1.batch) }
@@ -176,6 +210,6 @@ public enum IndexMerge {
         summary.documents = info.documents
         let root = try store.put(info.cbor.encode())
         let manifest = try Manifest.signed(root: root, info: info, key: key, created: created)
-        return (manifest, summary)
+        return Merged(manifest: manifest, summary: summary)
     }
 }

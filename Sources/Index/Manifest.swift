@@ -8,7 +8,7 @@ import Sodium
 public struct IndexInfo: Equatable, Sendable {
     public static let format = "indexer-index/1"
     public var analyzer: String
-    /// Tree name (`ShardTrees.names`) → tree header CID.
+    /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     public var documents: UInt64
     public var bodyLength: UInt64
@@ -202,6 +202,12 @@ public struct Manifest: Sendable {
     }
 
     /// The file's bytes: indented JSON (the signature covers the canonical form, not the layout).
+    /// Writes `manifest.json` into the index folder `directory`: atomically and synced, the last
+    /// step of every build and merge, so a killed run leaves the previous index whole.
+    public func write(toIndex directory: String) throws {
+        try FileSystem.writeAtomically(directory + "/" + Manifest.fileName, fileBytes, sync: true)
+    }
+
     public var fileBytes: [UInt8] {
         guard case .object(var o) = unsignedJSON() else { return [] }
         o["signature"] = .string(Hex.encode(signature))

@@ -134,30 +134,35 @@ public enum PositionList {
     }
 }
 
-/// The parameters of each tree of a shard. Postings are scanned in ranges (16 KiB nodes);
-/// docs and text are read a few random keys per result page (4 KiB nodes).
-public enum ShardTrees {
-    public static let postings = TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
-    public static let positions = TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
-    public static let docs = TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
-    public static let text = TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
+/// The four trees of a shard, in the order they are built and listed. The raw value is the
+/// tree's name in the manifest (`IndexInfo.trees`). Postings are scanned in ranges (16 KiB
+/// nodes); docs and text are read a few random keys per result page (4 KiB nodes).
+public enum ShardTree: String, CaseIterable, Sendable {
+    /// (field, term, DocRef) → term frequency and length code.
+    case postings
+    /// The same keys → positions, for phrases and snippets.
+    case positions
+    /// DocRef → `DocRecord`.
+    case docs
+    /// DocRef → the extracted text.
+    case text
 
-    public static let names = ["postings", "positions", "docs", "text"]
+    public var name: String { rawValue }
 
-    public static func parameters(_ name: String) -> TreeParameters {
-        switch name {
-        case "postings": postings
-        case "positions": positions
-        case "docs": docs
-        default: text
+    public var parameters: TreeParameters {
+        switch self {
+        case .postings: TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+        case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
+        case .docs: TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
+        case .text: TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
         }
     }
 
-    public static func aggregator(_ name: String) -> TreeAggregator {
-        switch name {
-        case "postings": ImpactAggregator()
-        case "docs": LengthAggregator()
-        default: CountOnly()
+    public var aggregator: TreeAggregator {
+        switch self {
+        case .postings: ImpactAggregator()
+        case .docs: LengthAggregator()
+        case .positions, .text: CountOnly()
         }
     }
 }

@@ -12,6 +12,15 @@ public final class Shard: Sendable {
     public let text: Tree
 
     public var info: IndexInfo { manifest.info }
+
+    public func tree(_ tree: ShardTree) -> Tree {
+        switch tree {
+        case .postings: postings
+        case .positions: positions
+        case .docs: docs
+        case .text: text
+        }
+    }
     public var store: BlockStore { reader.store }
 
     /// `fetched`: header blocks already read (by `Manifest.verifiedWithHeaders`); the others
@@ -20,26 +29,26 @@ public final class Shard: Sendable {
         self.manifest = manifest
         self.reader = reader
         var headers: [CID] = []
-        for name in ShardTrees.names {
-            guard let cid = manifest.info.trees[name] else { throw IndexError.corrupt("index has no \(name) tree") }
+        for tree in ShardTree.allCases {
+            guard let cid = manifest.info.trees[tree.name] else { throw IndexError.missingTree(tree.name) }
             headers.append(cid)
         }
         let missing = headers.filter { fetched[$0] == nil }
         var known = fetched
         for (cid, bytes) in zip(missing, try reader.store.getMany(missing)) { known[cid] = bytes }
         let blocks = headers.map { known[$0]! }
-        func open(_ name: String) throws -> Tree {
-            let i = ShardTrees.names.firstIndex(of: name)!
+        func open(_ tree: ShardTree) throws -> Tree {
+            let i = ShardTree.allCases.firstIndex(of: tree)!
             let t = try Tree.open(headers[i], bytes: blocks[i], reader: reader)
-            guard t.params.sameShape(as: ShardTrees.parameters(name)) else {
-                throw IndexError.incompatible("the \(name) tree was built with other parameters (\(t.params)); rebuild the index with this version")
+            guard t.params.sameShape(as: tree.parameters) else {
+                throw IndexError.treeParameters(input: nil, tree: tree.name, found: "\(t.params)")
             }
             return t
         }
-        postings = try open("postings")
-        positions = try open("positions")
-        docs = try open("docs")
-        text = try open("text")
+        postings = try open(.postings)
+        positions = try open(.positions)
+        docs = try open(.docs)
+        text = try open(.text)
     }
 
     /// Opens the index folder `directory` (manifest.json and blocks/).

@@ -35,6 +35,22 @@ public final class ShardBuilder: Sendable {
         public var runs = 0
     }
 
+    /// An input of the build as the manifest lists it.
+    public struct SourceFile: Sendable {
+        public var name: String
+        public var bytes: UInt64
+        public init(name: String, bytes: UInt64) {
+            self.name = name
+            self.bytes = bytes
+        }
+    }
+
+    /// The signed manifest (already written) and the counts of the build.
+    public struct Finished: Sendable {
+        public var manifest: Manifest
+        public var summary: Summary
+    }
+
     public let directory: String
     public let store: DirectoryStore
     let key: GroupKey
@@ -44,9 +60,10 @@ public final class ShardBuilder: Sendable {
     private let state: Mutex<State>
 
     struct State {
-        /// One buffer and one list of spilled runs per tree, so the trees sort and build in parallel.
-        var buffers = (0..<4).map { _ in RunBuffer() }
-        var runs: [[String]] = [[], [], [], []]
+        /// One buffer and one list of spilled runs per tree (`ShardTree` order), so the trees
+        /// sort and build in parallel.
+        var buffers = ShardBuilder.buffers()
+        var runs: [[String]] = ShardTree.allCases.map { _ in [] }
         var nextRun = 0
         /// Per file, the sequence numbers of documents kept.
         var survivors: [Int: [UInt32]] = [:]
@@ -66,6 +83,8 @@ public final class ShardBuilder: Sendable {
         state = Mutex(State())
     }
 
+    static func buffers() -> [RunBuffer] { ShardTree.allCases.map { _ in RunBuffer() } }
+
     /// Provisional name of document `seq` of file `file`: 8 big-endian bytes.
     static func provisional(_ file: Int, _ seq: UInt32) -> [UInt8] {
         var out: [UInt8] = []
@@ -77,7 +96,7 @@ public final class ShardBuilder: Sendable {
     /// A document analyzed into run entries, not yet numbered. Making one is the expensive
     /// part of adding a document and is safe on any thread.
     public struct Analyzed: @unchecked Sendable {
-        /// Entries per tree: postings, positions, docs, text.
+        /// Entries per tree, indexed by `ShardTree` order.
         let entries: [RunBuffer]
         let bodyLength: UInt32
         let titleLength: UInt32
@@ -90,15 +109,17 @@ public final class ShardBuilder: Sendable {
                                bodyLength: terms.bodyLength, titleLength: terms.titleLength,
                                digest: doc.digest, source: doc.source, parent: doc.parent,
                                tags: doc.tags, mentions: doc.mentions)
-        let local = (0..<4).map { _ in RunBuffer() }
+        let local = ShardBuilder.buffers()
+        func buffer(_ tree: ShardTree) -> RunBuffer { local[ShardTree.allCases.firstIndex(of: tree)!] }
+        let postings = buffer(.postings), positions = buffer(.positions)
         for e in terms.entries {
             var k = ShardKeys.termPrefix(e.field, e.term)
             k.append(contentsOf: id)
-            local[0].append(key: k, value: PostingValue(tf: e.tf, lengthCode: e.lengthCode).encoded)
-            if !e.positions.isEmpty { local[1].append(key: k, value: PositionList.encode(e.positions)) }
+            postings.append(key: k, value: PostingValue(tf: e.tf, lengthCode: e.lengthCode).encoded)
+            if !e.positions.isEmpty { positions.append(key: k, value: PositionList.encode(e.positions)) }
         }
-        local[2].append(key: id, value: record.encoded)
-        local[3].append(key: id, value: Array(doc.text.utf8))
+        buffer(.docs).append(key: id, value: record.encoded)
+        buffer(.text).append(key: id, value: Array(doc.text.utf8))
         return Analyzed(entries: local, bodyLength: terms.bodyLength, titleLength: terms.titleLength)
     }
 
@@ -125,7 +146,7 @@ public final class ShardBuilder: Sendable {
             // Two sets of buffers may exist at once (one spilling), so each gets half the budget.
             guard total > options.memoryBytes / 2 else { return nil }
             let b = s.buffers
-            s.buffers = (0..<4).map { _ in RunBuffer() }
+            s.buffers = ShardBuilder.buffers()
             return b
         }
         if let full { try spill(full) }
@@ -134,24 +155,24 @@ public final class ShardBuilder: Sendable {
     /// Sorts and writes one run per tree, the trees in parallel.
     private func spill(_ buffers: [RunBuffer]) throws {
         let n = state.withLock { s -> Int in s.nextRun += 1; return s.nextRun }
-        let paths = (0..<4).map { scratch + "/run-\(n)-\($0)" }
+        let paths = buffers.indices.map { scratch + "/run-\(n)-\($0)" }
         let errors = Mutex<[Error]>([])
-        DispatchQueue.concurrentPerform(iterations: 4) { t in
+        DispatchQueue.concurrentPerform(iterations: buffers.count) { t in
             guard !buffers[t].isEmpty else { return }
             do { try buffers[t].spill(to: paths[t]) } catch { errors.withLock { $0.append(error) } }
         }
         if let e = errors.withLock({ $0.first }) { throw e }
         state.withLock { s in
-            for t in 0..<4 where FileSystem.exists(paths[t]) { s.runs[t].append(paths[t]) }
+            for t in paths.indices where FileSystem.exists(paths[t]) { s.runs[t].append(paths[t]) }
         }
     }
 
     /// Merges the runs into the trees, writes the root block and the signed manifest (last,
     /// atomically), and removes the scratch files. `sources` are the inputs in file-index order.
-    public func finish(sources: [(name: String, bytes: UInt64)], created: String) throws -> (Manifest, Summary) {
+    public func finish(sources: [SourceFile], created: String) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
-            s.buffers = (0..<4).map { _ in RunBuffer() }
+            s.buffers = ShardBuilder.buffers()
             return (b, s.runs, s.survivors, (s.documents, s.bodyLength, s.titleLength))
         }
         defer { _ = try? FileSystem.removeTree(scratch) }
@@ -180,17 +201,17 @@ public final class ShardBuilder: Sendable {
 
         // Each tree merges its runs and its in-memory remainder, the trees in parallel.
         struct Built { var root: CID; var blocks: Int; var bytes: Int; var postings: UInt64; var terms: UInt64 }
-        let names = ["postings", "positions", "docs", "text"]
+        let trees = ShardTree.allCases
         let results = Mutex<[Int: Built]>([:])
         let errors = Mutex<[Error]>([])
         let store = self.store
-        DispatchQueue.concurrentPerform(iterations: 4) { t in
+        DispatchQueue.concurrentPerform(iterations: trees.count) { t in
             do {
                 var sources: [SortedSource] = try runs[t].map { try RunReader(path: $0) }
                 if !rest[t].isEmpty { sources.append(try BufferSource(rest[t])) }
                 var merger = RunMerger(sources)
                 let builder = try TreeBuilder(reader: NodeReader(store: store, cacheNodes: 64),
-                                              params: ShardTrees.parameters(names[t]), aggregator: ShardTrees.aggregator(names[t]))
+                                              params: trees[t].parameters, aggregator: trees[t].aggregator)
                 var postings: UInt64 = 0, terms: UInt64 = 0
                 var previousTerm: ArraySlice<UInt8>? = nil
                 while let (k, v) = try merger.nextEntry() {
@@ -198,7 +219,7 @@ public final class ShardBuilder: Sendable {
                     var finalKey = Array(k[..<idStart])
                     docRef(k[idStart...]).append(to: &finalKey)
                     try builder.add(key: finalKey, value: v)
-                    if t == 0 {
+                    if trees[t] == .postings {
                         postings += 1
                         let term = k[..<idStart]
                         if previousTerm != term { terms += 1; previousTerm = term }
@@ -217,9 +238,9 @@ public final class ShardBuilder: Sendable {
         summary.runs = runs.map(\.count).max() ?? 0
         summary.documents = totals.0
         var roots: [String: CID] = [:]
-        for t in 0..<4 {
-            guard let b = built[t] else { throw IndexError.io("tree \(names[t]) was not built") }
-            roots[names[t]] = b.root
+        for t in trees.indices {
+            let b = built[t]!   // every iteration stored a result or an error
+            roots[trees[t].name] = b.root
             summary.blocksWritten += b.blocks
             summary.bytesWritten += b.bytes
             summary.postings += b.postings
@@ -234,8 +255,8 @@ public final class ShardBuilder: Sendable {
             })])
         let root = try store.put(info.cbor.encode())
         let manifest = try Manifest.signed(root: root, info: info, key: key, created: created)
-        try FileSystem.writeAtomically(directory + "/" + Manifest.fileName, manifest.fileBytes, sync: true)
-        return (manifest, summary)
+        try manifest.write(toIndex: directory)
+        return Finished(manifest: manifest, summary: summary)
     }
 }
 

@@ -135,7 +135,7 @@ final class RunReader: SortedSource {
     init(path: String) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IndexError.io("\(path): cannot open run file") }
+        guard fd >= 0 else { throw IndexError.runFile(path: path, reason: "cannot open run file") }
         try advance()
     }
 
@@ -150,7 +150,7 @@ final class RunReader: SortedSource {
         while buffer.count < n {
             let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if got < 0 && errno == EINTR { continue }
-            if got < 0 { throw IndexError.io("\(path): read failed") }
+            if got < 0 { throw IndexError.runFile(path: path, reason: "read failed") }
             if got == 0 { eof = true; break }
             buffer.append(contentsOf: chunk[0..<got])
         }
@@ -161,10 +161,10 @@ final class RunReader: SortedSource {
         guard try fill(1) else { done = true; return }
         _ = try fill(20)
         var o = position
-        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else { throw IndexError.io("\(path): corrupt run file") }
+        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else { throw IndexError.runFile(path: path, reason: "corrupt run file") }
         position = o
         let n = Int(kl) + Int(vl)
-        guard try fill(n) else { throw IndexError.io("\(path): truncated run file") }
+        guard try fill(n) else { throw IndexError.runFile(path: path, reason: "truncated run file") }
         key = Array(buffer[position..<position + Int(kl)])
         value = Array(buffer[position + Int(kl)..<position + n])
         position += n

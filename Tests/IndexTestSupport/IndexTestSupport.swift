@@ -38,8 +38,8 @@ public func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), m
     let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(),
                                    options: .init(memoryBytes: memory))
     for i in order ?? Array(docs.indices) { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
-    let (_, summary) = try builder.finish(sources: [("test", 0)], created: "2026-01-01T00:00:00Z")
-    return (try Shard.open(directory: dir), summary)
+    let summary = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-01T00:00:00Z")
+    return (try Shard.open(directory: dir), summary.summary)
 }
 
 extension IndexAnalyzer {

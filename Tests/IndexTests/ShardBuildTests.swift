@@ -21,7 +21,7 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 2) { t in
             for i in stride(from: t, to: docs.count, by: 2) { try! builder.add(docs[i], file: 0, seq: UInt32(i)) }
         }
-        _ = try builder.finish(sources: [("test", 0)], created: "2026-01-02T00:00:00Z")
+        _ = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-02T00:00:00Z")
         #expect(try Shard.open(directory: dir).manifest.root == a.manifest.root)
     }
 

@@ -21,9 +21,9 @@ let mergedIndex: String = {
     let inputs = try! [a, b].map { d in
         IndexMerge.Input(shard: try Shard.open(directory: d), manifestBytes: try FileSystem.readFile(d + "/manifest.json"), name: d)
     }
-    let (manifest, _) = try! IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
-                                              created: "2026-01-02T00:00:00Z")
-    try! FileSystem.writeAtomically(out + "/manifest.json", manifest.fileBytes)
+    let merged = try! IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
+                                       created: "2026-01-02T00:00:00Z")
+    try! merged.manifest.write(toIndex: out)
     return out
 }()
 
@@ -66,7 +66,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         try FileManager.default.copyItem(atPath: mergedIndex + "/manifest.json", toPath: dir + "/manifest.json")
         let local = try Shard.open(directory: mergedIndex)
         // The postings tree's root: every search reads it.
-        let header = local.manifest.info.trees["postings"]!
+        let header = local.manifest.info.trees[ShardTree.postings.name]!
         let victims = try DirectoryStore(root: dir, create: false).list().filter { $0 != local.manifest.root && $0 != header }
         var tamperedAny = false
         let (server, base) = try pythonStaticServer(dir)

@@ -13,15 +13,16 @@ import Testing
         let dir = tempDirectory("group")
         let b = try ShardBuilder(directory: dir, key: key, analyzer: IndexAnalyzer())
         for (i, d) in docs.enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
-        _ = try b.finish(sources: [("part", 0)], created: "2026-01-01T00:00:00Z")
+        _ = try b.finish(sources: [.init(name: "part", bytes: 0)], created: "2026-01-01T00:00:00Z")
         return IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: try FileSystem.readFile(dir + "/manifest.json"), name: dir)
     }
 
     func merge(_ inputs: [IndexMerge.Input], key: GroupKey = MergeTests.keys[0]) throws -> (Shard, IndexMerge.Input, IndexMerge.Summary) {
         let dir = tempDirectory("merged")
         let store = try DirectoryStore(root: dir)
-        let (m, s) = try IndexMerge.merge(inputs, into: store, key: key, analyzer: IndexAnalyzer(), created: "2026-01-02T00:00:00Z")
-        try FileSystem.writeAtomically(dir + "/manifest.json", m.fileBytes)
+        let merged = try IndexMerge.merge(inputs, into: store, key: key, analyzer: IndexAnalyzer(), created: "2026-01-02T00:00:00Z")
+        let (m, s) = (merged.manifest, merged.summary)
+        try m.write(toIndex: dir)
         let shard = try Shard.open(directory: dir)
         return (shard, IndexMerge.Input(shard: shard, manifestBytes: m.fileBytes, name: dir), s)
     }
@@ -129,7 +130,7 @@ import Testing
         let dir = tempDirectory("other-batch")
         let b = try ShardBuilder(directory: dir, key: MergeTests.keys[0], analyzer: IndexAnalyzer())
         for (i, d) in docs.suffix(20).enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
-        _ = try b.finish(sources: [("other-part", 0)], created: "x")
+        _ = try b.finish(sources: [.init(name: "other-part", bytes: 0)], created: "x")
         let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "second-shard")
         #expect {
             try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],

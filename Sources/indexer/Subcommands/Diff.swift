@@ -1,7 +1,6 @@
 import ArgumentParser
 import Blocks
 import Index
-import ProllyTree
 import Query
 import Search
 
@@ -23,18 +22,9 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let a = try access.open(old).shard, b = try access.open(new).shard
-        var added: [(DocRef, DocRecord)] = [], removed: [(DocRef, DocRecord)] = []
-        let nodesRead = try a.docs.diff(b.docs) { d in
-            switch d {
-            case .added(let k, let v): if let r = DocRef(bytes: k) { added.append((r, try DocRecord(encoded: v))) }
-            case .removed(let k, let v): if let r = DocRef(bytes: k) { removed.append((r, try DocRecord(encoded: v))) }
-            case .changed(let k, let o, let n):
-                if let r = DocRef(bytes: k) {
-                    removed.append((r, try DocRecord(encoded: o)))
-                    added.append((r, try DocRecord(encoded: n)))
-                }
-            }
-        }
+        let diff = try IndexDiff(from: a, to: b)
+        var added = diff.added, removed = diff.removed
+        let nodesRead = diff.nodesRead
         if let query {
             let parsed: QueryNode
             do { parsed = try QueryParser.parse(query) } catch {
@@ -42,22 +32,22 @@ struct DiffCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let plan = QueryPlan(parsed)
-            let keepAdded = Set(try SearchEngine(shard: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.0)))
-            let keepRemoved = Set(try SearchEngine(shard: a, analyzer: IndexAnalyzer()).matching(plan, among: removed.map(\.0)))
-            added = added.filter { keepAdded.contains($0.0) }
-            removed = removed.filter { keepRemoved.contains($0.0) }
+            let keepAdded = Set(try SearchEngine(shard: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.ref)))
+            let keepRemoved = Set(try SearchEngine(shard: a, analyzer: IndexAnalyzer()).matching(plan, among: removed.map(\.ref)))
+            added = added.filter { keepAdded.contains($0.ref) }
+            removed = removed.filter { keepRemoved.contains($0.ref) }
         }
         let totalBlocks = (a.docs.root?.blocks ?? 0) + (b.docs.root?.blocks ?? 0)
         if json {
-            func item(_ e: (DocRef, DocRecord)) -> JSON {
-                .object(["doc": .string(e.0.description), "url": .string(e.1.url), "title": .string(e.1.title),
-                         "date": e.1.date.map { .int($0) } ?? .null])
+            func item(_ e: IndexDiff.Entry) -> JSON {
+                .object(["doc": .string(e.ref.description), "url": .string(e.record.url), "title": .string(e.record.title),
+                         "date": e.record.date.map { .int($0) } ?? .null])
             }
             print(JSON.object(["added": .array(added.map(item)), "removed": .array(removed.map(item)),
                                "docsNodesRead": .int(Int64(nodesRead)), "docsBlocksTotal": .int(Int64(totalBlocks))]).pretty, terminator: "")
         } else {
-            for (_, r) in added { print("+ \(r.url)\t\(r.title)") }
-            for (_, r) in removed { print("- \(r.url)\t\(r.title)") }
+            for e in added { print("+ \(e.record.url)\t\(e.record.title)") }
+            for e in removed { print("- \(e.record.url)\t\(e.record.title)") }
             printError("\(added.count) added, \(removed.count) removed; read \(nodesRead) of \(totalBlocks) document-tree blocks")
         }
     }

@@ -29,19 +29,17 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let started = monotonicSeconds()
         let mergerKey = try loadKey(key)
-        var loaded: [IndexMerge.Input] = []
-        for path in inputs {
-            do {
+        let merged: IndexMerge.Merged
+        do {
+            merged = try IndexMerge.merge(named: inputs, open: { path in
                 let opened = try access.open(path)
-                loaded.append(IndexMerge.Input(shard: opened.shard, manifestBytes: opened.manifestBytes, name: path))
-            } catch {
-                throw ValidationError("refusing input \(path): \(error)")
-            }
+                return (opened.shard, opened.manifestBytes)
+            }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
+        } catch let e as IndexError {
+            guard case .inputRefused = e else { throw e }
+            throw ValidationError("\(e)")
         }
-        let output = try outputStore()
-        let (manifest, summary) = try IndexMerge.merge(loaded, into: output, key: mergerKey, analyzer: IndexAnalyzer(),
-                                                       created: ISO8601DateFormatter().string(from: Date()))
-        try FileSystem.writeAtomically(out + "/" + Manifest.fileName, manifest.fileBytes, sync: true)
+        let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
             print(JSON.object([
@@ -55,17 +53,6 @@ struct MergeCommand: ParsableCommand {
             printError("blocks reused \(summary.blocksReused) (\(summary.blocksCopied) copied), written \(summary.blocksWritten) (\(summary.bytesWritten) bytes)")
             printError("index \(out): root \(manifest.root), signed by group \(manifest.group)")
         }
-    }
-
-    private func outputStore() throws -> DirectoryStore {
-        guard let store else { return try DirectoryStore(root: out) }
-        let shared = try DirectoryStore(root: store)
-        try FileSystem.makeDirectories(out)
-        let link = out + "/blocks"
-        if !FileSystem.exists(link) {
-            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: URL(fileURLWithPath: shared.blocksPath).path)
-        }
-        return shared
     }
 }
 

@@ -1,0 +1,62 @@
+import Blocks
+
+/// Errors of the index layer; each names the file, block, record or input a person must look at.
+public enum IndexError: Error, Equatable, CustomStringConvertible {
+    /// Index data that decodes but is not what the schema allows (the message names the block or document).
+    case corrupt(String)
+    case badManifest(path: String, reason: String)
+    case badSignature(path: String)
+    case keyFile(path: String, reason: String)
+    /// The manifest lists no root for one of the four trees.
+    case missingTree(String)
+    /// A tree built with other chunking parameters; `input` names the merge input, if any.
+    case treeParameters(input: String?, tree: String, found: String)
+    /// A merge input analyzed by another analyzer: its terms would not match.
+    case otherAnalyzer(input: String, found: String, expected: String)
+    /// Two merge inputs claim the same batch of a group with different sources.
+    case batchCollision(first: String, second: String, group: GroupID, batch: UInt32)
+    case nothingToMerge
+    /// A merge input that could not be opened or verified.
+    case inputRefused(input: String, reason: String)
+    /// `--base` names an index holding no batch of the building key's group.
+    case baseOfAnotherGroup(path: String, group: GroupID)
+    /// Every source failed and nothing was indexed; the output folder is unchanged.
+    case nothingIndexed(failed: [String])
+    /// A record whose source is none of the build's inputs (a bug in attribution, not in the data).
+    case unattributedRecord(source: String)
+    /// A sorted-run scratch file of a build that cannot be read back.
+    case runFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let m): "index data is corrupt: \(m)"
+        case .badManifest(let p, let r): "\(p): invalid manifest: \(r)"
+        case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
+        case .keyFile(let p, let r): "\(p): \(r)"
+        case .missingTree(let t): "index data is corrupt: index has no \(t) tree"
+        case .treeParameters(nil, let t, let found):
+            "the \(t) tree was built with other parameters (\(found)); rebuild the index with this version"
+        case .treeParameters(let input?, let t, let found):
+            "\(input): its \(t) tree has different parameters (\(found)); rebuild it with this version"
+        case .otherAnalyzer(let input, let found, let expected):
+            """
+            \(input) was analyzed with \(found), this tool uses \(expected): \
+            its terms would not match. Rebuild it from its sources with this version (or merge it with the tool that built it).
+            """
+        case .batchCollision(let first, let second, let group, let batch):
+            """
+            \(first) and \(second) both hold batch \(batch) of group \(group) but built from different \
+            sources: their documents would collide. Each group needs its own key (indexer keygen); to add to a \
+            group's index, build with --base so the new documents get a new batch.
+            """
+        case .nothingToMerge: "nothing to merge"
+        case .inputRefused(let input, let reason): "refusing input \(input): \(reason)"
+        case .baseOfAnotherGroup(let p, let g):
+            "\(p) holds no batch of group \(g); an incremental build extends the same group's index (use merge to combine groups)"
+        case .nothingIndexed(let failed):
+            "nothing was indexed: every source failed (\(failed.joined(separator: "; ")))"
+        case .unattributedRecord(let s): "record \(s) belongs to none of the sources given; nothing was written"
+        case .runFile(let p, let r): "\(p): \(r)"
+        }
+    }
+}
