@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Blocks
+import IndexTestSupport
+import Testing
+import Index
+
+/// The library build end to end, in process: sources written by other tools (warcio, zstd,
+/// Python's zipfile; plain files for a site folder) through ingest into a shard.
+@Suite struct IndexBuildTests {
+    /// One source format: what to build and what the index must then hold.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var source: String
+        var baseURL: String? = nil
+        var documents: UInt64
+        /// A document the index must hold, by URL, and its title.
+        var url: String
+        var title: String
+        /// A body term every document holds.
+        var term: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "WARC", source: "pages.warc", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
+        Case(name: "WARC.gz", source: "pages.warc.gz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
+        Case(name: "WARC.zst", source: "pages.warc.zst", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
+        Case(name: "WACZ", source: "pages.wacz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
+        Case(name: "site folder", source: "site", baseURL: "http://site.example/", documents: 3,
+             url: "http://site.example/notes/b.html", title: "Site page b", term: "garden"),
+    ]
+
+    @Test(arguments: cases) func buildIndexesEverySourceFormat(_ c: Case) throws {
+        let source = try fixtures.get() + "/" + c.source
+        let out = tempDirectory("build")
+        var build = IndexBuild(sources: [source], out: out, key: testKey, created: "2026-01-01T00:00:00Z")
+        build.memoryBytes = 16 << 20
+        build.workers = 2
+        build.baseURL = c.baseURL
+        var progressed = 0
+        let report = try build.run { _, n in progressed += n }
+
+        #expect(report.ingest.failed.isEmpty)
+        #expect(report.ingest.skipped.isEmpty)
+        #expect(report.built.documents == c.documents)
+        #expect(progressed == Int(c.documents))
+        let shard = try Shard.open(directory: out)
+        #expect(shard.manifest.root == report.manifest.root)
+        #expect(shard.documentCount == c.documents)
+        #expect(shard.info.batches.first?.sources.map(\.documents) == [c.documents])
+        var found: [DocRecord] = []
+        try shard.forEachDocument { _, r in if r.url == c.url { found.append(r) } }
+        #expect(found.map(\.title) == [c.title])
+        #expect(try shard.documentFrequency(.body, Array(c.term.utf8)) == c.documents)
+    }
+
+    @Test func anIncrementalBuildAddsOnlyNewDocumentsAsTheNextBatch() throws {
+        let dir = try fixtures.get()
+        let first = tempDirectory("base"), second = tempDirectory("next")
+        _ = try IndexBuild(sources: [dir + "/pages.warc.gz"], out: first, key: testKey, created: "2026-01-01T00:00:00Z").run()
+        var next = IndexBuild(sources: [dir + "/pages.warc.zst", dir + "/site"], out: second, key: testKey, created: "2026-01-02T00:00:00Z")
+        next.base = first
+        next.baseURL = "http://site.example/"
+        let report = try next.run()
+        #expect(report.batch == 1)
+        #expect(report.alreadyInBase == 50)
+        #expect(report.built.documents == 3)
+        let shard = try Shard.open(directory: second)
+        #expect(shard.documentCount == 53)
+        #expect(shard.info.batches.map(\.batch) == [0, 1])
+        let left = try FileSystem.listDirectory(second)
+        #expect(!left.contains { $0.hasPrefix(".batch-") })
+
+        var other = IndexBuild(sources: [dir + "/site"], out: tempDirectory("other"), key: try GroupKey(seed: Array(repeating: 9, count: 32)),
+                               created: "2026-01-02T00:00:00Z")
+        other.base = first
+        #expect(throws: IndexError.baseOfAnotherGroup(path: first, group: other.key.group)) { try other.run() }
+    }
+}
+
+/// Fixtures written by warcio & co (Corpora/fixtures/make_fixtures.py) plus a small site
+/// folder, made once per test run.
+let fixtures: Result<String, FixtureError> = {
+    let root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+    var python = getenv("INDEXER_PYTHON").map { String(cString: $0) } ?? root + "/.venv/bin/python"
+    if access(python, X_OK) != 0 { python = root + "/.venv/bin/python" }
+    guard access(python, X_OK) == 0 else {
+        return .failure(FixtureError(description: "no Python for fixtures: set INDEXER_PYTHON or run `make setup` (needs warcio)"))
+    }
+    let dir = tempDirectory("build-fixtures")
+    let rc = system("'\(python)' '\(root)/Corpora/fixtures/make_fixtures.py' '\(dir)' > /dev/null")
+    guard rc == 0 else { return .failure(FixtureError(description: "make_fixtures.py failed (\(rc))")) }
+    let pages = [
+        "index.html": "<html><head><title>Site home</title></head><body><p>Welcome to the garden.</p></body></html>",
+        "a.html": "<html><head><title>Site page a</title></head><body><p>The garden in spring.</p></body></html>",
+        "notes/b.html": "<html><head><title>Site page b</title></head><body><p>Notes from the garden.</p></body></html>",
+    ]
+    do {
+        try FileSystem.makeDirectories(dir + "/site/notes")
+        for (path, html) in pages { try FileSystem.writeAtomically(dir + "/site/" + path, Array(html.utf8)) }
+    } catch {
+        return .failure(FixtureError(description: "cannot write the site folder: \(error)"))
+    }
+    return .success(dir)
+}()
+
+struct FixtureError: Error, CustomStringConvertible { var description: String }
