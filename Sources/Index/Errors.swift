@@ -4,6 +4,12 @@ import Blocks
 public enum IndexError: Error, Equatable, CustomStringConvertible {
     /// Index data that decodes but is not what the schema allows (the message names the block or document).
     case corrupt(String)
+    /// A tree entry of `document` whose value does not decode.
+    case malformedValue(tree: ShardTree, document: DocRef)
+    /// A tree key that is not of the schema's form.
+    case malformedKey(tree: ShardTree, key: [UInt8])
+    /// An internal node's per-child aggregate (`block` names the child) that does not decode.
+    case malformedAggregate(tree: ShardTree, block: CID)
     case badManifest(path: String, reason: String)
     case badSignature(path: String)
     case keyFile(path: String, reason: String)
@@ -30,6 +36,9 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .corrupt(let m): "index data is corrupt: \(m)"
+        case .malformedValue(let t, let d): "index data is corrupt: the \(t.name) entry of document \(d) is malformed"
+        case .malformedKey(let t, let k): "index data is corrupt: \(t.name) key \(Hex.encode(k)) is malformed"
+        case .malformedAggregate(let t, let c): "index data is corrupt: the \(t.name) aggregate of block \(c) is malformed"
         case .badManifest(let p, let r): "\(p): invalid manifest: \(r)"
         case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
         case .keyFile(let p, let r): "\(p): \(r)"

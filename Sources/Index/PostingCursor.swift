@@ -63,7 +63,7 @@ public struct PostingCursor {
                       let d = DocRef(bytes: k[prefix.count...])
                 else { break }
                 guard case .inline(let raw) = top.node.values[top.index], let v = PostingValue(raw) else {
-                    throw IndexError.corrupt("posting value of \(d) is malformed")
+                    throw IndexError.malformedValue(tree: .postings, document: d)
                 }
                 doc = d
                 value = v
@@ -124,7 +124,7 @@ public struct PostingCursor {
             guard i < node.children.count else { return nil }
             let child = node.children[i]
             if child.level == 0 {
-                guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.corrupt("impacts of \(child.cid) are malformed") }
+                guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
                 var last: DocRef? = nil
                 if child.lastKey.starts(with: prefix), child.lastKey.count == prefix.count + DocRef.byteCount {
                     last = DocRef(bytes: child.lastKey[prefix.count...])

@@ -110,7 +110,7 @@ public final class Shard: Sendable {
 
     public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
         guard let v = try positions.get(ShardKeys.posting(field, term, doc)) else { return [] }
-        guard let p = PositionList.decode(v) else { throw IndexError.corrupt("positions of \(doc) are malformed") }
+        guard let p = PositionList.decode(v) else { throw IndexError.malformedValue(tree: .positions, document: doc) }
         return p
     }
 
@@ -142,7 +142,7 @@ public final class Shard: Sendable {
     public static func forEachDocument(in docs: Tree, _ body: (DocRef, DocRecord) throws -> Void) throws {
         var cursor = docs.scan()
         while let (k, v) = try cursor.nextEntry() {
-            guard let ref = DocRef(bytes: k) else { throw IndexError.corrupt("docs key \(Hex.encode(k)) is not a DocRef") }
+            guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
             try body(ref, try DocRecord(encoded: v))
         }
     }
