@@ -43,7 +43,7 @@ check:
 	$(MAKE) --no-print-directory lint
 
 # `swift format` (from the toolchain) with .swift-format; `swift format --in-place --recursive
-# Sources Tests` applies it.
+# Sources Tests` applies it. Add --strict (findings fail the target) once the tree is formatted.
 lint:
 	$(SWIFT) format lint --recursive --parallel Sources Tests
 

@@ -74,10 +74,12 @@ func ingest(_ sources: [String], workers: Int = 2, baseURL: String? = nil, html:
     var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: DocumentBuilder(html: html))
     pipeline.workers = workers
     pipeline.batchRecords = 7
-    r.summary = try pipeline.run(sources, transform: { $0 }) { o in
-        r.outcomes.append(o)
-        if case .document(let d, _) = o { r.documents.append(d) }
-    }
+    r.summary = try pipeline.run(
+        sources, transform: { $0 },
+        consume: { o in
+            r.outcomes.append(o)
+            if case .document(let d, _) = o { r.documents.append(d) }
+        })
     return r
 }
 
