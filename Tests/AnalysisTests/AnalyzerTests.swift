@@ -108,15 +108,18 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(plainTerms(String(repeating: "ß", count: 33)) == [])
     }
 
-    @Test func cjkAndOtherUnspacedScriptsAreBigrams() {
-        #expect(terms("東京都") == ["東京@0²", "京都@1²"])
-        #expect(terms("日 本") == ["日@0²", "本@1²"])
-        #expect(terms("iPhone用ケース") == ["iphon@0", "用ケ@1²", "ケー@2²", "ース@3²"])
-        #expect(terms("ｶﾀｶﾅ") == ["カタ@0²", "タカ@1²", "カナ@2²"])  // halfwidth → fullwidth
-        #expect(terms("한국어 텍스트") == ["한국@0²", "국어@1²", "텍스@2²", "스트@3²"])
-        #expect(terms("ภาษา") == ["ภา@0²", "าษ@1²", "ษา@2²"])
-        #expect(terms("東京、大阪。") == ["東京@0²", "大阪@1²"])  // CJK punctuation separates
-        #expect(terms("word東京word") == ["word@0", "東京@1²", "word@2"])
+    @Test(arguments: [
+        ("東京都", ["東京@0²", "京都@1²"]),
+        ("日 本", ["日@0²", "本@1²"]),
+        ("iPhone用ケース", ["iphon@0", "用ケ@1²", "ケー@2²", "ース@3²"]),
+        ("ｶﾀｶﾅ", ["カタ@0²", "タカ@1²", "カナ@2²"]),  // halfwidth → fullwidth
+        ("한국어 텍스트", ["한국@0²", "국어@1²", "텍스@2²", "스트@3²"]),
+        ("ภาษา", ["ภา@0²", "าษ@1²", "ษา@2²"]),
+        ("東京、大阪。", ["東京@0²", "大阪@1²"]),  // CJK punctuation separates
+        ("word東京word", ["word@0", "東京@1²", "word@2"]),
+    ])
+    func cjkAndOtherUnspacedScriptsAreBigrams(_ text: String, _ expected: [String]) {
+        #expect(terms(text) == expected)
     }
 
     @Test func malformedBytesAreSeparators() {
@@ -147,13 +150,16 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(q.map(\.position) == [0, 1, 1, 2])
     }
 
-    @Test func prefixFolding() {
-        #expect(Analyzer.foldForPrefix("Über") == "uber")
-        #expect(Analyzer.foldForPrefix("running") == "running")  // never stemmed
-        #expect(Analyzer.foldForPrefix("std::ve") == "stdve")
-        #expect(Analyzer.foldForPrefix("東京都") == "東京都")
-        #expect(Analyzer.foldForPrefix("日") == "日")
-        #expect(Analyzer.foldForPrefix("!!") == "")
+    @Test(arguments: [
+        ("Über", "uber"),
+        ("running", "running"),  // never stemmed
+        ("std::ve", "stdve"),
+        ("東京都", "東京都"),
+        ("日", "日"),
+        ("!!", ""),
+    ])
+    func prefixFolding(_ prefix: String, _ folded: String) {
+        #expect(Analyzer.foldForPrefix(prefix) == folded)
     }
 }
 
