@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
         .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree", "TextTestSupport"]),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
@@ -92,8 +92,8 @@ let package = Package(
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
-        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd", "TextTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd", "TextTestSupport"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
