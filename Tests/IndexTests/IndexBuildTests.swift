@@ -1,14 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
 import IndexTestSupport
 import Testing
+import TextTestSupport
 import Index
 
 /// The library build end to end, in process: sources written by other tools (warcio, zstd,
 /// Python's zipfile; plain files for a site folder) through ingest into a shard.
-@Suite struct IndexBuildTests {
+@Suite(.tags(.python), .needsExternalTools) struct IndexBuildTests {
     /// One source format: what to build and what the index must then hold.
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
@@ -83,15 +81,12 @@ import Index
 /// Fixtures written by warcio & co (Corpora/fixtures/make_fixtures.py) plus a small site
 /// folder, made once per test run.
 let fixtures: Result<String, FixtureError> = {
-    let root = String(#filePath).split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
-    var python = getenv("INDEXER_PYTHON").map { String(cString: $0) } ?? root + "/.venv/bin/python"
-    if access(python, X_OK) != 0 { python = root + "/.venv/bin/python" }
-    guard access(python, X_OK) == 0 else {
-        return .failure(FixtureError(description: "no Python for fixtures: set INDEXER_PYTHON or run `make setup` (needs warcio)"))
-    }
     let dir = tempDirectory("build-fixtures")
-    let rc = system("'\(python)' '\(root)/Corpora/fixtures/make_fixtures.py' '\(dir)' > /dev/null")
-    guard rc == 0 else { return .failure(FixtureError(description: "make_fixtures.py failed (\(rc))")) }
+    do {
+        _ = try PythonChecker.output(arguments: [PythonChecker.packageRoot.path + "/Corpora/fixtures/make_fixtures.py", dir])
+    } catch {
+        return .failure(FixtureError(description: "make_fixtures.py: \(error)"))
+    }
     let pages = [
         "index.html": "<html><head><title>Site home</title></head><body><p>Welcome to the garden.</p></body></html>",
         "a.html": "<html><head><title>Site page a</title></head><body><p>The garden in spring.</p></body></html>",
