@@ -43,11 +43,17 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
-        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
-        .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
-
-        // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
+        // 7. Query: the query language (lexer, parser, `QueryNode`, dates in queries); no index,
+        // no results.
+        .target(name: "Query", dependencies: ["Ingest"]),
+        // 7. Snippets: a document's best passage with the query's terms marked, wrapped and
+        // rendered. A module of its own because it needs only text and the analyzer, not an
+        // index: passage selection is tested and benchmarked without a shard; the engine
+        // attaches snippets to hits and the outputs wrap and mark them.
+        .target(name: "Snippets", dependencies: ["Query", "Analysis"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing),
+        // and `IndexSearch`, a query from text to results with snippets (CLI and server alike).
+        .target(name: "Search", dependencies: ["Index", "Query", "Snippets", "Analysis", "ProllyTree", "Blocks"]),
 
         // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
@@ -58,11 +64,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
-        // 8. Service: a query from text to displayed results, shared by the CLI and the server.
-        .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
+        // 8. SearchOutput: results for people (terminal or piped text) and for programs (the one
+        // JSON schema of `search --json` and `/api/search`), above the engine and the readers
+        // whose cost it reports; shared by the CLI and the server.
+        .target(name: "SearchOutput", dependencies: ["Search", "Snippets", "Query", "Remote", "Ingest"]),
         // 8. Serve: `indexer serve` (index folders read-only, IPFS-style raw blocks, search API and page).
         .target(name: "Serve", dependencies: [
-            "Blocks", "Index", "Query", "Search", "Service", "Ingest",
+            "Blocks", "Index", "Query", "Search", "Snippets", "SearchOutput",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -72,7 +80,7 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote", "Serve",
+            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -80,12 +88,13 @@ let package = Package(
         .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
         .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
-        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
+        // Benchmarks of query parsing and snippets, run by Pipelines/bench-query.sh.
+        .executableTarget(name: "query-bench", dependencies: ["Query", "Snippets", "HTMLText", "Analysis"]),
 
         .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
         .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Query", "Index", "Blocks", "IndexTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests"),
         .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks", "TextTestSupport"]),
@@ -94,10 +103,12 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
+        // The query language, and its outputs (formatted text, JSON, error carets).
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Snippets", "Search", "SearchOutput", "Remote", "TextTestSupport"]),
+        .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
-            "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",
+            "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -11,7 +11,6 @@ public final class OpenedIndex: Sendable {
     public let manifestBytes: [UInt8]
     let http: HTTPBlockStore?
     let caching: CachingStore?
-    
 
     init(shard: Shard, location: String, manifestBytes: [UInt8], http: HTTPBlockStore?, caching: CachingStore?) {
         self.shard = shard
@@ -25,13 +24,13 @@ public final class OpenedIndex: Sendable {
 
     /// Requests, bytes, serial round trips and cache hits so far, the manifest included. For a
     /// local folder every block read counts as a request and a round trip.
-    public var counters: FetchCounters {
+    public var cost: ReadCost {
         if let http {
-            var c = http.counters
+            var c = http.cost
             c.cacheHits = caching?.cacheHits ?? 0
             return c
         }
-        var c = FetchCounters()
+        var c = ReadCost()
         if let d = shard.store as? DirectoryStore {
             c.requests = d.counters.reads
             c.bytes = d.counters.bytesRead

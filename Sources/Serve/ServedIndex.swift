@@ -22,7 +22,7 @@ public final class ServedIndex: Sendable {
         while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
         self.directory = String(d)
         guard FileSystem.isDirectory(self.directory + "/blocks"), FileSystem.exists(self.directory + "/" + Manifest.fileName) else {
-            throw IndexError.badManifest(path: self.directory, reason: "not an index folder (manifest.json and blocks/ expected)")
+            throw ServeError.notAnIndexFolder(path: self.directory)
         }
         _ = try shard()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Query
+import SearchOutput
 
 @Suite struct QueryParserOperatorTests {
     @Test func wordsAreANDedByDefault() throws {

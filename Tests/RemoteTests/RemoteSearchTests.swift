@@ -122,10 +122,10 @@ func summary(_ page: IndexSearch.Page) -> [String] {
 
         let stranger = try GroupKey(seed: Array(repeating: 33, count: 32))
         let none = try TrustList(parsing: Hex.encode(stranger.publicKey), path: "t")
-        #expect(throws: IndexError.self) { try none.groups(in: shard.info, path: "t") }
-        #expect(throws: IndexError.keyFile(path: "t:2", reason: "expected a public key as 64 hex digits, found \"abc\"")) {
+        #expect(throws: TrustListError.self) { try none.groups(in: shard.info, path: "t") }
+        #expect(throws: TrustListError.badKey(path: "t", line: 2, found: "abc")) {
             try TrustList(parsing: Hex.encode(keyA.publicKey) + "\nabc\n", path: "t")
         }
-        #expect(throws: IndexError.self) { try TrustList(parsing: "# nothing\n", path: "t") }
+        #expect(throws: TrustListError.empty(path: "t")) { try TrustList(parsing: "# nothing\n", path: "t") }
     }
 }

@@ -1,6 +1,7 @@
 import Analysis
 import Testing
-@testable import Query
+import Query
+@testable import Snippets
 
 /// Snippets driven by the real analyzer: marks follow its stemming, folding, identifiers and
 /// CJK bigrams, because the query is analyzed the way the document was.

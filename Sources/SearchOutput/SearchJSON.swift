@@ -1,25 +1,34 @@
 import Foundation
+import Remote
+import Search
+import Snippets
 import Ingest
 
-/// The `--json` document of `indexer search`, with keys in a fixed order:
+/// One search answer as JSON: the one schema of `indexer search --json` and of the server's
+/// `/api/search`, keys in this order:
 ///
-///     {"query": "...", "parsed": "...", "total": 123,
-///      "results": [{"url", "title", "score", "date", "group", "snippet", "highlights"}],
-///      "stats": {"requests", "bytes", "roundTrips", "blocks"}}
+///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
+///      "offset": 0, "tookMs": 1.70,
+///      "results": [{"url", "title", "score", "date", "group", "snippet", "highlights", "snippetHTML"}],
+///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
-/// `parsed` is the query's canonical `description` (what was actually searched). `date` is
-/// ISO 8601 UTC or null; `score` has six significant digits (null if not finite). `snippet`
-/// is the plain passage text and `highlights` its marked spans as `[start, end)` pairs of
-/// Unicode code point offsets (the indexing of Python strings). `stats` is omitted when nil.
+/// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
+/// `stats` when the reader counted what the search cost (the CLI). `parsed` is the query's
+/// canonical `description` (what was actually searched); `total` is a lower bound unless
+/// `totalIsExact`. `date` is ISO 8601 UTC or null; `score` has six significant digits (null if
+/// not finite). `snippet` is the plain passage text, `highlights` its marked spans as
+/// `[start, end)` pairs of Unicode code point offsets (the indexing of Python strings), and
+/// `snippetHTML` the same passage HTML-escaped with the spans in `<mark>`.
 public enum SearchJSON {
-    public static func document(query: String, parsed: QueryNode?, total: Int, results: [SearchResult],
-                                counters: SearchCounters?) -> String {
-        var out = "{\"query\":" + string(query)
-        if let parsed { out += ",\"parsed\":" + string(parsed.description) }
-        out += ",\"total\":\(total),\"results\":["
-        out += results.map(result).joined(separator: ",")
-        out += "]"
-        if let c = counters {
+    public static func document(query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
+                                tookMs: Double? = nil, cost: ReadCost? = nil) -> String {
+        var out = "{"
+        if let index { out += "\"index\":" + string(index) + "," }
+        out += "\"query\":" + string(query) + ",\"parsed\":" + string(page.parsed.description)
+        out += ",\"total\":\(page.total),\"totalIsExact\":\(page.totalIsExact),\"offset\":\(offset)"
+        if let tookMs { out += ",\"tookMs\":" + String(format: "%.2f", tookMs) }
+        out += ",\"results\":[" + page.results.map(result).joined(separator: ",") + "]"
+        if let c = cost {
             out += ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks),\"cacheHits\":\(c.cacheHits)}"
         }
         return out + "}"
@@ -32,6 +41,7 @@ public enum SearchJSON {
         out += ",\"group\":" + string(r.group)
         out += ",\"snippet\":" + string(r.snippet.text)
         out += ",\"highlights\":[" + codePointRanges(r.snippet).map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
+        out += ",\"snippetHTML\":" + string(r.snippet.rendered(.html))
         return out + "}"
     }
 
