@@ -42,7 +42,7 @@ let package = Package(
         // 4. Ingest: WARC / WACZ / site folders to documents.
         .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis"]),
         // 7. Query: the query language (lexer, parser, `QueryNode`, dates in queries); no index,
         // no results.
         .target(name: "Query", dependencies: ["Ingest"]),

@@ -17,7 +17,7 @@ struct DocumentTerms {
     var bodyLength: UInt32 = 0
     var titleLength: UInt32 = 0
 
-    init(_ doc: IndexDocument, analyzer: TermAnalyzer) {
+    init(_ doc: IndexDocument, analyzer: IndexAnalyzer) {
         let body = analyzer.termList(doc.text, language: doc.lang)
         let title = analyzer.termList(doc.title, language: doc.lang)
         bodyLength = UInt32(clamping: body.length)

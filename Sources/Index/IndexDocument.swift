@@ -32,31 +32,6 @@ public struct IndexDocument: Sendable {
     }
 }
 
-/// What the index and the search need from the analyzer. `Analysis.Analyzer` is the one
-/// implementation the tool ships; the same one analyzes documents and queries.
-public protocol TermAnalyzer: Sendable {
-    /// Name and version, recorded in every manifest: indexes analyzed differently never merge.
-    var identifier: String { get }
-    /// Index terms of `text` in order with their positions, and the field's length (positions
-    /// used) for BM25.
-    func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int)
-    /// The same terms in flat arrays, without a string per term (the build's hot loop).
-    func termList(_ text: String, language: String?) -> TermList
-    /// A query text's terms: per position, the forms a document may hold (stemmed for English
-    /// or unknown-language documents, unstemmed for others).
-    func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)]
-    /// A `prefix*` folded like indexed text, without stemming.
-    func prefixTerm(_ text: String) -> String
-    /// Words of a URL's host and path (the url field).
-    func urlTerms(_ url: String) -> [String]
-    /// The host and its parent domains (the site field).
-    func siteTerms(_ url: String) -> [String]
-    /// The language field's term for a language tag (`en` for `en-GB`).
-    func languageTerm(_ tag: String?) -> String?
-    /// A tag or mention folded for exact matching.
-    func keyword(_ text: String) -> String
-}
-
 /// Terms in flat arrays: term i is `bytes[ends[i-1]..<ends[i]]` at `positions[i]`.
 public struct TermList: Sendable {
     public var bytes: [UInt8] = []
@@ -77,19 +52,4 @@ public struct TermList: Sendable {
     public var count: Int { ends.count }
 
     @inline(__always) public func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i]) }
-}
-
-extension TermAnalyzer {
-    /// Builds the flat form from `terms` (for analyzers without a faster path).
-    public func termList(_ text: String, language: String?) -> TermList {
-        let t = terms(text, language: language)
-        var list = TermList()
-        for (term, position) in t.terms {
-            list.bytes.append(contentsOf: term.utf8)
-            list.ends.append(Int32(list.bytes.count))
-            list.positions.append(Int32(position))
-        }
-        list.length = t.length
-        return list
-    }
 }

@@ -36,7 +36,7 @@ public enum IndexMerge {
     }
 
     /// Checks that the inputs can merge structurally; the error says which input and why.
-    public static func checkCompatible(_ inputs: [Input], analyzer: TermAnalyzer) throws {
+    public static func checkCompatible(_ inputs: [Input], analyzer: IndexAnalyzer) throws {
         for input in inputs {
             if input.shard.info.analyzer != analyzer.identifier {
                 throw IndexError.incompatible("""
@@ -83,7 +83,7 @@ public enum IndexMerge {
         }
     }
 
-    public static func merge(_ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: TermAnalyzer,
+    public static func merge(_ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: IndexAnalyzer,
                              created: String) throws -> (Manifest, Summary) {
         guard !inputs.isEmpty else { throw IndexError.incompatible("nothing to merge") }
         try checkCompatible(inputs, analyzer: analyzer)

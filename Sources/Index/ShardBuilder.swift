@@ -38,7 +38,7 @@ public final class ShardBuilder: Sendable {
     public let directory: String
     public let store: DirectoryStore
     let key: GroupKey
-    let analyzer: TermAnalyzer
+    let analyzer: IndexAnalyzer
     let options: Options
     let scratch: String
     private let state: Mutex<State>
@@ -55,7 +55,7 @@ public final class ShardBuilder: Sendable {
         var documents: UInt64 = 0
     }
 
-    public init(directory: String, key: GroupKey, analyzer: TermAnalyzer, options: Options = Options()) throws {
+    public init(directory: String, key: GroupKey, analyzer: IndexAnalyzer, options: Options = Options()) throws {
         self.directory = directory
         self.key = key
         self.analyzer = analyzer

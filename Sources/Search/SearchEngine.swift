@@ -6,7 +6,7 @@ import Index
 /// collapsed by URL (the latest capture shown) and by content digest.
 public struct SearchEngine {
     public let shard: Shard
-    public let analyzer: TermAnalyzer
+    public let analyzer: IndexAnalyzer
     public let bm25: BM25
     /// Prefix queries expand to at most this many terms per field.
     public static let maxExpansions = 64
@@ -17,7 +17,7 @@ public struct SearchEngine {
     /// With `groups`, only those groups' documents are searched, and BM25's document count,
     /// average lengths and document frequencies are those of that subset: a trusted subset is
     /// scored as if it were the whole index.
-    public init(shard: Shard, analyzer: TermAnalyzer, groups: [GroupID]? = nil) {
+    public init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
         self.shard = shard
         self.analyzer = analyzer
         if let groups, !groups.isEmpty {

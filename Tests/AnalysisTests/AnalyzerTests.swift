@@ -143,18 +143,6 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
     }
 }
 
-@Suite struct IndexAPITests {
-    @Test func protocolShapedMembersAgreeWithTheRest() {
-        let a = Analyzer()
-        #expect(a.identifier == Analyzer.identifier)
-        let t = a.terms("Running std::vec", language: nil)
-        #expect(t.map(\.term) == ["run", "stdvec", "std", "vec"])
-        #expect(t.map(\.position) == [0, 1, 1, 2])
-        #expect(a.urlTerms("https://example.org/a") == ["exampleorg", "example", "org", "a"])
-        #expect(a.keyword("#Café") == "cafe")
-    }
-}
-
 @Suite struct SpanTests {
     func show(_ text: String) -> [String] {
         let bytes = Array(text.utf8)

@@ -3,45 +3,6 @@ import Blocks
 import Foundation
 import Index
 
-/// A deliberately plain analyzer for testing the index's mechanics apart from real analysis:
-/// lower-cased ASCII alphanumeric runs.
-/// Shared by the index and search tests.
-public struct WordAnalyzer: TermAnalyzer {
-    public init() {}
-    public var identifier: String { "test-words/1" }
-
-    public func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
-        let t = words(text)
-        return (t, t.count)
-    }
-
-    public func words(_ text: String) -> [(term: String, position: UInt32)] {
-        var out: [(String, UInt32)] = []
-        var word: [UInt8] = []
-        func flush() {
-            if !word.isEmpty { out.append((String(decoding: word, as: UTF8.self), UInt32(out.count))); word = [] }
-        }
-        for b in text.utf8 {
-            let c = (b >= 65 && b <= 90) ? b + 32 : b
-            if (c >= 97 && c <= 122) || (c >= 48 && c <= 57) { word.append(c) } else { flush() }
-        }
-        flush()
-        return out
-    }
-
-    public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] { words(text).map { ([$0.term], $0.position) } }
-    public func prefixTerm(_ text: String) -> String { words(text).first?.term ?? "" }
-    public func urlTerms(_ url: String) -> [String] { words(url).map(\.term) }
-    public func siteTerms(_ url: String) -> [String] {
-        let rest = url.firstRange(of: "://").map { url[$0.upperBound...] } ?? url[...]
-        var labels = rest.prefix { $0 != "/" }.lowercased().split(separator: ".").map(String.init)
-        if labels.first == "www" { labels.removeFirst() }
-        return labels.count < 2 ? [] : (0...(labels.count - 2)).map { labels[$0...].joined(separator: ".") }
-    }
-    public func languageTerm(_ tag: String?) -> String? { tag.map { String($0.lowercased().prefix(2)) } }
-    public func keyword(_ text: String) -> String { text.lowercased() }
-}
-
 public func tempDirectory(_ name: String = "index") -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())").path
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -74,9 +35,17 @@ public typealias SplitMix = SplitMix64
 /// Builds `docs` as one file into a fresh folder.
 public func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
                 order: [Int]? = nil) throws -> (Shard, ShardBuilder.Summary) {
-    let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: WordAnalyzer(),
+    let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(),
                                    options: .init(memoryBytes: memory))
     for i in order ?? Array(docs.indices) { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
     let (_, summary) = try builder.finish(sources: [("test", 0)], created: "2026-01-01T00:00:00Z")
     return (try Shard.open(directory: dir), summary)
+}
+
+extension IndexAnalyzer {
+    /// `text`'s index terms with their positions, as strings (test expectations).
+    public func words(_ text: String, language: String? = nil) -> [(term: String, position: UInt32)] {
+        let list = termList(text, language: language)
+        return (0..<list.count).map { (String(decoding: list.bytes[list.range($0)], as: UTF8.self), UInt32(list.positions[$0])) }
+    }
 }

@@ -17,7 +17,7 @@ import Testing
         #expect(a.manifest.root == b.manifest.root)
         // Concurrent adds from two threads.
         let dir = tempDirectory()
-        let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: WordAnalyzer(), options: .init(memoryBytes: 256 << 10))
+        let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 256 << 10))
         DispatchQueue.concurrentPerform(iterations: 2) { t in
             for i in stride(from: t, to: docs.count, by: 2) { try! builder.add(docs[i], file: 0, seq: UInt32(i)) }
         }
@@ -30,7 +30,7 @@ import Testing
         let (shard, summary) = try buildShard(docs)
         #expect(shard.documentCount == 300)
         #expect(summary.documents == 300)
-        let analyzer = WordAnalyzer()
+        let analyzer = IndexAnalyzer()
         // Reference: document frequency and term frequencies by brute force.
         for word in ["w0", "w1", "w7", "w50", "w399", "page"] {
             var expected: [UInt32: UInt32] = [:]

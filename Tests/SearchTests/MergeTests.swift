@@ -11,7 +11,7 @@ import Testing
 
     func shard(_ docs: [IndexDocument], key: GroupKey) throws -> IndexMerge.Input {
         let dir = tempDirectory("group")
-        let b = try ShardBuilder(directory: dir, key: key, analyzer: WordAnalyzer())
+        let b = try ShardBuilder(directory: dir, key: key, analyzer: IndexAnalyzer())
         for (i, d) in docs.enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
         _ = try b.finish(sources: [("part", 0)], created: "2026-01-01T00:00:00Z")
         return IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: try FileSystem.readFile(dir + "/manifest.json"), name: dir)
@@ -20,7 +20,7 @@ import Testing
     func merge(_ inputs: [IndexMerge.Input], key: GroupKey = MergeTests.keys[0]) throws -> (Shard, IndexMerge.Input, IndexMerge.Summary) {
         let dir = tempDirectory("merged")
         let store = try DirectoryStore(root: dir)
-        let (m, s) = try IndexMerge.merge(inputs, into: store, key: key, analyzer: WordAnalyzer(), created: "2026-01-02T00:00:00Z")
+        let (m, s) = try IndexMerge.merge(inputs, into: store, key: key, analyzer: IndexAnalyzer(), created: "2026-01-02T00:00:00Z")
         try FileSystem.writeAtomically(dir + "/manifest.json", m.fileBytes)
         let shard = try Shard.open(directory: dir)
         return (shard, IndexMerge.Input(shard: shard, manifestBytes: m.fileBytes, name: dir), s)
@@ -49,7 +49,7 @@ import Testing
         let parts = try (0..<2).map { g in try shard(docs.enumerated().filter { $0.offset % 2 == g }.map(\.element), key: MergeTests.keys[g]) }
         let (merged, _, _) = try merge(parts)
         let (single, _) = try buildShard(docs)
-        let a = SearchEngine(shard: merged, analyzer: WordAnalyzer()), b = SearchEngine(shard: single, analyzer: WordAnalyzer())
+        let a = SearchEngine(shard: merged, analyzer: IndexAnalyzer()), b = SearchEngine(shard: single, analyzer: IndexAnalyzer())
         for q in ["w0", "w3 w5", "w10 OR w200", "page w1", "w7 -w0"] {
             let plan: QueryPlan = q.contains("OR") ? .or([.word("w10"), .word("w200")])
                 : q.contains("-") ? .and([.word("w7"), .not(.word("w0"))]) : .and(q.split(separator: " ").map { .word(String($0)) })
@@ -80,27 +80,19 @@ import Testing
         #expect(again.info.trees == merged.info.trees)
     }
 
-    struct OtherAnalyzer: TermAnalyzer {
-        let base = WordAnalyzer()
-        var identifier: String { "other/2" }
-        func terms(_ t: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) { base.terms(t, language: language) }
-        func queryTerms(_ t: String) -> [(alternatives: [String], position: UInt32)] { base.queryTerms(t) }
-        func prefixTerm(_ t: String) -> String { base.prefixTerm(t) }
-        func urlTerms(_ u: String) -> [String] { base.urlTerms(u) }
-        func siteTerms(_ u: String) -> [String] { base.siteTerms(u) }
-        func languageTerm(_ t: String?) -> String? { base.languageTerm(t) }
-        func keyword(_ t: String) -> String { base.keyword(t) }
-    }
-
     @Test func refusesInputsOfAnotherAnalyzer() throws {
         let a = try shard(corpus(10), key: MergeTests.keys[0])
         let dir = tempDirectory("other")
-        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[1], analyzer: OtherAnalyzer())
+        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[1], analyzer: IndexAnalyzer())
         try b.add(corpus(1)[0], file: 0, seq: 0)
         _ = try b.finish(sources: [], created: "x")
-        let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "their-shard")
+        // The same shard as another analyzer's manifest would describe it.
+        let built = try Shard.open(directory: dir)
+        var manifest = built.manifest
+        manifest.info.analyzer = "other/2"
+        let other = IndexMerge.Input(shard: try Shard(manifest: manifest, reader: built.reader), manifestBytes: [], name: "their-shard")
         #expect {
-            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0], analyzer: WordAnalyzer(), created: "x")
+            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0], analyzer: IndexAnalyzer(), created: "x")
         } throws: { e in
             "\(e)".contains("their-shard") && "\(e)".contains("other/2")
         }
@@ -116,8 +108,8 @@ import Testing
         let a = try tests.shard(Array(docs.prefix(300)), key: MergeTests.keys[0])
         let b = try tests.shard(Array(docs.suffix(300)), key: MergeTests.keys[1])
         let (merged, _, _) = try tests.merge([a, b])
-        let subset = SearchEngine(shard: merged, analyzer: WordAnalyzer(), groups: [MergeTests.keys[1].group])
-        let own = SearchEngine(shard: b.shard, analyzer: WordAnalyzer())
+        let subset = SearchEngine(shard: merged, analyzer: IndexAnalyzer(), groups: [MergeTests.keys[1].group])
+        let own = SearchEngine(shard: b.shard, analyzer: IndexAnalyzer())
         for q in ["w0", "w4 w9", "w15 OR w80"] {
             let plan: QueryPlan = q.contains("OR") ? .or([.word("w15"), .word("w80")]) : .and(q.split(separator: " ").map { .word(String($0)) })
             let x = try subset.search(plan, limit: 20), y = try own.search(plan, limit: 20)
@@ -135,13 +127,13 @@ import Testing
         // Same key, same batch number, different documents: a merge would lose documents.
         let a = try tests.shard(Array(docs.prefix(20)), key: MergeTests.keys[0])
         let dir = tempDirectory("other-batch")
-        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[0], analyzer: WordAnalyzer())
+        let b = try ShardBuilder(directory: dir, key: MergeTests.keys[0], analyzer: IndexAnalyzer())
         for (i, d) in docs.suffix(20).enumerated() { try b.add(d, file: 0, seq: UInt32(i)) }
         _ = try b.finish(sources: [("other-part", 0)], created: "x")
         let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "second-shard")
         #expect {
             try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],
-                                 analyzer: WordAnalyzer(), created: "x")
+                                 analyzer: IndexAnalyzer(), created: "x")
         } throws: { e in "\(e)".contains("second-shard") && "\(e)".contains("own key") }
         // The same shard twice is fine (a union is idempotent).
         let (same, _, _) = try tests.merge([a, a])

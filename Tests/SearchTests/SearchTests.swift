@@ -20,7 +20,7 @@ import Testing
             doc(2, "birds", "a bird sang"),
         ]
         let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         let result = try engine.search(.word("cat"))
         #expect(result.hits.map(\.record.url) == ["https://example.org/1", "https://example.org/0"])
         // N = 3, df(cat, body) = 2, avg body length = (6 + 9 + 3) / 3 = 6.
@@ -45,7 +45,7 @@ import Testing
             doc(4, "e", "pineapple juice", date: 1_740_000_000),
         ]
         let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         func urls(_ p: QueryPlan) throws -> Set<Int> {
             Set(try engine.search(p, limit: 100).hits.map { Int($0.record.url.split(separator: "/").last!) ?? ($0.record.url.hasSuffix("x") ? 1 : -1) })
         }
@@ -73,7 +73,7 @@ import Testing
             doc(2, "copy", "unique words here", digest: "d0"),
         ]
         let (shard, _) = try buildShard(docs)
-        let hits = try SearchEngine(shard: shard, analyzer: WordAnalyzer()).search(.word("unique")).hits
+        let hits = try SearchEngine(shard: shard, analyzer: IndexAnalyzer()).search(.word("unique")).hits
         #expect(hits.count == 1)
         #expect(hits[0].record.title == "v2")
     }
@@ -82,7 +82,7 @@ import Testing
     func pruningNeverChangesTheTopK(seed: UInt64) throws {
         let docs = corpus(3000, seed: seed)
         let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         var rng = SplitMix(seed: seed * 31)
         var prunedLeaves = 0, fullLeaves = 0
         for _ in 0..<60 {
@@ -108,7 +108,7 @@ import Testing
                    : doc(i, "t", "common " + filler)
         }
         let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: WordAnalyzer())
+        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         let pruned = try engine.search(.word("common"), limit: 10)
         let full = try engine.search(.word("common"), limit: 10, prune: false)
         #expect(pruned.hits.map(\.doc) == full.hits.map(\.doc))

@@ -2,7 +2,6 @@ import ArgumentParser
 import Blocks
 import Foundation
 import Index
-import Service
 import Ingest
 
 struct BuildCommand: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Blocks
 import Index
-import Service
 import ProllyTree
 import Query
 import Search

@@ -2,7 +2,6 @@ import ArgumentParser
 import Blocks
 import Foundation
 import Index
-import Service
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,4 @@
 import Analysis
-import Index
-import Query
 import Synchronization
 
 /// Term buffers (each with its stem cache) lent to analysis threads, so analyzing a document
@@ -8,20 +6,18 @@ import Synchronization
 private let termBuffers = Mutex<[TermBuffer]>([])
 
 /// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index and the search ask
-/// for (snippets take `Analyzer` itself, which conforms to `Query.SnippetAnalyzer`).
-public struct IndexAnalyzer: TermAnalyzer {
+/// for. Concrete, not a protocol: an index analyzed any other way could not be searched or
+/// merged by this tool, and the identifier in every manifest names this one.
+public struct IndexAnalyzer: Sendable {
     public let analyzer = Analyzer()
 
     public init() {}
 
+    /// Name and version, recorded in every manifest: indexes analyzed differently never merge.
     public var identifier: String { Analyzer.identifier }
 
-    public func terms(_ text: String, language: String?) -> (terms: [(term: String, position: UInt32)], length: Int) {
-        let tokens = analyzer.analyze(text, language: language)
-        let length = (tokens.map(\.position).max() ?? -1) + 1
-        return (tokens.map { ($0.term, UInt32(clamping: $0.position)) }, length)
-    }
-
+    /// Index terms of `text` in flat arrays, stemmed per `language`, with the field's length
+    /// (positions used) for BM25.
     public func termList(_ text: String, language: String?) -> TermList {
         var buffer = termBuffers.withLock { $0.popLast() } ?? TermBuffer()
         buffer.removeAll()
@@ -31,15 +27,22 @@ public struct IndexAnalyzer: TermAnalyzer {
         return list
     }
 
+    /// A query text's terms: per position, the forms a document may hold (stemmed for English
+    /// or unknown-language documents, unstemmed for others).
     public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
         analyzer.analyzeQuery(text).map { q in
             (q.stemmed == q.unstemmed ? [q.stemmed] : [q.stemmed, q.unstemmed], UInt32(clamping: q.position))
         }
     }
 
+    /// A `prefix*` folded like indexed text, without stemming.
     public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
+    /// Words of a URL's host and path (the url field).
     public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
+    /// The host and its parent domains (the site field).
     public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
+    /// The language field's term for a language tag (`en` for `en-GB`).
     public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
+    /// A tag or mention folded for exact matching.
     public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
 }
