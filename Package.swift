@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
+        // 0. Support: dates, hex, JSON, the file system, clocks, a heap; no dependencies.
+        .target(name: "Support"),
+
         // 1. C bindings: one system-library target per C library, each owned by one Swift module.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -32,26 +35,26 @@ let package = Package(
         .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
-        .target(name: "Blocks", dependencies: ["Sodium"]),
+        .target(name: "Blocks", dependencies: ["Support", "Sodium"]),
         // 3. Prolly trees over blocks.
-        .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        .target(name: "ProllyTree", dependencies: ["Support", "Blocks", "Zstd"]),
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
         // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
         .target(name: "Analysis"),
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        .target(name: "Ingest", dependencies: ["Support", "Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium"]),
+        .target(name: "Index", dependencies: ["Support", "Blocks", "ProllyTree", "Sodium"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
         .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
+        .target(name: "Query", dependencies: ["Support", "Analysis"]),
 
         // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
-            "Blocks", "Index", "ProllyTree",
+            "Support", "Blocks", "Index", "ProllyTree",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,7 +65,7 @@ let package = Package(
         .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
         // 8. Serve: `indexer serve` (index folders read-only, IPFS-style raw blocks, search API and page).
         .target(name: "Serve", dependencies: [
-            "Blocks", "Index", "Query", "Search", "Service", "Ingest",
+            "Support", "Blocks", "Index", "Query", "Search", "Service",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -72,32 +75,33 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote", "Serve",
+            "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks of the tree layer, run by `make bench`.
-        .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+        .executableTarget(name: "tree-bench", dependencies: ["Support", "Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
-        .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
-        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
+        .executableTarget(name: "text-bench", dependencies: ["Support", "HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Support", "Query", "HTMLText", "Analysis"]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TextTestSupport"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Support", "Blocks", "ProllyTree"]),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "IndexTests", dependencies: ["Support", "Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "Index", "Blocks", "IndexTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests"),
-        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks", "TextTestSupport"]),
+        .testTarget(name: "ProllyTreeTests", dependencies: ["Support", "ProllyTree", "Blocks", "TextTestSupport"]),
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
-            "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",
+            "Support", "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import Support
 
 /// The `--json` document of `indexer search`, with keys in a fixed order:
 ///

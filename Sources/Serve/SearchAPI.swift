@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Index
-import Ingest
+import Support
 import NIOCore
 import NIOPosix
 import Query

@@ -4,6 +4,7 @@ import Foundation
 import Index
 import Service
 import Ingest
+import Support
 
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@ import Blocks
 import Foundation
 import Index
 import Service
+import Support
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import Index
 import Query
 import Search
 import Service
+import Support
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
