@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
+        // 0. Support: dates, hex, JSON, the file system, clocks, a heap; no dependencies.
+        .target(name: "Support"),
+
         // 1. C bindings: one system-library target per C library, each owned by one Swift module.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -32,20 +35,20 @@ let package = Package(
         .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
-        .target(name: "Blocks", dependencies: ["Sodium"]),
+        .target(name: "Blocks", dependencies: ["Support", "Sodium"]),
         // 3. Prolly trees over blocks.
-        .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
+        .target(name: "ProllyTree", dependencies: ["Support", "Blocks", "Zstd"]),
         // 4. Ingest: HTML text extraction (the only owner of libxml2).
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
         // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
         .target(name: "Analysis"),
         // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        .target(name: "Ingest", dependencies: ["Support", "Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis"]),
+        .target(name: "Index", dependencies: ["Support", "Blocks", "ProllyTree", "Sodium", "Analysis"]),
         // 7. Query: the query language (lexer, parser, `QueryNode`, dates in queries); no index,
         // no results.
-        .target(name: "Query", dependencies: ["Ingest"]),
+        .target(name: "Query", dependencies: ["Support"]),
         // 7. Snippets: a document's best passage with the query's terms marked, wrapped and
         // rendered. A module of its own because it needs only text and the analyzer, not an
         // index: passage selection is tested and benchmarked without a shard; the engine
@@ -57,7 +60,7 @@ let package = Package(
 
         // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
-            "Blocks", "Index", "ProllyTree",
+            "Support", "Blocks", "Index", "ProllyTree",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,10 +70,10 @@ let package = Package(
         // 8. SearchOutput: results for people (terminal or piped text) and for programs (the one
         // JSON schema of `search --json` and `/api/search`), above the engine and the readers
         // whose cost it reports; shared by the CLI and the server.
-        .target(name: "SearchOutput", dependencies: ["Search", "Snippets", "Query", "Remote", "Ingest"]),
+        .target(name: "SearchOutput", dependencies: ["Support", "Search", "Snippets", "Query", "Remote"]),
         // 8. Serve: `indexer serve` (index folders read-only, IPFS-style raw blocks, search API and page).
         .target(name: "Serve", dependencies: [
-            "Blocks", "Index", "Query", "Search", "Snippets", "SearchOutput",
+            "Support", "Blocks", "Index", "Query", "Search", "Snippets", "SearchOutput",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -80,35 +83,36 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
+            "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks of the tree layer, run by `make bench`.
-        .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
+        .executableTarget(name: "tree-bench", dependencies: ["Support", "Blocks", "ProllyTree"]),
         // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
-        .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
+        .executableTarget(name: "text-bench", dependencies: ["Support", "HTMLText", "Analysis"]),
         // Benchmarks of query parsing and snippets, run by Pipelines/bench-query.sh.
-        .executableTarget(name: "query-bench", dependencies: ["Query", "Snippets", "HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Support", "Query", "Snippets", "HTMLText", "Analysis"]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TextTestSupport"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Support", "Blocks", "ProllyTree"]),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Query", "Index", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "IndexTests", dependencies: ["Support", "Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "Query", "Index", "Blocks", "IndexTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests"),
-        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks", "TextTestSupport"]),
+        .testTarget(name: "ProllyTreeTests", dependencies: ["Support", "ProllyTree", "Blocks", "TextTestSupport"]),
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd"]),
         // The query language, and its outputs (formatted text, JSON, error carets).
         .testTarget(name: "QueryTests", dependencies: ["Query", "Snippets", "Search", "SearchOutput", "Remote", "TextTestSupport"]),
         .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
-            "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
+            "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -1,3 +1,4 @@
+import Support
 /// A small JSON model with one canonical serialization (keys sorted by UTF-8 bytes, no
 /// whitespace, integers only, minimal escapes) so manifests can be signed and re-verified.
 /// The parser is strict and bounded: it reads untrusted manifests.

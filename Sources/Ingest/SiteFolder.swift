@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// One file of a site folder, read and classified, waiting for a worker to extract it.
 public struct SiteFile: Sendable {

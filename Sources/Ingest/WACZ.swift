@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 /// Passes bytes through while hashing them with SHA-256 (WACZ `datapackage.json` checks).
 final class HashingStream: ByteStream {
@@ -22,7 +23,7 @@ final class HashingStream: ByteStream {
         var chunk = [UInt8](repeating: 0, count: 256 << 10)
         while try chunk.withUnsafeMutableBytes({ try read(into: $0) }) > 0 {}
         guard let h = hasher.take() else { return "" }
-        return "sha256:" + hex(h.finish())
+        return "sha256:" + Hex.encode(h.finish())
     }
 }
 
@@ -62,7 +63,7 @@ extension SourceReader {
             do {
                 let bytes = try zip.read(e, limit: Self.maxMetadata)
                 if let want = expected.removeValue(forKey: name) {
-                    let got = "sha256:" + hex(Sodium.sha256(bytes))
+                    let got = "sha256:" + Hex.encode(Sodium.sha256(bytes))
                     if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
                 }
                 Self.readPages(bytes, into: &titles)

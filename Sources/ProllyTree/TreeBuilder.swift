@@ -1,4 +1,5 @@
 import Blocks
+import Support
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one
@@ -234,5 +235,5 @@ public final class TreeBuilder {
 /// Keys in error messages: text when printable, hex otherwise.
 func printable(_ key: [UInt8]) -> String {
     if key.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return "\"" + String(decoding: key, as: UTF8.self) + "\"" }
-    return "0x" + key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    return "0x" + Hex.encode(key)
 }

@@ -1,6 +1,7 @@
 import Blocks
 import Index
 import ProllyTree
+import Support
 
 /// An index opened for reading from a local folder or a URL, with what reading it has cost.
 public final class OpenedIndex: Sendable {

@@ -1,5 +1,6 @@
 import Blocks
 import Index
+import Support
 
 /// The groups a reader trusts: a text file of Ed25519 public keys, one per line as 64 hex
 /// digits, optionally followed by whitespace and a label; blank lines and lines starting with

@@ -1,9 +1,9 @@
 import Foundation
-import Ingest
 import Query
 import Remote
 import Search
 import Snippets
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

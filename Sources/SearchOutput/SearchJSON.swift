@@ -2,7 +2,7 @@ import Foundation
 import Remote
 import Search
 import Snippets
-import Ingest
+import Support
 
 /// One search answer as JSON: the one schema of `indexer search --json` and of the server's
 /// `/api/search`, keys in this order:

@@ -6,6 +6,7 @@ import Darwin
 import Blocks
 import Index
 import Synchronization
+import Support
 
 /// One index folder being served, read-only. The shard (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a

@@ -1,4 +1,5 @@
 import Testing
+import Support
 @testable import Ingest
 
 /// The committed demo corpus (Corpora/demo, written by warcio) through the real HTML step.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import Zlib
+import Support
 @testable import Ingest
 
 /// A seeded mutation fuzzer over the WARC, gzip, zstd, HTTP and ZIP paths: mutated inputs must

@@ -1,6 +1,7 @@
 import Blocks
 import Foundation
 import Testing
+import Support
 @testable import Remote
 
 @Suite struct CacheTests {

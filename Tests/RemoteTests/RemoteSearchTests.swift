@@ -4,6 +4,7 @@ import Index
 import Query
 import Service
 import Testing
+import Support
 @testable import Remote
 
 /// Queries covering every operator the language has, so remote and local reads are compared

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Index
 import Service
 import Testing
+import Support
 @testable import Serve
 
 /// Two served indexes: the merged one (first, also at `/`) and a single group's shard.

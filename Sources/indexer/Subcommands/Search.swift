@@ -6,6 +6,7 @@ import Query
 import Remote
 import Search
 import SearchOutput
+import Support
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
