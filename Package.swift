@@ -11,9 +11,9 @@ let package = Package(
     dependencies: [
         // CLI parsing: the standard for Swift command-line tools, no transitive dependencies.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects (issue 6).
+        // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        // `indexer serve`: a lean HTTP server on SwiftNIO (issue 6); NIO and swift-log come with
+        // `indexer serve`: a lean HTTP server on SwiftNIO; NIO and swift-log come with
         // it and AsyncHTTPClient, named here because Remote and Serve import them directly.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),

@@ -2,7 +2,7 @@ import Blocks
 import Foundation
 import Index
 import Query
-import Service
+import Search
 import Testing
 import Support
 @testable import Remote
@@ -49,15 +49,15 @@ func summary(_ page: IndexSearch.Page) -> [String] {
             #expect(summary(l) == summary(r), "query \(q)")
             if q != "nosuchword" { #expect(!l.results.isEmpty, "query \(q) should match something") }
         }
-        let c = remote.counters
+        let c = remote.cost
         #expect(c.requests > 0 && c.bytes > 0 && c.roundTrips > 0 && c.roundTrips <= c.requests)
 
         // A second process with the same cache: only the manifest is asked for.
         let warm = try openIndex(base, options: options)
         for q in remoteQueries { _ = try IndexSearch(shard: warm.shard).run(q, limit: 10) }
-        #expect(warm.counters.requests == 1 && warm.counters.roundTrips == 1)
-        #expect(warm.counters.cacheHits > 0)
-        #expect(warm.counters.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
+        #expect(warm.cost.requests == 1 && warm.cost.roundTrips == 1)
+        #expect(warm.cost.cacheHits > 0)
+        #expect(warm.cost.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
     }
 
     @Test func flippedByteInAServedBlockIsCaughtAndNamed() throws {

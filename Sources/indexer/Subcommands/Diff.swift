@@ -4,6 +4,7 @@ import Index
 import ProllyTree
 import Query
 import Search
+import SearchOutput
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
