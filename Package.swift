@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd"]),
         // The query language, and its outputs (formatted text, JSON, error carets).
         .testTarget(name: "QueryTests", dependencies: ["Query", "Snippets", "Search", "SearchOutput", "Remote", "TextTestSupport"]),
-        .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis"]),
+        .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis", "TextTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
             "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
