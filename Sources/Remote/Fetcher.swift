@@ -201,8 +201,6 @@ final class BodyCollector: HTTPClientResponseDelegate, Sendable {
         state.withLock { $0.headReceived ? ($0.received, $0.expected) : nil }
     }
 
-    private var keepsBody: Bool { state.withLock { $0.status / 100 == 2 } }
-
     func didReceiveHead(task: HTTPClient.Task<FetchResponse>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         let status = Int(head.status.code)
         let length = head.headers.first(name: "content-length").flatMap { Int($0) }
