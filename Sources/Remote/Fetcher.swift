@@ -65,7 +65,7 @@ final class Fetcher: Sendable {
     func fetchAll(_ requests: [FetchRequest]) throws -> [Result<FetchResponse, RemoteError>] {
         if requests.isEmpty { return [] }
         if MultiThreadedEventLoopGroup.currentEventLoop != nil {
-            throw RemoteError.connection(url: requests[0].url, message: "a blocking fetch was called on an event-loop thread (a bug: it would deadlock)", attempts: 0)
+            throw RemoteError.onEventLoop(url: requests[0].url)
         }
         let batch = Batch(count: requests.count)
         let group = DispatchGroup()
