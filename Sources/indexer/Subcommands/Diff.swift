@@ -5,6 +5,7 @@ import Service
 import ProllyTree
 import Query
 import Search
+import Support
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
