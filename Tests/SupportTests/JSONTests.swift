@@ -94,7 +94,7 @@ import TextTestSupport
     }
 
     @Test(arguments: [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xC0, 0xAF, 0x22]] as [[UInt8]])
-    func strictRefusesBadUTF8(bytes: [UInt8]) {
+    func strictRefusesBadUTF8(bytes: [UInt8]) throws {
         #expect(throws: JSON.ParseError.self) { try JSON.parse(bytes) }
         #expect(try JSON.parse(bytes, options: .metadata).string?.unicodeScalars.contains("\u{FFFD}") == true)
     }
