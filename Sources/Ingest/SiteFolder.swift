@@ -130,8 +130,8 @@ extension DocumentBuilder {
 
     private func social(_ file: SiteFile, _ b: UnsafeRawBufferPointer) -> Outcome {
         func siteURL(_ path: String) -> String { file.siteRoot + SiteFolder.percentEncodePath(String(path.dropFirst())) }
-        let json: JSONValue
-        do { json = try JSONValue.parse(b) } catch {
+        let json: JSON
+        do { json = try JSON.parse(b, options: .metadata) } catch {
             return .skipped(Skip(file.source, "invalid JSON", "\(error)"))
         }
         guard case .object = json else { return .skipped(Skip(file.source, "invalid post", "not a JSON object")) }

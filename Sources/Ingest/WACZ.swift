@@ -48,7 +48,7 @@ extension SourceReader {
         var expected: [String: String] = [:]
         if let dp = zip.entry(named: "datapackage.json") {
             do {
-                let json = try JSONValue.parse(try zip.read(dp, limit: Self.maxMetadata))
+                let json = try JSON.parse(try zip.read(dp, limit: Self.maxMetadata), options: .metadata)
                 for res in json["resources"]?.array ?? [] {
                     if let p = res["path"]?.string, let h = res["hash"]?.string { expected[p] = h.lowercased() }
                 }
@@ -128,7 +128,7 @@ extension SourceReader {
             var line = 0
             while line < b.count {
                 let nl = Bytes.find(Bytes.lf, in: b, from: line, to: b.count) ?? b.count
-                if let v = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: b[line..<nl])),
+                if let v = try? JSON.parse(UnsafeRawBufferPointer(rebasing: b[line..<nl]), options: .metadata),
                    let url = v["url"]?.string, let title = v["title"]?.string, !title.isEmpty {
                     titles[url] = title
                 }

@@ -62,22 +62,6 @@ public enum SearchJSON {
         }
     }
 
-    /// A JSON string literal: `"`, `\` and control characters escaped; everything else as is.
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (`JSON.quoted`, the one escaper every JSON writer uses).
+    public static func string(_ s: String) -> String { JSON.quoted(s) }
 }

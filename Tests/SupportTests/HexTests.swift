@@ -2,12 +2,14 @@ import Testing
 import Support
 
 @Suite struct HexTests {
+    static let all: [UInt8] = Array(0...255)
+
     @Test(arguments: [
-        ([UInt8](), ""),
+        ([], ""),
         ([0x00], "00"),
         ([0x0f, 0xf0, 0xab], "0ff0ab"),
-        (Array(0...255).map(UInt8.init), (0...255).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()),
-    ])
+        (all, all.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()),
+    ] as [([UInt8], String)])
     func encodes(bytes: [UInt8], text: String) {
         #expect(Hex.encode(bytes) == text)
         #expect(Hex.decode(text) == bytes)

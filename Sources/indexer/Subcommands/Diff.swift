@@ -5,6 +5,7 @@ import ProllyTree
 import Query
 import Search
 import SearchOutput
+import Support
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
