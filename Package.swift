@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
-// The layers of ../shared/DESIGN.md, one target each; a target imports only layers below it.
+// The layers of docs/DESIGN.md, one target per layer or per concept inside one; a target imports
+// only targets of lower layers (or its own). docs/ARCHITECTURE.md draws the graph and the data paths.
 import PackageDescription
 
 let package = Package(
@@ -11,15 +12,18 @@ let package = Package(
     dependencies: [
         // CLI parsing: the standard for Swift command-line tools, no transitive dependencies.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects (issue 6).
+        // Remote indexes: HTTP/1.1 with a keep-alive pool, timeouts and redirects.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
-        // `indexer serve`: a lean HTTP server on SwiftNIO (issue 6); NIO and swift-log come with
+        // `indexer serve`: a lean HTTP server on SwiftNIO; NIO and swift-log come with
         // it and AsyncHTTPClient, named here because Remote and Serve import them directly.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
+        // 0. Support: dates, hex, JSON, the file system, clocks, a heap; no dependencies.
+        .target(name: "Support"),
+
         // 1. C bindings: one system-library target per C library, each owned by one Swift module.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
@@ -32,37 +36,47 @@ let package = Package(
         .target(name: "Brotli", dependencies: ["CBrotli"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
-        .target(name: "Blocks", dependencies: ["Sodium"]),
+        .target(name: "Blocks", dependencies: ["Support", "Sodium"]),
         // 3. Prolly trees over blocks.
-        .target(name: "ProllyTree", dependencies: ["Blocks", "Zstd"]),
-        // 4. Ingest: HTML text extraction (the only owner of libxml2).
+        .target(name: "ProllyTree", dependencies: ["Support", "Blocks", "Zstd"]),
+
+        // 4. Ingest: HTML text extraction (the only owner of libxml2), then WARC / WACZ / site
+        // folders to documents.
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
+        .target(name: "Ingest", dependencies: ["Support", "Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
         // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
         .target(name: "Analysis"),
-        // 4. Ingest: WARC / WACZ / site folders to documents.
-        .target(name: "Ingest", dependencies: ["Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
-        // 6. Index: the shard schema on Prolly trees; build (from Ingest documents), merge, diff, read, verify.
-        .target(name: "Index", dependencies: ["Blocks", "ProllyTree", "Sodium", "Analysis", "Ingest"]),
-        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
-        .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
+        // 6. Index: the shard schema on Prolly trees; build (from Ingest documents, with the
+        // analyzer), merge, diff, read, verify.
+        .target(name: "Index", dependencies: ["Support", "Blocks", "ProllyTree", "Sodium", "Analysis", "Ingest"]),
 
-        // 7. Query: the query language, snippets and result formatting.
-        .target(name: "Query", dependencies: ["Analysis", "Ingest"]),
-
-        // 8. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
+        // 7. Query: the query language (lexer, parser, `QueryNode`, dates in queries); no index,
+        // no results.
+        .target(name: "Query", dependencies: ["Support"]),
+        // 7. Snippets: a document's best passage with the query's terms marked, wrapped and
+        // rendered. A module of its own because it needs only text and the analyzer, not an
+        // index: passage selection is tested and benchmarked without a shard; the engine
+        // attaches snippets to hits and the outputs wrap and mark them.
+        .target(name: "Snippets", dependencies: ["Query", "Analysis"]),
+        // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing),
+        // and `IndexSearch`, a query from text to results with snippets (CLI and server alike).
+        .target(name: "Search", dependencies: ["Index", "Query", "Snippets", "Analysis", "ProllyTree", "Blocks"]),
+        // 7. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
-            "Blocks", "Index", "ProllyTree",
+            "Support", "Blocks", "Index", "ProllyTree",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
-        // 8. Service: a query from text to displayed results, shared by the CLI and the server.
-        .target(name: "Service", dependencies: ["Index", "Search", "Query", "Analysis"]),
+        // 8. SearchOutput: results for people (terminal or piped text) and for programs (the one
+        // JSON schema of `search --json` and `/api/search`), above the engine and the readers
+        // whose cost it reports; shared by the CLI and the server.
+        .target(name: "SearchOutput", dependencies: ["Support", "Search", "Snippets", "Query", "Remote"]),
         // 8. Serve: `indexer serve` (index folders read-only, IPFS-style raw blocks, search API and page).
         .target(name: "Serve", dependencies: [
-            "Blocks", "Index", "Query", "Search", "Service", "Ingest",
+            "Support", "Blocks", "Index", "Query", "Search", "Snippets", "SearchOutput",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -72,33 +86,36 @@ let package = Package(
 
         // 9. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Blocks", "ProllyTree", "Ingest", "Index", "Search", "Query", "Analysis", "Service", "Remote", "Serve",
+            "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        // Benchmarks of the tree layer, run by `make bench`.
-        .executableTarget(name: "tree-bench", dependencies: ["Blocks", "ProllyTree"]),
-        // Benchmarks of text extraction and analysis (issue 3), run by Pipelines/bench-text.sh.
-        .executableTarget(name: "text-bench", dependencies: ["HTMLText", "Analysis"]),
-        .executableTarget(name: "query-bench", dependencies: ["Query", "HTMLText", "Analysis"]),
+        // Benchmarks of single layers, run by `make bench` through Pipelines/bench-*.sh.
+        .executableTarget(name: "tree-bench", dependencies: ["Support", "Blocks", "ProllyTree"]),
+        .executableTarget(name: "text-bench", dependencies: ["Support", "HTMLText", "Analysis"]),
+        .executableTarget(name: "query-bench", dependencies: ["Support", "Query", "Snippets", "HTMLText", "Analysis"]),
 
-        .testTarget(name: "BlocksTests", dependencies: ["Blocks", "ProllyTree", "TextTestSupport"]),
-        .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
-        .testTarget(name: "IndexTests", dependencies: ["Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Index", "Blocks", "IndexTestSupport"]),
-        // Drives the built `indexer` binary end to end.
-        .testTarget(name: "CLITests"),
-        .testTarget(name: "ProllyTreeTests", dependencies: ["ProllyTree", "Blocks", "TextTestSupport"]),
+        // Tests mirror the targets; the two support targets are shared helpers.
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
-        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
+        .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TextTestSupport"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Support", "Blocks", "ProllyTree", "TextTestSupport"]),
+        .testTarget(name: "ProllyTreeTests", dependencies: ["Support", "ProllyTree", "Blocks", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd", "TextTestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Zlib", "Zstd", "TextTestSupport"]),
-        .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
+        .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd", "TextTestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
+        .testTarget(name: "IndexTests", dependencies: ["Support", "Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
+        // The query language, and its outputs (formatted text, JSON, error carets).
+        .testTarget(name: "QueryTests", dependencies: ["Query", "Snippets", "Search", "SearchOutput", "Remote", "TextTestSupport"]),
+        .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis", "TextTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "Query", "Index", "Blocks", "IndexTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
-            "Remote", "Serve", "Service", "Index", "Blocks", "Query", "TextTestSupport",
+            "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        // Drives the built `indexer` binary end to end.
+        .testTarget(name: "CLITests"),
     ]
 )

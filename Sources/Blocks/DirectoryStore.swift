@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import Support
 
 /// Blocks as files `ROOT/blocks/<cid>`: the layout a published index uses, so any static
 /// web server can serve the folder unchanged.
@@ -75,111 +76,4 @@ public final class DirectoryStore: BlockStore {
     }
 
     public var counters: StoreCounters { stats.withLock { $0 } }
-}
-
-/// Small POSIX file helpers: Foundation's are slower and hide errno.
-public enum FileSystem {
-    public enum Error: Swift.Error, Equatable {
-        case notFound
-        case tooLarge(Int)
-    }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
-
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
-    public static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    public static func makeDirectories(_ path: String) throws {
-        if isDirectory(path) { return }
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            prefix += part + "/"
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw BlockError.io(path: prefix, message: errorText())
-            }
-        }
-    }
-
-    /// Reads a whole file, refusing files larger than `limit` before allocating.
-    public static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { throw Error.notFound }
-            throw BlockError.io(path: path, message: errorText())
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw BlockError.io(path: path, message: errorText()) }
-        let size = Int(st.st_size)
-        guard size <= limit else { throw Error.tooLarge(size) }
-        var out = [UInt8](repeating: 0, count: size)
-        var done = 0
-        try out.withUnsafeMutableBytes { buf in
-            while done < size {
-                let n = read(fd, buf.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw BlockError.io(path: path, message: errorText()) }
-                if n == 0 { break }
-                done += n
-            }
-        }
-        if done < size { out.removeLast(size - done) }
-        return out
-    }
-
-    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers
-    /// see the old file or the new one, never a part. `sync` also fsyncs before the rename.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws {
-        let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BlockError.io(path: tmp, message: errorText()) }
-        var ok = false
-        defer {
-            if !ok { unlink(tmp) }
-        }
-        try bytes.withUnsafeBytes { buf in
-            var done = 0
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress! + done, buf.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { close(fd); throw BlockError.io(path: tmp, message: errorText()) }
-                done += n
-            }
-        }
-        if sync && fsync(fd) != 0 { close(fd); throw BlockError.io(path: tmp, message: errorText()) }
-        guard close(fd) == 0 else { throw BlockError.io(path: tmp, message: errorText()) }
-        guard rename(tmp, path) == 0 else { throw BlockError.io(path: path, message: errorText()) }
-        ok = true
-    }
-
-    public static func listDirectory(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw BlockError.io(path: path, message: errorText()) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-}
-
-extension FileSystem {
-    /// Removes a folder and everything in it (no symlink following).
-    public static func removeTree(_ path: String) throws {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            for name in try listDirectory(path) { try removeTree(path + "/" + name) }
-            guard rmdir(path) == 0 else { throw BlockError.io(path: path, message: errorText()) }
-        } else {
-            guard unlink(path) == 0 else { throw BlockError.io(path: path, message: errorText()) }
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 /// A group: everyone who signs with one Ed25519 key. Its ID is the first 8 bytes of the
 /// BLAKE2b-256 of the public key, printed as 16 hex digits.
@@ -74,41 +75,5 @@ public struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public static func < (a: DocRef, b: DocRef) -> Bool {
         (a.group, a.batch, a.ordinal) < (b.group, b.batch, b.ordinal)
-    }
-}
-
-/// Lower-case hex, for IDs and keys in JSON.
-public enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
-
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    public static func decode(_ text: String) -> [UInt8]? {
-        let u = Array(text.utf8)
-        guard u.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count / 2)
-        var i = 0
-        while i < u.count {
-            guard let hi = nibble(u[i]), let lo = nibble(u[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// One document turned into what the shard's trees store: per field and term the frequency
 /// and positions, the field lengths, and the record for the docs tree.
@@ -79,34 +80,10 @@ struct DocumentTerms {
 /// Dates as terms of the `date` field (`yyyymmdd`), so date ranges are key ranges.
 public enum DateTerms {
     public static func day(_ seconds: Int64) -> String {
-        let (y, m, d) = civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
+        let (y, m, d) = ISODate.civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
         return String(format4(y)) + String(format2(m)) + String(format2(d))
     }
 
     static func format4(_ v: Int64) -> String { let s = String(max(0, min(9999, v))); return String(repeating: "0", count: 4 - s.count) + s }
     static func format2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-
-    /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian, UTC).
-    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, m, d)
-    }
-
-    /// Days since 1970-01-01 of a civil date (inverse of `civil`).
-    public static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Blocks
 import Sodium
+import Support
 
 /// A group's signing key, stored as a small JSON file readable only by its owner (mode 0600).
 public struct GroupKey: Sendable {

@@ -1,6 +1,7 @@
 import Blocks
 import ProllyTree
 import Sodium
+import Support
 
 /// What an index is: its trees and statistics, stored as the index's root block (DAG-CBOR, so
 /// the whole index is one IPLD DAG) and mirrored in the signed `manifest.json`.

@@ -1,5 +1,6 @@
 import Blocks
 import ProllyTree
+import Support
 
 /// A shard or merged index opened for reading: manifest verified, trees opened. Works the same
 /// over any `BlockStore` (a local folder, HTTP, a cache), since every block is verified.

@@ -5,6 +5,7 @@ import Blocks
 import ProllyTree
 import Dispatch
 import Synchronization
+import Support
 
 /// Builds a signed shard from documents: analysis on the callers' threads, entries into a
 /// bounded buffer that spills sorted runs, then one merge of the runs streamed into the four

@@ -1,5 +1,6 @@
 import Blocks
 import ProllyTree
+import Support
 
 /// Walks every block of a shard: for `indexer stats` (sizes, depths, node-size distribution)
 /// and `indexer verify` (every block against its CID, every node against its parent, the

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Blocks
+import Support
 
 /// An external sort of (key, value) byte pairs: entries collect in an arena, spill to disk as
 /// sorted run files when the arena outgrows its budget, and come back as one sorted stream.

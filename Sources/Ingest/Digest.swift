@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 extension Document {
     /// The digest `Document.digest` documents: BLAKE2b-256 of title, 0x00, text. BLAKE2b
@@ -11,18 +12,6 @@ extension Document {
         withUnsafeBytes(of: UInt8(0)) { hasher.update($0) }
         var body = text
         body.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
-        return "blake2b-256:" + hex(hasher.finish())
+        return "blake2b-256:" + Hex.encode(hasher.finish())
     }
-}
-
-/// Lowercase hex of `bytes`.
-func hex(_ bytes: [UInt8]) -> String {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
 }

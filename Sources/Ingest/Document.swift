@@ -1,3 +1,4 @@
+import Support
 /// Where a record came from: the file, and a byte offset a reader can seek to.
 ///
 /// For plain WARCs `offset` is the record's first byte and `inner` is 0. For `.warc.gz` and

@@ -1,3 +1,4 @@
+import Support
 /// Turns records into documents: HTTP parsing, transfer and content decoding, media type
 /// decisions, text extraction. Pure and `Sendable`, so the build can run it on every core.
 public struct DocumentBuilder: Sendable {

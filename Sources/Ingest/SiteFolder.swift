@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// One file of a site folder, read and classified, waiting for a worker to extract it.
 public struct SiteFile: Sendable {
@@ -129,8 +130,8 @@ extension DocumentBuilder {
 
     private func social(_ file: SiteFile, _ b: UnsafeRawBufferPointer) -> Outcome {
         func siteURL(_ path: String) -> String { file.siteRoot + SiteFolder.percentEncodePath(String(path.dropFirst())) }
-        let json: JSONValue
-        do { json = try JSONValue.parse(b) } catch {
+        let json: JSON
+        do { json = try JSON.parse(b, options: .metadata) } catch {
             return .skipped(Skip(file.source, "invalid JSON", "\(error)"))
         }
         guard case .object = json else { return .skipped(Skip(file.source, "invalid post", "not a JSON object")) }

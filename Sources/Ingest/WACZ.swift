@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 /// Passes bytes through while hashing them with SHA-256 (WACZ `datapackage.json` checks).
 final class HashingStream: ByteStream {
@@ -22,7 +23,7 @@ final class HashingStream: ByteStream {
         var chunk = [UInt8](repeating: 0, count: 256 << 10)
         while try chunk.withUnsafeMutableBytes({ try read(into: $0) }) > 0 {}
         guard let h = hasher.take() else { return "" }
-        return "sha256:" + hex(h.finish())
+        return "sha256:" + Hex.encode(h.finish())
     }
 }
 
@@ -47,7 +48,7 @@ extension SourceReader {
         var expected: [String: String] = [:]
         if let dp = zip.entry(named: "datapackage.json") {
             do {
-                let json = try JSONValue.parse(try zip.read(dp, limit: Self.maxMetadata))
+                let json = try JSON.parse(try zip.read(dp, limit: Self.maxMetadata), options: .metadata)
                 for res in json["resources"]?.array ?? [] {
                     if let p = res["path"]?.string, let h = res["hash"]?.string { expected[p] = h.lowercased() }
                 }
@@ -62,7 +63,7 @@ extension SourceReader {
             do {
                 let bytes = try zip.read(e, limit: Self.maxMetadata)
                 if let want = expected.removeValue(forKey: name) {
-                    let got = "sha256:" + hex(Sodium.sha256(bytes))
+                    let got = "sha256:" + Hex.encode(Sodium.sha256(bytes))
                     if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
                 }
                 Self.readPages(bytes, into: &titles)
@@ -127,7 +128,7 @@ extension SourceReader {
             var line = 0
             while line < b.count {
                 let nl = Bytes.find(Bytes.lf, in: b, from: line, to: b.count) ?? b.count
-                if let v = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: b[line..<nl])),
+                if let v = try? JSON.parse(UnsafeRawBufferPointer(rebasing: b[line..<nl]), options: .metadata),
                    let url = v["url"]?.string, let title = v["title"]?.string, !title.isEmpty {
                     titles[url] = title
                 }

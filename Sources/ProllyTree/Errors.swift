@@ -1,4 +1,5 @@
 import Blocks
+import Support
 
 /// Errors of the tree layer. Decoding errors name the block so a person can find it.
 public enum TreeError: Error, Equatable, CustomStringConvertible {
@@ -37,5 +38,5 @@ public enum TreeError: Error, Equatable, CustomStringConvertible {
 /// Keys in error messages: text when printable, hex otherwise.
 func printable(_ key: [UInt8]) -> String {
     if key.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return "\"" + String(decoding: key, as: UTF8.self) + "\"" }
-    return "0x" + key.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    return "0x" + Hex.encode(key)
 }

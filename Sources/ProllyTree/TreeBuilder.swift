@@ -1,4 +1,5 @@
 import Blocks
+import Support
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one

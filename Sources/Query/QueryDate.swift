@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import Support
 
 /// A calendar period typed in a query: a year, a month or a day (proleptic Gregorian, UTC).
 struct QueryPeriod: Equatable {

@@ -59,7 +59,7 @@ private struct ParseState {
     }
 
     /// An error at scalar offset `offset`, reported as a `Character` offset.
-    func error(_ message: String, at offset: Int) -> QueryError {
+    func error(_ reason: QueryError.Reason, at offset: Int) -> QueryError {
         var characters = 0
         var scalars = 0
         for ch in query {
@@ -68,7 +68,7 @@ private struct ParseState {
             scalars += n
             characters += 1
         }
-        return QueryError(message, at: characters, in: query)
+        return QueryError(reason, at: characters, in: query)
     }
 
     var peek: QueryToken? { pos < tokens.count ? tokens[pos] : nil }
@@ -76,7 +76,7 @@ private struct ParseState {
     mutating func parseQuery() throws(QueryError) -> QueryNode {
         // Counted in scalars, which bound the work (one Character can hold any number of them).
         if query.unicodeScalars.count > limits.maxLength {
-            throw error("the query is too long (at most \(limits.maxLength) characters)", at: limits.maxLength)
+            throw error(.tooLong(limit: limits.maxLength), at: limits.maxLength)
         }
         tokens = QueryLexer.tokenize(query)
 
@@ -87,10 +87,10 @@ private struct ParseState {
             if let node = try parseOr(depth: 0, context: nil) { parts.append(node) }
         }
         guard let root = try combineAnd(parts) else {
-            throw error("the query is empty: type some words to search for", at: 0)
+            throw error(.empty, at: 0)
         }
         guard root.node.isSelective else {
-            throw error("nothing to search for: the query only excludes or restricts; add a word", at: root.offset)
+            throw error(.onlyRestrictions, at: root.offset)
         }
         return root.node
     }
@@ -114,7 +114,7 @@ private struct ParseState {
         }
         if branches.count > 1 {
             for b in branches where !b.node.isSelective {
-                throw error("nothing to search for on this side of OR", at: b.offset)
+                throw error(.emptyOrSide, at: b.offset)
             }
         }
         return flatten(branches, or: true)
@@ -158,7 +158,7 @@ private struct ParseState {
         case .field(let name, let value):
             switch value {
             case .missing(let at):
-                throw error("expected a value after \(name.name):", at: at)
+                throw error(.missingValue(field: name.name), at: at)
             case .word(let text, let at):
                 return try leaf(text, isPhrase: false, field: name, explicit: true, at: t.offset, valueAt: at)
             case .phrase(let text, let at):
@@ -166,7 +166,7 @@ private struct ParseState {
             case .group:
                 switch name {
                 case .after, .before, .date:
-                    throw error("\(name.name): takes a date like 2024, 2024-05 or 2024-05-17", at: peek?.offset ?? t.offset)
+                    throw error(.notADate(field: name.name), at: peek?.offset ?? t.offset)
                 default:
                     guard let open = peek, open.kind == .open else { return nil }
                     pos += 1
@@ -180,7 +180,7 @@ private struct ParseState {
 
     mutating func parseGroup(openedAt offset: Int, depth: Int, context: FieldName?) throws(QueryError) -> Located? {
         guard depth < limits.maxDepth else {
-            throw error("parentheses nested too deeply (at most \(limits.maxDepth))", at: offset)
+            throw error(.tooDeep(limit: limits.maxDepth), at: offset)
         }
         let inner = try parseOr(depth: depth + 1, context: context)
         if peek?.kind == .close { pos += 1 }  // else unclosed: the group ends with the query
@@ -201,12 +201,12 @@ private struct ParseState {
             text = String(scalars)
         }
         guard !text.isEmpty else {
-            if explicit, let field { throw error("expected a value after \(field.name):", at: valueAt) }
+            if explicit, let field { throw error(.missingValue(field: field.name), at: valueAt) }
             return nil
         }
         clauses += 1
         guard clauses <= limits.maxClauses else {
-            throw error("too many clauses (at most \(limits.maxClauses))", at: offset)
+            throw error(.tooManyClauses(limit: limits.maxClauses), at: offset)
         }
         let node: QueryNode
         switch field {
@@ -215,10 +215,10 @@ private struct ParseState {
             node = isPhrase ? .phrase(field: f, text: text) : isPrefix ? .prefix(field: f, text: text) : .term(field: f, text: text)
         case .filter(let kind):
             if isPrefix {
-                throw error("\(kind.rawValue): takes an exact value, not a prefix*", at: valueAt + raw.unicodeScalars.count - 1)
+                throw error(.prefixInFilter(field: kind.rawValue), at: valueAt + raw.unicodeScalars.count - 1)
             }
             guard let value = FilterValue.normalize(text, kind: kind) else {
-                throw error("\(kind.rawValue): needs a host name like example.com", at: valueAt)
+                throw error(.notAHost(field: kind.rawValue), at: valueAt)
             }
             node = .filter(kind, value)
         case .after, .before, .date:
@@ -227,10 +227,10 @@ private struct ParseState {
             do {
                 period = isPrefix ? nil : try QueryPeriod.parse(Substring(text))
             } catch {
-                throw self.error("no such date: \(text)", at: valueAt)
+                throw self.error(.noSuchDate(text), at: valueAt)
             }
             guard let period else {
-                throw error("\(name.name): takes a date like 2024, 2024-05 or 2024-05-17", at: valueAt)
+                throw error(.notADate(field: name.name), at: valueAt)
             }
             switch name {
             case .after: node = .dateRange(from: period.start, to: nil)
@@ -264,7 +264,7 @@ private struct ParseState {
                 if let t { to = min(to ?? t, t) }
                 if dateAt == nil { dateAt = item.offset; dateIndex = rest.count }
                 if let a = from, let b = to, a >= b {
-                    throw error("no date is both after \(QueryPeriod.text(for: a)) and before \(QueryPeriod.text(for: b))", at: item.offset)
+                    throw error(.emptyDateRange(after: QueryPeriod.text(for: a), before: QueryPeriod.text(for: b)), at: item.offset)
                 }
             }
         }

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Blocks
 import Synchronization
+import Support
 
 /// A bounded on-disk cache of blocks by CID, laid out as an index folder's `blocks/<cid>` so
 /// it is itself a valid block folder. Several processes may share it: writes are atomic

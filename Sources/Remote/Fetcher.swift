@@ -8,31 +8,6 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
-/// What a fetch cost, as `--stats` reports it.
-public struct FetchCounters: Sendable, Equatable {
-    /// HTTP requests sent, retries included.
-    public var requests = 0
-    /// Response body bytes received.
-    public var bytes = 0
-    /// Waits on the network one after another: a single fetch or a parallel batch is one.
-    public var roundTrips = 0
-    /// Blocks answered by the on-disk cache without a request.
-    public var cacheHits = 0
-    /// Blocks fetched and verified.
-    public var blocks = 0
-    public init() {}
-
-    public static func + (a: FetchCounters, b: FetchCounters) -> FetchCounters {
-        var c = a
-        c.requests += b.requests
-        c.bytes += b.bytes
-        c.roundTrips += b.roundTrips
-        c.cacheHits += b.cacheHits
-        c.blocks += b.blocks
-        return c
-    }
-}
-
 /// One HTTP request's answer: the status, a few headers and the whole body.
 struct FetchResponse: Sendable {
     var status: Int
@@ -60,7 +35,7 @@ struct FetchRequest: Sendable {
 final class Fetcher: Sendable {
     let client: HTTPClient
     let options: RemoteOptions
-    private let stats = Mutex(FetchCounters())
+    private let stats = Mutex(ReadCost())
 
     init(options: RemoteOptions) {
         self.options = options
@@ -80,8 +55,8 @@ final class Fetcher: Sendable {
         client.shutdown { _ in }
     }
 
-    var counters: FetchCounters { stats.withLock { $0 } }
-    func count(_ update: (inout FetchCounters) -> Void) { stats.withLock { update(&$0) } }
+    var counters: ReadCost { stats.withLock { $0 } }
+    func count(_ update: (inout ReadCost) -> Void) { stats.withLock { update(&$0) } }
 
     // MARK: Blocking
 
@@ -90,7 +65,7 @@ final class Fetcher: Sendable {
     func fetchAll(_ requests: [FetchRequest]) throws -> [Result<FetchResponse, RemoteError>] {
         if requests.isEmpty { return [] }
         if MultiThreadedEventLoopGroup.currentEventLoop != nil {
-            throw RemoteError.connection(url: requests[0].url, message: "a blocking fetch was called on an event-loop thread (a bug: it would deadlock)", attempts: 0)
+            throw RemoteError.onEventLoop(url: requests[0].url)
         }
         let batch = Batch(count: requests.count)
         let group = DispatchGroup()
@@ -225,8 +200,6 @@ final class BodyCollector: HTTPClientResponseDelegate, Sendable {
     var receivedHead: (received: Int, expected: Int?)? {
         state.withLock { $0.headReceived ? ($0.received, $0.expected) : nil }
     }
-
-    private var keepsBody: Bool { state.withLock { $0.status / 100 == 2 } }
 
     func didReceiveHead(task: HTTPClient.Task<FetchResponse>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         let status = Int(head.status.code)

@@ -15,7 +15,7 @@ public final class HTTPBlockStore: BlockStore {
     let fetcher: Fetcher
 
     public var name: String { base }
-    public var counters: FetchCounters { fetcher.counters }
+    public var cost: ReadCost { fetcher.counters }
 
     /// `base` is an index folder's URL, or a gateway's when `gateway` is true.
     public convenience init(base: String, gateway: Bool = false, options: RemoteOptions = .init()) throws {

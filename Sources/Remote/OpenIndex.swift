@@ -1,6 +1,7 @@
 import Blocks
 import Index
 import ProllyTree
+import Support
 
 /// An index opened for reading from a local folder or a URL, with what reading it has cost.
 public final class OpenedIndex: Sendable {
@@ -11,7 +12,6 @@ public final class OpenedIndex: Sendable {
     public let manifestBytes: [UInt8]
     let http: HTTPBlockStore?
     let caching: CachingStore?
-    
 
     init(shard: Shard, location: String, manifestBytes: [UInt8], http: HTTPBlockStore?, caching: CachingStore?) {
         self.shard = shard
@@ -25,13 +25,13 @@ public final class OpenedIndex: Sendable {
 
     /// Requests, bytes, serial round trips and cache hits so far, the manifest included. For a
     /// local folder every block read counts as a request and a round trip.
-    public var counters: FetchCounters {
+    public var cost: ReadCost {
         if let http {
-            var c = http.counters
+            var c = http.cost
             c.cacheHits = caching?.cacheHits ?? 0
             return c
         }
-        var c = FetchCounters()
+        var c = ReadCost()
         if let d = shard.store as? DirectoryStore {
             c.requests = d.counters.reads
             c.bytes = d.counters.bytesRead

@@ -1,5 +1,6 @@
 import Blocks
 import Index
+import Support
 
 /// The groups a reader trusts: a text file of Ed25519 public keys, one per line as 64 hex
 /// digits, optionally followed by whitespace and a label; blank lines and lines starting with
@@ -19,18 +20,18 @@ public struct TrustList: Sendable, Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let word = line.prefix { $0 != " " && $0 != "\t" }
             guard word.count == 64, let key = Hex.decode(String(word).lowercased()), key.count == 32 else {
-                throw IndexError.keyFile(path: "\(path):\(n + 1)", reason: "expected a public key as 64 hex digits, found \"\(word.prefix(80))\"")
+                throw TrustListError.badKey(path: path, line: n + 1, found: String(word.prefix(80)))
             }
             if !keys.contains(key) { keys.append(key) }
         }
-        guard !keys.isEmpty else { throw IndexError.keyFile(path: path, reason: "no public keys (one 64-hex-digit key per line)") }
+        guard !keys.isEmpty else { throw TrustListError.empty(path: path) }
         self.keys = keys
     }
 
     public init(contentsOf path: String) throws {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path, limit: 16 << 20) } catch {
-            throw IndexError.keyFile(path: path, reason: "cannot read the trust file")
+            throw TrustListError.unreadable(path: path)
         }
         try self.init(parsing: String(decoding: bytes, as: UTF8.self), path: path)
     }
@@ -41,7 +42,7 @@ public struct TrustList: Sendable, Equatable {
         let present = Set(info.groups.map(\.group))
         let found = groups.filter { present.contains($0) }
         guard !found.isEmpty else {
-            throw IndexError.keyFile(path: path, reason: "none of its \(keys.count) trusted group(s) has documents in this index (groups here: \(info.groups.map(\.group.description).joined(separator: ", ")))")
+            throw TrustListError.noTrustedGroups(path: path, trusted: keys.count, present: info.groups.map(\.group.description))
         }
         return found
     }

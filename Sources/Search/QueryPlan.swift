@@ -20,15 +20,3 @@ public indirect enum QueryPlan: Sendable, Equatable {
     case or([QueryPlan])
     case not(QueryPlan)
 }
-
-public enum SearchError: Error, Equatable, CustomStringConvertible {
-    case nothingToSearch
-    case badGroup(String)
-
-    public var description: String {
-        switch self {
-        case .nothingToSearch: "the query has nothing to search for (only exclusions or filters with no words)"
-        case .badGroup(let g): "group: wants a 16-digit hex group ID, not \(g)"
-        }
-    }
-}

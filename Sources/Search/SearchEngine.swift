@@ -78,13 +78,6 @@ public struct SearchEngine {
         return try TermIterator(shard: shard, field: field, term: bytes, weight: weight, bm25: bm25)
     }
 
-    /// A term in body or title, scored as the sum of both.
-    private func bodyOrTitle(_ term: String) throws -> DocIterator {
-        let parts = try [termIterator(.body, term, scored: true), termIterator(.title, term, scored: true)].filter { !($0 is EmptyIterator) }
-        if parts.isEmpty { return EmptyIterator() }
-        return parts.count == 1 ? parts[0] : OrIterator(parts)
-    }
-
     private func all(_ parts: [DocIterator]) throws -> DocIterator {
         if parts.isEmpty { return EmptyIterator() }
         if parts.count == 1 { return parts[0] }

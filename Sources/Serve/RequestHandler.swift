@@ -3,6 +3,7 @@ import Hummingbird
 import Index
 import NIOCore
 import NIOPosix
+import Support
 
 /// Where a request path leads. Parsed by hand rather than by router patterns so that index
 /// names and the server's own paths can never shadow each other.

@@ -1,21 +1,16 @@
 import Foundation
 import Hummingbird
 import Index
-import Ingest
 import NIOCore
 import NIOPosix
 import Query
 import Search
-import Service
+import SearchOutput
 
 /// `/api/search?q=&index=&limit=&offset=` and `/api/indexes`.
 ///
-/// The search answer is JSON:
-///
-///     {"index": "name", "query": "...", "parsed": "...", "total": 12, "totalIsExact": true,
-///      "offset": 0, "tookMs": 1.7,
-///      "results": [{"url", "title", "date" (ISO 8601 or null), "score", "group",
-///                   "snippet" (plain text), "snippetHTML" (escaped, terms in <mark>)}]}
+/// The search answer is `SearchJSON`'s document (the schema of `indexer search --json`), with
+/// the index's name and the time the search took.
 ///
 /// Errors are `{"error": "..."}` with 400 (bad query or parameters), 404 (unknown index) or
 /// 500 (the index could not be read).
@@ -45,7 +40,7 @@ struct SearchAPI {
                 try IndexSearch(shard: try index.shard()).run(q, limit: limit, offset: offset)
             }
             let ms = Date().timeIntervalSince(start) * 1000
-            return json(.ok, document(index: name, query: q, page: page, offset: offset, ms: ms))
+            return json(.ok, SearchJSON.document(query: q, page: page, offset: offset, index: name, tookMs: ms))
         } catch let e as QueryError {
             return failure(.badRequest, e.description)
         } catch let e as SearchError {
@@ -63,22 +58,6 @@ struct SearchAPI {
                 + ",\"group\":" + SearchJSON.string(shard?.manifest.group.description ?? "") + "}"
         }
         return json(.ok, "{\"indexes\":[" + items.joined(separator: ",") + "]}")
-    }
-
-    func document(index: String, query: String, page: IndexSearch.Page, offset: Int, ms: Double) -> String {
-        var out = "{\"index\":" + SearchJSON.string(index) + ",\"query\":" + SearchJSON.string(query)
-        out += ",\"parsed\":" + SearchJSON.string(page.parsed.description)
-        out += ",\"total\":\(page.total),\"totalIsExact\":\(page.totalIsExact),\"offset\":\(offset)"
-        out += ",\"tookMs\":" + String(format: "%.2f", ms) + ",\"results\":["
-        out += page.results.map { r in
-            "{\"url\":" + SearchJSON.string(r.url) + ",\"title\":" + SearchJSON.string(r.title)
-                + ",\"date\":" + (r.date.map { SearchJSON.string(ISODate.format($0)) } ?? "null")
-                + ",\"score\":" + (r.score.isFinite ? String(format: "%.6g", r.score) : "null")
-                + ",\"group\":" + SearchJSON.string(r.group)
-                + ",\"snippet\":" + SearchJSON.string(r.snippet.text)
-                + ",\"snippetHTML\":" + SearchJSON.string(r.snippet.rendered(.html)) + "}"
-        }.joined(separator: ",")
-        return out + "]}"
     }
 
     private func int(_ value: Substring?, default d: Int) -> Int? {

@@ -1,4 +1,4 @@
-import Query
+import Snippets
 
 /// The search page at `/`: one self-contained HTML file (inline style and script, no external
 /// assets, no build step) that calls `/api/search` as the user types and shows title, URL,

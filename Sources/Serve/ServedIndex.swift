@@ -6,6 +6,7 @@ import Darwin
 import Blocks
 import Index
 import Synchronization
+import Support
 
 /// One index folder being served, read-only. The shard (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
@@ -22,7 +23,7 @@ public final class ServedIndex: Sendable {
         while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
         self.directory = String(d)
         guard FileSystem.isDirectory(self.directory + "/blocks"), FileSystem.exists(self.directory + "/" + Manifest.fileName) else {
-            throw IndexError.badManifest(path: self.directory, reason: "not an index folder (manifest.json and blocks/ expected)")
+            throw ServeError.notAnIndexFolder(path: self.directory)
         }
         _ = try shard()
     }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Index
-import Query
 import Remote
 
 /// How commands that read an index reach it: a local folder or an `http(s)://` URL, with the
@@ -47,13 +46,5 @@ struct IndexAccess: ParsableArguments {
     func trustedGroups(in shard: Shard) throws -> [GroupID]? {
         guard let trust else { return nil }
         return try TrustList(contentsOf: trust).groups(in: shard.info, path: trust)
-    }
-}
-
-extension OpenedIndex {
-    /// The counters in the shape `--stats` and `--json` print.
-    var searchCounters: SearchCounters {
-        let c = counters
-        return SearchCounters(requests: c.requests, bytes: c.bytes, roundTrips: c.roundTrips, blocks: c.blocks, cacheHits: c.cacheHits)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `indexer` command: thin subcommands over the library layers.
 @main
-struct Indexer: ParsableCommand {
+struct Indexer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",

@@ -3,6 +3,7 @@ import Ingest
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// Buffered stdout: one write(2) per 256 KiB, not per document.
 final class OutputBuffer {
@@ -79,12 +80,6 @@ final class Progress {
     func finish() {
         if enabled { printErrorNoNewline("\r\u{1B}[K") }
     }
-}
-
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// Size of a file, or the total of the files under a folder.

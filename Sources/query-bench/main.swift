@@ -1,4 +1,4 @@
-// Measures the query layer: `query-bench DIR...` extracts the text of up to 3000
+// Measures query parsing and snippets: `query-bench DIR...` extracts the text of up to 3000
 // *.html pages under the folders, then times QueryParser on a fixed query list and
 // SnippetBuilder on every page for every query (the work `search` does per shown result),
 // next to one whole-text `Analyzer.analyze` of the same bytes as a yardstick. Prints JSON.
@@ -6,12 +6,8 @@ import Foundation
 import Analysis
 import HTMLText
 import Query
-
-func threadCPU() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+import Snippets
+import Support
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
@@ -45,10 +41,10 @@ guard !texts.isEmpty else {
 let analyzer = Analyzer()
 let parser = QueryParser()
 let parseRounds = 2000
-var t0 = threadCPU()
+var t0 = threadCPUSeconds()
 var nodes = 0
 for _ in 0..<parseRounds { for q in queries { nodes &+= ((try? parser.parse(q)) != nil) ? 1 : 0 } }
-let parseMicros = micros((threadCPU() - t0) / Double(parseRounds * queries.count))
+let parseMicros = micros((threadCPUSeconds() - t0) / Double(parseRounds * queries.count))
 
 let builder = SnippetBuilder()
 var times: [Double] = [], matchedTimes: [Double] = []
@@ -58,9 +54,9 @@ for q in queries {
     let node = try parser.parse(q)
     let terms = HighlightTerms(query: node, analyzer: analyzer, language: "en")
     for text in texts {
-        let t = threadCPU()
+        let t = threadCPUSeconds()
         let s = builder.snippet(for: text, language: "en", terms: terms, analyzer: analyzer, scratch: &scratch)
-        let dt = threadCPU() - t
+        let dt = threadCPUSeconds() - t
         times.append(dt)
         if s.matched { matched += 1; matchedTimes.append(dt) }
     }
@@ -70,7 +66,7 @@ matchedTimes.sort()
 
 // Yardstick: analyzing the same (first 64 KiB of) text in one call.
 var buffer = TermBuffer()
-t0 = threadCPU()
+t0 = threadCPUSeconds()
 var bytes = 0
 for text in texts {
     var t = String(text.utf8.prefix(64 * 1024)) ?? text
@@ -78,7 +74,7 @@ for text in texts {
     buffer.removeAll()
     t.withUTF8 { analyzer.analyze(UnsafeRawBufferPointer($0), stemming: .english, into: &buffer) }
 }
-let analyzeMicros = micros((threadCPU() - t0) / Double(texts.count))
+let analyzeMicros = micros((threadCPUSeconds() - t0) / Double(texts.count))
 
 let result: [String: Any] = [
     "pages": texts.count,

@@ -6,12 +6,7 @@ import Dispatch
 import Foundation
 import Analysis
 import HTMLText
-
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+import Support
 
 func peakRSSMiB() -> Double {
     var usage = rusage()
@@ -20,13 +15,6 @@ func peakRSSMiB() -> Double {
 }
 
 func rounded(_ d: Double) -> Double { (d * 10).rounded() / 10 }
-
-/// CPU time of the calling thread: single-thread figures stay meaningful on a busy machine.
-func threadCPU() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
 
 /// Every *.html file under `dirs`, in a stable order, up to `maxBytes` in total.
 func loadHTML(_ dirs: [String], maxBytes: Int) -> [[UInt8]] {
@@ -53,16 +41,16 @@ func timed<State>(_ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> S
                   _ body: @Sendable (inout State, [UInt8]) -> Int) -> (seconds: Double, sum: Int) {
     if threads == 1 {
         var state = makeState()
-        let t0 = threadCPU()
+        let t0 = threadCPUSeconds()
         var s = 0
         for page in pages { s &+= body(&state, page) }
-        return (threadCPU() - t0, s)
+        return (threadCPUSeconds() - t0, s)
     }
     let sums = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
     sums.initialize(repeating: 0)
     defer { sums.deallocate() }
     nonisolated(unsafe) let out = sums
-    let t0 = now()
+    let t0 = monotonicSeconds()
     DispatchQueue.concurrentPerform(iterations: threads) { t in
         var state = makeState()
         var s = 0
@@ -70,7 +58,7 @@ func timed<State>(_ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> S
         while i < pages.count { s &+= body(&state, pages[i]); i += threads }
         out[t] = s
     }
-    return (now() - t0, sums.reduce(0, +))
+    return (monotonicSeconds() - t0, sums.reduce(0, +))
 }
 
 func timed(_ pages: [[UInt8]], threads: Int, _ body: @Sendable ([UInt8]) -> Int) -> (seconds: Double, sum: Int) {
@@ -150,9 +138,9 @@ if phase == "hostile" {
         ("dl", String(repeating: "<dl><dt><dd>", count: n)),
     ]
     for (name, html) in cases {
-        let t0 = now()
+        let t0 = monotonicSeconds()
         let r = HTMLExtractor.extract(Array(html.utf8), httpCharset: nil)
-        print("\(name): \(html.utf8.count) bytes, \(rounded((now() - t0) * 1000)) ms, text \(r.text.utf8.count)")
+        print("\(name): \(html.utf8.count) bytes, \(rounded((monotonicSeconds() - t0) * 1000)) ms, text \(r.text.utf8.count)")
     }
     exit(0)
 }

@@ -6,12 +6,7 @@ import Glibc
 #endif
 import Blocks
 import ProllyTree
-
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+import Support
 
 func peakRSSMiB() -> Double {
     var usage = rusage()
@@ -50,10 +45,10 @@ func format2(_ d: Double) -> String {
 func build(_ dir: String, keys: some Sequence<UInt64>) throws -> (Tree, TreeBuilder.Stats, Double) {
     let store = try DirectoryStore(root: dir)
     let builder = try TreeBuilder(store: store)
-    let t0 = now()
+    let t0 = monotonicSeconds()
     for i in keys { try builder.add(key: key(i), value: value(i)) }
     let tree = try builder.finish()
-    return (tree, builder.stats, now() - t0)
+    return (tree, builder.stats, monotonicSeconds() - t0)
 }
 
 /// Node sizes (block bytes) of every node, by walking the tree.
@@ -98,20 +93,20 @@ case "gets", "scan":
         var rng = SystemRandomNumberGenerator()
         let sample = (0..<200_000).map { _ in UInt64.random(in: 0..<tree.count, using: &rng) }
         for i in sample.prefix(50_000) { _ = try tree.get(key(i)) }
-        let t0 = now()
+        let t0 = monotonicSeconds()
         var found = 0
         for i in sample { if try tree.get(key(i)) != nil { found += 1 } }
-        let s = now() - t0
+        let s = monotonicSeconds() - t0
         print(json([("phase", "gets"), ("gets", sample.count), ("found", found), ("getsPerSecond", Double(sample.count) / s),
                     ("peakRSSMiB", peakRSSMiB())]))
     } else {
         var c = tree.scan()
         while try c.nextEntry() != nil {}
-        let t0 = now()
+        let t0 = monotonicSeconds()
         var c2 = tree.scan()
         var entries = 0, bytes = 0
         while let (k, v) = try c2.nextEntry() { entries += 1; bytes += k.count + v.count }
-        let s = now() - t0
+        let s = monotonicSeconds() - t0
         print(json([("phase", "scan"), ("entries", entries), ("MBPerSecond", Double(bytes) / s / 1e6),
                     ("entriesPerSecond", Double(entries) / s), ("peakRSSMiB", peakRSSMiB())]))
     }
@@ -121,9 +116,9 @@ case "merge":
     let (a, _, _) = try build(dir + "/merge", keys: (0..<half).lazy.map { 2 * $0 })
     let start = half - half / 100
     let (b, _, _) = try build(dir + "/merge", keys: (start..<start + half).lazy.map { 2 * $0 + 1 })
-    let t0 = now()
+    let t0 = monotonicSeconds()
     let (merged, stats) = try Tree.union([a, b])
-    let s = now() - t0
+    let s = monotonicSeconds() - t0
     print(json([("phase", "merge"), ("keysEach", half), ("seconds", s), ("mergedKeys", merged.count),
                 ("blocksReused", stats.blocksReused), ("blocksWritten", stats.blocksWritten),
                 ("subtreesReused", stats.subtreesReused), ("nodesRead", stats.nodesRead), ("peakRSSMiB", peakRSSMiB())]))

@@ -1,6 +1,7 @@
 import Blocks
 import Foundation
 import Testing
+import Support
 
 @Suite struct StoreTests {
     func tempDir() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID())").path }

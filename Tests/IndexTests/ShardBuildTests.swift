@@ -3,6 +3,7 @@ import Foundation
 import ProllyTree
 import IndexTestSupport
 import Testing
+import Support
 @testable import Index
 
 @Suite struct ShardBuildTests {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TextTestSupport
+import Support
 @testable import Ingest
 
 /// The real corpora of `make corpora` (Corpora/build/, or INDEXER_CORPORA), whose counts.jsonl
@@ -20,7 +21,7 @@ struct CorpusTests {
         let lines = try readBytes(dir + "/counts.jsonl").split(separator: 0x0A)
         #expect(lines.count >= 5)
         for line in lines {
-            let entry = try JSONValue.parse(Array(line))
+            let entry = try JSON.parse(Array(line), options: .metadata)
             guard var file = entry["file"]?.string, let html = entry["html"]?.number else { continue }
             // counts.jsonl names files where the corpora were built; look beside it.
             file = dir + "/" + String(file.split(separator: "/").last!)

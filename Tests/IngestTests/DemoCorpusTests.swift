@@ -1,4 +1,5 @@
 import Testing
+import Support
 @testable import Ingest
 
 /// The committed demo corpus (Corpora/demo, written by warcio) through the real HTML step.
@@ -6,7 +7,7 @@ import Testing
     let demo = packageRoot + "/Corpora/demo"
 
     func expected(_ key: String, _ field: String) throws -> Int {
-        let json = try JSONValue.parse(try readBytes(demo + "/EXPECTED.json"))
+        let json = try JSON.parse(try readBytes(demo + "/EXPECTED.json"), options: .metadata)
         return Int(try #require(json[key]?[field]?.number))
     }
 
@@ -48,7 +49,7 @@ import Testing
         for d in r.documents {
             let line = d.jsonLine(length: 7, text: true)
             #expect(line.last == 0x0A)
-            let v = try JSONValue.parse(Array(line.dropLast()))
+            let v = try JSON.parse(Array(line.dropLast()), options: .metadata)
             #expect(v["url"]?.string == d.url)
             #expect(v["text"]?.string == d.text)
             #expect(v["length"]?.number == 7)

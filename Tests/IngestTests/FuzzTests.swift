@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import TextTestSupport
 import Zlib
+import Support
 @testable import Ingest
 
 /// A seeded mutation fuzzer over the WARC, gzip, zstd, HTTP and ZIP paths: mutated inputs must

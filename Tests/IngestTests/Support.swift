@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import TextTestSupport
+import Support
 @testable import Ingest
 
 /// The package root, from this file's path (Tests/IngestTests/Support.swift).
@@ -85,7 +86,7 @@ func ingest(_ sources: [String], workers: Int = 2, baseURL: String? = nil, html:
 
 /// warcio's counts for a fixture (counts.json).
 func warcioCounts(_ name: String) throws -> (documents: Int, types: [String: Int]) {
-    let json = try JSONValue.parse(try readBytes(try fixture("counts.json")))
+    let json = try JSON.parse(try readBytes(try fixture("counts.json")), options: .metadata)
     guard let entry = json[name], let docs = entry["documents"]?.number, case .object(let types)? = entry["types"] else {
         throw TestFailure("counts.json has no \(name)")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Blocks
 import Testing
+import Support
 @testable import ProllyTree
 
 /// Nodes come from untrusted stores: every malformed input must throw, never trap.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Query
+import SearchOutput
 
 @Suite struct QueryParserOperatorTests {
     @Test func wordsAreANDedByDefault() throws {
@@ -189,18 +190,21 @@ import Testing
         #expect(parseError(deep)?.offset == 32)
         let many = (0..<300).map { "w\($0)" }.joined(separator: " ")
         #expect(parseError(many)?.message.contains("too many clauses") == true)
+        #expect(parseError(many)?.reason == .tooManyClauses(limit: QueryParser().maxClauses))
+        #expect(parseError("rust after:someday")?.reason == .notADate(field: "after"))
+        #expect(parseError("site:")?.reason == .missingValue(field: "site"))
         // Long runs of negations are counted, not recursed into.
         #expect(try parse("x " + String(repeating: "NOT ", count: 500) + "y") == and(t("x"), t("y")))
     }
 
     @Test func pointerPutsTheCaretUnderTheOffset() {
-        let e = QueryError("bad", at: 6, in: "rust after:x")
+        let e = QueryError(.empty, at: 6, in: "rust after:x")
         #expect(e.pointer() == "  rust after:x\n        ^")
-        #expect(e.description == "bad (column 7)")
+        #expect(e.description == "the query is empty: type some words to search for (column 7)")
         // Wide characters take two columns; tabs print as one space.
-        let wide = QueryError("bad", at: 3, in: "東京\tx")
+        let wide = QueryError(.empty, at: 3, in: "東京\tx")
         #expect(wide.pointer(indent: "") == "東京 x\n     ^")
-        let end = QueryError("bad", at: 4, in: "abcd")
+        let end = QueryError(.empty, at: 4, in: "abcd")
         #expect(end.pointer(indent: "") == "abcd\n    ^")
         // The parser's own errors line up too.
         let real = parseError("東京 after:yesterday")!

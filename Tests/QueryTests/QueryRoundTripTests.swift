@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TextTestSupport
 @testable import Query
+import SearchOutput
 
 typealias SplitMix = SplitMix64
 

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Query
+import Query
+import Remote
+import Search
+@testable import SearchOutput
+@testable import Snippets
 
 @Suite struct ResultFormatterTests {
     let result = SearchResult(
@@ -60,21 +64,24 @@ import Testing
         #expect(f.summary(total: 1234, offset: 10, shown: 10) == "Results 11–20 of 1,234")
         #expect(f.summary(total: 0, offset: 0, shown: 0) == "No results")
         #expect(f.summary(total: 5, offset: 10, shown: 0) == "No results past 10 (of 5)")
-        #expect(f.counters(SearchCounters(requests: 1, bytes: 39_117, roundTrips: 3, blocks: 4)) == "1 request, 38.2 KB in 3 round trips, 4 blocks")
-        #expect(f.counters(SearchCounters(requests: 0, bytes: 0, roundTrips: 1, blocks: 9, cacheHits: 9)) == "0 requests, 0 B in 1 round trip, 9 blocks, 9 cache hits")
+        #expect(f.cost(ReadCost(requests: 1, bytes: 39_117, roundTrips: 3, blocks: 4)) == "1 request, 38.2 KB in 3 round trips, 4 blocks")
+        #expect(f.cost(ReadCost(requests: 0, bytes: 0, roundTrips: 1, blocks: 9, cacheHits: 9)) == "0 requests, 0 B in 1 round trip, 9 blocks, 9 cache hits")
         #expect(ResultFormatter.size(512) == "512 B" && ResultFormatter.size(5 << 20) == "5.0 MB" && ResultFormatter.size(300 << 20) == "300 MB")
         let e = parseError("rust after:someday")!
         #expect(f.error(e) == "error: after: takes a date like 2024, 2024-05 or 2024-05-17 (column 12)\n  rust after:someday\n             ^\n")
     }
 
     @Test func jsonIsValidAndOrdered() throws {
-        let parsed = try parse("rust async")
-        let doc = SearchJSON.document(query: "rust  async \"\\\u{1}", parsed: parsed, total: 7, results: [result],
-                                      counters: SearchCounters(requests: 4, bytes: 100, roundTrips: 2, blocks: 4))
+        let page = IndexSearch.Page(parsed: try parse("rust async"), total: 7, totalIsExact: false, results: [result])
+        let doc = SearchJSON.document(query: "rust  async \"\\\u{1}", page: page, offset: 20,
+                                      cost: ReadCost(requests: 4, bytes: 100, roundTrips: 2, blocks: 4))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
         #expect(object["query"] as? String == "rust  async \"\\\u{1}")
         #expect(object["parsed"] as? String == "rust async")
         #expect(object["total"] as? Int == 7)
+        #expect(object["totalIsExact"] as? Bool == false)
+        #expect(object["offset"] as? Int == 20)
+        #expect(object["index"] == nil && object["tookMs"] == nil, "only a server names the index and the time")
         let r = try #require((object["results"] as? [[String: Any]])?.first)
         #expect(r["url"] as? String == result.url)
         #expect(r["title"] as? String == result.title)
@@ -84,12 +91,15 @@ import Testing
         #expect(r["snippet"] as? String == result.snippet.text)
         // Code point offsets: "…" is one code point but three UTF-8 bytes.
         #expect(r["highlights"] as? [[Int]] == [[29, 33], [55, 60]])
+        #expect(r["snippetHTML"] as? String == result.snippet.rendered(.html))
         let stats = try #require(object["stats"] as? [String: Int])
         #expect(stats == ["requests": 4, "bytes": 100, "roundTrips": 2, "blocks": 4, "cacheHits": 0])
-        let keys = ["\"query\"", "\"parsed\"", "\"total\"", "\"results\"", "\"stats\""].map { doc.range(of: $0)!.lowerBound }
+        let keys = ["\"query\"", "\"parsed\"", "\"total\"", "\"totalIsExact\"", "\"offset\"", "\"results\"", "\"stats\""]
+            .map { doc.range(of: $0)!.lowerBound }
         #expect(keys == keys.sorted(), "keys in the documented order")
-        let noStats = SearchJSON.document(query: "x", parsed: nil, total: 0, results: [], counters: nil)
-        #expect(noStats == "{\"query\":\"x\",\"total\":0,\"results\":[]}")
+        let empty = IndexSearch.Page(parsed: try parse("x"), total: 0, totalIsExact: true, results: [])
+        #expect(SearchJSON.document(query: "x", page: empty, offset: 0, index: "demo", tookMs: 1.234)
+                == "{\"index\":\"demo\",\"query\":\"x\",\"parsed\":\"x\",\"total\":0,\"totalIsExact\":true,\"offset\":0,\"tookMs\":1.23,\"results\":[]}")
     }
 }
 

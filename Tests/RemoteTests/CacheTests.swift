@@ -1,6 +1,7 @@
 import Blocks
 import Foundation
 import Testing
+import Support
 @testable import Remote
 
 @Suite struct CacheTests {
@@ -15,7 +16,7 @@ import Testing
         #expect(try store.getMany(Array(cids.prefix(6))) == blocks.items.prefix(6).map(\.bytes))
         #expect(try store.getMany(cids) == blocks.items.map(\.bytes))
         #expect(store.cacheHits == 6)
-        #expect(http.counters.requests == 10 && http.counters.roundTrips == 2)
+        #expect(http.cost.requests == 10 && http.cost.roundTrips == 2)
         // A new process (a new store) over the same folder needs no request at all.
         let again = CachingStore(upstream: try HTTPBlockStore(base: server.base, options: quick()), cache: try BlockCache(directory: dir))
         #expect(try again.getMany(cids) == blocks.items.map(\.bytes))

@@ -56,7 +56,7 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
         let got = try store.getMany(blocks.items.map(\.cid))
         #expect(got == blocks.items.map(\.bytes))
         #expect(try store.get(blocks.items[3].cid) == blocks.items[3].bytes)
-        let c = store.counters
+        let c = store.cost
         #expect(c.requests == 41 && c.roundTrips == 2 && c.blocks == 41)
         #expect(c.bytes == 41 * 3000)
         #expect(peak.load(ordering: .relaxed) > 1, "requests overlapped")

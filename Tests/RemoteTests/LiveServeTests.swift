@@ -1,7 +1,7 @@
 import Blocks
 import Foundation
 import Index
-import Service
+import Search
 import Synchronization
 import Testing
 import TextTestSupport

@@ -2,9 +2,10 @@ import Blocks
 import Foundation
 import Index
 import Query
-import Service
+import Search
 import Testing
 import TextTestSupport
+import Support
 @testable import Remote
 
 /// Queries covering every operator the language has, so remote and local reads are compared
@@ -49,15 +50,15 @@ func summary(_ page: IndexSearch.Page) -> [String] {
             #expect(summary(l) == summary(r), "query \(q)")
             if q != "nosuchword" { #expect(!l.results.isEmpty, "query \(q) should match something") }
         }
-        let c = remote.counters
+        let c = remote.cost
         #expect(c.requests > 0 && c.bytes > 0 && c.roundTrips > 0 && c.roundTrips <= c.requests)
 
         // A second process with the same cache: only the manifest is asked for.
         let warm = try openIndex(base, options: options)
         for q in remoteQueries { _ = try IndexSearch(shard: warm.shard).run(q, limit: 10) }
-        #expect(warm.counters.requests == 1 && warm.counters.roundTrips == 1)
-        #expect(warm.counters.cacheHits > 0)
-        #expect(warm.counters.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
+        #expect(warm.cost.requests == 1 && warm.cost.roundTrips == 1)
+        #expect(warm.cost.cacheHits > 0)
+        #expect(warm.cost.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
     }
 
     @Test(.tags(.python), .needsExternalTools) func flippedByteInAServedBlockIsCaughtAndNamed() throws {
@@ -123,10 +124,10 @@ func summary(_ page: IndexSearch.Page) -> [String] {
 
         let stranger = try GroupKey(seed: Array(repeating: 33, count: 32))
         let none = try TrustList(parsing: Hex.encode(stranger.publicKey), path: "t")
-        #expect(throws: IndexError.self) { try none.groups(in: shard.info, path: "t") }
-        #expect(throws: IndexError.keyFile(path: "t:2", reason: "expected a public key as 64 hex digits, found \"abc\"")) {
+        #expect(throws: TrustListError.self) { try none.groups(in: shard.info, path: "t") }
+        #expect(throws: TrustListError.badKey(path: "t", line: 2, found: "abc")) {
             try TrustList(parsing: Hex.encode(keyA.publicKey) + "\nabc\n", path: "t")
         }
-        #expect(throws: IndexError.self) { try TrustList(parsing: "# nothing\n", path: "t") }
+        #expect(throws: TrustListError.empty(path: "t")) { try TrustList(parsing: "# nothing\n", path: "t") }
     }
 }

@@ -4,8 +4,9 @@ import Synchronization
 import Hummingbird
 import HummingbirdTesting
 import Index
-import Service
+import Search
 import Testing
+import Support
 @testable import Serve
 
 /// Two served indexes: the merged one (first, also at `/`) and a single group's shard.
@@ -116,6 +117,10 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(results.map { $0["title"] as? String } == expected.results.map(\.title))
                 #expect(results.map { $0["snippet"] as? String } == expected.results.map(\.snippet.text))
                 #expect(results.allSatisfy { ($0["snippetHTML"] as? String)?.contains("<mark>") == true })
+                // The schema of `search --json`, with the index's name and the time taken.
+                #expect(Set(o.keys) == ["index", "query", "parsed", "total", "totalIsExact", "offset", "tookMs", "results"])
+                #expect(results.allSatisfy { Set($0.keys) == ["url", "title", "score", "date", "group", "snippet", "highlights", "snippetHTML"] })
+                #expect(results.allSatisfy { ($0["highlights"] as? [[Int]])?.isEmpty == false })
                 #expect(results.allSatisfy { ($0["date"] as? String)?.hasSuffix("Z") == true })
             }
             try await client.execute(uri: "/api/search?q=river&index=\(servedIndexes[1].name)&limit=50", method: .get) { r in

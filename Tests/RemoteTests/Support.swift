@@ -1,6 +1,5 @@
 import Foundation
 import Index
-import Service
 import Testing
 import TextTestSupport
 

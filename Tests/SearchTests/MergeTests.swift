@@ -4,6 +4,7 @@ import Index
 import ProllyTree
 import IndexTestSupport
 import Testing
+import Support
 @testable import Search
 
 @Suite struct MergeTests {

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import Support
 
 /// `indexer analyze`: shows what the analyzer makes of some text, for debugging queries and
 /// documents.
@@ -37,19 +38,19 @@ struct AnalyzeCommand: ParsableCommand {
         let tags = field == .body ? Analyzer.hashtags(in: text) : []
         let mentions = field == .body ? Analyzer.mentions(in: text) : []
         if json {
-            var out = "{\"analyzer\": \(jsonString(Analyzer.identifier)), \"field\": \(jsonString(field.rawValue))"
+            var out = "{\"analyzer\": \(JSON.quoted(Analyzer.identifier)), \"field\": \(JSON.quoted(field.rawValue))"
             if field == .body {
-                out += ", \"stemming\": \(jsonString(Analyzer.Stemming(language: lang) == .english ? "english" : "none"))"
+                out += ", \"stemming\": \(JSON.quoted(Analyzer.Stemming(language: lang) == .english ? "english" : "none"))"
             }
             if field == .body || field == .url {
-                let items = tokens.map { "{\"term\": \(jsonString($0.term)), \"position\": \($0.position), \"kind\": \(jsonString(kindName($0.kind)))}" }
+                let items = tokens.map { "{\"term\": \(JSON.quoted($0.term)), \"position\": \($0.position), \"kind\": \(JSON.quoted(kindName($0.kind)))}" }
                 out += ", \"terms\": [" + items.joined(separator: ", ") + "]"
             } else {
-                out += ", \"terms\": [" + strings.map(jsonString).joined(separator: ", ") + "]"
+                out += ", \"terms\": [" + strings.map(JSON.quoted).joined(separator: ", ") + "]"
             }
             if field == .body {
-                out += ", \"tags\": [" + tags.map(jsonString).joined(separator: ", ") + "]"
-                out += ", \"mentions\": [" + mentions.map(jsonString).joined(separator: ", ") + "]"
+                out += ", \"tags\": [" + tags.map(JSON.quoted).joined(separator: ", ") + "]"
+                out += ", \"mentions\": [" + mentions.map(JSON.quoted).joined(separator: ", ") + "]"
             }
             print(out + "}")
             return
@@ -69,23 +70,4 @@ struct AnalyzeCommand: ParsableCommand {
         case .bigram: return "bigram"
         }
     }
-}
-
-/// A JSON string literal for `s` (RFC 8259 escaping).
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where u.value < 0x20:
-            let h = String(u.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        default: out.unicodeScalars.append(u)
-        }
-    }
-    return out + "\""
 }

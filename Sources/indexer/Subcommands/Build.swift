@@ -3,6 +3,7 @@ import Blocks
 import Foundation
 import Index
 import Ingest
+import Support
 
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,6 +3,8 @@ import Blocks
 import Index
 import Query
 import Search
+import SearchOutput
+import Support
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

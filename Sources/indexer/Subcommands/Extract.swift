@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ingest
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif

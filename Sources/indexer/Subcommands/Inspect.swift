@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blocks
 import Index
+import Support
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

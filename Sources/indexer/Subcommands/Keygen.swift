@@ -1,5 +1,6 @@
 import ArgumentParser
 import Index
+import Support
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Blocks
 import Foundation
 import Index
+import Support
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,8 +3,10 @@ import ArgumentParser
 import Blocks
 import Index
 import Query
+import Remote
 import Search
-import Service
+import SearchOutput
+import Support
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,16 +51,15 @@ struct SearchCommand: ParsableCommand {
             printError("error: \(e)")
             throw ExitCode(2)
         }
-        let (results, result) = (page.results, page)
-        let counters: SearchCounters? = opened.searchCounters
+        let cost = opened.cost
         if json {
-            print(SearchJSON.document(query: query, parsed: parsed, total: result.total, results: results, counters: counters))
+            print(SearchJSON.document(query: query, page: page, offset: offset, cost: cost))
             return
         }
-        let out = formatter.format(results, firstRank: offset + 1)
+        let out = formatter.format(page.results, firstRank: offset + 1)
         if !out.isEmpty { print(out, terminator: "") }
-        printError(formatter.summary(total: result.total, offset: offset, shown: results.count) + (result.totalIsExact ? "" : " (at least)"))
-        if stats, let counters { printError(formatter.counters(counters)) }
+        printError(formatter.summary(total: page.total, offset: offset, shown: page.results.count) + (page.totalIsExact ? "" : " (at least)"))
+        if stats { printError(formatter.cost(cost)) }
     }
 
     /// Warm in-process latency over a query file: each query's time is parse, plan, top-k and

@@ -1,11 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Hummingbird
 import Serve
-import Synchronization
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve index folders read-only over HTTP, with a search page and a JSON search API.",
@@ -28,7 +26,7 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
     }
 
-    func run() throws {
+    func run() async throws {
         let names = ServedIndex.names(for: indexes)
         let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1) }
         var config = ServeConfiguration(indexes: served)
@@ -43,16 +41,7 @@ struct ServeCommand: ParsableCommand {
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
             for s in served { printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : "")) }
         }
-        // ArgumentParser runs this synchronously on the main thread; the server runs on NIO's
-        // event loops and Swift's task pool while the main thread waits.
-        let app = buildApplication(config)
-        let outcome = Mutex<Error?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await app.runService() } catch { outcome.withLock { $0 = error } }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.withLock({ $0 }) { throw error }
+        // The server runs on NIO's event loops and Swift's task pool until SIGINT or SIGTERM.
+        try await buildApplication(config).runService()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Blocks
 import ProllyTree
+import Support
 
 /// Plumbing over raw Prolly trees: build from key/value text, read, diff, merge.
 /// ROOT arguments are tree header CIDs as `tree build` and `tree merge` print them.

@@ -1,6 +1,8 @@
 import Analysis
 import Testing
-@testable import Query
+import Query
+import TextTestSupport
+@testable import Snippets
 
 /// Snippets driven by the real analyzer: marks follow its stemming, folding, identifiers and
 /// CJK bigrams, because the query is analyzed the way the document was.
@@ -88,7 +90,7 @@ import Testing
     /// the matching spans of analyzing the whole text at once.
     @Test(arguments: [7, 8] as [UInt64])
     func groupedAnalysisEqualsWholeText(seed: UInt64) throws {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let vocabulary = ["the", "running", "Runs", "ran", "std::vec", "UTF-8", "東京都", "大阪", "café", "(x86_64),",
                           "—", "don't", "c++", "#tag", "@bob", "Über", "e.g.", "3.14", "\n\n", "\t", "a.b.c"]
         let analyzer = Analyzer()

@@ -1,6 +1,7 @@
+import Analysis
 import Index
 import Query
-import Search
+import Snippets
 
 /// One query against one index, from text to the results a person sees: parse, plan, BM25
 /// top-k, then each hit's snippet from the text tree. Shared by `indexer search` and the
@@ -24,6 +25,13 @@ public struct IndexSearch: Sendable {
         public var total: Int
         public var totalIsExact: Bool
         public var results: [SearchResult]
+
+        public init(parsed: QueryNode, total: Int, totalIsExact: Bool, results: [SearchResult]) {
+            self.parsed = parsed
+            self.total = total
+            self.totalIsExact = totalIsExact
+            self.results = results
+        }
     }
 
     /// The plan for `parsed`, restricted to `groups` when given (each `.group` in an `.and`

@@ -75,35 +75,46 @@ public enum ISODate {
     public static func epoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {
         guard (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d),
               (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s) else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = (mo + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
-        return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + s)
+        let days = Self.days(year: Int64(y), month: Int64(mo), day: Int64(d))
+        return days * 86400 + Int64(h * 3600 + mi * 60 + s)
     }
 
     /// Formats seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ`.
     public static func format(_ t: Int64) -> String {
         let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
         let secs = Int(t - days * 86400)
-        // civil_from_days.
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = Int(doy - (153 * mp + 2) / 5 + 1)
-        let m = Int(mp < 10 ? mp + 3 : mp - 9)
-        let y = Int(yoe + era * 400) + (m <= 2 ? 1 : 0)
+        let (y64, m64, d64) = civil(fromDays: days)
+        let y = Int(y64), m = Int(m64), d = Int(d64)
         func pad(_ v: Int, _ n: Int) -> String {
             let s = String(v)
             return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))Z"
+    }
+
+    /// The proleptic Gregorian (year, month, day) of a day number, days since 1970-01-01:
+    /// Howard Hinnant's `civil_from_days`, exact for every `Int64` day whose year fits.
+    public static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civil(fromDays:)`):
+    /// Howard Hinnant's `days_from_civil`. Fields are not range-checked.
+    public static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
     }
 }

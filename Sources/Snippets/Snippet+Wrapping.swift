@@ -55,7 +55,7 @@ extension TextScan {
     }
 
     /// Terminal columns of a string.
-    static func columns(_ s: String) -> Int {
+    package static func columns(_ s: String) -> Int {
         s.unicodeScalars.reduce(0) { $0 + columns($1.value) }
     }
 }

@@ -1,4 +1,5 @@
 import Analysis
+import Query
 
 /// The index's analyzer drives highlighting, so marks agree with what the index matched.
 extension Analyzer: SnippetAnalyzer {

@@ -1,4 +1,4 @@
-@testable import Query
+@testable import Snippets
 
 /// A deliberately simple analyzer for the passage-selection tests: lower-cased runs of letters
 /// and digits, CJK runs as overlapping bigrams. The analyzer tests use the real analyzer.

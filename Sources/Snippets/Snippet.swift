@@ -1,3 +1,5 @@
+import Query
+
 /// A short passage of a document with the query's terms marked.
 ///
 /// `text` is display-ready: whitespace runs collapsed to one space, control and bidi-override

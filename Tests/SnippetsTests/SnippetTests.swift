@@ -1,5 +1,6 @@
 import Testing
-@testable import Query
+import Query
+@testable import Snippets
 
 @Suite struct SnippetSelectionTests {
     static let article = """
@@ -112,7 +113,7 @@ import Testing
     }
 
     @Test func highlightTermsComeFromPositiveClauses() throws {
-        let q = try parse("Rust \"Async Await\" tok* -Slow site:x.org")
+        let q = try QueryParser.parse("Rust \"Async Await\" tok* -Slow site:x.org")
         let h = HighlightTerms(query: q, analyze: { $0.lowercased().split(separator: " ").map(String.init) },
                                normalizePrefix: { $0.lowercased() })
         #expect(h.terms == ["rust", "async", "await"])

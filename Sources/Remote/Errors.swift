@@ -17,11 +17,13 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
     case connection(url: String, message: String, attempts: Int)
     /// Not an http:// or https:// URL we can request.
     case badURL(String)
+    /// A blocking fetch was called on an event-loop thread, where it would deadlock (a bug).
+    case onEventLoop(url: String)
 
     public var url: String {
         switch self {
         case .notFound(let u), .status(let u, _, _), .truncated(let u, _, _), .tooLarge(let u, _), .mismatch(let u),
-             .timeout(let u, _, _), .connection(let u, _, _), .badURL(let u): u
+             .timeout(let u, _, _), .connection(let u, _, _), .badURL(let u), .onEventLoop(let u): u
         }
     }
 
@@ -37,6 +39,7 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         case .timeout(let u, let s, let n): return "\(u): no complete answer within \(RemoteError.seconds(s))\(tries(n))"
         case .connection(let u, let m, let n): return "\(u): \(m)\(tries(n))"
         case .badURL(let u): return "\(u): not an http:// or https:// URL"
+        case .onEventLoop(let u): return "\(u): a blocking fetch was called on an event-loop thread (a bug: it would deadlock)"
         }
     }
 
@@ -49,7 +52,7 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .status(_, let c, _): c >= 500 || c == 429 || c == 408
         case .truncated, .timeout, .connection: true
-        case .notFound, .tooLarge, .mismatch, .badURL: false
+        case .notFound, .tooLarge, .mismatch, .badURL, .onEventLoop: false
         }
     }
 
@@ -59,6 +62,28 @@ public enum RemoteError: Error, Equatable, CustomStringConvertible {
         case .timeout(let u, let s, _): .timeout(url: u, seconds: s, attempts: n)
         case .connection(let u, let m, _): .connection(url: u, message: m, attempts: n)
         default: self
+        }
+    }
+}
+
+/// Why a trust file (`--trust`) was refused. Every case names the file, and a bad key its line.
+public enum TrustListError: Error, Equatable, CustomStringConvertible {
+    /// The file could not be read.
+    case unreadable(path: String)
+    /// Line `line` (1-based) does not start with 64 hex digits; `found` is its first word.
+    case badKey(path: String, line: Int, found: String)
+    /// No keys at all (only blank lines and comments).
+    case empty(path: String)
+    /// None of the trusted groups has documents in the index; `present` are the groups it has.
+    case noTrustedGroups(path: String, trusted: Int, present: [String])
+
+    public var description: String {
+        switch self {
+        case .unreadable(let p): "\(p): cannot read the trust file"
+        case .badKey(let p, let n, let found): "\(p):\(n): expected a public key as 64 hex digits, found \"\(found)\""
+        case .empty(let p): "\(p): no public keys (one 64-hex-digit key per line)"
+        case .noTrustedGroups(let p, let n, let present):
+            "\(p): none of its \(n) trusted group(s) has documents in this index (groups here: \(present.joined(separator: ", ")))"
         }
     }
 }

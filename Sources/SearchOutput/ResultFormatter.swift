@@ -1,5 +1,9 @@
 import Foundation
-import Ingest
+import Query
+import Remote
+import Search
+import Snippets
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -106,7 +110,7 @@ public struct ResultFormatter: Sendable {
 
     /// The `--stats` line: `4 requests, 38.2 KB in 3 round trips, 4 blocks` (`, 9 cache hits` when
     /// a cache answered some). No newline.
-    public func counters(_ c: SearchCounters) -> String {
+    public func cost(_ c: ReadCost) -> String {
         let text = "\(ResultFormatter.grouped(c.requests)) request\(c.requests == 1 ? "" : "s"), "
             + "\(ResultFormatter.size(c.bytes)) in \(c.roundTrips) round trip\(c.roundTrips == 1 ? "" : "s"), "
             + "\(ResultFormatter.grouped(c.blocks)) block\(c.blocks == 1 ? "" : "s")"
