@@ -1,4 +1,5 @@
 import Blocks
+import Support
 
 /// Errors of the index layer; each names the file, block, record or input a person must look at.
 public enum IndexError: Error, Equatable, CustomStringConvertible {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Blocks
+import Support
 import Ingest
 
 /// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a signed shard:

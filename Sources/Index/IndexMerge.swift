@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Blocks
+import Support
 import ProllyTree
 import Sodium
 
