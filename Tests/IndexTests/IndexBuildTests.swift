@@ -1,5 +1,6 @@
 import Blocks
 import IndexTestSupport
+import Support
 import Testing
 import TextTestSupport
 import Index
