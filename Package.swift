@@ -47,7 +47,7 @@ let package = Package(
         // 6. Index: the shard schema on Prolly trees; build, read, verify.
         .target(name: "Index", dependencies: ["Support", "Blocks", "ProllyTree", "Sodium"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing).
-        .target(name: "Search", dependencies: ["Index", "Query", "ProllyTree", "Blocks"]),
+        .target(name: "Search", dependencies: ["Support", "Index", "Query", "ProllyTree", "Blocks"]),
 
         // 7. Query: the query language, snippets and result formatting.
         .target(name: "Query", dependencies: ["Support", "Analysis"]),
