@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 # PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
 TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client
 
-.PHONY: setup test demo bench corpora build release clean
+.PHONY: setup test check lint demo bench corpora build release clean
 
 setup: .setup-done
 .setup-done: Makefile
@@ -34,6 +34,18 @@ release: setup
 test: setup
 	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
+
+# The fast inner loop, installing nothing: build, every test that needs no Python venv, nginx,
+# Chromium or corpora (INDEXER_FAST=1 skips those; see Tests/TextTestSupport/Tags.swift), lint.
+check:
+	$(SWIFT) build
+	INDEXER_FAST=1 $(SWIFT) test --parallel
+	$(MAKE) --no-print-directory lint
+
+# `swift format` (from the toolchain) with .swift-format; `swift format --in-place --recursive
+# Sources Tests` applies it. Add --strict (findings fail the target) once the tree is formatted.
+lint:
+	$(SWIFT) format lint --recursive --parallel Sources Tests
 
 demo: release
 	bash Pipelines/demo.sh

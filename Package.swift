@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(name: "query-bench", dependencies: ["Support", "Query", "HTMLText", "Analysis"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support", "TextTestSupport"]),
-        .testTarget(name: "BlocksTests", dependencies: ["Support", "Blocks", "ProllyTree"]),
+        .testTarget(name: "BlocksTests", dependencies: ["Support", "Blocks", "ProllyTree", "TextTestSupport"]),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
         .testTarget(name: "IndexTests", dependencies: ["Support", "Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
         .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "Index", "Blocks", "IndexTestSupport"]),
@@ -96,8 +96,8 @@ let package = Package(
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
-        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd"]),
-        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd", "TextTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd", "TextTestSupport"]),
         .testTarget(name: "QueryTests", dependencies: ["Query", "Analysis", "TextTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Query parsing and snippet cost (issue 4) on Debian's linux-doc and rust-doc HTML.
+# Query parsing and snippet cost on Debian's linux-doc and rust-doc HTML.
 # Uses Corpora/build/*/html when `make corpora` has built them, else unpacks the packages into
 # a temporary folder (apt-get download). Prints a Markdown section on stdout. Times are thread
 # CPU time on one core.
@@ -9,7 +9,7 @@ swift build -c release --product query-bench >/dev/null
 BIN=.build/release/query-bench
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-echo "## Query parsing and snippets (issue 4)"
+echo "## Query parsing and snippets"
 echo
 echo "$(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); release build; the text of up to 3000 pages per corpus, 16 queries, one snippet per page and query (\`SnippetBuilder\` defaults: 200 columns, 64 KiB analyzed, probes beyond), scratch reused. Yardstick: one \`Analyzer.analyze\` of the same (≤ 64 KiB) text."
 echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Text extraction and analyzer throughput (issue 3) on Debian's rust-doc and linux-doc HTML.
+# Text extraction and analyzer throughput on Debian's rust-doc and linux-doc HTML.
 # Uses Corpora/build/*/html when `make corpora` has built them, else unpacks the two packages
 # into a temporary folder (apt-get download). Prints a Markdown section on stdout.
 # Single-thread figures are thread CPU time (stable on a busy machine); all-core ones are wall time.
@@ -20,7 +20,7 @@ for corpus in rust-doc linux-doc; do
     fi
 done
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-echo "## Text extraction and analysis (issue 3)"
+echo "## Text extraction and analysis"
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); release build; up to 400 MB of HTML per corpus held in memory. Extraction: \`HTMLExtractor.extract\` (charset sniffing, decoding, libxml2 SAX, boilerplate removal). Analysis: \`Analyzer.analyze(into:)\` with English stemming on the extracted text, one reused \`TermBuffer\` per thread. Single-thread MB/s are per CPU-second of the thread; all-core MB/s are per wall second."
 echo

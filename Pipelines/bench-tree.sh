@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prolly tree benchmark (issue 2): bulk build of N 24-byte keys with 8-byte values, warm point
+# Prolly tree benchmark: bulk build of N 24-byte keys with 8-byte values, warm point
 # gets and range scans, and a merge of two N/2-key trees overlapping in 1% of their key range.
 # Prints a Markdown section on stdout; pass N to override 10,000,000.
 set -euo pipefail
@@ -16,7 +16,7 @@ rm -rf "$WORK/build"
 merge=$($BIN merge "$WORK" "$N")
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 cat <<MD
-## Prolly tree (issue 2)
+## Prolly tree
 
 $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; release build, default parameters (16 KiB target, zstd level 3), blocks as files in a directory store.
 

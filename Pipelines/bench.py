@@ -211,7 +211,7 @@ def section_extract(have):
            "`detect_encoding` + `extract_plain_text`, defaults; the second row turns on its "
            "main-content heuristics, the closer match to our boilerplate removal). MB/s = decoded HTML "
            "payload bytes / wall seconds. Ours: `indexer extract WARC > file`. " + MEASURE)
-    return "Extraction (issue 3)", body + "\n\n" + how + ("\n\n" + "\n".join(notes) if notes else "")
+    return "Extraction", body + "\n\n" + how + ("\n\n" + "\n".join(notes) if notes else "")
 
 
 def section_build(have):
@@ -255,7 +255,7 @@ def section_build(have):
            "counts `index/`, `fragment/` and `.pf_meta` (the whole output also holds its JS, CSS and "
            "wasm). Our index holds extracted text for snippets, which tantivy's here does not. Ours: "
            "`indexer build WARC --out DIR`. " + MEASURE)
-    return "Build (issue 4)", body + "\n\n" + how
+    return "Build", body + "\n\n" + how
 
 
 def known_items(c):
@@ -333,7 +333,7 @@ def section_query(have):
            "query whose answer is that page; a fixed sample of at most 1000 per corpus. Ours: "
            "`indexer search Q --index DIR --json`; if `search` has no `--queries` batch mode, its latency "
            "includes starting a process and is not comparable with tantivy's in-process figure.")
-    return "Query latency and known-item quality (issue 4)", body + "\n\n" + how + "\n\n" + "\n".join("- " + n for n in notes)
+    return "Query latency and known-item quality", body + "\n\n" + how + "\n\n" + "\n".join("- " + n for n in notes)
 
 
 class Server:
@@ -438,7 +438,7 @@ def section_remote(have):
            "search Q --index http://127.0.0.1:PORT/ --json --cache-dir EMPTY` (cold) then again with "
            "that cache (warm), the index folder served by the same static server; round trips from "
            "its `stats.roundTrips`.")
-    return "Remote query cost (issue 6)", body + "\n\n" + how + ("\n\n" + "\n".join("- " + n for n in notes) if notes else "")
+    return "Remote query cost", body + "\n\n" + how + ("\n\n" + "\n".join("- " + n for n in notes) if notes else "")
 
 
 def block_summary(text):
@@ -508,13 +508,13 @@ def section_merge(have):
     body = table(["corpus", "operation", "time", "ratio", "blocks (from the command's summary)"], rows)
     how = ("Inputs made by `Pipelines/split_warc.py` from `linux-doc.warc`: two groups by SHA-1 of the "
            "URL (50/50), and a 99%/1% split for the incremental build. Single runs.")
-    return "Merge, incremental build and diff (issue 5)", body + "\n\n" + how
+    return "Merge, incremental build and diff", body + "\n\n" + how
 
 
 def section_tree(have):
     p = subprocess.run(["bash", os.path.join(ROOT, "Pipelines", "bench-tree.sh")], capture_output=True, text=True, cwd=ROOT)
     if p.returncode != 0:
-        return "Prolly tree (issue 2)", "bench-tree.sh failed:\n\n```\n%s\n```" % p.stderr[-1500:]
+        return "Prolly tree", "bench-tree.sh failed:\n\n```\n%s\n```" % p.stderr[-1500:]
     text = p.stdout.strip()
     heading, _, rest = text.partition("\n")
     return heading.lstrip("# ").strip(), rest.strip()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Known-item queries from a corpus's pages list (issue 4's quality measure).
+"""Known-item queries from a corpus's pages list (the quality measure).
 
 Every HTML page whose title, with the site suffix removed, is unique in the corpus becomes a
 query (the title) whose one right answer is that page. The site suffix is the text after the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Split a plain WARC into two gzip WARCs by a hash of each record's target URL (issue 5 inputs).
+"""Split a plain WARC into two gzip WARCs by a hash of each record's target URL.
 
 A record goes to the first output when int(sha1(url)[:8], 16) % 100 < PERCENT, else to the
 second; records without a URL (warcinfo) go to both. Records are copied byte for byte, each as

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Extraction peer (issue 3): FastWARC + Resiliparse `extract_plain_text` over one WARC, all cores.
+"""Extraction peer: FastWARC + Resiliparse `extract_plain_text` over one WARC, all cores.
 
 Prints one JSON line: documents, HTML bytes (decoded payloads), text characters, seconds (wall,
 inside the script), docs/s, MB/s of HTML, and peak RSS (sum over processes and largest process).

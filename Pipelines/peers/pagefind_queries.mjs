@@ -1,4 +1,4 @@
-// Remote-cost peer (issue 6): Pagefind's own pagefind.js, run under Node 20, against a logging
+// Remote-cost peer: Pagefind's own pagefind.js, run under Node 20, against a logging
 // static server on loopback (Corpora/serve.py --log). For each query it measures what a browser
 // showing a top-10 result page with titles and excerpts fetches:
 //   cold: a fresh pagefind.js instance (empty in-memory cache; Node's fetch has no HTTP cache):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Index-building peer (issue 4): FastWARC + Resiliparse -> tantivy, end to end, all cores.
+"""Index-building peer: FastWARC + Resiliparse -> tantivy, end to end, all cores.
 
 Schema: url (stored, one raw token), title (stored, indexed, English stemming), body (indexed
 with positions, English stemming, not stored: the issue's setting; our shards also keep text for

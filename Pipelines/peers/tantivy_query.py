@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Query peer (issue 4): warm tantivy latency over a query list, and known-item quality.
+"""Query peer: warm tantivy latency over a query list, and known-item quality.
 
 Queries are reduced to their words (\\w+, lower-cased so AND/OR/NOT are not operators) and
 parsed with all words required (conjunction), over title and body with title boosted 2x, the

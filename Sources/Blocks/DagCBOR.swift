@@ -146,7 +146,7 @@ extension DagCBOR {
             var reader = Reader(buf: buf)
             let value = try reader.value(depth: 0)
             guard reader.offset == buf.count else {
-                throw BlockError.badCBOR("\(buf.count - reader.offset) trailing bytes at \(reader.offset)")
+                throw BlockError.badCBOR(offset: reader.offset, reason: "\(buf.count - reader.offset) trailing bytes")
             }
             return value
         }
@@ -159,7 +159,7 @@ extension DagCBOR {
 
         public init(buf: UnsafeRawBufferPointer) { self.buf = buf }
 
-        func fail(_ message: String) -> BlockError { .badCBOR("\(message) at byte \(offset)") }
+        func fail(_ message: String) -> BlockError { .badCBOR(offset: offset, reason: message) }
 
         /// Reads a head, checking that its argument is in shortest form.
         public mutating func head() throws -> (major: UInt8, value: UInt64, info: UInt8) {

@@ -2,22 +2,6 @@ import CBrotli
 
 /// The one Swift owner of libbrotlidec: bounded decoding of HTTP `Content-Encoding: br`.
 public enum Brotli {
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
-        case corrupt(String)
-        case truncated
-        case tooLarge(limit: Int)
-        case outOfMemory
-
-        public var description: String {
-            switch self {
-            case .corrupt(let m): "brotli data is corrupt: \(m)"
-            case .truncated: "brotli stream ends early"
-            case .tooLarge(let l): "brotli output exceeds the limit of \(l) bytes"
-            case .outOfMemory: "brotli decoder could not allocate"
-            }
-        }
-    }
-
     /// Decodes one brotli stream. Throws `.tooLarge` as soon as the output would pass `limit`
     /// bytes (never allocating more than that plus one chunk), `.truncated` when the input ends
     /// mid-stream, `.corrupt` on invalid data. Bytes after the end of the stream are ignored.

@@ -1,8 +1,10 @@
 /// A character encoding named by its WHATWG Encoding Standard name.
 ///
 /// Only the encodings web pages actually declare are listed; a label outside this table is
-/// "unknown" and the caller falls back to UTF-8 with replacement, as the brief for issue 3 asks
-/// (browsers would do the same for a label they do not know).
+/// "unknown" and the caller falls back to UTF-8 with replacement, as browsers do for a label
+/// they do not know.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// (`iso8859_2` and friends keep the standard's digits apart.)
 public enum Charset: String, Sendable, CaseIterable {
     case utf8 = "UTF-8"
     case utf16LE = "UTF-16LE"

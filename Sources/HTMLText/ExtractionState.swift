@@ -83,7 +83,7 @@ struct ExtractionState {
             if kind.contains(.link) {
                 addLink(href)
             } else if kind.contains(.head) {
-                if name[0] == 0x62 /* base */ {
+                if name[0] == 0x62 {  // <base>
                     if baseURL == nil { baseURL = trimmedString(href, limit: limits.maxLinkBytes) }
                 } else if let rel, canonicalURL == nil, equalsCaseless(rel, "canonical") {
                     canonicalURL = trimmedString(href, limit: limits.maxLinkBytes)

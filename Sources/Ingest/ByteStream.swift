@@ -9,21 +9,6 @@ public struct StreamLocation: Sendable, Hashable {
     public var inner: Int64
 }
 
-/// A compressed stream was damaged. When `recovered`, reading goes on at the next member or frame
-/// (at `resumedAt`) and the output is discontinuous there; otherwise the stream has ended.
-public struct StreamDamage: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    /// Offset in the underlying bytes where the damage was detected.
-    public var offset: Int64
-    public var resumedAt: Int64?
-    public var recovered: Bool { resumedAt != nil }
-
-    public var description: String {
-        if let r = resumedAt { return "\(message) at byte \(offset); resumed at the member starting at byte \(r)" }
-        return "\(message) at byte \(offset)"
-    }
-}
-
 /// A pull source of bytes, read in large chunks by the format readers. Classes, not protocols
 /// with associated state, because readers nest (a WARC reader over gzip over a ZIP member).
 public protocol ByteStream: AnyObject {
@@ -46,7 +31,7 @@ public final class FileStream: ByteStream {
     /// Opens `path`; throws `IngestError` naming it when it cannot be opened.
     public init(path: String, start: Int64 = 0, length: Int64? = nil) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IngestError(SourceRef(file: path), "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno)) }
         self.path = path
         self.start = start
         self.position = start
@@ -66,7 +51,7 @@ public final class FileStream: ByteStream {
                 return n
             }
             if errno == EINTR { continue }
-            throw IngestError(SourceRef(file: path, offset: position - start), "read failed: \(String(cString: strerror(errno)))")
+            throw IngestError(SourceRef(file: path, offset: position - start), .readFailed(errno: errno))
         }
     }
 

@@ -90,9 +90,4 @@ public enum MediaType {
         (Array("ID3".utf8), "audio/mpeg"),
         (Array("%!PS-Adobe-".utf8), "application/postscript"),
     ]
-
-    /// True for `image/webp` and friends whose signature has a gap (RIFF....WEBP).
-    static func isRIFF(_ b: UnsafeRawBufferPointer) -> Bool {
-        b.count >= 12 && b[0] == 0x52 && b[1] == 0x49 && b[2] == 0x46 && b[3] == 0x46
-    }
 }

@@ -89,7 +89,7 @@ public struct Pipeline: Sendable {
                 } catch let e as IngestError {
                     failed.append(e)
                 } catch {
-                    failed.append(IngestError(SourceRef(file: path), "\(error)"))
+                    failed.append(IngestError(SourceRef(file: path), .failed("\(error)")))
                 }
                 if !flush() { break }
             }

@@ -27,16 +27,3 @@ public enum Outcome: Sendable {
     case ignored(reason: String)
     case skipped(Skip)
 }
-
-/// Errors that stop a whole source (the file cannot be opened or is of an unknown format).
-public struct IngestError: Error, Sendable, CustomStringConvertible {
-    public var source: SourceRef
-    public var message: String
-
-    public init(_ source: SourceRef, _ message: String) {
-        self.source = source
-        self.message = message
-    }
-
-    public var description: String { "\(source): \(message)" }
-}

@@ -100,7 +100,7 @@ enum SiteFolder {
         while true {
             let n = try chunk.withUnsafeMutableBytes { try s.read(into: $0) }
             if n == 0 { return out }
-            guard out.count + n <= maxFile else { throw IngestError(SourceRef(file: path), "file larger than \(maxFile) bytes") }
+            guard out.count + n <= maxFile else { throw IngestError(SourceRef(file: path), .fileTooLarge(limit: maxFile)) }
             out.append(contentsOf: chunk[0..<n])
         }
     }

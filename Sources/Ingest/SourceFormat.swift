@@ -23,7 +23,7 @@ public enum SourceFormat: String, Sendable, Equatable {
     public static func detect(path: String) throws -> SourceFormat {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw IngestError(SourceRef(file: path), "cannot open: \(String(cString: strerror(errno)))")
+            throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno))
         }
         if st.st_mode & S_IFMT == S_IFDIR { return .siteFolder }
         let s = try FileStream(path: path)

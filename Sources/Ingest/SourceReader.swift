@@ -24,7 +24,7 @@ public struct SourceReader: Sendable {
         case .siteFolder:
             readSite(path, emit: emit)
         case .unknown:
-            throw IngestError(SourceRef(file: path), "not a WARC, WARC.gz, WARC.zst, WACZ or folder (first bytes match none)")
+            throw IngestError(SourceRef(file: path), .unknownFormat)
         }
     }
 

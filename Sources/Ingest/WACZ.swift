@@ -37,7 +37,7 @@ extension SourceReader {
     func readWACZ(_ path: String, emit: (WorkItem) -> Bool) throws {
         let zip: ZipArchive
         do { zip = try ZipArchive(path: path) } catch let e as ZipArchive.Error {
-            throw IngestError(SourceRef(file: path, offset: e.offset), e.message)
+            throw IngestError(SourceRef(file: path, offset: e.offset), .badZip(reason: e.message))
         }
         func ref(_ name: String) -> SourceRef { SourceRef(file: path + "#" + name) }
         func skip(_ name: String, _ reason: String, _ detail: String) -> Bool {

@@ -19,12 +19,6 @@ public struct ZipEntry: Sendable, Hashable {
 /// against the file's length before use, so a hostile archive cannot make it read out of range
 /// or allocate by what it claims.
 public final class ZipArchive {
-    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
-        public var offset: Int64
-        public var message: String
-        public var description: String { "ZIP: \(message) (at byte \(offset))" }
-    }
-
     public let path: String
     public let entries: [ZipEntry]
     public let fileSize: Int64
@@ -35,7 +29,7 @@ public final class ZipArchive {
     public init(path: String) throws {
         self.path = path
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IngestError(SourceRef(file: path), "cannot open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno)) }
         var st = stat()
         fstat(fd, &st)
         fileSize = Int64(st.st_size)

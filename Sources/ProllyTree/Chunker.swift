@@ -36,12 +36,6 @@ struct Chunker {
         return coin < p ? reset() : false
     }
 
-    /// Removes the last entry's weight (used when a finished node is reopened).
-    mutating func restore(weight w: Int, entries n: Int) {
-        weight = w
-        entries = n
-    }
-
     private mutating func reset() -> Bool {
         weight = 0
         entries = 0

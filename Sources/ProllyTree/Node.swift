@@ -169,7 +169,7 @@ enum NodeCodec {
 
     /// Splits a node or blob block into its links and decompressed payload.
     static func open(_ bytes: [UInt8], cid: CID) throws -> (links: [CID], payload: [UInt8]) {
-        func fail(_ r: String) -> TreeError { .corruptNode(cid: cid.description, reason: r) }
+        func fail(_ r: String) -> TreeError { .corruptNode(cid: cid, reason: r) }
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw fail("\(error)") }
         guard case .map(let entries) = value, entries.count == 2,
@@ -192,7 +192,7 @@ enum NodeCodec {
     static func decodeBlob(_ bytes: [UInt8], cid: CID, expectedLength: Int) throws -> [UInt8] {
         let (links, payload) = try open(bytes, cid: cid)
         guard links.isEmpty, payload.first == 2, payload.count - 1 == expectedLength else {
-            throw TreeError.corruptNode(cid: cid.description, reason: "not a value block of \(expectedLength) bytes")
+            throw TreeError.corruptNode(cid: cid, reason: "not a value block of \(expectedLength) bytes")
         }
         return Array(payload[1...])
     }
@@ -205,7 +205,7 @@ enum NodeCodec {
     }
 
     static func decodePayload(_ p: UnsafeRawBufferPointer, links: [CID], cid: CID) throws -> Node {
-        func fail(_ r: String) -> TreeError { .corruptNode(cid: cid.description, reason: r) }
+        func fail(_ r: String) -> TreeError { .corruptNode(cid: cid, reason: r) }
         var o = 0
         func varint(_ what: String) throws -> UInt64 {
             guard let v = Varint.read(p, &o) else { throw fail("bad varint for \(what) at payload byte \(o)") }

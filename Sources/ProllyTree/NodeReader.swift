@@ -59,7 +59,7 @@ public final class NodeReader: Sendable {
     }
 
     func check(_ node: Node, against ref: ChildRef) throws {
-        func fail(_ r: String) -> TreeError { .corruptNode(cid: ref.cid.description, reason: r) }
+        func fail(_ r: String) -> TreeError { .corruptNode(cid: ref.cid, reason: r) }
         guard node.level == ref.level else { throw fail("level \(node.level), parent says \(ref.level)") }
         guard node.firstKey == ref.firstKey, node.lastKey == ref.lastKey else { throw fail("key range differs from its parent's record") }
         if node.isLeaf {

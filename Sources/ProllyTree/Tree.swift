@@ -26,18 +26,19 @@ public struct Tree: Sendable {
     /// headers can then come in one batch).
     public static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws -> Tree {
         let value: DagCBOR
-        do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader("\(header): \(error)") }
+        do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader(cid: header, reason: "\(error)") }
         guard value["format"]?.string == format, let p = value["params"] else {
-            throw TreeError.badHeader("\(header) is not an \(format) header")
+            throw TreeError.badHeader(cid: header, reason: "not an \(format) header")
         }
-        let params = try TreeParameters(cbor: p)
+        let params: TreeParameters
+        do { params = try TreeParameters(cbor: p) } catch { throw TreeError.badHeader(cid: header, reason: error.description) }
         var root: ChildRef? = nil
         if let r = value["root"], r != .null {
             guard let cid = r["cid"]?.cid, let level = r["level"]?.int, level >= 0, level <= NodeCodec.maxLevel,
                   let first = r["first"]?.byteString, let last = r["last"]?.byteString,
                   let count = r["count"]?.uint, count >= 1, let blocks = r["blocks"]?.uint, blocks >= 1,
                   let agg = r["aggregate"]?.byteString
-            else { throw TreeError.badHeader("\(header): malformed root record") }
+            else { throw TreeError.badHeader(cid: header, reason: "malformed root record") }
             root = ChildRef(cid: cid, level: level, firstKey: first, lastKey: last, count: count, blocks: blocks, aggregate: agg)
         }
         return Tree(params: params, root: root, reader: reader, headerCID: header)

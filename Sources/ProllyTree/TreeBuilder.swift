@@ -1,5 +1,4 @@
 import Blocks
-import Support
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one
@@ -49,7 +48,7 @@ public final class TreeBuilder {
 
     public init(reader: NodeReader, params: TreeParameters, aggregator: TreeAggregator) throws {
         guard aggregator.name == params.aggregator else {
-            throw TreeError.incompatible("aggregator \(aggregator.name) does not match parameters (\(params.aggregator))")
+            throw TreeError.aggregatorMismatch(aggregator: aggregator.name, parameters: params.aggregator)
         }
         self.params = params
         self.aggregator = aggregator
@@ -73,7 +72,7 @@ public final class TreeBuilder {
     func add(key: [UInt8], blob cid: CID, length: Int) throws {
         precondition(!keepsValues && length > params.inlineLimit)
         if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
-            throw TreeError.unsortedInput("key \(printable(key)) after \(printable(previousKey))")
+            throw TreeError.unsortedInput(key: key, previous: previousKey)
         }
         previousKey = key
         stats.entries += 1
@@ -87,7 +86,7 @@ public final class TreeBuilder {
     /// Appends one entry; keys must be strictly increasing across calls.
     public func add(key: [UInt8], value: [UInt8]) throws {
         if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
-            throw TreeError.unsortedInput("key \(printable(key)) after \(printable(previousKey))")
+            throw TreeError.unsortedInput(key: key, previous: previousKey)
         }
         previousKey = key
         stats.entries += 1
@@ -122,7 +121,7 @@ public final class TreeBuilder {
     public func appendSubtree(_ ref: ChildRef) throws {
         precondition(atBoundary(level: ref.level), "appendSubtree needs a boundary")
         if let previousKey, !previousKey.lexicographicallyPrecedes(ref.firstKey) {
-            throw TreeError.unsortedInput("subtree starting \(printable(ref.firstKey)) after \(printable(previousKey))")
+            throw TreeError.unsortedInput(key: ref.firstKey, previous: previousKey)
         }
         previousKey = ref.lastKey
         stats.entries += ref.count
@@ -192,7 +191,7 @@ public final class TreeBuilder {
         _ = level(l + 1)
         if levels[l + 1].children.isEmpty { try reopen(l + 1) }
         guard let ref = levels[l + 1].children.popLast() else {
-            throw TreeError.corruptNode(cid: "-", reason: "builder lost track of level \(l)")
+            throw TreeError.builderInconsistency(level: l)
         }
         levels[l].completed -= 1
         let node = try reader.node(ref)
@@ -230,10 +229,4 @@ public final class TreeBuilder {
         for (k, v) in entries { try b.add(key: k, value: v) }
         return try b.finish()
     }
-}
-
-/// Keys in error messages: text when printable, hex otherwise.
-func printable(_ key: [UInt8]) -> String {
-    if key.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return "\"" + String(decoding: key, as: UTF8.self) + "\"" }
-    return "0x" + Hex.encode(key)
 }

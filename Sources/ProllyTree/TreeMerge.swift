@@ -25,9 +25,9 @@ extension Tree {
                              resolve: @escaping ([UInt8], [[UInt8]]) throws -> [UInt8] = { _, values in values.max { $0.lexicographicallyPrecedes($1) }! })
         throws -> (Tree, MergeStats)
     {
-        guard let first = trees.first else { throw TreeError.incompatible("nothing to merge") }
+        guard let first = trees.first else { throw TreeError.nothingToMerge }
         for t in trees where !t.params.sameShape(as: first.params) {
-            throw TreeError.incompatible("parameters differ: \(t.params) vs \(first.params); merge by streaming entries into a new build instead")
+            throw TreeError.parametersDiffer(t.params, first.params)
         }
         let output = store ?? first.store
         return try combine(trees.map { TreeStream(tree: $0) }, params: first.params, store: output,

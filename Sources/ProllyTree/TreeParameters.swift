@@ -67,13 +67,19 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
         ])
     }
 
-    init(cbor: DagCBOR) throws {
-        func int(_ k: String, _ range: ClosedRange<Int>) throws -> Int {
-            guard let v = cbor[k]?.int, range.contains(v) else { throw TreeError.badHeader("parameter \(k) missing or out of range") }
+    /// Why stored parameters were refused; `Tree.open` reports it with the header's CID.
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    init(cbor: DagCBOR) throws(Invalid) {
+        func int(_ k: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int {
+            guard let v = cbor[k]?.int, range.contains(v) else { throw Invalid("parameter \(k) missing or out of range") }
             return v
         }
-        func text(_ k: String) throws -> String {
-            guard let v = cbor[k]?.string else { throw TreeError.badHeader("parameter \(k) missing") }
+        func text(_ k: String) throws(Invalid) -> String {
+            guard let v = cbor[k]?.string else { throw Invalid("parameter \(k) missing") }
             return v
         }
         targetSize = try int("target", 64...(1 << 22))
@@ -84,25 +90,6 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
         aggregator = try text("aggregate")
         chunker = try text("chunker")
         zstdVersion = try text("zstd")
-        guard chunker == TreeParameters.currentChunker else { throw TreeError.badHeader("unknown chunker \(chunker)") }
-    }
-}
-
-/// Errors of the tree layer. Decoding errors name the block so a person can find it.
-public enum TreeError: Error, Equatable, CustomStringConvertible {
-    case corruptNode(cid: String, reason: String)
-    case badHeader(String)
-    case unsortedInput(String)
-    case incompatible(String)
-    case unknownAggregator(String)
-
-    public var description: String {
-        switch self {
-        case .corruptNode(let c, let r): "tree node \(c) is invalid: \(r)"
-        case .badHeader(let r): "tree header is invalid: \(r)"
-        case .unsortedInput(let r): "tree builder input is not strictly increasing: \(r)"
-        case .incompatible(let r): "trees cannot be combined structurally: \(r)"
-        case .unknownAggregator(let n): "unknown tree aggregate \(n)"
-        }
+        guard chunker == TreeParameters.currentChunker else { throw Invalid("unknown chunker \(chunker)") }
     }
 }

@@ -111,7 +111,7 @@ final class TreeStream {
         switch v {
         case .inline(let b): return b
         case .blob:
-            guard let reader else { throw TreeError.corruptNode(cid: "-", reason: "blob value without a store") }
+            guard let reader else { throw TreeError.valueWithoutStore }
             return try reader.value(v)
         }
     }

@@ -42,14 +42,6 @@ public enum Sodium {
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { sha256($0) }
     }
-
-    /// Cryptographically secure random bytes.
-    public static func randomBytes(_ count: Int) -> [UInt8] {
-        ready()
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
-        return out
-    }
 }
 
 /// Incremental SHA-256 for streams too large to hold (WACZ members, whole archives).

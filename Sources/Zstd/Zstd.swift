@@ -7,22 +7,6 @@ public enum Zstd {
     /// machines assume the same compressor version and level.
     public static var version: String { String(cString: ZSTD_versionString()) }
 
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
-        case compressionFailed(String)
-        case corrupt(String)
-        case tooLarge(declared: UInt64, limit: Int)
-        case unknownSize
-
-        public var description: String {
-            switch self {
-            case .compressionFailed(let m): "zstd compression failed: \(m)"
-            case .corrupt(let m): "zstd data is corrupt: \(m)"
-            case .tooLarge(let d, let l): "zstd frame declares \(d) bytes, more than the limit of \(l)"
-            case .unknownSize: "zstd frame does not declare its content size"
-            }
-        }
-    }
-
     static func errorName(_ code: Int) -> String { String(cString: ZSTD_getErrorName(code)) }
 
     /// Compresses `input` as one frame with its content size, no checksum (a CID covers the bytes).

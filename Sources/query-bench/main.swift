@@ -1,4 +1,4 @@
-// Measures the query layer (issue 4): `query-bench DIR...` extracts the text of up to 3000
+// Measures the query layer: `query-bench DIR...` extracts the text of up to 3000
 // *.html pages under the folders, then times QueryParser on a fixed query list and
 // SnippetBuilder on every page for every query (the work `search` does per shown result),
 // next to one whole-text `Analyzer.analyze` of the same bytes as a yardstick. Prints JSON.

@@ -1,4 +1,4 @@
-// Measures text extraction and analysis throughput (issue 3): `text-bench html DIR...` reads
+// Measures text extraction and analysis throughput: `text-bench html DIR...` reads
 // every *.html under the folders into memory, then times HTMLExtractor on one thread and on all
 // cores; `text-bench analyze DIR...` extracts once, then times the analyzer on the texts.
 // Prints one JSON object per phase. MB are 10^6 bytes of input (HTML or extracted UTF-8 text).

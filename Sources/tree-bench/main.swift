@@ -1,4 +1,4 @@
-// Measures the Prolly tree layer (issue 2's benchmark): bulk build, point gets, range scans,
+// Measures the Prolly tree layer: bulk build, point gets, range scans,
 // and a merge of two trees overlapping in 1% of their key range. Each phase runs in its own
 // process (`tree-bench PHASE DIR [N]`) so peak RSS is per phase. Prints one JSON object.
 #if canImport(Glibc)

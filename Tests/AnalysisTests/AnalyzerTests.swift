@@ -22,30 +22,36 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(terms("a an of") == ["a@0", "an@1", "of@2"])  // stop words are kept
     }
 
-    @Test func stemmingOnlyForEnglishOrUnknown() {
-        #expect(plainTerms("running generously", nil) == ["run", "generous"])
-        #expect(plainTerms("running generously", "") == ["run", "generous"])
-        #expect(plainTerms("running generously", "und") == ["run", "generous"])
-        #expect(plainTerms("running generously", "en-GB") == ["run", "generous"])
-        #expect(plainTerms("running generously", "EN_us") == ["run", "generous"])
-        #expect(plainTerms("running generously", "fr") == ["running", "generously"])
-        #expect(plainTerms("running generously", "de-AT") == ["running", "generously"])
-        // Only ASCII-letter words are stemmed: digits and other scripts are left alone.
+    @Test(arguments: [nil, "", "und", "en-GB", "EN_us"] as [String?])
+    func stemmingForEnglishOrUnknown(_ language: String?) {
+        #expect(plainTerms("running generously", language) == ["run", "generous"])
+    }
+
+    @Test(arguments: ["fr", "de-AT"])
+    func noStemmingForOtherLanguages(_ language: String) {
+        #expect(plainTerms("running generously", language) == ["running", "generously"])
+    }
+
+    @Test func onlyASCIILetterWordsAreStemmed() {
+        // Digits and other scripts are left alone.
         #expect(plainTerms("mp3s ελληνικές runs", nil) == ["mp3s", "ελληνικεσ", "run"])
     }
 
-    @Test func caseAndDiacriticFolding() {
-        #expect(plainTerms("Ünïcödé NAÏVE café Straße") == ["unicode", "naive", "cafe", "strasse"])
-        #expect(plainTerms("ÆØÅ Œuvre Þing Łódź Đà İstanbul ı") == ["aeoa", "oeuvre", "thing", "lodz", "da", "istanbul", "i"])
-        #expect(plainTerms("ﬁnance ＦＵＬＬ１２３ 𝐁𝐨𝐥𝐝 ⅷ") == ["finance", "full123", "bold", "viii"])
-        #expect(plainTerms("ΣΊΣΥΦΟΣ Ελληνικά") == ["σισυφοσ", "ελληνικα"])
-        #expect(plainTerms("Ёжик йод Йогурт") == ["ежик", "йод", "йогурт"])  // ё → е, й kept
-        #expect(plainTerms("٣٤ ۵ १२") == ["34", "5", "12"])  // digits of any script
-        #expect(plainTerms("e\u{301}te\u{301}") == ["ete"])  // decomposed input folds the same
-        #expect(plainTerms("שָׁלוֹם مَرْحَبًا") == ["שלום", "مرحبا"])  // Hebrew points, Arabic harakat
-        #expect(plainTerms("हिन्दी") == ["हिन्दी"])  // Indic vowel signs are letters, not diacritics
-        #expect(plainTerms("soft\u{AD}hyphen zero\u{200D}width") == ["softhyphen", "zerowidth"])
-        #expect(plainTerms("x² ① ½") == ["x"])  // superscripts and circled numbers are symbols
+    @Test(arguments: [
+        ("Ünïcödé NAÏVE café Straße", ["unicode", "naive", "cafe", "strasse"]),
+        ("ÆØÅ Œuvre Þing Łódź Đà İstanbul ı", ["aeoa", "oeuvre", "thing", "lodz", "da", "istanbul", "i"]),
+        ("ﬁnance ＦＵＬＬ１２３ 𝐁𝐨𝐥𝐝 ⅷ", ["finance", "full123", "bold", "viii"]),
+        ("ΣΊΣΥΦΟΣ Ελληνικά", ["σισυφοσ", "ελληνικα"]),
+        ("Ёжик йод Йогурт", ["ежик", "йод", "йогурт"]),  // ё → е, й kept
+        ("٣٤ ۵ १२", ["34", "5", "12"]),  // digits of any script
+        ("e\u{301}te\u{301}", ["ete"]),  // decomposed input folds the same
+        ("שָׁלוֹם مَرْحَبًا", ["שלום", "مرحبا"]),  // Hebrew points, Arabic harakat
+        ("हिन्दी", ["हिन्दी"]),  // Indic vowel signs are letters, not diacritics
+        ("soft\u{AD}hyphen zero\u{200D}width", ["softhyphen", "zerowidth"]),
+        ("x² ① ½", ["x"]),  // superscripts and circled numbers are symbols
+    ])
+    func caseAndDiacriticFolding(_ text: String, _ expected: [String]) {
+        #expect(plainTerms(text) == expected)
     }
 
     @Test func apostrophes() {
@@ -54,20 +60,28 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(plainTerms("john's", nil) == ["john"])
     }
 
-    @Test func identifiersKeepPartsAndCatenation() {
-        #expect(terms("std::vec") == ["stdvec@0+", "std@0", "vec@1"])
-        #expect(terms("x86_64 linux") == ["x8664@0+", "x86@0", "64@1", "linux@2"])
-        #expect(terms("UTF-8 utf8", "xx") == ["utf8@0+", "utf@0", "8@1", "utf8@2"])
-        #expect(terms("node.js", "xx") == ["nodejs@0+", "node@0", "js@1"])
-        #expect(terms("3.14 10,000") == ["314@0+", "3@0", "14@1", "10000@2+", "10@2", "000@3"])
-        #expect(terms("C++ and C# F#") == ["c++@0+", "c@0", "and@1", "c#@2+", "c@2", "f#@3+", "f@3"])
-        #expect(terms("e\u{2010}mail") == ["email@0+", "e@0", "mail@1"])
-        #expect(terms("std::collections::HashMap::new", "xx") ==
-            ["stdcollectionshashmapnew@0+", "std@0", "collections@1", "hashmap@2", "new@3"])
+    @Test(arguments: [
+        ("std::vec", ["stdvec@0+", "std@0", "vec@1"]),
+        ("x86_64 linux", ["x8664@0+", "x86@0", "64@1", "linux@2"]),
+        ("3.14 10,000", ["314@0+", "3@0", "14@1", "10000@2+", "10@2", "000@3"]),
+        ("C++ and C# F#", ["c++@0+", "c@0", "and@1", "c#@2+", "c@2", "f#@3+", "f@3"]),
+        ("e\u{2010}mail", ["email@0+", "e@0", "mail@1"]),
         // Not joiners: doubled, spaced, trailing or leading punctuation; single colons; commas between words.
-        #expect(terms("a--b c - d end. next -e f, g key:value") ==
-            ["a@0", "b@1", "c@2", "d@3", "end@4", "next@5", "e@6", "f@7", "g@8", "key@9", "valu@10"])
-        #expect(terms("c+++ a++b x##") == ["c@0", "a@1", "b@2", "x@3"])
+        ("a--b c - d end. next -e f, g key:value", ["a@0", "b@1", "c@2", "d@3", "end@4", "next@5", "e@6", "f@7", "g@8", "key@9", "valu@10"]),
+        ("c+++ a++b x##", ["c@0", "a@1", "b@2", "x@3"]),
+    ])
+    func identifiersKeepPartsAndCatenation(_ text: String, _ expected: [String]) {
+        #expect(terms(text) == expected)
+    }
+
+    /// The same in a language that is not stemmed (`xx`).
+    @Test(arguments: [
+        ("UTF-8 utf8", ["utf8@0+", "utf@0", "8@1", "utf8@2"]),
+        ("node.js", ["nodejs@0+", "node@0", "js@1"]),
+        ("std::collections::HashMap::new", ["stdcollectionshashmapnew@0+", "std@0", "collections@1", "hashmap@2", "new@3"]),
+    ])
+    func identifiersInAnUnstemmedLanguage(_ text: String, _ expected: [String]) {
+        #expect(terms(text, "xx") == expected)
     }
 
     @Test func identifierCatenationIsStemmedLikeAWord() {
@@ -94,15 +108,18 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(plainTerms(String(repeating: "ß", count: 33)) == [])
     }
 
-    @Test func cjkAndOtherUnspacedScriptsAreBigrams() {
-        #expect(terms("東京都") == ["東京@0²", "京都@1²"])
-        #expect(terms("日 本") == ["日@0²", "本@1²"])
-        #expect(terms("iPhone用ケース") == ["iphon@0", "用ケ@1²", "ケー@2²", "ース@3²"])
-        #expect(terms("ｶﾀｶﾅ") == ["カタ@0²", "タカ@1²", "カナ@2²"])  // halfwidth → fullwidth
-        #expect(terms("한국어 텍스트") == ["한국@0²", "국어@1²", "텍스@2²", "스트@3²"])
-        #expect(terms("ภาษา") == ["ภา@0²", "าษ@1²", "ษา@2²"])
-        #expect(terms("東京、大阪。") == ["東京@0²", "大阪@1²"])  // CJK punctuation separates
-        #expect(terms("word東京word") == ["word@0", "東京@1²", "word@2"])
+    @Test(arguments: [
+        ("東京都", ["東京@0²", "京都@1²"]),
+        ("日 本", ["日@0²", "本@1²"]),
+        ("iPhone用ケース", ["iphon@0", "用ケ@1²", "ケー@2²", "ース@3²"]),
+        ("ｶﾀｶﾅ", ["カタ@0²", "タカ@1²", "カナ@2²"]),  // halfwidth → fullwidth
+        ("한국어 텍스트", ["한국@0²", "국어@1²", "텍스@2²", "스트@3²"]),
+        ("ภาษา", ["ภา@0²", "าษ@1²", "ษา@2²"]),
+        ("東京、大阪。", ["東京@0²", "大阪@1²"]),  // CJK punctuation separates
+        ("word東京word", ["word@0", "東京@1²", "word@2"]),
+    ])
+    func cjkAndOtherUnspacedScriptsAreBigrams(_ text: String, _ expected: [String]) {
+        #expect(terms(text) == expected)
     }
 
     @Test func malformedBytesAreSeparators() {
@@ -133,13 +150,16 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(q.map(\.position) == [0, 1, 1, 2])
     }
 
-    @Test func prefixFolding() {
-        #expect(Analyzer.foldForPrefix("Über") == "uber")
-        #expect(Analyzer.foldForPrefix("running") == "running")  // never stemmed
-        #expect(Analyzer.foldForPrefix("std::ve") == "stdve")
-        #expect(Analyzer.foldForPrefix("東京都") == "東京都")
-        #expect(Analyzer.foldForPrefix("日") == "日")
-        #expect(Analyzer.foldForPrefix("!!") == "")
+    @Test(arguments: [
+        ("Über", "uber"),
+        ("running", "running"),  // never stemmed
+        ("std::ve", "stdve"),
+        ("東京都", "東京都"),
+        ("日", "日"),
+        ("!!", ""),
+    ])
+    func prefixFolding(_ prefix: String, _ folded: String) {
+        #expect(Analyzer.foldForPrefix(prefix) == folded)
     }
 }
 

@@ -15,9 +15,9 @@ import Testing
         #expect(Analyzer.mentions(in: "@Zoë-") == ["zoe"])
     }
 
-    @Test func fieldValues() {
-        #expect(Analyzer.fieldValueTerm("#SwiftLang") == "swiftlang")
-        #expect(Analyzer.fieldValueTerm("@Bob@Example.Social") == "bob@example.social")
+    @Test(arguments: [("#SwiftLang", "swiftlang"), ("@Bob@Example.Social", "bob@example.social")])
+    func fieldValues(_ value: String, _ term: String) {
+        #expect(Analyzer.fieldValueTerm(value) == term)
     }
 
     @Test func urls() {
@@ -28,22 +28,23 @@ import Testing
         #expect(Analyzer.urlTerms("example.org/a_b").map(\.term) == ["exampleorg", "example", "org", "ab", "a", "b"])
     }
 
-    @Test func sites() {
-        #expect(Analyzer.siteTerms("https://blog.Example.co.uk:443/x") == ["blog.example.co.uk", "example.co.uk", "co.uk"])
-        #expect(Analyzer.siteTerms("www.example.com") == ["example.com"])
-        #expect(Analyzer.siteTerms("http://localhost:8000/") == ["localhost"])
-        #expect(Analyzer.siteTerms("http://192.168.1.2/") == ["192.168.1.2"])
-        #expect(Analyzer.siteTerms("http://[::1]:80/") == ["[::1]"])
-        #expect(Analyzer.siteTerms("file:///tmp/x").isEmpty)
+    @Test(arguments: [
+        ("https://blog.Example.co.uk:443/x", ["blog.example.co.uk", "example.co.uk", "co.uk"]),
+        ("www.example.com", ["example.com"]),
+        ("http://localhost:8000/", ["localhost"]),
+        ("http://192.168.1.2/", ["192.168.1.2"]),
+        ("http://[::1]:80/", ["[::1]"]),
+        ("file:///tmp/x", []),
+    ] as [(String, [String])])
+    func sites(_ url: String, _ terms: [String]) {
+        #expect(Analyzer.siteTerms(url) == terms)
     }
 
-    @Test func languages() {
-        #expect(Analyzer.languageTerm("en-GB") == "en")
-        #expect(Analyzer.languageTerm("zh_Hant_TW") == "zh")
-        #expect(Analyzer.languageTerm(" FR ") == "fr")
-        #expect(Analyzer.languageTerm("fil") == "fil")
-        #expect(Analyzer.languageTerm("english") == nil)
-        #expect(Analyzer.languageTerm("x") == nil)
-        #expect(Analyzer.languageTerm(nil) == nil)
+    @Test(arguments: [
+        ("en-GB", "en"), ("zh_Hant_TW", "zh"), (" FR ", "fr"), ("fil", "fil"),
+        ("english", nil), ("x", nil), (nil, nil),
+    ] as [(String?, String?)])
+    func languages(_ tag: String?, _ term: String?) {
+        #expect(Analyzer.languageTerm(tag) == term)
     }
 }

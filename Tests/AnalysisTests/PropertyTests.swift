@@ -78,7 +78,7 @@ import TextTestSupport
     json.dump([text, stem], sys.stdout)
     """#
 
-    @Test func plainProseMatchesAnIndependentReference() throws {
+    @Test(.tags(.python), .needsExternalTools) func plainProseMatchesAnIndependentReference() throws {
         guard let out = PythonChecker.run(Self.proseScript, input: Data()) else { return }
         let decoded = try JSONDecoder().decode([Value].self, from: out)
         guard case .text(let text) = decoded[0], case .list(let expected) = decoded[1] else {

@@ -6,7 +6,7 @@ import TextTestSupport
 /// The stemmer must match PyPI `snowballstemmer` 3.1.1 (Snowball's own generated code) on
 /// every word: here ~190,000 distinct lowercase words and identifiers drawn from the Python
 /// standard library's sources, plus apostrophe forms and the algorithm's exception lists.
-@Suite struct StemmerTests {
+@Suite(.tags(.python), .needsExternalTools) struct StemmerTests {
     static let script = #"""
     import json, os, re, sys, sysconfig
     import snowballstemmer

@@ -2,10 +2,11 @@ import Blocks
 import Foundation
 import ProllyTree
 import Testing
+import TextTestSupport
 
 /// Checks our blocks and CAR files with independent IPLD implementations from PyPI:
 /// `libipld` (Rust) decodes the CAR and re-encodes every block, `multiformats` recomputes CIDs.
-@Suite struct ExternalToolTests {
+@Suite(.tags(.python), .needsExternalTools) struct ExternalToolTests {
     static let script = #"""
     import json, sys, libipld
     from multiformats import CID, multihash
@@ -45,8 +46,8 @@ import Testing
         try CAR.reachable(from: tree.headerCID, in: store) { cid, _ in reachable.append(cid.description) }
         #expect(written == reachable.count)
 
-        let output = try runPython(Self.script, arguments: [carPath])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let output = try PythonChecker.output(Self.script, arguments: [carPath])
+        let json = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
         #expect(json["roots"] as? [String] == [tree.headerCID.description])
         #expect(json["version"] as? Int == 1)
         let blocks = try #require(json["blocks"] as? [String: [String: Any]])
@@ -64,33 +65,4 @@ import Testing
         let reopened = try Tree.open(tree.headerCID, store: copy)
         #expect(try reopened.get(Array("k100097".utf8)) == Array(repeating: UInt8(97 % 251), count: 3000))
     }
-}
-
-/// Runs a Python snippet with the project's test interpreter and returns its stdout.
-/// The interpreter comes from INDEXER_PYTHON (set by `make test`) or the package's `.venv`.
-func runPython(_ script: String, arguments: [String]) throws -> String {
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let python = ProcessInfo.processInfo.environment["INDEXER_PYTHON"] ?? packageRoot.appendingPathComponent(".venv/bin/python").path
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-        throw PythonError(message: "no Python test environment at \(python): run `make setup` (or `make test`)")
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: python)
-    process.arguments = ["-c", script] + arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw PythonError(message: "python failed: " + String(decoding: errData, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
-}
-
-struct PythonError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -79,16 +79,17 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
         #expect(r.text == "日本語\u{FFFD}のテキスト")
     }
 
-    @Test func otherLegacyEncodingsThroughIconv() {
-        let korean = HTMLExtractor.extract(bytes("<p>", [0xC7, 0xD1, 0xB1, 0xB9, 0xBE, 0xEE], "</p>"), httpCharset: "euc-kr")
-        #expect(korean.text == "한국어")
-        let chinese = HTMLExtractor.extract(bytes("<p>", [0xD6, 0xD0, 0xCE, 0xC4], "</p>"), httpCharset: "gb2312")
-        #expect(chinese.text == "中文")
-        #expect(chinese.encoding == "GBK")
-        let russian = HTMLExtractor.extract(bytes("<p>", [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], "</p>"), httpCharset: "koi8-r")
-        #expect(russian.text == "Привет")
-        let greek = HTMLExtractor.extract(bytes("<p>", [0xE1, 0xE2, 0xE3], "</p>"), httpCharset: "iso-8859-7")
-        #expect(greek.text == "αβγ")
+    /// (HTTP label, encoded text, decoded text, encoding reported)
+    @Test(arguments: [
+        ("euc-kr", [0xC7, 0xD1, 0xB1, 0xB9, 0xBE, 0xEE], "한국어", "EUC-KR"),
+        ("gb2312", [0xD6, 0xD0, 0xCE, 0xC4], "中文", "GBK"),
+        ("koi8-r", [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], "Привет", "KOI8-R"),
+        ("iso-8859-7", [0xE1, 0xE2, 0xE3], "αβγ", "ISO-8859-7"),
+    ] as [(String, [UInt8], String, String)])
+    func otherLegacyEncodingsThroughIconv(_ label: String, _ encoded: [UInt8], _ text: String, _ encoding: String) {
+        let r = HTMLExtractor.extract(bytes("<p>", encoded, "</p>"), httpCharset: label)
+        #expect(r.text == text)
+        #expect(r.encoding == encoding)
     }
 
     @Test func utf8BOMBeatsHeaderAndMeta() {
@@ -127,25 +128,29 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
         #expect(r.encodingSource == .metaPrescan)
     }
 
-    @Test func prescanFollowsTheStandard() {
-        func prescan(_ s: String) -> Charset? { Array(s.utf8).withUnsafeBytes { prescanMeta($0) } }
-        #expect(prescan("<meta charset=\"koi8-r\">") == .koi8R)
-        #expect(prescan("<META CHARSET = ' Windows-1251 '>") == .windows1251)
-        #expect(prescan("<meta content='text/html; charset=euc-jp' http-equiv='content-type'>") == .eucJP)
-        #expect(prescan("<meta http-equiv=content-type content=\"text/html;charset=&quot;x\">") == nil)
+    @Test(arguments: [
+        ("<meta charset=\"koi8-r\">", .koi8R),
+        ("<META CHARSET = ' Windows-1251 '>", .windows1251),
+        ("<meta content='text/html; charset=euc-jp' http-equiv='content-type'>", .eucJP),
+        ("<meta http-equiv=content-type content=\"text/html;charset=&quot;x\">", nil),
         // A content charset without the http-equiv pragma does not count.
-        #expect(prescan("<meta content='text/html; charset=euc-jp'>") == nil)
+        ("<meta content='text/html; charset=euc-jp'>", nil),
         // Commented out, inside another tag's attribute, or an unknown label: skipped.
-        #expect(prescan("<!-- <meta charset=koi8-r> --><meta charset=big5>") == .big5)
-        #expect(prescan("<img alt='<meta charset=koi8-r>'><meta charset=gbk>") == .gbk)
-        #expect(prescan("<meta charset=bogus><meta charset=iso-8859-2>") == .iso8859_2)
+        ("<!-- <meta charset=koi8-r> --><meta charset=big5>", .big5),
+        ("<img alt='<meta charset=koi8-r>'><meta charset=gbk>", .gbk),
+        ("<meta charset=bogus><meta charset=iso-8859-2>", .iso8859_2),
         // The first of a repeated attribute wins.
-        #expect(prescan("<meta charset=latin2 charset=koi8-r>") == .iso8859_2)
-        #expect(prescan("<metax charset=koi8-r>") == nil)
-        #expect(prescan("<meta/charset=koi8-r>") == .koi8R)
-        // UTF-16 in a meta means UTF-8.
-        let utf16Meta = HTMLExtractor.extract(Array("<meta charset=utf-16><p>é</p>".utf8), httpCharset: nil)
-        #expect(utf16Meta.encoding == "UTF-8")
+        ("<meta charset=latin2 charset=koi8-r>", .iso8859_2),
+        ("<metax charset=koi8-r>", nil),
+        ("<meta/charset=koi8-r>", .koi8R),
+    ] as [(String, Charset?)])
+    func prescanFollowsTheStandard(_ head: String, _ charset: Charset?) {
+        #expect(Array(head.utf8).withUnsafeBytes { prescanMeta($0) } == charset)
+    }
+
+    @Test func utf16InAMetaMeansUTF8() {
+        let r = HTMLExtractor.extract(Array("<meta charset=utf-16><p>é</p>".utf8), httpCharset: nil)
+        #expect(r.encoding == "UTF-8")
     }
 
     @Test func prescanStopsAt1024Bytes() {
@@ -154,20 +159,22 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
         #expect(r.encodingSource == .sniffed)  // the meta was beyond the prescan; sniffed as legacy
     }
 
-    @Test func contentTypeParsing() {
-        #expect(Charset(contentType: "text/html; charset=UTF-8") == .utf8)
-        #expect(Charset(contentType: "text/html;charset=\"Shift_JIS\"") == .shiftJIS)
-        #expect(Charset(contentType: "text/html; Charset = 'latin1'") == .windows1252)
-        #expect(Charset(contentType: "  utf8 ") == .utf8)
-        #expect(Charset(contentType: "text/html") == nil)
-        #expect(Charset(contentType: "text/html; charset=iso-2022-kr") == nil)  // WHATWG "replacement"
+    @Test(arguments: [
+        ("text/html; charset=UTF-8", .utf8),
+        ("text/html;charset=\"Shift_JIS\"", .shiftJIS),
+        ("text/html; Charset = 'latin1'", .windows1252),
+        ("  utf8 ", .utf8),
+        ("text/html", nil),
+        ("text/html; charset=iso-2022-kr", nil),  // WHATWG "replacement"
+    ] as [(String, Charset?)])
+    func contentTypeParsing(_ contentType: String, _ charset: Charset?) {
+        #expect(Charset(contentType: contentType) == charset)
     }
 
-    @Test func everyCharsetThatNeedsIconvOpens() {
-        for c in Charset.allCases {
-            guard let name = c.iconvName else { continue }
-            let out = Array("<p>abc</p>".utf8).withUnsafeBytes { decodeWithIconv($0, from: name) }
-            #expect(out == Array("<p>abc</p>".utf8), "iconv cannot decode \(c.rawValue) as \(name)")
-        }
+    @Test(arguments: Charset.allCases.filter { $0.iconvName != nil })
+    func everyCharsetThatNeedsIconvOpens(_ c: Charset) throws {
+        let name = try #require(c.iconvName)
+        let out = Array("<p>abc</p>".utf8).withUnsafeBytes { decodeWithIconv($0, from: name) }
+        #expect(out == Array("<p>abc</p>".utf8), "iconv cannot decode \(c.rawValue) as \(name)")
     }
 }

@@ -6,7 +6,7 @@ import TextTestSupport
 /// Compares titles, links and text with Python's own HTML tokenizer (`html.parser`, no libxml2
 /// involved) on tricky synthetic pages and, when `make corpora` has built them, on real pages
 /// from Debian's rust-doc and linux-doc.
-@Suite struct IndependentExtractorTests {
+@Suite(.tags(.python), .needsExternalTools) struct IndependentExtractorTests {
     /// For each page: the first <title> outside <svg> (whitespace collapsed), <a>/<area> hrefs
     /// (trimmed, no javascript:), and all character data outside script/style, without spaces.
     static let script = #"""
@@ -107,7 +107,7 @@ import TextTestSupport
         return paths.compactMap { p in FileManager.default.contents(atPath: p).map { (p, [UInt8]($0)) } }
     }
 
-    @Test func agreesWithPythonOnRealPages() throws {
+    @Test(.tags(.corpora)) func agreesWithPythonOnRealPages() throws {
         let pages = Self.realPages()
         try #require(!pages.isEmpty || !FileManager.default.fileExists(
             atPath: PythonChecker.packageRoot.appendingPathComponent("Corpora/build").path), "corpora built but no pages found")

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import Support
+import TextTestSupport
 @testable import Ingest
 
 /// The real corpora of `make corpora` (Corpora/build/, or INDEXER_CORPORA), whose counts.jsonl
@@ -12,7 +13,7 @@ let corporaDir: String? = {
     return access(dir + "/linux-doc/counts.jsonl", R_OK) == 0 ? dir : nil
 }()
 
-@Suite(.enabled(if: corporaDir != nil, "run `make corpora` first"))
+@Suite(.tags(.corpora), .needsExternalTools, .enabled(if: corporaDir != nil, "run `make corpora` first"))
 struct CorpusTests {
     /// Each linux-doc file (rust-doc is 3x larger; the bench reads it) against FastWARC/warcio.
     @Test func linuxDocCountsMatchFastWARCAndWarcio() throws {

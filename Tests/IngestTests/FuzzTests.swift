@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TextTestSupport
 import Zlib
 import Support
 @testable import Ingest
@@ -84,19 +85,19 @@ import Support
         #expect(count >= 5, "Corpora/fixtures/hostile/ should hold the regression inputs")
     }
 
-    @Test func plainWARC() throws {
+    @Test(.tags(.python), .needsExternalTools) func plainWARC() throws {
         let seed = try Self.seedWARC()
         var rng = RNG(state: Self.seedBase &* 100 &+ 1)
         for _ in 0..<(3000 * Self.scale) { consume(Self.mutate(seed, &rng), format: .warc) }
     }
 
-    @Test func gzipWARC() throws {
+    @Test(.tags(.python), .needsExternalTools) func gzipWARC() throws {
         let seed = try readBytes(try fixture("features.warc.gz"))
         var rng = RNG(state: Self.seedBase &* 100 &+ 2)
         for _ in 0..<(2000 * Self.scale) { consume(Self.mutate(seed, &rng), format: .warcGzip) }
     }
 
-    @Test func zstdWARC() throws {
+    @Test(.tags(.python), .needsExternalTools) func zstdWARC() throws {
         let full = try readBytes(try fixture("pages-dict.warc.zst"))
         let seed = Array(full.prefix(6000))
         var rng = RNG(state: Self.seedBase &* 100 &+ 3)
@@ -121,7 +122,7 @@ import Support
         }
     }
 
-    @Test func zipArchives() throws {
+    @Test(.tags(.python), .needsExternalTools) func zipArchives() throws {
         let seeds = [try readBytes(try fixture("pages.wacz")), try readBytes(try fixture("pages64.wacz"))]
         let dir = makeTempDir("fuzzzip")
         var rng = RNG(state: Self.seedBase &* 100 &+ 5)

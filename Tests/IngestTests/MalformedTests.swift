@@ -1,4 +1,5 @@
 import Testing
+import TextTestSupport
 import Zlib
 @testable import Ingest
 
@@ -32,7 +33,7 @@ import Zlib
         return (s..<e, Int(String(decoding: bytes[s..<e], as: UTF8.self))!)
     }
 
-    @Test func contentLengthTooShortIsExtended() throws {
+    @Test(.tags(.python), .needsExternalTools) func contentLengthTooShortIsExtended() throws {
         var b = try plainPages()
         let (r, v) = contentLength(b, response: 10)
         b.replaceSubrange(r, with: Array(String(v - 40).utf8))
@@ -43,7 +44,7 @@ import Zlib
         #expect(out.documents[10].text.hasSuffix("</html>"))
     }
 
-    @Test func contentLengthTooLongIsCut() throws {
+    @Test(.tags(.python), .needsExternalTools) func contentLengthTooLongIsCut() throws {
         var b = try plainPages()
         let (r, v) = contentLength(b, response: 10)
         b.replaceSubrange(r, with: Array(String(v + 700).utf8))
@@ -54,7 +55,7 @@ import Zlib
         #expect(out.documents[11].url == "http://example.com/page11.html")
     }
 
-    @Test func contentLengthTooLongAtTheEnd() throws {
+    @Test(.tags(.python), .needsExternalTools) func contentLengthTooLongAtTheEnd() throws {
         var b = try plainPages()
         let (r, v) = contentLength(b, response: 49)
         b.replaceSubrange(r, with: Array(String(v + 5000).utf8))
@@ -63,7 +64,7 @@ import Zlib
         #expect(out.summary.skipped.map(\.reason) == ["truncated record"])
     }
 
-    @Test func missingContentLengthResyncs() throws {
+    @Test(.tags(.python), .needsExternalTools) func missingContentLengthResyncs() throws {
         var b = try plainPages()
         let (r, _) = contentLength(b, response: 3)
         b.removeSubrange((r.lowerBound - 16)..<(r.upperBound + 2))
@@ -73,7 +74,7 @@ import Zlib
         #expect(out.documents[3].text.hasSuffix("</html>"))
     }
 
-    @Test func junkBetweenRecordsIsSkippedAndReported() throws {
+    @Test(.tags(.python), .needsExternalTools) func junkBetweenRecordsIsSkippedAndReported() throws {
         var b = try plainPages()
         let (r, _) = contentLength(b, response: 20)
         // Put junk after the 20th response record: find the next record start after it.
@@ -85,7 +86,7 @@ import Zlib
         #expect(out.summary.skipped.first?.source.offset == Int64(next))
     }
 
-    @Test func truncatedPlainFileKeepsWhatCameBefore() throws {
+    @Test(.tags(.python), .needsExternalTools) func truncatedPlainFileKeepsWhatCameBefore() throws {
         let b = try plainPages()
         let (r, _) = contentLength(b, response: 30)
         let out = try run(Array(b[..<(r.upperBound + 200)]))
@@ -93,7 +94,7 @@ import Zlib
         #expect(out.summary.skipped.map(\.reason) == ["truncated record"])
     }
 
-    @Test func truncatedGzipKeepsWhatCameBefore() throws {
+    @Test(.tags(.python), .needsExternalTools) func truncatedGzipKeepsWhatCameBefore() throws {
         let b = try readBytes(try fixture("pages.warc.gz"))
         let out = try run(Array(b[..<(b.count / 2)]), "t.warc.gz")
         #expect(out.documents.count > 20 && out.documents.count < 30)
@@ -101,7 +102,7 @@ import Zlib
         #expect(out.summary.skipped.first?.reason == "damaged compressed data")
     }
 
-    @Test func corruptGzipMemberIsSkippedAndReadingResumes() throws {
+    @Test(.tags(.python), .needsExternalTools) func corruptGzipMemberIsSkippedAndReadingResumes() throws {
         let good = try ingest([try fixture("pages.warc.gz")])
         var b = try readBytes(try fixture("pages.warc.gz"))
         let victim = good.documents[25].source.offset
@@ -113,7 +114,7 @@ import Zlib
         #expect(out.summary.skipped.first?.source.offset == victim)
     }
 
-    @Test func corruptZstdFrameIsSkippedAndReadingResumes() throws {
+    @Test(.tags(.python), .needsExternalTools) func corruptZstdFrameIsSkippedAndReadingResumes() throws {
         let good = try ingest([try fixture("pages.warc.zst")])
         var b = try readBytes(try fixture("pages.warc.zst"))
         let victim = Int(good.documents[7].source.offset)

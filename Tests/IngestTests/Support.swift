@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import Support
+import TextTestSupport
 @testable import Ingest
 
 /// The package root, from this file's path (Tests/IngestTests/Support.swift).
@@ -12,25 +13,9 @@ let packageRoot: String = {
     return parts.joined(separator: "/")
 }()
 
-/// The Python with warcio & co: INDEXER_PYTHON (set by `make test`), else the project venv.
-func python() throws -> String {
-    if let p = getenv("INDEXER_PYTHON").map({ String(cString: $0) }), access(p, X_OK) == 0 { return p }
-    let venv = packageRoot + "/.venv/bin/python"
-    guard access(venv, X_OK) == 0 else {
-        throw TestFailure("no Python for fixtures: set INDEXER_PYTHON or run `make setup` (needs \(venv) with warcio)")
-    }
-    return venv
-}
-
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-/// Runs a shell command, failing with its status.
-func sh(_ command: String) throws {
-    let rc = system(command)
-    guard rc == 0 else { throw TestFailure("command failed (\(rc)): \(command)") }
 }
 
 func makeTempDir(_ tag: String) -> String {
@@ -40,15 +25,14 @@ func makeTempDir(_ tag: String) -> String {
 }
 
 /// Fixtures written by warcio (Corpora/fixtures/make_fixtures.py), made once per test run.
+/// Tests that use them are tagged `.python`.
 let fixtureDir: Result<String, TestFailure> = {
     do {
         let dir = makeTempDir("fixtures")
-        try sh("'\(try python())' '\(packageRoot)/Corpora/fixtures/make_fixtures.py' '\(dir)'")
+        _ = try PythonChecker.output(arguments: [packageRoot + "/Corpora/fixtures/make_fixtures.py", dir])
         return .success(dir)
-    } catch let e as TestFailure {
-        return .failure(e)
     } catch {
-        return .failure(TestFailure("\(error)"))
+        return .failure(TestFailure("cannot make the warcio fixtures: \(error)"))
     }
 }()
 
@@ -91,10 +75,12 @@ func ingest(_ sources: [String], workers: Int = 2, baseURL: String? = nil, html:
     var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: DocumentBuilder(html: html))
     pipeline.workers = workers
     pipeline.batchRecords = 7
-    r.summary = try pipeline.run(sources, transform: { $0 }) { o in
-        r.outcomes.append(o)
-        if case .document(let d, _) = o { r.documents.append(d) }
-    }
+    r.summary = try pipeline.run(
+        sources, transform: { $0 },
+        consume: { o in
+            r.outcomes.append(o)
+            if case .document(let d, _) = o { r.documents.append(d) }
+        })
     return r
 }
 

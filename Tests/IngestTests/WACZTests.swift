@@ -1,7 +1,8 @@
 import Testing
+import TextTestSupport
 @testable import Ingest
 
-@Suite struct WACZTests {
+@Suite(.tags(.python), .needsExternalTools) struct WACZTests {
     @Test(arguments: ["pages.wacz", "pages64.wacz"])
     func readsWARCsInsideWithTitlesAndVerifiedHashes(_ name: String) throws {
         let path = try fixture(name)

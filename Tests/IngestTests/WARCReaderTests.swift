@@ -1,7 +1,9 @@
 import Testing
+import TextTestSupport
 @testable import Ingest
 
-@Suite struct WARCFixtureTests {
+/// Every test here reads fixtures warcio writes (Python).
+@Suite(.tags(.python), .needsExternalTools) struct WARCFixtureTests {
     @Test(arguments: ["pages.warc", "pages.warc.gz", "pages11.warc.gz"])
     func documentCountsMatchWarcio(_ name: String) throws {
         let expected = try warcioCounts(name)
@@ -52,19 +54,25 @@ import Testing
         }
     }
 
+    /// Each encoded response of features.warc.gz (path, and the word its body and title hold).
+    @Test(arguments: [
+        ("chunked", "chunked"), ("gzip", "gzipped"), ("deflate", "deflated"), ("rawdeflate", "rawdeflated"),
+        ("br", "brotli"), ("stacked", "stacked"), ("chunked-gzip", "chunkgz"), ("unlabelled", "sniffed"),
+        ("bad-gzip", "notreallygzip"), ("segmented", "segmented"),
+    ])
+    func featuresDecode(_ path: String, _ word: String) throws {
+        let r = try ingest([try fixture("features.warc.gz")])
+        let d = try #require(r.documents.first { $0.kind == .response && $0.url == "http://f.test/\(path)" }, "no document for \(path)")
+        #expect(d.text.contains("\(word) body text"), "\(path): \(d.text)")
+        #expect(d.title == word)
+    }
+
     @Test func featuresMatchWarcioAndDecode() throws {
         let expected = try warcioCounts("features.warc.gz")
         let r = try ingest([try fixture("features.warc.gz")])
         #expect(r.documents.count == expected.documents)
         #expect(r.summary.skipped.isEmpty, "\(r.summary.skipped)")
         let byURL = Dictionary(r.documents.filter { $0.kind == .response }.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
-        for (path, word) in [("chunked", "chunked"), ("gzip", "gzipped"), ("deflate", "deflated"), ("rawdeflate", "rawdeflated"),
-                             ("br", "brotli"), ("stacked", "stacked"), ("chunked-gzip", "chunkgz"), ("unlabelled", "sniffed"),
-                             ("bad-gzip", "notreallygzip"), ("segmented", "segmented")] {
-            let d = try #require(byURL["http://f.test/\(path)"], "no document for \(path)")
-            #expect(d.text.contains("\(word) body text"), "\(path): \(d.text)")
-            #expect(d.title == word)
-        }
         #expect(byURL["http://f.test/latin1.txt"]?.text == "café crème")
         #expect(byURL["http://f.test/missing"] == nil)
         #expect(r.summary.ignored["http status 4xx"] == 1)

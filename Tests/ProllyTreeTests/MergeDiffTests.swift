@@ -91,6 +91,7 @@ import Testing
         let store = MemoryStore()
         let a = try build([(key(1), [1])], store: store)
         let b = try TreeBuilder.build([(key(2), [2])], store: store, params: TreeParameters(targetSize: 4096))
-        #expect(throws: TreeError.self) { try Tree.union([a, b]) }
+        #expect(throws: TreeError.parametersDiffer(b.params, a.params)) { try Tree.union([a, b]) }
+        #expect(throws: TreeError.nothingToMerge) { try Tree.union([]) }
     }
 }

@@ -76,7 +76,10 @@ import Support
         var forged = aRoot.children[0]
         forged.cid = bRoot.children[0].cid
         let reader = NodeReader(store: store)
-        #expect(throws: TreeError.self) { try reader.node(forged) }
+        #expect { try reader.node(forged) } throws: { error in
+            guard case TreeError.corruptNode(let cid, _) = error else { return false }
+            return cid == forged.cid
+        }
     }
 
     @Test func corruptBlocksInTheStoreAreNamed() throws {

@@ -4,6 +4,7 @@ import Index
 import Service
 import Synchronization
 import Testing
+import TextTestSupport
 @testable import Remote
 
 func noCache() -> RemoteOptions {
@@ -21,7 +22,7 @@ func answers(_ location: String, options: RemoteOptions = noCache()) throws -> [
 
 /// `indexer serve` and stock nginx, started as real processes on loopback ports.
 @Suite(.serialized) struct LiveServeTests {
-    @Test func indexerServeAndNginxAnswerLikeTheLocalFolder() throws {
+    @Test(.tags(.nginx), .needsExternalTools) func indexerServeAndNginxAnswerLikeTheLocalFolder() throws {
         let serve = try IndexerServer([mergedIndex])
         defer { _ = serve.terminate(within: 10) }
         let nginx = try NginxServer(root: mergedIndex)

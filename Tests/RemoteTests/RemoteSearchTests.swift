@@ -5,6 +5,7 @@ import Query
 import Service
 import Testing
 import Support
+import TextTestSupport
 @testable import Remote
 
 /// Queries covering every operator the language has, so remote and local reads are compared
@@ -35,7 +36,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
 }
 
 @Suite(.serialized) struct RemoteSearchTests {
-    @Test func remoteResultsEqualLocalResultsOverPythonHTTPServer() throws {
+    @Test(.tags(.python), .needsExternalTools) func remoteResultsEqualLocalResultsOverPythonHTTPServer() throws {
         let (server, base) = try pythonStaticServer(mergedIndex)
         defer { server.stop() }
         let local = try openIndex(mergedIndex)
@@ -60,7 +61,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         #expect(warm.counters.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
     }
 
-    @Test func flippedByteInAServedBlockIsCaughtAndNamed() throws {
+    @Test(.tags(.python), .needsExternalTools) func flippedByteInAServedBlockIsCaughtAndNamed() throws {
         // A copy of the index with one block altered (one bit flipped in the middle).
         let dir = tempDirectory("tampered")
         try FileManager.default.copyItem(atPath: mergedIndex + "/blocks", toPath: dir + "/blocks")
@@ -94,7 +95,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         #expect(tamperedAny, "some tampered block was read by the queries and refused")
     }
 
-    @Test func tamperedManifestIsRefused() throws {
+    @Test(.tags(.python), .needsExternalTools) func tamperedManifestIsRefused() throws {
         let dir = tempDirectory("forged")
         try FileManager.default.createSymbolicLink(atPath: dir + "/blocks", withDestinationPath: mergedIndex + "/blocks")
         var text = String(decoding: try FileSystem.readFile(mergedIndex + "/manifest.json"), as: UTF8.self)

@@ -72,7 +72,7 @@ finally:
 """#
 
 @Suite struct SearchPageBrowserTests {
-    @Test(.timeLimit(.minutes(2))) func typingAQueryShowsHighlightedResults() throws {
+    @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func typingAQueryShowsHighlightedResults() throws {
         guard let python = PythonChecker.interpreter else {
             Issue.record("no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
             return

@@ -1,11 +1,9 @@
 import Foundation
 import Testing
 
-/// Test helpers shared by HTMLTextTests and AnalysisTests.
-
 /// Runs the project venv's Python (`INDEXER_PYTHON`, else `.venv/bin/python` at the package
-/// root) as an independent checker. Fails the calling test, rather than skipping it, when no
-/// interpreter is found: a checker that silently does not run proves nothing.
+/// root) as an independent checker or fixture writer: the one copy every test target uses.
+/// Tests that call it are tagged `.python`. No interpreter is a failure, not a skip.
 public enum PythonChecker {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -18,34 +16,74 @@ public enum PythonChecker {
         return FileManager.default.isExecutableFile(atPath: venv) ? venv : nil
     }
 
-    /// Runs `script` with `input` on stdin; returns stdout, or records an issue and returns nil.
-    public static func run(_ script: String, input: Data) -> Data? {
-        guard let python = interpreter else {
-            Issue.record("no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
-            return nil
+    /// Why Python could not give an answer.
+    public enum Failure: Error, CustomStringConvertible {
+        case noInterpreter
+        case cannotStart(interpreter: String, reason: String)
+        case exited(status: Int32, stderr: String)
+
+        public var description: String {
+            switch self {
+            case .noInterpreter: "no Python: set INDEXER_PYTHON or run `make setup` to create .venv"
+            case .cannotStart(let python, let reason): "cannot run \(python): \(reason)"
+            case .exited(let status, let stderr): "python exited with status \(status): \(stderr)"
+            }
         }
+    }
+
+    /// Runs the interpreter with `arguments` (a script path, or `-c` and code, then its own
+    /// arguments) and `input` on stdin; returns stdout. Throws `Failure`.
+    public static func output(arguments: [String], input: Data = Data()) throws -> Data {
+        guard let python = interpreter else { throw Failure.noInterpreter }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", script]
+        p.arguments = arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         p.standardInput = stdin
         p.standardOutput = stdout
         p.standardError = stderr
-        do { try p.run() } catch {
-            Issue.record("cannot run \(python): \(error)")
-            return nil
-        }
-        // Write stdin on another thread so a large output cannot deadlock the pipes.
+        do { try p.run() } catch { throw Failure.cannotStart(interpreter: python, reason: "\(error)") }
+        // Write stdin and drain stderr on other threads so no pipe can fill and deadlock.
         let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
         writer.start()
+        let errors = ErrorDrain(stderr.fileHandleForReading)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            Issue.record("python failed: \(String(decoding: err, as: UTF8.self))")
-            return nil
+            throw Failure.exited(status: p.terminationStatus, stderr: String(decoding: errors.wait(), as: UTF8.self))
         }
         return out
+    }
+
+    /// Runs `script` (Python source) with `arguments` after it and `input` on stdin; returns stdout.
+    public static func output(_ script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
+        try output(arguments: ["-c", script] + arguments, input: input)
+    }
+
+    /// As `output`, but records the failure as an issue of the calling test and returns nil.
+    public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) -> Data? {
+        do { return try output(script, arguments: arguments, input: input) } catch {
+            Issue.record("\(error)")
+            return nil
+        }
+    }
+}
+
+/// Reads a pipe to its end on its own thread.
+private final class ErrorDrain: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
 

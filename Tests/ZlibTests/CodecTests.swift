@@ -3,28 +3,13 @@ import Glibc
 #endif
 import Brotli
 import Testing
+import TextTestSupport
 import Zlib
 import Zstd
 
 /// Bytes from a Python one-liner (the project venv), so decoders are checked against other encoders.
 func pythonBytes(_ code: String) throws -> [UInt8] {
-    let py: String
-    if let p = getenv("INDEXER_PYTHON").map({ String(cString: $0) }) { py = p } else {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        py = parts.joined(separator: "/") + "/.venv/bin/python"
-    }
-    guard access(py, X_OK) == 0 else { throw CodecTestError("no Python at \(py): run `make setup` or set INDEXER_PYTHON") }
-    guard let f = popen("'\(py)' -c 'import sys\n\(code)'", "r") else { throw CodecTestError("popen failed") }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    guard pclose(f) == 0 else { throw CodecTestError("python failed: \(code)") }
-    return out
+    Array(try PythonChecker.output("import sys\n" + code))
 }
 
 struct CodecTestError: Error, CustomStringConvertible {
@@ -35,25 +20,24 @@ struct CodecTestError: Error, CustomStringConvertible {
 let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.joined().utf8)
 
 @Suite struct ZlibTests {
-    @Test func gzipMultiMemberFromPython() throws {
+    @Test(.tags(.python), .needsExternalTools) func gzipMultiMemberFromPython() throws {
         let data = try pythonBytes("import gzip; sys.stdout.buffer.write(gzip.compress(b\"first \", mtime=0) + gzip.compress(b\"second\", mtime=0))")
         #expect(try Zlib.decompress(data, format: .gzip, limit: 100) == Array("first second".utf8))
     }
 
-    @Test func zlibAndRawFromPython() throws {
+    @Test(.tags(.python), .needsExternalTools) func zlibAndRawFromPython() throws {
         let z = try pythonBytes("import zlib; sys.stdout.buffer.write(zlib.compress(b\"hello zlib\" * 100))")
         #expect(try Zlib.decompress(z, format: .zlib, limit: 10_000) == Array(String(repeating: "hello zlib", count: 100).utf8))
         let r = try pythonBytes("import zlib; c = zlib.compressobj(wbits=-15); sys.stdout.buffer.write(c.compress(b\"raw deflate\") + c.flush())")
         #expect(try Zlib.decompress(r, format: .raw, limit: 100) == Array("raw deflate".utf8))
     }
 
-    @Test func roundTripsAndBoundsOutput() throws {
-        for format in [Zlib.Format.gzip, .zlib, .raw] {
-            let c = Zlib.compress(sample, format: format)
-            #expect(try Zlib.decompress(c, format: format, limit: sample.count) == sample)
-            #expect(throws: Zlib.Error.tooLarge(limit: sample.count - 1)) {
-                try Zlib.decompress(c, format: format, limit: sample.count - 1)
-            }
+    @Test(arguments: [Zlib.Format.gzip, .zlib, .raw])
+    func roundTripsAndBoundsOutput(_ format: Zlib.Format) throws {
+        let c = Zlib.compress(sample, format: format)
+        #expect(try Zlib.decompress(c, format: format, limit: sample.count) == sample)
+        #expect(throws: Zlib.Error.tooLarge(limit: sample.count - 1)) {
+            try Zlib.decompress(c, format: format, limit: sample.count - 1)
         }
     }
 
@@ -74,7 +58,7 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
         #expect(throws: (any Error).self) { try Zlib.decompress(Array("not gzip at all".utf8), format: .gzip, limit: 100) }
     }
 
-    @Test func crc32MatchesPython() throws {
+    @Test(.tags(.python), .needsExternalTools) func crc32MatchesPython() throws {
         let expected = try pythonBytes("import zlib; print(zlib.crc32(b\"123456789\"))")
         let text = String(decoding: expected, as: UTF8.self).split(separator: "\n")[0]
         #expect(Zlib.crc32(UnsafeRawBufferPointer(start: Array("123456789".utf8), count: 9)) == UInt32(text)!)
@@ -82,7 +66,7 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
 }
 
 @Suite struct BrotliTests {
-    @Test func decodesPythonBrotliAndBounds() throws {
+    @Test(.tags(.python), .needsExternalTools) func decodesPythonBrotliAndBounds() throws {
         let data = try pythonBytes("import brotli; sys.stdout.buffer.write(brotli.compress(b\"brotli text \" * 1000))")
         let expected = Array(String(repeating: "brotli text ", count: 1000).utf8)
         #expect(try Brotli.decompress(data, limit: expected.count) == expected)
@@ -117,7 +101,7 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
         return (out, ends)
     }
 
-    @Test func framesWithDictionaryFrameFromPython() throws {
+    @Test(.tags(.python), .needsExternalTools) func framesWithDictionaryFrameFromPython() throws {
         let data = try pythonBytes("""
         import zstandard
         samples = [(b"record %d " % i) * 20 for i in range(200)]
@@ -136,7 +120,7 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
         }
     }
 
-    @Test func checksumMismatchIsDetected() throws {
+    @Test(.tags(.python), .needsExternalTools) func checksumMismatchIsDetected() throws {
         var data = try pythonBytes("""
         import zstandard
         sys.stdout.buffer.write(zstandard.ZstdCompressor(write_checksum=True, level=1).compress(bytes(range(256)) * 4))
