@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Snippets", dependencies: ["Query", "Analysis"]),
         // 7. Search: query plans evaluated over a shard (BM25, block-max pruning, collapsing),
         // and `IndexSearch`, a query from text to results with snippets (CLI and server alike).
-        .target(name: "Search", dependencies: ["Index", "Query", "Snippets", "Analysis", "ProllyTree", "Blocks"]),
+        .target(name: "Search", dependencies: ["Support", "Index", "Query", "Snippets", "Analysis", "ProllyTree", "Blocks"]),
         // 7. Remote: indexes over HTTP (static hosts, IPFS gateways), verified, cached on disk.
         .target(name: "Remote", dependencies: [
             "Support", "Blocks", "Index", "ProllyTree",

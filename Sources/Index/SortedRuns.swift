@@ -174,37 +174,23 @@ final class RunReader: SortedSource {
 
 /// K-way merge of sorted sources (a binary heap). Keys must be unique across sources.
 struct RunMerger {
-    private var heap: [SortedSource]
+    /// A source ordered by its current key (which moves as the source advances).
+    private struct Head: Comparable {
+        let source: SortedSource
+        static func < (a: Head, b: Head) -> Bool { a.source.key.lexicographicallyPrecedes(b.source.key) }
+        static func == (a: Head, b: Head) -> Bool { a.source === b.source }
+    }
+    private var heap: BinaryHeap<Head>
 
     init(_ sources: [SortedSource]) {
-        heap = sources.filter { !$0.done }
-        for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
-    }
-
-    private func less(_ a: SortedSource, _ b: SortedSource) -> Bool { a.key.lexicographicallyPrecedes(b.key) }
-
-    private mutating func siftDown(_ start: Int) {
-        var i = start
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count && less(heap[l], heap[m]) { m = l }
-            if r < heap.count && less(heap[r], heap[m]) { m = r }
-            if m == i { return }
-            heap.swapAt(i, m)
-            i = m
-        }
+        heap = BinaryHeap(sources.filter { !$0.done }.map(Head.init))
     }
 
     mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
-        guard let top = heap.first else { return nil }
+        guard let top = heap.top?.source else { return nil }
         let entry = (top.key, top.value)
         try top.advance()
-        if top.done {
-            heap[0] = heap[heap.count - 1]
-            heap.removeLast()
-        }
-        if !heap.isEmpty { siftDown(0) }
+        if top.done { heap.pop() } else { heap.topDidChange() }
         return entry
     }
 }

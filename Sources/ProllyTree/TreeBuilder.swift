@@ -1,5 +1,4 @@
 import Blocks
-import Support
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one

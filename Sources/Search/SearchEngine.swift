@@ -1,6 +1,7 @@
 import ProllyTree
 import Blocks
 import Index
+import Support
 
 /// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
 /// collapsed by URL (the latest capture shown) and by content digest.
@@ -355,46 +356,33 @@ final class AllDocsIterator: DocIterator {
 /// The k best (score, DocRef) pairs: higher score first, then lower DocRef, so results are
 /// deterministic and skipping a document that can only tie the k-th is exact.
 struct TopKHeap {
+    /// Ordered worst first: lower score, then higher DocRef.
+    private struct Item: Comparable {
+        let doc: DocRef
+        let score: Double
+        static func < (a: Item, b: Item) -> Bool { a.score != b.score ? a.score < b.score : b.doc < a.doc }
+    }
     let capacity: Int
-    private var items: [(doc: DocRef, score: Double)] = []
+    /// Min-heap under `Item.<`: the top is the worst kept item.
+    private var items = BinaryHeap<Item>()
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
     var isFull: Bool { items.count >= capacity }
     /// The score a new document must beat.
-    var threshold: Double { isFull ? items[0].score : -.infinity }
-
-    /// Min-heap on (score, -doc): the root is the worst kept item.
-    private func worse(_ a: (doc: DocRef, score: Double), _ b: (doc: DocRef, score: Double)) -> Bool {
-        a.score != b.score ? a.score < b.score : b.doc < a.doc
-    }
+    var threshold: Double { isFull ? items.top!.score : -.infinity }
 
     mutating func insert(_ doc: DocRef, _ score: Double) {
-        let item = (doc: doc, score: score)
+        let item = Item(doc: doc, score: score)
         if items.count < capacity {
-            items.append(item)
-            var i = items.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                if worse(items[i], items[p]) { items.swapAt(i, p); i = p } else { break }
-            }
-        } else if worse(items[0], item) {
-            items[0] = item
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && worse(items[l], items[m]) { m = l }
-                if r < items.count && worse(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
+            items.push(item)
+        } else if items.top! < item {
+            items.replaceTop(with: item)
         }
     }
 
     func sorted() -> [(DocRef, Double)] {
-        items.sorted { worse($1, $0) }.map { ($0.doc, $0.score) }
+        items.elements.sorted { $1 < $0 }.map { ($0.doc, $0.score) }
     }
 }
 

@@ -2,8 +2,8 @@
 import Glibc
 #endif
 import Testing
-import TextTestSupport
 import Support
+import TextTestSupport
 @testable import Ingest
 
 /// The real corpora of `make corpora` (Corpora/build/, or INDEXER_CORPORA), whose counts.jsonl

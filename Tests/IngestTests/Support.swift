@@ -2,8 +2,8 @@
 import Glibc
 #endif
 import Testing
-import TextTestSupport
 import Support
+import TextTestSupport
 @testable import Ingest
 
 /// The package root, from this file's path (Tests/IngestTests/Support.swift).

@@ -4,8 +4,8 @@ import Index
 import Query
 import Search
 import Testing
-import TextTestSupport
 import Support
+import TextTestSupport
 @testable import Remote
 
 /// Queries covering every operator the language has, so remote and local reads are compared

@@ -137,7 +137,7 @@ import TextTestSupport
 
     /// Python's json module reads our canonical bytes and writes them back, keys sorted and
     /// compact, with `\b`/`\f` spelled as `\u0008`/`\u000c` as we do: byte-identical.
-    @Test func pythonAgrees() throws {
+    @Test(.tags(.python), .needsExternalTools) func pythonAgrees() throws {
         var rng = SplitMix64(seed: 42)
         let values = (0..<300).map { _ in RandomJSON.value(&rng, depth: 0) }
         let input = values.map { String(decoding: $0.canonical, as: UTF8.self) }.joined(separator: "\n") + "\n"
