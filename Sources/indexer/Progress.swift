@@ -29,7 +29,7 @@ final class OutputBuffer {
         while off < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, buffer.count - off) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw ValidationError("cannot write to stdout: \(String(cString: strerror(errno)))") }
+            guard n > 0 else { throw CommandFailure("cannot write to stdout: \(String(cString: strerror(errno)))") }
             off += n
         }
         buffer.removeAll(keepingCapacity: true)

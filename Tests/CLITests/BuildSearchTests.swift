@@ -118,4 +118,26 @@ import Testing
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("nothing to search"))
     }
+
+    /// Usage errors print usage and exit 64; runtime failures print one line and exit 1.
+    @Test func runtimeFailuresAreNotUsageErrors() throws {
+        let out = work + "/idx-status"
+        #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
+        let usage = try CLI.run(["search", "honey", "--index", out, "--limit", "0"])
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("Usage:"))
+
+        // A base built by another group's key: the flags are fine, the input is not.
+        let other = work + "/other.key"
+        try CLI.run(["keygen", "--out", other])
+        let base = try CLI.run(["build", site, "--base", out, "--out", work + "/idx-other", "--key", other])
+        #expect(base.status == 1)
+        #expect(base.stderr.contains(out) && !base.stderr.contains("Usage:"), "\(base.stderr)")
+
+        let kv = work + "/bad.kv"
+        try "no tab here\n".write(toFile: kv, atomically: true, encoding: .utf8)
+        let tree = try CLI.run(["tree", "build", kv, "--store", work + "/store"])
+        #expect(tree.status == 1)
+        #expect(tree.stderr.contains("bad.kv:1") && !tree.stderr.contains("Usage:"), "\(tree.stderr)")
+    }
 }

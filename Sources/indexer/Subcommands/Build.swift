@@ -47,9 +47,6 @@ struct BuildCommand: ParsableCommand {
             for f in failed { printError("failed \(f)") }
             printError("nothing was indexed; \(out) is unchanged")
             throw ExitCode.failure
-        } catch let e as IndexError {
-            guard case .baseOfAnotherGroup = e else { throw e }
-            throw ValidationError("\(e)")
         }
         progress.finish()
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)

@@ -30,16 +30,10 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let started = monotonicSeconds()
         let mergerKey = try loadKey(key)
-        let merged: IndexMerge.Merged
-        do {
-            merged = try IndexMerge.merge(named: inputs, open: { path in
-                let opened = try access.open(path)
-                return (opened.shard, opened.manifestBytes)
-            }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
-        } catch let e as IndexError {
-            guard case .inputRefused = e else { throw e }
-            throw ValidationError("\(e)")
-        }
+        let merged = try IndexMerge.merge(named: inputs, open: { path in
+            let opened = try access.open(path)
+            return (opened.shard, opened.manifestBytes)
+        }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {

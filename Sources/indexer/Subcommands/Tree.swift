@@ -53,10 +53,10 @@ struct TreeCommand: ParsableCommand {
                 if l.last == UInt8(ascii: "\r") { l = l.dropLast() }
                 if l.isEmpty { continue }
                 guard let tab = l.firstIndex(of: UInt8(ascii: "\t")) else {
-                    throw ValidationError("\(kvFile):\(lineNumber): no tab between key and value")
+                    throw CommandFailure("\(kvFile):\(lineNumber): no tab between key and value")
                 }
                 guard String(validating: l, as: UTF8.self) != nil else {
-                    throw ValidationError("\(kvFile):\(lineNumber): not valid UTF-8")
+                    throw CommandFailure("\(kvFile):\(lineNumber): not valid UTF-8")
                 }
                 entries[Array(l[l.startIndex..<tab])] = Array(l[(tab + 1)...])
             }
