@@ -11,15 +11,15 @@ import Support
 ///
 /// Writes go to a temporary name in the same folder and are renamed into place, so a killed
 /// writer never leaves a partial block under a CID. Reads are verified against the CID.
-public final class DirectoryStore: BlockStore {
-    public let root: String
-    public let blocksPath: String
+package final class DirectoryStore: BlockStore {
+    package let root: String
+    package let blocksPath: String
     /// Largest block accepted from disk; ours are far smaller, this bounds hostile folders.
-    public let maxBlockSize: Int
+    package let maxBlockSize: Int
     private let stats = Mutex(StoreCounters())
-    public var name: String { blocksPath }
+    package var name: String { blocksPath }
 
-    public init(root: String, create: Bool = true, maxBlockSize: Int = 16 << 20) throws {
+    package init(root: String, create: Bool = true, maxBlockSize: Int = 16 << 20) throws {
         self.root = root
         self.blocksPath = root + "/blocks"
         self.maxBlockSize = maxBlockSize
@@ -30,9 +30,9 @@ public final class DirectoryStore: BlockStore {
         }
     }
 
-    public func path(of cid: CID) -> String { blocksPath + "/" + cid.description }
+    package func path(of cid: CID) -> String { blocksPath + "/" + cid.description }
 
-    public func get(_ cid: CID) throws -> [UInt8] {
+    package func get(_ cid: CID) throws -> [UInt8] {
         let p = path(of: cid)
         let bytes: [UInt8]
         do {
@@ -47,9 +47,9 @@ public final class DirectoryStore: BlockStore {
         return bytes
     }
 
-    public func has(_ cid: CID) throws -> Bool { FileSystem.exists(path(of: cid)) }
+    package func has(_ cid: CID) throws -> Bool { FileSystem.exists(path(of: cid)) }
 
-    public func put(_ bytes: [UInt8], cid: CID) throws {
+    package func put(_ bytes: [UInt8], cid: CID) throws {
         let p = path(of: cid)
         if FileSystem.exists(p) { return }
         try FileSystem.writeAtomically(p, bytes)
@@ -59,7 +59,7 @@ public final class DirectoryStore: BlockStore {
     /// Stores `cid` by hard-linking it from another folder store on the same file system (no
     /// bytes copied; blocks are immutable). False when linking is not possible, so the caller
     /// copies instead. The source file is verified first: a link must not spread a bad block.
-    public func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
+    package func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
         let target = path(of: cid)
         if FileSystem.exists(target) { return true }
         _ = try other.get(cid)
@@ -71,9 +71,9 @@ public final class DirectoryStore: BlockStore {
     }
 
     /// Every CID named by a file in the block folder (files that are not CIDs are ignored).
-    public func list() throws -> [CID] {
+    package func list() throws -> [CID] {
         try FileSystem.listDirectory(blocksPath).compactMap { try? CID($0) }
     }
 
-    public var counters: StoreCounters { stats.withLock { $0 } }
+    package var counters: StoreCounters { stats.withLock { $0 } }
 }

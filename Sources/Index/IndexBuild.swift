@@ -9,25 +9,25 @@ import Ingest
 /// ingest's `Pipeline` feeding a `ShardBuilder`, and for an incremental build (`base`) a new
 /// batch written to a scratch folder and merged with the base. The CLI only parses flags and
 /// prints the `Report`.
-public struct IndexBuild {
-    public var sources: [String]
+package struct IndexBuild {
+    package var sources: [String]
     /// Output index folder; `manifest.json` is written last and atomically.
-    public var out: String
-    public var key: GroupKey
-    public var analyzer = IndexAnalyzer()
+    package var out: String
+    package var key: GroupKey
+    package var analyzer = IndexAnalyzer()
     /// Memory for buffered index entries before they spill to disk.
-    public var memoryBytes = 512 << 20
+    package var memoryBytes = 512 << 20
     /// Extraction threads; nil: every core.
-    public var workers: Int? = nil
+    package var workers: Int? = nil
     /// URL of the site folder's root, so site documents get real URLs.
-    public var baseURL: String? = nil
+    package var baseURL: String? = nil
     /// An earlier index of this group: only documents it lacks (by content digest) are indexed,
     /// as its next batch, and base + batch are written to `out`.
-    public var base: String? = nil
+    package var base: String? = nil
     /// The manifest's creation time (ISO 8601); the only input that is not content.
-    public var created: String
+    package var created: String
 
-    public init(sources: [String], out: String, key: GroupKey, created: String) {
+    package init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
         self.out = out
         self.key = key
@@ -35,23 +35,23 @@ public struct IndexBuild {
     }
 
     /// What a build did, for the summary the CLI prints.
-    public struct Report: Sendable {
-        public var manifest: Manifest
+    package struct Report: Sendable {
+        package var manifest: Manifest
         /// Counts of the trees written (for an incremental build: the new batch's documents and
         /// terms, and only the blocks the merge wrote).
-        public var built: ShardBuilder.Summary
-        public var ingest: IngestSummary
+        package var built: ShardBuilder.Summary
+        package var ingest: IngestSummary
         /// The batch number in the group (0 for a first build).
-        public var batch: UInt32 = 0
+        package var batch: UInt32 = 0
         /// Revisit records: they carry no text and are not indexed.
-        public var revisits = 0
+        package var revisits = 0
         /// Documents whose digest the base already holds.
-        public var alreadyInBase = 0
-        public var blocksCopiedFromBase = 0
-        public var blocksReusedFromBase = 0
+        package var alreadyInBase = 0
+        package var blocksCopiedFromBase = 0
+        package var blocksReusedFromBase = 0
 
         /// Skipped records by reason, revisits apart when they are reported on their own.
-        public var skippedByReason: [String: Int] {
+        package var skippedByReason: [String: Int] {
             var skipped = ingest.skippedByReason
             if revisits > 0 { skipped["revisit records (no text; not indexed)"] = nil }
             return skipped
@@ -63,7 +63,7 @@ public struct IndexBuild {
     /// Throws `IndexError.nothingIndexed` when every source failed and nothing was indexed (the
     /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base this key
     /// did not build.
-    public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
+    package func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
         var baseShard: Shard? = nil
         var baseDigests = Set<[UInt8]>()
         var batch: UInt32 = 0
@@ -174,7 +174,7 @@ struct SourceAttribution {
 extension IndexDocument {
     /// The index's view of an ingested document; the digest (`blake2b-256:<hex>`, `sha1:<base32>`)
     /// becomes the bytes of its hex form, or its text when it is not hex.
-    public init(_ d: Ingest.Document) {
+    package init(_ d: Ingest.Document) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
         self.init(url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
                   digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: d.source.description,

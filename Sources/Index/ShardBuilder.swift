@@ -15,45 +15,45 @@ import Support
 /// Documents are named provisionally by (file index, sequence number in the file) while
 /// building; at the end the surviving documents are numbered densely in that order. The
 /// renaming keeps key order, so the sorted runs stay sorted.
-public final class ShardBuilder: Sendable {
-    public struct Options: Sendable {
+package final class ShardBuilder: Sendable {
+    package struct Options: Sendable {
         /// Memory for buffered entries before they spill to disk.
-        public var memoryBytes: Int
+        package var memoryBytes: Int
         /// This build's batch number in its group (0 for a first build).
-        public var batch: UInt32
-        public init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0) {
+        package var batch: UInt32
+        package init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0) {
             self.memoryBytes = memoryBytes
             self.batch = batch
         }
     }
 
-    public struct Summary: Sendable {
-        public var documents: UInt64 = 0
-        public var terms: UInt64 = 0
-        public var postings: UInt64 = 0
-        public var blocksWritten = 0
-        public var bytesWritten = 0
-        public var runs = 0
+    package struct Summary: Sendable {
+        package var documents: UInt64 = 0
+        package var terms: UInt64 = 0
+        package var postings: UInt64 = 0
+        package var blocksWritten = 0
+        package var bytesWritten = 0
+        package var runs = 0
     }
 
     /// An input of the build as the manifest lists it.
-    public struct SourceFile: Sendable {
-        public var name: String
-        public var bytes: UInt64
-        public init(name: String, bytes: UInt64) {
+    package struct SourceFile: Sendable {
+        package var name: String
+        package var bytes: UInt64
+        package init(name: String, bytes: UInt64) {
             self.name = name
             self.bytes = bytes
         }
     }
 
     /// The signed manifest (already written) and the counts of the build.
-    public struct Finished: Sendable {
-        public var manifest: Manifest
-        public var summary: Summary
+    package struct Finished: Sendable {
+        package var manifest: Manifest
+        package var summary: Summary
     }
 
-    public let directory: String
-    public let store: DirectoryStore
+    package let directory: String
+    package let store: DirectoryStore
     let key: GroupKey
     let analyzer: IndexAnalyzer
     let options: Options
@@ -73,7 +73,7 @@ public final class ShardBuilder: Sendable {
         var documents: UInt64 = 0
     }
 
-    public init(directory: String, key: GroupKey, analyzer: IndexAnalyzer, options: Options = Options()) throws {
+    package init(directory: String, key: GroupKey, analyzer: IndexAnalyzer, options: Options = Options()) throws {
         self.directory = directory
         self.key = key
         self.analyzer = analyzer
@@ -96,14 +96,14 @@ public final class ShardBuilder: Sendable {
 
     /// A document analyzed into run entries, not yet numbered. Making one is the expensive
     /// part of adding a document and is safe on any thread.
-    public struct Analyzed: @unchecked Sendable {
+    package struct Analyzed: @unchecked Sendable {
         /// Entries per tree, indexed by `ShardTree` order.
         let entries: [RunBuffer]
         let bodyLength: UInt32
         let titleLength: UInt32
     }
 
-    public func analyze(_ doc: IndexDocument) -> Analyzed {
+    package func analyze(_ doc: IndexDocument) -> Analyzed {
         let terms = DocumentTerms(doc, analyzer: analyzer)
         let id = [UInt8](repeating: 0, count: 8)   // patched by `add`
         let record = DocRecord(url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
@@ -125,13 +125,13 @@ public final class ShardBuilder: Sendable {
     }
 
     /// Adds one document. Thread-safe; analysis runs on the calling thread.
-    public func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
+    package func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
         try add(analyze(doc), file: file, seq: seq)
     }
 
     /// Adds an analyzed document as number `seq` of file `file` (its place in the output
     /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
-    public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
+    package func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
         let id = ShardBuilder.provisional(file, seq)
         for b in analyzed.entries { b.patchKeySuffixes(id) }
         let full: [RunBuffer]? = state.withLock { s in
@@ -170,7 +170,7 @@ public final class ShardBuilder: Sendable {
 
     /// Merges the runs into the trees, writes the root block and the signed manifest (last,
     /// atomically), and removes the scratch files. `sources` are the inputs in file-index order.
-    public func finish(sources: [SourceFile], created: String) throws -> Finished {
+    package func finish(sources: [SourceFile], created: String) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
             s.buffers = ShardBuilder.buffers()

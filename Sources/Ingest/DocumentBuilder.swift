@@ -1,24 +1,24 @@
 import Support
 /// Turns records into documents: HTTP parsing, transfer and content decoding, media type
 /// decisions, text extraction. Pure and `Sendable`, so the build can run it on every core.
-public struct DocumentBuilder: Sendable {
-    public struct Limits: Sendable {
+package struct DocumentBuilder: Sendable {
+    package struct Limits: Sendable {
         /// Most bytes a payload may decode to (chunked, gzip, br, …); larger ones are skipped.
-        public var maxDecodedBytes = 32 << 20
-        public init() {}
+        package var maxDecodedBytes = 32 << 20
+        package init() {}
     }
 
-    public var limits: Limits
-    public let html: HTMLExtraction
+    package var limits: Limits
+    package let html: HTMLExtraction
 
-    public init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
+    package init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
         self.html = html
         self.limits = limits
     }
 
     /// The outcome for one WARC record. `titles` (from a WACZ's `pages.jsonl`, by URL) fill in
     /// titles the payload lacks.
-    public func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
+    package func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
         let h = record.header
         switch h.type {
         case "response":

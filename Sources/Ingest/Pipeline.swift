@@ -1,18 +1,18 @@
 /// Counts and problems of one ingest run.
-public struct IngestSummary: Sendable {
+package struct IngestSummary: Sendable {
     /// WARC records whose header was read, plus site files seen.
-    public var records = 0
-    public var documents = 0
+    package var records = 0
+    package var documents = 0
     /// Left out by policy, by reason (`warc type request`, `non-text image/png`, …).
-    public var ignored: [String: Int] = [:]
+    package var ignored: [String: Int] = [:]
     /// Repairs that kept a document, by kind (`Content-Length too short`, …).
-    public var recovered: [String: Int] = [:]
+    package var recovered: [String: Int] = [:]
     /// Damage that lost data, each with its file and offset, in source order.
-    public var skipped: [Skip] = []
+    package var skipped: [Skip] = []
     /// Sources that could not be read at all.
-    public var failed: [IngestError] = []
+    package var failed: [IngestError] = []
 
-    public init() {}
+    package init() {}
 
     mutating func add(_ o: Outcome, isRecord: Bool) {
         if isRecord { records += 1 }
@@ -35,7 +35,7 @@ public struct IngestSummary: Sendable {
     }
 
     /// Skipped records grouped by reason.
-    public var skippedByReason: [String: Int] {
+    package var skippedByReason: [String: Int] {
         skipped.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
     }
 }
@@ -45,16 +45,16 @@ public struct IngestSummary: Sendable {
 /// the expensive part, so the build can also analyze there), and the calling thread receives the
 /// results in source order through `consume`. Memory is bounded by `maxInFlight` batches of
 /// about `batchBytes` each, whatever the corpus size.
-public struct Pipeline: Sendable {
-    public var reader: SourceReader
-    public var builder: DocumentBuilder
+package struct Pipeline: Sendable {
+    package var reader: SourceReader
+    package var builder: DocumentBuilder
     /// Extraction threads; default: every core.
-    public var workers = processorCount
-    public var batchBytes = 4 << 20
-    public var batchRecords = 256
-    public var maxInFlight = 0
+    package var workers = processorCount
+    package var batchBytes = 4 << 20
+    package var batchRecords = 256
+    package var maxInFlight = 0
 
-    public init(reader: SourceReader, builder: DocumentBuilder) {
+    package init(reader: SourceReader, builder: DocumentBuilder) {
         self.reader = reader
         self.builder = builder
     }
@@ -62,7 +62,7 @@ public struct Pipeline: Sendable {
     /// Processes `sources` in order. `consume` sees every outcome's transform, in source order,
     /// on the calling thread; if it throws, reading stops and the error is rethrown once the
     /// threads have finished. Sources that cannot be read at all are listed in `failed`.
-    public func run<T: Sendable>(_ sources: [String], transform: @escaping @Sendable (Outcome) -> T,
+    package func run<T: Sendable>(_ sources: [String], transform: @escaping @Sendable (Outcome) -> T,
                                  consume: (T) throws -> Void) throws -> IngestSummary {
         let state = PipelineState<T>(maxInFlight: maxInFlight > 0 ? maxInFlight : max(4, workers * 3))
         let reader = self.reader, builder = self.builder

@@ -4,16 +4,16 @@ import Glibc
 import Support
 
 /// One file of a site folder, read and classified, waiting for a worker to extract it.
-public struct SiteFile: Sendable {
-    public enum Role: String, Sendable { case html, markdown, text, post, profile }
-    public var source: SourceRef
+package struct SiteFile: Sendable {
+    package enum Role: String, Sendable { case html, markdown, text, post, profile }
+    package var source: SourceRef
     /// Path relative to the folder, `/`-separated.
-    public var relative: String
-    public var url: String
-    public var role: Role
-    public var bytes: [UInt8]
+    package var relative: String
+    package var url: String
+    package var role: Role
+    package var bytes: [UInt8]
     /// The URL of the folder's root (`--base-url`, or the folder's `file://` URL), ending in `/`.
-    public var siteRoot: String
+    package var siteRoot: String
 }
 
 /// Walks a static or peer-to-peer site folder in a stable (sorted) order.
@@ -108,7 +108,7 @@ enum SiteFolder {
 
 extension DocumentBuilder {
     /// The outcome for one site file.
-    public func build(_ file: SiteFile) -> Outcome {
+    package func build(_ file: SiteFile) -> Outcome {
         file.bytes.withUnsafeBytes { b -> Outcome in
             switch file.role {
             case .html:

@@ -1,20 +1,20 @@
 /// Reads sources (WARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
 /// in constant memory. The expensive part of a document, its extraction, is left to the items'
 /// consumers, which may run on other threads.
-public struct SourceReader: Sendable {
-    public var baseURL: String?
-    public var limits = WARCReader.Limits()
+package struct SourceReader: Sendable {
+    package var baseURL: String?
+    package var limits = WARCReader.Limits()
     /// Most bytes held for segmented records waiting for their continuations.
-    public var maxPendingSegments = 64 << 20
+    package var maxPendingSegments = 64 << 20
 
-    public init(baseURL: String? = nil) {
+    package init(baseURL: String? = nil) {
         self.baseURL = baseURL
     }
 
     /// Reads `path`, handing each item to `emit` in order; `emit` returns false to stop early.
     /// Throws `IngestError` only when the source cannot be read at all (missing, unknown format,
     /// no ZIP directory); damage inside a readable source becomes `.skipped` items instead.
-    public func read(_ path: String, emit: (WorkItem) -> Bool) throws {
+    package func read(_ path: String, emit: (WorkItem) -> Bool) throws {
         let format = try SourceFormat.detect(path: path)
         switch format {
         case .warc, .warcGzip, .warcZstd:

@@ -49,4 +49,4 @@ final class Worker: @unchecked Sendable {
 }
 
 /// Online CPUs, for the default worker count.
-public var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+package var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

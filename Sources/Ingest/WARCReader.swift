@@ -1,17 +1,17 @@
 /// One WARC record as read: its header and its block (for `response` records, the HTTP message).
-public struct WARCRecord: Sendable {
-    public var header: WARCHeader
-    public var block: [UInt8]
+package struct WARCRecord: Sendable {
+    package var header: WARCHeader
+    package var block: [UInt8]
     /// The block was longer than `WARCReader.Limits.maxBlock`; only its first
     /// `Limits.cutBlockPrefix` bytes are kept (enough to tell what it is).
-    public var blockCut: Bool
-    public var source: SourceRef
+    package var blockCut: Bool
+    package var source: SourceRef
     /// Repairs made while reading (e.g. `Content-Length too short`).
-    public var repairs: [String]
+    package var repairs: [String]
 }
 
 /// What the reader found next.
-public enum WARCEvent: Sendable {
+package enum WARCEvent: Sendable {
     case record(WARCRecord)
     /// A record of a type ingest does not index (request, warcinfo, metadata, unknown); its
     /// block was skipped without being kept.
@@ -27,15 +27,15 @@ public enum WARCEvent: Sendable {
 /// too short or too long (the block is cut or extended to the next record's version line and the
 /// repair noted), truncated files (what came before is kept; the cut record is reported), and
 /// damaged compression (reported; reading resumes at the next member when the stream can).
-public final class WARCReader {
-    public struct Limits: Sendable {
+package final class WARCReader {
+    package struct Limits: Sendable {
         /// Largest block kept whole (bytes). Longer blocks keep only a prefix.
-        public var maxBlock = 64 << 20
+        package var maxBlock = 64 << 20
         /// How much of an over-long block is kept: enough for HTTP headers and sniffing.
-        public var cutBlockPrefix = 256 << 10
+        package var cutBlockPrefix = 256 << 10
         /// Longest header accepted before the record is treated as junk (bytes).
-        public var maxHeader = 1 << 20
-        public init() {}
+        package var maxHeader = 1 << 20
+        package init() {}
     }
 
     /// Record types whose blocks are kept; every other type is skipped unread.
@@ -55,7 +55,7 @@ public final class WARCReader {
     /// After damage the next record can start anywhere: find a `WARC/` line first.
     private var resyncing = false
 
-    public init(stream: ByteStream, file: String, limits: Limits = Limits()) {
+    package init(stream: ByteStream, file: String, limits: Limits = Limits()) {
         self.stream = stream
         self.file = file
         self.limits = limits
@@ -169,7 +169,7 @@ public final class WARCReader {
     }
 
     /// The next record or event, or nil at the end of the file.
-    public func next() -> WARCEvent? {
+    package func next() -> WARCEvent? {
         while true {
             if resyncing {
                 resyncing = false

@@ -3,30 +3,30 @@ import Glibc
 #endif
 
 /// One member of a ZIP archive, from its central directory entry.
-public struct ZipEntry: Sendable, Hashable {
-    public var name: String
+package struct ZipEntry: Sendable, Hashable {
+    package var name: String
     /// 0 stored, 8 deflate; others are reported as unsupported.
-    public var method: UInt16
-    public var flags: UInt16
-    public var crc32: UInt32
-    public var compressedSize: Int64
-    public var uncompressedSize: Int64
-    public var localHeaderOffset: Int64
+    package var method: UInt16
+    package var flags: UInt16
+    package var crc32: UInt32
+    package var compressedSize: Int64
+    package var uncompressedSize: Int64
+    package var localHeaderOffset: Int64
 }
 
 /// A ZIP (and ZIP64) reader of our own: central directory, stored and deflated members, each
 /// streamed from disk in constant memory. Every size and offset read from the file is checked
 /// against the file's length before use, so a hostile archive cannot make it read out of range
 /// or allocate by what it claims.
-public final class ZipArchive {
-    public let path: String
-    public let entries: [ZipEntry]
-    public let fileSize: Int64
+package final class ZipArchive {
+    package let path: String
+    package let entries: [ZipEntry]
+    package let fileSize: Int64
     private let fd: Int32
 
     /// Reads the central directory. Throws `ZipArchive.Error` when there is no end record or the
     /// directory is out of range, `IngestError` when the file cannot be opened.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno)) }
@@ -134,10 +134,10 @@ public final class ZipArchive {
         return entries
     }
 
-    public func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
+    package func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
 
     /// Offset of `entry`'s data, after its local header; checked to lie within the file.
-    public func dataRange(of entry: ZipEntry) throws -> (start: Int64, length: Int64) {
+    package func dataRange(of entry: ZipEntry) throws -> (start: Int64, length: Int64) {
         guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= fileSize - 30 else {
             throw Error(offset: entry.localHeaderOffset, message: "\(entry.name): local header out of range")
         }
@@ -152,7 +152,7 @@ public final class ZipArchive {
 
     /// A stream of `entry`'s uncompressed bytes. Offsets it reports are within those bytes.
     /// Throws for encrypted members and methods other than stored and deflate.
-    public func open(_ entry: ZipEntry) throws -> ByteStream {
+    package func open(_ entry: ZipEntry) throws -> ByteStream {
         guard entry.flags & 1 == 0 else { throw Error(offset: entry.localHeaderOffset, message: "\(entry.name): encrypted") }
         let r = try dataRange(of: entry)
         let raw = try FileStream(path: path, start: r.start, length: r.length)
@@ -164,7 +164,7 @@ public final class ZipArchive {
     }
 
     /// All of `entry`'s bytes, refusing members that would exceed `limit` bytes.
-    public func read(_ entry: ZipEntry, limit: Int) throws -> [UInt8] {
+    package func read(_ entry: ZipEntry, limit: Int) throws -> [UInt8] {
         let s = try open(entry)
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)

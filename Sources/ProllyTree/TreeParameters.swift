@@ -9,28 +9,28 @@ import Zstd
 /// key bytes plus a fixed `valueHint`, never the value itself, so changing a value never moves
 /// a boundary. Values longer than `inlineLimit` are stored out of line as their own blocks,
 /// which keeps node byte sizes bounded whatever the values are.
-public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
+package struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     /// Target node weight in bytes (keys + `valueHint` per entry).
-    public var targetSize: Int
+    package var targetSize: Int
     /// Hard maximum node weight: a boundary is forced here.
-    public var maxSize: Int
+    package var maxSize: Int
     /// Bytes counted per entry in place of its value (a typical encoded value size).
-    public var valueHint: Int
+    package var valueHint: Int
     /// Values longer than this are stored as separate blocks and linked.
-    public var inlineLimit: Int
-    public var zstdLevel: Int32
+    package var inlineLimit: Int
+    package var zstdLevel: Int32
     /// The aggregate kept per child in internal nodes (`TreeAggregator.name`).
-    public var aggregator: String
+    package var aggregator: String
     /// Version of the boundary rule; part of the shape.
-    public var chunker: String
+    package var chunker: String
     /// libzstd's version: identical bytes across machines assume the same compressor.
-    public var zstdVersion: String
+    package var zstdVersion: String
 
-    public static let currentChunker = "weibull4-xxh64/1"
+    package static let currentChunker = "weibull4-xxh64/1"
     /// Weight counted per internal entry besides its two keys (CID link + counts).
     static let childHint = 48
 
-    public init(targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
+    package init(targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
                 zstdLevel: Int32 = 3, aggregator: String = CountOnly.name) {
         self.targetSize = targetSize
         self.maxSize = maxSize ?? targetSize * 4
@@ -43,14 +43,14 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The parameters that decide tree shape and bytes; `zstdVersion` is informational.
-    public func sameShape(as other: TreeParameters) -> Bool {
+    package func sameShape(as other: TreeParameters) -> Bool {
         var a = self, b = other
         a.zstdVersion = ""
         b.zstdVersion = ""
         return a == b
     }
 
-    public var description: String {
+    package var description: String {
         "target \(targetSize), max \(maxSize), value hint \(valueHint), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
     }
 

@@ -12,16 +12,16 @@ import Support
 /// renames and every read is verified against the CID again (a corrupt file is deleted and
 /// treated as a miss). Eviction removes the least recently used blocks (by modification time,
 /// which a hit refreshes) until the cache is under 80 % of its limit.
-public final class BlockCache: Sendable {
-    public let directory: String
-    public let blocksPath: String
+package final class BlockCache: Sendable {
+    package let directory: String
+    package let blocksPath: String
     /// Bytes the cache may hold before evicting.
-    public let limit: Int
+    package let limit: Int
     /// Our running estimate of the bytes on disk: scanned once on the first write of this
     /// process, then kept up to date by our own writes and evictions.
     private let size = Mutex<Int?>(nil)
 
-    public init(directory: String, limit: Int = 1 << 30) throws {
+    package init(directory: String, limit: Int = 1 << 30) throws {
         self.directory = directory
         blocksPath = directory + "/blocks"
         self.limit = max(1, limit)
@@ -29,7 +29,7 @@ public final class BlockCache: Sendable {
     }
 
     /// `$XDG_CACHE_HOME/indexer`, else `$HOME/.cache/indexer`; nil if neither is set.
-    public static func defaultDirectory() -> String? {
+    package static func defaultDirectory() -> String? {
         if let x = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), x.hasPrefix("/") { return x + "/indexer" }
         if let h = getenv("HOME").map({ String(cString: $0) }), !h.isEmpty { return h + "/.cache/indexer" }
         return nil
@@ -38,7 +38,7 @@ public final class BlockCache: Sendable {
     func path(_ cid: CID) -> String { blocksPath + "/" + cid.description }
 
     /// The cached block, verified, or nil. A hit marks the block recently used.
-    public func read(_ cid: CID) -> [UInt8]? {
+    package func read(_ cid: CID) -> [UInt8]? {
         let p = path(cid)
         guard let bytes = try? FileSystem.readFile(p, limit: 64 << 20) else { return nil }
         guard cid.matches(bytes) else {
@@ -49,11 +49,11 @@ public final class BlockCache: Sendable {
         return bytes
     }
 
-    public func contains(_ cid: CID) -> Bool { FileSystem.exists(path(cid)) }
+    package func contains(_ cid: CID) -> Bool { FileSystem.exists(path(cid)) }
 
     /// Stores a block the caller has verified. Failures (a full disk, a read-only cache) are
     /// ignored: the cache is an optimisation, never a reason for a query to fail.
-    public func write(_ cid: CID, _ bytes: [UInt8]) {
+    package func write(_ cid: CID, _ bytes: [UInt8]) {
         let p = path(cid)
         if FileSystem.exists(p) { return }
         guard (try? FileSystem.writeAtomically(p, bytes)) != nil else { return }
@@ -90,7 +90,7 @@ public final class BlockCache: Sendable {
     }
 
     /// Removes least recently used blocks until the cache holds at most 80 % of its limit.
-    public func evict() {
+    package func evict() {
         size.withLock { s in
             var all = entries()
             var total = all.reduce(0) { $0 + $1.bytes }
@@ -106,5 +106,5 @@ public final class BlockCache: Sendable {
     }
 
     /// Bytes the cache holds now (a directory scan).
-    public var bytesOnDisk: Int { scanSize() }
+    package var bytesOnDisk: Int { scanSize() }
 }

@@ -3,26 +3,26 @@ import Synchronization
 
 /// A read-through cache in front of another store: blocks found in the on-disk `BlockCache`
 /// cost no request; the rest come from `upstream` (verified there) and are kept.
-public final class CachingStore: BlockStore {
-    public let upstream: BlockStore
-    public let cache: BlockCache
+package final class CachingStore: BlockStore {
+    package let upstream: BlockStore
+    package let cache: BlockCache
     private let hits = Atomic<Int>(0)
 
-    public var name: String { upstream.name }
+    package var name: String { upstream.name }
     /// Blocks answered from the cache.
-    public var cacheHits: Int { hits.load(ordering: .relaxed) }
+    package var cacheHits: Int { hits.load(ordering: .relaxed) }
 
-    public init(upstream: BlockStore, cache: BlockCache) {
+    package init(upstream: BlockStore, cache: BlockCache) {
         self.upstream = upstream
         self.cache = cache
     }
 
-    public func get(_ cid: CID) throws -> [UInt8] {
+    package func get(_ cid: CID) throws -> [UInt8] {
         try getMany([cid])[0]
     }
 
     /// Cached blocks from disk, the others in one upstream batch (one round trip).
-    public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+    package func getMany(_ cids: [CID]) throws -> [[UInt8]] {
         var out = [[UInt8]?](repeating: nil, count: cids.count)
         var missing: [Int] = []
         for (i, cid) in cids.enumerated() {
@@ -39,11 +39,11 @@ public final class CachingStore: BlockStore {
         return out.map { $0! }
     }
 
-    public func has(_ cid: CID) throws -> Bool {
+    package func has(_ cid: CID) throws -> Bool {
         try cache.contains(cid) || upstream.has(cid)
     }
 
-    public func put(_ bytes: [UInt8], cid: CID) throws {
+    package func put(_ bytes: [UInt8], cid: CID) throws {
         try upstream.put(bytes, cid: cid)
     }
 }

@@ -5,20 +5,20 @@ import Support
 
 /// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
 /// collapsed by URL (the latest capture shown) and by content digest.
-public struct SearchEngine {
-    public let shard: Shard
-    public let analyzer: IndexAnalyzer
-    public let bm25: BM25
+package struct SearchEngine {
+    package let shard: Shard
+    package let analyzer: IndexAnalyzer
+    package let bm25: BM25
     /// Prefix queries expand to at most this many terms per field.
-    public static let maxExpansions = 64
+    package static let maxExpansions = 64
 
     /// Groups searched, and whose statistics score (a trust list); nil: every group.
-    public let groups: [GroupID]?
+    package let groups: [GroupID]?
 
     /// With `groups`, only those groups' documents are searched, and BM25's document count,
     /// average lengths and document frequencies are those of that subset: a trusted subset is
     /// scored as if it were the whole index.
-    public init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
+    package init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
         self.shard = shard
         self.analyzer = analyzer
         if let groups, !groups.isEmpty {
@@ -46,23 +46,23 @@ public struct SearchEngine {
         return total
     }
 
-    public struct Hit: Sendable {
-        public var doc: DocRef
-        public var score: Double
-        public var record: DocRecord
+    package struct Hit: Sendable {
+        package var doc: DocRef
+        package var score: Double
+        package var record: DocRecord
         /// The analyzed terms the query looked for (for highlighting).
-        public var terms: [String]
+        package var terms: [String]
         /// The extracted text, when the search was asked to fetch texts.
-        public var text: String? = nil
+        package var text: String? = nil
     }
 
-    public struct Result: Sendable {
-        public var hits: [Hit]
+    package struct Result: Sendable {
+        package var hits: [Hit]
         /// Matching documents; exact when `totalIsExact`, else a lower bound (pruning skipped some).
-        public var total: Int
-        public var totalIsExact: Bool
-        public var leavesRead: Int
-        public var candidatesScored: Int
+        package var total: Int
+        package var totalIsExact: Bool
+        package var leavesRead: Int
+        package var candidatesScored: Int
     }
 
     // MARK: Compilation
@@ -197,7 +197,7 @@ public struct SearchEngine {
     /// `prune: false` scores every match (used by tests to check pruning changes nothing).
     /// With `texts`, the hits' texts (for snippets) are fetched together with their records:
     /// over HTTP both trees are read in the same round trips.
-    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
+    package func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         // A few spare candidates cover most collapsing; the pool grows only when they do not
         // (every candidate costs a document record, which over HTTP is bytes).
@@ -389,7 +389,7 @@ struct TopKHeap {
 extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
-    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
+    package func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
         let root = try restricted(try compile(plan, Compiled()))
         var out: [DocRef] = []
         for d in docs.sorted() {

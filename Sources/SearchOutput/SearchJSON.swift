@@ -19,8 +19,8 @@ import Support
 /// not finite). `snippet` is the plain passage text, `highlights` its marked spans as
 /// `[start, end)` pairs of Unicode code point offsets (the indexing of Python strings), and
 /// `snippetHTML` the same passage HTML-escaped with the spans in `<mark>`.
-public enum SearchJSON {
-    public static func document(query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
+package enum SearchJSON {
+    package static func document(query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
                                 tookMs: Double? = nil, cost: ReadCost? = nil) -> String {
         var out = "{"
         if let index { out += "\"index\":" + string(index) + "," }
@@ -63,5 +63,5 @@ public enum SearchJSON {
     }
 
     /// A JSON string literal (`JSON.quoted`, the one escaper every JSON writer uses).
-    public static func string(_ s: String) -> String { JSON.quoted(s) }
+    package static func string(_ s: String) -> String { JSON.quoted(s) }
 }

@@ -13,19 +13,19 @@
 /// words they come from), and a window of `probeWindowBytes` around each of the first
 /// `maxProbes` hits is analyzed like the opening. A document with no match gets its opening,
 /// with `matched == false`.
-public struct SnippetBuilder: Sendable {
+package struct SnippetBuilder: Sendable {
     /// Passage width in terminal columns (CJK characters count two).
-    public var maxColumns: Int
+    package var maxColumns: Int
     /// How much of the text's start is analyzed looking for matches, in UTF-8 bytes.
-    public var maxScanBytes: Int
+    package var maxScanBytes: Int
     /// How far into the text raw occurrences are looked for, in UTF-8 bytes.
-    public var maxProbeBytes: Int
+    package var maxProbeBytes: Int
     /// How many raw occurrences past the opening are analyzed before giving up.
-    public var maxProbes: Int
+    package var maxProbes: Int
     /// The size of the window analyzed around a raw occurrence, in UTF-8 bytes.
-    public var probeWindowBytes: Int
+    package var probeWindowBytes: Int
 
-    public init(maxColumns: Int = 200, maxScanBytes: Int = 64 * 1024, maxProbeBytes: Int = 8 << 20,
+    package init(maxColumns: Int = 200, maxScanBytes: Int = 64 * 1024, maxProbeBytes: Int = 8 << 20,
                 maxProbes: Int = 4, probeWindowBytes: Int = 4096) {
         self.maxColumns = max(maxColumns, 10)
         self.maxScanBytes = max(maxScanBytes, 1)
@@ -37,7 +37,7 @@ public struct SnippetBuilder: Sendable {
     /// The best passage of `text` (a document's extracted text in `language`) for `terms`,
     /// matched with `analyzer`, which must be the index's analyzer. Never fails; an empty or
     /// all-whitespace text gives an empty snippet.
-    public func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
+    package func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
                                            analyzer: A) -> Snippet {
         var scratch = analyzer.makeScratch()
         return snippet(for: text, language: language, terms: terms, analyzer: analyzer, scratch: &scratch)
@@ -45,7 +45,7 @@ public struct SnippetBuilder: Sendable {
 
     /// The same, reusing `scratch` (from `analyzer.makeScratch()`) across documents: for the
     /// real analyzer that saves allocating and clearing its stem cache per snippet.
-    public func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
+    package func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
                                            analyzer: A, scratch: inout A.Scratch) -> Snippet {
         var text = text
         text.makeContiguousUTF8()

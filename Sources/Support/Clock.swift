@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Seconds on the monotonic clock (`CLOCK_MONOTONIC`): for elapsed times, never for dates.
-public func monotonicSeconds() -> Double {
+package func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -13,7 +13,7 @@ public func monotonicSeconds() -> Double {
 
 /// CPU seconds used by the calling thread (`CLOCK_THREAD_CPUTIME_ID`): single-thread benchmark
 /// figures stay meaningful on a busy machine.
-public func threadCPUSeconds() -> Double {
+package func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

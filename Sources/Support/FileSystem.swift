@@ -5,14 +5,14 @@ import Darwin
 #endif
 
 /// Small POSIX file helpers: Foundation's are slower and hide errno.
-public enum FileSystem {
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
+package enum FileSystem {
+    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case notFound
         case tooLarge(Int)
         /// A failed system call: the path and `strerror(errno)`.
         case io(path: String, message: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notFound: "not found"
             case .tooLarge(let size): "too large (\(size) bytes)"
@@ -23,14 +23,14 @@ public enum FileSystem {
 
     static func errorText() -> String { String(cString: strerror(errno)) }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    public static func makeDirectories(_ path: String) throws {
+    package static func makeDirectories(_ path: String) throws {
         if isDirectory(path) { return }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
@@ -42,7 +42,7 @@ public enum FileSystem {
     }
 
     /// Reads a whole file, refusing files larger than `limit` before allocating.
-    public static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
+    package static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { throw Error.notFound }
@@ -70,7 +70,7 @@ public enum FileSystem {
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers
     /// see the old file or the new one, never a part. `sync` also fsyncs before the rename.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws {
+    package static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws {
         let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Error.io(path: tmp, message: errorText()) }
@@ -93,7 +93,7 @@ public enum FileSystem {
         ok = true
     }
 
-    public static func listDirectory(_ path: String) throws -> [String] {
+    package static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw Error.io(path: path, message: errorText()) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -109,7 +109,7 @@ public enum FileSystem {
 
 extension FileSystem {
     /// Removes a folder and everything in it (no symlink following).
-    public static func removeTree(_ path: String) throws {
+    package static func removeTree(_ path: String) throws {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {
