@@ -157,8 +157,10 @@ package struct Analyzer: Sendable {
     }
 
     /// Runs the tokenizer with stack scratch; returns the number of positions used.
-    private func run<S: TokenSink>(_ utf8: UnsafeRawBufferPointer, stemming: Stemming,
-                                   cache: UnsafeMutablePointer<StemCache.Entry>?, into sink: inout S) -> Int {
+    private func run<S: TokenSink>(
+        _ utf8: UnsafeRawBufferPointer, stemming: Stemming,
+        cache: UnsafeMutablePointer<StemCache.Entry>?, into sink: inout S
+    ) -> Int {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Tokenizer.scratchBytes) { scratch in
             var tokenizer = Tokenizer(scratch: scratch.baseAddress!, stem: stemming == .english)
             tokenizer.stemCache = cache

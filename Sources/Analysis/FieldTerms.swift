@@ -76,8 +76,10 @@ extension Analyzer {
 
     /// Finds `marker` bytes not preceded by a word character, takes the span `end` returns after
     /// it, and folds it; spans over 64 folded bytes are dropped.
-    private static func scanPrefixed(_ text: String, marker: UInt8,
-                                     end: (UnsafePointer<UInt8>, Int, Int) -> Int) -> [String] {
+    private static func scanPrefixed(
+        _ text: String, marker: UInt8,
+        end: (UnsafePointer<UInt8>, Int, Int) -> Int
+    ) -> [String] {
         var text = text
         return text.withUTF8 { buf -> [String] in
             guard let p = buf.baseAddress else { return [] }
@@ -184,7 +186,8 @@ struct URLParts {
     init(_ url: String) {
         var rest = Substring(url.trimmingASCIIWhitespace())
         if let colon = rest.firstIndex(of: ":"), rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
-           rest[rest.index(after: colon)...].hasPrefix("//") {
+            rest[rest.index(after: colon)...].hasPrefix("//")
+        {
             rest = rest[rest.index(colon, offsetBy: 3)...]
         } else if rest.hasPrefix("//") {
             rest = rest.dropFirst(2)

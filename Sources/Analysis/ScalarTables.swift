@@ -77,7 +77,7 @@ struct ScalarTables: @unchecked Sendable {
             let code = (offset + 1) << 8 | UInt32(bytes.count - Int(offset))
             if scalar < 0x10000 { bmpFold[Int(scalar)] = code } else { supplementary[scalar] = code }
         }
-        for b in 0x41...0x5A { // ASCII capitals fold through the same path as everything else
+        for b in 0x41...0x5A {  // ASCII capitals fold through the same path as everything else
             let offset = UInt32(bytes.count)
             bytes.append(UInt8(b) | 0x20)
             bmpFold[b] = (offset + 1) << 8 | 1

@@ -277,8 +277,9 @@ struct Tokenizer {
         }
         if partCount == 1, suffix == nil {  // a plain word, the common case: stemmed in place
             if partDropped == 0 {
-                emit(parts, partEnd(0), stemmable: partStemmable != 0, kind: .word, inPlace: true,
-                     source: load(partSourceStarts, 0)..<load(partSourceEnds, 0), &sink)
+                emit(
+                    parts, partEnd(0), stemmable: partStemmable != 0, kind: .word, inPlace: true,
+                    source: load(partSourceStarts, 0)..<load(partSourceEnds, 0), &sink)
             }
             position += 1
             return
@@ -291,8 +292,9 @@ struct Tokenizer {
                 if total + n <= Self.maxTermBytes {
                     copyBytes(stemBuffer, from: parts, count: total)
                     copyBytes(stemBuffer + total, from: suffix.utf8Start, count: n)
-                    sink.emit(UnsafeBufferPointer(start: stemBuffer, count: total + n), position: position, kind: .compound,
-                              source: whole)
+                    sink.emit(
+                        UnsafeBufferPointer(start: stemBuffer, count: total + n), position: position, kind: .compound,
+                        source: whole)
                 }
             } else if total <= Self.maxTermBytes {
                 let all = partStemmable == (UInt32(1) << UInt32(partCount)) - 1
@@ -303,8 +305,9 @@ struct Tokenizer {
         for k in 0..<partCount {
             let end = partEnd(k)
             if partDropped & (1 << UInt32(k)) == 0 {
-                emit(parts + start, end - start, stemmable: partStemmable & (1 << UInt32(k)) != 0, kind: .word,
-                     inPlace: false, source: load(partSourceStarts, k)..<load(partSourceEnds, k), &sink)
+                emit(
+                    parts + start, end - start, stemmable: partStemmable & (1 << UInt32(k)) != 0, kind: .word,
+                    inPlace: false, source: load(partSourceStarts, k)..<load(partSourceEnds, k), &sink)
             }
             position += 1
             start = end
@@ -314,8 +317,10 @@ struct Tokenizer {
     /// Emits `p[0..<n]` at the current position, stemmed when asked and possible; `inPlace`
     /// lets the stemmer work on (and grow) the bytes where they are.
     @inline(__always)
-    private mutating func emit<S: TokenSink>(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, stemmable: Bool,
-                                             kind: TokenKind, inPlace: Bool, source: Range<Int>, _ sink: inout S) {
+    private mutating func emit<S: TokenSink>(
+        _ p: UnsafeMutablePointer<UInt8>, _ n: Int, stemmable: Bool,
+        kind: TokenKind, inPlace: Bool, source: Range<Int>, _ sink: inout S
+    ) {
         guard stem, stemmable, n >= 3 else {
             sink.emit(UnsafeBufferPointer(start: p, count: n), position: position, kind: kind, source: source)
             return
@@ -353,15 +358,18 @@ struct Tokenizer {
 
     // MARK: Bigram scripts
 
-    private mutating func gramScalar<S: TokenSink>(_ v: UInt32, _ raw: UnsafePointer<UInt8>, _ k: Int,
-                                                   _ source: Range<Int>, _ sink: inout S) {
+    private mutating func gramScalar<S: TokenSink>(
+        _ v: UInt32, _ raw: UnsafePointer<UInt8>, _ k: Int,
+        _ source: Range<Int>, _ sink: inout S
+    ) {
         let (bytes, count): (UnsafePointer<UInt8>, Int)
         if let f = tables.fold(v) { (bytes, count) = (UnsafePointer(f.0), f.1) } else { (bytes, count) = (raw, k) }
         guard count > 0, count <= 16 else { return }
         if gramRun > 0 {
             (gram + previousScalarLength).update(from: bytes, count: count)
-            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength + count), position: position, kind: .bigram,
-                      source: previousScalarSource.lowerBound..<source.upperBound)
+            sink.emit(
+                UnsafeBufferPointer(start: gram, count: previousScalarLength + count), position: position, kind: .bigram,
+                source: previousScalarSource.lowerBound..<source.upperBound)
             position += 1
             gram.update(from: gram + previousScalarLength, count: count)
         } else {
@@ -374,8 +382,9 @@ struct Tokenizer {
 
     private mutating func endGrams<S: TokenSink>(_ sink: inout S) {
         if gramRun == 1 {
-            sink.emit(UnsafeBufferPointer(start: gram, count: previousScalarLength), position: position, kind: .bigram,
-                      source: previousScalarSource)
+            sink.emit(
+                UnsafeBufferPointer(start: gram, count: previousScalarLength), position: position, kind: .bigram,
+                source: previousScalarSource)
             position += 1
         }
         gramRun = 0

@@ -47,7 +47,9 @@ package final class MemoryStore: BlockStore {
 
     package func get(_ cid: CID) throws -> [UInt8] {
         guard let b = blocks.withLock({ $0[cid] }) else { throw BlockError.notFound(cid: cid, source: name) }
-        stats.withLock { $0.reads += 1; $0.bytesRead += b.count }
+        stats.withLock {
+            $0.reads += 1; $0.bytesRead += b.count
+        }
         return b
     }
 
@@ -59,7 +61,11 @@ package final class MemoryStore: BlockStore {
             d[cid] = bytes
             return true
         }
-        if added { stats.withLock { $0.writes += 1; $0.bytesWritten += bytes.count } }
+        if added {
+            stats.withLock {
+                $0.writes += 1; $0.bytesWritten += bytes.count
+            }
+        }
     }
 
     /// Replaces a block's bytes without checking them: lets tests corrupt a store.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// CAR v1 (Content Addressable aRchive): a DAG-CBOR header `{roots, version: 1}` then
 /// `varint(len) CID block` sections. What IPFS imports and exports (`ipfs dag import`).

@@ -54,10 +54,10 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     package static func parse(_ b: [UInt8], _ offset: inout Int) -> CID? {
         var o = offset
         guard let version = Varint.read(b, &o), version == 1,
-              let codec = Varint.read(b, &o),
-              let hashCode = Varint.read(b, &o),
-              let length = Varint.read(b, &o), length <= 64,
-              o + Int(length) <= b.count, o + Int(length) - offset <= maxBytes
+            let codec = Varint.read(b, &o),
+            let hashCode = Varint.read(b, &o),
+            let length = Varint.read(b, &o), length <= 64,
+            o + Int(length) <= b.count, o + Int(length) - offset <= maxBytes
         else { return nil }
         switch hashCode {
         case blake2b256, sha256: guard length == 32 else { return nil }
@@ -80,7 +80,7 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses the multibase text form: `b` + base32 (as IPFS prints CIDv1).
     package init(_ text: String) throws {
         guard let first = text.first, first == "b" || first == "B",
-              let raw = Base32.decode(text.dropFirst())
+            let raw = Base32.decode(text.dropFirst())
         else { throw BlockError.badCID(text) }
         do { try self.init(bytes: raw) } catch { throw BlockError.badCID(text) }
     }

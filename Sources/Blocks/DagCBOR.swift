@@ -176,7 +176,13 @@ extension DagCBOR {
                 var v: UInt64 = 0
                 for i in 0..<n { v = (v << 8) | UInt64(buf[offset + i]) }
                 offset += n
-                let minimum: UInt64 = switch info { case 24: 24; case 25: 0x100; case 26: 0x1_0000; default: 0x1_0000_0000 }
+                let minimum: UInt64 =
+                    switch info {
+                    case 24: 24;
+                    case 25: 0x100;
+                    case 26: 0x1_0000;
+                    default: 0x1_0000_0000
+                    }
                 if major != 7 && v < minimum { throw fail("non-minimal integer") }
                 value = v
             default: throw fail("indefinite length or reserved head")

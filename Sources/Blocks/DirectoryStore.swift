@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import Synchronization
 import Support
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Blocks as files `ROOT/blocks/<cid>`: the layout a published index uses, so any static
 /// web server can serve the folder unchanged.
@@ -43,7 +44,9 @@ package final class DirectoryStore: BlockStore {
             throw BlockError.tooLarge(cid: cid, size: size, limit: maxBlockSize, source: p)
         }
         try cid.verify(bytes, source: p)
-        stats.withLock { $0.reads += 1; $0.bytesRead += bytes.count }
+        stats.withLock {
+            $0.reads += 1; $0.bytesRead += bytes.count
+        }
         return bytes
     }
 
@@ -53,7 +56,9 @@ package final class DirectoryStore: BlockStore {
         let p = path(of: cid)
         if FileSystem.exists(p) { return }
         try FileSystem.writeAtomically(p, bytes)
-        stats.withLock { $0.writes += 1; $0.bytesWritten += bytes.count }
+        stats.withLock {
+            $0.writes += 1; $0.bytesWritten += bytes.count
+        }
     }
 
     /// Stores `cid` by hard-linking it from another folder store on the same file system (no

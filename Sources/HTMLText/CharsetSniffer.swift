@@ -88,7 +88,8 @@ func prescanMeta(_ b: UnsafeRawBufferPointer) -> Charset? {
                     if value == Array("content-type".utf8) { gotPragma = true }
                 } else if name == Array("content".utf8) {
                     if charset == nil, let label = value.withUnsafeBytes({ extractMetaCharset($0) }),
-                       let c = Charset(label: String(decoding: label, as: UTF8.self)) {
+                        let c = Charset(label: String(decoding: label, as: UTF8.self))
+                    {
                         charset = .some(c)
                         needPragma = true
                     }
@@ -97,7 +98,7 @@ func prescanMeta(_ b: UnsafeRawBufferPointer) -> Charset? {
                     needPragma = false
                 }
             }
-            if let need = needPragma, !(need && !gotPragma), case let .some(.some(c)) = charset {
+            if let need = needPragma, !(need && !gotPragma), case .some(.some(let c)) = charset {
                 return c
             }
             i = max(p, i + 1)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Text decoded to UTF-8 for libxml2: either the caller's bytes unchanged (valid UTF-8, the
@@ -97,7 +97,9 @@ func countUTF8Sequences(_ b: UnsafeRawBufferPointer, from start: Int) -> (valid:
     while i < b.count {
         if b[i] < 0x80 { i += 1; continue }
         let len = utf8SequenceLength(b, i)
-        if len > 0 { valid += 1; i += len } else {
+        if len > 0 {
+            valid += 1; i += len
+        } else {
             if i - len < b.count { invalid += 1 }
             i -= len
         }
@@ -153,7 +155,11 @@ func decodeWindows1252(_ b: UnsafeRawBufferPointer) -> [UInt8] {
     var out = [UInt8]()
     out.reserveCapacity(b.count + b.count / 4 + 16)
     for c in b {
-        if c < 0x80 { out.append(c) } else if c < 0xA0 { appendUTF8(UInt32(windows1252High[Int(c) - 0x80]), to: &out) } else {
+        if c < 0x80 {
+            out.append(c)
+        } else if c < 0xA0 {
+            appendUTF8(UInt32(windows1252High[Int(c) - 0x80]), to: &out)
+        } else {
             appendUTF8(UInt32(c), to: &out)
         }
     }

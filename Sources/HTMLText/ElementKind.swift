@@ -48,7 +48,8 @@ struct ElementKind: OptionSet, Sendable {
     private static let table: PackedTable<ElementKind> = {
         var t = [(UInt64, ElementKind)]()
         func add(_ kind: ElementKind, _ names: String...) { for n in names { t.append((pack(n), kind)) } }
-        add(.skip, "script", "style", "noscript", "template", "iframe", "object", "embed", "canvas", "audio",
+        add(
+            .skip, "script", "style", "noscript", "template", "iframe", "object", "embed", "canvas", "audio",
             "video", "select", "datalist", "button", "textarea", "head", "frameset", "noframes", "applet")
         add([.skip, .foreign], "svg")
         add([.foreign, .line], "math")
@@ -57,9 +58,11 @@ struct ElementKind: OptionSet, Sendable {
         add([.article, .paragraph, .root], "article", "main")
         add([.line, .root], "body")
         add([.html, .root, .line], "html")
-        add(.paragraph, "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "hr", "figure",
+        add(
+            .paragraph, "p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "dl", "hr", "figure",
             "address", "section", "form", "fieldset", "details", "center", "hgroup", "dialog", "search")
-        add(.line, "div", "li", "dt", "dd", "tr", "br", "caption", "summary", "option", "legend",
+        add(
+            .line, "div", "li", "dt", "dd", "tr", "br", "caption", "summary", "option", "legend",
             "tbody", "thead", "tfoot")
         add([.pre, .paragraph], "pre", "listing", "xmp")
         add(.cell, "td", "th", "img")

@@ -28,9 +28,11 @@ package struct ExtractedHTML: Sendable, Equatable {
     /// before is kept; the rest of the page was not parsed.
     package var truncated: Bool
 
-    package init(title: String? = nil, text: String = "", description: String? = nil, lang: String? = nil,
-                links: [String] = [], encoding: String = "UTF-8", encodingSource: CharsetSource = .sniffed,
-                canonicalURL: String? = nil, baseURL: String? = nil, truncated: Bool = false) {
+    package init(
+        title: String? = nil, text: String = "", description: String? = nil, lang: String? = nil,
+        links: [String] = [], encoding: String = "UTF-8", encodingSource: CharsetSource = .sniffed,
+        canonicalURL: String? = nil, baseURL: String? = nil, truncated: Bool = false
+    ) {
         self.title = title
         self.text = text
         self.description = description

@@ -166,8 +166,10 @@ struct ExtractionState {
         links.append(link)
     }
 
-    private mutating func meta(name: UnsafePointer<UInt8>?, property: UnsafePointer<UInt8>?,
-                               httpEquiv: UnsafePointer<UInt8>?, content: UnsafePointer<UInt8>) {
+    private mutating func meta(
+        name: UnsafePointer<UInt8>?, property: UnsafePointer<UInt8>?,
+        httpEquiv: UnsafePointer<UInt8>?, content: UnsafePointer<UInt8>
+    ) {
         if let name, description.isEmpty, equalsCaseless(name, "description") {
             description.append(cString: content)
         } else if let property, ogDescription.isEmpty, equalsCaseless(property, "og:description") {
@@ -203,8 +205,10 @@ private struct TokenSet: Sendable {
 /// `class`/`id` tokens that mark navigation and page chrome. Whole tokens only, so
 /// `has-sidebar` or `footnote` do not hide anything.
 private let boilerplateTokens = TokenSet(
-    ["nav", "navbar", "navigation", "menu", "sidebar", "sphinxsidebar", "footer", "breadcrumb", "breadcrumbs",
-     "cookie-banner", "cookie-notice", "skip-link", "site-footer", "site-header", "site-nav"])
+    [
+        "nav", "navbar", "navigation", "menu", "sidebar", "sphinxsidebar", "footer", "breadcrumb", "breadcrumbs",
+        "cookie-banner", "cookie-notice", "skip-link", "site-footer", "site-header", "site-nav",
+    ])
 
 /// ARIA landmark roles of page chrome (the first role token counts).
 private let boilerplateRoles = TokenSet(

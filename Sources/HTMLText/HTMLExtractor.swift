@@ -19,8 +19,10 @@ package enum HTMLExtractor {
     /// the first 1024 bytes, then UTF-8 — or windows-1252 when the bytes are mostly not UTF-8),
     /// decoded to UTF-8 here (U+FFFD for malformed input), and given to libxml2 as UTF-8 with
     /// `HTML_PARSE_IGNORE_ENC`, so libxml2's own guessing never switches encodings mid-document.
-    package static func extract(_ bytes: UnsafeRawBufferPointer, httpCharset: String?,
-                               limits: Limits = .default) -> ExtractedHTML {
+    package static func extract(
+        _ bytes: UnsafeRawBufferPointer, httpCharset: String?,
+        limits: Limits = .default
+    ) -> ExtractedHTML {
         _ = libxml2Initialised
         let input = UnsafeRawBufferPointer(rebasing: bytes.prefix(min(limits.maxInputBytes, Int(Int32.max / 4))))
         let decision = decideCharset(input, httpCharset: httpCharset)

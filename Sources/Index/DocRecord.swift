@@ -22,9 +22,11 @@ package struct DocRecord: Equatable, Sendable {
     package var tags: [String]
     package var mentions: [String]
 
-    package init(url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
-                titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
-                tags: [String] = [], mentions: [String] = []) {
+    package init(
+        url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
+        titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
+        tags: [String] = [], mentions: [String] = []
+    ) {
         self.url = url
         self.title = title
         self.date = date
@@ -56,9 +58,9 @@ package struct DocRecord: Equatable, Sendable {
     package init(encoded bytes: [UInt8]) throws {
         let v = try DagCBOR.decode(bytes)
         guard let url = v["url"]?.string, let title = v["title"]?.string, let mime = v["mime"]?.string,
-              let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
-              let tl = v["titleLength"]?.uint, tl <= UInt64(UInt32.max),
-              let digest = v["digest"]?.byteString, let source = v["source"]?.string
+            let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
+            let tl = v["titleLength"]?.uint, tl <= UInt64(UInt32.max),
+            let digest = v["digest"]?.byteString, let source = v["source"]?.string
         else { throw IndexError.corrupt("document record lacks a required field") }
         self.url = url
         self.title = title
@@ -82,7 +84,8 @@ package struct DocRecord: Equatable, Sendable {
 
     /// The document as it was given to the build (for re-deriving its postings).
     package func document(text: String) -> IndexDocument {
-        IndexDocument(url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
-                      source: source, tags: tags, mentions: mentions, parent: parent)
+        IndexDocument(
+            url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
+            source: source, tags: tags, mentions: mentions, parent: parent)
     }
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One document turned into what the shard's trees store: per field and term the frequency
 /// and positions, the field lengths, and the record for the docs tree.
@@ -68,9 +69,11 @@ struct DocumentTerms {
             var j = i + 1
             while j < order.count, list.bytes[list.range(order[j])] == list.bytes[r] { j += 1 }
             if !r.isEmpty {
-                entries.append(Entry(field: field, term: Array(list.bytes[r]), tf: UInt32(clamping: j - i),
-                                     positions: field.isScored ? order[i..<j].map { UInt32(clamping: list.positions[$0]) } : [],
-                                     lengthCode: code))
+                entries.append(
+                    Entry(
+                        field: field, term: Array(list.bytes[r]), tf: UInt32(clamping: j - i),
+                        positions: field.isScored ? order[i..<j].map { UInt32(clamping: list.positions[$0]) } : [],
+                        lengthCode: code))
             }
             i = j
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
 import Sodium
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A group's signing key, stored as a small JSON file readable only by its owner (mode 0600).
 package struct GroupKey: Sendable {
@@ -43,7 +44,9 @@ package struct GroupKey: Sendable {
         }
         defer { close(fd) }
         let bytes = Array(json.utf8)
-        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw IndexError.keyFile(path: path, reason: String(cString: strerror(errno))) }
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else {
+            throw IndexError.keyFile(path: path, reason: String(cString: strerror(errno)))
+        }
     }
 
     package static func read(from path: String) throws -> GroupKey {
@@ -52,9 +55,9 @@ package struct GroupKey: Sendable {
             throw IndexError.keyFile(path: path, reason: "cannot read key file")
         }
         guard let json = try? JSON.parse(bytes), json["type"]?.string == "indexer-ed25519-key/1",
-              let pk = json["publicKey"]?.string.flatMap(Hex.decode), pk.count == Ed25519.publicKeyBytes,
-              let sk = json["secretKey"]?.string.flatMap(Hex.decode), sk.count == Ed25519.secretKeyBytes,
-              Array(sk[32...]) == pk
+            let pk = json["publicKey"]?.string.flatMap(Hex.decode), pk.count == Ed25519.publicKeyBytes,
+            let sk = json["secretKey"]?.string.flatMap(Hex.decode), sk.count == Ed25519.secretKeyBytes,
+            Array(sk[32...]) == pk
         else { throw IndexError.keyFile(path: path, reason: "not an indexer key file") }
         return GroupKey(publicKey: pk, secretKey: sk)
     }

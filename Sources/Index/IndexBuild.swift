@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
-import Support
 import Ingest
+import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a signed shard:
 /// ingest's `Pipeline` feeding a `ShardBuilder`, and for an incremental build (`base`) a new
@@ -77,8 +78,9 @@ package struct IndexBuild {
         }
         // An incremental build writes the new batch to a scratch folder, then merges it with the base.
         let batchDirectory = base == nil ? out : out + "/.batch-\(getpid())"
-        let builder = try ShardBuilder(directory: batchDirectory, key: key, analyzer: analyzer,
-                                       options: .init(memoryBytes: memoryBytes, batch: batch))
+        let builder = try ShardBuilder(
+            directory: batchDirectory, key: key, analyzer: analyzer,
+            options: .init(memoryBytes: memoryBytes, batch: batch))
         let known = baseDigests
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
         if let workers { pipeline.workers = workers }
@@ -93,44 +95,50 @@ package struct IndexBuild {
             var revisit = false
             var inBase = false
         }
-        let ingest = try pipeline.run(sources, transform: { outcome -> Step in
-            switch outcome {
-            case .document(let doc, _):
-                if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
-                let indexDoc = IndexDocument(doc)
-                if known.contains(indexDoc.digest) { return Step(source: doc.source, inBase: true) }
-                return Step(analyzed: builder.analyze(indexDoc), source: doc.source)
-            case .skipped(let s): return Step(source: s.source)
-            case .ignored: return Step()
-            }
-        }) { step in
-            if step.revisit { revisits += 1 }
-            if step.inBase { alreadyInBase += 1 }
-            guard let source = step.source else { return }
-            var added = 0
-            if let analyzed = step.analyzed {
-                guard let file = attribution.file(of: source.file) else {
-                    throw IndexError.unattributedRecord(source: source.description)
+        let ingest = try pipeline.run(
+            sources,
+            transform: { outcome -> Step in
+                switch outcome {
+                case .document(let doc, _):
+                    if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
+                    let indexDoc = IndexDocument(doc)
+                    if known.contains(indexDoc.digest) { return Step(source: doc.source, inBase: true) }
+                    return Step(analyzed: builder.analyze(indexDoc), source: doc.source)
+                case .skipped(let s): return Step(source: s.source)
+                case .ignored: return Step()
                 }
-                try builder.add(analyzed, file: file, seq: nextSeq[file])
-                nextSeq[file] += 1
-                added = 1
-            }
-            progress(source, added)
-        }
+            },
+            consume: { step in
+                if step.revisit { revisits += 1 }
+                if step.inBase { alreadyInBase += 1 }
+                guard let source = step.source else { return }
+                var added = 0
+                if let analyzed = step.analyzed {
+                    guard let file = attribution.file(of: source.file) else {
+                        throw IndexError.unattributedRecord(source: source.description)
+                    }
+                    try builder.add(analyzed, file: file, seq: nextSeq[file])
+                    nextSeq[file] += 1
+                    added = 1
+                }
+                progress(source, added)
+            })
         if nextSeq.allSatisfy({ $0 == 0 }) && !ingest.failed.isEmpty {
             throw IndexError.nothingIndexed(failed: ingest.failed.map { "\($0)" })
         }
-        let finished = try builder.finish(sources: sources.map { .init(name: $0, bytes: IndexBuild.size(of: $0)) },
-                                          created: created)
-        var report = Report(manifest: finished.manifest, built: finished.summary, ingest: ingest, batch: batch,
-                            revisits: revisits, alreadyInBase: alreadyInBase)
+        let finished = try builder.finish(
+            sources: sources.map { .init(name: $0, bytes: IndexBuild.size(of: $0)) },
+            created: created)
+        var report = Report(
+            manifest: finished.manifest, built: finished.summary, ingest: ingest, batch: batch,
+            revisits: revisits, alreadyInBase: alreadyInBase)
         if let baseShard, let base {
             defer { try? FileSystem.removeTree(batchDirectory) }
             let inputs = [
                 IndexMerge.Input(shard: baseShard, manifestBytes: try FileSystem.readFile(base + "/" + Manifest.fileName), name: base),
-                IndexMerge.Input(shard: try Shard.open(directory: batchDirectory),
-                                 manifestBytes: try FileSystem.readFile(batchDirectory + "/" + Manifest.fileName), name: "batch \(batch)"),
+                IndexMerge.Input(
+                    shard: try Shard.open(directory: batchDirectory),
+                    manifestBytes: try FileSystem.readFile(batchDirectory + "/" + Manifest.fileName), name: "batch \(batch)"),
             ]
             let merged = try IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: key, analyzer: analyzer, created: created)
             try merged.manifest.write(toIndex: out)
@@ -176,8 +184,9 @@ extension IndexDocument {
     /// becomes the bytes of its hex form, or its text when it is not hex.
     package init(_ d: Ingest.Document) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
-        self.init(url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
-                  digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: d.source.description,
-                  tags: d.tags, mentions: d.mentions, parent: d.threadParent)
+        self.init(
+            url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
+            digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: d.source.description,
+            tags: d.tags, mentions: d.mentions, parent: d.threadParent)
     }
 }

@@ -16,8 +16,10 @@ package struct IndexDocument: Sendable {
     package var mentions: [String]
     package var parent: String?
 
-    package init(url: String, title: String, text: String, date: Int64? = nil, lang: String? = nil, mime: String = "text/html",
-                digest: [UInt8], source: String, tags: [String] = [], mentions: [String] = [], parent: String? = nil) {
+    package init(
+        url: String, title: String, text: String, date: Int64? = nil, lang: String? = nil, mime: String = "text/html",
+        digest: [UInt8], source: String, tags: [String] = [], mentions: [String] = [], parent: String? = nil
+    ) {
         self.url = url
         self.title = title
         self.text = text

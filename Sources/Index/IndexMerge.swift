@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
-import Support
 import ProllyTree
 import Sodium
+import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Combines shards and merged indexes into one index, deterministically.
 ///
@@ -81,9 +82,11 @@ package enum IndexMerge {
     /// input is opened by `open` (a local folder or a URL, as the caller reaches them); blocks go
     /// to `out/blocks`, or with `sharedStore` to `sharedStore/blocks`, which `out/blocks` links to.
     /// An input that cannot be opened throws `IndexError.inputRefused` naming it.
-    package static func merge(named inputs: [String], open: (String) throws -> (shard: Shard, manifestBytes: [UInt8]),
-                             out: String, sharedStore: String? = nil, key: GroupKey,
-                             analyzer: IndexAnalyzer = IndexAnalyzer(), created: String) throws -> Merged {
+    package static func merge(
+        named inputs: [String], open: (String) throws -> (shard: Shard, manifestBytes: [UInt8]),
+        out: String, sharedStore: String? = nil, key: GroupKey,
+        analyzer: IndexAnalyzer = IndexAnalyzer(), created: String
+    ) throws -> Merged {
         var loaded: [Input] = []
         for name in inputs {
             do {
@@ -118,8 +121,10 @@ package enum IndexMerge {
     }
 
     /// Merges opened inputs into `store`; the caller writes the manifest (`Manifest.write(toIndex:)`).
-    package static func merge(_ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: IndexAnalyzer,
-                             created: String) throws -> Merged {
+    package static func merge(
+        _ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: IndexAnalyzer,
+        created: String
+    ) throws -> Merged {
         guard !inputs.isEmpty else { throw IndexError.nothingToMerge }
         try checkCompatible(inputs, analyzer: analyzer)
         try checkBatches(inputs)
@@ -196,8 +201,9 @@ package enum IndexMerge {
             }
         }
         let provenance = inputs.map { input in
-            IndexInfo.Provenance(manifestHash: Sodium.blake2b256(input.manifestBytes), root: input.shard.manifest.root,
-                                 signer: input.shard.manifest.signer)
+            IndexInfo.Provenance(
+                manifestHash: Sodium.blake2b256(input.manifestBytes), root: input.shard.manifest.root,
+                signer: input.shard.manifest.signer)
         }
         var seen = Set<[UInt8]>()
         let info = IndexInfo(
@@ -205,7 +211,9 @@ package enum IndexMerge {
             documents: UInt64(kept.count), bodyLength: body, titleLength: title,
             groups: groups.values.sorted { $0.group < $1.group },
             batches: batches.values.sorted { ($0.group, $0.batch) < ($1.group, $1.batch) }
-                .map { b in var b = b; b.sources.sort { $0.name < $1.name }; return b },
+                .map { b in
+                    var b = b; b.sources.sort { $0.name < $1.name }; return b
+                },
             mergedFrom: provenance.filter { seen.insert($0.manifestHash).inserted }
                 .sorted { $0.manifestHash.lexicographicallyPrecedes($1.manifestHash) })
         summary.documents = info.documents

@@ -68,8 +68,10 @@ package struct IndexInfo: Equatable, Sendable {
         }
     }
 
-    package init(analyzer: String, trees: [String: CID], documents: UInt64, bodyLength: UInt64, titleLength: UInt64,
-                groups: [GroupStats], batches: [Batch], mergedFrom: [Provenance] = []) {
+    package init(
+        analyzer: String, trees: [String: CID], documents: UInt64, bodyLength: UInt64, titleLength: UInt64,
+        groups: [GroupStats], batches: [Batch], mergedFrom: [Provenance] = []
+    ) {
         self.analyzer = analyzer
         self.trees = trees
         self.documents = documents
@@ -90,20 +92,40 @@ package struct IndexInfo: Equatable, Sendable {
             ("documents", .unsigned(documents)),
             ("bodyLength", .unsigned(bodyLength)),
             ("titleLength", .unsigned(titleLength)),
-            ("groups", .array(groups.map { g in
-                .map(sorting: [("group", .bytes(g.group.bytes)), ("documents", .unsigned(g.documents)),
-                               ("bodyLength", .unsigned(g.bodyLength)), ("titleLength", .unsigned(g.titleLength))])
-            })),
-            ("batches", .array(batches.map { b in
-                .map(sorting: [("group", .bytes(b.group.bytes)), ("batch", .unsigned(UInt64(b.batch))),
-                               ("documents", .unsigned(b.documents)),
-                               ("sources", .array(b.sources.map { s in
-                                   .map(sorting: [("name", .text(s.name)), ("bytes", .unsigned(s.bytes)), ("documents", .unsigned(s.documents))])
-                               }))])
-            })),
-            ("mergedFrom", .array(mergedFrom.map { p in
-                .map(sorting: [("manifestHash", .bytes(p.manifestHash)), ("root", .link(p.root)), ("signer", .bytes(p.signer))])
-            })),
+            (
+                "groups",
+                .array(
+                    groups.map { g in
+                        .map(sorting: [
+                            ("group", .bytes(g.group.bytes)), ("documents", .unsigned(g.documents)),
+                            ("bodyLength", .unsigned(g.bodyLength)), ("titleLength", .unsigned(g.titleLength)),
+                        ])
+                    })
+            ),
+            (
+                "batches",
+                .array(
+                    batches.map { b in
+                        .map(sorting: [
+                            ("group", .bytes(b.group.bytes)), ("batch", .unsigned(UInt64(b.batch))),
+                            ("documents", .unsigned(b.documents)),
+                            (
+                                "sources",
+                                .array(
+                                    b.sources.map { s in
+                                        .map(sorting: [("name", .text(s.name)), ("bytes", .unsigned(s.bytes)), ("documents", .unsigned(s.documents))])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
+            (
+                "mergedFrom",
+                .array(
+                    mergedFrom.map { p in
+                        .map(sorting: [("manifestHash", .bytes(p.manifestHash)), ("root", .link(p.root)), ("signer", .bytes(p.signer))])
+                    })
+            ),
         ])
     }
 
@@ -111,8 +133,8 @@ package struct IndexInfo: Equatable, Sendable {
         func bad(_ r: String) -> IndexError { .corrupt("index root block: \(r)") }
         guard v["format"]?.string == IndexInfo.format else { throw bad("unknown format") }
         guard let analyzer = v["analyzer"]?.string, case .map(let t)? = v["trees"],
-              let documents = v["documents"]?.uint, let bl = v["bodyLength"]?.uint, let tl = v["titleLength"]?.uint,
-              let groups = v["groups"]?.array, let batches = v["batches"]?.array, let merged = v["mergedFrom"]?.array
+            let documents = v["documents"]?.uint, let bl = v["bodyLength"]?.uint, let tl = v["titleLength"]?.uint,
+            let groups = v["groups"]?.array, let batches = v["batches"]?.array, let merged = v["mergedFrom"]?.array
         else { throw bad("missing fields") }
         self.analyzer = analyzer
         var trees: [String: CID] = [:]
@@ -126,19 +148,27 @@ package struct IndexInfo: Equatable, Sendable {
         titleLength = tl
         self.groups = try groups.map { g in
             guard let id = g["group"]?.byteString.flatMap({ GroupID(bytes: $0) }), let d = g["documents"]?.uint,
-                  let b = g["bodyLength"]?.uint, let t = g["titleLength"]?.uint else { throw bad("malformed group") }
+                let b = g["bodyLength"]?.uint, let t = g["titleLength"]?.uint
+            else { throw bad("malformed group") }
             return GroupStats(group: id, documents: d, bodyLength: b, titleLength: t)
         }
         self.batches = try batches.map { b in
             guard let id = b["group"]?.byteString.flatMap({ GroupID(bytes: $0) }), let n = b["batch"]?.uint, n <= UInt64(UInt32.max),
-                  let d = b["documents"]?.uint, let sources = b["sources"]?.array else { throw bad("malformed batch") }
-            return Batch(group: id, batch: UInt32(n), documents: d, sources: try sources.map { s in
-                guard let name = s["name"]?.string, let bytes = s["bytes"]?.uint, let docs = s["documents"]?.uint else { throw bad("malformed source") }
-                return Source(name: name, bytes: bytes, documents: docs)
-            })
+                let d = b["documents"]?.uint, let sources = b["sources"]?.array
+            else { throw bad("malformed batch") }
+            return Batch(
+                group: id, batch: UInt32(n), documents: d,
+                sources: try sources.map { s in
+                    guard let name = s["name"]?.string, let bytes = s["bytes"]?.uint, let docs = s["documents"]?.uint else {
+                        throw bad("malformed source")
+                    }
+                    return Source(name: name, bytes: bytes, documents: docs)
+                })
         }
         mergedFrom = try merged.map { p in
-            guard let h = p["manifestHash"]?.byteString, let r = p["root"]?.cid, let s = p["signer"]?.byteString else { throw bad("malformed provenance") }
+            guard let h = p["manifestHash"]?.byteString, let r = p["root"]?.cid, let s = p["signer"]?.byteString else {
+                throw bad("malformed provenance")
+            }
             return Provenance(manifestHash: h, root: r, signer: s)
         }
     }
@@ -153,20 +183,30 @@ package struct IndexInfo: Equatable, Sendable {
             "documents": .int(Int64(documents)),
             "bodyLength": .int(Int64(bodyLength)),
             "titleLength": .int(Int64(titleLength)),
-            "groups": .array(groups.map { g in
-                .object(["group": .string(g.group.description), "documents": .int(Int64(g.documents)),
-                         "bodyLength": .int(Int64(g.bodyLength)), "titleLength": .int(Int64(g.titleLength))])
-            }),
-            "batches": .array(batches.map { b in
-                .object(["group": .string(b.group.description), "batch": .int(Int64(b.batch)), "documents": .int(Int64(b.documents)),
-                         "sources": .array(b.sources.map { s in
-                             .object(["name": .string(s.name), "bytes": .int(Int64(s.bytes)), "documents": .int(Int64(s.documents))])
-                         })])
-            }),
-            "mergedFrom": .array(mergedFrom.map { p in
-                .object(["manifestHash": .string(Hex.encode(p.manifestHash)), "root": .string(p.root.description),
-                         "signer": .string(Hex.encode(p.signer))])
-            }),
+            "groups": .array(
+                groups.map { g in
+                    .object([
+                        "group": .string(g.group.description), "documents": .int(Int64(g.documents)),
+                        "bodyLength": .int(Int64(g.bodyLength)), "titleLength": .int(Int64(g.titleLength)),
+                    ])
+                }),
+            "batches": .array(
+                batches.map { b in
+                    .object([
+                        "group": .string(b.group.description), "batch": .int(Int64(b.batch)), "documents": .int(Int64(b.documents)),
+                        "sources": .array(
+                            b.sources.map { s in
+                                .object(["name": .string(s.name), "bytes": .int(Int64(s.bytes)), "documents": .int(Int64(s.documents))])
+                            }),
+                    ])
+                }),
+            "mergedFrom": .array(
+                mergedFrom.map { p in
+                    .object([
+                        "manifestHash": .string(Hex.encode(p.manifestHash)), "root": .string(p.root.description),
+                        "signer": .string(Hex.encode(p.signer)),
+                    ])
+                }),
         ])
     }
 }
@@ -233,8 +273,8 @@ package struct Manifest: Sendable {
         guard json["format"]?.string == format else { throw bad("not an \(format) file") }
         guard let rootText = json["root"]?.string, let root = try? CID(rootText) else { throw bad("missing or malformed root CID") }
         guard let created = json["created"]?.string,
-              let signer = json["signer"]?["publicKey"]?.string.flatMap(Hex.decode), signer.count == 32,
-              let signature = json["signature"]?.string.flatMap(Hex.decode)
+            let signer = json["signer"]?["publicKey"]?.string.flatMap(Hex.decode), signer.count == 32,
+            let signature = json["signature"]?.string.flatMap(Hex.decode)
         else { throw bad("missing created, signer or signature") }
         guard case .object(var unsigned) = json else { throw bad("not an object") }
         unsigned["signature"] = nil

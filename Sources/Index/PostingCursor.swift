@@ -60,7 +60,7 @@ package struct PostingCursor {
             if top.node.isLeaf {
                 let k = top.node.keys[top.index]
                 guard k.starts(with: prefix), k.count == prefix.count + DocRef.byteCount,
-                      let d = DocRef(bytes: k[prefix.count...])
+                    let d = DocRef(bytes: k[prefix.count...])
                 else { break }
                 guard case .inline(let raw) = top.node.values[top.index], let v = PostingValue(raw) else {
                     throw IndexError.malformedValue(tree: .postings, document: d)

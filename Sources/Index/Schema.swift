@@ -58,8 +58,8 @@ package enum ShardKeys {
     /// Splits a postings key into field, term and DocRef; nil if it is not one.
     package static func parsePosting(_ key: [UInt8]) -> (field: Field, term: ArraySlice<UInt8>, doc: DocRef)? {
         guard key.count >= 2 + DocRef.byteCount, let field = Field(rawValue: key[0]),
-              key[key.count - DocRef.byteCount - 1] == 0,
-              let doc = DocRef(bytes: key[(key.count - DocRef.byteCount)...])
+            key[key.count - DocRef.byteCount - 1] == 0,
+            let doc = DocRef(bytes: key[(key.count - DocRef.byteCount)...])
         else { return nil }
         return (field, key[1..<(key.count - DocRef.byteCount - 1)], doc)
     }
@@ -70,7 +70,7 @@ package enum ShardKeys {
 package enum LengthCode {
     package static func encode(_ n: Int) -> UInt8 {
         if n < 32 { return UInt8(max(0, n)) }
-        let e = Int.bitWidth - 1 - n.leadingZeroBitCount   // floor(log2 n) ≥ 5
+        let e = Int.bitWidth - 1 - n.leadingZeroBitCount  // floor(log2 n) ≥ 5
         let mantissa = (n >> (e - 3)) & 7
         return UInt8(min(255, 32 + (e - 5) * 8 + mantissa))
     }

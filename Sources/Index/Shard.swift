@@ -104,7 +104,7 @@ package final class Shard: Sendable {
             guard let (k, _) = try c.nextEntry(), let parsed = ShardKeys.parsePosting(k) else { break }
             let term = Array(parsed.term)
             out.append(term)
-            from = ShardKeys.termPrefix(field, term) + [0xff]   // after every DocRef of this term
+            from = ShardKeys.termPrefix(field, term) + [0xff]  // after every DocRef of this term
         }
         return out
     }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
-import ProllyTree
 import Dispatch
-import Synchronization
+import ProllyTree
 import Support
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Builds a signed shard from documents: analysis on the callers' threads, entries into a
 /// bounded buffer that spills sorted runs, then one merge of the runs streamed into the four
@@ -105,11 +106,12 @@ package final class ShardBuilder: Sendable {
 
     package func analyze(_ doc: IndexDocument) -> Analyzed {
         let terms = DocumentTerms(doc, analyzer: analyzer)
-        let id = [UInt8](repeating: 0, count: 8)   // patched by `add`
-        let record = DocRecord(url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
-                               bodyLength: terms.bodyLength, titleLength: terms.titleLength,
-                               digest: doc.digest, source: doc.source, parent: doc.parent,
-                               tags: doc.tags, mentions: doc.mentions)
+        let id = [UInt8](repeating: 0, count: 8)  // patched by `add`
+        let record = DocRecord(
+            url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
+            bodyLength: terms.bodyLength, titleLength: terms.titleLength,
+            digest: doc.digest, source: doc.source, parent: doc.parent,
+            tags: doc.tags, mentions: doc.mentions)
         let local = ShardBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[ShardTree.allCases.firstIndex(of: tree)!] }
         let postings = buffer(.postings), positions = buffer(.positions)
@@ -155,7 +157,9 @@ package final class ShardBuilder: Sendable {
 
     /// Sorts and writes one run per tree, the trees in parallel.
     private func spill(_ buffers: [RunBuffer]) throws {
-        let n = state.withLock { s -> Int in s.nextRun += 1; return s.nextRun }
+        let n = state.withLock { s -> Int in
+            s.nextRun += 1; return s.nextRun
+        }
         let paths = buffers.indices.map { scratch + "/run-\(n)-\($0)" }
         let errors = Mutex<[Error]>([])
         DispatchQueue.concurrentPerform(iterations: buffers.count) { t in
@@ -211,8 +215,9 @@ package final class ShardBuilder: Sendable {
                 var sources: [SortedSource] = try runs[t].map { try RunReader(path: $0) }
                 if !rest[t].isEmpty { sources.append(try BufferSource(rest[t])) }
                 var merger = RunMerger(sources)
-                let builder = try TreeBuilder(reader: NodeReader(store: store, cacheNodes: 64),
-                                              params: trees[t].parameters, aggregator: trees[t].aggregator)
+                let builder = try TreeBuilder(
+                    reader: NodeReader(store: store, cacheNodes: 64),
+                    params: trees[t].parameters, aggregator: trees[t].aggregator)
                 var postings: UInt64 = 0, terms: UInt64 = 0
                 var previousTerm: ArraySlice<UInt8>? = nil
                 while let (k, v) = try merger.nextEntry() {
@@ -227,8 +232,11 @@ package final class ShardBuilder: Sendable {
                     }
                 }
                 let tree = try builder.finish()
-                results.withLock { $0[t] = Built(root: tree.headerCID, blocks: builder.stats.blocksWritten,
-                                                 bytes: builder.stats.bytesWritten, postings: postings, terms: terms) }
+                results.withLock {
+                    $0[t] = Built(
+                        root: tree.headerCID, blocks: builder.stats.blocksWritten,
+                        bytes: builder.stats.bytesWritten, postings: postings, terms: terms)
+                }
             } catch {
                 errors.withLock { $0.append(error) }
             }
@@ -240,7 +248,7 @@ package final class ShardBuilder: Sendable {
         summary.documents = totals.0
         var roots: [String: CID] = [:]
         for t in trees.indices {
-            let b = built[t]!   // every iteration stored a result or an error
+            let b = built[t]!  // every iteration stored a result or an error
             roots[trees[t].name] = b.root
             summary.blocksWritten += b.blocks
             summary.bytesWritten += b.bytes
@@ -251,13 +259,16 @@ package final class ShardBuilder: Sendable {
         let info = IndexInfo(
             analyzer: analyzer.identifier, trees: roots, documents: totals.0, bodyLength: totals.1, titleLength: totals.2,
             groups: [.init(group: group, documents: totals.0, bodyLength: totals.1, titleLength: totals.2)],
-            batches: [.init(group: group, batch: options.batch, documents: totals.0, sources: sources.enumerated().map { i, s in
-                .init(name: s.name, bytes: s.bytes, documents: UInt64(sorted[i]?.count ?? 0))
-            })])
+            batches: [
+                .init(
+                    group: group, batch: options.batch, documents: totals.0,
+                    sources: sources.enumerated().map { i, s in
+                        .init(name: s.name, bytes: s.bytes, documents: UInt64(sorted[i]?.count ?? 0))
+                    })
+            ])
         let root = try store.put(info.cbor.encode())
         let manifest = try Manifest.signed(root: root, info: info, key: key, created: created)
         try manifest.write(toIndex: directory)
         return Finished(manifest: manifest, summary: summary)
     }
 }
-

@@ -40,11 +40,11 @@ package struct ShardInspection: Sendable {
                 while !level.isEmpty {
                     var next: [ChildRef] = []
                     for ref in level {
-                        let bytes = try shard.store.get(ref.cid)   // verified against the CID
+                        let bytes = try shard.store.get(ref.cid)  // verified against the CID
                         f.blocks += 1
                         f.bytes += bytes.count
                         f.nodeSizes.append(bytes.count)
-                        let node = try shard.reader.node(ref)      // checked against the parent
+                        let node = try shard.reader.node(ref)  // checked against the parent
                         if node.isLeaf {
                             for (k, v) in zip(node.keys, node.values) {
                                 if case .blob = v {
@@ -100,7 +100,9 @@ package struct ShardInspection: Sendable {
             let r = perGroup[g.group] ?? (0, 0, 0)
             if r != (g.documents, g.bodyLength, g.titleLength) { problems.append("statistics of group \(g.group) differ from its documents") }
         }
-        if Set(perGroup.keys) != Set(info.groups.map(\.group)) { problems.append("the manifest's group list differs from the groups in the docs tree") }
+        if Set(perGroup.keys) != Set(info.groups.map(\.group)) {
+            problems.append("the manifest's group list differs from the groups in the docs tree")
+        }
         if let agg = shard.docs.root.flatMap({ LengthAggregator.decode($0.aggregate) }), agg != (body, title) {
             problems.append("the docs tree's length aggregate differs from its records")
         }

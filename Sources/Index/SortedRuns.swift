@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Blocks
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An external sort of (key, value) byte pairs: entries collect in an arena, spill to disk as
 /// sorted run files when the arena outgrows its budget, and come back as one sorted stream.
@@ -162,7 +163,9 @@ final class RunReader: SortedSource {
         guard try fill(1) else { done = true; return }
         _ = try fill(20)
         var o = position
-        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else { throw IndexError.runFile(path: path, reason: "corrupt run file") }
+        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else {
+            throw IndexError.runFile(path: path, reason: "corrupt run file")
+        }
         position = o
         let n = Int(kl) + Int(vl)
         guard try fill(n) else { throw IndexError.runFile(path: path, reason: "truncated run file") }

@@ -1,4 +1,5 @@
 import Blocks
+import Zstd
 
 /// A child pointer in an internal node, with the summary the parent keeps about it.
 package struct ChildRef: Sendable, Equatable {
@@ -173,8 +174,8 @@ enum NodeCodec {
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw fail("\(error)") }
         guard case .map(let entries) = value, entries.count == 2,
-              entries[0].0 == "l", case .array(let linkValues) = entries[0].1,
-              entries[1].0 == "z", case .bytes(let compressed) = entries[1].1
+            entries[0].0 == "l", case .array(let linkValues) = entries[0].1,
+            entries[1].0 == "z", case .bytes(let compressed) = entries[1].1
         else { throw fail("not a {l, z} node block") }
         var links: [CID] = []
         links.reserveCapacity(linkValues.count)
@@ -285,12 +286,12 @@ enum NodeCodec {
             guard aggLength <= UInt64(maxAggregate), aggLength <= UInt64(p.count - o) else { throw fail("child \(i) aggregate out of range") }
             let agg = Array(p[o..<o + Int(aggLength)])
             o += Int(aggLength)
-            children.append(ChildRef(cid: links[i], level: Int(level) - 1, firstKey: firsts[i], lastKey: lasts[i],
-                                     count: entries, blocks: blocks, aggregate: agg))
+            children.append(
+                ChildRef(
+                    cid: links[i], level: Int(level) - 1, firstKey: firsts[i], lastKey: lasts[i],
+                    count: entries, blocks: blocks, aggregate: agg))
         }
         guard o == p.count else { throw fail("\(p.count - o) trailing payload bytes") }
         return Node(level: Int(level), children: children)
     }
 }
-
-import Zstd

@@ -35,9 +35,9 @@ package struct Tree: Sendable {
         var root: ChildRef? = nil
         if let r = value["root"], r != .null {
             guard let cid = r["cid"]?.cid, let level = r["level"]?.int, level >= 0, level <= NodeCodec.maxLevel,
-                  let first = r["first"]?.byteString, let last = r["last"]?.byteString,
-                  let count = r["count"]?.uint, count >= 1, let blocks = r["blocks"]?.uint, blocks >= 1,
-                  let agg = r["aggregate"]?.byteString
+                let first = r["first"]?.byteString, let last = r["last"]?.byteString,
+                let count = r["count"]?.uint, count >= 1, let blocks = r["blocks"]?.uint, blocks >= 1,
+                let agg = r["aggregate"]?.byteString
             else { throw TreeError.badHeader(cid: header, reason: "malformed root record") }
             root = ChildRef(cid: cid, level: level, firstKey: first, lastKey: last, count: count, blocks: blocks, aggregate: agg)
         }
@@ -50,14 +50,15 @@ package struct Tree: Sendable {
 
     /// Writes the header block for `root` and returns the tree.
     static func write(params: TreeParameters, root: ChildRef?, reader: NodeReader) throws -> Tree {
-        let rootValue: DagCBOR = root.map { r in
-            .map(sorting: [
-                ("cid", .link(r.cid)), ("level", .unsigned(UInt64(r.level))),
-                ("first", .bytes(r.firstKey)), ("last", .bytes(r.lastKey)),
-                ("count", .unsigned(r.count)), ("blocks", .unsigned(r.blocks)),
-                ("aggregate", .bytes(r.aggregate)),
-            ])
-        } ?? .null
+        let rootValue: DagCBOR =
+            root.map { r in
+                .map(sorting: [
+                    ("cid", .link(r.cid)), ("level", .unsigned(UInt64(r.level))),
+                    ("first", .bytes(r.firstKey)), ("last", .bytes(r.lastKey)),
+                    ("count", .unsigned(r.count)), ("blocks", .unsigned(r.blocks)),
+                    ("aggregate", .bytes(r.aggregate)),
+                ])
+            } ?? .null
         let header = DagCBOR.map(sorting: [("format", .text(format)), ("params", params.cbor), ("root", rootValue)]).encode()
         let cid = try reader.store.put(header)
         return Tree(params: params, root: root, reader: reader, headerCID: cid)

@@ -167,8 +167,9 @@ package final class TreeBuilder {
         }
         let count: UInt64 = l == 0 ? UInt64(lv.keys.count) : lv.children.reduce(0) { $0 + $1.count }
         let cid = try write(try NodeCodec.encode(node, compressor: &compressor))
-        let ref = ChildRef(cid: cid, level: l, firstKey: node.firstKey, lastKey: node.lastKey,
-                           count: count, blocks: blocks, aggregate: aggregate)
+        let ref = ChildRef(
+            cid: cid, level: l, firstKey: node.firstKey, lastKey: node.lastKey,
+            count: count, blocks: blocks, aggregate: aggregate)
         lv.keys.removeAll(keepingCapacity: true)
         lv.values.removeAll(keepingCapacity: true)
         lv.rawValues.removeAll(keepingCapacity: true)
@@ -223,8 +224,10 @@ package final class TreeBuilder {
     }
 
     /// Builds a tree from entries already sorted by key.
-    package static func build(_ entries: some Sequence<([UInt8], [UInt8])>, store: BlockStore,
-                             params: TreeParameters = TreeParameters(), aggregator: TreeAggregator = CountOnly()) throws -> Tree {
+    package static func build(
+        _ entries: some Sequence<([UInt8], [UInt8])>, store: BlockStore,
+        params: TreeParameters = TreeParameters(), aggregator: TreeAggregator = CountOnly()
+    ) throws -> Tree {
         let b = try TreeBuilder(store: store, params: params, aggregator: aggregator)
         for (k, v) in entries { try b.add(key: k, value: v) }
         return try b.finish()

@@ -21,8 +21,10 @@ extension Tree {
     /// below it, whenever the output is at a chunk boundary there; the result is identical to a
     /// fresh build of the union. Blocks of reused subtrees are copied byte for byte into
     /// `store` when it is not the input's store.
-    package static func union(_ trees: [Tree], into store: BlockStore? = nil, aggregator: TreeAggregator = CountOnly(),
-                             resolve: @escaping ([UInt8], [[UInt8]]) throws -> [UInt8] = { _, values in values.max { $0.lexicographicallyPrecedes($1) }! })
+    package static func union(
+        _ trees: [Tree], into store: BlockStore? = nil, aggregator: TreeAggregator = CountOnly(),
+        resolve: @escaping ([UInt8], [[UInt8]]) throws -> [UInt8] = { _, values in values.max { $0.lexicographicallyPrecedes($1) }! }
+    )
         throws -> (Tree, MergeStats)
     {
         guard let first = trees.first else { throw TreeError.nothingToMerge }
@@ -30,8 +32,10 @@ extension Tree {
             throw TreeError.parametersDiffer(t.params, first.params)
         }
         let output = store ?? first.store
-        return try combine(trees.map { TreeStream(tree: $0) }, params: first.params, store: output,
-                           aggregator: aggregator, idempotent: true) { key, values in
+        return try combine(
+            trees.map { TreeStream(tree: $0) }, params: first.params, store: output,
+            aggregator: aggregator, idempotent: true
+        ) { key, values in
             let present = values.compactMap { $0.1 }
             var distinct: [[UInt8]] = []
             for v in present where !distinct.contains(v) { distinct.append(v) }
@@ -45,8 +49,10 @@ extension Tree {
         var latest: [[UInt8]: [UInt8]?] = [:]
         for (k, v) in edits { latest[k] = .some(v) }
         let sorted = latest.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }
-        return try Tree.combine([TreeStream(tree: self), TreeStream(entries: sorted)], params: params, store: store,
-                                aggregator: aggregator, idempotent: false) { _, values in
+        return try Tree.combine(
+            [TreeStream(tree: self), TreeStream(entries: sorted)], params: params, store: store,
+            aggregator: aggregator, idempotent: false
+        ) { _, values in
             // The edit list (input 1) overrides the tree (input 0).
             if let edit = values.first(where: { $0.0 == 1 }) { return edit.1 }
             return values[0].1
@@ -55,9 +61,10 @@ extension Tree {
 
     /// The N-way streaming merge behind `union` and `applying`. `resolve` gets each input's
     /// value for a key (nil = deletion) and returns the output value or nil to drop the key.
-    static func combine(_ inputs: [TreeStream], params: TreeParameters, store: BlockStore, aggregator: TreeAggregator,
-                        idempotent: Bool, resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?) throws -> (Tree, MergeStats)
-    {
+    static func combine(
+        _ inputs: [TreeStream], params: TreeParameters, store: BlockStore, aggregator: TreeAggregator,
+        idempotent: Bool, resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?
+    ) throws -> (Tree, MergeStats) {
         let builder = try TreeBuilder(store: store, params: params, aggregator: aggregator)
         var stats = MergeStats()
         let loadsBefore = inputs.compactMap(\.reader).reduce(0) { $0 + $1.nodesLoaded }
@@ -69,8 +76,7 @@ extension Tree {
                 guard let h = s.head else { continue }
                 guard let b = best, let bh = inputs[b].head else { best = i; continue }
                 let (k, bk) = (h.firstKey, bh.firstKey)
-                if k.lexicographicallyPrecedes(bk) { best = i }
-                else if k == bk, case .subtree = h, case .entry = bh { best = i }
+                if k.lexicographicallyPrecedes(bk) { best = i } else if k == bk, case .subtree = h, case .entry = bh { best = i }
             }
             guard let m = best, let head = inputs[m].head else { break }
 
@@ -138,7 +144,8 @@ extension Tree {
                 // held by one input keeps its value in a union and in an edit; edit lists hold
                 // no blocks).
                 if holders.count == 1, case .entry(_, .blob(let cid, let length)?)? = inputs[holders[0]].head,
-                   builder.passesBlobsThrough, length > params.inlineLimit, let source = inputs[holders[0]].reader?.store {
+                    builder.passesBlobsThrough, length > params.inlineLimit, let source = inputs[holders[0]].reader?.store
+                {
                     if source !== store { stats.blocksCopied += try copySubtree(cid, from: source, to: store) }
                     try builder.add(key: key, blob: cid, length: length)
                     inputs[holders[0]].pop()

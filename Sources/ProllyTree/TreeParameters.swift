@@ -30,8 +30,10 @@ package struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     /// Weight counted per internal entry besides its two keys (CID link + counts).
     static let childHint = 48
 
-    package init(targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
-                zstdLevel: Int32 = 3, aggregator: String = CountOnly.name) {
+    package init(
+        targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
+        zstdLevel: Int32 = 3, aggregator: String = CountOnly.name
+    ) {
         self.targetSize = targetSize
         self.maxSize = maxSize ?? targetSize * 4
         self.valueHint = valueHint

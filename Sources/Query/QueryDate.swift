@@ -18,8 +18,9 @@ struct QueryPeriod: Equatable {
         var numbers: [Int] = []
         for (i, p) in parts.enumerated() {
             let maxDigits = i == 0 ? 4 : 2
-            guard (i == 0 ? p.count == 4 : (1...maxDigits).contains(p.count)),
-                  p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p) else { return nil }
+            guard i == 0 ? p.count == 4 : (1...maxDigits).contains(p.count),
+                p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p)
+            else { return nil }
             numbers.append(n)
         }
         let year = numbers[0]
@@ -42,8 +43,10 @@ struct QueryPeriod: Equatable {
     var end: Int64 {
         switch precision {
         case .year: return QueryPeriod.epoch(year: year + 1, month: 1, day: 1)
-        case .month: return month == 12 ? QueryPeriod.epoch(year: year + 1, month: 1, day: 1)
-                                        : QueryPeriod.epoch(year: year, month: month + 1, day: 1)
+        case .month:
+            return month == 12
+                ? QueryPeriod.epoch(year: year + 1, month: 1, day: 1)
+                : QueryPeriod.epoch(year: year, month: month + 1, day: 1)
         case .day: return start + 86_400
         }
     }
@@ -67,7 +70,8 @@ struct QueryPeriod: Equatable {
         guard t % 86_400 == 0 else { return nil }
         let parts = ISODate.format(t).prefix(10).split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...9999).contains(y) else { return nil }
+            (1...9999).contains(y)
+        else { return nil }
         return (y, m, d)
     }
 

@@ -150,7 +150,8 @@ struct QueryLexer {
             let after = j + word.count
             guard after <= chars.count, chars[j..<after].elementsEqual(word) else { continue }
             if after == chars.count || QueryLexer.isSpace(chars[after]) || chars[after] == "(" || chars[after] == ")"
-                || QueryLexer.isQuote(chars[after]) {
+                || QueryLexer.isQuote(chars[after])
+            {
                 i = after
                 return kind
             }
@@ -163,7 +164,8 @@ struct QueryLexer {
         var k = j
         while k < chars.count, k - j <= 9, chars[k].isASCII, chars[k].properties.isAlphabetic { k += 1 }
         guard k > j, k < chars.count, chars[k] == ":",
-              let field = FieldName.named(QueryLexer.string(chars[j..<k])) else { return nil }
+            let field = FieldName.named(QueryLexer.string(chars[j..<k]))
+        else { return nil }
         i = k + 1
         return field
     }

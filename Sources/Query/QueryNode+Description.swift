@@ -37,14 +37,14 @@ extension QueryNode: CustomStringConvertible {
             text = kind.rawValue + ":" + (bare ? value : QueryNode.quoted(value))
         case .dateRange(let from, let to):
             switch (from, to) {
-            case let (f?, t?):
+            case (let f?, let t?):
                 if let p = QueryPeriod.periodText(from: f, to: t) {
                     text = "date:" + p
                 } else {
                     text = "after:" + QueryPeriod.text(for: f) + " before:" + QueryPeriod.text(for: t)
                 }
-            case let (f?, nil): text = "after:" + QueryPeriod.text(for: f)
-            case let (nil, t?): text = "before:" + QueryPeriod.text(for: t)
+            case (let f?, nil): text = "after:" + QueryPeriod.text(for: f)
+            case (nil, let t?): text = "before:" + QueryPeriod.text(for: t)
             case (nil, nil): text = "()"
             }
         case .and(let children):

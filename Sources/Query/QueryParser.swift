@@ -190,8 +190,10 @@ private struct ParseState {
     /// A word or phrase under a field (or none): a term, prefix, phrase, filter or date range.
     /// `explicit` is true for `field:value` (an empty value is an error there) and false for a
     /// word inside `field:( … )` or with no field (an empty word is just dropped).
-    mutating func leaf(_ raw: String, isPhrase: Bool, field: FieldName?, explicit: Bool,
-                       at offset: Int, valueAt: Int) throws(QueryError) -> Located? {
+    mutating func leaf(
+        _ raw: String, isPhrase: Bool, field: FieldName?, explicit: Bool,
+        at offset: Int, valueAt: Int
+    ) throws(QueryError) -> Located? {
         var text = raw
         var isPrefix = false
         if !isPhrase {

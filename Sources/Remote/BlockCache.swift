@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Blocks
-import Synchronization
 import Support
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A bounded on-disk cache of blocks by CID, laid out as an index folder's `blocks/<cid>` so
 /// it is itself a valid block folder. Several processes may share it: writes are atomic

@@ -23,7 +23,8 @@ package enum RemoteError: Error, Equatable, CustomStringConvertible {
     package var url: String {
         switch self {
         case .notFound(let u), .status(let u, _, _), .truncated(let u, _, _), .tooLarge(let u, _), .mismatch(let u),
-             .timeout(let u, _, _), .connection(let u, _, _), .badURL(let u), .onEventLoop(let u): u
+            .timeout(let u, _, _), .connection(let u, _, _), .badURL(let u), .onEventLoop(let u):
+            u
         }
     }
 

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One HTTP request's answer: the status, a few headers and the whole body.
 struct FetchResponse: Sendable {
@@ -40,10 +41,12 @@ final class Fetcher: Sendable {
     init(options: RemoteOptions) {
         self.options = options
         var config = HTTPClient.Configuration()
-        config.timeout = .init(connect: .milliseconds(Int64(options.connectTimeout * 1000)),
-                               read: .milliseconds(Int64(options.timeout * 1000)))
-        config.connectionPool = .init(idleTimeout: .seconds(60),
-                                      concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
+        config.timeout = .init(
+            connect: .milliseconds(Int64(options.connectTimeout * 1000)),
+            read: .milliseconds(Int64(options.timeout * 1000)))
+        config.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
         config.redirectConfiguration = .follow(max: 5, allowCycles: false)
         config.decompression = .disabled
         config.httpVersion = .http1Only
@@ -76,7 +79,7 @@ final class Fetcher: Sendable {
             fetch(requests[i]).whenComplete { r in
                 let mapped = r.mapError { $0 as? RemoteError ?? .connection(url: requests[i].url, message: "\($0)", attempts: 1) }
                 batch.results.withLock { $0[i] = mapped }
-                startNext()   // enters before this one leaves, so the group never empties early
+                startNext()  // enters before this one leaves, so the group never empties early
                 group.leave()
             }
         }
@@ -222,7 +225,7 @@ final class BodyCollector: HTTPClientResponseDelegate, Sendable {
         fetcher.count { $0.bytes += buffer.readableBytes }
         let over = state.withLock { s -> Bool in
             s.received += buffer.readableBytes
-            guard s.status / 100 == 2 else { return s.received > 1 << 20 }   // error pages: read, drop, bound
+            guard s.status / 100 == 2 else { return s.received > 1 << 20 }  // error pages: read, drop, bound
             guard s.received <= request.limit else { return true }
             s.body.append(contentsOf: buffer.readableBytesView)
             return false
@@ -235,7 +238,9 @@ final class BodyCollector: HTTPClientResponseDelegate, Sendable {
         let s = state.withLock { $0 }
         let url = request.url
         if s.status / 100 == 2 {
-            if request.method != .HEAD, let e = s.expected, s.received != e { throw RemoteError.truncated(url: url, received: s.received, expected: e) }
+            if request.method != .HEAD, let e = s.expected, s.received != e {
+                throw RemoteError.truncated(url: url, received: s.received, expected: e)
+            }
             return FetchResponse(status: s.status, body: s.body, etag: s.etag, lastModified: s.lastModified)
         }
         if request.acceptedStatuses.contains(s.status) {

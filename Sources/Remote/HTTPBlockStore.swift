@@ -33,8 +33,9 @@ package final class HTTPBlockStore: BlockStore {
     }
 
     private func request(_ cid: CID, method: HTTPMethod = .GET) -> FetchRequest {
-        FetchRequest(url: url(of: cid), method: method, limit: fetcher.options.maxBlockSize,
-                     headers: isGateway ? [("Accept", "application/vnd.ipld.raw")] : [])
+        FetchRequest(
+            url: url(of: cid), method: method, limit: fetcher.options.maxBlockSize,
+            headers: isGateway ? [("Accept", "application/vnd.ipld.raw")] : [])
     }
 
     package func get(_ cid: CID) throws -> [UInt8] {

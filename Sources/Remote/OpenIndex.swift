@@ -80,8 +80,10 @@ enum ManifestFetch {
             if let e = cached.etag { headers.append(("If-None-Match", e)) }
             if let m = cached.lastModified { headers.append(("If-Modified-Since", m)) }
         }
-        let response = try fetcher.fetchOne(FetchRequest(url: url, limit: fetcher.options.maxManifestSize, headers: headers,
-                                                         acceptedStatuses: cached == nil ? [] : [304]))
+        let response = try fetcher.fetchOne(
+            FetchRequest(
+                url: url, limit: fetcher.options.maxManifestSize, headers: headers,
+                acceptedStatuses: cached == nil ? [] : [304]))
         fetcher.count { $0.roundTrips += 1 }
         if response.status == 304, let cached { return cached.body }
         if let cache, response.etag != nil || response.lastModified != nil {
@@ -97,12 +99,14 @@ enum ManifestFetch {
 
     static func read(_ cache: BlockCache, _ url: String) -> FetchResponse? {
         guard let raw = try? FileSystem.readFile(path(cache, url), limit: 65 << 20),
-              let nl = raw.firstIndex(of: 0x0A) else { return nil }
+            let nl = raw.firstIndex(of: 0x0A)
+        else { return nil }
         let fields = String(decoding: raw[..<nl], as: UTF8.self).split(separator: "\t", omittingEmptySubsequences: false)
         guard fields.count == 2 else { return nil }
-        return FetchResponse(status: 200, body: Array(raw[(nl + 1)...]),
-                             etag: fields[0].isEmpty ? nil : String(fields[0]),
-                             lastModified: fields[1].isEmpty ? nil : String(fields[1]))
+        return FetchResponse(
+            status: 200, body: Array(raw[(nl + 1)...]),
+            etag: fields[0].isEmpty ? nil : String(fields[0]),
+            lastModified: fields[1].isEmpty ? nil : String(fields[1]))
     }
 
     static func write(_ cache: BlockCache, _ url: String, _ r: FetchResponse) {

@@ -45,5 +45,5 @@ package struct BM25: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

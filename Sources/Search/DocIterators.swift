@@ -186,7 +186,7 @@ final class AndIterator: DocIterator {
 /// each group is one DocRef range, so this skips, it does not filter one by one.
 final class GroupIterator: DocIterator {
     let child: DocIterator
-    let groups: [GroupID]   // sorted
+    let groups: [GroupID]  // sorted
 
     init(_ child: DocIterator, groups: [GroupID]) throws {
         self.child = child

@@ -59,10 +59,13 @@ package struct IndexSearch: Sendable {
         // Texts came with the records, in the same round trips.
         for (hit, text) in zip(result.hits, result.hits.map { $0.text ?? "" }) {
             // The document's language decides stemming, as it did when the document was indexed.
-            let snippet = snippets.snippet(for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
-                                           analyzer: analyzer.analyzer, scratch: &scratch)
-            results.append(SearchResult(url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
-                                        group: hit.doc.group.description, snippet: snippet))
+            let snippet = snippets.snippet(
+                for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
+                analyzer: analyzer.analyzer, scratch: &scratch)
+            results.append(
+                SearchResult(
+                    url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
+                    group: hit.doc.group.description, snippet: snippet))
         }
         return Page(parsed: parsed, total: result.total, totalIsExact: result.totalIsExact, results: results)
     }

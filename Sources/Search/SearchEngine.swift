@@ -1,6 +1,6 @@
-import ProllyTree
 import Blocks
 import Index
+import ProllyTree
 import Support
 
 /// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
@@ -27,8 +27,9 @@ package struct SearchEngine {
             let stats = shard.info.groups.filter { wanted.contains($0.group) }
             let docs = stats.reduce(0) { $0 + $1.documents }
             let body = stats.reduce(0) { $0 + $1.bodyLength }, title = stats.reduce(0) { $0 + $1.titleLength }
-            bm25 = BM25(documents: docs, averageBody: Double(body) / Double(max(1, docs)),
-                        averageTitle: Double(title) / Double(max(1, docs)))
+            bm25 = BM25(
+                documents: docs, averageBody: Double(body) / Double(max(1, docs)),
+                averageTitle: Double(title) / Double(max(1, docs)))
         } else {
             self.groups = nil
             bm25 = BM25(shard: shard)

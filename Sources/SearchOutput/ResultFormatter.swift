@@ -4,10 +4,11 @@ import Remote
 import Search
 import Snippets
 import Support
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Text output of `indexer search` for people: on a terminal (ANSI styles, snippet wrapped to
@@ -111,7 +112,8 @@ package struct ResultFormatter: Sendable {
     /// The `--stats` line: `4 requests, 38.2 KB in 3 round trips, 4 blocks` (`, 9 cache hits` when
     /// a cache answered some). No newline.
     package func cost(_ c: ReadCost) -> String {
-        let text = "\(ResultFormatter.grouped(c.requests)) request\(c.requests == 1 ? "" : "s"), "
+        let text =
+            "\(ResultFormatter.grouped(c.requests)) request\(c.requests == 1 ? "" : "s"), "
             + "\(ResultFormatter.size(c.bytes)) in \(c.roundTrips) round trip\(c.roundTrips == 1 ? "" : "s"), "
             + "\(ResultFormatter.grouped(c.blocks)) block\(c.blocks == 1 ? "" : "s")"
             + (c.cacheHits > 0 ? ", \(ResultFormatter.grouped(c.cacheHits)) cache hit\(c.cacheHits == 1 ? "" : "s")" : "")

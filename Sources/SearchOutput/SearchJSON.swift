@@ -20,8 +20,10 @@ import Support
 /// `[start, end)` pairs of Unicode code point offsets (the indexing of Python strings), and
 /// `snippetHTML` the same passage HTML-escaped with the spans in `<mark>`.
 package enum SearchJSON {
-    package static func document(query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
-                                tookMs: Double? = nil, cost: ReadCost? = nil) -> String {
+    package static func document(
+        query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
+        tookMs: Double? = nil, cost: ReadCost? = nil
+    ) -> String {
         var out = "{"
         if let index { out += "\"index\":" + string(index) + "," }
         out += "\"query\":" + string(query) + ",\"parsed\":" + string(page.parsed.description)
@@ -29,7 +31,8 @@ package enum SearchJSON {
         if let tookMs { out += ",\"tookMs\":" + String(format: "%.2f", tookMs) }
         out += ",\"results\":[" + page.results.map(result).joined(separator: ",") + "]"
         if let c = cost {
-            out += ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks),\"cacheHits\":\(c.cacheHits)}"
+            out +=
+                ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks),\"cacheHits\":\(c.cacheHits)}"
         }
         return out + "}"
     }

@@ -12,7 +12,8 @@ struct AccessLogMiddleware: RouterMiddleware {
         let start = NIODeadline.now()
         let peer = context.remoteAddress?.ipAddress ?? "-"
         // Paths are logged as received, with control characters removed so a line stays a line.
-        let path = String(String(request.uri.description.prefix(300)).unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        let path = String(
+            String(request.uri.description.prefix(300)).unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
         func line(_ status: Int, _ bytes: Int?) -> String {
             let ms = Double((NIODeadline.now() - start).nanoseconds) / 1e6
             return "\(peer) \(request.method.rawValue) \(path) \(status) \(bytes.map(String.init) ?? "-") \(String(format: "%.1f", ms))ms"

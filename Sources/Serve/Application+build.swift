@@ -66,8 +66,9 @@ package func buildRouter(_ config: ServeConfiguration) -> Router<ServeContext> {
 package func buildApplication(_ config: ServeConfiguration, logger: Logger? = nil) -> some ApplicationProtocol {
     var quiet = Logger(label: "indexer-serve")
     quiet.logLevel = .warning
-    let decoder = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10,
-                                                                   maxHeaderFieldCount: 100)
+    let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10,
+        maxHeaderFieldCount: 100)
     let onRunning = config.onRunning
     return Application(
         router: buildRouter(config),

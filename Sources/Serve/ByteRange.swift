@@ -22,7 +22,9 @@ enum ByteRange: Equatable {
         }
         guard let a = Int(first), a >= 0 else { self = .whole; return }
         let b: Int
-        if last.isEmpty { b = length - 1 } else {
+        if last.isEmpty {
+            b = length - 1
+        } else {
             guard let e = Int(last), e >= a else { self = .whole; return }
             b = min(e, length - 1)
         }

@@ -17,7 +17,7 @@ enum Target: Equatable {
     case notFound
 
     init(path: String, names: [String]) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()   // leading ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()  // leading ""
         func local(_ index: Int, _ rest: ArraySlice<Substring>) -> Target {
             switch rest.count {
             case 0: return .page(index: index)
@@ -57,24 +57,32 @@ struct RequestHandler: Sendable {
         guard request.uri.path.utf8.count <= 1024 else { return text(.uriTooLong, "path too long\n") }
         switch Target(path: request.uri.path, names: names) {
         case .page(let i):
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
-                                                   .contentSecurityPolicy: SearchPage.contentSecurityPolicy],
-                            body: .init(byteBuffer: ByteBuffer(string: SearchPage.html(index: names[i]))))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
+                    .contentSecurityPolicy: SearchPage.contentSecurityPolicy,
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: SearchPage.html(index: names[i]))))
         case .manifest(let i):
-            return try await file(config.indexes[i].manifestPath, request: request, type: "application/json",
-                                  cacheControl: "no-cache", etag: nil)
+            return try await file(
+                config.indexes[i].manifestPath, request: request, type: "application/json",
+                cacheControl: "no-cache", etag: nil)
         case .block(let i, let cid):
-            return try await file(config.indexes[i].blockPath(cid), request: request, type: "application/octet-stream",
-                                  cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
+            return try await file(
+                config.indexes[i].blockPath(cid), request: request, type: "application/octet-stream",
+                cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
         case .gateway(let cid):
             let accept = request.headers[.accept] ?? ""
             let format = request.uri.queryParameters["format"].map(String.init)
-            if format == "car" || (format == nil && accept.contains("application/vnd.ipld.car") && !accept.contains("raw") && !accept.contains("*/*")) {
+            if format == "car" || (format == nil && accept.contains("application/vnd.ipld.car") && !accept.contains("raw") && !accept.contains("*/*"))
+            {
                 return text(.notAcceptable, "only raw blocks (application/vnd.ipld.raw) are served here\n")
             }
             for index in config.indexes where FileSystem.exists(index.blockPath(cid)) {
-                var r = try await file(index.blockPath(cid), request: request, type: "application/vnd.ipld.raw",
-                                       cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
+                var r = try await file(
+                    index.blockPath(cid), request: request, type: "application/vnd.ipld.raw",
+                    cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
                 r.headers[.xContentTypeOptions] = "nosniff"
                 return r
             }
@@ -99,9 +107,13 @@ struct RequestHandler: Sendable {
         }
         // A manifest's tag is a hash of its bytes, so it changes exactly when the file does.
         let etag = fixedTag ?? "\"\(CID(of: bytes))\""
-        var headers: HTTPFields = [.contentType: type, .cacheControl: cacheControl, .eTag: etag, .acceptRanges: "bytes",
-                                   .accessControlAllowOrigin: "*"]
-        if let match = request.headers[.ifNoneMatch], match == "*" || match.split(separator: ",").contains(where: { $0.trimmingSpaces == etag || $0.trimmingSpaces == "W/" + etag }) {
+        var headers: HTTPFields = [
+            .contentType: type, .cacheControl: cacheControl, .eTag: etag, .acceptRanges: "bytes",
+            .accessControlAllowOrigin: "*",
+        ]
+        if let match = request.headers[.ifNoneMatch],
+            match == "*" || match.split(separator: ",").contains(where: { $0.trimmingSpaces == etag || $0.trimmingSpaces == "W/" + etag })
+        {
             return Response(status: .notModified, headers: headers)
         }
         switch ByteRange(header: request.headers[.range], length: bytes.count) {

@@ -66,9 +66,13 @@ struct SearchAPI {
     }
 
     private func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
-                                           .accessControlAllowOrigin: "*"],
-                 body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(
+            status: status,
+            headers: [
+                .contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
+                .accessControlAllowOrigin: "*",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     private func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {

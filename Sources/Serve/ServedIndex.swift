@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Blocks
 import Index
-import Synchronization
 import Support
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One index folder being served, read-only. The shard (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
@@ -48,9 +49,10 @@ package final class ServedIndex: Sendable {
         var used = Set<String>()
         return directories.map { dir in
             let last = dir.split(separator: "/").last.map(String.init) ?? "index"
-            var base = String(last.unicodeScalars.map { c -> Character in
-                (c.properties.isAlphabetic && c.isASCII) || ("0"..."9").contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "-"
-            })
+            var base = String(
+                last.unicodeScalars.map { c -> Character in
+                    (c.properties.isAlphabetic && c.isASCII) || ("0"..."9").contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "-"
+                })
             if reserved.contains(base) || base.hasPrefix(".") { base = "index-" + base }
             var name = base
             var n = 2

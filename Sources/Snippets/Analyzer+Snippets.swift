@@ -16,8 +16,10 @@ extension Analyzer: SnippetAnalyzer {
         scratch.stemming = Stemming(language: language)
     }
 
-    package func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
-                            _ body: (UnsafeRawBufferPointer) -> Void) {
+    package func forEachTerm(
+        of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
+        _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
         scratch.buffer.removeAll()
         analyze(utf8, stemming: scratch.stemming, into: &scratch.buffer)
         scratch.buffer.bytes.withUnsafeBytes { all in
@@ -25,8 +27,10 @@ extension Analyzer: SnippetAnalyzer {
         }
     }
 
-    package func forEachSpan(of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
-                            _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void) {
+    package func forEachSpan(
+        of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
+        _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void
+    ) {
         // Pieces are cut on scalar boundaries, so decoding keeps every byte and offset.
         for span in spans(String(decoding: utf8, as: UTF8.self), stemming: scratch.stemming) {
             var term = span.term
@@ -41,8 +45,9 @@ extension HighlightTerms {
     /// unstemmed otherwise), and its prefixes folded without stemming.
     package init(query: QueryNode, analyzer: Analyzer, language: String?) {
         let stemming = Analyzer.Stemming(language: language)
-        self.init(query: query,
-                  analyze: { analyzer.tokens($0, stemming: stemming).map(\.term) },
-                  normalizePrefix: Analyzer.foldForPrefix)
+        self.init(
+            query: query,
+            analyze: { analyzer.tokens($0, stemming: stemming).map(\.term) },
+            normalizePrefix: Analyzer.foldForPrefix)
     }
 }

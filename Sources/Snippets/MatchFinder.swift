@@ -68,7 +68,8 @@ struct MatchFinder<A: SnippetAnalyzer> {
         let before = out.count
         analyzer.forEachSpan(of: text, scratch: &scratch) { span, term in
             guard let item = terms.item(forUTF8: term), span.lowerBound >= 0, span.upperBound <= range.count,
-                  span.lowerBound < span.upperBound else { return }
+                span.lowerBound < span.upperBound
+            else { return }
             out.append(TermMatch(start: range.lowerBound + span.lowerBound, end: range.lowerBound + span.upperBound, item: item))
         }
         // Compounds come before their parts at the same place; keep text order by start.

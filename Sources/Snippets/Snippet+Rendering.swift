@@ -36,8 +36,9 @@ extension Snippet {
         var at = 0
         for r in highlights {
             guard r.lowerBound >= at, r.upperBound <= bytes.count, r.lowerBound < r.upperBound,
-                  r.lowerBound == bytes.count || !TextScan.isContinuation(bytes[r.lowerBound]),
-                  r.upperBound == bytes.count || !TextScan.isContinuation(bytes[r.upperBound]) else { continue }
+                r.lowerBound == bytes.count || !TextScan.isContinuation(bytes[r.lowerBound]),
+                r.upperBound == bytes.count || !TextScan.isContinuation(bytes[r.upperBound])
+            else { continue }
             out += piece(at..<r.lowerBound) + open + piece(r) + close
             at = r.upperBound
         }

@@ -116,6 +116,7 @@ package protocol SnippetAnalyzer {
     func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch, _ body: (UnsafeRawBufferPointer) -> Void)
     /// Calls `body` with each term of `utf8` and the byte range of `utf8` it came from: the
     /// text to mark when the term matches. Called only on pieces known to hold a match.
-    func forEachSpan(of utf8: UnsafeRawBufferPointer, scratch: inout Scratch,
-                     _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void)
+    func forEachSpan(
+        of utf8: UnsafeRawBufferPointer, scratch: inout Scratch,
+        _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void)
 }

@@ -25,8 +25,10 @@ package struct SnippetBuilder: Sendable {
     /// The size of the window analyzed around a raw occurrence, in UTF-8 bytes.
     package var probeWindowBytes: Int
 
-    package init(maxColumns: Int = 200, maxScanBytes: Int = 64 * 1024, maxProbeBytes: Int = 8 << 20,
-                maxProbes: Int = 4, probeWindowBytes: Int = 4096) {
+    package init(
+        maxColumns: Int = 200, maxScanBytes: Int = 64 * 1024, maxProbeBytes: Int = 8 << 20,
+        maxProbes: Int = 4, probeWindowBytes: Int = 4096
+    ) {
         self.maxColumns = max(maxColumns, 10)
         self.maxScanBytes = max(maxScanBytes, 1)
         self.maxProbeBytes = maxProbeBytes
@@ -37,16 +39,20 @@ package struct SnippetBuilder: Sendable {
     /// The best passage of `text` (a document's extracted text in `language`) for `terms`,
     /// matched with `analyzer`, which must be the index's analyzer. Never fails; an empty or
     /// all-whitespace text gives an empty snippet.
-    package func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
-                                           analyzer: A) -> Snippet {
+    package func snippet<A: SnippetAnalyzer>(
+        for text: String, language: String? = nil, terms: HighlightTerms,
+        analyzer: A
+    ) -> Snippet {
         var scratch = analyzer.makeScratch()
         return snippet(for: text, language: language, terms: terms, analyzer: analyzer, scratch: &scratch)
     }
 
     /// The same, reusing `scratch` (from `analyzer.makeScratch()`) across documents: for the
     /// real analyzer that saves allocating and clearing its stem cache per snippet.
-    package func snippet<A: SnippetAnalyzer>(for text: String, language: String? = nil, terms: HighlightTerms,
-                                           analyzer: A, scratch: inout A.Scratch) -> Snippet {
+    package func snippet<A: SnippetAnalyzer>(
+        for text: String, language: String? = nil, terms: HighlightTerms,
+        analyzer: A, scratch: inout A.Scratch
+    ) -> Snippet {
         var text = text
         text.makeContiguousUTF8()
         var finder = MatchFinder(analyzer: analyzer, language: language, terms: terms, scratch: scratch)
@@ -93,8 +99,10 @@ package struct SnippetBuilder: Sendable {
 
     /// Matches in a window around the first raw occurrence of a query item past `start` that
     /// the analyzer confirms; empty when none of `maxProbes` occurrences is confirmed.
-    private func probe<A>(_ b: UnsafeBufferPointer<UInt8>, after start: Int, _ terms: HighlightTerms,
-                          _ finder: inout MatchFinder<A>) -> [TermMatch] {
+    private func probe<A>(
+        _ b: UnsafeBufferPointer<UInt8>, after start: Int, _ terms: HighlightTerms,
+        _ finder: inout MatchFinder<A>
+    ) -> [TermMatch] {
         let needles = terms.probeNeedles
         let end = min(b.count, maxProbeBytes)
         var from = start

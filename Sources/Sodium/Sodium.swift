@@ -16,9 +16,10 @@ package enum Sodium {
         ready()
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
-            _ = crypto_generichash(o.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,
-                                   bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                   UInt64(bytes.count), nil, 0)
+            _ = crypto_generichash(
+                o.baseAddress!.assumingMemoryBound(to: UInt8.self), 32,
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                UInt64(bytes.count), nil, 0)
         }
         return out
     }
@@ -32,9 +33,10 @@ package enum Sodium {
         ready()
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
-            _ = crypto_hash_sha256(o.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                   bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                                   UInt64(bytes.count))
+            _ = crypto_hash_sha256(
+                o.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                UInt64(bytes.count))
         }
         return out
     }

@@ -67,14 +67,16 @@ package enum ISODate {
             guard at + len <= b.count else { return value }
             return b[at..<at + len].reduce(0) { $0 * 10 + Int($1) - 48 }
         }
-        return epoch(field(0, 4, default: 0), field(4, 2, default: 1), field(6, 2, default: 1),
-                     field(8, 2, default: 0), field(10, 2, default: 0), field(12, 2, default: 0))
+        return epoch(
+            field(0, 4, default: 0), field(4, 2, default: 1), field(6, 2, default: 1),
+            field(8, 2, default: 0), field(10, 2, default: 0), field(12, 2, default: 0))
     }
 
     /// Seconds since 1970 for a proleptic Gregorian UTC date and time, or nil when out of range.
     package static func epoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {
         guard (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d),
-              (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s) else { return nil }
+            (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
+        else { return nil }
         let days = Self.days(year: Int64(y), month: Int64(mo), day: Int64(d))
         return days * 86400 + Int64(h * 3600 + mi * 60 + s)
     }

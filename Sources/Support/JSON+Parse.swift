@@ -174,7 +174,8 @@ extension JSON {
                 throw fail("only integers are allowed", at: start)
             }
             guard let d = Double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<i]), as: UTF8.self)),
-                  d.isFinite else { throw fail("number out of range", at: start) }
+                d.isFinite
+            else { throw fail("number out of range", at: start) }
             return .number(d)
         }
 

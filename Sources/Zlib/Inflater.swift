@@ -54,9 +54,10 @@ extension Zlib {
             strm.pointee.next_out = out.assumingMemoryBound(to: Bytef.self)
             strm.pointee.avail_out = uInt(outCount)
             let rc = CZlib.inflate(strm, Z_NO_FLUSH)
-            let step = Step(consumed: inCount - Int(strm.pointee.avail_in),
-                            produced: outCount - Int(strm.pointee.avail_out),
-                            streamEnded: rc == Z_STREAM_END)
+            let step = Step(
+                consumed: inCount - Int(strm.pointee.avail_in),
+                produced: outCount - Int(strm.pointee.avail_out),
+                streamEnded: rc == Z_STREAM_END)
             strm.pointee.next_in = nil
             switch rc {
             case Z_OK, Z_STREAM_END, Z_BUF_ERROR:

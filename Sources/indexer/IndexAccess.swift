@@ -5,19 +5,24 @@ import Remote
 /// How commands that read an index reach it: a local folder or an `http(s)://` URL, with the
 /// block cache, gateway, timeouts and trust list for remote ones.
 struct IndexAccess: ParsableArguments {
-    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("Block cache for remote indexes (default $XDG_CACHE_HOME/indexer or ~/.cache/indexer).", valueName: "dir"))
+    @Option(
+        name: .customLong("cache-dir"),
+        help: ArgumentHelp("Block cache for remote indexes (default $XDG_CACHE_HOME/indexer or ~/.cache/indexer).", valueName: "dir"))
     var cacheDirectory: String?
     @Flag(name: .customLong("no-cache"), help: "Fetch every block from the network; keep nothing on disk.")
     var noCache = false
     @Option(name: .customLong("cache-size"), help: ArgumentHelp("Cache size bound in MiB; least recently used blocks are evicted.", valueName: "MiB"))
     var cacheMiB = 1024
-    @Option(help: ArgumentHelp("Fetch blocks from this IPFS trustless gateway as GATEWAY/ipfs/<cid> (the manifest still comes from the index URL).", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Fetch blocks from this IPFS trustless gateway as GATEWAY/ipfs/<cid> (the manifest still comes from the index URL).", valueName: "url"))
     var gateway: String?
     @Option(help: ArgumentHelp("Seconds one HTTP request may take.", valueName: "seconds"))
     var timeout = 15.0
     @Option(help: "Further attempts after a 5xx, timeout or dropped connection.")
     var retries = 2
-    @Option(help: ArgumentHelp("Search only these groups: a file of group public keys, one 64-hex-digit key per line (# comments).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Search only these groups: a file of group public keys, one 64-hex-digit key per line (# comments).", valueName: "file"))
     var trust: String?
 
     func validate() throws {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Ingest
-#if canImport(Glibc)
-import Glibc
-#endif
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Buffered stdout: one write(2) per 256 KiB, not per document.
 final class OutputBuffer {

@@ -1,9 +1,9 @@
+import Analysis
 // Measures query parsing and snippets: `query-bench DIR...` extracts the text of up to 3000
 // *.html pages under the folders, then times QueryParser on a fixed query list and
 // SnippetBuilder on every page for every query (the work `search` does per shown result),
 // next to one whole-text `Analyzer.analyze` of the same bytes as a yardstick. Prints JSON.
 import Foundation
-import Analysis
 import HTMLText
 import Query
 import Snippets

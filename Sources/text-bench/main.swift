@@ -1,10 +1,10 @@
+import Analysis
 // Measures text extraction and analysis throughput: `text-bench html DIR...` reads
 // every *.html under the folders into memory, then times HTMLExtractor on one thread and on all
 // cores; `text-bench analyze DIR...` extracts once, then times the analyzer on the texts.
 // Prints one JSON object per phase. MB are 10^6 bytes of input (HTML or extracted UTF-8 text).
 import Dispatch
 import Foundation
-import Analysis
 import HTMLText
 import Support
 
@@ -37,8 +37,10 @@ func loadHTML(_ dirs: [String], maxBytes: Int) -> [[UInt8]] {
 /// Runs `body` over every page on `threads` threads (pages dealt out by an atomic-free stride);
 /// `makeState` gives each thread its own reusable state. One thread: CPU seconds of that
 /// thread; more: wall seconds.
-func timed<State>(_ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> State,
-                  _ body: @Sendable (inout State, [UInt8]) -> Int) -> (seconds: Double, sum: Int) {
+func timed<State>(
+    _ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> State,
+    _ body: @Sendable (inout State, [UInt8]) -> Int
+) -> (seconds: Double, sum: Int) {
     if threads == 1 {
         var state = makeState()
         let t0 = threadCPUSeconds()
@@ -62,7 +64,7 @@ func timed<State>(_ pages: [[UInt8]], threads: Int, makeState: @Sendable () -> S
 }
 
 func timed(_ pages: [[UInt8]], threads: Int, _ body: @Sendable ([UInt8]) -> Int) -> (seconds: Double, sum: Int) {
-    timed(pages, threads: threads, makeState: {}) { _, page in body(page) }
+    timed(pages, threads: threads, makeState: {}, { _, page in body(page) })
 }
 
 func htmlPhase(_ pages: [[UInt8]]) {
@@ -73,11 +75,12 @@ func htmlPhase(_ pages: [[UInt8]]) {
     let one = timed(pages, threads: 1) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
     let all = timed(pages, threads: cores) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
     let mb = Double(bytes) / 1e6
-    print("""
-    {"phase": "html", "pages": \(pages.count), "htmlMB": \(rounded(mb)), "textMB": \(rounded(Double(one.sum) / 1e6)), \
-    "oneThreadMBps": \(rounded(mb / one.seconds)), "oneThreadPagesPerSecond": \(Int(Double(pages.count) / one.seconds)), \
-    "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds)), "peakRSSMiB": \(rounded(peakRSSMiB()))}
-    """)
+    print(
+        """
+        {"phase": "html", "pages": \(pages.count), "htmlMB": \(rounded(mb)), "textMB": \(rounded(Double(one.sum) / 1e6)), \
+        "oneThreadMBps": \(rounded(mb / one.seconds)), "oneThreadPagesPerSecond": \(Int(Double(pages.count) / one.seconds)), \
+        "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds)), "peakRSSMiB": \(rounded(peakRSSMiB()))}
+        """)
 }
 
 /// Analyzer throughput on the extracted text of `pages`: every text through one reused
@@ -88,21 +91,24 @@ func analyzePhase(_ pages: [[UInt8]]) {
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let analyzer = Analyzer()
     func run(threads: Int) -> (seconds: Double, sum: Int) {
-        timed(texts, threads: threads, makeState: { TermBuffer() }) { buffer, text in
-            buffer.removeAll()
-            text.withUnsafeBytes { analyzer.analyze($0, stemming: .english, into: &buffer) }
-            return buffer.count
-        }
+        timed(
+            texts, threads: threads, makeState: { TermBuffer() },
+            { buffer, text in
+                buffer.removeAll()
+                text.withUnsafeBytes { analyzer.analyze($0, stemming: .english, into: &buffer) }
+                return buffer.count
+            })
     }
     _ = run(threads: 1)
     let one = run(threads: 1)
     let all = run(threads: cores)
     let mb = Double(bytes) / 1e6
-    print("""
-    {"phase": "analyze", "texts": \(texts.count), "textMB": \(rounded(mb)), "terms": \(one.sum), \
-    "oneThreadMBps": \(rounded(mb / one.seconds)), "termsPerSecond": \(Int(Double(one.sum) / one.seconds)), \
-    "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds))}
-    """)
+    print(
+        """
+        {"phase": "analyze", "texts": \(texts.count), "textMB": \(rounded(mb)), "terms": \(one.sum), \
+        "oneThreadMBps": \(rounded(mb / one.seconds)), "termsPerSecond": \(Int(Double(one.sum) / one.seconds)), \
+        "threads": \(cores), "allThreadsMBps": \(rounded(mb / all.seconds))}
+        """)
 }
 
 let args = CommandLine.arguments.dropFirst()
@@ -148,7 +154,9 @@ if phase == "show" {
     for path in dirs {
         guard let d = FileManager.default.contents(atPath: path) else { continue }
         let r = HTMLExtractor.extract([UInt8](d), httpCharset: nil)
-        print("title: \(r.title ?? "-")\nlang: \(r.lang ?? "-")\ndescription: \(r.description ?? "-")\nencoding: \(r.encoding) (\(r.encodingSource.rawValue))\nlinks: \(r.links.count) \(r.links.prefix(5))\n---\n\(r.text)\n===")
+        print(
+            "title: \(r.title ?? "-")\nlang: \(r.lang ?? "-")\ndescription: \(r.description ?? "-")\nencoding: \(r.encoding) (\(r.encodingSource.rawValue))\nlinks: \(r.links.count) \(r.links.prefix(5))\n---\n\(r.text)\n==="
+        )
     }
     exit(0)
 }

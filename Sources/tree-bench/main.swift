@@ -1,12 +1,13 @@
+import Blocks
+import ProllyTree
+import Support
+
 // Measures the Prolly tree layer: bulk build, point gets, range scans,
 // and a merge of two trees overlapping in 1% of their key range. Each phase runs in its own
 // process (`tree-bench PHASE DIR [N]`) so peak RSS is per phase. Prints one JSON object.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import Blocks
-import ProllyTree
-import Support
 
 func peakRSSMiB() -> Double {
     var usage = rusage()
@@ -27,14 +28,16 @@ func key(_ i: UInt64) -> [UInt8] {
 func value(_ i: UInt64) -> [UInt8] { withUnsafeBytes(of: i.littleEndian) { Array($0) } }
 
 func json(_ pairs: [(String, Any)]) -> String {
-    "{" + pairs.map { k, v in
-        let s: String = switch v {
-        case let d as Double: String(format2(d))
-        case let s as String: "\"\(s)\""
-        default: "\(v)"
-        }
-        return "\"\(k)\": \(s)"
-    }.joined(separator: ", ") + "}"
+    "{"
+        + pairs.map { k, v in
+            let s: String =
+                switch v {
+                case let d as Double: String(format2(d))
+                case let s as String: "\"\(s)\""
+                default: "\(v)"
+                }
+            return "\"\(k)\": \(s)"
+        }.joined(separator: ", ") + "}"
 }
 
 func format2(_ d: Double) -> String {
@@ -79,11 +82,14 @@ case "build":
     let (tree, stats, seconds) = try build(dir + "/build", keys: 0..<n)
     let sizes = try nodeSizes(tree, try DirectoryStore(root: dir + "/build"))
     try FileSystem.writeAtomically(dir + "/build/ROOT", Array(tree.headerCID.description.utf8))
-    print(json([("phase", "build"), ("keys", n), ("seconds", seconds), ("keysPerSecond", Double(n) / seconds),
-                ("inputMBPerSecond", Double(n) * 32 / seconds / 1e6), ("peakRSSMiB", peakRSSMiB()),
-                ("blocks", stats.blocksWritten), ("bytes", stats.bytesWritten), ("height", tree.height),
-                ("nodeBytesMin", sizes.first ?? 0), ("nodeBytesMedian", sizes.isEmpty ? 0 : sizes[sizes.count / 2]),
-                ("nodeBytesMax", sizes.last ?? 0)]))
+    print(
+        json([
+            ("phase", "build"), ("keys", n), ("seconds", seconds), ("keysPerSecond", Double(n) / seconds),
+            ("inputMBPerSecond", Double(n) * 32 / seconds / 1e6), ("peakRSSMiB", peakRSSMiB()),
+            ("blocks", stats.blocksWritten), ("bytes", stats.bytesWritten), ("height", tree.height),
+            ("nodeBytesMin", sizes.first ?? 0), ("nodeBytesMedian", sizes.isEmpty ? 0 : sizes[sizes.count / 2]),
+            ("nodeBytesMax", sizes.last ?? 0),
+        ]))
 case "gets", "scan":
     let store = try DirectoryStore(root: dir + "/build")
     let root = try CID(String(decoding: try FileSystem.readFile(dir + "/build/ROOT"), as: UTF8.self))
@@ -97,8 +103,11 @@ case "gets", "scan":
         var found = 0
         for i in sample { if try tree.get(key(i)) != nil { found += 1 } }
         let s = monotonicSeconds() - t0
-        print(json([("phase", "gets"), ("gets", sample.count), ("found", found), ("getsPerSecond", Double(sample.count) / s),
-                    ("peakRSSMiB", peakRSSMiB())]))
+        print(
+            json([
+                ("phase", "gets"), ("gets", sample.count), ("found", found), ("getsPerSecond", Double(sample.count) / s),
+                ("peakRSSMiB", peakRSSMiB()),
+            ]))
     } else {
         var c = tree.scan()
         while try c.nextEntry() != nil {}
@@ -107,8 +116,11 @@ case "gets", "scan":
         var entries = 0, bytes = 0
         while let (k, v) = try c2.nextEntry() { entries += 1; bytes += k.count + v.count }
         let s = monotonicSeconds() - t0
-        print(json([("phase", "scan"), ("entries", entries), ("MBPerSecond", Double(bytes) / s / 1e6),
-                    ("entriesPerSecond", Double(entries) / s), ("peakRSSMiB", peakRSSMiB())]))
+        print(
+            json([
+                ("phase", "scan"), ("entries", entries), ("MBPerSecond", Double(bytes) / s / 1e6),
+                ("entriesPerSecond", Double(entries) / s), ("peakRSSMiB", peakRSSMiB()),
+            ]))
     }
 case "merge":
     // A = even keys of [0, 2·half), B = odd keys starting 99% of the way into A's range.
@@ -119,9 +131,12 @@ case "merge":
     let t0 = monotonicSeconds()
     let (merged, stats) = try Tree.union([a, b])
     let s = monotonicSeconds() - t0
-    print(json([("phase", "merge"), ("keysEach", half), ("seconds", s), ("mergedKeys", merged.count),
-                ("blocksReused", stats.blocksReused), ("blocksWritten", stats.blocksWritten),
-                ("subtreesReused", stats.subtreesReused), ("nodesRead", stats.nodesRead), ("peakRSSMiB", peakRSSMiB())]))
+    print(
+        json([
+            ("phase", "merge"), ("keysEach", half), ("seconds", s), ("mergedKeys", merged.count),
+            ("blocksReused", stats.blocksReused), ("blocksWritten", stats.blocksWritten),
+            ("subtreesReused", stats.subtreesReused), ("nodesRead", stats.nodesRead), ("peakRSSMiB", peakRSSMiB()),
+        ]))
 default:
     print("unknown phase \(phase)")
     exit(2)

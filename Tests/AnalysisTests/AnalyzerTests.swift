@@ -1,5 +1,6 @@
 import Testing
 import TextTestSupport
+
 @testable import Analysis
 
 /// Terms only, as `term@position`, `+` marking compounds and `²` bigrams (Token.description).
@@ -55,8 +56,7 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
     }
 
     @Test func apostrophes() {
-        #expect(plainTerms("don't don’t rock'n'roll 'quoted' students' '90s") ==
-            ["dont", "dont", "rocknroll", "quoted", "students", "90s"])
+        #expect(plainTerms("don't don’t rock'n'roll 'quoted' students' '90s") == ["dont", "dont", "rocknroll", "quoted", "students", "90s"])
         #expect(plainTerms("john's", nil) == ["john"])
     }
 
@@ -172,16 +172,17 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
     }
 
     @Test func spansCoverTheSourceOfEachTerm() {
-        #expect(show("Running std::vec, don't!") ==
-            ["run=Running", "stdvec=std::vec", "std=std", "vec=vec", "dont=don't"])
+        #expect(show("Running std::vec, don't!") == ["run=Running", "stdvec=std::vec", "std=std", "vec=vec", "dont=don't"])
         #expect(show("Café C++ 東京都 x") == ["cafe=Café", "c++=C++", "c=C", "東京=東京", "京都=京都", "x=x"])
         #expect(show("日") == ["日=日"])
     }
 
     @Test func everySpanAnalyzesBackToItsTerm() {
         var rng = SplitMix64(seed: 11)
-        let pieces = ["Word", "runs", "std::vec", "x86_64", "UTF-8", "c++", "don’t", "東京都", "ｶﾀｶﾅ", "ÆØ", "e\u{301}", " ", ".",
-                      "-", "#", "@", "\u{AD}", "😀", String(repeating: "z", count: 70), "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17"]
+        let pieces = [
+            "Word", "runs", "std::vec", "x86_64", "UTF-8", "c++", "don’t", "東京都", "ｶﾀｶﾅ", "ÆØ", "e\u{301}", " ", ".",
+            "-", "#", "@", "\u{AD}", "😀", String(repeating: "z", count: 70), "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17",
+        ]
         let analyzer = Analyzer()
         for _ in 0..<500 {
             let text = (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()

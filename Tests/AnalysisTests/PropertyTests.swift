@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TextTestSupport
+
 @testable import Analysis
 
 /// Properties over random and real text, and an independent reference for plain prose.
@@ -62,21 +63,21 @@ import TextTestSupport
     /// split on non-letters, Snowball-stem each word. Python computes it from the standard
     /// library's docstrings, so the words are real and many.
     static let proseScript = #"""
-    import json, random, re, sys, sysconfig, os
-    import snowballstemmer
-    random.seed(3)
-    words = []
-    root = sysconfig.get_paths()["stdlib"]
-    for name in sorted(os.listdir(root))[:400]:
-        if name.endswith(".py"):
-            with open(os.path.join(root, name), encoding="utf-8", errors="ignore") as h:
-                words += re.findall(r"[A-Za-z]+", h.read())
-    words = words[:200000]
-    seps = [" ", " ", " ", "  ", "\n", ", ", "; ", "! ", "? ", " (", ") ", " \"", "\" ", " — "]
-    text = "".join(w + random.choice(seps) for w in words)
-    stem = snowballstemmer.stemmer("english").stemWords([w.lower() for w in words])
-    json.dump([text, stem], sys.stdout)
-    """#
+        import json, random, re, sys, sysconfig, os
+        import snowballstemmer
+        random.seed(3)
+        words = []
+        root = sysconfig.get_paths()["stdlib"]
+        for name in sorted(os.listdir(root))[:400]:
+            if name.endswith(".py"):
+                with open(os.path.join(root, name), encoding="utf-8", errors="ignore") as h:
+                    words += re.findall(r"[A-Za-z]+", h.read())
+        words = words[:200000]
+        seps = [" ", " ", " ", "  ", "\n", ", ", "; ", "! ", "? ", " (", ") ", " \"", "\" ", " — "]
+        text = "".join(w + random.choice(seps) for w in words)
+        stem = snowballstemmer.stemmer("english").stemWords([w.lower() for w in words])
+        json.dump([text, stem], sys.stdout)
+        """#
 
     @Test(.tags(.python), .needsExternalTools) func plainProseMatchesAnIndependentReference() throws {
         guard let out = PythonChecker.run(Self.proseScript, input: Data()) else { return }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Blocks
 
 @Suite struct CIDTests {

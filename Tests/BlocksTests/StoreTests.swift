@@ -1,7 +1,7 @@
 import Blocks
 import Foundation
-import Testing
 import Support
+import Testing
 
 @Suite struct StoreTests {
     func tempDir() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID())").path }
@@ -41,16 +41,17 @@ import Support
         #expect(throws: BlockError.self) { try CAR.importFile(car, into: MemoryStore()) }
     }
 
-    @Test(arguments: [
-        ("5 in two bytes", [0x18, 0x05]),
-        ("keys out of order", [0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02]),
-        ("duplicate key", [0xa2, 0x61, 0x61, 0x01, 0x61, 0x61, 0x02]),
-        ("indefinite array", [0x9f, 0xff]),
-        ("32-bit float", [0xfa, 0x00, 0x00, 0x00, 0x00]),
-        ("tag other than 42", [0xc1, 0x00]),
-        ("trailing bytes", [0x01, 0x02]),
-        ("huge length", [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
-    ] as [(String, [UInt8])])
+    @Test(
+        arguments: [
+            ("5 in two bytes", [0x18, 0x05]),
+            ("keys out of order", [0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02]),
+            ("duplicate key", [0xa2, 0x61, 0x61, 0x01, 0x61, 0x61, 0x02]),
+            ("indefinite array", [0x9f, 0xff]),
+            ("32-bit float", [0xfa, 0x00, 0x00, 0x00, 0x00]),
+            ("tag other than 42", [0xc1, 0x00]),
+            ("trailing bytes", [0x01, 0x02]),
+            ("huge length", [0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+        ] as [(String, [UInt8])])
     func dagCBORRejectsNonCanonicalEncodings(_ what: String, _ bytes: [UInt8]) {
         #expect(throws: BlockError.self, "\(what)") { try DagCBOR.decode(bytes) }
     }

@@ -21,7 +21,9 @@ import Testing
         var roots: Set<String> = []
         for (threads, memory) in [("1", "512"), ("2", "16"), ("2", "512")] {
             let out = work + "/idx-\(threads)-\(memory)"
-            let r = try CLI.run(["build", site, "--out", out, "--key", key, "--threads", threads, "--memory-mb", memory, "--base-url", "https://notes.example/"])
+            let r = try CLI.run([
+                "build", site, "--out", out, "--key", key, "--threads", threads, "--memory-mb", memory, "--base-url", "https://notes.example/",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             roots.insert(try root(out))
         }
@@ -74,7 +76,8 @@ import Testing
         }
         let manifest = out + "/manifest.json"
         let original = try String(contentsOfFile: manifest, encoding: .utf8)
-        try original.replacingOccurrences(of: "\"documents\": 1500", with: "\"documents\": 1400").write(toFile: manifest, atomically: true, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"documents\": 1500", with: "\"documents\": 1400").write(
+            toFile: manifest, atomically: true, encoding: .utf8)
         let forged = try CLI.run(["verify", out])
         #expect(forged.status != 0)
         #expect(forged.stderr.contains("signature"))

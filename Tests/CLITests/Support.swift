@@ -55,8 +55,10 @@ struct CLI {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        let words = ["river", "bread", "honey", "lantern", "bicycle", "garden", "compost", "library", "meteor", "solar",
-                     "workshop", "volunteer", "repair", "kettle", "orchard", "winter", "summer", "harvest", "market", "bridge"]
+        let words = [
+            "river", "bread", "honey", "lantern", "bicycle", "garden", "compost", "library", "meteor", "solar",
+            "workshop", "volunteer", "repair", "kettle", "orchard", "winter", "summer", "harvest", "market", "bridge",
+        ]
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for i in 0..<n {
             let count = 20 + Int(next() % 200)
@@ -78,6 +80,7 @@ struct CLIError: Error, CustomStringConvertible {
 /// The `results` of `search --json` as (url, score) pairs.
 func searchResults(_ json: String) throws -> [(String, Double)] {
     guard let o = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-          let results = o["results"] as? [[String: Any]] else { throw CLIError(message: "not search JSON: \(json.prefix(200))") }
+        let results = o["results"] as? [[String: Any]]
+    else { throw CLIError(message: "not search JSON: \(json.prefix(200))") }
     return results.map { ($0["url"] as? String ?? "", $0["score"] as? Double ?? .nan) }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HTMLText
 
 /// Bytes of an ASCII string with `\u{..}`-free escapes: pieces are either text or raw bytes.
@@ -38,8 +39,9 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
     }
 
     @Test func windows1252FromMetaPrescan() {
-        let r = HTMLExtractor.extract(bytes("<html><head><meta charset='windows-1252'><title>", cafe1252, "</title>"),
-                                      httpCharset: nil)
+        let r = HTMLExtractor.extract(
+            bytes("<html><head><meta charset='windows-1252'><title>", cafe1252, "</title>"),
+            httpCharset: nil)
         #expect(r.title == "café “q” €")
         #expect(r.encodingSource == .metaPrescan)
     }
@@ -64,8 +66,9 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
     }
 
     @Test func shiftJISFromMetaHTTPEquiv() {
-        let page = bytes("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
-                         "<title>", japaneseSJIS, "</title></head><body><p>", japaneseSJIS, "</p></body></html>")
+        let page = bytes(
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+            "<title>", japaneseSJIS, "</title></head><body><p>", japaneseSJIS, "</p></body></html>")
         let r = HTMLExtractor.extract(page, httpCharset: nil)
         #expect(r.title == "日本語のテキスト")
         #expect(r.text == "日本語のテキスト")
@@ -80,12 +83,13 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
     }
 
     /// (HTTP label, encoded text, decoded text, encoding reported)
-    @Test(arguments: [
-        ("euc-kr", [0xC7, 0xD1, 0xB1, 0xB9, 0xBE, 0xEE], "한국어", "EUC-KR"),
-        ("gb2312", [0xD6, 0xD0, 0xCE, 0xC4], "中文", "GBK"),
-        ("koi8-r", [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], "Привет", "KOI8-R"),
-        ("iso-8859-7", [0xE1, 0xE2, 0xE3], "αβγ", "ISO-8859-7"),
-    ] as [(String, [UInt8], String, String)])
+    @Test(
+        arguments: [
+            ("euc-kr", [0xC7, 0xD1, 0xB1, 0xB9, 0xBE, 0xEE], "한국어", "EUC-KR"),
+            ("gb2312", [0xD6, 0xD0, 0xCE, 0xC4], "中文", "GBK"),
+            ("koi8-r", [0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4], "Привет", "KOI8-R"),
+            ("iso-8859-7", [0xE1, 0xE2, 0xE3], "αβγ", "ISO-8859-7"),
+        ] as [(String, [UInt8], String, String)])
     func otherLegacyEncodingsThroughIconv(_ label: String, _ encoded: [UInt8], _ text: String, _ encoding: String) {
         let r = HTMLExtractor.extract(bytes("<p>", encoded, "</p>"), httpCharset: label)
         #expect(r.text == text)
@@ -128,22 +132,23 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
         #expect(r.encodingSource == .metaPrescan)
     }
 
-    @Test(arguments: [
-        ("<meta charset=\"koi8-r\">", .koi8R),
-        ("<META CHARSET = ' Windows-1251 '>", .windows1251),
-        ("<meta content='text/html; charset=euc-jp' http-equiv='content-type'>", .eucJP),
-        ("<meta http-equiv=content-type content=\"text/html;charset=&quot;x\">", nil),
-        // A content charset without the http-equiv pragma does not count.
-        ("<meta content='text/html; charset=euc-jp'>", nil),
-        // Commented out, inside another tag's attribute, or an unknown label: skipped.
-        ("<!-- <meta charset=koi8-r> --><meta charset=big5>", .big5),
-        ("<img alt='<meta charset=koi8-r>'><meta charset=gbk>", .gbk),
-        ("<meta charset=bogus><meta charset=iso-8859-2>", .iso8859_2),
-        // The first of a repeated attribute wins.
-        ("<meta charset=latin2 charset=koi8-r>", .iso8859_2),
-        ("<metax charset=koi8-r>", nil),
-        ("<meta/charset=koi8-r>", .koi8R),
-    ] as [(String, Charset?)])
+    @Test(
+        arguments: [
+            ("<meta charset=\"koi8-r\">", .koi8R),
+            ("<META CHARSET = ' Windows-1251 '>", .windows1251),
+            ("<meta content='text/html; charset=euc-jp' http-equiv='content-type'>", .eucJP),
+            ("<meta http-equiv=content-type content=\"text/html;charset=&quot;x\">", nil),
+            // A content charset without the http-equiv pragma does not count.
+            ("<meta content='text/html; charset=euc-jp'>", nil),
+            // Commented out, inside another tag's attribute, or an unknown label: skipped.
+            ("<!-- <meta charset=koi8-r> --><meta charset=big5>", .big5),
+            ("<img alt='<meta charset=koi8-r>'><meta charset=gbk>", .gbk),
+            ("<meta charset=bogus><meta charset=iso-8859-2>", .iso8859_2),
+            // The first of a repeated attribute wins.
+            ("<meta charset=latin2 charset=koi8-r>", .iso8859_2),
+            ("<metax charset=koi8-r>", nil),
+            ("<meta/charset=koi8-r>", .koi8R),
+        ] as [(String, Charset?)])
     func prescanFollowsTheStandard(_ head: String, _ charset: Charset?) {
         #expect(Array(head.utf8).withUnsafeBytes { prescanMeta($0) } == charset)
     }
@@ -159,14 +164,15 @@ private let japaneseSJIS: [UInt8] = [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0
         #expect(r.encodingSource == .sniffed)  // the meta was beyond the prescan; sniffed as legacy
     }
 
-    @Test(arguments: [
-        ("text/html; charset=UTF-8", .utf8),
-        ("text/html;charset=\"Shift_JIS\"", .shiftJIS),
-        ("text/html; Charset = 'latin1'", .windows1252),
-        ("  utf8 ", .utf8),
-        ("text/html", nil),
-        ("text/html; charset=iso-2022-kr", nil),  // WHATWG "replacement"
-    ] as [(String, Charset?)])
+    @Test(
+        arguments: [
+            ("text/html; charset=UTF-8", .utf8),
+            ("text/html;charset=\"Shift_JIS\"", .shiftJIS),
+            ("text/html; Charset = 'latin1'", .windows1252),
+            ("  utf8 ", .utf8),
+            ("text/html", nil),
+            ("text/html; charset=iso-2022-kr", nil),  // WHATWG "replacement"
+        ] as [(String, Charset?)])
     func contentTypeParsing(_ contentType: String, _ charset: Charset?) {
         #expect(Charset(contentType: contentType) == charset)
     }

@@ -1,5 +1,6 @@
 import Testing
 import TextTestSupport
+
 @testable import HTMLText
 
 func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limits = .default) -> ExtractedHTML {
@@ -8,7 +9,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
 
 @Suite struct ExtractionTests {
     @Test func fieldsOfASimplePage() {
-        let r = extract("""
+        let r = extract(
+            """
             <!DOCTYPE html><html lang="en-GB"><head><title> Hello
               World </title><meta name="Description" content=" A  small
               page "><link rel=canonical href="https://example.org/hello"><base href="/docs/"></head>
@@ -25,7 +27,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func boilerplateIsRemoved() {
-        let r = extract("""
+        let r = extract(
+            """
             <body><header><a href="/">Site name</a></header>
             <nav><ul><li>Home<li>About</ul></nav>
             <div role="navigation">Prev | Next</div><div class="sphinxsidebar">Search box</div>
@@ -41,7 +44,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func boilerplateWordsOnlyAsWholeTokensAndNeverOnRoots() {
-        let r = extract("""
+        let r = extract(
+            """
             <body class="has-sidebar nav"><div class="footnote">Note one.</div><div id="navigation-tips">Tip.</div>
             <main class="menu"><p>Kept.</p></main></body>
             """)
@@ -55,7 +59,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func entitiesAreDecoded() {
-        let r = extract("<title>Tom &amp; Jerry&#8217;s &lt;show&gt;</title><p>caf&eacute; &#233;&#xE9; &euro;5&nbsp;off &hellip; &unknownentity; &#128512;</p>")
+        let r = extract(
+            "<title>Tom &amp; Jerry&#8217;s &lt;show&gt;</title><p>caf&eacute; &#233;&#xE9; &euro;5&nbsp;off &hellip; &unknownentity; &#128512;</p>")
         #expect(r.title == "Tom & Jerry’s <show>")
         #expect(r.text == "café éé €5 off … &unknownentity; 😀")
     }
@@ -67,7 +72,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func blocksBecomeBreaksAndInlineStaysJoined() {
-        let r = extract("""
+        let r = extract(
+            """
             <div>a<span>b</span><b>c</b></div><div>d</div><ul><li>e</li><li>f</li></ul>
             <table><tr><td>g</td><td>h</td></tr><tr><th>i</th></tr></table>x<img src=y.png>z
             """)
@@ -87,7 +93,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func descriptionFallsBackToOpenGraphAndLangToMeta() {
-        let r = extract("""
+        let r = extract(
+            """
             <head><meta property="og:description" content="OG text"><meta http-equiv="content-language" content="de">
             </head><p>x</p>
             """)
@@ -97,7 +104,8 @@ func extract(_ html: String, charset: String? = nil, limits: HTMLExtractor.Limit
     }
 
     @Test func linksSkipScriptsAndEmpties() {
-        let r = extract("""
+        let r = extract(
+            """
             <a href="javascript:void(0)">a</a><a href="">b</a><a href="   ">c</a><a>d</a>
             <a href="https://example.com/p?q=1#f">e</a><map><area href="/area"></map><a href="JavaScript:x">f</a>
             """)

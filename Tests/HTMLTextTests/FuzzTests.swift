@@ -1,9 +1,10 @@
 import Testing
 import TextTestSupport
+
 @testable import HTMLText
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Seeded mutation fuzzing of the whole extraction path (charset sniffing, decoding, the
@@ -26,16 +27,19 @@ import Glibc
         "<div role=navigation class='sidebar nav'>n</div><div hidden>h</div><p style='display:none'>s</p>text",
     ]
 
-    static let tokens: [[UInt8]] = [
-        "<", ">", "</", "/>", "<!--", "-->", "<script>", "</script>", "<style>", "<![CDATA[", "]]>", "&", "&#",
-        "&#x", ";", "&amp;", "&#xD800;", "&#99999999;", "&nbsp;", "\"", "'", "=", "<nav>", "</nav>", "<title>",
-        "</title>", "<meta charset=koi8-r>", "<meta charset=utf-16>", "<svg>", "<pre>", "<?xml ", "<!DOCTYPE ",
-        "<p ", " a=", "<a href=", "<html lang=", "<body>", "</html>", "<table>", "<td>", "<plaintext>",
-        "<noscript>", "<iframe>", "<textarea>", "<title><svg>", "<div hidden>", "<main>", "<header>",
-    ].map { Array($0.utf8) } + [[0], [0xC3], [0xE2, 0x82], [0xFF, 0xFE], [0xEF, 0xBB, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0x1B, 0x24, 0x42]]
+    static let tokens: [[UInt8]] =
+        [
+            "<", ">", "</", "/>", "<!--", "-->", "<script>", "</script>", "<style>", "<![CDATA[", "]]>", "&", "&#",
+            "&#x", ";", "&amp;", "&#xD800;", "&#99999999;", "&nbsp;", "\"", "'", "=", "<nav>", "</nav>", "<title>",
+            "</title>", "<meta charset=koi8-r>", "<meta charset=utf-16>", "<svg>", "<pre>", "<?xml ", "<!DOCTYPE ",
+            "<p ", " a=", "<a href=", "<html lang=", "<body>", "</html>", "<table>", "<td>", "<plaintext>",
+            "<noscript>", "<iframe>", "<textarea>", "<title><svg>", "<div hidden>", "<main>", "<header>",
+        ].map { Array($0.utf8) } + [[0], [0xC3], [0xE2, 0x82], [0xFF, 0xFE], [0xEF, 0xBB, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0x1B, 0x24, 0x42]]
 
-    static let charsets: [String?] = [nil, nil, nil, "utf-8", "windows-1252", "shift_jis", "utf-16", "iso-2022-jp",
-                                      "gb18030", "euc-kr", "x-bogus", "text/html; charset=\"big5\""]
+    static let charsets: [String?] = [
+        nil, nil, nil, "utf-8", "windows-1252", "shift_jis", "utf-16", "iso-2022-jp",
+        "gb18030", "euc-kr", "x-bogus", "text/html; charset=\"big5\"",
+    ]
 
     static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var d = input

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TextTestSupport
+
 @testable import HTMLText
 
 /// Compares titles, links and text with Python's own HTML tokenizer (`html.parser`, no libxml2
@@ -10,35 +11,35 @@ import TextTestSupport
     /// For each page: the first <title> outside <svg> (whitespace collapsed), <a>/<area> hrefs
     /// (trimmed, no javascript:), and all character data outside script/style, without spaces.
     static let script = #"""
-    import json, sys
-    from html.parser import HTMLParser
-    class P(HTMLParser):
-        def __init__(s):
-            super().__init__(convert_charrefs=True)
-            s.title = None; s.in_title = False; s.svg = 0; s.links = []; s.text = []; s.raw = 0; s.buf = []
-        def handle_starttag(s, tag, attrs):
-            a = dict(attrs)
-            if tag == 'svg': s.svg += 1
-            if tag == 'title' and s.title is None and s.svg == 0: s.in_title = True
-            if tag in ('script', 'style'): s.raw += 1
-            if tag in ('a', 'area') and a.get('href') is not None:
-                h = ' '.join(a['href'].split())
-                if h and not h.lower().startswith('javascript:'): s.links.append(h)
-        def handle_startendtag(s, tag, attrs): s.handle_starttag(tag, attrs)
-        def handle_endtag(s, tag):
-            if tag == 'svg' and s.svg: s.svg -= 1
-            if tag in ('script', 'style') and s.raw: s.raw -= 1
-            if tag == 'title' and s.in_title:
-                s.in_title = False; s.title = ' '.join(''.join(s.buf).split()) or ''
-        def handle_data(s, d):
-            if s.in_title: s.buf.append(d)
-            elif not s.raw: s.text.append(d)
-    out = []
-    for page in json.load(sys.stdin):
-        p = P(); p.feed(page); p.close()
-        out.append({'title': p.title or None, 'links': p.links, 'text': ''.join(''.join(p.text).split())})
-    json.dump(out, sys.stdout)
-    """#
+        import json, sys
+        from html.parser import HTMLParser
+        class P(HTMLParser):
+            def __init__(s):
+                super().__init__(convert_charrefs=True)
+                s.title = None; s.in_title = False; s.svg = 0; s.links = []; s.text = []; s.raw = 0; s.buf = []
+            def handle_starttag(s, tag, attrs):
+                a = dict(attrs)
+                if tag == 'svg': s.svg += 1
+                if tag == 'title' and s.title is None and s.svg == 0: s.in_title = True
+                if tag in ('script', 'style'): s.raw += 1
+                if tag in ('a', 'area') and a.get('href') is not None:
+                    h = ' '.join(a['href'].split())
+                    if h and not h.lower().startswith('javascript:'): s.links.append(h)
+            def handle_startendtag(s, tag, attrs): s.handle_starttag(tag, attrs)
+            def handle_endtag(s, tag):
+                if tag == 'svg' and s.svg: s.svg -= 1
+                if tag in ('script', 'style') and s.raw: s.raw -= 1
+                if tag == 'title' and s.in_title:
+                    s.in_title = False; s.title = ' '.join(''.join(s.buf).split()) or ''
+            def handle_data(s, d):
+                if s.in_title: s.buf.append(d)
+                elif not s.raw: s.text.append(d)
+        out = []
+        for page in json.load(sys.stdin):
+            p = P(); p.feed(page); p.close()
+            out.append({'title': p.title or None, 'links': p.links, 'text': ''.join(''.join(p.text).split())})
+        json.dump(out, sys.stdout)
+        """#
 
     struct Expected: Decodable {
         var title: String?
@@ -48,7 +49,8 @@ import TextTestSupport
 
     static func python(_ pages: [String]) -> [Expected]? {
         guard let input = try? JSONEncoder().encode(pages),
-              let out = PythonChecker.run(script, input: input) else { return nil }
+            let out = PythonChecker.run(script, input: input)
+        else { return nil }
         do { return try JSONDecoder().decode([Expected].self, from: out) } catch {
             Issue.record("bad checker output: \(error)")
             return nil
@@ -109,8 +111,11 @@ import TextTestSupport
 
     @Test(.tags(.corpora)) func agreesWithPythonOnRealPages() throws {
         let pages = Self.realPages()
-        try #require(!pages.isEmpty || !FileManager.default.fileExists(
-            atPath: PythonChecker.packageRoot.appendingPathComponent("Corpora/build").path), "corpora built but no pages found")
+        try #require(
+            !pages.isEmpty
+                || !FileManager.default.fileExists(
+                    atPath: PythonChecker.packageRoot.appendingPathComponent("Corpora/build").path),
+            "corpora built but no pages found")
         guard !pages.isEmpty else { return }  // `make corpora` not run: the synthetic test still ran
         guard let expected = Self.python(pages.map { String(decoding: $0.1, as: UTF8.self) }) else { return }
         for ((path, bytes), want) in zip(pages, expected) {

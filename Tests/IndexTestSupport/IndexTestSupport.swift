@@ -1,7 +1,7 @@
-import TextTestSupport
 import Blocks
 import Foundation
 import Index
+import TextTestSupport
 
 package func tempDirectory(_ name: String = "index") -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())").path
@@ -22,10 +22,11 @@ package func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
             let r = Double.random(in: 0..<1, using: &rng)
             return vocabulary[min(vocabulary.count - 1, Int(pow(r, 3) * Double(vocabulary.count)))]
         }
-        return IndexDocument(url: "https://site\(i % 3).example/page/\(i)", title: "Page \(i) \(words.prefix(3).joined(separator: " "))",
-                             text: words.joined(separator: " "), date: 1_700_000_000 + Int64(i) * 86400,
-                             lang: i % 5 == 0 ? "de" : "en", digest: Array("\(i)".utf8), source: "test@\(i)",
-                             tags: i % 4 == 0 ? ["four"] : [], mentions: i % 6 == 0 ? ["alice"] : [])
+        return IndexDocument(
+            url: "https://site\(i % 3).example/page/\(i)", title: "Page \(i) \(words.prefix(3).joined(separator: " "))",
+            text: words.joined(separator: " "), date: 1_700_000_000 + Int64(i) * 86400,
+            lang: i % 5 == 0 ? "de" : "en", digest: Array("\(i)".utf8), source: "test@\(i)",
+            tags: i % 4 == 0 ? ["four"] : [], mentions: i % 6 == 0 ? ["alice"] : [])
     }
 }
 
@@ -33,10 +34,13 @@ package func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
 package typealias SplitMix = SplitMix64
 
 /// Builds `docs` as one file into a fresh folder.
-package func buildShard(_ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
-                order: [Int]? = nil) throws -> (Shard, ShardBuilder.Summary) {
-    let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(),
-                                   options: .init(memoryBytes: memory))
+package func buildShard(
+    _ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
+    order: [Int]? = nil
+) throws -> (Shard, ShardBuilder.Summary) {
+    let builder = try ShardBuilder(
+        directory: dir, key: testKey, analyzer: IndexAnalyzer(),
+        options: .init(memoryBytes: memory))
     for i in order ?? Array(docs.indices) { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
     let summary = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-01T00:00:00Z")
     return (try Shard.open(directory: dir), summary.summary)

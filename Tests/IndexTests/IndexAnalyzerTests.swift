@@ -1,6 +1,6 @@
+import Index
 import IndexTestSupport
 import Testing
-import Index
 
 @Suite struct IndexAnalyzerTests {
     @Test func termsAndFieldValuesComeFromTheOneAnalyzer() {

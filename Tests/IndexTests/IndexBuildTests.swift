@@ -1,9 +1,9 @@
 import Blocks
+import Index
 import IndexTestSupport
 import Support
 import Testing
 import TextTestSupport
-import Index
 
 /// The library build end to end, in process: sources written by other tools (warcio, zstd,
 /// Python's zipfile; plain files for a site folder) through ingest into a shard.
@@ -27,8 +27,9 @@ import Index
         Case(name: "WARC.gz", source: "pages.warc.gz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
         Case(name: "WARC.zst", source: "pages.warc.zst", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
         Case(name: "WACZ", source: "pages.wacz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
-        Case(name: "site folder", source: "site", baseURL: "http://site.example/", documents: 3,
-             url: "http://site.example/notes/b.html", title: "Site page b", term: "garden"),
+        Case(
+            name: "site folder", source: "site", baseURL: "http://site.example/", documents: 3,
+            url: "http://site.example/notes/b.html", title: "Site page b", term: "garden"),
     ]
 
     @Test(arguments: cases) func buildIndexesEverySourceFormat(_ c: Case) throws {
@@ -72,8 +73,9 @@ import Index
         let left = try FileSystem.listDirectory(second)
         #expect(!left.contains { $0.hasPrefix(".batch-") })
 
-        var other = IndexBuild(sources: [dir + "/site"], out: tempDirectory("other"), key: try GroupKey(seed: Array(repeating: 9, count: 32)),
-                               created: "2026-01-02T00:00:00Z")
+        var other = IndexBuild(
+            sources: [dir + "/site"], out: tempDirectory("other"), key: try GroupKey(seed: Array(repeating: 9, count: 32)),
+            created: "2026-01-02T00:00:00Z")
         other.base = first
         #expect(throws: IndexError.baseOfAnotherGroup(path: first, group: other.key.group)) { try other.run() }
     }

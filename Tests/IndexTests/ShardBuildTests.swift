@@ -1,9 +1,10 @@
 import Blocks
 import Foundation
-import ProllyTree
 import IndexTestSupport
-import Testing
+import ProllyTree
 import Support
+import Testing
+
 @testable import Index
 
 @Suite struct ShardBuildTests {
@@ -56,9 +57,13 @@ import Support
         let record = try #require(try shard.document(DocRef(group: testKey.group, batch: 0, ordinal: 17)))
         #expect(record.url == docs[17].url)
         #expect(try shard.text(DocRef(group: testKey.group, batch: 0, ordinal: 17)) == docs[17].text)
-        #expect(try shard.positions(.body, Array("w0".utf8), in: DocRef(group: testKey.group, batch: 0, ordinal: 17))
+        #expect(
+            try shard.positions(.body, Array("w0".utf8), in: DocRef(group: testKey.group, batch: 0, ordinal: 17))
                 == analyzer.words(docs[17].text).filter { $0.term == "w0" }.map(\.position))
-        #expect(try shard.terms(.body, prefix: Array("w39".utf8), limit: 100).map { String(decoding: $0, as: UTF8.self) }.allSatisfy { $0.hasPrefix("w39") })
+        #expect(
+            try shard.terms(.body, prefix: Array("w39".utf8), limit: 100).map { String(decoding: $0, as: UTF8.self) }.allSatisfy {
+                $0.hasPrefix("w39")
+            })
     }
 
     @Test func advanceAndBoundsAreConsistentWithAScan() throws {

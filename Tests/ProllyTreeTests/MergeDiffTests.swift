@@ -1,5 +1,6 @@
 import Blocks
 import Testing
+
 @testable import ProllyTree
 
 @Suite struct MergeDiffTests {

@@ -1,5 +1,6 @@
-import TextTestSupport
 import Blocks
+import TextTestSupport
+
 @testable import ProllyTree
 
 /// The shared seeded generator (reproducible property tests).

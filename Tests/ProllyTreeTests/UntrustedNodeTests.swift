@@ -1,7 +1,8 @@
-import Foundation
 import Blocks
-import Testing
+import Foundation
 import Support
+import Testing
+
 @testable import ProllyTree
 
 /// Nodes come from untrusted stores: every malformed input must throw, never trap.

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Query
 
 /// Short constructors so expected trees read like the queries they come from.

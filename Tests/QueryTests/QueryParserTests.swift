@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Query
 import SearchOutput
+import Testing
+
+@testable import Query
 
 @Suite struct QueryParserOperatorTests {
     @Test func wordsAreANDedByDefault() throws {
@@ -98,8 +99,9 @@ import SearchOutput
         #expect(try parse("x date:2024-12") == and(t("x"), .dateRange(from: day(2024, 12, 1), to: day(2025, 1, 1))))
         #expect(try parse("x date:2024-02-29") == and(t("x"), .dateRange(from: day(2024, 2, 29), to: day(2024, 3, 1))))
         // Several bounds in one AND intersect into one range, placed where the first one was.
-        #expect(try parse("after:2020 x after:2022 before:2030 y before:2026-06")
-            == and(.dateRange(from: day(2022, 1, 1), to: day(2026, 6, 1)), t("x"), t("y")))
+        #expect(
+            try parse("after:2020 x after:2022 before:2030 y before:2026-06")
+                == and(.dateRange(from: day(2022, 1, 1), to: day(2026, 6, 1)), t("x"), t("y")))
         #expect(try parse("x date:9999-12-31") == and(t("x"), .dateRange(from: day(9999, 12, 31), to: nil)), "no date lies past 9999")
         // Proleptic Gregorian, as Python's datetime(1, 2, 1) (Foundation switches to Julian before 1582).
         #expect(try parse("x before:0001-02") == and(t("x"), .dateRange(from: nil, to: -62_132_918_400)))
@@ -155,26 +157,27 @@ import SearchOutput
 }
 
 @Suite struct QueryParserErrorTests {
-    @Test(arguments: [
-        ("", 0, "empty"),
-        ("   ", 0, "empty"),
-        ("() OR", 0, "empty"),
-        ("-rust", 0, "nothing to search for"),
-        ("rust OR -go", 8, "this side of OR"),
-        ("NOT a NOT b", 0, "nothing to search for"),
-        ("after:2024", 0, "nothing to search for"),
-        ("group:abc -x", 0, "nothing to search for"),
-        ("rust title:", 11, "expected a value after title:"),
-        ("rust site: example.com", 10, "expected a value after site:"),
-        ("rust title:\"\"", 11, "expected a value after title:"),
-        ("rust after:yesterday", 11, "takes a date"),
-        ("rust after:2024-13", 11, "no such date"),
-        ("rust before:2023-02-29", 12, "no such date"),
-        ("rust since:(2024)", 11, "takes a date"),
-        ("rust after:2025 before:2024", 16, "no date is both after 2025 and before 2024"),
-        ("rust site:example*", 17, "exact value"),
-        ("rust site:https://", 10, "host name"),
-    ] as [(String, Int, String)])
+    @Test(
+        arguments: [
+            ("", 0, "empty"),
+            ("   ", 0, "empty"),
+            ("() OR", 0, "empty"),
+            ("-rust", 0, "nothing to search for"),
+            ("rust OR -go", 8, "this side of OR"),
+            ("NOT a NOT b", 0, "nothing to search for"),
+            ("after:2024", 0, "nothing to search for"),
+            ("group:abc -x", 0, "nothing to search for"),
+            ("rust title:", 11, "expected a value after title:"),
+            ("rust site: example.com", 10, "expected a value after site:"),
+            ("rust title:\"\"", 11, "expected a value after title:"),
+            ("rust after:yesterday", 11, "takes a date"),
+            ("rust after:2024-13", 11, "no such date"),
+            ("rust before:2023-02-29", 12, "no such date"),
+            ("rust since:(2024)", 11, "takes a date"),
+            ("rust after:2025 before:2024", 16, "no date is both after 2025 and before 2024"),
+            ("rust site:example*", 17, "exact value"),
+            ("rust site:https://", 10, "host name"),
+        ] as [(String, Int, String)])
     func errorsPointAtTheProblem(query: String, offset: Int, message: String) {
         let e = parseError(query)
         #expect(e != nil, "\(query) should fail")

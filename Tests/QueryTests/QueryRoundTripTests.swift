@@ -1,8 +1,9 @@
 import Foundation
+import SearchOutput
 import Testing
 import TextTestSupport
+
 @testable import Query
-import SearchOutput
 
 typealias SplitMix = SplitMix64
 
@@ -62,11 +63,14 @@ typealias SplitMix = SplitMix64
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func fuzz(seed: UInt64) throws {
         var rng = SplitMix(seed: seed)
-        let pieces = ["a", "b", "rust", "Über", "東京", "🦀", "OR", "AND", "NOT", "or", "-", "+", "(", ")",
-                      "\"", "“", "”", "*", "#", "@", ":", "|", "||", "&&", "site:", "title:", "TAG:", "after:",
-                      "before:", "date:", "2024", "2024-05", "2024-02-30", "9999-12", "0001", "http://x.org/", "foo:bar", " ", " ",
-                      " ", "\t", "\n", "\u{3000}", "\u{301}", "\u{0}", "x*", "-(", "@x", "#y", "group:", "lang:", "title:(", "#(", "date:2024-05-17", "site:a://b:", "AND(",
-                      "OR\"", "NOT(", "f(x", "x)", "İ", "::", "*\"", "url:"]
+        let pieces = [
+            "a", "b", "rust", "Über", "東京", "🦀", "OR", "AND", "NOT", "or", "-", "+", "(", ")",
+            "\"", "“", "”", "*", "#", "@", ":", "|", "||", "&&", "site:", "title:", "TAG:", "after:",
+            "before:", "date:", "2024", "2024-05", "2024-02-30", "9999-12", "0001", "http://x.org/", "foo:bar", " ", " ",
+            " ", "\t", "\n", "\u{3000}", "\u{301}", "\u{0}", "x*", "-(", "@x", "#y", "group:", "lang:", "title:(", "#(", "date:2024-05-17",
+            "site:a://b:", "AND(",
+            "OR\"", "NOT(", "f(x", "x)", "İ", "::", "*\"", "url:",
+        ]
         var parsed = 0
         for _ in 0..<5000 {
             var q = ""

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import Query
 import Remote
 import Search
+import Testing
+
 @testable import SearchOutput
 @testable import Snippets
 
@@ -13,17 +14,19 @@ import Search
         date: day(2024, 5, 17) + 3600 * 13 + 61,
         score: 12.3456789,
         group: "g1abc",
-        snippet: Snippet(text: "…Asynchronous programming in Rust uses futures and the async keyword…",
-                         highlights: [31..<35, 57..<62], matched: true))
+        snippet: Snippet(
+            text: "…Asynchronous programming in Rust uses futures and the async keyword…",
+            highlights: [31..<35, 57..<62], matched: true))
 
     @Test func pipedOutputHasNoEscapesAndMarksTerms() {
         let f = ResultFormatter(output: .pipe)
-        #expect(f.format([result], firstRank: 1) == """
-            1. Fearless Concurrency ]0;pwned- The Rust Book
-               https://doc.rust-lang.org/book/ch16.html  2024-05-17
-               …Asynchronous programming in **Rust** uses futures and the **async** keyword…
+        #expect(
+            f.format([result], firstRank: 1) == """
+                1. Fearless Concurrency ]0;pwned- The Rust Book
+                   https://doc.rust-lang.org/book/ch16.html  2024-05-17
+                   …Asynchronous programming in **Rust** uses futures and the **async** keyword…
 
-            """)
+                """)
     }
 
     @Test func ranksAreRightAligned() {
@@ -65,7 +68,9 @@ import Search
         #expect(f.summary(total: 0, offset: 0, shown: 0) == "No results")
         #expect(f.summary(total: 5, offset: 10, shown: 0) == "No results past 10 (of 5)")
         #expect(f.cost(ReadCost(requests: 1, bytes: 39_117, roundTrips: 3, blocks: 4)) == "1 request, 38.2 KB in 3 round trips, 4 blocks")
-        #expect(f.cost(ReadCost(requests: 0, bytes: 0, roundTrips: 1, blocks: 9, cacheHits: 9)) == "0 requests, 0 B in 1 round trip, 9 blocks, 9 cache hits")
+        #expect(
+            f.cost(ReadCost(requests: 0, bytes: 0, roundTrips: 1, blocks: 9, cacheHits: 9))
+                == "0 requests, 0 B in 1 round trip, 9 blocks, 9 cache hits")
         #expect(ResultFormatter.size(512) == "512 B" && ResultFormatter.size(5 << 20) == "5.0 MB" && ResultFormatter.size(300 << 20) == "300 MB")
         let e = parseError("rust after:someday")!
         #expect(f.error(e) == "error: after: takes a date like 2024, 2024-05 or 2024-05-17 (column 12)\n  rust after:someday\n             ^\n")
@@ -73,8 +78,9 @@ import Search
 
     @Test func jsonIsValidAndOrdered() throws {
         let page = IndexSearch.Page(parsed: try parse("rust async"), total: 7, totalIsExact: false, results: [result])
-        let doc = SearchJSON.document(query: "rust  async \"\\\u{1}", page: page, offset: 20,
-                                      cost: ReadCost(requests: 4, bytes: 100, roundTrips: 2, blocks: 4))
+        let doc = SearchJSON.document(
+            query: "rust  async \"\\\u{1}", page: page, offset: 20,
+            cost: ReadCost(requests: 4, bytes: 100, roundTrips: 2, blocks: 4))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? [String: Any])
         #expect(object["query"] as? String == "rust  async \"\\\u{1}")
         #expect(object["parsed"] as? String == "rust async")
@@ -98,8 +104,10 @@ import Search
             .map { doc.range(of: $0)!.lowerBound }
         #expect(keys == keys.sorted(), "keys in the documented order")
         let empty = IndexSearch.Page(parsed: try parse("x"), total: 0, totalIsExact: true, results: [])
-        #expect(SearchJSON.document(query: "x", page: empty, offset: 0, index: "demo", tookMs: 1.234)
-                == "{\"index\":\"demo\",\"query\":\"x\",\"parsed\":\"x\",\"total\":0,\"totalIsExact\":true,\"offset\":0,\"tookMs\":1.23,\"results\":[]}")
+        #expect(
+            SearchJSON.document(query: "x", page: empty, offset: 0, index: "demo", tookMs: 1.234)
+                == "{\"index\":\"demo\",\"query\":\"x\",\"parsed\":\"x\",\"total\":0,\"totalIsExact\":true,\"offset\":0,\"tookMs\":1.23,\"results\":[]}"
+        )
     }
 }
 

@@ -1,13 +1,16 @@
 import Blocks
 import Foundation
-import Testing
 import Support
+import Testing
+
 @testable import Remote
 
 @Suite struct CacheTests {
     @Test func readThroughCacheAnswersRepeatsWithoutRequests() throws {
         let blocks = TestBlocks(count: 10)
-        let server = try TestHTTPServer { r in blocks.bytes(forPath: r.path).map { .respond(status: 200, body: $0) } ?? .respond(status: 404, body: []) }
+        let server = try TestHTTPServer { r in
+            blocks.bytes(forPath: r.path).map { .respond(status: 200, body: $0) } ?? .respond(status: 404, body: [])
+        }
         defer { server.stop() }
         let dir = tempDirectory("cache")
         let http = try HTTPBlockStore(base: server.base, options: quick())
@@ -44,7 +47,7 @@ import Support
     @Test func evictionKeepsTheCacheUnderItsLimitAndKeepsRecentBlocks() throws {
         let dir = tempDirectory("cache")
         let cache = try BlockCache(directory: dir, limit: 100_000)
-        let blocks = TestBlocks(count: 60, size: 4000)   // 240 KB through a 100 KB cache
+        let blocks = TestBlocks(count: 60, size: 4000)  // 240 KB through a 100 KB cache
         for (i, b) in blocks.items.enumerated() {
             cache.write(b.cid, b.bytes)
             // Keep block 0 in use: a hit refreshes its time, so it must survive.

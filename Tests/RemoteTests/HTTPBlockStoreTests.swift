@@ -2,6 +2,7 @@ import Blocks
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Remote
 
 /// Random blocks named by their CIDs, served by a scripted server.
@@ -45,7 +46,7 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
         let server = try TestHTTPServer { r in
             let now = inFlight.add(1, ordering: .relaxed).newValue
             _ = peak.max(now, ordering: .relaxed)
-            usleep(20_000)   // long enough for requests to overlap
+            usleep(20_000)  // long enough for requests to overlap
             inFlight.subtract(1, ordering: .relaxed)
             return blocks.bytes(forPath: r.path).map { .respond(status: 200, body: $0) } ?? .respond(status: 404, body: [])
         }
@@ -126,7 +127,7 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
         let blocks = TestBlocks(count: 3)
         let server = try TestHTTPServer { r in
             guard var b = blocks.bytes(forPath: r.path) else { return .respond(status: 404, body: []) }
-            if r.path.hasSuffix(blocks.items[1].cid.description) { b[1234] ^= 0x01 }   // one flipped bit
+            if r.path.hasSuffix(blocks.items[1].cid.description) { b[1234] ^= 0x01 }  // one flipped bit
             return .respond(status: 200, body: b)
         }
         defer { server.stop() }
@@ -149,7 +150,7 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
 
     @Test func tricklingServerTimesOutToo() throws {
         let blocks = TestBlocks(count: 1, size: 100)
-        let server = try TestHTTPServer { _ in .drip(body: blocks.items[0].bytes, interval: 0.1) }   // 10 s in all
+        let server = try TestHTTPServer { _ in .drip(body: blocks.items[0].bytes, interval: 0.1) }  // 10 s in all
         defer { server.stop() }
         let store = try HTTPBlockStore(base: server.base, options: quick(timeout: 0.6, retries: 0))
         let (e, seconds) = failure { _ = try store.get(blocks.items[0].cid) }

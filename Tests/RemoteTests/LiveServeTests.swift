@@ -5,6 +5,7 @@ import Search
 import Synchronization
 import Testing
 import TextTestSupport
+
 @testable import Remote
 
 func noCache() -> RemoteOptions {
@@ -46,8 +47,10 @@ func answers(_ location: String, options: RemoteOptions = noCache()) throws -> [
         for base in [serve.base, nginx.base] {
             let first = try fetcher.fetchOne(FetchRequest(url: base + "/manifest.json", limit: 64 << 20))
             let validators = [("If-None-Match", first.etag ?? ""), ("If-Modified-Since", first.lastModified ?? "")].filter { !$0.1.isEmpty }
-            let again = try fetcher.fetchOne(FetchRequest(url: base + "/manifest.json", limit: 64 << 20, headers: validators,
-                                                          acceptedStatuses: [304]))
+            let again = try fetcher.fetchOne(
+                FetchRequest(
+                    url: base + "/manifest.json", limit: 64 << 20, headers: validators,
+                    acceptedStatuses: [304]))
             #expect(again.status == 304, "\(base) revalidates the manifest")
         }
     }

@@ -3,9 +3,10 @@ import Foundation
 import Index
 import Query
 import Search
-import Testing
 import Support
+import Testing
 import TextTestSupport
+
 @testable import Remote
 
 /// Queries covering every operator the language has, so remote and local reads are compared
@@ -23,16 +24,18 @@ let mergedIndex: String = {
     let inputs = try! [a, b].map { d in
         IndexMerge.Input(shard: try Shard.open(directory: d), manifestBytes: try FileSystem.readFile(d + "/manifest.json"), name: d)
     }
-    let merged = try! IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
-                                       created: "2026-01-02T00:00:00Z")
+    let merged = try! IndexMerge.merge(
+        inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
+        created: "2026-01-02T00:00:00Z")
     try! merged.manifest.write(toIndex: out)
     return out
 }()
 
 func summary(_ page: IndexSearch.Page) -> [String] {
-    ["total \(page.total) \(page.totalIsExact)"] + page.results.map { r in
-        "\(r.url) \(r.title) \(r.date ?? -1) \(String(format: "%.9f", r.score)) \(r.group) \(r.snippet.text) \(r.snippet.highlights)"
-    }
+    ["total \(page.total) \(page.totalIsExact)"]
+        + page.results.map { r in
+            "\(r.url) \(r.title) \(r.date ?? -1) \(String(format: "%.9f", r.score)) \(r.group) \(r.snippet.text) \(r.snippet.highlights)"
+        }
 }
 
 @Suite(.serialized) struct RemoteSearchTests {

@@ -1,12 +1,13 @@
 import Blocks
 import Foundation
-import Synchronization
 import Hummingbird
 import HummingbirdTesting
 import Index
 import Search
-import Testing
 import Support
+import Synchronization
+import Testing
+
 @testable import Serve
 
 /// Two served indexes: the merged one (first, also at `/`) and a single group's shard.
@@ -132,10 +133,12 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(list.map { $0["name"] as? String } == servedIndexes.map(\.name))
                 #expect(list.map { $0["documents"] as? Int } == [500, 40])
             }
-            for (uri, status) in [("/api/search", HTTPResponse.Status.badRequest), ("/api/search?q=river%20after:someday", .badRequest),
-                                  ("/api/search?q=-river", .badRequest), ("/api/search?q=x&limit=0", .badRequest),
-                                  ("/api/search?q=x&limit=abc", .badRequest), ("/api/search?q=x&index=nope", .notFound),
-                                  ("/api/search?q=" + String(repeating: "a", count: 3000), .badRequest)] {
+            for (uri, status) in [
+                ("/api/search", HTTPResponse.Status.badRequest), ("/api/search?q=river%20after:someday", .badRequest),
+                ("/api/search?q=-river", .badRequest), ("/api/search?q=x&limit=0", .badRequest),
+                ("/api/search?q=x&limit=abc", .badRequest), ("/api/search?q=x&index=nope", .notFound),
+                ("/api/search?q=" + String(repeating: "a", count: 3000), .badRequest),
+            ] {
                 try await client.execute(uri: uri, method: .get) { r in
                     #expect(r.status == status, "\(uri)")
                     let o = try jsonObject(r.body)
@@ -174,8 +177,10 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
     }
 
     @Test func namesAreDistinctAndAvoidTheServersOwnPaths() {
-        #expect(ServedIndex.names(for: ["/a/site", "/b/site", "/c/api", "x/ipfs/", "/d/my index"]) ==
-                ["site", "site-2", "index-api", "index-ipfs", "my-index"])
+        #expect(
+            ServedIndex.names(for: ["/a/site", "/b/site", "/c/api", "x/ipfs/", "/d/my index"]) == [
+                "site", "site-2", "index-api", "index-ipfs", "my-index",
+            ])
     }
 
     @Test func rangeHeaderParsing() {

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import TextTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The built `indexer` binary (`make test` builds it before the tests run).
 func indexerBinary() throws -> String {

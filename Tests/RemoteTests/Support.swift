@@ -16,10 +16,12 @@ let keyB = try! GroupKey(seed: Array(repeating: 22, count: 32))
 /// English-looking documents with a skewed vocabulary, so common words have long postings
 /// (several leaves) and rare ones short, as in real text.
 func corpus(_ n: Int, seed: UInt64, site: String) -> [IndexDocument] {
-    let words = ["river", "bread", "honey", "lantern", "bicycle", "garden", "compost", "library", "meteor", "solar",
-                 "workshop", "volunteer", "repair", "kettle", "orchard", "winter", "summer", "harvest", "market", "bridge",
-                 "pottery", "ferment", "archive", "beacon", "cinder", "harbor", "juniper", "quarry", "saffron", "thistle",
-                 "walnut", "zephyr", "amber", "basil", "copper", "dune", "ember", "fjord", "glacier", "hazel"]
+    let words = [
+        "river", "bread", "honey", "lantern", "bicycle", "garden", "compost", "library", "meteor", "solar",
+        "workshop", "volunteer", "repair", "kettle", "orchard", "winter", "summer", "harvest", "market", "bridge",
+        "pottery", "ferment", "archive", "beacon", "cinder", "harbor", "juniper", "quarry", "saffron", "thistle",
+        "walnut", "zephyr", "amber", "basil", "copper", "dune", "ember", "fjord", "glacier", "hazel",
+    ]
     var rng = SplitMix64(seed: seed)
     return (0..<n).map { i in
         let length = Int.random(in: 8...160, using: &rng)
@@ -28,10 +30,11 @@ func corpus(_ n: Int, seed: UInt64, site: String) -> [IndexDocument] {
             return words[min(words.count - 1, Int(r * r * r * Double(words.count)))]
         }
         let sentence = text.joined(separator: " ")
-        return IndexDocument(url: "https://\(site)/page/\(i)", title: "\(site) \(i): \(text.prefix(3).joined(separator: " "))",
-                             text: sentence.prefix(1).uppercased() + sentence.dropFirst() + ".",
-                             date: 1_700_000_000 + Int64(i) * 3600, lang: "en", digest: Array("\(site)/\(i)".utf8),
-                             source: "test", tags: i % 7 == 0 ? ["seven"] : [], mentions: [])
+        return IndexDocument(
+            url: "https://\(site)/page/\(i)", title: "\(site) \(i): \(text.prefix(3).joined(separator: " "))",
+            text: sentence.prefix(1).uppercased() + sentence.dropFirst() + ".",
+            date: 1_700_000_000 + Int64(i) * 3600, lang: "en", digest: Array("\(site)/\(i)".utf8),
+            source: "test", tags: i % 7 == 0 ? ["seven"] : [], mentions: [])
     }
 }
 

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 whose every answer the test scripts, including the
 /// broken ones real hosts produce: wrong status, a body cut short, wrong bytes, silence, a

@@ -1,10 +1,11 @@
 import Blocks
 import Foundation
 import Index
-import ProllyTree
 import IndexTestSupport
-import Testing
+import ProllyTree
 import Support
+import Testing
+
 @testable import Search
 
 @Suite struct MergeTests {
@@ -53,7 +54,9 @@ import Support
         let (single, _) = try buildShard(docs)
         let a = SearchEngine(shard: merged, analyzer: IndexAnalyzer()), b = SearchEngine(shard: single, analyzer: IndexAnalyzer())
         for q in ["w0", "w3 w5", "w10 OR w200", "page w1", "w7 -w0"] {
-            let plan: QueryPlan = q.contains("OR") ? .or([.word("w10"), .word("w200")])
+            let plan: QueryPlan =
+                q.contains("OR")
+                ? .or([.word("w10"), .word("w200")])
                 : q.contains("-") ? .and([.word("w7"), .not(.word("w0"))]) : .and(q.split(separator: " ").map { .word(String($0)) })
             let x = try a.search(plan, limit: 1000, prune: false), y = try b.search(plan, limit: 1000, prune: false)
             let sx = Dictionary(uniqueKeysWithValues: x.hits.map { ($0.record.url, $0.score) })
@@ -65,8 +68,12 @@ import Support
     }
 
     @Test func duplicatesAcrossGroupsAreKeptOnce() throws {
-        let shared = (0..<20).map { i in IndexDocument(url: "https://x.org/\(i)", title: "t", text: "alpha beta \(i)", digest: Array("dup\(i)".utf8), source: "s") }
-        let own = (0..<5).map { i in IndexDocument(url: "https://y.org/\(i)", title: "t", text: "alpha gamma", digest: Array("own\(i)".utf8), source: "s") }
+        let shared = (0..<20).map { i in
+            IndexDocument(url: "https://x.org/\(i)", title: "t", text: "alpha beta \(i)", digest: Array("dup\(i)".utf8), source: "s")
+        }
+        let own = (0..<5).map { i in
+            IndexDocument(url: "https://y.org/\(i)", title: "t", text: "alpha gamma", digest: Array("own\(i)".utf8), source: "s")
+        }
         let a = try shard(shared, key: MergeTests.keys[0]), b = try shard(shared + own, key: MergeTests.keys[1])
         let (merged, _, summary) = try merge([b, a])
         #expect(summary.duplicatesRemoved == 20)
@@ -94,7 +101,8 @@ import Support
         manifest.info.analyzer = "other/2"
         let other = IndexMerge.Input(shard: try Shard(manifest: manifest, reader: built.reader), manifestBytes: [], name: "their-shard")
         #expect {
-            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0], analyzer: IndexAnalyzer(), created: "x")
+            try IndexMerge.merge(
+                [a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0], analyzer: IndexAnalyzer(), created: "x")
         } throws: { e in
             "\(e)".contains("their-shard") && "\(e)".contains("other/2")
         }
@@ -134,8 +142,9 @@ import Support
         _ = try b.finish(sources: [.init(name: "other-part", bytes: 0)], created: "x")
         let other = IndexMerge.Input(shard: try Shard.open(directory: dir), manifestBytes: [], name: "second-shard")
         #expect {
-            try IndexMerge.merge([a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],
-                                 analyzer: IndexAnalyzer(), created: "x")
+            try IndexMerge.merge(
+                [a, other], into: try DirectoryStore(root: tempDirectory()), key: MergeTests.keys[0],
+                analyzer: IndexAnalyzer(), created: "x")
         } throws: { e in "\(e)".contains("second-shard") && "\(e)".contains("own key") }
         // The same shard twice is fine (a union is idempotent).
         let (same, _, _) = try tests.merge([a, a])

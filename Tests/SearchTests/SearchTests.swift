@@ -3,13 +3,17 @@ import Foundation
 import Index
 import IndexTestSupport
 import Testing
+
 @testable import Search
 
 @Suite struct SearchTests {
-    func doc(_ i: Int, _ title: String, _ text: String, date: Int64? = nil, url: String? = nil, digest: String? = nil,
-             tags: [String] = [], mentions: [String] = [], lang: String? = "en") -> IndexDocument {
-        IndexDocument(url: url ?? "https://example.org/\(i)", title: title, text: text, date: date, lang: lang,
-                      digest: Array((digest ?? "d\(i)").utf8), source: "t@\(i)", tags: tags, mentions: mentions)
+    func doc(
+        _ i: Int, _ title: String, _ text: String, date: Int64? = nil, url: String? = nil, digest: String? = nil,
+        tags: [String] = [], mentions: [String] = [], lang: String? = "en"
+    ) -> IndexDocument {
+        IndexDocument(
+            url: url ?? "https://example.org/\(i)", title: title, text: text, date: date, lang: lang,
+            digest: Array((digest ?? "d\(i)").utf8), source: "t@\(i)", tags: tags, mentions: mentions)
     }
 
     /// BM25 by hand for the tiny corpus below, with its quantized lengths (all < 32, so exact).
@@ -47,7 +51,10 @@ import Testing
         let (shard, _) = try buildShard(docs)
         let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
         func urls(_ p: QueryPlan) throws -> Set<Int> {
-            Set(try engine.search(p, limit: 100).hits.map { Int($0.record.url.split(separator: "/").last!) ?? ($0.record.url.hasSuffix("x") ? 1 : -1) })
+            Set(
+                try engine.search(p, limit: 100).hits.map {
+                    Int($0.record.url.split(separator: "/").last!) ?? ($0.record.url.hasSuffix("x") ? 1 : -1)
+                })
         }
         #expect(try urls(.and([.word("red"), .word("apple")])) == [0, 3])
         #expect(try urls(.or([.word("car"), .word("green")])) == [1, 2])
@@ -104,8 +111,9 @@ import Testing
         // short one. Once those fill the top 10, no later leaf can compete and none is read.
         let filler = (0..<60).map { "f\($0)" }.joined(separator: " ")
         let docs = (0..<20000).map { i in
-            i < 30 ? doc(i, "t", Array(repeating: "common", count: 8).joined(separator: " ") + " short")
-                   : doc(i, "t", "common " + filler)
+            i < 30
+                ? doc(i, "t", Array(repeating: "common", count: 8).joined(separator: " ") + " short")
+                : doc(i, "t", "common " + filler)
         }
         let (shard, _) = try buildShard(docs)
         let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())

@@ -1,7 +1,8 @@
 import Analysis
-import Testing
 import Query
+import Testing
 import TextTestSupport
+
 @testable import Snippets
 
 /// Snippets driven by the real analyzer: marks follow its stemming, folding, identifiers and
@@ -71,7 +72,8 @@ import TextTestSupport
 
     @Test func htmlRenderingEscapesDocumentText() throws {
         let s = try snippet("Use <script>alert('x')</script> & escape output.", "script escape")
-        #expect(s.rendered(.html) == "Use &lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; <mark>escape</mark> output.")
+        #expect(
+            s.rendered(.html) == "Use &lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; <mark>escape</mark> output.")
     }
 
     @Test func longDocumentsStayFast() throws {
@@ -91,8 +93,10 @@ import TextTestSupport
     @Test(arguments: [7, 8] as [UInt64])
     func groupedAnalysisEqualsWholeText(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        let vocabulary = ["the", "running", "Runs", "ran", "std::vec", "UTF-8", "東京都", "大阪", "café", "(x86_64),",
-                          "—", "don't", "c++", "#tag", "@bob", "Über", "e.g.", "3.14", "\n\n", "\t", "a.b.c"]
+        let vocabulary = [
+            "the", "running", "Runs", "ran", "std::vec", "UTF-8", "東京都", "大阪", "café", "(x86_64),",
+            "—", "don't", "c++", "#tag", "@bob", "Über", "e.g.", "3.14", "\n\n", "\t", "a.b.c",
+        ]
         let analyzer = Analyzer()
         var found = 0
         for _ in 0..<60 {

@@ -3,7 +3,7 @@
 /// A deliberately simple analyzer for the passage-selection tests: lower-cased runs of letters
 /// and digits, CJK runs as overlapping bigrams. The analyzer tests use the real analyzer.
 struct WordAnalyzer: SnippetAnalyzer {
-    func makeScratch() -> Void { () }
+    func makeScratch() { () }
     func prepare(_ scratch: inout Void, language: String?) {}
 
     func forEachTerm(of utf8: UnsafeRawBufferPointer, scratch: inout Void, _ body: (UnsafeRawBufferPointer) -> Void) {
@@ -43,8 +43,10 @@ struct WordAnalyzer: SnippetAnalyzer {
     }
 }
 
-func snip(_ text: String, _ terms: [String], prefixes: [String] = [], columns: Int = 200, scan: Int = 64 * 1024,
-          probeBytes: Int = 8 << 20) -> Snippet {
+func snip(
+    _ text: String, _ terms: [String], prefixes: [String] = [], columns: Int = 200, scan: Int = 64 * 1024,
+    probeBytes: Int = 8 << 20
+) -> Snippet {
     SnippetBuilder(maxColumns: columns, maxScanBytes: scan, maxProbeBytes: probeBytes)
         .snippet(for: text, terms: HighlightTerms(terms: terms, prefixes: prefixes), analyzer: WordAnalyzer())
 }

@@ -1,5 +1,6 @@
-import Testing
 import Query
+import Testing
+
 @testable import Snippets
 
 @Suite struct SnippetSelectionTests {
@@ -114,8 +115,9 @@ import Query
 
     @Test func highlightTermsComeFromPositiveClauses() throws {
         let q = try QueryParser.parse("Rust \"Async Await\" tok* -Slow site:x.org")
-        let h = HighlightTerms(query: q, analyze: { $0.lowercased().split(separator: " ").map(String.init) },
-                               normalizePrefix: { $0.lowercased() })
+        let h = HighlightTerms(
+            query: q, analyze: { $0.lowercased().split(separator: " ").map(String.init) },
+            normalizePrefix: { $0.lowercased() })
         #expect(h.terms == ["rust", "async", "await"])
         #expect(h.prefixes == ["tok"])
         #expect(h.item(for: "tokio") == 3 && h.item(for: "await") == 2 && h.item(for: "slow") == nil)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Support
+import Testing
 import TextTestSupport
 
 @Suite struct JSONTests {
@@ -16,35 +16,40 @@ import TextTestSupport
 
     @Test func canonicalBytes() {
         let text = String(decoding: Self.manifestLike.canonical, as: UTF8.self)
-        #expect(text == #"{"empty":{},"flag":true,"groups":[{"documents":-3,"group":"g"}],"list":[],"none":null,"root":"bafyreib","trees":{"docs":"b2","postings":"b1"},"version":1,"é":"a\"b\\c\nd\re\tf\u0001g"# + "\u{7f}h\u{2028}i😀\"}")
+        #expect(
+            text
+                == #"{"empty":{},"flag":true,"groups":[{"documents":-3,"group":"g"}],"list":[],"none":null,"root":"bafyreib","trees":{"docs":"b2","postings":"b1"},"version":1,"é":"a\"b\\c\nd\re\tf\u0001g"#
+                + "\u{7f}h\u{2028}i😀\"}")
     }
 
     @Test func prettyBytes() {
         let v: JSON = .object(["b": .array([.int(1), .object(["x": .null])]), "a": .object([:]), "c": .array([])])
-        #expect(v.pretty == """
-        {
-          "a": {},
-          "b": [
-            1,
-            {
-              "x": null
-            }
-          ],
-          "c": []
-        }
+        #expect(
+            v.pretty == """
+                {
+                  "a": {},
+                  "b": [
+                    1,
+                    {
+                      "x": null
+                    }
+                  ],
+                  "c": []
+                }
 
-        """)
+                """)
     }
 
-    @Test(arguments: [
-        ("", #""""#),
-        ("plain ascii", #""plain ascii""#),
-        ("\"\\", #""\"\\""#),
-        ("\n\r\t", #""\n\r\t""#),
-        ("\u{0}\u{8}\u{c}\u{1f}", #""\u0000\u0008\u000c\u001f""#),
-        ("\u{7f}\u{2028}\u{2029}é😀", "\"\u{7f}\u{2028}\u{2029}é😀\""),
-        ("/", #""/""#),
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("", #""""#),
+            ("plain ascii", #""plain ascii""#),
+            ("\"\\", #""\"\\""#),
+            ("\n\r\t", #""\n\r\t""#),
+            ("\u{0}\u{8}\u{c}\u{1f}", #""\u0000\u0008\u000c\u001f""#),
+            ("\u{7f}\u{2028}\u{2029}é😀", "\"\u{7f}\u{2028}\u{2029}é😀\""),
+            ("/", #""/""#),
+        ] as [(String, String)])
     func escapes(text: String, literal: String) throws {
         #expect(JSON.quoted(text) == literal)
         var w = JSONWriter()
@@ -57,7 +62,10 @@ import TextTestSupport
         var w = JSONWriter()
         w.object { w in
             w.key("a"); w.number(-1)
-            w.key("b"); w.array { w in w.bool(true); w.null(); w.string("x\u{1}") }
+            w.key("b");
+            w.array { w in
+                w.bool(true); w.null(); w.string("x\u{1}")
+            }
             w.key("c"); w.object { _ in }
         }
         let v: JSON = .object(["a": .int(-1), "b": .array([.bool(true), .null, .string("x\u{1}")]), "c": .object([:])])
@@ -68,7 +76,8 @@ import TextTestSupport
         #expect(try JSON.parse(Array("9223372036854775807".utf8)) == .int(.max))
         #expect(try JSON.parse(Array("-9223372036854775808".utf8)) == .int(.min))
         #expect(try JSON.parse(Array("-0".utf8)) == .int(0))
-        #expect(try JSON.parse(Array(" \n[1 , {\"a\" : \"\\u00e9\\ud83d\\ude00\\/\"}]\t".utf8))
+        #expect(
+            try JSON.parse(Array(" \n[1 , {\"a\" : \"\\u00e9\\ud83d\\ude00\\/\"}]\t".utf8))
                 == .array([.int(1), .object(["a": .string("é😀/")])]))
     }
 
@@ -142,13 +151,13 @@ import TextTestSupport
         let values = (0..<300).map { _ in RandomJSON.value(&rng, depth: 0) }
         let input = values.map { String(decoding: $0.canonical, as: UTF8.self) }.joined(separator: "\n") + "\n"
         let script = #"""
-import sys, json, re
-def fix(s):
-    return re.sub(r'\\(.)', lambda m: {'b': '\\u0008', 'f': '\\u000c'}.get(m.group(1), m.group(0)), s)
-for line in sys.stdin.buffer.read().decode('utf-8').split('\n'):
-    if line:
-        sys.stdout.write(fix(json.dumps(json.loads(line), sort_keys=True, separators=(',', ':'), ensure_ascii=False)) + '\n')
-"""#
+            import sys, json, re
+            def fix(s):
+                return re.sub(r'\\(.)', lambda m: {'b': '\\u0008', 'f': '\\u000c'}.get(m.group(1), m.group(0)), s)
+            for line in sys.stdin.buffer.read().decode('utf-8').split('\n'):
+                if line:
+                    sys.stdout.write(fix(json.dumps(json.loads(line), sort_keys=True, separators=(',', ':'), ensure_ascii=False)) + '\n')
+            """#
         guard let out = PythonChecker.run(script, input: Data(input.utf8)) else { return }
         let lines = String(decoding: out, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == values.count + 1)
@@ -160,8 +169,10 @@ for line in sys.stdin.buffer.read().decode('utf-8').split('\n'):
 
 /// Random JSON values over the whole of what the canonical writer emits.
 enum RandomJSON {
-    static let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{c}", "\u{1f}",
-                                             "\u{7f}", "é", "ß", "\u{2028}", "\u{2029}", "中", "😀", "\u{FFFD}", "\u{10FFFF}"]
+    static let alphabet: [Unicode.Scalar] = [
+        "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{8}", "\u{c}", "\u{1f}",
+        "\u{7f}", "é", "ß", "\u{2028}", "\u{2029}", "中", "😀", "\u{FFFD}", "\u{10FFFF}",
+    ]
 
     static func string(_ rng: inout SplitMix64) -> String {
         var s = String.UnicodeScalarView()
@@ -173,7 +184,10 @@ enum RandomJSON {
         switch Int.random(in: depth >= 4 ? 0...4 : 0...6, using: &rng) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &rng))
-        case 2: return .int([Int64.min, Int64.max, 0, -1, Int64.random(in: -1000...1000, using: &rng), Int64.random(in: .min ... .max, using: &rng)].randomElement(using: &rng)!)
+        case 2:
+            return .int(
+                [Int64.min, Int64.max, 0, -1, Int64.random(in: -1000...1000, using: &rng), Int64.random(in: .min ... .max, using: &rng)]
+                    .randomElement(using: &rng)!)
         case 3, 4: return .string(string(&rng))
         case 5: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in value(&rng, depth: depth + 1) })
         default:

@@ -44,7 +44,9 @@ package enum PythonChecker {
         p.standardError = stderr
         do { try p.run() } catch { throw Failure.cannotStart(interpreter: python, reason: "\(error)") }
         // Write stdin and drain stderr on other threads so no pipe can fill and deadlock.
-        let writer = Thread { stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close() }
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(input); try? stdin.fileHandleForWriting.close()
+        }
         writer.start()
         let errors = ErrorDrain(stderr.fileHandleForReading)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Brotli
 import Testing
 import TextTestSupport
 import Zlib
 import Zstd
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Bytes from a Python one-liner (the project venv), so decoders are checked against other encoders.
 func pythonBytes(_ code: String) throws -> [UInt8] {
@@ -96,22 +97,25 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
             if step.consumed == 0 && step.produced == 0 && !step.frameEnded {
                 idle += 1
                 if idle > 2 { throw CodecTestError("stalled at \(k)") }
-            } else { idle = 0 }
+            } else {
+                idle = 0
+            }
         }
         return (out, ends)
     }
 
     @Test(.tags(.python), .needsExternalTools) func framesWithDictionaryFrameFromPython() throws {
-        let data = try pythonBytes("""
-        import zstandard
-        samples = [(b"record %d " % i) * 20 for i in range(200)]
-        d = zstandard.train_dictionary(1024, samples)
-        dc = zstandard.ZstdCompressor().compress(d.as_bytes())
-        c = zstandard.ZstdCompressor(dict_data=d, write_checksum=True)
-        out = (0x184D2A5D).to_bytes(4, "little") + len(dc).to_bytes(4, "little") + dc
-        out += b"".join(c.compress(s) for s in samples[:3])
-        sys.stdout.buffer.write(out)
-        """)
+        let data = try pythonBytes(
+            """
+            import zstandard
+            samples = [(b"record %d " % i) * 20 for i in range(200)]
+            d = zstandard.train_dictionary(1024, samples)
+            dc = zstandard.ZstdCompressor().compress(d.as_bytes())
+            c = zstandard.ZstdCompressor(dict_data=d, write_checksum=True)
+            out = (0x184D2A5D).to_bytes(4, "little") + len(dc).to_bytes(4, "little") + dc
+            out += b"".join(c.compress(s) for s in samples[:3])
+            sys.stdout.buffer.write(out)
+            """)
         let expected = Array((0..<3).map { String(repeating: "record \($0) ", count: 20) }.joined().utf8)
         for chunk in [1, 7, 4096] {
             let (out, ends) = try stream(data, chunk: chunk)
@@ -121,10 +125,11 @@ let sample: [UInt8] = Array((0..<20000).map { "line \($0) of sample text\n" }.jo
     }
 
     @Test(.tags(.python), .needsExternalTools) func checksumMismatchIsDetected() throws {
-        var data = try pythonBytes("""
-        import zstandard
-        sys.stdout.buffer.write(zstandard.ZstdCompressor(write_checksum=True, level=1).compress(bytes(range(256)) * 4))
-        """)
+        var data = try pythonBytes(
+            """
+            import zstandard
+            sys.stdout.buffer.write(zstandard.ZstdCompressor(write_checksum=True, level=1).compress(bytes(range(256)) * 4))
+            """)
         data[data.count - 1] ^= 0x55  // the last 4 bytes are the checksum
         #expect(throws: Zstd.Error.self) { try stream(data, chunk: 4096) }
     }

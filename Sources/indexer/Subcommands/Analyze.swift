@@ -43,7 +43,9 @@ struct AnalyzeCommand: ParsableCommand {
                 out += ", \"stemming\": \(JSON.quoted(Analyzer.Stemming(language: lang) == .english ? "english" : "none"))"
             }
             if field == .body || field == .url {
-                let items = tokens.map { "{\"term\": \(JSON.quoted($0.term)), \"position\": \($0.position), \"kind\": \(JSON.quoted(kindName($0.kind)))}" }
+                let items = tokens.map {
+                    "{\"term\": \(JSON.quoted($0.term)), \"position\": \($0.position), \"kind\": \(JSON.quoted(kindName($0.kind)))}"
+                }
                 out += ", \"terms\": [" + items.joined(separator: ", ") + "]"
             } else {
                 out += ", \"terms\": [" + strings.map(JSON.quoted).joined(separator: ", ") + "]"

@@ -22,7 +22,8 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Memory for buffered index entries before they spill to disk, in MiB.") var memoryMb = 512
     @Option(help: "URL of the site folder's root, so site documents get real URLs.") var baseURL: String?
-    @Option(help: "An earlier index of this group: add only documents it lacks (by content digest) as a new batch, and write base + batch to --out.") var base: String?
+    @Option(help: "An earlier index of this group: add only documents it lacks (by content digest) as a new batch, and write base + batch to --out.")
+    var base: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
 
     func validate() throws {
@@ -32,8 +33,9 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        var build = IndexBuild(sources: sources, out: out, key: try loadKey(key),
-                               created: ISO8601DateFormatter().string(from: Date()))
+        var build = IndexBuild(
+            sources: sources, out: out, key: try loadKey(key),
+            created: ISO8601DateFormatter().string(from: Date()))
         build.memoryBytes = memoryMb << 20
         build.workers = threads
         build.baseURL = baseURL
@@ -51,7 +53,9 @@ struct BuildCommand: ParsableCommand {
         progress.finish()
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)
         if let base {
-            printError("batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) already in \(base)); \(report.blocksReusedFromBase) blocks reused from the base, \(built.blocksWritten) written")
+            printError(
+                "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) already in \(base)); \(report.blocksReusedFromBase) blocks reused from the base, \(built.blocksWritten) written"
+            )
         }
         let seconds = monotonicSeconds() - started
 
@@ -73,7 +77,9 @@ struct BuildCommand: ParsableCommand {
             print(JSON.object(o).pretty, terminator: "")
         } else {
             printError("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
-            printError("\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)")
+            printError(
+                "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
+            )
             if report.revisits > 0 { printError("\(report.revisits) revisit records carry no text and were not indexed") }
             for (title, counts) in [("left out", summary.ignored), ("skipped", skipped)] where !counts.isEmpty {
                 printError("\(title):")

@@ -42,11 +42,16 @@ struct DiffCommand: ParsableCommand {
         let totalBlocks = (a.docs.root?.blocks ?? 0) + (b.docs.root?.blocks ?? 0)
         if json {
             func item(_ e: IndexDiff.Entry) -> JSON {
-                .object(["doc": .string(e.ref.description), "url": .string(e.record.url), "title": .string(e.record.title),
-                         "date": e.record.date.map { .int($0) } ?? .null])
+                .object([
+                    "doc": .string(e.ref.description), "url": .string(e.record.url), "title": .string(e.record.title),
+                    "date": e.record.date.map { .int($0) } ?? .null,
+                ])
             }
-            print(JSON.object(["added": .array(added.map(item)), "removed": .array(removed.map(item)),
-                               "docsNodesRead": .int(Int64(nodesRead)), "docsBlocksTotal": .int(Int64(totalBlocks))]).pretty, terminator: "")
+            print(
+                JSON.object([
+                    "added": .array(added.map(item)), "removed": .array(removed.map(item)),
+                    "docsNodesRead": .int(Int64(nodesRead)), "docsBlocksTotal": .int(Int64(totalBlocks)),
+                ]).pretty, terminator: "")
         } else {
             for e in added { print("+ \(e.record.url)\t\(e.record.title)") }
             for e in removed { print("- \(e.record.url)\t\(e.record.title)") }

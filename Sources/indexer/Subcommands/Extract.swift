@@ -1,8 +1,9 @@
 import ArgumentParser
 import Ingest
 import Support
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct ExtractCommand: ParsableCommand {
@@ -10,13 +11,13 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Turn WARC, WARC.gz, WARC.zst, WACZ and site folders into documents, one JSON object per line.",
         discussion: """
-        Formats are recognised from their first bytes; a directory is read as a site folder. \
-        stdout gets one JSON object per document (url, title, date, mime, lang, digest, source, \
-        tags, mentions; text with --text). stderr gets a summary: records read, \
-        documents, records left out by reason, and every skipped record with its file and offset. \
-        Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
-        not be read at all.
-        """
+            Formats are recognised from their first bytes; a directory is read as a site folder. \
+            stdout gets one JSON object per document (url, title, date, mime, lang, digest, source, \
+            tags, mentions; text with --text). stderr gets a summary: records read, \
+            documents, records left out by reason, and every skipped record with its file and offset. \
+            Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
+            not be read at all.
+            """
     )
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String]
@@ -35,16 +36,19 @@ struct ExtractCommand: ParsableCommand {
         let includeText = text
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
         let out = OutputBuffer(fd: 1)
-        let summary = try pipeline.run(sources, transform: { outcome -> ([UInt8], SourceRef?) in
-            guard case .document(let doc, _) = outcome else {
-                if case .skipped(let s) = outcome { return ([], s.source) }
-                return ([], nil)
-            }
-            return (doc.jsonLine(length: nil, text: includeText), doc.source)
-        }) { line, source in
-            try out.write(line)
-            if let source { progress.update(source, documents: line.isEmpty ? 0 : 1) }
-        }
+        let summary = try pipeline.run(
+            sources,
+            transform: { outcome -> ([UInt8], SourceRef?) in
+                guard case .document(let doc, _) = outcome else {
+                    if case .skipped(let s) = outcome { return ([], s.source) }
+                    return ([], nil)
+                }
+                return (doc.jsonLine(length: nil, text: includeText), doc.source)
+            },
+            consume: { line, source in
+                try out.write(line)
+                if let source { progress.update(source, documents: line.isEmpty ? 0 : 1) }
+            })
         try out.flush()
         progress.finish()
         printSummary(summary, progress: progress)
@@ -93,5 +97,3 @@ struct ExtractCommand: ParsableCommand {
         for f in s.failed { printError("failed \(f)") }
     }
 }
-
-

@@ -17,22 +17,28 @@ struct StatsCommand: ParsableCommand {
         let inspection = ShardInspection.inspect(shard, recompute: false)
         let info = shard.info
         if json {
-            print(JSON.object([
-                "root": .string(shard.manifest.root.description),
-                "analyzer": .string(info.analyzer),
-                "documents": .int(Int64(info.documents)),
-                "terms": .int(Int64(inspection.distinctTerms)),
-                "postings": .int(Int64(shard.postings.count)),
-                "groups": .array(info.groups.map { .object(["group": .string($0.group.description), "documents": .int(Int64($0.documents))]) }),
-                "trees": .object(Dictionary(uniqueKeysWithValues: inspection.trees.map { t in
-                    (t.name, JSON.object([
-                        "entries": .int(Int64(t.entries)), "blocks": .int(Int64(t.blocks)), "bytes": .int(Int64(t.bytes)),
-                        "depth": .int(Int64(t.depth)), "nodeBytesMin": .int(Int64(t.minNode)),
-                        "nodeBytesMedian": .int(Int64(t.medianNode)), "nodeBytesMax": .int(Int64(t.maxNode)),
-                    ]))
-                })),
-                "problems": .array(inspection.problems.map { .string($0) }),
-            ]).pretty, terminator: "")
+            print(
+                JSON.object([
+                    "root": .string(shard.manifest.root.description),
+                    "analyzer": .string(info.analyzer),
+                    "documents": .int(Int64(info.documents)),
+                    "terms": .int(Int64(inspection.distinctTerms)),
+                    "postings": .int(Int64(shard.postings.count)),
+                    "groups": .array(info.groups.map { .object(["group": .string($0.group.description), "documents": .int(Int64($0.documents))]) }),
+                    "trees": .object(
+                        Dictionary(
+                            uniqueKeysWithValues: inspection.trees.map { t in
+                                (
+                                    t.name,
+                                    JSON.object([
+                                        "entries": .int(Int64(t.entries)), "blocks": .int(Int64(t.blocks)), "bytes": .int(Int64(t.bytes)),
+                                        "depth": .int(Int64(t.depth)), "nodeBytesMin": .int(Int64(t.minNode)),
+                                        "nodeBytesMedian": .int(Int64(t.medianNode)), "nodeBytesMax": .int(Int64(t.maxNode)),
+                                    ])
+                                )
+                            })),
+                    "problems": .array(inspection.problems.map { .string($0) }),
+                ]).pretty, terminator: "")
         } else {
             print("index      \(index)  root \(shard.manifest.root)")
             print("analyzer   \(info.analyzer)")
@@ -41,9 +47,10 @@ struct StatsCommand: ParsableCommand {
             print("postings   \(shard.postings.count)")
             print("tree        entries     blocks        bytes  depth  node bytes min/median/max")
             for t in inspection.trees {
-                print(pad(t.name, 10) + pad(String(t.entries), 9, left: true) + pad(String(t.blocks), 11, left: true)
-                      + pad(String(t.bytes), 13, left: true) + pad(String(t.depth), 7, left: true)
-                      + "  \(t.minNode)/\(t.medianNode)/\(t.maxNode)")
+                print(
+                    pad(t.name, 10) + pad(String(t.entries), 9, left: true) + pad(String(t.blocks), 11, left: true)
+                        + pad(String(t.bytes), 13, left: true) + pad(String(t.depth), 7, left: true)
+                        + "  \(t.minNode)/\(t.medianNode)/\(t.maxNode)")
             }
             let total = inspection.trees.reduce(0) { $0 + $1.bytes }
             print("total      \(inspection.trees.reduce(0) { $0 + $1.blocks }) blocks, \(total) bytes")
@@ -56,7 +63,9 @@ struct StatsCommand: ParsableCommand {
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check an index completely: the manifest signature, every block against its CID, every node against its parent, and the statistics recomputed from the documents.")
+        abstract:
+            "Check an index completely: the manifest signature, every block against its CID, every node against its parent, and the statistics recomputed from the documents."
+    )
 
     @Argument(help: "Index folder or http(s):// URL.") var index: String
     @Flag(help: "Print the verdict as JSON.") var json = false
@@ -78,8 +87,11 @@ struct VerifyCommand: ParsableCommand {
             problems.append("\(error)")
         }
         if json {
-            print(JSON.object(["index": .string(index), "ok": .bool(problems.isEmpty), "root": .string(root), "signer": .string(signer),
-                               "blocksChecked": .int(Int64(blocks)), "problems": .array(problems.map { .string($0) })]).pretty, terminator: "")
+            print(
+                JSON.object([
+                    "index": .string(index), "ok": .bool(problems.isEmpty), "root": .string(root), "signer": .string(signer),
+                    "blocksChecked": .int(Int64(blocks)), "problems": .array(problems.map { .string($0) }),
+                ]).pretty, terminator: "")
         } else if problems.isEmpty {
             print("ok: \(index) (root \(root), signed by group \(signer)); \(blocks) blocks checked")
         } else {

@@ -30,22 +30,29 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let started = monotonicSeconds()
         let mergerKey = try loadKey(key)
-        let merged = try IndexMerge.merge(named: inputs, open: { path in
-            let opened = try access.open(path)
-            return (opened.shard, opened.manifestBytes)
-        }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
+        let merged = try IndexMerge.merge(
+            named: inputs,
+            open: { path in
+                let opened = try access.open(path)
+                return (opened.shard, opened.manifestBytes)
+            }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
-            print(JSON.object([
-                "index": .string(out), "root": .string(manifest.root.description), "documents": .int(Int64(summary.documents)),
-                "blocksReused": .int(Int64(summary.blocksReused)), "blocksWritten": .int(Int64(summary.blocksWritten)),
-                "blocksCopied": .int(Int64(summary.blocksCopied)), "bytesWritten": .int(Int64(summary.bytesWritten)),
-                "duplicatesRemoved": .int(Int64(summary.duplicatesRemoved)), "milliseconds": .int(Int64(seconds * 1000)),
-            ]).pretty, terminator: "")
+            print(
+                JSON.object([
+                    "index": .string(out), "root": .string(manifest.root.description), "documents": .int(Int64(summary.documents)),
+                    "blocksReused": .int(Int64(summary.blocksReused)), "blocksWritten": .int(Int64(summary.blocksWritten)),
+                    "blocksCopied": .int(Int64(summary.blocksCopied)), "bytesWritten": .int(Int64(summary.bytesWritten)),
+                    "duplicatesRemoved": .int(Int64(summary.duplicatesRemoved)), "milliseconds": .int(Int64(seconds * 1000)),
+                ]).pretty, terminator: "")
         } else {
-            printError("merged \(inputs.count) indexes: \(summary.documents) documents (\(summary.duplicatesRemoved) cross-group duplicates removed) in \(String(format: "%.2f", seconds)) s")
-            printError("blocks reused \(summary.blocksReused) (\(summary.blocksCopied) copied), written \(summary.blocksWritten) (\(summary.bytesWritten) bytes)")
+            printError(
+                "merged \(inputs.count) indexes: \(summary.documents) documents (\(summary.duplicatesRemoved) cross-group duplicates removed) in \(String(format: "%.2f", seconds)) s"
+            )
+            printError(
+                "blocks reused \(summary.blocksReused) (\(summary.blocksCopied) copied), written \(summary.blocksWritten) (\(summary.bytesWritten) bytes)"
+            )
             printError("index \(out): root \(manifest.root), signed by group \(manifest.group)")
         }
     }

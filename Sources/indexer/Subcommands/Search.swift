@@ -1,6 +1,6 @@
-import Foundation
 import ArgumentParser
 import Blocks
+import Foundation
 import Index
 import Query
 import Remote
@@ -86,7 +86,8 @@ struct SearchCommand: ParsableCommand {
         ]
         // Milliseconds as decimals for scripts that want them (the JSON model holds integers only).
         let text = JSON.object(out).canonical
-        print(String(decoding: text.dropLast(), as: UTF8.self)
-              + ",\"p50_ms\":\(percentile(0.5)),\"p95_ms\":\(percentile(0.95))}")
+        print(
+            String(decoding: text.dropLast(), as: UTF8.self)
+                + ",\"p50_ms\":\(percentile(0.5)),\"p95_ms\":\(percentile(0.95))}")
     }
 }

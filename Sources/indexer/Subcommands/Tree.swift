@@ -152,7 +152,9 @@ struct TreeCommand: ParsableCommand {
             let trees = try roots.map { try Tree.open(try CID($0), reader: reader) }
             let (merged, stats) = try Tree.union(trees)
             print(merged.headerCID)
-            printError("reused \(stats.blocksReused), written \(stats.blocksWritten) blocks (\(stats.subtreesReused) subtrees reused whole, \(stats.nodesRead) nodes read)")
+            printError(
+                "reused \(stats.blocksReused), written \(stats.blocksWritten) blocks (\(stats.subtreesReused) subtrees reused whole, \(stats.nodesRead) nodes read)"
+            )
         }
     }
 }
