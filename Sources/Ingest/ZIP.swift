@@ -239,17 +239,23 @@ public final class ZipArchive {
     /// ZIP64 extra, or, with a data descriptor, from the end of the deflate stream or a signed
     /// descriptor whose size matches) and lie within the file. Scanning resumes after each
     /// member's data, so the cost is one pass over the file, plus one inflation of deflated
-    /// members written with a data descriptor (capped by `limits`).
+    /// members written with a data descriptor (capped by `limits`). Headers that only look like
+    /// ones (inside member data) could each start an inflation or a descriptor search running
+    /// to the end of the file, so the bytes those take are capped at twice the file size plus
+    /// 16 MiB; past that, only members whose sizes are in their headers are found.
     static func scanLocalHeaders(fd: Int32, size: Int64, limits: Limits) -> [ZipEntry] {
         var found: [ZipEntry] = []
         var pos: Int64 = 0
-        while let h = find([0x50, 0x4b, 0x03, 0x04], fd: fd, size: size, from: pos) {
+        var work = 2 * size + (16 << 20)
+        var noDescriptorFrom = Int64.max  // no descriptor signature at or after this offset
+        let file = ScanWindow(fd: fd, size: size)
+        while let h = file.find([0x50, 0x4b, 0x03, 0x04], from: pos) {
             pos = h + 4  // where to look next if this header is not usable
-            guard h <= size - 30, let hd = try? pread(fd, h, 30) else { break }
+            guard let hd = file.bytes(h, 30) else { break }
             let flags = le16(hd, 6), method = le16(hd, 8)
             let nameLen = Int(le16(hd, 26)), extraLen = Int(le16(hd, 28))
             let dataStart = h + 30 + Int64(nameLen + extraLen)
-            guard nameLen > 0, dataStart <= size, let ne = try? pread(fd, h + 30, nameLen + extraLen) else { continue }
+            guard nameLen > 0, dataStart <= size, let ne = file.bytes(h + 30, nameLen + extraLen) else { continue }
             var e = ZipEntry(name: String(decoding: ne[0..<nameLen], as: UTF8.self), method: method, flags: flags,
                              crc32: le32(hd, 14), compressedSize: Int64(le32(hd, 18)), uncompressedSize: Int64(le32(hd, 22)),
                              localHeaderOffset: h, dataOffset: dataStart)
@@ -268,11 +274,11 @@ public final class ZipArchive {
                 guard e.compressedSize <= size - dataStart else { continue }
             } else if method == 8 {
                 // Sizes and CRC follow the data; the deflate stream's end says where it is.
-                guard let x = inflatedExtent(fd: fd, size: size, from: dataStart, limits: limits) else { continue }
+                guard work > 0, let x = inflatedExtent(fd: fd, size: size, from: dataStart, limits: limits, work: &work) else { continue }
                 e.compressedSize = x.consumed
                 e.uncompressedSize = x.produced
                 e.crc32 = x.crc
-                if let d = descriptor(fd: fd, size: size, at: dataStart + x.consumed, compressed: x.consumed) {
+                if let d = descriptor(file, at: dataStart + x.consumed, compressed: x.consumed) {
                     e.crc32 = d.crc  // a mismatch with what was inflated is then reported on reading
                     pos = dataStart + x.consumed + d.length
                     found.append(e)
@@ -282,8 +288,13 @@ public final class ZipArchive {
                 // Stored with a descriptor: only a signed descriptor whose size fits marks the end.
                 var q = dataStart
                 var hit: (crc: UInt32, length: Int64, at: Int64)?
-                while hit == nil, let s = find([0x50, 0x4b, 0x07, 0x08], fd: fd, size: size, from: q) {
-                    if let d = descriptor(fd: fd, size: size, at: s, compressed: s - dataStart) { hit = (d.crc, d.length, s) }
+                while hit == nil, work > 0, q < noDescriptorFrom {
+                    guard let s = file.find([0x50, 0x4b, 0x07, 0x08], from: q) else {
+                        noDescriptorFrom = q
+                        break
+                    }
+                    work -= s + 4 - q
+                    if let d = descriptor(file, at: s, compressed: s - dataStart) { hit = (d.crc, d.length, s) }
                     q = s + 1
                 }
                 guard let d = hit else { continue }
@@ -302,8 +313,8 @@ public final class ZipArchive {
 
     /// The data descriptor at `at` (signature optional for deflated data, as the format allows)
     /// when its compressed size is `compressed`: its CRC-32 and its length in bytes.
-    private static func descriptor(fd: Int32, size: Int64, at: Int64, compressed: Int64) -> (crc: UInt32, length: Int64)? {
-        guard at >= 0, at <= size - 12, let d = try? pread(fd, at, Int(min(24, size - at))) else { return nil }
+    private static func descriptor(_ file: ScanWindow, at: Int64, compressed: Int64) -> (crc: UInt32, length: Int64)? {
+        guard at >= 0, at <= file.size - 12, let d = file.bytes(at, Int(min(24, file.size - at))) else { return nil }
         let signed = le32(d, 0) == 0x0807_4b50
         let k = signed ? 4 : 0
         if k + 12 <= d.count, Int64(le32(d, k + 4)) == compressed { return (le32(d, k), Int64(k + 12)) }
@@ -313,7 +324,8 @@ public final class ZipArchive {
 
     /// Inflates raw deflate data from `from` to its end marker: the compressed and uncompressed
     /// sizes and the CRC-32. Nil when the data is corrupt, ends first, or passes the ratio cap.
-    private static func inflatedExtent(fd: Int32, size: Int64, from: Int64, limits: Limits) -> (consumed: Int64, produced: Int64, crc: UInt32)? {
+    /// `work` is charged with the compressed bytes read.
+    private static func inflatedExtent(fd: Int32, size: Int64, from: Int64, limits: Limits, work: inout Int64) -> (consumed: Int64, produced: Int64, crc: UInt32)? {
         guard var inflater = try? Zlib.Inflater(format: .raw) else { return nil }
         var out = [UInt8](repeating: 0, count: 256 << 10)
         var input: [UInt8] = []
@@ -326,6 +338,7 @@ public final class ZipArchive {
                 guard n > 0, let chunk = try? pread(fd, inPos, n) else { return nil }
                 input = chunk
                 inPos += Int64(n)
+                work -= Int64(n)
                 inOff = 0
             }
             let off = inOff
@@ -342,26 +355,57 @@ public final class ZipArchive {
         }
     }
 
-    /// The offset of the first `sig` (4 bytes) at or after `from`, reading 1 MiB at a time.
-    private static func find(_ sig: [UInt8], fd: Int32, size: Int64, from: Int64) -> Int64? {
-        var pos = max(from, 0)
-        while pos <= size - 4 {
-            let n = Int(min(1 << 20, size - pos))
-            guard let b = try? pread(fd, pos, n) else { return nil }
-            let hit: Int? = b.withUnsafeBytes { r in
-                var k = 0
-                while k + 4 <= n {
-                    guard let p = memchr(r.baseAddress! + k, Int32(sig[0]), n - k - 3) else { return nil }
-                    k = r.baseAddress!.distance(to: UnsafeRawPointer(p))
-                    if r[k + 1] == sig[1], r[k + 2] == sig[2], r[k + 3] == sig[3] { return k }
-                    k += 1
-                }
-                return nil
-            }
-            if let hit { return pos + Int64(hit) }
-            pos += Int64(n - 3)
+    /// A file read through one cached 1 MiB window, so a scan that looks at many nearby offsets
+    /// reads each byte about once, however densely what it looks for occurs.
+    private final class ScanWindow {
+        let fd: Int32
+        let size: Int64
+        private var base: Int64 = 0
+        private var buf: [UInt8] = []
+        static let span = 1 << 20
+
+        init(fd: Int32, size: Int64) {
+            self.fd = fd
+            self.size = size
         }
-        return nil
+
+        /// Makes the window hold `[offset, offset + count)`; false when the file does not.
+        private func cover(_ offset: Int64, _ count: Int) -> Bool {
+            guard offset >= 0, count <= Self.span, offset <= size - Int64(count) else { return false }
+            if offset >= base, offset + Int64(count) <= base + Int64(buf.count) { return true }
+            guard let b = try? ZipArchive.pread(fd, offset, Int(min(Int64(Self.span), size - offset))) else { return false }
+            base = offset
+            buf = b
+            return true
+        }
+
+        /// `count` bytes at `offset`, nil when they are not all in the file.
+        func bytes(_ offset: Int64, _ count: Int) -> [UInt8]? {
+            guard cover(offset, count) else { return nil }
+            let k = Int(offset - base)
+            return Array(buf[k..<(k + count)])
+        }
+
+        /// The offset of the first `sig` (4 bytes) at or after `from`.
+        func find(_ sig: [UInt8], from: Int64) -> Int64? {
+            var pos = max(from, 0)
+            while cover(pos, 4) {
+                let start = Int(pos - base), n = buf.count
+                let hit: Int? = buf.withUnsafeBytes { r in
+                    var k = start
+                    while k + 4 <= n {
+                        guard let p = memchr(r.baseAddress! + k, Int32(sig[0]), n - k - 3) else { return nil }
+                        k = r.baseAddress!.distance(to: UnsafeRawPointer(p))
+                        if r[k + 1] == sig[1], r[k + 2] == sig[2], r[k + 3] == sig[3] { return k }
+                        k += 1
+                    }
+                    return nil
+                }
+                if let hit { return base + Int64(hit) }
+                pos = base + Int64(n - 3)
+            }
+            return nil
+        }
     }
 
     public func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }

@@ -159,6 +159,22 @@ import TextTestSupport
         #expect(r.summary.skipped.filter { $0.reason != "damaged ZIP directory" }.isEmpty, "\(r.summary.skipped)")
     }
 
+    @Test func fakeLocalHeadersCostLinearTime() throws {
+        // 40,000 headers of stored members "with a data descriptor" that never comes (and some
+        // descriptor signatures that fit none): each could search to the end of the file.
+        var fake = Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 0, count: 27)
+        fake[6] = 8  // data descriptor
+        fake[26] = 1  // a one-byte name
+        fake[30] = UInt8(ascii: "a")
+        var bytes: [UInt8] = []
+        for k in 0..<40_000 { bytes += fake + (k % 100 == 0 ? Array("PK\u{7}\u{8}".utf8) + [UInt8](repeating: 9, count: 12) : []) }
+        let dir = makeTempDir("zipfake")
+        try writeBytes(dir + "/fake.zip", bytes)
+        let clock = ContinuousClock()
+        let took = clock.measure { #expect(throws: ZipArchive.Error.self) { try ZipArchive(path: dir + "/fake.zip") } }
+        #expect(took < .seconds(20))
+    }
+
     @Test func noUsableLocalHeaderFailsTheSource() throws {
         let dir = makeTempDir("zipjunk")
         var bytes = Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 0, count: 200)
