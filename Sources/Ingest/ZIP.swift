@@ -505,13 +505,16 @@ public final class ZipMemberStream: ByteStream {
             }
             return 0
         }
-        if produced + Int64(n) > cap {
-            fail("ZIP ratio cap", "inflates past \(cap) bytes (more than \(cap / max(entry.compressedSize, 1)):1 from \(entry.compressedSize) bytes); the rest is not read")
-            return 0
-        }
-        if entry.uncompressedSize >= 0, produced + Int64(n) > entry.uncompressedSize {
-            fail("ZIP size mismatch", "inflates past its declared size of \(entry.uncompressedSize) bytes; the rest is not read")
-            return 0
+        // Past a bound, hand over the bytes up to it and end there.
+        if produced + Int64(n) > bound {
+            if bound == cap {
+                fail("ZIP ratio cap", "inflates past \(cap) bytes (more than \(cap / max(entry.compressedSize, 1)):1 from \(entry.compressedSize) bytes); the rest is not read")
+            } else {
+                fail("ZIP size mismatch", "inflates past its declared size of \(entry.uncompressedSize) bytes; the rest is not read")
+            }
+            let kept = Int(bound - produced)
+            produced = bound
+            return kept
         }
         crc = Zlib.crc32(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), continuing: crc)
         produced += Int64(n)

@@ -82,6 +82,42 @@ import TextTestSupport
         #expect(s.produced <= 1000)
     }
 
+    @Test func warcMemberLongerThanDeclaredIsCutAndReported() throws {
+        let dir = makeTempDir("zipshort")
+        let path = dir + "/short.wacz"
+        let warc = try readBytes(try fixture("pages.warc"))
+        try pythonZip(path, [("archive/pages.warc", warc, true)])
+        var bytes = try readBytes(path)
+        let cd = try #require(centralDirectory(bytes))
+        put32(&bytes, cd.entries[0] + 24, warc.count / 2)
+        try writeBytes(path, bytes)
+        let r = try ingest([path])
+        #expect(r.documents.count > 0 && r.documents.count < 50)
+        let size = r.summary.skipped.filter { $0.reason == "ZIP size mismatch" }
+        #expect(size.count == 1, "\(r.summary.skipped)")
+        #expect(size.first?.source == SourceRef(file: path, offset: 0))
+    }
+
+    /// One byte flipped at 300 places of a WACZ: no crash, and whenever the documents differ
+    /// from the undamaged archive's, something is reported (skipped or failed).
+    @Test func flippedBytesNeverChangeDocumentsSilently() throws {
+        let original = try readBytes(try fixture("pages.wacz"))
+        func texts(_ r: RunResult) -> [String] { r.documents.map { "\($0.url) \($0.title ?? "") \($0.text)" } }
+        let want = texts(try ingest([try fixture("pages.wacz")]))
+        let dir = makeTempDir("zipflip")
+        var rng = SplitMix64(seed: 10)
+        for _ in 0..<300 {
+            var bytes = original
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            bytes[at] ^= UInt8.random(in: 1...255, using: &rng)
+            try writeBytes(dir + "/f.wacz", bytes)
+            let r = try ingest([dir + "/f.wacz"])
+            if texts(r) != want {
+                #expect(!r.summary.skipped.isEmpty || !r.summary.failed.isEmpty, "byte \(at) changed documents silently")
+            }
+        }
+    }
+
     // MARK: decompression ratio and metadata bounds
 
     @Test func ratioCapStopsABomb() throws {
