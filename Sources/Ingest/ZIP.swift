@@ -15,6 +15,9 @@ public struct ZipEntry: Sendable, Hashable {
     public var localHeaderOffset: Int64
     /// Where the member's data starts (after its local header); -1 until the local header is read.
     public var dataOffset: Int64 = -1
+    /// The file ends inside this member's data (a member found from its local header in a cut
+    /// file): `compressedSize` is what is left, the size and CRC-32 are not checked.
+    public var truncated = false
 }
 
 /// A ZIP (and ZIP64) reader of our own: central directory, stored and deflated members, each
@@ -90,6 +93,10 @@ public final class ZipArchive {
             }
             reports.append(Report(offset: e.offset, member: nil, reason: "damaged ZIP directory",
                                   detail: "\(e.message); \(found.count) member(s) found from their local headers"))
+            for t in found where t.truncated {
+                reports.append(Report(offset: t.localHeaderOffset, member: t.name, reason: "truncated ZIP member",
+                                      detail: "the file ends inside it; its first \(t.compressedSize) bytes are read"))
+            }
         } catch {
             Glibc.close(fd)
             throw error
@@ -248,6 +255,7 @@ public final class ZipArchive {
         var pos: Int64 = 0
         var work = 2 * size + (16 << 20)
         var noDescriptorFrom = Int64.max  // no descriptor signature at or after this offset
+        var cut: ZipEntry?  // the first header whose data runs past the end of the file
         let file = ScanWindow(fd: fd, size: size)
         while let h = file.find([0x50, 0x4b, 0x03, 0x04], from: pos) {
             pos = h + 4  // where to look next if this header is not usable
@@ -271,7 +279,10 @@ public final class ZipArchive {
                 x += 4 + len
             }
             if flags & 8 == 0 {
-                guard e.compressedSize <= size - dataStart else { continue }
+                guard e.compressedSize <= size - dataStart else {
+                    if cut == nil, method == 0 || method == 8 { cut = e }
+                    continue
+                }
             } else if method == 8 {
                 // Sizes and CRC follow the data; the deflate stream's end says where it is.
                 guard work > 0, let x = inflatedExtent(fd: fd, size: size, from: dataStart, limits: limits, work: &work) else { continue }
@@ -307,6 +318,14 @@ public final class ZipArchive {
             }
             pos = dataStart + e.compressedSize
             found.append(e)
+        }
+        // A cut file ends inside its last member: read what is there, unless members were found
+        // after that header (then it was no header, or not the last).
+        if var c = cut, !found.contains(where: { $0.localHeaderOffset > c.localHeaderOffset }) {
+            c.compressedSize = size - c.dataOffset
+            c.uncompressedSize = -1
+            c.truncated = true
+            found.append(c)
         }
         return found
     }
@@ -500,7 +519,7 @@ public final class ZipMemberStream: ByteStream {
             ended = true
             if entry.uncompressedSize >= 0, produced != entry.uncompressedSize {
                 fail("ZIP size mismatch", "\(produced) bytes where the directory says \(entry.uncompressedSize)")
-            } else if crc != entry.crc32 {
+            } else if !entry.truncated, crc != entry.crc32 {
                 fail("ZIP CRC mismatch", "the data's CRC-32 is \(hex32(crc)), the directory says \(hex32(entry.crc32))")
             }
             return 0

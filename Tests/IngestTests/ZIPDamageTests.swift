@@ -100,10 +100,10 @@ import TextTestSupport
 
     /// One byte flipped at 300 places of a WACZ: no crash, and whenever the documents differ
     /// from the undamaged archive's, something is reported (skipped or failed).
-    @Test func flippedBytesNeverChangeDocumentsSilently() throws {
-        let original = try readBytes(try fixture("pages.wacz"))
-        func texts(_ r: RunResult) -> [String] { r.documents.map { "\($0.url) \($0.title ?? "") \($0.text)" } }
-        let want = texts(try ingest([try fixture("pages.wacz")]))
+    @Test(arguments: ["pages.wacz", "pages64.wacz"])
+    func flippedBytesNeverChangeDocumentsSilently(_ name: String) throws {
+        let original = try readBytes(try fixture(name))
+        let want = texts(try ingest([try fixture(name)]))
         let dir = makeTempDir("zipflip")
         var rng = SplitMix64(seed: 10)
         for _ in 0..<300 {
@@ -115,6 +115,26 @@ import TextTestSupport
             if texts(r) != want {
                 #expect(!r.summary.skipped.isEmpty || !r.summary.failed.isEmpty, "byte \(at) changed documents silently")
             }
+        }
+    }
+
+    /// Cut at 100 places: nothing silent, and once the WARC member is whole in what is left
+    /// (the directory lost or not), all its documents come out.
+    @Test func truncationsKeepWholeMembers() throws {
+        let path = try fixture("pages.wacz")
+        let original = try readBytes(path)
+        let want = texts(try ingest([path]))
+        let warcEnd = try #require(ZipArchive(path: path).entries.first { $0.name.hasPrefix("archive/") }.map { $0.dataOffset + $0.compressedSize })
+        let dir = makeTempDir("zipcut")
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<100 {
+            let at = Int.random(in: 1..<original.count, using: &rng)
+            try writeBytes(dir + "/t.wacz", Array(original[0..<at]))
+            let r = try ingest([dir + "/t.wacz"])
+            if texts(r) != want {
+                #expect(!r.summary.skipped.isEmpty || !r.summary.failed.isEmpty, "cut at \(at) changed documents silently")
+            }
+            if at >= warcEnd { #expect(r.documents.count == want.count, "cut at \(at)") }
         }
     }
 
@@ -211,6 +231,23 @@ import TextTestSupport
         #expect(took < .seconds(20))
     }
 
+    @Test func cutInsideTheLastMemberKeepsItsFirstRecords() throws {
+        let dir = makeTempDir("zipcutwarc")
+        let path = dir + "/cut.wacz"
+        try pythonZip(path, [("pages/pages.jsonl", Array("{}\n".utf8), false),
+                             ("archive/pages.warc", try readBytes(try fixture("pages.warc")), false)])
+        let bytes = try readBytes(path)
+        let zip = try ZipArchive(path: path)
+        let warc = try #require(zip.entries.last)
+        try writeBytes(path, Array(bytes[0..<Int(warc.dataOffset + warc.compressedSize / 2)]))
+        let r = try ingest([path])
+        #expect(r.documents.count > 10 && r.documents.count < 50)
+        #expect(r.summary.failed.isEmpty)
+        let reasons = Set(r.summary.skipped.map(\.reason))
+        #expect(reasons.isSuperset(of: ["damaged ZIP directory", "truncated ZIP member"]), "\(reasons)")
+        #expect(!reasons.contains("ZIP CRC mismatch"))
+    }
+
     @Test func noUsableLocalHeaderFailsTheSource() throws {
         let dir = makeTempDir("zipjunk")
         var bytes = Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 0, count: 200)
@@ -221,6 +258,8 @@ import TextTestSupport
 }
 
 // MARK: helpers
+
+private func texts(_ r: RunResult) -> [String] { r.documents.map { "\($0.url) \($0.title ?? "") \($0.text)" } }
 
 /// Writes `members` (name, bytes, deflated?) with Python's zipfile; `seekable: false` writes
 /// through a pipe, so every member gets a data descriptor.
