@@ -75,9 +75,11 @@ extension SourceReader {
             do {
                 let member = try zip.open(e)
                 let hashing = HashingStream(member)
-                if try Self.readPages(hashing, budget: &budget, into: &titles) {
+                var listed: [String: String] = [:]  // used only once the member's checks pass
+                if try Self.readPages(hashing, budget: &budget, into: &listed) {
                     // The rest is left unread (it could inflate up to the ratio cap), so its
                     // CRC-32 and datapackage hash go unchecked; the cut itself is reported.
+                    titles.merge(listed) { $1 }
                     expected[name] = nil
                     if !skip(name, "pages list cut", "titles kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read") { return }
                     continue
@@ -86,6 +88,8 @@ extension SourceReader {
                 if let d = member.damage {
                     if !report(d) { return }
                     expected[name] = nil
+                } else {
+                    titles.merge(listed) { $1 }
                 }
                 if let want = expected.removeValue(forKey: name), got != want {
                     if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }

@@ -67,6 +67,23 @@ import TextTestSupport
         #expect(s.drain()?.reason == "ZIP CRC mismatch")
     }
 
+    @Test func pagesListFailingItsCRCGivesNoTitles() throws {
+        let dir = makeTempDir("zippagescrc")
+        let path = dir + "/pages.wacz"
+        let pages = Array(#"{"url": "http://example.com/page0.html", "title": "Listed title 0"}"#.utf8) + [0x0A]
+        try pythonZip(path, [("pages/pages.jsonl", pages, false),
+                             ("archive/pages.warc", try readBytes(try fixture("pages.warc")), false)])
+        var bytes = try readBytes(path)
+        let at = try #require(find(Array("Listed".utf8), in: bytes))
+        bytes[at] = UInt8(ascii: "M")  // "Misted title 0"
+        try writeBytes(path, bytes)
+        let noTitles: HTMLExtraction = { b, c in var p = rawHTML(b, c); p.title = nil; return p }
+        let r = try ingest([path], html: noTitles)
+        #expect(r.documents.first { $0.url == "http://example.com/page0.html" }?.title == nil)
+        #expect(r.summary.skipped.map(\.reason) == ["ZIP CRC mismatch"])
+        #expect(r.summary.skipped.first?.detail.hasPrefix("pages/pages.jsonl: ") == true)
+    }
+
     @Test func memberLongerThanDeclaredStopsAtItsDeclaredSize() throws {
         let dir = makeTempDir("zipsize")
         let path = dir + "/size.zip"
