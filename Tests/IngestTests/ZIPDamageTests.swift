@@ -135,6 +135,25 @@ import TextTestSupport
         }
     }
 
+    /// Every byte of the directory and end records (ZIP64 ones too) flipped in turn.
+    @Test(arguments: ["pages.wacz", "pages64.wacz"])
+    func flippedDirectoryBytesNeverChangeDocumentsSilently(_ name: String) throws {
+        let original = try readBytes(try fixture(name))
+        let want = texts(try ingest([try fixture(name)]))
+        let dir = makeTempDir("zipcdflip")
+        let zip = try ZipArchive(path: try fixture(name))
+        let start = Int(zip.entries.map { $0.dataOffset + $0.compressedSize }.max() ?? 0)
+        for at in start..<original.count {
+            var bytes = original
+            bytes[at] ^= 0x55
+            try writeBytes(dir + "/f.wacz", bytes)
+            let r = try ingest([dir + "/f.wacz"])
+            if texts(r) != want {
+                #expect(!r.summary.skipped.isEmpty || !r.summary.failed.isEmpty, "byte \(at) changed documents silently")
+            }
+        }
+    }
+
     /// Cut at 100 places: nothing silent, and once the WARC member is whole in what is left
     /// (the directory lost or not), all its documents come out.
     @Test func truncationsKeepWholeMembers() throws {
