@@ -6,6 +6,11 @@ package struct SourceReader: Sendable {
     package var limits = WARCReader.Limits()
     /// Most bytes held for segmented records waiting for their continuations.
     package var maxPendingSegments = 64 << 20
+    /// Most bytes of WACZ page lists (`pages/*.jsonl`, read plus titles kept) held in memory;
+    /// `datapackage.json` may take an eighth of it. A list cut short is reported.
+    package var maxMetadataBytes = 64 << 20
+    /// Bounds on each ZIP member (the decompression-ratio cap).
+    package var zipLimits = ZipArchive.Limits()
 
     package init(baseURL: String? = nil) {
         self.baseURL = baseURL

@@ -28,27 +28,39 @@ final class HashingStream: ByteStream {
 }
 
 extension SourceReader {
-    /// Most bytes of JSON metadata (datapackage.json, pages.jsonl) held in memory.
-    static let maxMetadata = 256 << 20
-
     /// A WACZ (or any ZIP with WARCs under `archive/`): titles from `pages/*.jsonl`, every WARC
     /// member streamed through the WARC reader, and every resource that `datapackage.json`
     /// lists checked against its SHA-256 (a mismatch or missing member is a skip).
+    ///
+    /// ZIP damage is reported as skips naming the archive, the byte offset and the member: a
+    /// directory rebuilt from local headers, refused overlapping entries, and members failing
+    /// their CRC-32, size or ratio check. A WARC member that fails its CRC-32 has had its
+    /// records indexed as they streamed (checking first would hold the member in memory or
+    /// read it twice), so those documents are kept and the member is reported as skipped,
+    /// which makes the exit status 3; datapackage.json and the pages lists are read whole
+    /// before use, so a failed check there drops them.
     func readWACZ(_ path: String, emit: (WorkItem) -> Bool) throws {
         let zip: ZipArchive
-        do { zip = try ZipArchive(path: path) } catch let e as ZipArchive.Error {
+        do { zip = try ZipArchive(path: path, limits: zipLimits) } catch let e as ZipArchive.Error {
             throw IngestError(SourceRef(file: path, offset: e.offset), .badZip(reason: e.message))
         }
         func ref(_ name: String) -> SourceRef { SourceRef(file: path + "#" + name) }
         func skip(_ name: String, _ reason: String, _ detail: String) -> Bool {
             emit(.outcome(.skipped(Skip(ref(name), reason, detail)), isRecord: false))
         }
+        /// ZIP damage is located in the archive itself: its offset, the member named in the detail.
+        func report(_ r: ZipArchive.Report) -> Bool {
+            let detail = r.member.map { "\($0): \(r.detail)" } ?? r.detail
+            return emit(.outcome(.skipped(Skip(SourceRef(file: path, offset: r.offset), r.reason, detail)), isRecord: false))
+        }
+        for r in zip.reports where !report(r) { return }
 
-        // datapackage.json: path -> expected hash.
+        // datapackage.json: path -> expected hash. It is parsed whole, and a parsed tree takes
+        // several times its bytes, so it gets an eighth of the metadata budget (at least 1 MiB).
         var expected: [String: String] = [:]
         if let dp = zip.entry(named: "datapackage.json") {
             do {
-                let json = try JSON.parse(try zip.read(dp, limit: Self.maxMetadata), options: .metadata)
+                let json = try JSON.parse(try zip.read(dp, limit: max(maxMetadataBytes / 8, 1 << 20)), options: .metadata)
                 for res in json["resources"]?.array ?? [] {
                     if let p = res["path"]?.string, let h = res["hash"]?.string { expected[p] = h.lowercased() }
                 }
@@ -58,17 +70,34 @@ extension SourceReader {
         }
 
         var titles: [String: String] = [:]
+        var budget = maxMetadataBytes
         for name in ["pages/pages.jsonl", "pages/extraPages.jsonl"] {
             guard let e = zip.entry(named: name) else { continue }
             do {
-                let bytes = try zip.read(e, limit: Self.maxMetadata)
-                if let want = expected.removeValue(forKey: name) {
-                    let got = "sha256:" + Hex.encode(Sodium.sha256(bytes))
-                    if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
+                let member = try zip.open(e)
+                let hashing = HashingStream(member)
+                var listed: [String: String] = [:]  // used only once the member's checks pass
+                if try Self.readPages(hashing, budget: &budget, into: &listed) {
+                    // The rest is left unread (it could inflate up to the ratio cap), so its
+                    // CRC-32 and datapackage hash go unchecked; the cut itself is reported.
+                    titles.merge(listed) { $1 }
+                    expected[name] = nil
+                    if !skip(name, "pages list cut", "titles kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read") { return }
+                    continue
                 }
-                Self.readPages(bytes, into: &titles)
+                let got = try hashing.finish()
+                if let d = member.damage {
+                    if !report(d) { return }
+                    expected[name] = nil
+                } else {
+                    titles.merge(listed) { $1 }
+                }
+                if let want = expected.removeValue(forKey: name), got != want {
+                    if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
+                }
             } catch {
                 if !skip(name, "unreadable pages list", "\(error)") { return }
+                expected[name] = nil
             }
         }
         let shared = PageTitles(titles)
@@ -81,11 +110,16 @@ extension SourceReader {
                     if !skip(entry.name, "unreadable archive member", "not a WARC (first bytes match none)") { return }
                     continue
                 }
-                let hashing = HashingStream(try zip.open(entry))
+                let member = try zip.open(entry)
+                let hashing = HashingStream(member)
                 if !readWARC(hashing, format: format, file: file, titles: shared, emit: emit) { return }
-                if let want = expected.removeValue(forKey: entry.name) {
-                    let got = try hashing.finish()
-                    if got != want, !skip(entry.name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
+                let got = try hashing.finish()  // reads to the end: the CRC-32 covers every byte
+                if let d = member.damage {
+                    if !report(d) { return }
+                    expected[entry.name] = nil  // the member is already reported damaged
+                }
+                if let want = expected.removeValue(forKey: entry.name), got != want {
+                    if !skip(entry.name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
                 }
             } catch {
                 if !skip(entry.name, "unreadable archive member", "\(error)") { return }
@@ -100,9 +134,11 @@ extension SourceReader {
                 continue
             }
             do {
-                let hashing = HashingStream(try zip.open(entry))
-                let got = try hashing.finish()
-                if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
+                let member = try zip.open(entry)
+                let got = try HashingStream(member).finish()
+                if let d = member.damage {
+                    if !report(d) { return }
+                } else if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
             } catch {
                 if !skip(name, "unreadable member", "\(error)") { return }
             }
@@ -121,18 +157,48 @@ extension SourceReader {
         return head.withUnsafeBytes { SourceFormat.detect(head: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
     }
 
+    /// Longest pages-list line parsed; longer ones are passed over.
+    static let maxPageLine = 1 << 20
+
     /// `pages.jsonl`: a header line, then one JSON object per page with `url` and `title`.
-    /// Lines that are not valid JSON are passed over (the page list is advisory).
-    static func readPages(_ bytes: [UInt8], into titles: inout [String: String]) {
-        bytes.withUnsafeBytes { b in
-            var line = 0
-            while line < b.count {
-                let nl = Bytes.find(Bytes.lf, in: b, from: line, to: b.count) ?? b.count
-                if let v = try? JSON.parse(UnsafeRawBufferPointer(rebasing: b[line..<nl]), options: .metadata),
-                   let url = v["url"]?.string, let title = v["title"]?.string, !title.isEmpty {
-                    titles[url] = title
+    /// Lines that are not valid JSON are passed over (the page list is advisory). Streamed a
+    /// line at a time; every byte read and every title kept (its bytes plus 64 for the table)
+    /// is taken from `budget`, and reading stops when it is spent: returns true if it cut the
+    /// list short. Memory: `budget` plus one line.
+    static func readPages(_ stream: ByteStream, budget: inout Int, into titles: inout [String: String]) throws -> Bool {
+        var line: [UInt8] = []
+        var overlong = false
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        func take(_ line: [UInt8]) {
+            let v = line.withUnsafeBytes { try? JSON.parse($0, options: .metadata) }
+            if let v, let url = v["url"]?.string, let title = v["title"]?.string, !title.isEmpty {
+                budget -= url.utf8.count + title.utf8.count + 64
+                titles[url] = title
+            }
+        }
+        while true {
+            // Once the budget is spent, one more byte tells a cut list from one that just fits.
+            let room = budget > 0 ? min(chunk.count, budget) : 1
+            let n = try chunk.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<room])) }
+            if n == 0 {
+                if !overlong, !line.isEmpty { take(line) }
+                return false
+            }
+            if budget <= 0 { return true }
+            budget -= n
+            var from = 0
+            while from < n {
+                let nl = chunk[from..<n].firstIndex(of: Bytes.lf) ?? n
+                if !overlong {
+                    line.append(contentsOf: chunk[from..<nl])
+                    if line.count > maxPageLine { overlong = true; line = [] }
                 }
-                line = nl + 1
+                if nl < n {
+                    if !overlong { take(line) }
+                    line.removeAll(keepingCapacity: true)
+                    overlong = false
+                }
+                from = nl + 1
             }
         }
     }

@@ -35,7 +35,7 @@ import TextTestSupport
     @Test func brokenZipFailsTheSourceOnly() throws {
         let dir = makeTempDir("badzip")
         var bytes = try readBytes(try fixture("pages.wacz"))
-        bytes.removeLast(30)  // loses the end of central directory record
+        bytes.removeLast(bytes.count - 40)  // part of the first local header: nothing to recover
         try writeBytes(dir + "/cut.wacz", bytes)
         let r = try ingest([dir + "/cut.wacz", try fixture("pages.warc")])
         #expect(r.summary.failed.count == 1)
