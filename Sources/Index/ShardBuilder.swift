@@ -1,5 +1,4 @@
 import Blocks
-import Dispatch
 import ProllyTree
 import Support
 import Synchronization
@@ -162,7 +161,7 @@ package final class ShardBuilder: Sendable {
         }
         let paths = buffers.indices.map { scratch + "/run-\(n)-\($0)" }
         let errors = Mutex<[Error]>([])
-        DispatchQueue.concurrentPerform(iterations: buffers.count) { t in
+        concurrentlyPerform(iterations: buffers.count) { t in
             guard !buffers[t].isEmpty else { return }
             do { try buffers[t].spill(to: paths[t]) } catch { errors.withLock { $0.append(error) } }
         }
@@ -210,7 +209,7 @@ package final class ShardBuilder: Sendable {
         let results = Mutex<[Int: Built]>([:])
         let errors = Mutex<[Error]>([])
         let store = self.store
-        DispatchQueue.concurrentPerform(iterations: trees.count) { t in
+        concurrentlyPerform(iterations: trees.count) { t in
             do {
                 var sources: [SortedSource] = try runs[t].map { try RunReader(path: $0) }
                 if !rest[t].isEmpty { sources.append(try BufferSource(rest[t])) }

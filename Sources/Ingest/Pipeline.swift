@@ -1,3 +1,5 @@
+import Support
+
 /// Counts and problems of one ingest run.
 package struct IngestSummary: Sendable {
     /// WARC records whose header was read, plus site files seen.
