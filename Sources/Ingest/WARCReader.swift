@@ -404,7 +404,8 @@ public final class WARCReader {
                 }
             }
             if boundary {
-                // The declared length holds.
+                // The declared length holds, unless it swallowed part of the CRLF CRLF after it.
+                if keep && !cut && absorbedTerminator(&block) { repairs.append("Content-Length too long") }
             } else if let c = finder.first, c < read {
                 repairs.append("Content-Length too long")
                 if keep && !cut {
@@ -467,6 +468,19 @@ public final class WARCReader {
             return nil
         }
         return hit + 1 - start
+    }
+
+    /// True (and the bytes dropped) when `block` ends with the first 1–3 bytes of the CRLF CRLF
+    /// terminator and the rest of it follows at `start`: a length 1–3 bytes too long.
+    private func absorbedTerminator(_ block: inout [UInt8]) -> Bool {
+        let term: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
+        var k = 0
+        while k < 4, start + k < end, buf[start + k] == Bytes.cr || buf[start + k] == Bytes.lf { k += 1 }
+        guard k < 4, block.count >= 4 - k else { return false }
+        for j in 0..<k where buf[start + j] != term[4 - k + j] { return false }
+        guard block.suffix(4 - k).elementsEqual(term.prefix(4 - k)) else { return false }
+        block.removeLast(4 - k)
+        return true
     }
 
     /// Appends the bytes up to the next version line to `block` (at most `limit` in all; `cut`
