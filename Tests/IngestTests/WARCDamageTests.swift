@@ -123,6 +123,43 @@ import Zlib
         #expect(out.summary.skipped.map(\.reason) == ["truncated record"])
     }
 
+    /// In a file larger than the read buffer the over-long block is streamed: the bytes after
+    /// the real end are kept (the block is cut, or not kept at all for a request) and read again.
+    @Test(arguments: ["response", "request"]) func contentLengthOverMaxBlockInALargeFile(_ type: String) throws {
+        var b = Array(Array(repeating: pages, count: 30).joined())
+        let r = field("Content-Length", at: start(of: type, 10, in: b), in: b)
+        b.replaceSubrange(r, with: Array("100000000".utf8))
+        let out = try run(b)
+        #expect(out.documents.count == 1500)
+        #expect(out.summary.skipped.isEmpty, "\(out.summary.skipped)")
+        // Repairs of records that are not indexed (requests) are not counted.
+        #expect(out.summary.recovered["Content-Length too long"] == (type == "response" ? 1 : nil))
+    }
+
+    /// When what follows the real end is more than `maxBlock` (here made small), memory stays
+    /// bounded: the records in it are lost, and that is reported.
+    @Test func contentLengthTooLongBeyondTheRetentionLimit() throws {
+        var b = Array(Array(repeating: pages, count: 30).joined())
+        let r = field("Content-Length", at: start(of: "response", 10, in: b), in: b)
+        b.replaceSubrange(r, with: Array("100000000".utf8))
+        var limits = WARCReader.Limits()
+        limits.maxBlock = 4000
+        limits.cutBlockPrefix = 1000
+        let reader = WARCReader(stream: MemoryStream(b), file: "r.warc", limits: limits)
+        var records = 0
+        var skips: [Skip] = []
+        while let e = reader.next() {
+            switch e {
+            case .record: records += 1
+            case .skipped(let s): skips.append(s)
+            case .ignored: break
+            }
+        }
+        #expect(records >= 11)
+        #expect(skips.count == 1)
+        #expect(skips.first?.detail.contains("lost") == true, "\(skips)")
+    }
+
     // MARK: leading junk
 
     @Test(arguments: ["\u{FEFF}", "  \t", "junk line\r\n", "\u{FEFF}junk\r\nmore junk\n", "\r\n\r\n"])
