@@ -22,11 +22,14 @@ public enum WARCEvent: Sendable {
 /// Streams records out of a WARC (1.0, 1.1, 0.17, 0.18) in constant memory: one read buffer plus
 /// the block of the record being returned, at most `Limits.maxBlock` bytes.
 ///
-/// Tolerates what real files contain: LF-only lines, blank lines or junk between records (it
-/// resynchronises on the next line that starts `WARC/<digit>`), a `Content-Length` that is missing,
-/// too short or too long (the block is cut or extended to the next record's version line and the
-/// repair noted), truncated files (what came before is kept; the cut record is reported), and
-/// damaged compression (reported; reading resumes at the next member when the stream can).
+/// Tolerates what real files contain: LF-only lines, blank lines or junk between records and
+/// before the first (it resynchronises on the next line that starts `WARC/<digit>`, reporting a
+/// run of junk once, in time linear in its length), a `Content-Length` that is missing, too short
+/// or too long (trusted only when its end is a record boundary; otherwise the block is cut at, or
+/// extended to, the next version line, the repair noted and the next record kept), truncated files
+/// (what came before is kept; the cut record is reported), damaged compression (reported; reading
+/// resumes at the next member when the stream can), and a missing or unknown `WARC-Type`
+/// (reported as a skip). Digests are checked later, by `WARCRecord.digestMismatch`.
 public final class WARCReader {
     public struct Limits: Sendable {
         /// Largest block kept whole (bytes). Longer blocks keep only a prefix.
