@@ -24,7 +24,7 @@ extension WARCRecord {
             return check(expected, text, "WARC-Block-Digest", from: 0)
         }
         if let text = header.payloadDigest, header.truncated == nil, let from = payloadStart, from <= block.count,
-           let expected = WARCDigestValue(text)
+            let expected = WARCDigestValue(text)
         {
             return check(expected, text, "WARC-Payload-Digest", from: from)
         }
@@ -34,8 +34,9 @@ extension WARCRecord {
     private func check(_ expected: WARCDigestValue, _ text: String, _ field: String, from: Int) -> Skip? {
         let got = block.withUnsafeBytes { expected.algorithm.hash(UnsafeRawBufferPointer(rebasing: $0[from...])) }
         if got == expected.bytes { return nil }
-        return Skip(source, "digest mismatch",
-                    "\(header.targetURI ?? header.type): \(field) is \(text), the bytes hash to \(expected.algorithm.label):\(base32(got))")
+        return Skip(
+            source, "digest mismatch",
+            "\(header.targetURI ?? header.type): \(field) is \(text), the bytes hash to \(expected.algorithm.label):\(base32(got))")
     }
 }
 

@@ -220,7 +220,9 @@ public final class WARCReader {
             }
             // Blank lines between records are normal (each record ends with CRLF CRLF).
             while true {
-                while start < end, buf[start] == Bytes.cr || buf[start] == Bytes.lf || buf[start] == Bytes.space || buf[start] == Bytes.tab { start += 1 }
+                while start < end, buf[start] == Bytes.cr || buf[start] == Bytes.lf || buf[start] == Bytes.space || buf[start] == Bytes.tab {
+                    start += 1
+                }
                 if start < end || !fillSome() { break }
             }
             if start == end {
@@ -246,10 +248,12 @@ public final class WARCReader {
                         headersWithoutEnd = 0
                         let n = Int64(end) + base - from
                         start = end
-                        return finish(recordAt: from) ?? .skipped(Skip(source(at: from), "unreadable bytes", "\(n) bytes at the end match no record" + why))
+                        return finish(recordAt: from)
+                            ?? .skipped(Skip(source(at: from), "unreadable bytes", "\(n) bytes at the end match no record" + why))
                     }
                     start = end
-                    return finish(recordAt: recordStart) ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"))
+                    return finish(recordAt: recordStart)
+                        ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"))
                 }
                 // No blank line within `maxHeader`: junk up to the next version line, reported
                 // once for the whole run when reading finds a record again.
@@ -367,7 +371,8 @@ public final class WARCReader {
                 // Decided from buffered bytes alone: no streaming, nothing to put back.
                 if keep {
                     cut = c > limits.maxBlock
-                    block.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + (cut ? limits.cutBlockPrefix : c)]))
+                    block.append(
+                        contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + (cut ? limits.cutBlockPrefix : c)]))
                 }
                 start += c
                 trimRecordEnd(&block)
@@ -422,10 +427,14 @@ public final class WARCReader {
                     if finder.overflowed {
                         // Too much to hold: what lay between the embedded record and the
                         // declared end is lost, and said so; reading goes on after it.
-                        let lost = Skip(source(at: recordStart), "unreadable bytes",
-                                        "Content-Length too long by more than \(limits.maxBlock) bytes; records in \(read - c) bytes after the real end are lost")
+                        let lost = Skip(
+                            source(at: recordStart), "unreadable bytes",
+                            "Content-Length too long by more than \(limits.maxBlock) bytes; records in \(read - c) bytes after the real end are lost")
                         if remaining == 0 { resyncing = true }
-                        if keep { pending = .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs)); return .skipped(lost) }
+                        if keep {
+                            pending = .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs));
+                            return .skipped(lost)
+                        }
                         pending = ignoredOrSkipped(header, src)
                         return .skipped(lost)
                     }
@@ -489,11 +498,12 @@ public final class WARCReader {
     /// Appends the bytes up to the next version line to `block` (at most `limit` in all; `cut`
     /// when there were more), without the record terminator.
     private func extendToNextRecord(_ block: inout [UInt8], cut: inout Bool, limit: Int, atLineStart: Bool) {
-        _ = scanToVersionLine({ more in
-            let room = limit - block.count
-            if room > 0 { block.append(contentsOf: more.prefix(room)) }
-            if more.count > room && limit > 0 { cut = true }
-        }, atLineStart: atLineStart)
+        _ = scanToVersionLine(
+            { more in
+                let room = limit - block.count
+                if room > 0 { block.append(contentsOf: more.prefix(room)) }
+                if more.count > room && limit > 0 { cut = true }
+            }, atLineStart: atLineStart)
         trimRecordEnd(&block)
     }
 
@@ -520,7 +530,8 @@ public final class WARCReader {
                 continue
             }
             if ensure(k + 6), isVersionLine(at: start + k) { return .boundary }
-            let terminated = k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
+            let terminated =
+                k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
                 || k >= 2 && buf[start] == Bytes.lf && buf[start + 1] == Bytes.lf
             if terminated {
                 start += k

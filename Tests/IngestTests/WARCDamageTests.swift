@@ -176,6 +176,17 @@ import Zlib
         #expect(out.summary.skipped.first?.source.offset == Int64(at))
     }
 
+    /// A damaged version line: the record cannot be read; it is reported where it starts.
+    @Test func damagedVersionLineIsReported() throws {
+        var b = pages
+        let at = start(of: "response", 10, in: b)
+        b[at + 3] = UInt8(ascii: "X")
+        let out = try run(b)
+        #expect(out.documents.count == 49)
+        #expect(out.summary.skipped.map(\.reason) == ["unreadable bytes"])
+        #expect(out.summary.skipped.first?.source.offset == Int64(at))
+    }
+
     // MARK: digests
 
     /// One flipped byte in a page's text: the block digest catches it; the record is skipped and
