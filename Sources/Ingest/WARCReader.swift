@@ -70,6 +70,9 @@ public final class WARCReader {
     private var noHeaderEndBefore: Int64 = 0
     /// An event found while producing another, returned by the next call to `next`.
     private var pending: WARCEvent?
+    /// Bytes put back to be read again after over-long blocks: bounded (see `readBlock`) so that
+    /// wrong lengths cannot make reading a file cost more than a few passes over it.
+    private var putBack: Int64 = 0
 
     public init(stream: ByteStream, file: String, limits: Limits = Limits()) {
         self.stream = stream
@@ -94,6 +97,15 @@ public final class WARCReader {
         // Compact only when that frees at least half the buffer: moving many bytes to gain a
         // few would make a slow scan over a full buffer quadratic. Otherwise grow; callers
         // bound how much they hold ahead of `start` (`maxHeader`), so the buffer stays bounded.
+        // A buffer grown to hold bytes put back (up to `maxBlock`) shrinks once they are read,
+        // so memory stays bounded by the limits rather than by how the file is damaged.
+        if start == end && buf.count > 4 << 20 {
+            buf.deallocate()
+            buf = .allocate(byteCount: 1 << 20, alignment: 16)
+            base += Int64(start)
+            start = 0
+            end = 0
+        }
         if start > 0 && (start == end || (end == buf.count && start >= buf.count / 2)) {
             let n = end - start
             if n > 0 { buf.baseAddress!.copyMemory(from: buf.baseAddress! + start, byteCount: n) }
@@ -367,6 +379,10 @@ public final class WARCReader {
         if let n = header.contentLength {
             let keepBytes = keep ? (n > limits.maxBlock ? limits.cutBlockPrefix : n) : 0
             cut = keep && n > limits.maxBlock
+            // A block that may be kept whole is buffered with the bytes after it, so its end is
+            // checked before it is copied: a wrong length then costs a scan up to the real end,
+            // not a copy of the declared length and a copy back.
+            if n <= limits.maxBlock { _ = ensure(n + 72) }
             if let c = embeddedEndInBuffer(declared: n) {
                 // Decided from buffered bytes alone: no streaming, nothing to put back.
                 if keep {
@@ -416,30 +432,32 @@ public final class WARCReader {
                 if keep && !cut && absorbedTerminator(&block) { repairs.append("Content-Length too long") }
             } else if let c = finder.first, c < read {
                 repairs.append("Content-Length too long")
-                if keep && !cut {
-                    unread(block[c...])
+                // The bytes after the real end are put back and read again as records, unless
+                // that is too much to hold or would re-read more than twice the stream so far
+                // (hostile lengths, one after another): then what lay between the real end and
+                // the declared end is lost, and said so, and reading goes on after it.
+                let keptWhole = keep && !cut
+                let tail = keptWhole ? block.count - c : finder.retained.count
+                let tooMuch = (!keptWhole && finder.overflowed) || putBack + Int64(tail) > 2 * (base + Int64(end)) + Int64(limits.maxBlock)
+                if keep && c <= block.count {
+                    if keptWhole && !tooMuch { unread(block[c...]) }
                     block.removeSubrange(c...)
-                } else {
-                    if keep && c <= block.count {
-                        block.removeSubrange(c...)
-                        cut = false
-                    }
-                    if finder.overflowed {
-                        // Too much to hold: what lay between the embedded record and the
-                        // declared end is lost, and said so; reading goes on after it.
-                        let lost = Skip(
-                            source(at: recordStart), "unreadable bytes",
-                            "Content-Length too long by more than \(limits.maxBlock) bytes; records in \(read - c) bytes after the real end are lost")
-                        if remaining == 0 { resyncing = true }
-                        if keep {
-                            pending = .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs));
-                            return .skipped(lost)
-                        }
-                        pending = ignoredOrSkipped(header, src)
-                        return .skipped(lost)
-                    }
-                    unread(finder.retained[...])
+                    cut = false
                 }
+                if tooMuch {
+                    let lost = Skip(
+                        source(at: recordStart), "unreadable bytes",
+                        "Content-Length too long by \(read - c) bytes, too many to read again; the records in them are lost")
+                    if remaining == 0 { resyncing = true }
+                    trimRecordEnd(&block)
+                    pending =
+                        keep
+                        ? .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
+                        : ignoredOrSkipped(header, src)
+                    return .skipped(lost)
+                }
+                if !keptWhole { unread(finder.retained[...]) }
+                putBack += Int64(tail)
                 trimRecordEnd(&block)
             } else if remaining > 0 {
                 // The stream ended inside the block, and no record begins in it: truncated.
