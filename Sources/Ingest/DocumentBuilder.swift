@@ -56,6 +56,8 @@ package struct DocumentBuilder: Sendable {
             if MediaType.handling(of: e) == .other { return .ignored(reason: "non-text \(e)") }
             return .skipped(Skip(record.source, "record too large", "\(h.targetURI ?? "") (\(e)) is longer than the block limit"))
         }
+        // Checked only for records that would become documents (see `digestMismatch`).
+        if let bad = record.digestMismatch(payloadStart: head?.bodyStart ?? (kind == .response ? nil : 0)) { return .skipped(bad) }
         var body = record.block
         var range = (head?.bodyStart ?? 0)..<body.count
         if let te = head?.transferEncoding?.lowercased(), te.contains("chunked") {

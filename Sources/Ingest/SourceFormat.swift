@@ -6,16 +6,24 @@ import Glibc
 package enum SourceFormat: String, Sendable, Equatable {
     case warc, warcGzip = "warc.gz", warcZstd = "warc.zst", zip = "wacz", siteFolder = "site", unknown
 
-    /// The format of `head`, the first bytes of a file (8 are enough).
+    /// The format of `head`, the first bytes of a file (8 are enough, except for a plain WARC
+    /// after junk lines: its version line must be within `head`).
     package static func detect(head: UnsafeRawBufferPointer) -> SourceFormat {
         func starts(_ m: [UInt8]) -> Bool { head.count >= m.count && Swift.zip(head, m).allSatisfy { $0 == $1 } }
         if starts([0x1f, 0x8b]) { return .warcGzip }
         if starts([0x28, 0xb5, 0x2f, 0xfd]) || starts([0x5d, 0x2a, 0x4d, 0x18]) { return .warcZstd }
         if starts([0x50, 0x4b, 0x03, 0x04]) || starts([0x50, 0x4b, 0x05, 0x06]) || starts([0x50, 0x4b, 0x06, 0x06]) { return .zip }
-        // Leading blank lines before the first record occur in hand-made files.
+        // Leading blank lines, spaces or a byte-order mark before the first record occur in
+        // hand-made files.
         var k = 0
-        while k < head.count, head[k] == 0x0D || head[k] == 0x0A { k += 1 }
+        if starts([0xEF, 0xBB, 0xBF]) { k = 3 }
+        while k < head.count, head[k] == 0x0D || head[k] == 0x0A || head[k] == 0x20 || head[k] == 0x09 { k += 1 }
         if head.count - k >= 5, Array(head[k..<k + 5]) == Array("WARC/".utf8) { return .warc }
+        // Junk lines before the first record: a version line at a line start within the head
+        // (the reader reports the junk and keeps every record).
+        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count), !head[0..<hit].contains(0) {
+            return .warc
+        }
         return .unknown
     }
 
@@ -27,7 +35,8 @@ package enum SourceFormat: String, Sendable, Equatable {
         }
         if st.st_mode & S_IFMT == S_IFDIR { return .siteFolder }
         let s = try FileStream(path: path)
-        var head = [UInt8](repeating: 0, count: 16)
+        // Enough to see past a few junk lines before a plain WARC's first record.
+        var head = [UInt8](repeating: 0, count: 4096)
         let n = try head.withUnsafeMutableBytes { b -> Int in
             var got = 0
             while got < b.count {

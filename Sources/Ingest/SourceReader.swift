@@ -54,7 +54,7 @@ package struct SourceReader: Sendable {
             case .ignored(let type, _):
                 ok = emit(.outcome(.ignored(reason: "warc type \(type)"), isRecord: true))
             case .skipped(let s):
-                ok = emit(.outcome(.skipped(s), isRecord: s.reason == "truncated record"))
+                ok = emit(.outcome(.skipped(s), isRecord: s.reason == "truncated record" || s.reason == "unknown WARC-Type"))
             }
             if !ok { return false }
         }

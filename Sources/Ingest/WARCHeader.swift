@@ -13,6 +13,8 @@ package struct WARCHeader: Sendable, Hashable {
     package var contentType: String?
     package var identifiedPayloadType: String?
     package var payloadDigest: String?
+    /// `WARC-Block-Digest`, e.g. `sha1:<base32>`; checked by `WARCRecord.digestMismatch`.
+    package var blockDigest: String?
     package var refersTo: String?
     package var refersToTargetURI: String?
     package var refersToDate: String?
@@ -29,7 +31,7 @@ package struct WARCHeader: Sendable, Hashable {
         "warc-type", "warc-record-id", "warc-target-uri", "warc-date", "content-length", "content-type",
         "warc-identified-payload-type", "warc-payload-digest", "warc-refers-to", "warc-refers-to-target-uri",
         "warc-refers-to-date", "warc-profile", "warc-segment-number", "warc-segment-origin-id",
-        "warc-segment-total-length", "warc-truncated",
+        "warc-segment-total-length", "warc-truncated", "warc-block-digest",
     ].map { Array($0.utf8) }
 
     /// Parses header lines from `b[from..<to]` (the bytes after the version line, up to the
@@ -85,6 +87,7 @@ package struct WARCHeader: Sendable, Hashable {
         case 13: segmentOriginID = Bytes.string(b, s, e)
         case 14: segmentTotalLength = Bytes.decimal(b, s, e)
         case 15: truncated = Bytes.string(b, s, e)
+        case 16: blockDigest = Bytes.string(b, s, e)
         default: break
         }
     }

@@ -22,11 +22,14 @@ package enum WARCEvent: Sendable {
 /// Streams records out of a WARC (1.0, 1.1, 0.17, 0.18) in constant memory: one read buffer plus
 /// the block of the record being returned, at most `Limits.maxBlock` bytes.
 ///
-/// Tolerates what real files contain: LF-only lines, blank lines or junk between records (it
-/// resynchronises on the next line that starts `WARC/<digit>`), a `Content-Length` that is missing,
-/// too short or too long (the block is cut or extended to the next record's version line and the
-/// repair noted), truncated files (what came before is kept; the cut record is reported), and
-/// damaged compression (reported; reading resumes at the next member when the stream can).
+/// Tolerates what real files contain: LF-only lines, blank lines or junk between records and
+/// before the first (it resynchronises on the next line that starts `WARC/<digit>`, reporting a
+/// run of junk once, in time linear in its length), a `Content-Length` that is missing, too short
+/// or too long (trusted only when its end is a record boundary; otherwise the block is cut at, or
+/// extended to, the next version line, the repair noted and the next record kept), truncated files
+/// (what came before is kept; the cut record is reported), damaged compression (reported; reading
+/// resumes at the next member when the stream can), and a missing or unknown `WARC-Type`
+/// (reported as a skip). Digests are checked later, by `WARCRecord.digestMismatch`.
 package final class WARCReader {
     package struct Limits: Sendable {
         /// Largest block kept whole (bytes). Longer blocks keep only a prefix.
@@ -40,6 +43,9 @@ package final class WARCReader {
 
     /// Record types whose blocks are kept; every other type is skipped unread.
     static let keptTypes: Set<String> = ["response", "resource", "revisit", "conversion", "continuation"]
+    /// The other types WARC 1.1 defines: read past and counted as ignored. Any other type (or
+    /// none) is a damaged header, reported as a skip: it may have been a response.
+    static let ignoredTypes: Set<String> = ["request", "warcinfo", "metadata"]
 
     private let stream: ByteStream
     private let file: String
@@ -54,6 +60,19 @@ package final class WARCReader {
     private var fatal: Error?
     /// After damage the next record can start anywhere: find a `WARC/` line first.
     private var resyncing = false
+    /// Where the unreadable bytes being passed over began (junk, headers without an end); the
+    /// whole run is reported as one skip when reading finds a record or the end again.
+    private var junkFrom: Int64?
+    /// Version lines in that run whose header had no blank line within `maxHeader` bytes.
+    private var headersWithoutEnd = 0
+    /// No header end (blank line) begins before this stream position: what a failed header
+    /// search already scanned, never scanned again.
+    private var noHeaderEndBefore: Int64 = 0
+    /// An event found while producing another, returned by the next call to `next`.
+    private var pending: WARCEvent?
+    /// Bytes put back to be read again after over-long blocks: bounded (see `readBlock`) so that
+    /// wrong lengths cannot make reading a file cost more than a few passes over it.
+    private var putBack: Int64 = 0
 
     package init(stream: ByteStream, file: String, limits: Limits = Limits()) {
         self.stream = stream
@@ -75,7 +94,19 @@ package final class WARCReader {
     /// (end of stream, damage, or an I/O error, which is kept for `next` to report).
     private func fillSome() -> Bool {
         if eof { return false }
-        if start > 0 && (start == end || end == buf.count) {
+        // Compact only when that frees at least half the buffer: moving many bytes to gain a
+        // few would make a slow scan over a full buffer quadratic. Otherwise grow; callers
+        // bound how much they hold ahead of `start` (`maxHeader`), so the buffer stays bounded.
+        // A buffer grown to hold bytes put back (up to `maxBlock`) shrinks once they are read,
+        // so memory stays bounded by the limits rather than by how the file is damaged.
+        if start == end && buf.count > 4 << 20 {
+            buf.deallocate()
+            buf = .allocate(byteCount: 1 << 20, alignment: 16)
+            base += Int64(start)
+            start = 0
+            end = 0
+        }
+        if start > 0 && (start == end || (end == buf.count && start >= buf.count / 2)) {
             let n = end - start
             if n > 0 { buf.baseAddress!.copyMemory(from: buf.baseAddress! + start, byteCount: n) }
             base += Int64(start)
@@ -170,22 +201,40 @@ package final class WARCReader {
 
     /// The next record or event, or nil at the end of the file.
     package func next() -> WARCEvent? {
+        if let p = pending {
+            pending = nil
+            return p
+        }
         while true {
             if resyncing {
                 resyncing = false
-                let from = position
-                var junk = 0
-                let found = scanToVersionLine({ junk += $0.count }, atLineStart: true)
-                if junk > 0 && !found && damage == nil && fatal == nil {
-                    return .skipped(Skip(source(at: from), "unreadable bytes", "\(junk) bytes at the end match no record"))
+                let from = junkFrom ?? position
+                let found = scanToVersionLine({ _ in }, atLineStart: true)
+                // Found: the junk is reported when a record header is read after it, so a run of
+                // junk and headers without an end is one report.
+                junkFrom = position > from ? from : nil
+                if !found, let from = junkFrom {
+                    let why = junkReason
+                    junkFrom = nil
+                    headersWithoutEnd = 0
+                    if damage == nil && fatal == nil {
+                        return .skipped(Skip(source(at: from), "unreadable bytes", "\(position - from) bytes at the end match no record" + why))
+                    }
                 }
-                if junk > 0 && found {
-                    return .skipped(Skip(source(at: from), "unreadable bytes", "\(junk) bytes before the next record"))
-                }
+            }
+            // A byte-order mark some editors put before the first record: junk, but a record
+            // may follow it on the same line, so it is stepped over rather than resynchronised past.
+            if position == 0, ensure(3), buf[start] == 0xEF, buf[start + 1] == 0xBB, buf[start + 2] == 0xBF {
+                junkFrom = 0
+                start += 3
+                resyncing = true
+                continue
             }
             // Blank lines between records are normal (each record ends with CRLF CRLF).
             while true {
-                while start < end, buf[start] == Bytes.cr || buf[start] == Bytes.lf || buf[start] == Bytes.space || buf[start] == Bytes.tab { start += 1 }
+                while start < end, buf[start] == Bytes.cr || buf[start] == Bytes.lf || buf[start] == Bytes.space || buf[start] == Bytes.tab {
+                    start += 1
+                }
                 if start < end || !fillSome() { break }
             }
             if start == end {
@@ -203,16 +252,46 @@ package final class WARCReader {
                 continue
             }
             guard let headerEnd = findHeaderEnd() else {
-                if eof {
+                if end - start <= limits.maxHeader {
+                    // The stream ended inside this header: no later version line can have one either.
+                    if let from = junkFrom {
+                        let why = junkReason
+                        junkFrom = nil
+                        headersWithoutEnd = 0
+                        let n = Int64(end) + base - from
+                        start = end
+                        return finish(recordAt: from)
+                            ?? .skipped(Skip(source(at: from), "unreadable bytes", "\(n) bytes at the end match no record" + why))
+                    }
                     start = end
-                    return finish(recordAt: recordStart) ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"))
+                    return finish(recordAt: recordStart)
+                        ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"))
                 }
+                // No blank line within `maxHeader`: junk up to the next version line, reported
+                // once for the whole run when reading finds a record again.
+                junkFrom = junkFrom ?? recordStart
+                headersWithoutEnd += 1
                 start += 5
                 resyncing = true
-                return .skipped(Skip(source(at: recordStart), "unreadable record header", "no blank line within \(limits.maxHeader) bytes"))
+                continue
+            }
+            let raw = UnsafeRawBufferPointer(buf)
+            // A version line inside the header means what came before it was junk (a run of bare
+            // version lines, a cut record): the record starts at the last one.
+            if let v = Self.lastVersionLine(in: raw, from: start, to: headerEnd.fieldsEnd) {
+                junkFrom = junkFrom ?? recordStart
+                start = v
+                resyncing = true
+                continue
+            }
+            if let from = junkFrom {
+                // A record again: report the junk before it; the header is read on the next call.
+                let why = junkReason
+                junkFrom = nil
+                headersWithoutEnd = 0
+                return .skipped(Skip(source(at: from), "unreadable bytes", "\(recordStart - from) bytes before the next record" + why))
             }
             var header = WARCHeader()
-            let raw = UnsafeRawBufferPointer(buf)
             let versionEnd = Bytes.find(Bytes.lf, in: raw, from: start, to: headerEnd.fieldsEnd) ?? headerEnd.fieldsEnd
             let (vs, ve) = Bytes.trim(raw, start + 5, versionEnd)
             header.version = Bytes.string(raw, vs, ve)
@@ -224,6 +303,21 @@ package final class WARCReader {
                 return event
             }
         }
+    }
+
+    /// Why the junk run holds version lines that were not records, for its report.
+    private var junkReason: String {
+        headersWithoutEnd > 0 ? "; \(headersWithoutEnd) version line(s) without a header end within \(limits.maxHeader) bytes" : ""
+    }
+
+    /// Start of the last version line (`WARC/` and a digit right after an LF) in `b[from..<to]`.
+    static func lastVersionLine(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        var k = from, last: Int?
+        while let hit = VersionLineFinder.firstVersionLine(in: b, from: k, to: to) {
+            last = hit + 1
+            k = hit + 1
+        }
+        return last
     }
 
     /// After the last record: report damage or an I/O error that ended the stream, once.
@@ -246,9 +340,12 @@ package final class WARCReader {
         return nil
     }
 
-    /// Finds the blank line ending the header that starts at `start`.
+    /// Finds the blank line ending the header that starts at `start`; nil when there is none
+    /// within `maxHeader` bytes (then `end - start > maxHeader`) or the stream ends first.
+    /// Resumes where an earlier failed search stopped (`noHeaderEndBefore`), so a run of bare
+    /// version lines costs one pass, not one `maxHeader` scan per line.
     private func findHeaderEnd() -> (fieldsEnd: Int, blockStart: Int)? {
-        var scanFrom = start
+        var scanFrom = min(end, max(start, Int(clamping: noHeaderEndBefore - base)))
         while true {
             let raw = UnsafeRawBufferPointer(buf)
             var k = scanFrom
@@ -260,6 +357,7 @@ package final class WARCReader {
                 k = nl + 1
             }
             scanFrom = max(start, end - 2)
+            noHeaderEndBefore = max(noHeaderEndBefore, base + Int64(scanFrom))
             if end - start > limits.maxHeader { return nil }
             let offsetFromStart = scanFrom - start
             if !fillSome() { return nil }
@@ -268,6 +366,12 @@ package final class WARCReader {
     }
 
     /// Reads the block of a record whose header has been consumed.
+    ///
+    /// A `Content-Length` is trusted when the declared end is a record boundary (CR/LF, then a
+    /// version line or the end). Otherwise the real end is the first version line at a line
+    /// start inside the declared block (the length was too long; the bytes from there are read
+    /// again as records, so the next record is never absorbed, even when the length is over
+    /// `maxBlock`), or else the next version line after it (too short). Both are repairs.
     private func readBlock(header: WARCHeader, keep: Bool, source src: SourceRef, recordStart: Int64) -> WARCEvent? {
         var repairs: [String] = []
         var block: [UInt8] = []
@@ -275,57 +379,157 @@ package final class WARCReader {
         if let n = header.contentLength {
             let keepBytes = keep ? (n > limits.maxBlock ? limits.cutBlockPrefix : n) : 0
             cut = keep && n > limits.maxBlock
+            // A block that may be kept whole is buffered with the bytes after it, so its end is
+            // checked before it is copied: a wrong length then costs a scan up to the real end,
+            // not a copy of the declared length and a copy back.
+            if n <= limits.maxBlock { _ = ensure(n + 72) }
+            if let c = embeddedEndInBuffer(declared: n) {
+                // Decided from buffered bytes alone: no streaming, nothing to put back.
+                if keep {
+                    cut = c > limits.maxBlock
+                    block.append(
+                        contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + (cut ? limits.cutBlockPrefix : c)]))
+                }
+                start += c
+                trimRecordEnd(&block)
+                repairs.append("Content-Length too long")
+                guard keep else { return ignoredOrSkipped(header, src) }
+                return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
+            }
             block.reserveCapacity(keepBytes)
+            // When the block is not kept whole, the finder keeps the bytes from its first
+            // embedded version line on, in case the record really ends there.
+            var finder = VersionLineFinder(retain: !keep || cut, limit: limits.maxBlock)
             var remaining = n
             while remaining > 0 {
                 if start == end && !fillSome() { break }
                 let take = min(remaining, end - start)
+                let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + take])
                 if block.count < keepBytes {
-                    let c = min(take, keepBytes - block.count)
-                    block.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + c]))
+                    block.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(take, keepBytes - block.count)]))
                 }
+                finder.feed(chunk)
                 start += take
                 remaining -= take
             }
-            if remaining > 0 {
-                // The stream ended inside the block: either the file is truncated, or the
-                // length was too long and the rest of this block holds later records.
-                if keep, !cut, cutAtEmbeddedRecord(&block) {
-                    repairs.append("Content-Length too long")
-                } else {
-                    if let event = finish(recordAt: recordStart) { return event }
-                    return .skipped(Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"))
-                }
-            } else if case let after = afterBlock(), after != .boundary {
-                if after == .terminatorThenJunk {
+            let read = n - remaining
+            var boundary = false
+            if remaining == 0 {
+                switch afterBlock() {
+                case .boundary: boundary = true
+                case .terminatorThenJunk:
                     // The record ended properly; what follows is junk for `next` to report.
                     resyncing = true
-                } else if keep, !cut, cutAtEmbeddedRecord(&block) {
-                    repairs.append("Content-Length too long")
-                } else {
-                    // The block goes on past its declared length: extend it to the next record.
-                    let limit = keep ? (cut ? limits.cutBlockPrefix : limits.maxBlock) : 0
-                    _ = scanToVersionLine({ more in
-                        let room = limit - block.count
-                        if room > 0 { block.append(contentsOf: more.prefix(room)) }
-                        if more.count > room { cut = keep }
-                    }, atLineStart: true)
-                    trimRecordEnd(&block)
-                    repairs.append("Content-Length too short")
+                    boundary = true
+                case .noTerminator:
+                    // A version line the declared end cuts through (a length a few bytes long).
+                    _ = ensure(6)
+                    finder.lookAhead(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<min(end, start + 6)]))
                 }
             }
+            if boundary {
+                // The declared length holds, unless it swallowed part of the CRLF CRLF after it.
+                if keep && !cut && absorbedTerminator(&block) { repairs.append("Content-Length too long") }
+            } else if let c = finder.first, c < read {
+                repairs.append("Content-Length too long")
+                // The bytes after the real end are put back and read again as records, unless
+                // that is too much to hold or would re-read more than twice the stream so far
+                // (hostile lengths, one after another): then what lay between the real end and
+                // the declared end is lost, and said so, and reading goes on after it.
+                let keptWhole = keep && !cut
+                let tail = keptWhole ? block.count - c : finder.retained.count
+                let tooMuch = (!keptWhole && finder.overflowed) || putBack + Int64(tail) > 2 * (base + Int64(end)) + Int64(limits.maxBlock)
+                if keep && c <= block.count {
+                    if keptWhole && !tooMuch { unread(block[c...]) }
+                    block.removeSubrange(c...)
+                    cut = false
+                }
+                if tooMuch {
+                    let lost = Skip(
+                        source(at: recordStart), "unreadable bytes",
+                        "Content-Length too long by \(read - c) bytes, too many to read again; the records in them are lost")
+                    if remaining == 0 { resyncing = true }
+                    trimRecordEnd(&block)
+                    pending =
+                        keep
+                        ? .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
+                        : ignoredOrSkipped(header, src)
+                    return .skipped(lost)
+                }
+                if !keptWhole { unread(finder.retained[...]) }
+                putBack += Int64(tail)
+                trimRecordEnd(&block)
+            } else if remaining > 0 {
+                // The stream ended inside the block, and no record begins in it: truncated.
+                if let event = finish(recordAt: recordStart) { return event }
+                return .skipped(Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"))
+            } else {
+                // The block goes on past its declared length: extend it to the next record.
+                extendToNextRecord(&block, cut: &cut, limit: keep ? (cut ? limits.cutBlockPrefix : limits.maxBlock) : 0, atLineStart: true)
+                repairs.append("Content-Length too short")
+            }
         } else {
-            let limit = keep ? limits.maxBlock : 0
-            _ = scanToVersionLine({ more in
-                let room = limit - block.count
-                if room > 0 { block.append(contentsOf: more.prefix(room)) }
-                if more.count > room { cut = keep }
-            }, atLineStart: false)
-            trimRecordEnd(&block)
+            extendToNextRecord(&block, cut: &cut, limit: keep ? limits.maxBlock : 0, atLineStart: false)
             repairs.append("missing Content-Length")
         }
-        guard keep else { return .ignored(type: header.type.isEmpty ? "(no type)" : header.type, source: src) }
+        guard keep else { return ignoredOrSkipped(header, src) }
         return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
+    }
+
+    /// Where the block at `start` really ends when the buffer alone shows that its declared
+    /// length `n` is too long: the declared end is buffered and is no record boundary, or the
+    /// stream ends before it; then the first version line inside the block is the end. Nil when
+    /// the buffer cannot tell (the block is streamed and checked as it is read). This keeps
+    /// re-reading linear when records put back after one wrong length have wrong lengths too.
+    private func embeddedEndInBuffer(declared n: Int) -> Int? {
+        let available = end - start
+        if n <= available {
+            // Peek at the declared end: CR/LF, then a version line, is a boundary.
+            var k = start + n
+            while k < end, k - (start + n) <= 64, buf[k] == Bytes.cr || buf[k] == Bytes.lf { k += 1 }
+            if k + 6 > end || isVersionLine(at: k) { return nil }
+            if k - (start + n) >= 2 { return nil }  // a terminator, then junk: `readBlock` handles it
+        } else if !(eof && damage == nil && fatal == nil) {
+            return nil
+        }
+        let raw = UnsafeRawBufferPointer(buf)
+        if isVersionLine(at: start) { return 0 }
+        guard let hit = VersionLineFinder.firstVersionLine(in: raw, from: start, to: min(end, start + n + 6)), hit + 1 - start < n else {
+            return nil
+        }
+        return hit + 1 - start
+    }
+
+    /// True (and the bytes dropped) when `block` ends with the first 1–3 bytes of the CRLF CRLF
+    /// terminator and the rest of it follows at `start`: a length 1–3 bytes too long.
+    private func absorbedTerminator(_ block: inout [UInt8]) -> Bool {
+        let term: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
+        var k = 0
+        while k < 4, start + k < end, buf[start + k] == Bytes.cr || buf[start + k] == Bytes.lf { k += 1 }
+        guard k < 4, block.count >= 4 - k else { return false }
+        for j in 0..<k where buf[start + j] != term[4 - k + j] { return false }
+        guard block.suffix(4 - k).elementsEqual(term.prefix(4 - k)) else { return false }
+        block.removeLast(4 - k)
+        return true
+    }
+
+    /// Appends the bytes up to the next version line to `block` (at most `limit` in all; `cut`
+    /// when there were more), without the record terminator.
+    private func extendToNextRecord(_ block: inout [UInt8], cut: inout Bool, limit: Int, atLineStart: Bool) {
+        _ = scanToVersionLine(
+            { more in
+                let room = limit - block.count
+                if room > 0 { block.append(contentsOf: more.prefix(room)) }
+                if more.count > room && limit > 0 { cut = true }
+            }, atLineStart: atLineStart)
+        trimRecordEnd(&block)
+    }
+
+    /// A record whose block is not kept: ignored when of a type WARC defines, else a skip (a
+    /// damaged or missing `WARC-Type` may have been a response).
+    private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef) -> WARCEvent {
+        if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src) }
+        return .skipped(Skip(src, "unknown WARC-Type", header.type.isEmpty ? "the header has no WARC-Type" : "WARC-Type \(header.type)"))
     }
 
     enum AfterBlock { case boundary, terminatorThenJunk, noTerminator }
@@ -344,7 +548,8 @@ package final class WARCReader {
                 continue
             }
             if ensure(k + 6), isVersionLine(at: start + k) { return .boundary }
-            let terminated = k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
+            let terminated =
+                k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
                 || k >= 2 && buf[start] == Bytes.lf && buf[start + 1] == Bytes.lf
             if terminated {
                 start += k
@@ -354,35 +559,106 @@ package final class WARCReader {
         }
     }
 
-    /// Cuts `block` where a later record begins inside it and puts that tail back to be read
-    /// again; false when no record begins inside it.
-    private func cutAtEmbeddedRecord(_ block: inout [UInt8]) -> Bool {
-        guard let k = embeddedRecordStart(block) else { return false }
-        unread(block[k...])
-        block.removeSubrange(k...)
-        trimRecordEnd(&block)
-        return true
-    }
-
-    /// Where a later record begins inside `block` (a version line at a line start), if anywhere.
-    private func embeddedRecordStart(_ block: [UInt8]) -> Int? {
-        block.withUnsafeBytes { b -> Int? in
-            var k = 0
-            while let hit = Bytes.find(Self.lineWARC, in: b, from: k, to: b.count) {
-                let v = hit + 1
-                if v + 6 <= b.count, b[v + 5] >= 0x30, b[v + 5] <= 0x39 { return v }
-                k = hit + 1
-            }
-            return nil
-        }
-    }
-
-    /// Drops the CR/LF record terminator from the end of a block recovered by resynchronising.
+    /// Drops the record terminator from the end of a block recovered by resynchronising: CRLF
+    /// CRLF (or LF LF) exactly when it is there, so a block that itself ends in a newline keeps
+    /// it (and its digest still matches); otherwise up to 4 trailing CR/LF bytes.
     private func trimRecordEnd(_ block: inout [UInt8]) {
+        let crlf2: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
+        if block.count >= 4, block.suffix(4).elementsEqual(crlf2) {
+            block.removeLast(4)
+            return
+        }
+        if block.count >= 2, block.suffix(2).elementsEqual([Bytes.lf, Bytes.lf]) {
+            block.removeLast(2)
+            return
+        }
         var n = 0
         while n < 4, let last = block.last, last == Bytes.cr || last == Bytes.lf {
             block.removeLast()
             n += 1
+        }
+    }
+}
+
+/// Finds the first version line (`WARC/` and a digit, at a line start) inside a block read in
+/// pieces. With `retain`, keeps the bytes from there on (at most `limit`, else `overflowed`):
+/// if the block's declared length proves wrong, the record ends there and they are read again.
+struct VersionLineFinder {
+    /// Offset in the block of the first version line, if any.
+    private(set) var first: Int?
+    private(set) var retained: [UInt8] = []
+    private(set) var overflowed = false
+    let retain: Bool
+    let limit: Int
+    private var count = 0
+    /// The last bytes fed (at most 6): a version line can straddle two pieces. A block starts
+    /// at a line start, hence the LF.
+    private var tail: [UInt8] = [Bytes.lf]
+
+    init(retain: Bool, limit: Int) {
+        self.retain = retain
+        self.limit = limit
+    }
+
+    private static let lineWARC: [UInt8] = Array("\nWARC/".utf8)
+
+    /// Index of the LF of the first `\nWARC/<digit>` wholly inside `b[from..<to]`.
+    static func firstVersionLine(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        var k = from
+        while to - k >= 7 {
+            guard let hit = Bytes.find(lineWARC, in: b, from: k, to: to - 1) else { return nil }
+            if b[hit + 6] >= 0x30 && b[hit + 6] <= 0x39 { return hit }
+            k = hit + 1
+        }
+        return nil
+    }
+
+    mutating func feed(_ p: UnsafeRawBufferPointer) {
+        guard p.count > 0 else { return }
+        defer { count += p.count }
+        if first != nil {
+            if retain { keep(p) }
+            return
+        }
+        // A version line that starts in the tail and ends in `p`.
+        if junction(p, acceptingUpTo: Int.max) {
+            if retain { keep(p) }
+            return
+        }
+        if let hit = Self.firstVersionLine(in: p, from: 0, to: p.count) {
+            first = count + hit + 1
+            if retain { keep(UnsafeRawBufferPointer(rebasing: p[(hit + 1)...])) }
+            return
+        }
+        tail = Array((tail + p.suffix(6)).suffix(6))
+    }
+
+    /// Checks the bytes right after the block for a version line that began inside it.
+    mutating func lookAhead(_ p: UnsafeRawBufferPointer) {
+        guard first == nil else { return }
+        _ = junction(p, acceptingUpTo: count - 1)
+    }
+
+    /// Looks for a version line starting in `tail` and completed by `p` (its start at most
+    /// `acceptingUpTo`); records it and the tail bytes from it.
+    private mutating func junction(_ p: UnsafeRawBufferPointer, acceptingUpTo last: Int) -> Bool {
+        let joined = tail + p.prefix(6)
+        let found = joined.withUnsafeBytes { Self.firstVersionLine(in: $0, from: 0, to: joined.count) }
+        guard let hit = found, hit < tail.count else { return false }
+        let c = count - tail.count + hit + 1
+        guard c <= last else { return false }
+        first = c
+        if retain { retained = Array(tail[(hit + 1)...]) }
+        return true
+    }
+
+    private mutating func keep(_ p: UnsafeRawBufferPointer) {
+        guard !overflowed else { return }
+        if retained.count + p.count > limit {
+            overflowed = true
+            retained = []
+        } else {
+            retained.append(contentsOf: p)
         }
     }
 }
