@@ -8,10 +8,10 @@ APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libb
 TEST_APT_PACKAGES := nginx chromium
 VENV := .venv
 PY := $(VENV)/bin/python
-# PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers).
-TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client
+# PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers, the WACZ packager).
+TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client wacz==0.6.0
 
-.PHONY: setup test check lint demo bench corpora build release clean
+.PHONY: setup test check lint format demo bench corpora build release clean
 
 setup: .setup-done
 .setup-done: Makefile
@@ -21,7 +21,7 @@ setup: .setup-done
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer, websocket" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer, websocket, wacz" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@touch .setup-done
 
 build: setup
@@ -42,10 +42,13 @@ check:
 	INDEXER_FAST=1 $(SWIFT) test --parallel
 	$(MAKE) --no-print-directory lint
 
-# `swift format` (from the toolchain) with .swift-format; `swift format --in-place --recursive
-# Sources Tests` applies it. Add --strict (findings fail the target) once the tree is formatted.
+# `swift format` (from the toolchain) with .swift-format; any finding fails the target.
+# `make format` rewrites the tree to match.
 lint:
-	$(SWIFT) format lint --recursive --parallel Sources Tests
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests
 
 demo: release
 	bash Pipelines/demo.sh

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The seekable position of an output byte of a stream: `offset` in the underlying bytes of the

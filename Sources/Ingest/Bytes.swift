@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Small byte helpers shared by the parsers; all work on raw buffers, never `Character`s.

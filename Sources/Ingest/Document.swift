@@ -1,4 +1,5 @@
 import Support
+
 /// Where a record came from: the file, and a byte offset a reader can seek to.
 ///
 /// For plain WARCs `offset` is the record's first byte and `inner` is 0. For `.warc.gz` and
@@ -93,10 +94,12 @@ package struct Document: Sendable, Hashable {
     /// The HTTP status of a `response` or `revisit` record.
     package var httpStatus: Int?
 
-    package init(kind: Kind, url: String, title: String? = nil, text: String, description: String? = nil,
-                date: Int64? = nil, mime: String, lang: String? = nil, source: SourceRef,
-                tags: [String] = [], mentions: [String] = [], threadParent: String? = nil, links: [String] = [],
-                recordID: String? = nil, payloadDigest: String? = nil, revisit: RevisitInfo? = nil, httpStatus: Int? = nil) {
+    package init(
+        kind: Kind, url: String, title: String? = nil, text: String, description: String? = nil,
+        date: Int64? = nil, mime: String, lang: String? = nil, source: SourceRef,
+        tags: [String] = [], mentions: [String] = [], threadParent: String? = nil, links: [String] = [],
+        recordID: String? = nil, payloadDigest: String? = nil, revisit: RevisitInfo? = nil, httpStatus: Int? = nil
+    ) {
         self.kind = kind
         self.url = url
         self.title = title

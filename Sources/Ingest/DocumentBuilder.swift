@@ -1,4 +1,5 @@
 import Support
+
 /// Turns records into documents: HTTP parsing, transfer and content decoding, media type
 /// decisions, text extraction. Pure and `Sendable`, so the build can run it on every core.
 package struct DocumentBuilder: Sendable {
@@ -26,13 +27,16 @@ package struct DocumentBuilder: Sendable {
             if let status = head?.status, !(200...299).contains(status) {
                 return .ignored(reason: "http status \(status / 100)xx")
             }
-            let declared = head != nil ? h.identifiedPayloadType ?? head?.contentType
+            let declared =
+                head != nil
+                ? h.identifiedPayloadType ?? head?.contentType
                 : h.identifiedPayloadType ?? (h.contentType?.lowercased().hasPrefix("application/http") == true ? nil : h.contentType)
             return payload(record, kind: .response, head: head, declared: declared, charsetSource: head?.contentType ?? declared, titles: titles)
         case "resource", "conversion":
             let declared = h.identifiedPayloadType ?? h.contentType
-            return payload(record, kind: h.type == "resource" ? .resource : .conversion, head: nil, declared: declared,
-                           charsetSource: h.contentType, titles: titles)
+            return payload(
+                record, kind: h.type == "resource" ? .resource : .conversion, head: nil, declared: declared,
+                charsetSource: h.contentType, titles: titles)
         case "revisit":
             return revisit(record)
         case "continuation":
@@ -42,8 +46,10 @@ package struct DocumentBuilder: Sendable {
         }
     }
 
-    private func payload(_ record: WARCRecord, kind: Document.Kind, head: HTTPHead?, declared: String?, charsetSource: String?,
-                         titles: [String: String]?) -> Outcome {
+    private func payload(
+        _ record: WARCRecord, kind: Document.Kind, head: HTTPHead?, declared: String?, charsetSource: String?,
+        titles: [String: String]?
+    ) -> Outcome {
         let h = record.header
         var repairs = record.repairs
         if let t = h.truncated { repairs.append("WARC-Truncated: \(t)") }
@@ -106,9 +112,10 @@ package struct DocumentBuilder: Sendable {
             }
             if page.title?.isEmpty ?? true, let t = titles?[url], !t.isEmpty { page.title = t }
             let lang = page.lang ?? head?.contentLanguage.flatMap { $0.split(separator: ",").first.map { String($0).trimmingSpaces } }
-            let doc = Document(kind: kind, url: url, title: page.title, text: page.text, description: page.description,
-                               date: h.date.flatMap(ISODate.parse), mime: e, lang: lang, source: record.source,
-                               links: page.links, recordID: h.recordID, payloadDigest: h.payloadDigest, httpStatus: head?.status)
+            let doc = Document(
+                kind: kind, url: url, title: page.title, text: page.text, description: page.description,
+                date: h.date.flatMap(ISODate.parse), mime: e, lang: lang, source: record.source,
+                links: page.links, recordID: h.recordID, payloadDigest: h.payloadDigest, httpStatus: head?.status)
             return .document(doc, recovered: repairs)
         }
     }
@@ -119,11 +126,13 @@ package struct DocumentBuilder: Sendable {
         var essence = MediaType.parse(h.identifiedPayloadType ?? head?.contentType)?.essence
         if let e = essence, MediaType.isVague(e) { essence = nil }
         if let e = essence, MediaType.handling(of: e) == .other { return .ignored(reason: "non-text \(e)") }
-        let info = RevisitInfo(refersTo: h.refersTo, refersToTargetURI: h.refersToTargetURI,
-                               refersToDate: h.refersToDate.flatMap(ISODate.parse), profile: h.profile)
-        let doc = Document(kind: .revisit, url: h.targetURI ?? "", text: "", date: h.date.flatMap(ISODate.parse),
-                           mime: essence ?? "", source: record.source, recordID: h.recordID, payloadDigest: h.payloadDigest,
-                           revisit: info, httpStatus: head?.status)
+        let info = RevisitInfo(
+            refersTo: h.refersTo, refersToTargetURI: h.refersToTargetURI,
+            refersToDate: h.refersToDate.flatMap(ISODate.parse), profile: h.profile)
+        let doc = Document(
+            kind: .revisit, url: h.targetURI ?? "", text: "", date: h.date.flatMap(ISODate.parse),
+            mime: essence ?? "", source: record.source, recordID: h.recordID, payloadDigest: h.payloadDigest,
+            revisit: info, httpStatus: head?.status)
         return .document(doc, recovered: record.repairs)
     }
 }

@@ -1,4 +1,5 @@
 import Support
+
 extension Document {
     /// The document as one JSON line (with its newline), as `indexer extract` prints it:
     /// url, title, date (ISO 8601), mime, lang, digest, source {file, offset[, inner]},
@@ -42,4 +43,3 @@ extension Document {
         return bytes
     }
 }
-

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Errors that stop a whole source: the file cannot be opened or read, or is of no known format.

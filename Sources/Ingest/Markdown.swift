@@ -23,7 +23,9 @@ enum Markdown {
                 let l = lines[j]
                 if l.hasPrefix("title:") {
                     var v = String(l.dropFirst(6)).trimmingSpaces
-                    if v.count >= 2, (v.hasPrefix("\"") && v.hasSuffix("\"")) || (v.hasPrefix("'") && v.hasSuffix("'")) { v = String(v.dropFirst().dropLast()) }
+                    if v.count >= 2, (v.hasPrefix("\"") && v.hasSuffix("\"")) || (v.hasPrefix("'") && v.hasSuffix("'")) {
+                        v = String(v.dropFirst().dropLast())
+                    }
                     if !v.isEmpty { title = v }
                 }
                 j += 1
@@ -63,7 +65,8 @@ enum Markdown {
             while text.hasPrefix(">") { text = text.dropFirst().trimmingSpacesSub }
             for marker in ["- ", "* ", "+ "] where text.hasPrefix(marker) { text = text.dropFirst(2) }
             if let dot = text.firstIndex(of: "."), dot > text.startIndex, text[..<dot].allSatisfy(\.isASCIIDigit),
-               text[text.index(after: dot)...].hasPrefix(" ") {
+                text[text.index(after: dot)...].hasPrefix(" ")
+            {
                 text = text[text.index(dot, offsetBy: 2)...]
             }
             let plain = inline(String(text), links: &links)
@@ -86,7 +89,8 @@ enum Markdown {
             if c == 0x5B || (c == 0x21 && k + 1 < u.count && u[k + 1] == 0x5B) {
                 let open = c == 0x21 ? k + 1 : k
                 if let close = u[open...].firstIndex(of: 0x5D), close + 1 < u.count, u[close + 1] == 0x28,
-                   let paren = u[(close + 1)...].firstIndex(of: 0x29) {
+                    let paren = u[(close + 1)...].firstIndex(of: 0x29)
+                {
                     out.append(contentsOf: u[(open + 1)..<close].filter { $0 != 0x2A && $0 != 0x60 })
                     let target = String(decoding: u[(close + 2)..<paren], as: UTF8.self).split(separator: " ").first.map(String.init)
                     if let target, !target.isEmpty { links.append(target) }

@@ -48,8 +48,11 @@ package enum MediaType {
     package static func sniff(_ b: UnsafeRawBufferPointer) -> String {
         let n = min(b.count, 1445)
         var k = 0
-        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { k = 3 }
-        else if n >= 2, (b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE) { return "text/plain" }
+        if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {
+            k = 3
+        } else if n >= 2, (b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE) {
+            return "text/plain"
+        }
         for (sig, type) in signatures where n >= sig.count {
             var ok = true
             for (j, c) in sig.enumerated() where b[j] != c { ok = false; break }
@@ -59,7 +62,9 @@ package enum MediaType {
         if k < n, b[k] == 0x3C {
             for tag in htmlTags where Bytes.hasPrefixLower(b, k, n, tag) {
                 let after = k + tag.count
-                if after < n, b[after] == 0x20 || b[after] == 0x3E || b[after] == 0x09 || b[after] == 0x0A || b[after] == 0x0D || b[after] == 0x2F { return "text/html" }
+                if after < n, b[after] == 0x20 || b[after] == 0x3E || b[after] == 0x09 || b[after] == 0x0A || b[after] == 0x0D || b[after] == 0x2F {
+                    return "text/html"
+                }
             }
             if Bytes.hasPrefixLower(b, k, n, Array("<?xml".utf8)) { return "text/xml" }
         }

@@ -64,8 +64,10 @@ package struct Pipeline: Sendable {
     /// Processes `sources` in order. `consume` sees every outcome's transform, in source order,
     /// on the calling thread; if it throws, reading stops and the error is rethrown once the
     /// threads have finished. Sources that cannot be read at all are listed in `failed`.
-    package func run<T: Sendable>(_ sources: [String], transform: @escaping @Sendable (Outcome) -> T,
-                                 consume: (T) throws -> Void) throws -> IngestSummary {
+    package func run<T: Sendable>(
+        _ sources: [String], transform: @escaping @Sendable (Outcome) -> T,
+        consume: (T) throws -> Void
+    ) throws -> IngestSummary {
         let state = PipelineState<T>(maxInFlight: maxInFlight > 0 ? maxInFlight : max(4, workers * 3))
         let reader = self.reader, builder = self.builder
         let batchBytes = self.batchBytes, batchRecords = self.batchRecords
@@ -99,19 +101,20 @@ package struct Pipeline: Sendable {
         }
         var threads: [Worker] = []
         for _ in 0..<max(1, workers) {
-            threads.append(Worker {
-                while let (seq, items) = state.nextBatch() {
-                    var summary = IngestSummary()
-                    var results: [T] = []
-                    results.reserveCapacity(items.count)
-                    for item in items {
-                        let o = item.outcome(using: builder)
-                        summary.add(o, isRecord: item.isRecord)
-                        results.append(transform(o))
+            threads.append(
+                Worker {
+                    while let (seq, items) = state.nextBatch() {
+                        var summary = IngestSummary()
+                        var results: [T] = []
+                        results.reserveCapacity(items.count)
+                        for item in items {
+                            let o = item.outcome(using: builder)
+                            summary.add(o, isRecord: item.isRecord)
+                            results.append(transform(o))
+                        }
+                        state.complete(seq, results, summary)
                     }
-                    state.complete(seq, results, summary)
-                }
-            })
+                })
         }
         var total = IngestSummary()
         var failure: Error?

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One file of a site folder, read and classified, waiting for a worker to extract it.
 package struct SiteFile: Sendable {
@@ -85,7 +86,8 @@ enum SiteFolder {
         let hexDigits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for c in s.utf8 {
-            let safe = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+            let safe =
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
                 || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E || c == 0x2F
             if safe { out.append(c) } else { out += [0x25, hexDigits[Int(c >> 4)], hexDigits[Int(c & 15)]] }
         }
@@ -113,15 +115,21 @@ extension DocumentBuilder {
             switch file.role {
             case .html:
                 let page = html(b, nil)
-                return .document(Document(kind: .page, url: file.url, title: page.title, text: page.text, description: page.description,
-                                          mime: "text/html", lang: page.lang, source: file.source, links: page.links), recovered: [])
+                return .document(
+                    Document(
+                        kind: .page, url: file.url, title: page.title, text: page.text, description: page.description,
+                        mime: "text/html", lang: page.lang, source: file.source, links: page.links), recovered: [])
             case .markdown:
                 let md = Markdown.convert(TextDecoding.decode(b, charset: nil))
-                return .document(Document(kind: .page, url: file.url, title: md.title, text: md.text, mime: "text/markdown",
-                                          source: file.source, links: md.links), recovered: [])
+                return .document(
+                    Document(
+                        kind: .page, url: file.url, title: md.title, text: md.text, mime: "text/markdown",
+                        source: file.source, links: md.links), recovered: [])
             case .text:
-                return .document(Document(kind: .page, url: file.url, text: TextDecoding.decode(b, charset: nil), mime: "text/plain",
-                                          source: file.source), recovered: [])
+                return .document(
+                    Document(
+                        kind: .page, url: file.url, text: TextDecoding.decode(b, charset: nil), mime: "text/plain",
+                        source: file.source), recovered: [])
             case .post, .profile:
                 return social(file, b)
             }
@@ -143,27 +151,36 @@ extension DocumentBuilder {
             }
             let bio = json["bio"]?.string ?? json["description"]?.string ?? ""
             let (tags, mentions) = SocialTokens.extract(bio)
-            return .document(Document(kind: .profile, url: file.url, title: name, text: bio, mime: "application/json",
-                                      source: file.source, tags: tags, mentions: mentions), recovered: [])
+            return .document(
+                Document(
+                    kind: .profile, url: file.url, title: name, text: bio, mime: "application/json",
+                    source: file.source, tags: tags, mentions: mentions), recovered: [])
         }
         guard let text = json["text"]?.string else {
             return .skipped(Skip(file.source, "invalid post", "no \"text\" string"))
         }
         var (tags, mentions) = SocialTokens.extract(text)
         // Explicit lists, when a site has them, add to what the text shows.
-        for t in json["tags"]?.array ?? [] { if let s = t.string?.lowercased(), !tags.contains(s) { tags.append(s.hasPrefix("#") ? String(s.dropFirst()) : s) } }
-        for m in json["mentions"]?.array ?? [] { if let s = m.string?.lowercased(), !mentions.contains(s) { mentions.append(s.hasPrefix("@") ? String(s.dropFirst()) : s) } }
-        var parent: String? = switch json["threadParent"] {
-        case .string(let s)?: s
-        case let v? where v["uri"]?.string != nil: v["uri"]?.string
-        case let v? where v["url"]?.string != nil: v["url"]?.string
-        default: nil
+        for t in json["tags"]?.array ?? [] {
+            if let s = t.string?.lowercased(), !tags.contains(s) { tags.append(s.hasPrefix("#") ? String(s.dropFirst()) : s) }
         }
+        for m in json["mentions"]?.array ?? [] {
+            if let s = m.string?.lowercased(), !mentions.contains(s) { mentions.append(s.hasPrefix("@") ? String(s.dropFirst()) : s) }
+        }
+        var parent: String? =
+            switch json["threadParent"] {
+            case .string(let s)?: s
+            case let v? where v["uri"]?.string != nil: v["uri"]?.string
+            case let v? where v["url"]?.string != nil: v["url"]?.string
+            default: nil
+            }
         // A site-relative parent (`/posts/0002.json`) names a file of this site: give it the
         // URL that file's own document gets, so replies link to documents.
         if let p = parent, p.hasPrefix("/"), !p.hasPrefix("//") { parent = siteURL(p) }
         let date = json["createdAt"]?.string.flatMap(ISODate.parse)
-        return .document(Document(kind: .post, url: file.url, text: text, date: date, mime: "application/json", source: file.source,
-                                  tags: tags, mentions: mentions, threadParent: parent), recovered: [])
+        return .document(
+            Document(
+                kind: .post, url: file.url, text: text, date: date, mime: "application/json", source: file.source,
+                tags: tags, mentions: mentions, threadParent: parent), recovered: [])
     }
 }

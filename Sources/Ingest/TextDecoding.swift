@@ -27,7 +27,15 @@ enum TextDecoding {
             let c = b[k]
             if c < 0x80 { k += 1; continue }
             let len: Int
-            if c & 0xE0 == 0xC0 && c >= 0xC2 { len = 2 } else if c & 0xF0 == 0xE0 { len = 3 } else if c & 0xF8 == 0xF0 && c <= 0xF4 { len = 4 } else { return false }
+            if c & 0xE0 == 0xC0 && c >= 0xC2 {
+                len = 2
+            } else if c & 0xF0 == 0xE0 {
+                len = 3
+            } else if c & 0xF8 == 0xF0 && c <= 0xF4 {
+                len = 4
+            } else {
+                return false
+            }
             guard k + len <= n else { return false }
             for j in 1..<len where b[k + j] & 0xC0 != 0x80 { return false }
             k += len

@@ -82,7 +82,12 @@ extension SourceReader {
                     // CRC-32 and datapackage hash go unchecked; the cut itself is reported.
                     titles.merge(listed) { $1 }
                     expected[name] = nil
-                    if !skip(name, "pages list cut", "titles kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read") { return }
+                    if !skip(
+                        name, "pages list cut",
+                        "titles kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read"
+                    ) {
+                        return
+                    }
                     continue
                 }
                 let got = try hashing.finish()
@@ -138,7 +143,9 @@ extension SourceReader {
                 let got = try HashingStream(member).finish()
                 if let d = member.damage {
                     if !report(d) { return }
-                } else if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
+                } else if got != want, !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") {
+                    return
+                }
             } catch {
                 if !skip(name, "unreadable member", "\(error)") { return }
             }

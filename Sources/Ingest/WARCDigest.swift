@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 extension WARCRecord {
     /// Checks the record's `WARC-Block-Digest`, else its `WARC-Payload-Digest`, against its bytes;
@@ -61,7 +62,9 @@ struct WARCDigestValue: Equatable {
         default: return nil
         }
         let value = Array(String(text[text.index(after: colon)...]).trimmingSpaces.utf8)
-        guard let decoded = value.count == algorithm.size * 2 ? hexDecode(value) : base32Decode(value), decoded.count == algorithm.size else {
+        guard let decoded = value.count == algorithm.size * 2 ? Hex.decode(String(decoding: value, as: UTF8.self)) : base32Decode(value),
+            decoded.count == algorithm.size
+        else {
             return nil
         }
         bytes = decoded
@@ -103,27 +106,6 @@ private func base32Decode(_ s: [UInt8]) -> [UInt8]? {
             bits -= 8
             out.append(UInt8((acc >> bits) & 0xFF))
         }
-    }
-    return out
-}
-
-private func hexDecode(_ s: [UInt8]) -> [UInt8]? {
-    func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: c - 0x30
-        case 0x41...0x46: c - 0x41 + 10
-        case 0x61...0x66: c - 0x61 + 10
-        default: nil
-        }
-    }
-    guard s.count % 2 == 0 else { return nil }
-    var out: [UInt8] = []
-    out.reserveCapacity(s.count / 2)
-    var k = 0
-    while k < s.count {
-        guard let hi = nibble(s[k]), let lo = nibble(s[k + 1]) else { return nil }
-        out.append(hi << 4 | lo)
-        k += 2
     }
     return out
 }

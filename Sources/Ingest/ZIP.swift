@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Zlib
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One member of a ZIP archive, from its central directory entry.
 package struct ZipEntry: Sendable, Hashable {
@@ -91,11 +92,15 @@ package final class ZipArchive {
                 Glibc.close(fd)
                 throw e
             }
-            reports.append(Report(offset: e.offset, member: nil, reason: "damaged ZIP directory",
-                                  detail: "\(e.message); \(found.count) member(s) found from their local headers"))
+            reports.append(
+                Report(
+                    offset: e.offset, member: nil, reason: "damaged ZIP directory",
+                    detail: "\(e.message); \(found.count) member(s) found from their local headers"))
             for t in found where t.truncated {
-                reports.append(Report(offset: t.localHeaderOffset, member: t.name, reason: "truncated ZIP member",
-                                      detail: "the file ends inside it; its first \(t.compressedSize) bytes are read"))
+                reports.append(
+                    Report(
+                        offset: t.localHeaderOffset, member: t.name, reason: "truncated ZIP member",
+                        detail: "the file ends inside it; its first \(t.compressedSize) bytes are read"))
             }
         } catch {
             Glibc.close(fd)
@@ -169,10 +174,11 @@ package final class ZipArchive {
             guard p + 46 + nameLen + extraLen + commentLen <= cd.count else {
                 throw Error(offset: Int64(cdOffset) + Int64(p), message: "central directory entry overruns the directory")
             }
-            var e = ZipEntry(name: String(decoding: cd[(p + 46)..<(p + 46 + nameLen)], as: UTF8.self),
-                             method: le16(cd, p + 10), flags: le16(cd, p + 8), crc32: le32(cd, p + 16),
-                             compressedSize: Int64(le32(cd, p + 20)), uncompressedSize: Int64(le32(cd, p + 24)),
-                             localHeaderOffset: Int64(le32(cd, p + 42)))
+            var e = ZipEntry(
+                name: String(decoding: cd[(p + 46)..<(p + 46 + nameLen)], as: UTF8.self),
+                method: le16(cd, p + 10), flags: le16(cd, p + 8), crc32: le32(cd, p + 16),
+                compressedSize: Int64(le32(cd, p + 20)), uncompressedSize: Int64(le32(cd, p + 24)),
+                localHeaderOffset: Int64(le32(cd, p + 42)))
             // ZIP64 extended information: only the fields that were saturated, in this order.
             var x = p + 46 + nameLen
             let xEnd = x + extraLen
@@ -207,7 +213,8 @@ package final class ZipArchive {
     /// or not one (opening the entry then reports it).
     private static func dataOffset(fd: Int32, size: Int64, of entry: ZipEntry) -> Int64? {
         guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= size - 30,
-              let h = try? pread(fd, entry.localHeaderOffset, 30), le32(h, 0) == 0x0403_4b50 else { return nil }
+            let h = try? pread(fd, entry.localHeaderOffset, 30), le32(h, 0) == 0x0403_4b50
+        else { return nil }
         return entry.localHeaderOffset + 30 + Int64(le16(h, 26)) + Int64(le16(h, 28))
     }
 
@@ -231,8 +238,11 @@ package final class ZipArchive {
             if let r = reach, e.localHeaderOffset < r.end {
                 let other = all[r.index]
                 let how = e.localHeaderOffset == other.localHeaderOffset ? "repeat" : "overlap"
-                reports.append(Report(offset: e.localHeaderOffset, member: e.name, reason: "overlapping ZIP entry",
-                                      detail: "bytes \(e.localHeaderOffset)..<\(stop) \(how) those of \(other.name) at \(other.localHeaderOffset)..<\(r.end); refused"))
+                reports.append(
+                    Report(
+                        offset: e.localHeaderOffset, member: e.name, reason: "overlapping ZIP entry",
+                        detail:
+                            "bytes \(e.localHeaderOffset)..<\(stop) \(how) those of \(other.name) at \(other.localHeaderOffset)..<\(r.end); refused"))
                 refused.insert(i)
                 continue
             }
@@ -264,9 +274,10 @@ package final class ZipArchive {
             let nameLen = Int(le16(hd, 26)), extraLen = Int(le16(hd, 28))
             let dataStart = h + 30 + Int64(nameLen + extraLen)
             guard nameLen > 0, dataStart <= size, let ne = file.bytes(h + 30, nameLen + extraLen) else { continue }
-            var e = ZipEntry(name: String(decoding: ne[0..<nameLen], as: UTF8.self), method: method, flags: flags,
-                             crc32: le32(hd, 14), compressedSize: Int64(le32(hd, 18)), uncompressedSize: Int64(le32(hd, 22)),
-                             localHeaderOffset: h, dataOffset: dataStart)
+            var e = ZipEntry(
+                name: String(decoding: ne[0..<nameLen], as: UTF8.self), method: method, flags: flags,
+                crc32: le32(hd, 14), compressedSize: Int64(le32(hd, 18)), uncompressedSize: Int64(le32(hd, 22)),
+                localHeaderOffset: h, dataOffset: dataStart)
             // A local ZIP64 extra holds both sizes, uncompressed first.
             var x = nameLen
             while x + 4 <= ne.count {
@@ -344,7 +355,9 @@ package final class ZipArchive {
     /// Inflates raw deflate data from `from` to its end marker: the compressed and uncompressed
     /// sizes and the CRC-32. Nil when the data is corrupt, ends first, or passes the ratio cap.
     /// `work` is charged with the compressed bytes read.
-    private static func inflatedExtent(fd: Int32, size: Int64, from: Int64, limits: Limits, work: inout Int64) -> (consumed: Int64, produced: Int64, crc: UInt32)? {
+    private static func inflatedExtent(fd: Int32, size: Int64, from: Int64, limits: Limits, work: inout Int64) -> (
+        consumed: Int64, produced: Int64, crc: UInt32
+    )? {
         guard var inflater = try? Zlib.Inflater(format: .raw) else { return nil }
         var out = [UInt8](repeating: 0, count: 256 << 10)
         var input: [UInt8] = []
@@ -361,9 +374,11 @@ package final class ZipArchive {
                 inOff = 0
             }
             let off = inOff
-            guard let step = try? input.withUnsafeBytes({ i in
-                try out.withUnsafeMutableBytes { o in try inflater.inflate(UnsafeRawBufferPointer(rebasing: i[off...]), into: o) }
-            }) else { return nil }
+            guard
+                let step = try? input.withUnsafeBytes({ i in
+                    try out.withUnsafeMutableBytes { o in try inflater.inflate(UnsafeRawBufferPointer(rebasing: i[off...]), into: o) }
+                })
+            else { return nil }
             inOff += step.consumed
             consumed += Int64(step.consumed)
             produced += Int64(step.produced)
@@ -527,7 +542,10 @@ package final class ZipMemberStream: ByteStream {
         // Past a bound, hand over the bytes up to it and end there.
         if produced + Int64(n) > bound {
             if bound == cap {
-                fail("ZIP ratio cap", "inflates past \(cap) bytes (more than \(cap / max(entry.compressedSize, 1)):1 from \(entry.compressedSize) bytes); the rest is not read")
+                fail(
+                    "ZIP ratio cap",
+                    "inflates past \(cap) bytes (more than \(cap / max(entry.compressedSize, 1)):1 from \(entry.compressedSize) bytes); the rest is not read"
+                )
             } else {
                 fail("ZIP size mismatch", "inflates past its declared size of \(entry.uncompressedSize) bytes; the rest is not read")
             }

@@ -6,7 +6,7 @@ import Testing
 import TextTestSupport
 
 /// The library build end to end, in process: sources written by other tools (warcio, zstd,
-/// Python's zipfile; plain files for a site folder) through ingest into a shard.
+/// Python's zipfile, `wacz create`; plain files for a site folder) through ingest into a shard.
 @Suite(.tags(.python), .needsExternalTools) struct IndexBuildTests {
     /// One source format: what to build and what the index must then hold.
     struct Case: CustomTestStringConvertible, Sendable {
@@ -27,6 +27,8 @@ import TextTestSupport
         Case(name: "WARC.gz", source: "pages.warc.gz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
         Case(name: "WARC.zst", source: "pages.warc.zst", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
         Case(name: "WACZ", source: "pages.wacz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
+        // Packaged by PyPI `wacz` (`wacz create`), the Webrecorder tool archivists use.
+        Case(name: "WACZ (wacz create)", source: "tool.wacz", documents: 50, url: "http://example.com/page7.html", title: "Page 7", term: "hello"),
         Case(
             name: "site folder", source: "site", baseURL: "http://site.example/", documents: 3,
             url: "http://site.example/notes/b.html", title: "Site page b", term: "garden"),
@@ -81,12 +83,14 @@ import TextTestSupport
     }
 }
 
-/// Fixtures written by warcio & co (Corpora/fixtures/make_fixtures.py) plus a small site
+/// Fixtures written by warcio & co (Corpora/fixtures/make_fixtures.py), a WACZ packaged by
+/// `wacz create`, plus a small site
 /// folder, made once per test run.
 let fixtures: Result<String, FixtureError> = {
     let dir = tempDirectory("build-fixtures")
     do {
         _ = try PythonChecker.output(arguments: [PythonChecker.packageRoot.path + "/Corpora/fixtures/make_fixtures.py", dir])
+        _ = try PythonChecker.output(arguments: ["-m", "wacz", "create", "-o", dir + "/tool.wacz", dir + "/pages.warc.gz"])
     } catch {
         return .failure(FixtureError(description: "make_fixtures.py: \(error)"))
     }

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
 import Support
+import Testing
 import TextTestSupport
+
 @testable import Ingest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The real corpora of `make corpora` (Corpora/build/, or INDEXER_CORPORA), whose counts.jsonl
 /// holds FastWARC's and warcio's agreed counts. Skipped when the corpora are not built.

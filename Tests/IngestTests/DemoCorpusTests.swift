@@ -1,5 +1,6 @@
-import Testing
 import Support
+import Testing
+
 @testable import Ingest
 
 /// The committed demo corpus (Corpora/demo, written by warcio) through the real HTML step.

@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Support
 import Testing
 import TextTestSupport
 import Zlib
-import Support
+
 @testable import Ingest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A seeded mutation fuzzer over the WARC, gzip, zstd, HTTP and ZIP paths: mutated inputs must
 /// never crash, trap or hang, and every run must end. Hostile inputs made by hand and any that
@@ -42,9 +44,11 @@ import Support
                 // Digits are what lengths are made of.
                 b[at] = UInt8(0x30 + rng.below(10))
             default:
-                let interesting: [[UInt8]] = [Array("\r\n\r\n".utf8), Array("WARC/1.0\r\n".utf8), Array("\nWARC/".utf8),
-                                              [0x1f, 0x8b, 0x08], [0x28, 0xb5, 0x2f, 0xfd], [0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0],
-                                              Array("Content-Length: 99999999\r\n".utf8), Array("0\r\n\r\n".utf8), Array("PK\u{5}\u{6}".utf8)]
+                let interesting: [[UInt8]] = [
+                    Array("\r\n\r\n".utf8), Array("WARC/1.0\r\n".utf8), Array("\nWARC/".utf8),
+                    [0x1f, 0x8b, 0x08], [0x28, 0xb5, 0x2f, 0xfd], [0xff, 0xff, 0xff, 0xff], [0, 0, 0, 0],
+                    Array("Content-Length: 99999999\r\n".utf8), Array("0\r\n\r\n".utf8), Array("PK\u{5}\u{6}".utf8),
+                ]
                 b.insert(contentsOf: interesting[rng.below(interesting.count)], at: at)
             }
         }
@@ -75,7 +79,9 @@ import Support
     @Test func replaysHostileInputs() throws {
         let dir = packageRoot + "/Corpora/fixtures/hostile"
         var paths: [String] = []
-        _ = SiteFolder.walk(dir) { paths.append(dir + "/" + $0); return true }
+        _ = SiteFolder.walk(dir) {
+            paths.append(dir + "/" + $0); return true
+        }
         let count = paths.count
         for path in paths {
             // Each either fails as a source or ends with its damage reported; none is silent.
@@ -107,7 +113,8 @@ import Support
     @Test func httpPayloads() throws {
         let seeds: [[UInt8]] = [
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".utf8),
-            Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".utf8) + Zlib.compress(Array("<p>gz</p>".utf8), format: .gzip),
+            Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n".utf8)
+                + Zlib.compress(Array("<p>gz</p>".utf8), format: .gzip),
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: deflate, gzip\r\n\r\n".utf8)
                 + Zlib.compress(Zlib.compress(Array("<p>two</p>".utf8), format: .raw), format: .gzip),
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-16\r\n\r\n\u{FF}\u{FE}h\0i\0".utf8),
@@ -147,11 +154,13 @@ import Support
     }
 
     @Test func jsonAndSitePosts() throws {
-        let seed = Array(#"{"text": "hi #tag @who", "createdAt": "2024-01-02T03:04:05+02:00", "threadParent": {"uri": "/posts/1.json"}, "tags": ["a"]}"#.utf8)
+        let seed = Array(
+            #"{"text": "hi #tag @who", "createdAt": "2024-01-02T03:04:05+02:00", "threadParent": {"uri": "/posts/1.json"}, "tags": ["a"]}"#.utf8)
         var rng = RNG(state: Self.seedBase &* 100 &+ 6)
         for _ in 0..<(20000 * Self.scale) {
             let b = Self.mutate(seed, &rng)
-            _ = builder.build(SiteFile(source: SourceRef(file: "fuzz"), relative: "posts/x.json", url: "u", role: .post, bytes: b, siteRoot: "http://s/"))
+            _ = builder.build(
+                SiteFile(source: SourceRef(file: "fuzz"), relative: "posts/x.json", url: "u", role: .post, bytes: b, siteRoot: "http://s/"))
             _ = Markdown.convert(String(decoding: b, as: UTF8.self))
             _ = ISODate.parse(String(decoding: b.prefix(40), as: UTF8.self))
         }

@@ -1,6 +1,7 @@
 import Testing
 import TextTestSupport
 import Zlib
+
 @testable import Ingest
 
 /// Damaged versions of warcio's output: every test checks that what was good is kept and the
@@ -147,8 +148,11 @@ import Zlib
     @Test func lenientHTTPAndOldVersions() throws {
         let body = "<p>lenient</p>"
         var warc: [UInt8] = []
-        warc += record(type: "response", uri: "http://l.test/a", block: Array("HTTP/1.0 200\nContent-Type: text/html\n\n\(body)".utf8), version: "0.17")
-        warc += record(type: "response", uri: "<http://l.test/b>", block: Array("\r\nHTTP/1.1 200 OK\r\nBroken header line\r\nContent-Type:text/html\r\n\r\n\(body)".utf8), version: "0.18")
+        warc += record(
+            type: "response", uri: "http://l.test/a", block: Array("HTTP/1.0 200\nContent-Type: text/html\n\n\(body)".utf8), version: "0.17")
+        warc += record(
+            type: "response", uri: "<http://l.test/b>",
+            block: Array("\r\nHTTP/1.1 200 OK\r\nBroken header line\r\nContent-Type:text/html\r\n\r\n\(body)".utf8), version: "0.18")
         warc += record(type: "response", uri: "http://l.test/c", block: Array("HTTP/1.1 200 OK\r\nContent-Type: text/html".utf8), version: "1.1")
         let out = try run(warc)
         #expect(out.documents.map(\.url) == ["http://l.test/a", "http://l.test/b", "http://l.test/c"])
@@ -167,7 +171,8 @@ import Zlib
 
 /// A WARC record (our writer, for shapes warcio will not write).
 func record(type: String, uri: String, block: [UInt8], version: String = "1.0", extra: String = "") -> [UInt8] {
-    let head = "WARC/\(version)\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+    let head =
+        "WARC/\(version)\r\nWARC-Type: \(type)\r\nWARC-Target-URI: \(uri)\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
         + "Content-Type: application/http; msgtype=response\r\n\(extra)Content-Length: \(block.count)\r\n\r\n"
     return Array(head.utf8) + block + Array("\r\n\r\n".utf8)
 }

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
 import Support
+import Testing
 import TextTestSupport
+
 @testable import Ingest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The package root, from this file's path (Tests/IngestTests/Support.swift).
 let packageRoot: String = {

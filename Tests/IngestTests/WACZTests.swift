@@ -1,5 +1,6 @@
 import Testing
 import TextTestSupport
+
 @testable import Ingest
 
 @Suite(.tags(.python), .needsExternalTools) struct WACZTests {
@@ -18,7 +19,9 @@ import TextTestSupport
     }
 
     @Test func pagesListFillsMissingTitles() throws {
-        let noTitles: HTMLExtraction = { b, c in var p = rawHTML(b, c); p.title = nil; return p }
+        let noTitles: HTMLExtraction = { b, c in
+            var p = rawHTML(b, c); p.title = nil; return p
+        }
         let r = try ingest([try fixture("pages.wacz")], html: noTitles)
         #expect(r.documents.first?.title == "Listed title 0")
         #expect(r.documents.last?.title == "Listed title 49")
@@ -78,7 +81,8 @@ import TextTestSupport
     }
 
     @Test func markdownTitleAndText() {
-        let md = Markdown.convert("---\ntitle: \"Front\"\n---\n# Heading\n\nSome *bold* `code_name` and [a link](http://x.example/) ![alt text](i.png)\n")
+        let md = Markdown.convert(
+            "---\ntitle: \"Front\"\n---\n# Heading\n\nSome *bold* `code_name` and [a link](http://x.example/) ![alt text](i.png)\n")
         #expect(md.title == "Front")
         #expect(md.text == "Heading\n\nSome bold code_name and a link alt text")
         #expect(md.links == ["http://x.example/", "i.png"])

@@ -1,7 +1,9 @@
 import Sodium
+import Support
 import Testing
 import TextTestSupport
 import Zlib
+
 @testable import Ingest
 
 /// warcio's pages.warc (50 responses, each after its request, with sha1 block and payload
@@ -234,9 +236,9 @@ import Zlib
         var sha256 = Sodium.sha256(block)
         let value: String
         switch spelling {
-        case "sha1-hex": value = "sha1:" + hex(sha1.bytes)
+        case "sha1-hex": value = "sha1:" + Hex.encode(sha1.bytes)
         case "sha256-base32": value = "sha256:" + base32(sha256)
-        case "sha256-hex": value = "sha256:" + hex(sha256).uppercased()
+        case "sha256-hex": value = "sha256:" + Hex.encode(sha256).uppercased()
         case "SHA-256-base32": value = "SHA-256:" + base32(sha256).lowercased() + "===="
         default:
             sha256[0] ^= 1
@@ -263,7 +265,7 @@ import Zlib
         (String(repeating: "a", count: 1_000_000), "34aa973cd4c4daa4f61eeb2bdbad27316534016f"),
     ])
     func vectors(_ input: String, _ expected: String) {
-        #expect(hex(Array(input.utf8).withUnsafeBytes { SHA1.hash($0) }) == expected)
+        #expect(Hex.encode(Array(input.utf8).withUnsafeBytes { SHA1.hash($0) }) == expected)
     }
 
     /// Every length around the padding boundaries (55, 56, 63, 64, 119, 120 bytes), against
@@ -274,15 +276,15 @@ import Zlib
         let data = (0..<200).map { UInt8($0) }
         #expect(lines.count == 200)
         for (n, line) in lines.enumerated() {
-            #expect(hex(data.prefix(n).withUnsafeBytes { SHA1.hash($0) }) == line, "length \(n)")
+            #expect(Hex.encode(data.prefix(n).withUnsafeBytes { SHA1.hash($0) }) == line, "length \(n)")
         }
     }
 
     @Test func base32RoundTrip() {
         let bytes: [UInt8] = (0..<20).map { UInt8($0 * 13 & 0xFF) }
         #expect(WARCDigestValue("sha1:" + base32(bytes))?.bytes == bytes)
-        #expect(WARCDigestValue("sha1:" + hex(bytes))?.bytes == bytes)
-        #expect(WARCDigestValue("md5:" + hex(bytes)) == nil)
+        #expect(WARCDigestValue("sha1:" + Hex.encode(bytes))?.bytes == bytes)
+        #expect(WARCDigestValue("md5:" + Hex.encode(bytes)) == nil)
         #expect(WARCDigestValue("sha1:" + base32(Array(bytes.prefix(19)))) == nil)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import TextTestSupport
+
 @testable import Ingest
 
 /// Every test here reads fixtures warcio writes (Python).
