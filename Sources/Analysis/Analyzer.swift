@@ -1,36 +1,36 @@
 /// One analyzed term.
-package struct Token: Hashable, Sendable, CustomStringConvertible {
-    package var term: String
-    package var position: Int
-    package var kind: TokenKind
+public struct Token: Hashable, Sendable, CustomStringConvertible {
+    public var term: String
+    public var position: Int
+    public var kind: TokenKind
 
-    package init(term: String, position: Int, kind: TokenKind) {
+    public init(term: String, position: Int, kind: TokenKind) {
         self.term = term
         self.position = position
         self.kind = kind
     }
 
-    package var description: String { "\(term)@\(position)" + (kind == .word ? "" : kind == .compound ? "+" : "²") }
+    public var description: String { "\(term)@\(position)" + (kind == .word ? "" : kind == .compound ? "+" : "²") }
 }
 
 /// A term and the bytes of the text it came from, for highlighting snippets.
-package struct TokenSpan: Hashable, Sendable {
-    package var term: String
-    package var position: Int
-    package var kind: TokenKind
+public struct TokenSpan: Hashable, Sendable {
+    public var term: String
+    public var position: Int
+    public var kind: TokenKind
     /// UTF-8 offsets in the analyzed text: the word (with any `'` or joiner inside it), the whole
     /// identifier for a compound (`c++` includes the `++`), the two scalars of a bigram.
-    package var utf8Range: Range<Int>
+    public var utf8Range: Range<Int>
 }
 
 /// A query word in both forms a document may have indexed it under: `stemmed` for documents in
 /// English or of unknown language, `unstemmed` for the others. A query matches a word if either
 /// form is in the document; they are equal for most words.
-package struct QueryTerm: Hashable, Sendable {
-    package var stemmed: String
-    package var unstemmed: String
-    package var position: Int
-    package var kind: TokenKind
+public struct QueryTerm: Hashable, Sendable {
+    public var stemmed: String
+    public var unstemmed: String
+    public var position: Int
+    public var kind: TokenKind
 }
 
 /// The analyzer: text → terms, for documents and queries alike.
@@ -57,18 +57,18 @@ package struct QueryTerm: Hashable, Sendable {
 /// languages have their own functions for their own fields.
 ///
 /// Stateless and `Sendable`: scratch space lives on the stack of each call.
-package struct Analyzer: Sendable {
+public struct Analyzer: Sendable {
     /// Goes into every manifest; indexes with different identifiers are never merged silently.
     /// Changes to tokenization, folding, stemming or the Unicode tables need a new version.
-    package static let identifier = "indexer-std/1"
+    public static let identifier = "indexer-std/1"
 
     /// Whether words are stemmed.
-    package enum Stemming: Sendable {
+    public enum Stemming: Sendable {
         case english, none
 
         /// English stemming for `en`, `en-*`, and unknown language (nil, empty, `und`); none
         /// for every other language tag.
-        package init(language: String?) {
+        public init(language: String?) {
             guard let tag = language.flatMap(Analyzer.languageTerm), tag != "und" else {
                 self = .english
                 return
@@ -77,11 +77,11 @@ package struct Analyzer: Sendable {
         }
     }
 
-    package init() {}
+    public init() {}
 
     /// Analyzes UTF-8 bytes into `buffer`, appending; positions continue from `buffer.length`.
     /// Malformed UTF-8 is read as separators. Allocation-free once `buffer` has grown.
-    package func analyze(_ utf8: UnsafeRawBufferPointer, stemming: Stemming, into buffer: inout TermBuffer) {
+    public func analyze(_ utf8: UnsafeRawBufferPointer, stemming: Stemming, into buffer: inout TermBuffer) {
         var cache = StemCache()
         swap(&cache, &buffer.stemCache)
         if cache.entries.isEmpty { cache.entries = Array(repeating: StemCache.Entry(), count: StemCache.slots) }
@@ -96,17 +96,17 @@ package struct Analyzer: Sendable {
     }
 
     /// Analyzes a string into `buffer` (see the byte form).
-    package func analyze(_ text: String, stemming: Stemming, into buffer: inout TermBuffer) {
+    public func analyze(_ text: String, stemming: Stemming, into buffer: inout TermBuffer) {
         var text = text
         text.withUTF8 { analyze(UnsafeRawBufferPointer($0), stemming: stemming, into: &buffer) }
     }
 
     /// The terms of `text` with positions (allocating; for queries, tests and tools).
-    package func analyze(_ text: String, language: String?) -> [Token] {
+    public func analyze(_ text: String, language: String?) -> [Token] {
         tokens(text, stemming: Stemming(language: language))
     }
 
-    package func tokens(_ text: String, stemming: Stemming) -> [Token] {
+    public func tokens(_ text: String, stemming: Stemming) -> [Token] {
         var sink = TokenArraySink()
         var text = text
         text.withUTF8 { _ = run(UnsafeRawBufferPointer($0), stemming: stemming, cache: nil, into: &sink) }
@@ -115,7 +115,7 @@ package struct Analyzer: Sendable {
 
     /// The terms of `text` with the UTF-8 byte range each came from: what a snippet highlights
     /// when one of its terms matches the query.
-    package func spans(_ text: String, stemming: Stemming) -> [TokenSpan] {
+    public func spans(_ text: String, stemming: Stemming) -> [TokenSpan] {
         var sink = SpanSink()
         var text = text
         text.withUTF8 { _ = run(UnsafeRawBufferPointer($0), stemming: stemming, cache: nil, into: &sink) }
@@ -123,7 +123,7 @@ package struct Analyzer: Sendable {
     }
 
     /// A query's terms, each in the stemmed and the unstemmed form (see `QueryTerm`).
-    package func analyzeQuery(_ text: String) -> [QueryTerm] {
+    public func analyzeQuery(_ text: String) -> [QueryTerm] {
         let stemmed = tokens(text, stemming: .english)
         let plain = tokens(text, stemming: .none)
         // Stemming never changes how text splits into tokens, so the two lists align.
@@ -133,7 +133,7 @@ package struct Analyzer: Sendable {
     /// `prefix*` folded like indexed text but not stemmed: `Über` → `uber`, `std::ve` →
     /// `stdve` (identifier parts catenated, as compounds are indexed), `東京都` → `東京都` (the
     /// query layer turns longer CJK prefixes into bigram phrases). Empty if nothing is a word.
-    package static func foldForPrefix(_ text: String) -> String {
+    public static func foldForPrefix(_ text: String) -> String {
         let tokens = Analyzer().tokens(text, stemming: .none)
         guard let first = tokens.first else { return "" }
         if first.kind == .bigram {
@@ -145,7 +145,7 @@ package struct Analyzer: Sendable {
     }
 
     /// Stems one lowercase ASCII word with Snowball English (for tests and tools).
-    package static func stem(_ word: String) -> String {
+    public static func stem(_ word: String) -> String {
         var bytes = Array(word.utf8)
         guard bytes.count <= 256 else { return word }
         bytes += [UInt8](repeating: 0, count: 16)

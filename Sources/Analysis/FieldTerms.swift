@@ -4,7 +4,7 @@ extension Analyzer {
     /// repeats included. A hashtag follows the start or a non-word character (so `C#`, `a#b`
     /// and `&#38;` are not tags), runs over letters, digits, marks, unspaced scripts and `_`,
     /// and has at least one non-digit (`#1` is not a tag). At most 64 bytes.
-    package static func hashtags(in text: String) -> [String] {
+    public static func hashtags(in text: String) -> [String] {
         scanPrefixed(text, marker: 0x23) { p, i, n in
             var j = i
             while j < n {
@@ -20,7 +20,7 @@ extension Analyzer {
     /// `bob@example.social` (fediverse handles keep their host). A mention follows the start or
     /// a non-word character (so e-mail addresses are not mentions); a handle is letters, digits,
     /// `_` `.` `-`, not ending in `.` or `-`. At most 64 bytes.
-    package static func mentions(in text: String) -> [String] {
+    public static func mentions(in text: String) -> [String] {
         scanPrefixed(text, marker: 0x40) { p, i, n in
             var j = handleEnd(p, i, n)
             if j < n, p[j] == 0x40, j + 1 < n, isHandleByte(p[j + 1]) {
@@ -33,7 +33,7 @@ extension Analyzer {
 
     /// The term for a `tag:` or `mention:` query value: the leading `#`/`@` dropped, folded as
     /// `hashtags(in:)`/`mentions(in:)` fold.
-    package static func fieldValueTerm(_ value: String) -> String {
+    public static func fieldValueTerm(_ value: String) -> String {
         var v = Substring(value)
         if let f = v.first, f == "#" || f == "@" { v = v.dropFirst() }
         return foldRaw(Array(v.utf8))
@@ -41,7 +41,7 @@ extension Analyzer {
 
     /// The `url` field: words of the host (without `www.`) and of the percent-decoded path,
     /// as the analyzer splits them, unstemmed. Scheme, user, port, query and fragment are left out.
-    package static func urlTerms(_ url: String) -> [Token] {
+    public static func urlTerms(_ url: String) -> [Token] {
         let parts = URLParts(url)
         var text = parts.host
         text.append(" ")
@@ -52,7 +52,7 @@ extension Analyzer {
     /// The `site` field: the host without `www.` and each parent domain of two or more labels
     /// (`blog.example.co.uk` → that, `example.co.uk`, `co.uk`), so `site:example.co.uk` finds
     /// its subdomains. Accepts a URL or a bare host; empty if there is no host.
-    package static func siteTerms(_ urlOrHost: String) -> [String] {
+    public static func siteTerms(_ urlOrHost: String) -> [String] {
         let host = urlOrHost.contains("/") ? URLParts(urlOrHost).host : URLParts("//" + urlOrHost).host
         guard !host.isEmpty else { return [] }
         if host.hasPrefix("[") || host.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) { return [host] }
@@ -63,7 +63,7 @@ extension Analyzer {
 
     /// The `lang` field: the primary subtag of a BCP 47 tag, lowercased (`en-GB` → `en`,
     /// `zh_Hant` → `zh`); `nil` unless it is 2–3 ASCII letters.
-    package static func languageTerm(_ tag: String?) -> String? {
+    public static func languageTerm(_ tag: String?) -> String? {
         guard let tag else { return nil }
         let primary = tag.utf8.drop { $0 == 0x20 }.prefix { $0 != 0x2D && $0 != 0x5F && $0 != 0x20 }
         guard (2...3).contains(primary.count), primary.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else {

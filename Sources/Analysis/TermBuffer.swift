@@ -2,36 +2,36 @@
 /// every term back to back, `ends[i]` the end of term i in it, `positions[i]` its position.
 /// Reuse one buffer per thread (`removeAll()` keeps the capacity), so analyzing a document
 /// allocates nothing once the buffer has grown.
-package struct TermBuffer: Sendable {
+public struct TermBuffer: Sendable {
     /// All term bytes (UTF-8), back to back.
-    package private(set) var bytes: [UInt8] = []
+    public private(set) var bytes: [UInt8] = []
     /// End offset in `bytes` of each term; term i is `bytes[ends[i-1]..<ends[i]]` (from 0 for i = 0).
-    package private(set) var ends: [Int32] = []
+    public private(set) var ends: [Int32] = []
     /// Position of each term (see `TokenKind` for which terms share a position).
-    package private(set) var positions: [Int32] = []
+    public private(set) var positions: [Int32] = []
     /// Kind of each term.
-    package private(set) var kinds: [TokenKind] = []
+    public private(set) var kinds: [TokenKind] = []
     /// Positions used so far: the field length for BM25, and where the next `analyze(into:)`
     /// into this buffer continues.
-    package internal(set) var length: Int = 0
+    public internal(set) var length: Int = 0
     /// Stems this buffer's thread has computed (kept by `removeAll()`).
     var stemCache = StemCache()
 
-    package init() {}
+    public init() {}
 
     /// Number of terms.
-    package var count: Int { ends.count }
+    public var count: Int { ends.count }
 
     /// Byte range of term `i` in `bytes`.
-    @inline(__always) package func range(_ i: Int) -> Range<Int> {
+    @inline(__always) public func range(_ i: Int) -> Range<Int> {
         (i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])
     }
 
     /// Term `i` as a string.
-    package func term(_ i: Int) -> String { String(decoding: bytes[range(i)], as: UTF8.self) }
+    public func term(_ i: Int) -> String { String(decoding: bytes[range(i)], as: UTF8.self) }
 
     /// Forgets the terms, keeping the capacity.
-    package mutating func removeAll() {
+    public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)

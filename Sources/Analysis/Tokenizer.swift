@@ -1,6 +1,6 @@
 /// What a token is. Positions: words, identifier parts and CJK grams advance the position by
 /// one; a compound shares the position of its first part.
-package enum TokenKind: UInt8, Sendable {
+public enum TokenKind: UInt8, Sendable {
     /// A word, or one part of an identifier (`std`, `vec`).
     case word = 0
     /// The catenation of an identifier's parts (`std::vec` → `stdvec`, `UTF-8` → `utf8`,

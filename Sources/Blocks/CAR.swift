@@ -8,13 +8,13 @@ import Support
 
 /// CAR v1 (Content Addressable aRchive): a DAG-CBOR header `{roots, version: 1}` then
 /// `varint(len) CID block` sections. What IPFS imports and exports (`ipfs dag import`).
-package enum CAR {
+public enum CAR {
     /// Largest section accepted on import.
-    package static let maxSection = 16 << 20
+    public static let maxSection = 16 << 20
 
     /// Every CID reachable from `root` in depth-first pre-order, each once. Links are found by
     /// parsing DAG-CBOR blocks; blocks of other codecs are leaves.
-    package static func reachable(from root: CID, in store: BlockStore, visit: (CID, [UInt8]) throws -> Void) throws {
+    public static func reachable(from root: CID, in store: BlockStore, visit: (CID, [UInt8]) throws -> Void) throws {
         var seen: Set<CID> = []
         var stack = [root]
         while let cid = stack.popLast() {
@@ -31,7 +31,7 @@ package enum CAR {
 
     /// Writes the DAG under `root` to `path` (atomically). Returns the number of blocks.
     @discardableResult
-    package static func export(root: CID, from store: BlockStore, to path: String) throws -> Int {
+    public static func export(root: CID, from store: BlockStore, to path: String) throws -> Int {
         var out = header(roots: [root])
         var count = 0
         try reachable(from: root, in: store) { cid, bytes in
@@ -53,7 +53,7 @@ package enum CAR {
 
     /// Reads a CAR v1 file into `store`, verifying every block against its CID.
     /// Returns the roots named in the header and the number of blocks read.
-    package static func importFile(_ path: String, into store: BlockStore) throws -> (roots: [CID], blocks: Int) {
+    public static func importFile(_ path: String, into store: BlockStore) throws -> (roots: [CID], blocks: Int) {
         var reader = try FileReader(path: path)
         defer { reader.close() }
         func bad(_ offset: Int, _ message: String) -> BlockError { .badCAR(path: path, offset: offset, message: message) }

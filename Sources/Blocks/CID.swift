@@ -5,25 +5,25 @@ import Sodium
 /// Blocks we write are DAG-CBOR (0x71) hashed with BLAKE2b-256 (multihash 0xb220). We read
 /// and verify SHA-256 (0x12) and identity (0x00) CIDs too, so blocks from other IPLD tools
 /// can be imported. CIDv0 (base58 `Qm…`) is not accepted.
-package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    package static let dagCBOR: UInt64 = 0x71
-    package static let raw: UInt64 = 0x55
-    package static let blake2b256: UInt64 = 0xb220
-    package static let sha256: UInt64 = 0x12
-    package static let identity: UInt64 = 0x00
+public struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let dagCBOR: UInt64 = 0x71
+    public static let raw: UInt64 = 0x55
+    public static let blake2b256: UInt64 = 0xb220
+    public static let sha256: UInt64 = 0x12
+    public static let identity: UInt64 = 0x00
     /// Longest CID we accept: identity CIDs could otherwise embed arbitrarily large blocks.
-    package static let maxBytes = 128
+    public static let maxBytes = 128
 
     /// The binary CID: varint version, varint codec, varint hash code, varint length, digest.
-    package let bytes: [UInt8]
-    package let codec: UInt64
-    package let hashCode: UInt64
+    public let bytes: [UInt8]
+    public let codec: UInt64
+    public let hashCode: UInt64
     let digestOffset: Int
 
-    package var digest: ArraySlice<UInt8> { bytes[digestOffset...] }
+    public var digest: ArraySlice<UInt8> { bytes[digestOffset...] }
 
     /// The CID of `block` as we name our own blocks: CIDv1, given codec, BLAKE2b-256.
-    package init(of block: UnsafeRawBufferPointer, codec: UInt64 = CID.dagCBOR) {
+    public init(of block: UnsafeRawBufferPointer, codec: UInt64 = CID.dagCBOR) {
         var b: [UInt8] = [0x01]
         Varint.append(codec, to: &b)
         Varint.append(CID.blake2b256, to: &b)
@@ -36,12 +36,12 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.digestOffset = offset
     }
 
-    package init(of block: [UInt8], codec: UInt64 = CID.dagCBOR) {
+    public init(of block: [UInt8], codec: UInt64 = CID.dagCBOR) {
         self = block.withUnsafeBytes { CID(of: $0, codec: codec) }
     }
 
     /// Parses a binary CIDv1, rejecting trailing bytes.
-    package init(bytes: some Collection<UInt8>) throws {
+    public init(bytes: some Collection<UInt8>) throws {
         let b = Array(bytes)
         var offset = 0
         guard let parsed = CID.parse(b, &offset), offset == b.count else {
@@ -51,7 +51,7 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a CIDv1 that starts at `offset` and advances past it; nil if malformed.
-    package static func parse(_ b: [UInt8], _ offset: inout Int) -> CID? {
+    public static func parse(_ b: [UInt8], _ offset: inout Int) -> CID? {
         var o = offset
         guard let version = Varint.read(b, &o), version == 1,
             let codec = Varint.read(b, &o),
@@ -78,17 +78,17 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses the multibase text form: `b` + base32 (as IPFS prints CIDv1).
-    package init(_ text: String) throws {
+    public init(_ text: String) throws {
         guard let first = text.first, first == "b" || first == "B",
             let raw = Base32.decode(text.dropFirst())
         else { throw BlockError.badCID(text) }
         do { try self.init(bytes: raw) } catch { throw BlockError.badCID(text) }
     }
 
-    package var description: String { "b" + Base32.encode(bytes) }
+    public var description: String { "b" + Base32.encode(bytes) }
 
     /// True when `block` hashes to this CID.
-    package func matches(_ block: UnsafeRawBufferPointer) -> Bool {
+    public func matches(_ block: UnsafeRawBufferPointer) -> Bool {
         switch hashCode {
         case CID.blake2b256: return Sodium.blake2b256(block)[...] == digest
         case CID.sha256: return Sodium.sha256(block)[...] == digest
@@ -97,18 +97,18 @@ package struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    package func matches(_ block: [UInt8]) -> Bool { block.withUnsafeBytes { matches($0) } }
+    public func matches(_ block: [UInt8]) -> Bool { block.withUnsafeBytes { matches($0) } }
 
     /// Throws unless `block` hashes to this CID; `source` names where the bytes came from.
-    package func verify(_ block: [UInt8], source: String) throws {
+    public func verify(_ block: [UInt8], source: String) throws {
         guard matches(block) else { throw BlockError.mismatch(cid: self, source: source) }
     }
 
-    package static func < (a: CID, b: CID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
-    package static func == (a: CID, b: CID) -> Bool { a.bytes == b.bytes }
+    public static func < (a: CID, b: CID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func == (a: CID, b: CID) -> Bool { a.bytes == b.bytes }
     /// Hashes 8 bytes of the digest (uniformly random for real hashes) plus the length:
     /// feeding all 38 bytes through `Hasher` one by one dominated node-cache lookups.
-    package func hash(into h: inout Hasher) {
+    public func hash(into h: inout Hasher) {
         var x: UInt64 = UInt64(bytes.count)
         let n = bytes.count
         for i in max(0, n - 8)..<n { x = (x << 8) | UInt64(bytes[i]) }

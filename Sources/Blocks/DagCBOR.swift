@@ -4,7 +4,7 @@
 /// length heads, definite lengths, map keys are text sorted by length then bytes, no
 /// duplicate keys, links as tag 42 over a byte string holding 0x00 + the binary CID,
 /// floats only as 64-bit. `decode` rejects anything else, so one value has one encoding.
-package indirect enum DagCBOR: Equatable, Sendable {
+public indirect enum DagCBOR: Equatable, Sendable {
     case unsigned(UInt64)
     /// The negative integer -1 - n.
     case negative(UInt64)
@@ -18,7 +18,7 @@ package indirect enum DagCBOR: Equatable, Sendable {
     case null
     case float(Double)
 
-    package static func == (a: DagCBOR, b: DagCBOR) -> Bool {
+    public static func == (a: DagCBOR, b: DagCBOR) -> Bool {
         switch (a, b) {
         case (.unsigned(let x), .unsigned(let y)), (.negative(let x), .negative(let y)): x == y
         case (.bytes(let x), .bytes(let y)): x == y
@@ -34,7 +34,7 @@ package indirect enum DagCBOR: Equatable, Sendable {
     }
 
     /// A map with its entries put in canonical key order.
-    package static func map(sorting entries: [(String, DagCBOR)]) -> DagCBOR {
+    public static func map(sorting entries: [(String, DagCBOR)]) -> DagCBOR {
         .map(entries.sorted { keyPrecedes($0.0, $1.0) })
     }
 
@@ -44,26 +44,26 @@ package indirect enum DagCBOR: Equatable, Sendable {
         return x.lexicographicallyPrecedes(y)
     }
 
-    package subscript(key: String) -> DagCBOR? {
+    public subscript(key: String) -> DagCBOR? {
         guard case .map(let entries) = self else { return nil }
         return entries.first { $0.0 == key }?.1
     }
 
-    package var uint: UInt64? { if case .unsigned(let v) = self { v } else { nil } }
-    package var int: Int? {
+    public var uint: UInt64? { if case .unsigned(let v) = self { v } else { nil } }
+    public var int: Int? {
         switch self {
         case .unsigned(let v): v <= UInt64(Int.max) ? Int(v) : nil
         case .negative(let v): v < UInt64(Int.max) ? -1 - Int(v) : nil
         default: nil
         }
     }
-    package var byteString: [UInt8]? { if case .bytes(let v) = self { v } else { nil } }
-    package var string: String? { if case .text(let v) = self { v } else { nil } }
-    package var array: [DagCBOR]? { if case .array(let v) = self { v } else { nil } }
-    package var cid: CID? { if case .link(let v) = self { v } else { nil } }
+    public var byteString: [UInt8]? { if case .bytes(let v) = self { v } else { nil } }
+    public var string: String? { if case .text(let v) = self { v } else { nil } }
+    public var array: [DagCBOR]? { if case .array(let v) = self { v } else { nil } }
+    public var cid: CID? { if case .link(let v) = self { v } else { nil } }
 
     /// Every link in this value, depth first in encoding order.
-    package func links(into out: inout [CID]) {
+    public func links(into out: inout [CID]) {
         switch self {
         case .link(let c): out.append(c)
         case .array(let items): for i in items { i.links(into: &out) }
@@ -76,13 +76,13 @@ package indirect enum DagCBOR: Equatable, Sendable {
 // MARK: - Encoding
 
 extension DagCBOR {
-    package func encode() -> [UInt8] {
+    public func encode() -> [UInt8] {
         var out: [UInt8] = []
         encode(into: &out)
         return out
     }
 
-    package func encode(into out: inout [UInt8]) {
+    public func encode(into out: inout [UInt8]) {
         switch self {
         case .unsigned(let v): DagCBOR.head(0, v, &out)
         case .negative(let v): DagCBOR.head(1, v, &out)
@@ -117,7 +117,7 @@ extension DagCBOR {
 
     /// Writes a CBOR head (major type + argument) in its shortest form.
     @inline(__always)
-    package static func head(_ major: UInt8, _ value: UInt64, _ out: inout [UInt8]) {
+    public static func head(_ major: UInt8, _ value: UInt64, _ out: inout [UInt8]) {
         let m = major << 5
         switch value {
         case 0..<24: out.append(m | UInt8(value))
@@ -138,10 +138,10 @@ extension DagCBOR {
 // MARK: - Decoding
 
 extension DagCBOR {
-    package static let maxDepth = 64
+    public static let maxDepth = 64
 
     /// Decodes exactly one canonical DAG-CBOR value filling `bytes`; throws on anything else.
-    package static func decode(_ bytes: [UInt8]) throws -> DagCBOR {
+    public static func decode(_ bytes: [UInt8]) throws -> DagCBOR {
         try bytes.withUnsafeBytes { buf -> DagCBOR in
             var reader = Reader(buf: buf)
             let value = try reader.value(depth: 0)
@@ -153,16 +153,16 @@ extension DagCBOR {
     }
 
     /// A bounds-checked cursor over untrusted CBOR.
-    package struct Reader {
-        package let buf: UnsafeRawBufferPointer
-        package var offset = 0
+    public struct Reader {
+        public let buf: UnsafeRawBufferPointer
+        public var offset = 0
 
-        package init(buf: UnsafeRawBufferPointer) { self.buf = buf }
+        public init(buf: UnsafeRawBufferPointer) { self.buf = buf }
 
         func fail(_ message: String) -> BlockError { .badCBOR(offset: offset, reason: message) }
 
         /// Reads a head, checking that its argument is in shortest form.
-        package mutating func head() throws -> (major: UInt8, value: UInt64, info: UInt8) {
+        public mutating func head() throws -> (major: UInt8, value: UInt64, info: UInt8) {
             guard offset < buf.count else { throw fail("truncated") }
             let first = buf[offset]
             offset += 1
@@ -190,14 +190,14 @@ extension DagCBOR {
             return (major, value, info)
         }
 
-        package mutating func take(_ n: UInt64) throws -> UnsafeRawBufferPointer {
+        public mutating func take(_ n: UInt64) throws -> UnsafeRawBufferPointer {
             guard n <= UInt64(buf.count - offset) else { throw fail("length \(n) runs past the end") }
             let slice = UnsafeRawBufferPointer(rebasing: buf[offset..<offset + Int(n)])
             offset += Int(n)
             return slice
         }
 
-        package mutating func value(depth: Int) throws -> DagCBOR {
+        public mutating func value(depth: Int) throws -> DagCBOR {
             guard depth <= DagCBOR.maxDepth else { throw fail("nested too deeply") }
             let h = try head()
             switch h.major {

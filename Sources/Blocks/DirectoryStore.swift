@@ -12,15 +12,15 @@ import Synchronization
 ///
 /// Writes go to a temporary name in the same folder and are renamed into place, so a killed
 /// writer never leaves a partial block under a CID. Reads are verified against the CID.
-package final class DirectoryStore: BlockStore {
-    package let root: String
-    package let blocksPath: String
+public final class DirectoryStore: BlockStore {
+    public let root: String
+    public let blocksPath: String
     /// Largest block accepted from disk; ours are far smaller, this bounds hostile folders.
-    package let maxBlockSize: Int
+    public let maxBlockSize: Int
     private let stats = Mutex(StoreCounters())
-    package var name: String { blocksPath }
+    public var name: String { blocksPath }
 
-    package init(root: String, create: Bool = true, maxBlockSize: Int = 16 << 20) throws {
+    public init(root: String, create: Bool = true, maxBlockSize: Int = 16 << 20) throws {
         self.root = root
         self.blocksPath = root + "/blocks"
         self.maxBlockSize = maxBlockSize
@@ -31,9 +31,9 @@ package final class DirectoryStore: BlockStore {
         }
     }
 
-    package func path(of cid: CID) -> String { blocksPath + "/" + cid.description }
+    public func path(of cid: CID) -> String { blocksPath + "/" + cid.description }
 
-    package func get(_ cid: CID) throws -> [UInt8] {
+    public func get(_ cid: CID) throws -> [UInt8] {
         let p = path(of: cid)
         let bytes: [UInt8]
         do {
@@ -50,9 +50,9 @@ package final class DirectoryStore: BlockStore {
         return bytes
     }
 
-    package func has(_ cid: CID) throws -> Bool { FileSystem.exists(path(of: cid)) }
+    public func has(_ cid: CID) throws -> Bool { FileSystem.exists(path(of: cid)) }
 
-    package func put(_ bytes: [UInt8], cid: CID) throws {
+    public func put(_ bytes: [UInt8], cid: CID) throws {
         let p = path(of: cid)
         if FileSystem.exists(p) { return }
         try FileSystem.writeAtomically(p, bytes)
@@ -64,7 +64,7 @@ package final class DirectoryStore: BlockStore {
     /// Stores `cid` by hard-linking it from another folder store on the same file system (no
     /// bytes copied; blocks are immutable). False when linking is not possible, so the caller
     /// copies instead. The source file is verified first: a link must not spread a bad block.
-    package func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
+    public func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
         let target = path(of: cid)
         if FileSystem.exists(target) { return true }
         _ = try other.get(cid)
@@ -76,9 +76,9 @@ package final class DirectoryStore: BlockStore {
     }
 
     /// Every CID named by a file in the block folder (files that are not CIDs are ignored).
-    package func list() throws -> [CID] {
+    public func list() throws -> [CID] {
         try FileSystem.listDirectory(blocksPath).compactMap { try? CID($0) }
     }
 
-    package var counters: StoreCounters { stats.withLock { $0 } }
+    public var counters: StoreCounters { stats.withLock { $0 } }
 }

@@ -1,5 +1,5 @@
 /// Errors from the block layer: every case names the CID or source a person needs to act.
-package enum BlockError: Error, Equatable, CustomStringConvertible {
+public enum BlockError: Error, Equatable, CustomStringConvertible {
     case badCID(String)
     case notFound(cid: CID, source: String)
     case mismatch(cid: CID, source: String)
@@ -9,7 +9,7 @@ package enum BlockError: Error, Equatable, CustomStringConvertible {
     case badCBOR(offset: Int, reason: String)
     case badCAR(path: String, offset: Int, message: String)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .badCID(let t): "not a valid CIDv1: \(t)"
         case .notFound(let c, let s): "block \(c) not found in \(s)"

@@ -1,6 +1,6 @@
 /// Unsigned LEB128 varints as multiformats (CIDs, CAR) and our node encoding use them.
-package enum Varint {
-    package static func append(_ value: UInt64, to out: inout [UInt8]) {
+public enum Varint {
+    public static func append(_ value: UInt64, to out: inout [UInt8]) {
         var v = value
         while v >= 0x80 {
             out.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -9,13 +9,13 @@ package enum Varint {
         out.append(UInt8(v))
     }
 
-    package static func encode(_ value: UInt64) -> [UInt8] {
+    public static func encode(_ value: UInt64) -> [UInt8] {
         var out: [UInt8] = []
         append(value, to: &out)
         return out
     }
 
-    package static func size(_ value: UInt64) -> Int {
+    public static func size(_ value: UInt64) -> Int {
         var v = value, n = 1
         while v >= 0x80 { v >>= 7; n += 1 }
         return n
@@ -24,7 +24,7 @@ package enum Varint {
     /// Reads a minimal varint at `offset`, advancing it. Returns nil on truncation, on more than
     /// 64 bits, or on a non-minimal encoding (two encodings of one number would break CIDs).
     @inline(__always)
-    package static func read(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
+    public static func read(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         var i = offset
@@ -44,7 +44,7 @@ package enum Varint {
         return nil
     }
 
-    package static func read(_ bytes: [UInt8], _ offset: inout Int) -> UInt64? {
+    public static func read(_ bytes: [UInt8], _ offset: inout Int) -> UInt64? {
         bytes.withUnsafeBytes { read($0, &offset) }
     }
 }

@@ -1,11 +1,11 @@
 import CBrotli
 
 /// The one Swift owner of libbrotlidec: bounded decoding of HTTP `Content-Encoding: br`.
-package enum Brotli {
+public enum Brotli {
     /// Decodes one brotli stream. Throws `.tooLarge` as soon as the output would pass `limit`
     /// bytes (never allocating more than that plus one chunk), `.truncated` when the input ends
     /// mid-stream, `.corrupt` on invalid data. Bytes after the end of the stream are ignored.
-    package static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
         guard let state = BrotliDecoderCreateInstance(nil, nil, nil) else { throw Error.outOfMemory }
         defer { BrotliDecoderDestroyInstance(state) }
         var out = [UInt8]()
@@ -38,7 +38,7 @@ package enum Brotli {
         }
     }
 
-    package static func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
         try input.withUnsafeBytes { try decompress($0, limit: limit) }
     }
 }

@@ -1,12 +1,12 @@
 /// Errors of the brotli decoder, thrown at the C boundary.
 extension Brotli {
-    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case corrupt(String)
         case truncated
         case tooLarge(limit: Int)
         case outOfMemory
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .corrupt(let m): "brotli data is corrupt: \(m)"
             case .truncated: "brotli stream ends early"

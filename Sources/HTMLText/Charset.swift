@@ -5,7 +5,7 @@
 /// they do not know.
 // swift-format-ignore: AlwaysUseLowerCamelCase
 // (`iso8859_2` and friends keep the standard's digits apart.)
-package enum Charset: String, Sendable, CaseIterable {
+public enum Charset: String, Sendable, CaseIterable {
     case utf8 = "UTF-8"
     case utf16LE = "UTF-16LE"
     case utf16BE = "UTF-16BE"
@@ -47,7 +47,7 @@ package enum Charset: String, Sendable, CaseIterable {
     /// Resolves an encoding label as the WHATWG "get an encoding" algorithm does: ASCII
     /// whitespace trimmed, ASCII case ignored. Returns `nil` for labels not in the table
     /// (including the WHATWG "replacement" labels such as `iso-2022-kr`).
-    package init?(label: some StringProtocol) {
+    public init?(label: some StringProtocol) {
         var key = [UInt8]()
         key.reserveCapacity(label.utf8.count)
         for b in label.utf8 { key.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }

@@ -1,5 +1,5 @@
 /// Where the encoding of a document came from, in the order browsers consult them.
-package enum CharsetSource: String, Sendable {
+public enum CharsetSource: String, Sendable {
     case byteOrderMark = "bom"
     case httpHeader = "http"
     case metaPrescan = "meta"
@@ -19,7 +19,7 @@ struct CharsetDecision {
 extension Charset {
     /// The charset named by a `Content-Type` value such as `text/html; Charset="Shift_JIS"`,
     /// or by a bare label such as `utf-8`. `nil` when none is named or the label is unknown.
-    package init?(contentType value: String) {
+    public init?(contentType value: String) {
         var bytes = Array(value.utf8)
         if let label = bytes.withUnsafeMutableBytes({ extractMetaCharset(UnsafeRawBufferPointer($0)) }) {
             self.init(label: String(decoding: label, as: UTF8.self))

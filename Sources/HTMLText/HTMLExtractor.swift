@@ -5,7 +5,7 @@ import CLibXML2
 ///
 /// Thread-safe: each call owns its parser context; libxml2 is initialised once per process and
 /// its error printing is silenced on every calling thread.
-package enum HTMLExtractor {
+public enum HTMLExtractor {
     /// Extracts from raw document bytes.
     ///
     /// - Parameters:
@@ -19,7 +19,7 @@ package enum HTMLExtractor {
     /// the first 1024 bytes, then UTF-8 — or windows-1252 when the bytes are mostly not UTF-8),
     /// decoded to UTF-8 here (U+FFFD for malformed input), and given to libxml2 as UTF-8 with
     /// `HTML_PARSE_IGNORE_ENC`, so libxml2's own guessing never switches encodings mid-document.
-    package static func extract(
+    public static func extract(
         _ bytes: UnsafeRawBufferPointer, httpCharset: String?,
         limits: Limits = .default
     ) -> ExtractedHTML {
@@ -39,7 +39,7 @@ package enum HTMLExtractor {
     }
 
     /// Convenience for callers holding an array.
-    package static func extract(_ bytes: [UInt8], httpCharset: String?, limits: Limits = .default) -> ExtractedHTML {
+    public static func extract(_ bytes: [UInt8], httpCharset: String?, limits: Limits = .default) -> ExtractedHTML {
         bytes.withUnsafeBytes { extract($0, httpCharset: httpCharset, limits: limits) }
     }
 

@@ -4,17 +4,17 @@ import ProllyTree
 /// The competitive (tf, length) pairs of a set of postings: those no other pair beats on both
 /// counts (higher tf, shorter field). BM25 rises with tf and falls with length, so the best
 /// score any posting in the set can reach is the best score over these pairs: Lucene's impacts.
-package struct Impacts: Equatable, Sendable {
+public struct Impacts: Equatable, Sendable {
     /// Sorted by length code ascending; tf strictly increasing along it.
-    package private(set) var pairs: [(tf: UInt32, lengthCode: UInt8)]
+    public private(set) var pairs: [(tf: UInt32, lengthCode: UInt8)]
     /// More pairs than this are coarsened (never below the true maximum).
-    package static let maxPairs = 8
+    public static let maxPairs = 8
 
-    package static func == (a: Impacts, b: Impacts) -> Bool {
+    public static func == (a: Impacts, b: Impacts) -> Bool {
         a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.tf == $1.tf && $0.lengthCode == $1.lengthCode }
     }
 
-    package init(_ raw: some Sequence<(tf: UInt32, lengthCode: UInt8)>) {
+    public init(_ raw: some Sequence<(tf: UInt32, lengthCode: UInt8)>) {
         // Best tf per length code, then keep those beating every shorter code.
         var best: [UInt8: UInt32] = [:]
         for p in raw where best[p.lengthCode, default: 0] < p.tf { best[p.lengthCode] = p.tf }
@@ -45,7 +45,7 @@ package struct Impacts: Equatable, Sendable {
     /// Pairs already forming a frontier of at most `maxPairs`.
     private init(frontier: [(tf: UInt32, lengthCode: UInt8)]) { pairs = frontier }
 
-    package var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var out: [UInt8] = []
         for p in pairs {
             Varint.append(UInt64(p.tf), to: &out)
@@ -54,7 +54,7 @@ package struct Impacts: Equatable, Sendable {
         return out
     }
 
-    package init?(encoded bytes: [UInt8]) {
+    public init?(encoded bytes: [UInt8]) {
         var raw: [(tf: UInt32, lengthCode: UInt8)] = []
         raw.reserveCapacity(Impacts.maxPairs)
         var o = 0
@@ -72,28 +72,28 @@ package struct Impacts: Equatable, Sendable {
 }
 
 /// Keeps `Impacts` per child of the postings tree.
-package struct ImpactAggregator: TreeAggregator {
-    package static let name = "impacts/1"
-    package var name: String { Self.name }
-    package init() {}
+public struct ImpactAggregator: TreeAggregator {
+    public static let name = "impacts/1"
+    public var name: String { Self.name }
+    public init() {}
 
-    package func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
+    public func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
         Impacts(values.compactMap { PostingValue($0) }.map { ($0.tf, $0.lengthCode) }).encoded
     }
 
-    package func combine(_ parts: [[UInt8]]) -> [UInt8] {
+    public func combine(_ parts: [[UInt8]]) -> [UInt8] {
         Impacts(parts.flatMap { Impacts(encoded: $0)?.pairs ?? [] }).encoded
     }
 }
 
 /// Keeps the summed body and title lengths per child of the docs tree, so average lengths over
 /// any DocRef range (a group, a trusted subset) come from O(log n) nodes.
-package struct LengthAggregator: TreeAggregator {
-    package static let name = "lengths/1"
-    package var name: String { Self.name }
-    package init() {}
+public struct LengthAggregator: TreeAggregator {
+    public static let name = "lengths/1"
+    public var name: String { Self.name }
+    public init() {}
 
-    package func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
+    public func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
         var body: UInt64 = 0, title: UInt64 = 0
         for v in values {
             if let r = try? DocRecord(encoded: v) {
@@ -104,7 +104,7 @@ package struct LengthAggregator: TreeAggregator {
         return LengthAggregator.encode(body, title)
     }
 
-    package func combine(_ parts: [[UInt8]]) -> [UInt8] {
+    public func combine(_ parts: [[UInt8]]) -> [UInt8] {
         var body: UInt64 = 0, title: UInt64 = 0
         for p in parts {
             if let (b, t) = LengthAggregator.decode(p) {
@@ -122,7 +122,7 @@ package struct LengthAggregator: TreeAggregator {
         return out
     }
 
-    package static func decode(_ bytes: [UInt8]) -> (body: UInt64, title: UInt64)? {
+    public static func decode(_ bytes: [UInt8]) -> (body: UInt64, title: UInt64)? {
         var o = 0
         guard let b = Varint.read(bytes, &o), let t = Varint.read(bytes, &o), o == bytes.count else { return nil }
         return (b, t)

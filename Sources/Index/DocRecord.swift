@@ -2,27 +2,27 @@ import Blocks
 
 /// What the docs tree stores per DocRef: what a result line shows and what scoring and
 /// collapsing need. Encoded as a canonical DAG-CBOR map (readable by any IPLD tool).
-package struct DocRecord: Equatable, Sendable {
-    package var url: String
-    package var title: String
+public struct DocRecord: Equatable, Sendable {
+    public var url: String
+    public var title: String
     /// Capture or publication time, seconds since 1970 (UTC); nil when unknown.
-    package var date: Int64?
-    package var lang: String?
-    package var mime: String
+    public var date: Int64?
+    public var lang: String?
+    public var mime: String
     /// Terms in the body and title fields (the BM25 lengths).
-    package var bodyLength: UInt32
-    package var titleLength: UInt32
+    public var bodyLength: UInt32
+    public var titleLength: UInt32
     /// Content digest: identical captures published by two groups collapse on it.
-    package var digest: [UInt8]
+    public var digest: [UInt8]
     /// Where it came from: `file@offset` of the record.
-    package var source: String
+    public var source: String
     /// Thread parent of a post (peer-to-peer sites), if any.
-    package var parent: String?
+    public var parent: String?
     /// Hashtags and mentions as published (kept so a merge can re-derive a document's postings).
-    package var tags: [String]
-    package var mentions: [String]
+    public var tags: [String]
+    public var mentions: [String]
 
-    package init(
+    public init(
         url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
         titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
         tags: [String] = [], mentions: [String] = []
@@ -41,7 +41,7 @@ package struct DocRecord: Equatable, Sendable {
         self.mentions = mentions
     }
 
-    package var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var entries: [(String, DagCBOR)] = [
             ("url", .text(url)), ("title", .text(title)), ("mime", .text(mime)),
             ("bodyLength", .unsigned(UInt64(bodyLength))), ("titleLength", .unsigned(UInt64(titleLength))),
@@ -55,7 +55,7 @@ package struct DocRecord: Equatable, Sendable {
         return DagCBOR.map(sorting: entries).encode()
     }
 
-    package init(encoded bytes: [UInt8]) throws {
+    public init(encoded bytes: [UInt8]) throws {
         let v = try DagCBOR.decode(bytes)
         guard let url = v["url"]?.string, let title = v["title"]?.string, let mime = v["mime"]?.string,
             let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
@@ -83,7 +83,7 @@ package struct DocRecord: Equatable, Sendable {
     }
 
     /// The document as it was given to the build (for re-deriving its postings).
-    package func document(text: String) -> IndexDocument {
+    public func document(text: String) -> IndexDocument {
         IndexDocument(
             url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
             source: source, tags: tags, mentions: mentions, parent: parent)

@@ -3,44 +3,44 @@ import Support
 
 /// A group: everyone who signs with one Ed25519 key. Its ID is the first 8 bytes of the
 /// BLAKE2b-256 of the public key, printed as 16 hex digits.
-package struct GroupID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    package static let byteCount = 8
-    package let bytes: [UInt8]
+public struct GroupID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = 8
+    public let bytes: [UInt8]
 
-    package init(publicKey: [UInt8]) {
+    public init(publicKey: [UInt8]) {
         bytes = Array(Sodium.blake2b256(publicKey).prefix(GroupID.byteCount))
     }
 
-    package init?(bytes: some Collection<UInt8>) {
+    public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == GroupID.byteCount else { return nil }
         self.bytes = Array(bytes)
     }
 
-    package init?(hex: String) {
+    public init?(hex: String) {
         guard let b = Hex.decode(hex), b.count == GroupID.byteCount else { return nil }
         bytes = b
     }
 
-    package var description: String { Hex.encode(bytes) }
-    package static func < (a: GroupID, b: GroupID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public var description: String { Hex.encode(bytes) }
+    public static func < (a: GroupID, b: GroupID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 }
 
 /// A document's permanent name: group ‖ batch ‖ ordinal (16 bytes, big-endian so byte order is
 /// numeric order). Batches never change once published, so DocRefs never need remapping, and
 /// each group's and batch's documents are one contiguous key range in every tree.
-package struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
-    package static let byteCount = GroupID.byteCount + 8
-    package let group: GroupID
-    package let batch: UInt32
-    package let ordinal: UInt32
+public struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let byteCount = GroupID.byteCount + 8
+    public let group: GroupID
+    public let batch: UInt32
+    public let ordinal: UInt32
 
-    package init(group: GroupID, batch: UInt32, ordinal: UInt32) {
+    public init(group: GroupID, batch: UInt32, ordinal: UInt32) {
         self.group = group
         self.batch = batch
         self.ordinal = ordinal
     }
 
-    package init?(bytes b: some Collection<UInt8>) {
+    public init?(bytes b: some Collection<UInt8>) {
         let a = Array(b)
         guard a.count == DocRef.byteCount, let g = GroupID(bytes: a[0..<8]) else { return nil }
         group = g
@@ -48,14 +48,14 @@ package struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
         ordinal = DocRef.readUInt32(a, 12)
     }
 
-    package var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         var out = group.bytes
         DocRef.append(batch, &out)
         DocRef.append(ordinal, &out)
         return out
     }
 
-    package func append(to out: inout [UInt8]) {
+    public func append(to out: inout [UInt8]) {
         out.append(contentsOf: group.bytes)
         DocRef.append(batch, &out)
         DocRef.append(ordinal, &out)
@@ -71,9 +71,9 @@ package struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// `group/batch/ordinal`, as `search --json` and errors print it.
-    package var description: String { "\(group)/\(batch)/\(ordinal)" }
+    public var description: String { "\(group)/\(batch)/\(ordinal)" }
 
-    package static func < (a: DocRef, b: DocRef) -> Bool {
+    public static func < (a: DocRef, b: DocRef) -> Bool {
         (a.group, a.batch, a.ordinal) < (b.group, b.batch, b.ordinal)
     }
 }

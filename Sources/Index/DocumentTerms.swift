@@ -81,8 +81,8 @@ struct DocumentTerms {
 }
 
 /// Dates as terms of the `date` field (`yyyymmdd`), so date ranges are key ranges.
-package enum DateTerms {
-    package static func day(_ seconds: Int64) -> String {
+public enum DateTerms {
+    public static func day(_ seconds: Int64) -> String {
         let (y, m, d) = ISODate.civil(fromDays: Int64((Double(seconds) / 86400).rounded(.down)))
         return String(format4(y)) + String(format2(m)) + String(format2(d))
     }

@@ -2,7 +2,7 @@ import Blocks
 import Support
 
 /// Errors of the index layer; each names the file, block, record or input a person must look at.
-package enum IndexError: Error, Equatable, CustomStringConvertible {
+public enum IndexError: Error, Equatable, CustomStringConvertible {
     /// Index data that decodes but is not what the schema allows (the message names the block or document).
     case corrupt(String)
     /// A tree entry of `document` whose value does not decode.
@@ -34,7 +34,7 @@ package enum IndexError: Error, Equatable, CustomStringConvertible {
     /// A sorted-run scratch file of a build that cannot be read back.
     case runFile(path: String, reason: String)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .corrupt(let m): "index data is corrupt: \(m)"
         case .malformedValue(let t, let d): "index data is corrupt: the \(t.name) entry of document \(d) is malformed"

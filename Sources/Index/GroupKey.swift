@@ -7,31 +7,31 @@ import Support
 #endif
 
 /// A group's signing key, stored as a small JSON file readable only by its owner (mode 0600).
-package struct GroupKey: Sendable {
-    package let publicKey: [UInt8]
-    package let secretKey: [UInt8]
-    package var group: GroupID { GroupID(publicKey: publicKey) }
+public struct GroupKey: Sendable {
+    public let publicKey: [UInt8]
+    public let secretKey: [UInt8]
+    public var group: GroupID { GroupID(publicKey: publicKey) }
 
-    package static func generate() -> GroupKey {
+    public static func generate() -> GroupKey {
         let pair = Ed25519.generate()
         return GroupKey(publicKey: pair.publicKey, secretKey: pair.secretKey)
     }
 
-    package init(publicKey: [UInt8], secretKey: [UInt8]) {
+    public init(publicKey: [UInt8], secretKey: [UInt8]) {
         self.publicKey = publicKey
         self.secretKey = secretKey
     }
 
     /// A deterministic key from a 32-byte seed (tests, reproducible demos).
-    package init(seed: [UInt8]) throws {
+    public init(seed: [UInt8]) throws {
         let pair = try Ed25519.keyPair(seed: seed)
         self.init(publicKey: pair.publicKey, secretKey: pair.secretKey)
     }
 
-    package func sign(_ message: [UInt8]) throws -> [UInt8] { try Ed25519.sign(message, secretKey: secretKey) }
+    public func sign(_ message: [UInt8]) throws -> [UInt8] { try Ed25519.sign(message, secretKey: secretKey) }
 
     /// Writes the key file with mode 0600, refusing to overwrite an existing one.
-    package func write(to path: String) throws {
+    public func write(to path: String) throws {
         let json = JSON.object([
             "type": .string("indexer-ed25519-key/1"),
             "group": .string(group.description),
@@ -49,7 +49,7 @@ package struct GroupKey: Sendable {
         }
     }
 
-    package static func read(from path: String) throws -> GroupKey {
+    public static func read(from path: String) throws -> GroupKey {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path, limit: 1 << 16) } catch {
             throw IndexError.keyFile(path: path, reason: "cannot read key file")
@@ -63,14 +63,14 @@ package struct GroupKey: Sendable {
     }
 
     /// `$XDG_CONFIG_HOME/indexer/key.json`, else `~/.config/indexer/key.json`.
-    package static var defaultPath: String {
+    public static var defaultPath: String {
         let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
         let base = env("XDG_CONFIG_HOME").flatMap { $0.isEmpty ? nil : $0 } ?? ((env("HOME") ?? "/tmp") + "/.config")
         return base + "/indexer/key.json"
     }
 
     /// The key at `path`, or the default key, created on first use (`created` tells).
-    package static func loadOrCreateDefault() throws -> (key: GroupKey, path: String, created: Bool) {
+    public static func loadOrCreateDefault() throws -> (key: GroupKey, path: String, created: Bool) {
         let path = defaultPath
         if FileSystem.exists(path) { return (try read(from: path), path, false) }
         let dir = String(path[..<path.lastIndex(of: "/")!])

@@ -8,18 +8,18 @@ private let termBuffers = Mutex<[TermBuffer]>([])
 /// The tool's one analyzer (`Analysis.Analyzer`) in the shapes the index and the search ask
 /// for. Concrete, not a protocol: an index analyzed any other way could not be searched or
 /// merged by this tool, and the identifier in every manifest names this one.
-package struct IndexAnalyzer: Sendable {
+public struct IndexAnalyzer: Sendable {
     /// The analyzer itself, for snippets (`Query.SnippetAnalyzer`).
-    package let analyzer = Analyzer()
+    public let analyzer = Analyzer()
 
-    package init() {}
+    public init() {}
 
     /// Name and version, recorded in every manifest: indexes analyzed differently never merge.
-    package var identifier: String { Analyzer.identifier }
+    public var identifier: String { Analyzer.identifier }
 
     /// Index terms of `text` in flat arrays, stemmed per `language`, with the field's length
     /// (positions used) for BM25.
-    package func termList(_ text: String, language: String?) -> TermList {
+    public func termList(_ text: String, language: String?) -> TermList {
         var buffer = termBuffers.withLock { $0.popLast() } ?? TermBuffer()
         buffer.removeAll()
         analyzer.analyze(text, stemming: Analyzer.Stemming(language: language), into: &buffer)
@@ -30,20 +30,20 @@ package struct IndexAnalyzer: Sendable {
 
     /// A query text's terms: per position, the forms a document may hold (stemmed for English
     /// or unknown-language documents, unstemmed for others).
-    package func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
+    public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {
         analyzer.analyzeQuery(text).map { q in
             (q.stemmed == q.unstemmed ? [q.stemmed] : [q.stemmed, q.unstemmed], UInt32(clamping: q.position))
         }
     }
 
     /// A `prefix*` folded like indexed text, without stemming.
-    package func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
+    public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
     /// Words of a URL's host and path (the url field).
-    package func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
+    public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
     /// The host and its parent domains (the site field).
-    package func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
+    public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
     /// The language field's term for a language tag (`en` for `en-GB`).
-    package func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
+    public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
     /// A tag or mention folded for exact matching.
-    package func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
+    public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
 }

@@ -10,25 +10,25 @@ import Support
 /// ingest's `Pipeline` feeding a `ShardBuilder`, and for an incremental build (`base`) a new
 /// batch written to a scratch folder and merged with the base. The CLI only parses flags and
 /// prints the `Report`.
-package struct IndexBuild {
-    package var sources: [String]
+public struct IndexBuild {
+    public var sources: [String]
     /// Output index folder; `manifest.json` is written last and atomically.
-    package var out: String
-    package var key: GroupKey
-    package var analyzer = IndexAnalyzer()
+    public var out: String
+    public var key: GroupKey
+    public var analyzer = IndexAnalyzer()
     /// Memory for buffered index entries before they spill to disk.
-    package var memoryBytes = 512 << 20
+    public var memoryBytes = 512 << 20
     /// Extraction threads; nil: every core.
-    package var workers: Int? = nil
+    public var workers: Int? = nil
     /// URL of the site folder's root, so site documents get real URLs.
-    package var baseURL: String? = nil
+    public var baseURL: String? = nil
     /// An earlier index of this group: only documents it lacks (by content digest) are indexed,
     /// as its next batch, and base + batch are written to `out`.
-    package var base: String? = nil
+    public var base: String? = nil
     /// The manifest's creation time (ISO 8601); the only input that is not content.
-    package var created: String
+    public var created: String
 
-    package init(sources: [String], out: String, key: GroupKey, created: String) {
+    public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
         self.out = out
         self.key = key
@@ -36,23 +36,23 @@ package struct IndexBuild {
     }
 
     /// What a build did, for the summary the CLI prints.
-    package struct Report: Sendable {
-        package var manifest: Manifest
+    public struct Report: Sendable {
+        public var manifest: Manifest
         /// Counts of the trees written (for an incremental build: the new batch's documents and
         /// terms, and only the blocks the merge wrote).
-        package var built: ShardBuilder.Summary
-        package var ingest: IngestSummary
+        public var built: ShardBuilder.Summary
+        public var ingest: IngestSummary
         /// The batch number in the group (0 for a first build).
-        package var batch: UInt32 = 0
+        public var batch: UInt32 = 0
         /// Revisit records: they carry no text and are not indexed.
-        package var revisits = 0
+        public var revisits = 0
         /// Documents whose digest the base already holds.
-        package var alreadyInBase = 0
-        package var blocksCopiedFromBase = 0
-        package var blocksReusedFromBase = 0
+        public var alreadyInBase = 0
+        public var blocksCopiedFromBase = 0
+        public var blocksReusedFromBase = 0
 
         /// Skipped records by reason, revisits apart when they are reported on their own.
-        package var skippedByReason: [String: Int] {
+        public var skippedByReason: [String: Int] {
             var skipped = ingest.skippedByReason
             if revisits > 0 { skipped["revisit records (no text; not indexed)"] = nil }
             return skipped
@@ -64,7 +64,7 @@ package struct IndexBuild {
     /// Throws `IndexError.nothingIndexed` when every source failed and nothing was indexed (the
     /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base this key
     /// did not build.
-    package func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
+    public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
         var baseShard: Shard? = nil
         var baseDigests = Set<[UInt8]>()
         var batch: UInt32 = 0
@@ -182,7 +182,7 @@ struct SourceAttribution {
 extension IndexDocument {
     /// The index's view of an ingested document; the digest (`blake2b-256:<hex>`, `sha1:<base32>`)
     /// becomes the bytes of its hex form, or its text when it is not hex.
-    package init(_ d: Ingest.Document) {
+    public init(_ d: Ingest.Document) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
         self.init(
             url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,

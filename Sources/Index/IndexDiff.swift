@@ -1,20 +1,20 @@
 /// Documents added and removed between two versions of an index, from a diff of their docs
 /// trees that skips every subtree both share: the cost follows the size of the change.
-package struct IndexDiff: Sendable {
-    package struct Entry: Sendable {
-        package var ref: DocRef
-        package var record: DocRecord
+public struct IndexDiff: Sendable {
+    public struct Entry: Sendable {
+        public var ref: DocRef
+        public var record: DocRecord
     }
 
     /// In the newer version only (a changed record is both removed and added).
-    package var added: [Entry] = []
+    public var added: [Entry] = []
     /// In the older version only.
-    package var removed: [Entry] = []
+    public var removed: [Entry] = []
     /// Docs-tree nodes read, of both versions.
-    package var nodesRead = 0
+    public var nodesRead = 0
 
     /// Compares `old` with `new`. Throws on a missing block or a malformed record.
-    package init(from old: Shard, to new: Shard) throws {
+    public init(from old: Shard, to new: Shard) throws {
         var added: [Entry] = [], removed: [Entry] = []
         nodesRead = try old.docs.diff(new.docs) { d in
             switch d {

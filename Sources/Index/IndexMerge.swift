@@ -17,31 +17,31 @@ import Support
 /// the smallest DocRef with that digest keeps its copies and the other groups' copies are
 /// removed, postings and all (re-derived by analyzing the stored record and text). The rule
 /// depends only on the union, so merge order and grouping cannot change the result.
-package enum IndexMerge {
-    package struct Input: Sendable {
-        package var shard: Shard
+public enum IndexMerge {
+    public struct Input: Sendable {
+        public var shard: Shard
         /// The bytes of its manifest.json, hashed into the provenance record.
-        package var manifestBytes: [UInt8]
-        package var name: String
-        package init(shard: Shard, manifestBytes: [UInt8], name: String) {
+        public var manifestBytes: [UInt8]
+        public var name: String
+        public init(shard: Shard, manifestBytes: [UInt8], name: String) {
             self.shard = shard
             self.manifestBytes = manifestBytes
             self.name = name
         }
     }
 
-    package struct Summary: Sendable {
-        package var blocksReused: UInt64 = 0
-        package var blocksWritten = 0
-        package var bytesWritten = 0
-        package var blocksCopied = 0
-        package var subtreesReused = 0
-        package var duplicatesRemoved = 0
-        package var documents: UInt64 = 0
+    public struct Summary: Sendable {
+        public var blocksReused: UInt64 = 0
+        public var blocksWritten = 0
+        public var bytesWritten = 0
+        public var blocksCopied = 0
+        public var subtreesReused = 0
+        public var duplicatesRemoved = 0
+        public var documents: UInt64 = 0
     }
 
     /// Checks that the inputs can merge structurally; the error says which input and why.
-    package static func checkCompatible(_ inputs: [Input], analyzer: IndexAnalyzer) throws {
+    public static func checkCompatible(_ inputs: [Input], analyzer: IndexAnalyzer) throws {
         for input in inputs {
             if input.shard.info.analyzer != analyzer.identifier {
                 throw IndexError.otherAnalyzer(input: input.name, found: input.shard.info.analyzer, expected: analyzer.identifier)
@@ -58,7 +58,7 @@ package enum IndexMerge {
     /// Two inputs holding the same batch of the same group must hold the same batch (built from
     /// the same sources): DocRefs name documents by group, batch and ordinal, so two different
     /// batches under one name would collide and lose documents.
-    package static func checkBatches(_ inputs: [Input]) throws {
+    public static func checkBatches(_ inputs: [Input]) throws {
         var seen: [String: (input: String, sources: [String])] = [:]
         for input in inputs {
             for b in input.shard.info.batches {
@@ -73,16 +73,16 @@ package enum IndexMerge {
     }
 
     /// A merge's signed manifest (not yet written) and what it cost.
-    package struct Merged: Sendable {
-        package var manifest: Manifest
-        package var summary: Summary
+    public struct Merged: Sendable {
+        public var manifest: Manifest
+        public var summary: Summary
     }
 
     /// Merges the indexes named `inputs` into the folder `out` and writes its manifest: each
     /// input is opened by `open` (a local folder or a URL, as the caller reaches them); blocks go
     /// to `out/blocks`, or with `sharedStore` to `sharedStore/blocks`, which `out/blocks` links to.
     /// An input that cannot be opened throws `IndexError.inputRefused` naming it.
-    package static func merge(
+    public static func merge(
         named inputs: [String], open: (String) throws -> (shard: Shard, manifestBytes: [UInt8]),
         out: String, sharedStore: String? = nil, key: GroupKey,
         analyzer: IndexAnalyzer = IndexAnalyzer(), created: String
@@ -121,7 +121,7 @@ package enum IndexMerge {
     }
 
     /// Merges opened inputs into `store`; the caller writes the manifest (`Manifest.write(toIndex:)`).
-    package static func merge(
+    public static func merge(
         _ inputs: [Input], into store: DirectoryStore, key: GroupKey, analyzer: IndexAnalyzer,
         created: String
     ) throws -> Merged {

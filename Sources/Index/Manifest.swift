@@ -6,25 +6,25 @@ import Support
 /// What an index is: its trees and statistics, stored as the index's root block (DAG-CBOR, so
 /// the whole index is one IPLD DAG) and mirrored in the signed `manifest.json`.
 /// It holds nothing time- or signer-dependent, so the same content always has the same CID.
-package struct IndexInfo: Equatable, Sendable {
-    package static let format = "indexer-index/1"
-    package var analyzer: String
+public struct IndexInfo: Equatable, Sendable {
+    public static let format = "indexer-index/1"
+    public var analyzer: String
     /// Tree name (`ShardTree.name`) → tree header CID.
-    package var trees: [String: CID]
-    package var documents: UInt64
-    package var bodyLength: UInt64
-    package var titleLength: UInt64
-    package var groups: [GroupStats]
-    package var batches: [Batch]
+    public var trees: [String: CID]
+    public var documents: UInt64
+    public var bodyLength: UInt64
+    public var titleLength: UInt64
+    public var groups: [GroupStats]
+    public var batches: [Batch]
     /// For a merged index: the manifests it was merged from.
-    package var mergedFrom: [Provenance]
+    public var mergedFrom: [Provenance]
 
-    package struct GroupStats: Equatable, Sendable {
-        package var group: GroupID
-        package var documents: UInt64
-        package var bodyLength: UInt64
-        package var titleLength: UInt64
-        package init(group: GroupID, documents: UInt64, bodyLength: UInt64, titleLength: UInt64) {
+    public struct GroupStats: Equatable, Sendable {
+        public var group: GroupID
+        public var documents: UInt64
+        public var bodyLength: UInt64
+        public var titleLength: UInt64
+        public init(group: GroupID, documents: UInt64, bodyLength: UInt64, titleLength: UInt64) {
             self.group = group
             self.documents = documents
             self.bodyLength = bodyLength
@@ -32,12 +32,12 @@ package struct IndexInfo: Equatable, Sendable {
         }
     }
 
-    package struct Batch: Equatable, Sendable {
-        package var group: GroupID
-        package var batch: UInt32
-        package var documents: UInt64
-        package var sources: [Source]
-        package init(group: GroupID, batch: UInt32, documents: UInt64, sources: [Source]) {
+    public struct Batch: Equatable, Sendable {
+        public var group: GroupID
+        public var batch: UInt32
+        public var documents: UInt64
+        public var sources: [Source]
+        public init(group: GroupID, batch: UInt32, documents: UInt64, sources: [Source]) {
             self.group = group
             self.batch = batch
             self.documents = documents
@@ -45,30 +45,30 @@ package struct IndexInfo: Equatable, Sendable {
         }
     }
 
-    package struct Source: Equatable, Sendable {
-        package var name: String
-        package var bytes: UInt64
-        package var documents: UInt64
-        package init(name: String, bytes: UInt64, documents: UInt64) {
+    public struct Source: Equatable, Sendable {
+        public var name: String
+        public var bytes: UInt64
+        public var documents: UInt64
+        public init(name: String, bytes: UInt64, documents: UInt64) {
             self.name = name
             self.bytes = bytes
             self.documents = documents
         }
     }
 
-    package struct Provenance: Equatable, Sendable {
+    public struct Provenance: Equatable, Sendable {
         /// BLAKE2b-256 of the input's manifest.json bytes.
-        package var manifestHash: [UInt8]
-        package var root: CID
-        package var signer: [UInt8]
-        package init(manifestHash: [UInt8], root: CID, signer: [UInt8]) {
+        public var manifestHash: [UInt8]
+        public var root: CID
+        public var signer: [UInt8]
+        public init(manifestHash: [UInt8], root: CID, signer: [UInt8]) {
             self.manifestHash = manifestHash
             self.root = root
             self.signer = signer
         }
     }
 
-    package init(
+    public init(
         analyzer: String, trees: [String: CID], documents: UInt64, bodyLength: UInt64, titleLength: UInt64,
         groups: [GroupStats], batches: [Batch], mergedFrom: [Provenance] = []
     ) {
@@ -84,7 +84,7 @@ package struct IndexInfo: Equatable, Sendable {
 
     // MARK: DAG-CBOR (the root block)
 
-    package var cbor: DagCBOR {
+    public var cbor: DagCBOR {
         .map(sorting: [
             ("format", .text(IndexInfo.format)),
             ("analyzer", .text(analyzer)),
@@ -129,7 +129,7 @@ package struct IndexInfo: Equatable, Sendable {
         ])
     }
 
-    package init(cbor v: DagCBOR) throws {
+    public init(cbor v: DagCBOR) throws {
         func bad(_ r: String) -> IndexError { .corrupt("index root block: \(r)") }
         guard v["format"]?.string == IndexInfo.format else { throw bad("unknown format") }
         guard let analyzer = v["analyzer"]?.string, case .map(let t)? = v["trees"],
@@ -175,7 +175,7 @@ package struct IndexInfo: Equatable, Sendable {
 
     // MARK: JSON (the readable mirror in manifest.json)
 
-    package var json: JSON {
+    public var json: JSON {
         .object([
             "format": .string(IndexInfo.format),
             "analyzer": .string(analyzer),
@@ -214,16 +214,16 @@ package struct IndexInfo: Equatable, Sendable {
 /// `manifest.json`: the index root's CID, a readable copy of the root block, the creation
 /// time, the signer's public key, and an Ed25519 signature over the canonical JSON of all of
 /// that (the object without its `signature` member).
-package struct Manifest: Sendable {
-    package static let format = "indexer-manifest/1"
-    package static let fileName = "manifest.json"
-    package var root: CID
-    package var info: IndexInfo
-    package var created: String
-    package var signer: [UInt8]
-    package var signature: [UInt8]
+public struct Manifest: Sendable {
+    public static let format = "indexer-manifest/1"
+    public static let fileName = "manifest.json"
+    public var root: CID
+    public var info: IndexInfo
+    public var created: String
+    public var signer: [UInt8]
+    public var signature: [UInt8]
 
-    package var group: GroupID { GroupID(publicKey: signer) }
+    public var group: GroupID { GroupID(publicKey: signer) }
 
     func unsignedJSON() -> JSON {
         .object([
@@ -236,7 +236,7 @@ package struct Manifest: Sendable {
     }
 
     /// Signs `info` (already stored as block `root`) with `key`.
-    package static func signed(root: CID, info: IndexInfo, key: GroupKey, created: String) throws -> Manifest {
+    public static func signed(root: CID, info: IndexInfo, key: GroupKey, created: String) throws -> Manifest {
         var m = Manifest(root: root, info: info, created: created, signer: key.publicKey, signature: [])
         m.signature = try key.sign(m.unsignedJSON().canonical)
         return m
@@ -245,11 +245,11 @@ package struct Manifest: Sendable {
     /// The file's bytes: indented JSON (the signature covers the canonical form, not the layout).
     /// Writes `manifest.json` into the index folder `directory`: atomically and synced, the last
     /// step of every build and merge, so a killed run leaves the previous index whole.
-    package func write(toIndex directory: String) throws {
+    public func write(toIndex directory: String) throws {
         try FileSystem.writeAtomically(directory + "/" + Manifest.fileName, fileBytes, sync: true)
     }
 
-    package var fileBytes: [UInt8] {
+    public var fileBytes: [UInt8] {
         guard case .object(var o) = unsignedJSON() else { return [] }
         o["signature"] = .string(Hex.encode(signature))
         return Array(JSON.object(o).pretty.utf8)
@@ -257,13 +257,13 @@ package struct Manifest: Sendable {
 
     /// Parses and verifies a manifest file's bytes: the signature must verify and the readable
     /// copy must match the root block in `store` (itself verified against its CID).
-    package static func verified(_ bytes: [UInt8], path: String, store: BlockStore) throws -> Manifest {
+    public static func verified(_ bytes: [UInt8], path: String, store: BlockStore) throws -> Manifest {
         try verifiedWithHeaders(bytes, path: path, store: store).manifest
     }
 
     /// `verified`, also returning the tree header blocks, fetched with the root block in one
     /// batch (one round trip remotely) so that opening the trees need not fetch them again.
-    package static func verifiedWithHeaders(_ bytes: [UInt8], path: String, store: BlockStore) throws
+    public static func verifiedWithHeaders(_ bytes: [UInt8], path: String, store: BlockStore) throws
         -> (manifest: Manifest, headers: [CID: [UInt8]])
     {
         func bad(_ r: String) -> IndexError { .badManifest(path: path, reason: r) }

@@ -5,16 +5,16 @@ import ProllyTree
 /// `next`, `advance(to:)` (a seek from the current position, not from the root), and
 /// `bound(at:)`, which reads only internal nodes to give the best (tf, length) pairs of the
 /// leaf a DocRef would fall in and where that leaf ends — so whole leaves can be skipped unread.
-package struct PostingCursor {
+public struct PostingCursor {
     let tree: Tree
     let prefix: [UInt8]
     let end: [UInt8]?
     /// Path from the root to the current leaf: node and index within it.
     private var stack: [(node: Node, index: Int)] = []
-    package private(set) var doc: DocRef?
-    package private(set) var value = PostingValue(tf: 0, lengthCode: 0)
+    public private(set) var doc: DocRef?
+    public private(set) var value = PostingValue(tf: 0, lengthCode: 0)
     /// Leaves read so far (a measure of pruning).
-    package private(set) var leavesRead = 0
+    public private(set) var leavesRead = 0
 
     init(tree: Tree, prefix: [UInt8]) throws {
         self.tree = tree
@@ -78,14 +78,14 @@ package struct PostingCursor {
         stack.removeAll()
     }
 
-    package mutating func next() throws {
+    public mutating func next() throws {
         guard doc != nil, !stack.isEmpty else { return }
         stack[stack.count - 1].index += 1
         try settle()
     }
 
     /// Moves to the first posting with DocRef ≥ `target` (no move if already there).
-    package mutating func advance(to target: DocRef) throws {
+    public mutating func advance(to target: DocRef) throws {
         guard let current = doc, current < target else { return }
         let k = key(target)
         // Climb while the current node cannot hold `target`, then descend from there.
@@ -112,7 +112,7 @@ package struct PostingCursor {
 
     /// The impacts of the leaf that holds (or would hold) `target` and the last DocRef of this
     /// term in that leaf (nil: the term's postings end in that leaf). Reads internal nodes only.
-    package func bound(at target: DocRef) throws -> (impacts: Impacts, last: DocRef?)? {
+    public func bound(at target: DocRef) throws -> (impacts: Impacts, last: DocRef?)? {
         let k = key(target)
         guard var ref = tree.root else { return nil }
         if ref.level == 0 {

@@ -3,10 +3,10 @@ import ProllyTree
 
 /// The searchable fields. The raw value is the first byte of every postings key, so a field's
 /// postings are one contiguous key range.
-package enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
+public enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case body = 1, title, url, site, tag, mention, lang, date
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .body: "body"
         case .title: "title"
@@ -20,21 +20,21 @@ package enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     /// Fields whose postings are scored by BM25; the others filter.
-    package var isScored: Bool { self == .body || self == .title }
+    public var isScored: Bool { self == .body || self == .title }
 }
 
 /// Key layouts of the shard's trees (see DESIGN.md, "Shard schema").
-package enum ShardKeys {
+public enum ShardKeys {
     /// `field ‖ term ‖ 0x00 ‖ DocRef`: each term's postings are contiguous, and within them each
     /// group's and batch's. Terms never contain 0x00 (the analyzer emits UTF-8 text).
-    package static func posting(_ field: Field, _ term: [UInt8], _ doc: DocRef) -> [UInt8] {
+    public static func posting(_ field: Field, _ term: [UInt8], _ doc: DocRef) -> [UInt8] {
         var k = termPrefix(field, term)
         doc.append(to: &k)
         return k
     }
 
     /// The key prefix shared by every posting of `term` in `field`.
-    package static func termPrefix(_ field: Field, _ term: [UInt8]) -> [UInt8] {
+    public static func termPrefix(_ field: Field, _ term: [UInt8]) -> [UInt8] {
         var k: [UInt8] = [field.rawValue]
         k.reserveCapacity(term.count + 2 + DocRef.byteCount)
         k.append(contentsOf: term)
@@ -43,7 +43,7 @@ package enum ShardKeys {
     }
 
     /// The first key after every key starting with `prefix`, or nil if there is none.
-    package static func successor(ofPrefix prefix: [UInt8]) -> [UInt8]? {
+    public static func successor(ofPrefix prefix: [UInt8]) -> [UInt8]? {
         var p = prefix
         while let last = p.last {
             if last < 0xff {
@@ -56,7 +56,7 @@ package enum ShardKeys {
     }
 
     /// Splits a postings key into field, term and DocRef; nil if it is not one.
-    package static func parsePosting(_ key: [UInt8]) -> (field: Field, term: ArraySlice<UInt8>, doc: DocRef)? {
+    public static func parsePosting(_ key: [UInt8]) -> (field: Field, term: ArraySlice<UInt8>, doc: DocRef)? {
         guard key.count >= 2 + DocRef.byteCount, let field = Field(rawValue: key[0]),
             key[key.count - DocRef.byteCount - 1] == 0,
             let doc = DocRef(bytes: key[(key.count - DocRef.byteCount)...])
@@ -67,8 +67,8 @@ package enum ShardKeys {
 
 /// Document lengths in one byte, as Lucene's norms: exact below 32, then 8 steps per power of
 /// two. BM25 everywhere (exhaustive, pruned, bounds) uses the decoded value, so pruning is exact.
-package enum LengthCode {
-    package static func encode(_ n: Int) -> UInt8 {
+public enum LengthCode {
+    public static func encode(_ n: Int) -> UInt8 {
         if n < 32 { return UInt8(max(0, n)) }
         let e = Int.bitWidth - 1 - n.leadingZeroBitCount  // floor(log2 n) ≥ 5
         let mantissa = (n >> (e - 3)) & 7
@@ -76,7 +76,7 @@ package enum LengthCode {
     }
 
     /// The smallest length with this code.
-    package static func decode(_ c: UInt8) -> Int {
+    public static func decode(_ c: UInt8) -> Int {
         if c < 32 { return Int(c) }
         let e = (Int(c) - 32) / 8 + 5, mantissa = (Int(c) - 32) % 8
         return (8 + mantissa) << (e - 3)
@@ -84,23 +84,23 @@ package enum LengthCode {
 }
 
 /// A postings value: term frequency and the quantized length of the field in that document.
-package struct PostingValue: Equatable, Sendable {
-    package var tf: UInt32
-    package var lengthCode: UInt8
+public struct PostingValue: Equatable, Sendable {
+    public var tf: UInt32
+    public var lengthCode: UInt8
 
-    package init(tf: UInt32, lengthCode: UInt8) {
+    public init(tf: UInt32, lengthCode: UInt8) {
         self.tf = tf
         self.lengthCode = lengthCode
     }
 
-    package var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var out: [UInt8] = []
         Varint.append(UInt64(tf), to: &out)
         out.append(lengthCode)
         return out
     }
 
-    package init?(_ bytes: [UInt8]) {
+    public init?(_ bytes: [UInt8]) {
         var o = 0
         guard let tf = Varint.read(bytes, &o), tf >= 1, tf <= UInt64(UInt32.max), o + 1 == bytes.count else { return nil }
         self.tf = UInt32(tf)
@@ -109,8 +109,8 @@ package struct PostingValue: Equatable, Sendable {
 }
 
 /// Positions of a term in a field of one document: delta-coded varints.
-package enum PositionList {
-    package static func encode(_ positions: [UInt32]) -> [UInt8] {
+public enum PositionList {
+    public static func encode(_ positions: [UInt32]) -> [UInt8] {
         var out: [UInt8] = []
         var previous: UInt32 = 0
         for p in positions {
@@ -121,7 +121,7 @@ package enum PositionList {
     }
 
     /// nil on malformed input; at most `limit` positions.
-    package static func decode(_ bytes: [UInt8], limit: Int = 1 << 20) -> [UInt32]? {
+    public static func decode(_ bytes: [UInt8], limit: Int = 1 << 20) -> [UInt32]? {
         var out: [UInt32] = []
         var o = 0, current: UInt64 = 0
         while o < bytes.count {
@@ -137,7 +137,7 @@ package enum PositionList {
 /// The four trees of a shard, in the order they are built and listed. The raw value is the
 /// tree's name in the manifest (`IndexInfo.trees`). Postings are scanned in ranges (16 KiB
 /// nodes); docs and text are read a few random keys per result page (4 KiB nodes).
-package enum ShardTree: String, CaseIterable, Sendable {
+public enum ShardTree: String, CaseIterable, Sendable {
     /// (field, term, DocRef) → term frequency and length code.
     case postings
     /// The same keys → positions, for phrases and snippets.
@@ -147,9 +147,9 @@ package enum ShardTree: String, CaseIterable, Sendable {
     /// DocRef → the extracted text.
     case text
 
-    package var name: String { rawValue }
+    public var name: String { rawValue }
 
-    package var parameters: TreeParameters {
+    public var parameters: TreeParameters {
         switch self {
         case .postings: TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
         case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
@@ -158,7 +158,7 @@ package enum ShardTree: String, CaseIterable, Sendable {
         }
     }
 
-    package var aggregator: TreeAggregator {
+    public var aggregator: TreeAggregator {
         switch self {
         case .postings: ImpactAggregator()
         case .docs: LengthAggregator()

@@ -4,17 +4,17 @@ import Support
 
 /// A shard or merged index opened for reading: manifest verified, trees opened. Works the same
 /// over any `BlockStore` (a local folder, HTTP, a cache), since every block is verified.
-package final class Shard: Sendable {
-    package let manifest: Manifest
-    package let reader: NodeReader
-    package let postings: Tree
-    package let positions: Tree
-    package let docs: Tree
-    package let text: Tree
+public final class Shard: Sendable {
+    public let manifest: Manifest
+    public let reader: NodeReader
+    public let postings: Tree
+    public let positions: Tree
+    public let docs: Tree
+    public let text: Tree
 
-    package var info: IndexInfo { manifest.info }
+    public var info: IndexInfo { manifest.info }
 
-    package func tree(_ tree: ShardTree) -> Tree {
+    public func tree(_ tree: ShardTree) -> Tree {
         switch tree {
         case .postings: postings
         case .positions: positions
@@ -22,11 +22,11 @@ package final class Shard: Sendable {
         case .text: text
         }
     }
-    package var store: BlockStore { reader.store }
+    public var store: BlockStore { reader.store }
 
     /// `fetched`: header blocks already read (by `Manifest.verifiedWithHeaders`); the others
     /// are fetched in one batch.
-    package init(manifest: Manifest, reader: NodeReader, fetched: [CID: [UInt8]] = [:]) throws {
+    public init(manifest: Manifest, reader: NodeReader, fetched: [CID: [UInt8]] = [:]) throws {
         self.manifest = manifest
         self.reader = reader
         var headers: [CID] = []
@@ -53,7 +53,7 @@ package final class Shard: Sendable {
     }
 
     /// Opens the index folder `directory` (manifest.json and blocks/).
-    package static func open(directory: String, cacheNodes: Int = 4096) throws -> Shard {
+    public static func open(directory: String, cacheNodes: Int = 4096) throws -> Shard {
         let store = try DirectoryStore(root: directory, create: false)
         let path = directory + "/" + Manifest.fileName
         let bytes: [UInt8]
@@ -65,16 +65,16 @@ package final class Shard: Sendable {
 
     /// Opens an index from its manifest's bytes over any store (local or remote): manifest,
     /// root block and tree headers cost one batch of reads.
-    package static func open(manifestBytes bytes: [UInt8], path: String, store: BlockStore, cacheNodes: Int = 4096) throws -> Shard {
+    public static func open(manifestBytes bytes: [UInt8], path: String, store: BlockStore, cacheNodes: Int = 4096) throws -> Shard {
         let (manifest, headers) = try Manifest.verifiedWithHeaders(bytes, path: path, store: store)
         return try Shard(manifest: manifest, reader: NodeReader(store: store, cacheNodes: cacheNodes), fetched: headers)
     }
 
     // MARK: Statistics
 
-    package var documentCount: UInt64 { info.documents }
+    public var documentCount: UInt64 { info.documents }
 
-    package func averageLength(_ field: Field) -> Double {
+    public func averageLength(_ field: Field) -> Double {
         guard info.documents > 0 else { return 1 }
         let total = field == .title ? info.titleLength : info.bodyLength
         return max(1, Double(total) / Double(info.documents))
@@ -82,20 +82,20 @@ package final class Shard: Sendable {
 
     /// Documents containing `term` in `field`: a count over the postings tree, read from
     /// internal-node counts (O(height) nodes).
-    package func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
         let prefix = ShardKeys.termPrefix(field, term)
         return try postings.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
     }
 
     // MARK: Reads
 
-    package func postingCursor(_ field: Field, _ term: [UInt8]) throws -> PostingCursor {
+    public func postingCursor(_ field: Field, _ term: [UInt8]) throws -> PostingCursor {
         try PostingCursor(tree: postings, prefix: ShardKeys.termPrefix(field, term))
     }
 
     /// Terms of `field` starting with `prefix`, in order, at most `limit` (for `prefix*`). Each
     /// term costs one seek; postings of a term are skipped, not read.
-    package func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
         var out: [[UInt8]] = []
         var from = [field.rawValue] + prefix
         let end = ShardKeys.successor(ofPrefix: from)
@@ -109,38 +109,38 @@ package final class Shard: Sendable {
         return out
     }
 
-    package func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
+    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
         guard let v = try positions.get(ShardKeys.posting(field, term, doc)) else { return [] }
         guard let p = PositionList.decode(v) else { throw IndexError.malformedValue(tree: .positions, document: doc) }
         return p
     }
 
-    package func document(_ doc: DocRef) throws -> DocRecord? {
+    public func document(_ doc: DocRef) throws -> DocRecord? {
         try docs.get(doc.bytes).map { try DocRecord(encoded: $0) }
     }
 
-    package func text(_ doc: DocRef) throws -> String? {
+    public func text(_ doc: DocRef) throws -> String? {
         try text.get(doc.bytes).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Several documents' records at once (one request per tree level when remote).
-    package func documents(_ refs: [DocRef]) throws -> [DocRecord?] {
+    public func documents(_ refs: [DocRef]) throws -> [DocRecord?] {
         try docs.getMany(refs.map(\.bytes)).map { try $0.map { try DocRecord(encoded: $0) } }
     }
 
     /// Several documents' texts at once (one request per tree level, then the long values).
-    package func texts(_ refs: [DocRef]) throws -> [String?] {
+    public func texts(_ refs: [DocRef]) throws -> [String?] {
         try text.getMany(refs.map(\.bytes)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// Calls `body` for every document in DocRef order. A missing block or a malformed record
     /// throws: a silently shortened walk would pass for a complete one.
-    package func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
+    public func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
         try Shard.forEachDocument(in: docs, body)
     }
 
     /// The same walk over any docs tree (a merge's output before it is a shard).
-    package static func forEachDocument(in docs: Tree, _ body: (DocRef, DocRecord) throws -> Void) throws {
+    public static func forEachDocument(in docs: Tree, _ body: (DocRef, DocRecord) throws -> Void) throws {
         var cursor = docs.scan()
         while let (k, v) = try cursor.nextEntry() {
             guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }

@@ -15,45 +15,45 @@ import Synchronization
 /// Documents are named provisionally by (file index, sequence number in the file) while
 /// building; at the end the surviving documents are numbered densely in that order. The
 /// renaming keeps key order, so the sorted runs stay sorted.
-package final class ShardBuilder: Sendable {
-    package struct Options: Sendable {
+public final class ShardBuilder: Sendable {
+    public struct Options: Sendable {
         /// Memory for buffered entries before they spill to disk.
-        package var memoryBytes: Int
+        public var memoryBytes: Int
         /// This build's batch number in its group (0 for a first build).
-        package var batch: UInt32
-        package init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0) {
+        public var batch: UInt32
+        public init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0) {
             self.memoryBytes = memoryBytes
             self.batch = batch
         }
     }
 
-    package struct Summary: Sendable {
-        package var documents: UInt64 = 0
-        package var terms: UInt64 = 0
-        package var postings: UInt64 = 0
-        package var blocksWritten = 0
-        package var bytesWritten = 0
-        package var runs = 0
+    public struct Summary: Sendable {
+        public var documents: UInt64 = 0
+        public var terms: UInt64 = 0
+        public var postings: UInt64 = 0
+        public var blocksWritten = 0
+        public var bytesWritten = 0
+        public var runs = 0
     }
 
     /// An input of the build as the manifest lists it.
-    package struct SourceFile: Sendable {
-        package var name: String
-        package var bytes: UInt64
-        package init(name: String, bytes: UInt64) {
+    public struct SourceFile: Sendable {
+        public var name: String
+        public var bytes: UInt64
+        public init(name: String, bytes: UInt64) {
             self.name = name
             self.bytes = bytes
         }
     }
 
     /// The signed manifest (already written) and the counts of the build.
-    package struct Finished: Sendable {
-        package var manifest: Manifest
-        package var summary: Summary
+    public struct Finished: Sendable {
+        public var manifest: Manifest
+        public var summary: Summary
     }
 
-    package let directory: String
-    package let store: DirectoryStore
+    public let directory: String
+    public let store: DirectoryStore
     let key: GroupKey
     let analyzer: IndexAnalyzer
     let options: Options
@@ -73,7 +73,7 @@ package final class ShardBuilder: Sendable {
         var documents: UInt64 = 0
     }
 
-    package init(directory: String, key: GroupKey, analyzer: IndexAnalyzer, options: Options = Options()) throws {
+    public init(directory: String, key: GroupKey, analyzer: IndexAnalyzer, options: Options = Options()) throws {
         self.directory = directory
         self.key = key
         self.analyzer = analyzer
@@ -96,14 +96,14 @@ package final class ShardBuilder: Sendable {
 
     /// A document analyzed into run entries, not yet numbered. Making one is the expensive
     /// part of adding a document and is safe on any thread.
-    package struct Analyzed: @unchecked Sendable {
+    public struct Analyzed: @unchecked Sendable {
         /// Entries per tree, indexed by `ShardTree` order.
         let entries: [RunBuffer]
         let bodyLength: UInt32
         let titleLength: UInt32
     }
 
-    package func analyze(_ doc: IndexDocument) -> Analyzed {
+    public func analyze(_ doc: IndexDocument) -> Analyzed {
         let terms = DocumentTerms(doc, analyzer: analyzer)
         let id = [UInt8](repeating: 0, count: 8)  // patched by `add`
         let record = DocRecord(
@@ -126,13 +126,13 @@ package final class ShardBuilder: Sendable {
     }
 
     /// Adds one document. Thread-safe; analysis runs on the calling thread.
-    package func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
+    public func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
         try add(analyze(doc), file: file, seq: seq)
     }
 
     /// Adds an analyzed document as number `seq` of file `file` (its place in the output
     /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
-    package func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
+    public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
         let id = ShardBuilder.provisional(file, seq)
         for b in analyzed.entries { b.patchKeySuffixes(id) }
         let full: [RunBuffer]? = state.withLock { s in
@@ -173,7 +173,7 @@ package final class ShardBuilder: Sendable {
 
     /// Merges the runs into the trees, writes the root block and the signed manifest (last,
     /// atomically), and removes the scratch files. `sources` are the inputs in file-index order.
-    package func finish(sources: [SourceFile], created: String) throws -> Finished {
+    public func finish(sources: [SourceFile], created: String) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
             s.buffers = ShardBuilder.buffers()

@@ -5,27 +5,27 @@ import Support
 /// Walks every block of a shard: for `indexer stats` (sizes, depths, node-size distribution)
 /// and `indexer verify` (every block against its CID, every node against its parent, the
 /// statistics recomputed from the trees).
-package struct ShardInspection: Sendable {
-    package struct TreeFigures: Sendable {
-        package var name: String
-        package var entries: UInt64 = 0
-        package var blocks = 0
-        package var bytes = 0
-        package var depth = 0
-        package var nodeSizes: [Int] = []
-        package var minNode: Int { nodeSizes.first ?? 0 }
-        package var medianNode: Int { nodeSizes.isEmpty ? 0 : nodeSizes[nodeSizes.count / 2] }
-        package var maxNode: Int { nodeSizes.last ?? 0 }
+public struct ShardInspection: Sendable {
+    public struct TreeFigures: Sendable {
+        public var name: String
+        public var entries: UInt64 = 0
+        public var blocks = 0
+        public var bytes = 0
+        public var depth = 0
+        public var nodeSizes: [Int] = []
+        public var minNode: Int { nodeSizes.first ?? 0 }
+        public var medianNode: Int { nodeSizes.isEmpty ? 0 : nodeSizes[nodeSizes.count / 2] }
+        public var maxNode: Int { nodeSizes.last ?? 0 }
     }
 
-    package var trees: [TreeFigures] = []
-    package var distinctTerms: UInt64 = 0
+    public var trees: [TreeFigures] = []
+    public var distinctTerms: UInt64 = 0
     /// Problems found (verify); empty when the shard is sound.
-    package var problems: [String] = []
+    public var problems: [String] = []
 
     /// Reads every node and value block of every tree. With `recompute`, also re-derives
     /// document counts and length totals from the docs tree and compares them with the manifest.
-    package static func inspect(_ shard: Shard, recompute: Bool) -> ShardInspection {
+    public static func inspect(_ shard: Shard, recompute: Bool) -> ShardInspection {
         var result = ShardInspection()
         for (name, tree) in [("postings", shard.postings), ("positions", shard.positions), ("docs", shard.docs), ("text", shard.text)] {
             var f = TreeFigures(name: name)

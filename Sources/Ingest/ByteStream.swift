@@ -4,14 +4,14 @@
 
 /// The seekable position of an output byte of a stream: `offset` in the underlying bytes of the
 /// unit (gzip member, zstd frame) that holds it, `inner` bytes into that unit's output.
-package struct StreamLocation: Sendable, Hashable {
-    package var offset: Int64
-    package var inner: Int64
+public struct StreamLocation: Sendable, Hashable {
+    public var offset: Int64
+    public var inner: Int64
 }
 
 /// A pull source of bytes, read in large chunks by the format readers. Classes, not protocols
 /// with associated state, because readers nest (a WARC reader over gzip over a ZIP member).
-package protocol ByteStream: AnyObject {
+public protocol ByteStream: AnyObject {
     /// Reads up to `buffer.count` bytes and returns how many; 0 only at the end of the stream.
     /// Throws `StreamDamage` for corrupt compressed data and `IngestError` for I/O failures.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
@@ -21,7 +21,7 @@ package protocol ByteStream: AnyObject {
 
 /// A file read with `read(2)`, optionally only the byte range `[start, start + length)`
 /// (a ZIP member). Offsets reported are relative to `start`.
-package final class FileStream: ByteStream {
+public final class FileStream: ByteStream {
     private let fd: Int32
     private let path: String
     private var position: Int64
@@ -29,7 +29,7 @@ package final class FileStream: ByteStream {
     private let start: Int64
 
     /// Opens `path`; throws `IngestError` naming it when it cannot be opened.
-    package init(path: String, start: Int64 = 0, length: Int64? = nil) throws {
+    public init(path: String, start: Int64 = 0, length: Int64? = nil) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno)) }
         self.path = path
@@ -40,7 +40,7 @@ package final class FileStream: ByteStream {
 
     deinit { close(fd) }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         var want = buffer.count
         if let end { want = Int(min(Int64(want), max(0, end - position))) }
         guard want > 0 else { return 0 }
@@ -55,19 +55,19 @@ package final class FileStream: ByteStream {
         }
     }
 
-    package func location(ofOutput position: Int64) -> StreamLocation {
+    public func location(ofOutput position: Int64) -> StreamLocation {
         StreamLocation(offset: position, inner: 0)
     }
 }
 
 /// Bytes already in memory (tests, small members).
-package final class MemoryStream: ByteStream {
+public final class MemoryStream: ByteStream {
     private let bytes: [UInt8]
     private var position = 0
 
-    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - position)
         guard n > 0 else { return 0 }
         bytes.withUnsafeBytes { src in
@@ -77,7 +77,7 @@ package final class MemoryStream: ByteStream {
         return n
     }
 
-    package func location(ofOutput position: Int64) -> StreamLocation {
+    public func location(ofOutput position: Int64) -> StreamLocation {
         StreamLocation(offset: position, inner: 0)
     }
 }

@@ -60,8 +60,8 @@ final class ZstdCodec: FrameCodec {
 /// Decompresses an inner stream, keeping memory constant (one input buffer; the caller's output
 /// buffer), remembering where each gzip member or zstd frame starts so records can be located,
 /// and recovering from damage by skipping to the next member or frame magic.
-package final class DecodingStream: ByteStream {
-    package enum Format: Sendable { case gzip, zstd, rawDeflate }
+public final class DecodingStream: ByteStream {
+    public enum Format: Sendable { case gzip, zstd, rawDeflate }
 
     private let inner: ByteStream
     private let codec: FrameCodec
@@ -77,7 +77,7 @@ package final class DecodingStream: ByteStream {
     /// (output position, inner offset) of each unit start not yet behind the reader.
     private var marks: [(output: Int64, offset: Int64)] = [(0, 0)]
 
-    package init(_ inner: ByteStream, format: Format, bufferSize: Int = 256 << 10) throws {
+    public init(_ inner: ByteStream, format: Format, bufferSize: Int = 256 << 10) throws {
         self.inner = inner
         switch format {
         case .gzip: codec = try GzipCodec(format: .gzip)
@@ -112,7 +112,7 @@ package final class DecodingStream: ByteStream {
         return StreamDamage(message: "compressed data ends in the middle of a member (truncated file)", offset: innerPosition)
     }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         while true {
             if inEnd - inStart < 16 && !innerEOF { try refill() }
@@ -219,7 +219,7 @@ package final class DecodingStream: ByteStream {
         return nil
     }
 
-    package func location(ofOutput position: Int64) -> StreamLocation {
+    public func location(ofOutput position: Int64) -> StreamLocation {
         // Marks behind `position` except the last are no longer needed: readers only go forward.
         var idx = 0
         var lo = 0, hi = marks.count - 1

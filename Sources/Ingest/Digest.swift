@@ -5,7 +5,7 @@ extension Document {
     /// The digest `Document.digest` documents: BLAKE2b-256 of title, 0x00, text. BLAKE2b
     /// rather than SHA-256: the same hash as the project's CIDs, and about twice as fast in
     /// libsodium without SHA extensions (SHA-256 was 5.6% of `indexer extract`'s profile).
-    package static func contentDigest(title: String?, text: String) -> String {
+    public static func contentDigest(title: String?, text: String) -> String {
         var hasher = Blake2bHasher()
         var t = title ?? ""
         t.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }

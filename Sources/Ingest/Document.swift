@@ -8,33 +8,33 @@ import Support
 /// record starts (0 when members line up with records, as they should). Inside a WACZ, `file` is
 /// `package.wacz#archive/name.warc.gz` and offsets are within that member's bytes. For site
 /// folders `file` is the file's path and both offsets are 0.
-package struct SourceRef: Sendable, Hashable, CustomStringConvertible {
-    package var file: String
-    package var offset: Int64
-    package var inner: Int64
+public struct SourceRef: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var offset: Int64
+    public var inner: Int64
 
-    package init(file: String, offset: Int64 = 0, inner: Int64 = 0) {
+    public init(file: String, offset: Int64 = 0, inner: Int64 = 0) {
         self.file = file
         self.offset = offset
         self.inner = inner
     }
 
     /// `file:offset`, or `file:offset+inner` when the record starts inside a compressed member.
-    package var description: String {
+    public var description: String {
         inner == 0 ? "\(file):\(offset)" : "\(file):\(offset)+\(inner)"
     }
 }
 
 /// A `revisit` record's pointer to the capture whose payload it repeats.
-package struct RevisitInfo: Sendable, Hashable {
+public struct RevisitInfo: Sendable, Hashable {
     /// `WARC-Refers-To`: the original record's `WARC-Record-ID`, when given.
-    package var refersTo: String?
+    public var refersTo: String?
     /// `WARC-Refers-To-Target-URI` (WARC 1.1).
-    package var refersToTargetURI: String?
+    public var refersToTargetURI: String?
     /// `WARC-Refers-To-Date` (WARC 1.1), seconds since 1970 UTC.
-    package var refersToDate: Int64?
+    public var refersToDate: Int64?
     /// `WARC-Profile`: identical-payload-digest or server-not-modified.
-    package var profile: String?
+    public var profile: String?
 }
 
 /// One searchable document, the unit the index build consumes.
@@ -43,8 +43,8 @@ package struct RevisitInfo: Sendable, Hashable {
 /// text, Markdown without its syntax, a post's text); the analyzer turns it into terms later.
 /// A `revisit` document has empty text: it records that `url` was captured again at `date` with
 /// the payload of `revisit` (or of the record with the same `payloadDigest`).
-package struct Document: Sendable, Hashable {
-    package enum Kind: String, Sendable, Hashable {
+public struct Document: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
         /// A WARC `response` record's HTTP payload.
         case response
         /// A WARC `resource` record's block.
@@ -61,40 +61,40 @@ package struct Document: Sendable, Hashable {
         case profile
     }
 
-    package var kind: Kind
-    package var url: String
-    package var title: String?
-    package var text: String
-    package var description: String?
+    public var kind: Kind
+    public var url: String
+    public var title: String?
+    public var text: String
+    public var description: String?
     /// Capture date (`WARC-Date`) or a post's `createdAt`, in seconds since 1970-01-01 UTC.
-    package var date: Int64?
+    public var date: Int64?
     /// The media type the text came from, lowercased, without parameters (e.g. `text/html`).
-    package var mime: String
+    public var mime: String
     /// Language tag as the source declares it (`<html lang>`, `Content-Language`), if any.
-    package var lang: String?
+    public var lang: String?
     /// Content digest for dedup: `blake2b-256:` + hex of BLAKE2b-256 over the UTF-8 bytes of
     /// `title ?? ""`, one 0x00 byte, then `text`. Identical extracted content gives identical
     /// digests whatever the markup, headers or compression around it.
-    package var digest: String
-    package var source: SourceRef
+    public var digest: String
+    public var source: SourceRef
     /// `#hashtags` of posts and profiles, without `#`, lowercased, each once, in order of appearance.
-    package var tags: [String]
+    public var tags: [String]
     /// `@mentions` of posts and profiles, without the leading `@`, each once, in order of appearance.
-    package var mentions: [String]
+    public var mentions: [String]
     /// The post this one replies to, as the source names it (a URL or an id).
-    package var threadParent: String?
+    public var threadParent: String?
     /// Outgoing links as written in the source (not resolved against `url`).
-    package var links: [String]
+    public var links: [String]
     /// `WARC-Record-ID`, when the document came from a WARC record.
-    package var recordID: String?
+    public var recordID: String?
     /// `WARC-Payload-Digest` as written (e.g. `sha1:…`), linking revisits to originals.
-    package var payloadDigest: String?
+    public var payloadDigest: String?
     /// Set for `revisit` documents.
-    package var revisit: RevisitInfo?
+    public var revisit: RevisitInfo?
     /// The HTTP status of a `response` or `revisit` record.
-    package var httpStatus: Int?
+    public var httpStatus: Int?
 
-    package init(
+    public init(
         kind: Kind, url: String, title: String? = nil, text: String, description: String? = nil,
         date: Int64? = nil, mime: String, lang: String? = nil, source: SourceRef,
         tags: [String] = [], mentions: [String] = [], threadParent: String? = nil, links: [String] = [],
@@ -121,5 +121,5 @@ package struct Document: Sendable, Hashable {
     }
 
     /// `date` as ISO 8601 (`2024-05-01T12:00:00Z`), or nil.
-    package var dateISO: String? { date.map(ISODate.format) }
+    public var dateISO: String? { date.map(ISODate.format) }
 }

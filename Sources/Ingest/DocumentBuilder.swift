@@ -2,24 +2,24 @@ import Support
 
 /// Turns records into documents: HTTP parsing, transfer and content decoding, media type
 /// decisions, text extraction. Pure and `Sendable`, so the build can run it on every core.
-package struct DocumentBuilder: Sendable {
-    package struct Limits: Sendable {
+public struct DocumentBuilder: Sendable {
+    public struct Limits: Sendable {
         /// Most bytes a payload may decode to (chunked, gzip, br, …); larger ones are skipped.
-        package var maxDecodedBytes = 32 << 20
-        package init() {}
+        public var maxDecodedBytes = 32 << 20
+        public init() {}
     }
 
-    package var limits: Limits
-    package let html: HTMLExtraction
+    public var limits: Limits
+    public let html: HTMLExtraction
 
-    package init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
+    public init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
         self.html = html
         self.limits = limits
     }
 
     /// The outcome for one WARC record. `titles` (from a WACZ's `pages.jsonl`, by URL) fill in
     /// titles the payload lacks.
-    package func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
+    public func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
         let h = record.header
         switch h.type {
         case "response":

@@ -5,7 +5,7 @@ extension Document {
     /// url, title, date (ISO 8601), mime, lang, digest, source {file, offset[, inner]},
     /// length (terms, when given), tags, mentions, kind, then thread_parent, description and
     /// revisit when present, and text when `text` is set.
-    package func jsonLine(length: Int?, text: Bool) -> [UInt8] {
+    public func jsonLine(length: Int?, text: Bool) -> [UInt8] {
         let d = self
         var w = JSONWriter()
         w.object { w in

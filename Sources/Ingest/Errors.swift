@@ -4,12 +4,12 @@
 
 /// Errors that stop a whole source: the file cannot be opened or read, or is of no known format.
 /// Damage inside a readable source is a `Skip`, not an error.
-package struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file, and the byte offset in it where the problem was found (0 when it is the whole file).
-    package var source: SourceRef
-    package var problem: Problem
+    public var source: SourceRef
+    public var problem: Problem
 
-    package enum Problem: Sendable, Equatable, CustomStringConvertible {
+    public enum Problem: Sendable, Equatable, CustomStringConvertible {
         /// `open(2)` failed with `errno`.
         case cannotOpen(errno: Int32)
         /// `read(2)` failed with `errno`.
@@ -23,7 +23,7 @@ package struct IngestError: Error, Sendable, Equatable, CustomStringConvertible 
         /// Any other error a reader threw, as it describes itself.
         case failed(String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .cannotOpen(let e): "cannot open: \(String(cString: strerror(e)))"
             case .readFailed(let e): "read failed: \(String(cString: strerror(e)))"
@@ -35,27 +35,27 @@ package struct IngestError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    package init(_ source: SourceRef, _ problem: Problem) {
+    public init(_ source: SourceRef, _ problem: Problem) {
         self.source = source
         self.problem = problem
     }
 
     /// The problem as a person reads it, without the source.
-    package var message: String { problem.description }
+    public var message: String { problem.description }
 
-    package var description: String { "\(source): \(problem)" }
+    public var description: String { "\(source): \(problem)" }
 }
 
 /// A compressed stream was damaged. When `recovered`, reading goes on at the next member or frame
 /// (at `resumedAt`) and the output is discontinuous there; otherwise the stream has ended.
-package struct StreamDamage: Error, Sendable, CustomStringConvertible {
-    package var message: String
+public struct StreamDamage: Error, Sendable, CustomStringConvertible {
+    public var message: String
     /// Offset in the underlying bytes where the damage was detected.
-    package var offset: Int64
-    package var resumedAt: Int64?
-    package var recovered: Bool { resumedAt != nil }
+    public var offset: Int64
+    public var resumedAt: Int64?
+    public var recovered: Bool { resumedAt != nil }
 
-    package var description: String {
+    public var description: String {
         if let r = resumedAt { return "\(message) at byte \(offset); resumed at the member starting at byte \(r)" }
         return "\(message) at byte \(offset)"
     }
@@ -63,9 +63,9 @@ package struct StreamDamage: Error, Sendable, CustomStringConvertible {
 
 extension ZipArchive {
     /// A ZIP whose structure is damaged: `message` at byte `offset` of the archive.
-    package struct Error: Swift.Error, Sendable, CustomStringConvertible {
-        package var offset: Int64
-        package var message: String
-        package var description: String { "ZIP: \(message) (at byte \(offset))" }
+    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
+        public var offset: Int64
+        public var message: String
+        public var description: String { "ZIP: \(message) (at byte \(offset))" }
     }
 }

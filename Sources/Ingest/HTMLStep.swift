@@ -3,7 +3,7 @@ import HTMLText
 extension DocumentBuilder {
     /// The builder with the project's HTML step: libxml2 SAX extraction from HTMLText
     /// (charset decided as browsers do, boilerplate left out). Use this unless testing framing.
-    package static func standard(limits: Limits = Limits()) -> DocumentBuilder {
+    public static func standard(limits: Limits = Limits()) -> DocumentBuilder {
         DocumentBuilder(html: HTMLStep.extract, limits: limits)
     }
 }

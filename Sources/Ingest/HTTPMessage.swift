@@ -1,20 +1,20 @@
 /// The parts of an HTTP response head ingest needs, parsed leniently: any `HTTP/x` version,
 /// a missing reason phrase, LF-only lines, folded or malformed header lines (skipped).
-package struct HTTPHead: Sendable, Hashable {
-    package var status: Int?
-    package var contentType: String?
-    package var contentEncoding: String?
-    package var transferEncoding: String?
-    package var contentLanguage: String?
+public struct HTTPHead: Sendable, Hashable {
+    public var status: Int?
+    public var contentType: String?
+    public var contentEncoding: String?
+    public var transferEncoding: String?
+    public var contentLanguage: String?
     /// Offset of the first body byte in the block.
-    package var bodyStart: Int
+    public var bodyStart: Int
 
     private static let http: [UInt8] = Array("http/".utf8)
     private static let names: [[UInt8]] = ["content-type", "content-encoding", "transfer-encoding", "content-language"].map { Array($0.utf8) }
 
     /// Parses the head at the start of `b`, or returns nil when `b` does not start (after
     /// blank lines) with `HTTP/`. When no blank line ends the head, the whole block is head.
-    package static func parse(_ b: UnsafeRawBufferPointer) -> HTTPHead? {
+    public static func parse(_ b: UnsafeRawBufferPointer) -> HTTPHead? {
         var k = 0
         while k < b.count, b[k] == Bytes.cr || b[k] == Bytes.lf || b[k] == Bytes.space || b[k] == Bytes.tab { k += 1 }
         guard Bytes.hasPrefixLower(b, k, b.count, http) else { return nil }

@@ -1,7 +1,7 @@
 /// Media types: parsing `Content-Type`, sniffing payloads, and deciding what gets indexed.
-package enum MediaType {
+public enum MediaType {
     /// How a payload is turned into text, or why it is not.
-    package enum Handling: Sendable, Equatable {
+    public enum Handling: Sendable, Equatable {
         case html
         case plainText
         case markdown
@@ -10,7 +10,7 @@ package enum MediaType {
     }
 
     /// The essence of a `Content-Type` value (`text/html`), lowercased, and its `charset`.
-    package static func parse(_ value: String?) -> (essence: String, charset: String?)? {
+    public static func parse(_ value: String?) -> (essence: String, charset: String?)? {
         guard let value else { return nil }
         var parts = value.split(separator: ";", omittingEmptySubsequences: false).makeIterator()
         let essence = String(parts.next() ?? "").trimmingSpaces.lowercased()
@@ -28,7 +28,7 @@ package enum MediaType {
     }
 
     /// What ingest does with a payload of media type `essence`.
-    package static func handling(of essence: String) -> Handling {
+    public static func handling(of essence: String) -> Handling {
         switch essence {
         case "text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml": .html
         case "text/plain": .plainText
@@ -45,7 +45,7 @@ package enum MediaType {
 
     /// A media type for `bytes` from their first bytes, after WHATWG MIME sniffing (a subset:
     /// HTML tags, a few binary signatures, then text unless control bytes appear).
-    package static func sniff(_ b: UnsafeRawBufferPointer) -> String {
+    public static func sniff(_ b: UnsafeRawBufferPointer) -> String {
         let n = min(b.count, 1445)
         var k = 0
         if n >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF {

@@ -1,12 +1,12 @@
 /// What an HTML extractor returns for one page; the seam between ingest and HTMLText.
-package struct PageText: Sendable {
-    package var title: String?
-    package var text: String
-    package var description: String?
-    package var lang: String?
-    package var links: [String]
+public struct PageText: Sendable {
+    public var title: String?
+    public var text: String
+    public var description: String?
+    public var lang: String?
+    public var links: [String]
 
-    package init(title: String?, text: String, description: String?, lang: String?, links: [String]) {
+    public init(title: String?, text: String, description: String?, lang: String?, links: [String]) {
         self.title = title
         self.text = text
         self.description = description
@@ -16,4 +16,4 @@ package struct PageText: Sendable {
 }
 
 /// Extracts a page's text from HTML bytes, given the charset HTTP declared (if any).
-package typealias HTMLExtraction = @Sendable (UnsafeRawBufferPointer, _ httpCharset: String?) -> PageText
+public typealias HTMLExtraction = @Sendable (UnsafeRawBufferPointer, _ httpCharset: String?) -> PageText

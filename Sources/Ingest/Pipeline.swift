@@ -1,20 +1,20 @@
 import Support
 
 /// Counts and problems of one ingest run.
-package struct IngestSummary: Sendable {
+public struct IngestSummary: Sendable {
     /// WARC records whose header was read, plus site files seen.
-    package var records = 0
-    package var documents = 0
+    public var records = 0
+    public var documents = 0
     /// Left out by policy, by reason (`warc type request`, `non-text image/png`, …).
-    package var ignored: [String: Int] = [:]
+    public var ignored: [String: Int] = [:]
     /// Repairs that kept a document, by kind (`Content-Length too short`, …).
-    package var recovered: [String: Int] = [:]
+    public var recovered: [String: Int] = [:]
     /// Damage that lost data, each with its file and offset, in source order.
-    package var skipped: [Skip] = []
+    public var skipped: [Skip] = []
     /// Sources that could not be read at all.
-    package var failed: [IngestError] = []
+    public var failed: [IngestError] = []
 
-    package init() {}
+    public init() {}
 
     mutating func add(_ o: Outcome, isRecord: Bool) {
         if isRecord { records += 1 }
@@ -37,7 +37,7 @@ package struct IngestSummary: Sendable {
     }
 
     /// Skipped records grouped by reason.
-    package var skippedByReason: [String: Int] {
+    public var skippedByReason: [String: Int] {
         skipped.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
     }
 }
@@ -47,16 +47,16 @@ package struct IngestSummary: Sendable {
 /// the expensive part, so the build can also analyze there), and the calling thread receives the
 /// results in source order through `consume`. Memory is bounded by `maxInFlight` batches of
 /// about `batchBytes` each, whatever the corpus size.
-package struct Pipeline: Sendable {
-    package var reader: SourceReader
-    package var builder: DocumentBuilder
+public struct Pipeline: Sendable {
+    public var reader: SourceReader
+    public var builder: DocumentBuilder
     /// Extraction threads; default: every core.
-    package var workers = processorCount
-    package var batchBytes = 4 << 20
-    package var batchRecords = 256
-    package var maxInFlight = 0
+    public var workers = processorCount
+    public var batchBytes = 4 << 20
+    public var batchRecords = 256
+    public var maxInFlight = 0
 
-    package init(reader: SourceReader, builder: DocumentBuilder) {
+    public init(reader: SourceReader, builder: DocumentBuilder) {
         self.reader = reader
         self.builder = builder
     }
@@ -64,7 +64,7 @@ package struct Pipeline: Sendable {
     /// Processes `sources` in order. `consume` sees every outcome's transform, in source order,
     /// on the calling thread; if it throws, reading stops and the error is rethrown once the
     /// threads have finished. Sources that cannot be read at all are listed in `failed`.
-    package func run<T: Sendable>(
+    public func run<T: Sendable>(
         _ sources: [String], transform: @escaping @Sendable (Outcome) -> T,
         consume: (T) throws -> Void
     ) throws -> IngestSummary {

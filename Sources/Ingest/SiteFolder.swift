@@ -5,16 +5,16 @@ import Support
 #endif
 
 /// One file of a site folder, read and classified, waiting for a worker to extract it.
-package struct SiteFile: Sendable {
-    package enum Role: String, Sendable { case html, markdown, text, post, profile }
-    package var source: SourceRef
+public struct SiteFile: Sendable {
+    public enum Role: String, Sendable { case html, markdown, text, post, profile }
+    public var source: SourceRef
     /// Path relative to the folder, `/`-separated.
-    package var relative: String
-    package var url: String
-    package var role: Role
-    package var bytes: [UInt8]
+    public var relative: String
+    public var url: String
+    public var role: Role
+    public var bytes: [UInt8]
     /// The URL of the folder's root (`--base-url`, or the folder's `file://` URL), ending in `/`.
-    package var siteRoot: String
+    public var siteRoot: String
 }
 
 /// Walks a static or peer-to-peer site folder in a stable (sorted) order.
@@ -110,7 +110,7 @@ enum SiteFolder {
 
 extension DocumentBuilder {
     /// The outcome for one site file.
-    package func build(_ file: SiteFile) -> Outcome {
+    public func build(_ file: SiteFile) -> Outcome {
         file.bytes.withUnsafeBytes { b -> Outcome in
             switch file.role {
             case .html:

@@ -3,12 +3,12 @@
 #endif
 
 /// What a source is, decided from its first bytes (never its name) or from being a directory.
-package enum SourceFormat: String, Sendable, Equatable {
+public enum SourceFormat: String, Sendable, Equatable {
     case warc, warcGzip = "warc.gz", warcZstd = "warc.zst", zip = "wacz", siteFolder = "site", unknown
 
     /// The format of `head`, the first bytes of a file (8 are enough, except for a plain WARC
     /// after junk lines: its version line must be within `head`).
-    package static func detect(head: UnsafeRawBufferPointer) -> SourceFormat {
+    public static func detect(head: UnsafeRawBufferPointer) -> SourceFormat {
         func starts(_ m: [UInt8]) -> Bool { head.count >= m.count && Swift.zip(head, m).allSatisfy { $0 == $1 } }
         if starts([0x1f, 0x8b]) { return .warcGzip }
         if starts([0x28, 0xb5, 0x2f, 0xfd]) || starts([0x5d, 0x2a, 0x4d, 0x18]) { return .warcZstd }
@@ -28,7 +28,7 @@ package enum SourceFormat: String, Sendable, Equatable {
     }
 
     /// The format of the file or directory at `path`. Throws `IngestError` when it cannot be read.
-    package static func detect(path: String) throws -> SourceFormat {
+    public static func detect(path: String) throws -> SourceFormat {
         var st = stat()
         guard stat(path, &st) == 0 else {
             throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno))

@@ -1,25 +1,25 @@
 /// Reads sources (WARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
 /// in constant memory. The expensive part of a document, its extraction, is left to the items'
 /// consumers, which may run on other threads.
-package struct SourceReader: Sendable {
-    package var baseURL: String?
-    package var limits = WARCReader.Limits()
+public struct SourceReader: Sendable {
+    public var baseURL: String?
+    public var limits = WARCReader.Limits()
     /// Most bytes held for segmented records waiting for their continuations.
-    package var maxPendingSegments = 64 << 20
+    public var maxPendingSegments = 64 << 20
     /// Most bytes of WACZ page lists (`pages/*.jsonl`, read plus titles kept) held in memory;
     /// `datapackage.json` may take an eighth of it. A list cut short is reported.
-    package var maxMetadataBytes = 64 << 20
+    public var maxMetadataBytes = 64 << 20
     /// Bounds on each ZIP member (the decompression-ratio cap).
-    package var zipLimits = ZipArchive.Limits()
+    public var zipLimits = ZipArchive.Limits()
 
-    package init(baseURL: String? = nil) {
+    public init(baseURL: String? = nil) {
         self.baseURL = baseURL
     }
 
     /// Reads `path`, handing each item to `emit` in order; `emit` returns false to stop early.
     /// Throws `IngestError` only when the source cannot be read at all (missing, unknown format,
     /// no ZIP directory); damage inside a readable source becomes `.skipped` items instead.
-    package func read(_ path: String, emit: (WorkItem) -> Bool) throws {
+    public func read(_ path: String, emit: (WorkItem) -> Bool) throws {
         let format = try SourceFormat.detect(path: path)
         switch format {
         case .warc, .warcGzip, .warcZstd:

@@ -19,7 +19,7 @@ extension WARCRecord {
     /// - Parameter payloadStart: where the payload begins in `block` (after the HTTP head, or 0
     ///   for a resource), or nil when it is not known.
     /// - Complexity: one SHA-1 or SHA-256 pass over the block or payload.
-    package func digestMismatch(payloadStart: Int?) -> Skip? {
+    public func digestMismatch(payloadStart: Int?) -> Skip? {
         guard !blockCut, header.segmentNumber == nil else { return nil }
         if let text = header.blockDigest, let expected = WARCDigestValue(text) {
             return check(expected, text, "WARC-Block-Digest", from: 0)

@@ -1,31 +1,31 @@
 /// The named fields of a WARC record header that ingest uses. Field names match
 /// case-insensitively; values are trimmed; unknown fields are ignored.
-package struct WARCHeader: Sendable, Hashable {
+public struct WARCHeader: Sendable, Hashable {
     /// The version line's number, e.g. `1.1`, `1.0`, `0.18`, `0.17`.
-    package var version = ""
+    public var version = ""
     /// `WARC-Type`, lowercased.
-    package var type = ""
-    package var recordID: String?
+    public var type = ""
+    public var recordID: String?
     /// `WARC-Target-URI`, without the `<…>` some writers wrap it in.
-    package var targetURI: String?
-    package var date: String?
-    package var contentLength: Int?
-    package var contentType: String?
-    package var identifiedPayloadType: String?
-    package var payloadDigest: String?
+    public var targetURI: String?
+    public var date: String?
+    public var contentLength: Int?
+    public var contentType: String?
+    public var identifiedPayloadType: String?
+    public var payloadDigest: String?
     /// `WARC-Block-Digest`, e.g. `sha1:<base32>`; checked by `WARCRecord.digestMismatch`.
-    package var blockDigest: String?
-    package var refersTo: String?
-    package var refersToTargetURI: String?
-    package var refersToDate: String?
-    package var profile: String?
-    package var segmentNumber: Int?
-    package var segmentOriginID: String?
-    package var segmentTotalLength: Int?
+    public var blockDigest: String?
+    public var refersTo: String?
+    public var refersToTargetURI: String?
+    public var refersToDate: String?
+    public var profile: String?
+    public var segmentNumber: Int?
+    public var segmentOriginID: String?
+    public var segmentTotalLength: Int?
     /// `WARC-Truncated`: the writer cut the block (length, time, disconnect, unspecified).
-    package var truncated: String?
+    public var truncated: String?
 
-    package init() {}
+    public init() {}
 
     private static let names: [[UInt8]] = [
         "warc-type", "warc-record-id", "warc-target-uri", "warc-date", "content-length", "content-type",

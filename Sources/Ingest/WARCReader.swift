@@ -1,17 +1,17 @@
 /// One WARC record as read: its header and its block (for `response` records, the HTTP message).
-package struct WARCRecord: Sendable {
-    package var header: WARCHeader
-    package var block: [UInt8]
+public struct WARCRecord: Sendable {
+    public var header: WARCHeader
+    public var block: [UInt8]
     /// The block was longer than `WARCReader.Limits.maxBlock`; only its first
     /// `Limits.cutBlockPrefix` bytes are kept (enough to tell what it is).
-    package var blockCut: Bool
-    package var source: SourceRef
+    public var blockCut: Bool
+    public var source: SourceRef
     /// Repairs made while reading (e.g. `Content-Length too short`).
-    package var repairs: [String]
+    public var repairs: [String]
 }
 
 /// What the reader found next.
-package enum WARCEvent: Sendable {
+public enum WARCEvent: Sendable {
     case record(WARCRecord)
     /// A record of a type ingest does not index (request, warcinfo, metadata, unknown); its
     /// block was skipped without being kept.
@@ -30,15 +30,15 @@ package enum WARCEvent: Sendable {
 /// (what came before is kept; the cut record is reported), damaged compression (reported; reading
 /// resumes at the next member when the stream can), and a missing or unknown `WARC-Type`
 /// (reported as a skip). Digests are checked later, by `WARCRecord.digestMismatch`.
-package final class WARCReader {
-    package struct Limits: Sendable {
+public final class WARCReader {
+    public struct Limits: Sendable {
         /// Largest block kept whole (bytes). Longer blocks keep only a prefix.
-        package var maxBlock = 64 << 20
+        public var maxBlock = 64 << 20
         /// How much of an over-long block is kept: enough for HTTP headers and sniffing.
-        package var cutBlockPrefix = 256 << 10
+        public var cutBlockPrefix = 256 << 10
         /// Longest header accepted before the record is treated as junk (bytes).
-        package var maxHeader = 1 << 20
-        package init() {}
+        public var maxHeader = 1 << 20
+        public init() {}
     }
 
     /// Record types whose blocks are kept; every other type is skipped unread.
@@ -74,7 +74,7 @@ package final class WARCReader {
     /// wrong lengths cannot make reading a file cost more than a few passes over it.
     private var putBack: Int64 = 0
 
-    package init(stream: ByteStream, file: String, limits: Limits = Limits()) {
+    public init(stream: ByteStream, file: String, limits: Limits = Limits()) {
         self.stream = stream
         self.file = file
         self.limits = limits
@@ -200,7 +200,7 @@ package final class WARCReader {
     }
 
     /// The next record or event, or nil at the end of the file.
-    package func next() -> WARCEvent? {
+    public func next() -> WARCEvent? {
         if let p = pending {
             pending = nil
             return p

@@ -1,19 +1,19 @@
 /// Titles by URL from a WACZ's `pages/*.jsonl`, shared by every record of that package.
-package final class PageTitles: Sendable {
-    package let byURL: [String: String]
-    package init(_ byURL: [String: String]) { self.byURL = byURL }
+public final class PageTitles: Sendable {
+    public let byURL: [String: String]
+    public init(_ byURL: [String: String]) { self.byURL = byURL }
 }
 
 /// One unit of work in source order: read on the producer thread, turned into an `Outcome` by
 /// `DocumentBuilder` on any worker.
-package enum WorkItem: Sendable {
+public enum WorkItem: Sendable {
     case record(WARCRecord, titles: PageTitles?)
     case siteFile(SiteFile)
     /// Already decided while reading. `isRecord`: a record header was read (it counts in
     /// "records read"), as opposed to damage or junk between records.
     case outcome(Outcome, isRecord: Bool)
 
-    package func outcome(using builder: DocumentBuilder) -> Outcome {
+    public func outcome(using builder: DocumentBuilder) -> Outcome {
         switch self {
         case .record(let r, let titles): builder.build(r, titles: titles?.byURL)
         case .siteFile(let f): builder.build(f)

@@ -5,20 +5,20 @@ import Zlib
 #endif
 
 /// One member of a ZIP archive, from its central directory entry.
-package struct ZipEntry: Sendable, Hashable {
-    package var name: String
+public struct ZipEntry: Sendable, Hashable {
+    public var name: String
     /// 0 stored, 8 deflate; others are reported as unsupported.
-    package var method: UInt16
-    package var flags: UInt16
-    package var crc32: UInt32
-    package var compressedSize: Int64
-    package var uncompressedSize: Int64
-    package var localHeaderOffset: Int64
+    public var method: UInt16
+    public var flags: UInt16
+    public var crc32: UInt32
+    public var compressedSize: Int64
+    public var uncompressedSize: Int64
+    public var localHeaderOffset: Int64
     /// Where the member's data starts (after its local header); -1 until the local header is read.
-    package var dataOffset: Int64 = -1
+    public var dataOffset: Int64 = -1
     /// The file ends inside this member's data (a member found from its local header in a cut
     /// file): `compressedSize` is what is left, the size and CRC-32 are not checked.
-    package var truncated = false
+    public var truncated = false
 }
 
 /// A ZIP (and ZIP64) reader of our own: central directory, stored and deflated members, each
@@ -31,49 +31,49 @@ package struct ZipEntry: Sendable, Hashable {
 /// damaged central directory (the members are then found from their local headers), and
 /// entries whose bytes overlap or repeat another's (a "zip bomb by overlap": thousands of
 /// directory entries pointing into the same data), which are refused and left out of `entries`.
-package final class ZipArchive {
-    package let path: String
+public final class ZipArchive {
+    public let path: String
     /// The members to read, in directory (or, when recovered, file) order, less refused ones.
-    package let entries: [ZipEntry]
-    package let fileSize: Int64
+    public let entries: [ZipEntry]
+    public let fileSize: Int64
     /// What was damaged or refused while opening; empty for a sound archive.
-    package let reports: [Report]
-    package let limits: Limits
+    public let reports: [Report]
+    public let limits: Limits
     private let fd: Int32
 
     /// Bounds on what a member may cost.
-    package struct Limits: Sendable {
+    public struct Limits: Sendable {
         /// Most bytes a member may inflate to per compressed byte, beyond `ratioAllowance`.
         /// Deflate's own maximum is about 1032:1, so only degenerate data comes near 1000.
-        package var maxRatio: Int64 = 1000
+        public var maxRatio: Int64 = 1000
         /// Output any member may reach whatever its ratio (small members compress well).
-        package var ratioAllowance: Int64 = 4 << 20
+        public var ratioAllowance: Int64 = 4 << 20
 
-        package init() {}
+        public init() {}
 
         /// Most output bytes for a member of `compressed` bytes.
-        package func cap(compressed: Int64) -> Int64 {
+        public func cap(compressed: Int64) -> Int64 {
             let (r, overflow) = max(compressed, 0).multipliedReportingOverflow(by: maxRatio)
             return overflow ? Int64.max : max(r, ratioAllowance)
         }
     }
 
     /// One piece of damage found in the archive: at byte `offset`, about `member` when it concerns one.
-    package struct Report: Sendable, Hashable, CustomStringConvertible {
-        package var offset: Int64
-        package var member: String?
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        public var offset: Int64
+        public var member: String?
         /// Short and stable, for grouping: `damaged ZIP directory`, `overlapping ZIP entry`.
-        package var reason: String
-        package var detail: String
+        public var reason: String
+        public var detail: String
 
-        package var description: String {
+        public var description: String {
             "\(reason) at byte \(offset)" + (member.map { " (\($0))" } ?? "") + ": \(detail)"
         }
     }
 
     /// Reads the central directory, or, when it is missing or damaged, the local headers. Throws
     /// `ZipArchive.Error` when neither yields a member, `IngestError` when the file cannot be opened.
-    package init(path: String, limits: Limits = Limits()) throws {
+    public init(path: String, limits: Limits = Limits()) throws {
         self.path = path
         self.limits = limits
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -442,10 +442,10 @@ package final class ZipArchive {
         }
     }
 
-    package func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
+    public func entry(named name: String) -> ZipEntry? { entries.first { $0.name == name } }
 
     /// Offset of `entry`'s data, after its local header; checked to lie within the file.
-    package func dataRange(of entry: ZipEntry) throws -> (start: Int64, length: Int64) {
+    public func dataRange(of entry: ZipEntry) throws -> (start: Int64, length: Int64) {
         var start = entry.dataOffset
         if start < 0 {
             guard entry.localHeaderOffset >= 0, entry.localHeaderOffset <= fileSize - 30 else {
@@ -465,7 +465,7 @@ package final class ZipArchive {
     /// A stream of `entry`'s uncompressed bytes, checked as it goes (see `ZipMemberStream`).
     /// Offsets it reports are within those bytes. Throws for encrypted members and methods
     /// other than stored and deflate.
-    package func open(_ entry: ZipEntry) throws -> ZipMemberStream {
+    public func open(_ entry: ZipEntry) throws -> ZipMemberStream {
         guard entry.flags & 1 == 0 else { throw Error(offset: entry.localHeaderOffset, message: "\(entry.name): encrypted") }
         let r = try dataRange(of: entry)
         let raw = try FileStream(path: path, start: r.start, length: r.length)
@@ -480,7 +480,7 @@ package final class ZipArchive {
 
     /// All of `entry`'s bytes, refusing members that would exceed `limit` bytes or fail their
     /// CRC-32, size or ratio check (thrown as `ZipArchive.Error`).
-    package func read(_ entry: ZipEntry, limit: Int) throws -> [UInt8] {
+    public func read(_ entry: ZipEntry, limit: Int) throws -> [UInt8] {
         let s = try open(entry)
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
@@ -501,15 +501,15 @@ package final class ZipArchive {
 /// size nor more than the ratio cap. A failed check ends the stream early (a reader sees an end,
 /// not an error, so whatever it read before stays) and is kept in `damage` for the caller to
 /// report with the member's name. Checking costs one `crc32` pass over the output.
-package final class ZipMemberStream: ByteStream {
+public final class ZipMemberStream: ByteStream {
     private let inner: ByteStream
-    package let entry: ZipEntry
+    public let entry: ZipEntry
     /// Most output bytes allowed (the ratio cap).
-    package let cap: Int64
-    package private(set) var produced: Int64 = 0
+    public let cap: Int64
+    public private(set) var produced: Int64 = 0
     /// The failed check, once the stream has ended (reason `ZIP CRC mismatch`, `ZIP size
     /// mismatch` or `ZIP ratio cap`); nil while it runs and when all checks pass.
-    package private(set) var damage: ZipArchive.Report?
+    public private(set) var damage: ZipArchive.Report?
     private var crc: UInt32 = 0
     private var ended = false
 
@@ -519,7 +519,7 @@ package final class ZipMemberStream: ByteStream {
         self.cap = cap
     }
 
-    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !ended, buffer.count > 0 else { return 0 }
         // Never more than one byte past either bound, so a bomb costs no more than the bound.
         let bound = min(cap, entry.uncompressedSize >= 0 ? entry.uncompressedSize : Int64.max)
@@ -558,11 +558,11 @@ package final class ZipMemberStream: ByteStream {
         return n
     }
 
-    package func location(ofOutput position: Int64) -> StreamLocation { inner.location(ofOutput: position) }
+    public func location(ofOutput position: Int64) -> StreamLocation { inner.location(ofOutput: position) }
 
     /// Reads whatever the consumer left unread (errors already reported by the reader are not
     /// thrown again), then returns the failed check, if any.
-    package func drain() -> ZipArchive.Report? {
+    public func drain() -> ZipArchive.Report? {
         var chunk = [UInt8](repeating: 0, count: 256 << 10)
         while !ended, ((try? chunk.withUnsafeMutableBytes { try read(into: $0) }) ?? 0) > 0 {}
         ended = true

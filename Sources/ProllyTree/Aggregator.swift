@@ -3,7 +3,7 @@
 ///
 /// `combine` must be associative and must not depend on how children are grouped, because the
 /// same summary is computed over different node boundaries in different trees.
-package protocol TreeAggregator: Sendable {
+public protocol TreeAggregator: Sendable {
     /// Recorded in the tree parameters; a tree can only be merged with the same aggregator.
     var name: String { get }
     /// The summary of one leaf's entries (values are the full values, also out-of-line ones).
@@ -13,10 +13,10 @@ package protocol TreeAggregator: Sendable {
 }
 
 /// The default: no summary beyond the built-in entry and block counts.
-package struct CountOnly: TreeAggregator {
-    package static let name = "count"
-    package var name: String { Self.name }
-    package init() {}
-    package func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] { [] }
-    package func combine(_ parts: [[UInt8]]) -> [UInt8] { [] }
+public struct CountOnly: TreeAggregator {
+    public static let name = "count"
+    public var name: String { Self.name }
+    public init() {}
+    public func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] { [] }
+    public func combine(_ parts: [[UInt8]]) -> [UInt8] { [] }
 }

@@ -2,7 +2,7 @@ import Blocks
 import Support
 
 /// Errors of the tree layer. Decoding errors name the block so a person can find it.
-package enum TreeError: Error, Equatable, CustomStringConvertible {
+public enum TreeError: Error, Equatable, CustomStringConvertible {
     /// Node (or value) block `cid` does not decode, or breaks an invariant its parent promises.
     case corruptNode(cid: CID, reason: String)
     /// Header block `cid` is not a tree header this code can read.
@@ -20,7 +20,7 @@ package enum TreeError: Error, Equatable, CustomStringConvertible {
     /// The builder's own bookkeeping failed (a bug, not bad input).
     case builderInconsistency(level: Int)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .corruptNode(let c, let r): "tree node \(c) is invalid: \(r)"
         case .badHeader(let c, let r): "tree header \(c) is invalid: \(r)"

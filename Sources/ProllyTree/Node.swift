@@ -2,20 +2,20 @@ import Blocks
 import Zstd
 
 /// A child pointer in an internal node, with the summary the parent keeps about it.
-package struct ChildRef: Sendable, Equatable {
-    package var cid: CID
+public struct ChildRef: Sendable, Equatable {
+    public var cid: CID
     /// The level of the node `cid` names (0 = leaf).
-    package var level: Int
-    package var firstKey: [UInt8]
-    package var lastKey: [UInt8]
+    public var level: Int
+    public var firstKey: [UInt8]
+    public var lastKey: [UInt8]
     /// Entries in the subtree.
-    package var count: UInt64
+    public var count: UInt64
     /// Blocks in the subtree, this node and out-of-line values included.
-    package var blocks: UInt64
+    public var blocks: UInt64
     /// The tree's `TreeAggregator` summary of the subtree.
-    package var aggregate: [UInt8]
+    public var aggregate: [UInt8]
 
-    package init(cid: CID, level: Int, firstKey: [UInt8], lastKey: [UInt8], count: UInt64, blocks: UInt64, aggregate: [UInt8]) {
+    public init(cid: CID, level: Int, firstKey: [UInt8], lastKey: [UInt8], count: UInt64, blocks: UInt64, aggregate: [UInt8]) {
         self.cid = cid
         self.level = level
         self.firstKey = firstKey
@@ -27,32 +27,32 @@ package struct ChildRef: Sendable, Equatable {
 }
 
 /// A leaf value: inline bytes, or a link to a block holding a long value.
-package enum LeafValue: Sendable, Equatable {
+public enum LeafValue: Sendable, Equatable {
     case inline([UInt8])
     case blob(CID, length: Int)
 }
 
 /// A decoded tree node. Leaves hold keys and values; internal nodes hold child pointers.
-package struct Node: Sendable {
-    package let level: Int
+public struct Node: Sendable {
+    public let level: Int
     /// Leaf keys (empty for internal nodes).
-    package let keys: [[UInt8]]
-    package let values: [LeafValue]
-    package let children: [ChildRef]
+    public let keys: [[UInt8]]
+    public let values: [LeafValue]
+    public let children: [ChildRef]
 
-    package var isLeaf: Bool { level == 0 }
-    package var count: Int { isLeaf ? keys.count : children.count }
-    package var firstKey: [UInt8] { isLeaf ? keys[0] : children[0].firstKey }
-    package var lastKey: [UInt8] { isLeaf ? keys[keys.count - 1] : children[children.count - 1].lastKey }
+    public var isLeaf: Bool { level == 0 }
+    public var count: Int { isLeaf ? keys.count : children.count }
+    public var firstKey: [UInt8] { isLeaf ? keys[0] : children[0].firstKey }
+    public var lastKey: [UInt8] { isLeaf ? keys[keys.count - 1] : children[children.count - 1].lastKey }
 
-    package init(leafKeys: [[UInt8]], values: [LeafValue]) {
+    public init(leafKeys: [[UInt8]], values: [LeafValue]) {
         level = 0
         keys = leafKeys
         self.values = values
         children = []
     }
 
-    package init(level: Int, children: [ChildRef]) {
+    public init(level: Int, children: [ChildRef]) {
         self.level = level
         keys = []
         values = []

@@ -3,21 +3,21 @@ import Synchronization
 
 /// Loads nodes from a store, checks them against what their parent promised (level, key
 /// range, counts), and keeps recently used ones decoded.
-package final class NodeReader: Sendable {
-    package let store: BlockStore
+public final class NodeReader: Sendable {
+    public let store: BlockStore
     private let cache: Mutex<LRU>
     private let loads = Atomic<Int>(0)
 
-    package init(store: BlockStore, cacheNodes: Int = 4096) {
+    public init(store: BlockStore, cacheNodes: Int = 4096) {
         self.store = store
         cache = Mutex(LRU(capacity: cacheNodes))
     }
 
     /// Nodes decoded from blocks so far (cache misses).
-    package var nodesLoaded: Int { loads.load(ordering: .relaxed) }
+    public var nodesLoaded: Int { loads.load(ordering: .relaxed) }
 
     /// The node `ref` points to, verified against the parent's summary of it.
-    package func node(_ ref: ChildRef) throws -> Node {
+    public func node(_ ref: ChildRef) throws -> Node {
         if let hit = cache.withLock({ $0.get(ref.cid) }) { return hit }
         let node = try NodeCodec.decode(try store.get(ref.cid), cid: ref.cid)
         try check(node, against: ref)
@@ -27,7 +27,7 @@ package final class NodeReader: Sendable {
     }
 
     /// Loads several children at once (a remote store fetches them in parallel).
-    package func nodes(_ refs: [ChildRef]) throws -> [Node] {
+    public func nodes(_ refs: [ChildRef]) throws -> [Node] {
         let missing = cache.withLock { c in refs.filter { c.get($0.cid) == nil } }
         if missing.count > 1 {
             let blocks = try store.getMany(missing.map(\.cid))
@@ -42,7 +42,7 @@ package final class NodeReader: Sendable {
     }
 
     /// The bytes of a leaf value, reading its block when it is stored out of line.
-    package func value(_ v: LeafValue) throws -> [UInt8] {
+    public func value(_ v: LeafValue) throws -> [UInt8] {
         switch v {
         case .inline(let bytes): return bytes
         case .blob(let cid, let length): return try NodeCodec.decodeBlob(try store.get(cid), cid: cid, expectedLength: length)
@@ -51,7 +51,7 @@ package final class NodeReader: Sendable {
 
     /// Reads an out-of-line value's block once, checks that it decodes to the recorded length,
     /// and returns the block's stored (compressed) size — for `stats` and `verify`.
-    package func storedSize(of v: LeafValue) throws -> Int {
+    public func storedSize(of v: LeafValue) throws -> Int {
         guard case .blob(let cid, let length) = v else { return 0 }
         let bytes = try store.get(cid)
         _ = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)

@@ -5,14 +5,14 @@ import Blocks
 /// batch costs one round trip per level instead of one per key.
 extension Tree {
     /// The values of `keys` (nil where absent), fetched level by level.
-    package func getMany(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
+    public func getMany(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
         try Tree.getMany([(self, keys)])[0]
     }
 
     /// Lookups in several trees read through one `NodeReader` (a shard's trees), descending
     /// them together: each level of every tree is one batch, so fetching records and texts
     /// costs the round trips of one lookup.
-    package static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws -> [[[UInt8]?]] {
+    public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws -> [[[UInt8]?]] {
         var results = requests.map { [[UInt8]?](repeating: nil, count: $0.keys.count) }
         guard let reader = requests.first?.tree.reader else { return results }
         // Pending lookups: the node to read next and the (request, key) pairs that go there.
@@ -56,7 +56,7 @@ extension Tree {
     /// Loads, level by level, every internal node overlapping the ranges and the leaves at
     /// their two ends: what `count(from:to:)` and a cursor's first `seek` will read. Leaves
     /// inside a range are left for the cursor (block-max pruning may never need them).
-    package func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws {
+    public func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws {
         guard let root, !ranges.isEmpty else { return }
         var level = [root]
         while !level.isEmpty {

@@ -5,26 +5,26 @@ import Blocks
 /// A tree is named by the CID of its *header* block, which records the parameters, the root
 /// node and its summary. Two trees with the same parameters and the same entries have the same
 /// header CID, however they were built (history independence).
-package struct Tree: Sendable {
-    package static let format = "indexer-prolly/1"
-    package let params: TreeParameters
+public struct Tree: Sendable {
+    public static let format = "indexer-prolly/1"
+    public let params: TreeParameters
     /// nil for the empty tree.
-    package let root: ChildRef?
-    package let reader: NodeReader
-    package let headerCID: CID
+    public let root: ChildRef?
+    public let reader: NodeReader
+    public let headerCID: CID
 
-    package var count: UInt64 { root?.count ?? 0 }
-    package var height: Int { root.map { $0.level + 1 } ?? 0 }
-    package var store: BlockStore { reader.store }
+    public var count: UInt64 { root?.count ?? 0 }
+    public var height: Int { root.map { $0.level + 1 } ?? 0 }
+    public var store: BlockStore { reader.store }
 
     /// Opens the tree whose header block is `header`.
-    package static func open(_ header: CID, reader: NodeReader) throws -> Tree {
+    public static func open(_ header: CID, reader: NodeReader) throws -> Tree {
         try open(header, bytes: try reader.store.get(header), reader: reader)
     }
 
     /// Opens a tree from its header block's bytes, already fetched and verified (several
     /// headers can then come in one batch).
-    package static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws -> Tree {
+    public static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws -> Tree {
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader(cid: header, reason: "\(error)") }
         guard value["format"]?.string == format, let p = value["params"] else {
@@ -44,7 +44,7 @@ package struct Tree: Sendable {
         return Tree(params: params, root: root, reader: reader, headerCID: header)
     }
 
-    package static func open(_ header: CID, store: BlockStore) throws -> Tree {
+    public static func open(_ header: CID, store: BlockStore) throws -> Tree {
         try open(header, reader: NodeReader(store: store))
     }
 
@@ -67,7 +67,7 @@ package struct Tree: Sendable {
     // MARK: - Point and range reads
 
     /// The value stored under `key`, or nil. Reads one node per level.
-    package func get(_ key: [UInt8]) throws -> [UInt8]? {
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
         guard var ref = root else { return nil }
         while true {
             if key.lexicographicallyPrecedes(ref.firstKey) || ref.lastKey.lexicographicallyPrecedes(key) { return nil }
@@ -84,7 +84,7 @@ package struct Tree: Sendable {
     }
 
     /// First index whose key is ≥ `key`.
-    package static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
+    public static func lowerBound(_ keys: [[UInt8]], _ key: [UInt8]) -> Int {
         var lo = 0, hi = keys.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -94,7 +94,7 @@ package struct Tree: Sendable {
     }
 
     /// First child whose last key is ≥ `key` (the only child that can hold it or follow it).
-    package static func childIndex(_ children: [ChildRef], _ key: [UInt8]) -> Int {
+    public static func childIndex(_ children: [ChildRef], _ key: [UInt8]) -> Int {
         var lo = 0, hi = children.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -104,13 +104,13 @@ package struct Tree: Sendable {
     }
 
     /// Entries with `from ≤ key < to` in key order (either bound may be nil).
-    package func scan(from: [UInt8]? = nil, to: [UInt8]? = nil) -> Cursor {
+    public func scan(from: [UInt8]? = nil, to: [UInt8]? = nil) -> Cursor {
         Cursor(tree: self, from: from, to: to)
     }
 
     /// The number of entries with `from ≤ key < to`, from subtree counts: it reads only the
     /// nodes on the two boundary paths, O(height) nodes, never the leaves in between.
-    package func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws -> UInt64 {
+    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws -> UInt64 {
         guard let root else { return 0 }
         if let from, let to, !from.lexicographicallyPrecedes(to) { return 0 }
         return try count(ref: root, from: from, to: to)
@@ -135,13 +135,13 @@ package struct Tree: Sendable {
 
     /// A forward iterator over a key range. Errors (a missing or corrupt block) end the
     /// iteration and are kept in `error`; use `next()` throwing form for strictness.
-    package struct Cursor: Sequence, IteratorProtocol {
+    public struct Cursor: Sequence, IteratorProtocol {
         let tree: Tree
         let to: [UInt8]?
         var stack: [(node: Node, index: Int)] = []
         var started = false
         let from: [UInt8]?
-        package private(set) var error: Error?
+        public private(set) var error: Error?
 
         init(tree: Tree, from: [UInt8]?, to: [UInt8]?) {
             self.tree = tree
@@ -166,7 +166,7 @@ package struct Tree: Sendable {
             }
         }
 
-        package mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
+        public mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
             if !started { try seek() }
             while let top = stack.last {
                 if top.index >= top.node.count {
@@ -190,7 +190,7 @@ package struct Tree: Sendable {
             return nil
         }
 
-        package mutating func next() -> (key: [UInt8], value: [UInt8])? {
+        public mutating func next() -> (key: [UInt8], value: [UInt8])? {
             do { return try nextEntry() } catch {
                 self.error = error
                 stack.removeAll()

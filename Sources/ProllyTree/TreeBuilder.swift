@@ -10,24 +10,24 @@ import Zstd
 /// Merges append whole subtrees from other trees with `appendSubtree` when every level up to
 /// the subtree's is at a boundary, which is exactly when a fresh build would have produced the
 /// same subtree: boundaries depend only on keys since the previous boundary.
-package final class TreeBuilder {
-    package let params: TreeParameters
-    package let aggregator: TreeAggregator
-    package let reader: NodeReader
+public final class TreeBuilder {
+    public let params: TreeParameters
+    public let aggregator: TreeAggregator
+    public let reader: NodeReader
     private var compressor: Zstd.Compressor
     private var levels: [Level] = []
     private var previousKey: [UInt8]? = nil
     private let keepsValues: Bool
-    package private(set) var stats = Stats()
+    public private(set) var stats = Stats()
 
-    package struct Stats: Sendable, Equatable {
+    public struct Stats: Sendable, Equatable {
         /// Node and value blocks encoded and stored by this builder.
-        package var blocksWritten = 0
-        package var bytesWritten = 0
+        public var blocksWritten = 0
+        public var bytesWritten = 0
         /// Subtrees taken whole from input trees, and the blocks they hold.
-        package var subtreesReused = 0
-        package var blocksReused: UInt64 = 0
-        package var entries: UInt64 = 0
+        public var subtreesReused = 0
+        public var blocksReused: UInt64 = 0
+        public var entries: UInt64 = 0
     }
 
     struct Level {
@@ -42,11 +42,11 @@ package final class TreeBuilder {
         var pendingCount: Int { keys.count + children.count }
     }
 
-    package convenience init(store: BlockStore, params: TreeParameters = TreeParameters(), aggregator: TreeAggregator = CountOnly()) throws {
+    public convenience init(store: BlockStore, params: TreeParameters = TreeParameters(), aggregator: TreeAggregator = CountOnly()) throws {
         try self.init(reader: NodeReader(store: store), params: params, aggregator: aggregator)
     }
 
-    package init(reader: NodeReader, params: TreeParameters, aggregator: TreeAggregator) throws {
+    public init(reader: NodeReader, params: TreeParameters, aggregator: TreeAggregator) throws {
         guard aggregator.name == params.aggregator else {
             throw TreeError.aggregatorMismatch(aggregator: aggregator.name, parameters: params.aggregator)
         }
@@ -84,7 +84,7 @@ package final class TreeBuilder {
     }
 
     /// Appends one entry; keys must be strictly increasing across calls.
-    package func add(key: [UInt8], value: [UInt8]) throws {
+    public func add(key: [UInt8], value: [UInt8]) throws {
         if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
             throw TreeError.unsortedInput(key: key, previous: previousKey)
         }
@@ -108,7 +108,7 @@ package final class TreeBuilder {
 
     /// True when levels 0 … `level` have no pending entries, so a subtree of that level can be
     /// appended whole.
-    package func atBoundary(level l: Int) -> Bool {
+    public func atBoundary(level l: Int) -> Bool {
         for i in 0...l where i < levels.count {
             if levels[i].pendingCount > 0 { return false }
         }
@@ -118,7 +118,7 @@ package final class TreeBuilder {
     /// Appends a complete subtree of a tree with the same parameters and aggregator, which
     /// must have ended at a chunk boundary (not on its tree's right edge). Its blocks must
     /// already be in this builder's store. Requires `atBoundary(level: ref.level)`.
-    package func appendSubtree(_ ref: ChildRef) throws {
+    public func appendSubtree(_ ref: ChildRef) throws {
         precondition(atBoundary(level: ref.level), "appendSubtree needs a boundary")
         if let previousKey, !previousKey.lexicographicallyPrecedes(ref.firstKey) {
             throw TreeError.unsortedInput(key: ref.firstKey, previous: previousKey)
@@ -206,7 +206,7 @@ package final class TreeBuilder {
     }
 
     /// Closes every level and writes the tree header. The builder cannot be used afterwards.
-    package func finish() throws -> Tree {
+    public func finish() throws -> Tree {
         var l = 0
         while true {
             if l >= levels.count { return try Tree.write(params: params, root: nil, reader: reader) }
@@ -224,7 +224,7 @@ package final class TreeBuilder {
     }
 
     /// Builds a tree from entries already sorted by key.
-    package static func build(
+    public static func build(
         _ entries: some Sequence<([UInt8], [UInt8])>, store: BlockStore,
         params: TreeParameters = TreeParameters(), aggregator: TreeAggregator = CountOnly()
     ) throws -> Tree {

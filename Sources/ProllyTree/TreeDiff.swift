@@ -1,12 +1,12 @@
 import Blocks
 
 extension Tree {
-    package enum Difference: Equatable, Sendable {
+    public enum Difference: Equatable, Sendable {
         case added(key: [UInt8], value: [UInt8])
         case removed(key: [UInt8], value: [UInt8])
         case changed(key: [UInt8], old: [UInt8], new: [UInt8])
 
-        package var key: [UInt8] {
+        public var key: [UInt8] {
             switch self {
             case .added(let k, _), .removed(let k, _), .changed(let k, _, _): k
             }
@@ -17,7 +17,7 @@ extension Tree {
     /// order. Subtrees with the same CID on both sides are skipped without being read, so the
     /// cost follows the size of the change, not of the trees. Returns the nodes read.
     @discardableResult
-    package func diff(_ other: Tree, visit: (Difference) throws -> Void) throws -> Int {
+    public func diff(_ other: Tree, visit: (Difference) throws -> Void) throws -> Int {
         let a = TreeStream(tree: self), b = TreeStream(tree: other)
         let before = reader.nodesLoaded + (other.reader === reader ? 0 : other.reader.nodesLoaded)
         while true {
@@ -58,7 +58,7 @@ extension Tree {
     }
 
     /// All differences as an array (convenience for tests and small trees).
-    package func differences(to other: Tree) throws -> [Difference] {
+    public func differences(to other: Tree) throws -> [Difference] {
         var out: [Difference] = []
         try diff(other) { out.append($0) }
         return out

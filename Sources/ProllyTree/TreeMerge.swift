@@ -2,15 +2,15 @@ import Blocks
 
 extension Tree {
     /// Statistics of a merge or edit.
-    package struct MergeStats: Sendable, Equatable {
-        package var subtreesReused = 0
-        package var blocksReused: UInt64 = 0
-        package var blocksWritten = 0
-        package var bytesWritten = 0
+    public struct MergeStats: Sendable, Equatable {
+        public var subtreesReused = 0
+        public var blocksReused: UInt64 = 0
+        public var blocksWritten = 0
+        public var bytesWritten = 0
         /// Blocks copied from another store into the output store (reused bytes, not re-encoded).
-        package var blocksCopied = 0
+        public var blocksCopied = 0
         /// Nodes read and decoded from the inputs.
-        package var nodesRead = 0
+        public var nodesRead = 0
     }
 
     /// The union of `trees`: every key of any input; where inputs hold the same key, `resolve`
@@ -21,7 +21,7 @@ extension Tree {
     /// below it, whenever the output is at a chunk boundary there; the result is identical to a
     /// fresh build of the union. Blocks of reused subtrees are copied byte for byte into
     /// `store` when it is not the input's store.
-    package static func union(
+    public static func union(
         _ trees: [Tree], into store: BlockStore? = nil, aggregator: TreeAggregator = CountOnly(),
         resolve: @escaping ([UInt8], [[UInt8]]) throws -> [UInt8] = { _, values in values.max { $0.lexicographicallyPrecedes($1) }! }
     )
@@ -45,7 +45,7 @@ extension Tree {
 
     /// This tree with `edits` applied: a nil value deletes the key, any other value sets it.
     /// Untouched subtrees are reused. `edits` need not be sorted; later duplicates win.
-    package func applying(_ edits: [([UInt8], [UInt8]?)], aggregator: TreeAggregator = CountOnly()) throws -> (Tree, MergeStats) {
+    public func applying(_ edits: [([UInt8], [UInt8]?)], aggregator: TreeAggregator = CountOnly()) throws -> (Tree, MergeStats) {
         var latest: [[UInt8]: [UInt8]?] = [:]
         for (k, v) in edits { latest[k] = .some(v) }
         let sorted = latest.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { ($0.key, $0.value) }

@@ -9,28 +9,28 @@ import Zstd
 /// key bytes plus a fixed `valueHint`, never the value itself, so changing a value never moves
 /// a boundary. Values longer than `inlineLimit` are stored out of line as their own blocks,
 /// which keeps node byte sizes bounded whatever the values are.
-package struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
+public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     /// Target node weight in bytes (keys + `valueHint` per entry).
-    package var targetSize: Int
+    public var targetSize: Int
     /// Hard maximum node weight: a boundary is forced here.
-    package var maxSize: Int
+    public var maxSize: Int
     /// Bytes counted per entry in place of its value (a typical encoded value size).
-    package var valueHint: Int
+    public var valueHint: Int
     /// Values longer than this are stored as separate blocks and linked.
-    package var inlineLimit: Int
-    package var zstdLevel: Int32
+    public var inlineLimit: Int
+    public var zstdLevel: Int32
     /// The aggregate kept per child in internal nodes (`TreeAggregator.name`).
-    package var aggregator: String
+    public var aggregator: String
     /// Version of the boundary rule; part of the shape.
-    package var chunker: String
+    public var chunker: String
     /// libzstd's version: identical bytes across machines assume the same compressor.
-    package var zstdVersion: String
+    public var zstdVersion: String
 
-    package static let currentChunker = "weibull4-xxh64/1"
+    public static let currentChunker = "weibull4-xxh64/1"
     /// Weight counted per internal entry besides its two keys (CID link + counts).
     static let childHint = 48
 
-    package init(
+    public init(
         targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
         zstdLevel: Int32 = 3, aggregator: String = CountOnly.name
     ) {
@@ -45,14 +45,14 @@ package struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The parameters that decide tree shape and bytes; `zstdVersion` is informational.
-    package func sameShape(as other: TreeParameters) -> Bool {
+    public func sameShape(as other: TreeParameters) -> Bool {
         var a = self, b = other
         a.zstdVersion = ""
         b.zstdVersion = ""
         return a == b
     }
 
-    package var description: String {
+    public var description: String {
         "target \(targetSize), max \(maxSize), value hint \(valueHint), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
     }
 

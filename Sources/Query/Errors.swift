@@ -4,8 +4,8 @@
 /// `offset` counts `Character`s (grapheme clusters) from the start of the query, 0-based; it
 /// may equal the query's length ("at the end"); `pointer()` (with the outputs) draws a caret
 /// under that spot.
-package struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
-    package enum Reason: Equatable, Sendable {
+public struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Reason: Equatable, Sendable {
         /// Longer than the parser's limit (characters).
         case tooLong(limit: Int)
         /// No words at all.
@@ -32,18 +32,18 @@ package struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
         case tooManyClauses(limit: Int)
     }
 
-    package let reason: Reason
-    package let offset: Int
-    package let query: String
+    public let reason: Reason
+    public let offset: Int
+    public let query: String
 
-    package init(_ reason: Reason, at offset: Int, in query: String) {
+    public init(_ reason: Reason, at offset: Int, in query: String) {
         self.reason = reason
         self.offset = offset
         self.query = query
     }
 
     /// One line for a person, without the position.
-    package var message: String {
+    public var message: String {
         switch reason {
         case .tooLong(let n): "the query is too long (at most \(n) characters)"
         case .empty: "the query is empty: type some words to search for"
@@ -61,5 +61,5 @@ package struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `message (column N)` with a 1-based column, for logs and `--json`.
-    package var description: String { "\(message) (column \(offset + 1))" }
+    public var description: String { "\(message) (column \(offset + 1))" }
 }

@@ -6,7 +6,7 @@ extension QueryNode: CustomStringConvertible {
     ///
     /// For hand-built nodes that break the parser's shape guarantees (a term with a space, an
     /// `and` nested in an `and`), the text is a best effort: equivalent, not identical.
-    package var description: String { render(parent: .top) }
+    public var description: String { render(parent: .top) }
 
     private enum Precedence: Int, Comparable {
         case top = 0, or, and, unary

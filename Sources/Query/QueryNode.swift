@@ -16,7 +16,7 @@
 ///   term, phrase, prefix or a `site`/`tag`/`mention`/`lang` filter (see `isSelective`). A
 ///   query made only of negations, dates or `group:` filters is rejected as "nothing to search
 ///   for", so no evaluation ever has to enumerate every document.
-package indirect enum QueryNode: Hashable, Sendable {
+public indirect enum QueryNode: Hashable, Sendable {
     /// A word. `field == nil` means the default fields (body and title).
     case term(field: TextField?, text: String)
     /// Words that must be adjacent and in order, as typed between quotes.
@@ -39,7 +39,7 @@ package indirect enum QueryNode: Hashable, Sendable {
 }
 
 /// The analyzed text fields a word can be restricted to.
-package enum TextField: String, Hashable, Sendable, CaseIterable {
+public enum TextField: String, Hashable, Sendable, CaseIterable {
     /// The extracted text of the document only (not the title).
     case body
     case title
@@ -48,7 +48,7 @@ package enum TextField: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Keyword fields matched by exact (normalized) value.
-package enum FilterKind: String, Hashable, Sendable, CaseIterable {
+public enum FilterKind: String, Hashable, Sendable, CaseIterable {
     /// A host name, lower-cased, without scheme, port, path or trailing dot
     /// (`site:https://Example.com/x` → `example.com`). Whether subdomains match is the
     /// evaluator's decision.
@@ -67,7 +67,7 @@ extension QueryNode {
     /// True when this node narrows the corpus to the documents of some posting list, so it can
     /// drive an evaluation (see the type's documentation). Negations, date ranges and `group:`
     /// filters only restrict what something else selects.
-    package var isSelective: Bool {
+    public var isSelective: Bool {
         switch self {
         case .term, .phrase, .prefix: return true
         case .filter(let kind, _): return kind != .group
@@ -79,14 +79,14 @@ extension QueryNode {
 
     /// Every positive term, phrase and prefix (with its field), in query order: what snippets
     /// highlight. Texts are raw; analyze them before matching.
-    package var positiveTexts: [(kind: PositiveKind, field: TextField?, text: String)] {
+    public var positiveTexts: [(kind: PositiveKind, field: TextField?, text: String)] {
         var out: [(PositiveKind, TextField?, String)] = []
         collectPositive(into: &out)
         return out
     }
 
     /// Which kind of positive clause a `positiveTexts` entry came from.
-    package enum PositiveKind: Sendable { case term, phrase, prefix }
+    public enum PositiveKind: Sendable { case term, phrase, prefix }
 
     private func collectPositive(into out: inout [(PositiveKind, TextField?, String)]) {
         switch self {

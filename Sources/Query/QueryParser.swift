@@ -23,24 +23,24 @@ import Foundation
 /// is ignored, and an unknown `foo:bar` is a plain word. What cannot be repaired throws a
 /// `QueryError` (empty query, nothing to search for, a field without a value, a bad date, an
 /// empty date range, a prefix on an exact filter, over-long or over-nested input).
-package struct QueryParser: Sendable {
+public struct QueryParser: Sendable {
     /// Longest query accepted, in Unicode scalars.
-    package var maxLength = 2048
+    public var maxLength = 2048
     /// Deepest nesting of parentheses accepted.
-    package var maxDepth = 32
+    public var maxDepth = 32
     /// Most term, phrase, prefix, filter and date clauses accepted.
-    package var maxClauses = 256
+    public var maxClauses = 256
 
-    package init() {}
+    public init() {}
 
     /// Parses `query`; throws `QueryError` with the offset of the problem.
-    package func parse(_ query: String) throws(QueryError) -> QueryNode {
+    public func parse(_ query: String) throws(QueryError) -> QueryNode {
         var state = ParseState(query: query, limits: self)
         return try state.parseQuery()
     }
 
     /// `QueryParser().parse(query)`.
-    package static func parse(_ query: String) throws(QueryError) -> QueryNode {
+    public static func parse(_ query: String) throws(QueryError) -> QueryNode {
         try QueryParser().parse(query)
     }
 }

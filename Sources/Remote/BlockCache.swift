@@ -13,16 +13,16 @@ import Synchronization
 /// renames and every read is verified against the CID again (a corrupt file is deleted and
 /// treated as a miss). Eviction removes the least recently used blocks (by modification time,
 /// which a hit refreshes) until the cache is under 80 % of its limit.
-package final class BlockCache: Sendable {
-    package let directory: String
-    package let blocksPath: String
+public final class BlockCache: Sendable {
+    public let directory: String
+    public let blocksPath: String
     /// Bytes the cache may hold before evicting.
-    package let limit: Int
+    public let limit: Int
     /// Our running estimate of the bytes on disk: scanned once on the first write of this
     /// process, then kept up to date by our own writes and evictions.
     private let size = Mutex<Int?>(nil)
 
-    package init(directory: String, limit: Int = 1 << 30) throws {
+    public init(directory: String, limit: Int = 1 << 30) throws {
         self.directory = directory
         blocksPath = directory + "/blocks"
         self.limit = max(1, limit)
@@ -30,7 +30,7 @@ package final class BlockCache: Sendable {
     }
 
     /// `$XDG_CACHE_HOME/indexer`, else `$HOME/.cache/indexer`; nil if neither is set.
-    package static func defaultDirectory() -> String? {
+    public static func defaultDirectory() -> String? {
         if let x = getenv("XDG_CACHE_HOME").map({ String(cString: $0) }), x.hasPrefix("/") { return x + "/indexer" }
         if let h = getenv("HOME").map({ String(cString: $0) }), !h.isEmpty { return h + "/.cache/indexer" }
         return nil
@@ -39,7 +39,7 @@ package final class BlockCache: Sendable {
     func path(_ cid: CID) -> String { blocksPath + "/" + cid.description }
 
     /// The cached block, verified, or nil. A hit marks the block recently used.
-    package func read(_ cid: CID) -> [UInt8]? {
+    public func read(_ cid: CID) -> [UInt8]? {
         let p = path(cid)
         guard let bytes = try? FileSystem.readFile(p, limit: 64 << 20) else { return nil }
         guard cid.matches(bytes) else {
@@ -50,11 +50,11 @@ package final class BlockCache: Sendable {
         return bytes
     }
 
-    package func contains(_ cid: CID) -> Bool { FileSystem.exists(path(cid)) }
+    public func contains(_ cid: CID) -> Bool { FileSystem.exists(path(cid)) }
 
     /// Stores a block the caller has verified. Failures (a full disk, a read-only cache) are
     /// ignored: the cache is an optimisation, never a reason for a query to fail.
-    package func write(_ cid: CID, _ bytes: [UInt8]) {
+    public func write(_ cid: CID, _ bytes: [UInt8]) {
         let p = path(cid)
         if FileSystem.exists(p) { return }
         guard (try? FileSystem.writeAtomically(p, bytes)) != nil else { return }
@@ -91,7 +91,7 @@ package final class BlockCache: Sendable {
     }
 
     /// Removes least recently used blocks until the cache holds at most 80 % of its limit.
-    package func evict() {
+    public func evict() {
         size.withLock { s in
             var all = entries()
             var total = all.reduce(0) { $0 + $1.bytes }
@@ -107,5 +107,5 @@ package final class BlockCache: Sendable {
     }
 
     /// Bytes the cache holds now (a directory scan).
-    package var bytesOnDisk: Int { scanSize() }
+    public var bytesOnDisk: Int { scanSize() }
 }

@@ -1,6 +1,6 @@
 /// Why a remote fetch failed. Every case names the URL, so the CLI's one-line message tells a
 /// person which host and file to look at.
-package enum RemoteError: Error, Equatable, CustomStringConvertible {
+public enum RemoteError: Error, Equatable, CustomStringConvertible {
     /// HTTP 404 or 410: the host does not have this file.
     case notFound(url: String)
     /// Any other non-2xx status (after retries for 5xx).
@@ -20,7 +20,7 @@ package enum RemoteError: Error, Equatable, CustomStringConvertible {
     /// A blocking fetch was called on an event-loop thread, where it would deadlock (a bug).
     case onEventLoop(url: String)
 
-    package var url: String {
+    public var url: String {
         switch self {
         case .notFound(let u), .status(let u, _, _), .truncated(let u, _, _), .tooLarge(let u, _), .mismatch(let u),
             .timeout(let u, _, _), .connection(let u, _, _), .badURL(let u), .onEventLoop(let u):
@@ -28,7 +28,7 @@ package enum RemoteError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    package var description: String {
+    public var description: String {
         func tries(_ n: Int) -> String { n > 1 ? " after \(n) attempts" : "" }
         switch self {
         case .notFound(let u): return "\(u): not found (HTTP 404); is this the index folder's URL?"
@@ -68,7 +68,7 @@ package enum RemoteError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Why a trust file (`--trust`) was refused. Every case names the file, and a bad key its line.
-package enum TrustListError: Error, Equatable, CustomStringConvertible {
+public enum TrustListError: Error, Equatable, CustomStringConvertible {
     /// The file could not be read.
     case unreadable(path: String)
     /// Line `line` (1-based) does not start with 64 hex digits; `found` is its first word.
@@ -78,7 +78,7 @@ package enum TrustListError: Error, Equatable, CustomStringConvertible {
     /// None of the trusted groups has documents in the index; `present` are the groups it has.
     case noTrustedGroups(path: String, trusted: Int, present: [String])
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .unreadable(let p): "\(p): cannot read the trust file"
         case .badKey(let p, let n, let found): "\(p):\(n): expected a public key as 64 hex digits, found \"\(found)\""

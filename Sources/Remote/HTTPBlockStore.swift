@@ -7,18 +7,18 @@ import NIOHTTP1
 /// Every block is verified against its CID before it is returned; `getMany` fetches a batch in
 /// parallel over the keep-alive pool and counts as one serial round trip. Each call blocks the
 /// calling thread (never call it on an event loop; it throws there rather than deadlock).
-package final class HTTPBlockStore: BlockStore {
+public final class HTTPBlockStore: BlockStore {
     /// The URL blocks are named under, without a trailing slash.
-    package let base: String
+    public let base: String
     /// Fetches `base/ipfs/<cid>` with `Accept: application/vnd.ipld.raw` rather than `base/blocks/<cid>`.
-    package let isGateway: Bool
+    public let isGateway: Bool
     let fetcher: Fetcher
 
-    package var name: String { base }
-    package var cost: ReadCost { fetcher.counters }
+    public var name: String { base }
+    public var cost: ReadCost { fetcher.counters }
 
     /// `base` is an index folder's URL, or a gateway's when `gateway` is true.
-    package convenience init(base: String, gateway: Bool = false, options: RemoteOptions = .init()) throws {
+    public convenience init(base: String, gateway: Bool = false, options: RemoteOptions = .init()) throws {
         try self.init(base: base, gateway: gateway, fetcher: Fetcher(options: options))
     }
 
@@ -28,7 +28,7 @@ package final class HTTPBlockStore: BlockStore {
         self.fetcher = fetcher
     }
 
-    package func url(of cid: CID) -> String {
+    public func url(of cid: CID) -> String {
         base + (isGateway ? "/ipfs/" : "/blocks/") + cid.description
     }
 
@@ -38,13 +38,13 @@ package final class HTTPBlockStore: BlockStore {
             headers: isGateway ? [("Accept", "application/vnd.ipld.raw")] : [])
     }
 
-    package func get(_ cid: CID) throws -> [UInt8] {
+    public func get(_ cid: CID) throws -> [UInt8] {
         try getMany([cid])[0]
     }
 
     /// The blocks in order, fetched in parallel (at most `concurrency` at once). Throws the
     /// first failure in order after the whole batch has settled.
-    package func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+    public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
         if cids.isEmpty { return [] }
         let results = try fetcher.fetchAll(cids.map { request($0) })
         fetcher.count { $0.roundTrips += 1 }
@@ -60,7 +60,7 @@ package final class HTTPBlockStore: BlockStore {
     }
 
     /// A HEAD request: true on 2xx, false on 404/410.
-    package func has(_ cid: CID) throws -> Bool {
+    public func has(_ cid: CID) throws -> Bool {
         let results = try fetcher.fetchAll([request(cid, method: .HEAD)])
         fetcher.count { $0.roundTrips += 1 }
         switch results[0] {
@@ -70,7 +70,7 @@ package final class HTTPBlockStore: BlockStore {
         }
     }
 
-    package func put(_ bytes: [UInt8], cid: CID) throws {
+    public func put(_ bytes: [UInt8], cid: CID) throws {
         throw BlockError.io(path: base, message: "a remote index is read-only")
     }
 }

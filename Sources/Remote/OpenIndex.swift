@@ -4,12 +4,12 @@ import ProllyTree
 import Support
 
 /// An index opened for reading from a local folder or a URL, with what reading it has cost.
-package final class OpenedIndex: Sendable {
-    package let shard: Shard
+public final class OpenedIndex: Sendable {
+    public let shard: Shard
     /// The path or URL it was opened from.
-    package let location: String
+    public let location: String
     /// The `manifest.json` bytes as read (verified).
-    package let manifestBytes: [UInt8]
+    public let manifestBytes: [UInt8]
     let http: HTTPBlockStore?
     let caching: CachingStore?
 
@@ -21,11 +21,11 @@ package final class OpenedIndex: Sendable {
         self.caching = caching
     }
 
-    package var isRemote: Bool { http != nil }
+    public var isRemote: Bool { http != nil }
 
     /// Requests, bytes, serial round trips and cache hits so far, the manifest included. For a
     /// local folder every block read counts as a request and a round trip.
-    package var cost: ReadCost {
+    public var cost: ReadCost {
         if let http {
             var c = http.cost
             c.cacheHits = caching?.cacheHits ?? 0
@@ -47,7 +47,7 @@ package final class OpenedIndex: Sendable {
 /// by `maxManifestSize`; revalidated with `If-None-Match`/`If-Modified-Since` when a cached
 /// copy exists) and its signature and root block verified; blocks then come through the
 /// on-disk cache (unless `cacheDirectory` is nil) from `INDEX/blocks/<cid>` or the gateway.
-package func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> OpenedIndex {
+public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> OpenedIndex {
     guard RemoteURL.isRemote(pathOrURL) else {
         let shard = try Shard.open(directory: pathOrURL, cacheNodes: options.cacheNodes)
         let bytes = try FileSystem.readFile(pathOrURL + "/" + Manifest.fileName, limit: options.maxManifestSize)

@@ -1,18 +1,18 @@
 /// What reading an index has cost: the one counter `--stats`, `--json` and the remote store
 /// share. For a local folder every block read counts as one request and one round trip.
-package struct ReadCost: Sendable, Hashable {
+public struct ReadCost: Sendable, Hashable {
     /// Block fetches issued: HTTP requests (retries included) or local block reads.
-    package var requests = 0
+    public var requests = 0
     /// Bytes received (response bodies, or block files read).
-    package var bytes = 0
+    public var bytes = 0
     /// Waits one after another: a single fetch or a parallel batch is one.
-    package var roundTrips = 0
+    public var roundTrips = 0
     /// Blocks answered by the on-disk cache without a request.
-    package var cacheHits = 0
+    public var cacheHits = 0
     /// Blocks fetched and verified.
-    package var blocks = 0
+    public var blocks = 0
 
-    package init(requests: Int = 0, bytes: Int = 0, roundTrips: Int = 0, blocks: Int = 0, cacheHits: Int = 0) {
+    public init(requests: Int = 0, bytes: Int = 0, roundTrips: Int = 0, blocks: Int = 0, cacheHits: Int = 0) {
         self.requests = requests
         self.bytes = bytes
         self.roundTrips = roundTrips

@@ -1,30 +1,30 @@
 /// How a remote index is fetched. The defaults suit a static host or CDN over the internet;
 /// tests shrink the timeouts.
-package struct RemoteOptions: Sendable {
+public struct RemoteOptions: Sendable {
     /// An IPFS trustless gateway (`https://host`) to fetch blocks from as `GATEWAY/ipfs/<cid>`
     /// with `Accept: application/vnd.ipld.raw`; nil fetches `INDEX/blocks/<cid>` beside the
     /// manifest. The manifest always comes from the index URL: it is not part of the DAG.
-    package var gateway: String? = nil
+    public var gateway: String? = nil
     /// Seconds one request may take from sending to the last body byte (connect included).
-    package var timeout: Double = 15
+    public var timeout: Double = 15
     /// Seconds allowed to establish a connection, within `timeout`.
-    package var connectTimeout: Double = 5
+    public var connectTimeout: Double = 5
     /// Further attempts after a transient failure (5xx, 429, timeout, reset, truncated body).
-    package var retries: Int = 2
+    public var retries: Int = 2
     /// Seconds before the first retry; doubled for each further one (with ±25 % jitter).
-    package var backoff: Double = 0.25
+    public var backoff: Double = 0.25
     /// Requests in flight at once per store (and keep-alive connections per host).
-    package var concurrency: Int = 16
+    public var concurrency: Int = 16
     /// Largest block accepted, in bytes (as `DirectoryStore`'s limit: our nodes are far smaller).
-    package var maxBlockSize: Int = 16 << 20
+    public var maxBlockSize: Int = 16 << 20
     /// Largest `manifest.json` accepted, in bytes (as `Manifest.verified`'s limit).
-    package var maxManifestSize: Int = 64 << 20
+    public var maxManifestSize: Int = 64 << 20
     /// The on-disk block cache; nil for none.
-    package var cacheDirectory: String? = BlockCache.defaultDirectory()
+    public var cacheDirectory: String? = BlockCache.defaultDirectory()
     /// The cache's size bound in bytes; the least recently used blocks go first.
-    package var cacheLimit: Int = 1 << 30
+    public var cacheLimit: Int = 1 << 30
     /// Decoded tree nodes kept in memory by the shard's node reader.
-    package var cacheNodes: Int = 4096
+    public var cacheNodes: Int = 4096
 
-    package init() {}
+    public init() {}
 }

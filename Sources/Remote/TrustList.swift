@@ -6,14 +6,14 @@ import Support
 /// digits, optionally followed by whitespace and a label; blank lines and lines starting with
 /// `#` are ignored. (Public keys, not group IDs: the key is what a group publishes and what
 /// signs its manifests; the group ID is derived from it.)
-package struct TrustList: Sendable, Equatable {
-    package var keys: [[UInt8]]
-    package var groups: [GroupID] { keys.map { GroupID(publicKey: $0) } }
+public struct TrustList: Sendable, Equatable {
+    public var keys: [[UInt8]]
+    public var groups: [GroupID] { keys.map { GroupID(publicKey: $0) } }
 
-    package init(keys: [[UInt8]]) { self.keys = keys }
+    public init(keys: [[UInt8]]) { self.keys = keys }
 
     /// Parses a trust file's text; `path` names it in errors (with the line number).
-    package init(parsing text: String, path: String) throws {
+    public init(parsing text: String, path: String) throws {
         var keys: [[UInt8]] = []
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingWhitespace
@@ -28,7 +28,7 @@ package struct TrustList: Sendable, Equatable {
         self.keys = keys
     }
 
-    package init(contentsOf path: String) throws {
+    public init(contentsOf path: String) throws {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path, limit: 16 << 20) } catch {
             throw TrustListError.unreadable(path: path)
@@ -38,7 +38,7 @@ package struct TrustList: Sendable, Equatable {
 
     /// The trusted groups that have documents in `info`; throws if there are none, since a
     /// search would then silently find nothing.
-    package func groups(in info: IndexInfo, path: String) throws -> [GroupID] {
+    public func groups(in info: IndexInfo, path: String) throws -> [GroupID] {
         let present = Set(info.groups.map(\.group))
         let found = groups.filter { present.contains($0) }
         guard !found.isEmpty else {

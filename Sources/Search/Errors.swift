@@ -1,11 +1,11 @@
 /// Why a query that parsed cannot be evaluated (the query's own mistakes are `QueryError`s).
-package enum SearchError: Error, Equatable, CustomStringConvertible {
+public enum SearchError: Error, Equatable, CustomStringConvertible {
     /// Only exclusions or filters, nothing that selects documents.
     case nothingToSearch
     /// A `group:` value that is not a hex group ID.
     case badGroup(String)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .nothingToSearch: "the query has nothing to search for (only exclusions or filters with no words)"
         case .badGroup(let g): "group: wants a 16-digit hex group ID, not \(g)"

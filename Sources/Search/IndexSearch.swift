@@ -6,27 +6,27 @@ import Snippets
 /// One query against one index, from text to the results a person sees: parse, plan, BM25
 /// top-k, then each hit's snippet from the text tree. Shared by `indexer search` and the
 /// server's `/api/search`, so both answer the same.
-package struct IndexSearch: Sendable {
-    package let shard: Shard
-    package let analyzer: IndexAnalyzer
+public struct IndexSearch: Sendable {
+    public let shard: Shard
+    public let analyzer: IndexAnalyzer
     /// When set, only these groups' documents are searched (a trust list).
-    package let groups: [GroupID]?
+    public let groups: [GroupID]?
 
-    package init(shard: Shard, analyzer: IndexAnalyzer = IndexAnalyzer(), groups: [GroupID]? = nil) {
+    public init(shard: Shard, analyzer: IndexAnalyzer = IndexAnalyzer(), groups: [GroupID]? = nil) {
         self.shard = shard
         self.analyzer = analyzer
         self.groups = groups
     }
 
     /// A page of results.
-    package struct Page: Sendable {
-        package var parsed: QueryNode
+    public struct Page: Sendable {
+        public var parsed: QueryNode
         /// Matching documents; a lower bound unless `totalIsExact`.
-        package var total: Int
-        package var totalIsExact: Bool
-        package var results: [SearchResult]
+        public var total: Int
+        public var totalIsExact: Bool
+        public var results: [SearchResult]
 
-        package init(parsed: QueryNode, total: Int, totalIsExact: Bool, results: [SearchResult]) {
+        public init(parsed: QueryNode, total: Int, totalIsExact: Bool, results: [SearchResult]) {
             self.parsed = parsed
             self.total = total
             self.totalIsExact = totalIsExact
@@ -36,7 +36,7 @@ package struct IndexSearch: Sendable {
 
     /// The plan for `parsed`, restricted to `groups` when given (each `.group` in an `.and`
     /// narrows the search to the union of those groups).
-    package static func plan(_ parsed: QueryNode, groups: [GroupID]?) -> QueryPlan {
+    public static func plan(_ parsed: QueryNode, groups: [GroupID]?) -> QueryPlan {
         let plan = QueryPlan(parsed)
         guard let groups, !groups.isEmpty else { return plan }
         return .and([plan] + groups.map { .group($0.description) })
@@ -44,11 +44,11 @@ package struct IndexSearch: Sendable {
 
     /// Throws `QueryError` for a query that does not parse, `SearchError` for one with nothing
     /// to search, and block/remote errors when the index cannot be read.
-    package func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
+    public func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
         try run(QueryParser.parse(query), limit: limit, offset: offset)
     }
 
-    package func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
+    public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
         // The engine scores a trusted subset with that subset's statistics.
         let engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
         let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset, texts: true)

@@ -4,7 +4,7 @@ import Query
 
 extension QueryPlan {
     /// The plan for a parsed query (see `QueryNode` for the shapes the parser guarantees).
-    package init(_ node: QueryNode) {
+    public init(_ node: QueryNode) {
         switch node {
         case .term(let field, let text):
             switch field {

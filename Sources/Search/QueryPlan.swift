@@ -2,7 +2,7 @@ import Index
 
 /// What to evaluate, after parsing: the query language's constructs in a form the engine
 /// compiles to iterators. Words are raw text; the engine analyzes them with the index's analyzer.
-package indirect enum QueryPlan: Sendable, Equatable {
+public indirect enum QueryPlan: Sendable, Equatable {
     /// A word: its terms in body or title, scored.
     case word(String)
     /// Consecutive words, in body or in title.

@@ -5,20 +5,20 @@ import Support
 
 /// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
 /// collapsed by URL (the latest capture shown) and by content digest.
-package struct SearchEngine {
-    package let shard: Shard
-    package let analyzer: IndexAnalyzer
-    package let bm25: BM25
+public struct SearchEngine {
+    public let shard: Shard
+    public let analyzer: IndexAnalyzer
+    public let bm25: BM25
     /// Prefix queries expand to at most this many terms per field.
-    package static let maxExpansions = 64
+    public static let maxExpansions = 64
 
     /// Groups searched, and whose statistics score (a trust list); nil: every group.
-    package let groups: [GroupID]?
+    public let groups: [GroupID]?
 
     /// With `groups`, only those groups' documents are searched, and BM25's document count,
     /// average lengths and document frequencies are those of that subset: a trusted subset is
     /// scored as if it were the whole index.
-    package init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
+    public init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
         self.shard = shard
         self.analyzer = analyzer
         if let groups, !groups.isEmpty {
@@ -47,23 +47,23 @@ package struct SearchEngine {
         return total
     }
 
-    package struct Hit: Sendable {
-        package var doc: DocRef
-        package var score: Double
-        package var record: DocRecord
+    public struct Hit: Sendable {
+        public var doc: DocRef
+        public var score: Double
+        public var record: DocRecord
         /// The analyzed terms the query looked for (for highlighting).
-        package var terms: [String]
+        public var terms: [String]
         /// The extracted text, when the search was asked to fetch texts.
-        package var text: String? = nil
+        public var text: String? = nil
     }
 
-    package struct Result: Sendable {
-        package var hits: [Hit]
+    public struct Result: Sendable {
+        public var hits: [Hit]
         /// Matching documents; exact when `totalIsExact`, else a lower bound (pruning skipped some).
-        package var total: Int
-        package var totalIsExact: Bool
-        package var leavesRead: Int
-        package var candidatesScored: Int
+        public var total: Int
+        public var totalIsExact: Bool
+        public var leavesRead: Int
+        public var candidatesScored: Int
     }
 
     // MARK: Compilation
@@ -198,7 +198,7 @@ package struct SearchEngine {
     /// `prune: false` scores every match (used by tests to check pruning changes nothing).
     /// With `texts`, the hits' texts (for snippets) are fetched together with their records:
     /// over HTTP both trees are read in the same round trips.
-    package func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
+    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         // A few spare candidates cover most collapsing; the pool grows only when they do not
         // (every candidate costs a document record, which over HTTP is bytes).
@@ -390,7 +390,7 @@ struct TopKHeap {
 extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
-    package func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
+    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
         let root = try restricted(try compile(plan, Compiled()))
         var out: [DocRef] = []
         for d in docs.sorted() {

@@ -1,18 +1,18 @@
 import Snippets
 
 /// One result as `indexer search` and `/api/search` show it; filled in by `IndexSearch`.
-package struct SearchResult: Hashable, Sendable {
-    package var url: String
+public struct SearchResult: Hashable, Sendable {
+    public var url: String
     /// The document's title; empty when it has none (the URL is shown instead).
-    package var title: String
+    public var title: String
     /// Capture date in seconds since 1970-01-01 UTC (as `Document.date`), if known.
-    package var date: Int64?
-    package var score: Double
+    public var date: Int64?
+    public var score: Double
     /// The group that published the document (its group ID).
-    package var group: String
-    package var snippet: Snippet
+    public var group: String
+    public var snippet: Snippet
 
-    package init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet) {
+    public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet) {
         self.url = url
         self.title = title
         self.date = date

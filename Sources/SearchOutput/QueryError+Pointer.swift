@@ -4,7 +4,7 @@ import Snippets
 extension QueryError {
     /// Two lines: the query (control characters shown as spaces so columns line up) and a caret
     /// under the character at `offset`, both prefixed by `indent`. No trailing newline.
-    package func pointer(indent: String = "  ") -> String {
+    public func pointer(indent: String = "  ") -> String {
         var line = ""
         var column = 0
         var caretColumn = 0

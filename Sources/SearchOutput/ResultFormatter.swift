@@ -20,23 +20,23 @@ import Support
 ///
 /// Titles and URLs come from documents, so control characters are removed from them before
 /// printing (a crafted title must not move the cursor or recolour the terminal).
-package struct ResultFormatter: Sendable {
-    package enum Output: Hashable, Sendable {
+public struct ResultFormatter: Sendable {
+    public enum Output: Hashable, Sendable {
         /// A terminal `width` columns wide. `color: false` (for `NO_COLOR`) keeps the layout
         /// but marks highlights with `**` and uses no escape codes.
         case terminal(width: Int, color: Bool)
         case pipe
     }
 
-    package var output: Output
+    public var output: Output
 
-    package init(output: Output) {
+    public init(output: Output) {
         self.output = output
     }
 
     /// Terminal when standard output is one (its width from `TIOCGWINSZ`, else `COLUMNS`,
     /// else 80; colour unless `NO_COLOR` is set), otherwise `.pipe`.
-    package static func forStandardOutput() -> ResultFormatter {
+    public static func forStandardOutput() -> ResultFormatter {
         guard isatty(STDOUT_FILENO) == 1 else { return ResultFormatter(output: .pipe) }
         var width = 80
         var size = winsize()
@@ -62,7 +62,7 @@ package struct ResultFormatter: Sendable {
 
     /// A page of results numbered from `firstRank` (1-based), separated by blank lines, with
     /// the rank numbers right-aligned. Ends with a newline unless empty.
-    package func format(_ results: [SearchResult], firstRank: Int = 1) -> String {
+    public func format(_ results: [SearchResult], firstRank: Int = 1) -> String {
         let rankWidth = String(firstRank + max(results.count - 1, 0)).count
         return results.enumerated().map { k, r in
             format(r, rank: firstRank + k, rankWidth: rankWidth)
@@ -72,7 +72,7 @@ package struct ResultFormatter: Sendable {
     /// One result: `rank. title`, then URL and date, then the snippet, each line ending in a
     /// newline; an untitled result shows its URL in the title's place. `rankWidth` pads the
     /// rank so titles of a page line up.
-    package func format(_ result: SearchResult, rank: Int, rankWidth: Int = 1) -> String {
+    public func format(_ result: SearchResult, rank: Int, rankWidth: Int = 1) -> String {
         let number = String(rank)
         let label = String(repeating: " ", count: max(0, rankWidth - number.count)) + number + ". "
         let indent = String(repeating: " ", count: label.count)
@@ -102,7 +102,7 @@ package struct ResultFormatter: Sendable {
     }
 
     /// `Results 11–20 of 1,234` (or `No results`), one line, no newline.
-    package func summary(total: Int, offset: Int, shown: Int) -> String {
+    public func summary(total: Int, offset: Int, shown: Int) -> String {
         guard total > 0 else { return "No results" }
         guard shown > 0 else { return "No results past \(ResultFormatter.grouped(offset)) (of \(ResultFormatter.grouped(total)))" }
         let text = "Results \(ResultFormatter.grouped(offset + 1))–\(ResultFormatter.grouped(offset + shown)) of \(ResultFormatter.grouped(total))"
@@ -111,7 +111,7 @@ package struct ResultFormatter: Sendable {
 
     /// The `--stats` line: `4 requests, 38.2 KB in 3 round trips, 4 blocks` (`, 9 cache hits` when
     /// a cache answered some). No newline.
-    package func cost(_ c: ReadCost) -> String {
+    public func cost(_ c: ReadCost) -> String {
         let text =
             "\(ResultFormatter.grouped(c.requests)) request\(c.requests == 1 ? "" : "s"), "
             + "\(ResultFormatter.size(c.bytes)) in \(c.roundTrips) round trip\(c.roundTrips == 1 ? "" : "s"), "
@@ -122,7 +122,7 @@ package struct ResultFormatter: Sendable {
 
     /// A query error for stderr: `error: message (column N)`, then the query with a caret
     /// under the spot. Ends with a newline.
-    package func error(_ e: QueryError) -> String {
+    public func error(_ e: QueryError) -> String {
         let head = color ? "\u{1B}[1;31merror:\u{1B}[0m " : "error: "
         return head + e.description + "\n" + e.pointer(indent: "  ") + "\n"
     }

@@ -19,8 +19,8 @@ import Support
 /// not finite). `snippet` is the plain passage text, `highlights` its marked spans as
 /// `[start, end)` pairs of Unicode code point offsets (the indexing of Python strings), and
 /// `snippetHTML` the same passage HTML-escaped with the spans in `<mark>`.
-package enum SearchJSON {
-    package static func document(
+public enum SearchJSON {
+    public static func document(
         query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
         tookMs: Double? = nil, cost: ReadCost? = nil
     ) -> String {
@@ -66,5 +66,5 @@ package enum SearchJSON {
     }
 
     /// A JSON string literal (`JSON.quoted`, the one escaper every JSON writer uses).
-    package static func string(_ s: String) -> String { JSON.quoted(s) }
+    public static func string(_ s: String) -> String { JSON.quoted(s) }
 }

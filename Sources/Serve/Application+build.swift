@@ -7,36 +7,36 @@ import NIOCore
 import NIOPosix
 
 /// What `indexer serve` serves and where.
-package struct ServeConfiguration: Sendable {
-    package var host = "127.0.0.1"
+public struct ServeConfiguration: Sendable {
+    public var host = "127.0.0.1"
     /// 0 picks a free port (see `onRunning`).
-    package var port = 8080
+    public var port = 8080
     /// The first is also served at `/`; every one at `/<name>/`.
-    package var indexes: [ServedIndex]
+    public var indexes: [ServedIndex]
     /// Receives one access-log line per request (nil: no log).
-    package var accessLog: (@Sendable (String) -> Void)?
+    public var accessLog: (@Sendable (String) -> Void)?
     /// Called once the server listens, with the port it bound.
-    package var onRunning: (@Sendable (Int) -> Void)?
+    public var onRunning: (@Sendable (Int) -> Void)?
     /// Largest `limit` the search API accepts.
-    package var maxResults = 100
+    public var maxResults = 100
     /// Longest query the search API accepts, in bytes.
-    package var maxQueryBytes = 2000
+    public var maxQueryBytes = 2000
 
-    package init(indexes: [ServedIndex]) { self.indexes = indexes }
+    public init(indexes: [ServedIndex]) { self.indexes = indexes }
 }
 
 /// The request context: Hummingbird's core storage plus the peer's address for the log.
-package struct ServeContext: RequestContext, RemoteAddressRequestContext {
-    package var coreContext: CoreRequestContextStorage
-    package let remoteAddress: SocketAddress?
+public struct ServeContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
 
-    package init(source: ApplicationRequestContextSource) {
+    public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
     }
 
     /// Nothing we serve takes a request body.
-    package var maxUploadSize: Int { 0 }
+    public var maxUploadSize: Int { 0 }
 }
 
 /// The router `indexer serve` runs and the tests drive in-process.
@@ -49,7 +49,7 @@ package struct ServeContext: RequestContext, RemoteAddressRequestContext {
 ///     /ipfs/<cid>             a raw block from any index (trustless-gateway style)
 ///     /api/search?q=&index=&limit=&offset=             JSON results with HTML snippets
 ///     /api/indexes                                     JSON list of the served indexes
-package func buildRouter(_ config: ServeConfiguration) -> Router<ServeContext> {
+public func buildRouter(_ config: ServeConfiguration) -> Router<ServeContext> {
     let router = Router(context: ServeContext.self)
     if let sink = config.accessLog { router.add(middleware: AccessLogMiddleware(sink: sink)) }
     let handler = RequestHandler(config: config)
@@ -63,7 +63,7 @@ package func buildRouter(_ config: ServeConfiguration) -> Router<ServeContext> {
 
 /// The whole application: the router on HTTP/1.1 with bounded header sizes and an idle
 /// timeout. `runService()` on it stops gracefully on SIGINT and SIGTERM.
-package func buildApplication(_ config: ServeConfiguration, logger: Logger? = nil) -> some ApplicationProtocol {
+public func buildApplication(_ config: ServeConfiguration, logger: Logger? = nil) -> some ApplicationProtocol {
     var quiet = Logger(label: "indexer-serve")
     quiet.logLevel = .warning
     let decoder = HTTP1Channel.Configuration.DecoderConfiguration(

@@ -12,13 +12,13 @@ import Synchronization
 /// One index folder being served, read-only. The shard (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
 /// restart; blocks are immutable and read straight from `blocks/<cid>`.
-package final class ServedIndex: Sendable {
+public final class ServedIndex: Sendable {
     /// The URL path segment it is served under (`/<name>/`).
-    package let name: String
-    package let directory: String
+    public let name: String
+    public let directory: String
     private let state = Mutex<(stamp: FileStamp?, shard: Shard?)>((nil, nil))
 
-    package init(name: String, directory: String) throws {
+    public init(name: String, directory: String) throws {
         self.name = name
         var d = Substring(directory)
         while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
@@ -29,11 +29,11 @@ package final class ServedIndex: Sendable {
         _ = try shard()
     }
 
-    package var manifestPath: String { directory + "/" + Manifest.fileName }
-    package func blockPath(_ cid: CID) -> String { directory + "/blocks/" + cid.description }
+    public var manifestPath: String { directory + "/" + Manifest.fileName }
+    public func blockPath(_ cid: CID) -> String { directory + "/blocks/" + cid.description }
 
     /// The verified shard for the current manifest (reopened if the file changed).
-    package func shard() throws -> Shard {
+    public func shard() throws -> Shard {
         let stamp = FileStamp(manifestPath)
         let current = state.withLock { $0 }
         if let stamp, current.stamp == stamp, let shard = current.shard { return shard }
@@ -44,7 +44,7 @@ package final class ServedIndex: Sendable {
 
     /// Distinct, URL-safe names for `directories` (their last path component), avoiding the
     /// server's own top-level paths.
-    package static func names(for directories: [String]) -> [String] {
+    public static func names(for directories: [String]) -> [String] {
         let reserved: Set<String> = ["api", "ipfs", "blocks", "manifest.json", "index.html", ""]
         var used = Set<String>()
         return directories.map { dir in

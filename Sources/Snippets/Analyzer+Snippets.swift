@@ -5,18 +5,18 @@ import Query
 extension Analyzer: SnippetAnalyzer {
     /// A reusable term buffer (with its 200 KB stem cache, worth keeping across documents)
     /// and the current document's stemming.
-    package struct SnippetScratch {
+    public struct SnippetScratch {
         var buffer = TermBuffer()
         var stemming = Analyzer.Stemming.english
     }
 
-    package func makeScratch() -> SnippetScratch { SnippetScratch() }
+    public func makeScratch() -> SnippetScratch { SnippetScratch() }
 
-    package func prepare(_ scratch: inout SnippetScratch, language: String?) {
+    public func prepare(_ scratch: inout SnippetScratch, language: String?) {
         scratch.stemming = Stemming(language: language)
     }
 
-    package func forEachTerm(
+    public func forEachTerm(
         of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
         _ body: (UnsafeRawBufferPointer) -> Void
     ) {
@@ -27,7 +27,7 @@ extension Analyzer: SnippetAnalyzer {
         }
     }
 
-    package func forEachSpan(
+    public func forEachSpan(
         of utf8: UnsafeRawBufferPointer, scratch: inout SnippetScratch,
         _ body: (Range<Int>, UnsafeRawBufferPointer) -> Void
     ) {
@@ -43,7 +43,7 @@ extension HighlightTerms {
     /// The highlight terms of `query` for a document in `language`: its positive words and
     /// phrases analyzed as that document was (stemmed for English or unknown languages,
     /// unstemmed otherwise), and its prefixes folded without stemming.
-    package init(query: QueryNode, analyzer: Analyzer, language: String?) {
+    public init(query: QueryNode, analyzer: Analyzer, language: String?) {
         let stemming = Analyzer.Stemming(language: language)
         self.init(
             query: query,

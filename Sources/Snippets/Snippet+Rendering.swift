@@ -1,5 +1,5 @@
 /// How highlighted text is marked up for an output.
-package enum HighlightStyle: Sendable, Hashable {
+public enum HighlightStyle: Sendable, Hashable {
     /// ANSI bold on a terminal (`ESC[1m … ESC[22m`).
     case terminal
     /// `**term**`, for piped output (readable, and Markdown).
@@ -12,7 +12,7 @@ package enum HighlightStyle: Sendable, Hashable {
 
 extension Snippet {
     /// `text` with its highlights marked in `style`.
-    package func rendered(_ style: HighlightStyle) -> String {
+    public func rendered(_ style: HighlightStyle) -> String {
         Snippet.mark(text, highlights, style)
     }
 
@@ -46,7 +46,7 @@ extension Snippet {
     }
 
     /// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
-    package static func escapeHTML(_ s: String) -> String {
+    public static func escapeHTML(_ s: String) -> String {
         guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 16)

@@ -2,7 +2,7 @@ extension Snippet {
     /// The snippet split into lines of at most `columns` terminal columns, each with its share
     /// of the highlights (a highlight crossing a break is split). Breaks at spaces (the space is
     /// dropped); a run with no space that is too long (CJK, long URLs) breaks between scalars.
-    package func wrapped(columns: Int) -> [Snippet] {
+    public func wrapped(columns: Int) -> [Snippet] {
         let width = max(columns, 1)
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return [self] }
@@ -55,7 +55,7 @@ extension TextScan {
     }
 
     /// Terminal columns of a string.
-    package static func columns(_ s: String) -> Int {
+    public static func columns(_ s: String) -> Int {
         s.unicodeScalars.reduce(0) { $0 + columns($1.value) }
     }
 }

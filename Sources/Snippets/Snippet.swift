@@ -6,20 +6,20 @@ import Query
 /// characters removed (document text must not drive the terminal), `…` where the passage cuts
 /// into a sentence. `highlights` are UTF-8 byte ranges into `text`, sorted, non-overlapping and
 /// non-adjacent (touching matches, as CJK bigrams are, merge into one).
-package struct Snippet: Hashable, Sendable {
-    package var text: String
-    package var highlights: [Range<Int>]
+public struct Snippet: Hashable, Sendable {
+    public var text: String
+    public var highlights: [Range<Int>]
     /// False when no query term occurs in the scanned text and this is the document's opening.
-    package var matched: Bool
+    public var matched: Bool
 
-    package init(text: String, highlights: [Range<Int>], matched: Bool) {
+    public init(text: String, highlights: [Range<Int>], matched: Bool) {
         self.text = text
         self.highlights = highlights
         self.matched = matched
     }
 
     /// The highlighted substrings, in order (for tests and `--json` consumers).
-    package var highlightedTexts: [String] {
+    public var highlightedTexts: [String] {
         let bytes = Array(text.utf8)
         return highlights.map { String(decoding: bytes[$0], as: UTF8.self) }
     }
@@ -33,14 +33,14 @@ package struct Snippet: Hashable, Sendable {
 /// term and phrase clause, and every analyzed `prefix*` text (normalized but not stemmed: a
 /// stemmed prefix would miss the terms it should expand to). Each distinct term and each
 /// prefix is one "item" for passage coverage.
-package struct HighlightTerms: Sendable {
-    package let terms: [String]
-    package let prefixes: [String]
+public struct HighlightTerms: Sendable {
+    public let terms: [String]
+    public let prefixes: [String]
     private let index: [String: Int]
     /// UTF-8 of `terms` then `prefixes`, for matching analyzer output without making Strings.
     private let needles: [[UInt8]]
 
-    package init(terms: some Sequence<String>, prefixes: some Sequence<String> = []) {
+    public init(terms: some Sequence<String>, prefixes: some Sequence<String> = []) {
         var unique: [String] = []
         var index: [String: Int] = [:]
         for t in terms where !t.isEmpty && index[t] == nil {
@@ -57,7 +57,7 @@ package struct HighlightTerms: Sendable {
     /// The highlight terms of a parsed query: every positive term, phrase and prefix clause
     /// (not those under a `not`, nor filters), analyzed by `analyze` (the index's analyzer on
     /// query text) and, for prefixes, by `normalizePrefix` (folding without stemming).
-    package init(query: QueryNode, analyze: (String) -> [String], normalizePrefix: (String) -> String) {
+    public init(query: QueryNode, analyze: (String) -> [String], normalizePrefix: (String) -> String) {
         var terms: [String] = []
         var prefixes: [String] = []
         for clause in query.positiveTexts {
@@ -70,13 +70,13 @@ package struct HighlightTerms: Sendable {
     }
 
     /// Number of distinct items a passage can cover.
-    package var itemCount: Int { terms.count + prefixes.count }
+    public var itemCount: Int { terms.count + prefixes.count }
 
-    package var isEmpty: Bool { itemCount == 0 }
+    public var isEmpty: Bool { itemCount == 0 }
 
     /// The item a token's analyzed term matches: the exact term if it is one, else the first
     /// prefix it starts with; nil when it matches nothing.
-    package func item(for term: String) -> Int? {
+    public func item(for term: String) -> Int? {
         if let i = index[term] { return i }
         for (k, p) in prefixes.enumerated() where term.hasPrefix(p) { return terms.count + k }
         return nil
@@ -104,7 +104,7 @@ package struct HighlightTerms: Sendable {
 /// a query term (`running` under the query `run` with the English stemmer; CJK bigrams).
 /// Snippets call it on pieces of a document cut at whitespace, which is only sound because no
 /// token spans whitespace; `scratch` lets the conformer reuse its buffers across calls.
-package protocol SnippetAnalyzer {
+public protocol SnippetAnalyzer {
     associatedtype Scratch
     /// Fresh scratch state (buffers, caches); reusable across documents via `prepare`.
     func makeScratch() -> Scratch

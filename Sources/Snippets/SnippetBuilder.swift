@@ -13,19 +13,19 @@
 /// words they come from), and a window of `probeWindowBytes` around each of the first
 /// `maxProbes` hits is analyzed like the opening. A document with no match gets its opening,
 /// with `matched == false`.
-package struct SnippetBuilder: Sendable {
+public struct SnippetBuilder: Sendable {
     /// Passage width in terminal columns (CJK characters count two).
-    package var maxColumns: Int
+    public var maxColumns: Int
     /// How much of the text's start is analyzed looking for matches, in UTF-8 bytes.
-    package var maxScanBytes: Int
+    public var maxScanBytes: Int
     /// How far into the text raw occurrences are looked for, in UTF-8 bytes.
-    package var maxProbeBytes: Int
+    public var maxProbeBytes: Int
     /// How many raw occurrences past the opening are analyzed before giving up.
-    package var maxProbes: Int
+    public var maxProbes: Int
     /// The size of the window analyzed around a raw occurrence, in UTF-8 bytes.
-    package var probeWindowBytes: Int
+    public var probeWindowBytes: Int
 
-    package init(
+    public init(
         maxColumns: Int = 200, maxScanBytes: Int = 64 * 1024, maxProbeBytes: Int = 8 << 20,
         maxProbes: Int = 4, probeWindowBytes: Int = 4096
     ) {
@@ -39,7 +39,7 @@ package struct SnippetBuilder: Sendable {
     /// The best passage of `text` (a document's extracted text in `language`) for `terms`,
     /// matched with `analyzer`, which must be the index's analyzer. Never fails; an empty or
     /// all-whitespace text gives an empty snippet.
-    package func snippet<A: SnippetAnalyzer>(
+    public func snippet<A: SnippetAnalyzer>(
         for text: String, language: String? = nil, terms: HighlightTerms,
         analyzer: A
     ) -> Snippet {
@@ -49,7 +49,7 @@ package struct SnippetBuilder: Sendable {
 
     /// The same, reusing `scratch` (from `analyzer.makeScratch()`) across documents: for the
     /// real analyzer that saves allocating and clearing its stem cache per snippet.
-    package func snippet<A: SnippetAnalyzer>(
+    public func snippet<A: SnippetAnalyzer>(
         for text: String, language: String? = nil, terms: HighlightTerms,
         analyzer: A, scratch: inout A.Scratch
     ) -> Snippet {

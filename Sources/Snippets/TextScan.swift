@@ -1,7 +1,7 @@
 /// Byte-level helpers over valid UTF-8 (text that came from a `String`): scalar decoding,
 /// whitespace, terminal width and sentence boundaries. Snippets scan documents with these
 /// rather than iterating `Character`s.
-package enum TextScan {
+public enum TextScan {
     /// The scalar starting at `i` and its length in bytes. `i` must be a scalar boundary.
     @inline(__always)
     static func decode(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
@@ -28,7 +28,7 @@ package enum TextScan {
         return j
     }
 
-    package static func isSpace(_ s: UInt32) -> Bool {
+    public static func isSpace(_ s: UInt32) -> Bool {
         switch s {
         case 0x20, 0x09...0x0D, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
             return true
@@ -39,7 +39,7 @@ package enum TextScan {
 
     /// C0 and C1 controls (including ESC) and other invisible format characters that must
     /// never reach a terminal from document text.
-    package static func isControl(_ s: UInt32) -> Bool {
+    public static func isControl(_ s: UInt32) -> Bool {
         s < 0x20 || (0x7F...0x9F).contains(s) || s == 0x200B || s == 0xFEFF || (0x202A...0x202E).contains(s)
             || (0x2066...0x2069).contains(s)
     }
@@ -61,7 +61,7 @@ package enum TextScan {
     /// Terminal columns of a scalar: 2 for East Asian wide and fullwidth characters and emoji,
     /// 0 for combining marks, joiners and variation selectors, else 1. An approximation of
     /// `wcwidth`, good enough to size snippets and place carets.
-    package static func columns(_ v: UInt32) -> Int {
+    public static func columns(_ v: UInt32) -> Int {
         if v < 0x300 { return 1 }
         switch v {
         case 0x0300...0x036F, 0x0483...0x0489, 0x0591...0x05BD, 0x0610...0x061A, 0x064B...0x065F,

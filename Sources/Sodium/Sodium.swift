@@ -4,7 +4,7 @@ import CSodium
 ///
 /// libsodium needs `sodium_init()` once per process; every entry point here calls
 /// `Sodium.ready` first, which runs it exactly once.
-package enum Sodium {
+public enum Sodium {
     /// Runs `sodium_init()` once. It is thread-safe and idempotent in libsodium itself.
     private static let initialised: Bool = sodium_init() >= 0
     static func ready() {
@@ -12,7 +12,7 @@ package enum Sodium {
     }
 
     /// BLAKE2b with a 32-byte digest (`crypto_generichash`, no key): the hash behind our CIDs.
-    package static func blake2b256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    public static func blake2b256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         ready()
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
@@ -24,12 +24,12 @@ package enum Sodium {
         return out
     }
 
-    package static func blake2b256(_ bytes: [UInt8]) -> [UInt8] {
+    public static func blake2b256(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { blake2b256($0) }
     }
 
     /// SHA-256 (`crypto_hash_sha256`), for formats that name it (WACZ, CIDs from other tools).
-    package static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         ready()
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
@@ -41,26 +41,26 @@ package enum Sodium {
         return out
     }
 
-    package static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { sha256($0) }
     }
 }
 
 /// Incremental SHA-256 for streams too large to hold (WACZ members, whole archives).
-package struct SHA256Hasher: ~Copyable {
+public struct SHA256Hasher: ~Copyable {
     private var state = crypto_hash_sha256_state()
 
-    package init() {
+    public init() {
         Sodium.ready()
         crypto_hash_sha256_init(&state)
     }
 
-    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         crypto_hash_sha256_update(&state, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
     }
 
-    package consuming func finish() -> [UInt8] {
+    public consuming func finish() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
             _ = crypto_hash_sha256_final(&state, o.baseAddress!.assumingMemoryBound(to: UInt8.self))
@@ -71,10 +71,10 @@ package struct SHA256Hasher: ~Copyable {
 
 /// Incremental BLAKE2b-256, for content digests of documents assembled piece by piece.
 /// libsodium's state is an over-aligned opaque struct, so it lives in memory we allocate.
-package struct Blake2bHasher: ~Copyable {
+public struct Blake2bHasher: ~Copyable {
     private let state: UnsafeMutableRawPointer
 
-    package init() {
+    public init() {
         Sodium.ready()
         state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
         crypto_generichash_init(OpaquePointer(state), nil, 0, 32)
@@ -82,12 +82,12 @@ package struct Blake2bHasher: ~Copyable {
 
     deinit { state.deallocate() }
 
-    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         crypto_generichash_update(OpaquePointer(state), base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
     }
 
-    package consuming func finish() -> [UInt8] {
+    public consuming func finish() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBytes { o in
             _ = crypto_generichash_final(OpaquePointer(state), o.baseAddress!.assumingMemoryBound(to: UInt8.self), 32)

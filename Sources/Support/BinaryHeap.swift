@@ -4,11 +4,11 @@
 ///
 /// To order by something else, wrap the element in a small `Comparable` struct whose `<` is
 /// the order wanted (a top-k keeps the worst kept item on top).
-package struct BinaryHeap<Element: Comparable> {
+public struct BinaryHeap<Element: Comparable> {
     @usableFromInline var storage: [Element]
 
     @inlinable
-    package init(_ elements: [Element] = []) {
+    public init(_ elements: [Element] = []) {
         storage = elements
         if storage.count > 1 {
             for i in stride(from: storage.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
@@ -16,14 +16,14 @@ package struct BinaryHeap<Element: Comparable> {
     }
 
     /// The elements in heap order (not sorted).
-    @inlinable package var elements: [Element] { storage }
-    @inlinable package var count: Int { storage.count }
-    @inlinable package var isEmpty: Bool { storage.isEmpty }
+    @inlinable public var elements: [Element] { storage }
+    @inlinable public var count: Int { storage.count }
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
     /// The least element, or nil when empty.
-    @inlinable package var top: Element? { storage.first }
+    @inlinable public var top: Element? { storage.first }
 
     @inlinable
-    package mutating func push(_ element: Element) {
+    public mutating func push(_ element: Element) {
         storage.append(element)
         var i = storage.count - 1
         while i > 0 {
@@ -36,7 +36,7 @@ package struct BinaryHeap<Element: Comparable> {
 
     /// Removes and returns the least element.
     @inlinable @discardableResult
-    package mutating func pop() -> Element? {
+    public mutating func pop() -> Element? {
         guard !storage.isEmpty else { return nil }
         let first = storage[0]
         storage[0] = storage[storage.count - 1]
@@ -47,7 +47,7 @@ package struct BinaryHeap<Element: Comparable> {
 
     /// Replaces the least element with `element`: one sift instead of a pop and a push.
     @inlinable
-    package mutating func replaceTop(with element: Element) {
+    public mutating func replaceTop(with element: Element) {
         guard !storage.isEmpty else { storage.append(element); return }
         storage[0] = element
         siftDown(0)
@@ -56,7 +56,7 @@ package struct BinaryHeap<Element: Comparable> {
     /// Restores the order after the top element's key changed in place (a reference type,
     /// such as a cursor that advanced).
     @inlinable
-    package mutating func topDidChange() {
+    public mutating func topDidChange() {
         if !storage.isEmpty { siftDown(0) }
     }
 

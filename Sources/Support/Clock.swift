@@ -5,7 +5,7 @@
 #endif
 
 /// Seconds on the monotonic clock (`CLOCK_MONOTONIC`): for elapsed times, never for dates.
-package func monotonicSeconds() -> Double {
+public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
@@ -13,7 +13,7 @@ package func monotonicSeconds() -> Double {
 
 /// CPU seconds used by the calling thread (`CLOCK_THREAD_CPUTIME_ID`): single-thread benchmark
 /// figures stay meaningful on a busy machine.
-package func threadCPUSeconds() -> Double {
+public func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -5,14 +5,14 @@
 #endif
 
 /// Small POSIX file helpers: Foundation's are slower and hide errno.
-package enum FileSystem {
-    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
+public enum FileSystem {
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case notFound
         case tooLarge(Int)
         /// A failed system call: the path and `strerror(errno)`.
         case io(path: String, message: String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .notFound: "not found"
             case .tooLarge(let size): "too large (\(size) bytes)"
@@ -23,14 +23,14 @@ package enum FileSystem {
 
     static func errorText() -> String { String(cString: strerror(errno)) }
 
-    package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    package static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    package static func makeDirectories(_ path: String) throws {
+    public static func makeDirectories(_ path: String) throws {
         if isDirectory(path) { return }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for part in path.split(separator: "/") {
@@ -42,7 +42,7 @@ package enum FileSystem {
     }
 
     /// Reads a whole file, refusing files larger than `limit` before allocating.
-    package static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
+    public static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { throw Error.notFound }
@@ -70,7 +70,7 @@ package enum FileSystem {
 
     /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: readers
     /// see the old file or the new one, never a part. `sync` also fsyncs before the rename.
-    package static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws {
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws {
         let tmp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Error.io(path: tmp, message: errorText()) }
@@ -93,7 +93,7 @@ package enum FileSystem {
         ok = true
     }
 
-    package static func listDirectory(_ path: String) throws -> [String] {
+    public static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw Error.io(path: path, message: errorText()) }
         defer { closedir(dir) }
         var names: [String] = []
@@ -109,7 +109,7 @@ package enum FileSystem {
 
 extension FileSystem {
     /// Removes a folder and everything in it (no symlink following).
-    package static func removeTree(_ path: String) throws {
+    public static func removeTree(_ path: String) throws {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {

@@ -1,10 +1,10 @@
 /// Lower-case hex, for IDs, keys and digests in JSON and messages.
-package enum Hex {
+public enum Hex {
     /// `0123456789abcdef` as UTF-8, indexed by nibble.
-    package static let digits = Array("0123456789abcdef".utf8)
+    public static let digits = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex of `bytes`, two digits a byte.
-    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for b in bytes {
@@ -15,7 +15,7 @@ package enum Hex {
     }
 
     /// The bytes of an even-length string of hex digits (either case), or nil.
-    package static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {

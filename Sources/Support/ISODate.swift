@@ -1,11 +1,11 @@
 /// Dates as seconds since 1970-01-01 UTC, parsed from and printed as ISO 8601, without Foundation
 /// (its formatters are slow and not thread-safe to share).
-package enum ISODate {
+public enum ISODate {
     /// Parses `2024-05-01T12:00:00Z`, with optional fractional seconds (dropped) and a `Z`,
     /// `±hh:mm` or `±hhmm` offset (none means UTC), a bare date `2024-05-01`, and the 14-digit
     /// `20240501120000` (and shorter prefixes) of ARC files, CDX and early WARC drafts.
     /// Returns nil for anything else or for out-of-range fields.
-    package static func parse(_ text: some StringProtocol) -> Int64? {
+    public static func parse(_ text: some StringProtocol) -> Int64? {
         var bytes = Array(text.utf8)
         while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() }
         while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
@@ -73,7 +73,7 @@ package enum ISODate {
     }
 
     /// Seconds since 1970 for a proleptic Gregorian UTC date and time, or nil when out of range.
-    package static func epoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {
+    public static func epoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {
         guard (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d),
             (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
         else { return nil }
@@ -82,7 +82,7 @@ package enum ISODate {
     }
 
     /// Formats seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ`.
-    package static func format(_ t: Int64) -> String {
+    public static func format(_ t: Int64) -> String {
         let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
         let secs = Int(t - days * 86400)
         let (y64, m64, d64) = civil(fromDays: days)
@@ -96,7 +96,7 @@ package enum ISODate {
 
     /// The proleptic Gregorian (year, month, day) of a day number, days since 1970-01-01:
     /// Howard Hinnant's `civil_from_days`, exact for every `Int64` day whose year fits.
-    package static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = z0 + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -111,7 +111,7 @@ package enum ISODate {
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `civil(fromDays:)`):
     /// Howard Hinnant's `days_from_civil`. Fields are not range-checked.
-    package static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
+    public static func days(year y0: Int64, month m: Int64, day d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -1,17 +1,17 @@
 extension JSON {
     /// What the parser accepts beyond strict RFC 8259 JSON with integers only.
-    package struct ParseOptions: Sendable {
+    public struct ParseOptions: Sendable {
         /// Nesting deeper than this is refused, never recursed into.
-        package var maxDepth: Int
+        public var maxDepth: Int
         /// Numbers with a fraction or exponent, and integers beyond `Int64`, parse as a finite
         /// `.number`; when false they are refused.
-        package var allowsNonIntegers: Bool
+        public var allowsNonIntegers: Bool
         /// Repairs what real-world metadata gets wrong instead of refusing it: invalid UTF-8
         /// and lone surrogate escapes become U+FFFD, raw control characters in strings are
         /// kept, a leading byte-order mark is skipped, a repeated key keeps its first value.
-        package var repairs: Bool
+        public var repairs: Bool
 
-        package init(maxDepth: Int = 64, allowsNonIntegers: Bool = false, repairs: Bool = false) {
+        public init(maxDepth: Int = 64, allowsNonIntegers: Bool = false, repairs: Bool = false) {
             self.maxDepth = maxDepth
             self.allowsNonIntegers = allowsNonIntegers
             self.repairs = repairs
@@ -19,26 +19,26 @@ extension JSON {
 
         /// Untrusted manifests and keys: integers only, valid UTF-8, no lone surrogates, no
         /// repeated keys, at most 64 levels.
-        package static let strict = ParseOptions()
+        public static let strict = ParseOptions()
         /// Archive metadata (`pages.jsonl`, `datapackage.json`, site posts): any finite number,
         /// repairs as described above, at most 64 levels.
-        package static let metadata = ParseOptions(allowsNonIntegers: true, repairs: true)
+        public static let metadata = ParseOptions(allowsNonIntegers: true, repairs: true)
     }
 
-    package struct ParseError: Error, Sendable, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
         /// Byte offset of the failure in the input.
-        package let offset: Int
-        package let reason: String
-        package var description: String { "invalid JSON at byte \(offset): \(reason)" }
+        public let offset: Int
+        public let reason: String
+        public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
     /// Parses one JSON text (surrounding whitespace allowed). Throws `ParseError` for anything
     /// else, including trailing characters.
-    package static func parse(_ bytes: [UInt8], options: ParseOptions = .strict) throws -> JSON {
+    public static func parse(_ bytes: [UInt8], options: ParseOptions = .strict) throws -> JSON {
         try bytes.withUnsafeBytes { try parse($0, options: options) }
     }
 
-    package static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws -> JSON {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws -> JSON {
         var p = Parser(b: bytes, options: options)
         if options.repairs, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { p.i = 3 }
         p.skipSpace()

@@ -5,7 +5,7 @@
 ///
 /// Integers are `.int`; `.number` holds the non-integers (and integers beyond `Int64`) that
 /// only `ParseOptions.metadata` accepts. Object members are unordered: writers sort the keys.
-package indirect enum JSON: Equatable, Sendable {
+public indirect enum JSON: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -14,22 +14,22 @@ package indirect enum JSON: Equatable, Sendable {
     case array([JSON])
     case object([String: JSON])
 
-    package subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSON? {
         if case .object(let o) = self { o[key] } else { nil }
     }
-    package var string: String? { if case .string(let s) = self { s } else { nil } }
-    package var int: Int64? { if case .int(let i) = self { i } else { nil } }
+    public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var int: Int64? { if case .int(let i) = self { i } else { nil } }
     /// The value of `.number` or `.int` as a `Double`.
-    package var number: Double? {
+    public var number: Double? {
         switch self {
         case .number(let d): d
         case .int(let i): Double(i)
         default: nil
         }
     }
-    package var array: [JSON]? { if case .array(let a) = self { a } else { nil } }
-    package var object: [String: JSON]? { if case .object(let o) = self { o } else { nil } }
-    package var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var array: [JSON]? { if case .array(let a) = self { a } else { nil } }
+    public var object: [String: JSON]? { if case .object(let o) = self { o } else { nil } }
+    public var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
 }
 
 // MARK: - Writing
@@ -37,7 +37,7 @@ package indirect enum JSON: Equatable, Sendable {
 extension JSON {
     /// The canonical bytes: keys sorted by UTF-8 bytes, no whitespace, minimal escapes
     /// (`appendQuoted`). What manifest signatures cover.
-    package var canonical: [UInt8] {
+    public var canonical: [UInt8] {
         var out: [UInt8] = []
         write(&out, indent: nil, depth: 0)
         return out
@@ -45,7 +45,7 @@ extension JSON {
 
     /// Indented by two spaces with `": "` after keys and a final newline, for people; same
     /// content and key order as `canonical`.
-    package var pretty: String {
+    public var pretty: String {
         var out: [UInt8] = []
         write(&out, indent: 2, depth: 0)
         out.append(UInt8(ascii: "\n"))
@@ -99,7 +99,7 @@ extension JSON {
     /// control characters below U+0020 as `\u00xx` (lower-case hex), everything else (U+007F,
     /// U+2028, U+2029, all non-ASCII) as raw UTF-8. The output is a function of the string's
     /// scalars, so equal strings always give equal bytes (what canonical manifests rely on).
-    package static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
         var copy = s
         copy.withUTF8 { u in
@@ -124,7 +124,7 @@ extension JSON {
     }
 
     /// `s` as a JSON string literal (`appendQuoted`), for writers that build JSON text.
-    package static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
         appendQuoted(s, to: &out)

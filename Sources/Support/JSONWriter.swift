@@ -1,12 +1,12 @@
 /// Writes JSON text as it goes, members in the order written (for JSON lines, where building
 /// a `JSON` value per document would cost more than the document). Strings are escaped by
 /// `JSON.appendQuoted`, the same as every other writer.
-package struct JSONWriter {
-    package private(set) var bytes: [UInt8] = []
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
     private var pendingKey = false
 
-    package init() { bytes.reserveCapacity(512) }
+    public init() { bytes.reserveCapacity(512) }
 
     private mutating func separate() {
         if let last = needsComma.last {
@@ -16,7 +16,7 @@ package struct JSONWriter {
     }
 
     /// Writes `"name":` inside an object; the value written next belongs to it.
-    package mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         JSON.appendQuoted(name, to: &bytes)
         bytes.append(0x3A)
@@ -33,12 +33,12 @@ package struct JSONWriter {
         }
     }
 
-    package mutating func string(_ s: String) { beforeValue(); JSON.appendQuoted(s, to: &bytes) }
-    package mutating func number(_ n: Int64) { beforeValue(); bytes.append(contentsOf: Array(String(n).utf8)) }
-    package mutating func bool(_ v: Bool) { beforeValue(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)) }
-    package mutating func null() { beforeValue(); bytes.append(contentsOf: Array("null".utf8)) }
+    public mutating func string(_ s: String) { beforeValue(); JSON.appendQuoted(s, to: &bytes) }
+    public mutating func number(_ n: Int64) { beforeValue(); bytes.append(contentsOf: Array(String(n).utf8)) }
+    public mutating func bool(_ v: Bool) { beforeValue(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)) }
+    public mutating func null() { beforeValue(); bytes.append(contentsOf: Array("null".utf8)) }
 
-    package mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         beforeValue()
         bytes.append(0x7B)
         needsComma.append(false)
@@ -47,7 +47,7 @@ package struct JSONWriter {
         needsComma.removeLast()
     }
 
-    package mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         beforeValue()
         bytes.append(0x5B)
         needsComma.append(false)

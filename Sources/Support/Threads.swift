@@ -7,11 +7,11 @@
 // on SwiftNIO, use event loops.
 
 /// A mutex with one condition variable: the only synchronisation the pipeline needs.
-package final class Monitor: @unchecked Sendable {
+public final class Monitor: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let cond = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    package init() {
+    public init() {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(cond, nil)
     }
@@ -23,22 +23,22 @@ package final class Monitor: @unchecked Sendable {
         cond.deallocate()
     }
 
-    package func locked<T>(_ body: () throws -> T) rethrows -> T {
+    public func locked<T>(_ body: () throws -> T) rethrows -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 
     /// Waits (with the lock held by the caller inside `locked`) until signalled.
-    package func wait() { pthread_cond_wait(cond, mutex) }
-    package func broadcast() { pthread_cond_broadcast(cond) }
+    public func wait() { pthread_cond_wait(cond, mutex) }
+    public func broadcast() { pthread_cond_broadcast(cond) }
 }
 
 /// A joinable OS thread running `body`.
-package final class Worker: @unchecked Sendable {
+public final class Worker: @unchecked Sendable {
     private var thread = pthread_t()
 
-    package init(_ body: @escaping @Sendable () -> Void) {
+    public init(_ body: @escaping @Sendable () -> Void) {
         final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
         let rc = pthread_create(
@@ -51,16 +51,16 @@ package final class Worker: @unchecked Sendable {
         precondition(rc == 0, "pthread_create failed: \(rc)")
     }
 
-    package func join() { pthread_join(thread, nil) }
+    public func join() { pthread_join(thread, nil) }
 }
 
 /// Online CPUs, for the default worker count.
-package var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+public var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
 /// Calls `body(i)` for every `i` in `0..<iterations`, on at most `width` threads (the calling
 /// thread is one of them), and returns when every call has returned: what
 /// `DispatchQueue.concurrentPerform` does, on this file's threads.
-package func concurrentlyPerform(iterations: Int, width: Int = processorCount, _ body: @Sendable (Int) -> Void) {
+public func concurrentlyPerform(iterations: Int, width: Int = processorCount, _ body: @Sendable (Int) -> Void) {
     guard iterations > 0 else { return }
     final class Counter: @unchecked Sendable {
         let monitor = Monitor()

@@ -1,6 +1,6 @@
 /// Errors of the zlib layer (gzip, zlib and raw deflate), thrown at the C boundary.
 extension Zlib {
-    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         /// The data is not valid for the format (zlib's message, when it gave one).
         case corrupt(String)
         /// The input ended before the stream's end marker.
@@ -9,7 +9,7 @@ extension Zlib {
         case tooLarge(limit: Int)
         case outOfMemory
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .corrupt(let m): "deflate data is corrupt: \(m)"
             case .truncated: "compressed stream ends early"

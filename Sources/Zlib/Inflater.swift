@@ -2,23 +2,23 @@ import CZlib
 
 extension Zlib {
     /// What one `Inflater.inflate` call did.
-    package struct Step: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
         /// Input bytes used.
-        package var consumed: Int
+        public var consumed: Int
         /// Output bytes written.
-        package var produced: Int
+        public var produced: Int
         /// The stream (for gzip: the current member) ended; call `reset()` before the next one.
-        package var streamEnded: Bool
+        public var streamEnded: Bool
     }
 
     /// A streaming inflater that owns one `z_stream`. It never allocates output: the caller
     /// supplies buffers, so memory stays constant however large the stream is.
-    package struct Inflater: ~Copyable {
+    public struct Inflater: ~Copyable {
         // zlib keeps a pointer back to the z_stream, so it must not move: it lives on the heap.
         private let strm: UnsafeMutablePointer<z_stream>
-        package let format: Format
+        public let format: Format
 
-        package init(format: Format) throws {
+        public init(format: Format) throws {
             self.format = format
             strm = .allocate(capacity: 1)
             strm.initialize(to: z_stream())
@@ -37,14 +37,14 @@ extension Zlib {
         }
 
         /// Prepares for a new stream (the next gzip member) with the same format.
-        package mutating func reset() {
+        public mutating func reset() {
             inflateReset(strm)
         }
 
         /// Inflates from `input` into `output` until one of them is used up or the stream ends.
         /// A step with nothing consumed and nothing produced means zlib needs more input.
         /// Throws `.corrupt` with zlib's message on invalid data.
-        package mutating func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Step {
+        public mutating func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Step {
             guard let out = output.baseAddress, output.count > 0 else { return Step(consumed: 0, produced: 0, streamEnded: false) }
             // avail_in/avail_out are 32-bit.
             let inCount = min(input.count, Int(UInt32.max))

@@ -4,12 +4,12 @@ import CZlib
 ///
 /// Every decoder here is bounded: callers pass the most output they will accept, and a stream
 /// that would inflate past it throws instead of allocating (a "zip bomb" costs a few bytes).
-package enum Zlib {
+public enum Zlib {
     /// libzlib's version string.
-    package static var version: String { String(cString: zlibVersion()) }
+    public static var version: String { String(cString: zlibVersion()) }
 
     /// The container around the deflate data.
-    package enum Format: Sendable, Equatable {
+    public enum Format: Sendable, Equatable {
         /// RFC 1952 members (10-byte header, CRC-32 and size trailer).
         case gzip
         /// RFC 1950 (2-byte header, Adler-32 trailer): what HTTP `deflate` is meant to be.
@@ -27,7 +27,7 @@ package enum Zlib {
     }
 
     /// CRC-32 (the gzip and ZIP checksum) of `bytes`, continuing from `crc` (start with 0).
-    package static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         guard let base = bytes.baseAddress else { return crc }
         var c = UInt(crc)
         var p = base.assumingMemoryBound(to: Bytef.self)
@@ -46,7 +46,7 @@ package enum Zlib {
     /// several); bytes after the last complete member that do not start another member are
     /// ignored, as browsers do. Throws `.tooLarge` once the output would pass `limit` bytes,
     /// `.truncated` when the input stops mid-stream, `.corrupt` on invalid data.
-    package static func decompress(_ input: UnsafeRawBufferPointer, format: Format, limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: UnsafeRawBufferPointer, format: Format, limit: Int) throws -> [UInt8] {
         var inflater = try Inflater(format: format)
         var out = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: min(max(limit, 1), max(64 * 1024, input.count * 4)))
@@ -76,12 +76,12 @@ package enum Zlib {
         }
     }
 
-    package static func decompress(_ input: [UInt8], format: Format, limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: [UInt8], format: Format, limit: Int) throws -> [UInt8] {
         try input.withUnsafeBytes { try decompress($0, format: format, limit: limit) }
     }
 
     /// Compresses `input` as one stream of `format` at `level` (0–9). For tests and writers.
-    package static func compress(_ input: UnsafeRawBufferPointer, format: Format, level: Int32 = 6) -> [UInt8] {
+    public static func compress(_ input: UnsafeRawBufferPointer, format: Format, level: Int32 = 6) -> [UInt8] {
         let strm = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         strm.initialize(to: z_stream())
         defer { deflateEnd(strm); strm.deinitialize(count: 1); strm.deallocate() }
@@ -101,7 +101,7 @@ package enum Zlib {
         return out
     }
 
-    package static func compress(_ input: [UInt8], format: Format, level: Int32 = 6) -> [UInt8] {
+    public static func compress(_ input: [UInt8], format: Format, level: Int32 = 6) -> [UInt8] {
         input.withUnsafeBytes { compress($0, format: format, level: level) }
     }
 }

@@ -1,12 +1,12 @@
 /// Errors of the zstd layer: libzstd's own message where it gave one.
 extension Zstd {
-    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case compressionFailed(String)
         case corrupt(String)
         case tooLarge(declared: UInt64, limit: Int)
         case unknownSize
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .compressionFailed(let m): "zstd compression failed: \(m)"
             case .corrupt(let m): "zstd data is corrupt: \(m)"

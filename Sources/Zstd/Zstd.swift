@@ -2,26 +2,26 @@ import CZstd
 
 /// The one Swift owner of libzstd for whole-buffer work (block payloads).
 /// Streaming decompression of `.warc.zst` lives beside it in `ZstdStream.swift`.
-package enum Zstd {
+public enum Zstd {
     /// libzstd's version string, recorded in manifests: identical output bytes across
     /// machines assume the same compressor version and level.
-    package static var version: String { String(cString: ZSTD_versionString()) }
+    public static var version: String { String(cString: ZSTD_versionString()) }
 
     static func errorName(_ code: Int) -> String { String(cString: ZSTD_getErrorName(code)) }
 
     /// Compresses `input` as one frame with its content size, no checksum (a CID covers the bytes).
-    package static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws -> [UInt8] {
         var ctx = Compressor(level: level)
         return try ctx.compress(input)
     }
 
-    package static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+    public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
         try input.withUnsafeBytes { try compress($0, level: level) }
     }
 
     /// Decompresses one frame from untrusted bytes. The frame must declare its content size and
     /// that size must not exceed `limit`; anything else throws rather than allocating.
-    package static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws -> [UInt8] {
         guard let base = input.baseAddress, input.count > 0 else { throw Error.corrupt("empty input") }
         let declared = ZSTD_getFrameContentSize(base, input.count)
         if declared == ZSTD_CONTENTSIZE_ERROR { throw Error.corrupt("not a zstd frame") }
@@ -41,24 +41,24 @@ package enum Zstd {
         return out
     }
 
-    package static func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
+    public static func decompress(_ input: [UInt8], limit: Int) throws -> [UInt8] {
         try input.withUnsafeBytes { try decompress($0, limit: limit) }
     }
 
     /// A reusable compression context: creating one per block costs more than compressing
     /// a 16 KiB node, so builders keep one per thread.
-    package struct Compressor: ~Copyable {
+    public struct Compressor: ~Copyable {
         private let ctx: OpaquePointer
-        package let level: Int32
+        public let level: Int32
 
-        package init(level: Int32) {
+        public init(level: Int32) {
             ctx = ZSTD_createCCtx()
             self.level = level
         }
 
         deinit { ZSTD_freeCCtx(ctx) }
 
-        package mutating func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        public mutating func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
             let bound = ZSTD_compressBound(input.count)
             var out = [UInt8](repeating: 0, count: bound)
             let n = out.withUnsafeMutableBytes { o in

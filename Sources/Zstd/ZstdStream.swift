@@ -2,19 +2,19 @@ import CZstd
 
 extension Zstd {
     /// What one `StreamDecoder.decompress` call did.
-    package struct Step: Sendable, Equatable {
+    public struct Step: Sendable, Equatable {
         /// Input bytes used.
-        package var consumed: Int
+        public var consumed: Int
         /// Output bytes written.
-        package var produced: Int
+        public var produced: Int
         /// A frame (data, skippable or the dictionary frame) ended exactly at `consumed`:
         /// the next input byte starts a new frame, which is where a `.warc.zst` record starts.
-        package var frameEnded: Bool
+        public var frameEnded: Bool
     }
 
     /// The skippable-frame magic that marks a dictionary frame in a `.warc.zst` file
     /// (iipc "Zstandard Compression for WARC Files 1.0").
-    package static let warcDictionaryMagic: UInt32 = 0x184D_2A5D
+    public static let warcDictionaryMagic: UInt32 = 0x184D_2A5D
 
     /// Streaming decoder for a sequence of zstd frames: a `.warc.zst` file.
     ///
@@ -24,20 +24,20 @@ extension Zstd {
     /// frames are skipped. Frame content checksums, when a frame has one, are verified by libzstd
     /// (a mismatch throws `.corrupt`). The window is capped by libzstd's default (128 MiB), so a
     /// hostile frame cannot demand unbounded memory; the caller owns all output buffers.
-    package struct StreamDecoder: ~Copyable {
+    public struct StreamDecoder: ~Copyable {
         private let dctx: OpaquePointer
         private var atFileStart = true
         private var dictionaryFrame: [UInt8] = []
         private var dictionaryFrameSize = -1
         private var head: [UInt8] = []
         /// True while inside a frame: at end of input this means the file was truncated.
-        package private(set) var isMidFrame = false
+        public private(set) var isMidFrame = false
         /// True once a dictionary frame was found and loaded.
-        package private(set) var hasDictionary = false
+        public private(set) var hasDictionary = false
         /// The largest dictionary accepted, compressed or not (bytes).
-        package static let maxDictionaryBytes = 32 << 20
+        public static let maxDictionaryBytes = 32 << 20
 
-        package init() {
+        public init() {
             dctx = ZSTD_createDCtx()
         }
 
@@ -45,7 +45,7 @@ extension Zstd {
 
         /// Forgets the frame in progress (after an error) so decoding can restart at a later
         /// frame boundary; a loaded dictionary stays loaded.
-        package mutating func resetFrame() {
+        public mutating func resetFrame() {
             ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only)
             isMidFrame = false
             if atFileStart { atFileStart = false; dictionaryFrame = []; head = [] }
@@ -54,7 +54,7 @@ extension Zstd {
         /// Decodes from `input` into `output`, stopping at the end of each frame so the caller
         /// can note frame boundaries. A step that consumed and produced nothing needs more input.
         /// Throws `.corrupt` on invalid data, a checksum mismatch, or an oversized dictionary.
-        package mutating func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Step {
+        public mutating func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Step {
             if atFileStart {
                 if dictionaryFrameSize < 0 {
                     // The first 8 bytes decide whether a dictionary frame comes first; they may

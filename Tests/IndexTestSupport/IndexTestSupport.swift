@@ -3,16 +3,16 @@ import Foundation
 import Index
 import TextTestSupport
 
-package func tempDirectory(_ name: String = "index") -> String {
+public func tempDirectory(_ name: String = "index") -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID())").path
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
 
-package let testKey = try! GroupKey(seed: Array(repeating: 7, count: 32))
+public let testKey = try! GroupKey(seed: Array(repeating: 7, count: 32))
 
 /// A small generated corpus with a skewed vocabulary (a few very common words).
-package func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
+public func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
     var rng = SplitMix(seed: seed)
     let vocabulary = (0..<400).map { "w\($0)" }
     return (0..<n).map { i in
@@ -31,10 +31,10 @@ package func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
 }
 
 /// The shared seeded generator (reproducible property tests).
-package typealias SplitMix = SplitMix64
+public typealias SplitMix = SplitMix64
 
 /// Builds `docs` as one file into a fresh folder.
-package func buildShard(
+public func buildShard(
     _ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
     order: [Int]? = nil
 ) throws -> (Shard, ShardBuilder.Summary) {
@@ -48,7 +48,7 @@ package func buildShard(
 
 extension IndexAnalyzer {
     /// `text`'s index terms with their positions, as strings (test expectations).
-    package func words(_ text: String, language: String? = nil) -> [(term: String, position: UInt32)] {
+    public func words(_ text: String, language: String? = nil) -> [(term: String, position: UInt32)] {
         let list = termList(text, language: language)
         return (0..<list.count).map { (String(decoding: list.bytes[list.range($0)], as: UTF8.self), UInt32(list.positions[$0])) }
     }

@@ -4,11 +4,11 @@ import Testing
 /// Runs the project venv's Python (`INDEXER_PYTHON`, else `.venv/bin/python` at the package
 /// root) as an independent checker or fixture writer: the one copy every test target uses.
 /// Tests that call it are tagged `.python`. No interpreter is a failure, not a skip.
-package enum PythonChecker {
-    package static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+public enum PythonChecker {
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    package static var interpreter: String? {
+    public static var interpreter: String? {
         if let env = ProcessInfo.processInfo.environment["INDEXER_PYTHON"], FileManager.default.isExecutableFile(atPath: env) {
             return env
         }
@@ -17,12 +17,12 @@ package enum PythonChecker {
     }
 
     /// Why Python could not give an answer.
-    package enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case noInterpreter
         case cannotStart(interpreter: String, reason: String)
         case exited(status: Int32, stderr: String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .noInterpreter: "no Python: set INDEXER_PYTHON or run `make setup` to create .venv"
             case .cannotStart(let python, let reason): "cannot run \(python): \(reason)"
@@ -33,7 +33,7 @@ package enum PythonChecker {
 
     /// Runs the interpreter with `arguments` (a script path, or `-c` and code, then its own
     /// arguments) and `input` on stdin; returns stdout. Throws `Failure`.
-    package static func output(arguments: [String], input: Data = Data()) throws -> Data {
+    public static func output(arguments: [String], input: Data = Data()) throws -> Data {
         guard let python = interpreter else { throw Failure.noInterpreter }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
@@ -58,12 +58,12 @@ package enum PythonChecker {
     }
 
     /// Runs `script` (Python source) with `arguments` after it and `input` on stdin; returns stdout.
-    package static func output(_ script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
+    public static func output(_ script: String, arguments: [String] = [], input: Data = Data()) throws -> Data {
         try output(arguments: ["-c", script] + arguments, input: input)
     }
 
     /// As `output`, but records the failure as an issue of the calling test and returns nil.
-    package static func run(_ script: String, arguments: [String] = [], input: Data = Data()) -> Data? {
+    public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) -> Data? {
         do { return try output(script, arguments: arguments, input: input) } catch {
             Issue.record("\(error)")
             return nil
@@ -90,10 +90,10 @@ private final class ErrorDrain: @unchecked Sendable {
 }
 
 /// A small deterministic generator so fuzz runs are reproducible from their seed.
-package struct SplitMix64: RandomNumberGenerator {
-    package var state: UInt64
-    package init(seed: UInt64) { state = seed }
-    package mutating func next() -> UInt64 {
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

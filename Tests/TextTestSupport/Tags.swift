@@ -10,24 +10,24 @@ import Testing
 extension Tag {
     /// Runs the project venv's Python (`make setup` creates `.venv` with warcio, libipld & co)
     /// as an independent checker or fixture writer.
-    @Tag package static var python: Self
+    @Tag public static var python: Self
     /// Starts Debian's stock nginx as a static server.
-    @Tag package static var nginx: Self
+    @Tag public static var nginx: Self
     /// Drives Debian's headless Chromium.
-    @Tag package static var chromium: Self
+    @Tag public static var chromium: Self
     /// Reads the real corpora `make corpora` builds under Corpora/build/ (skipped when absent).
-    @Tag package static var corpora: Self
+    @Tag public static var corpora: Self
 }
 
 /// The test run's environment switches.
-package enum TestEnvironment {
+public enum TestEnvironment {
     /// `INDEXER_FAST=1` (set by `make check`): skip tests that need Python, nginx, Chromium or corpora.
-    package static let fast: Bool = ProcessInfo.processInfo.environment["INDEXER_FAST"] == "1"
+    public static let fast: Bool = ProcessInfo.processInfo.environment["INDEXER_FAST"] == "1"
 }
 
 extension Trait where Self == ConditionTrait {
     /// Skips the test or suite under `INDEXER_FAST=1`; pair it with the tag naming what it needs.
-    package static var needsExternalTools: Self {
+    public static var needsExternalTools: Self {
         .enabled(if: !TestEnvironment.fast, "needs Python, nginx, Chromium or corpora; INDEXER_FAST=1 skips it")
     }
 }
