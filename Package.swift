@@ -1,6 +1,9 @@
 // swift-tools-version:6.1
 // The layers of docs/DESIGN.md, one target per layer or per concept inside one; a target imports
 // only targets of lower layers (or its own). docs/ARCHITECTURE.md draws the graph and the data paths.
+// Library declarations are `public`, not `package`, although only the executable is a product:
+// `package` symbols miss the default cross-module optimization, which cost 9% of build CPU
+// (BENCHMARKS.md, paired check of the architecture pass).
 import PackageDescription
 
 let package = Package(
