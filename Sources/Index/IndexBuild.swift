@@ -127,7 +127,7 @@ public struct IndexBuild {
             throw IndexError.nothingIndexed(failed: ingest.failed.map { "\($0)" })
         }
         let finished = try builder.finish(
-            sources: sources.map { .init(name: $0, bytes: IndexBuild.size(of: $0)) },
+            sources: sources.map { .init(name: $0, bytes: FileSystem.fileSize($0)) },
             created: created)
         var report = Report(
             manifest: finished.manifest, built: finished.summary, ingest: ingest, batch: batch,
@@ -150,13 +150,6 @@ public struct IndexBuild {
             report.blocksReusedFromBase = Int(merged.summary.blocksReused)
         }
         return report
-    }
-
-    /// A source's size in the manifest: a file's length; 0 for a folder or what cannot be read.
-    static func size(of path: String) -> UInt64 {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { return 0 }
-        return UInt64(max(0, st.st_size))
     }
 }
 

@@ -25,6 +25,14 @@ public enum FileSystem {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Bytes of a regular file; 0 for a folder or a path that cannot be read (a site folder's
+    /// size is not recorded in manifests, and progress counts its files as they come).
+    public static func fileSize(_ path: String) -> UInt64 {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFDIR else { return 0 }
+        return UInt64(max(0, st.st_size))
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

@@ -51,7 +51,7 @@ final class Progress {
 
     init(sources: [String], enabled: Bool) {
         var sizes: [String: Int64] = [:]
-        for s in sources { sizes[s] = fileSize(s) }
+        for s in sources { sizes[s] = Int64(FileSystem.fileSize(s)) }
         self.sizes = sizes
         totalBytes = sizes.values.reduce(0, +)
         self.enabled = enabled
@@ -81,14 +81,6 @@ final class Progress {
     func finish() {
         if enabled { printErrorNoNewline("\r\u{1B}[K") }
     }
-}
-
-/// Size of a file, or the total of the files under a folder.
-func fileSize(_ path: String) -> Int64 {
-    var st = stat()
-    guard stat(path, &st) == 0 else { return 0 }
-    if st.st_mode & S_IFMT != S_IFDIR { return Int64(st.st_size) }
-    return 0
 }
 
 private func printErrorNoNewline(_ s: String) {
