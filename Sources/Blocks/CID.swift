@@ -1,4 +1,5 @@
 import Sodium
+import Support
 
 /// A CIDv1: version, content codec and multihash, kept as its binary form.
 ///

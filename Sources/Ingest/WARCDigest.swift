@@ -37,7 +37,8 @@ extension WARCRecord {
         if got == expected.bytes { return nil }
         return Skip(
             source, "digest mismatch",
-            "\(header.targetURI ?? header.type): \(field) is \(text), the bytes hash to \(expected.algorithm.label):\(base32(got))")
+            "\(header.targetURI ?? header.type): \(field) is \(text), the bytes hash to \(expected.algorithm.label):\(Base32.encode(got, uppercase: true))"
+        )
     }
 }
 
@@ -61,53 +62,14 @@ struct WARCDigestValue: Equatable {
         case "sha256": algorithm = .sha256
         default: return nil
         }
-        let value = Array(String(text[text.index(after: colon)...]).trimmingSpaces.utf8)
-        guard let decoded = value.count == algorithm.size * 2 ? Hex.decode(String(decoding: value, as: UTF8.self)) : base32Decode(value),
-            decoded.count == algorithm.size
+        let value = String(text[text.index(after: colon)...]).trimmingSpaces
+        let hex = value.utf8.count == algorithm.size * 2
+        guard let decoded = hex ? Hex.decode(value) : Base32.decode(value[...], padded: true), decoded.count == algorithm.size
         else {
             return nil
         }
         bytes = decoded
     }
-}
-
-/// RFC 4648 base32 without padding (as WARC digests are written).
-func base32(_ bytes: [UInt8]) -> String {
-    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
-    var out: [UInt8] = []
-    var acc = 0, bits = 0
-    for b in bytes {
-        acc = (acc << 8) | Int(b)
-        bits += 8
-        while bits >= 5 {
-            bits -= 5
-            out.append(alphabet[(acc >> bits) & 31])
-        }
-    }
-    if bits > 0 { out.append(alphabet[(acc << (5 - bits)) & 31]) }
-    return String(decoding: out, as: UTF8.self)
-}
-
-/// RFC 4648 base32 (either case, `=` padding optional); nil on any other character.
-private func base32Decode(_ s: [UInt8]) -> [UInt8]? {
-    var out: [UInt8] = []
-    var acc = 0, bits = 0
-    for c in s where c != 0x3D {
-        let v: Int
-        switch c {
-        case 0x41...0x5A: v = Int(c - 0x41)
-        case 0x61...0x7A: v = Int(c - 0x61)
-        case 0x32...0x37: v = Int(c - 0x32) + 26
-        default: return nil
-        }
-        acc = ((acc << 5) | v) & 0xFFFF
-        bits += 5
-        if bits >= 8 {
-            bits -= 8
-            out.append(UInt8((acc >> bits) & 0xFF))
-        }
-    }
-    return out
 }
 
 /// SHA-1 (FIPS 180-4), one shot. libsodium has none, and WARC writers (warcio, wget, Heritrix)

@@ -237,12 +237,12 @@ import Zlib
         let value: String
         switch spelling {
         case "sha1-hex": value = "sha1:" + Hex.encode(sha1.bytes)
-        case "sha256-base32": value = "sha256:" + base32(sha256)
+        case "sha256-base32": value = "sha256:" + Base32.encode(sha256, uppercase: true)
         case "sha256-hex": value = "sha256:" + Hex.encode(sha256).uppercased()
-        case "SHA-256-base32": value = "SHA-256:" + base32(sha256).lowercased() + "===="
+        case "SHA-256-base32": value = "SHA-256:" + Base32.encode(sha256, uppercase: true).lowercased() + "===="
         default:
             sha256[0] ^= 1
-            value = "sha256:" + base32(sha256)
+            value = "sha256:" + Base32.encode(sha256, uppercase: true)
         }
         b.replaceSubrange(field("WARC-Block-Digest", at: at, in: b), with: Array(value.utf8))
         let out = try run(b)
@@ -282,9 +282,9 @@ import Zlib
 
     @Test func base32RoundTrip() {
         let bytes: [UInt8] = (0..<20).map { UInt8($0 * 13 & 0xFF) }
-        #expect(WARCDigestValue("sha1:" + base32(bytes))?.bytes == bytes)
+        #expect(WARCDigestValue("sha1:" + Base32.encode(bytes, uppercase: true))?.bytes == bytes)
         #expect(WARCDigestValue("sha1:" + Hex.encode(bytes))?.bytes == bytes)
         #expect(WARCDigestValue("md5:" + Hex.encode(bytes)) == nil)
-        #expect(WARCDigestValue("sha1:" + base32(Array(bytes.prefix(19)))) == nil)
+        #expect(WARCDigestValue("sha1:" + Base32.encode(Array(bytes.prefix(19)), uppercase: true)) == nil)
     }
 }

@@ -1,8 +1,11 @@
-/// RFC 4648 base32, lower case, no padding: multibase prefix `b`, as IPFS prints CIDv1.
-enum Base32 {
-    static let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
+/// RFC 4648 base32 without padding: lower case as IPFS prints CIDv1 (multibase `b`), upper
+/// case as WARC writers print digests (`sha1:3I42H3S6…`).
+public enum Base32 {
+    static let lower = Array("abcdefghijklmnopqrstuvwxyz234567".utf8)
+    static let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8], uppercase: Bool = false) -> String {
+        let alphabet = uppercase ? upper : lower
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count * 8 + 4) / 5)
         var buffer: UInt32 = 0
@@ -19,14 +22,16 @@ enum Base32 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes lower- or upper-case base32 without padding; nil on any other character or on
-    /// non-zero trailing bits.
-    static func decode(_ text: Substring) -> [UInt8]? {
+    /// Decodes lower- or upper-case base32; nil on any other character or on non-zero trailing
+    /// bits. `padded`: trailing `=` are accepted (and ignored), as some WARC writers add them.
+    public static func decode(_ text: Substring, padded: Bool = false) -> [UInt8]? {
+        var utf8 = text.utf8[...]
+        if padded { while utf8.last == UInt8(ascii: "=") { utf8 = utf8.dropLast() } }
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 5 / 8)
+        out.reserveCapacity(utf8.count * 5 / 8)
         var buffer: UInt32 = 0
         var bits = 0
-        for c in text.utf8 {
+        for c in utf8 {
             let v: UInt32
             switch c {
             case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a"))
