@@ -397,6 +397,11 @@ public final class WARCReader {
                 return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
             }
             block.reserveCapacity(keepBytes)
+            // A buffered block whose declared end is followed by a version line is a record as
+            // declared (`afterBlock` will say so): nothing inside it needs looking for. Only
+            // other blocks are scanned for embedded version lines as they stream.
+            let endAfter = skipLineEnds(from: start + n)
+            let trusted = n <= end - start && endAfter + 6 <= end && isVersionLine(at: endAfter)
             // When the block is not kept whole, the finder keeps the bytes from its first
             // embedded version line on, in case the record really ends there.
             var finder = VersionLineFinder(retain: !keep || cut, limit: limits.maxBlock)
@@ -408,7 +413,7 @@ public final class WARCReader {
                 if block.count < keepBytes {
                     block.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(take, keepBytes - block.count)]))
                 }
-                finder.feed(chunk)
+                if !trusted { finder.feed(chunk) }
                 start += take
                 remaining -= take
             }
@@ -485,8 +490,7 @@ public final class WARCReader {
         let available = end - start
         if n <= available {
             // Peek at the declared end: CR/LF, then a version line, is a boundary.
-            var k = start + n
-            while k < end, k - (start + n) <= 64, buf[k] == Bytes.cr || buf[k] == Bytes.lf { k += 1 }
+            let k = skipLineEnds(from: start + n)
             if k + 6 > end || isVersionLine(at: k) { return nil }
             if k - (start + n) >= 2 { return nil }  // a terminator, then junk: `readBlock` handles it
         } else if !(eof && damage == nil && fatal == nil) {
@@ -498,6 +502,14 @@ public final class WARCReader {
             return nil
         }
         return hit + 1 - start
+    }
+
+    /// The first buffered position at or after `p` that is not CR or LF, looking at most 65
+    /// bytes ahead (a record terminator is 4).
+    private func skipLineEnds(from p: Int) -> Int {
+        var k = p
+        while k < end, k - p <= 64, buf[k] == Bytes.cr || buf[k] == Bytes.lf { k += 1 }
+        return k
     }
 
     /// True (and the bytes dropped) when `block` ends with the first 1–3 bytes of the CRLF CRLF
