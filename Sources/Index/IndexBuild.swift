@@ -65,22 +65,28 @@ public struct IndexBuild {
     /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base this key
     /// did not build.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
-        var baseShard: Shard? = nil
+        var baseShard: (shard: Shard, manifestBytes: [UInt8])? = nil
         var baseDigests = Set<[UInt8]>()
         var batch: UInt32 = 0
         if let base {
-            let shard = try Shard.open(directory: base)
+            let (shard, manifestBytes) = try Shard.openReadingManifest(directory: base)
             let mine = shard.info.batches.filter { $0.group == key.group }
             guard !mine.isEmpty else { throw IndexError.baseOfAnotherGroup(path: base, group: key.group) }
             batch = (mine.map(\.batch).max() ?? 0) + 1
             try shard.forEachDocument { _, r in baseDigests.insert(r.digest) }
-            baseShard = shard
+            baseShard = (shard, manifestBytes)
         }
         // An incremental build writes the new batch to a scratch folder, then merges it with the base.
         let batchDirectory = base == nil ? out : out + "/.batch-\(getpid())"
         let builder = try ShardBuilder(
             directory: batchDirectory, key: key, analyzer: analyzer,
             options: .init(memoryBytes: memoryBytes, batch: batch))
+        // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
+        // (apart from blocks no manifest names).
+        defer {
+            builder.discard()
+            if base != nil { try? FileSystem.removeTree(batchDirectory) }
+        }
         let known = baseDigests
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
         if let workers { pipeline.workers = workers }
@@ -133,12 +139,14 @@ public struct IndexBuild {
             manifest: finished.manifest, built: finished.summary, ingest: ingest, batch: batch,
             revisits: revisits, alreadyInBase: alreadyInBase)
         if let baseShard, let base {
-            defer { try? FileSystem.removeTree(batchDirectory) }
+            // The batch was just written by `builder`: opened from the manifest in hand.
+            let batchManifest = finished.manifest.fileBytes
             let inputs = [
-                IndexMerge.Input(shard: baseShard, manifestBytes: try FileSystem.readFile(base + "/" + Manifest.fileName), name: base),
+                IndexMerge.Input(shard: baseShard.shard, manifestBytes: baseShard.manifestBytes, name: base),
                 IndexMerge.Input(
-                    shard: try Shard.open(directory: batchDirectory),
-                    manifestBytes: try FileSystem.readFile(batchDirectory + "/" + Manifest.fileName), name: "batch \(batch)"),
+                    shard: try Shard.open(
+                        manifestBytes: batchManifest, path: batchDirectory + "/" + Manifest.fileName, store: builder.store),
+                    manifestBytes: batchManifest, name: "batch \(batch)"),
             ]
             let merged = try IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: key, analyzer: analyzer, created: created)
             try merged.manifest.write(toIndex: out)

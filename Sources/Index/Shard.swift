@@ -54,13 +54,20 @@ public final class Shard: Sendable {
 
     /// Opens the index folder `directory` (manifest.json and blocks/).
     public static func open(directory: String, cacheNodes: Int = 4096) throws -> Shard {
+        try openReadingManifest(directory: directory, cacheNodes: cacheNodes).shard
+    }
+
+    /// Opens the index folder `directory` and returns the `manifest.json` bytes it verified, read
+    /// once: a second read could see a manifest renamed into place in between (provenance hashes
+    /// these bytes).
+    public static func openReadingManifest(directory: String, cacheNodes: Int = 4096) throws -> (shard: Shard, manifestBytes: [UInt8]) {
         let store = try DirectoryStore(root: directory, create: false)
         let path = directory + "/" + Manifest.fileName
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
             throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
         }
-        return try open(manifestBytes: bytes, path: path, store: store, cacheNodes: cacheNodes)
+        return (try open(manifestBytes: bytes, path: path, store: store, cacheNodes: cacheNodes), bytes)
     }
 
     /// Opens an index from its manifest's bytes over any store (local or remote): manifest,

@@ -86,6 +86,12 @@ public final class ShardBuilder: Sendable {
 
     static func buffers() -> [RunBuffer] { ShardTree.allCases.map { _ in RunBuffer() } }
 
+    /// Removes the scratch files of a build that will not finish (`finish` removes its own), so a
+    /// failed build leaves no run files in the output folder.
+    public func discard() {
+        _ = try? FileSystem.removeTree(scratch)
+    }
+
     /// Provisional name of document `seq` of file `file`: 8 big-endian bytes.
     static func provisional(_ file: Int, _ seq: UInt32) -> [UInt8] {
         var out: [UInt8] = []

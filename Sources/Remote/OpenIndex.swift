@@ -49,8 +49,7 @@ public final class OpenedIndex: Sendable {
 /// on-disk cache (unless `cacheDirectory` is nil) from `INDEX/blocks/<cid>` or the gateway.
 public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> OpenedIndex {
     guard RemoteURL.isRemote(pathOrURL) else {
-        let shard = try Shard.open(directory: pathOrURL, cacheNodes: options.cacheNodes)
-        let bytes = try FileSystem.readFile(pathOrURL + "/" + Manifest.fileName, limit: options.maxManifestSize)
+        let (shard, bytes) = try Shard.openReadingManifest(directory: pathOrURL, cacheNodes: options.cacheNodes)
         return OpenedIndex(shard: shard, location: pathOrURL, manifestBytes: bytes, http: nil, caching: nil)
     }
     let base = try RemoteURL.normalized(pathOrURL)

@@ -83,6 +83,33 @@ import TextTestSupport
     }
 }
 
+/// A build that fails leaves no scratch in its output folder (it says the folder is unchanged).
+@Test func aFailedBuildLeavesNoScratch() throws {
+    let dir = tempDirectory("failed-build")
+    let junk = dir + "/junk.bin"
+    try FileSystem.writeAtomically(junk, Array("not an archive".utf8))
+    for base in [nil, try baseIndex()] {
+        let out = dir + "/out-\(base == nil ? "plain" : "incremental")"
+        var build = IndexBuild(sources: [junk], out: out, key: testKey, created: "2026-01-01T00:00:00Z")
+        build.base = base
+        #expect(throws: IndexError.self) { try build.run() }
+        let left = (try? FileSystem.listDirectory(out)) ?? []
+        #expect(!left.contains { $0.hasPrefix(".build-") || $0.hasPrefix(".batch-") }, "\(left)")
+        #expect(!FileSystem.exists(out + "/" + Manifest.fileName))
+    }
+}
+
+/// A one-document index of `testKey`'s group, for incremental builds on top of it.
+private func baseIndex() throws -> String {
+    let dir = tempDirectory("base-index")
+    try FileSystem.makeDirectories(dir + "/site")
+    try FileSystem.writeAtomically(dir + "/site/a.html", Array("<title>A</title><p>one page</p>".utf8))
+    var build = IndexBuild(sources: [dir + "/site"], out: dir + "/index", key: testKey, created: "2026-01-01T00:00:00Z")
+    build.baseURL = "http://base.example/"
+    _ = try build.run()
+    return dir + "/index"
+}
+
 /// Fixtures written by warcio & co (Corpora/fixtures/make_fixtures.py), a WACZ packaged by
 /// `wacz create`, plus a small site
 /// folder, made once per test run.
