@@ -149,6 +149,17 @@ public enum ShardTree: String, CaseIterable, Sendable {
 
     public var name: String { rawValue }
 
+    /// Position in `allCases`, for per-tree arrays (a switch, not a search: the builder asks
+    /// for every document).
+    public var index: Int {
+        switch self {
+        case .postings: 0
+        case .positions: 1
+        case .docs: 2
+        case .text: 3
+        }
+    }
+
     public var parameters: TreeParameters {
         switch self {
         case .postings: TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)

@@ -39,7 +39,7 @@ public final class Shard: Sendable {
         for (cid, bytes) in zip(missing, try reader.store.getMany(missing)) { known[cid] = bytes }
         let blocks = headers.map { known[$0]! }
         func open(_ tree: ShardTree) throws -> Tree {
-            let i = ShardTree.allCases.firstIndex(of: tree)!
+            let i = tree.index
             let t = try Tree.open(headers[i], bytes: blocks[i], reader: reader)
             guard t.params.sameShape(as: tree.parameters) else {
                 throw IndexError.treeParameters(input: nil, tree: tree.name, found: "\(t.params)")

@@ -118,7 +118,7 @@ public final class ShardBuilder: Sendable {
             digest: doc.digest, source: doc.source, parent: doc.parent,
             tags: doc.tags, mentions: doc.mentions)
         let local = ShardBuilder.buffers()
-        func buffer(_ tree: ShardTree) -> RunBuffer { local[ShardTree.allCases.firstIndex(of: tree)!] }
+        func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)
         for e in terms.entries {
             var k = ShardKeys.termPrefix(e.field, e.term)

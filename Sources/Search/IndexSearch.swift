@@ -34,14 +34,6 @@ public struct IndexSearch: Sendable {
         }
     }
 
-    /// The plan for `parsed`, restricted to `groups` when given (each `.group` in an `.and`
-    /// narrows the search to the union of those groups).
-    public static func plan(_ parsed: QueryNode, groups: [GroupID]?) -> QueryPlan {
-        let plan = QueryPlan(parsed)
-        guard let groups, !groups.isEmpty else { return plan }
-        return .and([plan] + groups.map { .group($0.description) })
-    }
-
     /// Throws `QueryError` for a query that does not parse, `SearchError` for one with nothing
     /// to search, and block/remote errors when the index cannot be read.
     public func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
@@ -49,9 +41,9 @@ public struct IndexSearch: Sendable {
     }
 
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
-        // The engine scores a trusted subset with that subset's statistics.
+        // The engine restricts to a trusted subset and scores it with that subset's statistics.
         let engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
-        let result = try engine.search(IndexSearch.plan(parsed, groups: groups), limit: limit, offset: offset, texts: true)
+        let result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset, texts: true)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()
         var scratch = analyzer.analyzer.makeScratch()

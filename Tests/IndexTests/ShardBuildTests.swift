@@ -138,3 +138,8 @@ import Testing
         }
     }
 }
+
+/// Per-tree arrays are indexed by `ShardTree.index`, which must be the case's place in `allCases`.
+@Test(arguments: ShardTree.allCases) func treeIndexIsItsPlaceInAllCases(_ tree: ShardTree) {
+    #expect(ShardTree.allCases[tree.index] == tree)
+}
