@@ -30,7 +30,7 @@ struct QueryPeriod: Equatable {
         guard (1...12).contains(month) else { throw .noSuchDate }
         if numbers.count == 2 { return QueryPeriod(year: year, month: month, day: 1, precision: .month) }
         let day = numbers[2]
-        guard day >= 1, day <= daysIn(month: month, year: year) else { throw .noSuchDate }
+        guard day >= 1, day <= ISODate.daysIn(month: month, year: year) else { throw .noSuchDate }
         return QueryPeriod(year: year, month: month, day: day, precision: .day)
     }
 
@@ -51,28 +51,17 @@ struct QueryPeriod: Equatable {
         }
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
     /// Midnight UTC of a civil date. Year 10000 (the end of `9999`) is one year past 9999.
     static func epoch(year: Int, month: Int, day: Int) -> Int64 {
-        if year == 10_000 { return ISODate.epoch(9999, 1, 1, 0, 0, 0)! + 365 * 86_400 }
-        return ISODate.epoch(year, month, day, 0, 0, 0)!
+        ISODate.days(year: Int64(year), month: Int64(month), day: Int64(day)) * 86_400
     }
 
     /// The civil date of a whole-day instant in years 1–9999, or nil.
     static func civil(_ t: Int64) -> (year: Int, month: Int, day: Int)? {
         guard t % 86_400 == 0 else { return nil }
-        let parts = ISODate.format(t).prefix(10).split(separator: "-")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-            (1...9999).contains(y)
-        else { return nil }
-        return (y, m, d)
+        let (y, m, d) = ISODate.civil(fromDays: t / 86_400)
+        guard (1...9999).contains(y) else { return nil }
+        return (Int(y), Int(m), Int(d))
     }
 
     /// The shortest query text for a bound: `2024` for Jan 1, `2024-05` for a first of the

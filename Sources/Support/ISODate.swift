@@ -72,9 +72,19 @@ public enum ISODate {
             field(8, 2, default: 0), field(10, 2, default: 0), field(12, 2, default: 0))
     }
 
-    /// Seconds since 1970 for a proleptic Gregorian UTC date and time, or nil when out of range.
+    /// Days in `month` (1–12) of the proleptic Gregorian `year`.
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Seconds since 1970 for a proleptic Gregorian UTC date and time, or nil when out of range
+    /// (a day the month does not have, such as February 30, is out of range, not March 1).
     public static func epoch(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Int64? {
-        guard (1...9999).contains(y), (1...12).contains(mo), (1...31).contains(d),
+        guard (1...9999).contains(y), (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d),
             (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
         else { return nil }
         let days = Self.days(year: Int64(y), month: Int64(mo), day: Int64(d))
