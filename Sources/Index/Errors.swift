@@ -33,6 +33,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case unattributedRecord(source: String)
     /// A sorted-run scratch file of a build that cannot be read back.
     case runFile(path: String, reason: String)
+    /// `OUT/blocks` cannot be made a link to a shared block folder (`merge --store`).
+    case blocksLink(path: String, target: String, reason: String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,7 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
             "nothing was indexed: every source failed (\(failed.joined(separator: "; ")))"
         case .unattributedRecord(let s): "record \(s) belongs to none of the sources given; nothing was written"
         case .runFile(let p, let r): "\(p): \(r)"
+        case .blocksLink(let p, let t, let r): "\(p): cannot link to \(t): \(r)"
         }
     }
 }

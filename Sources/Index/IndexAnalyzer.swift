@@ -9,7 +9,7 @@ private let termBuffers = Mutex<[TermBuffer]>([])
 /// for. Concrete, not a protocol: an index analyzed any other way could not be searched or
 /// merged by this tool, and the identifier in every manifest names this one.
 public struct IndexAnalyzer: Sendable {
-    /// The analyzer itself, for snippets (`Query.SnippetAnalyzer`).
+    /// The analyzer itself, for snippets (`Snippets.SnippetAnalyzer`).
     public let analyzer = Analyzer()
 
     public init() {}

@@ -16,15 +16,18 @@ public struct IndexDiff: Sendable {
     /// Compares `old` with `new`. Throws on a missing block or a malformed record.
     public init(from old: Shard, to new: Shard) throws {
         var added: [Entry] = [], removed: [Entry] = []
+        // A docs key that is not a DocRef throws, as in every other walk of the docs tree.
+        func ref(_ k: [UInt8]) throws -> DocRef {
+            guard let r = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
+            return r
+        }
         nodesRead = try old.docs.diff(new.docs) { d in
             switch d {
-            case .added(let k, let v): if let r = DocRef(bytes: k) { added.append(Entry(ref: r, record: try DocRecord(encoded: v))) }
-            case .removed(let k, let v): if let r = DocRef(bytes: k) { removed.append(Entry(ref: r, record: try DocRecord(encoded: v))) }
+            case .added(let k, let v): added.append(Entry(ref: try ref(k), record: try DocRecord(encoded: v)))
+            case .removed(let k, let v): removed.append(Entry(ref: try ref(k), record: try DocRecord(encoded: v)))
             case .changed(let k, let o, let n):
-                if let r = DocRef(bytes: k) {
-                    removed.append(Entry(ref: r, record: try DocRecord(encoded: o)))
-                    added.append(Entry(ref: r, record: try DocRecord(encoded: n)))
-                }
+                removed.append(Entry(ref: try ref(k), record: try DocRecord(encoded: o)))
+                added.append(Entry(ref: try ref(k), record: try DocRecord(encoded: n)))
             }
         }
         self.added = added

@@ -114,7 +114,7 @@ public enum IndexMerge {
                 free(cwd)
             }
             guard symlink(target, link) == 0 else {
-                throw IndexError.runFile(path: link, reason: "cannot link to \(target): \(String(cString: strerror(errno)))")
+                throw IndexError.blocksLink(path: link, target: target, reason: String(cString: strerror(errno)))
             }
         }
         return store

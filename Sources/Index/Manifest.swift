@@ -242,13 +242,13 @@ public struct Manifest: Sendable {
         return m
     }
 
-    /// The file's bytes: indented JSON (the signature covers the canonical form, not the layout).
     /// Writes `manifest.json` into the index folder `directory`: atomically and synced, the last
     /// step of every build and merge, so a killed run leaves the previous index whole.
     public func write(toIndex directory: String) throws {
         try FileSystem.writeAtomically(directory + "/" + Manifest.fileName, fileBytes, sync: true)
     }
 
+    /// The file's bytes: indented JSON (the signature covers the canonical form, not the layout).
     public var fileBytes: [UInt8] {
         guard case .object(var o) = unsignedJSON() else { return [] }
         o["signature"] = .string(Hex.encode(signature))
@@ -256,13 +256,9 @@ public struct Manifest: Sendable {
     }
 
     /// Parses and verifies a manifest file's bytes: the signature must verify and the readable
-    /// copy must match the root block in `store` (itself verified against its CID).
-    public static func verified(_ bytes: [UInt8], path: String, store: BlockStore) throws -> Manifest {
-        try verifiedWithHeaders(bytes, path: path, store: store).manifest
-    }
-
-    /// `verified`, also returning the tree header blocks, fetched with the root block in one
-    /// batch (one round trip remotely) so that opening the trees need not fetch them again.
+    /// copy must match the root block in `store` (itself verified against its CID). Also returns
+    /// the tree header blocks, fetched with the root block in one batch (one round trip
+    /// remotely) so that opening the trees need not fetch them again.
     public static func verifiedWithHeaders(_ bytes: [UInt8], path: String, store: BlockStore) throws
         -> (manifest: Manifest, headers: [CID: [UInt8]])
     {

@@ -1,3 +1,4 @@
+import Support
 import Zlib
 
 #if canImport(Glibc)
@@ -574,8 +575,5 @@ public final class ZipMemberStream: ByteStream {
         damage = ZipArchive.Report(offset: entry.localHeaderOffset, member: entry.name, reason: reason, detail: detail)
     }
 
-    private func hex32(_ v: UInt32) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 8 - s.count) + s
-    }
+    private func hex32(_ v: UInt32) -> String { Hex.encode(withUnsafeBytes(of: v.bigEndian, Array.init)) }
 }

@@ -6,6 +6,7 @@ import NIOPosix
 import Query
 import Search
 import SearchOutput
+import Support
 
 /// `/api/search?q=&index=&limit=&offset=` and `/api/indexes`.
 ///
@@ -32,14 +33,14 @@ struct SearchAPI {
             return failure(.badRequest, "offset must be a number from 0 to 10000")
         }
         let index = config.indexes[i]
-        let start = Date()
+        let start = monotonicSeconds()
         do {
             // Searching reads blocks with blocking I/O: keep it off the event loops and the
             // cooperative pool.
             let page = try await NIOThreadPool.singleton.runIfActive {
                 try IndexSearch(shard: try index.shard()).run(q, limit: limit, offset: offset)
             }
-            let ms = Date().timeIntervalSince(start) * 1000
+            let ms = (monotonicSeconds() - start) * 1000
             return json(.ok, SearchJSON.document(query: q, page: page, offset: offset, index: name, tookMs: ms))
         } catch let e as QueryError {
             return failure(.badRequest, e.description)

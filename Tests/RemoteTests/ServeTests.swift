@@ -114,6 +114,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(o["index"] as? String == servedIndexes[0].name)
                 #expect(o["total"] as? Int == expected.total)
                 let results = try #require(o["results"] as? [[String: Any]])
+                #expect(!results.isEmpty)
                 #expect(results.map { $0["url"] as? String } == expected.results.map(\.url))
                 #expect(results.map { $0["title"] as? String } == expected.results.map(\.title))
                 #expect(results.map { $0["snippet"] as? String } == expected.results.map(\.snippet.text))
