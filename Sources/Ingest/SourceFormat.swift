@@ -34,8 +34,12 @@ public enum SourceFormat: String, Sendable, Equatable {
             throw IngestError(SourceRef(file: path), .cannotOpen(errno: errno))
         }
         if st.st_mode & S_IFMT == S_IFDIR { return .siteFolder }
-        let s = try FileStream(path: path)
-        // Enough to see past a few junk lines before a plain WARC's first record.
+        return try detect(stream: FileStream(path: path))
+    }
+
+    /// The format of what `stream` starts with, from its first 4 KiB: enough to see past a few
+    /// junk lines before a plain WARC's first record. For files and WACZ members alike.
+    public static func detect(stream s: ByteStream) throws -> SourceFormat {
         var head = [UInt8](repeating: 0, count: 4096)
         let n = try head.withUnsafeMutableBytes { b -> Int in
             var got = 0

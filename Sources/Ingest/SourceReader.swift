@@ -53,8 +53,8 @@ public struct SourceReader: Sendable {
                 }
             case .ignored(let type, _):
                 ok = emit(.outcome(.ignored(reason: "warc type \(type)"), isRecord: true))
-            case .skipped(let s):
-                ok = emit(.outcome(.skipped(s), isRecord: s.reason == "truncated record" || s.reason == "unknown WARC-Type"))
+            case .skipped(let s, let isRecord):
+                ok = emit(.outcome(.skipped(s), isRecord: isRecord))
             }
             if !ok { return false }
         }

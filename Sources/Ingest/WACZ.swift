@@ -110,7 +110,7 @@ extension SourceReader {
         for entry in zip.entries where entry.name.hasPrefix("archive/") && !entry.name.hasSuffix("/") {
             let file = path + "#" + entry.name
             do {
-                let format = try memberFormat(zip, entry)
+                let format = try SourceFormat.detect(stream: zip.open(entry))
                 guard format == .warc || format == .warcGzip || format == .warcZstd else {
                     if !skip(entry.name, "unreadable archive member", "not a WARC (first bytes match none)") { return }
                     continue
@@ -150,18 +150,6 @@ extension SourceReader {
                 if !skip(name, "unreadable member", "\(error)") { return }
             }
         }
-    }
-
-    private func memberFormat(_ zip: ZipArchive, _ entry: ZipEntry) throws -> SourceFormat {
-        let s = try zip.open(entry)
-        var head = [UInt8](repeating: 0, count: 16)
-        var got = 0
-        while got < head.count {
-            let n = try head.withUnsafeMutableBytes { try s.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...])) }
-            if n == 0 { break }
-            got += n
-        }
-        return head.withUnsafeBytes { SourceFormat.detect(head: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
     }
 
     /// Longest pages-list line parsed; longer ones are passed over.

@@ -16,7 +16,9 @@ public enum WARCEvent: Sendable {
     /// A record of a type ingest does not index (request, warcinfo, metadata, unknown); its
     /// block was skipped without being kept.
     case ignored(type: String, source: SourceRef)
-    case skipped(Skip)
+    /// Damage that lost bytes; `isRecord` when they were a record whose header was read (a
+    /// truncated record, an unknown type), so the record counts agree with other readers.
+    case skipped(Skip, isRecord: Bool = false)
 }
 
 /// Streams records out of a WARC (1.0, 1.1, 0.17, 0.18) in constant memory: one read buffer plus
@@ -265,7 +267,7 @@ public final class WARCReader {
                     }
                     start = end
                     return finish(recordAt: recordStart)
-                        ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"))
+                        ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"), isRecord: true)
                 }
                 // No blank line within `maxHeader`: junk up to the next version line, reported
                 // once for the whole run when reading finds a record again.
@@ -467,7 +469,8 @@ public final class WARCReader {
             } else if remaining > 0 {
                 // The stream ended inside the block, and no record begins in it: truncated.
                 if let event = finish(recordAt: recordStart) { return event }
-                return .skipped(Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"))
+                return .skipped(
+                    Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"), isRecord: true)
             } else {
                 // The block goes on past its declared length: extend it to the next record.
                 extendToNextRecord(&block, cut: &cut, limit: keep ? (cut ? limits.cutBlockPrefix : limits.maxBlock) : 0, atLineStart: true)
@@ -541,7 +544,8 @@ public final class WARCReader {
     /// damaged or missing `WARC-Type` may have been a response).
     private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef) -> WARCEvent {
         if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src) }
-        return .skipped(Skip(src, "unknown WARC-Type", header.type.isEmpty ? "the header has no WARC-Type" : "WARC-Type \(header.type)"))
+        return .skipped(
+            Skip(src, "unknown WARC-Type", header.type.isEmpty ? "the header has no WARC-Type" : "WARC-Type \(header.type)"), isRecord: true)
     }
 
     enum AfterBlock { case boundary, terminatorThenJunk, noTerminator }

@@ -143,7 +143,7 @@ import Zlib
         while let e = reader.next() {
             switch e {
             case .record: records += 1
-            case .skipped(let s): skips.append(s)
+            case .skipped(let s, _): skips.append(s)
             case .ignored: break
             }
         }

@@ -322,6 +322,19 @@ import TextTestSupport
         #expect(!reasons.contains("ZIP CRC mismatch"))
     }
 
+    /// A WARC member is recognised as a plain WARC file is: junk before its first record is
+    /// reported and skipped, not taken for "not a WARC".
+    @Test(.tags(.python), .needsExternalTools) func warcMemberWithLeadingJunkIsRead() throws {
+        let dir = makeTempDir("zipjunkwarc")
+        let path = dir + "/junk.wacz"
+        let junk = Array("\u{FEFF}saved by hand\r\n".utf8)
+        try pythonZip(path, [("archive/pages.warc", junk + (try readBytes(try fixture("pages.warc"))), false)])
+        let r = try ingest([path])
+        #expect(r.documents.count == 50)
+        #expect(r.summary.failed.isEmpty)
+        #expect(!r.summary.skipped.isEmpty)
+    }
+
     @Test func noUsableLocalHeaderFailsTheSource() throws {
         let dir = makeTempDir("zipjunk")
         var bytes = Array("PK\u{3}\u{4}".utf8) + [UInt8](repeating: 0, count: 200)
