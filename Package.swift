@@ -91,6 +91,8 @@ let package = Package(
         .executableTarget(name: "indexer", dependencies: [
             "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // `serve` runs the application `Serve` builds.
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
         // Benchmarks of single layers, run by `make bench` through Pipelines/bench-*.sh.
