@@ -24,28 +24,51 @@ public enum SearchJSON {
         query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
         tookMs: Double? = nil, cost: ReadCost? = nil
     ) -> String {
-        var out = "{"
-        if let index { out += "\"index\":" + string(index) + "," }
-        out += "\"query\":" + string(query) + ",\"parsed\":" + string(page.parsed.description)
-        out += ",\"total\":\(page.total),\"totalIsExact\":\(page.totalIsExact),\"offset\":\(offset)"
-        if let tookMs { out += ",\"tookMs\":" + String(format: "%.2f", tookMs) }
-        out += ",\"results\":[" + page.results.map(result).joined(separator: ",") + "]"
-        if let c = cost {
-            out +=
-                ",\"stats\":{\"requests\":\(c.requests),\"bytes\":\(c.bytes),\"roundTrips\":\(c.roundTrips),\"blocks\":\(c.blocks),\"cacheHits\":\(c.cacheHits)}"
+        var w = JSONWriter()
+        w.object { w in
+            if let index { w.key("index"); w.string(index) }
+            w.key("query"); w.string(query)
+            w.key("parsed"); w.string(page.parsed.description)
+            w.key("total"); w.number(Int64(page.total))
+            w.key("totalIsExact"); w.bool(page.totalIsExact)
+            w.key("offset"); w.number(Int64(offset))
+            if let tookMs { w.key("tookMs"); w.number(formatted: String(format: "%.2f", tookMs)) }
+            w.key("results")
+            w.array { w in for r in page.results { result(r, into: &w) } }
+            if let c = cost {
+                w.key("stats")
+                w.object { w in
+                    for (k, v) in [
+                        ("requests", c.requests), ("bytes", c.bytes), ("roundTrips", c.roundTrips), ("blocks", c.blocks), ("cacheHits", c.cacheHits),
+                    ] {
+                        w.key(k); w.number(Int64(v))
+                    }
+                }
+            }
         }
-        return out + "}"
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
-    static func result(_ r: SearchResult) -> String {
-        var out = "{\"url\":" + string(r.url) + ",\"title\":" + string(r.title)
-        out += ",\"score\":" + (r.score.isFinite ? String(format: "%.6g", r.score) : "null")
-        out += ",\"date\":" + (r.date.map { string(ISODate.format($0)) } ?? "null")
-        out += ",\"group\":" + string(r.group)
-        out += ",\"snippet\":" + string(r.snippet.text)
-        out += ",\"highlights\":[" + codePointRanges(r.snippet).map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",") + "]"
-        out += ",\"snippetHTML\":" + string(r.snippet.rendered(.html))
-        return out + "}"
+    static func result(_ r: SearchResult, into w: inout JSONWriter) {
+        w.object { w in
+            w.key("url"); w.string(r.url)
+            w.key("title"); w.string(r.title)
+            w.key("score")
+            if r.score.isFinite { w.number(formatted: String(format: "%.6g", r.score)) } else { w.null() }
+            w.key("date")
+            if let d = r.date { w.string(ISODate.format(d)) } else { w.null() }
+            w.key("group"); w.string(r.group)
+            w.key("snippet"); w.string(r.snippet.text)
+            w.key("highlights")
+            w.array { w in
+                for h in codePointRanges(r.snippet) {
+                    w.array { w in
+                        w.number(Int64(h.lowerBound)); w.number(Int64(h.upperBound))
+                    }
+                }
+            }
+            w.key("snippetHTML"); w.string(r.snippet.rendered(.html))
+        }
     }
 
     /// The snippet's UTF-8 highlight ranges as code point offsets.
@@ -64,7 +87,4 @@ public enum SearchJSON {
             return a..<b
         }
     }
-
-    /// A JSON string literal (`JSON.quoted`, the one escaper every JSON writer uses).
-    public static func string(_ s: String) -> String { JSON.quoted(s) }
 }

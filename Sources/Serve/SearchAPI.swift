@@ -52,13 +52,22 @@ struct SearchAPI {
     }
 
     func indexList() -> Response {
-        let items = config.indexes.map { index -> String in
-            let shard = try? index.shard()
-            return "{\"name\":" + SearchJSON.string(index.name) + ",\"documents\":\(shard?.info.documents ?? 0)"
-                + ",\"root\":" + SearchJSON.string(shard?.manifest.root.description ?? "")
-                + ",\"group\":" + SearchJSON.string(shard?.manifest.group.description ?? "") + "}"
+        var w = JSONWriter()
+        w.object { w in
+            w.key("indexes")
+            w.array { w in
+                for index in config.indexes {
+                    let shard = try? index.shard()
+                    w.object { w in
+                        w.key("name"); w.string(index.name)
+                        w.key("documents"); w.number(Int64(shard?.info.documents ?? 0))
+                        w.key("root"); w.string(shard?.manifest.root.description ?? "")
+                        w.key("group"); w.string(shard?.manifest.group.description ?? "")
+                    }
+                }
+            }
         }
-        return json(.ok, "{\"indexes\":[" + items.joined(separator: ",") + "]}")
+        return json(.ok, String(decoding: w.bytes, as: UTF8.self))
     }
 
     private func int(_ value: Substring?, default d: Int) -> Int? {
@@ -77,6 +86,6 @@ struct SearchAPI {
     }
 
     private func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        json(status, "{\"error\":" + SearchJSON.string(message) + "}")
+        json(status, String(decoding: JSON.object(["error": .string(message)]).canonical, as: UTF8.self))
     }
 }

@@ -35,6 +35,9 @@ public struct JSONWriter {
 
     public mutating func string(_ s: String) { beforeValue(); JSON.appendQuoted(s, to: &bytes) }
     public mutating func number(_ n: Int64) { beforeValue(); bytes.append(contentsOf: Array(String(n).utf8)) }
+    /// A number the caller has already formatted as a JSON number (`1.70`, `8.21427`): for
+    /// fixed precision, which the shortest round-trip form of a `Double` does not give.
+    public mutating func number(formatted text: String) { beforeValue(); bytes.append(contentsOf: Array(text.utf8)) }
     public mutating func bool(_ v: Bool) { beforeValue(); bytes.append(contentsOf: Array((v ? "true" : "false").utf8)) }
     public mutating func null() { beforeValue(); bytes.append(contentsOf: Array("null".utf8)) }
 

@@ -62,7 +62,7 @@ struct ExtractCommand: ParsableCommand {
             w.object { w in
                 w.key("records"); w.number(Int64(s.records))
                 w.key("documents"); w.number(Int64(s.documents))
-                w.key("seconds"); w.string(String(progress.elapsed))
+                w.key("seconds"); w.number(formatted: String(progress.elapsed))
                 for (name, counts) in [("ignored", s.ignored), ("recovered", s.recovered), ("skipped_by_reason", s.skippedByReason)] {
                     w.key(name)
                     w.object { w in for (k, v) in counts.sorted(by: { $0.key < $1.key }) { w.key(k); w.number(Int64(v)) } }

@@ -83,11 +83,8 @@ struct SearchCommand: ParsableCommand {
         let out: [String: JSON] = [
             "queries": .int(Int64(plans.count)), "rounds": .int(Int64(rounds)),
             "p50_us": .int(Int64(percentile(0.5) * 1000)), "p95_us": .int(Int64(percentile(0.95) * 1000)),
+            "p50_ms": .number(percentile(0.5)), "p95_ms": .number(percentile(0.95)),
         ]
-        // Milliseconds as decimals for scripts that want them (the JSON model holds integers only).
-        let text = JSON.object(out).canonical
-        print(
-            String(decoding: text.dropLast(), as: UTF8.self)
-                + ",\"p50_ms\":\(percentile(0.5)),\"p95_ms\":\(percentile(0.95))}")
+        print(String(decoding: JSON.object(out).canonical, as: UTF8.self))
     }
 }
