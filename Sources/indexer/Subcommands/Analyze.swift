@@ -38,23 +38,33 @@ struct AnalyzeCommand: ParsableCommand {
         let tags = field == .body ? Analyzer.hashtags(in: text) : []
         let mentions = field == .body ? Analyzer.mentions(in: text) : []
         if json {
-            var out = "{\"analyzer\": \(JSON.quoted(Analyzer.identifier)), \"field\": \(JSON.quoted(field.rawValue))"
-            if field == .body {
-                out += ", \"stemming\": \(JSON.quoted(Analyzer.Stemming(language: lang) == .english ? "english" : "none"))"
-            }
-            if field == .body || field == .url {
-                let items = tokens.map {
-                    "{\"term\": \(JSON.quoted($0.term)), \"position\": \($0.position), \"kind\": \(JSON.quoted(kindName($0.kind)))}"
+            var w = JSONWriter()
+            w.object { w in
+                w.key("analyzer"); w.string(Analyzer.identifier)
+                w.key("field"); w.string(field.rawValue)
+                if field == .body {
+                    w.key("stemming"); w.string(Analyzer.Stemming(language: lang) == .english ? "english" : "none")
                 }
-                out += ", \"terms\": [" + items.joined(separator: ", ") + "]"
-            } else {
-                out += ", \"terms\": [" + strings.map(JSON.quoted).joined(separator: ", ") + "]"
+                w.key("terms")
+                w.array { w in
+                    if field == .body || field == .url {
+                        for t in tokens {
+                            w.object { w in
+                                w.key("term"); w.string(t.term)
+                                w.key("position"); w.number(Int64(t.position))
+                                w.key("kind"); w.string(kindName(t.kind))
+                            }
+                        }
+                    } else {
+                        for s in strings { w.string(s) }
+                    }
+                }
+                if field == .body {
+                    w.key("tags"); w.array { w in for t in tags { w.string(t) } }
+                    w.key("mentions"); w.array { w in for m in mentions { w.string(m) } }
+                }
             }
-            if field == .body {
-                out += ", \"tags\": [" + tags.map(JSON.quoted).joined(separator: ", ") + "]"
-                out += ", \"mentions\": [" + mentions.map(JSON.quoted).joined(separator: ", ") + "]"
-            }
-            print(out + "}")
+            print(String(decoding: w.bytes, as: UTF8.self))
             return
         }
         for t in tokens {
