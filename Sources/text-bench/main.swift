@@ -3,16 +3,9 @@ import Analysis
 // every *.html under the folders into memory, then times HTMLExtractor on one thread and on all
 // cores; `text-bench analyze DIR...` extracts once, then times the analyzer on the texts.
 // Prints one JSON object per phase. MB are 10^6 bytes of input (HTML or extracted UTF-8 text).
-import Dispatch
 import Foundation
 import HTMLText
 import Support
-
-func peakRSSMiB() -> Double {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
 
 func rounded(_ d: Double) -> Double { (d * 10).rounded() / 10 }
 
@@ -53,7 +46,7 @@ func timed<State>(
     defer { sums.deallocate() }
     nonisolated(unsafe) let out = sums
     let t0 = monotonicSeconds()
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
+    concurrentlyPerform(iterations: threads, width: threads) { t in
         var state = makeState()
         var s = 0
         var i = t
@@ -69,7 +62,7 @@ func timed(_ pages: [[UInt8]], threads: Int, _ body: @Sendable ([UInt8]) -> Int)
 
 func htmlPhase(_ pages: [[UInt8]]) {
     let bytes = pages.reduce(0) { $0 + $1.count }
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = processorCount
     _ = timed(Array(pages.prefix(200)), threads: 1) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
     // One thread: CPU seconds of that thread (see `timed`).
     let one = timed(pages, threads: 1) { HTMLExtractor.extract($0, httpCharset: nil).text.utf8.count }
@@ -88,7 +81,7 @@ func htmlPhase(_ pages: [[UInt8]]) {
 func analyzePhase(_ pages: [[UInt8]]) {
     let texts = pages.map { Array(HTMLExtractor.extract($0, httpCharset: nil).text.utf8) }
     let bytes = texts.reduce(0) { $0 + $1.count }
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = processorCount
     let analyzer = Analyzer()
     func run(threads: Int) -> (seconds: Double, sum: Int) {
         timed(

@@ -9,12 +9,6 @@ import Support
     import Glibc
 #endif
 
-func peakRSSMiB() -> Double {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_maxrss) / 1024
-}
-
 /// 24-byte keys in increasing order of `i`: 8 big-endian bytes of i, then 16 mixed bytes.
 func key(_ i: UInt64) -> [UInt8] {
     var k = [UInt8](repeating: 0, count: 24)
