@@ -40,9 +40,6 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
         self.problem = problem
     }
 
-    /// The problem as a person reads it, without the source.
-    public var message: String { problem.description }
-
     public var description: String { "\(source): \(problem)" }
 }
 

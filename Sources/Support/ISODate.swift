@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Dates as seconds since 1970-01-01 UTC, parsed from and printed as ISO 8601, without Foundation
 /// (its formatters are slow and not thread-safe to share).
 public enum ISODate {
@@ -90,6 +96,9 @@ public enum ISODate {
         let days = Self.days(year: Int64(y), month: Int64(mo), day: Int64(d))
         return days * 86400 + Int64(h * 3600 + mi * 60 + s)
     }
+
+    /// The current time as `YYYY-MM-DDThh:mm:ssZ` (a manifest's `created`).
+    public static func now() -> String { format(Int64(time(nil))) }
 
     /// Formats seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ`.
     public static func format(_ t: Int64) -> String {

@@ -8,12 +8,8 @@ import TextTestSupport
     import Glibc
 #endif
 
-/// The package root, from this file's path (Tests/IngestTests/Support.swift).
-let packageRoot: String = {
-    var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/")
-}()
+/// The package root (the one `PythonChecker` finds).
+let packageRoot = PythonChecker.packageRoot.path
 
 struct TestFailure: Error, CustomStringConvertible {
     var description: String

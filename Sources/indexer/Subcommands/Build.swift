@@ -1,6 +1,5 @@
 import ArgumentParser
 import Blocks
-import Foundation
 import Index
 import Ingest
 import Support
@@ -35,7 +34,7 @@ struct BuildCommand: ParsableCommand {
         let started = monotonicSeconds()
         var build = IndexBuild(
             sources: sources, out: out, key: try loadKey(key),
-            created: ISO8601DateFormatter().string(from: Date()))
+            created: ISODate.now())
         build.memoryBytes = memoryMb << 20
         build.workers = threads
         build.baseURL = baseURL

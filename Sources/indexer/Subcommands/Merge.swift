@@ -1,6 +1,5 @@
 import ArgumentParser
 import Blocks
-import Foundation
 import Index
 import Support
 
@@ -35,7 +34,7 @@ struct MergeCommand: ParsableCommand {
             open: { path in
                 let opened = try access.open(path)
                 return (opened.shard, opened.manifestBytes)
-            }, out: out, sharedStore: store, key: mergerKey, created: ISO8601DateFormatter().string(from: Date()))
+            }, out: out, sharedStore: store, key: mergerKey, created: ISODate.now())
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
