@@ -16,8 +16,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case keyFile(path: String, reason: String)
     /// The manifest lists no root for one of the four trees.
     case missingTree(String)
-    /// A tree built with other chunking parameters; `input` names the merge input, if any.
-    case treeParameters(input: String?, tree: String, found: String)
+    /// A tree built with other chunking parameters (a merge names the input around it).
+    case treeParameters(tree: String, found: String)
     /// A merge input analyzed by another analyzer: its terms would not match.
     case otherAnalyzer(input: String, found: String, expected: String)
     /// Two merge inputs claim the same batch of a group with different sources.
@@ -46,10 +46,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
         case .keyFile(let p, let r): "\(p): \(r)"
         case .missingTree(let t): "index data is corrupt: index has no \(t) tree"
-        case .treeParameters(nil, let t, let found):
+        case .treeParameters(let t, let found):
             "the \(t) tree was built with other parameters (\(found)); rebuild the index with this version"
-        case .treeParameters(let input?, let t, let found):
-            "\(input): its \(t) tree has different parameters (\(found)); rebuild it with this version"
         case .otherAnalyzer(let input, let found, let expected):
             """
             \(input) was analyzed with \(found), this tool uses \(expected): \

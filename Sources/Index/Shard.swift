@@ -42,7 +42,7 @@ public final class Shard: Sendable {
             let i = tree.index
             let t = try Tree.open(headers[i], bytes: blocks[i], reader: reader)
             guard t.params.sameShape(as: tree.parameters) else {
-                throw IndexError.treeParameters(input: nil, tree: tree.name, found: "\(t.params)")
+                throw IndexError.treeParameters(tree: tree.name, found: "\(t.params)")
             }
             return t
         }
