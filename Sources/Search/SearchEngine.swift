@@ -208,7 +208,7 @@ public struct SearchEngine {
             let c = Compiled()
             let root = try restricted(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
-            let hits = try collapse(top, terms: c.terms, textsFor: texts ? limit + offset : 0)
+            let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
             if hits.count >= limit + offset || top.count < pool {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
                 if texts {
@@ -297,12 +297,15 @@ public struct SearchEngine {
         return (heap.sorted(), matched, !skipped, scored)
     }
 
-    /// Records for every candidate, and texts for the first `textsFor` (fetched together).
-    private func collapse(_ top: [(DocRef, Double)], terms: [String], textsFor: Int) throws -> [Hit] {
+    /// Records for every candidate, and texts (fetched in the same batch) for the candidates at
+    /// `texts`, the page's places: the hit at page place i is candidate i or a later one (collapsing
+    /// only removes), so candidates before the page are never shown; those pushed past it by
+    /// collapsing are fetched afterwards.
+    private func collapse(_ top: [(DocRef, Double)], terms: [String], texts: Range<Int>) throws -> [Hit] {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
-        let speculative = Array(top.prefix(textsFor).map(\.0))
+        let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
         let fetched = try Tree.getMany([(shard.docs, top.map { $0.0.bytes }), (shard.text, speculative.map(\.bytes))])
         let records = try fetched[0].map { try $0.map { try DocRecord(encoded: $0) } }
         var textByDoc: [DocRef: String] = [:]
