@@ -38,7 +38,7 @@ struct SearchAPI {
             // Searching reads blocks with blocking I/O: keep it off the event loops and the
             // cooperative pool.
             let page = try await NIOThreadPool.singleton.runIfActive {
-                try IndexSearch(shard: try index.shard()).run(q, limit: limit, offset: offset)
+                try IndexSearch(view: try index.view()).run(q, limit: limit, offset: offset)
             }
             let ms = (monotonicSeconds() - start) * 1000
             return json(.ok, SearchJSON.document(query: q, page: page, offset: offset, index: name, tookMs: ms))
@@ -57,12 +57,13 @@ struct SearchAPI {
             w.key("indexes")
             w.array { w in
                 for index in config.indexes {
-                    let shard = try? index.shard()
+                    let view = try? index.view()
                     w.object { w in
                         w.key("name"); w.string(index.name)
-                        w.key("documents"); w.number(Int64(shard?.info.documents ?? 0))
-                        w.key("root"); w.string(shard?.manifest.root.description ?? "")
-                        w.key("group"); w.string(shard?.manifest.group.description ?? "")
+                        w.key("documents"); w.number(Int64(view?.documentCount ?? 0))
+                        w.key("root"); w.string(view?.manifest.root.description ?? "")
+                        w.key("group"); w.string(view?.manifest.group.description ?? "")
+                        w.key("segments"); w.number(Int64(view?.segments.count ?? 0))
                     }
                 }
             }
