@@ -2,7 +2,6 @@ import Blocks
 import Ingest
 import Support
 
-
 /// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a segment and a new
 /// signed version of the group's index: ingest's `Pipeline` feeding a `ShardBuilder`. With a
 /// `base` (an earlier index of the group) the new segment holds only what is new, plus
@@ -25,8 +24,11 @@ public struct IndexBuild {
     public var base: String? = nil
     /// URLs whose documents in the base are removed (tombstoned), whatever their source.
     public var deletions: [String] = []
-    /// The manifest's creation time (ISO 8601); the only input that is not content.
+    /// The manifest's creation time (ISO 8601); with `sequence`, the only inputs that are not content.
     public var created: String
+    /// The new version's sequence number; nil: the wall clock in microseconds (or the base's
+    /// plus one, if higher), so a rebuild from scratch still outranks every earlier version.
+    public var sequence: UInt64? = nil
 
     public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
@@ -216,7 +218,7 @@ public struct IndexBuild {
         }
         var version = base.map { ($0.version.cid, $0.version.version) }
         if version == nil || report.segment != nil {
-            let sequence = max((base?.version.version.sequence ?? 0) + 1, ISODate.parse(created).map { UInt64(max(0, $0)) } ?? 0)
+            let sequence = max((base?.version.version.sequence ?? 0) + 1, self.sequence ?? wallClockMicroseconds())
             let v = try GroupVersion.signed(key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: segments)
             version = (try IndexWriter.store(v, in: builder.store), v)
         }

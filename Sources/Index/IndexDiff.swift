@@ -31,7 +31,9 @@ public struct IndexDiff: Sendable {
             try s.forEachDocument { ref, r in if old.isLive(ref) && !new.isLive(ref) { removed.append(Entry(ref: ref, record: r)) } }
         }
         // Documents of shared segments that the newer version tombstones.
-        let gone = new.tombstones.keys.filter { old.isLive($0) && oldSegments.contains(old.segment(owning: $0)!.cid) && newSegments.contains(old.segment(owning: $0)!.cid) }
+        let gone = new.tombstones.keys.filter {
+            old.isLive($0) && oldSegments.contains(old.segment(owning: $0)!.cid) && newSegments.contains(old.segment(owning: $0)!.cid)
+        }
         for (ref, r) in zip(gone, try old.documents(gone)) { if let r { removed.append(Entry(ref: ref, record: r)) } }
         // Same URL on both sides: changed.
         var removedByURL: [String: Int] = [:]

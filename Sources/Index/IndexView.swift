@@ -218,7 +218,10 @@ public final class IndexView: Sendable {
                         }
                         continue
                     }
-                    exclude(.replaced, "group \(v.group) in \(earlier.path): version \(earlier.version.sequence) replaced by version \(v.sequence) from \(source.path)")
+                    exclude(
+                        .replaced,
+                        "group \(v.group) in \(earlier.path): version \(earlier.version.sequence) replaced by version \(v.sequence) from \(source.path)"
+                    )
                 }
                 chosen[v.publicKey] = (cid, v, source.path)
             }
@@ -237,7 +240,10 @@ public final class IndexView: Sendable {
             }
             if let seen = policy.seen, let before = seen.sequence(of: v.publicKey) {
                 if before.sequence > v.sequence {
-                    exclude(.invalid, "\(who): version \(v.sequence) is older than version \(before.sequence) seen before (a replay?); ignored (--accept-older reads it)")
+                    exclude(
+                        .invalid,
+                        "\(who): version \(v.sequence) is older than version \(before.sequence) seen before (a replay?); ignored (--accept-older reads it)"
+                    )
                     continue
                 }
                 if before.sequence == v.sequence && before.version != cid {
@@ -273,7 +279,9 @@ public final class IndexView: Sendable {
         var replaced = Set<CID>()
         for (c, signer, path) in compactions {
             guard policy.trusts(signer), c.inputs.allSatisfy({ bySegment[$0] != nil }), let info = segmentInfos[c.segment] else {
-                if !policy.trusts(signer) { exclude(.untrusted, "compacted segment \(c.segment) in \(path): compactor not trusted; its inputs are used") }
+                if !policy.trusts(signer) {
+                    exclude(.untrusted, "compacted segment \(c.segment) in \(path): compactor not trusted; its inputs are used")
+                }
                 continue
             }
             let inputGroups = Set(c.inputs.flatMap { segmentInfos[$0]?.groups ?? [] })
@@ -321,7 +329,11 @@ public final class IndexView: Sendable {
         var bySegment: [ObjectIdentifier: Int] = [:]
         for d in tombstones.keys {
             guard let s = segment(owning: d) else { continue }
-            let i = bySegment[ObjectIdentifier(s)] ?? { requests.append((s.postings, [])); bySegment[ObjectIdentifier(s)] = requests.count - 1; return requests.count - 1 }()
+            let i =
+                bySegment[ObjectIdentifier(s)]
+                ?? {
+                    requests.append((s.postings, [])); bySegment[ObjectIdentifier(s)] = requests.count - 1; return requests.count - 1
+                }()
             requests[i].keys.append(ShardKeys.posting(field, term, d))
         }
         let found = try Tree.getMany(requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
@@ -351,7 +363,11 @@ public final class IndexView: Sendable {
         func place(_ d: DocRef, _ tree: ShardTree) -> (Int, Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }
             let id = "\(ObjectIdentifier(s).hashValue)/\(tree.name)"
-            let r = index[id] ?? { requests.append((s.tree(tree), [])); index[id] = requests.count - 1; return requests.count - 1 }()
+            let r =
+                index[id]
+                ?? {
+                    requests.append((s.tree(tree), [])); index[id] = requests.count - 1; return requests.count - 1
+                }()
             requests[r].keys.append(d.bytes)
             return (r, requests[r].keys.count - 1)
         }

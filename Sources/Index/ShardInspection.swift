@@ -69,7 +69,8 @@ public struct ShardInspection: Sendable {
                                 }
                                 if tree == .postings {
                                     guard let p = ShardKeys.parsePosting(k), segment.owns(p.doc) else {
-                                        result.problems.append("segment \(segment.cid): postings key \(Hex.encode(k)) is malformed or outside its batches")
+                                        result.problems.append(
+                                            "segment \(segment.cid): postings key \(Hex.encode(k)) is malformed or outside its batches")
                                         continue
                                     }
                                     if p.term != previousTerm { result.distinctTerms += 1; previousTerm = p.term }
@@ -109,7 +110,8 @@ public struct ShardInspection: Sendable {
         }
         if segment.text.count != documents { problems.append("the text tree holds \(segment.text.count) entries for \(documents) documents") }
         for b in info.batches where perBatch["\(b.group)/\(b.batch)", default: 0] != b.documents {
-            problems.append("batch \(b.group)/\(b.batch) says \(b.documents) documents, the docs tree holds \(perBatch["\(b.group)/\(b.batch)", default: 0])")
+            problems.append(
+                "batch \(b.group)/\(b.batch) says \(b.documents) documents, the docs tree holds \(perBatch["\(b.group)/\(b.batch)", default: 0])")
         }
         if let agg = segment.docs.root.flatMap({ LengthAggregator.decode($0.aggregate) }), agg != (body, title) {
             problems.append("the docs tree's length aggregate differs from its records")

@@ -48,10 +48,10 @@ import TextTestSupport
         #expect(report.ingest.skipped.isEmpty)
         #expect(report.built.documents == c.documents)
         #expect(progressed == Int(c.documents))
-        let shard = try Shard.open(directory: out)
+        let shard = try IndexView.open(directory: out)
         #expect(shard.manifest.root == report.manifest.root)
         #expect(shard.documentCount == c.documents)
-        #expect(shard.info.batches.first?.sources.map(\.documents) == [c.documents])
+        #expect(shard.segments[0].info.batches.first?.sources.map(\.documents) == [c.documents])
         var found: [DocRecord] = []
         try shard.forEachDocument { _, r in if r.url == c.url { found.append(r) } }
         #expect(found.map(\.title) == [c.title])
@@ -69,11 +69,13 @@ import TextTestSupport
         #expect(report.batch == 1)
         #expect(report.alreadyInBase == 50)
         #expect(report.built.documents == 3)
-        let shard = try Shard.open(directory: second)
+        let shard = try IndexView.open(directory: second)
         #expect(shard.documentCount == 53)
-        #expect(shard.info.batches.map(\.batch) == [0, 1])
+        #expect(shard.segments.flatMap(\.info.batches).map(\.batch) == [0, 1])
         let left = try FileSystem.listDirectory(second)
-        #expect(!left.contains { $0.hasPrefix(".batch-") })
+        #expect(!left.contains { $0.hasPrefix(".build-") })
+        // The base's segment is shared, not rewritten: the new version adds one small segment.
+        #expect(shard.segments[0].cid == (try IndexView.open(directory: first)).segments[0].cid)
 
         var other = IndexBuild(
             sources: [dir + "/site"], out: tempDirectory("other"), key: try GroupKey(seed: Array(repeating: 9, count: 32)),

@@ -105,7 +105,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
     }
 
     @Test func searchAPIAnswersAsTheLibraryDoes() async throws {
-        let expected = try IndexSearch(shard: Shard.open(directory: mergedIndex)).run("garden honey", limit: 5)
+        let expected = try IndexSearch(view: IndexView.open(directory: mergedIndex)).run("garden honey", limit: 5)
         try await testApplication().test(.router) { client in
             try await client.execute(uri: "/api/search?q=garden%20honey&limit=5", method: .get) { r in
                 #expect(r.status == .ok)

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Blocks
+import Foundation
 import Index
 import Ingest
 import Support
