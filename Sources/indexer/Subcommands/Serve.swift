@@ -1,4 +1,5 @@
 import ArgumentParser
+import Remote
 import Foundation
 import Hummingbird
 import Serve
@@ -19,6 +20,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
     @Option(help: "Address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(
+        help: ArgumentHelp(
+            "The search API and page use only segments signed by these keys (a file of Ed25519 public keys, one per line); the folders are still served whole.",
+            valueName: "file"))
+    var trust: String?
     @Flag(help: "No access log.") var quiet = false
 
     func validate() throws {
@@ -28,7 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let names = ServedIndex.names(for: indexes)
-        let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1) }
+        let keys = try trust.map { try TrustList(contentsOf: $0).keys }
+        let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1, trustedKeys: keys) }
         var config = ServeConfiguration(indexes: served)
         config.host = host
         config.port = port
