@@ -20,8 +20,6 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case treeParameters(tree: String, found: String)
     /// A merge input analyzed by another analyzer: its terms would not match.
     case otherAnalyzer(input: String, found: String, expected: String)
-    /// Two merge inputs claim the same batch of a group with different sources.
-    case batchCollision(first: String, second: String, group: GroupID, batch: UInt32)
     case nothingToMerge
     /// A merge input that could not be opened or verified.
     case inputRefused(input: String, reason: String)
@@ -59,12 +57,6 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
             """
             \(input) was analyzed with \(found), this tool uses \(expected): \
             its terms would not match. Rebuild it from its sources with this version (or merge it with the tool that built it).
-            """
-        case .batchCollision(let first, let second, let group, let batch):
-            """
-            \(first) and \(second) both hold batch \(batch) of group \(group) but built from different \
-            sources: their documents would collide. Each group needs its own key (indexer keygen); to add to a \
-            group's index, build with --base so the new documents get a new batch.
             """
         case .nothingToMerge: "nothing to merge"
         case .inputRefused(let input, let reason): "refusing input \(input): \(reason)"
