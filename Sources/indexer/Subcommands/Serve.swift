@@ -1,7 +1,7 @@
 import ArgumentParser
-import Remote
 import Foundation
 import Hummingbird
+import Remote
 import Serve
 
 struct ServeCommand: AsyncParsableCommand {
