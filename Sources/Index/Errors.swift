@@ -25,6 +25,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case inputRefused(input: String, reason: String)
     /// `--base` names an index holding no batch of the building key's group.
     case baseOfAnotherGroup(path: String, group: GroupID)
+    /// `--base` is a merged index and `--out` the same folder: the update would drop the other groups.
+    case baseIsShared(path: String, others: Int)
     /// Every source failed and nothing was indexed; the output folder is unchanged.
     case nothingIndexed(failed: [String])
     /// A record whose source is none of the build's inputs (a bug in attribution, not in the data).
@@ -62,6 +64,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         case .inputRefused(let input, let reason): "refusing input \(input): \(reason)"
         case .baseOfAnotherGroup(let p, let g):
             "\(p) holds no batch of group \(g); an incremental build extends the same group's index (use merge to combine groups)"
+        case .baseIsShared(let p, let n):
+            "\(p) is a merged index (\(n) other group(s)); update your group's own index (or build into another --out) and merge again"
         case .nothingIndexed(let failed):
             "nothing was indexed: every source failed (\(failed.joined(separator: "; ")))"
         case .unattributedRecord(let s): "record \(s) belongs to none of the sources given; nothing was written"
