@@ -1,4 +1,4 @@
-/// Reads sources (WARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
+/// Reads sources (WARC and ARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
 /// in constant memory. The expensive part of a document, its extraction, is left to the items'
 /// consumers, which may run on other threads.
 public struct SourceReader: Sendable {
@@ -22,7 +22,7 @@ public struct SourceReader: Sendable {
     public func read(_ path: String, emit: (WorkItem) -> Bool) throws {
         let format = try SourceFormat.detect(path: path)
         switch format {
-        case .warc, .warcGzip, .warcZstd:
+        case .warc, .warcGzip, .warcZstd, .arc, .arcGzip:
             _ = readWARC(try FileStream(path: path), format: format, file: path, titles: nil, emit: emit)
         case .zip:
             try readWACZ(path, emit: emit)
@@ -44,7 +44,8 @@ public struct SourceReader: Sendable {
         while let event = reader.next() {
             let ok: Bool
             switch event {
-            case .record(let r):
+            case .record(var r):
+                r.fromARC = format == .arc || format == .arcGzip
                 ok = segments.add(r).allSatisfy { item in
                     switch item {
                     case .left(let rec): emit(.record(rec, titles: titles))

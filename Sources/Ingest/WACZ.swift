@@ -111,8 +111,8 @@ extension SourceReader {
             let file = path + "#" + entry.name
             do {
                 let format = try SourceFormat.detect(stream: zip.open(entry))
-                guard format == .warc || format == .warcGzip || format == .warcZstd else {
-                    if !skip(entry.name, "unreadable archive member", "not a WARC (first bytes match none)") { return }
+                guard format.isRecords else {
+                    if !skip(entry.name, "unreadable archive member", "not a WARC or ARC (first bytes match none)") { return }
                     continue
                 }
                 let member = try zip.open(entry)
