@@ -88,7 +88,7 @@ public struct IndexBuild {
             if base != nil { try? FileSystem.removeTree(batchDirectory) }
         }
         let known = baseDigests
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
         var nextSeq = [UInt32](repeating: 0, count: sources.count)

@@ -73,7 +73,8 @@ public struct SourceReader: Sendable {
                 return emit(.outcome(.ignored(reason: "site file type"), isRecord: true))
             }
             do {
-                let bytes = try SiteFolder.readFile(path)
+                // A site file is held whole like a record's block: the same bound.
+                let bytes = try SiteFolder.readFile(path, maxFile: limits.maxBlock)
                 let url = SiteFolder.url(base: baseURL, root: root, relative: rel)
                 let siteRoot = SiteFolder.url(base: baseURL, root: root, relative: "")
                 return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)))

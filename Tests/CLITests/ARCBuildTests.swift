@@ -32,3 +32,31 @@ import TextTestSupport
         #expect(search.status == 0 && search.stdout.contains("http://example.org/arc/notes.txt"))
     }
 }
+
+/// 300 records each followed by a junk line: `extract` and `build` count all 300 skips by
+/// reason, list the first 100 and say how many more there were; exit status 3.
+@Test func skippedRecordsAreCountedAndTheFirstHundredListed() throws {
+    let work = CLI.temp("skips")
+    var arc = ""
+    for i in 0..<300 {
+        let block = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\npage \(i)"
+        arc += "http://example.net/\(i).txt 1.2.3.4 20240501120000 text/plain \(block.utf8.count)\n\(block)\njunk \(i)\n"
+    }
+    try Data(arc.utf8).write(to: URL(fileURLWithPath: work + "/junk.arc"))
+    let text = try CLI.run(["extract", work + "/junk.arc"])
+    #expect(text.status == 3)
+    let lines = text.stderr.split(separator: "\n")
+    #expect(lines.filter { $0.hasPrefix("skipped ") }.count == 100)
+    #expect(lines.contains("  300\tunreadable bytes"))
+    #expect(lines.contains("… and 200 more skipped records, not listed (counted by reason above)"))
+    let json = try CLI.run(["extract", work + "/junk.arc", "--json"])
+    let o = try #require(try JSONSerialization.jsonObject(with: Data(json.stderr.utf8)) as? [String: Any])
+    #expect(json.status == 3 && o["documents"] as? Int == 300)
+    #expect((o["skipped"] as? [Any])?.count == 100 && o["skipped_not_listed"] as? Int == 200)
+    #expect((o["skipped_by_reason"] as? [String: Int]) == ["unreadable bytes": 300])
+    try CLI.run(["keygen", "--out", work + "/key.json"])
+    let build = try CLI.run(["build", work + "/junk.arc", "--out", work + "/idx", "--key", work + "/key.json", "--json"])
+    let b = try #require(try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as? [String: Any])
+    #expect(build.status == 3 && b["documents"] as? Int == 300)
+    #expect((b["skipped"] as? [Any])?.count == 100 && b["skippedNotListed"] as? Int == 200)
+}
