@@ -89,13 +89,13 @@ extension SourceFormat {
 }
 
 /// Opens a WARC byte stream over `stream` whose first bytes say `format`: ARC is converted to
-/// WARC as it is read (`ARCStream`).
-func warcStream(_ stream: ByteStream, format: SourceFormat) throws -> ByteStream {
+/// WARC as it is read (`ARCStream`), looking ahead at most `arcLookahead` bytes.
+func warcStream(_ stream: ByteStream, format: SourceFormat, arcLookahead: Int = 4 << 20) throws -> ByteStream {
     switch format {
     case .warcGzip: try DecodingStream(stream, format: .gzip)
     case .warcZstd: try DecodingStream(stream, format: .zstd)
-    case .arc: ARCStream(stream)
-    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip))
+    case .arc: ARCStream(stream, maxLookahead: arcLookahead)
+    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip), maxLookahead: arcLookahead)
     default: stream
     }
 }

@@ -36,7 +36,8 @@ public struct SourceReader: Sendable {
     /// Streams the records of one WARC, joining segmented records. Returns false if stopped.
     func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, titles: PageTitles?, emit: (WorkItem) -> Bool) -> Bool {
         let stream: ByteStream
-        do { stream = try warcStream(raw, format: format) } catch {
+        // The ARC look-ahead holds part of a block, so it stays within the block bound.
+        do { stream = try warcStream(raw, format: format, arcLookahead: min(4 << 20, limits.maxBlock / 2)) } catch {
             return emit(.outcome(.skipped(Skip(SourceRef(file: file), "unreadable source", "\(error)")), isRecord: false))
         }
         let reader = WARCReader(stream: stream, file: file, limits: limits)
