@@ -122,7 +122,7 @@ public struct IndexBuild {
         // (apart from blocks no manifest names).
         defer { builder.discard() }
         let knownPages = known
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
         let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })
