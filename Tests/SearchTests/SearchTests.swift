@@ -105,6 +105,15 @@ import Testing
         #expect(try urls("site:ex.org -url:other") == ["https://ex.org/en/docs/saving.html"])
     }
 
+    @Test func phraseResultsMarkThePhraseNotItsWordsElsewhere() throws {
+        let (shard, _) = try buildShard([doc(0, "t", "Memory ordering first. Then a memory barrier, and memory barriers.")])
+        let search = IndexSearch(shard: shard)
+        let phrase = try search.run("\"memory barrier\"", limit: 1).results[0].snippet
+        #expect(phrase.highlightedTexts == ["memory barrier", "memory barriers"])
+        let mixed = try search.run("\"memory barrier\" memory", limit: 1).results[0].snippet
+        #expect(mixed.highlightedTexts == ["Memory", "memory barrier", "memory barriers"])
+    }
+
     @Test func collapsesByURLAndDigest() throws {
         let docs = [
             doc(0, "v1", "unique words here", date: 100, url: "https://x.org/page"),
