@@ -24,6 +24,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "An earlier index of this group: add only documents it lacks (by content digest) as a new batch, and write base + batch to --out.")
     var base: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -39,7 +40,7 @@ struct BuildCommand: ParsableCommand {
         build.workers = threads
         build.baseURL = baseURL
         build.base = base
-        let progress = Progress(sources: sources, enabled: stderrIsTerminal)
+        let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
         let report: IndexBuild.Report
         do {
             report = try build.run { source, documents in progress.update(source, documents: documents) }
@@ -52,7 +53,7 @@ struct BuildCommand: ParsableCommand {
         progress.finish()
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)
         if let base {
-            printError(
+            output.note(
                 "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) already in \(base)); \(report.blocksReusedFromBase) blocks reused from the base, \(built.blocksWritten) written"
             )
         }
@@ -75,18 +76,18 @@ struct BuildCommand: ParsableCommand {
             o["failed"] = .array(summary.failed.map { .string($0.description) })
             print(JSON.object(o).pretty, terminator: "")
         } else {
-            printError("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
-            printError(
+            output.note("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
+            output.note(
                 "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
             )
-            if report.revisits > 0 { printError("\(report.revisits) revisit records carry no text and were not indexed") }
+            if report.revisits > 0 { output.note("\(report.revisits) revisit records carry no text and were not indexed") }
             for (title, counts) in [("left out", summary.ignored), ("skipped", skipped)] where !counts.isEmpty {
-                printError("\(title):")
-                for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
+                output.note("\(title):")
+                for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { output.note("  \(v)\t\(k)") }
             }
             for k in summary.skipped { printError("skipped \(k)") }
             for f in summary.failed { printError("failed \(f)") }
-            printError("index \(out): root \(manifest.root), group \(manifest.group)")
+            output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }
         if !summary.failed.isEmpty { throw ExitCode.failure }
         if !summary.skipped.isEmpty { throw ExitCode(3) }

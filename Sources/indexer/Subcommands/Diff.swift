@@ -21,6 +21,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Only list documents matching this query.") var query: String?
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func run() throws {
         let a = try access.open(old).shard, b = try access.open(new).shard
@@ -31,7 +32,7 @@ struct DiffCommand: ParsableCommand {
             let parsed: QueryNode
             do { parsed = try QueryParser.parse(query) } catch {
                 printError(ResultFormatter(output: .pipe).error(error), newline: false)
-                throw ExitCode(2)
+                throw ExitCode.validationFailure
             }
             let plan = QueryPlan(parsed)
             let keepAdded = Set(try SearchEngine(shard: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.ref)))
@@ -44,7 +45,7 @@ struct DiffCommand: ParsableCommand {
             func item(_ e: IndexDiff.Entry) -> JSON {
                 .object([
                     "doc": .string(e.ref.description), "url": .string(e.record.url), "title": .string(e.record.title),
-                    "date": e.record.date.map { .int($0) } ?? .null,
+                    "date": e.record.date.map { .string(ISODate.format($0)) } ?? .null,
                 ])
             }
             print(
@@ -55,7 +56,7 @@ struct DiffCommand: ParsableCommand {
         } else {
             for e in added { print("+ \(e.record.url)\t\(e.record.title)") }
             for e in removed { print("- \(e.record.url)\t\(e.record.title)") }
-            printError("\(added.count) added, \(removed.count) removed; read \(nodesRead) of \(totalBlocks) document-tree blocks")
+            output.note("\(added.count) added, \(removed.count) removed; read \(nodesRead) of \(totalBlocks) document-tree blocks")
         }
     }
 }

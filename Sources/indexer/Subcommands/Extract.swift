@@ -16,25 +16,30 @@ struct ExtractCommand: ParsableCommand {
             tags, mentions; text with --text). stderr gets a summary: records read, \
             documents, records left out by reason, and every skipped record with its file and offset. \
             Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
-            not be read at all.
+            not be read at all, 64 a malformed command line.
             """
     )
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String]
     @Flag(help: "Include each document's extracted text.") var text = false
     @Option(help: "URL of the site folder's root, so site documents get real URLs (default: file:// URLs).") var baseURL: String?
-    @Option(help: "Extraction threads (default: all cores).") var workers: Int?
+    @Option(help: "Extraction threads (default: all cores).") var threads: Int?
+    /// The name `extract` used before `build` and `extract` agreed on `--threads`.
+    @Option(help: .hidden) var workers: Int?
     @Flag(help: "Print the summary on stderr as one JSON object.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
-        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        if threads != nil && workers != nil { throw ValidationError("--workers is the old name of --threads: give one of them") }
+        if let t = threads ?? workers, t < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        if workers != nil { printError("warning: --workers is deprecated; use --threads") }
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
-        if let workers { pipeline.workers = workers }
+        if let threads = threads ?? workers { pipeline.workers = threads }
         let includeText = text
-        let progress = Progress(sources: sources, enabled: stderrIsTerminal)
+        let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
         let out = OutputBuffer(fd: 1)
         let summary = try pipeline.run(
             sources,
@@ -62,8 +67,8 @@ struct ExtractCommand: ParsableCommand {
             w.object { w in
                 w.key("records"); w.number(Int64(s.records))
                 w.key("documents"); w.number(Int64(s.documents))
-                w.key("seconds"); w.number(formatted: String(progress.elapsed))
-                for (name, counts) in [("ignored", s.ignored), ("recovered", s.recovered), ("skipped_by_reason", s.skippedByReason)] {
+                w.key("milliseconds"); w.number(Int64(progress.elapsed * 1000))
+                for (name, counts) in [("leftOut", s.ignored), ("recovered", s.recovered), ("skippedByReason", s.skippedByReason)] {
                     w.key(name)
                     w.object { w in for (k, v) in counts.sorted(by: { $0.key < $1.key }) { w.key(k); w.number(Int64(v)) } }
                 }
@@ -85,6 +90,9 @@ struct ExtractCommand: ParsableCommand {
             printError(String(decoding: w.bytes, as: UTF8.self))
             return
         }
+        for k in s.skipped { printError("skipped \(k)") }
+        for f in s.failed { printError("failed \(f)") }
+        guard !output.quiet else { return }
         printError("records read: \(s.records)")
         printError("documents: \(s.documents)")
         let mb = Double(progress.totalBytes) / 1_000_000
@@ -93,7 +101,5 @@ struct ExtractCommand: ParsableCommand {
             printError("\(title):")
             for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
         }
-        for k in s.skipped { printError("skipped \(k)") }
-        for f in s.failed { printError("failed \(f)") }
     }
 }

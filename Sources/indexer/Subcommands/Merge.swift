@@ -20,6 +20,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Merger's key file (default: the user's default key).") var key: String?
     @Option(help: "Shared block folder: blocks are written to STORE/blocks and OUT/blocks links to it.") var store: String?
     @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
@@ -33,6 +34,7 @@ struct MergeCommand: ParsableCommand {
             named: inputs,
             open: { path in
                 let opened = try access.open(path)
+                output.detail("input \(path): \(opened.shard.info.documents) documents, root \(opened.shard.manifest.root)")
                 return (opened.shard, opened.manifestBytes)
             }, out: out, sharedStore: store, key: mergerKey, created: ISODate.now())
         let (manifest, summary) = (merged.manifest, merged.summary)
@@ -46,13 +48,13 @@ struct MergeCommand: ParsableCommand {
                     "duplicatesRemoved": .int(Int64(summary.duplicatesRemoved)), "milliseconds": .int(Int64(seconds * 1000)),
                 ]).pretty, terminator: "")
         } else {
-            printError(
+            output.note(
                 "merged \(inputs.count) indexes: \(summary.documents) documents (\(summary.duplicatesRemoved) cross-group duplicates removed) in \(String(format: "%.2f", seconds)) s"
             )
-            printError(
+            output.note(
                 "blocks reused \(summary.blocksReused) (\(summary.blocksCopied) copied), written \(summary.blocksWritten) (\(summary.bytesWritten) bytes)"
             )
-            printError("index \(out): root \(manifest.root), signed by group \(manifest.group)")
+            output.note("index \(out): root \(manifest.root), signed by group \(manifest.group)")
         }
     }
 }

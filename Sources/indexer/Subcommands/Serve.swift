@@ -13,13 +13,15 @@ struct ServeCommand: AsyncParsableCommand {
             their CID as ETag, and honour Range; /ipfs/<cid> serves raw blocks from any of the \
             indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
             answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
-            one access-log line per request on stderr; stops cleanly on Ctrl-C or SIGTERM.
+            one access-log line per request on stderr (none with --quiet); stops cleanly on Ctrl-C \
+            or SIGTERM.
             """)
 
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
     @Option(help: "Address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
-    @Flag(help: "No access log.") var quiet = false
+    /// `--quiet`: no access log; `--verbose`: each index's documents and root at the start.
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
@@ -32,14 +34,20 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServeConfiguration(indexes: served)
         config.host = host
         config.port = port
-        if !quiet { config.accessLog = { printError($0) } }
+        if !output.quiet { config.accessLog = { printError($0) } }
+        let output = self.output
         let host = self.host
         config.onRunning = { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Straight to the descriptor, unbuffered: scripts wait for this line.
             var line = "http://\(shown):\(port)/\n"
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
-            for s in served { printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : "")) }
+            for s in served {
+                output.note("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : ""))
+                if output.verbose, let shard = try? s.shard() {
+                    output.detail("  \(shard.info.documents) documents, root \(shard.manifest.root), analyzer \(shard.info.analyzer)")
+                }
+            }
         }
         // The server runs on NIO's event loops and Swift's task pool until SIGINT or SIGTERM.
         try await buildApplication(config).runService()
