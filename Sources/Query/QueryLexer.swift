@@ -189,7 +189,7 @@ struct QueryLexer {
     /// The name of `name:value` at `j` when it has a field's shape but no field's name: 2–16
     /// ASCII letters, a colon, then a value that is neither empty nor starts with `/`, `:` or
     /// a backslash (URLs, `std::vec`, Windows paths) nor is a port (`localhost:8080/x`), and the
-    /// name is not a scheme of slash-less URLs (`mailto:`, `urn:`). Such a typo would otherwise
+    /// name is neither all capitals nor a scheme of slash-less URLs (`mailto:`, `urn:`). Such a typo would otherwise
     /// be searched as words and match nothing useful. Consumes nothing.
     private func unknownFieldName(at j: Int) -> String? {
         var k = j
@@ -201,6 +201,8 @@ struct QueryLexer {
         var d = k + 1
         while d < chars.count, chars[d].isASCII, chars[d].properties.numericType != nil { d += 1 }
         if d > k + 1, d == chars.count || QueryLexer.isSpace(chars[d]) || "/?#".unicodeScalars.contains(chars[d]) { return nil }
+        // All capitals is an acronym or a label in pasted text (`DAMON:数据…`, `TODO:x`), not a field.
+        if chars[j..<k].allSatisfy({ $0.properties.isUppercase }) { return nil }
         let name = QueryLexer.string(chars[j..<k]).lowercased()
         return QueryLexer.wordSchemes.contains(name) ? nil : name
     }

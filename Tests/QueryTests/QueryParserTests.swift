@@ -88,6 +88,7 @@ import Testing
         #expect(try parse("10:30 x86_64") == and(t("10:30"), t("x86_64")))
         #expect(try parse("localhost:8080 localhost:8080/x") == and(t("localhost:8080"), t("localhost:8080/x")))
         #expect(try parse("mailto:ann@example.org urn:isbn:0451450523") == and(t("mailto:ann@example.org"), t("urn:isbn:0451450523")))
+        #expect(try parse("DAMON:数据访问监视器 TODO:fix") == and(t("DAMON:数据访问监视器"), t("TODO:fix")))  // labels in pasted titles
         #expect(try parse("a:b") == t("a:b"))  // one letter: a drive, a variable, not a field's name
         #expect(try parse("\"foo:bar\"") == p("foo:bar"))  // quoted: the words, as the error suggests
         #expect(try parse("title:foo:bar") == t("foo:bar", .title))  // a field's value keeps its colons
