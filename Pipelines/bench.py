@@ -294,7 +294,7 @@ def section_query(have):
                 # batch mode: one process, warm timings measured inside it
                 lat = last_json(subprocess.run([INDEXER, "search", "--queries", qfile, "--index", odir, "--json",
                                                 "--rounds", "20"], capture_output=True, text=True).stdout)
-                p50, p95, how = lat.get("p50_ms"), lat.get("p95_ms"), "in-process"
+                p50, p95, how = lat.get("p50Ms"), lat.get("p95Ms"), "in-process"
             else:
                 times = []
                 for q in queries:

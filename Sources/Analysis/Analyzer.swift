@@ -60,7 +60,8 @@ public struct QueryTerm: Hashable, Sendable {
 public struct Analyzer: Sendable {
     /// Goes into every manifest; indexes with different identifiers are never merged silently.
     /// Changes to tokenization, folding, stemming or the Unicode tables need a new version.
-    public static let identifier = "indexer-std/1"
+    /// `/2`: site terms keep `www.` (`site:www.x.org` is that host, not every host of x.org).
+    public static let identifier = "indexer-std/2"
 
     /// Whether words are stemmed.
     public enum Stemming: Sendable {

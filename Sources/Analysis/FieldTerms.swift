@@ -49,11 +49,38 @@ extension Analyzer {
         return Analyzer().tokens(text, stemming: .none)
     }
 
-    /// The `site` field: the host without `www.` and each parent domain of two or more labels
-    /// (`blog.example.co.uk` → that, `example.co.uk`, `co.uk`), so `site:example.co.uk` finds
-    /// its subdomains. Accepts a URL or a bare host; empty if there is no host.
+    /// Whether `url` holds the words of `value` (a `url:` query value such as `docs/saving`)
+    /// consecutively and in order, as `urlTerms` reads both: words of several segments must
+    /// be neighbouring segments (`/docs/saving.html`, not `/docs/x/saving`). Compounds are
+    /// left out; their parts are compared. True for a value of one word or none: the url
+    /// field's postings already decide those.
+    public static func urlContainsSequence(_ url: String, _ value: String) -> Bool {
+        let wanted = urlTerms(value).filter { $0.kind != .compound }
+        guard wanted.count > 1 else { return true }
+        let have = urlTerms(url).filter { $0.kind != .compound }
+        var at: [Int: String] = [:]
+        for t in have { at[t.position] = t.term }
+        let base = wanted[0].position
+        return have.contains { start in
+            start.term == wanted[0].term && wanted.allSatisfy { at[start.position + $0.position - base] == $0.term }
+        }
+    }
+
+    /// Whether a `url:` value needs `urlContainsSequence` after its postings: it has words at
+    /// two or more positions.
+    public static func urlValueIsSequence(_ value: String) -> Bool {
+        Set(urlTerms(value).filter { $0.kind != .compound }.map(\.position)).count > 1
+    }
+
+    /// The `site` field: the host and each parent domain of two or more labels
+    /// (`blog.example.co.uk` → that, `example.co.uk`, `co.uk`). A query's `site:H` looks up its
+    /// first term, H itself, so it finds H and the hosts under it, as web search engines do:
+    /// `site:example.co.uk` finds `blog.example.co.uk`, `site:www.iana.org` does not find
+    /// `example.iana.org`. `www.` is a label like any other (`www.x.org` is under `x.org`).
+    /// Accepts a URL or a bare host; empty if there is no host.
     public static func siteTerms(_ urlOrHost: String) -> [String] {
-        let host = urlOrHost.contains("/") ? URLParts(urlOrHost).host : URLParts("//" + urlOrHost).host
+        let source = urlOrHost.contains("/") ? urlOrHost : "//" + urlOrHost
+        let host = URLParts(source, keepingWWW: true).host
         guard !host.isEmpty else { return [] }
         if host.hasPrefix("[") || host.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) { return [host] }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
@@ -183,7 +210,7 @@ struct URLParts {
     var host = ""
     var path: Substring = ""
 
-    init(_ url: String) {
+    init(_ url: String, keepingWWW: Bool = false) {
         var rest = Substring(url.trimmingASCIIWhitespace())
         if let colon = rest.firstIndex(of: ":"), rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
             rest[rest.index(after: colon)...].hasPrefix("//")
@@ -202,7 +229,7 @@ struct URLParts {
         }
         var h = authority.lowercased()
         if h.hasSuffix(".") { h.removeLast() }
-        if h.hasPrefix("www."), h.count > 4 { h.removeFirst(4) }
+        if !keepingWWW, h.hasPrefix("www."), h.count > 4 { h.removeFirst(4) }
         host = h
         let afterAuthority = rest[authorityEnd...]
         path = afterAuthority.prefix { $0 != "?" && $0 != "#" }

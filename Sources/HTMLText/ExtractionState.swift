@@ -61,7 +61,8 @@ struct ExtractionState {
                 switch (key, length) {
                 case (AttributeName.href, 4): href = v
                 case (AttributeName.class, 5), (AttributeName.id, 2):
-                    if !kind.contains(.root), hasBoilerplateToken(v) { boiler = true }
+                    if !kind.contains(.root), hasToken(v, in: boilerplateTokens) { boiler = true }
+                    if kind.contains(.link), key == AttributeName.class, hasToken(v, in: permalinkTokens) { hide = true }
                 case (AttributeName.role, 4):
                     if !kind.contains(.root), isBoilerplateRole(v) { boiler = true }
                 case (AttributeName.hidden, 6): hide = true
@@ -210,18 +211,25 @@ private let boilerplateTokens = TokenSet(
         "cookie-banner", "cookie-notice", "skip-link", "site-footer", "site-header", "site-nav",
     ])
 
+/// `class` tokens of the permalink anchors documentation generators put after each heading
+/// (`<a class="headerlink" href="#x">¶</a>`: Sphinx, MkDocs, Pelican; `header-anchor`:
+/// VuePress/VitePress; `hash-link`: Docusaurus; `anchorjs-link`: AnchorJS). Their glyph is not
+/// text: it would end every heading with `¶` in snippets.
+private let permalinkTokens = TokenSet(["headerlink", "header-anchor", "hash-link", "anchorjs-link"])
+
 /// ARIA landmark roles of page chrome (the first role token counts).
 private let boilerplateRoles = TokenSet(
     ["navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar", "toolbar"])
 
-private func hasBoilerplateToken(_ v: UnsafePointer<UInt8>) -> Bool {
+/// Whether the space-separated attribute value `v` holds a token of `tokens`.
+private func hasToken(_ v: UnsafePointer<UInt8>, in tokens: TokenSet) -> Bool {
     var i = 0
     while i < 4096 {
         while isASCIIWhitespace(v[i]) { i += 1 }
         if v[i] == 0 { return false }
         let start = i
         while v[i] != 0, !isASCIIWhitespace(v[i]) { i += 1 }
-        if boilerplateTokens.contains(v + start, count: i - start) { return true }
+        if tokens.contains(v + start, count: i - start) { return true }
     }
     return false
 }

@@ -40,8 +40,12 @@ public struct IndexAnalyzer: Sendable {
     public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
     /// Words of a URL's host and path (the url field).
     public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
-    /// The host and its parent domains (the site field).
+    /// The host and its parent domains (the site field); a `site:` query looks up the first.
     public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
+    /// Whether a `url:` value's words must also be checked in order against each URL.
+    public func urlValueIsSequence(_ value: String) -> Bool { Analyzer.urlValueIsSequence(value) }
+    /// Whether `url` holds the words of the `url:` value `value` in order (see `Analyzer`).
+    public func url(_ url: String, containsSequence value: String) -> Bool { Analyzer.urlContainsSequence(url, value) }
     /// The language field's term for a language tag (`en` for `en-GB`).
     public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
     /// A tag or mention folded for exact matching.

@@ -3,7 +3,7 @@ import Support
 extension Document {
     /// The document as one JSON line (with its newline), as `indexer extract` prints it:
     /// url, title, date (ISO 8601), mime, lang, digest, source {file, offset[, inner]},
-    /// length (terms, when given), tags, mentions, kind, then thread_parent, description and
+    /// length (terms, when given), tags, mentions, kind, then threadParent, description and
     /// revisit when present, and text when `text` is set.
     public func jsonLine(length: Int?, text: Bool) -> [UInt8] {
         let d = self
@@ -25,15 +25,15 @@ extension Document {
             w.key("tags"); w.array { w in for t in d.tags { w.string(t) } }
             w.key("mentions"); w.array { w in for m in d.mentions { w.string(m) } }
             w.key("kind"); w.string(d.kind.rawValue)
-            if let p = d.threadParent { w.key("thread_parent"); w.string(p) }
+            if let p = d.threadParent { w.key("threadParent"); w.string(p) }
             if let desc = d.description, !desc.isEmpty { w.key("description"); w.string(desc) }
             if let r = d.revisit {
                 w.key("revisit")
                 w.object { w in
-                    if let x = r.refersTo { w.key("refers_to"); w.string(x) }
-                    if let x = r.refersToTargetURI { w.key("refers_to_target_uri"); w.string(x) }
-                    if let x = r.refersToDate { w.key("refers_to_date"); w.string(ISODate.format(x)) }
-                    if let x = d.payloadDigest { w.key("payload_digest"); w.string(x) }
+                    if let x = r.refersTo { w.key("refersTo"); w.string(x) }
+                    if let x = r.refersToTargetURI { w.key("refersToTargetURI"); w.string(x) }
+                    if let x = r.refersToDate { w.key("refersToDate"); w.string(ISODate.format(x)) }
+                    if let x = d.payloadDigest { w.key("payloadDigest"); w.string(x) }
                 }
             }
             if text { w.key("text"); w.string(d.text) }

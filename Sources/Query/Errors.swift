@@ -10,8 +10,11 @@ public struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
         case tooLong(limit: Int)
         /// No words at all.
         case empty
-        /// Only exclusions or filters, nothing that selects documents.
+        /// Only exclusions, nothing that selects documents.
         case onlyRestrictions
+        /// `name:value` where `name` (lowercased, without the colon) is not a field; `known`
+        /// lists the fields.
+        case unknownField(name: String, known: [String])
         /// One side of an `OR` selects nothing.
         case emptyOrSide
         /// `field:` with nothing after it (`field` as typed, without the colon).
@@ -47,10 +50,13 @@ public struct QueryError: Error, Equatable, Sendable, CustomStringConvertible {
         switch reason {
         case .tooLong(let n): "the query is too long (at most \(n) characters)"
         case .empty: "the query is empty: type some words to search for"
-        case .onlyRestrictions: "nothing to search for: the query only excludes or restricts; add a word"
+        case .onlyRestrictions: "nothing to search for: the query only excludes; add a word or a filter"
+        case .unknownField(let name, let known):
+            "unknown field \(name): (fields: \(known.map { $0 + ":" }.joined(separator: " "))); quote it to search for the words"
         case .emptyOrSide: "nothing to search for on this side of OR"
         case .missingValue(let f): "expected a value after \(f):"
-        case .notADate(let f): "\(f): takes a date like 2024, 2024-05 or 2024-05-17"
+        case .notADate(let f):
+            "\(f): takes a date like 2024, 2024-05 or 2024-05-17" + (f == "date" ? ", or a range like 2024-01..2024-03" : "")
         case .noSuchDate(let text): "no such date: \(text)"
         case .emptyDateRange(let a, let b): "no date is both after \(a) and before \(b)"
         case .prefixInFilter(let f): "\(f): takes an exact value, not a prefix*"

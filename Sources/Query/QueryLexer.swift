@@ -21,6 +21,9 @@ enum FieldName: Equatable {
         }
     }
 
+    /// The canonical names, in the order an error message lists them.
+    static let canonicalNames = ["title", "body", "url", "site", "tag", "mention", "group", "lang", "after", "before", "date"]
+
     /// The canonical spelling, as `description` prints it.
     var name: String {
         switch self {
@@ -42,6 +45,8 @@ struct QueryToken: Equatable {
         /// A known field and its value; for `.group` the value is the parenthesized group that
         /// follows (the next token is `.open`).
         case field(FieldName, FieldValue)
+        /// `name:value` shaped like a field whose name is not one (`foo:bar`); the parser refuses it.
+        case unknownField(String)
     }
 
     enum FieldValue: Equatable {
@@ -69,9 +74,11 @@ struct QueryToken: Equatable {
 ///   whitespace, a parenthesis, a quote or the end; lower-case `or` is an ordinary word.
 /// - `-x` negates what follows; `+x` is the same as `x`.
 /// - `#x` is `tag:x`, `@x` is `mention:x`.
-/// - `name:value` where `name` is a known field (`FieldName`) is a field; any other `foo:bar`,
-///   including `http://…`, is an ordinary word. The value is a quoted phrase, a parenthesized
-///   group, or a raw word in which `-`, `#`, keywords and colons mean nothing.
+/// - `name:value` where `name` is a known field (`FieldName`) is a field. The value is a quoted
+///   phrase, a parenthesized group, or a raw word in which `-`, `#`, keywords and colons mean
+///   nothing. Any other `name:value` with a field's shape (`foo:bar`, see `unknownFieldName`)
+///   is an `.unknownField`; colons that are not a field's (`https://…`, `std::vec`,
+///   `localhost:8080`, `mailto:a@b`) leave an ordinary word.
 /// - Anything else is a word: it runs to whitespace or to a `)` that closes nothing inside the
 ///   word, so `f(x)` and `Foo_(bar)` stay one word.
 struct QueryLexer {
@@ -128,6 +135,10 @@ struct QueryLexer {
             if let field = fieldName(at: i) {
                 return QueryToken(kind: .field(field, lexValue()), offset: start)
             }
+            if let name = unknownFieldName(at: i) {
+                _ = lexWord()
+                return QueryToken(kind: .unknownField(name), offset: start)
+            }
             return QueryToken(kind: .word(lexWord()), offset: start)
         }
         return nil
@@ -168,6 +179,32 @@ struct QueryLexer {
         else { return nil }
         i = k + 1
         return field
+    }
+
+    /// URI schemes written without `//` whose URLs people paste as search words.
+    private static let wordSchemes: Set<String> = [
+        "about", "data", "doi", "geo", "javascript", "magnet", "mailto", "news", "sms", "tel", "urn", "xmpp",
+    ]
+
+    /// The name of `name:value` at `j` when it has a field's shape but no field's name: 2–16
+    /// ASCII letters, a colon, then a value that is neither empty nor starts with `/`, `:` or
+    /// a backslash (URLs, `std::vec`, Windows paths) nor is a port (`localhost:8080/x`), and the
+    /// name is neither all capitals nor a scheme of slash-less URLs (`mailto:`, `urn:`). Such a typo would otherwise
+    /// be searched as words and match nothing useful. Consumes nothing.
+    private func unknownFieldName(at j: Int) -> String? {
+        var k = j
+        while k < chars.count, k - j <= 16, chars[k].isASCII, chars[k].properties.isAlphabetic { k += 1 }
+        guard (2...16).contains(k - j), k + 1 < chars.count, chars[k] == ":" else { return nil }
+        let first = chars[k + 1]
+        guard !QueryLexer.isSpace(first), first != "/", first != ":", first != "\\", first != ")" else { return nil }
+        // A port: digits, then the end or the rest of a URL (`localhost:8080/x`).
+        var d = k + 1
+        while d < chars.count, chars[d].isASCII, chars[d].properties.numericType != nil { d += 1 }
+        if d > k + 1, d == chars.count || QueryLexer.isSpace(chars[d]) || "/?#".unicodeScalars.contains(chars[d]) { return nil }
+        // All capitals is an acronym or a label in pasted text (`DAMON:数据…`, `TODO:x`), not a field.
+        if chars[j..<k].allSatisfy({ $0.properties.isUppercase }) { return nil }
+        let name = QueryLexer.string(chars[j..<k]).lowercased()
+        return QueryLexer.wordSchemes.contains(name) ? nil : name
     }
 
     /// The value right after `name:`.

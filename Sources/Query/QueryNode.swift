@@ -13,9 +13,9 @@
 ///   holds no quote characters and no leading or trailing whitespace.
 /// - Within one `and`, the positive date restrictions are merged into one `dateRange`.
 /// - The root, and every branch of an `or`, selects something by itself: it contains a positive
-///   term, phrase, prefix or a `site`/`tag`/`mention`/`lang` filter (see `isSelective`). A
-///   query made only of negations, dates or `group:` filters is rejected as "nothing to search
-///   for", so no evaluation ever has to enumerate every document.
+///   term, phrase, prefix, filter or date range (see `isSelective`). A query made only of
+///   negations is rejected as "nothing to search for". A `group:` filter alone selects every
+///   document of the group (the evaluator walks them); a date range, the days' postings.
 public indirect enum QueryNode: Hashable, Sendable {
     /// A word. `field == nil` means the default fields (body and title).
     case term(field: TextField?, text: String)
@@ -64,14 +64,12 @@ public enum FilterKind: String, Hashable, Sendable, CaseIterable {
 }
 
 extension QueryNode {
-    /// True when this node narrows the corpus to the documents of some posting list, so it can
-    /// drive an evaluation (see the type's documentation). Negations, date ranges and `group:`
-    /// filters only restrict what something else selects.
+    /// True when this node selects documents by itself, so it can drive an evaluation (see the
+    /// type's documentation). A negation only removes from what something else selects.
     public var isSelective: Bool {
         switch self {
-        case .term, .phrase, .prefix: return true
-        case .filter(let kind, _): return kind != .group
-        case .dateRange, .not: return false
+        case .term, .phrase, .prefix, .filter, .dateRange: return true
+        case .not: return false
         case .and(let children): return children.contains { $0.isSelective }
         case .or(let children): return children.allSatisfy { $0.isSelective }
         }

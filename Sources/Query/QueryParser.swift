@@ -16,13 +16,17 @@ import Foundation
 /// `title:(rust OR go)`); `site:`, `tag:`/`#x`, `mention:`/`@x`, `group:`, `lang:` are exact
 /// filters. Dates (UTC; `2024`, `2024-05` or `2024-05-17`) follow Gmail: `after:D` keeps
 /// captures from the start of D on (inclusive), `before:D` keeps captures before the start of D
-/// (exclusive), `date:D` keeps captures within D. So `after:2024 before:2025` ≡ `date:2024`.
+/// (exclusive), `date:D` keeps captures within D, `date:D1..D2` those from the start of D1 to
+/// the end of D2 (either may be left out). So `after:2024 before:2025` ≡ `date:2024` ≡
+/// `date:2024-01..2024-12`.
 ///
 /// Messy input is repaired rather than rejected: an unclosed quote or parenthesis closes at the
 /// end, an unmatched `)` is dropped, a stray operator (`OR` at either end, `a AND`, a lone `-`)
-/// is ignored, and an unknown `foo:bar` is a plain word. What cannot be repaired throws a
-/// `QueryError` (empty query, nothing to search for, a field without a value, a bad date, an
-/// empty date range, a prefix on an exact filter, over-long or over-nested input).
+/// is ignored. What cannot be repaired throws a `QueryError` (empty query, only exclusions, a
+/// field without a value, an unknown field (`foo:bar`: a typo searched as words would quietly
+/// find the wrong things), a bad date, an empty date range, a prefix on an exact filter,
+/// over-long or over-nested input). A query of filters alone (`date:2024-05`, `group:ID`) is
+/// accepted: it lists what the filters select.
 public struct QueryParser: Sendable {
     /// Longest query accepted, in Unicode scalars.
     public var maxLength = 2048
@@ -173,6 +177,8 @@ private struct ParseState {
                     return try parseGroup(openedAt: t.offset, depth: depth, context: name)
                 }
             }
+        case .unknownField(let name):
+            throw error(.unknownField(name: name, known: FieldName.canonicalNames), at: t.offset)
         case .close, .or, .and, .not:
             return nil  // callers stop before these; kept total for safety
         }
@@ -225,22 +231,39 @@ private struct ParseState {
             node = .filter(kind, value)
         case .after, .before, .date:
             guard let name = field else { return nil }
-            let period: QueryPeriod?
-            do {
-                period = isPrefix ? nil : try QueryPeriod.parse(Substring(text))
-            } catch {
-                throw self.error(.noSuchDate(text), at: valueAt)
+            // `date:A..B` is A through B, both whole (`date:2024-01..2024-03`: a quarter);
+            // either end may be left open (`date:2024-05..`).
+            let range = name == .date && !isPrefix ? text.range(of: "..") : nil
+            let parts = range.map { [String(text[..<$0.lowerBound]), String(text[$0.upperBound...])] } ?? [text]
+            var periods: [QueryPeriod?] = []
+            for (k, part) in parts.enumerated() {
+                if range != nil && part.isEmpty && parts.count == 2 {
+                    periods.append(nil)
+                    continue
+                }
+                let at = valueAt + (k == 0 ? 0 : parts[0].unicodeScalars.count + 2)
+                let period: QueryPeriod?
+                do {
+                    period = isPrefix ? nil : try QueryPeriod.parse(Substring(part))
+                } catch {
+                    throw self.error(.noSuchDate(part), at: at)
+                }
+                guard let period else { throw error(.notADate(field: name.name), at: at) }
+                periods.append(period)
             }
-            guard let period else {
-                throw error(.notADate(field: name.name), at: valueAt)
-            }
+            guard periods.contains(where: { $0 != nil }) else { throw error(.notADate(field: name.name), at: valueAt) }
+            // The end of year 9999 is not a date anyone can type; no capture lies past it.
+            let endOfTime = QueryPeriod.epoch(year: 10_000, month: 1, day: 1)
+            let first = periods[0], last = periods[periods.count - 1]
             switch name {
-            case .after: node = .dateRange(from: period.start, to: nil)
-            case .before: node = .dateRange(from: nil, to: period.start)
+            case .after: node = .dateRange(from: first?.start, to: nil)
+            case .before: node = .dateRange(from: nil, to: first?.start)
             default:
-                // The end of year 9999 is not a date anyone can type; no capture lies past it.
-                let endOfTime = QueryPeriod.epoch(year: 10_000, month: 1, day: 1)
-                node = .dateRange(from: period.start, to: period.end >= endOfTime ? nil : period.end)
+                let end = last.map(\.end).flatMap { $0 >= endOfTime ? nil : $0 }
+                if let from = first?.start, let end, from >= end {
+                    throw error(.emptyDateRange(after: QueryPeriod.text(for: from), before: QueryPeriod.text(for: end)), at: offset)
+                }
+                node = .dateRange(from: first?.start, to: end)
             }
         }
         return Located(node: node, offset: offset)

@@ -50,7 +50,8 @@ public struct IndexSearch: Sendable {
         for (hit, text) in zip(result.hits, result.hits.map { $0.text ?? "" }) {
             // The document's language decides stemming, as it did when the document was indexed.
             let snippet = snippets.snippet(
-                for: text, language: hit.record.lang, terms: HighlightTerms(terms: hit.terms, prefixes: prefixes),
+                for: text, language: hit.record.lang,
+                terms: HighlightTerms(query: parsed, searched: hit.terms, prefixes: prefixes, analyzer: analyzer.analyzer),
                 analyzer: analyzer.analyzer, scratch: &scratch)
             results.append(
                 SearchResult(

@@ -13,6 +13,9 @@ extension QueryPlan {
             case .title?: self = .field(.title, text)
             case .url?: self = .field(.url, text)
             }
+        // The url field keeps no positions: a url phrase is a url value, whose words the
+        // engine checks in order against the URL (`url:"docs/saving"`).
+        case .phrase(.url?, let text): self = .field(.url, text)
         case .phrase(_, let text): self = .phrase(text)
         case .prefix(_, let text): self = .prefix(text)
         case .filter(let kind, let value):

@@ -9,8 +9,9 @@ public indirect enum QueryPlan: Sendable, Equatable {
     case phrase(String)
     /// Terms starting with the (folded) prefix, in body or title.
     case prefix(String)
-    /// A word in one field: `title:` and `url:` match analyzed words; `site:`, `tag:`,
-    /// `mention:`, `lang:` match exact keywords. Only `title:` is scored.
+    /// A word in one field: `title:` and `url:` match analyzed words (a `url:` value of several
+    /// words matches URLs holding them in that order, `url:docs/saving`); `site:` a host and
+    /// the hosts under it; `tag:`, `mention:`, `lang:` exact keywords. Only `title:` is scored.
     case field(Field, String)
     /// Capture dates in [from, to) (seconds since 1970; either may be open).
     case dateRange(from: Int64?, to: Int64?)

@@ -118,7 +118,10 @@ public struct SearchEngine {
                 c.terms += positions.flatMap(\.alternatives)
                 return try all(positions.map { try alternatives($0.alternatives, fields: [field]) })
             case .url:
-                return try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false) })
+                let words = try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false) })
+                // The url field has no positions: the order of several words is checked on the URL.
+                guard analyzer.urlValueIsSequence(text), !(words is EmptyIterator) else { return words }
+                return try VerifyIterator(words) { try view.document($0).map { analyzer.url($0.url, containsSequence: text) } ?? false }
             case .site:
                 guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
                 return try termIterator(.site, host, scored: false)

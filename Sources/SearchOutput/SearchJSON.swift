@@ -49,6 +49,17 @@ public enum SearchJSON {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
+    /// A query that could not run, as the API's 400 answers say it: `{"error": "…"}`, with the
+    /// 1-based `column` of the problem when the parser found one.
+    public static func error(_ message: String, column: Int? = nil) -> String {
+        var w = JSONWriter()
+        w.object { w in
+            w.key("error"); w.string(message)
+            if let column { w.key("column"); w.number(Int64(column)) }
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
     static func result(_ r: SearchResult, into w: inout JSONWriter) {
         w.object { w in
             w.key("url"); w.string(r.url)

@@ -47,7 +47,30 @@ extension HighlightTerms {
         let stemming = Analyzer.Stemming(language: language)
         self.init(
             query: query,
-            analyze: { analyzer.tokens($0, stemming: stemming).map(\.term) },
+            analyze: { text in
+                // Per position: a compound shares its first part's position.
+                var positions: [Int: [String]] = [:]
+                for t in analyzer.tokens(text, stemming: stemming) { positions[t.position, default: []].append(t.term) }
+                return positions.keys.sorted().map { positions[$0]! }
+            },
             normalizePrefix: Analyzer.foldForPrefix)
+    }
+}
+
+extension HighlightTerms {
+    /// The highlight terms of a search hit: `searched`, the terms the evaluator looked up
+    /// (prefix expansions included), with each phrase clause of `query` (of two or more words)
+    /// marked only where it occurs, unless its word was also typed alone.
+    public init(query: QueryNode, searched: [String], prefixes: [String], analyzer: Analyzer) {
+        // Per position, both forms a document may hold (as the evaluator's phrases look them up).
+        func positions(_ text: String) -> [[String]] {
+            Dictionary(grouping: analyzer.analyzeQuery(text), by: \.position).sorted { $0.key < $1.key }
+                .map { $0.value.flatMap { [$0.stemmed, $0.unstemmed] } }
+        }
+        let phrases = query.positiveTexts.filter { $0.kind == .phrase }.map { positions($0.text) }
+        let phraseTerms = Set(phrases.joined().joined())
+        let wordTerms = Set(query.positiveTexts.filter { $0.kind == .term }.flatMap { positions($0.text).joined() })
+        self.init(
+            terms: searched.filter { !phraseTerms.contains($0) || wordTerms.contains($0) }, prefixes: prefixes, phrases: phrases)
     }
 }

@@ -78,3 +78,46 @@ struct MatchFinder<A: SnippetAnalyzer> {
         }
     }
 }
+
+extension HighlightTerms {
+    /// `matches` (in text order) without those of phrase-only items that are not part of an
+    /// occurrence of their phrase. An occurrence is a run of matches, one per phrase position
+    /// and in order, each starting after the previous one and separated from it by no letter
+    /// or digit (the words are neighbours, as the phrase's positions are in the index; CJK
+    /// bigrams overlap).
+    func keepingPhrases(_ matches: [TermMatch], in b: UnsafeBufferPointer<UInt8>) -> [TermMatch] {
+        guard phraseOnly.contains(true), !matches.isEmpty else { return matches }
+        var keep = matches.map { !phraseOnly[$0.item] }
+        for phrase in phrases {
+            for first in matches.indices where phrase[0].contains(matches[first].item) {
+                var chain = [first]
+                for position in phrase.dropFirst() {
+                    let previous = matches[chain[chain.count - 1]]
+                    // The next start after the previous match; a compound and its first part share one.
+                    guard let next = matches.indices.first(where: { $0 > chain[chain.count - 1] && matches[$0].start > previous.start }),
+                        HighlightTerms.neighbours(previous, matches[next], b),
+                        let hit = matches[next...].prefix(while: { $0.start == matches[next].start }).firstIndex(where: { position.contains($0.item) }
+                        )
+                    else {
+                        chain = []
+                        break
+                    }
+                    chain.append(hit)
+                }
+                for k in chain { keep[k] = true }
+            }
+        }
+        return matches.indices.filter { keep[$0] }.map { matches[$0] }
+    }
+
+    /// True when nothing but spaces and punctuation lies between `a` and `b` (or they overlap).
+    static func neighbours(_ a: TermMatch, _ b: TermMatch, _ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = a.end
+        while i < b.start {
+            let (s, n) = TextScan.decode(text, i)
+            if TextScan.isSpacedWordScalar(s) || TextScan.columns(s) == 2 { return false }
+            i += n
+        }
+        return true
+    }
+}

@@ -41,9 +41,18 @@ struct PassageScan {
         return true
     }
 
+    /// True when a passage may begin or end at `p` without cutting a word: not between two
+    /// letters or digits of a spaced script.
+    func isWordBoundary(_ p: Int) -> Bool {
+        guard p > 0, p < b.count, let before = previous(p) else { return true }
+        return !(TextScan.isSpacedWordScalar(before.scalar) && TextScan.isSpacedWordScalar(TextScan.decode(b, p).scalar))
+    }
+
     /// Where a passage whose first match starts at `core` should begin: the sentence start if
     /// one lies within `sentenceReach` columns before it, else the start of a word at most
-    /// `lead` columns before it (or a character boundary, for text without spaces).
+    /// `lead` columns before it; without a space there (CJK, a long identifier), the first
+    /// place at most `lead` columns before it that starts a word or an unspaced character,
+    /// which `core` itself (a match starts a term) always is.
     func passageStart(before core: Int, sentenceReach: Int, lead: Int) -> Int {
         if isSentenceStart(core) { return core }
         var q = core
@@ -63,9 +72,18 @@ struct PassageScan {
             }
             q = start
         }
-        // A word start is the better cut; without one (CJK), cut between characters.
+        // A word start is the better cut; without one (CJK), cut between characters, but never
+        // inside a word, nor just before punctuation.
         if wordStart != core { return wordStart }
-        return charStart
+        var p = charStart
+        while p < core {
+            let s = TextScan.decode(b, p)
+            if isWordBoundary(p), !TextScan.isSpace(s.scalar), TextScan.isSpacedWordScalar(s.scalar) || TextScan.columns(s.scalar) == 2 {
+                return p
+            }
+            p += s.length
+        }
+        return core
     }
 
     /// Where a passage starting at `start` ends: the text's end if it fits in `maxColumns`;
@@ -97,7 +115,11 @@ struct PassageScan {
         }
         if i >= b.count { return b.count }
         if lastWordEnd > core { return lastWordEnd }
-        return max(lastCharEnd, core)
+        // No space to end at (CJK, a long identifier): the last place that cuts no word.
+        var p = lastCharEnd
+        while p > core, !isWordBoundary(p) { p = previous(p)!.start }
+        if p > core || (core > start && isWordBoundary(core)) { return p }
+        return max(lastCharEnd, core)  // one word wider than the passage: cut it
     }
 
     /// The display text of `start..<end` with `highlights` (source byte ranges) mapped into it.
@@ -119,7 +141,7 @@ struct PassageScan {
             let (s, n) = TextScan.decode(b, i)
             if TextScan.isSpace(s) {
                 pendingSpace = !out.isEmpty && out != ellipsis
-            } else if !TextScan.isControl(s) {
+            } else if !TextScan.isControl(s) && !isPermalinkGlyph(s, at: i, length: n) {
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 while k < events.count, events[k] <= i { mapped.append(out.count); k += 1 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<i + n]))
@@ -137,6 +159,13 @@ struct PassageScan {
             ranges.append(mapped[r]..<mapped[r + 1])
         }
         return Snippet(text: String(decoding: out, as: UTF8.self), highlights: ranges, matched: matched)
+    }
+
+    /// A `¶` stuck to the end of a word (`Building Blocks¶ The…`): a heading's permalink that an
+    /// index built before HTMLText dropped them still holds in its text.
+    func isPermalinkGlyph(_ s: UInt32, at i: Int, length n: Int) -> Bool {
+        guard s == 0xB6, let before = previous(i), !TextScan.isSpace(before.scalar) else { return false }
+        return i + n == b.count || TextScan.isSpace(TextScan.decode(b, i + n).scalar)
     }
 
     /// Marks separated only by spaces (`**brown fox**` for a phrase) or by an identifier

@@ -25,48 +25,84 @@ public struct Snippet: Hashable, Sendable {
     }
 }
 
-/// The query side of highlighting: analyzed terms and prefixes, as the index stores them.
+/// The query side of highlighting: analyzed terms, phrases and prefixes, as the index stores
+/// them.
 ///
 /// For a document in a language the index does not stem, use the query's unstemmed terms.
 ///
 /// Build it from the same analyzer output the evaluator uses: every term of every positive
-/// term and phrase clause, and every analyzed `prefix*` text (normalized but not stemmed: a
-/// stemmed prefix would miss the terms it should expand to). Each distinct term and each
-/// prefix is one "item" for passage coverage.
+/// term clause, the positions of every phrase clause, and every analyzed `prefix*` text
+/// (normalized but not stemmed: a stemmed prefix would miss the terms it should expand to).
+/// Each distinct term and each prefix is one "item" for passage coverage. A term that only
+/// comes from phrases of two or more words is marked only inside an occurrence of its phrase:
+/// `"memory barrier"` marks `memory barriers`, not a lone `memory` elsewhere.
 public struct HighlightTerms: Sendable {
     public let terms: [String]
     public let prefixes: [String]
     private let index: [String: Int]
     /// UTF-8 of `terms` then `prefixes`, for matching analyzer output without making Strings.
     private let needles: [[UInt8]]
+    /// Per phrase of two or more positions: per position, the items any of which may stand there.
+    let phrases: [[Set<Int>]]
+    /// Items marked only inside a phrase occurrence (indexed like `terms`).
+    let phraseOnly: [Bool]
 
-    public init(terms: some Sequence<String>, prefixes: some Sequence<String> = []) {
+    /// `terms` and `prefixes` are marked wherever they occur; each phrase (per position, the
+    /// terms that may stand there, as `IndexAnalyzer.queryTerms` gives them) where it occurs.
+    public init(terms: some Sequence<String>, prefixes: some Sequence<String> = [], phrases: [[[String]]] = []) {
         var unique: [String] = []
         var index: [String: Int] = [:]
         for t in terms where !t.isEmpty && index[t] == nil {
             index[t] = unique.count
             unique.append(t)
         }
-        self.terms = unique
+        let words = unique.count
         var seen = Set<String>()
-        self.prefixes = prefixes.filter { !$0.isEmpty && seen.insert($0).inserted }
+        let prefixes = prefixes.filter { !$0.isEmpty && seen.insert($0).inserted }
+        var phraseItems: [[Set<Int>]] = []
+        for phrase in phrases {
+            var positions: [Set<Int>] = []
+            for alternatives in phrase {
+                var items = Set<Int>()
+                for t in alternatives where !t.isEmpty {
+                    if index[t] == nil {
+                        index[t] = unique.count
+                        unique.append(t)
+                    }
+                    items.insert(index[t]!)
+                }
+                if !items.isEmpty { positions.append(items) }
+            }
+            if positions.count > 1 { phraseItems.append(positions) }
+        }
+        // A phrase word typed alone too, or one a prefix would mark, is marked everywhere.
+        var phraseOnly = (0..<unique.count).map { $0 >= words && !prefixes.contains(where: unique[$0].hasPrefix) }
+        let inLongPhrases = Set(phraseItems.flatMap { $0.flatMap { $0 } })
+        for i in phraseOnly.indices where !inLongPhrases.contains(i) { phraseOnly[i] = false }
+        self.terms = unique
+        self.prefixes = prefixes
         self.index = index
-        self.needles = (unique + self.prefixes).map { Array($0.utf8) }
+        self.needles = (unique + prefixes).map { Array($0.utf8) }
+        self.phrases = phraseItems
+        self.phraseOnly = phraseOnly + Array(repeating: false, count: prefixes.count)
     }
 
     /// The highlight terms of a parsed query: every positive term, phrase and prefix clause
     /// (not those under a `not`, nor filters), analyzed by `analyze` (the index's analyzer on
-    /// query text) and, for prefixes, by `normalizePrefix` (folding without stemming).
-    public init(query: QueryNode, analyze: (String) -> [String], normalizePrefix: (String) -> String) {
+    /// query text: per position, the terms that may stand there) and, for prefixes, by
+    /// `normalizePrefix` (folding without stemming).
+    public init(query: QueryNode, analyze: (String) -> [[String]], normalizePrefix: (String) -> String) {
         var terms: [String] = []
+        var phrases: [[[String]]] = []
         var prefixes: [String] = []
         for clause in query.positiveTexts {
             switch clause.kind {
-            case .term, .phrase: terms += analyze(clause.text)
+            case .term: terms += analyze(clause.text).flatMap { $0 }
+            case .phrase: phrases.append(analyze(clause.text))
             case .prefix: prefixes.append(normalizePrefix(clause.text))
             }
         }
-        self.init(terms: terms, prefixes: prefixes)
+        self.init(terms: terms, prefixes: prefixes, phrases: phrases)
     }
 
     /// Number of distinct items a passage can cover.

@@ -1,4 +1,5 @@
-/// Finds the best passage of a document for a query and marks the matching words.
+/// Finds the best passage of a document for a query and marks the matching words (a phrase's
+/// words only where the phrase occurs; see `HighlightTerms`).
 ///
 /// The passage is the window of at most `maxColumns` terminal columns that covers the most
 /// distinct query items (terms and prefixes), then holds the most matches, then comes first.
@@ -67,7 +68,7 @@ public struct SnippetBuilder: Sendable {
         var matches: [TermMatch] = []
         if !terms.isEmpty {
             let opening = wordCut(b, maxScanBytes)
-            matches = finder.matches(in: b, 0..<opening)
+            matches = terms.keepingPhrases(finder.matches(in: b, 0..<opening), in: b)
             if matches.isEmpty, opening < b.count { matches = probe(b, after: opening, terms, &finder) }
         }
         let scan = PassageScan(b: b)
@@ -113,7 +114,7 @@ public struct SnippetBuilder: Sendable {
             while windowStart < hit, !TextScan.isSpace(UInt32(b[windowStart])) { windowStart += 1 }
             if windowStart == hit { windowStart = lower }
             let windowEnd = max(wordCut(b, hit + probeWindowBytes / 2), hit + 1)
-            let found = finder.matches(in: b, windowStart..<TextScan.boundary(atOrBefore: windowEnd, in: b))
+            let found = terms.keepingPhrases(finder.matches(in: b, windowStart..<TextScan.boundary(atOrBefore: windowEnd, in: b)), in: b)
             if !found.isEmpty { return found }
             from = hit + 1
         }

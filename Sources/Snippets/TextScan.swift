@@ -58,6 +58,22 @@ public enum TextScan {
         s == 0x0A || s == 0x0D || s == 0x2028 || s == 0x2029 || s == 0x85
     }
 
+    /// A letter, digit or mark of a script that separates words with spaces: a cut between
+    /// two of these cuts a word. Unspaced scripts (Han, kana, Thai, Lao, Khmer, Myanmar) may be
+    /// cut between any two characters.
+    static func isSpacedWordScalar(_ v: UInt32) -> Bool {
+        if v < 0x80 { return (v >= 0x30 && v <= 0x39) || ((v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A) }
+        switch v {
+        case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF, 0x3040...0x30FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+            0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3FFFD:
+            return false
+        default:
+            guard let scalar = Unicode.Scalar(v) else { return false }
+            let p = scalar.properties
+            return p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark
+        }
+    }
+
     /// Terminal columns of a scalar: 2 for East Asian wide and fullwidth characters and emoji,
     /// 0 for combining marks, joiners and variation selectors, else 1. An approximation of
     /// `wcwidth`, good enough to size snippets and place carets.

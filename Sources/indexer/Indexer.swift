@@ -1,4 +1,5 @@
 import ArgumentParser
+import Support
 
 /// The `indexer` command: thin subcommands over the library layers.
 @main
@@ -6,6 +7,12 @@ struct Indexer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
+        discussion: """
+            Exit status: 0 success; 1 failed (one `Error:` line says what and where); 3 finished but \
+            skipped something (damaged records, listed on stderr with file and offset); 64 a \
+            malformed command line or query (printed with the usage, or the query with a caret).
+            """,
+        version: IndexerVersion.current,
         subcommands: [
             BuildCommand.self,
             SearchCommand.self,

@@ -45,11 +45,15 @@ final class Progress {
     private var current: (String, Int64) = ("", 0)
     private var documents = 0
     private let enabled: Bool
+    /// Prints a line per source when it is done (`--verbose`).
+    private let perSource: Bool
+    private var sourceDocuments = 0
     private let start = monotonicSeconds()
     private var lastDraw = 0.0
     let totalBytes: Int64
 
-    init(sources: [String], enabled: Bool) {
+    init(sources: [String], enabled: Bool, perSource: Bool = false) {
+        self.perSource = perSource
         var sizes: [String: Int64] = [:]
         for s in sources { sizes[s] = Int64(FileSystem.fileSize(s)) }
         self.sizes = sizes
@@ -61,12 +65,15 @@ final class Progress {
 
     func update(_ source: SourceRef, documents n: Int) {
         documents += n
-        guard enabled else { return }
+        guard enabled || perSource else { return }
         let file = String(source.file.split(separator: "#", maxSplits: 1).first ?? "")
         if file != current.0 {
             if sizes[current.0] != nil, done.insert(current.0).inserted { doneBytes += sizes[current.0] ?? 0 }
+            sourceDone()
             current = (file, 0)
         }
+        sourceDocuments += n
+        guard enabled else { return }
         current.1 = source.offset
         let now = monotonicSeconds()
         guard now - lastDraw > 0.25 else { return }
@@ -80,6 +87,15 @@ final class Progress {
 
     func finish() {
         if enabled { printErrorNoNewline("\r\u{1B}[K") }
+        sourceDone()
+    }
+
+    /// With `perSource`, the line for the source just finished (sources are read in order).
+    private func sourceDone() {
+        defer { sourceDocuments = 0 }
+        guard perSource, !current.0.isEmpty else { return }
+        if enabled { printErrorNoNewline("\r\u{1B}[K") }
+        printError("read \(current.0): \(sourceDocuments) documents")
     }
 }
 

@@ -14,7 +14,7 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
 
 @Suite struct AnalyzerTests {
     @Test func identifierIsVersioned() {
-        #expect(Analyzer.identifier == "indexer-std/1")
+        #expect(Analyzer.identifier == "indexer-std/2")
         #expect(unicodeTablesVersion == "14.0.0")
     }
 

@@ -39,7 +39,8 @@ import Testing
     @Test(
         arguments: [
             ("https://blog.Example.co.uk:443/x", ["blog.example.co.uk", "example.co.uk", "co.uk"]),
-            ("www.example.com", ["example.com"]),
+            ("www.example.com", ["www.example.com", "example.com"]),
+            ("https://example.iana.org/x", ["example.iana.org", "iana.org"]),
             ("http://localhost:8000/", ["localhost"]),
             ("http://192.168.1.2/", ["192.168.1.2"]),
             ("http://[::1]:80/", ["[::1]"]),
@@ -47,6 +48,19 @@ import Testing
         ] as [(String, [String])])
     func sites(_ url: String, _ terms: [String]) {
         #expect(Analyzer.siteTerms(url) == terms)
+    }
+
+    @Test func urlSequences() {
+        #expect(Analyzer.urlValueIsSequence("docs/saving"))
+        #expect(!Analyzer.urlValueIsSequence("saving"))
+        #expect(Analyzer.urlContainsSequence("https://ex.org/arch/x86_64/", "x86_64"))
+        #expect(!Analyzer.urlContainsSequence("https://ex.org/64/x86/", "x86_64"))
+        #expect(Analyzer.urlContainsSequence("https://ex.org/en/docs/saving.html", "docs/saving"))
+        #expect(Analyzer.urlContainsSequence("https://ex.org/Docs/Saving/", "\"docs saving\""))
+        #expect(Analyzer.urlContainsSequence("https://www.ex.org/docs/saving", "ex.org/docs"))
+        #expect(!Analyzer.urlContainsSequence("https://ex.org/docs/x/saving", "docs/saving"))
+        #expect(!Analyzer.urlContainsSequence("https://ex.org/saving/docs", "docs/saving"))
+        #expect(Analyzer.urlContainsSequence("https://ex.org/anything", "docs"))
     }
 
     @Test(

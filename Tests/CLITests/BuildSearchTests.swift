@@ -126,11 +126,15 @@ import Testing
         let out = work + "/idx-q"
         #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
         let r = try CLI.run(["search", "after:2024-02-30 honey", "--index", out])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("2024-02-30") && r.stderr.contains("^"))
+        #expect(r.status == 64, "a malformed query is a malformed argument")
+        #expect(r.stderr.contains("2024-02-30") && r.stderr.contains("^") && !r.stderr.contains("Usage:"))
         let bad = try CLI.run(["search", "--index", out, "--", "-honey"])
-        #expect(bad.status == 2)
+        #expect(bad.status == 64)
         #expect(bad.stderr.contains("nothing to search"))
+        let unknown = try CLI.run(["search", "honey foo:bar", "--index", out, "--json"])
+        #expect(unknown.status == 64)
+        let error = try JSONSerialization.jsonObject(with: Data(unknown.stdout.utf8)) as? [String: Any]
+        #expect((error?["error"] as? String)?.contains("unknown field foo:") == true && error?["column"] as? Int == 7, "\(unknown.stdout)")
     }
 
     /// Usage errors print usage and exit 64; runtime failures print one line and exit 1.

@@ -49,6 +49,19 @@ struct CLI {
         return dir
     }
 
+    /// A temporary folder holding a site folder of `notes` text files (`site`) and a group key.
+    struct Workspace {
+        let work: String
+        var site: String { work + "/site" }
+        var key: String { work + "/key.json" }
+
+        init(_ name: String, notes: Int, seed: UInt64) throws {
+            work = CLI.temp(name)
+            try CLI.siteFolder(notes, seed: seed, at: work + "/site")
+            try CLI.run(["keygen", "--out", work + "/key.json"])
+        }
+    }
+
     /// A site folder of `n` text files with a skewed random vocabulary, written directly.
     static func siteFolder(_ n: Int, seed: UInt64, at dir: String) throws {
         var state = seed

@@ -80,11 +80,31 @@ import Testing
         #expect(try parse("#swift -#objc") == and(.filter(.tag, "swift"), not(.filter(.tag, "objc"))))
     }
 
-    @Test func unknownPrefixesAndURLsAreWords() throws {
-        #expect(try parse("note:this") == t("note:this"))
+    @Test func colonsThatAreNoFieldsAreWords() throws {
         #expect(try parse("http://example.com/x") == t("http://example.com/x"))
+        #expect(try parse("https://example.org/x?q=1#f") == t("https://example.org/x?q=1#f"))
+        #expect(try parse("file:///tmp/x") == t("file:///tmp/x"))
         #expect(try parse("std::vec") == t("std::vec"))
         #expect(try parse("10:30 x86_64") == and(t("10:30"), t("x86_64")))
+        #expect(try parse("localhost:8080 localhost:8080/x") == and(t("localhost:8080"), t("localhost:8080/x")))
+        #expect(try parse("mailto:ann@example.org urn:isbn:0451450523") == and(t("mailto:ann@example.org"), t("urn:isbn:0451450523")))
+        #expect(try parse("DAMON:数据访问监视器 TODO:fix") == and(t("DAMON:数据访问监视器"), t("TODO:fix")))  // labels in pasted titles
+        #expect(try parse("a:b") == t("a:b"))  // one letter: a drive, a variable, not a field's name
+        #expect(try parse("\"foo:bar\"") == p("foo:bar"))  // quoted: the words, as the error suggests
+        #expect(try parse("title:foo:bar") == t("foo:bar", .title))  // a field's value keeps its colons
+    }
+
+    @Test func filtersAndDatesAloneAreQueries() throws {
+        #expect(try parse("after:2024") == .dateRange(from: day(2024, 1, 1), to: nil))
+        #expect(try parse("date:2024-01") == .dateRange(from: day(2024, 1, 1), to: day(2024, 2, 1)))
+        #expect(try parse("group:abc -x") == and(.filter(.group, "abc"), not(t("x"))))
+        // Ranges: both ends whole, either open.
+        #expect(try parse("date:2024-01..2024-03") == .dateRange(from: day(2024, 1, 1), to: day(2024, 4, 1)))
+        #expect(try parse("date:2023..2024-02-10") == .dateRange(from: day(2023, 1, 1), to: day(2024, 2, 11)))
+        #expect(try parse("date:2024-05..") == .dateRange(from: day(2024, 5, 1), to: nil))
+        #expect(try parse("x date:..2024") == and(t("x"), .dateRange(from: nil, to: day(2025, 1, 1))))
+        #expect(try parse("date:2024-01..2024-03") == parse("after:2024-01 before:2024-04"))
+        #expect(try parse("date:2024 OR x") == or(.dateRange(from: day(2024, 1, 1), to: day(2025, 1, 1)), t("x")))
     }
 
     @Test func dates() throws {
@@ -165,8 +185,9 @@ import Testing
             ("-rust", 0, "nothing to search for"),
             ("rust OR -go", 8, "this side of OR"),
             ("NOT a NOT b", 0, "nothing to search for"),
-            ("after:2024", 0, "nothing to search for"),
-            ("group:abc -x", 0, "nothing to search for"),
+            ("-after:2024", 0, "nothing to search for"),
+            ("rust foo:bar", 5, "unknown field foo:"),
+            ("rust (Titel:x)", 6, "unknown field titel:"),
             ("rust title:", 11, "expected a value after title:"),
             ("rust site: example.com", 10, "expected a value after site:"),
             ("rust title:\"\"", 11, "expected a value after title:"),
@@ -175,6 +196,10 @@ import Testing
             ("rust before:2023-02-29", 12, "no such date"),
             ("rust since:(2024)", 11, "takes a date"),
             ("rust after:2025 before:2024", 16, "no date is both after 2025 and before 2024"),
+            ("rust date:2024-03..2024-01", 5, "no date is both after 2024-03 and before 2024-02"),
+            ("rust date:2024-01..2024-13", 19, "no such date"),
+            ("rust date:2024..soon", 16, "a range like"),
+            ("rust date:..", 10, "takes a date"),
             ("rust site:example*", 17, "exact value"),
             ("rust site:https://", 10, "host name"),
         ] as [(String, Int, String)])
@@ -196,6 +221,11 @@ import Testing
         #expect(parseError(many)?.reason == .tooManyClauses(limit: QueryParser().maxClauses))
         #expect(parseError("rust after:someday")?.reason == .notADate(field: "after"))
         #expect(parseError("site:")?.reason == .missingValue(field: "site"))
+        let unknown = parseError("rust Foo:bar")
+        #expect(unknown?.reason == .unknownField(name: "foo", known: FieldName.canonicalNames))
+        // Every field the lexer knows is listed, so the message names what to type instead.
+        for name in FieldName.canonicalNames { #expect(FieldName.named(name)?.name == name) }
+        #expect(unknown?.message.contains("title: body: url: site:") == true)
         // Long runs of negations are counted, not recursed into.
         #expect(try parse("x " + String(repeating: "NOT ", count: 500) + "y") == and(t("x"), t("y")))
     }

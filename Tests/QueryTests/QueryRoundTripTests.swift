@@ -28,7 +28,9 @@ typealias SplitMix = SplitMix64
         "x -(after:2024-03 before:2024-09-15)",
         "x -date:2024 OR y",
         "title:(a OR b) c",
-        "note:this http://x.org/a f(x) C#",
+        "\"note:this\" http://x.org/a f(x) C# std::vec localhost:80",
+        "date:2024-05 OR group:g1",
+        "x date:2024-01..2024-03 OR date:2025-02..",
         "title:-x",
         "東京 タワー OR café",
     ])

@@ -73,6 +73,47 @@ import Testing
         #expect(throws: SearchError.nothingToSearch) { try engine.search(.and([.not(.word("apple"))])) }
     }
 
+    /// `site:`, `url:` and filter-only queries, from query text to URLs.
+    @Test func siteURLAndFilterOnlyQueries() throws {
+        let docs = [
+            doc(0, "home", "welcome to the registry", date: 1_704_067_200, url: "https://www.iana.org/"),
+            doc(1, "example", "welcome to the example", date: 1_706_745_600, url: "https://example.iana.org/"),
+            doc(2, "bare", "welcome bare", date: 1_709_251_200, url: "https://iana.org/about"),
+            doc(3, "saving", "welcome docs", date: 1_711_929_600, url: "https://ex.org/en/docs/saving.html"),
+            doc(4, "apart", "welcome docs", date: 1_714_521_600, url: "https://ex.org/docs/other/saving"),
+            doc(5, "deep", "welcome deeper", url: "https://a.www.iana.org/x"),
+        ]
+        let (view, _) = try buildIndex(docs)
+        let search = IndexSearch(view: view)
+        func urls(_ q: String) throws -> Set<String> { Set(try search.run(q, limit: 100).results.map(\.url)) }
+        // Like web search engines: the host and the hosts under it; www. is a label like others.
+        #expect(try urls("welcome site:www.iana.org") == ["https://www.iana.org/", "https://a.www.iana.org/x"])
+        #expect(
+            try urls("welcome site:iana.org")
+                == ["https://www.iana.org/", "https://example.iana.org/", "https://iana.org/about", "https://a.www.iana.org/x"])
+        #expect(try urls("welcome site:https://Example.IANA.org:443/x") == ["https://example.iana.org/"])
+        // Words of a url: value, quoted or not, must be neighbours in that order.
+        #expect(try urls("welcome url:\"docs/saving\"") == ["https://ex.org/en/docs/saving.html"])
+        #expect(try urls("welcome url:docs/saving") == ["https://ex.org/en/docs/saving.html"])
+        #expect(try urls("welcome url:\"saving docs\"") == [])
+        #expect(try urls("url:saving") == ["https://ex.org/en/docs/saving.html", "https://ex.org/docs/other/saving"])
+        // Filters alone: dates (2024-02-01 ..< 2024-04-01), a group.
+        #expect(try urls("date:2024-02..2024-03") == ["https://example.iana.org/", "https://iana.org/about"])
+        #expect(try urls("after:2024-02 before:2024-04") == ["https://example.iana.org/", "https://iana.org/about"])
+        #expect(try urls("date:2024-04") == ["https://ex.org/en/docs/saving.html"])
+        #expect(try urls("group:\(testKey.group)").count == 6)
+        #expect(try urls("site:ex.org -url:other") == ["https://ex.org/en/docs/saving.html"])
+    }
+
+    @Test func phraseResultsMarkThePhraseNotItsWordsElsewhere() throws {
+        let (view, _) = try buildIndex([doc(0, "t", "Memory ordering first. Then a memory barrier, and memory barriers.")])
+        let search = IndexSearch(view: view)
+        let phrase = try search.run("\"memory barrier\"", limit: 1).results[0].snippet
+        #expect(phrase.highlightedTexts == ["memory barrier", "memory barriers"])
+        let mixed = try search.run("\"memory barrier\" memory", limit: 1).results[0].snippet
+        #expect(mixed.highlightedTexts == ["Memory", "memory barrier", "memory barriers"])
+    }
+
     @Test func collapsesByURLAndDigest() throws {
         let docs = [
             doc(0, "v1", "unique words here", date: 100, url: "https://x.org/page"),

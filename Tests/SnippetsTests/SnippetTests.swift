@@ -116,7 +116,7 @@ import Testing
     @Test func highlightTermsComeFromPositiveClauses() throws {
         let q = try QueryParser.parse("Rust \"Async Await\" tok* -Slow site:x.org")
         let h = HighlightTerms(
-            query: q, analyze: { $0.lowercased().split(separator: " ").map(String.init) },
+            query: q, analyze: { $0.lowercased().split(separator: " ").map { [String($0)] } },
             normalizePrefix: { $0.lowercased() })
         #expect(h.terms == ["rust", "async", "await"])
         #expect(h.prefixes == ["tok"])

@@ -40,6 +40,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --base: remove the documents of every URL listed in this file, one per line.", valueName: "file"))
     var deleteFrom: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         if sources.isEmpty && base == nil { throw ValidationError("give the sources to index (or --base with --delete)") }
@@ -63,7 +64,7 @@ struct BuildCommand: ParsableCommand {
             build.deletions += text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
-        let progress = Progress(sources: sources, enabled: stderrIsTerminal)
+        let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
         let report: IndexBuild.Report
         do {
             report = try build.run { source, documents in progress.update(source, documents: documents) }
@@ -76,7 +77,7 @@ struct BuildCommand: ParsableCommand {
         progress.finish()
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)
         if let base {
-            printError(
+            output.note(
                 "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) unchanged in \(base)), \(report.replaced) replaced, \(report.deleted) deleted; version \(report.sequence) has \(report.segments) segments"
             )
             for url in report.deletionsNotFound { printError("warning: --delete \(url): no such document in \(base)") }
@@ -105,18 +106,18 @@ struct BuildCommand: ParsableCommand {
             o["failed"] = .array(summary.failed.map { .string($0.description) })
             print(JSON.object(o).pretty, terminator: "")
         } else {
-            printError("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
-            printError(
+            output.note("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
+            output.note(
                 "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
             )
-            if report.revisits > 0 { printError("\(report.revisits) revisit records carry no text and were not indexed") }
+            if report.revisits > 0 { output.note("\(report.revisits) revisit records carry no text and were not indexed") }
             for (title, counts) in [("left out", summary.ignored), ("skipped", skipped)] where !counts.isEmpty {
-                printError("\(title):")
-                for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
+                output.note("\(title):")
+                for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { output.note("  \(v)\t\(k)") }
             }
             printSkips(summary)
             for f in summary.failed { printError("failed \(f)") }
-            printError("index \(out): root \(manifest.root), group \(manifest.group)")
+            output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }
         if !summary.failed.isEmpty { throw ExitCode.failure }
         if summary.skippedCount > 0 { throw ExitCode(3) }

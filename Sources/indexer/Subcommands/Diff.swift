@@ -22,6 +22,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Only list documents matching this query.") var query: String?
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func run() throws {
         let a = try access.openOlder(old).view, b = try access.open(new).view
@@ -31,7 +32,7 @@ struct DiffCommand: ParsableCommand {
             let parsed: QueryNode
             do { parsed = try QueryParser.parse(query) } catch {
                 printError(ResultFormatter(output: .pipe).error(error), newline: false)
-                throw ExitCode(2)
+                throw ExitCode.validationFailure
             }
             let plan = QueryPlan(parsed)
             let keepNew = Set(try SearchEngine(view: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.ref) + changed.map(\.new.ref)))
@@ -57,7 +58,7 @@ struct DiffCommand: ParsableCommand {
             for e in added { print("+ \(e.record.url)\t\(e.record.title)") }
             for e in changed { print("~ \(e.new.record.url)\t\(e.new.record.title)") }
             for e in removed { print("- \(e.record.url)\t\(e.record.title)") }
-            printError("\(added.count) added, \(changed.count) changed, \(removed.count) removed; read \(diff.segmentsRead) of \(total) segments")
+            output.note("\(added.count) added, \(changed.count) changed, \(removed.count) removed; read \(diff.segmentsRead) of \(total) segments")
         }
     }
 }

@@ -17,28 +17,33 @@ struct ExtractCommand: ParsableCommand {
             documents, records left out by reason, skipped records by reason and the first 100 with \
             their file and offset. \
             Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
-            not be read at all.
+            not be read at all, 64 a malformed command line.
             """
     )
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String]
     @Flag(help: "Include each document's extracted text.") var text = false
     @Option(help: "URL of the site folder's root, so site documents get real URLs (default: file:// URLs).") var baseURL: String?
-    @Option(help: "Extraction threads (default: all cores).") var workers: Int?
+    @Option(help: "Extraction threads (default: all cores).") var threads: Int?
+    /// The name `extract` used before `build` and `extract` agreed on `--threads`.
+    @Option(help: .hidden) var workers: Int?
     @Option(help: "Memory budget in MiB, bounding one record, decoded payload and page list as `build --memory-mb` does.")
     var memoryMb = 512
     @Flag(help: "Print the summary on stderr as one JSON object.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
-        if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        if threads != nil && workers != nil { throw ValidationError("--workers is the old name of --threads: give one of them") }
+        if let t = threads ?? workers, t < 1 { throw ValidationError("--threads must be at least 1") }
         if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
     }
 
     func run() throws {
+        if workers != nil { printError("warning: --workers is deprecated; use --threads") }
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryMb << 20)
-        if let workers { pipeline.workers = workers }
+        if let threads = threads ?? workers { pipeline.workers = threads }
         let includeText = text
-        let progress = Progress(sources: sources, enabled: stderrIsTerminal)
+        let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
         let out = OutputBuffer(fd: 1)
         let summary = try pipeline.run(
             sources,
@@ -66,8 +71,8 @@ struct ExtractCommand: ParsableCommand {
             w.object { w in
                 w.key("records"); w.number(Int64(s.records))
                 w.key("documents"); w.number(Int64(s.documents))
-                w.key("seconds"); w.number(formatted: String(progress.elapsed))
-                for (name, counts) in [("ignored", s.ignored), ("recovered", s.recovered), ("skipped_by_reason", s.skippedByReason)] {
+                w.key("milliseconds"); w.number(Int64(progress.elapsed * 1000))
+                for (name, counts) in [("leftOut", s.ignored), ("recovered", s.recovered), ("skippedByReason", s.skippedByReason)] {
                     w.key(name)
                     w.object { w in for (k, v) in counts.sorted(by: { $0.key < $1.key }) { w.key(k); w.number(Int64(v)) } }
                 }
@@ -83,13 +88,16 @@ struct ExtractCommand: ParsableCommand {
                         }
                     }
                 }
-                w.key("skipped_not_listed"); w.number(Int64(s.skippedNotListed))
+                w.key("skippedNotListed"); w.number(Int64(s.skippedNotListed))
                 w.key("failed")
                 w.array { w in for f in s.failed { w.string(f.description) } }
             }
             printError(String(decoding: w.bytes, as: UTF8.self))
             return
         }
+        printSkips(s)
+        for f in s.failed { printError("failed \(f)") }
+        guard !output.quiet else { return }
         printError("records read: \(s.records)")
         printError("documents: \(s.documents)")
         let mb = Double(progress.totalBytes) / 1_000_000
@@ -98,7 +106,5 @@ struct ExtractCommand: ParsableCommand {
             printError("\(title):")
             for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
         }
-        printSkips(s)
-        for f in s.failed { printError("failed \(f)") }
     }
 }

@@ -86,6 +86,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Index folder or http(s):// URL.") var index: String
     @Flag(help: "Print the verdict as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func run() throws {
         var problems: [String] = []
@@ -103,6 +104,7 @@ struct VerifyCommand: ParsableCommand {
             let inspection = ShardInspection.inspect(view, recompute: true)
             problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
+            for t in inspection.trees { output.detail("tree \(t.name): \(t.blocks) blocks, \(t.entries) entries checked") }
         } catch {
             problems.append("\(error)")
         }

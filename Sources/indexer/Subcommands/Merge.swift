@@ -24,6 +24,7 @@ struct MergeCommand: ParsableCommand {
     @Option(help: "Merger's key file (default: the user's default key).") var key: String?
     @Option(help: "Shared block folder: blocks are written to STORE/blocks and OUT/blocks links to it.") var store: String?
     @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
@@ -34,8 +35,12 @@ struct MergeCommand: ParsableCommand {
         let started = monotonicSeconds()
         let mergerKey = try loadKey(key)
         let merged = try IndexMerge.merge(
-            named: inputs, open: { try indexSource($0, options: access.remoteOptions) }, out: out, sharedStore: store,
-            key: mergerKey, policy: try access.policy(), created: ISODate.now())
+            named: inputs,
+            open: { path in
+                let source = try indexSource(path, options: access.remoteOptions)
+                output.detail("input \(path): \(source.path)")
+                return source
+            }, out: out, sharedStore: store, key: mergerKey, policy: try access.policy(), created: ISODate.now())
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
@@ -48,12 +53,12 @@ struct MergeCommand: ParsableCommand {
                     "excluded": .array(summary.excluded.map { .string($0.reason) }),
                 ]).pretty, terminator: "")
         } else {
-            for e in summary.excluded { printError("note: \(e.reason)") }
-            printError(
+            for e in summary.excluded { output.note("note: \(e.reason)") }
+            output.note(
                 "merged \(inputs.count) indexes: \(summary.groups) groups, \(summary.segments) segments, \(summary.documents) documents in \(String(format: "%.2f", seconds)) s"
             )
-            printError("blocks: \(summary.blocks.linked) linked, \(summary.blocks.copied) copied, \(summary.blocks.present) already present")
-            printError("index \(out): root \(manifest.root), signed by \(manifest.group)")
+            output.note("blocks: \(summary.blocks.linked) linked, \(summary.blocks.copied) copied, \(summary.blocks.present) already present")
+            output.note("index \(out): root \(manifest.root), signed by \(manifest.group)")
         }
     }
 }

@@ -14,8 +14,13 @@ struct SearchCommand: ParsableCommand {
         abstract: "Search an index: BM25 top results with snippets.",
         discussion: """
             Query language: words (all must match), OR, -word / NOT word, "phrases", prefix*, \
-            site:host, tag:x / #x, mention:x / @x, group:ID, lang:xx, title:word, url:word, \
-            after:DATE / before:DATE (2024, 2024-05, 2024-05-17), parentheses.
+            site:host (and hosts under it), tag:x / #x, mention:x / @x, group:ID, lang:xx, \
+            title:word, url:word or url:"docs/saving" (words in that order), after:DATE / \
+            before:DATE / date:DATE / date:DATE..DATE (2024, 2024-05, 2024-05-17), parentheses; \
+            filters alone list what they select. An unknown field: is refused (quote a word with \
+            a colon to search for it). --json prints the schema in docs/SEARCH-JSON.md. Exit \
+            status: 0 success (also with no results), 1 the index could not be read, 64 a \
+            malformed command line or query.
             """)
 
     @Argument(help: "The query.") var query: String?
@@ -44,16 +49,19 @@ struct SearchCommand: ParsableCommand {
         let formatter = ResultFormatter.forStandardOutput()
         let parsed: QueryNode
         do { parsed = try QueryParser.parse(query) } catch {
+            // A malformed query is a malformed argument: usage status, but the caret, not the usage.
+            if json { print(SearchJSON.error(error.message, column: error.offset + 1)) }
             printError(formatter.error(error), newline: false)
-            throw ExitCode(2)
+            throw ExitCode.validationFailure
         }
         let opened = try access.open(index)
         reportExclusions(opened.view)
         let search = IndexSearch(view: opened.view)
         let page: IndexSearch.Page
         do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
+            if json { print(SearchJSON.error(e.description)) }
             printError("error: \(e)")
-            throw ExitCode(2)
+            throw ExitCode.validationFailure
         }
         let cost = opened.cost
         if json {
@@ -85,8 +93,7 @@ struct SearchCommand: ParsableCommand {
         func percentile(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(p * Double(times.count - 1)))] }
         let out: [String: JSON] = [
             "queries": .int(Int64(plans.count)), "rounds": .int(Int64(rounds)),
-            "p50_us": .int(Int64(percentile(0.5) * 1000)), "p95_us": .int(Int64(percentile(0.95) * 1000)),
-            "p50_ms": .number(percentile(0.5)), "p95_ms": .number(percentile(0.95)),
+            "p50Ms": .number(percentile(0.5)), "p95Ms": .number(percentile(0.95)),
         ]
         print(String(decoding: JSON.object(out).canonical, as: UTF8.self))
     }

@@ -14,7 +14,8 @@ struct ServeCommand: AsyncParsableCommand {
             their CID as ETag, and honour Range; /ipfs/<cid> serves raw blocks from any of the \
             indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
             answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
-            one access-log line per request on stderr; stops cleanly on Ctrl-C or SIGTERM.
+            one access-log line per request on stderr (none with --quiet); stops cleanly on Ctrl-C \
+            or SIGTERM.
             """)
 
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
@@ -25,7 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
             "The search API and page use only segments signed by these keys (a file of Ed25519 public keys, one per line); the folders are still served whole.",
             valueName: "file"))
     var trust: String?
-    @Flag(help: "No access log.") var quiet = false
+    /// `--quiet`: no access log; `--verbose`: each index's documents and root at the start.
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
@@ -39,14 +41,21 @@ struct ServeCommand: AsyncParsableCommand {
         var config = ServeConfiguration(indexes: served)
         config.host = host
         config.port = port
-        if !quiet { config.accessLog = { printError($0) } }
+        if !output.quiet { config.accessLog = { printError($0) } }
+        let output = self.output
         let host = self.host
         config.onRunning = { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Straight to the descriptor, unbuffered: scripts wait for this line.
             var line = "http://\(shown):\(port)/\n"
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
-            for s in served { printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : "")) }
+            for s in served {
+                output.note("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : ""))
+                if output.verbose, let view = try? s.view() {
+                    output.detail(
+                        "  \(view.documentCount) documents in \(view.segments.count) segments, root \(view.manifest.root), analyzer \(view.analyzer)")
+                }
+            }
         }
         // The server runs on NIO's event loops and Swift's task pool until SIGINT or SIGTERM.
         try await buildApplication(config).runService()
