@@ -11,6 +11,8 @@ public struct IndexSearch: Sendable {
     public let analyzer: IndexAnalyzer
     /// When set, only these groups' documents are searched (a trust list).
     public let groups: [GroupID]?
+    /// When set, the search stops early once it is spent (read `budget.stopped` afterwards).
+    public var budget: SearchBudget? = nil
 
     public init(shard: Shard, analyzer: IndexAnalyzer = IndexAnalyzer(), groups: [GroupID]? = nil) {
         self.shard = shard
@@ -42,7 +44,8 @@ public struct IndexSearch: Sendable {
 
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
         // The engine restricts to a trusted subset and scores it with that subset's statistics.
-        let engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
+        var engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
+        engine.budget = budget
         let result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset, texts: true)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Search
 import Serve
+import Support
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,16 +16,32 @@ struct ServeCommand: AsyncParsableCommand {
             indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
             answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
             one access-log line per request on stderr; stops cleanly on Ctrl-C or SIGTERM.
+
+            Hostile folders and queries: no symbolic link inside an index folder is followed \
+            (except blocks/ when it links to a folder named blocks, as merge --shared-store \
+            makes it); links found are counted at start and answer 404. A block is served only \
+            if its bytes hash to its CID (checked once per file version; a mismatch answers 500 \
+            and is logged). A search stops early once it has used its budget and answers the \
+            best of what it examined with "partial": true; at most --max-searches run at once, \
+            more wait briefly and then get 503 with Retry-After.
             """)
 
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
     @Option(help: "Address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
-    @Flag(help: "No access log.") var quiet = false
+    @Flag(help: "No access log (warnings are still printed).") var quiet = false
+    @Option(help: "Wall-clock budget of one search in milliseconds; past it the search answers what it found so far (partial).")
+    var queryBudgetMs = SearchBudget.Limits().milliseconds
+    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and phrase checks it may make).")
+    var queryBudgetCandidates = SearchBudget.Limits().candidates
+    @Option(help: "Searches running at once (default: the processor count); more wait briefly, then get 503.")
+    var maxSearches = processorCount
 
     func validate() throws {
         guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard queryBudgetMs > 0, queryBudgetCandidates > 0 else { throw ValidationError("query budgets must be positive") }
+        guard maxSearches > 0 else { throw ValidationError("--max-searches must be at least 1") }
     }
 
     func run() async throws {
@@ -33,13 +51,22 @@ struct ServeCommand: AsyncParsableCommand {
         config.host = host
         config.port = port
         if !quiet { config.accessLog = { printError($0) } }
+        config.warnings = { printError("warning: " + $0) }
+        config.queryBudget.milliseconds = queryBudgetMs
+        config.queryBudget.candidates = queryBudgetCandidates
+        config.queryBudget.phraseChecks = queryBudgetCandidates / 10
+        config.maxSearches = maxSearches
+        config.maxWaitingSearches = 4 * maxSearches
         let host = self.host
         config.onRunning = { port in
             let shown = host.contains(":") ? "[\(host)]" : host
             // Straight to the descriptor, unbuffered: scripts wait for this line.
             var line = "http://\(shown):\(port)/\n"
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
-            for s in served { printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : "")) }
+            for s in served {
+                printError("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : ""))
+                for note in s.linkNotes { printError(note) }
+            }
         }
         // The server runs on NIO's event loops and Swift's task pool until SIGINT or SIGTERM.
         try await buildApplication(config).runService()
