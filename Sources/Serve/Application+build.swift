@@ -33,8 +33,8 @@ public struct ServeConfiguration: Sendable {
     /// Searches running at once; one that finds none free waits up to `searchWait` (with at
     /// most `maxWaitingSearches` others), then gets 503 with Retry-After.
     public var maxSearches = processorCount
-    public var maxWaitingSearches = 4 * processorCount
-    public var searchWait: Duration = .milliseconds(500)
+    public var maxWaitingSearches = 64
+    public var searchWait: Duration = .seconds(1)
     /// Receives what an operator must know while serving (a block that does not match its
     /// CID), whether or not there is an access log.
     public var warnings: (@Sendable (String) -> Void)?

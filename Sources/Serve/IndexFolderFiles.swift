@@ -62,20 +62,23 @@ final class IndexFolderFiles: Sendable {
     /// bytes, do not remember the result).
     private func read(_ sub: String?, _ name: String, limit: Int) throws -> Read {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard root >= 0 else { return try IndexFolderFiles.absent(directory) }
+        guard root >= 0 else { return try IndexFolderFiles.absent(directory, errno) }
         defer { close(root) }
         var folder = root
         if let sub {
             folder = openat(root, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if folder < 0 && (errno == ELOOP || errno == ENOTDIR), let shared = IndexFolderFiles.sharedStore(directory) {
+            var error = errno
+            if folder < 0 && (error == ELOOP || error == ENOTDIR) {
+                guard let shared = IndexFolderFiles.sharedStore(directory) else { return .absent }
                 folder = open(shared, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                error = errno
             }
-            guard folder >= 0 else { return try IndexFolderFiles.absent(directory + "/" + sub) }
+            guard folder >= 0 else { return try IndexFolderFiles.absent(directory + "/" + sub, error) }
         }
         defer { if folder != root { close(folder) } }
         let path = directory + "/" + (sub.map { $0 + "/" } ?? "") + name
         let fd = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return try IndexFolderFiles.absent(path) }
+        guard fd >= 0 else { return try IndexFolderFiles.absent(path, errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return .absent }
@@ -87,9 +90,9 @@ final class IndexFolderFiles: Sendable {
 
     /// After a failed open: absent for a missing name, a link (ELOOP is what O_NOFOLLOW
     /// answers) or a non-folder; an error otherwise (permissions, I/O).
-    private static func absent(_ path: String) throws -> Read {
-        if [ENOENT, ELOOP, ENOTDIR, ENXIO].contains(errno) { return .absent }
-        throw FileSystem.Error.io(path: path, message: String(cString: strerror(errno)))
+    private static func absent(_ path: String, _ error: Int32) throws -> Read {
+        if [ENOENT, ELOOP, ENOTDIR, ENXIO].contains(error) { return .absent }
+        throw FileSystem.Error.io(path: path, message: String(cString: strerror(error)))
     }
 
     /// The shared block folder when `directory/blocks` is a link to a folder named `blocks`

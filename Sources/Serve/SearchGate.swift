@@ -28,6 +28,7 @@ final class SearchGate: Sendable {
     /// The most searches that ever held a slot at once, and how many were refused.
     var peak: Int { state.withLock { $0.peak } }
     var refused: Int { state.withLock { $0.refused } }
+    var waiting: Int { state.withLock { $0.waiters.count } }
 
     /// True with a slot held (give it back with `leave()`), false when refused.
     func enter() async -> Bool {

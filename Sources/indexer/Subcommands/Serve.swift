@@ -56,7 +56,6 @@ struct ServeCommand: AsyncParsableCommand {
         config.queryBudget.candidates = queryBudgetCandidates
         config.queryBudget.phraseChecks = queryBudgetCandidates / 10
         config.maxSearches = maxSearches
-        config.maxWaitingSearches = 4 * maxSearches
         let host = self.host
         config.onRunning = { port in
             let shown = host.contains(":") ? "[\(host)]" : host
