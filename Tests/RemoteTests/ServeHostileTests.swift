@@ -49,7 +49,9 @@ import Testing
         #expect(index.linkNotes.contains { $0.contains("2 symbolic link(s) found and skipped") })
         let good = try #require(try DirectoryStore(root: dir, create: false).list().first { $0 != cid })
         try await app([dir]).test(.router) { client in
-            for uri in ["/blocks/\(cid)", "/\(name)/blocks/\(cid)", "/ipfs/\(cid)", "/ipfs/\(cid)?format=raw", "/manifest.json", "/\(name)/manifest.json"] {
+            for uri in [
+                "/blocks/\(cid)", "/\(name)/blocks/\(cid)", "/ipfs/\(cid)", "/ipfs/\(cid)?format=raw", "/manifest.json", "/\(name)/manifest.json",
+            ] {
                 try await client.execute(uri: uri, method: .get) { r in
                     #expect(r.status == .notFound, "\(uri)")
                     #expect(!String(buffer: r.body).contains("secret"), "\(uri)")
@@ -243,13 +245,16 @@ import Testing
         }
         defer { watchdog.cancel() }
         let blocks = try DirectoryStore(root: mergedIndex, create: false).list().prefix(20)
-        try await app([mergedIndex], { config in
-            config.queryBudget = limits
-            config.maxSearches = limit
-            config.maxWaitingSearches = extra / 2
-            config.searchWait = .milliseconds(20)
-            config.searchObserver = held.observe
-        }).test(.router) { client in
+        try await app(
+            [mergedIndex],
+            { config in
+                config.queryBudget = limits
+                config.maxSearches = limit
+                config.maxWaitingSearches = extra / 2
+                config.searchWait = .milliseconds(20)
+                config.searchObserver = held.observe
+            }
+        ).test(.router) { client in
             try await withThrowingTaskGroup(of: Answer.self) { group in
                 for _ in 0..<(limit + extra) {
                     group.addTask {
