@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the bundled corpus (Corpora/demo): two groups each build a signed
-# shard from their crawl and their peer-to-peer site, a merger combines them, the merged index
-# is served over HTTP on loopback, and a search runs against it remotely, fetching only the
-# blocks it needs. Ends by itself; the output stays in demo-out/ to explore.
+# index from their crawl and their peer-to-peer site, a merger combines them by reference, group A
+# publishes an update (an edited and a deleted post) that the merger takes in, a client that
+# trusts only group B searches the shared index, and the shared index is served over HTTP on
+# loopback and searched remotely, fetching only the blocks a query needs. Ends by itself; the
+# output stays in demo-out/ to explore.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/indexer
@@ -17,20 +19,39 @@ $BIN keygen --out "$OUT/riverside.key"
 $BIN keygen --out "$OUT/hilltop.key"
 
 step "Group A (Riverside Makers) indexes its WARC and Alice's site folder"
-$BIN build "$DEMO/group-a/web.warc.gz" "$DEMO/group-a/site-alice" --base-url https://alice.example/ \
+# A working copy of Alice's site: she edits it later in the demo.
+cp -r "$DEMO/group-a/site-alice" "$OUT/site-alice"
+$BIN build "$DEMO/group-a/web.warc.gz" "$OUT/site-alice" --base-url https://alice.example/ \
     --out "$OUT/group-a" --key "$OUT/riverside.key"
 
 step "Group B (Hilltop Library) indexes its WARC and Bob's site folder"
 $BIN build "$DEMO/group-b/web.warc.gz" "$DEMO/group-b/site-bob" --base-url https://bob.example/ \
     --out "$OUT/group-b" --key "$OUT/hilltop.key"
 
-step "A merger combines both shards (same inputs in any order give the same trees)"
-$BIN merge "$OUT/group-a" "$OUT/group-b" --out "$OUT/merged" --key "$OUT/riverside.key"
+step "A merger combines both groups' indexes by reference (each group's signed segments, unchanged)"
+$BIN keygen --out "$OUT/merger.key"
+$BIN merge "$OUT/group-a" "$OUT/group-b" --out "$OUT/merged" --key "$OUT/merger.key"
 $BIN verify "$OUT/merged"
 $BIN stats "$OUT/merged"
 
-step "What group B's shard adds to group A's: new posts mentioning @alice"
+step "What group B's index adds to group A's: new posts mentioning @alice"
 $BIN diff "$OUT/group-a" "$OUT/merged" --query '@alice'
+
+step "Group A publishes an update: Alice edited one post and deleted another"
+cp -r "$OUT/group-a" "$OUT/group-a-before"
+sed -i 's/worn brake pads\./worn brake pads; bring your own pads next time./' "$OUT/site-alice/posts/0001.json"
+rm "$OUT/site-alice/posts/0002.json"
+$BIN build "$OUT/site-alice" --base-url https://alice.example/ --base "$OUT/group-a" --out "$OUT/group-a" --key "$OUT/riverside.key"
+$BIN diff "$OUT/group-a-before" "$OUT/group-a"
+
+step "The merger takes in the new version (it replaces the old one; nothing else is rewritten)"
+$BIN merge "$OUT/merged" "$OUT/group-a" --out "$OUT/merged" --key "$OUT/merger.key"
+$BIN search 'brake pads' --index "$OUT/merged" --limit 3
+
+step "A client that trusts only group B searches the shared index"
+B_KEY=$(sed -n 's/.*"publicKey" *: *"\([0-9a-f]*\)".*/\1/p' "$OUT/hilltop.key")
+printf '# groups we trust\n%s  Hilltop Library\n' "$B_KEY" > "$OUT/trusted-keys"
+$BIN search 'honey' --index "$OUT/merged" --trust "$OUT/trusted-keys" --limit 3
 
 step "Local search"
 $BIN search 'bread OR honey' --index "$OUT/merged" --limit 3 --stats

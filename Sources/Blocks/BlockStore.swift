@@ -7,6 +7,8 @@ public protocol BlockStore: AnyObject, Sendable {
     func get(_ cid: CID) throws -> [UInt8]
     /// Several blocks at once, in order. Remote stores fetch them in parallel; local ones loop.
     func getMany(_ cids: [CID]) throws -> [[UInt8]]
+    /// Like `getMany`, with nil for blocks the store does not hold (other errors still throw).
+    func getPresent(_ cids: [CID]) throws -> [[UInt8]?]
     func has(_ cid: CID) throws -> Bool
     /// Stores `bytes` under `cid` (which the caller computed from them). Idempotent.
     func put(_ bytes: [UInt8], cid: CID) throws
@@ -17,6 +19,12 @@ public protocol BlockStore: AnyObject, Sendable {
 extension BlockStore {
     public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
         try cids.map { try get($0) }
+    }
+
+    public func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
+        try cids.map { cid in
+            do { return try get(cid) } catch BlockError.notFound { return nil }
+        }
     }
 
     /// Stores a DAG-CBOR block and returns its BLAKE2b-256 CID.

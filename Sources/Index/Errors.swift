@@ -33,6 +33,13 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case unattributedRecord(source: String)
     /// A sorted-run scratch file of a build that cannot be read back.
     case runFile(path: String, reason: String)
+    /// Inputs that contradict each other (two segments claiming one batch, two versions of a
+    /// group under one sequence number); the message names both.
+    case conflict(String)
+    /// The read policy (trust list, versions seen) leaves nothing to read; the reasons say why.
+    case nothingTrusted(reasons: [String])
+    /// A build's or merge's own manifest does not verify before it is published.
+    case selfCheck(String)
     /// `OUT/blocks` cannot be made a link to a shared block folder (`merge --store`).
     case blocksLink(path: String, target: String, reason: String)
 
@@ -68,6 +75,9 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         case .unattributedRecord(let s): "record \(s) belongs to none of the sources given; nothing was written"
         case .runFile(let p, let r): "\(p): \(r)"
         case .blocksLink(let p, let t, let r): "\(p): cannot link to \(t): \(r)"
+        case .conflict(let m): "conflicting inputs: \(m)"
+        case .nothingTrusted(let reasons): "nothing to read: \(reasons.joined(separator: "; "))"
+        case .selfCheck(let m): "refusing to publish: the index just written does not verify: \(m)"
         }
     }
 }

@@ -59,6 +59,11 @@ public struct GroupKey: Sendable {
             let sk = json["secretKey"]?.string.flatMap(Hex.decode), sk.count == Ed25519.secretKeyBytes,
             Array(sk[32...]) == pk
         else { throw IndexError.keyFile(path: path, reason: "not an indexer key file") }
+        // The secret half must be the one of this public key: a file pairing a group's public key
+        // with another secret would sign what no one can verify.
+        guard let derived = try? Ed25519.keyPair(seed: Array(sk[..<32])), derived.publicKey == pk else {
+            throw IndexError.keyFile(path: path, reason: "its secret key does not belong to its public key")
+        }
         return GroupKey(publicKey: pk, secretKey: sk)
     }
 

@@ -2,14 +2,11 @@ import Blocks
 import Ingest
 import Support
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a signed shard:
-/// ingest's `Pipeline` feeding a `ShardBuilder`, and for an incremental build (`base`) a new
-/// batch written to a scratch folder and merged with the base. The CLI only parses flags and
-/// prints the `Report`.
+/// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a segment and a new
+/// signed version of the group's index: ingest's `Pipeline` feeding a `ShardBuilder`. With a
+/// `base` (an earlier index of the group) the new segment holds only what is new, plus
+/// tombstones for the base's documents this build replaces or deletes; the base's segments are
+/// kept by reference. The CLI only parses flags and prints the `Report`.
 public struct IndexBuild {
     public var sources: [String]
     /// Output index folder; `manifest.json` is written last and atomically.
@@ -22,11 +19,16 @@ public struct IndexBuild {
     public var workers: Int? = nil
     /// URL of the site folder's root, so site documents get real URLs.
     public var baseURL: String? = nil
-    /// An earlier index of this group: only documents it lacks (by content digest) are indexed,
-    /// as its next batch, and base + batch are written to `out`.
+    /// An earlier index holding this group's version: the new version keeps its segments and
+    /// adds one with what is new. May be `out` itself (an update in place).
     public var base: String? = nil
-    /// The manifest's creation time (ISO 8601); the only input that is not content.
+    /// URLs whose documents in the base are removed (tombstoned), whatever their source.
+    public var deletions: [String] = []
+    /// The manifest's creation time (ISO 8601); with `sequence`, the only inputs that are not content.
     public var created: String
+    /// The new version's sequence number; nil: the wall clock in microseconds (or the base's
+    /// plus one, if higher), so a rebuild from scratch still outranks every earlier version.
+    public var sequence: UInt64? = nil
 
     public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
@@ -38,18 +40,27 @@ public struct IndexBuild {
     /// What a build did, for the summary the CLI prints.
     public struct Report: Sendable {
         public var manifest: Manifest
-        /// Counts of the trees written (for an incremental build: the new batch's documents and
-        /// terms, and only the blocks the merge wrote).
+        /// Counts of the segment written (for an incremental build: only the new documents).
         public var built: ShardBuilder.Summary
         public var ingest: IngestSummary
+        /// The new segment's root (nil when an incremental build found nothing new).
+        public var segment: CID?
         /// The batch number in the group (0 for a first build).
         public var batch: UInt32 = 0
+        /// The new version's sequence number and its number of segments.
+        public var sequence: UInt64 = 0
+        public var segments = 0
         /// Revisit records: they carry no text and are not indexed.
         public var revisits = 0
-        /// Documents whose digest the base already holds.
+        /// Documents the base already holds unchanged (same URL and content digest).
         public var alreadyInBase = 0
-        public var blocksCopiedFromBase = 0
-        public var blocksReusedFromBase = 0
+        /// Base documents replaced by a new version of their page, and removed.
+        public var replaced = 0
+        public var deleted = 0
+        /// `deletions` that named no document of the base.
+        public var deletionsNotFound: [String] = []
+        /// Base blocks brought into `out` (0 for an update in place).
+        public var blocksFromBase = 0
 
         /// Skipped records by reason, revisits apart when they are reported on their own.
         public var skippedByReason: [String: Int] {
@@ -59,45 +70,68 @@ public struct IndexBuild {
         }
     }
 
+    /// The group's current state in the base: its version and live documents.
+    struct Base {
+        var version: (cid: CID, version: GroupVersion)
+        var nextBatch: UInt32
+        /// Live documents by URL (several captures of one URL may be live).
+        var byURL: [String: [(DocRef, DocRecord)]] = [:]
+        var store: BlockStore
+
+        init(path: String, key: GroupKey) throws {
+            let view = try IndexView.open(directory: path)
+            guard let mine = view.versions.first(where: { $0.version.publicKey == key.publicKey }) else {
+                throw IndexError.baseOfAnotherGroup(path: path, group: key.group)
+            }
+            version = mine
+            store = view.store
+            let own = view.segments.filter { s in mine.version.segments.contains(s.cid) }
+            nextBatch = (own.flatMap { $0.info.batches.filter { $0.group == key.group }.map(\.batch) }.max() ?? 0) + 1
+            for s in own {
+                try s.forEachDocument { ref, r in if view.isLive(ref) { byURL[r.url, default: []].append((ref, r)) } }
+            }
+        }
+
+        func tombstone(_ ref: DocRef, _ r: DocRecord) -> SegmentInfo.Tombstone {
+            SegmentInfo.Tombstone(doc: ref, bodyLength: r.bodyLength, titleLength: r.titleLength)
+        }
+    }
+
     /// Runs the build. `progress` is called on the calling thread, in source order, once per
     /// record with the number of documents it added (0 or 1).
     /// Throws `IndexError.nothingIndexed` when every source failed and nothing was indexed (the
-    /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base this key
-    /// did not build.
+    /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base holding no
+    /// version of this key.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
-        var baseShard: (shard: Shard, manifestBytes: [UInt8])? = nil
-        var baseDigests = Set<[UInt8]>()
-        var batch: UInt32 = 0
-        if let base {
-            let (shard, manifestBytes) = try Shard.openReadingManifest(directory: base)
-            let mine = shard.info.batches.filter { $0.group == key.group }
-            guard !mine.isEmpty else { throw IndexError.baseOfAnotherGroup(path: base, group: key.group) }
-            batch = (mine.map(\.batch).max() ?? 0) + 1
-            try shard.forEachDocument { _, r in baseDigests.insert(r.digest) }
-            baseShard = (shard, manifestBytes)
-        }
-        // An incremental build writes the new batch to a scratch folder, then merges it with the base.
-        let batchDirectory = base == nil ? out : out + "/.batch-\(getpid())"
+        let base = try self.base.map { try Base(path: $0, key: key) }
+        // Unchanged pages are skipped by (URL, digest): the same content at a new URL is new.
+        var known = Set<String>()
+        for (url, docs) in base?.byURL ?? [:] { for (_, r) in docs { known.insert(url + "\u{0}" + Hex.encode(r.digest)) } }
+        let batch = base?.nextBatch ?? 0
         let builder = try ShardBuilder(
-            directory: batchDirectory, key: key, analyzer: analyzer,
-            options: .init(memoryBytes: memoryBytes, batch: batch))
+            directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
         // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
         // (apart from blocks no manifest names).
-        defer {
-            builder.discard()
-            if base != nil { try? FileSystem.removeTree(batchDirectory) }
-        }
-        let known = baseDigests
+        defer { builder.discard() }
+        let knownPages = known
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
+        let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0, alreadyInBase = 0
+        // Site-folder pages seen in this build, by URL and by (URL, digest): a base page of a
+        // folder is current only if this build saw it with the same content.
+        var folderURLs = Set<String>()
+        var folderPages = Set<String>()
 
         /// What a worker hands the in-order consumer for one outcome.
         struct Step: Sendable {
             var analyzed: ShardBuilder.Analyzed?
             var source: SourceRef?
+            var url: String?
+            /// URL and content digest.
+            var page: String?
             var revisit = false
             var inBase = false
         }
@@ -108,8 +142,9 @@ public struct IndexBuild {
                 case .document(let doc, _):
                     if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
                     let indexDoc = IndexDocument(doc)
-                    if known.contains(indexDoc.digest) { return Step(source: doc.source, inBase: true) }
-                    return Step(analyzed: builder.analyze(indexDoc), source: doc.source)
+                    let page = indexDoc.url + "\u{0}" + Hex.encode(indexDoc.digest)
+                    if knownPages.contains(page) { return Step(source: doc.source, url: indexDoc.url, page: page, inBase: true) }
+                    return Step(analyzed: builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)
                 case .skipped(let s): return Step(source: s.source)
                 case .ignored: return Step()
                 }
@@ -118,11 +153,14 @@ public struct IndexBuild {
                 if step.revisit { revisits += 1 }
                 if step.inBase { alreadyInBase += 1 }
                 guard let source = step.source else { return }
+                let file = attribution.file(of: source.file)
+                if let file, folders.contains(file), let url = step.url, let page = step.page {
+                    folderURLs.insert(url)
+                    folderPages.insert(page)
+                }
                 var added = 0
                 if let analyzed = step.analyzed {
-                    guard let file = attribution.file(of: source.file) else {
-                        throw IndexError.unattributedRecord(source: source.description)
-                    }
+                    guard let file else { throw IndexError.unattributedRecord(source: source.description) }
                     try builder.add(analyzed, file: file, seq: nextSeq[file])
                     nextSeq[file] += 1
                     added = 1
@@ -132,31 +170,62 @@ public struct IndexBuild {
         if nextSeq.allSatisfy({ $0 == 0 }) && !ingest.failed.isEmpty {
             throw IndexError.nothingIndexed(failed: ingest.failed.map { "\($0)" })
         }
-        let finished = try builder.finish(
-            sources: sources.map { .init(name: $0, bytes: FileSystem.fileSize($0)) },
-            created: created)
-        var report = Report(
-            manifest: finished.manifest, built: finished.summary, ingest: ingest, batch: batch,
-            revisits: revisits, alreadyInBase: alreadyInBase)
-        if let baseShard, let base {
-            // The batch was just written by `builder`: opened from the manifest in hand.
-            let batchManifest = finished.manifest.fileBytes
-            let inputs = [
-                IndexMerge.Input(shard: baseShard.shard, manifestBytes: baseShard.manifestBytes, name: base),
-                IndexMerge.Input(
-                    shard: try Shard.open(
-                        manifestBytes: batchManifest, path: batchDirectory + "/" + Manifest.fileName, store: builder.store),
-                    manifestBytes: batchManifest, name: "batch \(batch)"),
-            ]
-            let merged = try IndexMerge.merge(inputs, into: try DirectoryStore(root: out), key: key, analyzer: analyzer, created: created)
-            try merged.manifest.write(toIndex: out)
-            report.manifest = merged.manifest
-            // New blocks only; blocks copied unchanged from the base are reported apart.
-            report.built.blocksWritten = merged.summary.blocksWritten
-            report.built.bytesWritten = merged.summary.bytesWritten
-            report.blocksCopiedFromBase = merged.summary.blocksCopied
-            report.blocksReusedFromBase = Int(merged.summary.blocksReused)
+
+        // Tombstones: a folder's page that changed or is gone, and pages deleted by URL. Web
+        // archive captures are history, not state: a new capture of a URL adds to the old ones.
+        var tombstones: [DocRef: SegmentInfo.Tombstone] = [:]
+        var replaced = 0, deleted = 0
+        var notFound: [String] = []
+        if let base {
+            let folderPaths = folders.map { sources[$0].hasSuffix("/") ? sources[$0] : sources[$0] + "/" }
+            for (url, docs) in base.byURL {
+                for (ref, r) in docs where folderPaths.contains(where: { r.source.hasPrefix($0) }) {
+                    if folderPages.contains(url + "\u{0}" + Hex.encode(r.digest)) { continue }
+                    tombstones[ref] = base.tombstone(ref, r)
+                    if folderURLs.contains(url) { replaced += 1 } else { deleted += 1 }
+                }
+            }
+            for url in deletions {
+                guard let docs = base.byURL[url] else { notFound.append(url); continue }
+                for (ref, r) in docs where tombstones[ref] == nil {
+                    tombstones[ref] = base.tombstone(ref, r)
+                    deleted += 1
+                }
+            }
+        } else {
+            notFound = deletions
         }
+
+        let documents = nextSeq.reduce(0) { $0 + Int($1) }
+        var report = Report(
+            manifest: Manifest(root: CID(of: []), created: "", signer: [], signature: [], summary: .null),
+            built: ShardBuilder.Summary(), ingest: ingest, batch: batch, revisits: revisits, alreadyInBase: alreadyInBase)
+        report.replaced = replaced
+        report.deleted = deleted
+        report.deletionsNotFound = notFound
+        var segments = base?.version.version.segments ?? []
+        if base == nil || documents > 0 || !tombstones.isEmpty {
+            let finished = try builder.finish(
+                sources: sources.map { .init(name: $0, bytes: FileSystem.fileSize($0)) },
+                tombstones: Array(tombstones.values))
+            report.built = finished.summary
+            report.segment = finished.segment
+            segments.append(finished.segment)
+        }
+        if let base, let path = self.base, path != out {
+            let copied = try DAGCopy.copy(roots: [base.version.cid] + base.version.version.segments, from: base.store, into: builder.store)
+            report.blocksFromBase = copied.linked + copied.copied
+        }
+        var version = base.map { ($0.version.cid, $0.version.version) }
+        if version == nil || report.segment != nil {
+            let sequence = max((base?.version.version.sequence ?? 0) + 1, self.sequence ?? wallClockMicroseconds())
+            let v = try GroupVersion.signed(key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: segments)
+            version = (try IndexWriter.store(v, in: builder.store), v)
+        }
+        report.sequence = version!.1.sequence
+        report.segments = segments.count
+        report.manifest = try IndexWriter.publish(
+            versions: [version!], analyzer: analyzer.identifier, store: builder.store, out: out, key: key, created: created)
         return report
     }
 }

@@ -3,127 +3,113 @@ import ProllyTree
 import Sodium
 import Support
 
-/// What an index is: its trees and statistics, stored as the index's root block (DAG-CBOR, so
-/// the whole index is one IPLD DAG) and mirrored in the signed `manifest.json`.
-/// It holds nothing time- or signer-dependent, so the same content always has the same CID.
-public struct IndexInfo: Equatable, Sendable {
-    public static let format = "indexer-index/1"
+/// One version of a group's index: the group's live segments, oldest first, under a sequence
+/// number that only grows, signed by the group's key. The signature covers the segments' root
+/// CIDs, so it vouches for every block under them. Stored as a DAG-CBOR block of its own, so a
+/// merged index carries each group's signature unchanged.
+public struct GroupVersion: Equatable, Sendable {
+    public static let format = "indexer-version/1"
+    public var publicKey: [UInt8]
+    public var sequence: UInt64
+    public var created: String
     public var analyzer: String
-    /// Tree name (`ShardTree.name`) → tree header CID.
-    public var trees: [String: CID]
-    public var documents: UInt64
-    public var bodyLength: UInt64
-    public var titleLength: UInt64
-    public var groups: [GroupStats]
-    public var batches: [Batch]
-    /// For a merged index: the manifests it was merged from.
-    public var mergedFrom: [Provenance]
+    public var segments: [CID]
+    public var signature: [UInt8]
 
-    public struct GroupStats: Equatable, Sendable {
-        public var group: GroupID
-        public var documents: UInt64
-        public var bodyLength: UInt64
-        public var titleLength: UInt64
-        public init(group: GroupID, documents: UInt64, bodyLength: UInt64, titleLength: UInt64) {
-            self.group = group
-            self.documents = documents
-            self.bodyLength = bodyLength
-            self.titleLength = titleLength
-        }
+    public var group: GroupID { GroupID(publicKey: publicKey) }
+
+    /// Signs a new version with `key`.
+    public static func signed(key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID]) throws -> GroupVersion {
+        var v = GroupVersion(
+            publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
+        v.signature = try key.sign(v.signedBytes)
+        return v
     }
 
-    public struct Batch: Equatable, Sendable {
-        public var group: GroupID
-        public var batch: UInt32
-        public var documents: UInt64
-        public var sources: [Source]
-        public init(group: GroupID, batch: UInt32, documents: UInt64, sources: [Source]) {
-            self.group = group
-            self.batch = batch
-            self.documents = documents
-            self.sources = sources
-        }
+    /// What the signature covers: the block's DAG-CBOR without its `signature` member.
+    var signedBytes: [UInt8] { unsigned.encode() }
+
+    private var unsigned: DagCBOR {
+        .map(sorting: [
+            ("format", .text(GroupVersion.format)), ("publicKey", .bytes(publicKey)), ("sequence", .unsigned(sequence)),
+            ("created", .text(created)), ("analyzer", .text(analyzer)), ("segments", .array(segments.map { .link($0) })),
+        ])
     }
 
-    public struct Source: Equatable, Sendable {
-        public var name: String
-        public var bytes: UInt64
-        public var documents: UInt64
-        public init(name: String, bytes: UInt64, documents: UInt64) {
-            self.name = name
-            self.bytes = bytes
-            self.documents = documents
-        }
+    public var cbor: DagCBOR {
+        guard case .map(var entries) = unsigned else { return unsigned }
+        entries.append(("signature", .bytes(signature)))
+        return .map(sorting: entries)
     }
 
-    public struct Provenance: Equatable, Sendable {
-        /// BLAKE2b-256 of the input's manifest.json bytes.
-        public var manifestHash: [UInt8]
-        public var root: CID
-        public var signer: [UInt8]
-        public init(manifestHash: [UInt8], root: CID, signer: [UInt8]) {
-            self.manifestHash = manifestHash
-            self.root = root
-            self.signer = signer
-        }
+    public var signatureIsValid: Bool {
+        publicKey.count == Ed25519.publicKeyBytes && Ed25519.verify(signature, message: signedBytes, publicKey: publicKey)
     }
 
-    public init(
-        analyzer: String, trees: [String: CID], documents: UInt64, bodyLength: UInt64, titleLength: UInt64,
-        groups: [GroupStats], batches: [Batch], mergedFrom: [Provenance] = []
-    ) {
+    /// Decodes a version block; the signature is not checked here (`signatureIsValid`).
+    public init(cbor v: DagCBOR) throws {
+        func bad(_ r: String) -> IndexError { .corrupt("version block: \(r)") }
+        guard v["format"]?.string == GroupVersion.format else { throw bad("unknown format") }
+        guard let pk = v["publicKey"]?.byteString, pk.count == Ed25519.publicKeyBytes, let seq = v["sequence"]?.uint,
+            let created = v["created"]?.string, let analyzer = v["analyzer"]?.string, let segs = v["segments"]?.array,
+            let sig = v["signature"]?.byteString
+        else { throw bad("missing fields") }
+        publicKey = pk
+        sequence = seq
+        self.created = created
         self.analyzer = analyzer
-        self.trees = trees
-        self.documents = documents
-        self.bodyLength = bodyLength
-        self.titleLength = titleLength
-        self.groups = groups
-        self.batches = batches
-        self.mergedFrom = mergedFrom
+        segments = try segs.map { l in
+            guard let c = l.cid else { throw bad("segment entry is not a link") }
+            return c
+        }
+        signature = sig
     }
 
-    // MARK: DAG-CBOR (the root block)
+    init(publicKey: [UInt8], sequence: UInt64, created: String, analyzer: String, segments: [CID], signature: [UInt8]) {
+        self.publicKey = publicKey
+        self.sequence = sequence
+        self.created = created
+        self.analyzer = analyzer
+        self.segments = segments
+        self.signature = signature
+    }
+}
+
+/// The root block of an index: the group versions it holds (by link, so the whole index is one
+/// IPLD DAG that `car export` walks) and segments a merger compacted, with their inputs.
+public struct IndexRoot: Equatable, Sendable {
+    public static let format = "indexer-index/2"
+    public var analyzer: String
+    /// Version blocks, one per group, ordered by public key.
+    public var versions: [CID]
+    /// Segments compacted by the index's signer from segments of the versions above. They count
+    /// only for a reader who trusts that signer; the inputs stay listed (and present) for others.
+    public var compacted: [Compaction]
+
+    public struct Compaction: Equatable, Sendable {
+        public var segment: CID
+        public var inputs: [CID]
+        public init(segment: CID, inputs: [CID]) {
+            self.segment = segment
+            self.inputs = inputs
+        }
+    }
+
+    public init(analyzer: String, versions: [CID], compacted: [Compaction] = []) {
+        self.analyzer = analyzer
+        self.versions = versions
+        self.compacted = compacted
+    }
 
     public var cbor: DagCBOR {
         .map(sorting: [
-            ("format", .text(IndexInfo.format)),
-            ("analyzer", .text(analyzer)),
-            ("trees", .map(sorting: trees.map { ($0.key, .link($0.value)) })),
-            ("documents", .unsigned(documents)),
-            ("bodyLength", .unsigned(bodyLength)),
-            ("titleLength", .unsigned(titleLength)),
+            ("format", .text(IndexRoot.format)), ("analyzer", .text(analyzer)),
+            ("versions", .array(versions.map { .link($0) })),
             (
-                "groups",
+                "compacted",
                 .array(
-                    groups.map { g in
-                        .map(sorting: [
-                            ("group", .bytes(g.group.bytes)), ("documents", .unsigned(g.documents)),
-                            ("bodyLength", .unsigned(g.bodyLength)), ("titleLength", .unsigned(g.titleLength)),
-                        ])
-                    })
-            ),
-            (
-                "batches",
-                .array(
-                    batches.map { b in
-                        .map(sorting: [
-                            ("group", .bytes(b.group.bytes)), ("batch", .unsigned(UInt64(b.batch))),
-                            ("documents", .unsigned(b.documents)),
-                            (
-                                "sources",
-                                .array(
-                                    b.sources.map { s in
-                                        .map(sorting: [("name", .text(s.name)), ("bytes", .unsigned(s.bytes)), ("documents", .unsigned(s.documents))])
-                                    })
-                            ),
-                        ])
-                    })
-            ),
-            (
-                "mergedFrom",
-                .array(
-                    mergedFrom.map { p in
-                        .map(sorting: [("manifestHash", .bytes(p.manifestHash)), ("root", .link(p.root)), ("signer", .bytes(p.signer))])
+                    compacted.map { c in
+                        .map(sorting: [("segment", .link(c.segment)), ("inputs", .array(c.inputs.map { .link($0) }))])
                     })
             ),
         ])
@@ -131,97 +117,43 @@ public struct IndexInfo: Equatable, Sendable {
 
     public init(cbor v: DagCBOR) throws {
         func bad(_ r: String) -> IndexError { .corrupt("index root block: \(r)") }
-        guard v["format"]?.string == IndexInfo.format else { throw bad("unknown format") }
-        guard let analyzer = v["analyzer"]?.string, case .map(let t)? = v["trees"],
-            let documents = v["documents"]?.uint, let bl = v["bodyLength"]?.uint, let tl = v["titleLength"]?.uint,
-            let groups = v["groups"]?.array, let batches = v["batches"]?.array, let merged = v["mergedFrom"]?.array
-        else { throw bad("missing fields") }
+        guard v["format"]?.string == IndexRoot.format else {
+            throw bad(v["format"]?.string == "indexer-index/1" ? "an index of the first format (rebuild it with this version)" : "unknown format")
+        }
+        guard let analyzer = v["analyzer"]?.string, let versions = v["versions"]?.array, let compacted = v["compacted"]?.array else {
+            throw bad("missing fields")
+        }
+        func link(_ l: DagCBOR) throws -> CID {
+            guard let c = l.cid else { throw bad("an entry is not a link") }
+            return c
+        }
         self.analyzer = analyzer
-        var trees: [String: CID] = [:]
-        for (k, link) in t {
-            guard let c = link.cid else { throw bad("tree \(k) is not a link") }
-            trees[k] = c
+        self.versions = try versions.map(link)
+        self.compacted = try compacted.map { c in
+            guard let s = c["segment"], let inputs = c["inputs"]?.array else { throw bad("malformed compaction") }
+            return Compaction(segment: try link(s), inputs: try inputs.map(link))
         }
-        self.trees = trees
-        self.documents = documents
-        bodyLength = bl
-        titleLength = tl
-        self.groups = try groups.map { g in
-            guard let id = g["group"]?.byteString.flatMap({ GroupID(bytes: $0) }), let d = g["documents"]?.uint,
-                let b = g["bodyLength"]?.uint, let t = g["titleLength"]?.uint
-            else { throw bad("malformed group") }
-            return GroupStats(group: id, documents: d, bodyLength: b, titleLength: t)
-        }
-        self.batches = try batches.map { b in
-            guard let id = b["group"]?.byteString.flatMap({ GroupID(bytes: $0) }), let n = b["batch"]?.uint, n <= UInt64(UInt32.max),
-                let d = b["documents"]?.uint, let sources = b["sources"]?.array
-            else { throw bad("malformed batch") }
-            return Batch(
-                group: id, batch: UInt32(n), documents: d,
-                sources: try sources.map { s in
-                    guard let name = s["name"]?.string, let bytes = s["bytes"]?.uint, let docs = s["documents"]?.uint else {
-                        throw bad("malformed source")
-                    }
-                    return Source(name: name, bytes: bytes, documents: docs)
-                })
-        }
-        mergedFrom = try merged.map { p in
-            guard let h = p["manifestHash"]?.byteString, let r = p["root"]?.cid, let s = p["signer"]?.byteString else {
-                throw bad("malformed provenance")
-            }
-            return Provenance(manifestHash: h, root: r, signer: s)
-        }
-    }
-
-    // MARK: JSON (the readable mirror in manifest.json)
-
-    public var json: JSON {
-        .object([
-            "format": .string(IndexInfo.format),
-            "analyzer": .string(analyzer),
-            "trees": .object(trees.mapValues { .string($0.description) }),
-            "documents": .int(Int64(documents)),
-            "bodyLength": .int(Int64(bodyLength)),
-            "titleLength": .int(Int64(titleLength)),
-            "groups": .array(
-                groups.map { g in
-                    .object([
-                        "group": .string(g.group.description), "documents": .int(Int64(g.documents)),
-                        "bodyLength": .int(Int64(g.bodyLength)), "titleLength": .int(Int64(g.titleLength)),
-                    ])
-                }),
-            "batches": .array(
-                batches.map { b in
-                    .object([
-                        "group": .string(b.group.description), "batch": .int(Int64(b.batch)), "documents": .int(Int64(b.documents)),
-                        "sources": .array(
-                            b.sources.map { s in
-                                .object(["name": .string(s.name), "bytes": .int(Int64(s.bytes)), "documents": .int(Int64(s.documents))])
-                            }),
-                    ])
-                }),
-            "mergedFrom": .array(
-                mergedFrom.map { p in
-                    .object([
-                        "manifestHash": .string(Hex.encode(p.manifestHash)), "root": .string(p.root.description),
-                        "signer": .string(Hex.encode(p.signer)),
-                    ])
-                }),
-        ])
     }
 }
 
-/// `manifest.json`: the index root's CID, a readable copy of the root block, the creation
-/// time, the signer's public key, and an Ed25519 signature over the canonical JSON of all of
+/// `manifest.json`, the one mutable file of an index folder: the root block's CID, the creation
+/// time, the writer's public key, a readable summary of the versions and segments (checked
+/// against the blocks when opened, and naming every block opening needs, so a remote reader
+/// fetches them in one round trip), and an Ed25519 signature over the canonical JSON of all of
 /// that (the object without its `signature` member).
+///
+/// The writer is the group for its own index and the merger for a merged one. Its signature
+/// vouches for the file and for compacted segments; each group's documents are vouched for by
+/// the group's own signature in its version block.
 public struct Manifest: Sendable {
-    public static let format = "indexer-manifest/1"
+    public static let format = "indexer-manifest/2"
     public static let fileName = "manifest.json"
     public var root: CID
-    public var info: IndexInfo
     public var created: String
     public var signer: [UInt8]
     public var signature: [UInt8]
+    /// The readable summary (`Manifest.summary`), as signed.
+    public var summary: JSON
 
     public var group: GroupID { GroupID(publicKey: signer) }
 
@@ -231,13 +163,45 @@ public struct Manifest: Sendable {
             "root": .string(root.description),
             "created": .string(created),
             "signer": .object(["publicKey": .string(Hex.encode(signer)), "group": .string(group.description)]),
-            "index": info.json,
+            "index": summary,
         ])
     }
 
-    /// Signs `info` (already stored as block `root`) with `key`.
-    public static func signed(root: CID, info: IndexInfo, key: GroupKey, created: String) throws -> Manifest {
-        var m = Manifest(root: root, info: info, created: created, signer: key.publicKey, signature: [])
+    /// The readable summary of an index whose blocks are these.
+    public static func summary(
+        root: IndexRoot, versions: [(cid: CID, version: GroupVersion)], segments: [CID: SegmentInfo]
+    ) -> JSON {
+        func segmentJSON(_ cid: CID) -> JSON {
+            guard let s = segments[cid] else { return .object(["root": .string(cid.description)]) }
+            return .object([
+                "root": .string(cid.description),
+                "documents": .int(Int64(s.documents)),
+                "batches": .array(s.batches.map { .string("\($0.group)/\($0.batch)") }),
+                "tombstones": .int(Int64(s.tombstones.count)),
+                "trees": .object(Dictionary(uniqueKeysWithValues: s.trees.map { ($0.key, JSON.string($0.value.description)) })),
+            ])
+        }
+        return .object([
+            "format": .string(IndexRoot.format),
+            "analyzer": .string(root.analyzer),
+            "versions": .array(
+                versions.map { cid, v in
+                    .object([
+                        "version": .string(cid.description), "publicKey": .string(Hex.encode(v.publicKey)),
+                        "group": .string(v.group.description), "sequence": .int(Int64(clamping: v.sequence)),
+                        "created": .string(v.created), "segments": .array(v.segments.map(segmentJSON)),
+                    ])
+                }),
+            "compacted": .array(
+                root.compacted.map { c in
+                    .object(["segment": segmentJSON(c.segment), "inputs": .array(c.inputs.map { .string($0.description) })])
+                }),
+        ])
+    }
+
+    /// Signs a manifest for the index whose root block is `root`.
+    public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws -> Manifest {
+        var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
         m.signature = try key.sign(m.unsignedJSON().canonical)
         return m
     }
@@ -255,39 +219,49 @@ public struct Manifest: Sendable {
         return Array(JSON.object(o).pretty.utf8)
     }
 
-    /// Parses and verifies a manifest file's bytes: the signature must verify and the readable
-    /// copy must match the root block in `store` (itself verified against its CID). Also returns
-    /// the tree header blocks, fetched with the root block in one batch (one round trip
-    /// remotely) so that opening the trees need not fetch them again.
-    public static func verifiedWithHeaders(_ bytes: [UInt8], path: String, store: BlockStore) throws
-        -> (manifest: Manifest, headers: [CID: [UInt8]])
-    {
+    /// Parses a manifest file's bytes and checks the writer's signature. The summary is checked
+    /// against the blocks by `IndexView`, which reads them.
+    public static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {
         func bad(_ r: String) -> IndexError { .badManifest(path: path, reason: r) }
         guard bytes.count <= 64 << 20 else { throw bad("larger than 64 MiB") }
         let json: JSON
         do { json = try JSON.parse(bytes) } catch { throw bad("\(error)") }
-        guard json["format"]?.string == format else { throw bad("not an \(format) file") }
+        guard json["format"]?.string == format else {
+            throw bad(
+                json["format"]?.string == "indexer-manifest/1"
+                    ? "an index of the first format, before segments: rebuild it with this version" : "not an \(format) file")
+        }
         guard let rootText = json["root"]?.string, let root = try? CID(rootText) else { throw bad("missing or malformed root CID") }
         guard let created = json["created"]?.string,
             let signer = json["signer"]?["publicKey"]?.string.flatMap(Hex.decode), signer.count == 32,
-            let signature = json["signature"]?.string.flatMap(Hex.decode)
-        else { throw bad("missing created, signer or signature") }
+            let signature = json["signature"]?.string.flatMap(Hex.decode), let summary = json["index"]
+        else { throw bad("missing created, signer, index or signature") }
         guard case .object(var unsigned) = json else { throw bad("not an object") }
         unsigned["signature"] = nil
         guard Ed25519.verify(signature, message: JSON.object(unsigned).canonical, publicKey: signer) else {
             throw IndexError.badSignature(path: path)
         }
-        // The readable copy names the tree headers: fetch them with the root block. Once the
-        // copy is checked against the root block below, they are the index's own headers.
-        var wanted = [root]
-        if let trees = json["index"]?["trees"]?.object {
-            wanted += trees.keys.sorted().compactMap { trees[$0]?.string.flatMap { try? CID($0) } }
-        }
-        let blocks = try store.getMany(wanted)
-        let info = try IndexInfo(cbor: try DagCBOR.decode(blocks[0]))
-        guard json["index"] == info.json else { throw bad("readable index summary differs from the root block \(root)") }
-        let m = Manifest(root: root, info: info, created: created, signer: signer, signature: signature)
+        let m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary)
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
-        return (m, Dictionary(zip(wanted.dropFirst(), blocks.dropFirst()), uniquingKeysWith: { a, _ in a }))
+        return m
+    }
+
+    /// Every block CID the summary names (versions, segment roots, tree headers, compaction
+    /// inputs), for fetching them with the root block in one batch. Only hints: what is used is
+    /// what the root block links, and the summary is compared with it.
+    public var namedBlocks: [CID] {
+        var out: [CID] = []
+        func segment(_ s: JSON?) {
+            if let r = s?["root"]?.string, let c = try? CID(r) { out.append(c) }
+            if let trees = s?["trees"]?.object {
+                for k in trees.keys.sorted() { if let t = trees[k]?.string, let c = try? CID(t) { out.append(c) } }
+            }
+        }
+        for v in summary["versions"]?.array ?? [] {
+            if let r = v["version"]?.string, let c = try? CID(r) { out.append(c) }
+            for s in v["segments"]?.array ?? [] { segment(s) }
+        }
+        for c in summary["compacted"]?.array ?? [] { segment(c["segment"]) }
+        return Array(out.prefix(1 << 16))
     }
 }

@@ -7,8 +7,10 @@ import ProllyTree
 /// leaf a DocRef would fall in and where that leaf ends — so whole leaves can be skipped unread.
 public struct PostingCursor {
     let tree: Tree
+    /// The term's key prefix; DocRefs follow it.
     let prefix: [UInt8]
-    let end: [UInt8]?
+    /// `prefix` and the DocRef bytes every posting read must start with (a segment's batch).
+    let scoped: [UInt8]
     /// Path from the root to the current leaf: node and index within it.
     private var stack: [(node: Node, index: Int)] = []
     public private(set) var doc: DocRef?
@@ -16,11 +18,13 @@ public struct PostingCursor {
     /// Leaves read so far (a measure of pruning).
     public private(set) var leavesRead = 0
 
-    init(tree: Tree, prefix: [UInt8]) throws {
+    /// A cursor over the postings under `prefix` whose DocRef starts with `scope` (a group and
+    /// batch: the postings one segment answers for).
+    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = []) throws {
         self.tree = tree
         self.prefix = prefix
-        end = ShardKeys.successor(ofPrefix: prefix)
-        try seek(prefix)
+        scoped = prefix + scope
+        try seek(scoped)
     }
 
     private func key(_ d: DocRef) -> [UInt8] {
@@ -59,7 +63,7 @@ public struct PostingCursor {
             }
             if top.node.isLeaf {
                 let k = top.node.keys[top.index]
-                guard k.starts(with: prefix), k.count == prefix.count + DocRef.byteCount,
+                guard k.starts(with: scoped), k.count == prefix.count + DocRef.byteCount,
                     let d = DocRef(bytes: k[prefix.count...])
                 else { break }
                 guard case .inline(let raw) = top.node.values[top.index], let v = PostingValue(raw) else {
@@ -113,7 +117,8 @@ public struct PostingCursor {
     /// The impacts of the leaf that holds (or would hold) `target` and the last DocRef of this
     /// term in that leaf (nil: the term's postings end in that leaf). Reads internal nodes only.
     public func bound(at target: DocRef) throws -> (impacts: Impacts, last: DocRef?)? {
-        let k = key(target)
+        let t = key(target)
+        let k = t.lexicographicallyPrecedes(scoped) ? scoped : t
         guard var ref = tree.root else { return nil }
         if ref.level == 0 {
             return (Impacts(encoded: ref.aggregate) ?? Impacts([]), nil)
@@ -126,7 +131,7 @@ public struct PostingCursor {
             if child.level == 0 {
                 guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
                 var last: DocRef? = nil
-                if child.lastKey.starts(with: prefix), child.lastKey.count == prefix.count + DocRef.byteCount {
+                if child.lastKey.starts(with: scoped), child.lastKey.count == prefix.count + DocRef.byteCount {
                     last = DocRef(bytes: child.lastKey[prefix.count...])
                 }
                 return (impacts, last)

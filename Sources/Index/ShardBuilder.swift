@@ -46,9 +46,10 @@ public final class ShardBuilder: Sendable {
         }
     }
 
-    /// The signed manifest (already written) and the counts of the build.
+    /// The segment written (its root block's CID and contents) and the counts of the build.
     public struct Finished: Sendable {
-        public var manifest: Manifest
+        public var segment: CID
+        public var info: SegmentInfo
         public var summary: Summary
     }
 
@@ -177,9 +178,10 @@ public final class ShardBuilder: Sendable {
         }
     }
 
-    /// Merges the runs into the trees, writes the root block and the signed manifest (last,
-    /// atomically), and removes the scratch files. `sources` are the inputs in file-index order.
-    public func finish(sources: [SourceFile], created: String) throws -> Finished {
+    /// Merges the runs into the trees, writes the segment's root block (with `tombstones`, the
+    /// earlier documents this batch removes) and removes the scratch files. `sources` are the
+    /// inputs in file-index order. The caller lists the segment in a signed version.
+    public func finish(sources: [SourceFile], tombstones: [SegmentInfo.Tombstone] = []) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
             s.buffers = ShardBuilder.buffers()
@@ -261,19 +263,17 @@ public final class ShardBuilder: Sendable {
             summary.terms += b.terms
         }
 
-        let info = IndexInfo(
+        let info = SegmentInfo(
             analyzer: analyzer.identifier, trees: roots, documents: totals.0, bodyLength: totals.1, titleLength: totals.2,
-            groups: [.init(group: group, documents: totals.0, bodyLength: totals.1, titleLength: totals.2)],
             batches: [
                 .init(
                     group: group, batch: options.batch, documents: totals.0,
                     sources: sources.enumerated().map { i, s in
                         .init(name: s.name, bytes: s.bytes, documents: UInt64(sorted[i]?.count ?? 0))
                     })
-            ])
-        let root = try store.put(info.cbor.encode())
-        let manifest = try Manifest.signed(root: root, info: info, key: key, created: created)
-        try manifest.write(toIndex: directory)
-        return Finished(manifest: manifest, summary: summary)
+            ],
+            tombstones: tombstones.sorted { $0.doc < $1.doc })
+        let segment = try store.put(info.cbor.encode())
+        return Finished(segment: segment, info: info, summary: summary)
     }
 }

@@ -2,9 +2,10 @@ import Blocks
 import ProllyTree
 import Support
 
-/// Walks every block of a shard: for `indexer stats` (sizes, depths, node-size distribution)
-/// and `indexer verify` (every block against its CID, every node against its parent, the
-/// statistics recomputed from the trees).
+/// Walks every block of an index's segments: for `indexer stats` (sizes, depths, node-size
+/// distribution, summed over segments) and `indexer verify` (every block against its CID, every
+/// node against its parent, every block the root reaches present, the statistics recomputed
+/// from the trees).
 public struct ShardInspection: Sendable {
     public struct TreeFigures: Sendable {
         public var name: String
@@ -20,40 +21,57 @@ public struct ShardInspection: Sendable {
 
     public var trees: [TreeFigures] = []
     public var distinctTerms: UInt64 = 0
-    /// Problems found (verify); empty when the shard is sound.
+    /// Problems found (verify); empty when the index is sound.
     public var problems: [String] = []
 
-    /// Reads every node and value block of every tree. With `recompute`, also re-derives
-    /// document counts and length totals from the docs tree and compares them with the manifest.
-    public static func inspect(_ shard: Shard, recompute: Bool) -> ShardInspection {
+    /// Reads every node and value block of every tree of every segment in the view. With
+    /// `recompute`, also re-derives each segment's document count and length totals from its
+    /// docs tree, and checks that every block the manifests' roots reach is present and sound.
+    public static func inspect(_ view: IndexView, recompute: Bool) -> ShardInspection {
         var result = ShardInspection()
-        for (name, tree) in [("postings", shard.postings), ("positions", shard.positions), ("docs", shard.docs), ("text", shard.text)] {
-            var f = TreeFigures(name: name)
-            f.entries = tree.count
-            f.depth = tree.height
+        result.trees = ShardTree.allCases.map { TreeFigures(name: $0.name) }
+        for segment in view.segments {
+            inspect(segment, into: &result)
+            if recompute { result.problems += recomputeStatistics(segment).map { "segment \(segment.cid): \($0)" } }
+        }
+        for i in result.trees.indices { result.trees[i].nodeSizes.sort() }
+        if recompute {
+            do { try view.reachableBlocks { _, _ in } } catch { result.problems.append("a block the index reaches: \(error)") }
+        }
+        return result
+    }
+
+    static func inspect(_ segment: Segment, into result: inout ShardInspection) {
+        for tree in ShardTree.allCases {
+            let t = segment.tree(tree)
+            var f = result.trees[tree.index]
+            f.entries += t.count
+            f.depth = max(f.depth, t.height)
             do {
-                let header = try shard.store.get(tree.headerCID)
+                let header = try segment.store.get(t.headerCID)
                 f.blocks += 1
                 f.bytes += header.count
-                var level = tree.root.map { [$0] } ?? []
+                var level = t.root.map { [$0] } ?? []
                 var previousTerm: ArraySlice<UInt8>? = nil
                 while !level.isEmpty {
                     var next: [ChildRef] = []
                     for ref in level {
-                        let bytes = try shard.store.get(ref.cid)  // verified against the CID
+                        let bytes = try segment.store.get(ref.cid)  // verified against the CID
                         f.blocks += 1
                         f.bytes += bytes.count
                         f.nodeSizes.append(bytes.count)
-                        let node = try shard.reader.node(ref)  // checked against the parent
+                        let node = try segment.reader.node(ref)  // checked against the parent
                         if node.isLeaf {
                             for (k, v) in zip(node.keys, node.values) {
                                 if case .blob = v {
                                     f.blocks += 1
-                                    f.bytes += try shard.reader.storedSize(of: v)
+                                    f.bytes += try segment.reader.storedSize(of: v)
                                 }
-                                if name == "postings" {
-                                    guard let p = ShardKeys.parsePosting(k) else {
-                                        result.problems.append("postings key \(Hex.encode(k)) is malformed"); continue
+                                if tree == .postings {
+                                    guard let p = ShardKeys.parsePosting(k), segment.owns(p.doc) else {
+                                        result.problems.append(
+                                            "segment \(segment.cid): postings key \(Hex.encode(k)) is malformed or outside its batches")
+                                        continue
                                     }
                                     if p.term != previousTerm { result.distinctTerms += 1; previousTerm = p.term }
                                 }
@@ -65,45 +83,37 @@ public struct ShardInspection: Sendable {
                     level = next
                 }
             } catch {
-                result.problems.append("\(name) tree: \(error)")
+                result.problems.append("segment \(segment.cid): \(tree.name) tree: \(error)")
             }
-            f.nodeSizes.sort()
-            result.trees.append(f)
+            result.trees[tree.index] = f
         }
-        if recompute { result.problems += recomputeStatistics(shard) }
-        return result
     }
 
-    static func recomputeStatistics(_ shard: Shard) -> [String] {
+    static func recomputeStatistics(_ segment: Segment) -> [String] {
         var problems: [String] = []
         var documents: UInt64 = 0, body: UInt64 = 0, title: UInt64 = 0
-        var perGroup: [GroupID: (UInt64, UInt64, UInt64)] = [:]
+        var perBatch: [String: UInt64] = [:]
         do {
-            try shard.forEachDocument { ref, r in
+            try segment.forEachDocument { ref, r in
                 documents += 1
                 body += UInt64(r.bodyLength)
                 title += UInt64(r.titleLength)
-                var g = perGroup[ref.group] ?? (0, 0, 0)
-                g.0 += 1; g.1 += UInt64(r.bodyLength); g.2 += UInt64(r.titleLength)
-                perGroup[ref.group] = g
+                perBatch["\(ref.group)/\(ref.batch)", default: 0] += 1
             }
         } catch {
             problems.append("docs tree: \(error)")
         }
-        let info = shard.info
-        if documents != info.documents { problems.append("manifest says \(info.documents) documents, the docs tree holds \(documents)") }
+        let info = segment.info
+        if documents != info.documents { problems.append("its root says \(info.documents) documents, the docs tree holds \(documents)") }
         if body != info.bodyLength || title != info.titleLength {
-            problems.append("manifest length totals (\(info.bodyLength), \(info.titleLength)) differ from the docs tree's (\(body), \(title))")
+            problems.append("length totals (\(info.bodyLength), \(info.titleLength)) differ from the docs tree's (\(body), \(title))")
         }
-        if shard.text.count != documents { problems.append("the text tree holds \(shard.text.count) entries for \(documents) documents") }
-        for g in info.groups {
-            let r = perGroup[g.group] ?? (0, 0, 0)
-            if r != (g.documents, g.bodyLength, g.titleLength) { problems.append("statistics of group \(g.group) differ from its documents") }
+        if segment.text.count != documents { problems.append("the text tree holds \(segment.text.count) entries for \(documents) documents") }
+        for b in info.batches where perBatch["\(b.group)/\(b.batch)", default: 0] != b.documents {
+            problems.append(
+                "batch \(b.group)/\(b.batch) says \(b.documents) documents, the docs tree holds \(perBatch["\(b.group)/\(b.batch)", default: 0])")
         }
-        if Set(perGroup.keys) != Set(info.groups.map(\.group)) {
-            problems.append("the manifest's group list differs from the groups in the docs tree")
-        }
-        if let agg = shard.docs.root.flatMap({ LengthAggregator.decode($0.aggregate) }), agg != (body, title) {
+        if let agg = segment.docs.root.flatMap({ LengthAggregator.decode($0.aggregate) }), agg != (body, title) {
             problems.append("the docs tree's length aggregate differs from its records")
         }
         return problems

@@ -57,14 +57,24 @@ extension Tree {
     /// their two ends: what `count(from:to:)` and a cursor's first `seek` will read. Leaves
     /// inside a range are left for the cursor (block-max pruning may never need them).
     public func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws {
-        guard let root, !ranges.isEmpty else { return }
-        var level = [root]
+        try Tree.prefetch([(self, ranges)])
+    }
+
+    /// `prefetch(ranges:)` over several trees read through one `NodeReader` (the segments of
+    /// an index): each level of every tree is one batch, so K segments cost the round trips of one.
+    public static func prefetch(_ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])]) throws {
+        guard let reader = requests.first?.tree.reader else { return }
+        var level: [(ref: ChildRef, request: Int)] = []
+        for (r, req) in requests.enumerated() {
+            precondition(req.tree.reader === reader, "batched prefetches need one reader")
+            if let root = req.tree.root, !req.ranges.isEmpty { level.append((root, r)) }
+        }
         while !level.isEmpty {
-            let nodes = try reader.nodes(level)
-            var next: [ChildRef] = []
+            let nodes = try reader.nodes(level.map(\.ref))
+            var next: [(ref: ChildRef, request: Int)] = []
             var seen = Set<CID>()
-            for node in nodes where !node.isLeaf {
-                for (from, to) in ranges {
+            for (node, item) in zip(nodes, level) where !node.isLeaf {
+                for (from, to) in requests[item.request].ranges {
                     let first = Tree.childIndex(node.children, from)
                     guard first < node.children.count else { continue }
                     var last = first
@@ -74,7 +84,7 @@ extension Tree {
                     for j in first...last {
                         let child = node.children[j]
                         let isEnd = j == first || j == last
-                        if child.level > 0 || isEnd, seen.insert(child.cid).inserted { next.append(child) }
+                        if child.level > 0 || isEnd, seen.insert(child.cid).inserted { next.append((child, item.request)) }
                     }
                 }
             }

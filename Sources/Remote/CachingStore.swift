@@ -23,6 +23,13 @@ public final class CachingStore: BlockStore {
 
     /// Cached blocks from disk, the others in one upstream batch (one round trip).
     public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+        let found = try getPresent(cids)
+        if let i = found.firstIndex(where: { $0 == nil }) { throw BlockError.notFound(cid: cids[i], source: name) }
+        return found.map { $0! }
+    }
+
+    /// Cached blocks from disk, the others in one upstream batch; nil where upstream has none.
+    public func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
         var out = [[UInt8]?](repeating: nil, count: cids.count)
         var missing: [Int] = []
         for (i, cid) in cids.enumerated() {
@@ -30,13 +37,14 @@ public final class CachingStore: BlockStore {
         }
         hits.add(cids.count - missing.count, ordering: .relaxed)
         if !missing.isEmpty {
-            let fetched = try upstream.getMany(missing.map { cids[$0] })
+            let fetched = try upstream.getPresent(missing.map { cids[$0] })
             for (i, bytes) in zip(missing, fetched) {
+                guard let bytes else { continue }
                 cache.write(cids[i], bytes)
                 out[i] = bytes
             }
         }
-        return out.map { $0! }
+        return out
     }
 
     public func has(_ cid: CID) throws -> Bool {

@@ -45,17 +45,30 @@ public final class HTTPBlockStore: BlockStore {
     /// The blocks in order, fetched in parallel (at most `concurrency` at once). Throws the
     /// first failure in order after the whole batch has settled.
     public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+        try fetch(cids, missingIsNil: false).map { $0! }
+    }
+
+    /// As `getMany`, in one parallel batch, with nil for blocks the server answers 404/410 for.
+    public func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
+        try fetch(cids, missingIsNil: true)
+    }
+
+    private func fetch(_ cids: [CID], missingIsNil: Bool) throws -> [[UInt8]?] {
         if cids.isEmpty { return [] }
         let results = try fetcher.fetchAll(cids.map { request($0) })
         fetcher.count { $0.roundTrips += 1 }
-        var out: [[UInt8]] = []
+        var out: [[UInt8]?] = []
         out.reserveCapacity(cids.count)
         for (cid, result) in zip(cids, results) {
+            if missingIsNil, case .failure(.notFound) = result {
+                out.append(nil)
+                continue
+            }
             let body = try result.get().body
             guard cid.matches(body) else { throw RemoteError.mismatch(url: url(of: cid)) }
             out.append(body)
         }
-        fetcher.count { $0.blocks += out.count }
+        fetcher.count { $0.blocks += out.count { $0 != nil } }
         return out
     }
 

@@ -3,54 +3,96 @@ import Index
 import ProllyTree
 import Support
 
-/// An index opened for reading from a local folder or a URL, with what reading it has cost.
+/// One or more indexes opened for reading as one view, from local folders or URLs, with what
+/// reading them has cost.
 public final class OpenedIndex: Sendable {
-    public let shard: Shard
-    /// The path or URL it was opened from.
-    public let location: String
-    /// The `manifest.json` bytes as read (verified).
-    public let manifestBytes: [UInt8]
-    let http: HTTPBlockStore?
-    let caching: CachingStore?
+    public let view: IndexView
+    /// The paths or URLs it was opened from, in order.
+    public let locations: [String]
+    /// The `manifest.json` bytes as read (verified), one per location.
+    public let manifestBytes: [[UInt8]]
+    let stores: [IndexStore]
 
-    init(shard: Shard, location: String, manifestBytes: [UInt8], http: HTTPBlockStore?, caching: CachingStore?) {
-        self.shard = shard
-        self.location = location
+    init(view: IndexView, locations: [String], manifestBytes: [[UInt8]], stores: [IndexStore]) {
+        self.view = view
+        self.locations = locations
         self.manifestBytes = manifestBytes
-        self.http = http
-        self.caching = caching
+        self.stores = stores
     }
 
-    public var isRemote: Bool { http != nil }
+    /// The first (for one index: the only) location.
+    public var location: String { locations[0] }
+    public var isRemote: Bool { stores.contains { $0.http != nil } }
 
-    /// Requests, bytes, serial round trips and cache hits so far, the manifest included. For a
-    /// local folder every block read counts as a request and a round trip.
+    /// Requests, bytes, serial round trips and cache hits so far, the manifests included, summed
+    /// over the locations. For a local folder every block read counts as a request and a round trip.
     public var cost: ReadCost {
-        if let http {
-            var c = http.cost
-            c.cacheHits = caching?.cacheHits ?? 0
-            return c
+        var total = ReadCost()
+        for s in stores {
+            var c = ReadCost()
+            if let http = s.http {
+                c = http.cost
+                c.cacheHits = s.caching?.cacheHits ?? 0
+            } else if let d = s.store as? DirectoryStore {
+                c.requests = d.counters.reads
+                c.bytes = d.counters.bytesRead
+                c.roundTrips = d.counters.reads
+                c.blocks = d.counters.reads
+            }
+            total.add(c)
         }
-        var c = ReadCost()
-        if let d = shard.store as? DirectoryStore {
-            c.requests = d.counters.reads
-            c.bytes = d.counters.bytesRead
-            c.roundTrips = d.counters.reads
-            c.blocks = d.counters.reads
-        }
-        return c
+        return total
     }
+}
+
+/// Where one index's blocks come from.
+struct IndexStore: Sendable {
+    var store: BlockStore
+    var http: HTTPBlockStore?
+    var caching: CachingStore?
+}
+
+/// The read policy of a reader with these options: the trust list's keys, and the versions
+/// it has seen (kept next to the block cache; none without a cache folder).
+public func readPolicy(trust: TrustList?, options: RemoteOptions) -> ReadPolicy {
+    ReadPolicy(trustedKeys: trust?.keys, seen: options.cacheDirectory.map { SeenVersions(path: $0 + "/versions.json") })
 }
 
 /// Opens an index from a local folder (`manifest.json` + `blocks/`) or from an `http(s)://`
 /// URL of such a folder as any static host serves it. Remote: the manifest is fetched (bounded
 /// by `maxManifestSize`; revalidated with `If-None-Match`/`If-Modified-Since` when a cached
-/// copy exists) and its signature and root block verified; blocks then come through the
-/// on-disk cache (unless `cacheDirectory` is nil) from `INDEX/blocks/<cid>` or the gateway.
-public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> OpenedIndex {
+/// copy exists) and its signature and blocks verified; blocks then come through the on-disk
+/// cache (unless `cacheDirectory` is nil) from `INDEX/blocks/<cid>` or the gateway.
+public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init(), policy: ReadPolicy = .init()) throws -> OpenedIndex {
+    try openIndexes([pathOrURL], options: options, policy: policy)
+}
+
+/// Opens several indexes (folders or URLs, e.g. each group's published index) as one view,
+/// composed exactly as a merge by reference of them would be.
+public func openIndexes(_ locations: [String], options: RemoteOptions = .init(), policy: ReadPolicy = .init()) throws -> OpenedIndex {
+    var sources: [IndexView.Source] = []
+    var stores: [IndexStore] = []
+    var names: [String] = []
+    for location in locations {
+        let (source, store, name) = try indexSource(location, options: options)
+        sources.append(source)
+        stores.append(store)
+        names.append(name)
+    }
+    let view = try IndexView.open(sources, policy: policy, cacheNodes: options.cacheNodes)
+    return OpenedIndex(view: view, locations: names, manifestBytes: sources.map(\.manifestBytes), stores: stores)
+}
+
+/// The manifest and block store of one index folder or URL, not yet verified (`IndexView.open`
+/// verifies); for `merge`, which opens its inputs itself.
+public func indexSource(_ pathOrURL: String, options: RemoteOptions = .init()) throws -> IndexView.Source {
+    try indexSource(pathOrURL, options: options).source
+}
+
+func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source: IndexView.Source, store: IndexStore, name: String) {
     guard RemoteURL.isRemote(pathOrURL) else {
-        let (shard, bytes) = try Shard.openReadingManifest(directory: pathOrURL, cacheNodes: options.cacheNodes)
-        return OpenedIndex(shard: shard, location: pathOrURL, manifestBytes: bytes, http: nil, caching: nil)
+        let source = try IndexView.localSource(pathOrURL)
+        return (source, IndexStore(store: source.store), pathOrURL)
     }
     let base = try RemoteURL.normalized(pathOrURL)
     let fetcher = Fetcher(options: options)
@@ -66,8 +108,7 @@ public func openIndex(_ pathOrURL: String, options: RemoteOptions = .init()) thr
     }
     let manifestURL = base + "/" + Manifest.fileName
     let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
-    let shard = try Shard.open(manifestBytes: bytes, path: manifestURL, store: store, cacheNodes: options.cacheNodes)
-    return OpenedIndex(shard: shard, location: base, manifestBytes: bytes, http: http, caching: caching)
+    return (IndexView.Source(manifestBytes: bytes, path: manifestURL, store: store), IndexStore(store: store, http: http, caching: caching), base)
 }
 
 /// Fetches `manifest.json`, the one mutable file of an index, revalidating a cached copy.

@@ -20,3 +20,14 @@ public struct ReadCost: Sendable, Hashable {
         self.cacheHits = cacheHits
     }
 }
+
+extension ReadCost {
+    /// Adds another store's counts (indexes read one after another: round trips add up).
+    public mutating func add(_ o: ReadCost) {
+        requests += o.requests
+        bytes += o.bytes
+        roundTrips += o.roundTrips
+        cacheHits += o.cacheHits
+        blocks += o.blocks
+    }
+}

@@ -35,17 +35,6 @@ public struct TrustList: Sendable, Equatable {
         }
         try self.init(parsing: String(decoding: bytes, as: UTF8.self), path: path)
     }
-
-    /// The trusted groups that have documents in `info`; throws if there are none, since a
-    /// search would then silently find nothing.
-    public func groups(in info: IndexInfo, path: String) throws -> [GroupID] {
-        let present = Set(info.groups.map(\.group))
-        let found = groups.filter { present.contains($0) }
-        guard !found.isEmpty else {
-            throw TrustListError.noTrustedGroups(path: path, trusted: keys.count, present: info.groups.map(\.group.description))
-        }
-        return found
-    }
 }
 
 extension Substring {

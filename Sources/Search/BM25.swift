@@ -16,8 +16,9 @@ public struct BM25: Sendable {
         averageLength = [.body: max(1, averageBody), .title: max(1, averageTitle)]
     }
 
-    public init(shard: Shard) {
-        self.init(documents: shard.documentCount, averageBody: shard.averageLength(.body), averageTitle: shard.averageLength(.title))
+    /// The statistics of the documents a view holds (its trusted segments, tombstones removed).
+    public init(view: IndexView) {
+        self.init(documents: view.documentCount, averageBody: view.averageLength(.body), averageTitle: view.averageLength(.title))
     }
 
     public func idf(documentFrequency df: UInt64) -> Double {

@@ -49,8 +49,8 @@ final class TermIterator: DocIterator {
     let bm25: BM25
     let term: [UInt8]
 
-    init(shard: Shard, field: Field, term: [UInt8], weight: Double, bm25: BM25) throws {
-        cursor = try shard.postingCursor(field, term)
+    init(cursor: PostingCursor, field: Field, term: [UInt8], weight: Double, bm25: BM25) {
+        self.cursor = cursor
         self.field = field
         self.weight = weight
         self.bm25 = bm25

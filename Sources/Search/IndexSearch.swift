@@ -2,22 +2,21 @@ import Analysis
 import Index
 import Query
 import Snippets
+import Support
 
-/// One query against one index, from text to the results a person sees: parse, plan, BM25
+/// One query against an index view, from text to the results a person sees: parse, plan, BM25
 /// top-k, then each hit's snippet from the text tree. Shared by `indexer search` and the
-/// server's `/api/search`, so both answer the same.
+/// server's `/api/search`, so both answer the same. What the view holds (its trust list, its
+/// segments) was decided when it was opened.
 public struct IndexSearch: Sendable {
-    public let shard: Shard
+    public let view: IndexView
     public let analyzer: IndexAnalyzer
-    /// When set, only these groups' documents are searched (a trust list).
-    public let groups: [GroupID]?
     /// When set, the search stops early once it is spent (read `budget.stopped` afterwards).
     public var budget: SearchBudget? = nil
 
-    public init(shard: Shard, analyzer: IndexAnalyzer = IndexAnalyzer(), groups: [GroupID]? = nil) {
-        self.shard = shard
+    public init(view: IndexView, analyzer: IndexAnalyzer = IndexAnalyzer()) {
+        self.view = view
         self.analyzer = analyzer
-        self.groups = groups
     }
 
     /// A page of results.
@@ -43,8 +42,7 @@ public struct IndexSearch: Sendable {
     }
 
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
-        // The engine restricts to a trusted subset and scores it with that subset's statistics.
-        var engine = SearchEngine(shard: shard, analyzer: analyzer, groups: groups)
+        var engine = SearchEngine(view: view, analyzer: analyzer)
         engine.budget = budget
         let result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset, texts: true)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
@@ -60,7 +58,7 @@ public struct IndexSearch: Sendable {
             results.append(
                 SearchResult(
                     url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
-                    group: hit.doc.group.description, snippet: snippet))
+                    group: hit.doc.group.description, snippet: snippet, voucher: Hex.encode(hit.voucher)))
         }
         return Page(parsed: parsed, total: result.total, totalIsExact: result.totalIsExact, results: results)
     }

@@ -3,50 +3,25 @@ import Index
 import ProllyTree
 import Support
 
-/// Evaluates a query plan against a shard: BM25 top-k with block-max pruning, results
-/// collapsed by URL (the latest capture shown) and by content digest.
+/// Evaluates a query plan against an index view: BM25 top-k with block-max pruning over all of
+/// its segments at once, tombstoned documents excluded, results collapsed by URL (the latest
+/// capture shown) and by content digest. The view holds only what the reader's policy accepts
+/// (its trust list), with that subset's statistics: a trusted subset is scored as if it were
+/// the whole index.
 public struct SearchEngine {
-    public let shard: Shard
+    public let view: IndexView
     public let analyzer: IndexAnalyzer
     public let bm25: BM25
     /// Prefix queries expand to at most this many terms per field.
     public static let maxExpansions = 64
 
-    /// Groups searched, and whose statistics score (a trust list); nil: every group.
-    public let groups: [GroupID]?
     /// Stops `search` early once spent (see `SearchBudget`); `matching` must run without one.
     public var budget: SearchBudget? = nil
 
-    /// With `groups`, only those groups' documents are searched, and BM25's document count,
-    /// average lengths and document frequencies are those of that subset: a trusted subset is
-    /// scored as if it were the whole index.
-    public init(shard: Shard, analyzer: IndexAnalyzer, groups: [GroupID]? = nil) {
-        self.shard = shard
+    public init(view: IndexView, analyzer: IndexAnalyzer) {
+        self.view = view
         self.analyzer = analyzer
-        if let groups, !groups.isEmpty {
-            let wanted = Set(groups)
-            self.groups = wanted.sorted()
-            let stats = shard.info.groups.filter { wanted.contains($0.group) }
-            let docs = stats.reduce(0) { $0 + $1.documents }
-            let body = stats.reduce(0) { $0 + $1.bodyLength }, title = stats.reduce(0) { $0 + $1.titleLength }
-            bm25 = BM25(
-                documents: docs, averageBody: Double(body) / Double(max(1, docs)),
-                averageTitle: Double(title) / Double(max(1, docs)))
-        } else {
-            self.groups = nil
-            bm25 = BM25(shard: shard)
-        }
-    }
-
-    /// Documents with `term` in `field`, within `groups` when set (each group is a key range).
-    func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
-        guard let groups else { return try shard.documentFrequency(field, term) }
-        var total: UInt64 = 0
-        for g in groups {
-            let prefix = ShardKeys.termPrefix(field, term) + g.bytes
-            total += try shard.postings.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
-        }
-        return total
+        bm25 = BM25(view: view)
     }
 
     public struct Hit: Sendable {
@@ -57,6 +32,8 @@ public struct SearchEngine {
         public var terms: [String]
         /// The extracted text, when the search was asked to fetch texts.
         public var text: String? = nil
+        /// The public key vouching for the document: its group's, or a trusted compactor's.
+        public var voucher: [UInt8] = []
     }
 
     public struct Result: Sendable {
@@ -76,10 +53,15 @@ public struct SearchEngine {
 
     private func termIterator(_ field: Field, _ term: String, scored: Bool) throws -> DocIterator {
         let bytes = Array(term.utf8)
-        let df = try documentFrequency(field, bytes)
+        let df = try view.documentFrequency(field, bytes)
         if df == 0 { return EmptyIterator() }
         let weight = scored ? bm25.idf(documentFrequency: df) * bm25.boost(field) : 0
-        return try TermIterator(shard: shard, field: field, term: bytes, weight: weight, bm25: bm25)
+        // One cursor per segment batch; their DocRef ranges are disjoint, so the OR's sum is
+        // the one posting's score.
+        let parts: [DocIterator] = try view.segments.flatMap { s in
+            try s.postingCursors(field, bytes).map { TermIterator(cursor: $0, field: field, term: bytes, weight: weight, bm25: bm25) }
+        }
+        return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
     private func all(_ parts: [DocIterator]) throws -> DocIterator {
@@ -118,7 +100,7 @@ public struct SearchEngine {
                 // check, which runs before any document is scored, then ends the search.
                 if let budget, !budget.phraseCheck() { return true }
                 return try [Field.body, .title].contains { field in
-                    let lists = try forms.map { alts in Set(try alts.flatMap { try shard.positions(field, $0, in: doc) }.map(Int.init)) }
+                    let lists = try forms.map { alts in Set(try alts.flatMap { try view.positions(field, $0, in: doc) }.map(Int.init)) }
                     return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }
                 }
             }
@@ -127,7 +109,7 @@ public struct SearchEngine {
             guard !folded.isEmpty else { return EmptyIterator() }
             var parts: [DocIterator] = []
             for field in [Field.body, .title] {
-                for t in try shard.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
+                for t in try view.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
                     let term = String(decoding: t, as: UTF8.self)
                     c.terms.append(term)
                     parts.append(try termIterator(field, term, scored: true))
@@ -157,7 +139,7 @@ public struct SearchEngine {
             let first = from.map(DateTerms.day) ?? ""
             let last = to.map { DateTerms.day($0 - 1) }
             var parts: [DocIterator] = []
-            for t in try shard.terms(.date, prefix: [], limit: Int.max) {
+            for t in try view.terms(.date, prefix: [], limit: Int.max) {
                 let day = String(decoding: t, as: UTF8.self)
                 if day < first { continue }
                 if let last, day > last { break }
@@ -167,7 +149,7 @@ public struct SearchEngine {
         case .group(let hex):
             guard let g = GroupID(hex: hex) else { throw SearchError.badGroup(hex) }
             // Alone, a group filter matches every document of the group (through the docs tree).
-            return try GroupIterator(try AllDocsIterator(shard: shard), groups: [g])
+            return try GroupIterator(try allDocs(), groups: [g])
         case .and(let items):
             var required: [DocIterator] = [], excluded: [DocIterator] = []
             var groups: [GroupID] = []
@@ -182,7 +164,7 @@ public struct SearchEngine {
             }
             if required.isEmpty {
                 if groups.isEmpty { throw SearchError.nothingToSearch }
-                required = [try AllDocsIterator(shard: shard)]
+                required = [try allDocs()]
             }
             if required.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
             excluded.removeAll { $0 is EmptyIterator }
@@ -211,7 +193,7 @@ public struct SearchEngine {
         try prefetch(plan)
         while true {
             let c = Compiled()
-            let root = try restricted(try compile(plan, c))
+            let root = try live(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
             let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
             if hits.count >= limit + offset || top.count < pool || budget?.stopped != nil {
@@ -219,7 +201,7 @@ public struct SearchEngine {
                 if texts {
                     // Hits that moved up past collapsed ones were not fetched speculatively.
                     let missing = page.indices.filter { page[$0].text == nil }
-                    for (i, t) in zip(missing, try shard.texts(missing.map { page[$0].doc })) { page[i].text = t ?? "" }
+                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc })) { page[i].text = t ?? "" }
                 }
                 return Result(hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored)
             }
@@ -249,22 +231,26 @@ public struct SearchEngine {
             }
         }
         collect(plan)
-        var ranges: [(from: [UInt8], to: [UInt8]?)] = []
-        for (field, term) in terms {
-            let prefix = ShardKeys.termPrefix(field, Array(term.utf8))
-            ranges.append((prefix, ShardKeys.successor(ofPrefix: prefix)))
-            for g in groups ?? [] {
-                let sub = prefix + g.bytes
-                ranges.append((sub, ShardKeys.successor(ofPrefix: sub)))
-            }
+        // Every segment's nodes for every term, a tree level of all segments per batch.
+        var requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])] = []
+        for segment in view.segments {
+            requests.append((segment.postings, terms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
         }
-        try shard.postings.prefetch(ranges: ranges)
+        try Tree.prefetch(requests)
     }
 
-    /// `root` limited to the engine's groups, if any.
-    func restricted(_ root: DocIterator) throws -> DocIterator {
-        guard let groups, !(root is EmptyIterator) else { return root }
-        return try GroupIterator(root, groups: groups)
+    /// `root` without tombstoned documents (edited or deleted pages of earlier segments).
+    func live(_ root: DocIterator) throws -> DocIterator {
+        guard !view.tombstones.isEmpty, !(root is EmptyIterator) else { return root }
+        let tombstones = view.tombstones
+        return try VerifyIterator(root) { tombstones[$0] == nil }
+    }
+
+    /// Every live document, unscored (for filter-only queries).
+    func allDocs() throws -> DocIterator {
+        let parts: [DocIterator] = try view.segments.map { try AllDocsIterator(segment: $0) }
+        if parts.isEmpty { return EmptyIterator() }
+        return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
     /// Block-max top-k: before scoring a document, ask the iterator for an upper bound over
@@ -312,10 +298,10 @@ public struct SearchEngine {
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
-        let fetched = try Tree.getMany([(shard.docs, top.map { $0.0.bytes }), (shard.text, speculative.map(\.bytes))])
-        let records = try fetched[0].map { try $0.map { try DocRecord(encoded: $0) } }
+        let fetched = try view.recordsAndTexts(records: top.map(\.0), texts: speculative)
+        let records = fetched.records
         var textByDoc: [DocRef: String] = [:]
-        for (d, t) in zip(speculative, fetched[1]) { if let t { textByDoc[d] = String(decoding: t, as: UTF8.self) } }
+        for (d, t) in zip(speculative, fetched.texts) { if let t { textByDoc[d] = t } }
         for ((doc, score), record) in zip(top, records) {
             guard let record else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
             if let i = byURL[record.url] {
@@ -329,27 +315,34 @@ public struct SearchEngine {
             }
             if !record.digest.isEmpty && !digests.insert(record.digest).inserted { continue }
             byURL[record.url] = hits.count
-            hits.append(Hit(doc: doc, score: score, record: record, terms: terms, text: textByDoc[doc]))
+            hits.append(Hit(doc: doc, score: score, record: record, terms: terms, text: textByDoc[doc], voucher: view.voucher(of: doc) ?? []))
         }
         return hits
     }
 }
 
-/// Every document of the shard in DocRef order, unscored (for filter-only queries).
+/// Every document of one segment's batches in DocRef order, unscored (for filter-only queries).
 final class AllDocsIterator: DocIterator {
-    private let tree: Tree
+    private let segment: Segment
+    private var tree: Tree { segment.docs }
     private var cursor: Tree.Cursor
     private(set) var doc: DocRef?
 
-    init(shard: Shard) throws {
-        tree = shard.docs
-        cursor = tree.scan()
+    init(segment: Segment) throws {
+        self.segment = segment
+        cursor = segment.docs.scan(from: segment.batchPrefixes.first)
         try step()
     }
 
-    /// Reads the next key; errors propagate instead of ending the walk early.
+    /// Reads the next key of the segment's batches; errors propagate instead of ending the walk early.
     private func step() throws {
-        doc = try cursor.nextEntry().flatMap { DocRef(bytes: $0.key) }
+        while let (k, _) = try cursor.nextEntry() {
+            if let d = DocRef(bytes: k), segment.owns(d) {
+                doc = d
+                return
+            }
+        }
+        doc = nil
     }
 
     var leavesRead: Int { 0 }
@@ -400,7 +393,7 @@ extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
     public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
-        let root = try restricted(try compile(plan, Compiled()))
+        let root = try live(try compile(plan, Compiled()))
         var out: [DocRef] = []
         for d in docs.sorted() {
             try root.advance(to: d)

@@ -11,8 +11,12 @@ public struct SearchResult: Hashable, Sendable {
     /// The group that published the document (its group ID).
     public var group: String
     public var snippet: Snippet
+    /// The public key (hex) whose signature vouches for the document: its group's own, or that
+    /// of a compactor the reader trusts.
+    public var voucher: String
 
-    public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet) {
+    public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet, voucher: String = "") {
+        self.voucher = voucher
         self.url = url
         self.title = title
         self.date = date

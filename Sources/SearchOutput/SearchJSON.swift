@@ -9,7 +9,7 @@ import Support
 ///
 ///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
 ///      "offset": 0, ["partial": true, "partialReason": "...",] "tookMs": 1.70,
-///      "results": [{"url", "title", "score", "date", "group", "snippet", "highlights", "snippetHTML"}],
+///      "results": [{"url", "title", "score", "date", "group", "voucher", "snippet", "highlights", "snippetHTML"}],
 ///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
 /// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
@@ -61,6 +61,7 @@ public enum SearchJSON {
             w.key("date")
             if let d = r.date { w.string(ISODate.format(d)) } else { w.null() }
             w.key("group"); w.string(r.group)
+            w.key("voucher"); w.string(r.voucher)
             w.key("snippet"); w.string(r.snippet.text)
             w.key("highlights")
             w.array { w in

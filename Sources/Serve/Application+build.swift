@@ -34,7 +34,7 @@ public struct ServeConfiguration: Sendable {
     /// most `maxWaitingSearches` others), then gets 503 with Retry-After.
     public var maxSearches = processorCount
     public var maxWaitingSearches = 64
-    public var searchWait: Duration = .seconds(1)
+    public var searchWait: Duration = .seconds(5)
     /// Receives what an operator must know while serving (a block that does not match its
     /// CID), whether or not there is an access log.
     public var warnings: (@Sendable (String) -> Void)?

@@ -66,7 +66,7 @@ struct SearchAPI {
                 observer?(.started)
                 // The budget's clock starts when the search does, not while it queued.
                 let budget = SearchBudget(limits)
-                var search = IndexSearch(shard: try index.shard())
+                var search = IndexSearch(view: try index.view())
                 search.budget = budget
                 let page = try search.run(parsed, limit: limit, offset: offset)
                 observer?(.finished(stopped: budget.stopped, candidates: budget.candidates, phraseChecks: budget.phraseChecks))
@@ -90,12 +90,13 @@ struct SearchAPI {
             w.key("indexes")
             w.array { w in
                 for index in config.indexes {
-                    let shard = try? index.shard()
+                    let view = try? index.view()
                     w.object { w in
                         w.key("name"); w.string(index.name)
-                        w.key("documents"); w.number(Int64(shard?.info.documents ?? 0))
-                        w.key("root"); w.string(shard?.manifest.root.description ?? "")
-                        w.key("group"); w.string(shard?.manifest.group.description ?? "")
+                        w.key("documents"); w.number(Int64(view?.documentCount ?? 0))
+                        w.key("root"); w.string(view?.manifest.root.description ?? "")
+                        w.key("group"); w.string(view?.manifest.group.description ?? "")
+                        w.key("segments"); w.number(Int64(view?.segments.count ?? 0))
                     }
                 }
             }

@@ -9,7 +9,7 @@ import Synchronization
     import Darwin
 #endif
 
-/// One index folder being served, read-only. The shard (for the search API) is reopened when
+/// One index folder being served, read-only. Its view (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
 /// restart; blocks are immutable and read straight from `blocks/<cid>`, never through a link
 /// (see `IndexFolderFiles`).
@@ -17,12 +17,15 @@ public final class ServedIndex: Sendable {
     /// The URL path segment it is served under (`/<name>/`).
     public let name: String
     public let directory: String
+    /// Keys whose segments the search API uses (`serve --trust`); nil: every validly signed group.
+    public let trustedKeys: [[UInt8]]?
     /// The served files, and the links found at start (never served).
     let files: IndexFolderFiles
-    private let state = Mutex<(stamp: FileStamp?, shard: Shard?)>((nil, nil))
+    private let state = Mutex<(stamp: FileStamp?, view: IndexView?)>((nil, nil))
 
-    public init(name: String, directory: String) throws {
+    public init(name: String, directory: String, trustedKeys: [[UInt8]]? = nil) throws {
         self.name = name
+        self.trustedKeys = trustedKeys
         var d = Substring(directory)
         while d.count > 1 && d.hasSuffix("/") { d = d.dropLast() }
         self.directory = String(d)
@@ -30,7 +33,7 @@ public final class ServedIndex: Sendable {
             throw ServeError.notAnIndexFolder(path: self.directory)
         }
         files = IndexFolderFiles(directory: self.directory)
-        _ = try shard()
+        _ = try view()
     }
 
     /// What the start-up log says about this folder's links: what is followed and what is not.
@@ -49,12 +52,12 @@ public final class ServedIndex: Sendable {
     public var manifestPath: String { directory + "/" + Manifest.fileName }
     public func blockPath(_ cid: CID) -> String { directory + "/blocks/" + cid.description }
 
-    /// The verified shard for the current manifest (reopened if the file changed).
-    public func shard() throws -> Shard {
+    /// The verified view of the current manifest (reopened if the file changed).
+    public func view() throws -> IndexView {
         let stamp = FileStamp(manifestPath)
         let current = state.withLock { $0 }
-        if let stamp, current.stamp == stamp, let shard = current.shard { return shard }
-        let opened = try Shard.open(directory: directory)
+        if let stamp, current.stamp == stamp, let view = current.view { return view }
+        let opened = try IndexView.open(directory: directory, policy: ReadPolicy(trustedKeys: trustedKeys))
         state.withLock { $0 = (stamp, opened) }
         return opened
     }

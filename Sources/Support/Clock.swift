@@ -11,6 +11,14 @@ public func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// Microseconds since 1970-01-01 UTC on the wall clock (`CLOCK_REALTIME`): for sequence numbers
+/// that grow with time, never for elapsed times.
+public func wallClockMicroseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return UInt64(max(0, ts.tv_sec)) * 1_000_000 + UInt64(max(0, ts.tv_nsec)) / 1000
+}
+
 /// CPU seconds used by the calling thread (`CLOCK_THREAD_CPUTIME_ID`): single-thread benchmark
 /// figures stay meaningful on a busy machine.
 public func threadCPUSeconds() -> Double {

@@ -22,8 +22,14 @@ struct IndexAccess: ParsableArguments {
     @Option(help: "Further attempts after a 5xx, timeout or dropped connection.")
     var retries = 2
     @Option(
-        help: ArgumentHelp("Search only these groups: a file of group public keys, one 64-hex-digit key per line (# comments).", valueName: "file"))
+        help: ArgumentHelp(
+            "Use only segments signed by these keys: a file of Ed25519 public keys, one 64-hex-digit key per line (# comments).",
+            valueName: "file"))
     var trust: String?
+    @Flag(
+        name: .customLong("accept-older"),
+        help: "Read a group's version even if a newer one was seen before (replay protection off for this command).")
+    var acceptOlder = false
 
     func validate() throws {
         guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
@@ -42,14 +48,31 @@ struct IndexAccess: ParsableArguments {
         return o
     }
 
-    /// Opens `location` (a folder or URL).
-    func open(_ location: String) throws -> OpenedIndex {
-        try openIndex(location, options: remoteOptions)
+    /// The read policy: `--trust`'s keys, and the versions seen before (kept in the cache folder,
+    /// so a replayed older version is refused).
+    func policy(acceptOlder: Bool = false) throws -> ReadPolicy {
+        var p = readPolicy(trust: try trust.map { try TrustList(contentsOf: $0) }, options: remoteOptions)
+        if acceptOlder || self.acceptOlder { p.seen = nil }
+        return p
     }
 
-    /// The groups `--trust` allows in `shard`, or nil without `--trust`.
-    func trustedGroups(in shard: Shard) throws -> [GroupID]? {
-        guard let trust else { return nil }
-        return try TrustList(contentsOf: trust).groups(in: shard.info, path: trust)
+    /// Opens an index known to be older than one read since (`diff`'s first argument): no replay check.
+    func openOlder(_ location: String) throws -> OpenedIndex {
+        try openIndex(location, options: remoteOptions, policy: try policy(acceptOlder: true))
     }
+
+    /// Opens `location` (a folder or URL) under the policy.
+    func open(_ location: String) throws -> OpenedIndex {
+        try openIndex(location, options: remoteOptions, policy: try policy())
+    }
+
+    /// Opens several indexes as one view (composed as a merge by reference would be).
+    func open(_ locations: [String]) throws -> OpenedIndex {
+        try openIndexes(locations, options: remoteOptions, policy: try policy())
+    }
+}
+
+/// What a reader left out of an index (untrusted, replaced or invalid versions), on stderr.
+func reportExclusions(_ view: IndexView) {
+    for e in view.excluded { printError("note: \(e.reason)") }
 }

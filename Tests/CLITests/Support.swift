@@ -21,6 +21,8 @@ struct CLI {
         var stderr: String
     }
 
+    static let cacheHome = temp("cache-home")
+
     @discardableResult
     static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
         let p = Process()
@@ -28,6 +30,8 @@ struct CLI {
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         var environment = ProcessInfo.processInfo.environment
+        // The block cache and the versions seen stay inside the test's own folder, not the user's.
+        environment["XDG_CACHE_HOME"] = cacheHome
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe()

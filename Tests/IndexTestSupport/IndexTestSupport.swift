@@ -33,17 +33,26 @@ public func corpus(_ n: Int, seed: UInt64 = 1) -> [IndexDocument] {
 /// The shared seeded generator (reproducible property tests).
 public typealias SplitMix = SplitMix64
 
-/// Builds `docs` as one file into a fresh folder.
-public func buildShard(
+/// Builds `docs` as one file into a segment in a fresh folder (or `dir`), published as the
+/// only segment of a version of `key`'s group (or appended to the version `base` holds, as an
+/// incremental build does), and opens the result.
+public func buildIndex(
     _ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
-    order: [Int]? = nil
-) throws -> (Shard, ShardBuilder.Summary) {
+    order: [Int]? = nil, key: GroupKey = testKey, batch: UInt32 = 0, sequence: UInt64 = 1,
+    tombstones: [SegmentInfo.Tombstone] = [], keepSegments: [CID] = []
+) throws -> (IndexView, ShardBuilder.Summary) {
     let builder = try ShardBuilder(
-        directory: dir, key: testKey, analyzer: IndexAnalyzer(),
-        options: .init(memoryBytes: memory))
+        directory: dir, key: key, analyzer: IndexAnalyzer(),
+        options: .init(memoryBytes: memory, batch: batch))
     for i in order ?? Array(docs.indices) { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
-    let summary = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-01T00:00:00Z")
-    return (try Shard.open(directory: dir), summary.summary)
+    let finished = try builder.finish(sources: [.init(name: "test", bytes: 0)], tombstones: tombstones)
+    let version = try GroupVersion.signed(
+        key: key, sequence: sequence, created: "2026-01-01T00:00:00Z", analyzer: IndexAnalyzer().identifier,
+        segments: keepSegments + [finished.segment])
+    _ = try IndexWriter.publish(
+        versions: [(try IndexWriter.store(version, in: builder.store), version)], analyzer: IndexAnalyzer().identifier,
+        store: builder.store, out: dir, key: key, created: "2026-01-01T00:00:00Z")
+    return (try IndexView.open(directory: dir), finished.summary)
 }
 
 extension IndexAnalyzer {

@@ -48,10 +48,10 @@ import TextTestSupport
         #expect(report.ingest.skipped.isEmpty)
         #expect(report.built.documents == c.documents)
         #expect(progressed == Int(c.documents))
-        let shard = try Shard.open(directory: out)
+        let shard = try IndexView.open(directory: out)
         #expect(shard.manifest.root == report.manifest.root)
         #expect(shard.documentCount == c.documents)
-        #expect(shard.info.batches.first?.sources.map(\.documents) == [c.documents])
+        #expect(shard.segments[0].info.batches.first?.sources.map(\.documents) == [c.documents])
         var found: [DocRecord] = []
         try shard.forEachDocument { _, r in if r.url == c.url { found.append(r) } }
         #expect(found.map(\.title) == [c.title])
@@ -69,11 +69,13 @@ import TextTestSupport
         #expect(report.batch == 1)
         #expect(report.alreadyInBase == 50)
         #expect(report.built.documents == 3)
-        let shard = try Shard.open(directory: second)
+        let shard = try IndexView.open(directory: second)
         #expect(shard.documentCount == 53)
-        #expect(shard.info.batches.map(\.batch) == [0, 1])
+        #expect(shard.segments.flatMap(\.info.batches).map(\.batch) == [0, 1])
         let left = try FileSystem.listDirectory(second)
-        #expect(!left.contains { $0.hasPrefix(".batch-") })
+        #expect(!left.contains { $0.hasPrefix(".build-") })
+        // The base's segment is shared, not rewritten: the new version adds one small segment.
+        #expect(shard.segments[0].cid == (try IndexView.open(directory: first)).segments[0].cid)
 
         var other = IndexBuild(
             sources: [dir + "/site"], out: tempDirectory("other"), key: try GroupKey(seed: Array(repeating: 9, count: 32)),
@@ -136,3 +138,54 @@ let fixtures: Result<String, FixtureError> = {
 }()
 
 struct FixtureError: Error, CustomStringConvertible { var description: String }
+
+/// Updating a site folder's index in place: an edited page replaces its old version, a deleted
+/// page disappears, an unchanged page is not indexed again, `deletions` remove pages by URL,
+/// and the result answers as a fresh build of the folder's current content does.
+@Test func anUpdateInPlaceTombstonesEditedAndDeletedPages() throws {
+    let dir = tempDirectory("site-update")
+    let site = dir + "/site", index = dir + "/index"
+    try FileSystem.makeDirectories(site + "/posts")
+    func write(_ path: String, _ body: String) throws {
+        try FileSystem.writeAtomically(site + "/" + path, Array("<html><head><title>\(path)</title></head><body><p>\(body)</p></body></html>".utf8))
+    }
+    for i in 0..<12 { try write("posts/\(i).html", "post \(i) about bicycles and bread, number \(i)") }
+    func build(_ base: String?, deletions: [String] = []) throws -> IndexBuild.Report {
+        var b = IndexBuild(sources: [site], out: index, key: testKey, created: "2026-01-01T00:00:00Z")
+        b.baseURL = "https://s.example/"
+        b.base = base
+        b.deletions = deletions
+        return try b.run()
+    }
+    let first = try build(nil)
+    #expect(first.built.documents == 12)
+    try write("posts/3.html", "post 3 rewritten: now about sourdough only")
+    try FileSystem.removeTree(site + "/posts/5.html")
+    let second = try build(index, deletions: ["https://s.example/posts/7.html", "https://s.example/nowhere"])
+    #expect(second.built.documents == 1)
+    #expect(second.alreadyInBase == 10)
+    #expect((second.replaced, second.deleted) == (1, 2))
+    #expect(second.deletionsNotFound == ["https://s.example/nowhere"])
+    #expect(second.segments == 2 && second.sequence > first.sequence)
+    let view = try IndexView.open(directory: index)
+    #expect(view.documentCount == 10)
+    #expect(view.tombstones.count == 3)
+    // The same content built fresh (page 7 removed from the folder too) answers the same.
+    try FileSystem.removeTree(site + "/posts/7.html")
+    var fresh = IndexBuild(sources: [site], out: dir + "/fresh", key: testKey, created: "2026-01-01T00:00:00Z")
+    fresh.baseURL = "https://s.example/"
+    _ = try fresh.run()
+    let freshView = try IndexView.open(directory: dir + "/fresh")
+    for word in ["bicycles", "sourdough", "bread", "post"] {
+        let term = IndexAnalyzer().words(word)[0].term
+        #expect(try view.documentFrequency(.body, Array(term.utf8)) == freshView.documentFrequency(.body, Array(term.utf8)), "\(word)")
+    }
+    var urls: [String] = []
+    try view.forEachDocument { _, r in urls.append(r.url) }
+    var freshURLs: [String] = []
+    try freshView.forEachDocument { _, r in freshURLs.append(r.url) }
+    #expect(urls.sorted() == freshURLs.sorted())
+    // An update with nothing new keeps the version as it was.
+    let third = try build(index)
+    #expect(third.segment == nil && third.sequence == second.sequence)
+}

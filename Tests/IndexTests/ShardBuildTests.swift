@@ -10,12 +10,12 @@ import Testing
 @Suite struct ShardBuildTests {
     @Test func treesDoNotDependOnMemoryBudgetOrArrivalOrder() throws {
         let docs = corpus(400)
-        let (a, sa) = try buildShard(docs)
+        let (a, sa) = try buildIndex(docs)
         var rng = SplitMix(seed: 3)
-        let (b, sb) = try buildShard(docs, memory: 64 << 10, order: Array(docs.indices).shuffled(using: &rng))
+        let (b, sb) = try buildIndex(docs, memory: 64 << 10, order: Array(docs.indices).shuffled(using: &rng))
         #expect(sa.runs == 0)
         #expect(sb.runs > 5)
-        #expect(a.info.trees == b.info.trees)
+        #expect(a.segments[0].cid == b.segments[0].cid)
         #expect(a.manifest.root == b.manifest.root)
         // Concurrent adds from two threads.
         let dir = tempDirectory()
@@ -23,13 +23,12 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 2) { t in
             for i in stride(from: t, to: docs.count, by: 2) { try! builder.add(docs[i], file: 0, seq: UInt32(i)) }
         }
-        _ = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-02T00:00:00Z")
-        #expect(try Shard.open(directory: dir).manifest.root == a.manifest.root)
+        #expect(try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment == a.segments[0].cid)
     }
 
     @Test func postingsAgreeWithTheDocuments() throws {
         let docs = corpus(300, seed: 9)
-        let (shard, summary) = try buildShard(docs)
+        let (shard, summary) = try buildIndex(docs)
         #expect(shard.documentCount == 300)
         #expect(summary.documents == 300)
         let analyzer = IndexAnalyzer()
@@ -41,7 +40,7 @@ import Testing
                 if n > 0 { expected[UInt32(i)] = UInt32(n) }
             }
             #expect(try shard.documentFrequency(.body, Array(word.utf8)) == UInt64(expected.count))
-            var cursor = try shard.postingCursor(.body, Array(word.utf8))
+            var cursor = try shard.segments[0].postingCursors(.body, Array(word.utf8))[0]
             var seen: [UInt32: UInt32] = [:]
             while let d = cursor.doc {
                 seen[d.ordinal] = cursor.value.tf
@@ -68,14 +67,14 @@ import Testing
 
     @Test func advanceAndBoundsAreConsistentWithAScan() throws {
         let docs = corpus(2000, seed: 4)
-        let (shard, _) = try buildShard(docs)
+        let (shard, _) = try buildIndex(docs)
         var rng = SplitMix(seed: 8)
         for word in ["w0", "w2", "w30"] {
             var all: [(DocRef, PostingValue)] = []
-            var c = try shard.postingCursor(.body, Array(word.utf8))
+            var c = try shard.segments[0].postingCursors(.body, Array(word.utf8))[0]
             while let d = c.doc { all.append((d, c.value)); try c.next() }
             #expect(all.count > 10)
-            var cursor = try shard.postingCursor(.body, Array(word.utf8))
+            var cursor = try shard.segments[0].postingCursors(.body, Array(word.utf8))[0]
             var targetOrdinal: UInt32 = 0
             while targetOrdinal < 2100 {
                 targetOrdinal += UInt32.random(in: 1...40, using: &rng)
@@ -94,24 +93,31 @@ import Testing
 
     @Test func manifestIsSignedAndForgeriesAreRefused() throws {
         let dir = tempDirectory()
-        let (shard, _) = try buildShard(corpus(50), dir: dir)
-        #expect(shard.manifest.group == testKey.group)
+        let (view, _) = try buildIndex(corpus(50), dir: dir)
+        #expect(view.manifest.group == testKey.group)
         let path = dir + "/manifest.json"
         let original = try FileSystem.readFile(path)
         let text = String(decoding: original, as: UTF8.self)
-        // Change the document count in the readable copy: the signature no longer verifies.
+        // Change the document count in the readable summary: the signature no longer verifies.
         try FileSystem.writeAtomically(path, Array(text.replacingOccurrences(of: "\"documents\": 50", with: "\"documents\": 51").utf8))
-        #expect(throws: IndexError.badSignature(path: path)) { try Shard.open(directory: dir) }
+        #expect(throws: IndexError.badSignature(path: path)) { try IndexView.open(directory: dir) }
         // Re-sign the altered summary with another key: the signature verifies but the summary
-        // no longer matches the root block.
+        // no longer matches the blocks.
         let other = GroupKey.generate()
-        var m = shard.manifest
-        m.info.documents = 51
-        let forged = try Manifest.signed(root: m.root, info: m.info, key: other, created: m.created)
+        let m = view.manifest
+        guard case .object(var summary) = m.summary, case .array(var versions)? = summary["versions"],
+            case .object(var v) = versions[0], case .array(var segments)? = v["segments"], case .object(var seg) = segments[0]
+        else { Issue.record("unexpected summary shape"); return }
+        seg["documents"] = .int(51)
+        segments[0] = .object(seg)
+        v["segments"] = .array(segments)
+        versions[0] = .object(v)
+        summary["versions"] = .array(versions)
+        let forged = try Manifest.signed(root: m.root, summary: .object(summary), key: other, created: m.created)
         try FileSystem.writeAtomically(path, forged.fileBytes)
-        #expect(throws: IndexError.self) { try Shard.open(directory: dir) }
+        #expect { try IndexView.open(directory: dir) } throws: { "\($0)".contains("summary differs") }
         try FileSystem.writeAtomically(path, original)
-        #expect(try Shard.open(directory: dir).documentCount == 50)
+        #expect(try IndexView.open(directory: dir).documentCount == 50)
     }
 
     @Test func lengthCodesAreMonotoneAndTight() {

@@ -21,13 +21,7 @@ let mergedIndex: String = {
     let a = try! buildIndex(corpus(300, seed: 1, site: "alpha.example"), key: keyA)
     let b = try! buildIndex(corpus(200, seed: 2, site: "beta.example"), key: keyB)
     let out = tempDirectory("merged")
-    let inputs = try! [a, b].map { d in
-        IndexMerge.Input(shard: try Shard.open(directory: d), manifestBytes: try FileSystem.readFile(d + "/manifest.json"), name: d)
-    }
-    let merged = try! IndexMerge.merge(
-        inputs, into: try DirectoryStore(root: out), key: keyA, analyzer: IndexAnalyzer(),
-        created: "2026-01-02T00:00:00Z")
-    try! merged.manifest.write(toIndex: out)
+    _ = try! IndexMerge.merge(named: [a, b], open: IndexView.localSource, out: out, key: keyA, created: "2026-01-02T00:00:00Z")
     return out
 }()
 
@@ -46,10 +40,10 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         var options = RemoteOptions()
         options.cacheDirectory = tempDirectory("cache")
         let remote = try openIndex(base, options: options)
-        #expect(remote.isRemote && remote.shard.manifest.root == local.shard.manifest.root)
+        #expect(remote.isRemote && remote.view.manifest.root == local.view.manifest.root)
         for q in remoteQueries {
-            let l = try IndexSearch(shard: local.shard).run(q, limit: 10)
-            let r = try IndexSearch(shard: remote.shard).run(q, limit: 10)
+            let l = try IndexSearch(view: local.view).run(q, limit: 10)
+            let r = try IndexSearch(view: remote.view).run(q, limit: 10)
             #expect(summary(l) == summary(r), "query \(q)")
             if q != "nosuchword" { #expect(!l.results.isEmpty, "query \(q) should match something") }
         }
@@ -58,7 +52,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
 
         // A second process with the same cache: only the manifest is asked for.
         let warm = try openIndex(base, options: options)
-        for q in remoteQueries { _ = try IndexSearch(shard: warm.shard).run(q, limit: 10) }
+        for q in remoteQueries { _ = try IndexSearch(view: warm.view).run(q, limit: 10) }
         #expect(warm.cost.requests == 1 && warm.cost.roundTrips == 1)
         #expect(warm.cost.cacheHits > 0)
         #expect(warm.cost.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
@@ -69,10 +63,11 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         let dir = tempDirectory("tampered")
         try FileManager.default.copyItem(atPath: mergedIndex + "/blocks", toPath: dir + "/blocks")
         try FileManager.default.copyItem(atPath: mergedIndex + "/manifest.json", toPath: dir + "/manifest.json")
-        let local = try Shard.open(directory: mergedIndex)
-        // The postings tree's root: every search reads it.
-        let header = local.manifest.info.trees[ShardTree.postings.name]!
-        let victims = try DirectoryStore(root: dir, create: false).list().filter { $0 != local.manifest.root && $0 != header }
+        let local = try IndexView.open(directory: mergedIndex)
+        // Blocks every open reads (root, versions, segment roots, tree headers) fail the open; the
+        // victims are the nodes queries read.
+        let opening = Set(local.manifest.namedBlocks + [local.manifest.root])
+        let victims = try DirectoryStore(root: dir, create: false).list().filter { !opening.contains($0) }
         var tamperedAny = false
         let (server, base) = try pythonStaticServer(dir)
         defer { server.stop() }
@@ -85,7 +80,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
             options.cacheDirectory = nil
             do {
                 let remote = try openIndex(base, options: options)
-                for q in remoteQueries { _ = try IndexSearch(shard: remote.shard).run(q, limit: 10) }
+                for q in remoteQueries { _ = try IndexSearch(view: remote.view).run(q, limit: 10) }
             } catch let e as RemoteError {
                 #expect(e == .mismatch(url: base + "/blocks/" + victim.description))
                 #expect(e.description.contains(victim.description))
@@ -116,18 +111,17 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         let file = tempDirectory("trust") + "/trusted"
         try "# our friends\n\n\(Hex.encode(keyB.publicKey))  beta group\n".write(toFile: file, atomically: true, encoding: .utf8)
         let trust = try TrustList(contentsOf: file)
-        let shard = try Shard.open(directory: mergedIndex)
-        let groups = try trust.groups(in: shard.info, path: file)
-        #expect(groups == [keyB.group])
-        let all = try IndexSearch(shard: shard).run("river", limit: 50)
-        let trusted = try IndexSearch(shard: shard, groups: groups).run("river", limit: 50)
+        #expect(trust.keys == [keyB.publicKey])
+        let all = try IndexSearch(view: try IndexView.open(directory: mergedIndex)).run("river", limit: 50)
+        let view = try IndexView.open(directory: mergedIndex, policy: ReadPolicy(trustedKeys: trust.keys))
+        let trusted = try IndexSearch(view: view).run("river", limit: 50)
         #expect(Set(all.results.map(\.group)) == [keyA.group.description, keyB.group.description])
         #expect(!trusted.results.isEmpty && trusted.results.allSatisfy { $0.group == keyB.group.description })
-        #expect(trusted.results.allSatisfy { $0.url.contains("beta.example") })
+        #expect(trusted.results.allSatisfy { $0.url.contains("beta.example") && $0.voucher == Hex.encode(keyB.publicKey) })
 
         let stranger = try GroupKey(seed: Array(repeating: 33, count: 32))
         let none = try TrustList(parsing: Hex.encode(stranger.publicKey), path: "t")
-        #expect(throws: TrustListError.self) { try none.groups(in: shard.info, path: "t") }
+        #expect(throws: IndexError.self) { try IndexView.open(directory: mergedIndex, policy: ReadPolicy(trustedKeys: none.keys)) }
         #expect(throws: TrustListError.badKey(path: "t", line: 2, found: "abc")) {
             try TrustList(parsing: Hex.encode(keyA.publicKey) + "\nabc\n", path: "t")
         }

@@ -40,7 +40,7 @@ import Testing
     @Test func aLinkToAFileOutsideIsNeverServed() async throws {
         let (dir, secret, cid) = try fixture()
         #expect(symlink(secret, dir + "/blocks/\(cid)") == 0)
-        // The manifest too: moved out and linked back (the shard still opens through it).
+        // The manifest too: moved out and linked back (the search still opens it through the link).
         let elsewhere = tempDirectory("manifest") + "/manifest.json"
         #expect(rename(dir + "/manifest.json", elsewhere) == 0 && symlink(elsewhere, dir + "/manifest.json") == 0)
         let name = ServedIndex.names(for: [dir])[0]
@@ -89,7 +89,7 @@ import Testing
         let store = tempDirectory("store")
         let out = tempDirectory("out") + "/merged"
         _ = try IndexMerge.merge(
-            named: [source], open: { d in (try Shard.open(directory: d), try FileSystem.readFile(d + "/manifest.json")) }, out: out,
+            named: [source], open: IndexView.localSource, out: out,
             sharedStore: store, key: keyA, created: "2026-01-03T00:00:00Z")
         var st = stat()
         #expect(lstat(out + "/blocks", &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK)

@@ -105,7 +105,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
     }
 
     @Test func searchAPIAnswersAsTheLibraryDoes() async throws {
-        let expected = try IndexSearch(shard: Shard.open(directory: mergedIndex)).run("garden honey", limit: 5)
+        let expected = try IndexSearch(view: IndexView.open(directory: mergedIndex)).run("garden honey", limit: 5)
         try await testApplication().test(.router) { client in
             try await client.execute(uri: "/api/search?q=garden%20honey&limit=5", method: .get) { r in
                 #expect(r.status == .ok)
@@ -121,7 +121,10 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(results.allSatisfy { ($0["snippetHTML"] as? String)?.contains("<mark>") == true })
                 // The schema of `search --json`, with the index's name and the time taken.
                 #expect(Set(o.keys) == ["index", "query", "parsed", "total", "totalIsExact", "offset", "tookMs", "results"])
-                #expect(results.allSatisfy { Set($0.keys) == ["url", "title", "score", "date", "group", "snippet", "highlights", "snippetHTML"] })
+                #expect(
+                    results.allSatisfy {
+                        Set($0.keys) == ["url", "title", "score", "date", "group", "voucher", "snippet", "highlights", "snippetHTML"]
+                    })
                 #expect(results.allSatisfy { ($0["highlights"] as? [[Int]])?.isEmpty == false })
                 #expect(results.allSatisfy { ($0["date"] as? String)?.hasSuffix("Z") == true })
             }

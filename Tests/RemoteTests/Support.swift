@@ -43,7 +43,11 @@ func corpus(_ n: Int, seed: UInt64, site: String) -> [IndexDocument] {
 func buildIndex(_ docs: [IndexDocument], key: GroupKey = keyA, dir: String = tempDirectory("index")) throws -> String {
     let builder = try ShardBuilder(directory: dir, key: key, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 64 << 20))
     for (i, d) in docs.enumerated() { try builder.add(d, file: 0, seq: UInt32(i)) }
-    _ = try builder.finish(sources: [.init(name: "test", bytes: 0)], created: "2026-01-01T00:00:00Z")
+    let segment = try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment
+    let v = try GroupVersion.signed(key: key, sequence: 1, created: "2026-01-01T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [segment])
+    _ = try IndexWriter.publish(
+        versions: [(try IndexWriter.store(v, in: builder.store), v)], analyzer: IndexAnalyzer().identifier, store: builder.store, out: dir,
+        key: key, created: "2026-01-01T00:00:00Z")
     return dir
 }
 

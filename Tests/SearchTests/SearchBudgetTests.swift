@@ -7,10 +7,10 @@ import Testing
 /// A budget ends a search early, deterministically, and never lets a document that does not
 /// match into the results.
 @Suite struct SearchBudgetTests {
-    static let shard: Shard = try! buildShard(corpus(600, seed: 5)).0
+    static let view: IndexView = try! buildIndex(corpus(600, seed: 5)).0
 
     func engine(_ limits: SearchBudget.Limits?) -> (SearchEngine, SearchBudget?) {
-        var e = SearchEngine(shard: SearchBudgetTests.shard, analyzer: IndexAnalyzer())
+        var e = SearchEngine(view: SearchBudgetTests.view, analyzer: IndexAnalyzer())
         e.budget = limits.map { SearchBudget($0) }
         return (e, e.budget)
     }

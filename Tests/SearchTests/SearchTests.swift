@@ -23,8 +23,8 @@ import Testing
             doc(1, "puppy", "the dog chased the cat and the cat ran"),
             doc(2, "birds", "a bird sang"),
         ]
-        let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let (view, _) = try buildIndex(docs)
+        let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
         let result = try engine.search(.word("cat"))
         #expect(result.hits.map(\.record.url) == ["https://example.org/1", "https://example.org/0"])
         // N = 3, df(cat, body) = 2, avg body length = (6 + 9 + 3) / 3 = 6.
@@ -48,8 +48,8 @@ import Testing
             doc(3, "d", "apple red pie", date: 1_730_000_000, mentions: ["bob"]),
             doc(4, "e", "pineapple juice", date: 1_740_000_000),
         ]
-        let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let (view, _) = try buildIndex(docs)
+        let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
         func urls(_ p: QueryPlan) throws -> Set<Int> {
             Set(
                 try engine.search(p, limit: 100).hits.map {
@@ -79,8 +79,8 @@ import Testing
             doc(1, "v2", "unique words here again", date: 200, url: "https://x.org/page"),
             doc(2, "copy", "unique words here", digest: "d0"),
         ]
-        let (shard, _) = try buildShard(docs)
-        let hits = try SearchEngine(shard: shard, analyzer: IndexAnalyzer()).search(.word("unique")).hits
+        let (view, _) = try buildIndex(docs)
+        let hits = try SearchEngine(view: view, analyzer: IndexAnalyzer()).search(.word("unique")).hits
         #expect(hits.count == 1)
         #expect(hits[0].record.title == "v2")
     }
@@ -88,8 +88,8 @@ import Testing
     @Test(arguments: [1, 2, 3] as [UInt64])
     func pruningNeverChangesTheTopK(seed: UInt64) throws {
         let docs = corpus(3000, seed: seed)
-        let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let (view, _) = try buildIndex(docs)
+        let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
         var rng = SplitMix(seed: seed * 31)
         var prunedLeaves = 0, fullLeaves = 0
         for _ in 0..<60 {
@@ -115,8 +115,8 @@ import Testing
                 ? doc(i, "t", Array(repeating: "common", count: 8).joined(separator: " ") + " short")
                 : doc(i, "t", "common " + filler)
         }
-        let (shard, _) = try buildShard(docs)
-        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let (view, _) = try buildIndex(docs)
+        let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
         let pruned = try engine.search(.word("common"), limit: 10)
         let full = try engine.search(.word("common"), limit: 10, prune: false)
         #expect(pruned.hits.map(\.doc) == full.hits.map(\.doc))

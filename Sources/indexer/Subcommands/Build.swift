@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blocks
+import Foundation
 import Index
 import Ingest
 import Support
@@ -7,25 +8,38 @@ import Support
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Index WARC, WARC.gz, WARC.zst, WACZ files and site folders into a signed shard.",
+        abstract: "Index WARC, WARC.gz, WARC.zst, WACZ files and site folders into a signed segment of the group's index.",
         discussion: """
             Writes DIR/blocks/<cid> and, last and atomically, DIR/manifest.json: a killed build \
-            leaves any previous index in DIR intact. The trees depend only on the sources and the \
-            key, not on --threads or --memory-mb. Exit status: 0 success, 3 finished but skipped \
-            damaged records (listed on stderr with file and offset), 1 failed.
+            leaves any previous index in DIR intact. The segment depends only on the sources and \
+            the key, not on --threads or --memory-mb. With --base (an earlier index of the group; \
+            may be --out itself), the new version keeps the base's segments and adds one holding \
+            only what is new: pages of a site folder that changed or disappeared, and --delete \
+            URLs, become tombstones that hide the old documents from every query. Web archive \
+            captures accumulate (a new capture of a URL is shown over the older ones). \
+            Exit status: 0 success, 3 finished but skipped damaged records (listed on stderr with \
+            file and offset), 1 failed.
             """)
 
-    @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String]
+    @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String] = []
     @Option(help: "Output index folder.") var out: String
     @Option(help: "Group key file (default: the user's default key, created on first use).") var key: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Memory for buffered index entries before they spill to disk, in MiB.") var memoryMb = 512
     @Option(help: "URL of the site folder's root, so site documents get real URLs.") var baseURL: String?
-    @Option(help: "An earlier index of this group: add only documents it lacks (by content digest) as a new batch, and write base + batch to --out.")
+    @Option(
+        help:
+            "An earlier index of this group (may be --out): keep its segments and add one with only what is new, tombstoning changed and deleted site pages."
+    )
     var base: String?
+    @Option(help: ArgumentHelp("With --base: remove the documents of this URL (repeatable).", valueName: "url")) var delete: [String] = []
+    @Option(help: ArgumentHelp("With --base: remove the documents of every URL listed in this file, one per line.", valueName: "file"))
+    var deleteFrom: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
 
     func validate() throws {
+        if sources.isEmpty && base == nil { throw ValidationError("give the sources to index (or --base with --delete)") }
+        if (!delete.isEmpty || deleteFrom != nil) && base == nil { throw ValidationError("--delete and --delete-from need --base") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
     }
@@ -39,6 +53,12 @@ struct BuildCommand: ParsableCommand {
         build.workers = threads
         build.baseURL = baseURL
         build.base = base
+        build.deletions = delete
+        if let deleteFrom {
+            let text = String(decoding: try FileSystem.readFile(deleteFrom, limit: 256 << 20), as: UTF8.self)
+            build.deletions += text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
         let report: IndexBuild.Report
         do {
@@ -53,8 +73,9 @@ struct BuildCommand: ParsableCommand {
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)
         if let base {
             printError(
-                "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) already in \(base)); \(report.blocksReusedFromBase) blocks reused from the base, \(built.blocksWritten) written"
+                "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) unchanged in \(base)), \(report.replaced) replaced, \(report.deleted) deleted; version \(report.sequence) has \(report.segments) segments"
             )
+            for url in report.deletionsNotFound { printError("warning: --delete \(url): no such document in \(base)") }
         }
         let seconds = monotonicSeconds() - started
 
@@ -67,7 +88,11 @@ struct BuildCommand: ParsableCommand {
                 "blocksWritten": .int(Int64(built.blocksWritten)), "bytesWritten": .int(Int64(built.bytesWritten)),
                 "runs": .int(Int64(built.runs)), "milliseconds": .int(Int64(seconds * 1000)), "revisits": .int(Int64(report.revisits)),
                 "batch": .int(Int64(report.batch)), "alreadyInBase": .int(Int64(report.alreadyInBase)),
-                "blocksCopiedFromBase": .int(Int64(report.blocksCopiedFromBase)), "blocksReusedFromBase": .int(Int64(report.blocksReusedFromBase)),
+                "replaced": .int(Int64(report.replaced)), "deleted": .int(Int64(report.deleted)),
+                "deletionsNotFound": .array(report.deletionsNotFound.map { .string($0) }),
+                "sequence": .int(Int64(clamping: report.sequence)), "segments": .int(Int64(report.segments)),
+                "segment": report.segment.map { .string($0.description) } ?? .null,
+                "blocksFromBase": .int(Int64(report.blocksFromBase)),
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })

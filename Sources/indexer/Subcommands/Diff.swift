@@ -9,10 +9,11 @@ import Support
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "List documents added and removed between two versions of an index (notifications).",
+        abstract: "List documents added, changed and removed between two versions of an index (notifications).",
         discussion: """
-            Compares the document trees, skipping every subtree the two versions share, so the \
-            cost follows the size of the change. With --query, only changed documents matching \
+            Segments both versions hold are skipped unread, so the cost follows the size of the \
+            change: the newer version's own segments and their tombstones. A page replaced by a \
+            new version of itself is listed as changed (~). With --query, only documents matching \
             the query are listed (`@alice`: new posts mentioning alice; `tag:cats`).
             """)
 
@@ -23,10 +24,9 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func run() throws {
-        let a = try access.open(old).shard, b = try access.open(new).shard
+        let a = try access.openOlder(old).view, b = try access.open(new).view
         let diff = try IndexDiff(from: a, to: b)
-        var added = diff.added, removed = diff.removed
-        let nodesRead = diff.nodesRead
+        var added = diff.added, removed = diff.removed, changed = diff.changed
         if let query {
             let parsed: QueryNode
             do { parsed = try QueryParser.parse(query) } catch {
@@ -34,28 +34,30 @@ struct DiffCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let plan = QueryPlan(parsed)
-            let keepAdded = Set(try SearchEngine(shard: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.ref)))
-            let keepRemoved = Set(try SearchEngine(shard: a, analyzer: IndexAnalyzer()).matching(plan, among: removed.map(\.ref)))
-            added = added.filter { keepAdded.contains($0.ref) }
-            removed = removed.filter { keepRemoved.contains($0.ref) }
+            let keepNew = Set(try SearchEngine(view: b, analyzer: IndexAnalyzer()).matching(plan, among: added.map(\.ref) + changed.map(\.new.ref)))
+            let keepOld = Set(try SearchEngine(view: a, analyzer: IndexAnalyzer()).matching(plan, among: removed.map(\.ref)))
+            added = added.filter { keepNew.contains($0.ref) }
+            removed = removed.filter { keepOld.contains($0.ref) }
+            changed = changed.filter { keepNew.contains($0.new.ref) }
         }
-        let totalBlocks = (a.docs.root?.blocks ?? 0) + (b.docs.root?.blocks ?? 0)
+        let total = Set(a.segments.map(\.cid)).union(b.segments.map(\.cid)).count
         if json {
             func item(_ e: IndexDiff.Entry) -> JSON {
                 .object([
                     "doc": .string(e.ref.description), "url": .string(e.record.url), "title": .string(e.record.title),
-                    "date": e.record.date.map { .int($0) } ?? .null,
+                    "date": e.record.date.map { .string(ISODate.format($0)) } ?? .null,
                 ])
             }
             print(
                 JSON.object([
-                    "added": .array(added.map(item)), "removed": .array(removed.map(item)),
-                    "docsNodesRead": .int(Int64(nodesRead)), "docsBlocksTotal": .int(Int64(totalBlocks)),
+                    "added": .array(added.map(item)), "removed": .array(removed.map(item)), "changed": .array(changed.map { item($0.new) }),
+                    "segmentsRead": .int(Int64(diff.segmentsRead)), "segmentsTotal": .int(Int64(total)),
                 ]).pretty, terminator: "")
         } else {
             for e in added { print("+ \(e.record.url)\t\(e.record.title)") }
+            for e in changed { print("~ \(e.new.record.url)\t\(e.new.record.title)") }
             for e in removed { print("- \(e.record.url)\t\(e.record.title)") }
-            printError("\(added.count) added, \(removed.count) removed; read \(nodesRead) of \(totalBlocks) document-tree blocks")
+            printError("\(added.count) added, \(changed.count) changed, \(removed.count) removed; read \(diff.segmentsRead) of \(total) segments")
         }
     }
 }

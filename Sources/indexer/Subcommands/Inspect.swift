@@ -8,43 +8,59 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Documents, terms, postings, and per tree: blocks, bytes, depth and node sizes.")
 
-    @Argument(help: "Index folder or http(s):// URL.") var index: String
+    @Argument(help: "Index folders or http(s):// URLs (several: their composition, as if merged).") var index: [String]
     @Flag(help: "Print as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func run() throws {
-        let shard = try access.open(index).shard
-        let inspection = ShardInspection.inspect(shard, recompute: false)
-        let info = shard.info
+        let view = try access.open(index).view
+        reportExclusions(view)
+        let inspection = ShardInspection.inspect(view, recompute: false)
+        let postings = inspection.trees[ShardTree.postings.index].entries
         if json {
-            print(
-                JSON.object([
-                    "root": .string(shard.manifest.root.description),
-                    "analyzer": .string(info.analyzer),
-                    "documents": .int(Int64(info.documents)),
-                    "terms": .int(Int64(inspection.distinctTerms)),
-                    "postings": .int(Int64(shard.postings.count)),
-                    "groups": .array(info.groups.map { .object(["group": .string($0.group.description), "documents": .int(Int64($0.documents))]) }),
-                    "trees": .object(
-                        Dictionary(
-                            uniqueKeysWithValues: inspection.trees.map { t in
-                                (
-                                    t.name,
-                                    JSON.object([
-                                        "entries": .int(Int64(t.entries)), "blocks": .int(Int64(t.blocks)), "bytes": .int(Int64(t.bytes)),
-                                        "depth": .int(Int64(t.depth)), "nodeBytesMin": .int(Int64(t.minNode)),
-                                        "nodeBytesMedian": .int(Int64(t.medianNode)), "nodeBytesMax": .int(Int64(t.maxNode)),
-                                    ])
-                                )
-                            })),
-                    "problems": .array(inspection.problems.map { .string($0) }),
-                ]).pretty, terminator: "")
+            let trees: [String: JSON] = Dictionary(
+                uniqueKeysWithValues: inspection.trees.map { t in
+                    let figures: [String: JSON] = [
+                        "entries": .int(Int64(t.entries)), "blocks": .int(Int64(t.blocks)), "bytes": .int(Int64(t.bytes)),
+                        "depth": .int(Int64(t.depth)), "nodeBytesMin": .int(Int64(t.minNode)),
+                        "nodeBytesMedian": .int(Int64(t.medianNode)), "nodeBytesMax": .int(Int64(t.maxNode)),
+                    ]
+                    return (t.name, JSON.object(figures))
+                })
+            let versions: [JSON] = view.versions.map { cid, v in
+                .object([
+                    "group": .string(v.group.description), "publicKey": .string(Hex.encode(v.publicKey)),
+                    "sequence": .int(Int64(clamping: v.sequence)), "version": .string(cid.description),
+                    "segments": .int(Int64(v.segments.count)),
+                ])
+            }
+            let segments: [JSON] = view.segments.map { s in
+                .object([
+                    "root": .string(s.cid.description), "documents": .int(Int64(s.info.documents)),
+                    "tombstones": .int(Int64(s.info.tombstones.count)),
+                    "batches": .array(s.info.batches.map { .string("\($0.group)/\($0.batch)") }),
+                ])
+            }
+            let out: [String: JSON] = [
+                "root": .string(view.manifest.root.description), "analyzer": .string(view.analyzer),
+                "documents": .int(Int64(view.documentCount)), "tombstoned": .int(Int64(view.tombstones.count)),
+                "terms": .int(Int64(inspection.distinctTerms)), "postings": .int(Int64(postings)),
+                "versions": .array(versions), "segments": .array(segments), "trees": .object(trees),
+                "excluded": .array(view.excluded.map { .string($0.reason) }),
+                "problems": .array(inspection.problems.map { .string($0) }),
+            ]
+            print(JSON.object(out).pretty, terminator: "")
         } else {
-            print("index      \(index)  root \(shard.manifest.root)")
-            print("analyzer   \(info.analyzer)")
-            print("documents  \(info.documents) in \(info.groups.count) group(s), \(info.batches.count) batch(es)")
-            print("terms      \(inspection.distinctTerms)")
-            print("postings   \(shard.postings.count)")
+            print("index      \(index.joined(separator: " + "))  root \(view.manifest.root)")
+            print("analyzer   \(view.analyzer)")
+            print(
+                "documents  \(view.documentCount) live (\(view.tombstones.count) tombstoned) in \(view.versions.count) group(s), \(view.segments.count) segment(s)"
+            )
+            for (_, v) in view.versions {
+                print("  group \(v.group)  version \(v.sequence)  \(v.segments.count) segment(s)  key \(Hex.encode(v.publicKey))")
+            }
+            print("terms      \(inspection.distinctTerms) (summed over segments)")
+            print("postings   \(postings)")
             print("tree        entries     blocks        bytes  depth  node bytes min/median/max")
             for t in inspection.trees {
                 print(
@@ -73,15 +89,19 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         var problems: [String] = []
+        var notes: [String] = []
         var root = ""
         var signer = ""
         var blocks = 0
         do {
-            let shard = try access.open(index).shard
-            root = shard.manifest.root.description
-            signer = shard.manifest.group.description
-            let inspection = ShardInspection.inspect(shard, recompute: true)
-            problems = inspection.problems
+            let view = try access.open(index).view
+            root = view.manifest.root.description
+            signer = view.manifest.group.description
+            // Untrusted or replaced versions are a reader's choice; anything else left out was
+            // forged, replayed or inconsistent, and the index does not verify.
+            for e in view.excluded { if e.kind == .invalid { problems.append(e.reason) } else { notes.append(e.reason) } }
+            let inspection = ShardInspection.inspect(view, recompute: true)
+            problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
         } catch {
             problems.append("\(error)")
@@ -91,11 +111,15 @@ struct VerifyCommand: ParsableCommand {
                 JSON.object([
                     "index": .string(index), "ok": .bool(problems.isEmpty), "root": .string(root), "signer": .string(signer),
                     "blocksChecked": .int(Int64(blocks)), "problems": .array(problems.map { .string($0) }),
+                    "notes": .array(notes.map { .string($0) }),
                 ]).pretty, terminator: "")
-        } else if problems.isEmpty {
-            print("ok: \(index) (root \(root), signed by group \(signer)); \(blocks) blocks checked")
         } else {
-            for p in problems { printError("problem: \(p)") }
+            for n in notes { printError("note: \(n)") }
+            if problems.isEmpty {
+                print("ok: \(index) (root \(root), signed by \(signer)); \(blocks) blocks checked")
+            } else {
+                for p in problems { printError("problem: \(p)") }
+            }
         }
         if !problems.isEmpty { throw ExitCode.failure }
     }

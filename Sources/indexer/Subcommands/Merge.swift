@@ -1,18 +1,22 @@
 import ArgumentParser
 import Blocks
 import Index
+import Remote
 import Support
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge group shards and merged indexes into one index, deterministically.",
+        abstract: "Merge groups' indexes into one shared index, by reference and deterministically.",
         discussion: """
-            The same inputs in any order give the same trees; the manifest differs only in its \
-            creation time and signature. Subtrees that only one input has are reused and their \
-            blocks copied byte for byte. Documents of different groups with the same content \
-            digest are kept once: the group holding the smallest DocRef with that digest keeps \
-            its copies. Inputs analyzed differently or with other tree parameters are refused.
+            The result lists each group's newest version, still signed by the group, and holds a \
+            copy (or hard link) of every block they reach, so it is self-contained: it can be \
+            served, exported as one CAR, and verified with each group's key alone. Nothing is \
+            re-encoded; the same set of versions gives the same root in any order. A group in \
+            several inputs contributes its highest sequence number; two different versions with \
+            one sequence number, or two segments claiming one batch, are refused naming both \
+            inputs. With --trust, only the trusted groups are merged. Identical captures \
+            published by several groups collapse when searched.
             """)
 
     @Argument(help: "Index folders or URLs to merge.") var inputs: [String]
@@ -30,29 +34,26 @@ struct MergeCommand: ParsableCommand {
         let started = monotonicSeconds()
         let mergerKey = try loadKey(key)
         let merged = try IndexMerge.merge(
-            named: inputs,
-            open: { path in
-                let opened = try access.open(path)
-                return (opened.shard, opened.manifestBytes)
-            }, out: out, sharedStore: store, key: mergerKey, created: ISODate.now())
+            named: inputs, open: { try indexSource($0, options: access.remoteOptions) }, out: out, sharedStore: store,
+            key: mergerKey, policy: try access.policy(), created: ISODate.now())
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
             print(
                 JSON.object([
                     "index": .string(out), "root": .string(manifest.root.description), "documents": .int(Int64(summary.documents)),
-                    "blocksReused": .int(Int64(summary.blocksReused)), "blocksWritten": .int(Int64(summary.blocksWritten)),
-                    "blocksCopied": .int(Int64(summary.blocksCopied)), "bytesWritten": .int(Int64(summary.bytesWritten)),
-                    "duplicatesRemoved": .int(Int64(summary.duplicatesRemoved)), "milliseconds": .int(Int64(seconds * 1000)),
+                    "groups": .int(Int64(summary.groups)), "segments": .int(Int64(summary.segments)),
+                    "blocksLinked": .int(Int64(summary.blocks.linked)), "blocksCopied": .int(Int64(summary.blocks.copied)),
+                    "blocksPresent": .int(Int64(summary.blocks.present)), "milliseconds": .int(Int64(seconds * 1000)),
+                    "excluded": .array(summary.excluded.map { .string($0.reason) }),
                 ]).pretty, terminator: "")
         } else {
+            for e in summary.excluded { printError("note: \(e.reason)") }
             printError(
-                "merged \(inputs.count) indexes: \(summary.documents) documents (\(summary.duplicatesRemoved) cross-group duplicates removed) in \(String(format: "%.2f", seconds)) s"
+                "merged \(inputs.count) indexes: \(summary.groups) groups, \(summary.segments) segments, \(summary.documents) documents in \(String(format: "%.2f", seconds)) s"
             )
-            printError(
-                "blocks reused \(summary.blocksReused) (\(summary.blocksCopied) copied), written \(summary.blocksWritten) (\(summary.bytesWritten) bytes)"
-            )
-            printError("index \(out): root \(manifest.root), signed by group \(manifest.group)")
+            printError("blocks: \(summary.blocks.linked) linked, \(summary.blocks.copied) copied, \(summary.blocks.present) already present")
+            printError("index \(out): root \(manifest.root), signed by \(manifest.group)")
         }
     }
 }

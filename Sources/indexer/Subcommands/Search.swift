@@ -21,7 +21,9 @@ struct SearchCommand: ParsableCommand {
     @Argument(help: "The query.") var query: String?
     @Option(help: "Benchmark mode: a file of queries, one per line; prints warm latency percentiles as JSON.") var queries: String?
     @Option(help: "With --queries: timed rounds over the file (after one warm-up round).") var rounds = 5
-    @Option(help: "Index folder or http(s):// URL.") var index: String
+    @Option(
+        help: "Index folder or http(s):// URL; repeat to search several published indexes as one (as if merged).")
+    var index: [String]
     @Option(help: "Results to show.") var limit = 10
     @Option(help: "Results to skip (for the next page).") var offset = 0
     @Flag(help: "Print results as JSON.") var json = false
@@ -29,6 +31,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
+        guard !index.isEmpty else { throw ValidationError("give --index (a folder or URL)") }
         guard (query == nil) != (queries == nil) else { throw ValidationError("give a QUERY or --queries FILE") }
         guard (1...1000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 1000") }
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
@@ -45,7 +48,8 @@ struct SearchCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let opened = try access.open(index)
-        let search = IndexSearch(shard: opened.shard, groups: try access.trustedGroups(in: opened.shard))
+        reportExclusions(opened.view)
+        let search = IndexSearch(view: opened.view)
         let page: IndexSearch.Page
         do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             printError("error: \(e)")
@@ -67,8 +71,7 @@ struct SearchCommand: ParsableCommand {
     private func benchmark(_ file: String) throws {
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
-        let shard = try access.open(index).shard
-        let engine = SearchEngine(shard: shard, analyzer: IndexAnalyzer())
+        let engine = SearchEngine(view: try access.open(index).view, analyzer: IndexAnalyzer())
         let plans = try lines.map { QueryPlan(try QueryParser.parse($0)) }
         var times: [Double] = []
         for round in 0...rounds {

@@ -1,0 +1,434 @@
+import Blocks
+import ProllyTree
+import Support
+
+/// What a reader accepts: keys it trusts (nil: every validly signed group) and the versions it
+/// has seen before (a lower sequence number than one seen is a replay and is refused).
+public struct ReadPolicy: Sendable {
+    /// Ed25519 public keys, compared whole (never by the 8-byte group ID).
+    public var trustedKeys: [[UInt8]]?
+    public var seen: SeenVersions?
+    public init(trustedKeys: [[UInt8]]? = nil, seen: SeenVersions? = nil) {
+        self.trustedKeys = trustedKeys
+        self.seen = seen
+    }
+
+    func trusts(_ key: [UInt8]) -> Bool { trustedKeys.map { $0.contains(key) } ?? true }
+}
+
+/// An index opened for reading: the manifest and every group version verified, the segments a
+/// reader's policy accepts opened, tombstones gathered, and the statistics of exactly those
+/// segments. Every query, `verify`, `stats`, `diff` and `merge` reads an index through this.
+///
+/// Several indexes (`--index` given more than once) open as one view, composed exactly as a
+/// merge by reference would compose them.
+public final class IndexView: Sendable {
+    /// The manifests read, in the order given (one per index opened).
+    public let manifests: [Manifest]
+    /// Every group version found with a valid signature (trusted or not), by public key order.
+    public let versions: [(cid: CID, version: GroupVersion)]
+    /// The segments searched: those of the versions accepted, or a compaction of them whose
+    /// compactor is trusted.
+    public let segments: [Segment]
+    /// What was left out, and why (an untrusted key, a replayed version, a bad signature).
+    public let excluded: [Exclusion]
+
+    public struct Exclusion: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// Not trusted by the reader's policy: a choice, not a fault.
+            case untrusted
+            /// An older version than another input holds: a merge's normal case.
+            case replaced
+            /// Forged, replayed or inconsistent: someone tampered with the index.
+            case invalid
+        }
+        public var kind: Kind
+        public var reason: String
+        public var description: String { reason }
+    }
+    public let reader: NodeReader
+    /// Tombstoned documents (of segments in the view), with their lengths.
+    public let tombstones: [DocRef: SegmentInfo.Tombstone]
+    /// Live documents and length totals: the segments' minus the tombstoned ones'.
+    public let documentCount: UInt64
+    public let bodyLength: UInt64
+    public let titleLength: UInt64
+    /// Which segment holds each (group, batch): `group ‖ batch` → index in `segments`.
+    let owner: [[UInt8]: Int]
+    /// The key that vouches for each segment (its group's, or a trusted compactor's).
+    public let vouchers: [[UInt8]]
+
+    public var analyzer: String { manifests.first.map { _ in analyzerID } ?? "" }
+    let analyzerID: String
+    public var store: BlockStore { reader.store }
+
+    /// The single manifest of a view of one index.
+    public var manifest: Manifest { manifests[0] }
+
+    init(
+        manifests: [Manifest], versions: [(CID, GroupVersion)], segments: [Segment], vouchers: [[UInt8]], excluded: [Exclusion],
+        reader: NodeReader, analyzer: String
+    ) throws {
+        self.manifests = manifests
+        self.versions = versions
+        self.segments = segments
+        self.vouchers = vouchers
+        self.excluded = excluded
+        self.reader = reader
+        analyzerID = analyzer
+        var owner: [[UInt8]: Int] = [:]
+        for (i, s) in segments.enumerated() {
+            for p in s.batchPrefixes {
+                if let j = owner[p] {
+                    throw IndexError.conflict(
+                        "segments \(segments[j].cid) and \(s.cid) both hold batch \(DocRef(bytes: p + [0, 0, 0, 0])!.group)/\(DocRef(bytes: p + [0, 0, 0, 0])!.batch)"
+                    )
+                }
+                owner[p] = i
+            }
+        }
+        self.owner = owner
+        // A tombstone removes a document of its own segment's groups held by another segment.
+        var tombstones: [DocRef: SegmentInfo.Tombstone] = [:]
+        for (i, s) in segments.enumerated() {
+            let groups = Set(s.info.groups)
+            for t in s.info.tombstones where groups.contains(t.doc.group) {
+                if let j = owner[IndexView.batchPrefix(t.doc)], j != i { tombstones[t.doc] = t }
+            }
+        }
+        self.tombstones = tombstones
+        documentCount = segments.reduce(0) { $0 + $1.info.documents } - UInt64(tombstones.count)
+        bodyLength = segments.reduce(0) { $0 + $1.info.bodyLength } - tombstones.values.reduce(0) { $0 + UInt64($1.bodyLength) }
+        titleLength = segments.reduce(0) { $0 + $1.info.titleLength } - tombstones.values.reduce(0) { $0 + UInt64($1.titleLength) }
+    }
+
+    static func batchPrefix(_ d: DocRef) -> [UInt8] {
+        var p = d.group.bytes
+        DocRef.append(d.batch, &p)
+        return p
+    }
+
+    /// The segment holding `doc`'s batch, if any in the view.
+    public func segment(owning doc: DocRef) -> Segment? { owner[IndexView.batchPrefix(doc)].map { segments[$0] } }
+
+    /// The key that vouches for `doc` (its group's, or the compactor's), if the view holds it.
+    public func voucher(of doc: DocRef) -> [UInt8]? { owner[IndexView.batchPrefix(doc)].map { vouchers[$0] } }
+
+    public func isLive(_ doc: DocRef) -> Bool { tombstones[doc] == nil && segment(owning: doc) != nil }
+
+    // MARK: Opening
+
+    /// One index to open: its manifest's bytes, where they came from (for messages) and the
+    /// store its blocks come from.
+    public struct Source: Sendable {
+        public var manifestBytes: [UInt8]
+        public var path: String
+        public var store: BlockStore
+        public init(manifestBytes: [UInt8], path: String, store: BlockStore) {
+            self.manifestBytes = manifestBytes
+            self.path = path
+            self.store = store
+        }
+    }
+
+    /// Opens the index folder `directory` (manifest.json and blocks/).
+    public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws -> IndexView {
+        try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
+    }
+
+    /// The manifest of the index folder `directory`, read once: a second read could see a
+    /// manifest renamed into place in between.
+    public static func localSource(_ directory: String) throws -> Source {
+        let store = try DirectoryStore(root: directory, create: false)
+        let path = directory + "/" + Manifest.fileName
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
+            throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+        }
+        return Source(manifestBytes: bytes, path: path, store: store)
+    }
+
+    /// Opens one or more indexes as one view. Every manifest's signature, every version's
+    /// signature and every block are verified; `policy` decides which versions count. Throws
+    /// when two inputs hold different versions of one group under one sequence number, when two
+    /// segments claim one (group, batch), and when the policy leaves nothing to read.
+    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws -> IndexView {
+        precondition(!sources.isEmpty)
+        let store: BlockStore = sources.count == 1 ? sources[0].store : UnionStore(sources.map(\.store))
+        let reader = NodeReader(store: store, cacheNodes: cacheNodes)
+        var manifests: [Manifest] = []
+        var analyzer: String? = nil
+        var excluded: [Exclusion] = []
+        func exclude(_ kind: Exclusion.Kind, _ reason: String) { excluded.append(Exclusion(kind: kind, reason: reason)) }
+        // Per group key: the newest version seen among the inputs and the input that had it.
+        var chosen: [[UInt8]: (cid: CID, version: GroupVersion, path: String)] = [:]
+        var compactions: [(IndexRoot.Compaction, signer: [UInt8], path: String)] = []
+        var segmentInfos: [CID: SegmentInfo] = [:]
+        var known: [CID: [UInt8]] = [:]
+
+        for source in sources {
+            let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
+            manifests.append(manifest)
+            let wanted = [manifest.root] + manifest.namedBlocks
+            for (c, b) in zip(wanted, try store.getMany(wanted)) { known[c] = b }
+            func block(_ c: CID) throws -> [UInt8] {
+                if let b = known[c] { return b }
+                let b = try store.get(c)
+                known[c] = b
+                return b
+            }
+            let root = try IndexRoot(cbor: try DagCBOR.decode(try block(manifest.root)))
+            if let a = analyzer, a != root.analyzer {
+                throw IndexError.otherAnalyzer(input: source.path, found: root.analyzer, expected: a)
+            }
+            analyzer = root.analyzer
+            var versions: [(cid: CID, version: GroupVersion)] = []
+            for c in root.versions {
+                let v = try GroupVersion(cbor: try DagCBOR.decode(try block(c)))
+                versions.append((c, v))
+            }
+            for (_, v) in versions {
+                for s in v.segments where segmentInfos[s] == nil {
+                    segmentInfos[s] = try SegmentInfo(cbor: try DagCBOR.decode(try block(s)))
+                }
+            }
+            for c in root.compacted where segmentInfos[c.segment] == nil {
+                segmentInfos[c.segment] = try SegmentInfo(cbor: try DagCBOR.decode(try block(c.segment)))
+            }
+            // The readable summary must say what the blocks say.
+            guard Manifest.summary(root: root, versions: versions, segments: segmentInfos) == manifest.summary else {
+                throw IndexError.badManifest(path: source.path, reason: "readable summary differs from the root block \(manifest.root)")
+            }
+            for (cid, v) in versions {
+                let who = "group \(v.group) (key \(Hex.encode(v.publicKey).prefix(16))…) in \(source.path)"
+                guard v.signatureIsValid else {
+                    exclude(.invalid, "\(who): version \(v.sequence) is not signed by its key; ignored")
+                    continue
+                }
+                guard v.analyzer == root.analyzer else { throw IndexError.otherAnalyzer(input: who, found: v.analyzer, expected: root.analyzer) }
+                if let earlier = chosen[v.publicKey] {
+                    if earlier.version.sequence == v.sequence && earlier.cid != cid {
+                        throw IndexError.conflict(
+                            "\(earlier.path) and \(source.path) hold two different versions of group \(v.group) with sequence number \(v.sequence)"
+                        )
+                    }
+                    if earlier.version.sequence >= v.sequence {
+                        if earlier.version.sequence > v.sequence {
+                            exclude(.replaced, "\(who): version \(v.sequence) replaced by version \(earlier.version.sequence) from \(earlier.path)")
+                        }
+                        continue
+                    }
+                    exclude(
+                        .replaced,
+                        "group \(v.group) in \(earlier.path): version \(earlier.version.sequence) replaced by version \(v.sequence) from \(source.path)"
+                    )
+                }
+                chosen[v.publicKey] = (cid, v, source.path)
+            }
+            compactions += root.compacted.map { ($0, manifest.signer, source.path) }
+        }
+
+        // The policy: trust, then replays.
+        var accepted: [(cid: CID, version: GroupVersion)] = []
+        var groupIDs: [GroupID: [UInt8]] = [:]
+        for key in chosen.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let (cid, v, path) = chosen[key]!
+            let who = "group \(v.group) (key \(Hex.encode(v.publicKey).prefix(16))…) in \(path)"
+            guard policy.trusts(v.publicKey) else {
+                exclude(.untrusted, "\(who): key not in the trust list; ignored")
+                continue
+            }
+            if let seen = policy.seen, let before = seen.sequence(of: v.publicKey) {
+                if before.sequence > v.sequence {
+                    exclude(
+                        .invalid,
+                        "\(who): version \(v.sequence) is older than version \(before.sequence) seen before (a replay?); ignored (--accept-older reads it)"
+                    )
+                    continue
+                }
+                if before.sequence == v.sequence && before.version != cid {
+                    throw IndexError.conflict(
+                        "\(who): version \(v.sequence) differs from the version \(before.sequence) seen before (\(before.version)): the group signed two versions with one sequence number"
+                    )
+                }
+            }
+            if let other = groupIDs[v.group], other != v.publicKey {
+                throw IndexError.conflict("two keys share group ID \(v.group): \(Hex.encode(other)) and \(Hex.encode(v.publicKey))")
+            }
+            groupIDs[v.group] = v.publicKey
+            accepted.append((cid, v))
+        }
+
+        // Segments: each accepted version's, checked to hold only its group's batches, unless a
+        // trusted compactor replaced some of them.
+        var use: [(CID, voucher: [UInt8])] = []
+        var bySegment: [CID: [UInt8]] = [:]
+        for (_, v) in accepted {
+            for s in v.segments {
+                guard let info = segmentInfos[s] else { continue }
+                guard info.analyzer == analyzer else {
+                    throw IndexError.otherAnalyzer(input: "segment \(s)", found: info.analyzer, expected: analyzer ?? "")
+                }
+                if let wrong = info.batches.first(where: { $0.group != v.group }) {
+                    exclude(.invalid, "group \(v.group): segment \(s) holds batch \(wrong.group)/\(wrong.batch) of another group; ignored")
+                    continue
+                }
+                bySegment[s] = v.publicKey
+            }
+        }
+        var replaced = Set<CID>()
+        for (c, signer, path) in compactions {
+            guard policy.trusts(signer), c.inputs.allSatisfy({ bySegment[$0] != nil }), let info = segmentInfos[c.segment] else {
+                if !policy.trusts(signer) {
+                    exclude(.untrusted, "compacted segment \(c.segment) in \(path): compactor not trusted; its inputs are used")
+                }
+                continue
+            }
+            let inputGroups = Set(c.inputs.flatMap { segmentInfos[$0]?.groups ?? [] })
+            guard Set(info.groups).isSubset(of: inputGroups), info.analyzer == analyzer else {
+                exclude(.invalid, "compacted segment \(c.segment) in \(path) holds groups its inputs do not; ignored")
+                continue
+            }
+            replaced.formUnion(c.inputs)
+            use.append((c.segment, signer))
+        }
+        for (_, v) in accepted {
+            for s in v.segments where bySegment[s] != nil && !replaced.contains(s) { use.append((s, v.publicKey)) }
+        }
+        if use.isEmpty && !excluded.isEmpty && (policy.trustedKeys != nil || !chosen.isEmpty) {
+            throw IndexError.nothingTrusted(reasons: excluded.map(\.reason))
+        }
+
+        // Tree headers of every segment in one batch.
+        let headers = use.flatMap { Segment.headers(of: segmentInfos[$0.0]!) }.filter { known[$0] == nil }
+        for (c, b) in zip(headers, try store.getMany(headers)) { known[c] = b }
+        var segments: [Segment] = []
+        for (cid, _) in use { segments.append(try Segment(cid: cid, info: segmentInfos[cid]!, reader: reader, fetched: known)) }
+
+        let view = try IndexView(
+            manifests: manifests, versions: accepted, segments: segments, vouchers: use.map(\.voucher), excluded: excluded, reader: reader,
+            analyzer: analyzer ?? "")
+        if let seen = policy.seen { try seen.remember(accepted) }
+        return view
+    }
+
+    // MARK: Statistics
+
+    public func averageLength(_ field: Field) -> Double {
+        guard documentCount > 0 else { return 1 }
+        return max(1, Double(field == .title ? titleLength : bodyLength) / Double(documentCount))
+    }
+
+    /// Live documents containing `term` in `field`: counts from internal nodes of every
+    /// segment, less the tombstoned documents that have the posting (looked up together).
+    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+        var total: UInt64 = 0
+        for s in segments { total += try s.documentFrequency(field, term) }
+        guard !tombstones.isEmpty else { return total }
+        var requests: [(tree: Tree, keys: [[UInt8]])] = []
+        var bySegment: [ObjectIdentifier: Int] = [:]
+        for d in tombstones.keys {
+            guard let s = segment(owning: d) else { continue }
+            let i =
+                bySegment[ObjectIdentifier(s)]
+                ?? {
+                    requests.append((s.postings, [])); bySegment[ObjectIdentifier(s)] = requests.count - 1; return requests.count - 1
+                }()
+            requests[i].keys.append(ShardKeys.posting(field, term, d))
+        }
+        let found = try Tree.getMany(requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        return total - UInt64(found)
+    }
+
+    // MARK: Reads
+
+    /// Terms of `field` starting with `prefix` in any segment, in order, at most `limit`.
+    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+        var all = Set<[UInt8]>()
+        for s in segments { all.formUnion(try s.terms(field, prefix: prefix, limit: limit)) }
+        return Array(all.sorted { $0.lexicographicallyPrecedes($1) }.prefix(limit))
+    }
+
+    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
+        try segment(owning: doc)?.positions(field, term, in: doc) ?? []
+    }
+
+    /// Records and texts of several documents at once: every segment's docs and text trees are
+    /// descended together, one batch per level (one round trip per level remotely). Tombstoned
+    /// documents and documents of no segment in the view come back nil.
+    public func recordsAndTexts(records: [DocRef], texts: [DocRef]) throws -> (records: [DocRecord?], texts: [String?]) {
+        var requests: [(tree: Tree, keys: [[UInt8]])] = []
+        var slots: [(request: Int, index: Int)?] = []
+        var index: [String: Int] = [:]
+        func place(_ d: DocRef, _ tree: ShardTree) -> (Int, Int)? {
+            guard isLive(d), let s = segment(owning: d) else { return nil }
+            let id = "\(ObjectIdentifier(s).hashValue)/\(tree.name)"
+            let r =
+                index[id]
+                ?? {
+                    requests.append((s.tree(tree), [])); index[id] = requests.count - 1; return requests.count - 1
+                }()
+            requests[r].keys.append(d.bytes)
+            return (r, requests[r].keys.count - 1)
+        }
+        for d in records { slots.append(place(d, .docs).map { ($0.0, $0.1) }) }
+        let textStart = slots.count
+        for d in texts { slots.append(place(d, .text).map { ($0.0, $0.1) }) }
+        let found = try Tree.getMany(requests)
+        let values = slots.map { $0.flatMap { found[$0.request][$0.index] } }
+        let recs = try values[..<textStart].map { try $0.map { try DocRecord(encoded: $0) } }
+        let txts = values[textStart...].map { $0.map { String(decoding: $0, as: UTF8.self) } }
+        return (recs, Array(txts))
+    }
+
+    public func documents(_ refs: [DocRef]) throws -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }
+    public func texts(_ refs: [DocRef]) throws -> [String?] { try recordsAndTexts(records: [], texts: refs).texts }
+    public func document(_ doc: DocRef) throws -> DocRecord? { try documents([doc])[0] }
+    public func text(_ doc: DocRef) throws -> String? { try texts([doc])[0] }
+
+    /// Calls `body` for every live document, segment by segment, each in DocRef order.
+    public func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
+        for s in segments {
+            try s.forEachDocument { ref, r in if tombstones[ref] == nil { try body(ref, r) } }
+        }
+    }
+
+    /// Every block the view's segments reach, its version blocks and the root blocks of its
+    /// manifests: what a self-contained index folder must hold.
+    public func reachableBlocks(_ visit: (CID, [UInt8]) throws -> Void) throws {
+        var seen = Set<CID>()
+        for m in manifests {
+            try CAR.reachable(from: m.root, in: store) { c, b in if seen.insert(c).inserted { try visit(c, b) } }
+        }
+    }
+}
+
+/// Reads from several stores (the indexes of one view), trying each in turn. Every block is
+/// verified against its CID by the store that returns it.
+final class UnionStore: BlockStore {
+    let stores: [BlockStore]
+    init(_ stores: [BlockStore]) { self.stores = stores }
+    var name: String { stores.map(\.name).joined(separator: " + ") }
+
+    func get(_ cid: CID) throws -> [UInt8] { try getMany([cid])[0] }
+
+    func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+        let found = try getPresent(cids)
+        if let i = found.firstIndex(where: { $0 == nil }) { throw BlockError.notFound(cid: cids[i], source: name) }
+        return found.map { $0! }
+    }
+
+    /// Each store answers what it holds in one batch; the rest go to the next store.
+    func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
+        var out = [[UInt8]?](repeating: nil, count: cids.count)
+        var missing = Array(cids.indices)
+        for s in stores where !missing.isEmpty {
+            for (i, b) in zip(missing, try s.getPresent(missing.map { cids[$0] })) { out[i] = b }
+            missing.removeAll { out[$0] != nil }
+        }
+        return out
+    }
+
+    func has(_ cid: CID) throws -> Bool { try stores.contains { try $0.has(cid) } }
+    func put(_ bytes: [UInt8], cid: CID) throws { throw BlockError.io(path: name, message: "read-only") }
+}
