@@ -30,11 +30,9 @@ final class IndexFolderFiles: Sendable {
 
     init(directory: String) {
         self.directory = directory
-        var found: [String] = []
+        // Links anywhere at the top level are counted too: unreachable by URL, but worth a word.
+        var found = IndexFolderFiles.linkNames(in: directory)
         var st = stat()
-        for name in ["manifest.json", "blocks"] where lstat(directory + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK {
-            found.append(name)
-        }
         sharedBlocks = IndexFolderFiles.sharedStore(directory)
         if sharedBlocks != nil { found.removeAll { $0 == "blocks" } }
         // A refused `blocks` link is not looked into.

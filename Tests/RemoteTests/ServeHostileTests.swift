@@ -43,10 +43,12 @@ import Testing
         // The manifest too: moved out and linked back (the search still opens it through the link).
         let elsewhere = tempDirectory("manifest") + "/manifest.json"
         #expect(rename(dir + "/manifest.json", elsewhere) == 0 && symlink(elsewhere, dir + "/manifest.json") == 0)
+        // Not reachable by any URL, but counted.
+        #expect(symlink(secret, dir + "/group.key") == 0)
         let name = ServedIndex.names(for: [dir])[0]
         let index = try ServedIndex(name: name, directory: dir)
-        #expect(index.files.links == ["manifest.json", "blocks/\(cid)"])
-        #expect(index.linkNotes.contains { $0.contains("2 symbolic link(s) found and skipped") })
+        #expect(index.files.links == ["group.key", "manifest.json", "blocks/\(cid)"])
+        #expect(index.linkNotes.contains { $0.contains("3 symbolic link(s) found and skipped") })
         let good = try #require(try DirectoryStore(root: dir, create: false).list().first { $0 != cid })
         try await app([dir]).test(.router) { client in
             for uri in [

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "No access log (warnings are still printed).") var quiet = false
     @Option(help: "Wall-clock budget of one search in milliseconds; past it the search answers what it found so far (partial).")
     var queryBudgetMs = SearchBudget.Limits().milliseconds
-    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and phrase checks it may make).")
+    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and a tenth as many phrase checks).")
     var queryBudgetCandidates = SearchBudget.Limits().candidates
     @Option(help: "Searches running at once (default: the processor count); more wait briefly, then get 503.")
     var maxSearches = processorCount
