@@ -15,14 +15,15 @@ public final class SearchBudget: @unchecked Sendable {
         public var candidates: Int
         /// Postings leaves read by one round's iterators.
         public var leaves: Int
-        /// Phrase checks (each reads the positions of a candidate document).
+        /// Phrase checks, each counted once per word of its phrase (it reads that many
+        /// position lists of the candidate document): a long phrase costs more per check.
         public var phraseChecks: Int
         /// Wall-clock milliseconds from the budget's creation.
         public var milliseconds: Int
         /// Terms one prefix (`word*`) expands to, per field.
         public var expansions: Int
 
-        public init(candidates: Int = 200_000, leaves: Int = 20_000, phraseChecks: Int = 20_000, milliseconds: Int = 2_000, expansions: Int = 64) {
+        public init(candidates: Int = 200_000, leaves: Int = 20_000, phraseChecks: Int = 50_000, milliseconds: Int = 2_000, expansions: Int = 64) {
             self.candidates = candidates
             self.leaves = leaves
             self.phraseChecks = phraseChecks
@@ -76,13 +77,13 @@ public final class SearchBudget: @unchecked Sendable {
         return stopped == nil
     }
 
-    /// Charges one phrase check; false once any limit is reached.
-    public func phraseCheck() -> Bool {
+    /// Charges one check of a phrase of `words` words; false once any limit is reached.
+    public func phraseCheck(words: Int) -> Bool {
         guard stopped == nil else { return false }
-        phraseChecks += 1
+        phraseChecks += max(1, words)
         if phraseChecks > limits.phraseChecks {
             stopped = .phraseChecks
-        } else if phraseChecks & 15 == 0 && monotonicSeconds() > deadline {
+        } else if phraseChecks & 15 < max(1, words) && monotonicSeconds() > deadline {  // each time the count passes a multiple of 16
             stopped = .time
         }
         return stopped == nil

@@ -98,7 +98,7 @@ public struct SearchEngine {
             return try VerifyIterator(base) { [budget] doc in
                 // Spent: accept without reading, so the walk stops here; the top-k loop's budget
                 // check, which runs before any document is scored, then ends the search.
-                if let budget, !budget.phraseCheck() { return true }
+                if let budget, !budget.phraseCheck(words: offsets.count) { return true }
                 return try [Field.body, .title].contains { field in
                     let lists = try forms.map { alts in Set(try alts.flatMap { try view.positions(field, $0, in: doc) }.map(Int.init)) }
                     return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }

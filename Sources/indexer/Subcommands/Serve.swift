@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "No access log (warnings are still printed).") var quiet = false
     @Option(help: "Wall-clock budget of one search in milliseconds; past it the search answers what it found so far (partial).")
     var queryBudgetMs = SearchBudget.Limits().milliseconds
-    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and a tenth as many phrase checks).")
+    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and a quarter as many phrase-word checks).")
     var queryBudgetCandidates = SearchBudget.Limits().candidates
     @Option(help: "Searches running at once (default: the processor count); more wait briefly, then get 503.")
     var maxSearches = processorCount
@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.warnings = { printError("warning: " + $0) }
         config.queryBudget.milliseconds = queryBudgetMs
         config.queryBudget.candidates = queryBudgetCandidates
-        config.queryBudget.phraseChecks = queryBudgetCandidates / 10
+        config.queryBudget.phraseChecks = queryBudgetCandidates / 4
         config.maxSearches = maxSearches
         let host = self.host
         config.onRunning = { port in
