@@ -17,7 +17,7 @@ import Support
 /// hanging a thread, and only regular files are read.
 ///
 /// The one link followed is `blocks` itself when it leads to a folder named `blocks`: the
-/// link `indexer merge --shared-store` makes to the shared store's block folder. Nothing below
+/// link `indexer merge --store` makes to the shared store's block folder. Nothing below
 /// it is followed, and every block is checked against its CID anyway (`BlockChecks`), so a
 /// planted `blocks` link can only ever serve files named by the hash of their own bytes.
 final class IndexFolderFiles: Sendable {
@@ -94,7 +94,7 @@ final class IndexFolderFiles: Sendable {
     }
 
     /// The shared block folder when `directory/blocks` is a link to a folder named `blocks`
-    /// (what `merge --shared-store` makes), else nil.
+    /// (what `merge --store` makes), else nil.
     static func sharedStore(_ directory: String) -> String? {
         var st = stat()
         guard lstat(directory + "/blocks", &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK,

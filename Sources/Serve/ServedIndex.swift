@@ -40,7 +40,7 @@ public final class ServedIndex: Sendable {
     public var linkNotes: [String] {
         var notes: [String] = []
         if let shared = files.sharedBlocks {
-            notes.append("\(directory)/blocks links to \(shared) (merge --shared-store): served; links below it are not")
+            notes.append("\(directory)/blocks links to \(shared) (merge --store): served; links below it are not")
         }
         if !files.links.isEmpty {
             let shown = files.links.prefix(5).joined(separator: ", ") + (files.links.count > 5 ? ", …" : "")

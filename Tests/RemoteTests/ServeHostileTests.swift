@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    /// `blocks` linked to some other folder is refused whole; the link `merge --shared-store`
+    /// `blocks` linked to some other folder is refused whole; the link `merge --store`
     /// makes (to a folder named `blocks`) is followed, and no link below it is.
     @Test func aLinkedBlockFolderIsFollowedOnlyWhenItIsTheSharedStore() async throws {
         let (source, secret, cid) = try fixture()
@@ -98,7 +98,7 @@ import Testing
         #expect(symlink(secret, store + "/blocks/\(cid)") == 0)
         let shared = try ServedIndex(name: "merged", directory: out)
         #expect(shared.files.sharedBlocks != nil && shared.files.links == ["blocks/\(cid)"])
-        #expect(shared.linkNotes.first?.contains("merge --shared-store") == true)
+        #expect(shared.linkNotes.first?.contains("merge --store") == true)
         let merged = try #require(try DirectoryStore(root: out, create: false).list().first { $0 != cid })
         try await app([out]).test(.router) { client in
             try await expect(client, "/blocks/\(merged)", .ok)

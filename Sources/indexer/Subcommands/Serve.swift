@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             one access-log line per request on stderr; stops cleanly on Ctrl-C or SIGTERM.
 
             Hostile folders and queries: no symbolic link inside an index folder is followed \
-            (except blocks/ when it links to a folder named blocks, as merge --shared-store \
+            (except blocks/ when it links to a folder named blocks, as merge --store \
             makes it); links found are counted at start and answer 404. A block is served only \
             if its bytes hash to its CID (checked once per file version; a mismatch answers 500 \
             and is logged). A search stops early once it has used its budget and answers the \
