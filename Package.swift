@@ -121,6 +121,6 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Drives the built `indexer` binary end to end.
-        .testTarget(name: "CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["TextTestSupport"]),
     ]
 )

@@ -4,7 +4,7 @@ import Support
     import Glibc
 #endif
 
-/// One document turned into what the shard's trees store: per field and term the frequency
+/// One document turned into what a segment's trees store: per field and term the frequency
 /// and positions, the field lengths, and the record for the docs tree.
 struct DocumentTerms {
     struct Entry {

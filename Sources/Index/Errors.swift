@@ -20,13 +20,13 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case treeParameters(tree: String, found: String)
     /// A merge input analyzed by another analyzer: its terms would not match.
     case otherAnalyzer(input: String, found: String, expected: String)
-    /// Two merge inputs claim the same batch of a group with different sources.
-    case batchCollision(first: String, second: String, group: GroupID, batch: UInt32)
     case nothingToMerge
     /// A merge input that could not be opened or verified.
     case inputRefused(input: String, reason: String)
     /// `--base` names an index holding no batch of the building key's group.
     case baseOfAnotherGroup(path: String, group: GroupID)
+    /// `--base` is a merged index and `--out` the same folder: the update would drop the other groups.
+    case baseIsShared(path: String, others: Int)
     /// Every source failed and nothing was indexed; the output folder is unchanged.
     case nothingIndexed(failed: [String])
     /// A record whose source is none of the build's inputs (a bug in attribution, not in the data).
@@ -60,16 +60,12 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
             \(input) was analyzed with \(found), this tool uses \(expected): \
             its terms would not match. Rebuild it from its sources with this version (or merge it with the tool that built it).
             """
-        case .batchCollision(let first, let second, let group, let batch):
-            """
-            \(first) and \(second) both hold batch \(batch) of group \(group) but built from different \
-            sources: their documents would collide. Each group needs its own key (indexer keygen); to add to a \
-            group's index, build with --base so the new documents get a new batch.
-            """
         case .nothingToMerge: "nothing to merge"
         case .inputRefused(let input, let reason): "refusing input \(input): \(reason)"
         case .baseOfAnotherGroup(let p, let g):
             "\(p) holds no batch of group \(g); an incremental build extends the same group's index (use merge to combine groups)"
+        case .baseIsShared(let p, let n):
+            "\(p) is a merged index (\(n) other group(s)); update your group's own index (or build into another --out) and merge again"
         case .nothingIndexed(let failed):
             "nothing was indexed: every source failed (\(failed.joined(separator: "; ")))"
         case .unattributedRecord(let s): "record \(s) belongs to none of the sources given; nothing was written"

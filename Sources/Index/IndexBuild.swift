@@ -77,12 +77,15 @@ public struct IndexBuild {
         /// Live documents by URL (several captures of one URL may be live).
         var byURL: [String: [(DocRef, DocRecord)]] = [:]
         var store: BlockStore
+        /// Other groups' versions in the base (a merged index).
+        var others: Int
 
         init(path: String, key: GroupKey) throws {
             let view = try IndexView.open(directory: path)
             guard let mine = view.versions.first(where: { $0.version.publicKey == key.publicKey }) else {
                 throw IndexError.baseOfAnotherGroup(path: path, group: key.group)
             }
+            others = view.versions.count - 1
             version = mine
             store = view.store
             let own = view.segments.filter { s in mine.version.segments.contains(s.cid) }
@@ -104,6 +107,11 @@ public struct IndexBuild {
     /// version of this key.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
         let base = try self.base.map { try Base(path: $0, key: key) }
+        // Updating a merged index in place would publish it under this group's key alone and
+        // drop the other groups: a group's index is its own; merging is the merger's job.
+        if let base, base.others > 0, let path = self.base, FileSystem.sameFile(path, out) {
+            throw IndexError.baseIsShared(path: path, others: base.others)
+        }
         // Unchanged pages are skipped by (URL, digest): the same content at a new URL is new.
         var known = Set<String>()
         for (url, docs) in base?.byURL ?? [:] { for (_, r) in docs { known.insert(url + "\u{0}" + Hex.encode(r.digest)) } }
@@ -114,7 +122,7 @@ public struct IndexBuild {
         // (apart from blocks no manifest names).
         defer { builder.discard() }
         let knownPages = known
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
         let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })

@@ -1,6 +1,7 @@
 import Blocks
 import ProllyTree
 import Support
+import Synchronization
 
 /// What a reader accepts: keys it trusts (nil: every validly signed group) and the versions it
 /// has seen before (a lower sequence number than one seen is a replay and is refused).
@@ -154,7 +155,8 @@ public final class IndexView: Sendable {
     /// segments claim one (group, batch), and when the policy leaves nothing to read.
     public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws -> IndexView {
         precondition(!sources.isEmpty)
-        let store: BlockStore = sources.count == 1 ? sources[0].store : UnionStore(sources.map(\.store))
+        let union = sources.count == 1 ? nil : UnionStore(sources.map(\.store))
+        let store: BlockStore = union ?? sources[0].store
         let reader = NodeReader(store: store, cacheNodes: cacheNodes)
         var manifests: [Manifest] = []
         var analyzer: String? = nil
@@ -169,11 +171,15 @@ public final class IndexView: Sendable {
         for source in sources {
             let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
             manifests.append(manifest)
+            // The blocks the manifest names, from this index's own store, in one batch.
             let wanted = [manifest.root] + manifest.namedBlocks
-            for (c, b) in zip(wanted, try store.getMany(wanted)) { known[c] = b }
+            for (c, b) in zip(wanted, try source.store.getMany(wanted)) {
+                known[c] = b
+                union?.learn(c, b, from: manifests.count - 1)
+            }
             func block(_ c: CID) throws -> [UInt8] {
                 if let b = known[c] { return b }
-                let b = try store.get(c)
+                let b = try source.store.get(c)
                 known[c] = b
                 return b
             }
@@ -403,10 +409,13 @@ public final class IndexView: Sendable {
     }
 }
 
-/// Reads from several stores (the indexes of one view), trying each in turn. Every block is
-/// verified against its CID by the store that returns it.
+/// Reads from several stores (the indexes of one view). A block's links are found where the
+/// block was (each index folder is self-contained), so every block fetched routes its children
+/// to its own store: after the manifests' first batch, nothing is asked of the wrong host.
+/// Every block is verified against its CID by the store that returns it.
 final class UnionStore: BlockStore {
     let stores: [BlockStore]
+    private let route = Mutex<[CID: Int]>([:])
     init(_ stores: [BlockStore]) { self.stores = stores }
     var name: String { stores.map(\.name).joined(separator: " + ") }
 
@@ -418,15 +427,49 @@ final class UnionStore: BlockStore {
         return found.map { $0! }
     }
 
-    /// Each store answers what it holds in one batch; the rest go to the next store.
+    /// Routed blocks from their own store, one batch per store, the stores in parallel (one
+    /// round trip); the others from each store in turn, each answering what it holds.
     func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
         var out = [[UInt8]?](repeating: nil, count: cids.count)
-        var missing = Array(cids.indices)
-        for s in stores where !missing.isEmpty {
-            for (i, b) in zip(missing, try s.getPresent(missing.map { cids[$0] })) { out[i] = b }
+        var answeredBy = [Int?](repeating: nil, count: cids.count)
+        let known = route.withLock { r in cids.map { r[$0] } }
+        let byStore = stores.indices.map { s in cids.indices.filter { known[$0] == s } }
+        let results = Mutex<[Int: Result<[[UInt8]?], Error>]>([:])
+        let stores = self.stores
+        concurrentlyPerform(iterations: stores.count) { s in
+            guard !byStore[s].isEmpty else { return }
+            let r = Result { try stores[s].getPresent(byStore[s].map { cids[$0] }) }
+            results.withLock { $0[s] = r }
+        }
+        for (s, r) in results.withLock({ $0 }) {
+            for (i, b) in zip(byStore[s], try r.get()) where b != nil {
+                out[i] = b
+                answeredBy[i] = s
+            }
+        }
+        var missing = cids.indices.filter { out[$0] == nil }
+        for (s, store) in stores.enumerated() where !missing.isEmpty {
+            for (i, b) in zip(missing, try store.getPresent(missing.map { cids[$0] })) where b != nil {
+                out[i] = b
+                answeredBy[i] = s
+            }
             missing.removeAll { out[$0] != nil }
         }
+        for (i, b) in out.enumerated() {
+            if let b, let s = answeredBy[i] { learn(cids[i], b, from: s) }
+        }
         return out
+    }
+
+    /// Routes the links of `bytes` (block `cid`, held by store `s`) to that store.
+    func learn(_ cid: CID, _ bytes: [UInt8], from s: Int) {
+        guard cid.codec == CID.dagCBOR, let node = try? DagCBOR.decode(bytes) else { return }
+        var links: [CID] = []
+        node.links(into: &links)
+        route.withLock { r in
+            r[cid] = r[cid] ?? s
+            for c in links where r[c] == nil { r[c] = s }
+        }
     }
 
     func has(_ cid: CID) throws -> Bool { try stores.contains { try $0.has(cid) } }

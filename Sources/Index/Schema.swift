@@ -23,7 +23,7 @@ public enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     public var isScored: Bool { self == .body || self == .title }
 }
 
-/// Key layouts of the shard's trees (see DESIGN.md, "Shard schema").
+/// Key layouts of a segment's trees (see docs/FORMAT.md).
 public enum ShardKeys {
     /// `field ‖ term ‖ 0x00 ‖ DocRef`: each term's postings are contiguous, and within them each
     /// group's and batch's. Terms never contain 0x00 (the analyzer emits UTF-8 text).
@@ -134,7 +134,7 @@ public enum PositionList {
     }
 }
 
-/// The four trees of a shard, in the order they are built and listed. The raw value is the
+/// The four trees of a segment, in the order they are built and listed. The raw value is the
 /// tree's name in the manifest (`IndexInfo.trees`). Postings are scanned in ranges (16 KiB
 /// nodes); docs and text are read a few random keys per result page (4 KiB nodes).
 public enum ShardTree: String, CaseIterable, Sendable {

@@ -7,7 +7,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// Builds a signed shard from documents: analysis on the callers' threads, entries into a
+/// Builds a segment from documents: analysis on the callers' threads, entries into a
 /// bounded buffer that spills sorted runs, then one merge of the runs streamed into the four
 /// trees. The trees depend only on the documents and their (file, sequence) positions, never
 /// on thread count, timing or memory budget.

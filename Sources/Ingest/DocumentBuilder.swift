@@ -64,6 +64,8 @@ public struct DocumentBuilder: Sendable {
         }
         // Checked only for records that would become documents (see `digestMismatch`).
         if let bad = record.digestMismatch(payloadStart: head?.bodyStart ?? (kind == .response ? nil : 0)) { return .skipped(bad) }
+        // ARC carries no digest: the payload's SHA-1 is computed, as warcio's conversion writes it.
+        let payloadDigest = h.payloadDigest ?? (record.fromARC ? record.payloadSHA1(from: head?.bodyStart ?? 0) : nil)
         var body = record.block
         var range = (head?.bodyStart ?? 0)..<body.count
         if let te = head?.transferEncoding?.lowercased(), te.contains("chunked") {
@@ -115,7 +117,7 @@ public struct DocumentBuilder: Sendable {
             let doc = Document(
                 kind: kind, url: url, title: page.title, text: page.text, description: page.description,
                 date: h.date.flatMap(ISODate.parse), mime: e, lang: lang, source: record.source,
-                links: page.links, recordID: h.recordID, payloadDigest: h.payloadDigest, httpStatus: head?.status)
+                links: page.links, recordID: h.recordID, payloadDigest: payloadDigest, httpStatus: head?.status)
             return .document(doc, recovered: repairs)
         }
     }

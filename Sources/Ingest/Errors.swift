@@ -27,7 +27,7 @@ public struct IngestError: Error, Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .cannotOpen(let e): "cannot open: \(String(cString: strerror(e)))"
             case .readFailed(let e): "read failed: \(String(cString: strerror(e)))"
-            case .unknownFormat: "not a WARC, WARC.gz, WARC.zst, WACZ or folder (first bytes match none)"
+            case .unknownFormat: "not a WARC, WARC.gz, WARC.zst, ARC, ARC.gz, WACZ or folder (first bytes match none)"
             case .fileTooLarge(let limit): "file larger than \(limit) bytes"
             case .badZip(let reason): reason
             case .failed(let message): message

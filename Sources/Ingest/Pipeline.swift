@@ -9,12 +9,22 @@ public struct IngestSummary: Sendable {
     public var ignored: [String: Int] = [:]
     /// Repairs that kept a document, by kind (`Content-Length too short`, …).
     public var recovered: [String: Int] = [:]
-    /// Damage that lost data, each with its file and offset, in source order.
-    public var skipped: [Skip] = []
+    /// Damage that lost data, each with its file and offset, in source order: the first
+    /// `maxSkipExamples` only, so a hostile source cannot grow the report without bound.
+    public private(set) var skipped: [Skip] = []
+    /// Every skip, counted by reason.
+    public private(set) var skippedByReason: [String: Int] = [:]
+    /// How many skips `skipped` lists; the rest are only counted.
+    public var maxSkipExamples = 100
     /// Sources that could not be read at all.
     public var failed: [IngestError] = []
 
-    public init() {}
+    public init(maxSkipExamples: Int = 100) { self.maxSkipExamples = maxSkipExamples }
+
+    /// Every skip, listed or not: non-zero means exit status 3.
+    public var skippedCount: Int { skippedByReason.values.reduce(0, +) }
+    /// Skips counted but not listed in `skipped`.
+    public var skippedNotListed: Int { skippedCount - skipped.count }
 
     mutating func add(_ o: Outcome, isRecord: Bool) {
         if isRecord { records += 1 }
@@ -23,22 +33,42 @@ public struct IngestSummary: Sendable {
             documents += 1
             for r in repairs { recovered[r, default: 0] += 1 }
         case .ignored(let reason): ignored[reason, default: 0] += 1
-        case .skipped(let s): skipped.append(s)
+        case .skipped(let s):
+            skippedByReason[s.reason, default: 0] += 1
+            if skipped.count < maxSkipExamples { skipped.append(s) }
         }
     }
 
+    /// Adds `o`, which comes after everything already added.
     mutating func merge(_ o: IngestSummary) {
         records += o.records
         documents += o.documents
         for (k, v) in o.ignored { ignored[k, default: 0] += v }
         for (k, v) in o.recovered { recovered[k, default: 0] += v }
-        skipped += o.skipped
+        for (k, v) in o.skippedByReason { skippedByReason[k, default: 0] += v }
+        skipped += o.skipped.prefix(max(0, maxSkipExamples - skipped.count))
         failed += o.failed
     }
+}
 
-    /// Skipped records grouped by reason.
-    public var skippedByReason: [String: Int] {
-        skipped.reduce(into: [:]) { $0[$1.reason, default: 0] += 1 }
+extension Pipeline {
+    /// The pipeline with every bound on what one record, payload or page list may hold in
+    /// memory taken from a build's memory budget (`--memory-mb`), so that a smaller budget
+    /// means smaller bounds: a block or site file kept whole up to an eighth of it, a decoded
+    /// payload up to a sixteenth, WACZ page lists and segments waiting for their continuations
+    /// an eighth each, and batches of at most a sixty-fourth. At the default 512 MiB these
+    /// are the defaults (64, 32, 64, 64 and 4 MiB). What passes a bound is skipped and reported
+    /// with its file and offset.
+    public func bounded(memoryBytes m: Int) -> Pipeline {
+        var p = self
+        let eighth = max(m / 8, 1 << 20)
+        p.reader.limits.maxBlock = eighth
+        p.reader.limits.cutBlockPrefix = min(p.reader.limits.cutBlockPrefix, eighth / 4)
+        p.reader.maxPendingSegments = eighth
+        p.reader.maxMetadataBytes = eighth
+        p.builder.limits.maxDecodedBytes = max(m / 16, 1 << 20)
+        p.batchBytes = max(min(m / 64, 4 << 20), 256 << 10)
+        return p
     }
 }
 
@@ -55,6 +85,8 @@ public struct Pipeline: Sendable {
     public var batchBytes = 4 << 20
     public var batchRecords = 256
     public var maxInFlight = 0
+    /// Skipped records listed in the summary (all are counted, by reason).
+    public var maxSkipExamples = 100
 
     public init(reader: SourceReader, builder: DocumentBuilder) {
         self.reader = reader
@@ -70,7 +102,7 @@ public struct Pipeline: Sendable {
     ) throws -> IngestSummary {
         let state = PipelineState<T>(maxInFlight: maxInFlight > 0 ? maxInFlight : max(4, workers * 3))
         let reader = self.reader, builder = self.builder
-        let batchBytes = self.batchBytes, batchRecords = self.batchRecords
+        let batchBytes = self.batchBytes, batchRecords = self.batchRecords, maxSkipExamples = self.maxSkipExamples
         let producer = Worker {
             var batch: [WorkItem] = []
             var weight = 0
@@ -104,7 +136,7 @@ public struct Pipeline: Sendable {
             threads.append(
                 Worker {
                     while let (seq, items) = state.nextBatch() {
-                        var summary = IngestSummary()
+                        var summary = IngestSummary(maxSkipExamples: maxSkipExamples)
                         var results: [T] = []
                         results.reserveCapacity(items.count)
                         for item in items {
@@ -116,7 +148,7 @@ public struct Pipeline: Sendable {
                     }
                 })
         }
-        var total = IngestSummary()
+        var total = IngestSummary(maxSkipExamples: maxSkipExamples)
         var failure: Error?
         while let (results, summary) = state.nextResult() {
             total.merge(summary)

@@ -94,8 +94,8 @@ enum SiteFolder {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Reads the whole file, up to `maxFile` bytes.
-    static func readFile(_ path: String) throws -> [UInt8] {
+    /// Reads the whole file, up to `maxFile` bytes (the source reader passes its block bound).
+    static func readFile(_ path: String, maxFile: Int = SiteFolder.maxFile) throws -> [UInt8] {
         let s = try FileStream(path: path)
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 256 << 10)

@@ -1,4 +1,4 @@
-/// Reads sources (WARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
+/// Reads sources (WARC and ARC files, WACZ packages, site folders) into `WorkItem`s, sequentially and
 /// in constant memory. The expensive part of a document, its extraction, is left to the items'
 /// consumers, which may run on other threads.
 public struct SourceReader: Sendable {
@@ -22,7 +22,7 @@ public struct SourceReader: Sendable {
     public func read(_ path: String, emit: (WorkItem) -> Bool) throws {
         let format = try SourceFormat.detect(path: path)
         switch format {
-        case .warc, .warcGzip, .warcZstd:
+        case .warc, .warcGzip, .warcZstd, .arc, .arcGzip:
             _ = readWARC(try FileStream(path: path), format: format, file: path, titles: nil, emit: emit)
         case .zip:
             try readWACZ(path, emit: emit)
@@ -36,7 +36,8 @@ public struct SourceReader: Sendable {
     /// Streams the records of one WARC, joining segmented records. Returns false if stopped.
     func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, titles: PageTitles?, emit: (WorkItem) -> Bool) -> Bool {
         let stream: ByteStream
-        do { stream = try warcStream(raw, format: format) } catch {
+        // The ARC look-ahead holds part of a block, so it stays within the block bound.
+        do { stream = try warcStream(raw, format: format, arcLookahead: min(4 << 20, limits.maxBlock / 2)) } catch {
             return emit(.outcome(.skipped(Skip(SourceRef(file: file), "unreadable source", "\(error)")), isRecord: false))
         }
         let reader = WARCReader(stream: stream, file: file, limits: limits)
@@ -44,7 +45,8 @@ public struct SourceReader: Sendable {
         while let event = reader.next() {
             let ok: Bool
             switch event {
-            case .record(let r):
+            case .record(var r):
+                r.fromARC = format == .arc || format == .arcGzip
                 ok = segments.add(r).allSatisfy { item in
                     switch item {
                     case .left(let rec): emit(.record(rec, titles: titles))
@@ -72,7 +74,8 @@ public struct SourceReader: Sendable {
                 return emit(.outcome(.ignored(reason: "site file type"), isRecord: true))
             }
             do {
-                let bytes = try SiteFolder.readFile(path)
+                // A site file is held whole like a record's block: the same bound.
+                let bytes = try SiteFolder.readFile(path, maxFile: limits.maxBlock)
                 let url = SiteFolder.url(base: baseURL, root: root, relative: rel)
                 let siteRoot = SiteFolder.url(base: baseURL, root: root, relative: "")
                 return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)))

@@ -37,7 +37,8 @@ extension SourceReader {
     /// their CRC-32, size or ratio check. A WARC member that fails its CRC-32 has had its
     /// records indexed as they streamed (checking first would hold the member in memory or
     /// read it twice), so those documents are kept and the member is reported as skipped,
-    /// which makes the exit status 3; datapackage.json and the pages lists are read whole
+    /// which makes the exit status 3; the same holds for a WARC member whose SHA-256 differs
+    /// from its datapackage.json hash. datapackage.json and the pages lists are read whole
     /// before use, so a failed check there drops them.
     func readWACZ(_ path: String, emit: (WorkItem) -> Bool) throws {
         let zip: ZipArchive
@@ -62,7 +63,8 @@ extension SourceReader {
             do {
                 let json = try JSON.parse(try zip.read(dp, limit: max(maxMetadataBytes / 8, 1 << 20)), options: .metadata)
                 for res in json["resources"]?.array ?? [] {
-                    if let p = res["path"]?.string, let h = res["hash"]?.string { expected[p] = h.lowercased() }
+                    // Only SHA-256 is checked; `wacz create --hash-type md5` writes MD5, left unchecked.
+                    if let p = res["path"]?.string, let h = res["hash"]?.string?.lowercased(), h.hasPrefix("sha256:") { expected[p] = h }
                 }
             } catch {
                 if !skip("datapackage.json", "invalid datapackage.json", "\(error)") { return }
@@ -91,14 +93,14 @@ extension SourceReader {
                     continue
                 }
                 let got = try hashing.finish()
+                let want = expected.removeValue(forKey: name)
+                // A list is used only once every check passed: its titles would label pages.
                 if let d = member.damage {
                     if !report(d) { return }
-                    expected[name] = nil
+                } else if let want, got != want {
+                    if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got); its titles are not used") { return }
                 } else {
                     titles.merge(listed) { $1 }
-                }
-                if let want = expected.removeValue(forKey: name), got != want {
-                    if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got)") { return }
                 }
             } catch {
                 if !skip(name, "unreadable pages list", "\(error)") { return }
@@ -111,8 +113,8 @@ extension SourceReader {
             let file = path + "#" + entry.name
             do {
                 let format = try SourceFormat.detect(stream: zip.open(entry))
-                guard format == .warc || format == .warcGzip || format == .warcZstd else {
-                    if !skip(entry.name, "unreadable archive member", "not a WARC (first bytes match none)") { return }
+                guard format.isRecords else {
+                    if !skip(entry.name, "unreadable archive member", "not a WARC or ARC (first bytes match none)") { return }
                     continue
                 }
                 let member = try zip.open(entry)

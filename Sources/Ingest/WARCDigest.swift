@@ -32,6 +32,12 @@ extension WARCRecord {
         return nil
     }
 
+    /// `sha1:<base32>` of the block from `from` on: the payload digest WARC writers record.
+    func payloadSHA1(from: Int) -> String {
+        let got = block.withUnsafeBytes { SHA1.hash(UnsafeRawBufferPointer(rebasing: $0[min(from, $0.count)...])) }
+        return "sha1:" + Base32.encode(got, uppercase: true)
+    }
+
     private func check(_ expected: WARCDigestValue, _ text: String, _ field: String, from: Int) -> Skip? {
         let got = block.withUnsafeBytes { expected.algorithm.hash(UnsafeRawBufferPointer(rebasing: $0[from...])) }
         if got == expected.bytes { return nil }

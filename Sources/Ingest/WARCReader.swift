@@ -8,6 +8,8 @@ public struct WARCRecord: Sendable {
     public var source: SourceRef
     /// Repairs made while reading (e.g. `Content-Length too short`).
     public var repairs: [String]
+    /// Read from an ARC file: it carries no digests, so the payload's is computed.
+    public var fromARC = false
 }
 
 /// What the reader found next.

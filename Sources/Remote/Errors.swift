@@ -75,16 +75,12 @@ public enum TrustListError: Error, Equatable, CustomStringConvertible {
     case badKey(path: String, line: Int, found: String)
     /// No keys at all (only blank lines and comments).
     case empty(path: String)
-    /// None of the trusted groups has documents in the index; `present` are the groups it has.
-    case noTrustedGroups(path: String, trusted: Int, present: [String])
 
     public var description: String {
         switch self {
         case .unreadable(let p): "\(p): cannot read the trust file"
         case .badKey(let p, let n, let found): "\(p):\(n): expected a public key as 64 hex digits, found \"\(found)\""
         case .empty(let p): "\(p): no public keys (one 64-hex-digit key per line)"
-        case .noTrustedGroups(let p, let n, let present):
-            "\(p): none of its \(n) trusted group(s) has documents in this index (groups here: \(present.joined(separator: ", ")))"
         }
     }
 }

@@ -25,9 +25,13 @@ public final class OpenedIndex: Sendable {
     public var isRemote: Bool { stores.contains { $0.http != nil } }
 
     /// Requests, bytes, serial round trips and cache hits so far, the manifests included, summed
-    /// over the locations. For a local folder every block read counts as a request and a round trip.
+    /// over the locations. For a local folder every block read counts as a request and a round
+    /// trip. Several locations are read in parallel batches (one per location and tree level),
+    /// after their manifests one by one: round trips are the longest location's, plus one per
+    /// further manifest.
     public var cost: ReadCost {
         var total = ReadCost()
+        var longest = 0
         for s in stores {
             var c = ReadCost()
             if let http = s.http {
@@ -40,7 +44,9 @@ public final class OpenedIndex: Sendable {
                 c.blocks = d.counters.reads
             }
             total.add(c)
+            longest = max(longest, c.roundTrips)
         }
+        if stores.count > 1 { total.roundTrips = longest + stores.count - 1 }
         return total
     }
 }

@@ -25,6 +25,14 @@ public enum FileSystem {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Whether two paths name the same existing file or folder (same device and inode), however
+    /// they are spelled.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     /// Bytes of a regular file; 0 for a folder or a path that cannot be read (a site folder's
     /// size is not recorded in manifests, and progress counts its files as they come).
     public static func fileSize(_ path: String) -> UInt64 {

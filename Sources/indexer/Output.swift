@@ -1,3 +1,5 @@
+import Ingest
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -23,4 +25,12 @@ func readAllStandardInput() -> [UInt8] {
         out.append(contentsOf: chunk[0..<n])
     }
     return out
+}
+
+/// The skipped records a summary lists, and how many more it only counted (by reason, above).
+func printSkips(_ s: IngestSummary) {
+    for k in s.skipped { printError("skipped \(k)") }
+    if s.skippedNotListed > 0 {
+        printError("… and \(s.skippedNotListed) more skipped records, not listed (counted by reason above)")
+    }
 }

@@ -110,6 +110,14 @@ import Zlib
         for _ in 0..<(2000 * Self.scale) { consume(Self.mutate(seed, &rng), format: .warcZstd) }
     }
 
+    /// ARC, plain and one gzip member per record, through the converter and the WARC reader.
+    @Test(arguments: [false, true]) func arc(gzip: Bool) throws {
+        let recs = ARCTests.records(8) + [ARCTests.record("dns:example.net", "text/dns", Array("1.2.3.4\n".utf8))]
+        let seed = gzip ? Array(recs.map { Zlib.compress($0, format: .gzip) }.joined()) : Array(recs.joined())
+        var rng = RNG(state: Self.seedBase &* 100 &+ (gzip ? 8 : 7))
+        for _ in 0..<(2000 * Self.scale) { consume(Self.mutate(seed, &rng), format: gzip ? .arcGzip : .arc) }
+    }
+
     @Test func httpPayloads() throws {
         let seeds: [[UInt8]] = [
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".utf8),

@@ -35,6 +35,57 @@ import TextTestSupport
         #expect(r.summary.skipped.first?.source.file == path + "#archive/pages.warc.gz")
     }
 
+    /// WACZs packaged by PyPI `wacz create`, then one member replaced through Python's zipfile
+    /// (so its CRC-32 is right and only the datapackage.json hash tells): the WARC's records
+    /// are indexed and the member reported (exit status 3); a changed pages list is reported
+    /// and its titles are not used. MD5 hashes (`--hash-type md5`) are not checked, so a
+    /// sound WACZ of that kind reports nothing.
+    @Test func waczCreateMembersCheckedAgainstTheirHashes() throws {
+        let dir = makeTempDir("wacz-create")
+        let warc = try fixture("pages.warc.gz")
+        let pages = dir + "/pages.jsonl"
+        let listed = (0..<50).map { #"{"url": "http://example.com/page\#($0).html", "title": "Listed title \#($0)", "ts": "2024-05-01T12:00:00Z"}"# }
+        try writeBytes(pages, Array((#"{"format": "json-pages-1.0", "id": "pages"}"# + "\n" + listed.joined(separator: "\n") + "\n").utf8))
+        for (name, extra) in [("sha.wacz", ["-p", pages]), ("md5.wacz", ["-p", pages, "--hash-type", "md5"])] {
+            _ = try PythonChecker.output(arguments: ["-m", "wacz", "create", "-o", dir + "/" + name, warc] + extra)
+        }
+        // Rewrites `src` with member `name` replaced by `with` (bytes of a file) or edited.
+        let replace = """
+            import sys, zipfile
+            src, dst, name, how = sys.argv[1:5]
+            with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as out:
+                for info in z.infolist():
+                    data = z.read(info)
+                    if info.filename == name:
+                        data = open(how, "rb").read() if how != "retitle" else data.replace(b"Listed title 3", b"Forged title 3")
+                    out.writestr(info, data)
+            """
+        _ = try PythonChecker.output(arguments: [
+            "-c", replace, dir + "/sha.wacz", dir + "/warc.wacz", "archive/pages.warc.gz", try fixture("pages11.warc.gz"),
+        ])
+        _ = try PythonChecker.output(arguments: ["-c", replace, dir + "/sha.wacz", dir + "/list.wacz", "pages/pages.jsonl", "retitle"])
+        let noTitles: HTMLExtraction = { b, c in
+            var p = rawHTML(b, c); p.title = nil; return p
+        }
+
+        let sound = try ingest([dir + "/sha.wacz"], html: noTitles)
+        #expect(sound.summary.skippedCount == 0, "\(sound.summary.skipped)")
+        #expect(sound.documents.count == 50 && sound.documents[3].title == "Listed title 3")
+        let md5 = try ingest([dir + "/md5.wacz"])
+        #expect(md5.summary.skippedCount == 0, "\(md5.summary.skipped)")
+        #expect(md5.documents.count == 50)
+
+        let changedWARC = try ingest([dir + "/warc.wacz"])
+        #expect(changedWARC.documents.count == 50)
+        #expect(changedWARC.summary.skipped.map(\.reason) == ["datapackage hash mismatch"])
+        #expect(changedWARC.summary.skipped.first?.source.file == dir + "/warc.wacz#archive/pages.warc.gz")
+
+        let changedList = try ingest([dir + "/list.wacz"], html: noTitles)
+        #expect(changedList.documents.count == 50)
+        #expect(changedList.summary.skipped.map(\.source.file) == [dir + "/list.wacz#pages/pages.jsonl"])
+        #expect(changedList.documents.allSatisfy { $0.title == nil })
+    }
+
     @Test func brokenZipFailsTheSourceOnly() throws {
         let dir = makeTempDir("badzip")
         var bytes = try readBytes(try fixture("pages.wacz"))

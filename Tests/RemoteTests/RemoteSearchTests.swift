@@ -16,12 +16,16 @@ let remoteQueries = [
     "title:market", "tag:seven bridge", "after:2023-11-20 solar", "zephyr", "nosuchword", "(amber OR basil) copper",
 ]
 
-/// A two-group merged index, built once for the suite.
+/// Two groups' own indexes, built once for the suite.
+let groupIndexes: [String] = [
+    try! buildIndex(corpus(300, seed: 1, site: "alpha.example"), key: keyA),
+    try! buildIndex(corpus(200, seed: 2, site: "beta.example"), key: keyB),
+]
+
+/// The two groups merged (by reference), built once for the suite.
 let mergedIndex: String = {
-    let a = try! buildIndex(corpus(300, seed: 1, site: "alpha.example"), key: keyA)
-    let b = try! buildIndex(corpus(200, seed: 2, site: "beta.example"), key: keyB)
     let out = tempDirectory("merged")
-    _ = try! IndexMerge.merge(named: [a, b], open: IndexView.localSource, out: out, key: keyA, created: "2026-01-02T00:00:00Z")
+    _ = try! IndexMerge.merge(named: groupIndexes, open: IndexView.localSource, out: out, key: keyA, created: "2026-01-02T00:00:00Z")
     return out
 }()
 
@@ -56,6 +60,28 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         #expect(warm.cost.requests == 1 && warm.cost.roundTrips == 1)
         #expect(warm.cost.cacheHits > 0)
         #expect(warm.cost.bytes == 0, "manifest revalidated with If-Modified-Since: 304, no body")
+    }
+
+    /// Each group's published index searched directly, both at once, answers as their merge
+    /// does, and each block is asked of the host that has it.
+    @Test(.tags(.python), .needsExternalTools) func severalRemoteIndexesAnswerAsTheirMerge() throws {
+        let root = tempDirectory("hosts")
+        for (i, dir) in groupIndexes.enumerated() { try FileManager.default.copyItem(atPath: dir, toPath: root + "/group-\(i)") }
+        let (server, base) = try pythonStaticServer(root)
+        defer { server.stop() }
+        var options = RemoteOptions()
+        options.cacheDirectory = nil
+        let remote = try openIndexes([base + "/group-0", base + "/group-1"], options: options)
+        let merged = try openIndex(mergedIndex)
+        #expect(remote.view.segments.count == 2 && remote.view.documentCount == merged.view.documentCount)
+        for q in remoteQueries {
+            #expect(
+                summary(try IndexSearch(view: remote.view).run(q, limit: 10)) == summary(try IndexSearch(view: merged.view).run(q, limit: 10)),
+                "query \(q)")
+        }
+        // Routed by where each block's parent was found: no request for a block goes to the
+        // host that lacks it (a 404 is still a request), so requests equal blocks plus manifests.
+        #expect(remote.cost.requests == remote.cost.blocks + 2, "\(remote.cost)")
     }
 
     @Test(.tags(.python), .needsExternalTools) func flippedByteInAServedBlockIsCaughtAndNamed() throws {

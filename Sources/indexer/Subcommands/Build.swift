@@ -8,24 +8,28 @@ import Support
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
-        abstract: "Index WARC, WARC.gz, WARC.zst, WACZ files and site folders into a signed segment of the group's index.",
+        abstract: "Index WARC, WARC.gz, WARC.zst, ARC, ARC.gz, WACZ files and site folders into a signed segment of the group's index.",
         discussion: """
             Writes DIR/blocks/<cid> and, last and atomically, DIR/manifest.json: a killed build \
             leaves any previous index in DIR intact. The segment depends only on the sources and \
-            the key, not on --threads or --memory-mb. With --base (an earlier index of the group; \
-            may be --out itself), the new version keeps the base's segments and adds one holding \
-            only what is new: pages of a site folder that changed or disappeared, and --delete \
-            URLs, become tombstones that hide the old documents from every query. Web archive \
-            captures accumulate (a new capture of a URL is shown over the older ones). \
-            Exit status: 0 success, 3 finished but skipped damaged records (listed on stderr with \
-            file and offset), 1 failed.
+            the key, not on --threads, nor on --memory-mb except that a record or payload over the \
+            bounds it sets is skipped. With --base (an earlier index of the group; may be --out \
+            itself), the new version keeps the base's segments and adds one holding only what is \
+            new: pages of a site folder that changed or disappeared, and --delete URLs, become \
+            tombstones that hide the old documents from every query. Web archive captures \
+            accumulate (a new capture of a URL is shown over the older ones). Exit status: 0 \
+            success, 3 finished but skipped damaged or oversized records (counted by reason on \
+            stderr, the first 100 with file and offset), 1 failed.
             """)
 
-    @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String] = []
+    @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String] = []
     @Option(help: "Output index folder.") var out: String
     @Option(help: "Group key file (default: the user's default key, created on first use).") var key: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Memory for buffered index entries before they spill to disk, in MiB.") var memoryMb = 512
+    @Option(
+        help:
+            "Memory budget in MiB: index entries buffered before they spill to disk, and the bounds on one record (1/8), decoded payload (1/16) and WACZ page lists (1/8); what passes a bound is skipped and reported."
+    ) var memoryMb = 512
     @Option(help: "URL of the site folder's root, so site documents get real URLs.") var baseURL: String?
     @Option(
         help:
@@ -97,6 +101,7 @@ struct BuildCommand: ParsableCommand {
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })
             o["skipped"] = .array(summary.skipped.map { .string($0.description) })
+            o["skippedNotListed"] = .int(Int64(summary.skippedNotListed))
             o["failed"] = .array(summary.failed.map { .string($0.description) })
             print(JSON.object(o).pretty, terminator: "")
         } else {
@@ -109,11 +114,11 @@ struct BuildCommand: ParsableCommand {
                 printError("\(title):")
                 for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
             }
-            for k in summary.skipped { printError("skipped \(k)") }
+            printSkips(summary)
             for f in summary.failed { printError("failed \(f)") }
             printError("index \(out): root \(manifest.root), group \(manifest.group)")
         }
         if !summary.failed.isEmpty { throw ExitCode.failure }
-        if !summary.skipped.isEmpty { throw ExitCode(3) }
+        if summary.skippedCount > 0 { throw ExitCode(3) }
     }
 }

@@ -9,29 +9,33 @@ import Support
 struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
-        abstract: "Turn WARC, WARC.gz, WARC.zst, WACZ and site folders into documents, one JSON object per line.",
+        abstract: "Turn WARC, WARC.gz, WARC.zst, ARC, ARC.gz, WACZ and site folders into documents, one JSON object per line.",
         discussion: """
             Formats are recognised from their first bytes; a directory is read as a site folder. \
             stdout gets one JSON object per document (url, title, date, mime, lang, digest, source, \
             tags, mentions; text with --text). stderr gets a summary: records read, \
-            documents, records left out by reason, and every skipped record with its file and offset. \
+            documents, records left out by reason, skipped records by reason and the first 100 with \
+            their file and offset. \
             Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
             not be read at all.
             """
     )
 
-    @Argument(help: "WARC / WARC.gz / WARC.zst / WACZ files and site folders.") var sources: [String]
+    @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String]
     @Flag(help: "Include each document's extracted text.") var text = false
     @Option(help: "URL of the site folder's root, so site documents get real URLs (default: file:// URLs).") var baseURL: String?
     @Option(help: "Extraction threads (default: all cores).") var workers: Int?
+    @Option(help: "Memory budget in MiB, bounding one record, decoded payload and page list as `build --memory-mb` does.")
+    var memoryMb = 512
     @Flag(help: "Print the summary on stderr as one JSON object.") var json = false
 
     func validate() throws {
         if let w = workers, w < 1 { throw ValidationError("--workers must be at least 1") }
+        if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
     }
 
     func run() throws {
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard())
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryMb << 20)
         if let workers { pipeline.workers = workers }
         let includeText = text
         let progress = Progress(sources: sources, enabled: stderrIsTerminal)
@@ -53,7 +57,7 @@ struct ExtractCommand: ParsableCommand {
         progress.finish()
         printSummary(summary, progress: progress)
         if !summary.failed.isEmpty { throw ExitCode.failure }
-        if !summary.skipped.isEmpty { throw ExitCode(3) }
+        if summary.skippedCount > 0 { throw ExitCode(3) }
     }
 
     private func printSummary(_ s: IngestSummary, progress: Progress) {
@@ -79,6 +83,7 @@ struct ExtractCommand: ParsableCommand {
                         }
                     }
                 }
+                w.key("skipped_not_listed"); w.number(Int64(s.skippedNotListed))
                 w.key("failed")
                 w.array { w in for f in s.failed { w.string(f.description) } }
             }
@@ -93,7 +98,7 @@ struct ExtractCommand: ParsableCommand {
             printError("\(title):")
             for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { printError("  \(v)\t\(k)") }
         }
-        for k in s.skipped { printError("skipped \(k)") }
+        printSkips(s)
         for f in s.failed { printError("failed \(f)") }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Remote
 import Search
 import Serve
 import Support
@@ -29,6 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
     @Option(help: "Address to listen on (0.0.0.0 for every interface).") var host = "127.0.0.1"
     @Option(help: "Port (0 picks a free one).") var port = 8080
+    @Option(
+        help: ArgumentHelp(
+            "The search API and page use only segments signed by these keys (a file of Ed25519 public keys, one per line); the folders are still served whole.",
+            valueName: "file"))
+    var trust: String?
     @Flag(help: "No access log (warnings are still printed).") var quiet = false
     @Option(help: "Wall-clock budget of one search in milliseconds; past it the search answers what it found so far (partial).")
     var queryBudgetMs = SearchBudget.Limits().milliseconds
@@ -46,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let names = ServedIndex.names(for: indexes)
-        let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1) }
+        let keys = try trust.map { try TrustList(contentsOf: $0).keys }
+        let served = try zip(names, indexes).map { try ServedIndex(name: $0, directory: $1, trustedKeys: keys) }
         var config = ServeConfiguration(indexes: served)
         config.host = host
         config.port = port
