@@ -11,6 +11,8 @@ import Support
 public struct IndexSearch: Sendable {
     public let view: IndexView
     public let analyzer: IndexAnalyzer
+    /// When set, the search stops early once it is spent (read `budget.stopped` afterwards).
+    public var budget: SearchBudget? = nil
 
     public init(view: IndexView, analyzer: IndexAnalyzer = IndexAnalyzer()) {
         self.view = view
@@ -40,7 +42,8 @@ public struct IndexSearch: Sendable {
     }
 
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
-        let engine = SearchEngine(view: view, analyzer: analyzer)
+        var engine = SearchEngine(view: view, analyzer: analyzer)
+        engine.budget = budget
         let result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset, texts: true)
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()

@@ -15,6 +15,9 @@ public struct SearchEngine {
     /// Prefix queries expand to at most this many terms per field.
     public static let maxExpansions = 64
 
+    /// Stops `search` early once spent (see `SearchBudget`); `matching` must run without one.
+    public var budget: SearchBudget? = nil
+
     public init(view: IndexView, analyzer: IndexAnalyzer) {
         self.view = view
         self.analyzer = analyzer
@@ -92,8 +95,11 @@ public struct SearchEngine {
             guard positions.count > 1, !(base is EmptyIterator) else { return base }
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
-            return try VerifyIterator(base) { doc in
-                try [Field.body, .title].contains { field in
+            return try VerifyIterator(base) { [budget] doc in
+                // Spent: accept without reading, so the walk stops here; the top-k loop's budget
+                // check, which runs before any document is scored, then ends the search.
+                if let budget, !budget.phraseCheck(words: offsets.count) { return true }
+                return try [Field.body, .title].contains { field in
                     let lists = try forms.map { alts in Set(try alts.flatMap { try view.positions(field, $0, in: doc) }.map(Int.init)) }
                     return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }
                 }
@@ -103,7 +109,7 @@ public struct SearchEngine {
             guard !folded.isEmpty else { return EmptyIterator() }
             var parts: [DocIterator] = []
             for field in [Field.body, .title] {
-                for t in try view.terms(field, prefix: Array(folded.utf8), limit: SearchEngine.maxExpansions) {
+                for t in try view.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
                     let term = String(decoding: t, as: UTF8.self)
                     c.terms.append(term)
                     parts.append(try termIterator(field, term, scored: true))
@@ -193,7 +199,7 @@ public struct SearchEngine {
             let root = try live(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
             let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
-            if hits.count >= limit + offset || top.count < pool {
+            if hits.count >= limit + offset || top.count < pool || budget?.stopped != nil {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
                 if texts {
                     // Hits that moved up past collapsed ones were not fetched speculatively.
@@ -258,6 +264,7 @@ public struct SearchEngine {
         var matched = 0, scored = 0
         var skipped = false
         while let d = root.doc {
+            if let budget, !budget.step(leaves: root.leavesRead) { skipped = true; break }
             if prune && heap.isFull {
                 // Walk block bounds (internal nodes only) past every stretch that cannot beat
                 // the k-th score; read postings again only where one might.

@@ -8,12 +8,14 @@ import Support
 /// `/api/search`, keys in this order:
 ///
 ///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
-///      "offset": 0, "tookMs": 1.70,
+///      "offset": 0, ["partial": true, "partialReason": "...",] "tookMs": 1.70,
 ///      "results": [{"url", "title", "score", "date", "group", "voucher", "snippet", "highlights", "snippetHTML"}],
 ///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
 /// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
-/// `stats` when the reader counted what the search cost (the CLI). `parsed` is the query's
+/// `stats` when the reader counted what the search cost (the CLI); `partial` and
+/// `partialReason` only when the search stopped early on its budget (the server's
+/// `SearchBudget`): the results are the best of the documents examined. `parsed` is the query's
 /// canonical `description` (what was actually searched); `total` is a lower bound unless
 /// `totalIsExact`. `date` is ISO 8601 UTC or null; `score` has six significant digits (null if
 /// not finite). `snippet` is the plain passage text, `highlights` its marked spans as
@@ -22,7 +24,7 @@ import Support
 public enum SearchJSON {
     public static func document(
         query: String, page: IndexSearch.Page, offset: Int, index: String? = nil,
-        tookMs: Double? = nil, cost: ReadCost? = nil
+        tookMs: Double? = nil, cost: ReadCost? = nil, partial: String? = nil
     ) -> String {
         var w = JSONWriter()
         w.object { w in
@@ -32,6 +34,7 @@ public enum SearchJSON {
             w.key("total"); w.number(Int64(page.total))
             w.key("totalIsExact"); w.bool(page.totalIsExact)
             w.key("offset"); w.number(Int64(offset))
+            if let partial { w.key("partial"); w.bool(true); w.key("partialReason"); w.string(partial) }
             if let tookMs { w.key("tookMs"); w.number(formatted: String(format: "%.2f", tookMs)) }
             w.key("results")
             w.array { w in for r in page.results { result(r, into: &w) } }

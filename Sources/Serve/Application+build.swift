@@ -5,6 +5,8 @@ import Index
 import Logging
 import NIOCore
 import NIOPosix
+import Search
+import Support
 
 /// What `indexer serve` serves and where.
 public struct ServeConfiguration: Sendable {
@@ -21,8 +23,31 @@ public struct ServeConfiguration: Sendable {
     public var maxResults = 100
     /// Longest query the search API accepts, in bytes.
     public var maxQueryBytes = 2000
+    /// Analyzed terms one query may look up (a word with several forms counts each; a
+    /// filter or date range counts one), and prefixes (`word*`, each expanding to up to
+    /// `queryBudget.expansions` terms per field). More are refused with 400.
+    public var maxQueryTerms = 32
+    public var maxQueryPrefixes = 4
+    /// What one search may cost before it stops with partial results (`partial: true`).
+    public var queryBudget = SearchBudget.Limits()
+    /// Searches running at once; one that finds none free waits up to `searchWait` (with at
+    /// most `maxWaitingSearches` others), then gets 503 with Retry-After.
+    public var maxSearches = processorCount
+    public var maxWaitingSearches = 64
+    public var searchWait: Duration = .seconds(5)
+    /// Receives what an operator must know while serving (a block that does not match its
+    /// CID), whether or not there is an access log.
+    public var warnings: (@Sendable (String) -> Void)?
+    /// Tests: called on the search thread as each search starts and ends.
+    var searchObserver: (@Sendable (SearchEvent) -> Void)?
 
     public init(indexes: [ServedIndex]) { self.indexes = indexes }
+}
+
+/// What `ServeConfiguration.searchObserver` sees.
+enum SearchEvent: Sendable {
+    case started
+    case finished(stopped: SearchBudget.Reason?, candidates: Int, phraseChecks: Int)
 }
 
 /// The request context: Hummingbird's core storage plus the peer's address for the log.
@@ -47,7 +72,7 @@ public struct ServeContext: RequestContext, RemoteAddressRequestContext {
 ///     /manifest.json          first index's manifest   /<name>/manifest.json   (no-cache, ETag)
 ///     /blocks/<cid>           first index's blocks     /<name>/blocks/<cid>    (immutable, ETag = CID, Range)
 ///     /ipfs/<cid>             a raw block from any index (trustless-gateway style)
-///     /api/search?q=&index=&limit=&offset=             JSON results with HTML snippets
+///     /api/search?q=&index=&limit=&offset=             JSON results with HTML snippets (budgeted, gated)
 ///     /api/indexes                                     JSON list of the served indexes
 public func buildRouter(_ config: ServeConfiguration) -> Router<ServeContext> {
     let router = Router(context: ServeContext.self)

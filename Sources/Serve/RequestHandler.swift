@@ -45,11 +45,17 @@ enum Target: Equatable {
 struct RequestHandler: Sendable {
     let config: ServeConfiguration
     let names: [String]
+    let checks = BlockChecks()
+    let gate: SearchGate
 
     init(config: ServeConfiguration) {
         self.config = config
         names = config.indexes.map(\.name)
+        gate = SearchGate(limit: config.maxSearches, maxWaiting: config.maxWaitingSearches, wait: config.searchWait)
     }
+
+    /// Largest block file read; ours are far smaller (the tree layer caps nodes).
+    static let maxBlockBytes = 16 << 20
 
     static let immutable = "public, max-age=31536000, immutable"
 
@@ -65,13 +71,19 @@ struct RequestHandler: Sendable {
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: SearchPage.html(index: names[i]))))
         case .manifest(let i):
-            return try await file(
-                config.indexes[i].manifestPath, request: request, type: "application/json",
-                cacheControl: "no-cache", etag: nil)
+            let files = config.indexes[i].files
+            let read = try await NIOThreadPool.singleton.runIfActive { try files.manifest(limit: 64 << 20) }
+            guard case .file(let bytes, _) = read else { return text(.notFound, "not found\n") }
+            return answer(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
         case .block(let i, let cid):
-            return try await file(
-                config.indexes[i].blockPath(cid), request: request, type: "application/octet-stream",
-                cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
+            switch try await block(cid, in: config.indexes[i]) {
+            case .found(let bytes):
+                return answer(
+                    bytes, request: request, type: "application/octet-stream", cacheControl: RequestHandler.immutable,
+                    etag: "\"\(cid)\"")
+            case .absent: return text(.notFound, "not found\n")
+            case .corrupt: return corrupt(cid)
+            }
         case .gateway(let cid):
             let accept = request.headers[.accept] ?? ""
             let format = request.uri.queryParameters["format"].map(String.init)
@@ -79,32 +91,61 @@ struct RequestHandler: Sendable {
             {
                 return text(.notAcceptable, "only raw blocks (application/vnd.ipld.raw) are served here\n")
             }
-            for index in config.indexes where FileSystem.exists(index.blockPath(cid)) {
-                var r = try await file(
-                    index.blockPath(cid), request: request, type: "application/vnd.ipld.raw",
-                    cacheControl: RequestHandler.immutable, etag: "\"\(cid)\"")
-                r.headers[.xContentTypeOptions] = "nosniff"
-                return r
+            // A damaged copy in one index does not hide a good one in another.
+            var damaged = false
+            for index in config.indexes {
+                switch try await block(cid, in: index) {
+                case .found(let bytes):
+                    var r = answer(
+                        bytes, request: request, type: "application/vnd.ipld.raw", cacheControl: RequestHandler.immutable,
+                        etag: "\"\(cid)\"")
+                    r.headers[.xContentTypeOptions] = "nosniff"
+                    return r
+                case .absent: continue
+                case .corrupt: damaged = true
+                }
             }
-            return text(.notFound, "block \(cid) is in none of the served indexes\n")
+            return damaged ? corrupt(cid) : text(.notFound, "block \(cid) is in none of the served indexes\n")
         case .search:
-            return await SearchAPI(config: config, names: names).respond(request)
+            return await SearchAPI(config: config, names: names, gate: gate).respond(request)
         case .indexList:
-            return SearchAPI(config: config, names: names).indexList()
+            return SearchAPI(config: config, names: names, gate: gate).indexList()
         case .notFound:
             return text(.notFound, "not found\n")
         }
     }
 
-    /// A whole file or a range of it, with validators. Blocks are small (the tree layer caps
-    /// nodes), so they are read whole on the blocking-I/O pool rather than streamed.
-    func file(_ path: String, request: Request, type: String, cacheControl: String, etag fixedTag: String?) async throws -> Response {
-        let bytes: [UInt8]
-        do {
-            bytes = try await NIOThreadPool.singleton.runIfActive { try FileSystem.readFile(path, limit: 64 << 20) }
-        } catch FileSystem.Error.notFound {
-            return text(.notFound, "not found\n")
+    enum BlockRead {
+        case found([UInt8])
+        /// Missing, a link, or not a regular file.
+        case absent
+        /// Its bytes do not hash to its name.
+        case corrupt
+    }
+
+    /// The block file `cid` of `index`, served only if its bytes hash to it. Blocks are small,
+    /// so they are read whole (and hashed) on the blocking-I/O pool rather than streamed.
+    func block(_ cid: CID, in index: ServedIndex) async throws -> BlockRead {
+        let (files, checks, warn) = (index.files, checks, config.warnings)
+        return try await NIOThreadPool.singleton.runIfActive {
+            guard case .file(let bytes, let stamp) = try files.block(cid.description, limit: RequestHandler.maxBlockBytes) else {
+                return .absent
+            }
+            let ok = checks.matches(cid, bytes, stamp: stamp) {
+                warn?("\(index.blockPath(cid)): does not hash to its CID (corrupt or forged); not served (500)")
+            }
+            return ok ? .found(bytes) : .corrupt
         }
+    }
+
+    func corrupt(_ cid: CID) -> Response {
+        var r = text(.internalServerError, "block \(cid) is damaged on this server (its bytes do not hash to its CID); not served\n")
+        r.headers[.cacheControl] = "no-store"
+        return r
+    }
+
+    /// A whole file or a range of it, with validators.
+    func answer(_ bytes: [UInt8], request: Request, type: String, cacheControl: String, etag fixedTag: String?) -> Response {
         // A manifest's tag is a hash of its bytes, so it changes exactly when the file does.
         let etag = fixedTag ?? "\"\(CID(of: bytes))\""
         var headers: HTTPFields = [

@@ -11,13 +11,16 @@ import Synchronization
 
 /// One index folder being served, read-only. Its view (for the search API) is reopened when
 /// `manifest.json` changes on disk, so a rebuilt or re-merged index is served without a
-/// restart; blocks are immutable and read straight from `blocks/<cid>`.
+/// restart; blocks are immutable and read straight from `blocks/<cid>`, never through a link
+/// (see `IndexFolderFiles`).
 public final class ServedIndex: Sendable {
     /// The URL path segment it is served under (`/<name>/`).
     public let name: String
     public let directory: String
     /// Keys whose segments the search API uses (`serve --trust`); nil: every validly signed group.
     public let trustedKeys: [[UInt8]]?
+    /// The served files, and the links found at start (never served).
+    let files: IndexFolderFiles
     private let state = Mutex<(stamp: FileStamp?, view: IndexView?)>((nil, nil))
 
     public init(name: String, directory: String, trustedKeys: [[UInt8]]? = nil) throws {
@@ -29,7 +32,21 @@ public final class ServedIndex: Sendable {
         guard FileSystem.isDirectory(self.directory + "/blocks"), FileSystem.exists(self.directory + "/" + Manifest.fileName) else {
             throw ServeError.notAnIndexFolder(path: self.directory)
         }
+        files = IndexFolderFiles(directory: self.directory)
         _ = try view()
+    }
+
+    /// What the start-up log says about this folder's links: what is followed and what is not.
+    public var linkNotes: [String] {
+        var notes: [String] = []
+        if let shared = files.sharedBlocks {
+            notes.append("\(directory)/blocks links to \(shared) (merge --store): served; links below it are not")
+        }
+        if !files.links.isEmpty {
+            let shown = files.links.prefix(5).joined(separator: ", ") + (files.links.count > 5 ? ", …" : "")
+            notes.append("\(directory): \(files.links.count) symbolic link(s) found and skipped, never served (404): \(shown)")
+        }
+        return notes
     }
 
     public var manifestPath: String { directory + "/" + Manifest.fileName }
@@ -66,8 +83,9 @@ public final class ServedIndex: Sendable {
     }
 }
 
-/// A file's identity and modification time, to notice a replaced file.
-struct FileStamp: Equatable {
+/// A file's identity and modification time, to notice a replaced or rewritten file.
+struct FileStamp: Hashable, Sendable {
+    var device: UInt64
     var inode: UInt64
     var size: Int
     var seconds: Int
@@ -76,6 +94,11 @@ struct FileStamp: Equatable {
     init?(_ path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
+        self.init(st)
+    }
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         size = Int(st.st_size)
         seconds = Int(st.st_mtim.tv_sec)

@@ -65,6 +65,12 @@ public enum FileSystem {
             throw Error.io(path: path, message: errorText())
         }
         defer { close(fd) }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    /// Reads an open file from its current offset to the end (`path` names it in errors),
+    /// refusing files larger than `limit` before allocating.
+    public static func readAll(_ fd: Int32, path: String, limit: Int = Int.max) throws -> [UInt8] {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Error.io(path: path, message: errorText()) }
         let size = Int(st.st_size)

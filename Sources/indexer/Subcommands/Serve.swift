@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Remote
+import Search
 import Serve
+import Support
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
             answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
             one access-log line per request on stderr (none with --quiet); stops cleanly on Ctrl-C \
             or SIGTERM.
+
+            Hostile folders and queries: no symbolic link inside an index folder is followed \
+            (except blocks/ when it links to a folder named blocks, as merge --store \
+            makes it); links found are counted at start and answer 404. A block is served only \
+            if its bytes hash to its CID (checked once per file version; a mismatch answers 500 \
+            and is logged). A search stops early once it has used its budget and answers the \
+            best of what it examined with "partial": true; at most --max-searches run at once, \
+            more wait briefly and then get 503 with Retry-After.
             """)
 
     @Argument(help: "Index folders (manifest.json and blocks/).") var indexes: [String]
@@ -28,10 +38,18 @@ struct ServeCommand: AsyncParsableCommand {
     var trust: String?
     /// `--quiet`: no access log; `--verbose`: each index's documents and root at the start.
     @OptionGroup(title: "Output") var output: Verbosity
+    @Option(help: "Wall-clock budget of one search in milliseconds; past it the search answers what it found so far (partial).")
+    var queryBudgetMs = SearchBudget.Limits().milliseconds
+    @Option(help: "Work budget of one search: documents it may consider in the top-k loop (and a quarter as many phrase-word checks).")
+    var queryBudgetCandidates = SearchBudget.Limits().candidates
+    @Option(help: "Searches running at once (default: the processor count); more wait briefly, then get 503.")
+    var maxSearches = processorCount
 
     func validate() throws {
         guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard queryBudgetMs > 0, queryBudgetCandidates > 0 else { throw ValidationError("query budgets must be positive") }
+        guard maxSearches > 0 else { throw ValidationError("--max-searches must be at least 1") }
     }
 
     func run() async throws {
@@ -42,6 +60,11 @@ struct ServeCommand: AsyncParsableCommand {
         config.host = host
         config.port = port
         if !output.quiet { config.accessLog = { printError($0) } }
+        config.warnings = { printError("warning: " + $0) }
+        config.queryBudget.milliseconds = queryBudgetMs
+        config.queryBudget.candidates = queryBudgetCandidates
+        config.queryBudget.phraseChecks = queryBudgetCandidates / 4
+        config.maxSearches = maxSearches
         let output = self.output
         let host = self.host
         config.onRunning = { port in
@@ -51,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
             for s in served {
                 output.note("serving \(s.directory) at /\(s.name)/" + (s === served[0] ? " and /" : ""))
+                for note in s.linkNotes { printError(note) }
                 if output.verbose, let view = try? s.view() {
                     output.detail(
                         "  \(view.documentCount) documents in \(view.segments.count) segments, root \(view.manifest.root), analyzer \(view.analyzer)")
