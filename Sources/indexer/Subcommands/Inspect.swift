@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blocks
+import Foundation
 import Index
 import Support
 
@@ -84,8 +85,21 @@ struct VerifyCommand: ParsableCommand {
     )
 
     @Argument(help: "Index folder or http(s):// URL.") var index: String
+    @Flag(
+        help: ArgumentHelp(
+            "Also recompute every compacted segment (a group's own, and each merger's) from its inputs and compare CIDs.",
+            discussion:
+                "A merger's inputs are always in the index. A group's own compaction no longer lists its inputs: compacted in place their blocks stay in the folder; otherwise give the folder of the version before it with --inputs."
+        ))
+    var recompute = false
+    @Option(help: ArgumentHelp("With --recompute: another index folder holding compaction inputs (repeatable).", valueName: "dir"))
+    var inputs: [String] = []
     @Flag(help: "Print the verdict as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
+
+    func validate() throws {
+        if !inputs.isEmpty && !recompute { throw ValidationError("--inputs needs --recompute") }
+    }
 
     func run() throws {
         var problems: [String] = []
@@ -93,6 +107,7 @@ struct VerifyCommand: ParsableCommand {
         var root = ""
         var signer = ""
         var blocks = 0
+        var recomputed = 0
         do {
             let view = try access.open(index).view
             root = view.manifest.root.description
@@ -103,6 +118,12 @@ struct VerifyCommand: ParsableCommand {
             let inspection = ShardInspection.inspect(view, recompute: true)
             problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
+            if recompute {
+                let extra: [BlockStore] = try inputs.map { try DirectoryStore(root: $0, create: false) }
+                let check = IndexCompaction.verify(view, extra: extra, scratch: NSTemporaryDirectory())
+                problems += check.problems
+                recomputed = check.checked
+            }
         } catch {
             problems.append("\(error)")
         }
@@ -110,13 +131,15 @@ struct VerifyCommand: ParsableCommand {
             print(
                 JSON.object([
                     "index": .string(index), "ok": .bool(problems.isEmpty), "root": .string(root), "signer": .string(signer),
-                    "blocksChecked": .int(Int64(blocks)), "problems": .array(problems.map { .string($0) }),
+                    "blocksChecked": .int(Int64(blocks)), "compactionsRecomputed": .int(Int64(recomputed)),
+                    "problems": .array(problems.map { .string($0) }),
                     "notes": .array(notes.map { .string($0) }),
                 ]).pretty, terminator: "")
         } else {
             for n in notes { printError("note: \(n)") }
             if problems.isEmpty {
-                print("ok: \(index) (root \(root), signed by \(signer)); \(blocks) blocks checked")
+                let again = recompute ? ", \(recomputed) compacted segment(s) recomputed" : ""
+                print("ok: \(index) (root \(root), signed by \(signer)); \(blocks) blocks checked\(again)")
             } else {
                 for p in problems { printError("problem: \(p)") }
             }
