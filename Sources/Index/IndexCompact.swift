@@ -7,9 +7,9 @@ import Support
 /// - **The group** (the key is a group of the index): its version is replaced by a new one,
 ///   sequence + 1, listing each compacted segment in place of its inputs and signed by the
 ///   group, so every reader trusts it as it trusted the group before. The inputs are no longer
-///   listed; their blocks stay in the folder when compacting in place (nothing is deleted), which
-///   is what `verify --recompute` needs; with `out` they are not copied, and recomputing needs
-///   the previous folder (`verify --recompute --inputs DIR`).
+///   listed, but a compacted segment links them (`compactedFrom`), so they stay in the index's
+///   DAG and folder (and its CAR export): compaction cuts what a query reads, not what the
+///   folder keeps, and `verify --recompute` always finds the inputs in the index itself.
 /// - **A merger** (any other key): every group's version is kept as signed, and the manifest's
 ///   root lists each compacted segment with its inputs (`IndexRoot.Compaction`). Readers who
 ///   trust the merger use the compacted segment; the others use the inputs, which stay listed
@@ -61,9 +61,8 @@ public struct IndexCompact {
             let sets = policy.plan(infos)
             guard !sets.isEmpty else { return report }
             let others = view.versions.filter { $0.version.publicKey != key.publicKey }
-            try copyUnchanged(
-                others.map(\.cid) + listed.enumerated().filter { i, _ in !sets.contains { $0.contains(i) } }.map(\.element),
-                from: view.store, into: store, sameFolder: out == nil)
+            // Every listed segment: those kept, and the inputs, which the compacted segments link.
+            try copyUnchanged(others.map(\.cid) + listed, from: view.store, into: store, sameFolder: out == nil)
             var segments = listed.map { Optional($0) }
             for set in sets {
                 let inputs = try set.map { try Segment.open(listed[$0], reader: reader) }
@@ -173,11 +172,11 @@ extension IndexCompaction {
 
     /// Recomputes each compacted segment the view's indexes hold — a group's own (listed in its
     /// version, with `compactedFrom`) and each merger's (`IndexRoot.Compaction`) — from its
-    /// inputs, read from the view's store or `extra` (an earlier folder holding a group's
-    /// inputs), and compares CIDs. A mismatch or an input that cannot be read is a problem.
-    public static func verify(_ view: IndexView, extra: [BlockStore] = [], scratch: String) -> Check {
+    /// inputs, which its `compactedFrom` links keep in the index, and compares CIDs. A mismatch
+    /// or an input that cannot be read is a problem.
+    public static func verify(_ view: IndexView, scratch: String) -> Check {
         var check = Check()
-        let store: BlockStore = extra.isEmpty ? view.store : UnionStore([view.store] + extra)
+        let store = view.store
         var claims: [(segment: CID, inputs: [CID]?, who: String)] = []
         for (_, v) in view.versions {
             for s in v.segments { claims.append((s, nil, "group \(v.group)")) }
@@ -207,9 +206,7 @@ extension IndexCompaction {
                         "compacted segment \(segment) (\(who)) is not what its \(info.compactedFrom.count) inputs compact to (\(again))")
                 }
             } catch {
-                check.problems.append(
-                    "compacted segment \(segment) (\(who)): cannot recompute: \(error) (a group's own compaction needs the folder of the version before it: --inputs DIR)"
-                )
+                check.problems.append("compacted segment \(segment) (\(who)): cannot recompute: \(error)")
             }
         }
         return check

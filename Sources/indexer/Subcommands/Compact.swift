@@ -15,10 +15,10 @@ struct CompactCommand: ParsableCommand {
 
             With a group's key (the key of a group in INDEX), the group's version is replaced \
             by a new one (sequence + 1) listing the compacted segments in place of their \
-            inputs, signed by the group, so every reader trusts it as before. In place, the \
-            inputs' blocks stay in the folder (nothing is deleted) and `verify --recompute` \
-            finds them; with --out they are not copied, and recomputing needs the old folder \
-            (`verify --recompute --inputs INDEX`).
+            inputs, signed by the group, so every reader trusts it as before. A compacted \
+            segment links its inputs, so they stay in the folder (and in its CAR export) and \
+            `verify --recompute` always finds them: compaction cuts what a query reads, not what \
+            the folder keeps.
 
             With any other key (a merger's), every group's version is kept as signed and the \
             manifest lists each compacted segment with its inputs: readers who trust the \

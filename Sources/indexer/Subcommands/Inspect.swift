@@ -89,17 +89,11 @@ struct VerifyCommand: ParsableCommand {
         help: ArgumentHelp(
             "Also recompute every compacted segment (a group's own, and each merger's) from its inputs and compare CIDs.",
             discussion:
-                "A merger's inputs are always in the index. A group's own compaction no longer lists its inputs: compacted in place their blocks stay in the folder; otherwise give the folder of the version before it with --inputs."
+                "The inputs are always in the index: a compacted segment links them (compactedFrom), so they stay in its folder and CAR export."
         ))
     var recompute = false
-    @Option(help: ArgumentHelp("With --recompute: another index folder holding compaction inputs (repeatable).", valueName: "dir"))
-    var inputs: [String] = []
     @Flag(help: "Print the verdict as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
-
-    func validate() throws {
-        if !inputs.isEmpty && !recompute { throw ValidationError("--inputs needs --recompute") }
-    }
 
     func run() throws {
         var problems: [String] = []
@@ -119,8 +113,7 @@ struct VerifyCommand: ParsableCommand {
             problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
             if recompute {
-                let extra: [BlockStore] = try inputs.map { try DirectoryStore(root: $0, create: false) }
-                let check = IndexCompaction.verify(view, extra: extra, scratch: NSTemporaryDirectory())
+                let check = IndexCompaction.verify(view, scratch: NSTemporaryDirectory())
                 problems += check.problems
                 recomputed = check.checked
             }
