@@ -6,10 +6,11 @@ venv, the corpora and the release build); see BENCHMARKS.md "How these are measu
 Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
 otherwise the row says "not yet available" and the ratio column waits for it.
 
-usage: bench.py SECTION...   sections: extract build query remote merge tree
+usage: bench.py SECTION...   sections: extract build query remote merge tree segments
 env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
        BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
-       BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer)
+       BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer),
+       BENCH_CORPORA_DIR (default Corpora/build: the corpora, read only)
 """
 import datetime
 import json
@@ -36,8 +37,11 @@ MEASURE = ("Wall and CPU (user + system, all processes) seconds are each the bes
 
 
 # ------------------------------------------------------------------ measuring
+CORPORA_DIR = os.path.abspath(os.environ.get("BENCH_CORPORA_DIR", os.path.join(ROOT, "Corpora", "build")))
+
+
 def corpus(name, suffix):
-    return os.path.join(ROOT, "Corpora", "build", name, name + suffix)
+    return os.path.join(CORPORA_DIR, name, name + suffix)
 
 
 QUIET_WAIT = float(os.environ.get("BENCH_QUIET_WAIT", "20"))
@@ -520,8 +524,128 @@ def section_tree(have):
     return heading.lstrip("# ").strip(), rest.strip()
 
 
+def section_segments(have):
+    """Issue 16's benchmarks: incremental blocks, merge by reference and compaction against a full
+    build (CPU seconds, peak RSS), and remote cold query cost over 1, 4 and 16 segments and over
+    16 compacted into one. Single runs; about 10 minutes of machine time for both corpora."""
+    if not {"build", "merge", "compact"} <= have:
+        return "Segments: updates, merge, compaction", NA
+    split = os.path.join(OUT, "split")
+    os.makedirs(split, exist_ok=True)
+    key_dir = os.path.join(OUT, "keys")
+    os.makedirs(key_dir, exist_ok=True)
+
+    def key(name):
+        k = os.path.join(key_dir, "segments-%s.key" % name)
+        if not os.path.exists(k):
+            subprocess.run([INDEXER, "keygen", "--out", k], check=True, capture_output=True)
+        return k
+
+    def run(cmd):
+        r = timed(cmd)
+        if r["rc"] not in (0, 3):
+            raise RuntimeError("%s failed: %s" % (" ".join(cmd[:3]), r["err"][-500:]))
+        return r
+
+    def blocks(index):
+        return set(os.listdir(os.path.join(index, "blocks")))
+
+    cache = tempfile.mkdtemp()  # the versions seen, kept out of the user's cache
+    env = {"XDG_CACHE_HOME": cache}
+    updates, merges, remote = [], [], []
+    for c in CORPORA:
+        plain = corpus(c, ".warc")
+        w = os.path.join(OUT, "segments", c)
+        shutil.rmtree(w, ignore_errors=True)
+        os.makedirs(w)
+        d = lambda n: os.path.join(w, n)
+        s = lambda n: os.path.join(split, "%s-%s.warc.gz" % (c, n))
+        for pct, first, second in (("50", "a", "b"), ("99", "99", "1")):
+            if not os.path.exists(s(second)):
+                subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), plain, pct, s(first), s(second)],
+                               check=True, capture_output=True)
+        for k in (4, 16):
+            if not os.path.exists(s("p%d-%d" % (k, k - 1))):
+                subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), plain, "--parts", str(k),
+                                os.path.join(split, "%s-p%d" % (c, k))], check=True, capture_output=True)
+        full = run([INDEXER, "build", corpus(c, ".warc.gz"), "--out", d("full"), "--key", key("a"), "--json"])
+
+        # (a) a 1% incremental build on a 99% base: blocks new to the result.
+        run([INDEXER, "build", s("99"), "--out", d("base"), "--key", key("a"), "--json"])
+        inc = run([INDEXER, "build", s("1"), "--base", d("base"), "--out", d("inc"), "--key", key("a"), "--json"])
+        result = blocks(d("inc"))
+        new = len(result - blocks(d("base")))
+        updates.append([c, last_json(inc["out"]).get("documents", "?"), len(result), new,
+                        "%s (goal ≤ 3%%)" % share(new, len(result)), "%.2f" % inc["cpu"], ratio(inc["cpu"], full["cpu"])])
+
+        # (b) two groups merged by reference, then compacted by the merger into one segment.
+        run([INDEXER, "build", s("a"), "--out", d("a"), "--key", key("a"), "--json"])
+        run([INDEXER, "build", s("b"), "--out", d("b"), "--key", key("b"), "--json"])
+        m = run([INDEXER, "merge", d("a"), d("b"), "--out", d("ab"), "--key", key("m"), "--compact-above", "0", "--json"])
+        k = run([INDEXER, "compact", d("ab"), "--out", d("ab-compacted"), "--key", key("m"), "--all", "--json"])
+        kj = last_json(k["out"])
+        for what, r, goal in (("merge of 2 groups by reference", m, 0.05), ("compaction of the 2 into 1 (merger)", k, 0.3)):
+            merges.append([c, what, "%.2f" % r["cpu"], "%s (goal ≤ %.2f)" % (ratio(r["cpu"], full["cpu"]), goal), mib(r["rss_kib"]),
+                           "blocks written %s" % (kj.get("blocksWritten") if r is k else last_json(m["out"]).get("blocksCopied", 0) +
+                                                    last_json(m["out"]).get("blocksLinked", 0))])
+        merges.append([c, "full build (reference)", "%.2f" % full["cpu"], "1.00×", mib(full["rss_kib"]), ""])
+
+        # (c) remote cold queries over K segments (K groups merged by reference) and over 16
+        # compacted into one by the merger (a client trusting every key uses the compacted one).
+        for n in (4, 16):
+            parts = []
+            for i in range(n):
+                out = d("p%d-%d" % (n, i))
+                run([INDEXER, "build", s("p%d-%d" % (n, i)), "--out", out, "--key", key("p%d" % i), "--json"])
+                parts.append(out)
+            run([INDEXER, "merge", *parts, "--out", d("seg%d" % n), "--key", key("m"), "--compact-above", "0", "--json"])
+        run([INDEXER, "compact", d("seg16"), "--out", d("seg16-compacted"), "--key", key("m"), "--all", "--json"])
+        qfile = os.path.join(ROOT, "Pipelines", "queries", c + ".txt")
+        queries = [q.strip() for q in open(qfile) if q.strip() and not q.startswith("#")]
+        figures = {}
+        for label, index in (("1 segment (one full build)", d("full")), ("4 segments (4 groups)", d("seg4")),
+                             ("16 segments (16 groups)", d("seg16")), ("16 compacted into 1", d("seg16-compacted"))):
+            srv = Server(index, os.path.join(OUT, "segments-%s.log" % c))
+            got = []
+            try:
+                url = "http://127.0.0.1:%d/" % srv.port
+                for q in queries:
+                    n0 = len(srv.entries())
+                    p = subprocess.run([INDEXER, "search", q, "--index", url, "--json", "--stats", "--no-cache", "--accept-older"],
+                                       capture_output=True, text=True, env={**os.environ, **env})
+                    time.sleep(0.03)
+                    e = srv.entries()[n0:]
+                    got.append((len(e), sum(x["bytes"] for x in e), last_json(p.stdout).get("stats", {}).get("roundTrips", 0)))
+            finally:
+                srv.close()
+            mean = lambda i: sum(g[i] for g in got) / max(1, len(got))
+            figures[label] = (mean(0), mean(1), mean(2))
+        one = figures["1 segment (one full build)"]
+        for label, (req, byt, rt) in figures.items():
+            remote.append([c, label, "%.1f" % req, "%.1f" % (byt / 1024), "%.2f" % rt,
+                           "bytes %s, round trips %s" % (ratio(byt, one[1]), ratio(rt, one[2]))])
+    shutil.rmtree(cache, ignore_errors=True)
+    body = "\n\n".join([
+        "### 1% incremental build\n\n" + table(
+            ["corpus", "new documents", "result's blocks", "blocks new to the result", "share", "CPU s", "CPU vs full build"], updates),
+        "### Merge by reference and compaction\n\n" + table(
+            ["corpus", "operation", "CPU s", "CPU vs full build", "peak RSS MiB", "blocks"], merges),
+        "### Remote cold query cost over segments\n\n" + table(
+            ["corpus", "index", "requests/query", "KiB/query", "round trips/query", "vs 1 segment (goals at 4: bytes ≤ 1.5×, round trips ≤ 1×)"],
+            remote),
+    ])
+    how = ("Inputs from `Pipelines/split_warc.py` on `NAME.warc` (by SHA-1 of the URL): 99%/1% for the incremental build (the 1% "
+           "built with `--base` into a new folder; new blocks = files in its `blocks/` absent from the base's), 50/50 for two groups "
+           "(`merge --compact-above 0`, then `compact --all --out` with the merger's key), and 4 or 16 parts built by 4 or 16 group "
+           "keys and merged by reference for the remote rows. CPU = user + system seconds of the whole process under /usr/bin/time, "
+           "single runs. Remote: the folder served by `Corpora/serve.py` on 127.0.0.1 (requests and body bytes from its log), each query "
+           "of `Pipelines/queries/NAME.txt` as `indexer search Q --index URL --json --stats --no-cache` (cold), round trips from its "
+           "`stats.roundTrips`.")
+    return "Segments: updates, merge, compaction", body + "\n\n" + how
+
+
 SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
-            "remote": section_remote, "merge": section_merge, "tree": section_tree}
+            "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments}
 
 
 # ------------------------------------------------------------------ BENCHMARKS.md

@@ -7,6 +7,8 @@ its own gzip member, so the outputs are valid WARCs with the same records as the
 
 usage: split_warc.py IN.warc PERCENT OUT_FIRST.warc.gz OUT_SECOND.warc.gz
   e.g. 50 -> two groups of linux-doc; 99 -> a base build and a 1% incremental batch
+       split_warc.py IN.warc --parts K OUT_PREFIX
+  K parts by int(sha1(url)[:8], 16) % K, written to OUT_PREFIX-0.warc.gz ... OUT_PREFIX-(K-1).warc.gz
 """
 import hashlib
 import os
@@ -30,7 +32,25 @@ def target(rec):
     return None
 
 
+def parts(src, k, prefix):
+    names = ["%s-%d.warc.gz" % (prefix, i) for i in range(k)]
+    outs = [open(n + ".tmp", "wb") for n in names]
+    for rec in records(src):
+        url = target(rec)
+        member = gzip_member(rec)
+        for i, o in enumerate(outs):
+            if url is None or int(hashlib.sha1(url).hexdigest()[:8], 16) % k == i:
+                o.write(member)
+    for n, o in zip(names, outs):
+        o.close()
+        os.replace(n + ".tmp", n)
+    return names
+
+
 def main():
+    if len(sys.argv) == 5 and sys.argv[2] == "--parts":
+        print(" ".join(parts(sys.argv[1], int(sys.argv[3]), sys.argv[4])))
+        return
     if len(sys.argv) != 5:
         sys.exit(__doc__)
     src, percent, first, second = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]

@@ -40,6 +40,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case nothingTrusted(reasons: [String])
     /// A build's or merge's own manifest does not verify before it is published.
     case selfCheck(String)
+    /// A compaction that cannot be done or checked (the message names the segment or input).
+    case compaction(String)
     /// `OUT/blocks` cannot be made a link to a shared block folder (`merge --store`).
     case blocksLink(path: String, target: String, reason: String)
 
@@ -73,6 +75,7 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         case .blocksLink(let p, let t, let r): "\(p): cannot link to \(t): \(r)"
         case .conflict(let m): "conflicting inputs: \(m)"
         case .nothingTrusted(let reasons): "nothing to read: \(reasons.joined(separator: "; "))"
+        case .compaction(let m): "compaction: \(m)"
         case .selfCheck(let m): "refusing to publish: the index just written does not verify: \(m)"
         }
     }

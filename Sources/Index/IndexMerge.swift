@@ -25,6 +25,23 @@ public enum IndexMerge {
         public var blocks = DAGCopy.Summary()
         /// Inputs' versions not used (replaced by a newer one, untrusted), with the reason.
         public var excluded: [IndexView.Exclusion] = []
+        /// Segments the merger compacted (`compaction`), and the number a reader trusting the
+        /// merger searches.
+        public var compacted: [IndexCompaction.Compacted] = []
+        public var segmentsAfterCompaction = 0
+    }
+
+    /// Compaction during a merge: the merger's tiered compaction over the merged segments,
+    /// when there are more than `above` of them (nil: always).
+    public struct Compaction: Sendable {
+        public var policy: CompactionPolicy
+        public var above: Int?
+        public var memoryBytes: Int
+        public init(policy: CompactionPolicy = .init(), above: Int? = nil, memoryBytes: Int = 256 << 20) {
+            self.policy = policy
+            self.above = above
+            self.memoryBytes = memoryBytes
+        }
     }
 
     /// A merge's manifest (written) and what it did.
@@ -41,7 +58,7 @@ public enum IndexMerge {
     public static func merge(
         named inputs: [String], open: (String) throws -> IndexView.Source,
         out: String, sharedStore: String? = nil, key: GroupKey, policy: ReadPolicy = .init(),
-        analyzer: IndexAnalyzer = IndexAnalyzer(), created: String
+        analyzer: IndexAnalyzer = IndexAnalyzer(), created: String, compaction: Compaction? = nil
     ) throws -> Merged {
         guard !inputs.isEmpty else { throw IndexError.nothingToMerge }
         var sources: [IndexView.Source] = []
@@ -76,8 +93,18 @@ public enum IndexMerge {
         summary.segments = view.segments.count
         summary.documents = view.documentCount
         summary.excluded = view.excluded
+        summary.segmentsAfterCompaction = view.segments.count
+        var compacted: [IndexRoot.Compaction] = []
+        if let compaction, compaction.above.map({ view.segments.count > $0 }) ?? true {
+            let result = try IndexCompact.mergerCompactions(
+                versions: view.versions, existing: [], store: store, policy: compaction.policy,
+                cacheNodes: max(64, compaction.memoryBytes / (64 << 10)))
+            compacted = result.compactions
+            summary.compacted = result.done
+            summary.segmentsAfterCompaction = result.unitsAfter
+        }
         let manifest = try IndexWriter.publish(
-            versions: view.versions, analyzer: analyzer.identifier, store: store, out: out, key: key, created: created)
+            versions: view.versions, compacted: compacted, analyzer: analyzer.identifier, store: store, out: out, key: key, created: created)
         return Merged(manifest: manifest, summary: summary)
     }
 

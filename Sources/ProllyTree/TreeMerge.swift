@@ -43,6 +43,36 @@ extension Tree {
         }
     }
 
+    /// Which entries of each input a filtered union keeps (`Tree.union(_:params:into:aggregator:filter:)`).
+    public struct EntryFilter {
+        /// Whether input `i` contributes `key`.
+        public var keeps: (_ input: Int, _ key: [UInt8]) -> Bool
+        /// Whether input `i` contributes every key from `first` through `last`, so a subtree can
+        /// be reused unread; false when unsure (the subtree is then opened).
+        public var keepsAll: (_ input: Int, _ first: [UInt8], _ last: [UInt8]) -> Bool
+        public init(keeps: @escaping (Int, [UInt8]) -> Bool, keepsAll: @escaping (Int, [UInt8], [UInt8]) -> Bool) {
+            self.keeps = keeps
+            self.keepsAll = keepsAll
+        }
+    }
+
+    /// The union of the entries each input keeps under `filter`: identical to a fresh build of
+    /// those entries (history independence), reusing the subtrees the filter keeps whole. Inputs
+    /// must not both keep one key with different values (the greatest would win). The output
+    /// header records `params` (every input must have their shape), not an input's.
+    public static func union(
+        _ trees: [Tree], params: TreeParameters, into store: BlockStore, aggregator: TreeAggregator, filter: EntryFilter
+    ) throws -> (Tree, MergeStats) {
+        guard !trees.isEmpty else { throw TreeError.nothingToMerge }
+        for t in trees where !t.params.sameShape(as: params) { throw TreeError.parametersDiffer(t.params, params) }
+        return try combine(
+            trees.map { TreeStream(tree: $0) }, params: params, store: store, aggregator: aggregator, idempotent: true,
+            filter: filter
+        ) { _, values in
+            values.compactMap { $0.1 }.max { $0.lexicographicallyPrecedes($1) }
+        }
+    }
+
     /// This tree with `edits` applied: a nil value deletes the key, any other value sets it.
     /// Untouched subtrees are reused. `edits` need not be sorted; later duplicates win.
     public func applying(_ edits: [([UInt8], [UInt8]?)], aggregator: TreeAggregator = CountOnly()) throws -> (Tree, MergeStats) {
@@ -63,7 +93,7 @@ extension Tree {
     /// value for a key (nil = deletion) and returns the output value or nil to drop the key.
     static func combine(
         _ inputs: [TreeStream], params: TreeParameters, store: BlockStore, aggregator: TreeAggregator,
-        idempotent: Bool, resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?
+        idempotent: Bool, filter: EntryFilter? = nil, resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?
     ) throws -> (Tree, MergeStats) {
         let builder = try TreeBuilder(store: store, params: params, aggregator: aggregator)
         var stats = MergeStats()
@@ -82,7 +112,7 @@ extension Tree {
 
             switch head {
             case .subtree(let ref, let rightEdge):
-                if idempotent {
+                if idempotent && filter == nil {
                     // An identical subtree in another input adds nothing to a union.
                     for (j, s) in inputs.enumerated() where j != m {
                         if case .subtree(let other, _)? = s.head, other.cid == ref.cid { s.pop() }
@@ -91,7 +121,9 @@ extension Tree {
                 let untouched = inputs.enumerated().allSatisfy { j, s in
                     j == m || s.head.map { ref.lastKey.lexicographicallyPrecedes($0.firstKey) } ?? true
                 }
-                if untouched && !rightEdge && builder.atBoundary(level: ref.level) {
+                if untouched && !rightEdge && builder.atBoundary(level: ref.level)
+                    && filter.map({ $0.keepsAll(m, ref.firstKey, ref.lastKey) }) ?? true
+                {
                     if let source = inputs[m].reader?.store, source !== store {
                         stats.blocksCopied += try copySubtree(ref.cid, from: source, to: store)
                     }
@@ -116,6 +148,7 @@ extension Tree {
                     if !clash {
                         let source = inputs[m].reader!.store
                         try inputs[m].drainLeaf(below: limit) { k, v in
+                            if let filter, !filter.keeps(m, k) { return }
                             switch v {
                             case .inline(let bytes): try builder.add(key: k, value: bytes)
                             case .blob(let cid, let length):
@@ -137,8 +170,13 @@ extension Tree {
                     try inputs[j].expand()
                     continue
                 }
-                let holders = inputs.indices.filter { j in
+                var holders = inputs.indices.filter { j in
                     if case .entry(let k, _)? = inputs[j].head { return k == key } else { return false }
+                }
+                if let filter {
+                    for j in holders where !filter.keeps(j, key) { inputs[j].pop() }
+                    holders.removeAll { !filter.keeps($0, key) }
+                    if holders.isEmpty { continue }
                 }
                 // A long value only one tree holds travels as its block, never re-encoded (a key
                 // held by one input keeps its value in a union and in an edit; edit lists hold

@@ -7,27 +7,7 @@ import TextTestSupport
 /// Checks our blocks and CAR files with independent IPLD implementations from PyPI:
 /// `libipld` (Rust) decodes the CAR and re-encodes every block, `multiformats` recomputes CIDs.
 @Suite(.tags(.python), .needsExternalTools) struct ExternalToolTests {
-    static let script = #"""
-        import json, sys, libipld
-        from multiformats import CID, multihash
-        data = open(sys.argv[1], "rb").read()
-        header, blocks = libipld.decode_car(data)
-        out = {"roots": [CID.decode(bytes(r)).encode("base32") for r in header["roots"]], "version": header["version"], "blocks": {}}
-        # decode_car drops the raw bytes, so walk the sections again to get them.
-        def varint(b, i):
-            v = s = 0
-            while True:
-                c = b[i]; i += 1; v |= (c & 0x7f) << s; s += 7
-                if c < 0x80: return v, i
-        n, i = varint(data, 0); i += n
-        while i < len(data):
-            n, i = varint(data, i); section = data[i:i + n]; i += n
-            cid = CID.decode(section[:38]); raw = section[38:]
-            value = blocks[bytes(cid)]
-            mine = CID("base32", 1, "dag-cbor", multihash.digest(raw, "blake2b-256"))
-            out["blocks"][cid.encode("base32")] = {"canonical": libipld.encode_dag_cbor(value) == raw, "cid": mine.encode("base32")}
-        print(json.dumps(out))
-        """#
+    static let script = PythonChecker.carScript
 
     @Test func carIsReadByLibipldAndCIDsMatchMultiformats() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("car-\(UUID())").path

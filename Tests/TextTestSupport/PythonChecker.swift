@@ -101,3 +101,56 @@ public struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension PythonChecker {
+    /// Reads a CAR file (argv[1]) with `libipld` and recomputes every block's CID with
+    /// `multiformats`; prints {"roots", "version", "blocks": {cid: {"canonical", "cid"}}}.
+    public static let carScript = #"""
+        import json, sys, libipld
+        from multiformats import CID, multihash
+        data = open(sys.argv[1], "rb").read()
+        header, blocks = libipld.decode_car(data)
+        out = {"roots": [CID.decode(bytes(r)).encode("base32") for r in header["roots"]], "version": header["version"], "blocks": {}}
+        # libipld hands links and byte strings back alike (bytes), and re-encodes any byte string
+        # that parses as a CID as a link (a Prolly key starting 0x01 may). Such a block is still
+        # canonical if its CBOR items equal the re-encoding's but for those links.
+        def items(b):
+            out, i = [], 0
+            while i < len(b):
+                major, info = b[i] >> 5, b[i] & 31; i += 1
+                n = info
+                if info >= 24:
+                    k = 1 << (info - 24); n = int.from_bytes(b[i:i + k], "big"); i += k
+                if major in (2, 3):
+                    out.append((major, b[i:i + n])); i += n
+                else:
+                    out.append((major, n, info))
+            return out
+        def same_but_links(raw, again):
+            a, b = items(raw), items(again)
+            i = j = 0
+            while i < len(a) and j < len(b):
+                if a[i] == b[j]:
+                    i += 1; j += 1
+                elif b[j][0] == 6 and b[j][1] == 42 and j + 1 < len(b) and a[i][0] == 2 and b[j + 1] == (2, b"\x00" + a[i][1]):
+                    i += 1; j += 2
+                else:
+                    return False
+            return i == len(a) and j == len(b)
+        # decode_car drops the raw bytes, so walk the sections again to get them.
+        def varint(b, i):
+            v = s = 0
+            while True:
+                c = b[i]; i += 1; v |= (c & 0x7f) << s; s += 7
+                if c < 0x80: return v, i
+        n, i = varint(data, 0); i += n
+        while i < len(data):
+            n, i = varint(data, i); section = data[i:i + n]; i += n
+            cid = CID.decode(section[:38]); raw = section[38:]
+            value = blocks[bytes(cid)]
+            mine = CID("base32", 1, "dag-cbor", multihash.digest(raw, "blake2b-256"))
+            again = libipld.encode_dag_cbor(value)
+            out["blocks"][cid.encode("base32")] = {"canonical": again == raw or same_but_links(raw, again), "cid": mine.encode("base32")}
+        print(json.dumps(out))
+        """#
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blocks
+import Foundation
 import Index
 import Support
 
@@ -84,6 +85,13 @@ struct VerifyCommand: ParsableCommand {
     )
 
     @Argument(help: "Index folder or http(s):// URL.") var index: String
+    @Flag(
+        help: ArgumentHelp(
+            "Also recompute every compacted segment (a group's own, and each merger's) from its inputs and compare CIDs.",
+            discussion:
+                "The inputs are always in the index: a compacted segment links them (compactedFrom), so they stay in its folder and CAR export."
+        ))
+    var recompute = false
     @Flag(help: "Print the verdict as JSON.") var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
     @OptionGroup(title: "Output") var output: Verbosity
@@ -94,6 +102,7 @@ struct VerifyCommand: ParsableCommand {
         var root = ""
         var signer = ""
         var blocks = 0
+        var recomputed = 0
         do {
             let view = try access.open(index).view
             root = view.manifest.root.description
@@ -105,6 +114,11 @@ struct VerifyCommand: ParsableCommand {
             problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
             for t in inspection.trees { output.detail("tree \(t.name): \(t.blocks) blocks, \(t.entries) entries checked") }
+            if recompute {
+                let check = IndexCompaction.verify(view, scratch: NSTemporaryDirectory())
+                problems += check.problems
+                recomputed = check.checked
+            }
         } catch {
             problems.append("\(error)")
         }
@@ -112,13 +126,15 @@ struct VerifyCommand: ParsableCommand {
             print(
                 JSON.object([
                     "index": .string(index), "ok": .bool(problems.isEmpty), "root": .string(root), "signer": .string(signer),
-                    "blocksChecked": .int(Int64(blocks)), "problems": .array(problems.map { .string($0) }),
+                    "blocksChecked": .int(Int64(blocks)), "compactionsRecomputed": .int(Int64(recomputed)),
+                    "problems": .array(problems.map { .string($0) }),
                     "notes": .array(notes.map { .string($0) }),
                 ]).pretty, terminator: "")
         } else {
             for n in notes { printError("note: \(n)") }
             if problems.isEmpty {
-                print("ok: \(index) (root \(root), signed by \(signer)); \(blocks) blocks checked")
+                let again = recompute ? ", \(recomputed) compacted segment(s) recomputed" : ""
+                print("ok: \(index) (root \(root), signed by \(signer)); \(blocks) blocks checked\(again)")
             } else {
                 for p in problems { printError("problem: \(p)") }
             }

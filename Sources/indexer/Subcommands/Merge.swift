@@ -17,18 +17,33 @@ struct MergeCommand: ParsableCommand {
             one sequence number, or two segments claiming one batch, are refused naming both \
             inputs. With --trust, only the trusted groups are merged. Identical captures \
             published by several groups collapse when searched.
+
+            Above --compact-above segments (or always, with --compact), the merger also compacts \
+            them by the tiered policy of `indexer compact` and lists each compacted segment with \
+            its inputs: readers trusting the merger's key search the compacted segments, the \
+            others the groups' own, which stay listed and present.
             """)
 
     @Argument(help: "Index folders or URLs to merge.") var inputs: [String]
     @Option(help: "Output index folder.") var out: String
     @Option(help: "Merger's key file (default: the user's default key).") var key: String?
     @Option(help: "Shared block folder: blocks are written to STORE/blocks and OUT/blocks links to it.") var store: String?
+    @Flag(help: "Compact the merged segments by the tiered policy whatever their number.") var compact = false
+    @Option(help: "Compact automatically when the merged index has more segments than this (0: never).") var compactAbove = 16
+    @Option(help: "With compaction: memory for the inputs' node cache, in MiB.") var memoryMb = 256
     @Flag(help: "Print the summary as JSON.") var json = false
     @OptionGroup(title: "Output") var output: Verbosity
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one index to merge") }
+        if compactAbove < 0 { throw ValidationError("--compact-above must be 0 (never) or more") }
+        if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
+    }
+
+    var compaction: IndexMerge.Compaction? {
+        if compact { return .init(above: nil, memoryBytes: memoryMb << 20) }
+        return compactAbove > 0 ? .init(above: compactAbove, memoryBytes: memoryMb << 20) : nil
     }
 
     func run() throws {
@@ -40,7 +55,7 @@ struct MergeCommand: ParsableCommand {
                 let source = try indexSource(path, options: access.remoteOptions)
                 output.detail("input \(path): \(source.path)")
                 return source
-            }, out: out, sharedStore: store, key: mergerKey, policy: try access.policy(), created: ISODate.now())
+            }, out: out, sharedStore: store, key: mergerKey, policy: try access.policy(), created: ISODate.now(), compaction: compaction)
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
         if json {
@@ -51,6 +66,8 @@ struct MergeCommand: ParsableCommand {
                     "blocksLinked": .int(Int64(summary.blocks.linked)), "blocksCopied": .int(Int64(summary.blocks.copied)),
                     "blocksPresent": .int(Int64(summary.blocks.present)), "milliseconds": .int(Int64(seconds * 1000)),
                     "excluded": .array(summary.excluded.map { .string($0.reason) }),
+                    "compacted": .array(summary.compacted.map(compactionJSON)),
+                    "segmentsAfterCompaction": .int(Int64(summary.segmentsAfterCompaction)),
                 ]).pretty, terminator: "")
         } else {
             for e in summary.excluded { output.note("note: \(e.reason)") }
@@ -58,6 +75,11 @@ struct MergeCommand: ParsableCommand {
                 "merged \(inputs.count) indexes: \(summary.groups) groups, \(summary.segments) segments, \(summary.documents) documents in \(String(format: "%.2f", seconds)) s"
             )
             output.note("blocks: \(summary.blocks.linked) linked, \(summary.blocks.copied) copied, \(summary.blocks.present) already present")
+            if !summary.compacted.isEmpty {
+                output.note(
+                    "compacted: \(summary.compacted.count) segment(s) from \(summary.compacted.reduce(0) { $0 + $1.info.compactedFrom.count }); \(summary.segmentsAfterCompaction) segments for readers trusting the merger"
+                )
+            }
             output.note("index \(out): root \(manifest.root), signed by \(manifest.group)")
         }
     }

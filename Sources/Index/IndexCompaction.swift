@@ -1,0 +1,218 @@
+import Blocks
+import ProllyTree
+import Support
+import Synchronization
+
+/// Compacts segments into one, deterministically: the inputs' four trees are streamed together
+/// in key order (`Tree.union` with a filter, reusing whole subtrees that need no change) into
+/// new trees, without every entry of a document one input tombstones in another. The result is
+/// a function of the inputs alone — the same set in any order gives the same CID, which is what
+/// a fresh build of the surviving documents under their DocRefs would give — so anyone holding
+/// the inputs can recompute it (`indexer verify --recompute`).
+///
+/// Tombstones apply exactly as `IndexView` applies them: an input's tombstone counts for
+/// documents of its own groups held by another segment. Those targeting another input are
+/// applied (the documents are dropped); those targeting a batch outside the inputs are carried
+/// forward into the result, since they still remove documents of older segments. Tombstones in
+/// segments that are not inputs are not applied here: they keep applying to the compacted
+/// segment as they did to its inputs, so the result needs nothing outside its inputs.
+public enum IndexCompaction {
+    /// A compacted segment written, and what it took.
+    public struct Compacted: Sendable {
+        public var segment: CID
+        public var info: SegmentInfo
+        /// Documents of the inputs left out (tombstoned by another input).
+        public var dropped: Int
+        public var blocksWritten = 0
+        public var bytesWritten = 0
+        /// Blocks of input subtrees reused whole (not re-encoded).
+        public var blocksReused: UInt64 = 0
+    }
+
+    /// Compacts `inputs` (segments of one view, holding disjoint batches) into one segment in
+    /// `store`, recording `replacing` (the listed segments it stands for) as `compactedFrom`.
+    /// Streams: memory holds a few nodes per tree and input plus the inputs' node cache.
+    public static func compact(_ inputs: [Segment], replacing: [CID], into store: DirectoryStore) throws -> Compacted {
+        guard let analyzer = inputs.first?.info.analyzer else { throw IndexError.compaction("no segments to compact") }
+        if let other = inputs.first(where: { $0.info.analyzer != analyzer }) {
+            throw IndexError.otherAnalyzer(input: "segment \(other.cid)", found: other.info.analyzer, expected: analyzer)
+        }
+        var owner: [BatchKey: Int] = [:]
+        for (i, s) in inputs.enumerated() {
+            for b in s.info.batches {
+                let k = BatchKey(b.group, b.batch)
+                if let j = owner[k], j != i {
+                    throw IndexError.conflict("segments \(inputs[j].cid) and \(s.cid) both hold batch \(b.group)/\(b.batch)")
+                }
+                owner[k] = i
+            }
+        }
+        var dropped = Set<DocKey>()
+        var carried: [DocRef: SegmentInfo.Tombstone] = [:]
+        for (i, s) in inputs.enumerated() {
+            let groups = Set(s.info.groups)
+            for t in s.info.tombstones where groups.contains(t.doc.group) {
+                if let j = owner[BatchKey(t.doc.group, t.doc.batch)] {
+                    if j != i { dropped.insert(DocKey(t.doc)) }
+                } else if let c = carried[t.doc], (c.bodyLength, c.titleLength) <= (t.bodyLength, t.titleLength) {
+                    continue  // two inputs removing one document: keep one, whatever the input order
+                } else {
+                    carried[t.doc] = t
+                }
+            }
+        }
+        let filter = KeyFilter(
+            batches: inputs.map { Set($0.info.batches.map { BatchKey($0.group, $0.batch) }) }, dropped: dropped)
+
+        // The four trees in parallel, each a filtered union of the inputs' trees.
+        struct Built: Sendable {
+            var tree: CID
+            var stats: Tree.MergeStats
+        }
+        let results = Mutex<[Int: Built]>([:])
+        let errors = Mutex<[Error]>([])
+        let trees = ShardTree.allCases
+        concurrentlyPerform(iterations: trees.count) { t in
+            let tree = trees[t]
+            do {
+                let postingsLike = tree == .postings || tree == .positions
+                let (built, stats) = try Tree.union(
+                    inputs.map { $0.tree(tree) }, params: tree.parameters, into: store, aggregator: tree.aggregator,
+                    filter: Tree.EntryFilter(
+                        keeps: { filter.keeps(input: $0, key: $1, posting: postingsLike) },
+                        keepsAll: { filter.keepsAll(input: $0, first: $1, last: $2, posting: postingsLike) }))
+                results.withLock { $0[t] = Built(tree: built.headerCID, stats: stats) }
+            } catch {
+                errors.withLock { $0.append(error) }
+            }
+        }
+        if let e = errors.withLock({ $0.first }) { throw e }
+        let built = results.withLock { $0 }
+
+        // Statistics from the new docs tree: its count, its length aggregate, a count per batch.
+        let docs = try Tree.open(built[ShardTree.docs.index]!.tree, reader: NodeReader(store: store, cacheNodes: 64))
+        let (body, title) = docs.root.flatMap { LengthAggregator.decode($0.aggregate) } ?? (0, 0)
+        var batches: [SegmentInfo.Batch] = []
+        for s in inputs { batches += s.info.batches }
+        batches.sort { ($0.group, $0.batch) < ($1.group, $1.batch) }
+        for i in batches.indices {
+            let prefix = batches[i].group.bytes + BatchKey(batches[i].group, batches[i].batch).batchBytes
+            batches[i].documents = try docs.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
+        }
+        var roots: [String: CID] = [:]
+        for t in trees { roots[t.name] = built[t.index]!.tree }
+        let info = SegmentInfo(
+            analyzer: analyzer, trees: roots, documents: docs.count, bodyLength: body, titleLength: title, batches: batches,
+            tombstones: carried.values.sorted { $0.doc < $1.doc },
+            compactedFrom: Array(Set(replacing)).sorted())
+        let before = inputs.reduce(0) { $0 + $1.info.documents }
+        var out = Compacted(segment: try store.put(info.cbor.encode()), info: info, dropped: Int(before - min(before, docs.count)))
+        for b in built.values {
+            out.blocksWritten += b.stats.blocksWritten
+            out.bytesWritten += b.stats.bytesWritten
+            out.blocksReused += b.stats.blocksReused
+        }
+        return out
+    }
+
+    /// Recomputes the compacted segment `info` from its inputs (`info.compactedFrom`), read
+    /// from `store`, in a scratch folder under `scratch` (removed after), and returns the CID
+    /// the compaction gives: equal to the segment's own when it is what its inputs compact to.
+    public static func recompute(_ info: SegmentInfo, from store: BlockStore, scratch: String) throws -> CID {
+        let reader = NodeReader(store: store, cacheNodes: 1024)
+        let inputs = try info.compactedFrom.map { c in
+            do { return try Segment.open(c, reader: reader) } catch {
+                throw IndexError.compaction("input segment \(c) cannot be read: \(error)")
+            }
+        }
+        let folder = scratch + "/recompute-\(Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) }))"
+        defer { _ = try? FileSystem.removeTree(folder) }
+        return try compact(inputs, replacing: info.compactedFrom, into: try DirectoryStore(root: folder)).segment
+    }
+}
+
+/// `group ‖ batch`, as two integers (hashing arrays per key was the cost of filtering).
+struct BatchKey: Hashable, Sendable {
+    let group: UInt64
+    let batch: UInt32
+    init(_ group: GroupID, _ batch: UInt32) {
+        self.group = group.bytes.reduce(0) { $0 << 8 | UInt64($1) }
+        self.batch = batch
+    }
+    init(_ bytes: UnsafeRawBufferPointer) {
+        group = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        batch = bytes[8..<12].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+    var batchBytes: [UInt8] {
+        [UInt8(batch >> 24), UInt8(truncatingIfNeeded: batch >> 16), UInt8(truncatingIfNeeded: batch >> 8), UInt8(truncatingIfNeeded: batch)]
+    }
+}
+
+/// A DocRef as two integers, ordered as DocRef bytes are.
+struct DocKey: Hashable, Comparable, Sendable {
+    let high: UInt64
+    let low: UInt64
+    init(_ d: DocRef) { self = d.bytes.withUnsafeBytes { DocKey($0) } }
+    init(_ bytes: UnsafeRawBufferPointer) {
+        high = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+    static func < (a: DocKey, b: DocKey) -> Bool { (a.high, a.low) < (b.high, b.low) }
+}
+
+/// Which tree entries a compaction keeps: those of each input's own batches (a segment's
+/// trees are whatever its writer put there; nothing outside its batches is ever read, so none
+/// of it is carried) whose document no other input tombstones.
+struct KeyFilter: Sendable {
+    let batches: [Set<BatchKey>]
+    let dropped: Set<DocKey>
+    let droppedSorted: [DocKey]
+
+    init(batches: [Set<BatchKey>], dropped: Set<DocKey>) {
+        self.batches = batches
+        self.dropped = dropped
+        droppedSorted = dropped.sorted()
+    }
+
+    /// The key's DocRef bytes, or nil when the key is not of the tree's form (postings and
+    /// positions: `field ‖ term ‖ 0 ‖ DocRef`; docs and text: the DocRef).
+    static func docRange(_ key: [UInt8], posting: Bool) -> Range<Int>? {
+        let n = key.count
+        if posting {
+            guard n >= 2 + DocRef.byteCount, Field(rawValue: key[0]) != nil, key[n - DocRef.byteCount - 1] == 0 else { return nil }
+        } else {
+            guard n == DocRef.byteCount else { return nil }
+        }
+        return (n - DocRef.byteCount)..<n
+    }
+
+    func keeps(input: Int, key: [UInt8], posting: Bool) -> Bool {
+        guard let r = KeyFilter.docRange(key, posting: posting) else { return false }
+        return key.withUnsafeBytes { b in
+            let doc = UnsafeRawBufferPointer(rebasing: b[r])
+            return batches[input].contains(BatchKey(doc)) && (dropped.isEmpty || !dropped.contains(DocKey(doc)))
+        }
+    }
+
+    /// True when every key from `first` to `last` has one term and one batch of the input's,
+    /// and no dropped document lies between: a subtree that can be reused whole.
+    func keepsAll(input: Int, first: [UInt8], last: [UInt8], posting: Bool) -> Bool {
+        guard let r = KeyFilter.docRange(first, posting: posting), let s = KeyFilter.docRange(last, posting: posting), r == s,
+            first[..<(r.upperBound - 4)] == last[..<(s.upperBound - 4)]
+        else { return false }
+        let (lo, hi, batch) = first.withUnsafeBytes { f in
+            last.withUnsafeBytes { l in
+                let a = UnsafeRawBufferPointer(rebasing: f[r]), b = UnsafeRawBufferPointer(rebasing: l[s])
+                return (DocKey(a), DocKey(b), BatchKey(a))
+            }
+        }
+        guard batches[input].contains(batch) else { return false }
+        // The first dropped document at or after `lo`, if any, must lie beyond `hi`.
+        var a = 0, b = droppedSorted.count
+        while a < b {
+            let m = (a + b) / 2
+            if droppedSorted[m] < lo { a = m + 1 } else { b = m }
+        }
+        return a == droppedSorted.count || hi < droppedSorted[a]
+    }
+}
