@@ -101,7 +101,7 @@ let package = Package(
         // 9. Hub: `indexer hub`, rehosting groups' indexes under quotas (registration by a signed
         // nonce, uploads, only complete and newer signed versions published), state in SQLite.
         .target(name: "Hub", dependencies: [
-            "Support", "Blocks", "Index", "Publish", "Sodium",
+            "Support", "Blocks", "Index", "Publish", "Remote", "Sodium",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

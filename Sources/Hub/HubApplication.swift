@@ -38,10 +38,16 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
     router.post("/api/register") { request, _ in
         await answer {
             let f = try await fields(request)
+            let follow = f["follow"]?.string.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            var fetched: (status: Int, body: [UInt8], etag: String?)? = nil
+            if let follow, follow.hasPrefix("http://") || follow.hasPrefix("https://") {
+                fetched = try? await HubClient.fetch(follow + "/" + HubProtocol.proofFile, limit: 4096)
+            }
+            let proof = fetched?.status == 200 ? fetched?.body : nil
             let g = try await run {
                 try hub.register(
                     publicKey: f["publicKey"]?.string ?? "", nonce: f["nonce"]?.string ?? "", signature: f["signature"]?.string ?? "",
-                    name: f["name"]?.string)
+                    name: f["name"]?.string, follow: follow, proofFile: proof)
             }
             return json(groupJSON(g, current: nil), status: .created)
         }
@@ -172,7 +178,7 @@ public func buildHubApplication(
 func groupJSON(_ g: HubGroup, current: HubVersion?) -> JSON {
     var o: [String: JSON] = [
         "group": .string(g.group), "publicKey": .string(g.publicKey), "name": g.name.map(JSON.string) ?? .null,
-        "bytesUsed": .int(g.bytesUsed),
+        "bytesUsed": .int(g.bytesUsed), "follow": g.follow.map(JSON.string) ?? .null,
         "quota": .object([
             "bytes": .int(g.quota.bytes), "versions": .int(Int64(g.quota.versions)), "uploadsPerHour": .int(Int64(g.quota.uploadsPerHour)),
         ]),

@@ -23,6 +23,10 @@ public struct HubGroup: Sendable, Equatable {
     public var name: String?
     public var quota: Quota
     public var bytesUsed: Int64
+    /// The URL of the index folder the hub follows for this group (nil: it publishes to the hub).
+    public var follow: String?
+    /// The validator of the followed manifest last fetched.
+    public var followETag: String?
 }
 
 /// One accepted version of a group: the n-th manifest the hub published for it.
@@ -72,6 +76,9 @@ public final class HubDatabase: Sendable {
                     CREATE INDEX logByGroup ON log (publicKey, accepted);
                     """)
         }
+        m.registerMigration("v2-follow") { db in
+            try db.execute(sql: "ALTER TABLE groups ADD COLUMN follow TEXT; ALTER TABLE groups ADD COLUMN followETag TEXT")
+        }
         return m
     }
 
@@ -79,7 +86,7 @@ public final class HubDatabase: Sendable {
         HubGroup(
             publicKey: row["publicKey"], group: row["groupID"], name: row["name"],
             quota: Quota(bytes: row["quotaBytes"], versions: row["quotaVersions"], uploadsPerHour: row["quotaUploads"]),
-            bytesUsed: row["bytesUsed"])
+            bytesUsed: row["bytesUsed"], follow: row["follow"], followETag: row["followETag"])
     }
 
     // MARK: Groups

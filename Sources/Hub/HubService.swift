@@ -25,6 +25,8 @@ public final class HubService: Sendable {
         /// a publish in progress keeps its blocks.
         public var pendingGrace: Double = 24 * 3600
         public var nonceLifetime: Double = 300
+        /// Nonces outstanding at most.
+        public var maxNonces = 10_000
         public var sessionLifetime: Double = 3600
         /// Seconds since 1970; tests move time.
         public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
@@ -47,7 +49,9 @@ public final class HubService: Sendable {
 
     var now: Double { config.now() }
     public func folder(_ group: String) -> String { config.data + "/groups/" + group }
-    public func store(_ group: String) throws -> DirectoryStore { try DirectoryStore(root: folder(group)) }
+    /// A registered group's blocks (its folder is made at registration; never made here, so
+    /// requests naming unregistered groups create nothing).
+    public func store(_ group: String) throws -> DirectoryStore { try DirectoryStore(root: folder(group), create: false) }
 
     static func randomHex(_ n: Int) -> String {
         var g = SystemRandomNumberGenerator()
@@ -60,8 +64,13 @@ public final class HubService: Sendable {
         let nonce = HubService.randomHex(32)
         let expires = now + config.nonceLifetime
         let t = now
+        let cap = config.maxNonces
         try db.queue.write { db in
             try db.execute(sql: "DELETE FROM nonces WHERE expires < ?", arguments: [t])
+            // Nonces cost nothing to ask for: bound the table.
+            guard try Int.fetchOne(db, sql: "SELECT count(*) FROM nonces")! < cap else {
+                throw HubRefusal(503, "busy", "too many registrations in progress; try again in a few minutes")
+            }
             try db.execute(sql: "INSERT INTO nonces (nonce, expires) VALUES (?, ?)", arguments: [nonce, expires])
         }
         return (nonce, expires)
@@ -86,11 +95,26 @@ public final class HubService: Sendable {
     }
 
     /// Registers the group of the key that signed `nonce` (again: updates the display name).
-    public func register(publicKey: String, nonce: String, signature: String, name: String?) throws -> HubGroup {
+    /// With `follow`, the group hosts its index at that URL and proves control of the site by
+    /// `proofFile`, the file `FOLLOW/indexer-hub-proof.json` (fetched by the caller), which must
+    /// hold the same nonce and signature; the signature then covers the URL too.
+    public func register(
+        publicKey: String, nonce: String, signature: String, name: String?, follow: String? = nil, proofFile: [UInt8]? = nil
+    ) throws -> HubGroup {
         if let name, name.isEmpty || name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw HubRefusal(400, "bad-name", "a display name is 1 to 64 characters, no control characters")
         }
-        let key = try proof("register", publicKey: publicKey, nonce: nonce, signature: signature)
+        if let follow {
+            guard follow.hasPrefix("http://") || follow.hasPrefix("https://"), follow.utf8.count <= 1000 else {
+                throw HubRefusal(400, "bad-url", "follow must be an http(s) URL of an index folder")
+            }
+            let file = proofFile.flatMap { try? JSON.parse($0) }
+            guard file?["nonce"]?.string == nonce, file?["signature"]?.string == signature else {
+                throw HubRefusal(
+                    403, "no-proof", "\(follow)/\(HubProtocol.proofFile) must hold this nonce and signature, to show the site consents")
+            }
+        }
+        let key = try proof(follow.map { "follow \($0)" } ?? "register", publicKey: publicKey, nonce: nonce, signature: signature)
         let hex = Hex.encode(key)
         let group = GroupID(publicKey: key).description
         let q = config.defaultQuota
@@ -106,10 +130,10 @@ public final class HubService: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO groups (publicKey, groupID, name, registered, quotaBytes, quotaVersions, quotaUploads)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (publicKey) DO UPDATE SET name = coalesce(excluded.name, name)
-                    """, arguments: [hex, group, name, t, q.bytes, q.versions, q.uploadsPerHour])
+                    INSERT INTO groups (publicKey, groupID, name, registered, quotaBytes, quotaVersions, quotaUploads, follow)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (publicKey) DO UPDATE SET name = coalesce(excluded.name, name), follow = coalesce(excluded.follow, follow)
+                    """, arguments: [hex, group, name, t, q.bytes, q.versions, q.uploadsPerHour, follow])
         }
         try FileSystem.makeDirectories(folder(group) + "/blocks")
         return try db.group(named: hex)!

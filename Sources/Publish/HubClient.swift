@@ -86,12 +86,48 @@ public final class HubClient: Sendable {
         try await prove("register", key: key, extra: name.map { ["name": .string($0)] } ?? [:])
     }
 
+    /// Registers `key`'s group as hosting its own index at `follow`: signs a nonce for that URL,
+    /// has `placeProof` put the proof file where the site serves it (`FOLLOW/indexer-hub-proof.json`),
+    /// then asks the hub, which fetches the proof and from then on polls the site.
+    public func register(key: GroupKey, name: String?, follow: String, placeProof: ([UInt8]) throws -> Void) async throws -> JSON {
+        let nonce = try await nonce()
+        let signature = Hex.encode(try key.sign(HubProtocol.challenge(purpose: "follow \(follow)", nonce: nonce)))
+        try placeProof(JSON.object(["nonce": .string(nonce), "signature": .string(signature)]).pretty.utf8.map { $0 })
+        var body: [String: JSON] = [
+            "publicKey": .string(Hex.encode(key.publicKey)), "nonce": .string(nonce), "signature": .string(signature), "follow": .string(follow),
+        ]
+        if let name { body["name"] = .string(name) }
+        return try await json(.POST, "/api/register", .object(body))
+    }
+
     /// A session token for uploads to `key`'s group.
     public func session(key: GroupKey) async throws -> String {
         guard let t = try await prove("session", key: key)["token"]?.string else {
             throw PublishError.transport(url: base + "/api/session", message: "no token in the answer")
         }
         return t
+    }
+
+    /// A plain GET of `url` (a followed group's manifest or proof file): status, body (at most
+    /// `limit` bytes) and ETag; a 304 answers `etag`'s conditional request.
+    public static func fetch(_ url: String, etag: String? = nil, limit: Int = 16 << 20, timeoutSeconds: Double = 30) async throws -> (
+        status: Int, body: [UInt8], etag: String?
+    ) {
+        var config = HTTPClient.Configuration()
+        config.decompression = .disabled
+        config.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        var request = HTTPClientRequest(url: url)
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+            let body = try await response.body.collect(upTo: limit)
+            try? await client.shutdown()
+            return (Int(response.status.code), Array(buffer: body), response.headers.first(name: "etag"))
+        } catch {
+            try? await client.shutdown()
+            throw PublishError.transport(url: url, message: "\(error)")
+        }
     }
 
     /// Splits a hub URL given on the command line: the hub's base, and the group it names

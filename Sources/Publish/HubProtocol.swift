@@ -9,6 +9,10 @@ public enum HubProtocol {
         Array("indexer-hub/1 \(purpose) \(nonce)".utf8)
     }
 
+    /// The file a self-hosting group puts in its index folder to let a hub follow it:
+    /// `{"nonce", "signature"}`, the signature over `challenge(purpose: "follow <URL>", nonce:)`.
+    public static let proofFile = "indexer-hub-proof.json"
+
     /// A refusal's JSON body: `{"error": code, "reason": text, …details}`.
     public static func refusal(_ code: String, _ reason: String, details: [String: JSON] = [:]) -> JSON {
         var o = details

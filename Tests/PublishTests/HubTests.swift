@@ -234,3 +234,84 @@ struct HubSession {
         }
     }
 }
+
+/// A static host for a folder (any file, no validators), as a group's own site would be.
+func staticSite(_ dir: String) -> some ApplicationProtocol {
+    let router = Router()
+    router.get("**") { request, _ -> Response in
+        guard let bytes = try? FileSystem.readFile(dir + request.uri.path) else { return Response(status: .notFound) }
+        return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+    return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+}
+
+@Suite struct HubFollowTests {
+    @Test func aSelfHostedGroupIsFollowedOnlyWithTheSitesProofAndEveryBlockVerified() async throws {
+        let hub = try newHub()
+        let src = tempDirectory("src"), site = tempDirectory("site")
+        let seg1 = try buildVersion(dir: src, sequence: 1, key: keyA)
+        _ = try await Publisher.publish(index: src, to: try FolderDestination(folder: site))
+        try await staticSite(site).test(.live) { siteClient in
+            let url = "http://127.0.0.1:\(siteClient.port!)"
+            try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.router) { client in
+                let s = HubSession(client: client)
+                func register() async throws -> (HTTPResponse.Status, JSON, proof: [UInt8]) {
+                    let n = try await s.nonce()
+                    let sig = Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
+                    let fields: [String: JSON] = [
+                        "publicKey": .string(Hex.encode(keyA.publicKey)), "nonce": .string(n), "signature": .string(sig), "follow": .string(url),
+                    ]
+                    let proof = JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical
+                    return try await client.execute(uri: "/api/register", method: .post, body: body(.object(fields))) {
+                        ($0.status, try parse($0.body), proof)
+                    }
+                }
+                // Without the proof file on the site: refused.
+                let (noProof, why, _) = try await register()
+                #expect(noProof == .forbidden && why["error"]?.string == "no-proof")
+                #expect(try hub.db.groups().isEmpty)
+                // Nor with a proof of another nonce; with this attempt's own, yes.
+                let (_, _, stale) = try await register()
+                try FileSystem.writeAtomically(site + "/" + HubProtocol.proofFile, stale)
+                #expect(try await register().0 == .forbidden)
+                let n = try await s.nonce()
+                let sig = Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
+                try FileSystem.writeAtomically(
+                    site + "/" + HubProtocol.proofFile, JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical)
+                let fields: [String: JSON] = [
+                    "publicKey": .string(Hex.encode(keyA.publicKey)), "nonce": .string(n), "signature": .string(sig), "follow": .string(url),
+                ]
+                try await client.execute(uri: "/api/register", method: .post, body: body(.object(fields))) { #expect($0.status == .created) }
+            }
+            let g = try #require(try hub.db.group(named: keyA.group.description))
+            #expect(g.follow == url)
+            let all = try reachable(src).count
+            #expect(try await hub.follow(group: g) == .accepted(number: 1, blocksFetched: all))
+            #expect(try await hub.follow(group: try hub.db.group(named: g.group)!) == .unchanged)
+
+            // An update on the site: only its new blocks are fetched.
+            let before = try reachable(src)
+            let seg2 = try buildVersion(dir: src, sequence: 2, key: keyA, keep: [seg1])
+            _ = try await Publisher.publish(index: src, to: try FolderDestination(folder: site))
+            let needed = try reachable(src).subtracting(before).count
+            #expect(try await hub.follow(group: try hub.db.group(named: g.group)!) == .accepted(number: 2, blocksFetched: needed))
+            #expect(try IndexView.open(directory: hub.folder(g.group)).documentCount == 120)
+
+            // A block altered on the site: the version is refused, the hub keeps version 2.
+            let before3 = try reachable(src)
+            try buildVersion(dir: src, sequence: 3, key: keyA, keep: [seg1, seg2])
+            _ = try await Publisher.publish(index: src, to: try FolderDestination(folder: site))
+            let victim = try #require(try reachable(src).subtracting(before3).first { $0.codec == CID.dagCBOR })
+            var bytes = try FileSystem.readFile(site + "/blocks/\(victim)")
+            bytes[bytes.count / 2] ^= 0x55
+            try FileSystem.writeAtomically(site + "/blocks/\(victim)", bytes)
+            await #expect(throws: (any Error).self) { try await hub.follow(group: try hub.db.group(named: g.group)!) }
+            #expect(try hub.db.versions(publicKey: g.publicKey).last?.number == 2)
+            #expect(!FileSystem.exists(hub.folder(g.group) + "/blocks/\(victim)"))
+            // Blocks fetched before the bad one count against the quota (every stored block does).
+            let stored = try DirectoryStore(root: hub.folder(g.group), create: false).list()
+            let counted = stored.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(hub.folder(g.group) + "/blocks/\($1)")) }
+            #expect(try hub.db.group(named: g.group)?.bytesUsed == counted)
+        }
+    }
+}

@@ -38,6 +38,11 @@ struct HubServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("default-bytes"), help: "Byte quota of newly registered groups.") var defaultBytes: Int64 = 1 << 30
     @Option(name: .customLong("default-versions"), help: "Versions kept for newly registered groups.") var defaultVersions = 10
     @Option(name: .customLong("default-uploads"), help: "Versions per hour newly registered groups may publish.") var defaultUploads = 60
+    @Option(name: .customLong("follow-interval"), help: "Seconds between polls of the groups that host themselves.") var followInterval = 300.0
+
+    func validate() throws {
+        guard followInterval >= 1 else { throw ValidationError("--follow-interval must be at least 1 second") }
+    }
 
     func run() async throws {
         var config = HubService.Configuration(data: data)
@@ -48,7 +53,23 @@ struct HubServeCommand: AsyncParsableCommand {
             var line = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n"
             line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
         }
+        let interval = followInterval
+        // Groups hosting themselves are polled in the background until the server stops.
+        let poller = Task {
+            while !Task.isCancelled {
+                await hub.followAll { group, result in
+                    switch result {
+                    case .success(.accepted(let n, let fetched)):
+                        printError("group \(group): followed version \(n) accepted, \(fetched) blocks fetched")
+                    case .success(.unchanged): break
+                    case .failure(let e): printError("group \(group): follow refused: \(e)")
+                    }
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
         try await app.runService()
+        poller.cancel()
     }
 }
 
@@ -56,18 +77,42 @@ struct HubRegisterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "register",
         abstract: "Register a group with a hub: sign the hub's nonce with the group key.",
-        discussion: "Run again to change the display name. Prints the group's entry as the hub has it.")
+        discussion: """
+            Run again to change the display name. With --follow URL --proof-dir DIR, the group \
+            hosts its index itself at URL (DIR is the folder served there): the signed nonce is \
+            written to DIR/indexer-hub-proof.json for the hub to fetch, and the hub then polls \
+            URL for new versions. Prints the group's entry as the hub has it.
+            """)
 
     @Argument(help: "The hub's URL.") var url: String
     @Option(help: "The group's key file (default: the user's default key).") var key: String?
     @Option(help: "Display name shown for the group (at most 64 characters).") var name: String?
+    @Option(help: ArgumentHelp("The group hosts its index at this URL; the hub follows it (polls it for new versions).", valueName: "url"))
+    var follow: String?
+    @Option(
+        name: .customLong("proof-dir"),
+        help: ArgumentHelp("With --follow: the folder served at that URL, where the proof file is written.", valueName: "dir"))
+    var proofDirectory: String?
     @Flag(help: "Print the hub's answer as JSON.") var json = false
+
+    func validate() throws {
+        if (follow == nil) != (proofDirectory == nil) { throw ValidationError("--follow and --proof-dir go together") }
+    }
 
     func run() async throws {
         let groupKey = try loadKey(key)
         let client = HubClient(base: HubClient.parse(url).base)
         let answer: JSON
-        do { answer = try await client.register(key: groupKey, name: name) } catch let e as PublishError {
+        do {
+            if let follow, let proofDirectory {
+                let site = follow.hasSuffix("/") ? String(follow.dropLast()) : follow
+                answer = try await client.register(key: groupKey, name: name, follow: site) { proof in
+                    try FileSystem.writeAtomically(proofDirectory + "/" + HubProtocol.proofFile, proof)
+                }
+            } else {
+                answer = try await client.register(key: groupKey, name: name)
+            }
+        } catch let e as PublishError {
             await client.shutdown()
             throw CommandFailure("\(e)")
         }
