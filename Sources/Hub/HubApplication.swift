@@ -20,6 +20,7 @@ public struct HubContext: RequestContext {
 ///     GET  /groups/<group>/manifest.json     current version (no-cache, ETag)
 ///     GET  /groups/<group>/blocks/<cid>      blocks (immutable, ETag = CID)
 ///     GET  /groups/<group>/versions/<n>.json the versions kept
+///     GET  /shared/…                         the shared index (same layout), signed by the hub
 ///     GET  /api/groups                       registered groups: ID, key, name, current root
 ///
 /// Writing: `POST /api/nonce` → `{nonce}`; `POST /api/register` and `POST /api/session` with
@@ -120,6 +121,26 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             else { return notFound() }
             return staticFile(v.manifest, request: request, type: "application/json", cacheControl: "public, max-age=31536000, immutable", etag: nil)
         }
+        get("/shared/manifest.json") { request, _ in
+            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/manifest.json", limit: 64 << 20) }) else {
+                return notFound()
+            }
+            return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
+        }
+        get("/shared/versions/:file") { request, context in
+            let file = try context.parameters.require("file")
+            guard file.hasSuffix(".json"), let n = Int(file.dropLast(5)), n > 0,
+                let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/versions/\(n).json", limit: 64 << 20) })
+            else { return notFound() }
+            return staticFile(bytes, request: request, type: "application/json", cacheControl: "public, max-age=31536000, immutable", etag: nil)
+        }
+        get("/shared/blocks/:cid") { request, context in
+            guard let cid = try? CID(try context.parameters.require("cid")),
+                let bytes = try? await run({ try DirectoryStore(root: hub.sharedFolder, create: false).get(cid) })
+            else { return notFound() }
+            return staticFile(
+                bytes, request: request, type: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", etag: "\"\(cid)\"")
+        }
         get("/groups/:group/blocks/:cid") { request, context in
             let group = try context.parameters.require("group")
             guard group.count == 16, group.allSatisfy(\.isHexDigit), let cid = try? CID(try context.parameters.require("cid")) else {
@@ -178,7 +199,7 @@ public func buildHubApplication(
 func groupJSON(_ g: HubGroup, current: HubVersion?) -> JSON {
     var o: [String: JSON] = [
         "group": .string(g.group), "publicKey": .string(g.publicKey), "name": g.name.map(JSON.string) ?? .null,
-        "bytesUsed": .int(g.bytesUsed), "follow": g.follow.map(JSON.string) ?? .null,
+        "bytesUsed": .int(g.bytesUsed), "follow": g.follow.map(JSON.string) ?? .null, "shared": .bool(g.shared),
         "quota": .object([
             "bytes": .int(g.quota.bytes), "versions": .int(Int64(g.quota.versions)), "uploadsPerHour": .int(Int64(g.quota.uploadsPerHour)),
         ]),

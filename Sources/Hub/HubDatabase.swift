@@ -27,6 +27,8 @@ public struct HubGroup: Sendable, Equatable {
     public var follow: String?
     /// The validator of the followed manifest last fetched.
     public var followETag: String?
+    /// Merged into the shared index at `/shared/`.
+    public var shared: Bool
 }
 
 /// One accepted version of a group: the n-th manifest the hub published for it.
@@ -79,6 +81,9 @@ public final class HubDatabase: Sendable {
         m.registerMigration("v2-follow") { db in
             try db.execute(sql: "ALTER TABLE groups ADD COLUMN follow TEXT; ALTER TABLE groups ADD COLUMN followETag TEXT")
         }
+        m.registerMigration("v3-shared") { db in
+            try db.execute(sql: "ALTER TABLE groups ADD COLUMN shared INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 
@@ -86,7 +91,8 @@ public final class HubDatabase: Sendable {
         HubGroup(
             publicKey: row["publicKey"], group: row["groupID"], name: row["name"],
             quota: Quota(bytes: row["quotaBytes"], versions: row["quotaVersions"], uploadsPerHour: row["quotaUploads"]),
-            bytesUsed: row["bytesUsed"], follow: row["follow"], followETag: row["followETag"])
+            bytesUsed: row["bytesUsed"], follow: row["follow"], followETag: row["followETag"],
+            shared: row["shared"])
     }
 
     // MARK: Groups
@@ -102,6 +108,12 @@ public final class HubDatabase: Sendable {
                 db, sql: "SELECT * FROM groups WHERE groupID = ? OR publicKey = ? OR name = ? ORDER BY groupID LIMIT 1",
                 arguments: [name.lowercased(), name.lowercased(), name]
             ).map(HubDatabase.group)
+        }
+    }
+
+    public func setShared(publicKey: String, _ shared: Bool) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE groups SET shared = ? WHERE publicKey = ?", arguments: [shared ? 1 : 0, publicKey])
         }
     }
 

@@ -25,9 +25,13 @@ public final class HubService: Sendable {
         /// a publish in progress keeps its blocks.
         public var pendingGrace: Double = 24 * 3600
         public var nonceLifetime: Double = 300
+        /// Manifests of the shared index kept (readers mid-read of an older one still find its blocks).
+        public var sharedVersionsKept = 3
         /// Nonces outstanding at most.
         public var maxNonces = 10_000
         public var sessionLifetime: Double = 3600
+        /// Receives what the hub cannot answer to anyone (a shared index not updated).
+        public var log: @Sendable (String) -> Void = { _ in }
         /// Seconds since 1970; tests move time.
         public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
         public init(data: String) { self.data = data }
@@ -280,6 +284,12 @@ public final class HubService: Sendable {
         }
         try writeMirror(group: group.group, manifest: bytes)
         if dropped > 0 { _ = try collect(group: group) }
+        // The version is accepted whatever happens to the shared index; a failure is logged.
+        if try db.group(named: key)?.shared == true {
+            do { try updateShared() } catch {
+                config.log("shared index not updated after group \(group.group)'s version \(version.number): \(error)")
+            }
+        }
         return version
     }
 

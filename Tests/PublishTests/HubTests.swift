@@ -315,3 +315,41 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
         }
     }
 }
+
+@Suite struct HubSharedTests {
+    @Test func theSharedIndexMergesTheSharedGroupsAndAnswersWithAnUpdate() async throws {
+        let hub = try newHub()
+        let a = tempDirectory("a"), b = tempDirectory("b"), c = tempDirectory("c")
+        let seg = try buildVersion(dir: a, sequence: 1, key: keyA)
+        try buildVersion(dir: b, sequence: 1, documents: 30, key: keyB)
+        let keyC = try GroupKey(seed: Array(repeating: 43, count: 32))
+        try buildVersion(dir: c, sequence: 1, documents: 10, key: keyC)
+        try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.router) { client in
+            let s = HubSession(client: client)
+            for key in [keyA, keyB, keyC] { _ = try await s.prove("register", key: key) }
+            // A and B are shared; C registered but not shared stays out.
+            for key in [keyA, keyB] { try hub.db.setShared(publicKey: Hex.encode(key.publicKey), true) }
+            for (dir, key) in [(a, keyA), (b, keyB), (c, keyC)] {
+                #expect(try await s.publish(dir, key: key, token: try await s.token(key)).0 == .ok)
+            }
+            let shared = try IndexView.open(directory: hub.sharedFolder)
+            #expect(shared.documentCount == 90 && Set(shared.versions.map(\.version.publicKey)) == [keyA.publicKey, keyB.publicKey])
+            #expect(shared.manifest.signer == (try hub.hubKey()).publicKey)
+
+            // A publishes an update: the shared index answers with it.
+            try buildVersion(dir: a, sequence: 2, key: keyA, keep: [seg])
+            #expect(try await s.publish(a, key: keyA, token: try await s.token(keyA)).0 == .ok)
+            let updated = try IndexView.open(directory: hub.sharedFolder)
+            #expect(updated.documentCount == 150)
+            #expect(updated.versions.first { $0.version.publicKey == keyA.publicKey }?.version.sequence == 2)
+            let sharedManifest = try FileSystem.readFile(hub.sharedFolder + "/manifest.json")
+            try await client.execute(uri: "/shared/manifest.json", method: .get) { r in
+                #expect(r.status == .ok && Array(buffer: r.body) == sharedManifest)
+            }
+            let block = try #require(try DirectoryStore(root: hub.sharedFolder, create: false).list().first)
+            try await client.execute(uri: "/shared/blocks/\(block)", method: .get) { #expect($0.status == .ok) }
+            // Every block the shared manifest reaches is there.
+            _ = try reachable(hub.sharedFolder)
+        }
+    }
+}

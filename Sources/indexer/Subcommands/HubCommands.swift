@@ -13,7 +13,7 @@ struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Rehost groups' indexes under quotas: a hub server, its admin commands, and registration with one.",
-        subcommands: [HubServeCommand.self, HubRegisterCommand.self, HubQuotaCommand.self, HubGroupsCommand.self],
+        subcommands: [HubServeCommand.self, HubRegisterCommand.self, HubQuotaCommand.self, HubShareCommand.self, HubGroupsCommand.self],
         defaultSubcommand: HubServeCommand.self)
 }
 
@@ -47,7 +47,10 @@ struct HubServeCommand: AsyncParsableCommand {
     func run() async throws {
         var config = HubService.Configuration(data: data)
         config.defaultQuota = Quota(bytes: defaultBytes, versions: defaultVersions, uploadsPerHour: defaultUploads)
+        config.log = { printError($0) }
         let hub = try HubService(config)
+        // The shared groups may have changed while the hub was down.
+        do { try hub.updateShared() } catch { printError("shared index not updated: \(error)") }
         let host = self.host
         let app = buildHubApplication(hub, host: host, port: port) { port in
             var line = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n"
@@ -166,6 +169,24 @@ struct HubQuotaCommand: ParsableCommand {
                 "group \(g.group)\(g.name.map { " (\($0))" } ?? ""): \(g.bytesUsed) of \(g.quota.bytes) bytes, \(g.quota.versions) versions kept, \(g.quota.uploadsPerHour) uploads per hour"
             )
         }
+    }
+}
+
+struct HubShareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "share",
+        abstract: "Include a group in the hub's shared index at /shared/ (or leave it out with --off).",
+        discussion: "The shared index is merged again at the group's next accepted version, or when the hub starts.")
+
+    @Argument(help: "The group: its ID, public key or display name.") var group: String
+    @OptionGroup var hub: HubData
+    @Flag(help: "Leave the group out of the shared index.") var off = false
+
+    func run() throws {
+        let db = try hub.open()
+        guard let g = try db.group(named: group) else { throw CommandFailure("no group \(group) registered in \(hub.data)") }
+        try db.setShared(publicKey: g.publicKey, !off)
+        print("group \(g.group)\(g.name.map { " (\($0))" } ?? "") is \(off ? "not " : "")in the shared index")
     }
 }
 
