@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // `indexer hub`: groups, keys, versions, quotas and sessions in SQLite (libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // 0. Support: dates, hex, JSON, the file system, clocks, a heap; no dependencies.
@@ -87,9 +89,29 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // 9. CLI: thin subcommands over the library.
+        // 8. Publish: an index folder sent to a folder or a hub (only the blocks it lacks, the
+        // manifest last, never over a newer version), and collection of blocks no kept
+        // manifest reaches (`publish --prune`, `gc`, the hub).
+        .target(name: "Publish", dependencies: [
+            "Support", "Blocks", "Index",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // 9. Hub: `indexer hub`, rehosting groups' indexes under quotas (registration by a signed
+        // nonce, uploads, only complete and newer signed versions published), state in SQLite.
+        .target(name: "Hub", dependencies: [
+            "Support", "Blocks", "Index", "Publish", "Remote", "Sodium",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
+        // 10. CLI: thin subcommands over the library.
         .executableTarget(name: "indexer", dependencies: [
-            "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve",
+            "Support", "Blocks", "ProllyTree", "Ingest", "Index", "Search", "SearchOutput", "Query", "Analysis", "Remote", "Serve", "Publish", "Hub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             // `serve` runs the application `Serve` builds.
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,6 +140,11 @@ let package = Package(
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
             "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        // Publishing to folders and to an in-process hub.
+        .testTarget(name: "PublishTests", dependencies: [
+            "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Drives the built `indexer` binary end to end.

@@ -26,6 +26,9 @@ struct Indexer: AsyncParsableCommand {
             TreeCommand.self,
             CarCommand.self,
             ServeCommand.self,
+            PublishCommand.self,
+            GcCommand.self,
+            HubCommand.self,
             AnalyzeCommand.self,
         ]
     )

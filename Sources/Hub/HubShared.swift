@@ -1,0 +1,45 @@
+import Blocks
+import GRDB
+import Index
+import Publish
+import Support
+
+/// The shared index at `/shared/`: after each accepted version of a shared group, the latest
+/// versions of every shared group are merged by reference (`IndexMerge`: blocks hard-linked
+/// from the namespaces, each group's signature unchanged) and the result signed with the hub's
+/// key (`DATA/hub-key.json`). Which groups are shared is the admin's choice (`indexer hub
+/// share`); none is by default, so an open hub does not merge whatever registers. The folder
+/// `DATA/shared/` is a published folder: `versions/<n>.json` keeps the last few manifests and
+/// blocks no kept one reaches are collected.
+extension HubService {
+    public var sharedFolder: String { config.data + "/shared" }
+
+    /// The hub's own key, made on first use.
+    public func hubKey() throws -> GroupKey {
+        let path = config.data + "/hub-key.json"
+        if FileSystem.exists(path) { return try GroupKey.read(from: path) }
+        let key = GroupKey.generate()
+        try key.write(to: path)
+        return key
+    }
+
+    /// Merges the shared groups' current versions into `DATA/shared`; false when no shared
+    /// group has published yet.
+    @discardableResult
+    public func updateShared() throws -> Bool {
+        let shared = try db.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT groupID, publicKey FROM groups WHERE shared = 1 ORDER BY groupID")
+                .map { (group: $0["groupID"] as String, key: $0["publicKey"] as String) }
+        }
+        let inputs = try shared.filter { try !db.versions(publicKey: $0.key).isEmpty }
+        guard !inputs.isEmpty else { return false }
+        let lock = try FolderLock(folder: sharedFolder)
+        defer { lock.unlock() }
+        let merged = try IndexMerge.merge(
+            named: inputs.map { folder($0.group) }, open: { try IndexView.localSource($0) }, out: sharedFolder, key: try hubKey(),
+            policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now())
+        try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
+        _ = try BlockCollector.collectLocked(folder: sharedFolder, keep: config.sharedVersionsKept, dryRun: false)
+        return true
+    }
+}

@@ -1,0 +1,216 @@
+import ArgumentParser
+import Hub
+import Hummingbird
+import Index
+import Publish
+import Support
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub",
+        abstract: "Rehost groups' indexes under quotas: a hub server, its admin commands, and registration with one.",
+        subcommands: [HubServeCommand.self, HubRegisterCommand.self, HubQuotaCommand.self, HubShareCommand.self, HubGroupsCommand.self],
+        defaultSubcommand: HubServeCommand.self)
+}
+
+struct HubServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a hub (the default: `indexer hub --data DIR`).",
+        discussion: """
+            Each registered group's index is served as a plain index folder at \
+            /groups/<group>/ (manifest.json, blocks/<cid>, versions/<n>.json), so `search \
+            --index http://HUB/groups/<group>` and `merge` work unchanged. Groups register by \
+            signing a hub-issued nonce with their key (`indexer hub register`) and publish with \
+            `indexer publish INDEX http://HUB`: each block is checked against its CID and the \
+            group's byte quota; a manifest is accepted only if signed by the group's registered \
+            key, newer than the current one, within the uploads-per-hour quota, and complete. \
+            State is in DIR/hub.sqlite, blocks in DIR/groups/<group>/blocks. Prints the URL on stdout.
+            """)
+
+    @Option(help: "Data folder (created): hub.sqlite and groups/.") var data: String
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port (0 picks a free one).") var port = 8090
+    @Option(name: .customLong("default-bytes"), help: "Byte quota of newly registered groups.") var defaultBytes: Int64 = 1 << 30
+    @Option(name: .customLong("default-versions"), help: "Versions kept for newly registered groups.") var defaultVersions = 10
+    @Option(name: .customLong("default-uploads"), help: "Versions per hour newly registered groups may publish.") var defaultUploads = 60
+    @Option(name: .customLong("follow-interval"), help: "Seconds between polls of the groups that host themselves.") var followInterval = 300.0
+
+    func validate() throws {
+        guard followInterval >= 1 else { throw ValidationError("--follow-interval must be at least 1 second") }
+    }
+
+    func run() async throws {
+        var config = HubService.Configuration(data: data)
+        config.defaultQuota = Quota(bytes: defaultBytes, versions: defaultVersions, uploadsPerHour: defaultUploads)
+        config.log = { printError($0) }
+        let hub = try HubService(config)
+        // The shared groups may have changed while the hub was down.
+        do { try hub.updateShared() } catch { printError("shared index not updated: \(error)") }
+        let host = self.host
+        let app = buildHubApplication(hub, host: host, port: port) { port in
+            var line = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)/\n"
+            line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+        }
+        let interval = followInterval
+        // Groups hosting themselves are polled in the background until the server stops.
+        let poller = Task {
+            while !Task.isCancelled {
+                await hub.followAll { group, result in
+                    switch result {
+                    case .success(.accepted(let n, let fetched)):
+                        printError("group \(group): followed version \(n) accepted, \(fetched) blocks fetched")
+                    case .success(.unchanged): break
+                    case .failure(let e): printError("group \(group): follow refused: \(e)")
+                    }
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+        try await app.runService()
+        poller.cancel()
+    }
+}
+
+struct HubRegisterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "Register a group with a hub: sign the hub's nonce with the group key.",
+        discussion: """
+            Run again to change the display name. With --follow URL --proof-dir DIR, the group \
+            hosts its index itself at URL (DIR is the folder served there): the signed nonce is \
+            written to DIR/indexer-hub-proof.json for the hub to fetch, and the hub then polls \
+            URL for new versions. Prints the group's entry as the hub has it.
+            """)
+
+    @Argument(help: "The hub's URL.") var url: String
+    @Option(help: "The group's key file (default: the user's default key).") var key: String?
+    @Option(help: "Display name shown for the group (at most 64 characters).") var name: String?
+    @Option(help: ArgumentHelp("The group hosts its index at this URL; the hub follows it (polls it for new versions).", valueName: "url"))
+    var follow: String?
+    @Option(
+        name: .customLong("proof-dir"),
+        help: ArgumentHelp("With --follow: the folder served at that URL, where the proof file is written.", valueName: "dir"))
+    var proofDirectory: String?
+    @Flag(help: "Print the hub's answer as JSON.") var json = false
+
+    func validate() throws {
+        if (follow == nil) != (proofDirectory == nil) { throw ValidationError("--follow and --proof-dir go together") }
+    }
+
+    func run() async throws {
+        let groupKey = try loadKey(key)
+        let client = HubClient(base: HubClient.parse(url).base)
+        let answer: JSON
+        do {
+            if let follow, let proofDirectory {
+                let site = follow.hasSuffix("/") ? String(follow.dropLast()) : follow
+                answer = try await client.register(key: groupKey, name: name, follow: site) { proof in
+                    try FileSystem.writeAtomically(proofDirectory + "/" + HubProtocol.proofFile, proof)
+                }
+            } else {
+                answer = try await client.register(key: groupKey, name: name)
+            }
+        } catch let e as PublishError {
+            await client.shutdown()
+            throw CommandFailure("\(e)")
+        }
+        await client.shutdown()
+        if json {
+            print(answer.pretty, terminator: "")
+        } else {
+            print("registered group \(groupKey.group)" + (answer["name"]?.string.map { " (\($0))" } ?? "") + " at \(client.base)")
+            print("publish with: indexer publish INDEX \(client.base)")
+        }
+    }
+}
+
+/// Options naming a hub's data folder, for the admin commands (they open its database directly).
+struct HubData: ParsableArguments {
+    @Option(help: "The hub's data folder.") var data: String
+
+    func open() throws -> HubDatabase {
+        guard FileSystem.exists(data + "/hub.sqlite") else { throw CommandFailure("\(data) holds no hub (no hub.sqlite)") }
+        return try HubDatabase(path: data + "/hub.sqlite")
+    }
+}
+
+struct HubQuotaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quota",
+        abstract: "Show or set a group's quota on a hub (takes effect at once, the hub running or not).")
+
+    @Argument(help: "The group: its ID, public key or display name.") var group: String
+    @OptionGroup var hub: HubData
+    @Option(help: "Bytes of blocks the group may store.") var bytes: Int64?
+    @Option(help: "Versions kept (older ones are dropped and their blocks collected).") var versions: Int?
+    @Option(help: "Versions the group may publish per hour.") var uploads: Int?
+    @Flag(help: "Print the group as JSON.") var json = false
+
+    func run() throws {
+        let db = try hub.open()
+        guard var g = try db.group(named: group) else { throw CommandFailure("no group \(group) registered in \(hub.data)") }
+        if let bytes { g.quota.bytes = bytes }
+        if let versions { g.quota.versions = max(1, versions) }
+        if let uploads { g.quota.uploadsPerHour = uploads }
+        try db.setQuota(publicKey: g.publicKey, g.quota)
+        if json {
+            print(
+                JSON.object([
+                    "group": .string(g.group), "bytes": .int(g.quota.bytes), "versions": .int(Int64(g.quota.versions)),
+                    "uploadsPerHour": .int(Int64(g.quota.uploadsPerHour)), "bytesUsed": .int(g.bytesUsed),
+                ]).pretty, terminator: "")
+        } else {
+            print(
+                "group \(g.group)\(g.name.map { " (\($0))" } ?? ""): \(g.bytesUsed) of \(g.quota.bytes) bytes, \(g.quota.versions) versions kept, \(g.quota.uploadsPerHour) uploads per hour"
+            )
+        }
+    }
+}
+
+struct HubShareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "share",
+        abstract: "Include a group in the hub's shared index at /shared/ (or leave it out with --off).",
+        discussion: "The shared index is merged again at the group's next accepted version, or when the hub starts.")
+
+    @Argument(help: "The group: its ID, public key or display name.") var group: String
+    @OptionGroup var hub: HubData
+    @Flag(help: "Leave the group out of the shared index.") var off = false
+
+    func run() throws {
+        let db = try hub.open()
+        guard let g = try db.group(named: group) else { throw CommandFailure("no group \(group) registered in \(hub.data)") }
+        try db.setShared(publicKey: g.publicKey, !off)
+        print("group \(g.group)\(g.name.map { " (\($0))" } ?? "") is \(off ? "not " : "")in the shared index")
+    }
+}
+
+struct HubGroupsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "groups", abstract: "List the groups registered on a hub.")
+
+    @OptionGroup var hub: HubData
+    @Flag(help: "Print as JSON.") var json = false
+
+    func run() throws {
+        let db = try hub.open()
+        var list: [JSON] = []
+        for g in try db.groups() {
+            let current = try db.versions(publicKey: g.publicKey).last
+            if json {
+                list.append(
+                    .object([
+                        "group": .string(g.group), "publicKey": .string(g.publicKey), "name": g.name.map(JSON.string) ?? .null,
+                        "bytesUsed": .int(g.bytesUsed), "root": current.map { .string($0.root) } ?? .null,
+                    ]))
+            } else {
+                print("\(g.group)  \(g.name ?? "-")  \(g.bytesUsed)/\(g.quota.bytes) bytes  version \(current?.number ?? 0)  \(current?.root ?? "")")
+            }
+        }
+        if json { print(JSON.object(["groups": .array(list)]).pretty, terminator: "") }
+    }
+}
