@@ -81,7 +81,7 @@ public enum IndexMerge {
         let view = try IndexView.open(sources, policy: policy)
         let store = try outputStore(out: out, shared: sharedStore)
         var summary = Summary()
-        for (cid, v) in view.versions {
+        for (cid, _) in view.versions {
             // A version's whole DAG is in the index that lists it (indexes are self-contained).
             guard let home = try sources.first(where: { try $0.store.has(cid) }) else { throw BlockError.notFound(cid: cid, source: "the inputs") }
             let copied = try DAGCopy.copy(roots: [cid], from: home.store, into: store)
