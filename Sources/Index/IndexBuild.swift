@@ -3,7 +3,7 @@ import Ingest
 import Support
 
 /// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a segment and a new
-/// signed version of the group's index: ingest's `Pipeline` feeding a `ShardBuilder`. With a
+/// signed version of the group's index: ingest's `Pipeline` feeding a `SegmentBuilder`. With a
 /// `base` (an earlier index of the group) the new segment holds only what is new, plus
 /// tombstones for the base's documents this build replaces or deletes; the base's segments are
 /// kept by reference. The CLI only parses flags and prints the `Report`.
@@ -41,7 +41,7 @@ public struct IndexBuild {
     public struct Report: Sendable {
         public var manifest: Manifest
         /// Counts of the segment written (for an incremental build: only the new documents).
-        public var built: ShardBuilder.Summary
+        public var built: SegmentBuilder.Summary
         public var ingest: IngestSummary
         /// The new segment's root (nil when an incremental build found nothing new).
         public var segment: CID?
@@ -116,7 +116,7 @@ public struct IndexBuild {
         var known = Set<String>()
         for (url, docs) in base?.byURL ?? [:] { for (_, r) in docs { known.insert(url + "\u{0}" + Hex.encode(r.digest)) } }
         let batch = base?.nextBatch ?? 0
-        let builder = try ShardBuilder(
+        let builder = try SegmentBuilder(
             directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
         // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
         // (apart from blocks no manifest names).
@@ -135,7 +135,7 @@ public struct IndexBuild {
 
         /// What a worker hands the in-order consumer for one outcome.
         struct Step: Sendable {
-            var analyzed: ShardBuilder.Analyzed?
+            var analyzed: SegmentBuilder.Analyzed?
             var source: SourceRef?
             var url: String?
             /// URL and content digest.
@@ -207,7 +207,7 @@ public struct IndexBuild {
         let documents = nextSeq.reduce(0) { $0 + Int($1) }
         var report = Report(
             manifest: Manifest(root: CID(of: []), created: "", signer: [], signature: [], summary: .null),
-            built: ShardBuilder.Summary(), ingest: ingest, batch: batch, revisits: revisits, alreadyInBase: alreadyInBase)
+            built: SegmentBuilder.Summary(), ingest: ingest, batch: batch, revisits: revisits, alreadyInBase: alreadyInBase)
         report.replaced = replaced
         report.deleted = deleted
         report.deletionsNotFound = notFound

@@ -9,7 +9,7 @@ extension Tree {
         try Tree.getMany([(self, keys)])[0]
     }
 
-    /// Lookups in several trees read through one `NodeReader` (a shard's trees), descending
+    /// Lookups in several trees read through one `NodeReader` (an index's segments), descending
     /// them together: each level of every tree is one batch, so fetching records and texts
     /// costs the round trips of one lookup.
     public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws -> [[[UInt8]?]] {

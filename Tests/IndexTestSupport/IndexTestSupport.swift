@@ -40,8 +40,8 @@ public func buildIndex(
     _ docs: [IndexDocument], dir: String = tempDirectory(), memory: Int = 64 << 20,
     order: [Int]? = nil, key: GroupKey = testKey, batch: UInt32 = 0, sequence: UInt64 = 1,
     tombstones: [SegmentInfo.Tombstone] = [], keepSegments: [CID] = []
-) throws -> (IndexView, ShardBuilder.Summary) {
-    let builder = try ShardBuilder(
+) throws -> (IndexView, SegmentBuilder.Summary) {
+    let builder = try SegmentBuilder(
         directory: dir, key: key, analyzer: IndexAnalyzer(),
         options: .init(memoryBytes: memory, batch: batch))
     for i in order ?? Array(docs.indices) { try builder.add(docs[i], file: 0, seq: UInt32(i)) }

@@ -41,7 +41,7 @@ func corpus(_ n: Int, seed: UInt64, site: String) -> [IndexDocument] {
 /// Builds `docs` into `dir` with the real analyzer; returns the folder.
 @discardableResult
 func buildIndex(_ docs: [IndexDocument], key: GroupKey = keyA, dir: String = tempDirectory("index")) throws -> String {
-    let builder = try ShardBuilder(directory: dir, key: key, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 64 << 20))
+    let builder = try SegmentBuilder(directory: dir, key: key, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 64 << 20))
     for (i, d) in docs.enumerated() { try builder.add(d, file: 0, seq: UInt32(i)) }
     let segment = try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment
     let v = try GroupVersion.signed(key: key, sequence: 1, created: "2026-01-01T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [segment])

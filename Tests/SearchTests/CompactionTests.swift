@@ -136,10 +136,10 @@ struct Chain {
         let one = try IndexView.open(directory: c.dir)
         #expect(one.segments.count == 1 && one.tombstones.isEmpty && one.documentCount == before.documentCount)
         try tests.expectSameAnswers(before, one, "all")
-        #expect(ShardInspection.inspect(one, recompute: true).problems.isEmpty)
+        #expect(IndexInspection.inspect(one, recompute: true).problems.isEmpty)
         // The compacted segments link their inputs, so both folders hold them and recompute.
         for view in [one, after] {
-            #expect(ShardInspection.inspect(view, recompute: true).problems.isEmpty)
+            #expect(IndexInspection.inspect(view, recompute: true).problems.isEmpty)
             let check = IndexCompaction.verify(view, scratch: tempDirectory("scratch"))
             #expect(check.problems.isEmpty && check.checked == 1)
         }
@@ -215,7 +215,7 @@ struct Chain {
                 store: try DirectoryStore(root: dir), out: dir, key: CompactionTests.merger, created: "x")
             let view = try IndexView.open(directory: dir)
             #expect(view.segments.map(\.cid) == [bad] && view.documentCount == documents, "\(name)")
-            #expect(ShardInspection.inspect(view, recompute: true).problems.isEmpty, "\(name): consistent on its own")
+            #expect(IndexInspection.inspect(view, recompute: true).problems.isEmpty, "\(name): consistent on its own")
             let check = IndexCompaction.verify(view, scratch: tempDirectory("scratch"))
             #expect(check.problems.count == 1 && check.problems[0].contains("not what its 7 inputs compact to (\(honest))"), "\(name)")
         }

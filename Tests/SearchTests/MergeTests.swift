@@ -62,7 +62,7 @@ import Testing
         #expect(ab.documentCount == 600)
         #expect(summary.blocks.linked + summary.blocks.copied > 0)
         #expect(Set(abc.versions.map(\.version.publicKey)) == Set(MergeTests.keys.map(\.publicKey)))
-        #expect(ShardInspection.inspect(abc, recompute: true).problems.isEmpty)
+        #expect(IndexInspection.inspect(abc, recompute: true).problems.isEmpty)
         // Every group's own version is kept as the group signed it.
         let own = try IndexView.open(directory: parts[1])
         #expect(abc.versions.contains { $0.cid == own.versions[0].cid })
@@ -162,7 +162,7 @@ import Testing
 
     func verifyProblems(_ dir: String) throws -> [String] {
         let view = try IndexView.open(directory: dir)
-        return view.excluded.filter { $0.kind == .invalid }.map(\.reason) + ShardInspection.inspect(view, recompute: true).problems
+        return view.excluded.filter { $0.kind == .invalid }.map(\.reason) + IndexInspection.inspect(view, recompute: true).problems
     }
 
     @Test func aSegmentUnderAsGroupSignedByAnotherKeyIsIgnored() throws {
@@ -170,7 +170,7 @@ import Testing
         // half with Mallory's secret half) and lists them in a version Mallory signs.
         let dir = try aIndex()
         let forger = GroupKey(publicKey: a.publicKey, secretKey: mallory.secretKey)
-        let builder = try ShardBuilder(directory: dir, key: forger, analyzer: IndexAnalyzer(), options: .init(batch: 7))
+        let builder = try SegmentBuilder(directory: dir, key: forger, analyzer: IndexAnalyzer(), options: .init(batch: 7))
         try builder.add(
             IndexDocument(url: "https://a.example/forged", title: "Forged", text: "forged bees", digest: [1], source: "s"), file: 0, seq: 0)
         let forged = try builder.finish(sources: [])
@@ -221,7 +221,7 @@ import Testing
         let store = try DirectoryStore(root: dir)
         let view = try IndexView.open(directory: dir)
         let aDoc = DocRef(group: a.group, batch: 0, ordinal: 0)
-        let builder = try ShardBuilder(directory: dir, key: mallory, analyzer: IndexAnalyzer())
+        let builder = try SegmentBuilder(directory: dir, key: mallory, analyzer: IndexAnalyzer())
         try builder.add(IndexDocument(url: "https://m.example/", title: "M", text: "mallory page", digest: [2], source: "s"), file: 0, seq: 0)
         var info = try builder.finish(sources: []).info
         let mDoc = DocRef(group: mallory.group, batch: 0, ordinal: 0)
@@ -265,7 +265,7 @@ import Testing
         let (again, _, summary) = try tests.merge([shared, rebuilt])
         #expect(again.documentCount == 15)
         #expect(summary.excluded.contains { $0.kind == .replaced })
-        #expect(ShardInspection.inspect(again, recompute: true).problems.isEmpty)
+        #expect(IndexInspection.inspect(again, recompute: true).problems.isEmpty)
     }
 
     @Test func aKeyFileWhoseHalvesDoNotMatchIsRefused() throws {

@@ -16,7 +16,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let view = try access.open(index).view
         reportExclusions(view)
-        let inspection = ShardInspection.inspect(view, recompute: false)
+        let inspection = IndexInspection.inspect(view, recompute: false)
         let postings = inspection.trees[ShardTree.postings.index].entries
         if json {
             let trees: [String: JSON] = Dictionary(
@@ -110,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
             // Untrusted or replaced versions are a reader's choice; anything else left out was
             // forged, replayed or inconsistent, and the index does not verify.
             for e in view.excluded { if e.kind == .invalid { problems.append(e.reason) } else { notes.append(e.reason) } }
-            let inspection = ShardInspection.inspect(view, recompute: true)
+            let inspection = IndexInspection.inspect(view, recompute: true)
             problems += inspection.problems
             blocks = inspection.trees.reduce(0) { $0 + $1.blocks } + 1
             for t in inspection.trees { output.detail("tree \(t.name): \(t.blocks) blocks, \(t.entries) entries checked") }

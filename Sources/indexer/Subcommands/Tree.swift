@@ -8,7 +8,7 @@ import Support
 struct TreeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tree",
-        abstract: "Build, read, diff and merge raw Prolly trees (plumbing for debugging shards).",
+        abstract: "Build, read, diff and merge raw Prolly trees (plumbing for debugging indexes).",
         discussion: """
             Keys and values are UTF-8 text. Ranges are half-open: --from is inclusive, --to exclusive.
             ROOT is the CID of a tree's header block, as printed by `tree build` and `tree merge`.

@@ -6,7 +6,7 @@ import Support
 /// distribution, summed over segments) and `indexer verify` (every block against its CID, every
 /// node against its parent, every block the root reaches present, the statistics recomputed
 /// from the trees).
-public struct ShardInspection: Sendable {
+public struct IndexInspection: Sendable {
     public struct TreeFigures: Sendable {
         public var name: String
         public var entries: UInt64 = 0
@@ -27,8 +27,8 @@ public struct ShardInspection: Sendable {
     /// Reads every node and value block of every tree of every segment in the view. With
     /// `recompute`, also re-derives each segment's document count and length totals from its
     /// docs tree, and checks that every block the manifests' roots reach is present and sound.
-    public static func inspect(_ view: IndexView, recompute: Bool) -> ShardInspection {
-        var result = ShardInspection()
+    public static func inspect(_ view: IndexView, recompute: Bool) -> IndexInspection {
+        var result = IndexInspection()
         result.trees = ShardTree.allCases.map { TreeFigures(name: $0.name) }
         for segment in view.segments {
             inspect(segment, into: &result)
@@ -41,7 +41,7 @@ public struct ShardInspection: Sendable {
         return result
     }
 
-    static func inspect(_ segment: Segment, into result: inout ShardInspection) {
+    static func inspect(_ segment: Segment, into result: inout IndexInspection) {
         for tree in ShardTree.allCases {
             let t = segment.tree(tree)
             var f = result.trees[tree.index]

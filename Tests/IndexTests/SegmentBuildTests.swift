@@ -7,7 +7,7 @@ import Testing
 
 @testable import Index
 
-@Suite struct ShardBuildTests {
+@Suite struct SegmentBuildTests {
     @Test func treesDoNotDependOnMemoryBudgetOrArrivalOrder() throws {
         let docs = corpus(400)
         let (a, sa) = try buildIndex(docs)
@@ -19,7 +19,7 @@ import Testing
         #expect(a.manifest.root == b.manifest.root)
         // Concurrent adds from two threads.
         let dir = tempDirectory()
-        let builder = try ShardBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 256 << 10))
+        let builder = try SegmentBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 256 << 10))
         DispatchQueue.concurrentPerform(iterations: 2) { t in
             for i in stride(from: t, to: docs.count, by: 2) { try! builder.add(docs[i], file: 0, seq: UInt32(i)) }
         }

@@ -15,7 +15,7 @@ import Synchronization
 /// Documents are named provisionally by (file index, sequence number in the file) while
 /// building; at the end the surviving documents are numbered densely in that order. The
 /// renaming keeps key order, so the sorted runs stay sorted.
-public final class ShardBuilder: Sendable {
+public final class SegmentBuilder: Sendable {
     public struct Options: Sendable {
         /// Memory for buffered entries before they spill to disk.
         public var memoryBytes: Int
@@ -64,7 +64,7 @@ public final class ShardBuilder: Sendable {
     struct State {
         /// One buffer and one list of spilled runs per tree (`ShardTree` order), so the trees
         /// sort and build in parallel.
-        var buffers = ShardBuilder.buffers()
+        var buffers = SegmentBuilder.buffers()
         var runs: [[String]] = ShardTree.allCases.map { _ in [] }
         var nextRun = 0
         /// Per file, the sequence numbers of documents kept.
@@ -118,7 +118,7 @@ public final class ShardBuilder: Sendable {
             bodyLength: terms.bodyLength, titleLength: terms.titleLength,
             digest: doc.digest, source: doc.source, parent: doc.parent,
             tags: doc.tags, mentions: doc.mentions)
-        let local = ShardBuilder.buffers()
+        let local = SegmentBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)
         for e in terms.entries {
@@ -140,7 +140,7 @@ public final class ShardBuilder: Sendable {
     /// Adds an analyzed document as number `seq` of file `file` (its place in the output
     /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
     public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
-        let id = ShardBuilder.provisional(file, seq)
+        let id = SegmentBuilder.provisional(file, seq)
         for b in analyzed.entries { b.patchKeySuffixes(id) }
         let full: [RunBuffer]? = state.withLock { s in
             var total = 0
@@ -155,7 +155,7 @@ public final class ShardBuilder: Sendable {
             // Two sets of buffers may exist at once (one spilling), so each gets half the budget.
             guard total > options.memoryBytes / 2 else { return nil }
             let b = s.buffers
-            s.buffers = ShardBuilder.buffers()
+            s.buffers = SegmentBuilder.buffers()
             return b
         }
         if let full { try spill(full) }
@@ -184,7 +184,7 @@ public final class ShardBuilder: Sendable {
     public func finish(sources: [SourceFile], tombstones: [SegmentInfo.Tombstone] = []) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
-            s.buffers = ShardBuilder.buffers()
+            s.buffers = SegmentBuilder.buffers()
             return (b, s.runs, s.survivors, (s.documents, s.bodyLength, s.titleLength))
         }
         defer { _ = try? FileSystem.removeTree(scratch) }
