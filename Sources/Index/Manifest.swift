@@ -251,11 +251,18 @@ public struct Manifest: Sendable {
     /// what the root block links, and the summary is compared with it.
     public var namedBlocks: [CID] {
         var out: [CID] = []
+        // Segments a compaction replaces are read only by readers who do not trust the
+        // compactor; their tree headers are left to them (one more round trip then) rather than
+        // fetched by everyone.
+        var replaced = Set<String>()
+        for c in summary["compacted"]?.array ?? [] {
+            for i in c["inputs"]?.array ?? [] { if let t = i.string { replaced.insert(t) } }
+        }
         func segment(_ s: JSON?) {
-            if let r = s?["root"]?.string, let c = try? CID(r) { out.append(c) }
-            if let trees = s?["trees"]?.object {
-                for k in trees.keys.sorted() { if let t = trees[k]?.string, let c = try? CID(t) { out.append(c) } }
-            }
+            guard let r = s?["root"]?.string, let c = try? CID(r) else { return }
+            out.append(c)
+            guard !replaced.contains(r), let trees = s?["trees"]?.object else { return }
+            for k in trees.keys.sorted() { if let t = trees[k]?.string, let c = try? CID(t) { out.append(c) } }
         }
         for v in summary["versions"]?.array ?? [] {
             if let r = v["version"]?.string, let c = try? CID(r) { out.append(c) }
