@@ -70,10 +70,35 @@ public struct DocRef: Hashable, Comparable, Sendable, CustomStringConvertible {
         UInt32(a[i]) << 24 | UInt32(a[i + 1]) << 16 | UInt32(a[i + 2]) << 8 | UInt32(a[i + 3])
     }
 
+    /// The batch the document belongs to.
+    public var batchID: BatchID { BatchID(group: group, batch: batch) }
+
     /// `group/batch/ordinal`, as `search --json` and errors print it.
     public var description: String { "\(group)/\(batch)/\(ordinal)" }
 
     public static func < (a: DocRef, b: DocRef) -> Bool {
         (a.group, a.batch, a.ordinal) < (b.group, b.batch, b.ordinal)
     }
+}
+
+/// One batch of a group: the contiguous DocRef range a build writes, and the unit segments
+/// claim (`group/batch` when printed).
+public struct BatchID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let group: GroupID
+    public let batch: UInt32
+
+    public init(group: GroupID, batch: UInt32) {
+        self.group = group
+        self.batch = batch
+    }
+
+    /// `group ‖ batch`: the first 12 bytes of every DocRef of the batch, so a key range.
+    public var prefix: [UInt8] {
+        var p = group.bytes
+        DocRef.append(batch, &p)
+        return p
+    }
+
+    public var description: String { "\(group)/\(batch)" }
+    public static func < (a: BatchID, b: BatchID) -> Bool { (a.group, a.batch) < (b.group, b.batch) }
 }

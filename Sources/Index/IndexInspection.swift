@@ -92,13 +92,13 @@ public struct IndexInspection: Sendable {
     static func recomputeStatistics(_ segment: Segment) -> [String] {
         var problems: [String] = []
         var documents: UInt64 = 0, body: UInt64 = 0, title: UInt64 = 0
-        var perBatch: [String: UInt64] = [:]
+        var perBatch: [BatchID: UInt64] = [:]
         do {
             try segment.forEachDocument { ref, r in
                 documents += 1
                 body += UInt64(r.bodyLength)
                 title += UInt64(r.titleLength)
-                perBatch["\(ref.group)/\(ref.batch)", default: 0] += 1
+                perBatch[ref.batchID, default: 0] += 1
             }
         } catch {
             problems.append("docs tree: \(error)")
@@ -109,9 +109,9 @@ public struct IndexInspection: Sendable {
             problems.append("length totals (\(info.bodyLength), \(info.titleLength)) differ from the docs tree's (\(body), \(title))")
         }
         if segment.text.count != documents { problems.append("the text tree holds \(segment.text.count) entries for \(documents) documents") }
-        for b in info.batches where perBatch["\(b.group)/\(b.batch)", default: 0] != b.documents {
+        for b in info.batches where perBatch[b.id, default: 0] != b.documents {
             problems.append(
-                "batch \(b.group)/\(b.batch) says \(b.documents) documents, the docs tree holds \(perBatch["\(b.group)/\(b.batch)", default: 0])")
+                "batch \(b.id) says \(b.documents) documents, the docs tree holds \(perBatch[b.id, default: 0])")
         }
         if let agg = segment.docs.root.flatMap({ LengthAggregator.decode($0.aggregate) }), agg != (body, title) {
             problems.append("the docs tree's length aggregate differs from its records")

@@ -26,7 +26,8 @@ public struct ReadPolicy: Sendable {
 public final class IndexView: Sendable {
     /// The manifests read, in the order given (one per index opened).
     public let manifests: [Manifest]
-    /// Every group version found with a valid signature (trusted or not), by public key order.
+    /// The group versions read: validly signed, accepted by the policy, the newest of each
+    /// group among the inputs; by public key order.
     public let versions: [(cid: CID, version: GroupVersion)]
     /// The segments searched: those of the versions accepted, or a compaction of them whose
     /// compactor is trusted.
@@ -54,13 +55,12 @@ public final class IndexView: Sendable {
     public let documentCount: UInt64
     public let bodyLength: UInt64
     public let titleLength: UInt64
-    /// Which segment holds each (group, batch): `group ‖ batch` → index in `segments`.
-    let owner: [[UInt8]: Int]
+    /// Which segment holds each batch: index in `segments`.
+    let owner: [BatchID: Int]
     /// The key that vouches for each segment (its group's, or a trusted compactor's).
     public let vouchers: [[UInt8]]
 
-    public var analyzer: String { manifests.first.map { _ in analyzerID } ?? "" }
-    let analyzerID: String
+    public let analyzer: String
     public var store: BlockStore { reader.store }
 
     /// The single manifest of a view of one index.
@@ -76,16 +76,12 @@ public final class IndexView: Sendable {
         self.vouchers = vouchers
         self.excluded = excluded
         self.reader = reader
-        analyzerID = analyzer
-        var owner: [[UInt8]: Int] = [:]
+        self.analyzer = analyzer
+        var owner: [BatchID: Int] = [:]
         for (i, s) in segments.enumerated() {
-            for p in s.batchPrefixes {
-                if let j = owner[p] {
-                    throw IndexError.conflict(
-                        "segments \(segments[j].cid) and \(s.cid) both hold batch \(DocRef(bytes: p + [0, 0, 0, 0])!.group)/\(DocRef(bytes: p + [0, 0, 0, 0])!.batch)"
-                    )
-                }
-                owner[p] = i
+            for b in s.info.batches {
+                if let j = owner[b.id] { throw IndexError.conflict("segments \(segments[j].cid) and \(s.cid) both hold batch \(b.id)") }
+                owner[b.id] = i
             }
         }
         self.owner = owner
@@ -94,26 +90,23 @@ public final class IndexView: Sendable {
         for (i, s) in segments.enumerated() {
             let groups = Set(s.info.groups)
             for t in s.info.tombstones where groups.contains(t.doc.group) {
-                if let j = owner[IndexView.batchPrefix(t.doc)], j != i { tombstones[t.doc] = t }
+                if let j = owner[t.doc.batchID], j != i { tombstones[t.doc] = t }
             }
         }
         self.tombstones = tombstones
-        documentCount = segments.reduce(0) { $0 + $1.info.documents } - UInt64(tombstones.count)
-        bodyLength = segments.reduce(0) { $0 + $1.info.bodyLength } - tombstones.values.reduce(0) { $0 + UInt64($1.bodyLength) }
-        titleLength = segments.reduce(0) { $0 + $1.info.titleLength } - tombstones.values.reduce(0) { $0 + UInt64($1.titleLength) }
-    }
-
-    static func batchPrefix(_ d: DocRef) -> [UInt8] {
-        var p = d.group.bytes
-        DocRef.append(d.batch, &p)
-        return p
+        // Tombstones are a signer's claims, not facts about the trees (one may name an ordinal
+        // its batch never had): statistics saturate rather than trap on a hostile segment.
+        func less(_ total: UInt64, _ removed: UInt64) -> UInt64 { total > removed ? total - removed : 0 }
+        documentCount = less(segments.reduce(0) { $0 + $1.info.documents }, UInt64(tombstones.count))
+        bodyLength = less(segments.reduce(0) { $0 + $1.info.bodyLength }, tombstones.values.reduce(0) { $0 + UInt64($1.bodyLength) })
+        titleLength = less(segments.reduce(0) { $0 + $1.info.titleLength }, tombstones.values.reduce(0) { $0 + UInt64($1.titleLength) })
     }
 
     /// The segment holding `doc`'s batch, if any in the view.
-    public func segment(owning doc: DocRef) -> Segment? { owner[IndexView.batchPrefix(doc)].map { segments[$0] } }
+    public func segment(owning doc: DocRef) -> Segment? { owner[doc.batchID].map { segments[$0] } }
 
     /// The key that vouches for `doc` (its group's, or the compactor's), if the view holds it.
-    public func voucher(of doc: DocRef) -> [UInt8]? { owner[IndexView.batchPrefix(doc)].map { vouchers[$0] } }
+    public func voucher(of doc: DocRef) -> [UInt8]? { owner[doc.batchID].map { vouchers[$0] } }
 
     public func isLive(_ doc: DocRef) -> Bool { tombstones[doc] == nil && segment(owning: doc) != nil }
 
@@ -276,7 +269,7 @@ public final class IndexView: Sendable {
                     throw IndexError.otherAnalyzer(input: "segment \(s)", found: info.analyzer, expected: analyzer ?? "")
                 }
                 if let wrong = info.batches.first(where: { $0.group != v.group }) {
-                    exclude(.invalid, "group \(v.group): segment \(s) holds batch \(wrong.group)/\(wrong.batch) of another group; ignored")
+                    exclude(.invalid, "group \(v.group): segment \(s) holds batch \(wrong.id) of another group; ignored")
                     continue
                 }
                 bySegment[s] = v.publicKey
@@ -331,19 +324,12 @@ public final class IndexView: Sendable {
         var total: UInt64 = 0
         for s in segments { total += try s.documentFrequency(field, term) }
         guard !tombstones.isEmpty else { return total }
-        var requests: [(tree: Tree, keys: [[UInt8]])] = []
-        var bySegment: [ObjectIdentifier: Int] = [:]
+        var lookups = Lookups()
         for d in tombstones.keys {
-            guard let s = segment(owning: d) else { continue }
-            let i =
-                bySegment[ObjectIdentifier(s)]
-                ?? {
-                    requests.append((s.postings, [])); bySegment[ObjectIdentifier(s)] = requests.count - 1; return requests.count - 1
-                }()
-            requests[i].keys.append(ShardKeys.posting(field, term, d))
+            if let s = segment(owning: d) { _ = lookups.add(ShardKeys.posting(field, term, d), in: s.postings) }
         }
-        let found = try Tree.getMany(requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
-        return total - UInt64(found)
+        let found = try Tree.getMany(lookups.requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        return total > UInt64(found) ? total - UInt64(found) : 0
     }
 
     // MARK: Reads
@@ -363,28 +349,36 @@ public final class IndexView: Sendable {
     /// descended together, one batch per level (one round trip per level remotely). Tombstoned
     /// documents and documents of no segment in the view come back nil.
     public func recordsAndTexts(records: [DocRef], texts: [DocRef]) throws -> (records: [DocRecord?], texts: [String?]) {
-        var requests: [(tree: Tree, keys: [[UInt8]])] = []
-        var slots: [(request: Int, index: Int)?] = []
-        var index: [String: Int] = [:]
-        func place(_ d: DocRef, _ tree: ShardTree) -> (Int, Int)? {
+        var lookups = Lookups()
+        func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }
-            let id = "\(ObjectIdentifier(s).hashValue)/\(tree.name)"
-            let r =
-                index[id]
-                ?? {
-                    requests.append((s.tree(tree), [])); index[id] = requests.count - 1; return requests.count - 1
-                }()
-            requests[r].keys.append(d.bytes)
-            return (r, requests[r].keys.count - 1)
+            return lookups.add(d.bytes, in: s.tree(tree))
         }
-        for d in records { slots.append(place(d, .docs).map { ($0.0, $0.1) }) }
-        let textStart = slots.count
-        for d in texts { slots.append(place(d, .text).map { ($0.0, $0.1) }) }
-        let found = try Tree.getMany(requests)
+        let slots = records.map { place($0, .docs) } + texts.map { place($0, .text) }
+        let textStart = records.count
+        let found = try Tree.getMany(lookups.requests)
         let values = slots.map { $0.flatMap { found[$0.request][$0.index] } }
         let recs = try values[..<textStart].map { try $0.map { try DocRecord(encoded: $0) } }
         let txts = values[textStart...].map { $0.map { String(decoding: $0, as: UTF8.self) } }
         return (recs, Array(txts))
+    }
+
+    /// Keys to look up, grouped by tree for `Tree.getMany` (every segment's trees share the
+    /// view's reader, so all of them descend together, a level per batch).
+    struct Lookups {
+        var requests: [(tree: Tree, keys: [[UInt8]])] = []
+        private var byTree: [CID: Int] = [:]
+
+        /// Adds `key` to `tree`'s lookups; returns where its value will be in the answer.
+        mutating func add(_ key: [UInt8], in tree: Tree) -> (request: Int, index: Int) {
+            let r = byTree[tree.headerCID] ?? requests.count
+            if r == requests.count {
+                byTree[tree.headerCID] = r
+                requests.append((tree, []))
+            }
+            requests[r].keys.append(key)
+            return (r, requests[r].keys.count - 1)
+        }
     }
 
     public func documents(_ refs: [DocRef]) throws -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }

@@ -176,7 +176,7 @@ public struct Manifest: Sendable {
             return .object([
                 "root": .string(cid.description),
                 "documents": .int(Int64(s.documents)),
-                "batches": .array(s.batches.map { .string("\($0.group)/\($0.batch)") }),
+                "batches": .array(s.batches.map { .string($0.id.description) }),
                 "tombstones": .int(Int64(s.tombstones.count)),
                 "trees": .object(Dictionary(uniqueKeysWithValues: s.trees.map { ($0.key, JSON.string($0.value.description)) })),
             ])

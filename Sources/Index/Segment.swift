@@ -29,6 +29,7 @@ public struct SegmentInfo: Equatable, Sendable {
         public var batch: UInt32
         public var documents: UInt64
         public var sources: [Source]
+        public var id: BatchID { BatchID(group: group, batch: batch) }
         public init(group: GroupID, batch: UInt32, documents: UInt64, sources: [Source]) {
             self.group = group
             self.batch = batch
@@ -144,7 +145,7 @@ public struct SegmentInfo: Equatable, Sendable {
                     return Source(name: name, bytes: bytes, documents: docs)
                 })
         }
-        guard zip(self.batches, self.batches.dropFirst()).allSatisfy({ ($0.group, $0.batch) < ($1.group, $1.batch) }) else {
+        guard zip(self.batches, self.batches.dropFirst()).allSatisfy({ $0.id < $1.id }) else {
             throw bad("batches out of order or repeated")
         }
         self.tombstones = try tombstones.map { t in
@@ -176,6 +177,7 @@ public final class Segment: Sendable {
     public let text: Tree
     /// `group ‖ batch` (12 bytes) of each batch the segment holds, in order.
     public let batchPrefixes: [[UInt8]]
+    private let batchIDs: Set<BatchID>
 
     public func tree(_ tree: ShardTree) -> Tree {
         switch tree {
@@ -213,20 +215,15 @@ public final class Segment: Sendable {
         positions = try open(.positions)
         docs = try open(.docs)
         text = try open(.text)
-        batchPrefixes = info.batches.map { b in
-            var p = b.group.bytes
-            DocRef.append(b.batch, &p)
-            return p
-        }
+        batchPrefixes = info.batches.map(\.id.prefix)
+        batchIDs = Set(info.batches.map(\.id))
     }
 
     /// The header CIDs of the four trees, in `ShardTree` order (for batched opening).
     public static func headers(of info: SegmentInfo) -> [CID] { ShardTree.allCases.compactMap { info.trees[$0.name] } }
 
     /// Whether `doc` lies in one of the segment's batches.
-    public func owns(_ doc: DocRef) -> Bool {
-        info.batches.contains { $0.group == doc.group && $0.batch == doc.batch }
-    }
+    public func owns(_ doc: DocRef) -> Bool { batchIDs.contains(doc.batchID) }
 
     // MARK: Reads, confined to the segment's batches
 

@@ -268,6 +268,20 @@ import Testing
         #expect(IndexInspection.inspect(again, recompute: true).problems.isEmpty)
     }
 
+    /// Tombstones are claims: a segment naming ordinals its group never published (more than
+    /// the index holds, with lengths larger than its totals) must not bring a reader down.
+    @Test func tombstonesForDocumentsThatNeverExistedDoNotUnderflowTheStatistics() throws {
+        let dir = tempDirectory("hostile-tombstones")
+        let (first, _) = try buildIndex(corpus(3, seed: 2), dir: dir, key: a)
+        let ghosts = (100..<110).map {
+            SegmentInfo.Tombstone(doc: DocRef(group: a.group, batch: 0, ordinal: UInt32($0)), bodyLength: .max, titleLength: .max)
+        }
+        let (view, _) = try buildIndex(
+            [], dir: dir, key: a, batch: 1, sequence: 2, tombstones: ghosts, keepSegments: first.segments.map(\.cid))
+        #expect(view.documentCount == 0 && view.bodyLength == 0 && view.titleLength == 0)
+        #expect(try SearchEngine(view: view, analyzer: IndexAnalyzer()).search(.word("w0"), limit: 5).hits.count <= 3)
+    }
+
     @Test func aKeyFileWhoseHalvesDoNotMatchIsRefused() throws {
         let path = tempDirectory("key") + "/forged.json"
         let forged = GroupKey(publicKey: a.publicKey, secretKey: Array(mallory.secretKey.prefix(32)) + a.publicKey)

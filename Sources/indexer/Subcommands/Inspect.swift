@@ -39,7 +39,7 @@ struct StatsCommand: ParsableCommand {
                 .object([
                     "root": .string(s.cid.description), "documents": .int(Int64(s.info.documents)),
                     "tombstones": .int(Int64(s.info.tombstones.count)),
-                    "batches": .array(s.info.batches.map { .string("\($0.group)/\($0.batch)") }),
+                    "batches": .array(s.info.batches.map { .string($0.id.description) }),
                 ])
             }
             let out: [String: JSON] = [
