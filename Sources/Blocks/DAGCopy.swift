@@ -21,7 +21,7 @@ public enum DAGCopy {
         while let (cid, bytes) = stack.popLast() {
             if done.contains(cid) { continue }
             if let bytes {
-                if let folder, try target.link(cid, from: folder) {
+                if let folder, try target.link(cid, from: folder, verified: true) {
                     summary.linked += 1
                 } else {
                     try target.put(bytes, cid: cid)

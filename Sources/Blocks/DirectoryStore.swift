@@ -63,11 +63,12 @@ public final class DirectoryStore: BlockStore {
 
     /// Stores `cid` by hard-linking it from another folder store on the same file system (no
     /// bytes copied; blocks are immutable). False when linking is not possible, so the caller
-    /// copies instead. The source file is verified first: a link must not spread a bad block.
-    public func link(_ cid: CID, from other: DirectoryStore) throws -> Bool {
+    /// copies instead. The source file is verified first (a link must not spread a bad block),
+    /// unless the caller has just read it through `other.get` (`verified`).
+    public func link(_ cid: CID, from other: DirectoryStore, verified: Bool = false) throws -> Bool {
         let target = path(of: cid)
         if FileSystem.exists(target) { return true }
-        _ = try other.get(cid)
+        if !verified { _ = try other.get(cid) }
         if Glibc.link(other.path(of: cid), target) == 0 {
             stats.withLock { $0.writes += 1 }
             return true

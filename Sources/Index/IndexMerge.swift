@@ -61,14 +61,16 @@ public enum IndexMerge {
         analyzer: IndexAnalyzer = IndexAnalyzer(), created: String, compaction: Compaction? = nil
     ) throws -> Merged {
         guard !inputs.isEmpty else { throw IndexError.nothingToMerge }
+        // Each input's manifest and root are checked on their own, so a refusal names the input;
+        // everything else is read once, by the view over all of them.
         var sources: [IndexView.Source] = []
         for name in inputs {
             do {
                 let s = try open(name)
-                // Each input must open on its own: a refusal names the input.
-                let single = try IndexView.open([s], policy: ReadPolicy(trustedKeys: policy.trustedKeys))
-                guard single.analyzer == analyzer.identifier else {
-                    throw IndexError.otherAnalyzer(input: name, found: single.analyzer, expected: analyzer.identifier)
+                let manifest = try Manifest.parse(s.manifestBytes, path: s.path)
+                let root = try IndexRoot(cbor: try DagCBOR.decode(try s.store.get(manifest.root)))
+                guard root.analyzer == analyzer.identifier else {
+                    throw IndexError.otherAnalyzer(input: name, found: root.analyzer, expected: analyzer.identifier)
                 }
                 sources.append(s)
             } catch let e as IndexError {
@@ -81,10 +83,9 @@ public enum IndexMerge {
         let view = try IndexView.open(sources, policy: policy)
         let store = try outputStore(out: out, shared: sharedStore)
         var summary = Summary()
-        for (cid, _) in view.versions {
-            // A version's whole DAG is in the index that lists it (indexes are self-contained).
-            guard let home = try sources.first(where: { try $0.store.has(cid) }) else { throw BlockError.notFound(cid: cid, source: "the inputs") }
-            let copied = try DAGCopy.copy(roots: [cid], from: home.store, into: store)
+        for ((cid, _), origin) in zip(view.versions, view.origins) {
+            // A version's whole DAG is in the index it was read from (indexes are self-contained).
+            let copied = try DAGCopy.copy(roots: [cid], from: sources[origin].store, into: store)
             summary.blocks.linked += copied.linked
             summary.blocks.copied += copied.copied
             summary.blocks.present += copied.present

@@ -29,6 +29,9 @@ public final class IndexView: Sendable {
     /// The group versions read: validly signed, accepted by the policy, the newest of each
     /// group among the inputs; by public key order.
     public let versions: [(cid: CID, version: GroupVersion)]
+    /// For each of `versions`, the index (of the sources opened) it was read from, which holds
+    /// its whole DAG.
+    public let origins: [Int]
     /// The segments searched: those of the versions accepted, or a compaction of them whose
     /// compactor is trusted.
     public let segments: [Segment]
@@ -67,11 +70,12 @@ public final class IndexView: Sendable {
     public var manifest: Manifest { manifests[0] }
 
     init(
-        manifests: [Manifest], versions: [(CID, GroupVersion)], segments: [Segment], vouchers: [[UInt8]], excluded: [Exclusion],
+        manifests: [Manifest], versions: [(CID, GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]], excluded: [Exclusion],
         reader: NodeReader, analyzer: String
     ) throws {
         self.manifests = manifests
         self.versions = versions
+        self.origins = origins
         self.segments = segments
         self.vouchers = vouchers
         self.excluded = excluded
@@ -156,12 +160,12 @@ public final class IndexView: Sendable {
         var excluded: [Exclusion] = []
         func exclude(_ kind: Exclusion.Kind, _ reason: String) { excluded.append(Exclusion(kind: kind, reason: reason)) }
         // Per group key: the newest version seen among the inputs and the input that had it.
-        var chosen: [[UInt8]: (cid: CID, version: GroupVersion, path: String)] = [:]
+        var chosen: [[UInt8]: (cid: CID, version: GroupVersion, path: String, source: Int)] = [:]
         var compactions: [(IndexRoot.Compaction, signer: [UInt8], path: String)] = []
         var segmentInfos: [CID: SegmentInfo] = [:]
         var known: [CID: [UInt8]] = [:]
 
-        for source in sources {
+        for (sourceIndex, source) in sources.enumerated() {
             let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
             manifests.append(manifest)
             // The blocks the manifest names, from this index's own store, in one batch.
@@ -222,16 +226,17 @@ public final class IndexView: Sendable {
                         "group \(v.group) in \(earlier.path): version \(earlier.version.sequence) replaced by version \(v.sequence) from \(source.path)"
                     )
                 }
-                chosen[v.publicKey] = (cid, v, source.path)
+                chosen[v.publicKey] = (cid, v, source.path, sourceIndex)
             }
             compactions += root.compacted.map { ($0, manifest.signer, source.path) }
         }
 
         // The policy: trust, then replays.
         var accepted: [(cid: CID, version: GroupVersion)] = []
+        var origins: [Int] = []
         var groupIDs: [GroupID: [UInt8]] = [:]
         for key in chosen.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (cid, v, path) = chosen[key]!
+            let (cid, v, path, origin) = chosen[key]!
             let who = "group \(v.group) (key \(Hex.encode(v.publicKey).prefix(16))…) in \(path)"
             guard policy.trusts(v.publicKey) else {
                 exclude(.untrusted, "\(who): key not in the trust list; ignored")
@@ -256,6 +261,7 @@ public final class IndexView: Sendable {
             }
             groupIDs[v.group] = v.publicKey
             accepted.append((cid, v))
+            origins.append(origin)
         }
 
         // Segments: each accepted version's, checked to hold only its group's batches, unless a
@@ -305,7 +311,7 @@ public final class IndexView: Sendable {
         for (cid, _) in use { segments.append(try Segment(cid: cid, info: segmentInfos[cid]!, reader: reader, fetched: known)) }
 
         let view = try IndexView(
-            manifests: manifests, versions: accepted, segments: segments, vouchers: use.map(\.voucher), excluded: excluded, reader: reader,
+            manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map(\.voucher), excluded: excluded, reader: reader,
             analyzer: analyzer ?? "")
         if let seen = policy.seen { try seen.remember(accepted) }
         return view
