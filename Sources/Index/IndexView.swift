@@ -311,7 +311,8 @@ public final class IndexView: Sendable {
         for (cid, _) in use { segments.append(try Segment(cid: cid, info: segmentInfos[cid]!, reader: reader, fetched: known)) }
 
         let view = try IndexView(
-            manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map(\.voucher), excluded: excluded, reader: reader,
+            manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map(\.voucher), excluded: excluded,
+            reader: reader,
             analyzer: analyzer ?? "")
         if let seen = policy.seen { try seen.remember(accepted) }
         return view
