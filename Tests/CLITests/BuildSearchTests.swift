@@ -122,6 +122,19 @@ import Testing
         #expect(!diff.stdout.contains("\n- "))
     }
 
+    /// `car export INDEX` writes the whole index as one DAG: importing it elsewhere gives back the
+    /// manifest's root and an index that verifies.
+    @Test func anIndexFolderExportsAsOneCAR() throws {
+        let out = work + "/idx-car", car = work + "/idx.car", copy = work + "/idx-car-copy"
+        #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
+        let export = try CLI.run(["car", "export", out, "-o", car])
+        #expect(export.status == 0, "\(export.stderr)")
+        let imported = try CLI.run(["car", "import", car, "--store", copy])
+        #expect(imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == (try root(out)))
+        try FileManager.default.copyItem(atPath: out + "/manifest.json", toPath: copy + "/manifest.json")
+        #expect(try CLI.run(["verify", copy]).status == 0)
+    }
+
     @Test func malformedQueriesPointAtTheSpot() throws {
         let out = work + "/idx-q"
         #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Blocks
+import Index
 
 struct CarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,15 +10,28 @@ struct CarCommand: ParsableCommand {
     )
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write every block reachable from ROOT to a CAR v1 file.")
-        @Argument(help: "Root CID (base32, b…).") var root: String
-        @Option(help: "Block store folder (holds blocks/).") var store: String
+        static let configuration = CommandConfiguration(
+            abstract: "Write every block reachable from ROOT to a CAR v1 file.",
+            discussion: """
+                ROOT is an index folder (its manifest's root, verified, and its own blocks: the whole \
+                index as one IPFS DAG) or a root CID with --store.
+                """)
+        @Argument(help: "An index folder, or a root CID (base32, b…) with --store.") var root: String
+        @Option(help: "Block store folder (holds blocks/); default: the index folder.") var store: String?
         @Option(name: .shortAndLong, help: "Output CAR file.") var output: String
 
         func run() throws {
-            let cid = try CID(root)
-            let s = try DirectoryStore(root: store, create: false)
-            let n = try CAR.export(root: cid, from: s, to: output)
+            let cid: CID
+            let folder: String
+            if let c = try? CID(root) {
+                guard let store else { throw ValidationError("a root CID needs --store (or give an index folder)") }
+                (cid, folder) = (c, store)
+            } else {
+                // An index folder: its root as the signed manifest names it.
+                cid = try IndexView.open(directory: root, policy: ReadPolicy()).manifest.root
+                folder = store ?? root
+            }
+            let n = try CAR.export(root: cid, from: try DirectoryStore(root: folder, create: false), to: output)
             printError("wrote \(n) blocks to \(output)")
         }
     }
