@@ -76,7 +76,9 @@ struct BuildCommand: ParsableCommand {
         }
         progress.finish()
         let (manifest, built, summary) = (report.manifest, report.built, report.ingest)
-        if let base {
+        if let base, report.segment == nil {
+            output.note("nothing new (\(report.alreadyInBase) documents unchanged in \(base)); version \(report.sequence) kept as it was")
+        } else if let base {
             output.note(
                 "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) unchanged in \(base)), \(report.replaced) replaced, \(report.deleted) deleted; version \(report.sequence) has \(report.segments) segments"
             )
