@@ -82,8 +82,8 @@ struct BuildCommand: ParsableCommand {
             output.note(
                 "batch \(report.batch): \(built.documents) new documents (\(report.alreadyInBase) unchanged in \(base)), \(report.replaced) replaced, \(report.deleted) deleted; version \(report.sequence) has \(report.segments) segments"
             )
-            for url in report.deletionsNotFound { printError("warning: --delete \(url): no such document in \(base)") }
         }
+        if let base { for url in report.deletionsNotFound { printError("warning: --delete \(url): no such document in \(base)") } }
         let seconds = monotonicSeconds() - started
 
         let skipped = report.skippedByReason
