@@ -18,6 +18,11 @@ public final class SeenVersions: Sendable {
     /// reader stricter, so losing it weakens replay protection but never breaks reading).
     public init(path: String) {
         self.path = path
+        state = Mutex(SeenVersions.read(path))
+    }
+
+    /// The file's entries; a missing or damaged file reads as empty.
+    static func read(_ path: String) -> [String: Entry] {
         var entries: [String: Entry] = [:]
         if let bytes = try? FileSystem.readFile(path, limit: 16 << 20), let json = try? JSON.parse(bytes),
             let groups = json["groups"]?.object
@@ -28,15 +33,20 @@ public final class SeenVersions: Sendable {
                 }
             }
         }
-        state = Mutex(entries)
+        return entries
     }
 
     public func sequence(of publicKey: [UInt8]) -> Entry? { state.withLock { $0[Hex.encode(publicKey)] } }
 
     /// Records versions just accepted (only ever raising a group's sequence) and saves the file.
     public func remember(_ versions: [(cid: CID, version: GroupVersion)]) throws {
+        // Another reader may have written the file since it was read: keep the higher of each.
+        let onDisk = SeenVersions.read(path)
         let snapshot: [String: Entry]? = state.withLock { s in
             var changed = false
+            for (key, e) in onDisk where (s[key]?.sequence ?? 0) < e.sequence || s[key] == nil {
+                s[key] = e
+            }
             for (cid, v) in versions {
                 let key = Hex.encode(v.publicKey)
                 if let e = s[key], e.sequence >= v.sequence { continue }

@@ -255,6 +255,19 @@ import Testing
         } throws: { e in "\(e)".contains(new) && "\(e)".contains(twin) }
     }
 
+    /// Two readers sharing one cache folder (two processes) each remember what they saw; the
+    /// later write must not forget what the earlier one recorded.
+    @Test func readersSharingACacheFolderKeepEachOthersVersions() throws {
+        let path = tempDirectory("seen-shared") + "/versions.json"
+        let first = SeenVersions(path: path), second = SeenVersions(path: path)
+        let ia = try tests.group(corpus(3, seed: 5), key: a, sequence: 7)
+        let ib = try tests.group(corpus(3, seed: 6), key: MergeTests.keys[1], sequence: 9)
+        _ = try IndexView.open(directory: ia, policy: ReadPolicy(seen: first))
+        _ = try IndexView.open(directory: ib, policy: ReadPolicy(seen: second))
+        let after = SeenVersions(path: path)
+        #expect(after.sequence(of: a.publicKey)?.sequence == 7 && after.sequence(of: MergeTests.keys[1].publicKey)?.sequence == 9)
+    }
+
     @Test func aRebuildFromScratchReplacesTheGroupsOlderVersionInAMerge() throws {
         let docs = corpus(30, seed: 8)
         let first = try tests.group(Array(docs.prefix(15)), key: a, sequence: 1)
