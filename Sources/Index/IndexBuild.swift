@@ -74,8 +74,17 @@ public struct IndexBuild {
     struct Base {
         var version: (cid: CID, version: GroupVersion)
         var nextBatch: UInt32
-        /// Live documents by URL (several captures of one URL may be live).
-        var byURL: [String: [(DocRef, DocRecord)]] = [:]
+        /// Live documents by URL (several captures of one URL may be live): only what an update
+        /// decides on, not whole records, since every live document of the base is held.
+        var byURL: [String: [Page]] = [:]
+
+        struct Page {
+            var ref: DocRef
+            /// Hex of the content digest, as pages are matched by (URL, digest).
+            var digest: String
+            var source: String
+            var tombstone: SegmentInfo.Tombstone
+        }
         var store: BlockStore
         /// Other groups' versions in the base (a merged index).
         var others: Int
@@ -91,12 +100,12 @@ public struct IndexBuild {
             let own = view.segments.filter { s in mine.version.segments.contains(s.cid) }
             nextBatch = (own.flatMap { $0.info.batches.filter { $0.group == key.group }.map(\.batch) }.max() ?? 0) + 1
             for s in own {
-                try s.forEachDocument { ref, r in if view.isLive(ref) { byURL[r.url, default: []].append((ref, r)) } }
+                try s.forEachDocument { ref, r in
+                    guard view.isLive(ref) else { return }
+                    let tombstone = SegmentInfo.Tombstone(doc: ref, bodyLength: r.bodyLength, titleLength: r.titleLength)
+                    byURL[r.url, default: []].append(Page(ref: ref, digest: Hex.encode(r.digest), source: r.source, tombstone: tombstone))
+                }
             }
-        }
-
-        func tombstone(_ ref: DocRef, _ r: DocRecord) -> SegmentInfo.Tombstone {
-            SegmentInfo.Tombstone(doc: ref, bodyLength: r.bodyLength, titleLength: r.titleLength)
         }
     }
 
@@ -114,7 +123,7 @@ public struct IndexBuild {
         }
         // Unchanged pages are skipped by (URL, digest): the same content at a new URL is new.
         var known = Set<String>()
-        for (url, docs) in base?.byURL ?? [:] { for (_, r) in docs { known.insert(url + "\u{0}" + Hex.encode(r.digest)) } }
+        for (url, pages) in base?.byURL ?? [:] { for p in pages { known.insert(url + "\u{0}" + p.digest) } }
         let batch = base?.nextBatch ?? 0
         let builder = try SegmentBuilder(
             directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
@@ -186,17 +195,17 @@ public struct IndexBuild {
         var notFound: [String] = []
         if let base {
             let folderPaths = folders.map { sources[$0].hasSuffix("/") ? sources[$0] : sources[$0] + "/" }
-            for (url, docs) in base.byURL {
-                for (ref, r) in docs where folderPaths.contains(where: { r.source.hasPrefix($0) }) {
-                    if folderPages.contains(url + "\u{0}" + Hex.encode(r.digest)) { continue }
-                    tombstones[ref] = base.tombstone(ref, r)
+            for (url, pages) in base.byURL {
+                for p in pages where folderPaths.contains(where: { p.source.hasPrefix($0) }) {
+                    if folderPages.contains(url + "\u{0}" + p.digest) { continue }
+                    tombstones[p.ref] = p.tombstone
                     if folderURLs.contains(url) { replaced += 1 } else { deleted += 1 }
                 }
             }
             for url in deletions {
-                guard let docs = base.byURL[url] else { notFound.append(url); continue }
-                for (ref, r) in docs where tombstones[ref] == nil {
-                    tombstones[ref] = base.tombstone(ref, r)
+                guard let pages = base.byURL[url] else { notFound.append(url); continue }
+                for p in pages where tombstones[p.ref] == nil {
+                    tombstones[p.ref] = p.tombstone
                     deleted += 1
                 }
             }
