@@ -180,7 +180,7 @@ public final class DecodingStream: ByteStream {
         }
         inStart = min(inStart + 1, inEnd)
         while true {
-            if let hit = find(magic) {
+            if let hit = Bytes.find(magic, in: UnsafeRawBufferPointer(input), from: inStart, to: inEnd) {
                 inStart = hit
                 marks.append((outPosition, innerPosition))
                 throw StreamDamage(message: message, offset: damagedAt, resumedAt: innerPosition)
@@ -196,27 +196,6 @@ public final class DecodingStream: ByteStream {
                 throw StreamDamage(message: message, offset: damagedAt)
             }
         }
-    }
-
-    private func find(_ magic: [UInt8]) -> Int? {
-        guard inEnd - inStart >= magic.count else { return nil }
-        var k = inStart
-        let last = inEnd - magic.count
-        let first = magic[0]
-        while k <= last {
-            guard let p = memchrIndex(first, from: k, to: last + 1) else { return nil }
-            var ok = true
-            for j in 1..<magic.count where input[p + j] != magic[j] { ok = false; break }
-            if ok { return p }
-            k = p + 1
-        }
-        return nil
-    }
-
-    private func memchrIndex(_ byte: UInt8, from: Int, to: Int) -> Int? {
-        guard from < to else { return nil }
-        for k in from..<to where input[k] == byte { return k }
-        return nil
     }
 
     public func location(ofOutput position: Int64) -> StreamLocation {
