@@ -204,15 +204,7 @@ final class ARCStream: ByteStream {
     private static let terminator: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
 
     func location(ofOutput position: Int64) -> StreamLocation {
-        // Marks behind `position` except the last are no longer needed: readers only go forward.
-        var idx = 0
-        var lo = 0, hi = marks.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            if marks[mid].output <= position { idx = mid; lo = mid + 1 } else { hi = mid - 1 }
-        }
-        let m = marks[idx]
-        if idx > 64 { marks.removeFirst(idx) }
+        let m = lastMark(&marks, atOrBefore: position) { $0.output }
         let inHeader = position < m.output + Int64(m.outLength)
         return inner.location(ofOutput: inHeader ? m.input : m.input + Int64(m.inLength) + position - m.output - Int64(m.outLength))
     }

@@ -19,6 +19,21 @@ public protocol ByteStream: AnyObject {
     func location(ofOutput position: Int64) -> StreamLocation
 }
 
+/// The last of `marks` (sorted by `output`, the output position each begins at) at or before
+/// `position`: how a stream that changes lengths (decompression, ARC conversion) maps a
+/// position back. The marks before it are dropped now and then: readers only go forward.
+func lastMark<M>(_ marks: inout [M], atOrBefore position: Int64, output: (M) -> Int64) -> M {
+    var idx = 0
+    var lo = 0, hi = marks.count - 1
+    while lo <= hi {
+        let mid = (lo + hi) / 2
+        if output(marks[mid]) <= position { idx = mid; lo = mid + 1 } else { hi = mid - 1 }
+    }
+    let m = marks[idx]
+    if idx > 64 { marks.removeFirst(idx) }
+    return m
+}
+
 /// A file read with `read(2)`, optionally only the byte range `[start, start + length)`
 /// (a ZIP member). Offsets reported are relative to `start`.
 public final class FileStream: ByteStream {

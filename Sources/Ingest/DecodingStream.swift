@@ -199,15 +199,7 @@ public final class DecodingStream: ByteStream {
     }
 
     public func location(ofOutput position: Int64) -> StreamLocation {
-        // Marks behind `position` except the last are no longer needed: readers only go forward.
-        var idx = 0
-        var lo = 0, hi = marks.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            if marks[mid].output <= position { idx = mid; lo = mid + 1 } else { hi = mid - 1 }
-        }
-        let m = marks[idx]
-        if idx > 64 { marks.removeFirst(idx) }
+        let m = lastMark(&marks, atOrBefore: position) { $0.output }
         // Member starts are in inner coordinates; map them through the inner stream (e.g. a
         // gzip member inside a deflated ZIP member maps to an offset in that member's output).
         let innerLoc = inner.location(ofOutput: m.offset)
