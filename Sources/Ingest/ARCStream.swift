@@ -25,11 +25,8 @@ final class ARCStream: ByteStream {
     private let inner: ByteStream
     /// Most bytes buffered to see a declared block's end before passing it through whole.
     private let maxLookahead: Int
-    private var buf: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    /// Inner position of `buf[0]`.
-    private var base: Int64 = 0
+    /// Read ahead; `base` is in inner positions.
+    private var input = ReadBuffer(capacity: 256 << 10)
     private var innerEOF = false
     /// An error from the inner stream, thrown once the bytes read before it are out.
     private var pendingError: Error?
@@ -54,36 +51,19 @@ final class ARCStream: ByteStream {
     init(_ inner: ByteStream, maxLookahead: Int = 4 << 20) {
         self.inner = inner
         self.maxLookahead = max(maxLookahead, 2 * Self.maxLine)
-        buf = .allocate(byteCount: 256 << 10, alignment: 16)
     }
 
-    deinit { buf.deallocate() }
+    deinit { input.deallocate() }
 
-    /// Reads more input, keeping `buf[start...]`. Like the WARC reader's buffer, it is compacted
-    /// only when that frees half of it, else grown (up to `maxLookahead`), so looking ahead
-    /// costs linear time however lengths are declared. False when nothing more will come or
-    /// the buffer is full.
+    /// Reads more input (see `ReadBuffer.fill`: looking ahead costs linear time however
+    /// lengths are declared). False when nothing more will come or the buffer is full at
+    /// `maxLookahead`.
     private func fill() -> Bool {
         if innerEOF || pendingError != nil { return false }
-        if start > 0 && (start == end || (end == buf.count && start >= buf.count / 2)) {
-            let n = end - start
-            if n > 0 { buf.baseAddress!.copyMemory(from: buf.baseAddress! + start, byteCount: n) }
-            base += Int64(start)
-            start = 0
-            end = n
-        }
-        if end == buf.count {
-            guard buf.count < maxLookahead else { return false }
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(buf.count * 2, maxLookahead), alignment: 16)
-            bigger.baseAddress!.copyMemory(from: buf.baseAddress!, byteCount: end)
-            buf.deallocate()
-            buf = bigger
-        }
         do {
-            let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[end...]))
-            if n == 0 { innerEOF = true; return false }
-            end += n
-            return true
+            guard let n = try input.fill(from: inner, maxCapacity: maxLookahead) else { return false }
+            if n == 0 { innerEOF = true }
+            return n > 0
         } catch {
             pendingError = error
             return false
@@ -92,7 +72,7 @@ final class ARCStream: ByteStream {
 
     /// Makes `n` bytes available at `start` if the input and the look-ahead allow.
     private func ensure(_ n: Int) -> Bool {
-        while end - start < n {
+        while input.count < n {
             if !fill() { return false }
         }
         return true
@@ -112,24 +92,24 @@ final class ARCStream: ByteStream {
                 headerOut += k
                 continue
             }
-            if start == end && !fill() { break }
-            if let e = blockEnd, base + Int64(start) >= e {
+            if input.start == input.end && !fill() { break }
+            if let e = blockEnd, input.position >= e {
                 blockEnd = nil
-                if base + Int64(start) == e && buf[start] == Bytes.lf {
+                if input.position == e && input[input.start] == Bytes.lf {
                     header = Self.terminator
                     headerOut = 0
-                    marks.append((outPosition, header.count, base + Int64(start), 1))
-                    start += 1
+                    marks.append((outPosition, header.count, input.position, 1))
+                    input.start += 1
                     atLineStart = true
                 }
                 continue
             }
             // Pass-through stops at the block's end, to look at what follows it.
-            let room = min(out.count - n, blockEnd.map { Int(clamping: $0 - base) - start } ?? Int.max)
+            let room = min(out.count - n, blockEnd.map { Int(clamping: $0 - input.base) - input.start } ?? Int.max)
             if verbatim > 0 {
-                let k = min(verbatim, end - start, room)
-                emit(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + k]))
-                start += k
+                let k = min(verbatim, input.count, room)
+                emit(UnsafeRawBufferPointer(rebasing: input.raw[input.start..<input.start + k]))
+                input.start += k
                 verbatim -= k
                 if verbatim == 0 { atLineStart = true }
                 continue
@@ -139,12 +119,12 @@ final class ARCStream: ByteStream {
                 continue
             }
             // Inside a line: pass it through, with its newline.
-            let raw = UnsafeRawBufferPointer(buf)
-            let nl = Bytes.find(Bytes.lf, in: raw, from: start, to: end)
-            let k = min((nl ?? end) + (nl == nil ? 0 : 1) - start, room)
-            emit(UnsafeRawBufferPointer(rebasing: raw[start..<start + k]))
-            start += k
-            if let nl, start == nl + 1 { atLineStart = true }
+            let raw = input.raw
+            let nl = Bytes.find(Bytes.lf, in: raw, from: input.start, to: input.end)
+            let k = min((nl ?? input.end) + (nl == nil ? 0 : 1) - input.start, room)
+            emit(UnsafeRawBufferPointer(rebasing: raw[input.start..<input.start + k]))
+            input.start += k
+            if let nl, input.start == nl + 1 { atLineStart = true }
         }
         if n == 0, let e = pendingError {
             // Damage ends what was buffered; a gzip member resumed after it starts a record.
@@ -161,23 +141,23 @@ final class ARCStream: ByteStream {
     /// whole line (at most `maxLine` bytes); offsets are relative because reading moves `start`.
     private func headerLine(at rel: Int) -> ARCHeaderLine? {
         // Most lines are rejected by their first byte: a header line starts with a URL scheme.
-        guard ensure(rel + 1), ARCHeaderLine.isLetter(buf[start + rel]) else { return nil }
+        guard ensure(rel + 1), ARCHeaderLine.isLetter(input[input.start + rel]) else { return nil }
         _ = ensure(rel + 33)
-        guard ARCHeaderLine.startsWithScheme(UnsafeRawBufferPointer(buf), start + rel, end) else { return nil }
+        guard ARCHeaderLine.startsWithScheme(input.raw, input.start + rel, input.end) else { return nil }
         var scanned = rel + 1
         while true {
-            let raw = UnsafeRawBufferPointer(buf)
-            let lineStart = start + rel
-            let limit = min(end, lineStart + Self.maxLine)
+            let raw = input.raw
+            let lineStart = input.start + rel
+            let limit = min(input.end, lineStart + Self.maxLine)
             // Bytes an earlier search found no newline in are not searched again: look-ahead
             // checks of many headers whose lengths point into one long line stay linear.
-            var from = start + scanned
-            if base + Int64(from) >= noLineEnd.from && base + Int64(from) < noLineEnd.to {
-                from = min(limit, Int(noLineEnd.to - base))
+            var from = input.start + scanned
+            if input.base + Int64(from) >= noLineEnd.from && input.base + Int64(from) < noLineEnd.to {
+                from = min(limit, Int(noLineEnd.to - input.base))
             }
             let nl = Bytes.find(Bytes.lf, in: raw, from: from, to: limit)
             lineEndSearched += Int64((nl ?? limit) - from)
-            let searched = (base + Int64(start + scanned), base + Int64(nl ?? limit))
+            let searched = (input.base + Int64(input.start + scanned), input.base + Int64(nl ?? limit))
             // The range kept is the furthest: reading goes on behind a look-ahead's range
             // (the header lines before it) without displacing it.
             if searched.0 <= noLineEnd.to && searched.1 >= noLineEnd.from {
@@ -187,11 +167,11 @@ final class ARCStream: ByteStream {
             }
             if let nl { return ARCHeaderLine(raw, lineStart, nl, length: nl + 1 - lineStart) }
             if limit == lineStart + Self.maxLine { return nil }
-            scanned = end - start
+            scanned = input.count
             if !fill() {
                 // The last line of the input may lack its newline (not so before damage).
                 guard innerEOF, pendingError == nil else { return nil }
-                return ARCHeaderLine(UnsafeRawBufferPointer(buf), start + rel, end, length: end - start - rel)
+                return ARCHeaderLine(input.raw, input.start + rel, input.end, length: input.count - rel)
             }
         }
     }
@@ -201,10 +181,10 @@ final class ARCStream: ByteStream {
     private func convert(_ line: ARCHeaderLine) {
         header = line.warcHeader()
         headerOut = 0
-        marks.append((outPosition, header.count, base + Int64(start), line.length))
-        start += line.length
+        marks.append((outPosition, header.count, input.position, line.length))
+        input.start += line.length
         atLineStart = true
-        blockEnd = base + Int64(start) + Int64(line.blockLength)
+        blockEnd = input.position + Int64(line.blockLength)
         if boundaryAfter(line.blockLength) { verbatim = line.blockLength }
     }
 
@@ -213,26 +193,18 @@ final class ARCStream: ByteStream {
     private func boundaryAfter(_ n: Int) -> Bool {
         guard n > 0, n < maxLookahead - Self.maxLine else { return false }
         _ = ensure(n + 5)
-        guard end - start >= n else { return false }
+        guard input.count >= n else { return false }
         var k = n
-        while k < n + 4, ensure(k + 1), buf[start + k] == Bytes.cr || buf[start + k] == Bytes.lf { k += 1 }
+        while k < n + 4, ensure(k + 1), input[input.start + k] == Bytes.cr || input[input.start + k] == Bytes.lf { k += 1 }
         if k == n { return false }
-        if start + k == end { return innerEOF && pendingError == nil }
+        if input.start + k == input.end { return innerEOF && pendingError == nil }
         return headerLine(at: k) != nil
     }
 
     private static let terminator: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
 
     func location(ofOutput position: Int64) -> StreamLocation {
-        // Marks behind `position` except the last are no longer needed: readers only go forward.
-        var idx = 0
-        var lo = 0, hi = marks.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            if marks[mid].output <= position { idx = mid; lo = mid + 1 } else { hi = mid - 1 }
-        }
-        let m = marks[idx]
-        if idx > 64 { marks.removeFirst(idx) }
+        let m = lastMark(&marks, atOrBefore: position) { $0.output }
         let inHeader = position < m.output + Int64(m.outLength)
         return inner.location(ofOutput: inHeader ? m.input : m.input + Int64(m.inLength) + position - m.output - Int64(m.outLength))
     }

@@ -180,7 +180,7 @@ public final class DecodingStream: ByteStream {
         }
         inStart = min(inStart + 1, inEnd)
         while true {
-            if let hit = find(magic) {
+            if let hit = Bytes.find(magic, in: UnsafeRawBufferPointer(input), from: inStart, to: inEnd) {
                 inStart = hit
                 marks.append((outPosition, innerPosition))
                 throw StreamDamage(message: message, offset: damagedAt, resumedAt: innerPosition)
@@ -198,37 +198,8 @@ public final class DecodingStream: ByteStream {
         }
     }
 
-    private func find(_ magic: [UInt8]) -> Int? {
-        guard inEnd - inStart >= magic.count else { return nil }
-        var k = inStart
-        let last = inEnd - magic.count
-        let first = magic[0]
-        while k <= last {
-            guard let p = memchrIndex(first, from: k, to: last + 1) else { return nil }
-            var ok = true
-            for j in 1..<magic.count where input[p + j] != magic[j] { ok = false; break }
-            if ok { return p }
-            k = p + 1
-        }
-        return nil
-    }
-
-    private func memchrIndex(_ byte: UInt8, from: Int, to: Int) -> Int? {
-        guard from < to else { return nil }
-        for k in from..<to where input[k] == byte { return k }
-        return nil
-    }
-
     public func location(ofOutput position: Int64) -> StreamLocation {
-        // Marks behind `position` except the last are no longer needed: readers only go forward.
-        var idx = 0
-        var lo = 0, hi = marks.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            if marks[mid].output <= position { idx = mid; lo = mid + 1 } else { hi = mid - 1 }
-        }
-        let m = marks[idx]
-        if idx > 64 { marks.removeFirst(idx) }
+        let m = lastMark(&marks, atOrBefore: position) { $0.output }
         // Member starts are in inner coordinates; map them through the inner stream (e.g. a
         // gzip member inside a deflated ZIP member maps to an offset in that member's output).
         let innerLoc = inner.location(ofOutput: m.offset)

@@ -54,11 +54,8 @@ public final class WARCReader {
     private let stream: ByteStream
     private let file: String
     private let limits: Limits
-    private var buf: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    /// Stream output position of `buf[0]`.
-    private var base: Int64 = 0
+    /// Read ahead, 1 MiB at first; it grows only as far as the limits let a caller hold.
+    private var input = ReadBuffer(capacity: 1 << 20)
     private var eof = false
     private var damage: StreamDamage?
     private var fatal: Error?
@@ -82,52 +79,24 @@ public final class WARCReader {
         self.stream = stream
         self.file = file
         self.limits = limits
-        buf = .allocate(byteCount: 1 << 20, alignment: 16)
     }
 
-    deinit { buf.deallocate() }
-
-    private var position: Int64 { base + Int64(start) }
+    deinit { input.deallocate() }
 
     private func source(at pos: Int64) -> SourceRef {
         let l = stream.location(ofOutput: pos)
         return SourceRef(file: file, offset: l.offset, inner: l.inner)
     }
 
-    /// Reads more into the buffer, keeping `buf[start...]`; false when nothing more will come
-    /// (end of stream, damage, or an I/O error, which is kept for `next` to report).
+    /// Reads more into the buffer (see `ReadBuffer.fill`); false when nothing more will come
+    /// (end of stream, damage, or an I/O error, which is kept for `next` to report). The buffer
+    /// is not capped: callers bound what they hold ahead of `start` (`maxHeader`, `maxBlock`).
     private func fillSome() -> Bool {
         if eof { return false }
-        // Compact only when that frees at least half the buffer: moving many bytes to gain a
-        // few would make a slow scan over a full buffer quadratic. Otherwise grow; callers
-        // bound how much they hold ahead of `start` (`maxHeader`), so the buffer stays bounded.
-        // A buffer grown to hold bytes put back (up to `maxBlock`) shrinks once they are read,
-        // so memory stays bounded by the limits rather than by how the file is damaged.
-        if start == end && buf.count > 4 << 20 {
-            buf.deallocate()
-            buf = .allocate(byteCount: 1 << 20, alignment: 16)
-            base += Int64(start)
-            start = 0
-            end = 0
-        }
-        if start > 0 && (start == end || (end == buf.count && start >= buf.count / 2)) {
-            let n = end - start
-            if n > 0 { buf.baseAddress!.copyMemory(from: buf.baseAddress! + start, byteCount: n) }
-            base += Int64(start)
-            start = 0
-            end = n
-        }
-        if end == buf.count {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buf.count * 2, alignment: 16)
-            bigger.baseAddress!.copyMemory(from: buf.baseAddress!, byteCount: end)
-            buf.deallocate()
-            buf = bigger
-        }
         do {
-            let n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[end...]))
-            if n == 0 { eof = true; return false }
-            end += n
-            return true
+            if try input.fill(from: stream) ?? 0 > 0 { return true }
+            eof = true
+            return false
         } catch let d as StreamDamage {
             damage = d
             eof = true
@@ -141,63 +110,45 @@ public final class WARCReader {
 
     /// Makes at least `n` bytes available at `start`; false if the stream ends first.
     private func ensure(_ n: Int) -> Bool {
-        while end - start < n {
+        while input.count < n {
             if !fillSome() { return false }
         }
         return true
     }
 
-    /// Puts bytes back in front of the read position (the tail of a block that was too long).
-    private func unread(_ bytes: ArraySlice<UInt8>) {
-        let n = bytes.count
-        guard n > 0 else { return }
-        if start >= n {
-            start -= n
-        } else {
-            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(buf.count, n + end - start), alignment: 16)
-            bigger.baseAddress!.advanced(by: n).copyMemory(from: buf.baseAddress! + start, byteCount: end - start)
-            base = position - Int64(n)
-            end = n + end - start
-            start = 0
-            buf.deallocate()
-            buf = bigger
-        }
-        bytes.withUnsafeBytes { buf.baseAddress!.advanced(by: start).copyMemory(from: $0.baseAddress!, byteCount: n) }
-    }
-
     private static let warcMagic: [UInt8] = Array("WARC/".utf8)
     private static let lineWARC: [UInt8] = Array("\nWARC/".utf8)
 
-    /// True when `buf[at...]` starts a version line: `WARC/` and a digit.
+    /// True when `input[at...]` starts a version line: `WARC/` and a digit.
     private func isVersionLine(at k: Int) -> Bool {
-        guard end - k >= 6 else { return false }
-        for (j, c) in Self.warcMagic.enumerated() where buf[k + j] != c { return false }
-        return buf[k + 5] >= 0x30 && buf[k + 5] <= 0x39
+        guard input.end - k >= 6 else { return false }
+        for (j, c) in Self.warcMagic.enumerated() where input[k + j] != c { return false }
+        return input[k + 5] >= 0x30 && input[k + 5] <= 0x39
     }
 
     /// Advances to the next version line at a line start, handing every byte passed over to
     /// `keep` (block bytes, or junk). Returns false at the end of the stream.
     private func scanToVersionLine(_ keep: (UnsafeRawBufferPointer) -> Void, atLineStart: Bool) -> Bool {
-        if atLineStart, ensure(6), isVersionLine(at: start) { return true }
+        if atLineStart, ensure(6), isVersionLine(at: input.start) { return true }
         while true {
-            let raw = UnsafeRawBufferPointer(buf)
-            var k = start
-            while let hit = Bytes.find(Self.lineWARC, in: raw, from: k, to: end) {
-                if hit + 7 > end { break }
+            let raw = input.raw
+            var k = input.start
+            while let hit = Bytes.find(Self.lineWARC, in: raw, from: k, to: input.end) {
+                if hit + 7 > input.end { break }
                 if isVersionLine(at: hit + 1) {
-                    keep(UnsafeRawBufferPointer(rebasing: raw[start..<hit + 1]))
-                    start = hit + 1
+                    keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<hit + 1]))
+                    input.start = hit + 1
                     return true
                 }
                 k = hit + 1
             }
             // Keep a possible partial match at the end.
-            let safe = max(start, end - 6)
-            keep(UnsafeRawBufferPointer(rebasing: raw[start..<safe]))
-            start = safe
+            let safe = max(input.start, input.end - 6)
+            keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<safe]))
+            input.start = safe
             if !fillSome() {
-                keep(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<end]))
-                start = end
+                keep(UnsafeRawBufferPointer(rebasing: input.raw[input.start..<input.end]))
+                input.start = input.end
                 return false
             }
         }
@@ -212,62 +163,65 @@ public final class WARCReader {
         while true {
             if resyncing {
                 resyncing = false
-                let from = junkFrom ?? position
+                let from = junkFrom ?? input.position
                 let found = scanToVersionLine({ _ in }, atLineStart: true)
                 // Found: the junk is reported when a record header is read after it, so a run of
                 // junk and headers without an end is one report.
-                junkFrom = position > from ? from : nil
+                junkFrom = input.position > from ? from : nil
                 if !found, let from = junkFrom {
                     let why = junkReason
                     junkFrom = nil
                     headersWithoutEnd = 0
                     if damage == nil && fatal == nil {
-                        return .skipped(Skip(source(at: from), "unreadable bytes", "\(position - from) bytes at the end match no record" + why))
+                        return .skipped(Skip(source(at: from), "unreadable bytes", "\(input.position - from) bytes at the end match no record" + why))
                     }
                 }
             }
             // A byte-order mark some editors put before the first record: junk, but a record
             // may follow it on the same line, so it is stepped over rather than resynchronised past.
-            if position == 0, ensure(3), buf[start] == 0xEF, buf[start + 1] == 0xBB, buf[start + 2] == 0xBF {
+            if input.position == 0, ensure(3), input[input.start] == 0xEF, input[input.start + 1] == 0xBB, input[input.start + 2] == 0xBF {
                 junkFrom = 0
-                start += 3
+                input.start += 3
                 resyncing = true
                 continue
             }
             // Blank lines between records are normal (each record ends with CRLF CRLF).
             while true {
-                while start < end, buf[start] == Bytes.cr || buf[start] == Bytes.lf || buf[start] == Bytes.space || buf[start] == Bytes.tab {
-                    start += 1
+                while input.start < input.end,
+                    input[input.start] == Bytes.cr || input[input.start] == Bytes.lf || input[input.start] == Bytes.space
+                        || input[input.start] == Bytes.tab
+                {
+                    input.start += 1
                 }
-                if start < end || !fillSome() { break }
+                if input.start < input.end || !fillSome() { break }
             }
-            if start == end {
+            if input.start == input.end {
                 return finish(recordAt: nil)
             }
-            let recordStart = position
-            guard ensure(6), isVersionLine(at: start) else {
-                if end - start < 6 && eof && damage == nil {
-                    let n = end - start
-                    start = end
+            let recordStart = input.position
+            guard ensure(6), isVersionLine(at: input.start) else {
+                if input.count < 6 && eof && damage == nil {
+                    let n = input.count
+                    input.start = input.end
                     return .skipped(Skip(source(at: recordStart), "unreadable bytes", "\(n) bytes at the end match no record"))
                 }
-                if end - start < 6 { start = end; continue }
+                if input.count < 6 { input.start = input.end; continue }
                 resyncing = true
                 continue
             }
             guard let headerEnd = findHeaderEnd() else {
-                if end - start <= limits.maxHeader {
+                if input.count <= limits.maxHeader {
                     // The stream ended inside this header: no later version line can have one either.
                     if let from = junkFrom {
                         let why = junkReason
                         junkFrom = nil
                         headersWithoutEnd = 0
-                        let n = Int64(end) + base - from
-                        start = end
+                        let n = Int64(input.end) + input.base - from
+                        input.start = input.end
                         return finish(recordAt: from)
                             ?? .skipped(Skip(source(at: from), "unreadable bytes", "\(n) bytes at the end match no record" + why))
                     }
-                    start = end
+                    input.start = input.end
                     return finish(recordAt: recordStart)
                         ?? .skipped(Skip(source(at: recordStart), "truncated record", "the file ends inside a record header"), isRecord: true)
                 }
@@ -275,16 +229,16 @@ public final class WARCReader {
                 // once for the whole run when reading finds a record again.
                 junkFrom = junkFrom ?? recordStart
                 headersWithoutEnd += 1
-                start += 5
+                input.start += 5
                 resyncing = true
                 continue
             }
-            let raw = UnsafeRawBufferPointer(buf)
+            let raw = input.raw
             // A version line inside the header means what came before it was junk (a run of bare
             // version lines, a cut record): the record starts at the last one.
-            if let v = Self.lastVersionLine(in: raw, from: start, to: headerEnd.fieldsEnd) {
+            if let v = Self.lastVersionLine(in: raw, from: input.start, to: headerEnd.fieldsEnd) {
                 junkFrom = junkFrom ?? recordStart
-                start = v
+                input.start = v
                 resyncing = true
                 continue
             }
@@ -296,11 +250,11 @@ public final class WARCReader {
                 return .skipped(Skip(source(at: from), "unreadable bytes", "\(recordStart - from) bytes before the next record" + why))
             }
             var header = WARCHeader()
-            let versionEnd = Bytes.find(Bytes.lf, in: raw, from: start, to: headerEnd.fieldsEnd) ?? headerEnd.fieldsEnd
-            let (vs, ve) = Bytes.trim(raw, start + 5, versionEnd)
+            let versionEnd = Bytes.find(Bytes.lf, in: raw, from: input.start, to: headerEnd.fieldsEnd) ?? headerEnd.fieldsEnd
+            let (vs, ve) = Bytes.trim(raw, input.start + 5, versionEnd)
             header.version = Bytes.string(raw, vs, ve)
             header.parseFields(raw, from: versionEnd + 1, to: headerEnd.fieldsEnd)
-            start = headerEnd.blockStart
+            input.start = headerEnd.blockStart
             let keep = Self.keptTypes.contains(header.type)
             let src = source(at: recordStart)
             if let event = readBlock(header: header, keep: keep, source: src, recordStart: recordStart) {
@@ -331,7 +285,7 @@ public final class WARCReader {
             let at = recordAt.map(source(at:)) ?? SourceRef(file: file, offset: d.offset)
             if d.recovered {
                 // Everything buffered came before the damage; the next byte read starts a member.
-                start = end
+                input.start = input.end
                 eof = false
                 resyncing = true
             }
@@ -339,7 +293,7 @@ public final class WARCReader {
         }
         if let f = fatal {
             fatal = nil
-            return .skipped(Skip(recordAt.map(source(at:)) ?? SourceRef(file: file, offset: position), "read error", "\(f)"))
+            return .skipped(Skip(recordAt.map(source(at:)) ?? SourceRef(file: file, offset: input.position), "read error", "\(f)"))
         }
         return nil
     }
@@ -349,23 +303,23 @@ public final class WARCReader {
     /// Resumes where an earlier failed search stopped (`noHeaderEndBefore`), so a run of bare
     /// version lines costs one pass, not one `maxHeader` scan per line.
     private func findHeaderEnd() -> (fieldsEnd: Int, blockStart: Int)? {
-        var scanFrom = min(end, max(start, Int(clamping: noHeaderEndBefore - base)))
+        var scanFrom = min(input.end, max(input.start, Int(clamping: noHeaderEndBefore - input.base)))
         while true {
-            let raw = UnsafeRawBufferPointer(buf)
+            let raw = input.raw
             var k = scanFrom
-            while let nl = Bytes.find(Bytes.lf, in: raw, from: k, to: end) {
+            while let nl = Bytes.find(Bytes.lf, in: raw, from: k, to: input.end) {
                 // A blank line: LF LF, or LF CR LF.
-                if nl + 1 < end, buf[nl + 1] == Bytes.lf { return (nl + 1, nl + 2) }
-                if nl + 2 < end, buf[nl + 1] == Bytes.cr, buf[nl + 2] == Bytes.lf { return (nl + 1, nl + 3) }
-                if nl + 2 >= end { break }
+                if nl + 1 < input.end, input[nl + 1] == Bytes.lf { return (nl + 1, nl + 2) }
+                if nl + 2 < input.end, input[nl + 1] == Bytes.cr, input[nl + 2] == Bytes.lf { return (nl + 1, nl + 3) }
+                if nl + 2 >= input.end { break }
                 k = nl + 1
             }
-            scanFrom = max(start, end - 2)
-            noHeaderEndBefore = max(noHeaderEndBefore, base + Int64(scanFrom))
-            if end - start > limits.maxHeader { return nil }
-            let offsetFromStart = scanFrom - start
+            scanFrom = max(input.start, input.end - 2)
+            noHeaderEndBefore = max(noHeaderEndBefore, input.base + Int64(scanFrom))
+            if input.count > limits.maxHeader { return nil }
+            let offsetFromStart = scanFrom - input.start
             if !fillSome() { return nil }
-            scanFrom = start + offsetFromStart
+            scanFrom = input.start + offsetFromStart
         }
     }
 
@@ -392,9 +346,9 @@ public final class WARCReader {
                 if keep {
                     cut = c > limits.maxBlock
                     block.append(
-                        contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + (cut ? limits.cutBlockPrefix : c)]))
+                        contentsOf: UnsafeRawBufferPointer(rebasing: input.raw[input.start..<input.start + (cut ? limits.cutBlockPrefix : c)]))
                 }
-                start += c
+                input.start += c
                 trimRecordEnd(&block)
                 repairs.append("Content-Length too long")
                 guard keep else { return ignoredOrSkipped(header, src) }
@@ -404,21 +358,21 @@ public final class WARCReader {
             // A buffered block whose declared end is followed by a version line is a record as
             // declared (`afterBlock` will say so): nothing inside it needs looking for. Only
             // other blocks are scanned for embedded version lines as they stream.
-            let endAfter = skipLineEnds(from: start + n)
-            let trusted = n <= end - start && endAfter + 6 <= end && isVersionLine(at: endAfter)
+            let endAfter = skipLineEnds(from: input.start + n)
+            let trusted = n <= input.count && endAfter + 6 <= input.end && isVersionLine(at: endAfter)
             // When the block is not kept whole, the finder keeps the bytes from its first
             // embedded version line on, in case the record really ends there.
             var finder = VersionLineFinder(retain: !keep || cut, limit: limits.maxBlock)
             var remaining = n
             while remaining > 0 {
-                if start == end && !fillSome() { break }
-                let take = min(remaining, end - start)
-                let chunk = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<start + take])
+                if input.start == input.end && !fillSome() { break }
+                let take = min(remaining, input.count)
+                let chunk = UnsafeRawBufferPointer(rebasing: input.raw[input.start..<input.start + take])
                 if block.count < keepBytes {
                     block.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<min(take, keepBytes - block.count)]))
                 }
                 if !trusted { finder.feed(chunk) }
-                start += take
+                input.start += take
                 remaining -= take
             }
             let read = n - remaining
@@ -433,7 +387,7 @@ public final class WARCReader {
                 case .noTerminator:
                     // A version line the declared end cuts through (a length a few bytes long).
                     _ = ensure(6)
-                    finder.lookAhead(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[start..<min(end, start + 6)]))
+                    finder.lookAhead(UnsafeRawBufferPointer(rebasing: input.raw[input.start..<min(input.end, input.start + 6)]))
                 }
             }
             if boundary {
@@ -447,9 +401,10 @@ public final class WARCReader {
                 // the declared end is lost, and said so, and reading goes on after it.
                 let keptWhole = keep && !cut
                 let tail = keptWhole ? block.count - c : finder.retained.count
-                let tooMuch = (!keptWhole && finder.overflowed) || putBack + Int64(tail) > 2 * (base + Int64(end)) + Int64(limits.maxBlock)
+                let tooMuch =
+                    (!keptWhole && finder.overflowed) || putBack + Int64(tail) > 2 * (input.base + Int64(input.end)) + Int64(limits.maxBlock)
                 if keep && c <= block.count {
-                    if keptWhole && !tooMuch { unread(block[c...]) }
+                    if keptWhole && !tooMuch { input.unread(block[c...]) }
                     block.removeSubrange(c...)
                     cut = false
                 }
@@ -465,7 +420,7 @@ public final class WARCReader {
                         : ignoredOrSkipped(header, src)
                     return .skipped(lost)
                 }
-                if !keptWhole { unread(finder.retained[...]) }
+                if !keptWhole { input.unread(finder.retained[...]) }
                 putBack += Int64(tail)
                 trimRecordEnd(&block)
             } else if remaining > 0 {
@@ -492,28 +447,30 @@ public final class WARCReader {
     /// the buffer cannot tell (the block is streamed and checked as it is read). This keeps
     /// re-reading linear when records put back after one wrong length have wrong lengths too.
     private func embeddedEndInBuffer(declared n: Int) -> Int? {
-        let available = end - start
+        let available = input.count
         if n <= available {
             // Peek at the declared end: CR/LF, then a version line, is a boundary.
-            let k = skipLineEnds(from: start + n)
-            if k + 6 > end || isVersionLine(at: k) { return nil }
-            if k - (start + n) >= 2 { return nil }  // a terminator, then junk: `readBlock` handles it
+            let k = skipLineEnds(from: input.start + n)
+            if k + 6 > input.end || isVersionLine(at: k) { return nil }
+            if k - (input.start + n) >= 2 { return nil }  // a terminator, then junk: `readBlock` handles it
         } else if !(eof && damage == nil && fatal == nil) {
             return nil
         }
-        let raw = UnsafeRawBufferPointer(buf)
-        if isVersionLine(at: start) { return 0 }
-        guard let hit = VersionLineFinder.firstVersionLine(in: raw, from: start, to: min(end, start + n + 6)), hit + 1 - start < n else {
+        let raw = input.raw
+        if isVersionLine(at: input.start) { return 0 }
+        guard let hit = VersionLineFinder.firstVersionLine(in: raw, from: input.start, to: min(input.end, input.start + n + 6)),
+            hit + 1 - input.start < n
+        else {
             return nil
         }
-        return hit + 1 - start
+        return hit + 1 - input.start
     }
 
     /// The first buffered position at or after `p` that is not CR or LF, looking at most 65
     /// bytes ahead (a record terminator is 4).
     private func skipLineEnds(from p: Int) -> Int {
         var k = p
-        while k < end, k - p <= 64, buf[k] == Bytes.cr || buf[k] == Bytes.lf { k += 1 }
+        while k < input.end, k - p <= 64, input[k] == Bytes.cr || input[k] == Bytes.lf { k += 1 }
         return k
     }
 
@@ -522,9 +479,9 @@ public final class WARCReader {
     private func absorbedTerminator(_ block: inout [UInt8]) -> Bool {
         let term: [UInt8] = [Bytes.cr, Bytes.lf, Bytes.cr, Bytes.lf]
         var k = 0
-        while k < 4, start + k < end, buf[start + k] == Bytes.cr || buf[start + k] == Bytes.lf { k += 1 }
+        while k < 4, input.start + k < input.end, input[input.start + k] == Bytes.cr || input[input.start + k] == Bytes.lf { k += 1 }
         guard k < 4, block.count >= 4 - k else { return false }
-        for j in 0..<k where buf[start + j] != term[4 - k + j] { return false }
+        for j in 0..<k where input[input.start + j] != term[4 - k + j] { return false }
         guard block.suffix(4 - k).elementsEqual(term.prefix(4 - k)) else { return false }
         block.removeLast(4 - k)
         return true
@@ -558,19 +515,20 @@ public final class WARCReader {
     private func afterBlock() -> AfterBlock {
         var k = 0
         while true {
-            if start + k >= end && !fillSome() { return .boundary }
-            let c = buf[start + k]
+            if input.start + k >= input.end && !fillSome() { return .boundary }
+            let c = input[input.start + k]
             if c == Bytes.cr || c == Bytes.lf {
                 k += 1
                 if k > 64 { return .noTerminator }
                 continue
             }
-            if ensure(k + 6), isVersionLine(at: start + k) { return .boundary }
+            if ensure(k + 6), isVersionLine(at: input.start + k) { return .boundary }
             let terminated =
-                k >= 4 && buf[start] == Bytes.cr && buf[start + 1] == Bytes.lf && buf[start + 2] == Bytes.cr && buf[start + 3] == Bytes.lf
-                || k >= 2 && buf[start] == Bytes.lf && buf[start + 1] == Bytes.lf
+                k >= 4 && input[input.start] == Bytes.cr && input[input.start + 1] == Bytes.lf && input[input.start + 2] == Bytes.cr
+                && input[input.start + 3] == Bytes.lf
+                || k >= 2 && input[input.start] == Bytes.lf && input[input.start + 1] == Bytes.lf
             if terminated {
-                start += k
+                input.start += k
                 return .terminatorThenJunk
             }
             return .noTerminator
