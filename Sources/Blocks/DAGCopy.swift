@@ -16,11 +16,32 @@ public enum DAGCopy {
         var summary = Summary()
         var done = Set<CID>()
         let folder = source as? DirectoryStore
-        // Iterative post-order: (cid, expanded?).
-        var stack: [(CID, [UInt8]?)] = roots.reversed().map { ($0, nil) }
-        while let (cid, bytes) = stack.popLast() {
-            if done.contains(cid) { continue }
-            if let bytes {
+        // Iterative post-order. The children of a block that the target lacks are fetched together
+        // when it is expanded (`getMany`: one parallel batch from a remote store, where one `get`
+        // each cost a round trip per block). A child pending twice (shared by two subtrees) is
+        // fetched twice rather than written after a parent that links it.
+        enum Step {
+            case expand(CID, [UInt8])
+            case write(CID, [UInt8])
+        }
+        func lacking(_ cids: [CID]) throws -> [Step] {
+            var wanted: [CID] = []
+            var asked = Set<CID>()
+            for cid in cids where !done.contains(cid) && asked.insert(cid).inserted {
+                if try target.has(cid) {
+                    summary.present += 1
+                    done.insert(cid)
+                } else {
+                    wanted.append(cid)
+                }
+            }
+            return zip(wanted, try source.getMany(wanted)).map { .expand($0, $1) }.reversed()
+        }
+        var stack = try lacking(roots)
+        while let step = stack.popLast() {
+            switch step {
+            case .write(let cid, let bytes):
+                if done.contains(cid) { continue }
                 if let folder, try target.link(cid, from: folder, verified: true) {
                     summary.linked += 1
                 } else {
@@ -28,19 +49,14 @@ public enum DAGCopy {
                     summary.copied += 1
                 }
                 done.insert(cid)
-                continue
-            }
-            if try target.has(cid) {
-                summary.present += 1
-                done.insert(cid)
-                continue
-            }
-            let b = try source.get(cid)
-            stack.append((cid, b))
-            if cid.codec == CID.dagCBOR {
-                var links: [CID] = []
-                try DagCBOR.decode(b).links(into: &links)
-                for l in links.reversed() where !done.contains(l) { stack.append((l, nil)) }
+            case .expand(let cid, let bytes):
+                if done.contains(cid) { continue }
+                stack.append(.write(cid, bytes))
+                if cid.codec == CID.dagCBOR {
+                    var links: [CID] = []
+                    try DagCBOR.decode(bytes).links(into: &links)
+                    stack.append(contentsOf: try lacking(links))
+                }
             }
         }
         return summary

@@ -41,7 +41,8 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             let f = try await fields(request)
             let follow = f["follow"]?.string.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
             var fetched: (status: Int, body: [UInt8], etag: String?)? = nil
-            if let follow, follow.hasPrefix("http://") || follow.hasPrefix("https://") {
+            if let follow {
+                try await run { try HubAddresses.check(follow, allowPrivate: hub.config.allowPrivateFollow) }
                 fetched = try? await HubClient.fetch(follow + "/" + HubProtocol.proofFile, limit: 4096)
             }
             let proof = fetched?.status == 200 ? fetched?.body : nil

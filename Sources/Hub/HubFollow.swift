@@ -19,6 +19,8 @@ extension HubService {
     /// Polls one followed group; refusals throw `HubRefusal` (the version is not accepted).
     public func follow(group: HubGroup) async throws -> FollowResult {
         guard let url = group.follow else { return .unchanged }
+        // Again at each poll: the name may resolve elsewhere now, or the admin changed the flag.
+        try await NIOThreadPool.singleton.runIfActive { try HubAddresses.check(url, allowPrivate: self.config.allowPrivateFollow) }
         let fetched = try await HubClient.fetch(url + "/" + Manifest.fileName, etag: group.followETag)
         if fetched.status == 304 { return .unchanged }
         guard fetched.status == 200 else { throw HubRefusal(502, "follow-failed", "\(url)/manifest.json answered HTTP \(fetched.status)") }
@@ -29,15 +31,19 @@ extension HubService {
             if let current = try self.db.versions(publicKey: group.publicKey).last, current.root == root.description { return .unchanged }
             var options = RemoteOptions()
             options.cacheDirectory = nil
-            let source = try indexSource(url, options: options)
+            // A redirect would take block requests to an address `HubAddresses` was not asked about.
+            options.followRedirects = self.config.allowPrivateFollow
+            let remote = try HTTPBlockStore(base: url, options: options)
             let store = try self.store(group.group)
             let copied: DAGCopy.Summary
-            do { copied = try DAGCopy.copy(roots: [root], from: source.store, into: store) } catch {
+            do { copied = try DAGCopy.copy(roots: [root], from: remote, into: store) } catch {
                 // What arrived before the failure is counted (and collected later if never used).
                 try? self.account(group: group, cids: try store.list(), store: store, enforce: false)
                 throw error
             }
-            try self.account(group: group, cids: Array(try BlockCollector.reachable(from: [root], in: store).reached), store: store, enforce: true)
+            // Every block in the folder not counted yet is one just fetched: listing the folder
+            // finds them without reading the version's whole DAG again.
+            try self.account(group: group, cids: try store.list(), store: store, enforce: true)
             let v = try self.publish(group: group, manifest: bytes)
             return .accepted(number: v.number, blocksFetched: copied.copied)
         }

@@ -30,6 +30,9 @@ public final class HubService: Sendable {
         /// Nonces outstanding at most.
         public var maxNonces = 10_000
         public var sessionLifetime: Double = 3600
+        /// Fetch registrants' URLs (proof files, followed sites) on loopback and private
+        /// networks too; off, anyone registering could make the hub probe its own network.
+        public var allowPrivateFollow = false
         /// Receives what the hub cannot answer to anyone (a shared index not updated).
         public var log: @Sendable (String) -> Void = { _ in }
         /// Seconds since 1970; tests move time.

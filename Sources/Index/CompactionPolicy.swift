@@ -43,17 +43,15 @@ public struct CompactionPolicy: Sendable, Equatable {
         for (i, s) in segments.enumerated() { tiers[tier(s.documents), default: []].append(i) }
         for t in tiers.keys.sorted() where tiers[t]!.count >= tierSize { sets.append(tiers[t]!) }
 
-        // Tombstones by the batch they target, as IndexView applies them (own groups only).
-        var owner: [BatchKey: Int] = [:]
-        for (i, s) in segments.enumerated() { for b in s.batches { owner[BatchKey(b.group, b.batch)] = i } }
+        // Tombstones by the segment they target, as readers apply them (two segments holding
+        // one batch are refused when compacted).
+        var owner: [BatchID: Int] = [:]
+        for (i, s) in segments.enumerated() { for b in s.batches { owner[b.id] = i } }
         var against: [Int: (count: UInt64, from: Set<Int>)] = [:]
-        for (i, s) in segments.enumerated() {
-            let groups = Set(s.groups)
-            for t in s.tombstones where groups.contains(t.doc.group) {
-                guard let j = owner[BatchKey(t.doc.group, t.doc.batch)], j != i else { continue }
-                against[j, default: (0, [])].count += 1
-                against[j]!.from.insert(i)
-            }
+        for (i, j, _) in SegmentInfo.tombstones(of: segments, owner: owner) {
+            guard let j else { continue }
+            against[j, default: (0, [])].count += 1
+            against[j]!.from.insert(i)
         }
         for j in against.keys.sorted() {
             let (count, from) = against[j]!

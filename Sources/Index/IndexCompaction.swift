@@ -37,28 +37,17 @@ public enum IndexCompaction {
         if let other = inputs.first(where: { $0.info.analyzer != analyzer }) {
             throw IndexError.otherAnalyzer(input: "segment \(other.cid)", found: other.info.analyzer, expected: analyzer)
         }
-        var owner: [BatchKey: Int] = [:]
-        for (i, s) in inputs.enumerated() {
-            for b in s.info.batches {
-                let k = BatchKey(b.group, b.batch)
-                if let j = owner[k], j != i {
-                    throw IndexError.conflict("segments \(inputs[j].cid) and \(s.cid) both hold batch \(b.group)/\(b.batch)")
-                }
-                owner[k] = i
-            }
-        }
+        let infos = inputs.map(\.info)
+        let owner = try SegmentInfo.owners(infos, cids: inputs.map(\.cid))
         var dropped = Set<DocKey>()
         var carried: [DocRef: SegmentInfo.Tombstone] = [:]
-        for (i, s) in inputs.enumerated() {
-            let groups = Set(s.info.groups)
-            for t in s.info.tombstones where groups.contains(t.doc.group) {
-                if let j = owner[BatchKey(t.doc.group, t.doc.batch)] {
-                    if j != i { dropped.insert(DocKey(t.doc)) }
-                } else if let c = carried[t.doc], (c.bodyLength, c.titleLength) <= (t.bodyLength, t.titleLength) {
-                    continue  // two inputs removing one document: keep one, whatever the input order
-                } else {
-                    carried[t.doc] = t
-                }
+        for (_, target, t) in SegmentInfo.tombstones(of: infos, owner: owner) {
+            if target != nil {
+                dropped.insert(DocKey(t.doc))
+            } else if let c = carried[t.doc], (c.bodyLength, c.titleLength) <= (t.bodyLength, t.titleLength) {
+                continue  // two inputs removing one document: keep one, whatever the input order
+            } else {
+                carried[t.doc] = t
             }
         }
         let filter = KeyFilter(
@@ -94,9 +83,9 @@ public enum IndexCompaction {
         let (body, title) = docs.root.flatMap { LengthAggregator.decode($0.aggregate) } ?? (0, 0)
         var batches: [SegmentInfo.Batch] = []
         for s in inputs { batches += s.info.batches }
-        batches.sort { ($0.group, $0.batch) < ($1.group, $1.batch) }
+        batches.sort { $0.id < $1.id }
         for i in batches.indices {
-            let prefix = batches[i].group.bytes + BatchKey(batches[i].group, batches[i].batch).batchBytes
+            let prefix = batches[i].id.prefix
             batches[i].documents = try docs.count(from: prefix, to: ShardKeys.successor(ofPrefix: prefix))
         }
         var roots: [String: CID] = [:]
@@ -131,7 +120,8 @@ public enum IndexCompaction {
     }
 }
 
-/// `group ‖ batch`, as two integers (hashing arrays per key was the cost of filtering).
+/// `group ‖ batch`, as two integers: `BatchID` for the filter's per-key lookups (hashing its
+/// group's byte array per key was the cost of filtering).
 struct BatchKey: Hashable, Sendable {
     let group: UInt64
     let batch: UInt32
@@ -142,9 +132,6 @@ struct BatchKey: Hashable, Sendable {
     init(_ bytes: UnsafeRawBufferPointer) {
         group = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
         batch = bytes[8..<12].reduce(0) { $0 << 8 | UInt32($1) }
-    }
-    var batchBytes: [UInt8] {
-        [UInt8(batch >> 24), UInt8(truncatingIfNeeded: batch >> 16), UInt8(truncatingIfNeeded: batch >> 8), UInt8(truncatingIfNeeded: batch)]
     }
 }
 

@@ -81,22 +81,10 @@ public final class IndexView: Sendable {
         self.excluded = excluded
         self.reader = reader
         self.analyzer = analyzer
-        var owner: [BatchID: Int] = [:]
-        for (i, s) in segments.enumerated() {
-            for b in s.info.batches {
-                if let j = owner[b.id] { throw IndexError.conflict("segments \(segments[j].cid) and \(s.cid) both hold batch \(b.id)") }
-                owner[b.id] = i
-            }
-        }
-        self.owner = owner
-        // A tombstone removes a document of its own segment's groups held by another segment.
+        let infos = segments.map(\.info)
+        owner = try SegmentInfo.owners(infos, cids: segments.map(\.cid))
         var tombstones: [DocRef: SegmentInfo.Tombstone] = [:]
-        for (i, s) in segments.enumerated() {
-            let groups = Set(s.info.groups)
-            for t in s.info.tombstones where groups.contains(t.doc.group) {
-                if let j = owner[t.doc.batchID], j != i { tombstones[t.doc] = t }
-            }
-        }
+        for (_, target, t) in SegmentInfo.tombstones(of: infos, owner: owner) where target != nil { tombstones[t.doc] = t }
         self.tombstones = tombstones
         // Tombstones are a signer's claims, not facts about the trees (one may name an ordinal
         // its batch never had): statistics saturate rather than trap on a hostile segment.

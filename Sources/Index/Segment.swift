@@ -77,6 +77,36 @@ public struct SegmentInfo: Equatable, Sendable {
     /// The groups whose documents the segment holds.
     public var groups: [GroupID] { Array(Set(batches.map(\.group))).sorted() }
 
+    /// Which of `segments` holds each batch; two holding one is a conflict, named by `cids`.
+    static func owners(_ segments: [SegmentInfo], cids: [CID]) throws -> [BatchID: Int] {
+        var owner: [BatchID: Int] = [:]
+        for (i, s) in segments.enumerated() {
+            for b in s.batches {
+                if let j = owner[b.id] { throw IndexError.conflict("segments \(cids[j]) and \(cids[i]) both hold batch \(b.id)") }
+                owner[b.id] = i
+            }
+        }
+        return owner
+    }
+
+    /// The tombstones of `segments` that count, by the one rule readers, compaction and its
+    /// policy share: a segment's tombstone counts for a document of its own groups that another
+    /// segment holds (`target`, by `owner`) or that none of them holds (`target` nil: it may
+    /// remove a document of a segment outside them); one for its own batches never counts.
+    static func tombstones(
+        of segments: [SegmentInfo], owner: [BatchID: Int]
+    ) -> [(source: Int, target: Int?, tombstone: Tombstone)] {
+        var out: [(source: Int, target: Int?, tombstone: Tombstone)] = []
+        for (i, s) in segments.enumerated() {
+            let groups = Set(s.groups)
+            for t in s.tombstones where groups.contains(t.doc.group) {
+                let j = owner[t.doc.batchID]
+                if j != i { out.append((i, j, t)) }
+            }
+        }
+        return out
+    }
+
     // MARK: DAG-CBOR (the root block)
 
     public var cbor: DagCBOR {

@@ -47,7 +47,7 @@ final class Fetcher: Sendable {
         config.connectionPool = .init(
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, options.concurrency))
-        config.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        config.redirectConfiguration = options.followRedirects ? .follow(max: 5, allowCycles: false) : .disallow
         config.decompression = .disabled
         config.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: config)

@@ -13,6 +13,8 @@ public struct RemoteOptions: Sendable {
     public var retries: Int = 2
     /// Seconds before the first retry; doubled for each further one (with ±25 % jitter).
     public var backoff: Double = 0.25
+    /// Follow HTTP redirects (at most 5); a hub fetching for registrants turns this off.
+    public var followRedirects = true
     /// Requests in flight at once per store (and keep-alive connections per host).
     public var concurrency: Int = 16
     /// Largest block accepted, in bytes (as `DirectoryStore`'s limit: our nodes are far smaller).

@@ -41,6 +41,21 @@ struct HubSession {
         return try await client.execute(uri: "/api/\(purpose)", method: .post, body: body(.object(o))) { ($0.status, try parse($0.body)) }
     }
 
+    /// Registers `key`'s group as followed at `url`: a fresh nonce, signed; the proof file for
+    /// it is written into `site` first when given (the folder the test serves at `url`).
+    func registerFollow(_ url: String, key: GroupKey, proofIn site: String? = nil) async throws -> (HTTPResponse.Status, JSON, proof: [UInt8]) {
+        let n = try await nonce()
+        let sig = Hex.encode(try key.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
+        let proof = JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical
+        if let site { try FileSystem.writeAtomically(site + "/" + HubProtocol.proofFile, proof) }
+        let fields: [String: JSON] = [
+            "publicKey": .string(Hex.encode(key.publicKey)), "nonce": .string(n), "signature": .string(sig), "follow": .string(url),
+        ]
+        return try await client.execute(uri: "/api/register", method: .post, body: body(.object(fields))) {
+            ($0.status, (try? parse($0.body)) ?? .null, proof)
+        }
+    }
+
     func token(_ key: GroupKey) async throws -> String {
         let (status, answer) = try await prove("session", key: key)
         #expect(status == .ok)
@@ -247,7 +262,8 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
 
 @Suite struct HubFollowTests {
     @Test func aSelfHostedGroupIsFollowedOnlyWithTheSitesProofAndEveryBlockVerified() async throws {
-        let hub = try newHub()
+        // The site is on loopback, which a hub fetches only when its admin allows it.
+        let hub = try newHub { $0.allowPrivateFollow = true }
         let src = tempDirectory("src"), site = tempDirectory("site")
         let seg1 = try buildVersion(dir: src, sequence: 1, key: keyA)
         _ = try await Publisher.publish(index: src, to: try FolderDestination(folder: site))
@@ -255,17 +271,7 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
             let url = "http://127.0.0.1:\(siteClient.port!)"
             try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.router) { client in
                 let s = HubSession(client: client)
-                func register() async throws -> (HTTPResponse.Status, JSON, proof: [UInt8]) {
-                    let n = try await s.nonce()
-                    let sig = Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
-                    let fields: [String: JSON] = [
-                        "publicKey": .string(Hex.encode(keyA.publicKey)), "nonce": .string(n), "signature": .string(sig), "follow": .string(url),
-                    ]
-                    let proof = JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical
-                    return try await client.execute(uri: "/api/register", method: .post, body: body(.object(fields))) {
-                        ($0.status, try parse($0.body), proof)
-                    }
-                }
+                func register() async throws -> (HTTPResponse.Status, JSON, proof: [UInt8]) { try await s.registerFollow(url, key: keyA) }
                 // Without the proof file on the site: refused.
                 let (noProof, why, _) = try await register()
                 #expect(noProof == .forbidden && why["error"]?.string == "no-proof")
@@ -274,14 +280,7 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
                 let (_, _, stale) = try await register()
                 try FileSystem.writeAtomically(site + "/" + HubProtocol.proofFile, stale)
                 #expect(try await register().0 == .forbidden)
-                let n = try await s.nonce()
-                let sig = Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
-                try FileSystem.writeAtomically(
-                    site + "/" + HubProtocol.proofFile, JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical)
-                let fields: [String: JSON] = [
-                    "publicKey": .string(Hex.encode(keyA.publicKey)), "nonce": .string(n), "signature": .string(sig), "follow": .string(url),
-                ]
-                try await client.execute(uri: "/api/register", method: .post, body: body(.object(fields))) { #expect($0.status == .created) }
+                #expect(try await s.registerFollow(url, key: keyA, proofIn: site).0 == .created)
             }
             let g = try #require(try hub.db.group(named: keyA.group.description))
             #expect(g.follow == url)
@@ -313,6 +312,40 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
             let counted = stored.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(hub.folder(g.group) + "/blocks/\($1)")) }
             #expect(try hub.db.group(named: g.group)?.bytesUsed == counted)
         }
+    }
+}
+
+extension HubFollowTests {
+    /// Anyone may register, so the URLs a registrant gives (proof file, followed site) are not
+    /// fetched when they name loopback, private or link-local addresses: nothing is requested.
+    @Test func registrantsURLsOnPrivateNetworksAreNotFetched() async throws {
+        let hub = try newHub()
+        let site = tempDirectory("site")
+        try await staticSite(site).test(.live) { siteClient in
+            let port = siteClient.port!
+            try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.router) { client in
+                let s = HubSession(client: client)
+                for url in [
+                    "http://127.0.0.1:\(port)", "http://localhost:\(port)", "http://[::1]:\(port)", "http://10.1.2.3", "http://169.254.169.254",
+                ] {
+                    // The proof is in place: only the address stops it.
+                    let (status, answer, _) = try await s.registerFollow(url, key: keyA, proofIn: site)
+                    #expect(status == .forbidden, "\(url)")
+                    #expect(answer["error"]?.string == "private-address", "\(url)")
+                }
+            }
+            #expect(try hub.db.groups().isEmpty)
+        }
+        // A group registered while private addresses were allowed is not polled once they are not
+        // (`register` itself takes the proof file as fetched: the HTTP layer checks the address).
+        let url = "http://127.0.0.1:9"
+        let n = try hub.nonce().nonce
+        let sig = Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "follow \(url)", nonce: n)))
+        let g = try hub.register(
+            publicKey: Hex.encode(keyA.publicKey), nonce: n, signature: sig, name: nil, follow: url,
+            proofFile: JSON.object(["nonce": .string(n), "signature": .string(sig)]).canonical)
+        await #expect(throws: HubRefusal.self) { try await hub.follow(group: g) }
+        do { _ = try await hub.follow(group: g) } catch let r as HubRefusal { #expect(r.code == "private-address") }
     }
 }
 

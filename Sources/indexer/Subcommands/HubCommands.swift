@@ -40,6 +40,12 @@ struct HubServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("default-uploads"), help: "Versions per hour newly registered groups may publish.") var defaultUploads = 60
     @Option(name: .customLong("follow-interval"), help: "Seconds between polls of the groups that host themselves.") var followInterval = 300.0
 
+    @Flag(
+        name: .customLong("allow-private-follow"),
+        help:
+            "Fetch proof files and followed sites on loopback and private networks too (a hub on a LAN); off, the hub fetches only public addresses.")
+    var allowPrivateFollow = false
+
     func validate() throws {
         guard followInterval >= 1 else { throw ValidationError("--follow-interval must be at least 1 second") }
     }
@@ -48,6 +54,7 @@ struct HubServeCommand: AsyncParsableCommand {
         var config = HubService.Configuration(data: data)
         config.defaultQuota = Quota(bytes: defaultBytes, versions: defaultVersions, uploadsPerHour: defaultUploads)
         config.log = { printError($0) }
+        config.allowPrivateFollow = allowPrivateFollow
         let hub = try HubService(config)
         // The shared groups may have changed while the hub was down.
         do { try hub.updateShared() } catch { printError("shared index not updated: \(error)") }
