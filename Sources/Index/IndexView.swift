@@ -221,6 +221,7 @@ public final class IndexView: Sendable {
 
         // The policy: trust, then replays.
         var accepted: [(cid: CID, version: GroupVersion)] = []
+        var acceptedFrom: [String] = []
         var origins: [Int] = []
         var groupIDs: [GroupID: [UInt8]] = [:]
         for key in chosen.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
@@ -234,7 +235,7 @@ public final class IndexView: Sendable {
                 if before.sequence > v.sequence {
                     exclude(
                         .invalid,
-                        "\(who): version \(v.sequence) is older than version \(before.sequence) seen before (a replay?); ignored (--accept-older reads it)"
+                        "\(who): version \(v.sequence) is older than version \(before.sequence) seen before\(before.location.map { " in \($0)" } ?? "") (a replay, or two collections built with one key: each needs its own, `indexer keygen`); ignored (--accept-older reads it)"
                     )
                     continue
                 }
@@ -249,6 +250,7 @@ public final class IndexView: Sendable {
             }
             groupIDs[v.group] = v.publicKey
             accepted.append((cid, v))
+            acceptedFrom.append(path)
             origins.append(origin)
         }
 
@@ -302,7 +304,7 @@ public final class IndexView: Sendable {
             manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map(\.voucher), excluded: excluded,
             reader: reader,
             analyzer: analyzer ?? "")
-        if let seen = policy.seen { try seen.remember(accepted) }
+        if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
         return view
     }
 

@@ -12,6 +12,9 @@ public final class SeenVersions: Sendable {
     public struct Entry: Sendable, Equatable {
         public var sequence: UInt64
         public var version: CID
+        /// Where it was read (a folder or URL), so a refusal can say where the newer one is:
+        /// often not an attack but two collections built with one key.
+        public var location: String?
     }
 
     /// Reads `path` if it exists; a damaged file is treated as empty (it only ever makes a
@@ -29,7 +32,7 @@ public final class SeenVersions: Sendable {
         {
             for (key, v) in groups {
                 if case .int(let n)? = v["sequence"], n >= 0, let c = v["version"]?.string.flatMap({ try? CID($0) }) {
-                    entries[key] = Entry(sequence: UInt64(n), version: c)
+                    entries[key] = Entry(sequence: UInt64(n), version: c, location: v["location"]?.string)
                 }
             }
         }
@@ -39,7 +42,7 @@ public final class SeenVersions: Sendable {
     public func sequence(of publicKey: [UInt8]) -> Entry? { state.withLock { $0[Hex.encode(publicKey)] } }
 
     /// Records versions just accepted (only ever raising a group's sequence) and saves the file.
-    public func remember(_ versions: [(cid: CID, version: GroupVersion)]) throws {
+    public func remember(_ versions: [(cid: CID, version: GroupVersion, location: String?)]) throws {
         // Another reader may have written the file since it was read: keep the higher of each.
         let onDisk = SeenVersions.read(path)
         let snapshot: [String: Entry]? = state.withLock { s in
@@ -47,10 +50,10 @@ public final class SeenVersions: Sendable {
             for (key, e) in onDisk where (s[key]?.sequence ?? 0) < e.sequence || s[key] == nil {
                 s[key] = e
             }
-            for (cid, v) in versions {
+            for (cid, v, location) in versions {
                 let key = Hex.encode(v.publicKey)
                 if let e = s[key], e.sequence >= v.sequence { continue }
-                s[key] = Entry(sequence: v.sequence, version: cid)
+                s[key] = Entry(sequence: v.sequence, version: cid, location: location)
                 changed = true
             }
             return changed ? s : nil
@@ -59,7 +62,11 @@ public final class SeenVersions: Sendable {
         let json = JSON.object([
             "format": .string("indexer-seen/1"),
             "groups": .object(
-                snapshot.mapValues { .object(["sequence": .int(Int64(clamping: $0.sequence)), "version": .string($0.version.description)]) }),
+                snapshot.mapValues { e in
+                    var o: [String: JSON] = ["sequence": .int(Int64(clamping: e.sequence)), "version": .string(e.version.description)]
+                    if let l = e.location { o["location"] = .string(l) }
+                    return .object(o)
+                }),
         ])
         if let slash = path.lastIndex(of: "/") { try FileSystem.makeDirectories(String(path[..<slash])) }
         try FileSystem.writeAtomically(path, Array(json.pretty.utf8))
