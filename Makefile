@@ -71,7 +71,7 @@ corpora:
 # (the page's module); querycore-test.wasm adds a WASI driver for `wasmkit run` in Tests/WasmTests.
 WASM_APT_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev
 WASM := .build/wasm
-WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift) Sources/Support/ISODate.swift $(wildcard Wasm/QueryCore/*.swift)
+WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) Sources/Support/ISODate.swift $(wildcard Wasm/QueryCore/*.swift)
 WASM_TOOLS = $(dir $(realpath $(shell command -v swiftc)))
 WASM_ZSTD := $(WASM)/src/libzstd-1.5.4+dfsg2/lib
 WASM_SODIUM := $(WASM)/src/libsodium-1.0.18/src/libsodium

@@ -24,6 +24,13 @@ struct WasmModule {
             append32(&payload, limit)
             return Request(op: UInt8(ascii: "z"), payload: payload + frame)
         }
+        /// `qc_snippet(query, text, columns)`.
+        static func snippet(query: String, text: String, columns: Int32) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, columns)
+            append32(&payload, Int32(query.utf8.count))
+            return Request(op: UInt8(ascii: "s"), payload: payload + Array(query.utf8) + Array(text.utf8))
+        }
     }
 
     /// What an export returned and wrote to its output.
@@ -54,7 +61,7 @@ struct WasmModule {
     static let root = PythonChecker.packageRoot
     static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
     /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
-    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Wasm/QueryCore"]
+    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Wasm/QueryCore"]
 
     /// Fails unless the module exists and is newer than every source it is built from, so a
     /// parity failure never comes from a stale build.
@@ -99,13 +106,14 @@ struct WasmModule {
         (p.standardInput, p.standardOutput, p.standardError) = (stdin, stdout, stderr)
         try p.run()
         // Feed stdin on another thread so neither pipe can fill and deadlock.
+        let data = Data(input)
         let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input))
+            stdin.fileHandleForWriting.write(data)
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()  // a trap's few lines
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
             throw Failure.exited(p.terminationStatus, String(decoding: err, as: UTF8.self))

@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import HTMLText
 import Query
+import Snippets
 import Testing
 import TextTestSupport
 
@@ -45,6 +46,13 @@ import TextTestSupport
     /// Text extracted from the demo corpus's HTML (by the native extractor) and its Markdown and
     /// JSON files as they are.
     @Test func analyzerMatchesNativeOnCorpusText() throws {
+        let texts = Self.corpusTexts()
+        #expect(texts.count >= 10, "the demo corpus should give pages, notes and posts")
+        let terms = try compareAnalysis(texts)
+        #expect(terms > 1000, "the corpus should give many terms, got \(terms)")
+    }
+
+    static func corpusTexts() -> [String] {
         let demo = WasmModule.root.appendingPathComponent("Corpora/demo")
         var texts: [String] = []
         let files = FileManager.default.enumerator(at: demo, includingPropertiesForKeys: nil)!
@@ -56,9 +64,36 @@ import TextTestSupport
             default: break
             }
         }
-        #expect(texts.count >= 10, "the demo corpus should give pages, notes and posts")
-        let terms = try compareAnalysis(texts)
-        #expect(terms > 1000, "the corpus should give many terms, got \(terms)")
+        // And all of it as one text, for long runs of positions.
+        return texts + [texts.joined(separator: "\n")]
+    }
+
+    /// Snippets of the corpus's texts for queries of each clause kind, as HTML.
+    @Test func snippetsMatchNative() throws {
+        let texts = Self.corpusTexts()
+        let queries = ["bees", "hive* OR honey", "\"sugar syrup\" -wasp", "bike repair Saturday", "東京", "title:x y", "foo:bar"]
+        var cases: [(query: String, text: String, columns: Int32)] = []
+        for (i, text) in texts.enumerated() {
+            for (k, q) in queries.enumerated() { cases.append((q, text, [60, 200][(i + k) % 2])) }
+        }
+        let replies = try WasmModule.run(cases.map { .snippet(query: $0.query, text: $0.text, columns: $0.columns) })
+        try #require(replies.count == cases.count)
+        var marked = 0
+        for (c, reply) in zip(cases, replies) {
+            let native: WasmModule.Reply
+            do {
+                let node = try QueryParser.parse(c.query)
+                let analyzer = Analyzer()
+                let terms = HighlightTerms(query: node, analyzer: analyzer, language: nil)
+                let snippet = SnippetBuilder(maxColumns: Int(c.columns)).snippet(for: c.text, terms: terms, analyzer: analyzer)
+                native = WasmModule.Reply(result: 0, output: Array(snippet.rendered(.html).utf8))
+                if snippet.matched { marked += 1 }
+            } catch {
+                native = WasmModule.Reply(result: 1, output: Array("\(error.offset)\t\(error.message)".utf8))
+            }
+            #expect(reply == native, "\(c.query) on \(c.text.prefix(40).debugDescription): wasm \(reply.text.debugDescription)")
+        }
+        #expect(marked >= 10, "some snippets should hold matches, \(marked) did")
     }
 
     @Test func analyzerMatchesNativeOnRandomText() throws {
@@ -140,10 +175,10 @@ import TextTestSupport
             let wasm = reply.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
             #expect(reply.result == Int32(native.count))
             if wasm != native {
-                let k = zip(wasm, native).firstIndex { $0 != $1 } ?? min(wasm.count, native.count)
-                Issue.record(
-                    "mode \(mode), text \(text.debugDescription): term \(k) is \(k < wasm.count ? wasm[k] : "missing") in wasm, "
-                        + "\(k < native.count ? native[k] : "missing") natively")
+                let k = (0..<min(wasm.count, native.count)).first { wasm[$0] != native[$0] } ?? min(wasm.count, native.count)
+                let got = k < wasm.count ? wasm[k] : "missing"
+                let want = k < native.count ? native[k] : "missing"
+                Issue.record("mode \(mode), text \(text.debugDescription): term \(k) is \(got) in wasm, \(want) natively")
             } else {
                 matched += native.count
             }

@@ -84,11 +84,40 @@ func qcParse(_ text: UnsafePointer<UInt8>, _ length: Int32) -> Int32 {
         output.append(contentsOf: node.description.utf8)
         return 0
     } catch {
-        output.append(contentsOf: number(error.offset).utf8)
-        output.append(0x09)
-        output.append(contentsOf: error.message.utf8)
-        return 1
+        return queryFailed(error)
     }
+}
+
+/// The best passage of a document's text for a query, as `indexer search` picks it: returns 0
+/// with the passage as HTML (escaped, matches in `<mark>`), or 1 with `offset TAB message` when
+/// the query does not parse. `columns` is the passage width (`SnippetBuilder.maxColumns`).
+@_expose(wasm, "qc_snippet")
+@_cdecl("qc_snippet")
+func qcSnippet(
+    _ query: UnsafePointer<UInt8>, _ queryLength: Int32, _ text: UnsafePointer<UInt8>, _ textLength: Int32,
+    _ columns: Int32
+) -> Int32 {
+    let queryText = string(query, queryLength)
+    let document = string(text, textLength)
+    output.removeAll(keepingCapacity: true)
+    do throws(QueryError) {
+        let node = try QueryParser.parse(queryText)
+        let analyzer = Analyzer()
+        let terms = HighlightTerms(query: node, analyzer: analyzer, language: nil)
+        let snippet = SnippetBuilder(maxColumns: Int(columns)).snippet(for: document, terms: terms, analyzer: analyzer)
+        output.append(contentsOf: snippet.rendered(.html).utf8)
+        return 0
+    } catch {
+        return queryFailed(error)
+    }
+}
+
+/// `offset TAB message` as the output; returns 1.
+private func queryFailed(_ error: QueryError) -> Int32 {
+    output.append(contentsOf: number(error.offset).utf8)
+    output.append(0x09)
+    output.append(contentsOf: error.message.utf8)
+    return 1
 }
 
 /// Malformed UTF-8 is repaired (U+FFFD), as `String(decoding:as:)` does natively.
