@@ -7,7 +7,8 @@ dest=${1:?usage: wasm-sources.sh DEST}
 packages=(libzstd=1.5.4+dfsg2-5 libsodium=1.0.18-1+deb12u1)
 mkdir -p "$dest"
 cd "$dest"
-[ -f .fetched ] && exit 0
+# Done when the same versions were fetched (touched so make sees this script's change done).
+if [ -f .fetched ] && [ "$(cat .fetched)" = "${packages[*]}" ]; then touch .fetched; exit 0; fi
 
 # `apt-get source` needs deb-src entries; add them for the machine's own Debian suites (the
 # same mirror as its binary packages) when there are none.
@@ -28,4 +29,4 @@ apt-get source -qq "${packages[@]}" 2>&1 | grep -v -e 'unsandboxed as root' -e '
 sed -e 's/@VERSION@/1.0.18/' -e 's/@SODIUM_LIBRARY_VERSION_MAJOR@/10/' -e 's/@SODIUM_LIBRARY_VERSION_MINOR@/3/' \
     -e 's/@SODIUM_LIBRARY_MINIMAL_DEF@//' libsodium-1.0.18/src/libsodium/include/sodium/version.h.in \
     >libsodium-1.0.18/src/libsodium/include/sodium/version.h
-touch .fetched
+echo "${packages[*]}" >.fetched
