@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 # Python-Markdown for the permalinks MkDocs-style pages carry).
 TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client wacz==0.6.0 markdown==3.7
 
-.PHONY: setup test check lint format demo bench corpora build release clean
+.PHONY: setup test check lint format demo bench corpora build release clean wasm
 
 setup: .setup-done
 .setup-done: Makefile
@@ -31,14 +31,16 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-# The CLI tests drive the built binary, so build it first.
-test: setup
+# The CLI tests drive the built binary, and the wasm tests the wasm module: build both first.
+test: setup wasm
 	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
 
-# The fast inner loop, installing nothing: build, every test that needs no Python venv, nginx,
-# Chromium or corpora (INDEXER_FAST=1 skips those; see Tests/TextTestSupport/Tags.swift), lint.
-check:
+# The fast inner loop: build (with the wasm module, whose parity tests catch a change to the
+# query core that Embedded Swift cannot compile; `make wasm` installs what it needs once),
+# every test that needs no Python venv, nginx, Chromium or corpora (INDEXER_FAST=1 skips
+# those; see Tests/TextTestSupport/Tags.swift), lint.
+check: wasm
 	$(SWIFT) build
 	INDEXER_FAST=1 $(SWIFT) test --parallel
 	$(MAKE) --no-print-directory lint
@@ -46,10 +48,10 @@ check:
 # `swift format` (from the toolchain) with .swift-format; any finding fails the target.
 # `make format` rewrites the tree to match.
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Wasm
 
 format:
-	$(SWIFT) format format --in-place --recursive --parallel Sources Tests
+	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Wasm
 
 demo: release
 	bash Pipelines/demo.sh
@@ -61,6 +63,69 @@ bench: release
 # HTML folder) under Corpora/build/, not committed; idempotent. See Corpora/README.md.
 corpora:
 	bash Corpora/build.sh
+
+# The query core as WebAssembly (docs/ARCHITECTURE.md, "The wasm target"): the same Swift
+# sources as the CLI, compiled as one Embedded Swift module, with libzstd's decompressor and
+# libsodium's BLAKE2b compiled from Debian's source packages (Pipelines/wasm-sources.sh),
+# linked with wasi-libc's malloc and compiler-rt's builtins. querycore.wasm imports nothing
+# (the page's module); querycore-test.wasm adds a WASI driver for `wasmkit run` in Tests/WasmTests.
+WASM_APT_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev
+WASM := .build/wasm
+WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) Sources/Support/ISODate.swift $(wildcard Wasm/QueryCore/*.swift)
+WASM_TOOLS = $(dir $(realpath $(shell command -v swiftc)))
+WASM_ZSTD := $(WASM)/src/libzstd-1.5.4+dfsg2/lib
+WASM_SODIUM := $(WASM)/src/libsodium-1.0.18/src/libsodium
+WASM_CC = $(WASM_TOOLS)clang --target=wasm32-wasi -Os -isystem /usr/include/wasm32-wasi \
+	-I$(WASM_ZSTD) -I$(WASM_SODIUM)/include -I$(WASM_SODIUM)/include/sodium \
+	-DNDEBUG -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DCONFIGURED=1
+# The stack first, so an overflow traps instead of running into the data; 1 MiB of it.
+WASM_LD = $(WASM_TOOLS)wasm-ld --gc-sections --stack-first -z stack-size=1048576 -L/usr/lib/wasm32-wasi
+WASM_UNICODE = $(WASM_TOOLS)../lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a
+WASM_BUILTINS = $$(dpkg -L libclang-rt-14-dev-wasm32 | grep 'builtins-wasm32\.a$$')
+# zstd's decompressor alone (no compressor, dictionary builder or legacy formats); BLAKE2b's
+# portable code (its SIMD variants are for x86).
+WASM_C_LIBRARY := $(addprefix $(WASM_ZSTD)/,common/debug.c common/entropy_common.c common/error_private.c \
+	common/fse_decompress.c common/xxhash.c common/zstd_common.c decompress/huf_decompress.c \
+	decompress/zstd_ddict.c decompress/zstd_decompress.c decompress/zstd_decompress_block.c) \
+	$(addprefix $(WASM_SODIUM)/crypto_generichash/blake2b/ref/,blake2b-ref.c blake2b-compress-ref.c generichash_blake2b.c)
+
+wasm: $(WASM)/querycore.wasm $(WASM)/querycore-test.wasm
+
+$(WASM)/.tools:
+	@missing=""; for p in $(WASM_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p $(WASM) && touch $@
+
+$(WASM)/src/.fetched: Pipelines/wasm-sources.sh $(WASM)/.tools
+	bash Pipelines/wasm-sources.sh $(WASM)/src
+
+$(WASM)/clibrary.a: $(WASM)/src/.fetched
+	@rm -rf $(WASM)/clibrary && mkdir -p $(WASM)/clibrary
+	@for f in $(WASM_C_LIBRARY); do \
+		$(WASM_CC) -c $$f -o $(WASM)/clibrary/$$(basename $$f .c).o || exit 1; \
+	done
+	@rm -f $@ && $(WASM_TOOLS)llvm-ar rcD $@ $(WASM)/clibrary/*.o
+	@echo "built $@ (zstd decompression, BLAKE2b) from Debian's sources"
+
+$(WASM)/querycore.o: $(WASM_SWIFT_SOURCES) $(WASM)/.tools
+	swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize \
+		-parse-as-library -Xfrontend -disable-stack-protector -module-name QueryCore \
+		$(WASM_SWIFT_SOURCES) -c -o $@
+
+$(WASM)/%.c.o: Wasm/QueryCore/%.c $(WASM)/src/.fetched
+	$(WASM_CC) -c $< -o $@
+
+WASM_OBJECTS := $(WASM)/querycore.o $(WASM)/runtime.c.o $(WASM)/blocks.c.o $(WASM)/clibrary.a
+
+$(WASM)/querycore.wasm: $(WASM_OBJECTS)
+	$(WASM_LD) --no-entry --strip-all $^ $(WASM_UNICODE) -lc $(WASM_BUILTINS) -o $@
+	@echo "$@: $$(wc -c <$@) bytes, $$(gzip -9 <$@ | wc -c) gzipped"
+
+$(WASM)/querycore-test.wasm: $(WASM_OBJECTS) $(WASM)/driver.c.o
+	$(WASM_LD) /usr/lib/wasm32-wasi/crt1-command.o $^ $(WASM_UNICODE) -lc $(WASM_BUILTINS) -o $@
 
 clean:
 	rm -rf .build .setup-done

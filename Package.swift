@@ -147,6 +147,8 @@ let package = Package(
             "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        // The query core built as WebAssembly (`make wasm`, run by `wasmkit`) against the native build.
+        .testTarget(name: "WasmTests", dependencies: ["Analysis", "Query", "Snippets", "HTMLText", "Zstd", "Sodium", "TextTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests", dependencies: ["TextTestSupport"]),
     ]

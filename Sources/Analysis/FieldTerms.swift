@@ -69,7 +69,7 @@ extension Analyzer {
     /// Whether a `url:` value needs `urlContainsSequence` after its postings: it has words at
     /// two or more positions.
     public static func urlValueIsSequence(_ value: String) -> Bool {
-        Set(urlTerms(value).filter { $0.kind != .compound }.map(\.position)).count > 1
+        Set(urlTerms(value).filter { $0.kind != .compound }.map { $0.position }).count > 1
     }
 
     /// The `site` field: the host and each parent domain of two or more labels

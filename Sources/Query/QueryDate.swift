@@ -1,5 +1,7 @@
-import Foundation
-import Support
+// The wasm build (`make wasm`) compiles Support's ISODate.swift into its one module.
+#if canImport(Support)
+    import Support
+#endif
 
 /// A calendar period typed in a query: a year, a month or a day (proleptic Gregorian, UTC).
 struct QueryPeriod: Equatable {
@@ -68,10 +70,16 @@ struct QueryPeriod: Equatable {
     /// month, else `2024-05-17`; an instant that is not midnight UTC prints in full ISO 8601.
     static func text(for date: Int64) -> String {
         guard let (y, m, d) = civil(date) else { return ISODate.format(date) }
-        let year = String(format: "%04d", y)
+        let year = padded(y, 4)
         if m == 1 && d == 1 { return year }
-        if d == 1 { return year + String(format: "-%02d", m) }
-        return year + String(format: "-%02d-%02d", m, d)
+        if d == 1 { return year + "-" + padded(m, 2) }
+        return year + "-" + padded(m, 2) + "-" + padded(d, 2)
+    }
+
+    /// `v` in decimal with leading zeros to `width` digits (`%0*d` without Foundation).
+    static func padded(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
     }
 
     /// `date:P` text when `[from, to)` is exactly one year, month or day, else nil.
@@ -84,9 +92,9 @@ struct QueryPeriod: Equatable {
         ]
         for p in candidates where p.start == from && p.end == to {
             switch p.precision {
-            case .year: return String(format: "%04d", y)
-            case .month: return String(format: "%04d-%02d", y, m)
-            case .day: return String(format: "%04d-%02d-%02d", y, m, d)
+            case .year: return padded(y, 4)
+            case .month: return padded(y, 4) + "-" + padded(m, 2)
+            case .day: return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
             }
         }
         return nil

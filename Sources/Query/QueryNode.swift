@@ -78,7 +78,9 @@ extension QueryNode {
     /// Every positive term, phrase and prefix (with its field), in query order: what snippets
     /// highlight. Texts are raw; analyze them before matching.
     public var positiveTexts: [(kind: PositiveKind, field: TextField?, text: String)] {
-        var out: [(PositiveKind, TextField?, String)] = []
+        // Labeled like the result: converting an array of unlabeled tuples is a dynamic cast,
+        // which Embedded Swift (the wasm build) cannot do.
+        var out: [(kind: PositiveKind, field: TextField?, text: String)] = []
         collectPositive(into: &out)
         return out
     }
@@ -86,7 +88,7 @@ extension QueryNode {
     /// Which kind of positive clause a `positiveTexts` entry came from.
     public enum PositiveKind: Sendable { case term, phrase, prefix }
 
-    private func collectPositive(into out: inout [(PositiveKind, TextField?, String)]) {
+    private func collectPositive(into out: inout [(kind: PositiveKind, field: TextField?, text: String)]) {
         switch self {
         case .term(let f, let t): out.append((.term, f, t))
         case .phrase(let f, let t): out.append((.phrase, f, t))

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Parses the query language of `indexer search` into a `QueryNode`.
 ///
 /// Syntax (lexical details in `QueryLexer`):
@@ -233,7 +231,7 @@ private struct ParseState {
             guard let name = field else { return nil }
             // `date:A..B` is A through B, both whole (`date:2024-01..2024-03`: a quarter);
             // either end may be left open (`date:2024-05..`).
-            let range = name == .date && !isPrefix ? text.range(of: "..") : nil
+            let range = name == .date && !isPrefix ? Substring(text).firstMatch(of: "..") : nil
             let parts = range.map { [String(text[..<$0.lowerBound]), String(text[$0.upperBound...])] } ?? [text]
             var periods: [QueryPeriod?] = []
             for (k, part) in parts.enumerated() {
@@ -259,7 +257,7 @@ private struct ParseState {
             case .after: node = .dateRange(from: first?.start, to: nil)
             case .before: node = .dateRange(from: nil, to: first?.start)
             default:
-                let end = last.map(\.end).flatMap { $0 >= endOfTime ? nil : $0 }
+                let end = last.map { $0.end }.flatMap { $0 >= endOfTime ? nil : $0 }
                 if let from = first?.start, let end, from >= end {
                     throw error(.emptyDateRange(after: QueryPeriod.text(for: from), before: QueryPeriod.text(for: end)), at: offset)
                 }
@@ -358,7 +356,7 @@ enum FilterValue {
     /// `HTTPS://Example.COM:8080/path?q` → `example.com`; an IPv6 literal keeps its brackets.
     static func host(of text: String) -> String {
         var s = Substring(text)
-        if let r = s.range(of: "://") { s = s[r.upperBound...] }
+        if let r = s.firstMatch(of: "://") { s = s[r.upperBound...] }
         if let slash = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { s = s[..<slash] }
         if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
         if s.hasPrefix("[") {
@@ -368,5 +366,25 @@ enum FilterValue {
         }
         while s.hasSuffix(".") { s = s.dropLast() }
         return s.lowercased()
+    }
+}
+
+extension Substring {
+    /// The first occurrence of `needle`, compared `Character` by `Character` (as Foundation's
+    /// `range(of:)`, which the query core cannot use: it also builds for Embedded Swift).
+    func firstMatch(of needle: String) -> Range<String.Index>? {
+        guard !needle.isEmpty else { return nil }
+        var start = startIndex
+        while start != endIndex {
+            var i = start
+            var j = needle.startIndex
+            while j != needle.endIndex, i != endIndex, self[i] == needle[j] {
+                formIndex(after: &i)
+                needle.formIndex(after: &j)
+            }
+            if j == needle.endIndex { return start..<i }
+            formIndex(after: &start)
+        }
+        return nil
     }
 }

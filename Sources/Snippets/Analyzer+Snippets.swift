@@ -1,5 +1,8 @@
-import Analysis
-import Query
+// The wasm build (`make wasm`) compiles Analysis, Query and Snippets as one module.
+#if canImport(Analysis)
+    import Analysis
+    import Query
+#endif
 
 /// The index's analyzer drives highlighting, so marks agree with what the index matched.
 extension Analyzer: SnippetAnalyzer {
@@ -64,7 +67,7 @@ extension HighlightTerms {
     public init(query: QueryNode, searched: [String], prefixes: [String], analyzer: Analyzer) {
         // Per position, both forms a document may hold (as the evaluator's phrases look them up).
         func positions(_ text: String) -> [[String]] {
-            Dictionary(grouping: analyzer.analyzeQuery(text), by: \.position).sorted { $0.key < $1.key }
+            Dictionary(grouping: analyzer.analyzeQuery(text), by: { $0.position }).sorted { $0.key < $1.key }
                 .map { $0.value.flatMap { [$0.stemmed, $0.unstemmed] } }
         }
         let phrases = query.positiveTexts.filter { $0.kind == .phrase }.map { positions($0.text) }

@@ -152,7 +152,7 @@ struct PassageScan {
         }
         while k < events.count { mapped.append(out.count); k += 1 }
         let rest = skipSpace(from: end)
-        let lastScalar = previous(end).map(\.scalar) ?? 0
+        let lastScalar = previous(end).map { $0.scalar } ?? 0
         if rest < b.count && !TextScan.isTerminator(lastScalar) { out += ellipsis }
         var ranges: [Range<Int>] = []
         for r in stride(from: 0, to: mapped.count - 1, by: 2) where mapped[r] < mapped[r + 1] {

@@ -1,4 +1,7 @@
-import Query
+// The wasm build (`make wasm`) compiles Analysis, Query and Snippets as one module.
+#if canImport(Query)
+    import Query
+#endif
 
 /// A short passage of a document with the query's terms marked.
 ///

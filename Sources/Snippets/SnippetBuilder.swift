@@ -75,7 +75,7 @@ public struct SnippetBuilder: Sendable {
         let start: Int, end: Int
         if let best = bestWindow(matches, terms.itemCount, scan) {
             let coreStart = matches[best.lowerBound].start
-            let coreEnd = matches[best].map(\.end).max()!
+            let coreEnd = matches[best].map { $0.end }.max()!
             let remaining = max(0, maxColumns - scan.columns(coreStart, coreEnd))
             start = scan.passageStart(before: coreStart, sentenceReach: remaining * 2 / 3, lead: min(remaining / 3, 60))
             end = scan.passageEnd(from: start, after: coreEnd, maxColumns: maxColumns, preferredMinimum: maxColumns / 2)

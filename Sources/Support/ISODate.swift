@@ -97,8 +97,11 @@ public enum ISODate {
         return days * 86400 + Int64(h * 3600 + mi * 60 + s)
     }
 
-    /// The current time as `YYYY-MM-DDThh:mm:ssZ` (a manifest's `created`).
-    public static func now() -> String { format(Int64(time(nil))) }
+    #if !hasFeature(Embedded)
+        /// The current time as `YYYY-MM-DDThh:mm:ssZ` (a manifest's `created`). Not in the wasm
+        /// build, which compiles this file for the query's dates and has no clock.
+        public static func now() -> String { format(Int64(time(nil))) }
+    #endif
 
     /// Formats seconds since 1970 as `YYYY-MM-DDThh:mm:ssZ`.
     public static func format(_ t: Int64) -> String {

@@ -1,0 +1,143 @@
+import Foundation
+import TextTestSupport
+
+/// The query core built as WebAssembly by `make wasm`, run by the toolchain's `wasmkit`: its
+/// test build (`querycore-test.wasm`, the page's module plus a WASI driver that calls the same
+/// exports) reads framed requests on stdin and answers each on stdout.
+struct WasmModule {
+    /// One call of an export, as the driver reads it (Wasm/QueryCore/driver.c).
+    struct Request {
+        var op: UInt8
+        var payload: [UInt8]
+
+        /// `qc_analyze(text, mode)`: 0 body with English stemming, 1 no stemming, 2 query words.
+        static func analyze(_ text: String, mode: UInt8) -> Request { Request(op: 0x30 + mode, payload: Array(text.utf8)) }
+        /// `qc_parse(query)`.
+        static func parse(_ query: String) -> Request { Request(op: UInt8(ascii: "p"), payload: Array(query.utf8)) }
+        /// `qc_blake2b256(bytes)`.
+        static func blake2b(_ bytes: [UInt8]) -> Request { Request(op: UInt8(ascii: "h"), payload: bytes) }
+        /// `qc_verify_blake2b256(bytes, digest)`.
+        static func verify(_ bytes: [UInt8], digest: [UInt8]) -> Request { Request(op: UInt8(ascii: "v"), payload: digest + bytes) }
+        /// `qc_zstd_decompress(frame, limit)`.
+        static func zstd(_ frame: [UInt8], limit: Int32) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, limit)
+            return Request(op: UInt8(ascii: "z"), payload: payload + frame)
+        }
+        /// `qc_snippet(query, text, columns)`.
+        static func snippet(query: String, text: String, columns: Int32) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, columns)
+            append32(&payload, Int32(query.utf8.count))
+            return Request(op: UInt8(ascii: "s"), payload: payload + Array(query.utf8) + Array(text.utf8))
+        }
+    }
+
+    /// What an export returned and wrote to its output.
+    struct Reply: Equatable {
+        var result: Int32
+        var output: [UInt8]
+        var text: String { String(decoding: output, as: UTF8.self) }
+    }
+
+    enum Failure: Error, CustomStringConvertible {
+        case missing(String)
+        case stale(module: String, source: String)
+        case noRuntime
+        case exited(Int32, String)
+        case truncated
+
+        var description: String {
+            switch self {
+            case .missing(let path): "no wasm module at \(path): run `make wasm` (make test and make check do)"
+            case .stale(let module, let source): "\(module) is older than \(source): run `make wasm`"
+            case .noRuntime: "no wasmkit on PATH (it ships with the Swift 6.3 toolchain)"
+            case .exited(let status, let stderr): "wasmkit exited with status \(status): \(stderr)"
+            case .truncated: "wasmkit's output ended inside a reply"
+            }
+        }
+    }
+
+    static let root = PythonChecker.packageRoot
+    static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
+    /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
+    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Wasm/QueryCore"]
+
+    /// Fails unless the module exists and is newer than every source it is built from, so a
+    /// parity failure never comes from a stale build.
+    static func checkBuilt() throws {
+        let fm = FileManager.default
+        guard let built = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date else {
+            throw Failure.missing(path)
+        }
+        var sources = [root.appendingPathComponent("Sources/Support/ISODate.swift").path]
+        for folder in sourceFolders {
+            let dir = root.appendingPathComponent(folder)
+            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] {
+                sources.append(dir.appendingPathComponent(name).path)
+            }
+        }
+        for source in sources {
+            if let m = try? fm.attributesOfItem(atPath: source)[.modificationDate] as? Date, m > built {
+                throw Failure.stale(module: path, source: source)
+            }
+        }
+    }
+
+    static var runtime: String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        return paths.map { "\($0)/wasmkit" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs every request through one `wasmkit run`; the replies come back in order.
+    static func run(_ requests: [Request]) throws -> [Reply] {
+        try checkBuilt()
+        guard let wasmkit = runtime else { throw Failure.noRuntime }
+        var input: [UInt8] = []
+        for r in requests {
+            input.append(r.op)
+            append32(&input, Int32(r.payload.count))
+            input += r.payload
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: wasmkit)
+        p.arguments = ["run", path]
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        (p.standardInput, p.standardOutput, p.standardError) = (stdin, stdout, stderr)
+        try p.run()
+        // Feed stdin on another thread so neither pipe can fill and deadlock.
+        let data = Data(input)
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(data)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()  // a trap's few lines
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure.exited(p.terminationStatus, String(decoding: err, as: UTF8.self))
+        }
+        let bytes = [UInt8](out)
+        var replies: [Reply] = []
+        var i = 0
+        func read32() throws -> Int32 {
+            guard i + 4 <= bytes.count else { throw Failure.truncated }
+            defer { i += 4 }
+            return Int32(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+        }
+        while i < bytes.count {
+            let result = try read32()
+            let length = Int(try read32())
+            guard length >= 0, i + length <= bytes.count else { throw Failure.truncated }
+            replies.append(Reply(result: result, output: Array(bytes[i..<i + length])))
+            i += length
+        }
+        return replies
+    }
+
+    static func append32(_ data: inout [UInt8], _ v: Int32) {
+        let u = UInt32(bitPattern: v)
+        data.append(contentsOf: [UInt8(u & 0xFF), UInt8(u >> 8 & 0xFF), UInt8(u >> 16 & 0xFF), UInt8(u >> 24)])
+    }
+}

@@ -1,0 +1,67 @@
+// Blocks in the browser: BLAKE2b-256 (the hash behind every CID) from libsodium's own sources
+// and zstd decompression from libzstd's, the libraries and versions the CLI links
+// (Pipelines/wasm-sources.sh fetches them). Results go to the module's one output buffer
+// (Exports.swift), as for every other export.
+#include <stdint.h>
+#include <string.h>
+
+#include "sodium/crypto_generichash_blake2b.h"
+#include "zstd.h"
+
+// Exports.swift: the output buffer resized to `count` bytes (its contents undefined), or set.
+uint8_t *qc_output_reserve(int32_t count);
+void qc_output_set(const uint8_t *bytes, int32_t count);
+
+// sodium/utils.c and core.c bring locked memory, signals and randomness the hash never uses;
+// these are the two helpers BLAKE2b calls from them.
+void sodium_memzero(void *const pnt, const size_t len) {
+    volatile unsigned char *p = pnt;
+    for (size_t i = 0; i < len; i++) p[i] = 0;
+}
+
+void sodium_misuse(void) { __builtin_trap(); }
+
+// Output: the 32-byte BLAKE2b digest of the bytes (no key), as the CLI's Sodium.blake2b256.
+__attribute__((export_name("qc_blake2b256")))
+int32_t qc_blake2b256(const uint8_t *bytes, int32_t length) {
+    uint8_t digest[32];
+    crypto_generichash_blake2b(digest, sizeof digest, bytes, (unsigned long long)length, NULL, 0);
+    qc_output_set(digest, sizeof digest);
+    return 0;
+}
+
+// 1 when the bytes hash to `digest` (32 bytes), else 0: a block fetched by CID is kept only if
+// this says 1. Leaves the output as it was.
+__attribute__((export_name("qc_verify_blake2b256")))
+int32_t qc_verify_blake2b256(const uint8_t *bytes, int32_t length, const uint8_t *digest) {
+    uint8_t actual[32];
+    crypto_generichash_blake2b(actual, sizeof actual, bytes, (unsigned long long)length, NULL, 0);
+    uint8_t diff = 0;
+    for (int i = 0; i < 32; i++) diff |= actual[i] ^ digest[i];
+    return diff == 0;
+}
+
+// Decompresses one zstd frame that declares its size, as the CLI's Zstd.decompress. Returns
+// the size with the bytes as the output, or -1 with the reason (zstd's error name) as the
+// output. `limit` bounds the declared size, so a hostile frame cannot claim gigabytes.
+__attribute__((export_name("qc_zstd_decompress")))
+int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit) {
+    const char *problem = NULL;
+    unsigned long long declared = ZSTD_getFrameContentSize(bytes, (size_t)length);
+    if (declared == ZSTD_CONTENTSIZE_ERROR) problem = "not a zstd frame";
+    else if (declared == ZSTD_CONTENTSIZE_UNKNOWN) problem = "frame without a content size";
+    else if (declared > (unsigned long long)limit) problem = "content size over the limit";
+    else {
+        size_t frame = ZSTD_findFrameCompressedSize(bytes, (size_t)length);
+        if (ZSTD_isError(frame)) problem = ZSTD_getErrorName(frame);
+        else if (frame != (size_t)length) problem = "bytes after the frame";
+    }
+    if (!problem) {
+        uint8_t *out = qc_output_reserve((int32_t)declared);
+        size_t written = ZSTD_decompress(out, (size_t)declared, bytes, (size_t)length);
+        if (!ZSTD_isError(written) && written == declared) return (int32_t)written;
+        problem = ZSTD_isError(written) ? ZSTD_getErrorName(written) : "frame shorter than its content size";
+    }
+    qc_output_set((const uint8_t *)problem, (int32_t)strlen(problem));
+    return -1;
+}

@@ -1,0 +1,74 @@
+// The test driver: a WASI command around the query core's exports, for `wasmkit run` in the
+// test suite (Tests/WasmTests). It calls the exports exactly as the page does: qc_alloc, copy
+// the UTF-8 in, an operation, then qc_output / qc_output_length.
+//
+// stdin: requests, each an op byte, a 32-bit little-endian length and that many bytes. Ops: '0',
+// '1', '2' qc_analyze in that mode; 'p' qc_parse; 'h' qc_blake2b256; 'v' qc_verify_blake2b256
+// (the bytes are the 32-byte digest, then the data); 'z' qc_zstd_decompress (the bytes are the
+// limit, 32-bit little-endian, then the frame); 's' qc_snippet (the bytes are the columns and
+// the query's length, 32-bit little-endian each, the query, then the text). stdout: for each request, the operation's
+// return value and the output's length (32-bit little-endian each), then the output.
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void *qc_alloc(int32_t count);
+void qc_free(void *pointer);
+const uint8_t *qc_output(void);
+int32_t qc_output_length(void);
+int32_t qc_analyze(const uint8_t *text, int32_t length, int32_t mode);
+int32_t qc_parse(const uint8_t *text, int32_t length);
+int32_t qc_blake2b256(const uint8_t *bytes, int32_t length);
+int32_t qc_verify_blake2b256(const uint8_t *bytes, int32_t length, const uint8_t *digest);
+int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit);
+int32_t qc_snippet(const uint8_t *query, int32_t queryLength, const uint8_t *text, int32_t textLength, int32_t columns);
+
+static int32_t get32(const uint8_t *b) { return (int32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24); }
+
+// Reads exactly `count` bytes with plain read(2) into one buffer: under wasmkit 0.1.6, fread
+// from a pipe gave shifted bytes past 64 KiB (stdio reads into two buffers at once).
+static int readFully(uint8_t *into, size_t count) {
+    while (count > 0) {
+        ssize_t n = read(0, into, count);
+        if (n <= 0) return 0;
+        into += n;
+        count -= (size_t)n;
+    }
+    return 1;
+}
+
+static void put32(int32_t v) {
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    fwrite(b, 1, 4, stdout);
+}
+
+int main(void) {
+    uint8_t header[5];
+    while (readFully(header, 5)) {
+        int32_t size = get32(header + 1);
+        uint8_t *text = qc_alloc(size);
+        if (!readFully(text, (size_t)size)) return 2;
+        int32_t result;
+        switch (header[0]) {
+        case 'p': result = qc_parse(text, size); break;
+        case 'h': result = qc_blake2b256(text, size); break;
+        case 'v': result = size < 32 ? -2 : qc_verify_blake2b256(text + 32, size - 32, text); break;
+        case 'z': result = size < 4 ? -2 : qc_zstd_decompress(text + 4, size - 4, get32(text)); break;
+        case 's': {
+            int32_t queryLength = size < 8 ? -1 : get32(text + 4);
+            result = queryLength < 0 || queryLength > size - 8
+                ? -2
+                : qc_snippet(text + 8, queryLength, text + 8 + queryLength, size - 8 - queryLength, get32(text));
+            break;
+        }
+        default: result = qc_analyze(text, size, header[0] - '0');
+        }
+        qc_free(text);
+        put32(result);
+        put32(qc_output_length());
+        fwrite(qc_output(), 1, (size_t)qc_output_length(), stdout);
+    }
+    return 0;
+}
