@@ -267,7 +267,9 @@ public final class HubService: Sendable {
         let dropped = try db.queue.write { db -> Int in
             let limits = try Row.fetchOne(db, sql: "SELECT quotaUploads, quotaVersions FROM groups WHERE publicKey = ?", arguments: [key])!
             let perHour: Int = limits["quotaUploads"], keep: Int = limits["quotaVersions"]
-            let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM log WHERE publicKey = ? AND accepted > ?", arguments: [key, t - 3600]) ?? 0
+            let recent =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM log WHERE kind = 'group' AND publicKey = ? AND accepted > ?", arguments: [key, t - 3600]) ?? 0
             guard recent < perHour else {
                 throw HubRefusal(
                     409, "quota-uploads", "group \(group.group) published \(recent) versions in the last hour, its limit",
@@ -279,8 +281,7 @@ public final class HubService: Sendable {
             try db.execute(
                 sql: "INSERT INTO versions (publicKey, number, root, manifest, accepted) VALUES (?, ?, ?, ?, ?)",
                 arguments: [key, version.number, version.root, Data(bytes), t])
-            try db.execute(
-                sql: "INSERT INTO log (publicKey, number, root, accepted) VALUES (?, ?, ?, ?)", arguments: [key, version.number, version.root, t])
+            _ = try HubDatabase.appendLog(db, kind: "group", publicKey: key, number: version.number, root: version.root, accepted: t)
             try db.execute(
                 sql: "DELETE FROM versions WHERE publicKey = ? AND number <= ?", arguments: [key, version.number - max(1, keep)])
             return db.changesCount

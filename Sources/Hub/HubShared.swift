@@ -23,6 +23,17 @@ extension HubService {
         return key
     }
 
+    /// Logs a new shared manifest in the version log (once: a merge giving the same root, as
+    /// at a restart, is not a new version).
+    func logShared(number: Int, root: String) throws {
+        let key = Hex.encode(try hubKey().publicKey)
+        let t = now
+        try db.queue.write { db in
+            let last = try String.fetchOne(db, sql: "SELECT root FROM log WHERE kind = 'shared' ORDER BY id DESC LIMIT 1")
+            if last != root { _ = try HubDatabase.appendLog(db, kind: "shared", publicKey: key, number: number, root: root, accepted: t) }
+        }
+    }
+
     /// Merges the shared groups' current versions into `DATA/shared`; false when no shared
     /// group has published yet.
     @discardableResult
@@ -38,8 +49,26 @@ extension HubService {
         let merged = try IndexMerge.merge(
             named: inputs.map { folder($0.group) }, open: { try IndexView.localSource($0) }, out: sharedFolder, key: try hubKey(),
             policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now())
-        try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
+        let logged = try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
+        try logShared(number: Int(logged.split(separator: "/").last!.dropLast(5))!, root: merged.manifest.root.description)
         _ = try BlockCollector.collectLocked(folder: sharedFolder, keep: config.sharedVersionsKept, dryRun: false)
         return true
+    }
+}
+
+/// The version log as `/log` serves it: a page of entries and a checkpoint over the whole log
+/// signed with the hub's key, read at once so they agree.
+extension HubService {
+    public func logPage(after: Int, limit: Int) throws -> JSON {
+        let key = try hubKey()
+        let (entries, size, head) = try db.log(after: after, limit: limit)
+        let checkpoint = try HubLog.Checkpoint.signed(size: size, head: head, publicKey: key.publicKey) { try key.sign($0) }
+        let last = entries.last?.sequence ?? after
+        return .object([
+            "format": .string("indexer-hub-log/1"),
+            "entries": .array(entries.map(\.json)),
+            "checkpoint": checkpoint.json,
+            "next": last < size ? .int(Int64(last)) : .null,
+        ])
     }
 }
