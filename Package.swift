@@ -144,7 +144,7 @@ let package = Package(
         ]),
         // Publishing to folders and to an in-process hub.
         .testTarget(name: "PublishTests", dependencies: [
-            "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport",
+            "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport", "TextTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
