@@ -20,7 +20,8 @@ public struct HubContext: RequestContext {
 ///     GET  /groups/<group>/manifest.json     current version (no-cache, ETag)
 ///     GET  /groups/<group>/blocks/<cid>      blocks (immutable, ETag = CID)
 ///     GET  /groups/<group>/versions/<n>.json the versions kept
-///     GET  /shared/…                         the shared index (same layout), signed by the hub
+///     GET  /shared/…                         the shared index (same layout), signed by the hub,
+///                                            and names.json, the shared groups' display names
 ///     GET  /api/groups                       registered groups: ID, key, name, current root
 ///     GET  /log?after=N&limit=M              the version log from entry N+1, with a signed checkpoint
 ///
@@ -135,6 +136,12 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
         }
         get("/shared/manifest.json") { request, _ in
             guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/manifest.json", limit: 64 << 20) }) else {
+                return notFound()
+            }
+            return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
+        }
+        get("/shared/names.json") { request, _ in
+            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/" + GroupNames.fileName, limit: 16 << 20) }) else {
                 return notFound()
             }
             return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)

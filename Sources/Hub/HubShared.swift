@@ -10,7 +10,8 @@ import Support
 /// key (`DATA/hub-key.json`). Which groups are shared is the admin's choice (`indexer hub
 /// share`); none is by default, so an open hub does not merge whatever registers. The folder
 /// `DATA/shared/` is a published folder: `versions/<n>.json` keeps the last few manifests and
-/// blocks no kept one reaches are collected.
+/// blocks no kept one reaches are collected; `names.json` (`GroupNames`) holds the shared
+/// groups' display names, signed with the same key.
 extension HubService {
     public var sharedFolder: String { config.data + "/shared" }
 
@@ -39,8 +40,8 @@ extension HubService {
     @discardableResult
     public func updateShared() throws -> Bool {
         let shared = try db.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT groupID, publicKey FROM groups WHERE shared = 1 ORDER BY groupID")
-                .map { (group: $0["groupID"] as String, key: $0["publicKey"] as String) }
+            try Row.fetchAll(db, sql: "SELECT groupID, publicKey, name FROM groups WHERE shared = 1 ORDER BY groupID")
+                .map { (group: $0["groupID"] as String, key: $0["publicKey"] as String, name: $0["name"] as String?) }
         }
         let inputs = try shared.filter { try !db.versions(publicKey: $0.key).isEmpty }
         guard !inputs.isEmpty else { return false }
@@ -50,6 +51,11 @@ extension HubService {
             named: inputs.map { folder($0.group) }, open: { try IndexView.localSource($0) }, out: sharedFolder, key: try hubKey(),
             policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now())
         let logged = try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
+        // Readers show these beside group IDs; written after the manifest, so a reader may see
+        // the previous names for a moment, never names signed by anyone else.
+        let names = Dictionary(uniqueKeysWithValues: inputs.compactMap { g in g.name.map { (g.group, $0) } })
+        try FileSystem.writeAtomically(
+            sharedFolder + "/" + GroupNames.fileName, try GroupNames.signed(names, key: try hubKey(), created: ISODate.now()), sync: true)
         try logShared(number: Int(logged.split(separator: "/").last!.dropLast(5))!, root: merged.manifest.root.description)
         _ = try BlockCollector.collectLocked(folder: sharedFolder, keep: config.sharedVersionsKept, dryRun: false)
         return true

@@ -190,3 +190,50 @@ extension HubLiveTests {
         _ = try checkAccounting(hub, keyA)
     }
 }
+
+extension HubSharedTests {
+    /// The hub signs its shared groups' display names beside the shared index; `indexer search`
+    /// shows them, and ignores a names file signed by anyone else.
+    @Test func readersOfTheSharedIndexSeeTheGroupsNames() throws {
+        let hub = try newHub()
+        let a = tempDirectory("a"), b = tempDirectory("b")
+        let n = try hub.nonce().nonce
+        let ga = try hub.register(
+            publicKey: Hex.encode(keyA.publicKey), nonce: n,
+            signature: Hex.encode(try keyA.sign(HubProtocol.challenge(purpose: "register", nonce: n))), name: "Riverside Makers")
+        let gb = try HubLogTests.register(hub, keyB)
+        for g in [ga, gb] { try hub.db.setShared(publicKey: g.publicKey, true) }
+        try buildVersion(dir: a, sequence: 1, key: keyA)
+        try HubLogTests.upload(hub, ga, a)
+        try buildVersion(dir: b, sequence: 1, documents: 30, key: keyB)
+        try HubLogTests.upload(hub, gb, b)
+        let file = hub.sharedFolder + "/" + GroupNames.fileName
+        #expect(
+            GroupNames.verified(try FileSystem.readFile(file), signer: try hub.hubKey().publicKey) == [keyA.group.description: "Riverside Makers"])
+
+        /// `(group, groupName)` of each result (Foundation parses the scores, which are not integers).
+        func search() throws -> [(String, String?)] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: try indexerBinary())
+            p.arguments = ["search", "w0 OR w1 OR w2", "--index", hub.sharedFolder, "--json", "--limit", "100", "--no-cache"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let bytes = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let results = (try JSONSerialization.jsonObject(with: bytes) as? [String: Any])?["results"] as? [[String: Any]] ?? []
+            return results.map { ($0["group"] as? String ?? "", $0["groupName"] as? String) }
+        }
+        let results = try search()
+        let fromA = results.filter { $0.0 == keyA.group.description }
+        let fromB = results.filter { $0.0 == keyB.group.description }
+        #expect(!fromA.isEmpty && !fromB.isEmpty)
+        #expect(fromA.allSatisfy { $0.1 == "Riverside Makers" })
+        #expect(fromB.allSatisfy { $0.1 == nil }, "B registered no name")
+
+        // A names file signed by another key (not the shared manifest's signer) is ignored.
+        let other = try GroupKey(seed: Array(repeating: 99, count: 32))
+        try FileSystem.writeAtomically(file, try GroupNames.signed([keyB.group.description: "Impostor"], key: other, created: "2026-01-01T00:00:00Z"))
+        #expect(try search().allSatisfy { $0.1 == nil })
+    }
+}
