@@ -5,6 +5,7 @@ import Index
 import Publish
 import Sodium
 import Support
+import Synchronization
 
 /// What `indexer hub` does, without HTTP: registration by a signed nonce, upload sessions,
 /// blocks checked against their CIDs and the group's byte quota, and versions accepted only
@@ -42,6 +43,9 @@ public final class HubService: Sendable {
 
     public let config: Configuration
     public let db: HubDatabase
+    /// Whether a merge of the shared index is running, and whether versions were accepted
+    /// since it started (`updateSharedSoon`).
+    let sharedMerge = Mutex((running: false, again: false))
 
     public init(_ config: Configuration) throws {
         self.config = config
@@ -290,7 +294,7 @@ public final class HubService: Sendable {
         if dropped > 0 { _ = try collect(group: group) }
         // The version is accepted whatever happens to the shared index; a failure is logged.
         if try db.group(named: key)?.shared == true {
-            do { try updateShared() } catch {
+            do { try updateSharedSoon() } catch {
                 config.log("shared index not updated after group \(group.group)'s version \(version.number): \(error)")
             }
         }

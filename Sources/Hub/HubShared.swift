@@ -35,6 +35,38 @@ extension HubService {
         }
     }
 
+    /// Merges the shared index after an accepted version, unless a merge is running: that one
+    /// then runs once more when it ends, taking in every version accepted meanwhile. So N
+    /// concurrent publishes cost about two merges, not N merges of every group in a row; a
+    /// publish that finds a merge running returns before the shared index shows its version.
+    public func updateSharedSoon() throws {
+        let start = sharedMerge.withLock { s -> Bool in
+            if s.running {
+                s.again = true
+                return false
+            }
+            s.running = true
+            return true
+        }
+        guard start else { return }
+        do {
+            repeat {
+                try updateShared()
+            } while sharedMerge.withLock { s -> Bool in
+                // Checked and released at once, so a request arriving now is never left unmerged.
+                if s.again {
+                    s.again = false
+                    return true
+                }
+                s.running = false
+                return false
+            }
+        } catch {
+            sharedMerge.withLock { $0 = (false, false) }
+            throw error
+        }
+    }
+
     /// Merges the shared groups' current versions into `DATA/shared`; false when no shared
     /// group has published yet.
     @discardableResult
