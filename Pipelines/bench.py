@@ -772,9 +772,10 @@ def section_publish(have):
     body = table(["index", "operation", "time", "result"], rows)
     how = ("`indexer hub serve` on 127.0.0.1 (quotas raised), every step through the CLI as a user runs it: `indexer publish INDEX HUB "
            "--key K --json` (bytes from its summary). Latency is each publish process's wall time (session, missing-block query, "
-           "uploads, the manifest, and the shared index's re-merge of all 50 groups, which the hub runs before answering), all 50 "
-           "started at once by a thread pool on this 2-core machine, so CPU contention is part of it. The shared index is re-merged "
-           "while the update is accepted, so it answers at once; the last row's time is one cold `indexer search` over HTTP. "
+           "uploads, the manifest, and, for the publish that starts it, the shared index's merge of all 50 groups: one merge runs at a "
+           "time and takes in every version accepted meanwhile), all 50 started at once by a thread pool on this 2-core machine, so "
+           "CPU contention is part of it. The last row: from the publish command's return to `indexer search` over HTTP (no cache) "
+           "finding the update's word in the shared index, polled. "
            + " ".join(notes))
     return "Publishing to a hub", body + "\n\n" + how
 
