@@ -93,7 +93,7 @@ let package = Package(
         // manifest last, never over a newer version), and collection of blocks no kept
         // manifest reaches (`publish --prune`, `gc`, the hub).
         .target(name: "Publish", dependencies: [
-            "Support", "Blocks", "Index",
+            "Support", "Blocks", "Index", "Sodium",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -144,7 +144,8 @@ let package = Package(
         ]),
         // Publishing to folders and to an in-process hub.
         .testTarget(name: "PublishTests", dependencies: [
-            "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport",
+            "Support", "Publish", "Hub", "Index", "Blocks", "Search", "Sodium", "IndexTestSupport", "TextTestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // The query core built as WebAssembly (`make wasm`, run by `wasmkit`) against the native build.

@@ -6,7 +6,7 @@ venv, the corpora and the release build); see BENCHMARKS.md "How these are measu
 Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
 otherwise the row says "not yet available" and the ratio column waits for it.
 
-usage: bench.py SECTION...   sections: extract build query remote merge tree segments
+usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish
 env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
        BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
        BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer),
@@ -658,9 +658,146 @@ def section_segments(have):
            "`stats.roundTrips`.")
     return "Segments: updates, merge, compaction", body + "\n\n" + how
 
+def start_hub(data, *extra):
+    """`indexer hub serve` on a free loopback port; returns (process, base URL)."""
+    hub = subprocess.Popen([INDEXER, "hub", "serve", "--data", data, "--port", "0", *extra],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return hub, hub.stdout.readline().strip().rstrip("/")
+
+
+def peak_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def notes_site(path, n, seed, extra=""):
+    """A site folder of `n` short text notes with a skewed vocabulary (and `extra` in the last)."""
+    import random
+    rng = random.Random(seed)
+    words = ("river bread honey lantern bicycle garden compost library meteor solar workshop volunteer "
+             "repair kettle orchard winter summer harvest market bridge").split()
+    os.makedirs(path, exist_ok=True)
+    for i in range(n):
+        text = " ".join(words[min(len(words) - 1, int(rng.random() ** 3 * len(words)))] for _ in range(rng.randint(20, 200)))
+        with open(os.path.join(path, "note-%04d.txt" % i), "w") as f:
+            f.write(text + (" " + extra if extra and i == n - 1 else "") + "\n")
+
+
+def section_publish(have):
+    """Issue 12: a 1% update's bytes on the wire, 50 concurrent publishers against one hub, and
+    the delay from an accepted update to the shared index answering with it."""
+    if not {"publish", "hub", "build"} <= have:
+        return "Publishing to a hub", "not yet available: needs `indexer publish`, `indexer hub` and `indexer build`"
+    work = os.path.join(OUT, "publish")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    hub, url = start_hub(os.path.join(work, "hub"), "--default-uploads", "100000", "--default-bytes", str(1 << 40))
+    rows, notes = [], []
+    try:
+        def key(name):
+            k = os.path.join(work, "keys", name + ".key")
+            os.makedirs(os.path.dirname(k), exist_ok=True)
+            subprocess.run([INDEXER, "keygen", "--out", k], check=True, capture_output=True)
+            return k
+
+        def publish(index, k):
+            t = time.time()
+            p = subprocess.run([INDEXER, "publish", index, url, "--key", k, "--json"], capture_output=True, text=True)
+            return time.time() - t, p.returncode, last_json(p.stdout), p.stderr
+
+        # A 1% update of linux-doc (the merge section's 99%/1% split), published after the base.
+        c = "linux-doc"
+        plain = corpus(c, ".warc")
+        if os.path.exists(plain):
+            split = os.path.join(OUT, "split")
+            os.makedirs(split, exist_ok=True)
+            base, new = os.path.join(split, c + "-99.warc.gz"), os.path.join(split, c + "-1.warc.gz")
+            if not os.path.exists(new):
+                subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), plain, "99", base, new], check=True, capture_output=True)
+            k = key("doc")
+            subprocess.run([INDEXER, "hub", "register", url, "--key", k], check=True, capture_output=True)
+            idx = os.path.join(work, c)
+            subprocess.run([INDEXER, "build", base, "--out", idx, "--key", k, "--quiet"], check=True, capture_output=True)
+            _, _, first, _ = publish(idx, k)
+            subprocess.run([INDEXER, "build", new, "--base", idx, "--out", idx, "--key", k, "--quiet"], check=True, capture_output=True)
+            seconds, status, upd, err = publish(idx, k)
+            whole = dir_bytes(os.path.join(idx, "blocks"))
+            rows.append([c, "publish a 1% update (after the 99% base)", "%.2f s" % seconds,
+                         "%s bytes sent, %s of the index's %s bytes (goal ≤ 3%%); %s blocks sent, %s already there" % (
+                             upd.get("bytesSent"), share(upd.get("bytesSent"), whole), whole, upd.get("blocksSent"), upd.get("blocksPresent"))
+                         if status == 0 else "failed: %s" % err.strip()[-200:]])
+            rows.append([c, "first publish of the 99% base", "", "%s bytes sent" % first.get("bytesSent")])
+        else:
+            notes.append("linux-doc is not built (Corpora/build.sh): the 1% update row is left out.")
+
+        # 50 groups of small site folders: each publishes its first version, then an update, all at once.
+        from concurrent.futures import ThreadPoolExecutor
+        n = 50
+        groups = []
+        for g in range(n):
+            k = key("g%02d" % g)
+            site, idx = os.path.join(work, "sites", "g%02d" % g), os.path.join(work, "idx", "g%02d" % g)
+            notes_site(site, 30 + g, seed=g)
+            subprocess.run([INDEXER, "build", site, "--out", idx + "-v1", "--key", k, "--quiet", "--base-url", "https://g%d.example/" % g],
+                           check=True, capture_output=True)
+            notes_site(site + "-2", 1, seed=1000 + g, extra="update%d" % g)
+            subprocess.run([INDEXER, "build", site + "-2", "--base", idx + "-v1", "--out", idx + "-v2", "--key", k, "--quiet",
+                            "--base-url", "https://g%d.example/new/" % g], check=True, capture_output=True)
+            subprocess.run([INDEXER, "hub", "register", url, "--key", k, "--name", "Group %d" % g], check=True, capture_output=True)
+            subprocess.run([INDEXER, "hub", "share", "Group %d" % g, "--data", os.path.join(work, "hub")], check=True, capture_output=True)
+            groups.append((k, idx))
+        for label, suffix in (("first versions", "-v1"), ("updates", "-v2")):
+            t0 = time.time()
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                results = list(pool.map(lambda g: publish(g[1] + suffix, g[0]), groups))
+            wall = time.time() - t0
+            lat = sorted(r[0] for r in results)
+            errors = sum(1 for r in results if r[1] != 0)
+            p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))]
+            rows.append(["50 groups", "50 concurrent publishers, %s (all shared)" % label, "%.1f s" % wall,
+                         "%.1f accepted updates/s; latency p50 %.2f s, p99 %.2f s; %d errors" % (
+                             (n - errors) / wall, lat[len(lat) // 2], p99, errors)])
+            if errors:
+                notes.append("first error (%s): %s" % (label, next(r[3] for r in results if r[1] != 0).strip()[-300:]))
+
+        # From an accepted update (the publish command returned) to the shared index answering with it.
+        k, idx = groups[0]
+        site = os.path.join(work, "sites", "g00-3")
+        notes_site(site, 1, seed=4242, extra="quokkaupdate")
+        subprocess.run([INDEXER, "build", site, "--base", idx + "-v2", "--out", idx + "-v3", "--key", k, "--quiet",
+                        "--base-url", "https://g0.example/third/"], check=True, capture_output=True)
+        publish(idx + "-v3", k)
+        accepted = time.time()
+        polls = 0
+        while time.time() - accepted < 60:
+            polls += 1
+            p = subprocess.run([INDEXER, "search", "quokkaupdate", "--index", url + "/shared", "--json", "--no-cache"],
+                               capture_output=True, text=True)
+            if last_json(p.stdout).get("total", 0) >= 1:
+                break
+        rows.append(["50 groups", "accepted update → shared index answers (search over HTTP, no cache)",
+                     "%.2f s" % (time.time() - accepted), "%d search%s until found" % (polls, "" if polls == 1 else "es")])
+        rows.append(["", "hub peak memory (VmHWM)", "", "%s MiB" % mib(peak_rss_kib(hub.pid))])
+    finally:
+        hub.terminate()
+        hub.wait()
+    body = table(["index", "operation", "time", "result"], rows)
+    how = ("`indexer hub serve` on 127.0.0.1 (quotas raised), every step through the CLI as a user runs it: `indexer publish INDEX HUB "
+           "--key K --json` (bytes from its summary). Latency is each publish process's wall time (session, missing-block query, "
+           "uploads, the manifest, and, for the publish that starts it, the shared index's merge of all 50 groups: one merge runs at a "
+           "time and takes in every version accepted meanwhile), all 50 started at once by a thread pool on this 2-core machine, so "
+           "CPU contention is part of it. The last row: from the publish command's return to `indexer search` over HTTP (no cache) "
+           "finding the update's word in the shared index, polled. "
+           + " ".join(notes))
+    return "Publishing to a hub", body + "\n\n" + how
+
 
 SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
-            "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments}
+            "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments,
+            "publish": section_publish}
 
 
 # ------------------------------------------------------------------ BENCHMARKS.md

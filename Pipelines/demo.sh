@@ -3,11 +3,13 @@
 # index from their crawl and their peer-to-peer site, a merger combines them by reference, group A
 # publishes an update (an edited and a deleted post) that the merger takes in, a client that
 # trusts only group B searches the shared index, and the shared index is served over HTTP on
-# loopback and searched remotely, fetching only the blocks a query needs. Ends by itself; the
-# output stays in demo-out/ to explore.
+# loopback and searched remotely, fetching only the blocks a query needs. Last, a hub on loopback:
+# both groups register and publish to it, it merges them into its shared index, group A publishes
+# its update and the shared index answers with it; the hub's version log is checked. Ends by
+# itself; the output stays in demo-out/ to explore.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/release/indexer
+BIN=${INDEXER_BIN:-.build/release/indexer}
 DEMO=Corpora/demo
 OUT=demo-out
 rm -rf "$OUT"
@@ -76,6 +78,38 @@ $BIN search '#repaircafe OR site:riverside-makers.example bicycle' --index "http
 
 kill $SERVER 2>/dev/null || true
 wait $SERVER 2>/dev/null || true
+
+step "A hub on loopback: both groups register, the hub's admin shares them in its shared index"
+HUB_PORT=${DEMO_HUB_PORT:-0}
+$BIN hub serve --data "$OUT/hub" --host 127.0.0.1 --port "$HUB_PORT" > "$OUT/hub.url" 2> "$OUT/hub.log" &
+HUB=$!
+trap 'kill $SERVER $HUB 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    [ -s "$OUT/hub.url" ] && break
+    sleep 0.1
+done
+HUB_URL=$(head -n 1 "$OUT/hub.url")
+HUB_URL=${HUB_URL%/}
+# A reader new to this hub (the cache above has seen group A's update already).
+HUB_CACHE="$OUT/hub-cache"
+$BIN hub register "$HUB_URL" --key "$OUT/riverside.key" --name "Riverside Makers"
+$BIN hub register "$HUB_URL" --key "$OUT/hilltop.key" --name "Hilltop Library"
+$BIN hub share "Riverside Makers" --data "$OUT/hub"
+$BIN hub share "Hilltop Library" --data "$OUT/hub"
+
+step "Both groups publish to the hub (only the blocks it lacks; the manifest last)"
+$BIN publish "$OUT/group-a-before" "$HUB_URL" --key "$OUT/riverside.key"
+$BIN publish "$OUT/group-b" "$HUB_URL" --key "$OUT/hilltop.key"
+$BIN search 'brake pads' --index "$HUB_URL/shared" --cache-dir "$HUB_CACHE" --limit 1
+
+step "Group A publishes its update; the hub's shared index answers with it"
+$BIN publish "$OUT/group-a" "$HUB_URL" --key "$OUT/riverside.key"
+$BIN search 'brake pads' --index "$HUB_URL/shared" --cache-dir "$HUB_CACHE" --limit 1
+
+step "The hub's version log: every accepted version, hash-chained, under a signed checkpoint"
+$BIN hub log "$HUB_URL" --cache-dir "$HUB_CACHE"
+kill $HUB 2>/dev/null || true
+wait $HUB 2>/dev/null || true
 step "Done"
 echo "The indexes are in $OUT/. To browse the search page, run:"
 echo "  $BIN serve $OUT/merged --port $PORT   and open http://127.0.0.1:$PORT/"

@@ -20,8 +20,10 @@ public struct HubContext: RequestContext {
 ///     GET  /groups/<group>/manifest.json     current version (no-cache, ETag)
 ///     GET  /groups/<group>/blocks/<cid>      blocks (immutable, ETag = CID)
 ///     GET  /groups/<group>/versions/<n>.json the versions kept
-///     GET  /shared/…                         the shared index (same layout), signed by the hub
+///     GET  /shared/…                         the shared index (same layout), signed by the hub,
+///                                            and names.json, the shared groups' display names
 ///     GET  /api/groups                       registered groups: ID, key, name, current root
+///     GET  /log?after=N&limit=M              the version log from entry N+1, with a signed checkpoint
 ///
 /// Writing: `POST /api/nonce` → `{nonce}`; `POST /api/register` and `POST /api/session` with
 /// `{publicKey, nonce, signature, name?}` (the signature over `HubProtocol.challenge`);
@@ -69,6 +71,16 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
                 try hub.db.groups().map { g in groupJSON(g, current: try hub.db.versions(publicKey: g.publicKey).last) }
             }
             return json(.object(["groups": .array(list)]))
+        }
+    }
+    router.get("/log") { request, _ in
+        await answer {
+            let after = max(0, request.uri.queryParameters.get("after", as: Int.self) ?? 0)
+            let limit = min(max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 1000), 1000)
+            let page = try await run { try hub.logPage(after: after, limit: limit) }
+            var response = json(page)
+            response.headers[.cacheControl] = "no-cache"
+            return response
         }
     }
     router.post("/groups/:group/missing") { request, context in
@@ -124,6 +136,12 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
         }
         get("/shared/manifest.json") { request, _ in
             guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/manifest.json", limit: 64 << 20) }) else {
+                return notFound()
+            }
+            return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
+        }
+        get("/shared/names.json") { request, _ in
+            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/" + GroupNames.fileName, limit: 16 << 20) }) else {
                 return notFound()
             }
             return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)

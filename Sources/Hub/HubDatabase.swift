@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Publish
 import Support
 
 /// A group's limits on a hub. `versions` is how many published versions the hub keeps (older
@@ -84,6 +85,20 @@ public final class HubDatabase: Sendable {
         m.registerMigration("v3-shared") { db in
             try db.execute(sql: "ALTER TABLE groups ADD COLUMN shared INTEGER NOT NULL DEFAULT 0")
         }
+        // The log becomes a hash chain (`HubLog`); entries logged before are chained in order.
+        m.registerMigration("v4-log-chain") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE log ADD COLUMN kind TEXT NOT NULL DEFAULT 'group';
+                    ALTER TABLE log ADD COLUMN time TEXT; ALTER TABLE log ADD COLUMN previous TEXT; ALTER TABLE log ADD COLUMN hash TEXT;
+                    """)
+            let rows = try Row.fetchAll(db, sql: "SELECT id, publicKey, number, root, accepted FROM log ORDER BY id")
+            try db.execute(sql: "DELETE FROM log")
+            for r in rows {
+                _ = try HubDatabase.appendLog(
+                    db, kind: "group", publicKey: r["publicKey"], number: r["number"], root: r["root"], accepted: r["accepted"])
+            }
+        }
         return m
     }
 
@@ -122,6 +137,42 @@ public final class HubDatabase: Sendable {
             try db.execute(
                 sql: "UPDATE groups SET quotaBytes = ?, quotaVersions = ?, quotaUploads = ? WHERE publicKey = ?",
                 arguments: [q.bytes, q.versions, q.uploadsPerHour, publicKey])
+        }
+    }
+
+    // MARK: The version log
+
+    /// Appends an entry to the version log, chained to the last one; called inside the
+    /// transaction that accepts the version, so the log and what is published never disagree.
+    static func appendLog(_ db: Database, kind: String, publicKey: String, number: Int, root: String, accepted: Double) throws -> HubLog.Entry {
+        let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM log ORDER BY id DESC LIMIT 1")
+        let entry = HubLog.Entry(
+            sequence: (last?["id"] as Int? ?? 0) + 1, time: ISODate.format(Int64(accepted)), kind: kind, publicKey: publicKey, number: number,
+            root: root, previous: last?["hash"] ?? HubLog.genesis)
+        try db.execute(
+            sql: "INSERT INTO log (id, publicKey, number, root, accepted, kind, time, previous, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [entry.sequence, publicKey, number, root, accepted, kind, entry.time, entry.previous, entry.hash])
+        return entry
+    }
+
+    static func logEntry(_ r: Row) -> HubLog.Entry {
+        var e = HubLog.Entry(
+            sequence: r["id"], time: r["time"], kind: r["kind"], publicKey: r["publicKey"], number: r["number"], root: r["root"],
+            previous: r["previous"])
+        // As stored: a damaged row must show as damaged, not be silently rehashed.
+        e.hash = r["hash"]
+        return e
+    }
+
+    /// Up to `limit` log entries after the `after`-th, and the log's size and head hash, read
+    /// together so they agree.
+    public func log(after: Int, limit: Int) throws -> (entries: [HubLog.Entry], size: Int, head: String) {
+        try queue.read { db in
+            let last = try Row.fetchOne(db, sql: "SELECT id, hash FROM log ORDER BY id DESC LIMIT 1")
+            let entries = try Row.fetchAll(
+                db, sql: "SELECT * FROM log WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, limit]
+            ).map(HubDatabase.logEntry)
+            return (entries, last?["id"] ?? 0, last?["hash"] ?? HubLog.genesis)
         }
     }
 

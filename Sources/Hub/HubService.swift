@@ -5,6 +5,7 @@ import Index
 import Publish
 import Sodium
 import Support
+import Synchronization
 
 /// What `indexer hub` does, without HTTP: registration by a signed nonce, upload sessions,
 /// blocks checked against their CIDs and the group's byte quota, and versions accepted only
@@ -42,6 +43,9 @@ public final class HubService: Sendable {
 
     public let config: Configuration
     public let db: HubDatabase
+    /// Whether a merge of the shared index is running, and whether versions were accepted
+    /// since it started (`updateSharedSoon`).
+    let sharedMerge = Mutex((running: false, again: false))
 
     public init(_ config: Configuration) throws {
         self.config = config
@@ -267,7 +271,9 @@ public final class HubService: Sendable {
         let dropped = try db.queue.write { db -> Int in
             let limits = try Row.fetchOne(db, sql: "SELECT quotaUploads, quotaVersions FROM groups WHERE publicKey = ?", arguments: [key])!
             let perHour: Int = limits["quotaUploads"], keep: Int = limits["quotaVersions"]
-            let recent = try Int.fetchOne(db, sql: "SELECT count(*) FROM log WHERE publicKey = ? AND accepted > ?", arguments: [key, t - 3600]) ?? 0
+            let recent =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM log WHERE kind = 'group' AND publicKey = ? AND accepted > ?", arguments: [key, t - 3600]) ?? 0
             guard recent < perHour else {
                 throw HubRefusal(
                     409, "quota-uploads", "group \(group.group) published \(recent) versions in the last hour, its limit",
@@ -279,8 +285,7 @@ public final class HubService: Sendable {
             try db.execute(
                 sql: "INSERT INTO versions (publicKey, number, root, manifest, accepted) VALUES (?, ?, ?, ?, ?)",
                 arguments: [key, version.number, version.root, Data(bytes), t])
-            try db.execute(
-                sql: "INSERT INTO log (publicKey, number, root, accepted) VALUES (?, ?, ?, ?)", arguments: [key, version.number, version.root, t])
+            _ = try HubDatabase.appendLog(db, kind: "group", publicKey: key, number: version.number, root: version.root, accepted: t)
             try db.execute(
                 sql: "DELETE FROM versions WHERE publicKey = ? AND number <= ?", arguments: [key, version.number - max(1, keep)])
             return db.changesCount
@@ -289,7 +294,7 @@ public final class HubService: Sendable {
         if dropped > 0 { _ = try collect(group: group) }
         // The version is accepted whatever happens to the shared index; a failure is logged.
         if try db.group(named: key)?.shared == true {
-            do { try updateShared() } catch {
+            do { try updateSharedSoon() } catch {
                 config.log("shared index not updated after group \(group.group)'s version \(version.number): \(error)")
             }
         }

@@ -14,6 +14,8 @@ public struct SearchResult: Hashable, Sendable {
     /// The public key (hex) whose signature vouches for the document: its group's own, or that
     /// of a compactor the reader trusts.
     public var voucher: String
+    /// The group's display name, when the index's signer publishes one (`GroupNames`).
+    public var groupName: String? = nil
 
     public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet, voucher: String = "") {
         self.voucher = voucher

@@ -91,6 +91,7 @@ public struct ResultFormatter: Sendable {
             meta.append(style(url, "32"))
         }
         if let date = result.date { meta.append(style(ResultFormatter.day(date), "2")) }
+        if let name = result.groupName { meta.append(style(ResultFormatter.clean(name), "2")) }
         if !meta.isEmpty { out += indent + meta.joined(separator: color ? style(" · ", "2") : "  ") + "\n" }
 
         guard !result.snippet.text.isEmpty else { return out }

@@ -9,7 +9,7 @@ import Support
 ///
 ///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
 ///      "offset": 0, ["partial": true, "partialReason": "...",] "tookMs": 1.70,
-///      "results": [{"url", "title", "score", "date", "group", "voucher", "snippet", "highlights", "snippetHTML"}],
+///      "results": [{"url", "title", "score", "date", "group", "groupName"?, "voucher", "snippet", "highlights", "snippetHTML"}],
 ///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
 /// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
@@ -72,6 +72,7 @@ public enum SearchJSON {
             w.key("date")
             if let d = r.date { w.string(ISODate.format(d)) } else { w.null() }
             w.key("group"); w.string(r.group)
+            if let name = r.groupName { w.key("groupName"); w.string(name) }
             w.key("voucher"); w.string(r.voucher)
             w.key("snippet"); w.string(r.snippet.text)
             w.key("highlights")

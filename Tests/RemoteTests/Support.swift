@@ -51,47 +51,6 @@ func buildIndex(_ docs: [IndexDocument], key: GroupKey = keyA, dir: String = tem
     return dir
 }
 
-/// A process started by a test, stopped (by its pid) when the value goes away.
-final class ChildProcess: @unchecked Sendable {
-    let process: Process
-    let stdout = Pipe()
-    let stderr = Pipe()
-
-    init(_ executable: String, _ arguments: [String]) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-    }
-
-    /// The first line the process prints on stdout (a port number, say), waiting at most `seconds`.
-    func firstLine(within seconds: Double) throws -> String {
-        let handle = stdout.fileHandleForReading
-        let deadline = Date().addingTimeInterval(seconds)
-        var line: [UInt8] = []
-        while Date() < deadline {
-            var fds = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&fds, 1, 100) > 0 else { continue }
-            var b: UInt8 = 0
-            guard read(handle.fileDescriptor, &b, 1) == 1 else { break }
-            if b == 10 { return String(decoding: line, as: UTF8.self) }
-            line.append(b)
-        }
-        let err = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
-        throw ServerError("\(process.executableURL!.path) printed no line within \(seconds) s: \(err.prefix(500))")
-    }
-
-    func stop() {
-        // SIGKILL: a child of a test process may inherit a mask that blocks SIGTERM.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-
-    deinit { stop() }
-}
-
 /// Python's own `http.server` (the stock static server) serving `directory` on a free
 /// loopback port: an HTTP implementation that shares nothing with ours.
 func pythonStaticServer(_ directory: String) throws -> (ChildProcess, String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TextTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -136,9 +137,4 @@ final class TestHTTPServer: Sendable {
         for i in 0...(hay.count - needle.count) where hay[i..<(i + needle.count)].elementsEqual(needle) { return i }
         return nil
     }
-}
-
-struct ServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

@@ -3,6 +3,7 @@ import Hub
 import Hummingbird
 import Index
 import Publish
+import Remote
 import Support
 
 #if canImport(Glibc)
@@ -13,7 +14,9 @@ struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Rehost groups' indexes under quotas: a hub server, its admin commands, and registration with one.",
-        subcommands: [HubServeCommand.self, HubRegisterCommand.self, HubQuotaCommand.self, HubShareCommand.self, HubGroupsCommand.self],
+        subcommands: [
+            HubServeCommand.self, HubRegisterCommand.self, HubQuotaCommand.self, HubShareCommand.self, HubGroupsCommand.self, HubLogCommand.self,
+        ],
         defaultSubcommand: HubServeCommand.self)
 }
 
@@ -219,5 +222,72 @@ struct HubGroupsCommand: ParsableCommand {
             }
         }
         if json { print(JSON.object(["groups": .array(list)]).pretty, terminator: "") }
+    }
+}
+
+struct HubLogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Fetch and check a hub's version log: every version it accepted, hash-chained, with a signed checkpoint.",
+        discussion: """
+            Checks every entry's hash and link, and the checkpoint (the log's size and last hash) \
+            signed with the hub's key. The checkpoint is remembered in the cache folder \
+            (hub-logs.json); the next run checks that the log still extends it, so a hub that \
+            rewrites or drops an entry, truncates the log or changes its key is reported (exit \
+            status 1). Prints the entries new since the last run (or from --since).
+            """)
+
+    @Argument(help: "The hub's URL.") var url: String
+    @Option(help: "Print entries from this one on (1 is the first).") var since: Int?
+    @Option(name: .customLong("hub-key"), help: "The hub's public key (hex) the checkpoint must be signed with (default: the one seen before).")
+    var hubKey: String?
+    @Option(
+        name: .customLong("cache-dir"),
+        help: ArgumentHelp("Where checkpoints seen are kept (default $XDG_CACHE_HOME/indexer or ~/.cache/indexer).", valueName: "dir"))
+    var cacheDirectory: String?
+    @Flag(help: "Print as JSON.") var json = false
+
+    func validate() throws {
+        if let since, since < 1 { throw ValidationError("--since counts from 1") }
+        if let hubKey, Hex.decode(hubKey)?.count != 32 { throw ValidationError("--hub-key must be 64 hex digits") }
+    }
+
+    func run() async throws {
+        let base = HubClient.parse(url).base
+        guard let cache = cacheDirectory ?? BlockCache.defaultDirectory() else {
+            throw CommandFailure("no cache folder to remember the log's checkpoint in: set --cache-dir")
+        }
+        let seenFile = SeenCheckpoints(path: cache + "/hub-logs.json")
+        let seen = seenFile.checkpoint(hub: base)
+        let client = HubClient(base: base)
+        let audit: HubLogAudit
+        do { audit = try await client.auditLog(seen: seen, since: since, expectedKey: hubKey?.lowercased()) } catch let e as PublishError {
+            await client.shutdown()
+            throw CommandFailure("\(e)")
+        }
+        await client.shutdown()
+        if audit.problems.isEmpty { try seenFile.remember(hub: base, audit.checkpoint) }
+        let from = since ?? ((seen?.size ?? 0) + 1)
+        let shown = audit.entries.filter { $0.sequence >= from }
+        if json {
+            print(
+                JSON.object([
+                    "hub": .string(base), "checkpoint": audit.checkpoint.json, "previous": audit.previous?.json ?? .null,
+                    "entries": .array(shown.map { $0.json }), "problems": .array(audit.problems.map(JSON.string)),
+                    "verified": .bool(audit.problems.isEmpty),
+                ]).pretty, terminator: "")
+        } else {
+            for e in shown {
+                let who = e.kind == "shared" ? "shared" : GroupID(publicKey: Hex.decode(e.publicKey) ?? []).description
+                print("\(e.sequence)  \(e.time)  \(who)  version \(e.number)  \(e.root)")
+            }
+            for p in audit.problems { printError("problem: \(p)") }
+            if audit.problems.isEmpty {
+                print(
+                    "log verified: \(audit.checkpoint.size) entries, head \(audit.checkpoint.head.prefix(16)), signed by \(audit.checkpoint.publicKey.prefix(16))"
+                        + (seen.map { " (extends the \($0.size) seen before)" } ?? ""))
+            }
+        }
+        if !audit.problems.isEmpty { throw CommandFailure("the log of \(base) is not consistent with itself or with what was seen before") }
     }
 }

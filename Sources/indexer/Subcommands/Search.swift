@@ -57,12 +57,14 @@ struct SearchCommand: ParsableCommand {
         let opened = try access.open(index)
         reportExclusions(opened.view)
         let search = IndexSearch(view: opened.view)
-        let page: IndexSearch.Page
+        var page: IndexSearch.Page
         do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             if json { print(SearchJSON.error(e.description)) }
             printError("error: \(e)")
             throw ExitCode.validationFailure
         }
+        let names = page.results.isEmpty ? [:] : opened.groupNames(options: access.remoteOptions)
+        for k in page.results.indices { page.results[k].groupName = names[page.results[k].group] }
         let cost = opened.cost
         if json {
             print(SearchJSON.document(query: query, page: page, offset: offset, cost: cost))
