@@ -113,6 +113,7 @@ struct BuildCommand: ParsableCommand {
             o["skipped"] = .array(summary.skipped.map { .string($0.description) })
             o["skippedNotListed"] = .int(Int64(summary.skippedNotListed))
             o["failed"] = .array(summary.failed.map { .string($0.description) })
+            o["notices"] = .array(summary.notices.map { .string($0) })
             print(JSON.object(o).pretty, terminator: "")
         } else {
             output.note("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
@@ -125,6 +126,7 @@ struct BuildCommand: ParsableCommand {
                 for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { output.note("  \(v)\t\(k)") }
             }
             printSkips(summary)
+            for n in summary.notices { output.note(n) }
             for f in summary.failed { printError("failed \(f)") }
             output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }
