@@ -58,6 +58,7 @@ let browserScript = #"""
         out = js("""JSON.stringify({
             titles: [...document.querySelectorAll('li.result a.title')].map(a => a.textContent),
             hrefs: [...document.querySelectorAll('li.result a.title')].map(a => a.getAttribute('href')),
+            lives: [...document.querySelectorAll('li.result a.live')].map(a => a.getAttribute('href')),
             marks: [...document.querySelectorAll('li.result mark')].map(m => m.textContent),
             summary: document.getElementById('summary').textContent,
             location: location.search})""")
@@ -97,6 +98,27 @@ let browserScript = #"""
         let png = try isPNG(shot)
         #expect(png, "a PNG screenshot was written to \(shot)")
         print("search page screenshot: \(shot)")
+    }
+
+    /// A result with a replay link: its title opens the archived capture, the live URL beside it.
+    @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func titlesLinkToTheReplay() throws {
+        let python = try #require(PythonChecker.interpreter, "no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
+        let serve = try IndexerServer([ServeReplayTests.index])
+        defer { _ = serve.terminate(within: 10) }
+        let shot = tempDirectory("page") + "/replay-page.png"
+        let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", "rye", shot])
+        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
+        child.process.waitUntilExit()
+        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
+        let page = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let hrefs = Set(try #require(page["hrefs"] as? [String]))
+        #expect(
+            hrefs == [
+                "https://wb.example/coll/20240302100000/http://example.com/bread?q=1",
+                "https://wb.example/coll/20240302100001/http://example.com/cake?q=1", "https://me.example/notes.html",
+            ])
+        #expect(Set(page["lives"] as? [String] ?? []) == ["http://example.com/bread?q=1", "http://example.com/cake?q=1"])
     }
 }
 
