@@ -78,15 +78,8 @@ let browserScript = #"""
             Issue.record("no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
             return
         }
-        let serve = try IndexerServer([mergedIndex])
-        defer { _ = serve.terminate(within: 10) }
         let shot = tempDirectory("page") + "/search-page.png"
-        let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", "orchard harvest", shot])
-        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
-        let page = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let page = try typeQuery("orchard harvest", serving: mergedIndex, python: python, screenshot: shot)
         let titles = try #require(page["titles"] as? [String])
         #expect(titles.count == 10)
         #expect(titles.allSatisfy { $0.contains(".example") })
@@ -103,15 +96,7 @@ let browserScript = #"""
     /// A result with a replay link: its title opens the archived capture, the live URL beside it.
     @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func titlesLinkToTheReplay() throws {
         let python = try #require(PythonChecker.interpreter, "no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
-        let serve = try IndexerServer([ServeReplayTests.index])
-        defer { _ = serve.terminate(within: 10) }
-        let shot = tempDirectory("page") + "/replay-page.png"
-        let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", "rye", shot])
-        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
-        let page = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let page = try typeQuery("rye", serving: ServeReplayTests.index, python: python, screenshot: tempDirectory("page") + "/replay-page.png")
         let hrefs = Set(try #require(page["hrefs"] as? [String]))
         #expect(
             hrefs == [
@@ -120,6 +105,19 @@ let browserScript = #"""
             ])
         #expect(Set(page["lives"] as? [String] ?? []) == ["http://example.com/bread?q=1", "http://example.com/cake?q=1"])
     }
+}
+
+/// Serves `index` with `indexer serve`, types `query` into its page in Chromium and returns
+/// what the page then shows (`browserScript`'s JSON).
+func typeQuery(_ query: String, serving index: String, python: String, screenshot: String) throws -> [String: Any] {
+    let serve = try IndexerServer([index])
+    defer { _ = serve.terminate(within: 10) }
+    let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", query, screenshot])
+    let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
+    child.process.waitUntilExit()
+    let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
+    return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
 }
 
 /// True when `path` starts with the PNG signature.
