@@ -130,8 +130,11 @@ public struct ReplayTemplate: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     /// The link to `capture`, or nil when the template needs a value the capture lacks (a site
-    /// folder's page has no record ID, a document without a date no timestamp).
+    /// folder's page has no record ID, a document without a date no timestamp) or the capture
+    /// is no web page (`metadata://…` crawl logs, `dns:` records: no replay tool serves them).
     public func link(_ capture: Capture) -> String? {
+        let scheme = capture.url.prefix(8).lowercased()
+        guard scheme.hasPrefix("http://") || scheme.hasPrefix("https://") else { return nil }
         var out = ""
         for part in parts {
             switch part {

@@ -46,6 +46,9 @@ import Testing
         site.date = nil
         #expect(t.link(site) == nil)
         #expect(try ReplayTemplate("pywb:http://h/c").link(site) == nil)
+        var log = capture
+        log.url = "metadata://gnu.org/software/wget/warc/wget.log"
+        #expect(t.link(log) == nil)
     }
 
     /// A template cannot make a link that runs script or points at a host chosen by the capture.
