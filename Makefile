@@ -9,8 +9,8 @@ TEST_APT_PACKAGES := nginx chromium
 VENV := .venv
 PY := $(VENV)/bin/python
 # PyPI tools the tests use as independent checkers (CIDs, CAR, WARC writers, the WACZ packager,
-# Python-Markdown for the permalinks MkDocs-style pages carry).
-TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client wacz==0.6.0 markdown==3.7
+# Python-Markdown for the permalinks MkDocs-style pages carry, pywb to replay what results link to).
+TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client wacz==0.6.0 markdown==3.7 pywb==2.10.0
 
 .PHONY: setup test check lint format demo bench corpora build release clean wasm
 
@@ -22,7 +22,7 @@ setup: .setup-done
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer, websocket, wacz, markdown" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PY) -c "import libipld, multiformats, warcio, brotli, zstandard, snowballstemmer, websocket, wacz, markdown, pywb" 2>/dev/null || $(PY) -m pip install -q $(TEST_PY_PACKAGES)
 	@touch .setup-done
 
 build: setup

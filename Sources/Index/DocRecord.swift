@@ -14,8 +14,13 @@ public struct DocRecord: Equatable, Sendable {
     public var titleLength: UInt32
     /// Content digest: identical captures published by two groups collapse on it.
     public var digest: [UInt8]
-    /// Where it came from: `file@offset` of the record.
+    /// Where it came from: `file:offset` of the record (`file:offset+inner` when it starts inside
+    /// a compressed member; `SourceRef.description`). `file` is named relative to the build's
+    /// input (`crawl.warc.gz`, `coll.wacz#archive/data.warc.gz`, `site/a.html`), never a local
+    /// absolute path; indexes built before that may hold the path as given.
     public var source: String
+    /// `WARC-Record-ID` of the record (`<urn:uuid:…>`), for documents from WARC records.
+    public var recordID: String?
     /// Thread parent of a post (peer-to-peer sites), if any.
     public var parent: String?
     /// Hashtags and mentions as published (kept so a merge can re-derive a document's postings).
@@ -24,7 +29,7 @@ public struct DocRecord: Equatable, Sendable {
 
     public init(
         url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
-        titleLength: UInt32, digest: [UInt8], source: String, parent: String? = nil,
+        titleLength: UInt32, digest: [UInt8], source: String, recordID: String? = nil, parent: String? = nil,
         tags: [String] = [], mentions: [String] = []
     ) {
         self.url = url
@@ -36,6 +41,7 @@ public struct DocRecord: Equatable, Sendable {
         self.titleLength = titleLength
         self.digest = digest
         self.source = source
+        self.recordID = recordID
         self.parent = parent
         self.tags = tags
         self.mentions = mentions
@@ -50,6 +56,7 @@ public struct DocRecord: Equatable, Sendable {
         if let date { entries.append(("date", date >= 0 ? .unsigned(UInt64(date)) : .negative(UInt64(-1 - date)))) }
         if let lang { entries.append(("lang", .text(lang))) }
         if let parent { entries.append(("parent", .text(parent))) }
+        if let recordID { entries.append(("recordID", .text(recordID))) }
         if !tags.isEmpty { entries.append(("tags", .array(tags.map { .text($0) }))) }
         if !mentions.isEmpty { entries.append(("mentions", .array(mentions.map { .text($0) }))) }
         return DagCBOR.map(sorting: entries).encode()
@@ -78,6 +85,7 @@ public struct DocRecord: Equatable, Sendable {
         }
         lang = v["lang"]?.string
         parent = v["parent"]?.string
+        recordID = v["recordID"]?.string
         tags = v["tags"]?.array?.compactMap(\.string) ?? []
         mentions = v["mentions"]?.array?.compactMap(\.string) ?? []
     }
@@ -86,6 +94,17 @@ public struct DocRecord: Equatable, Sendable {
     public func document(text: String) -> IndexDocument {
         IndexDocument(
             url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
-            source: source, tags: tags, mentions: mentions, parent: parent)
+            source: source, recordID: recordID, tags: tags, mentions: mentions, parent: parent)
+    }
+
+    /// `source` split into the file and the record's byte offset (of its compressed member, as
+    /// CDX indexes give it); nil when it does not end in `:offset` or `:offset+inner`.
+    public var sourceLocation: (file: String, offset: Int64)? {
+        guard let colon = source.lastIndex(of: ":") else { return nil }
+        let parts = source[source.index(after: colon)...].split(separator: "+", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            let offset = Int64(parts[0])
+        else { return nil }
+        return (String(source[..<colon]), offset)
     }
 }

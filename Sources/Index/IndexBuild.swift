@@ -29,6 +29,9 @@ public struct IndexBuild {
     /// The new version's sequence number; nil: the wall clock in microseconds (or the base's
     /// plus one, if higher), so a rebuild from scratch still outranks every earlier version.
     public var sequence: UInt64? = nil
+    /// The replay link template recorded in the new version (`ReplayTemplate.text`); nil keeps
+    /// the base's, "" removes it.
+    public var replay: String? = nil
 
     public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
@@ -134,6 +137,7 @@ public struct IndexBuild {
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
+        let names = SourceNames(sources)
         let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0, alreadyInBase = 0
@@ -158,7 +162,7 @@ public struct IndexBuild {
                 switch outcome {
                 case .document(let doc, _):
                     if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
-                    let indexDoc = IndexDocument(doc)
+                    let indexDoc = IndexDocument(doc, source: names.name(of: doc.source))
                     let page = indexDoc.url + "\u{0}" + Hex.encode(indexDoc.digest)
                     if knownPages.contains(page) { return Step(source: doc.source, url: indexDoc.url, page: page, inBase: true) }
                     return Step(analyzed: builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)
@@ -194,7 +198,10 @@ public struct IndexBuild {
         var replaced = 0, deleted = 0
         var notFound: [String] = []
         if let base {
-            let folderPaths = folders.map { sources[$0].hasSuffix("/") ? sources[$0] : sources[$0] + "/" }
+            // Sources are recorded by name (`SourceNames`); indexes built before named them by path.
+            let folderPaths = folders.flatMap { i in
+                [sources[i], names.names[i]].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+            }
             for (url, pages) in base.byURL {
                 for p in pages where folderPaths.contains(where: { p.source.hasPrefix($0) }) {
                     if folderPages.contains(url + "\u{0}" + p.digest) { continue }
@@ -223,7 +230,7 @@ public struct IndexBuild {
         var segments = base?.version.version.segments ?? []
         if base == nil || documents > 0 || !tombstones.isEmpty {
             let finished = try builder.finish(
-                sources: sources.map { .init(name: $0, bytes: FileSystem.fileSize($0)) },
+                sources: sources.indices.map { .init(name: names.names[$0], bytes: FileSystem.fileSize(sources[$0])) },
                 tombstones: Array(tombstones.values))
             report.built = finished.summary
             report.segment = finished.segment
@@ -234,9 +241,11 @@ public struct IndexBuild {
             report.blocksFromBase = copied.linked + copied.copied
         }
         var version = base.map { ($0.version.cid, $0.version.version) }
-        if version == nil || report.segment != nil {
+        let replay = self.replay.map { $0.isEmpty ? nil : $0 } ?? base?.version.version.replay
+        if version == nil || report.segment != nil || replay != base?.version.version.replay {
             let sequence = max((base?.version.version.sequence ?? 0) + 1, self.sequence ?? wallClockMicroseconds())
-            let v = try GroupVersion.signed(key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: segments)
+            let v = try GroupVersion.signed(
+                key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: segments, replay: replay)
             version = (try IndexWriter.store(v, in: builder.store), v)
         }
         report.sequence = version!.1.sequence
@@ -268,12 +277,13 @@ struct SourceAttribution {
 
 extension IndexDocument {
     /// The index's view of an ingested document; the digest (`blake2b-256:<hex>`, `sha1:<base32>`)
-    /// becomes the bytes of its hex form, or its text when it is not hex.
-    public init(_ d: Ingest.Document) {
+    /// becomes the bytes of its hex form, or its text when it is not hex. `source` replaces the
+    /// record's location as ingest gave it (`SourceNames` makes it path-free).
+    public init(_ d: Ingest.Document, source: String? = nil) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
         self.init(
             url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
-            digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: d.source.description,
-            tags: d.tags, mentions: d.mentions, parent: d.threadParent)
+            digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: source ?? d.source.description,
+            recordID: d.recordID, tags: d.tags, mentions: d.mentions, parent: d.threadParent)
     }
 }

@@ -73,7 +73,8 @@ public struct IndexCompact {
             }
             let kept = segments.compactMap { $0 }
             let sequence = max(mine.version.sequence + 1, self.sequence ?? wallClockMicroseconds())
-            let v = try GroupVersion.signed(key: key, sequence: sequence, created: created, analyzer: mine.version.analyzer, segments: kept)
+            let v = try GroupVersion.signed(
+                key: key, sequence: sequence, created: created, analyzer: mine.version.analyzer, segments: kept, replay: mine.version.replay)
             let versions = others + [(try IndexWriter.store(v, in: store), v)]
             let live = Set(versions.flatMap(\.version.segments))
             let compacted = ownCompactions.filter { $0.inputs.allSatisfy(live.contains) }

@@ -10,15 +10,18 @@ public struct IndexDocument: Sendable {
     public var mime: String
     /// Content digest; identical captures collapse on it at query time.
     public var digest: [UInt8]
-    /// `file@offset` of the record it came from.
+    /// `file:offset` of the record it came from (`DocRecord.source`).
     public var source: String
+    /// `WARC-Record-ID`, for documents from WARC records.
+    public var recordID: String?
     public var tags: [String]
     public var mentions: [String]
     public var parent: String?
 
     public init(
         url: String, title: String, text: String, date: Int64? = nil, lang: String? = nil, mime: String = "text/html",
-        digest: [UInt8], source: String, tags: [String] = [], mentions: [String] = [], parent: String? = nil
+        digest: [UInt8], source: String, recordID: String? = nil, tags: [String] = [], mentions: [String] = [],
+        parent: String? = nil
     ) {
         self.url = url
         self.title = title
@@ -28,6 +31,7 @@ public struct IndexDocument: Sendable {
         self.mime = mime
         self.digest = digest
         self.source = source
+        self.recordID = recordID
         self.tags = tags
         self.mentions = mentions
         self.parent = parent

@@ -14,14 +14,20 @@ public struct GroupVersion: Equatable, Sendable {
     public var created: String
     public var analyzer: String
     public var segments: [CID]
+    /// The group's replay link template for its documents (`ReplayTemplate.text`, e.g.
+    /// `https://wb.example/coll/{timestamp}/{url}`), if it set one; readers may override it.
+    public var replay: String? = nil
     public var signature: [UInt8]
 
     public var group: GroupID { GroupID(publicKey: publicKey) }
 
     /// Signs a new version with `key`.
-    public static func signed(key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID]) throws -> GroupVersion {
+    public static func signed(
+        key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID], replay: String? = nil
+    ) throws -> GroupVersion {
         var v = GroupVersion(
             publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
+        v.replay = replay
         v.signature = try key.sign(v.signedBytes)
         return v
     }
@@ -30,10 +36,13 @@ public struct GroupVersion: Equatable, Sendable {
     var signedBytes: [UInt8] { unsigned.encode() }
 
     private var unsigned: DagCBOR {
-        .map(sorting: [
+        var entries: [(String, DagCBOR)] = [
             ("format", .text(GroupVersion.format)), ("publicKey", .bytes(publicKey)), ("sequence", .unsigned(sequence)),
             ("created", .text(created)), ("analyzer", .text(analyzer)), ("segments", .array(segments.map { .link($0) })),
-        ])
+        ]
+        // Absent rather than null when unset, so versions written before it keep their bytes.
+        if let replay { entries.append(("replay", .text(replay))) }
+        return .map(sorting: entries)
     }
 
     public var cbor: DagCBOR {
@@ -62,6 +71,7 @@ public struct GroupVersion: Equatable, Sendable {
             guard let c = l.cid else { throw bad("segment entry is not a link") }
             return c
         }
+        replay = v["replay"]?.string
         signature = sig
     }
 

@@ -116,7 +116,7 @@ public final class SegmentBuilder: Sendable {
         let record = DocRecord(
             url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
             bodyLength: terms.bodyLength, titleLength: terms.titleLength,
-            digest: doc.digest, source: doc.source, parent: doc.parent,
+            digest: doc.digest, source: doc.source, recordID: doc.recordID, parent: doc.parent,
             tags: doc.tags, mentions: doc.mentions)
         let local = SegmentBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }

@@ -17,9 +17,9 @@ public struct DocumentBuilder: Sendable {
         self.limits = limits
     }
 
-    /// The outcome for one WARC record. `titles` (from a WACZ's `pages.jsonl`, by URL) fill in
-    /// titles the payload lacks.
-    public func build(_ record: WARCRecord, titles: [String: String]? = nil) -> Outcome {
+    /// The outcome for one WARC record. `crawler` (a WACZ's `pages.jsonl` entry and `urn:text:`
+    /// record for its URL) fills in what the payload lacks (`usingCrawlerText`).
+    public func build(_ record: WARCRecord, crawler: CrawlerPage? = nil) -> Outcome {
         let h = record.header
         switch h.type {
         case "response":
@@ -31,12 +31,12 @@ public struct DocumentBuilder: Sendable {
                 head != nil
                 ? h.identifiedPayloadType ?? head?.contentType
                 : h.identifiedPayloadType ?? (h.contentType?.lowercased().hasPrefix("application/http") == true ? nil : h.contentType)
-            return payload(record, kind: .response, head: head, declared: declared, charsetSource: head?.contentType ?? declared, titles: titles)
+            return payload(record, kind: .response, head: head, declared: declared, charsetSource: head?.contentType ?? declared, crawler: crawler)
         case "resource", "conversion":
             let declared = h.identifiedPayloadType ?? h.contentType
             return payload(
                 record, kind: h.type == "resource" ? .resource : .conversion, head: nil, declared: declared,
-                charsetSource: h.contentType, titles: titles)
+                charsetSource: h.contentType, crawler: crawler)
         case "revisit":
             return revisit(record)
         case "continuation":
@@ -48,7 +48,7 @@ public struct DocumentBuilder: Sendable {
 
     private func payload(
         _ record: WARCRecord, kind: Document.Kind, head: HTTPHead?, declared: String?, charsetSource: String?,
-        titles: [String: String]?
+        crawler: CrawlerPage?
     ) -> Outcome {
         let h = record.header
         var repairs = record.repairs
@@ -112,7 +112,7 @@ public struct DocumentBuilder: Sendable {
             default:
                 page = PageText(title: nil, text: TextDecoding.decode(b, charset: charset), description: nil, lang: nil, links: [])
             }
-            if page.title?.isEmpty ?? true, let t = titles?[url], !t.isEmpty { page.title = t }
+            if let crawler { DocumentBuilder.use(crawler, in: &page) }
             let lang = page.lang ?? head?.contentLanguage.flatMap { $0.split(separator: ",").first.map { String($0).trimmingSpaces } }
             let doc = Document(
                 kind: kind, url: url, title: page.title, text: page.text, description: page.description,
@@ -120,6 +120,19 @@ public struct DocumentBuilder: Sendable {
                 links: page.links, recordID: h.recordID, payloadDigest: payloadDigest, httpStatus: head?.status)
             return .document(doc, recovered: repairs)
         }
+    }
+
+    /// The crawler's text replaces the extracted text when the HTML holds under a quarter of
+    /// it: a page built by script (the HTML an app shell, "Loading…") or one whose text is in
+    /// frames. Otherwise the extracted text is kept: it leaves out navigation and boilerplate,
+    /// which a browser's rendered text includes. The crawler's title goes with its text (the
+    /// HTML's title is then the shell's); otherwise it only fills in a missing title.
+    static func use(_ crawler: CrawlerPage, in page: inout PageText) {
+        if let text = crawler.text, page.text.utf8.count * 4 < text.utf8.count, text.contains(where: { !$0.isWhitespace }) {
+            page.text = text
+            if let t = crawler.title, !t.isEmpty { page.title = t }
+        }
+        if page.title?.isEmpty ?? true, let t = crawler.title, !t.isEmpty { page.title = t }
     }
 
     private func revisit(_ record: WARCRecord) -> Outcome {

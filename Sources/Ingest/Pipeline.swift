@@ -18,6 +18,8 @@ public struct IngestSummary: Sendable {
     public var maxSkipExamples = 100
     /// Sources that could not be read at all.
     public var failed: [IngestError] = []
+    /// What a person should know that is neither damage nor a document (`WorkItem.notice`).
+    public var notices: [String] = []
 
     public init(maxSkipExamples: Int = 100) { self.maxSkipExamples = maxSkipExamples }
 
@@ -48,6 +50,7 @@ public struct IngestSummary: Sendable {
         for (k, v) in o.skippedByReason { skippedByReason[k, default: 0] += v }
         skipped += o.skipped.prefix(max(0, maxSkipExamples - skipped.count))
         failed += o.failed
+        notices += o.notices
     }
 }
 
@@ -140,6 +143,10 @@ public struct Pipeline: Sendable {
                         var results: [T] = []
                         results.reserveCapacity(items.count)
                         for item in items {
+                            if case .notice(let n) = item {
+                                summary.notices.append(n)
+                                continue
+                            }
                             let o = item.outcome(using: builder)
                             summary.add(o, isRecord: item.isRecord)
                             results.append(transform(o))

@@ -23,7 +23,7 @@ public struct SourceReader: Sendable {
         let format = try SourceFormat.detect(path: path)
         switch format {
         case .warc, .warcGzip, .warcZstd, .arc, .arcGzip:
-            _ = readWARC(try FileStream(path: path), format: format, file: path, titles: nil, emit: emit)
+            _ = readWARC(try FileStream(path: path), format: format, file: path, pages: nil, emit: emit)
         case .zip:
             try readWACZ(path, emit: emit)
         case .siteFolder:
@@ -33,8 +33,10 @@ public struct SourceReader: Sendable {
         }
     }
 
-    /// Streams the records of one WARC, joining segmented records. Returns false if stopped.
-    func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, titles: PageTitles?, emit: (WorkItem) -> Bool) -> Bool {
+    /// Streams the records of one WARC, joining segmented records; a WACZ's records go through
+    /// its `pages`. Crawler text records (`urn:text:`) are no documents of their own; outside
+    /// a WACZ, with no page list to match them to, they are left out. Returns false if stopped.
+    func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, pages: WACZPages?, emit: (WorkItem) -> Bool) -> Bool {
         let stream: ByteStream
         // The ARC look-ahead holds part of a block, so it stays within the block bound.
         do { stream = try warcStream(raw, format: format, arcLookahead: min(4 << 20, limits.maxBlock / 2)) } catch {
@@ -49,7 +51,8 @@ public struct SourceReader: Sendable {
                 r.fromARC = format == .arc || format == .arcGzip
                 ok = segments.add(r).allSatisfy { item in
                     switch item {
-                    case .left(let rec): emit(.record(rec, titles: titles))
+                    case .left(let rec):
+                        if let pages { pages.route(rec).allSatisfy(emit) } else { emit(SourceReader.plain(rec)) }
                     case .right(let skip): emit(.outcome(.skipped(skip), isRecord: true))
                     }
                 }
@@ -83,6 +86,16 @@ public struct SourceReader: Sendable {
                 return emit(.outcome(.skipped(Skip(src, "unreadable file", "\(error)")), isRecord: true))
             }
         }
+    }
+}
+
+extension SourceReader {
+    static func plain(_ record: WARCRecord) -> WorkItem {
+        let uri = record.header.targetURI ?? ""
+        if record.header.type == "resource", WACZPages.textPrefixes.contains(where: uri.hasPrefix) {
+            return .outcome(.ignored(reason: "crawler text record (no page list to match it to)"), isRecord: true)
+        }
+        return .record(record, crawler: nil)
     }
 }
 

@@ -28,9 +28,12 @@ final class HashingStream: ByteStream {
 }
 
 extension SourceReader {
-    /// A WACZ (or any ZIP with WARCs under `archive/`): titles from `pages/*.jsonl`, every WARC
-    /// member streamed through the WARC reader, and every resource that `datapackage.json`
-    /// lists checked against its SHA-256 (a mismatch or missing member is a skip).
+    /// A WACZ (or any ZIP with WARCs under `archive/`): the page list, titles and crawler text
+    /// from `pages/*.jsonl` and `urn:text:` records (`WACZPages`), every WARC member streamed
+    /// through the WARC reader, every resource that `datapackage.json` lists checked against
+    /// its SHA-256 (a mismatch or missing member is a skip), and `datapackage-digest.json`
+    /// (WACZ 1.1) checked against datapackage.json; its signer is reported as a notice, the
+    /// signature itself unverified (ECDSA P-384 and X.509 chains are not implemented here).
     ///
     /// ZIP damage is reported as skips naming the archive, the byte offset and the member: a
     /// directory rebuilt from local headers, refused overlapping entries, and members failing
@@ -61,7 +64,9 @@ extension SourceReader {
         var expected: [String: String] = [:]
         if let dp = zip.entry(named: "datapackage.json") {
             do {
-                let json = try JSON.parse(try zip.read(dp, limit: max(maxMetadataBytes / 8, 1 << 20)), options: .metadata)
+                let bytes = try zip.read(dp, limit: max(maxMetadataBytes / 8, 1 << 20))
+                if let problem = Self.checkDigest(zip, datapackage: bytes, path: path), !emit(problem) { return }
+                let json = try JSON.parse(bytes, options: .metadata)
                 for res in json["resources"]?.array ?? [] {
                     // Only SHA-256 is checked; `wacz create --hash-type md5` writes MD5, left unchecked.
                     if let p = res["path"]?.string, let h = res["hash"]?.string?.lowercased(), h.hasPrefix("sha256:") { expected[p] = h }
@@ -71,22 +76,26 @@ extension SourceReader {
             }
         }
 
-        var titles: [String: String] = [:]
+        var listed: [String: CrawlerPage] = [:]
+        // Whether every list used was whole and matched its datapackage.json hash: only then
+        // may the list decide which captures are pages (a cut or unchecked list would drop them).
+        var verified = true
         var budget = maxMetadataBytes
         for name in ["pages/pages.jsonl", "pages/extraPages.jsonl"] {
             guard let e = zip.entry(named: name) else { continue }
             do {
                 let member = try zip.open(e)
                 let hashing = HashingStream(member)
-                var listed: [String: String] = [:]  // used only once the member's checks pass
-                if try Self.readPages(hashing, budget: &budget, into: &listed) {
+                var these: [String: CrawlerPage] = [:]  // used only once the member's checks pass
+                if try Self.readPages(hashing, budget: &budget, into: &these) {
                     // The rest is left unread (it could inflate up to the ratio cap), so its
                     // CRC-32 and datapackage hash go unchecked; the cut itself is reported.
-                    titles.merge(listed) { $1 }
+                    listed.merge(these) { $1 }
+                    verified = false
                     expected[name] = nil
                     if !skip(
                         name, "pages list cut",
-                        "titles kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read"
+                        "pages kept from the first part only: the pages lists' budget of \(maxMetadataBytes) bytes is spent; the rest, its CRC-32 and hash not read"
                     ) {
                         return
                     }
@@ -98,16 +107,18 @@ extension SourceReader {
                 if let d = member.damage {
                     if !report(d) { return }
                 } else if let want, got != want {
-                    if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got); its titles are not used") { return }
+                    if !skip(name, "datapackage hash mismatch", "expected \(want), got \(got); its pages, titles and texts are not used") { return }
                 } else {
-                    titles.merge(listed) { $1 }
+                    listed.merge(these) { $1 }
+                    if want == nil { verified = false }
                 }
             } catch {
                 if !skip(name, "unreadable pages list", "\(error)") { return }
                 expected[name] = nil
             }
         }
-        let shared = PageTitles(titles)
+        // Held page records share the bound of records waiting for their continuations.
+        let pages = WACZPages(listed, decidesPages: verified, maxBytes: maxPendingSegments)
 
         for entry in zip.entries where entry.name.hasPrefix("archive/") && !entry.name.hasSuffix("/") {
             let file = path + "#" + entry.name
@@ -119,7 +130,7 @@ extension SourceReader {
                 }
                 let member = try zip.open(entry)
                 let hashing = HashingStream(member)
-                if !readWARC(hashing, format: format, file: file, titles: shared, emit: emit) { return }
+                if !readWARC(hashing, format: format, file: file, pages: pages, emit: emit) { return }
                 let got = try hashing.finish()  // reads to the end: the CRC-32 covers every byte
                 if let d = member.damage {
                     if !report(d) { return }
@@ -133,6 +144,8 @@ extension SourceReader {
                 expected[entry.name] = nil
             }
         }
+
+        for item in pages.finish() where !emit(item) { return }
 
         // The rest of what datapackage.json lists (indexes, pages already done).
         for (name, want) in expected.sorted(by: { $0.key < $1.key }) {
@@ -157,20 +170,22 @@ extension SourceReader {
     /// Longest pages-list line parsed; longer ones are passed over.
     static let maxPageLine = 1 << 20
 
-    /// `pages.jsonl`: a header line, then one JSON object per page with `url` and `title`.
-    /// Lines that are not valid JSON are passed over (the page list is advisory). Streamed a
-    /// line at a time; every byte read and every title kept (its bytes plus 64 for the table)
-    /// is taken from `budget`, and reading stops when it is spent: returns true if it cut the
-    /// list short. Memory: `budget` plus one line.
-    static func readPages(_ stream: ByteStream, budget: inout Int, into titles: inout [String: String]) throws -> Bool {
+    /// `pages.jsonl`: a header line, then one JSON object per page with `url` and, optionally,
+    /// `title` and `text` (Browsertrix `--text to-pages`). Lines that are not valid JSON are
+    /// passed over (the page list is advisory). Streamed a line at a time; every byte read and
+    /// every page kept (its bytes plus 64 for the table) is taken from `budget`, and reading
+    /// stops when it is spent: returns true if it cut the list short. Memory: `budget` plus one line.
+    static func readPages(_ stream: ByteStream, budget: inout Int, into pages: inout [String: CrawlerPage]) throws -> Bool {
         var line: [UInt8] = []
         var overlong = false
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         func take(_ line: [UInt8]) {
             let v = line.withUnsafeBytes { try? JSON.parse($0, options: .metadata) }
-            if let v, let url = v["url"]?.string, let title = v["title"]?.string, !title.isEmpty {
-                budget -= url.utf8.count + title.utf8.count + 64
-                titles[url] = title
+            if let v, let url = v["url"]?.string, !url.isEmpty {
+                // `wacz create` titles an untitled page with its URL: a placeholder, not a title.
+                let title = v["title"]?.string.flatMap { $0.isEmpty || $0 == url ? nil : $0 }, text = v["text"]?.string
+                budget -= url.utf8.count + (title?.utf8.count ?? 0) + (text?.utf8.count ?? 0) + 64
+                pages[url] = CrawlerPage(title: title, text: text)
             }
         }
         while true {
@@ -198,5 +213,40 @@ extension SourceReader {
                 from = nl + 1
             }
         }
+    }
+
+    /// WACZ 1.1's `datapackage-digest.json`: `{"path": "datapackage.json", "hash": "sha256:…",
+    /// "signedData": {"hash", "signature", "publicKey" or "domain", "created", "software"}}`.
+    /// The hash is checked against `datapackage` (a mismatch, or a signed hash that is not the
+    /// same one, is a skip); a signature is reported as a notice naming the signer, and saying
+    /// that it was not verified. Nil when there is nothing to say.
+    static func checkDigest(_ zip: ZipArchive, datapackage: [UInt8], path: String) -> WorkItem? {
+        let name = "datapackage-digest.json"
+        guard let entry = zip.entry(named: name) else { return nil }
+        func skip(_ reason: String, _ detail: String) -> WorkItem {
+            .outcome(.skipped(Skip(SourceRef(file: path + "#" + name), reason, detail)), isRecord: false)
+        }
+        let json: JSON
+        do { json = try JSON.parse(try zip.read(entry, limit: 1 << 20), options: .metadata) } catch {
+            return skip("invalid datapackage-digest.json", "\(error)")
+        }
+        var hasher = SHA256Hasher()
+        datapackage.withUnsafeBytes { hasher.update($0) }
+        let got = "sha256:" + Hex.encode(hasher.finish())
+        let want = json["hash"]?.string?.lowercased()
+        guard want == got else {
+            return skip("datapackage digest mismatch", "datapackage.json hashes to \(got), the digest says \(want ?? "nothing (no sha256 hash)")")
+        }
+        guard let signed = json["signedData"], signed.object != nil else { return nil }
+        if let h = signed["hash"]?.string, h.lowercased() != got {
+            return skip("datapackage digest mismatch", "the signed hash \(h) is not datapackage.json's \(got)")
+        }
+        let signer =
+            signed["domain"]?.string.map { "the domain \($0)" } ?? signed["publicKey"]?.string.map { "the key \($0.prefix(24))…" }
+            ?? "an unnamed signer"
+        let by = [signed["software"]?.string.map { " with \($0)" }, signed["created"]?.string.map { " on \($0)" }].compactMap { $0 }.joined()
+        return .notice(
+            "\(path): signed by \(signer)\(by); datapackage.json matches the signed hash, but the signature itself (ECDSA, X.509 chain) was not verified"
+        )
     }
 }

@@ -1,23 +1,34 @@
-/// Titles by URL from a WACZ's `pages/*.jsonl`, shared by every record of that package.
-public final class PageTitles: Sendable {
-    public let byURL: [String: String]
-    public init(_ byURL: [String: String]) { self.byURL = byURL }
+/// What a crawler recorded about a page besides its capture: Browsertrix's `pages.jsonl`
+/// (`title`, `text`) and `urn:text:` records (the text of the page as the browser rendered it).
+/// `DocumentBuilder` uses it where the capture's own HTML falls short.
+public struct CrawlerPage: Sendable, Hashable {
+    public var title: String?
+    public var text: String?
+
+    public init(title: String? = nil, text: String? = nil) {
+        self.title = title
+        self.text = text
+    }
 }
 
 /// One unit of work in source order: read on the producer thread, turned into an `Outcome` by
 /// `DocumentBuilder` on any worker.
 public enum WorkItem: Sendable {
-    case record(WARCRecord, titles: PageTitles?)
+    case record(WARCRecord, crawler: CrawlerPage?)
     case siteFile(SiteFile)
     /// Already decided while reading. `isRecord`: a record header was read (it counts in
     /// "records read"), as opposed to damage or junk between records.
     case outcome(Outcome, isRecord: Bool)
+    /// Something a person should know that is neither damage nor a document (who signed a
+    /// WACZ, what was not verified); collected in `IngestSummary.notices`.
+    case notice(String)
 
     public func outcome(using builder: DocumentBuilder) -> Outcome {
         switch self {
-        case .record(let r, let titles): builder.build(r, titles: titles?.byURL)
+        case .record(let r, let crawler): builder.build(r, crawler: crawler)
         case .siteFile(let f): builder.build(f)
         case .outcome(let o, _): o
+        case .notice(let n): .ignored(reason: n)
         }
     }
 
@@ -26,7 +37,7 @@ public enum WorkItem: Sendable {
         switch self {
         case .record(let r, _): r.block.count + 512
         case .siteFile(let f): f.bytes.count + 512
-        case .outcome: 256
+        case .outcome, .notice: 256
         }
     }
 
@@ -34,6 +45,7 @@ public enum WorkItem: Sendable {
         switch self {
         case .record, .siteFile: true
         case .outcome(_, let r): r
+        case .notice: false
         }
     }
 }

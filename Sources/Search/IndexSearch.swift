@@ -13,10 +13,20 @@ public struct IndexSearch: Sendable {
     public let analyzer: IndexAnalyzer
     /// When set, the search stops early once it is spent (read `budget.stopped` afterwards).
     public var budget: SearchBudget? = nil
+    /// Replay links for every result from this template; nil: each group's own (its version's).
+    public var replay: ReplayTemplate? = nil
 
     public init(view: IndexView, analyzer: IndexAnalyzer = IndexAnalyzer()) {
         self.view = view
         self.analyzer = analyzer
+    }
+
+    /// Each group's replay template, as its version records it (one that does not parse is
+    /// left out: no link is better than a wrong one).
+    private var groupTemplates: [GroupID: ReplayTemplate] {
+        var out: [GroupID: ReplayTemplate] = [:]
+        for v in view.versions { out[v.version.group] = v.version.replay.flatMap { try? ReplayTemplate($0) } }
+        return out
     }
 
     /// A page of results.
@@ -49,6 +59,7 @@ public struct IndexSearch: Sendable {
         let snippets = SnippetBuilder()
         var scratch = analyzer.analyzer.makeScratch()
         var results: [SearchResult] = []
+        let templates = replay == nil ? groupTemplates : [:]
         // Texts came with the records, in the same round trips.
         for (hit, text) in zip(result.hits, result.hits.map { $0.text ?? "" }) {
             // The document's language decides stemming, as it did when the document was indexed.
@@ -56,10 +67,20 @@ public struct IndexSearch: Sendable {
                 for: text, language: hit.record.lang,
                 terms: HighlightTerms(query: parsed, searched: hit.terms, prefixes: prefixes, analyzer: analyzer.analyzer),
                 analyzer: analyzer.analyzer, scratch: &scratch)
-            results.append(
-                SearchResult(
-                    url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
-                    group: hit.doc.group.description, snippet: snippet, voucher: Hex.encode(hit.voucher)))
+            var r = SearchResult(
+                url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
+                group: hit.doc.group.description, snippet: snippet, voucher: Hex.encode(hit.voucher))
+            // Only records are captures: a site folder's page has no record ID and no replay.
+            if let id = hit.record.recordID {
+                let location = hit.record.sourceLocation
+                r.recordID = id
+                r.file = location?.file
+                r.offset = location?.offset
+                let capture = ReplayTemplate.Capture(
+                    url: r.url, date: r.date, recordID: id, file: location?.file, offset: location?.offset)
+                r.replay = (replay ?? templates[hit.doc.group])?.link(capture)
+            }
+            results.append(r)
         }
         return Page(parsed: parsed, total: result.total, totalIsExact: result.totalIsExact, results: results)
     }

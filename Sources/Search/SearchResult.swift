@@ -16,6 +16,13 @@ public struct SearchResult: Hashable, Sendable {
     public var voucher: String
     /// The group's display name, when the index's signer publishes one (`GroupNames`).
     public var groupName: String? = nil
+    /// The capture: `WARC-Record-ID`, the source file as the build named it and the record's
+    /// (or its gzip member's) offset; nil for documents that did not come from a record.
+    public var recordID: String? = nil
+    public var file: String? = nil
+    public var offset: Int64? = nil
+    /// The link to the capture in a replay tool (`ReplayTemplate`), when there is a template.
+    public var replay: String? = nil
 
     public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet, voucher: String = "") {
         self.voucher = voucher

@@ -16,6 +16,7 @@ import Support
 ///
 ///     1. The Rust Programming Language
 ///        https://doc.rust-lang.org/book/ · 2024-05-17
+///        replay: http://localhost:8080/docs/20240517093000/https://doc.rust-lang.org/book/
 ///        …Asynchronous programming in **Rust** uses futures and the **async**…
 ///
 /// Titles and URLs come from documents, so control characters are removed from them before
@@ -69,8 +70,8 @@ public struct ResultFormatter: Sendable {
         }.joined(separator: "\n")
     }
 
-    /// One result: `rank. title`, then URL and date, then the snippet, each line ending in a
-    /// newline; an untitled result shows its URL in the title's place. `rankWidth` pads the
+    /// One result: `rank. title`, then URL and date, the replay link when there is one, then the
+    /// snippet, each line ending in a newline; an untitled result shows its URL in the title's place. `rankWidth` pads the
     /// rank so titles of a page line up.
     public func format(_ result: SearchResult, rank: Int, rankWidth: Int = 1) -> String {
         let number = String(rank)
@@ -93,6 +94,8 @@ public struct ResultFormatter: Sendable {
         if let date = result.date { meta.append(style(ResultFormatter.day(date), "2")) }
         if let name = result.groupName { meta.append(style(ResultFormatter.clean(name), "2")) }
         if !meta.isEmpty { out += indent + meta.joined(separator: color ? style(" · ", "2") : "  ") + "\n" }
+        // Whole, not truncated: it is there to be opened or copied.
+        if let replay = result.replay { out += indent + style("replay: ", "2") + style(ResultFormatter.clean(replay), "36") + "\n" }
 
         guard !result.snippet.text.isEmpty else { return out }
         let lines = width > 0 ? result.snippet.wrapped(columns: width) : [result.snippet]

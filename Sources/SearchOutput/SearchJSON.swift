@@ -9,7 +9,8 @@ import Support
 ///
 ///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
 ///      "offset": 0, ["partial": true, "partialReason": "...",] "tookMs": 1.70,
-///      "results": [{"url", "title", "score", "date", "group", "groupName"?, "voucher", "snippet", "highlights", "snippetHTML"}],
+///      "results": [{"url", "title", "score", "date", "group", "groupName"?, "voucher", "recordId", "file",
+///                   "offset", "replay", "snippet", "highlights", "snippetHTML"}],
 ///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
 /// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
@@ -18,7 +19,8 @@ import Support
 /// `SearchBudget`): the results are the best of the documents examined. `parsed` is the query's
 /// canonical `description` (what was actually searched); `total` is a lower bound unless
 /// `totalIsExact`. `date` is ISO 8601 UTC or null; `score` has six significant digits (null if
-/// not finite). `snippet` is the plain passage text, `highlights` its marked spans as
+/// not finite). `recordId`, `file` and `offset` locate the capture (null for documents that
+/// came from no WARC record) and `replay` links to it (null without a template). `snippet` is the plain passage text, `highlights` its marked spans as
 /// `[start, end)` pairs of Unicode code point offsets (the indexing of Python strings), and
 /// `snippetHTML` the same passage HTML-escaped with the spans in `<mark>`.
 public enum SearchJSON {
@@ -74,6 +76,11 @@ public enum SearchJSON {
             w.key("group"); w.string(r.group)
             if let name = r.groupName { w.key("groupName"); w.string(name) }
             w.key("voucher"); w.string(r.voucher)
+            w.key("recordId"); optional(r.recordID, &w)
+            w.key("file"); optional(r.file, &w)
+            w.key("offset")
+            if let o = r.offset { w.number(o) } else { w.null() }
+            w.key("replay"); optional(r.replay, &w)
             w.key("snippet"); w.string(r.snippet.text)
             w.key("highlights")
             w.array { w in
@@ -85,6 +92,10 @@ public enum SearchJSON {
             }
             w.key("snippetHTML"); w.string(r.snippet.rendered(.html))
         }
+    }
+
+    private static func optional(_ s: String?, _ w: inout JSONWriter) {
+        if let s { w.string(s) } else { w.null() }
     }
 
     /// The snippet's UTF-8 highlight ranges as code point offsets.

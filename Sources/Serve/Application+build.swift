@@ -35,6 +35,8 @@ public struct ServeConfiguration: Sendable {
     public var maxSearches = processorCount
     public var maxWaitingSearches = 64
     public var searchWait: Duration = .seconds(5)
+    /// Replay links for every result from this template, instead of each group's own.
+    public var replay: ReplayTemplate?
     /// Receives what an operator must know while serving (a block that does not match its
     /// CID), whether or not there is an access log.
     public var warnings: (@Sendable (String) -> Void)?

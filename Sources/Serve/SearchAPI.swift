@@ -57,7 +57,7 @@ struct SearchAPI {
         }
         defer { gate.leave() }
         let index = config.indexes[i]
-        let (limits, observer) = (config.queryBudget, config.searchObserver)
+        let (limits, observer, replay) = (config.queryBudget, config.searchObserver, config.replay)
         let start = monotonicSeconds()
         do {
             // Searching reads blocks with blocking I/O: keep it off the event loops and the
@@ -68,6 +68,7 @@ struct SearchAPI {
                 let budget = SearchBudget(limits)
                 var search = IndexSearch(view: try index.view())
                 search.budget = budget
+                search.replay = replay
                 let page = try search.run(parsed, limit: limit, offset: offset)
                 observer?(.finished(stopped: budget.stopped, candidates: budget.candidates, phraseChecks: budget.phraseChecks))
                 return (page, budget.stopped)

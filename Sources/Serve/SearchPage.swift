@@ -2,7 +2,9 @@ import Snippets
 
 /// The search page at `/`: one self-contained HTML file (inline style and script, no external
 /// assets, no build step) that calls `/api/search` as the user types and shows title, URL,
-/// date and the highlighted snippet of each result.
+/// date and the highlighted snippet of each result. A result with a replay link has its title
+/// link to the archived capture and its live URL linked beside it; without one the title links
+/// to the live URL.
 enum SearchPage {
     /// Scripts and styles are inline; the page may only talk to its own server.
     static let contentSecurityPolicy =
@@ -33,6 +35,7 @@ enum SearchPage {
           a.title { font-size: 1.1rem; color: var(--link); text-decoration: none; overflow-wrap: anywhere; }
           a.title:hover { text-decoration: underline; }
           .meta { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; }
+          a.live { color: inherit; }
           .snippet { margin: .25rem 0 0; }
           mark { background: var(--mark); color: inherit; padding: 0 .1em; border-radius: .15em; }
           .error { color: #c5221f; }
@@ -82,11 +85,20 @@ enum SearchPage {
             const a = document.createElement("a");
             a.className = "title";
             a.textContent = r.title || r.url;
-            const href = safeURL(r.url);
+            const live = safeURL(r.url), replay = safeURL(r.replay || "");
+            const href = replay || live;
             if (href) { a.href = href; a.rel = "noopener noreferrer"; }
+            if (replay) a.title = "archived " + (r.date || "") + " (replay)";
             const meta = document.createElement("div");
             meta.className = "meta";
-            meta.textContent = r.url + (r.date ? " · " + r.date.slice(0, 10) : "");
+            if (replay && live) {
+              const l = document.createElement("a");
+              l.className = "live"; l.href = live; l.rel = "noopener noreferrer"; l.textContent = r.url;
+              meta.append(l);
+            } else {
+              meta.append(r.url);
+            }
+            if (r.date) meta.append(" · " + (replay ? "archived " : "") + r.date.slice(0, 10));
             const p = document.createElement("p");
             p.className = "snippet";
             p.innerHTML = r.snippetHTML;  // escaped by the server; only <mark> is markup

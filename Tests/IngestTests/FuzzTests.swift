@@ -67,7 +67,7 @@ import Zlib
     /// Reads `bytes` as a WARC of `format` through the full record path, in memory.
     func consume(_ bytes: [UInt8], format: SourceFormat) {
         let reader = SourceReader()
-        _ = reader.readWARC(MemoryStream(bytes), format: format, file: "fuzz", titles: nil) { item in
+        _ = reader.readWARC(MemoryStream(bytes), format: format, file: "fuzz", pages: nil) { item in
             _ = item.outcome(using: builder)
             return true
         }

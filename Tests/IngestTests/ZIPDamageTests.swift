@@ -220,12 +220,12 @@ import TextTestSupport
     @Test func pagesListReadsWithinItsBudget() throws {
         var lines: [UInt8] = []
         for i in 0..<50_000 { lines += Array(#"{"url": "http://x.test/\#(i)", "title": "Title \#(i)"}"#.utf8) + [0x0A] }
-        var titles: [String: String] = [:]
+        var titles: [String: CrawlerPage] = [:]
         var budget = 256 << 10
         #expect(try SourceReader.readPages(MemoryStream(lines), budget: &budget, into: &titles))
         #expect(titles.count > 1000 && titles.count < 5000)
-        #expect(titles["http://x.test/0"] == "Title 0")
-        var all: [String: String] = [:]
+        #expect(titles["http://x.test/0"]?.title == "Title 0")
+        var all: [String: CrawlerPage] = [:]
         var plenty = 64 << 20
         #expect(try SourceReader.readPages(MemoryStream(lines), budget: &plenty, into: &all) == false)
         #expect(all.count == 50_000)

@@ -58,6 +58,7 @@ let browserScript = #"""
         out = js("""JSON.stringify({
             titles: [...document.querySelectorAll('li.result a.title')].map(a => a.textContent),
             hrefs: [...document.querySelectorAll('li.result a.title')].map(a => a.getAttribute('href')),
+            lives: [...document.querySelectorAll('li.result a.live')].map(a => a.getAttribute('href')),
             marks: [...document.querySelectorAll('li.result mark')].map(m => m.textContent),
             summary: document.getElementById('summary').textContent,
             location: location.search})""")
@@ -77,15 +78,8 @@ let browserScript = #"""
             Issue.record("no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
             return
         }
-        let serve = try IndexerServer([mergedIndex])
-        defer { _ = serve.terminate(within: 10) }
         let shot = tempDirectory("page") + "/search-page.png"
-        let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", "orchard harvest", shot])
-        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
-        let page = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let page = try typeQuery("orchard harvest", serving: mergedIndex, python: python, screenshot: shot)
         let titles = try #require(page["titles"] as? [String])
         #expect(titles.count == 10)
         #expect(titles.allSatisfy { $0.contains(".example") })
@@ -98,6 +92,32 @@ let browserScript = #"""
         #expect(png, "a PNG screenshot was written to \(shot)")
         print("search page screenshot: \(shot)")
     }
+
+    /// A result with a replay link: its title opens the archived capture, the live URL beside it.
+    @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func titlesLinkToTheReplay() throws {
+        let python = try #require(PythonChecker.interpreter, "no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
+        let page = try typeQuery("rye", serving: ServeReplayTests.index, python: python, screenshot: tempDirectory("page") + "/replay-page.png")
+        let hrefs = Set(try #require(page["hrefs"] as? [String]))
+        #expect(
+            hrefs == [
+                "https://wb.example/coll/20240302100000/http://example.com/bread?q=1",
+                "https://wb.example/coll/20240302100001/http://example.com/cake?q=1", "https://me.example/notes.html",
+            ])
+        #expect(Set(page["lives"] as? [String] ?? []) == ["http://example.com/bread?q=1", "http://example.com/cake?q=1"])
+    }
+}
+
+/// Serves `index` with `indexer serve`, types `query` into its page in Chromium and returns
+/// what the page then shows (`browserScript`'s JSON).
+func typeQuery(_ query: String, serving index: String, python: String, screenshot: String) throws -> [String: Any] {
+    let serve = try IndexerServer([index])
+    defer { _ = serve.terminate(within: 10) }
+    let child = try ChildProcess(python, ["-c", browserScript, serve.base + "/", query, screenshot])
+    let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
+    child.process.waitUntilExit()
+    let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
+    return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
 }
 
 /// True when `path` starts with the PNG signature.

@@ -123,7 +123,10 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(Set(o.keys) == ["index", "query", "parsed", "total", "totalIsExact", "offset", "tookMs", "results"])
                 #expect(
                     results.allSatisfy {
-                        Set($0.keys) == ["url", "title", "score", "date", "group", "voucher", "snippet", "highlights", "snippetHTML"]
+                        Set($0.keys) == [
+                            "url", "title", "score", "date", "group", "voucher", "recordId", "file", "offset", "replay", "snippet",
+                            "highlights", "snippetHTML",
+                        ]
                     })
                 #expect(results.allSatisfy { ($0["highlights"] as? [[Int]])?.isEmpty == false })
                 #expect(results.allSatisfy { ($0["date"] as? String)?.hasSuffix("Z") == true })

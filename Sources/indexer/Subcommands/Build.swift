@@ -39,6 +39,11 @@ struct BuildCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --base: remove the documents of this URL (repeatable).", valueName: "url")) var delete: [String] = []
     @Option(help: ArgumentHelp("With --base: remove the documents of every URL listed in this file, one per line.", valueName: "file"))
     var deleteFrom: String?
+    @Option(
+        help: ArgumentHelp(
+            "Record a replay link template in the group's version: results link to their captures there (searchers may override it; \"\" removes it; default: the base's).",
+            discussion: ReplayOption.help, valueName: "template"))
+    var replay: String?
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
     @OptionGroup(title: "Output") var output: Verbosity
 
@@ -47,6 +52,7 @@ struct BuildCommand: ParsableCommand {
         if (!delete.isEmpty || deleteFrom != nil) && base == nil { throw ValidationError("--delete and --delete-from need --base") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
+        if replay != "" { _ = try ReplayOption.parse(replay) }
     }
 
     func run() throws {
@@ -59,6 +65,7 @@ struct BuildCommand: ParsableCommand {
         build.baseURL = baseURL
         build.base = base
         build.deletions = delete
+        build.replay = replay == "" ? "" : try ReplayOption.parse(replay)?.text
         if let deleteFrom {
             let text = String(decoding: try FileSystem.readFile(deleteFrom, limit: 256 << 20), as: UTF8.self)
             build.deletions += text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -106,6 +113,7 @@ struct BuildCommand: ParsableCommand {
             o["skipped"] = .array(summary.skipped.map { .string($0.description) })
             o["skippedNotListed"] = .int(Int64(summary.skippedNotListed))
             o["failed"] = .array(summary.failed.map { .string($0.description) })
+            o["notices"] = .array(summary.notices.map { .string($0) })
             print(JSON.object(o).pretty, terminator: "")
         } else {
             output.note("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")
@@ -118,6 +126,7 @@ struct BuildCommand: ParsableCommand {
                 for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { output.note("  \(v)\t\(k)") }
             }
             printSkips(summary)
+            for n in summary.notices { output.note(n) }
             for f in summary.failed { printError("failed \(f)") }
             output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }

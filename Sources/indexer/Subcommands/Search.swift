@@ -33,6 +33,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Results to skip (for the next page).") var offset = 0
     @Flag(help: "Print results as JSON.") var json = false
     @Flag(help: "Print the requests, bytes, round trips and cache hits the query cost.") var stats = false
+    @Option(
+        help: ArgumentHelp(
+            "Replay links from this template instead of each group's own (the one `build --replay` recorded).",
+            discussion: ReplayOption.help, valueName: "template"))
+    var replay: String?
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
@@ -41,6 +46,7 @@ struct SearchCommand: ParsableCommand {
         guard (1...1000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 1000") }
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
         guard (0...100_000).contains(offset) else { throw ValidationError("--offset must be between 0 and 100000") }
+        _ = try ReplayOption.parse(replay)
     }
 
     func run() throws {
@@ -56,7 +62,8 @@ struct SearchCommand: ParsableCommand {
         }
         let opened = try access.open(index)
         reportExclusions(opened.view)
-        let search = IndexSearch(view: opened.view)
+        var search = IndexSearch(view: opened.view)
+        search.replay = try ReplayOption.parse(replay)
         var page: IndexSearch.Page
         do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             if json { print(SearchJSON.error(e.description)) }

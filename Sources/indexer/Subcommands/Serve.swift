@@ -44,12 +44,18 @@ struct ServeCommand: AsyncParsableCommand {
     var queryBudgetCandidates = SearchBudget.Limits().candidates
     @Option(help: "Searches running at once (default: the processor count); more wait briefly, then get 503.")
     var maxSearches = processorCount
+    @Option(
+        help: ArgumentHelp(
+            "Replay links from this template instead of each group's own (the one `build --replay` recorded).",
+            discussion: ReplayOption.help, valueName: "template"))
+    var replay: String?
 
     func validate() throws {
         guard !indexes.isEmpty else { throw ValidationError("give at least one index folder") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard queryBudgetMs > 0, queryBudgetCandidates > 0 else { throw ValidationError("query budgets must be positive") }
         guard maxSearches > 0 else { throw ValidationError("--max-searches must be at least 1") }
+        _ = try ReplayOption.parse(replay)
     }
 
     func run() async throws {
@@ -65,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.queryBudget.candidates = queryBudgetCandidates
         config.queryBudget.phraseChecks = queryBudgetCandidates / 4
         config.maxSearches = maxSearches
+        config.replay = try ReplayOption.parse(replay)
         let output = self.output
         let host = self.host
         config.onRunning = { port in
