@@ -197,12 +197,26 @@ public struct PostingCursor {
         try descend(top.node.children[i], to: k)
     }
 
-    /// This term's postings in the current leaf from the current one on, and whether they go
-    /// on in later leaves (slices of the decoded leaf: nothing is copied).
-    public var leafPostings: (docs: ArraySlice<DocRef>, tfs: ArraySlice<UInt32>, lengthCodes: ArraySlice<UInt8>, continues: Bool)? {
-        guard doc != nil, let leaf else { return nil }
-        let r = position..<end
-        return (leaf.docs[r], leaf.tfs[r], leaf.lengthCodes[r], continues)
+    /// The best `score(tf, lengthCode)` of this term's postings in the current leaf that are
+    /// ≥ `target`, taking at most `count` of them, and the last DocRef they reach (nil: the
+    /// term's postings end there). Nil when `target` is past this leaf's postings. Reads nothing.
+    public func bestInLeaf(from target: DocRef, count: Int, _ score: (UInt32, UInt8) -> Double) -> (score: Double, end: DocRef?)? {
+        guard doc != nil, let leaf, !(leaf.docs[end - 1] < target) else { return nil }
+        return leaf.docs.withUnsafeBufferPointer { docs in
+            var lo = position, hi = end
+            while lo < hi {
+                let m = (lo + hi) / 2
+                if docs[m] < target { lo = m + 1 } else { hi = m }
+            }
+            let stop = min(lo + count, end)
+            var best = 0.0
+            leaf.tfs.withUnsafeBufferPointer { tfs in
+                leaf.lengthCodes.withUnsafeBufferPointer { codes in
+                    for j in lo..<stop { best = max(best, score(tfs[j], codes[j])) }
+                }
+            }
+            return (best, stop == end && !continues ? nil : docs[stop - 1])
+        }
     }
 
     /// The impacts of the leaf that holds (or would hold) `target` and the last DocRef of this

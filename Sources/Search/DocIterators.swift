@@ -91,20 +91,16 @@ final class TermIterator: DocIterator {
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
         if weight == 0 { return (0, nil) }
         if let c = cachedBound, !(target < c.from), c.end.map({ !($0 < target) }) ?? true { return (c.score, c.end) }
-        if let p = cursor.leafPostings, let last = p.docs.last, !(last < target) {
-            // Inside the leaf already read: the exact best of this term's next postings (the
-            // leaf's impacts cover every term in it), a block at a time.
-            var lo = p.docs.startIndex, hi = p.docs.endIndex
-            while lo < hi {
-                let m = (lo + hi) / 2
-                if p.docs[m] < target { lo = m + 1 } else { hi = m }
-            }
-            let stop = min(lo + TermIterator.blockSize, p.docs.endIndex)
-            var best = 0.0
-            for j in lo..<stop { best = max(best, BM25.score(weight: weight, tf: p.tfs[j], norm: norms[Int(p.lengthCodes[j])])) }
-            let end = stop == p.docs.endIndex && !p.continues ? nil : p.docs[stop - 1]
-            cachedBound = (target, end, best)
-            return (best, end)
+        // Inside the leaf already read: the exact best of this term's next postings (the leaf's
+        // impacts cover every term in it), a block at a time.
+        if let b = cursor.bestInLeaf(
+            from: target, count: TermIterator.blockSize,
+            { [weight, norms] tf, code in
+                BM25.score(weight: weight, tf: tf, norm: norms[Int(code)])
+            })
+        {
+            cachedBound = (target, b.end, b.score)
+            return b
         }
         guard let b = try cursor.bound(at: target) else { return (0, nil) }
         let score = bm25.bound(weight: weight, field: field, impacts: b.impacts)
