@@ -1,20 +1,66 @@
 import Blocks
 import ProllyTree
 
+/// A postings leaf decoded once into integer arrays (kept with the node in the reader's cache,
+/// so warm queries never parse keys or values again): per entry, the DocRef its key ends with,
+/// its tf (0: a malformed value, thrown when a cursor reaches it) and length code.
+final class PostingLeaf: Sendable {
+    /// The node's keys, shared, not copied: cursors find a term's range in them once per leaf.
+    let keys: [[UInt8]]
+    let docs: [DocRef]
+    let tfs: [UInt32]
+    let lengthCodes: [UInt8]
+    /// Key lengths (saturated), to check a range's keys have a posting's shape without
+    /// touching each key.
+    let keyLengths: [UInt16]
+
+    init(_ node: Node) {
+        keys = node.keys
+        keyLengths = node.keys.map { UInt16(clamping: $0.count) }
+        var docs: [DocRef] = [], tfs: [UInt32] = [], lengthCodes: [UInt8] = []
+        docs.reserveCapacity(keys.count)
+        tfs.reserveCapacity(keys.count)
+        lengthCodes.reserveCapacity(keys.count)
+        let none = DocRef(group: GroupID(value: 0), batch: 0, ordinal: 0)
+        for (key, value) in zip(node.keys, node.values) {
+            docs.append(key.count >= DocRef.byteCount ? key.withUnsafeBytes { DocRef($0, at: key.count - DocRef.byteCount) } : none)
+            guard case .inline(let raw) = value, let v = PostingValue(raw) else {
+                tfs.append(0)
+                lengthCodes.append(0)
+                continue
+            }
+            tfs.append(v.tf)
+            lengthCodes.append(v.lengthCode)
+        }
+        self.docs = docs
+        self.tfs = tfs
+        self.lengthCodes = lengthCodes
+    }
+}
+
 /// Walks one term's postings in DocRef order with the moves block-max query evaluation needs:
-/// `next`, `advance(to:)` (a seek from the current position, not from the root), and
+/// `next`, `advance(to:)` (galloping from the current position, not a seek from the root), and
 /// `bound(at:)`, which reads only internal nodes to give the best (tf, length) pairs of the
 /// leaf a DocRef would fall in and where that leaf ends — so whole leaves can be skipped unread.
+/// Inside a leaf the cursor works on the leaf's decoded integer arrays: no allocation per posting.
 public struct PostingCursor {
     let tree: Tree
     /// The term's key prefix; DocRefs follow it.
     let prefix: [UInt8]
     /// `prefix` and the DocRef bytes every posting read must start with (a segment's batch).
     let scoped: [UInt8]
-    /// Path from the root to the current leaf: node and index within it.
+    /// The first key after every key starting with `scoped` (nil: there is none).
+    let scopeEnd: [UInt8]?
+    /// Internal nodes from the root down to the current leaf's parent, each with the index of
+    /// the child the path takes.
     private var stack: [(node: Node, index: Int)] = []
+    /// The current leaf; this term's postings in it are `position..<end`.
+    private var leaf: PostingLeaf? = nil
+    private var position = 0
+    private var end = 0
+    /// Whether this term's postings may go on in the next leaf (they reach this leaf's end).
+    private var continues = false
     public private(set) var doc: DocRef?
-    public private(set) var value = PostingValue(tf: 0, lengthCode: 0)
     /// Leaves read so far (a measure of pruning).
     public private(set) var leavesRead = 0
 
@@ -24,94 +70,153 @@ public struct PostingCursor {
         self.tree = tree
         self.prefix = prefix
         scoped = prefix + scope
+        scopeEnd = ShardKeys.successor(ofPrefix: scoped)
         try seek(scoped)
     }
 
+    /// The current posting's tf and length code.
+    public var value: PostingValue { PostingValue(tf: tf, lengthCode: lengthCode) }
+    public var tf: UInt32 { leaf!.tfs[position] }
+    public var lengthCode: UInt8 { leaf!.lengthCodes[position] }
+
     private func key(_ d: DocRef) -> [UInt8] {
         var k = prefix
+        k.reserveCapacity(prefix.count + DocRef.byteCount)
         d.append(to: &k)
         return k
     }
 
+    private func beyondScope(_ key: [UInt8]) -> Bool { scopeEnd.map { !key.lexicographicallyPrecedes($0) } ?? false }
+
     /// Positions the cursor at the first key ≥ `target` from the root.
     private mutating func seek(_ target: [UInt8]) throws {
         stack.removeAll(keepingCapacity: true)
-        guard var ref = tree.root else { doc = nil; return }
-        while true {
+        guard let root = tree.root else { return finish() }
+        try descend(root, to: target)
+    }
+
+    /// Descends from `ref` to the leaf that holds the first key ≥ `target` (pushing the path).
+    private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws {
+        var ref = start
+        while ref.level > 0 {
             let node = try tree.reader.node(ref)
-            if node.isLeaf {
-                leavesRead += 1
-                stack.append((node, Tree.lowerBound(node.keys, target)))
-                break
-            }
-            let i = Tree.childIndex(node.children, target)
+            let i = target.map { Tree.childIndex(node.children, $0) } ?? 0
+            guard i < node.children.count else { return finish() }
             stack.append((node, i))
-            guard i < node.children.count else { break }
             ref = node.children[i]
         }
+        if beyondScope(ref.firstKey) { return finish() }
+        let decoded = try tree.reader.derived(ref, as: PostingLeaf.self) { PostingLeaf($0) }
+        leavesRead += 1
+        try enter(decoded, from: target)
+    }
+
+    /// Takes this term's postings ≥ `target` in `decoded` (all of its postings when nil).
+    private mutating func enter(_ decoded: PostingLeaf, from target: [UInt8]?) throws {
+        let keys = decoded.keys
+        let lo = target.map { Tree.lowerBound(keys, $0) } ?? 0
+        var hi = scopeEnd.map { Tree.lowerBound(keys, $0) } ?? keys.count
+        continues = hi == keys.count
+        // A key of another shape ends the walk, as a corrupt key should not pass for a posting.
+        let length = UInt16(clamping: prefix.count + DocRef.byteCount)
+        if let bad = decoded.keyLengths[lo..<max(lo, hi)].firstIndex(where: { $0 != length }) {
+            hi = bad
+            continues = false
+        }
+        leaf = decoded
+        position = lo
+        end = max(lo, hi)
         try settle()
     }
 
-    /// Moves forward from the stack's position to the next entry and reads it.
+    /// Reads the posting at `position`, or moves on to the next leaf when this one is used up.
     private mutating func settle() throws {
-        while let top = stack.last {
-            if top.index >= top.node.count {
-                stack.removeLast()
-                if stack.isEmpty { break }
-                stack[stack.count - 1].index += 1
-                continue
-            }
-            if top.node.isLeaf {
-                let k = top.node.keys[top.index]
-                guard k.starts(with: scoped), k.count == prefix.count + DocRef.byteCount,
-                    let d = DocRef(bytes: k[prefix.count...])
-                else { break }
-                guard case .inline(let raw) = top.node.values[top.index], let v = PostingValue(raw) else {
-                    throw IndexError.malformedValue(tree: .postings, document: d)
-                }
-                doc = d
-                value = v
-                return
-            }
-            let child = top.node.children[top.index]
-            let node = try tree.reader.node(child)
-            if node.isLeaf { leavesRead += 1 }
-            stack.append((node, 0))
+        guard position < end else {
+            if continues { return try nextLeaf() }
+            return finish()
         }
+        let d = leaf!.docs[position]
+        guard leaf!.tfs[position] != 0 else { throw IndexError.malformedValue(tree: .postings, document: d) }
+        doc = d
+    }
+
+    private mutating func finish() {
         doc = nil
+        leaf = nil
+        position = 0
+        end = 0
         stack.removeAll()
     }
 
+    /// The leftmost leaf after the current one.
+    private mutating func nextLeaf() throws {
+        while let top = stack.last {
+            if top.index + 1 < top.node.children.count {
+                stack[stack.count - 1].index += 1
+                return try descend(top.node.children[top.index + 1], to: nil)
+            }
+            stack.removeLast()
+        }
+        finish()
+    }
+
     public mutating func next() throws {
-        guard doc != nil, !stack.isEmpty else { return }
-        stack[stack.count - 1].index += 1
+        guard doc != nil else { return }
+        position += 1
         try settle()
     }
 
     /// Moves to the first posting with DocRef ≥ `target` (no move if already there).
     public mutating func advance(to target: DocRef) throws {
-        guard let current = doc, current < target else { return }
-        let k = key(target)
-        // Climb while the current node cannot hold `target`, then descend from there.
-        while let top = stack.last, top.node.lastKey.lexicographicallyPrecedes(k) {
-            stack.removeLast()
-            if stack.isEmpty { try seek(k); return }
-        }
-        guard var top = stack.popLast() else { try seek(k); return }
-        while true {
-            if top.node.isLeaf {
-                top.index = max(top.index, Tree.lowerBound(top.node.keys, k))
-                stack.append(top)
-                break
+        guard let current = doc, current < target, let decoded = leaf else { return }
+        let docs = decoded.docs
+        if !(docs[end - 1] < target) {
+            // Gallop from the current posting, then binary search the last step.
+            var lo = position, step = 1, hi = position + 1
+            while hi < end && docs[hi] < target {
+                lo = hi
+                step <<= 1
+                hi = lo + step
             }
-            let i = max(top.index, Tree.childIndex(top.node.children, k))
-            stack.append((top.node, i))
-            guard i < top.node.children.count else { break }
-            let node = try tree.reader.node(top.node.children[i])
-            if node.isLeaf { leavesRead += 1 }
-            top = (node, 0)
+            var l = lo + 1, h = min(hi, end - 1)
+            while l < h {
+                let m = (l + h) / 2
+                if docs[m] < target { l = m + 1 } else { h = m }
+            }
+            position = l
+            return try settle()
         }
-        try settle()
+        guard continues else { return finish() }
+        let k = key(target)
+        if beyondScope(k) { return finish() }
+        // Climb while the current node cannot hold `target`, then descend from there.
+        while let top = stack.last, top.node.lastKey.lexicographicallyPrecedes(k) { stack.removeLast() }
+        guard let top = stack.last else { return finish() }
+        let i = max(top.index, Tree.childIndex(top.node.children, k))
+        stack[stack.count - 1].index = i
+        try descend(top.node.children[i], to: k)
+    }
+
+    /// The best `score(tf, lengthCode)` of this term's postings in the current leaf that are
+    /// ≥ `target`, taking at most `count` of them, and the last DocRef they reach (nil: the
+    /// term's postings end there). Nil when `target` is past this leaf's postings. Reads nothing.
+    public func bestInLeaf(from target: DocRef, count: Int, _ score: (UInt32, UInt8) -> Double) -> (score: Double, end: DocRef?)? {
+        guard doc != nil, let leaf, !(leaf.docs[end - 1] < target) else { return nil }
+        return leaf.docs.withUnsafeBufferPointer { docs in
+            var lo = position, hi = end
+            while lo < hi {
+                let m = (lo + hi) / 2
+                if docs[m] < target { lo = m + 1 } else { hi = m }
+            }
+            let stop = min(lo + count, end)
+            var best = 0.0
+            leaf.tfs.withUnsafeBufferPointer { tfs in
+                leaf.lengthCodes.withUnsafeBufferPointer { codes in
+                    for j in lo..<stop { best = max(best, score(tfs[j], codes[j])) }
+                }
+            }
+            return (best, stop == end && !continues ? nil : docs[stop - 1])
+        }
     }
 
     /// The impacts of the leaf that holds (or would hold) `target` and the last DocRef of this
@@ -123,20 +228,31 @@ public struct PostingCursor {
         if ref.level == 0 {
             return (Impacts(encoded: ref.aggregate) ?? Impacts([]), nil)
         }
+        // The current leaf's parent usually holds `target` too: start there, not at the root.
+        if let parent = stack.last?.node, parent.level == 1,
+            !k.lexicographicallyPrecedes(parent.firstKey), !parent.lastKey.lexicographicallyPrecedes(k)
+        {
+            return try leafBound(in: parent, k)
+        }
         while true {
             let node = try tree.reader.node(ref)
+            if node.level == 1 { return try leafBound(in: node, k) }
             let i = Tree.childIndex(node.children, k)
             guard i < node.children.count else { return nil }
-            let child = node.children[i]
-            if child.level == 0 {
-                guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
-                var last: DocRef? = nil
-                if child.lastKey.starts(with: scoped), child.lastKey.count == prefix.count + DocRef.byteCount {
-                    last = DocRef(bytes: child.lastKey[prefix.count...])
-                }
-                return (impacts, last)
-            }
-            ref = child
+            ref = node.children[i]
         }
+    }
+
+    /// `bound(at:)` among the leaves under `node` (a node of level 1).
+    private func leafBound(in node: Node, _ k: [UInt8]) throws -> (impacts: Impacts, last: DocRef?)? {
+        let i = Tree.childIndex(node.children, k)
+        guard i < node.children.count else { return nil }
+        let child = node.children[i]
+        guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
+        var last: DocRef? = nil
+        if child.lastKey.starts(with: scoped), child.lastKey.count == prefix.count + DocRef.byteCount {
+            last = DocRef(bytes: child.lastKey[prefix.count...])
+        }
+        return (impacts, last)
     }
 }

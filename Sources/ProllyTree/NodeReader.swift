@@ -26,9 +26,28 @@ public final class NodeReader: Sendable {
         return node
     }
 
+    /// Data derived from the node `ref` points to (say, its postings decoded to integer
+    /// arrays), made once and kept with the decoded node, evicted with it.
+    public func derived<T: AnyObject & Sendable>(_ ref: ChildRef, as type: T.Type, _ make: (Node) throws -> T) throws -> T {
+        if let d = cache.withLock({ $0.derived(ref.cid) }) as? T { return d }
+        let value = try make(try node(ref))
+        cache.withLock { $0.setDerived(ref.cid, value) }
+        return value
+    }
+
     /// Loads several children at once (a remote store fetches them in parallel).
     public func nodes(_ refs: [ChildRef]) throws -> [Node] {
-        let missing = cache.withLock { c in refs.filter { c.get($0.cid) == nil } }
+        var cached: [Node] = []
+        cached.reserveCapacity(refs.count)
+        let missing = cache.withLock { c in
+            refs.filter { ref in
+                guard let n = c.get(ref.cid) else { return true }
+                cached.append(n)
+                return false
+            }
+        }
+        // Warm: every node was cached, one lock for all.
+        if missing.isEmpty { return cached }
         if missing.count > 1 {
             let blocks = try store.getMany(missing.map(\.cid))
             for (ref, bytes) in zip(missing, blocks) {
@@ -80,22 +99,31 @@ public final class NodeReader: Sendable {
     /// A small least-recently-used map (clock-free: a dictionary plus a use counter).
     struct LRU {
         let capacity: Int
-        var items: [CID: (node: Node, used: UInt64)] = [:]
+        var items: [CID: (node: Node, used: UInt64, derived: (any AnyObject & Sendable)?)] = [:]
         var tick: UInt64 = 0
 
         init(capacity: Int) { self.capacity = max(1, capacity) }
 
         mutating func get(_ cid: CID) -> Node? {
-            guard var item = items[cid] else { return nil }
+            // One hash lookup; the use mark is updated in place.
+            guard let i = items.index(forKey: cid) else { return nil }
             tick += 1
-            item.used = tick
-            items[cid] = item
-            return item.node
+            items.values[i].used = tick
+            return items.values[i].node
         }
+
+        mutating func derived(_ cid: CID) -> (any AnyObject & Sendable)? {
+            guard let i = items.index(forKey: cid) else { return nil }
+            tick += 1
+            items.values[i].used = tick
+            return items.values[i].derived
+        }
+
+        mutating func setDerived(_ cid: CID, _ value: any AnyObject & Sendable) { items[cid]?.derived = value }
 
         mutating func put(_ cid: CID, _ node: Node) {
             tick += 1
-            items[cid] = (node, tick)
+            items[cid] = (node, tick, items[cid]?.derived)
             if items.count > capacity {
                 // Evict the older half at once so eviction cost is amortised.
                 let cutoff = items.values.map(\.used).sorted()[items.count / 2]

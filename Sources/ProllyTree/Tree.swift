@@ -128,9 +128,15 @@ public struct Tree: Sendable {
             let hi = to.map { Tree.lowerBound(node.keys, $0) } ?? node.keys.count
             return UInt64(max(0, hi - lo))
         }
-        var total: UInt64 = 0
-        for child in node.children { total += try count(ref: child, from: from, to: to) }
-        return total
+        // Only the children holding `from` and `to` need a closer look; those between count whole.
+        let children = node.children
+        let lo = from.map { Tree.childIndex(children, $0) } ?? 0
+        let hi = to.map { min(children.count - 1, Tree.childIndex(children, $0)) } ?? children.count - 1
+        guard lo < children.count, lo <= hi else { return 0 }
+        if lo == hi { return try count(ref: children[lo], from: from, to: to) }
+        var total = try count(ref: children[lo], from: from, to: nil)
+        for i in lo + 1..<hi { total += children[i].count }
+        return total + (try count(ref: children[hi], from: nil, to: to))
     }
 
     /// A forward iterator over a key range. Errors (a missing or corrupt block) end the

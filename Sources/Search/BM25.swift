@@ -11,10 +11,22 @@ public struct BM25: Sendable {
     public let documents: Double
     public let averageLength: [Field: Double]
 
+    /// `norm` per length code for body, title and any other field (average length 1).
+    private let bodyNorms: [Double], titleNorms: [Double], otherNorms: [Double]
+
     public init(documents: UInt64, averageBody: Double, averageTitle: Double) {
         self.documents = Double(max(1, documents))
         averageLength = [.body: max(1, averageBody), .title: max(1, averageTitle)]
+        func norms(_ average: Double) -> [Double] {
+            (0...255).map { BM25.k1 * (1 - BM25.b + BM25.b * Double(LengthCode.decode(UInt8($0))) / average) }
+        }
+        bodyNorms = norms(max(1, averageBody))
+        titleNorms = norms(max(1, averageTitle))
+        otherNorms = norms(1)
     }
+
+    /// BM25's length normalisation of `field` per length code (indexed by the code).
+    public func norms(_ field: Field) -> [Double] { field == .body ? bodyNorms : field == .title ? titleNorms : otherNorms }
 
     /// The statistics of the documents a view holds (its trusted segments, tombstones removed).
     public init(view: IndexView) {
@@ -31,9 +43,13 @@ public struct BM25: Sendable {
     /// The score of one posting, given the term's weight (idf × field boost).
     @inline(__always)
     public func score(weight: Double, field: Field, tf: UInt32, lengthCode: UInt8) -> Double {
+        BM25.score(weight: weight, tf: tf, norm: norms(field)[Int(lengthCode)])
+    }
+
+    /// The score of one posting given its field's `norm` for its length.
+    @inline(__always)
+    public static func score(weight: Double, tf: UInt32, norm: Double) -> Double {
         let t = Double(tf)
-        let length = Double(LengthCode.decode(lengthCode))
-        let norm = BM25.k1 * (1 - BM25.b + BM25.b * length / (averageLength[field] ?? 1))
         return weight * t * (BM25.k1 + 1) / (t + norm)
     }
 

@@ -24,21 +24,32 @@ extension DocRef {
     var successor: DocRef? {
         if ordinal < UInt32.max { return DocRef(group: group, batch: batch, ordinal: ordinal + 1) }
         if batch < UInt32.max { return DocRef(group: group, batch: batch + 1, ordinal: 0) }
-        var g = group.bytes
-        var i = g.count - 1
-        while i >= 0 {
-            if g[i] < 0xff { g[i] += 1; return DocRef(group: GroupID(bytes: g)!, batch: 0, ordinal: 0) }
-            g[i] = 0
-            i -= 1
-        }
+        if group.value < UInt64.max { return DocRef(group: GroupID(value: group.value + 1), batch: 0, ordinal: 0) }
         return nil
     }
+
+    /// The DocRef before this one (for a stretch that ends where a child's next match starts).
+    var predecessor: DocRef? {
+        if ordinal > 0 { return DocRef(group: group, batch: batch, ordinal: ordinal - 1) }
+        if batch > 0 { return DocRef(group: group, batch: batch - 1, ordinal: .max) }
+        if group.value > 0 { return DocRef(group: GroupID(value: group.value - 1), batch: .max, ordinal: .max) }
+        return nil
+    }
+
+    static let last = DocRef(group: GroupID(value: .max), batch: .max, ordinal: .max)
 }
 
 func minEnd(_ a: DocRef?, _ b: DocRef?) -> DocRef? {
     guard let a else { return b }
     guard let b else { return a }
     return min(a, b)
+}
+
+/// The bound of an iterator whose next match is `next`, past `target`: nothing scores before it.
+@inline(__always)
+func nothingBefore(_ next: DocRef) -> (score: Double, end: DocRef?) {
+    // `next` > target ≥ the first DocRef, so it has a predecessor.
+    (0, next.predecessor)
 }
 
 /// One term in one field. `weight` 0 makes it a filter.
@@ -49,12 +60,16 @@ final class TermIterator: DocIterator {
     let bm25: BM25
     let term: [UInt8]
 
+    /// BM25's length normalisation per length code, for this field.
+    private let norms: [Double]
+
     init(cursor: PostingCursor, field: Field, term: [UInt8], weight: Double, bm25: BM25) {
         self.cursor = cursor
         self.field = field
         self.weight = weight
         self.bm25 = bm25
         self.term = term
+        norms = bm25.norms(field)
     }
 
     var doc: DocRef? { cursor.doc }
@@ -63,16 +78,30 @@ final class TermIterator: DocIterator {
     func next() throws { try cursor.next() }
 
     func score() throws -> Double {
-        weight == 0 ? 0 : bm25.score(weight: weight, field: field, tf: cursor.value.tf, lengthCode: cursor.value.lengthCode)
+        weight == 0 ? 0 : BM25.score(weight: weight, tf: cursor.tf, norm: norms[Int(cursor.lengthCode)])
     }
 
     /// The last bound computed and the DocRefs it holds for: the top-k loop asks about
     /// neighbouring documents, which mostly fall in the same leaf.
     private var cachedBound: (from: DocRef, end: DocRef?, score: Double)? = nil
 
+    /// Postings per exact bound inside the current leaf.
+    static let blockSize = 64
+
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
         if weight == 0 { return (0, nil) }
         if let c = cachedBound, !(target < c.from), c.end.map({ !($0 < target) }) ?? true { return (c.score, c.end) }
+        // Inside the leaf already read: the exact best of this term's next postings (the leaf's
+        // impacts cover every term in it), a block at a time.
+        if let b = cursor.bestInLeaf(
+            from: target, count: TermIterator.blockSize,
+            { [weight, norms] tf, code in
+                BM25.score(weight: weight, tf: tf, norm: norms[Int(code)])
+            })
+        {
+            cachedBound = (target, b.end, b.score)
+            return b
+        }
         guard let b = try cursor.bound(at: target) else { return (0, nil) }
         let score = bm25.bound(weight: weight, field: field, impacts: b.impacts)
         cachedBound = (target, b.last, score)
@@ -83,16 +112,33 @@ final class TermIterator: DocIterator {
 /// Matches documents any child matches; scores the sum of the matching children.
 final class OrIterator: DocIterator {
     let children: [DocIterator]
-    init(_ children: [DocIterator]) { self.children = children }
+    private(set) var doc: DocRef?
 
-    var doc: DocRef? { children.compactMap(\.doc).min() }
+    init(_ children: [DocIterator]) {
+        self.children = children
+        settle()
+    }
+
     var leavesRead: Int { children.reduce(0) { $0 + $1.leavesRead } }
 
-    func advance(to target: DocRef) throws { for c in children { try c.advance(to: target) } }
+    private func settle() {
+        var best: DocRef? = nil
+        for c in children {
+            if let d = c.doc, best.map({ d < $0 }) ?? true { best = d }
+        }
+        doc = best
+    }
+
+    func advance(to target: DocRef) throws {
+        guard let d = doc, d < target else { return }
+        for c in children { try c.advance(to: target) }
+        settle()
+    }
 
     func next() throws {
         guard let d = doc else { return }
         for c in children where c.doc == d { try c.next() }
+        settle()
     }
 
     func score() throws -> Double {
@@ -102,15 +148,19 @@ final class OrIterator: DocIterator {
         return s
     }
 
+    /// The sum of the children's bounds over the stretch where all of them hold: a child whose
+    /// next match lies past `target` adds nothing until that match, so a rare term (a word in
+    /// few titles) does not lift the bound of every stretch of a common one.
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
         var total = 0.0
         var end: DocRef? = nil
-        var first = true
-        for c in children where c.doc != nil {
-            let b = try c.bound(at: target)
+        var any = false
+        for c in children {
+            guard let d = c.doc else { continue }
+            let b = target < d ? nothingBefore(d) : try c.bound(at: target)
             total += b.score
-            end = first ? b.end : minEnd(end, b.end)
-            first = false
+            end = any ? minEnd(end, b.end) : b.end
+            any = true
         }
         return (total, end)
     }
@@ -171,6 +221,8 @@ final class AndIterator: DocIterator {
     }
 
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+        guard let d = doc else { return (0, nil) }
+        if target < d { return nothingBefore(d) }
         var total = 0.0
         var end: DocRef? = nil
         for (i, c) in required.enumerated() {
@@ -202,7 +254,7 @@ final class GroupIterator: DocIterator {
             if groups.contains(d.group) { return }
             guard let next = groups.first(where: { $0 > d.group }) else {
                 // Past the last allowed group: exhaust the child cheaply.
-                try child.advance(to: DocRef(group: GroupID(bytes: Array(repeating: 0xff, count: GroupID.byteCount))!, batch: .max, ordinal: .max))
+                try child.advance(to: .last)
                 if let d2 = child.doc, groups.contains(d2.group) { return }
                 if child.doc != nil { try child.next() }
                 if child.doc == nil { return }

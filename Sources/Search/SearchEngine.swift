@@ -49,11 +49,24 @@ public struct SearchEngine {
 
     final class Compiled {
         var terms: [String] = []
+        /// Document frequencies looked up so far by this search (a widened pool compiles again).
+        let frequencies: Frequencies
+        init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
     }
 
-    private func termIterator(_ field: Field, _ term: String, scored: Bool) throws -> DocIterator {
+    final class Frequencies {
+        struct Key: Hashable {
+            let field: Field
+            let term: [UInt8]
+        }
+        var known: [Key: UInt64] = [:]
+    }
+
+    private func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
         let bytes = Array(term.utf8)
-        let df = try view.documentFrequency(field, bytes)
+        let key = Frequencies.Key(field: field, term: bytes)
+        let df = try c.frequencies.known[key] ?? view.documentFrequency(field, bytes)
+        c.frequencies.known[key] = df
         if df == 0 { return EmptyIterator() }
         let weight = scored ? bm25.idf(documentFrequency: df) * bm25.boost(field) : 0
         // One cursor per segment batch; their DocRef ranges are disjoint, so the OR's sum is
@@ -72,10 +85,10 @@ public struct SearchEngine {
     }
 
     /// One query position: any of its alternative forms, in `fields` (body or title by default).
-    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title]) throws -> DocIterator {
+    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title], _ c: Compiled) throws -> DocIterator {
         var parts: [DocIterator] = []
         for form in Set(forms).sorted() {
-            for field in fields { parts.append(try termIterator(field, form, scored: true)) }
+            for field in fields { parts.append(try termIterator(field, form, scored: true, c)) }
         }
         parts.removeAll { $0 is EmptyIterator }
         if parts.isEmpty { return EmptyIterator() }
@@ -87,11 +100,11 @@ public struct SearchEngine {
         case .word(let w):
             let positions = analyzer.queryTerms(w)
             c.terms += positions.flatMap(\.alternatives)
-            return try all(positions.map { try alternatives($0.alternatives) })
+            return try all(positions.map { try alternatives($0.alternatives, c) })
         case .phrase(let text):
             let positions = analyzer.queryTerms(text)
             c.terms += positions.flatMap(\.alternatives)
-            let base = try all(positions.map { try alternatives($0.alternatives) })
+            let base = try all(positions.map { try alternatives($0.alternatives, c) })
             guard positions.count > 1, !(base is EmptyIterator) else { return base }
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
@@ -112,7 +125,7 @@ public struct SearchEngine {
                 for t in try view.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
                     let term = String(decoding: t, as: UTF8.self)
                     c.terms.append(term)
-                    parts.append(try termIterator(field, term, scored: true))
+                    parts.append(try termIterator(field, term, scored: true, c))
                 }
             }
             parts.removeAll { $0 is EmptyIterator }
@@ -122,20 +135,20 @@ public struct SearchEngine {
             case .title, .body:
                 let positions = analyzer.queryTerms(text)
                 c.terms += positions.flatMap(\.alternatives)
-                return try all(positions.map { try alternatives($0.alternatives, fields: [field]) })
+                return try all(positions.map { try alternatives($0.alternatives, fields: [field], c) })
             case .url:
-                let words = try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false) })
+                let words = try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false, c) })
                 // The url field has no positions: the order of several words is checked on the URL.
                 guard analyzer.urlValueIsSequence(text), !(words is EmptyIterator) else { return words }
                 return try VerifyIterator(words) { try view.document($0).map { analyzer.url($0.url, containsSequence: text) } ?? false }
             case .site:
                 guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
-                return try termIterator(.site, host, scored: false)
+                return try termIterator(.site, host, scored: false, c)
             case .lang:
                 guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
-                return try termIterator(.lang, lang, scored: false)
+                return try termIterator(.lang, lang, scored: false, c)
             default:
-                return try termIterator(field, analyzer.keyword(text), scored: false)
+                return try termIterator(field, analyzer.keyword(text), scored: false, c)
             }
         case .dateRange(let from, let to):
             // Days are terms of the date field: the range is a key range of terms.
@@ -146,7 +159,7 @@ public struct SearchEngine {
                 let day = String(decoding: t, as: UTF8.self)
                 if day < first { continue }
                 if let last, day > last { break }
-                parts.append(try termIterator(.date, day, scored: false))
+                parts.append(try termIterator(.date, day, scored: false, c))
             }
             return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
         case .group(let hex):
@@ -194,8 +207,9 @@ public struct SearchEngine {
         // (every candidate costs a document record, which over HTTP is bytes).
         var pool = limit + offset + max(6, (limit + offset) / 2)
         try prefetch(plan)
+        let frequencies = Frequencies()
         while true {
-            let c = Compiled()
+            let c = Compiled(frequencies)
             let root = try live(try compile(plan, c))
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
             let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
