@@ -29,6 +29,25 @@ public struct IndexBuild {
     /// The new version's sequence number; nil: the wall clock in microseconds (or the base's
     /// plus one, if higher), so a rebuild from scratch still outranks every earlier version.
     public var sequence: UInt64? = nil
+    /// One partition of a build spread over several machines: its segment is batch `index` of
+    /// the group, fixed by the partition and not by timing, so `IndexJoin` can list the
+    /// partitions' segments in one version. Refused with a `base` (tombstones and the next
+    /// batch number need the whole group's state).
+    public var partition: Partition? = nil
+    /// The names recorded for `sources` (the segment's source list and each record's
+    /// `file:offset`), one per source; nil: the paths as given. A task that fetched a URL to a
+    /// scratch file records the URL, so the segment does not depend on where it was fetched to.
+    public var sourceNames: [String]? = nil
+
+    /// Partition `index` of `count` (0-based, as Spark numbers its partitions).
+    public struct Partition: Sendable, Equatable {
+        public var index: UInt32
+        public var count: UInt32
+        public init(index: UInt32, count: UInt32) {
+            self.index = index
+            self.count = count
+        }
+    }
 
     public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
@@ -115,6 +134,15 @@ public struct IndexBuild {
     /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base holding no
     /// version of this key.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
+        if let partition {
+            guard partition.index < partition.count else { throw IndexError.partition(input: out, reason: "partition \(partition.index)/\(partition.count): the index must be below the count (0-based)") }
+            if let base = self.base { throw IndexError.partitionWithBase(base: base) }
+            if !deletions.isEmpty { throw IndexError.partitionWithBase(base: "--delete") }
+        }
+        if let sourceNames, sourceNames.count != sources.count {
+            throw IndexError.partition(input: out, reason: "\(sourceNames.count) source names for \(sources.count) sources")
+        }
+        let recorded = sourceNames ?? sources
         let base = try self.base.map { try Base(path: $0, key: key) }
         // Updating a merged index in place would publish it under this group's key alone and
         // drop the other groups: a group's index is its own; merging is the merger's job.
@@ -124,16 +152,17 @@ public struct IndexBuild {
         // Unchanged pages are skipped by (URL, digest): the same content at a new URL is new.
         var known = Set<String>()
         for (url, pages) in base?.byURL ?? [:] { for p in pages { known.insert(url + "\u{0}" + p.digest) } }
-        let batch = base?.nextBatch ?? 0
+        let batch = partition?.index ?? base?.nextBatch ?? 0
         let builder = try SegmentBuilder(
             directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
         // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
         // (apart from blocks no manifest names).
         defer { builder.discard() }
         let knownPages = known
+        let attribution = SourceAttribution(sources)
+        let (sources, renamed) = (self.sources, sourceNames != nil)
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
-        let attribution = SourceAttribution(sources)
         let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0, alreadyInBase = 0
@@ -158,7 +187,10 @@ public struct IndexBuild {
                 switch outcome {
                 case .document(let doc, _):
                     if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
-                    let indexDoc = IndexDocument(doc)
+                    var indexDoc = IndexDocument(doc)
+                    if renamed, let i = attribution.file(of: doc.source.file) {
+                        indexDoc.source = recorded[i] + indexDoc.source.dropFirst(sources[i].count)
+                    }
                     let page = indexDoc.url + "\u{0}" + Hex.encode(indexDoc.digest)
                     if knownPages.contains(page) { return Step(source: doc.source, url: indexDoc.url, page: page, inBase: true) }
                     return Step(analyzed: builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)
@@ -194,7 +226,7 @@ public struct IndexBuild {
         var replaced = 0, deleted = 0
         var notFound: [String] = []
         if let base {
-            let folderPaths = folders.map { sources[$0].hasSuffix("/") ? sources[$0] : sources[$0] + "/" }
+            let folderPaths = folders.map { recorded[$0].hasSuffix("/") ? recorded[$0] : recorded[$0] + "/" }
             for (url, pages) in base.byURL {
                 for p in pages where folderPaths.contains(where: { p.source.hasPrefix($0) }) {
                     if folderPages.contains(url + "\u{0}" + p.digest) { continue }
@@ -223,7 +255,7 @@ public struct IndexBuild {
         var segments = base?.version.version.segments ?? []
         if base == nil || documents > 0 || !tombstones.isEmpty {
             let finished = try builder.finish(
-                sources: sources.map { .init(name: $0, bytes: FileSystem.fileSize($0)) },
+                sources: sources.indices.map { .init(name: recorded[$0], bytes: FileSystem.fileSize(sources[$0])) },
                 tombstones: Array(tombstones.values))
             report.built = finished.summary
             report.segment = finished.segment
