@@ -18,8 +18,8 @@ through Spark (kept on the executor's disk, pulled by the driver one at a time);
 (a folder every executor and the driver see: local disk under local[N], NFS, a mounted bucket)
 tasks write DIR/part-NNNNN there directly.
 
-The job prints a JSON summary on stdout (root, version, sequence, created, the partitions'
-segments) and logs progress to stderr (the executors' logs on a cluster).
+The job logs progress (the executors' logs on a cluster) and, with --json FILE, writes a summary
+(root, version, sequence, created, the partitions' segments and attempts) to FILE.
 """
 import argparse
 import gzip
@@ -38,6 +38,17 @@ import urllib.parse
 import urllib.request
 
 LOG = logging.getLogger("indexer-spark")
+
+
+def setup_logging():
+    """Progress goes to stderr (the executors' logs), never to stdout, which holds the summary
+    (pyspark may have given the root logger a stdout handler already)."""
+    if not LOG.handlers:
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        LOG.addHandler(h)
+        LOG.setLevel(logging.INFO)
+        LOG.propagate = False
 COMMON_CRAWL = "https://data.commoncrawl.org/"
 # Test hook: partitions (comma-separated numbers) whose first attempt is killed mid-build.
 FAIL_FIRST = "INDEXER_SPARK_FAIL_FIRST_ATTEMPT"
@@ -65,6 +76,8 @@ def parse_args(argv):
     p.add_argument("--memory-mb", type=int, default=512, help="each task's indexer --memory-mb (default 512)")
     p.add_argument("--threads", type=int, help="each task's indexer --threads (default: spark.task.cpus)")
     p.add_argument("--task-retries", type=int, default=4, help="attempts per task (spark.task.maxFailures; default 4)")
+    p.add_argument("--json", metavar="FILE",
+                   help="write the summary as JSON to FILE (spark-submit merges a Python driver's stderr into its stdout)")
     p.add_argument("--keep-partitions", action="store_true", help="keep the driver's copy of the partitions (OUT.parts)")
     a = p.parse_args(argv)
     if not a.inputs and not a.input:
@@ -190,7 +203,7 @@ def build_partition(task, count, conf):
     index, inputs = task
     ctx = TaskContext.get()
     attempt = ctx.attemptNumber() if ctx else 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    setup_logging()
     LOG.info("partition %d/%d attempt %d: %d input(s) %s", index, count, attempt, len(inputs), inputs[:3])
     started = time.time()
     binary = find_binary(conf["indexer"])
@@ -244,7 +257,7 @@ def with_retries(master, retries):
 
 def main(argv):
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", stream=sys.stderr)
+    setup_logging()
     from pyspark import SparkConf, StorageLevel
     from pyspark.sql import SparkSession
 
@@ -312,7 +325,9 @@ def main(argv):
                        for s in summaries],
         "buildSeconds": round(built, 3), "seconds": round(time.time() - started, 3), "master": sc.master,
     }
-    print(json.dumps(result, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
     LOG.info("index %s: root %s, %d documents, %d segments (%d partitions) in %.1f s",
              args.out, joined["root"], joined["documents"], len(joined["segments"]), count, result["seconds"])
     # A partition that skipped records finished; say so with the build's own exit status.
