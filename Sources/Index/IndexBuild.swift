@@ -135,7 +135,10 @@ public struct IndexBuild {
     /// version of this key.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
         if let partition {
-            guard partition.index < partition.count else { throw IndexError.partition(input: out, reason: "partition \(partition.index)/\(partition.count): the index must be below the count (0-based)") }
+            guard partition.index < partition.count else {
+                throw IndexError.partition(
+                    input: out, reason: "partition \(partition.index)/\(partition.count): the index must be below the count (0-based)")
+            }
             if let base = self.base { throw IndexError.partitionWithBase(base: base) }
             if !deletions.isEmpty { throw IndexError.partitionWithBase(base: "--delete") }
         }

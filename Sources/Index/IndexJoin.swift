@@ -83,7 +83,8 @@ public struct IndexJoin {
         segments.sort { $0.info.batches.map(\.batch).min()! < $1.info.batches.map(\.batch).min()! }
 
         let store = try DirectoryStore(root: out)
-        var report = Report(manifest: Manifest(root: CID(of: []), created: "", signer: [], signature: [], summary: .null), version: CID(of: []), sequence: 0)
+        var report = Report(
+            manifest: Manifest(root: CID(of: []), created: "", signer: [], signature: [], summary: .null), version: CID(of: []), sequence: 0)
         for part in parts {
             let copied = try DAGCopy.copy(roots: part.segments.map(\.cid), from: part.store, into: store)
             report.blocks.linked += copied.linked
@@ -100,7 +101,8 @@ public struct IndexJoin {
             (report.segments, report.compactions) = try IndexCompact.groupCompactions(report.joined, sets: sets, reader: reader, into: store)
         }
         let sequence = self.sequence ?? wallClockMicroseconds()
-        let version = try GroupVersion.signed(key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: report.segments)
+        let version = try GroupVersion.signed(
+            key: key, sequence: sequence, created: created, analyzer: analyzer.identifier, segments: report.segments)
         report.version = try IndexWriter.store(version, in: store)
         report.sequence = sequence
         report.manifest = try IndexWriter.publish(

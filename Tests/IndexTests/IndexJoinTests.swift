@@ -93,7 +93,9 @@ import TextTestSupport
         let one = try site("fetched", pages: 2)
         let two = tempDirectory("elsewhere") + "/copy"
         try FileSystem.makeDirectories(two)
-        for f in try FileSystem.listDirectory(one) { try FileSystem.writeAtomically(two + "/" + f, try FileSystem.readFile(one + "/" + f, limit: 1 << 20)) }
+        for f in try FileSystem.listDirectory(one) {
+            try FileSystem.writeAtomically(two + "/" + f, try FileSystem.readFile(one + "/" + f, limit: 1 << 20))
+        }
         let url = "https://archive.example/crawl/site"
         let named = try [one, two].map { try partition($0, 0, of: 1, names: [url]).report }
         #expect(named[0].segment == named[1].segment)

@@ -56,7 +56,8 @@ struct BuildCommand: ParsableCommand {
 
     func validate() throws {
         if partition != nil && (base != nil || !delete.isEmpty || deleteFrom != nil) {
-            throw ValidationError("--partition takes no --base, --delete or --delete-from: join the partitions, then update the joined index with --base")
+            throw ValidationError(
+                "--partition takes no --base, --delete or --delete-from: join the partitions, then update the joined index with --base")
         }
         if !sourceName.isEmpty && sourceName.count != sources.count {
             throw ValidationError("--source-name is given \(sourceName.count) times for \(sources.count) sources; give one per source, in order")

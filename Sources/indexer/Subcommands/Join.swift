@@ -24,7 +24,10 @@ struct JoinCommand: ParsableCommand {
     @Argument(help: "Partition index folders.") var partitions: [String]
     @Option(help: "Output index folder.") var out: String
     @Option(help: "The group's key file, which built the partitions (default: the user's default key).") var key: String?
-    @Option(help: "The version's sequence number (default: the wall clock in microseconds); fix it, with --created, to reproduce a root.")
+    @Option(
+        help:
+            "The version's sequence number (default: the wall clock in microseconds); fix it, with --created, to reproduce a root. Readers refuse a different version under a number they have seen."
+    )
     var sequence: UInt64?
     @Option(help: ArgumentHelp("The version's and manifest's creation time, ISO 8601 (default: now).", valueName: "time")) var created: String?
     @Flag(help: "Compact the joined segments by the tiered policy.") var compact = false
