@@ -269,8 +269,11 @@ def main(argv):
     sequence = args.sequence or time.time_ns() // 1000
     created = args.created or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
+    # The JVM first, so SparkConf sees spark-submit's --master and --conf.
+    from pyspark import SparkContext
+    SparkContext._ensure_initialized()
     conf = SparkConf().setAppName(f"indexer build: {count} partitions").set("spark.task.maxFailures", str(args.task_retries))
-    master = args.master or SparkConf().get("spark.master", None) or "local[2]"
+    master = args.master or conf.get("spark.master", None) or "local[2]"
     conf.setMaster(with_retries(master, args.task_retries))
     spark = SparkSession.builder.config(conf=conf).getOrCreate()
     sc = spark.sparkContext
