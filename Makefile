@@ -12,7 +12,11 @@ PY := $(VENV)/bin/python
 # Python-Markdown for the permalinks MkDocs-style pages carry, pywb to replay what results link to).
 TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer==3.1.1 websocket-client wacz==0.6.0 markdown==3.7 pywb==2.10.0
 
-.PHONY: setup test check lint format demo bench corpora build release clean wasm
+# `make test-spark` only: the Spark job's engine (pyspark from PyPI) and the Java it runs on.
+SPARK_APT_PACKAGES := openjdk-17-jre-headless
+SPARK_PY_PACKAGES := pyspark==4.3.0
+
+.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm
 
 setup: .setup-done
 .setup-done: Makefile
@@ -35,6 +39,18 @@ release: setup
 test: setup wasm
 	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
+
+# The Spark job (Pipelines/spark) on local[2] against the same partitions built and joined by
+# hand; installs Java and pyspark on first use (pyspark is a ~450 MB download).
+test-spark: setup
+	@missing=""; for p in $(SPARK_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@$(PY) -c "import pyspark" 2>/dev/null || $(PY) -m pip install -q $(SPARK_PY_PACKAGES)
+	$(SWIFT) build
+	$(PY) Pipelines/spark/test_spark.py .build/debug/indexer
 
 # The fast inner loop: build (with the wasm module, whose parity tests catch a change to the
 # query core that Embedded Swift cannot compile; `make wasm` installs what it needs once),

@@ -44,6 +44,10 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case compaction(String)
     /// `OUT/blocks` cannot be made a link to a shared block folder (`merge --store`).
     case blocksLink(path: String, target: String, reason: String)
+    /// A partition of a distributed build that cannot be built or joined (the reason says why).
+    case partition(input: String, reason: String)
+    /// A partitioned build given `--base` or `--delete`.
+    case partitionWithBase(base: String)
 
     public var description: String {
         switch self {
@@ -76,6 +80,9 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         case .conflict(let m): "conflicting inputs: \(m)"
         case .nothingTrusted(let reasons): "nothing to read: \(reasons.joined(separator: "; "))"
         case .compaction(let m): "compaction: \(m)"
+        case .partition(let input, let reason): "partition \(input): \(reason)"
+        case .partitionWithBase(let base):
+            "a partitioned build takes no --base or --delete (\(base)): tombstones and batch numbers need the group's whole index; build the partitions from scratch, join them, then update the joined index with `build --base`"
         case .selfCheck(let m): "refusing to publish: the index just written does not verify: \(m)"
         }
     }

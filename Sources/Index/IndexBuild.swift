@@ -32,6 +32,25 @@ public struct IndexBuild {
     /// The replay link template recorded in the new version (`ReplayTemplate.text`); nil keeps
     /// the base's, "" removes it.
     public var replay: String? = nil
+    /// One partition of a build spread over several machines: its segment is batch `index` of
+    /// the group, fixed by the partition and not by timing, so `IndexJoin` can list the
+    /// partitions' segments in one version. Refused with a `base` (tombstones and the next
+    /// batch number need the whole group's state).
+    public var partition: Partition? = nil
+    /// The names recorded for `sources` (the segment's source list and each record's
+    /// `file:offset`), one per source; nil: the inputs' own names (`SourceNames`). A task that fetched a URL to a
+    /// scratch file records the URL, so the segment does not depend on where it was fetched to.
+    public var sourceNames: [String]? = nil
+
+    /// Partition `index` of `count` (0-based, as Spark numbers its partitions).
+    public struct Partition: Sendable, Equatable {
+        public var index: UInt32
+        public var count: UInt32
+        public init(index: UInt32, count: UInt32) {
+            self.index = index
+            self.count = count
+        }
+    }
 
     public init(sources: [String], out: String, key: GroupKey, created: String) {
         self.sources = sources
@@ -118,6 +137,17 @@ public struct IndexBuild {
     /// output folder is then unchanged), `IndexError.baseOfAnotherGroup` for a base holding no
     /// version of this key.
     public func run(progress: (SourceRef, Int) -> Void = { _, _ in }) throws -> Report {
+        if let partition {
+            guard partition.index < partition.count else {
+                throw IndexError.partition(
+                    input: out, reason: "partition \(partition.index)/\(partition.count): the index must be below the count (0-based)")
+            }
+            if let base = self.base { throw IndexError.partitionWithBase(base: base) }
+            if !deletions.isEmpty { throw IndexError.partitionWithBase(base: "--delete") }
+        }
+        if let sourceNames, sourceNames.count != sources.count {
+            throw IndexError.partition(input: out, reason: "\(sourceNames.count) source names for \(sources.count) sources")
+        }
         let base = try self.base.map { try Base(path: $0, key: key) }
         // Updating a merged index in place would publish it under this group's key alone and
         // drop the other groups: a group's index is its own; merging is the merger's job.
@@ -127,17 +157,18 @@ public struct IndexBuild {
         // Unchanged pages are skipped by (URL, digest): the same content at a new URL is new.
         var known = Set<String>()
         for (url, pages) in base?.byURL ?? [:] { for p in pages { known.insert(url + "\u{0}" + p.digest) } }
-        let batch = base?.nextBatch ?? 0
+        let batch = partition?.index ?? base?.nextBatch ?? 0
         let builder = try SegmentBuilder(
             directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
         // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
         // (apart from blocks no manifest names).
         defer { builder.discard() }
         let knownPages = known
+        let sources = self.sources
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
-        let names = SourceNames(sources)
+        let names = SourceNames(sources, names: sourceNames)
         let folders = Set(sources.indices.filter { FileSystem.isDirectory(sources[$0]) })
         var nextSeq = [UInt32](repeating: 0, count: sources.count)
         var revisits = 0, alreadyInBase = 0

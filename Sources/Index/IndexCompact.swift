@@ -63,15 +63,8 @@ public struct IndexCompact {
             let others = view.versions.filter { $0.version.publicKey != key.publicKey }
             // Every listed segment: those kept, and the inputs, which the compacted segments link.
             try copyUnchanged(others.map(\.cid) + listed, from: view.store, into: store, sameFolder: out == nil)
-            var segments = listed.map { Optional($0) }
-            for set in sets {
-                let inputs = try set.map { try Segment.open(listed[$0], reader: reader) }
-                let done = try IndexCompaction.compact(inputs, replacing: set.map { listed[$0] }, into: store)
-                report.compactions.append(done)
-                for i in set { segments[i] = nil }
-                segments[set[0]] = done.segment
-            }
-            let kept = segments.compactMap { $0 }
+            let (kept, done) = try IndexCompact.groupCompactions(listed, sets: sets, reader: reader, into: store)
+            report.compactions = done
             let sequence = max(mine.version.sequence + 1, self.sequence ?? wallClockMicroseconds())
             let v = try GroupVersion.signed(
                 key: key, sequence: sequence, created: created, analyzer: mine.version.analyzer, segments: kept, replay: mine.version.replay)
@@ -98,6 +91,24 @@ public struct IndexCompact {
             versions: view.versions, compacted: result.compactions, analyzer: view.analyzer, store: store, out: destination, key: key,
             created: created)
         return report
+    }
+
+    /// A group's compaction of the segments its version lists: each set of `sets` (indices into
+    /// `listed`, from `CompactionPolicy.plan`) compacted into `store`, the result listed in place
+    /// of the set's first input. Returns the segments the new version lists and what was done.
+    static func groupCompactions(
+        _ listed: [CID], sets: [[Int]], reader: NodeReader, into store: DirectoryStore
+    ) throws -> (kept: [CID], done: [IndexCompaction.Compacted]) {
+        var segments = listed.map { Optional($0) }
+        var done: [IndexCompaction.Compacted] = []
+        for set in sets {
+            let inputs = try set.map { try Segment.open(listed[$0], reader: reader) }
+            let compacted = try IndexCompaction.compact(inputs, replacing: set.map { listed[$0] }, into: store)
+            done.append(compacted)
+            for i in set { segments[i] = nil }
+            segments[set[0]] = compacted.segment
+        }
+        return (segments.compactMap { $0 }, done)
     }
 
     /// Copies the DAGs under `roots` into `store` unless it is the folder they are read from.

@@ -17,9 +17,15 @@ struct SourceNames: Sendable {
     let names: [String]
     private let attribution: SourceAttribution
 
-    init(_ sources: [String]) {
+    /// `given`: the names to publish, one per source (a distributed build's task records the
+    /// URL it fetched, not its scratch file); nil derives them from the paths.
+    init(_ sources: [String], names given: [String]? = nil) {
         self.sources = sources
         attribution = SourceAttribution(sources)
+        if let given {
+            names = given
+            return
+        }
         let components = sources.map(SourceNames.components)
         var depth = [Int](repeating: 1, count: sources.count)
         func name(_ i: Int) -> String { components[i].suffix(depth[i]).joined(separator: "/") }

@@ -17,6 +17,7 @@ struct Indexer: AsyncParsableCommand {
             BuildCommand.self,
             SearchCommand.self,
             MergeCommand.self,
+            JoinCommand.self,
             CompactCommand.self,
             DiffCommand.self,
             KeygenCommand.self,

@@ -76,6 +76,8 @@ import Testing
         try run(["verify", out, "--json"])
         try run(["merge", out, other, "--out", work + "/idx-m", "--key", key, "--json"])
         try run(["keygen", "--out", work + "/k2", "--json"])
+        try run(["build", site, "--partition", "0/1", "--out", work + "/idx-p", "--key", crawlKey, "--json"])
+        try run(["join", work + "/idx-p", "--out", work + "/idx-pj", "--key", crawlKey, "--json"])
         try run(["analyze", "hello-world", "--json"])
         let queries = work + "/queries.txt"
         try "honey\nbread river\n".write(toFile: queries, atomically: true, encoding: .utf8)

@@ -17,7 +17,15 @@ struct BuildCommand: ParsableCommand {
             itself), the new version keeps the base's segments and adds one holding only what is \
             new: pages of a site folder that changed or disappeared, and --delete URLs, become \
             tombstones that hide the old documents from every query. Web archive captures \
-            accumulate (a new capture of a URL is shown over the older ones). Exit status: 0 \
+            accumulate (a new capture of a URL is shown over the older ones).
+
+            With --partition I/N the build is one partition of a build spread over N tasks (a \
+            Spark job, or several machines): its segment is batch I of the group (0-based), so \
+            `indexer join` lists the N partitions' segments in one version. It takes no --base. \
+            --source-name records a source under another name (the URL a task fetched it from), \
+            so the segment does not depend on where the file was fetched to.
+
+            Exit status: 0 \
             success, 3 finished but skipped damaged or oversized records (counted by reason on \
             stderr, the first 100 with file and offset), 1 failed.
             """)
@@ -44,10 +52,21 @@ struct BuildCommand: ParsableCommand {
             "Record a replay link template in the group's version: results link to their captures there (searchers may override it; \"\" removes it; default: the base's).",
             discussion: ReplayOption.help, valueName: "template"))
     var replay: String?
+    @Option(help: ArgumentHelp("Build partition I of N (0-based) of a distributed build: its segment is batch I.", valueName: "I/N"))
+    var partition: PartitionArgument?
+    @Option(help: ArgumentHelp("Record the source at the same position under this name (repeatable, one per source).", valueName: "name"))
+    var sourceName: [String] = []
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
     @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
+        if partition != nil && (base != nil || !delete.isEmpty || deleteFrom != nil) {
+            throw ValidationError(
+                "--partition takes no --base, --delete or --delete-from: join the partitions, then update the joined index with --base")
+        }
+        if !sourceName.isEmpty && sourceName.count != sources.count {
+            throw ValidationError("--source-name is given \(sourceName.count) times for \(sources.count) sources; give one per source, in order")
+        }
         if sources.isEmpty && base == nil { throw ValidationError("give the sources to index (or --base with --delete)") }
         if (!delete.isEmpty || deleteFrom != nil) && base == nil { throw ValidationError("--delete and --delete-from need --base") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
@@ -66,6 +85,8 @@ struct BuildCommand: ParsableCommand {
         build.base = base
         build.deletions = delete
         build.replay = replay == "" ? "" : try ReplayOption.parse(replay)?.text
+        build.partition = partition?.value
+        if !sourceName.isEmpty { build.sourceNames = sourceName }
         if let deleteFrom {
             let text = String(decoding: try FileSystem.readFile(deleteFrom, limit: 256 << 20), as: UTF8.self)
             build.deletions += text.split(whereSeparator: \.isNewline).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -107,6 +128,7 @@ struct BuildCommand: ParsableCommand {
                 "sequence": .int(Int64(clamping: report.sequence)), "segments": .int(Int64(report.segments)),
                 "segment": report.segment.map { .string($0.description) } ?? .null,
                 "blocksFromBase": .int(Int64(report.blocksFromBase)),
+                "partition": partition.map { .string("\($0.value.index)/\($0.value.count)") } ?? .null,
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })
@@ -128,9 +150,25 @@ struct BuildCommand: ParsableCommand {
             printSkips(summary)
             for n in summary.notices { output.note(n) }
             for f in summary.failed { printError("failed \(f)") }
+            if let partition, let segment = report.segment {
+                output.note("partition \(partition.value.index)/\(partition.value.count): segment \(segment) (batch \(report.batch))")
+            }
             output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }
         if !summary.failed.isEmpty { throw ExitCode.failure }
         if summary.skippedCount > 0 { throw ExitCode(3) }
     }
+}
+
+/// `--partition I/N`: 0-based partition I of N.
+struct PartitionArgument: ExpressibleByArgument {
+    var value: IndexBuild.Partition
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = UInt32(parts[0]), let n = UInt32(parts[1]), i < n else { return nil }
+        value = .init(index: i, count: n)
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
 }
