@@ -100,7 +100,8 @@ import TextTestSupport
         let named = try [one, two].map { try partition($0, 0, of: 1, names: [url]).report }
         #expect(named[0].segment == named[1].segment)
         let unnamed = try [one, two].map { try partition($0, 0, of: 1).report }
-        #expect(unnamed[0].segment != unnamed[1].segment, "without names each folder is recorded by its own name (fetched, copy), so the segments differ")
+        #expect(
+            unnamed[0].segment != unnamed[1].segment, "without names each folder is recorded by its own name (fetched, copy), so the segments differ")
         var sources: [String] = []
         try IndexView.open(directory: try partition(one, 0, of: 1, names: [url]).path).forEachDocument { _, r in sources.append(r.source) }
         #expect(sources.count == 2 && sources.allSatisfy { $0.hasPrefix(url + "/p") }, "\(sources)")
