@@ -28,6 +28,10 @@ public final class HubService: Sendable {
         public var nonceLifetime: Double = 300
         /// Manifests of the shared index kept (readers mid-read of an older one still find its blocks).
         public var sharedVersionsKept = 3
+        /// The shared index is compacted by the tiered policy once it lists more segments than
+        /// this (0: never), as `indexer merge --compact-above` does; its readers then search a
+        /// few segments rather than every group's every update.
+        public var sharedCompactAbove = 16
         /// Nonces outstanding at most.
         public var maxNonces = 10_000
         public var sessionLifetime: Double = 3600

@@ -81,7 +81,8 @@ extension HubService {
         defer { lock.unlock() }
         let merged = try IndexMerge.merge(
             named: inputs.map { folder($0.group) }, open: { try IndexView.localSource($0) }, out: sharedFolder, key: try hubKey(),
-            policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now())
+            policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now(),
+            compaction: config.sharedCompactAbove > 0 ? .init(above: config.sharedCompactAbove) : nil)
         let logged = try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
         // Readers show these beside group IDs; written after the manifest, so a reader may see
         // the previous names for a moment, never names signed by anyone else.

@@ -121,6 +121,33 @@ func checkAccounting(_ hub: HubService, _ key: GroupKey) throws -> Int64 {
         #expect(merged.manifest.signer != shared.signer)
     }
 
+    /// Past its threshold the shared index is compacted by the tiered policy, deterministically:
+    /// a local merge compacting at the same threshold gives the same root.
+    @Test func theSharedIndexIsCompactedAsALocalMergeWouldBe() throws {
+        let hub = try newHub { $0.sharedCompactAbove = 2 }
+        let a = tempDirectory("a"), b = tempDirectory("b")
+        let ga = try HubLogTests.register(hub, keyA), gb = try HubLogTests.register(hub, keyB)
+        for g in [ga, gb] { try hub.db.setShared(publicKey: g.publicKey, true) }
+        try buildVersion(dir: b, sequence: 1, documents: 40, key: keyB)
+        try HubLogTests.upload(hub, gb, b)
+        // Three updates of A and B's one: four segments in one size tier, over the threshold.
+        var kept: [CID] = []
+        for n in 1...3 {
+            kept.append(try buildVersion(dir: a, sequence: UInt64(n), key: keyA, keep: kept))
+            try HubLogTests.upload(hub, ga, a)
+        }
+        let shared = try IndexView.open(directory: hub.sharedFolder)
+        let root = try IndexRoot(cbor: try DagCBOR.decode(try shared.store.get(shared.manifest.root)))
+        #expect(root.compacted.count == 1 && root.compacted[0].inputs.count == 4)
+        #expect(shared.segments.count == 1 && shared.documentCount == 220)
+
+        let local = tempDirectory("local")
+        let merged = try IndexMerge.merge(
+            named: [a, b], open: { try IndexView.localSource($0) }, out: local, key: try GroupKey(seed: Array(repeating: 78, count: 32)),
+            created: "2026-01-01T00:00:00Z", compaction: .init(above: 2))
+        #expect(merged.manifest.root == shared.manifest.root)
+    }
+
     /// `indexer hub serve` killed with SIGKILL while a group uploads: after a restart nothing
     /// is half-published, the database counts exactly what it stores, and publishing again
     /// sends only what is missing and completes.

@@ -41,6 +41,10 @@ struct HubServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("default-bytes"), help: "Byte quota of newly registered groups.") var defaultBytes: Int64 = 1 << 30
     @Option(name: .customLong("default-versions"), help: "Versions kept for newly registered groups.") var defaultVersions = 10
     @Option(name: .customLong("default-uploads"), help: "Versions per hour newly registered groups may publish.") var defaultUploads = 60
+    @Option(
+        name: .customLong("shared-compact-above"),
+        help: "Compact the shared index by the tiered policy when it lists more segments than this (0: never), as merge --compact-above.")
+    var sharedCompactAbove = 16
     @Option(name: .customLong("follow-interval"), help: "Seconds between polls of the groups that host themselves.") var followInterval = 300.0
 
     @Flag(
@@ -51,6 +55,7 @@ struct HubServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard followInterval >= 1 else { throw ValidationError("--follow-interval must be at least 1 second") }
+        guard sharedCompactAbove >= 0 else { throw ValidationError("--shared-compact-above must be 0 (never) or more") }
     }
 
     func run() async throws {
@@ -58,6 +63,7 @@ struct HubServeCommand: AsyncParsableCommand {
         config.defaultQuota = Quota(bytes: defaultBytes, versions: defaultVersions, uploadsPerHour: defaultUploads)
         config.log = { printError($0) }
         config.allowPrivateFollow = allowPrivateFollow
+        config.sharedCompactAbove = sharedCompactAbove
         let hub = try HubService(config)
         // The shared groups may have changed while the hub was down.
         do { try hub.updateShared() } catch { printError("shared index not updated: \(error)") }
