@@ -239,6 +239,9 @@ import Testing
         let extra = 8
         let limits = SearchBudget.Limits(candidates: 30)
         let held = Holder()
+        // The shared fixture first: under a loaded parallel run, building it took longer than
+        // the watchdog's minute, which then fired before the storm began.
+        let blocks = try DirectoryStore(root: mergedIndex, create: false).list().prefix(20)
         // Without the defences the storm would hang on held threads: a watchdog lets it go
         // (and the test fail) instead.
         let watchdog = Task {
@@ -246,7 +249,6 @@ import Testing
             held.release(timedOut: true)
         }
         defer { watchdog.cancel() }
-        let blocks = try DirectoryStore(root: mergedIndex, create: false).list().prefix(20)
         try await app(
             [mergedIndex],
             { config in
