@@ -17,8 +17,11 @@ public struct IndexBuild {
     public var memoryBytes = 512 << 20
     /// Extraction threads; nil: every core.
     public var workers: Int? = nil
-    /// URL of the site folder's root, so site documents get real URLs.
+    /// URL of the site folders' root, so site documents get real URLs: for every folder with
+    /// no pair in `folderBaseURLs` and no `site.json` (`SourceReader.siteBaseURL`).
     public var baseURL: String? = nil
+    /// Base URLs of particular folders, keyed by their path as given in `sources`.
+    public var folderBaseURLs: [String: String] = [:]
     /// An earlier index holding this group's version: the new version keeps its segments and
     /// adds one with what is new. May be `out` itself (an update in place).
     public var base: String? = nil
@@ -165,7 +168,8 @@ public struct IndexBuild {
         defer { builder.discard() }
         let knownPages = known
         let sources = self.sources
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryBytes)
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL, folderBaseURLs: folderBaseURLs), builder: .standard()).bounded(
+            memoryBytes: memoryBytes)
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
         let names = SourceNames(sources, names: sourceNames)

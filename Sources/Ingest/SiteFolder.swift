@@ -13,7 +13,7 @@ public struct SiteFile: Sendable {
     public var url: String
     public var role: Role
     public var bytes: [UInt8]
-    /// The URL of the folder's root (`--base-url`, or the folder's `file://` URL), ending in `/`.
+    /// The URL of the folder's root (`SourceReader.siteBaseURL`, or the folder's `file://` URL), ending in `/`.
     public var siteRoot: String
 }
 
@@ -56,12 +56,48 @@ enum SiteFolder {
     static func role(of relative: String) -> SiteFile.Role? {
         let lower = relative.lowercased()
         let parts = lower.split(separator: "/")
-        if lower == "profile.json" { return .profile }
+        // A folder of several profiles keeps each in its own subfolder (`alice/profile.json`).
+        if parts.last == "profile.json" { return .profile }
         if lower.hasSuffix(".json"), parts.count >= 2, parts[parts.count - 2] == "posts" || parts[parts.count - 2] == "statuses" { return .post }
         for ext in [".html", ".htm", ".xhtml", ".shtml"] where lower.hasSuffix(ext) { return .html }
         for ext in [".md", ".markdown", ".mdown"] where lower.hasSuffix(ext) { return .markdown }
         if lower.hasSuffix(".txt") { return .text }
         return nil
+    }
+
+    /// Largest `site.json` read (bytes): it holds a few settings, not content.
+    static let maxSettings = 64 << 10
+
+    /// A folder's settings file, `site.json` at its root: `{"baseURL": "https://…/"}`.
+    struct Settings { var baseURL: String? }
+
+    /// `root`'s key in `SourceReader.folderBaseURLs`: its path without trailing `/`.
+    static func key(_ root: String) -> String {
+        var k = root
+        while k.count > 1 && k.hasSuffix("/") { k.removeLast() }
+        return k
+    }
+
+    /// Reads `root/site.json`, nil if there is none. Throws an error naming the file when it is
+    /// too large, not JSON, or its `baseURL` is not an absolute http(s) URL: a site published
+    /// under a wrong URL is worse than a build that stops.
+    static func settings(_ root: String) throws -> Settings? {
+        let path = key(root) + "/site.json"
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        func bad(_ why: String) -> IngestError { IngestError(SourceRef(file: path), .failed("invalid site.json: \(why)")) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw bad("not a regular file") }
+        let bytes = try readFile(path, maxFile: maxSettings)
+        let json: JSON
+        do { json = try bytes.withUnsafeBytes { try JSON.parse($0, options: .metadata) } } catch { throw bad("\(error)") }
+        guard case .object = json else { throw bad("not a JSON object") }
+        guard let value = json["baseURL"] else { return Settings(baseURL: nil) }
+        guard let url = value.string else { throw bad("baseURL is not a string") }
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.count > 8 else {
+            throw bad("baseURL \"\(url.prefix(200))\" is not an absolute http(s) URL")
+        }
+        return Settings(baseURL: url)
     }
 
     /// The URL of a file: `base` joined with the percent-encoded relative path, or a `file://`

@@ -2,7 +2,12 @@
 /// in constant memory. The expensive part of a document, its extraction, is left to the items'
 /// consumers, which may run on other threads.
 public struct SourceReader: Sendable {
+    /// The base URL of every site folder with none of its own (`--base-url URL`).
     public var baseURL: String?
+    /// Base URLs of particular site folders (`--base-url DIR=URL`), keyed by the folder's path
+    /// as it is passed to `read` (trailing `/` ignored). A folder's URL is, first to last: its
+    /// pair here, its `site.json`, `baseURL`, its `file://` URL (with a notice).
+    public var folderBaseURLs: [String: String] = [:]
     public var limits = WARCReader.Limits()
     /// Most bytes held for segmented records waiting for their continuations.
     public var maxPendingSegments = 64 << 20
@@ -12,8 +17,9 @@ public struct SourceReader: Sendable {
     /// Bounds on each ZIP member (the decompression-ratio cap).
     public var zipLimits = ZipArchive.Limits()
 
-    public init(baseURL: String? = nil) {
+    public init(baseURL: String? = nil, folderBaseURLs: [String: String] = [:]) {
         self.baseURL = baseURL
+        self.folderBaseURLs = folderBaseURLs
     }
 
     /// Reads `path`, handing each item to `emit` in order; `emit` returns false to stop early.
@@ -27,7 +33,7 @@ public struct SourceReader: Sendable {
         case .zip:
             try readWACZ(path, emit: emit)
         case .siteFolder:
-            readSite(path, emit: emit)
+            try readSite(path, emit: emit)
         case .unknown:
             throw IngestError(SourceRef(file: path), .unknownFormat)
         }
@@ -69,7 +75,24 @@ public struct SourceReader: Sendable {
         return true
     }
 
-    func readSite(_ root: String, emit: (WorkItem) -> Bool) {
+    /// The base URL of the site folder `root`, by the precedence of `folderBaseURLs`: a pair
+    /// names one folder and a `site.json` travels with it, so both outrank the build-wide
+    /// `baseURL`, and the pair outranks the file (`site.json` is then not read).
+    public func siteBaseURL(_ root: String) throws -> String? {
+        if let pair = folderBaseURLs[SiteFolder.key(root)] { return pair }
+        return try SiteFolder.settings(root)?.baseURL ?? baseURL
+    }
+
+    /// The key of the folder `path` in `folderBaseURLs`: the path without trailing `/`.
+    public static func folderKey(_ path: String) -> String { SiteFolder.key(path) }
+
+    func readSite(_ root: String, emit: (WorkItem) -> Bool) throws {
+        let baseURL = try siteBaseURL(root)
+        if baseURL == nil {
+            let notice =
+                "warning: \(root) has no base URL: its pages get file:// URLs readers cannot open; give --base-url DIR=URL or a site.json"
+            if !emit(.notice(notice)) { return }
+        }
         _ = SiteFolder.walk(root) { rel in
             let path = root.hasSuffix("/") ? root + rel : root + "/" + rel
             let src = SourceRef(file: path)

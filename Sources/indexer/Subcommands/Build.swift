@@ -38,7 +38,13 @@ struct BuildCommand: ParsableCommand {
         help:
             "Memory budget in MiB: index entries buffered before they spill to disk, and the bounds on one record (1/8), decoded payload (1/16) and WACZ page lists (1/8); what passes a bound is skipped and reported."
     ) var memoryMb = 512
-    @Option(help: "URL of the site folder's root, so site documents get real URLs.") var baseURL: String?
+    @Option(
+        help: ArgumentHelp(
+            "The URL a site folder is published at, so its documents get real URLs: DIR=URL for the folder DIR (repeatable), or a plain URL for every folder with no pair and no site.json.",
+            discussion:
+                "A folder's URL is, first to last: its DIR=URL pair, the baseURL of a site.json at its root ({\"baseURL\": \"https://…/\"}), the plain --base-url, its file:// URL (with a warning: readers cannot open those).",
+            valueName: "[DIR=]URL"))
+    var baseURL: [String] = []
     @Option(
         help:
             "An earlier index of this group (may be --out): keep its segments and add one with only what is new, tombstoning changed and deleted site pages."
@@ -72,6 +78,30 @@ struct BuildCommand: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
         if replay != "" { _ = try ReplayOption.parse(replay) }
+        _ = try baseURLs()
+    }
+
+    /// `--base-url` values: the plain URL, and the pairs keyed by the source each names.
+    func baseURLs() throws -> (all: String?, folders: [String: String]) {
+        var all: String?
+        var folders: [String: String] = [:]
+        for value in baseURL {
+            // A plain URL may hold `=` in its query; a pair's DIR comes before any `://`.
+            guard let eq = value.firstIndex(of: "="), !value[..<eq].contains("://") else {
+                if all != nil { throw ValidationError("--base-url URL is given twice; give DIR=URL to set one folder's URL") }
+                all = value
+                continue
+            }
+            let dir = String(value[..<eq]), url = String(value[value.index(after: eq)...])
+            guard !url.isEmpty else { throw ValidationError("--base-url \(value): no URL after \"=\"") }
+            guard let source = sources.first(where: { SourceReader.folderKey($0) == SourceReader.folderKey(dir) || FileSystem.sameFile($0, dir) }),
+                FileSystem.isDirectory(source)
+            else { throw ValidationError("--base-url \(value): \(dir) is not one of the site folders given") }
+            let key = SourceReader.folderKey(source)
+            guard folders[key] == nil else { throw ValidationError("--base-url gives \(dir) two URLs") }
+            folders[key] = url
+        }
+        return (all, folders)
     }
 
     func run() throws {
@@ -81,7 +111,7 @@ struct BuildCommand: ParsableCommand {
             created: ISODate.now())
         build.memoryBytes = memoryMb << 20
         build.workers = threads
-        build.baseURL = baseURL
+        (build.baseURL, build.folderBaseURLs) = try baseURLs()
         build.base = base
         build.deletions = delete
         build.replay = replay == "" ? "" : try ReplayOption.parse(replay)?.text
@@ -136,6 +166,8 @@ struct BuildCommand: ParsableCommand {
             o["skippedNotListed"] = .int(Int64(summary.skippedNotListed))
             o["failed"] = .array(summary.failed.map { .string($0.description) })
             o["notices"] = .array(summary.notices.map { .string($0) })
+            // Warnings reach a person even when stdout goes to a script.
+            for n in summary.notices where n.hasPrefix("warning: ") { output.note(n) }
             print(JSON.object(o).pretty, terminator: "")
         } else {
             output.note("indexed \(built.documents) documents from \(summary.records) records in \(String(format: "%.1f", seconds)) s")

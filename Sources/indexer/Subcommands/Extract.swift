@@ -23,7 +23,8 @@ struct ExtractCommand: ParsableCommand {
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String]
     @Flag(help: "Include each document's extracted text.") var text = false
-    @Option(help: "URL of the site folder's root, so site documents get real URLs (default: file:// URLs).") var baseURL: String?
+    @Option(help: "URL of the site folder's root, so site documents get real URLs (default: the folder's site.json, else file:// URLs).") var baseURL:
+        String?
     @Option(help: "Extraction threads (default: all cores).") var threads: Int?
     /// The name `extract` used before `build` and `extract` agreed on `--threads`.
     @Option(help: .hidden) var workers: Int?
