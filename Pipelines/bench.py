@@ -660,8 +660,9 @@ def section_segments(have):
 
 def start_hub(data, *extra):
     """`indexer hub serve` on a free loopback port; returns (process, base URL)."""
+    # Its stderr is kept (DATA.stderr): a hub that dies mid-run says why there.
     hub = subprocess.Popen([INDEXER, "hub", "serve", "--data", data, "--port", "0", *extra],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                           stdout=subprocess.PIPE, stderr=open(data.rstrip("/") + ".stderr", "w"), text=True)
     return hub, hub.stdout.readline().strip().rstrip("/")
 
 
