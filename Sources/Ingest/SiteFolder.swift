@@ -30,9 +30,7 @@ enum SiteFolder {
         guard let dir = opendir(dirPath) else { return true }
         var names: [String] = []
         while let ent = readdir(dir) {
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = FileSystem.entryName(ent)
             if name.hasPrefix(".") { continue }
             names.append(name)
         }

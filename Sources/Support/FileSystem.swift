@@ -115,14 +115,20 @@ public enum FileSystem {
         ok = true
     }
 
+    /// A `readdir` entry's name, read in place up to its NUL. Copying `entry.pointee` (or its
+    /// 256-byte `d_name`) reads a whole `dirent`, but readdir's records are only `d_reclen` long,
+    /// and one ending at the end of a mapped page crashed the hub (SIGSEGV, seen in the bench).
+    public static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
+    }
+
     public static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw Error.io(path: path, message: errorText()) }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
+            let name = entryName(entry)
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
