@@ -116,11 +116,7 @@ public enum IndexMerge {
         try FileSystem.makeDirectories(out)
         let link = out + "/blocks"
         if !FileSystem.exists(link) {
-            var target = store.blocksPath
-            if !target.hasPrefix("/"), let cwd = getcwd(nil, 0) {
-                target = String(cString: cwd) + "/" + target
-                free(cwd)
-            }
+            let target = FileSystem.absolute(store.blocksPath)
             guard symlink(target, link) == 0 else {
                 throw IndexError.blocksLink(path: link, target: target, reason: String(cString: strerror(errno)))
             }

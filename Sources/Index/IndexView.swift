@@ -250,7 +250,8 @@ public final class IndexView: Sendable {
             }
             groupIDs[v.group] = v.publicKey
             accepted.append((cid, v))
-            acceptedFrom.append(path)
+            // A later refusal names this place from wherever it runs: local paths absolute.
+            acceptedFrom.append(path.contains("://") ? path : FileSystem.absolute(path))
             origins.append(origin)
         }
 

@@ -1,10 +1,5 @@
 import Ingest
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Support
 
 /// How a build names its inputs in what it publishes (documents' `source`, the segment's
 /// `sources`): by the input's own name, never the local path it was read from. An index is
@@ -56,13 +51,8 @@ struct SourceNames: Sendable {
     /// The components of `path` made absolute and without `.`/`..` (symbolic links are not
     /// resolved), e.g. `["data", "crawl.warc.gz"]`; `/` alone gives `[""]`.
     static func components(_ path: String) -> [String] {
-        var absolute = path
-        if !path.hasPrefix("/") {
-            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            if let cwd = getcwd(&buffer, buffer.count) { absolute = String(cString: cwd) + "/" + path }
-        }
         var out: [String] = []
-        for c in absolute.split(separator: "/") {
+        for c in FileSystem.absolute(path).split(separator: "/") {
             switch c {
             case ".": continue
             case "..": _ = out.popLast()

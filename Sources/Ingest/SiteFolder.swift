@@ -105,13 +105,7 @@ enum SiteFolder {
         if let base {
             return base.hasSuffix("/") ? base + encoded : base + "/" + encoded
         }
-        var abs = root
-        if !abs.hasPrefix("/") {
-            var buf = [CChar](repeating: 0, count: 4096)
-            if getcwd(&buf, buf.count) != nil {
-                abs = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + root
-            }
-        }
+        var abs = FileSystem.absolute(root)
         if abs.hasSuffix("/") { abs.removeLast() }
         return "file://" + percentEncodePath(abs) + "/" + encoded
     }

@@ -123,6 +123,14 @@ public enum FileSystem {
         return String(cString: (UnsafeRawPointer(entry) + offset).assumingMemoryBound(to: CChar.self))
     }
 
+    /// `path` joined to the working directory when relative (not normalised, links not
+    /// resolved); unchanged when absolute or when the working directory cannot be read.
+    public static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        return String(cString: cwd) + "/" + path
+    }
+
     public static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else { throw Error.io(path: path, message: errorText()) }
         defer { closedir(dir) }
