@@ -72,3 +72,23 @@ private final class Cursor: Comparable {
         #expect(!FileSystem.exists(dir + "/a"))
     }
 }
+
+extension FileSystemTests {
+    /// readdir's records are only `d_reclen` long: one ending where its page ends must be read
+    /// without touching the next page (copying the whole `dirent` crashed the hub). The record
+    /// is placed before an inaccessible page, so a read past it traps.
+    @Test func aDirectoryEntryIsReadWithinItsRecord() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let map = try #require(mmap(nil, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(map != MAP_FAILED)
+        defer { munmap(map, 2 * page) }
+        #expect(mprotect(map + page, page, PROT_NONE) == 0)
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let name = Array("blocks".utf8) + [0]
+        let length = (nameOffset + name.count + 7) & ~7
+        let record = map + page - length
+        record.storeBytes(of: UInt16(length), toByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_reclen)!, as: UInt16.self)
+        for (i, b) in name.enumerated() { record.storeBytes(of: b, toByteOffset: nameOffset + i, as: UInt8.self) }
+        #expect(FileSystem.entryName(record.assumingMemoryBound(to: dirent.self)) == "blocks")
+    }
+}
