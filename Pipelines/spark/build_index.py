@@ -34,6 +34,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -151,7 +152,8 @@ def find_file(path):
 
 
 def fetch(url, dest, attempts=4):
-    """Downloads `url` to `dest`, retrying transient failures."""
+    """Downloads `url` to `dest`, retrying transient failures; a client error (404, 403) is
+    permanent and fails at once, rather than after the retries' back-off on every task attempt."""
     for attempt in range(attempts):
         try:
             req = urllib.request.Request(url, headers={"User-Agent": "indexer-spark/1"})
@@ -159,7 +161,8 @@ def fetch(url, dest, attempts=4):
                 shutil.copyfileobj(r, f, 1 << 20)
             return
         except OSError as e:
-            if attempt == attempts - 1:
+            permanent = isinstance(e, urllib.error.HTTPError) and 400 <= e.code < 500 and e.code not in (408, 429)
+            if permanent or attempt == attempts - 1:
                 raise RuntimeError(f"fetching {url}: {e}") from e
             LOG.warning("fetching %s: %s; retrying", url, e)
             time.sleep(2 ** attempt)
