@@ -132,13 +132,12 @@ public struct IndexJoin {
         guard version.analyzer == analyzer.identifier else {
             throw IndexError.otherAnalyzer(input: name, found: version.analyzer, expected: analyzer.identifier)
         }
+        // The view has read and checked every segment the version lists (another group's batch
+        // is in `excluded`); one it does not hold was replaced by a merger's compaction.
+        let opened = Dictionary(view.segments.map { ($0.cid, $0.info) }, uniquingKeysWith: { a, _ in a })
         var segments: [(cid: CID, info: SegmentInfo)] = []
         for cid in version.segments {
-            let info: SegmentInfo
-            do { info = try SegmentInfo(cbor: try DagCBOR.decode(try source.store.get(cid))) } catch { throw refuse("segment \(cid): \(error)") }
-            if let other = info.batches.first(where: { $0.group != key.group }) {
-                throw refuse("segment \(cid) holds batch \(other.batch) of group \(other.group), not of group \(key.group)")
-            }
+            guard let info = opened[cid] else { throw refuse("segment \(cid) is replaced by a merger's compaction; a join lists a build's segments") }
             guard info.tombstones.isEmpty else {
                 throw refuse(
                     "segment \(cid) holds \(info.tombstones.count) tombstones (an incremental build's); a join lists partitions built from scratch")

@@ -147,6 +147,26 @@ import TextTestSupport
         #expect(!FileSystem.exists(refusedOut + "/" + Manifest.fileName))
     }
 
+    @Test func aVersionListingAnotherGroupsSegmentIsRefused() throws {
+        // Group A's version listing a segment built (batch 1) under group B's key.
+        let otherKey = try GroupKey(seed: Array(repeating: 5, count: 32))
+        let dir = tempDirectory("foreign-segment")
+        let builder = try SegmentBuilder(directory: dir, key: otherKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 16 << 20, batch: 1))
+        for (i, d) in corpus(2).enumerated() { try builder.add(d, file: 0, seq: UInt32(i)) }
+        let segment = try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment
+        let v = try GroupVersion.signed(key: testKey, sequence: 1, created: Self.created, analyzer: IndexAnalyzer().identifier, segments: [segment])
+        _ = try IndexWriter.publish(
+            versions: [(try IndexWriter.store(v, in: builder.store), v)], analyzer: IndexAnalyzer().identifier, store: builder.store, out: dir,
+            key: testKey, created: Self.created)
+        let a = try partition(try site("a", pages: 1), 0, of: 2)
+        #expect {
+            _ = try join([a.path, dir])
+        } throws: { e in
+            guard case IndexError.partition(let input, let reason) = e else { return false }
+            return input == dir && reason.contains("\(segment)") && reason.contains("another group")
+        }
+    }
+
     @Test func aMergedIndexIsNotAPartition() throws {
         let a = try partition(try site("a", pages: 1), 0, of: 2)
         let otherKey = try GroupKey(seed: Array(repeating: 3, count: 32))
