@@ -178,6 +178,20 @@ public final class HubDatabase: Sendable {
 
     // MARK: Versions
 
+    /// The shared groups that have a version, with their current manifest, by group ID.
+    public func sharedCurrent() throws -> [(group: String, publicKey: String, name: String?, manifest: [UInt8])] {
+        try queue.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT g.groupID, g.publicKey, g.name, v.manifest FROM groups g JOIN versions v ON v.publicKey = g.publicKey
+                    WHERE g.shared = 1 AND v.number = (SELECT max(number) FROM versions WHERE publicKey = g.publicKey)
+                    ORDER BY g.groupID
+                    """
+            ).map { ($0["groupID"], $0["publicKey"], $0["name"], Array($0["manifest"] as Data)) }
+        }
+    }
+
     /// The versions kept for a group, oldest first.
     public func versions(publicKey: String) throws -> [HubVersion] {
         try queue.read { db in

@@ -71,17 +71,21 @@ extension HubService {
     /// group has published yet.
     @discardableResult
     public func updateShared() throws -> Bool {
-        let shared = try db.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT groupID, publicKey, name FROM groups WHERE shared = 1 ORDER BY groupID")
-                .map { (group: $0["groupID"] as String, key: $0["publicKey"] as String, name: $0["name"] as String?) }
-        }
-        let inputs = try shared.filter { try !db.versions(publicKey: $0.key).isEmpty }
+        // Each group's current manifest as committed, not its folder's `manifest.json`: that
+        // mirror is written after the commit, so a merge running meanwhile (another group's
+        // publish) found a new group's folder without one and refused the whole merge. Its
+        // blocks are in place before the commit (a version is accepted only complete).
+        let inputs = try db.sharedCurrent()
         guard !inputs.isEmpty else { return false }
+        let manifests = Dictionary(uniqueKeysWithValues: inputs.map { (folder($0.group), $0.manifest) })
         let lock = try FolderLock(folder: sharedFolder)
         defer { lock.unlock() }
         let merged = try IndexMerge.merge(
-            named: inputs.map { folder($0.group) }, open: { try IndexView.localSource($0) }, out: sharedFolder, key: try hubKey(),
-            policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.key) }), created: ISODate.now(),
+            named: inputs.map { folder($0.group) },
+            open: { dir in
+                .init(manifestBytes: manifests[dir]!, path: dir + "/" + Manifest.fileName, store: try DirectoryStore(root: dir, create: false))
+            }, out: sharedFolder, key: try hubKey(),
+            policy: ReadPolicy(trustedKeys: inputs.compactMap { Hex.decode($0.publicKey) }), created: ISODate.now(),
             compaction: config.sharedCompactAbove > 0 ? .init(above: config.sharedCompactAbove) : nil)
         let logged = try ManifestLog(folder: sharedFolder).append(merged.manifest.fileBytes)
         // Readers show these beside group IDs; written after the manifest, so a reader may see

@@ -385,4 +385,32 @@ extension HubFollowTests {
             _ = try reachable(hub.sharedFolder)
         }
     }
+
+    /// A group's folder mirrors its version after the commit; a merge run meanwhile (by another
+    /// group's publish) takes the committed versions, not whatever the folders hold yet.
+    @Test func theSharedMergeTakesCommittedVersionsNotTheFoldersMirrors() async throws {
+        let hub = try newHub()
+        let a = tempDirectory("a"), b = tempDirectory("b")
+        let seg = try buildVersion(dir: a, sequence: 1, key: keyA)
+        try buildVersion(dir: b, sequence: 1, documents: 30, key: keyB)
+        let firstA = try FileSystem.readFile(a + "/manifest.json")
+        try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.router) { client in
+            let s = HubSession(client: client)
+            for key in [keyA, keyB] {
+                _ = try await s.prove("register", key: key)
+                try hub.db.setShared(publicKey: Hex.encode(key.publicKey), true)
+            }
+            for (dir, key) in [(a, keyA), (b, keyB)] { #expect(try await s.publish(dir, key: key, token: try await s.token(key)).0 == .ok) }
+            try buildVersion(dir: a, sequence: 2, key: keyA, keep: [seg])
+            #expect(try await s.publish(a, key: keyA, token: try await s.token(keyA)).0 == .ok)
+        }
+        // As between the commits and the mirrors' writes: B's first version not mirrored yet,
+        // A's folder still showing its previous one.
+        try FileSystem.removeTree(hub.folder(keyB.group.description) + "/manifest.json")
+        try FileSystem.writeAtomically(hub.folder(keyA.group.description) + "/manifest.json", firstA)
+        try hub.updateShared()
+        let shared = try IndexView.open(directory: hub.sharedFolder)
+        #expect(Set(shared.versions.map(\.version.publicKey)) == [keyA.publicKey, keyB.publicKey])
+        #expect(shared.versions.first { $0.version.publicKey == keyA.publicKey }?.version.sequence == 2)
+    }
 }

@@ -153,4 +153,23 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         }
         #expect(throws: TrustListError.empty(path: "t")) { try TrustList(parsing: "# nothing\n", path: "t") }
     }
+
+    /// A merged index's `names.json` is read over the index's own connections and counted in
+    /// its cost, as `search --stats` reports it.
+    @Test func groupNamesOfARemoteIndexAreFetchedAndCounted() throws {
+        let names = try GroupNames.signed([keyB.group.description: "Beta"], key: keyA, created: "2026-01-02T00:00:00Z")
+        let server = try TestHTTPServer { r in
+            if r.path == "/" + GroupNames.fileName { return .respond(status: 200, body: names) }
+            guard let bytes = try? FileSystem.readFile(mergedIndex + r.path) else { return .respond(status: 404, body: []) }
+            return .respond(status: 200, body: bytes)
+        }
+        defer { server.stop() }
+        var options = RemoteOptions()
+        options.cacheDirectory = nil
+        let remote = try openIndex("http://127.0.0.1:\(server.port)", options: options)
+        let before = remote.cost
+        #expect(remote.groupNames() == [keyB.group.description: "Beta"])
+        #expect(remote.cost.requests == before.requests + 1 && remote.cost.bytes == before.bytes + names.count)
+        #expect(server.requests.filter { $0.path == "/" + GroupNames.fileName }.count == 1)
+    }
 }

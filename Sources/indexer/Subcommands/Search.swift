@@ -70,7 +70,7 @@ struct SearchCommand: ParsableCommand {
             printError("error: \(e)")
             throw ExitCode.validationFailure
         }
-        let names = page.results.isEmpty ? [:] : opened.groupNames(options: access.remoteOptions)
+        let names = page.results.isEmpty ? [:] : opened.groupNames()
         for k in page.results.indices { page.results[k].groupName = names[page.results[k].group] }
         let cost = opened.cost
         if json {
