@@ -41,7 +41,8 @@ public struct SourceReader: Sendable {
 
     /// Streams the records of one WARC, joining segmented records; a WACZ's records go through
     /// its `pages`. Crawler text records (`urn:text:`) are no documents of their own; outside
-    /// a WACZ, with no page list to match them to, they are left out. Returns false if stopped.
+    /// a WACZ, with no page list to match them to, they are left out, as are crawl metadata
+    /// records (`isCrawlMetadata`). Returns false if stopped.
     func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, pages: WACZPages?, emit: (WorkItem) -> Bool) -> Bool {
         let stream: ByteStream
         // The ARC look-ahead holds part of a block, so it stays within the block bound.
@@ -58,7 +59,13 @@ public struct SourceReader: Sendable {
                 ok = segments.add(r).allSatisfy { item in
                     switch item {
                     case .left(let rec):
-                        if let pages { pages.route(rec).allSatisfy(emit) } else { emit(SourceReader.plain(rec)) }
+                        if SourceReader.isCrawlMetadata(rec) {
+                            emit(.outcome(.ignored(reason: "crawl metadata record (metadata:)"), isRecord: true))
+                        } else if let pages {
+                            pages.route(rec).allSatisfy(emit)
+                        } else {
+                            emit(SourceReader.plain(rec))
+                        }
                     case .right(let skip): emit(.outcome(.skipped(skip), isRecord: true))
                     }
                 }
@@ -113,6 +120,14 @@ public struct SourceReader: Sendable {
 }
 
 extension SourceReader {
+    /// A record about the crawl rather than a capture: wget writes its log and arguments as
+    /// `resource` records at `metadata://gnu.org/software/wget/warc/…` (its manifest as a
+    /// `metadata` record, which the reader already leaves out). Such a record is no page
+    /// anyone searches for, nor one a replay tool serves.
+    static func isCrawlMetadata(_ record: WARCRecord) -> Bool {
+        (record.header.targetURI ?? "").prefix(9).lowercased() == "metadata:"
+    }
+
     static func plain(_ record: WARCRecord) -> WorkItem {
         let uri = record.header.targetURI ?? ""
         if record.header.type == "resource", WACZPages.textPrefixes.contains(where: uri.hasPrefix) {

@@ -60,6 +60,38 @@ import Testing
         #expect(throws: ReplayTemplate.Invalid.self) { try ReplayTemplate(spec) }
     }
 
+    /// Nor can a capture: a WARC's target URI, record ID and file name are whatever its writer
+    /// put there. Every link stays on the template's own host (its literal text before the first
+    /// placeholder is kept as is) and holds nothing that ends a double-quoted HTML attribute or
+    /// a URL (quotes, angle brackets, spaces, backslashes, controls), whatever the values.
+    @Test func hostileCapturesStayOnTheTemplatesHost() throws {
+        let urls = [
+            "http://h.test/a\"><script>alert(1)</script>", "http://h.test/with space/and<angle>",
+            "http://h.test/frag#\"><img src=x onerror=alert(2)>", "https://h.test/\\\\evil.test/x", "http://h.test/%0d%0a\r\nX: y",
+            "http://h.test/q?a=1&b='2'#x", "http://h.test/" + String(repeating: "L", count: 20_000), "HTTP://h.test/\u{0}\u{7F}é",
+            "javascript:alert(3)//http://h.test/", "JavaScript:alert(4)", "data:text/html,<script>alert(5)</script>", " http://h.test/",
+        ]
+        let templates = [
+            "pywb:http://wb.example/coll", "solrwayback:https://wb.example/solrwayback", "replayweb:https://files.example/crawls/",
+            "https://r.example/x/{file}/{archive}/{offset}/{url}?u={url}&id={recordId}&f={file}#t={timestamp}&u={url}",
+        ]
+        for spec in templates {
+            let t = try ReplayTemplate(spec)
+            let fixed = String(t.text.prefix { $0 != "{" })
+            for url in urls {
+                let capture = ReplayTemplate.Capture(
+                    url: url, date: 1_709_373_605, recordID: "<urn:uuid:1>\"><x>", file: "a\"b <c>#archive/d e.warc", offset: 1)
+                guard let link = t.link(capture) else {
+                    #expect(!url.lowercased().hasPrefix("http"), "\(spec): no link for \(url)")
+                    continue
+                }
+                #expect(link.hasPrefix(fixed), "\(spec): \(link)")
+                let bad = link.unicodeScalars.first { $0.value <= 0x20 || $0.value >= 0x7F || "\"<>\\`^{}|".unicodeScalars.contains($0) }
+                #expect(bad == nil, "\(spec): \(url) gave \(link.prefix(200))")
+            }
+        }
+    }
+
     @Test(arguments: ["https://h/{nope}", "https://h/{url", "https://h/}", "webrecorder:https://h/"])
     func refusesMalformedTemplates(_ spec: String) {
         #expect(throws: ReplayTemplate.Invalid.self) { try ReplayTemplate(spec) }

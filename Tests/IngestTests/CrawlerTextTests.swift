@@ -195,3 +195,30 @@ import TextTestSupport
         #expect(urls == (0..<n).map { "https://x.example/\($0)" })
     }
 }
+
+/// Records about the crawl rather than captures of it.
+@Suite struct CrawlMetadataTests {
+    /// wget's `--warc-file` output ends with its arguments and log as `resource` records at
+    /// `metadata://` URIs (text/plain, so they would pass as documents); they are left out.
+    @Test func wgetsMetadataResourcesAreNoDocuments() throws {
+        func resource(_ uri: String, _ text: String) -> [UInt8] {
+            let block = Array(text.utf8)
+            let head =
+                "WARC/1.0\r\nWARC-Type: resource\r\nWARC-Target-URI: <\(uri)>\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+                + "Content-Type: text/plain\r\nContent-Length: \(block.count)\r\n\r\n"
+            return Array(head.utf8) + block + Array("\r\n\r\n".utf8)
+        }
+        let page = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nSourdough notes".utf8)
+        let bytes =
+            record(type: "response", uri: "http://a.test/", block: page)
+            + resource("metadata://gnu.org/software/wget/warc/wget_arguments.txt", "\"--warc-file=crawl\" \"http://a.test/\"")
+            + resource("metadata://gnu.org/software/wget/warc/wget.log", "Saving to: 'index.html' sourdough")
+            + resource("http://a.test/notes.txt", "A resource at a web URL stays a document")
+        let dir = makeTempDir("crawl-metadata")
+        try writeBytes(dir + "/wget.warc", bytes)
+        let out = try ingest([dir + "/wget.warc"])
+        #expect(out.documents.map(\.url) == ["http://a.test/", "http://a.test/notes.txt"])
+        #expect(out.summary.ignored["crawl metadata record (metadata:)"] == 2)
+        #expect(out.summary.skipped.isEmpty)
+    }
+}
