@@ -115,8 +115,10 @@ $(WASM)/.tools:
 	fi
 	@mkdir -p $(WASM) && touch $@
 
-$(WASM)/src/.fetched: Pipelines/wasm-sources.sh $(WASM)/.tools
-	bash Pipelines/wasm-sources.sh $(WASM)/src
+# Run again after apt changes anything, to say if the native -dev packages left the pinned
+# versions behind; .fetched is left alone (nothing rebuilds) while the pins are the same.
+$(WASM)/src/.fetched: Pipelines/wasm-sources.sh $(WASM)/.tools /var/lib/dpkg/status
+	@bash Pipelines/wasm-sources.sh $(WASM)/src
 
 $(WASM)/clibrary.a: $(WASM)/src/.fetched
 	@rm -rf $(WASM)/clibrary && mkdir -p $(WASM)/clibrary

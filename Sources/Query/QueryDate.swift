@@ -70,16 +70,10 @@ struct QueryPeriod: Equatable {
     /// month, else `2024-05-17`; an instant that is not midnight UTC prints in full ISO 8601.
     static func text(for date: Int64) -> String {
         guard let (y, m, d) = civil(date) else { return ISODate.format(date) }
-        let year = padded(y, 4)
+        let year = ISODate.pad(y, 4)
         if m == 1 && d == 1 { return year }
-        if d == 1 { return year + "-" + padded(m, 2) }
-        return year + "-" + padded(m, 2) + "-" + padded(d, 2)
-    }
-
-    /// `v` in decimal with leading zeros to `width` digits (`%0*d` without Foundation).
-    static func padded(_ v: Int, _ width: Int) -> String {
-        let s = String(v)
-        return s.utf8.count >= width ? s : String(repeating: "0", count: width - s.utf8.count) + s
+        if d == 1 { return year + "-" + ISODate.pad(m, 2) }
+        return year + "-" + ISODate.pad(m, 2) + "-" + ISODate.pad(d, 2)
     }
 
     /// `date:P` text when `[from, to)` is exactly one year, month or day, else nil.
@@ -92,9 +86,9 @@ struct QueryPeriod: Equatable {
         ]
         for p in candidates where p.start == from && p.end == to {
             switch p.precision {
-            case .year: return padded(y, 4)
-            case .month: return padded(y, 4) + "-" + padded(m, 2)
-            case .day: return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+            case .year: return ISODate.pad(y, 4)
+            case .month: return ISODate.pad(y, 4) + "-" + ISODate.pad(m, 2)
+            case .day: return ISODate.pad(y, 4) + "-" + ISODate.pad(m, 2) + "-" + ISODate.pad(d, 2)
             }
         }
         return nil

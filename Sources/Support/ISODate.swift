@@ -109,11 +109,14 @@ public enum ISODate {
         let secs = Int(t - days * 86400)
         let (y64, m64, d64) = civil(fromDays: days)
         let y = Int(y64), m = Int(m64), d = Int(d64)
-        func pad(_ v: Int, _ n: Int) -> String {
-            let s = String(v)
-            return s.count >= n ? s : String(repeating: "0", count: n - s.count) + s
-        }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs / 60 % 60, 2)):\(pad(secs % 60, 2))Z"
+    }
+
+    /// `v` in decimal with leading zeros to `n` digits (`%0*d` without Foundation, which the
+    /// wasm build does not have).
+    public static func pad(_ v: Int, _ n: Int) -> String {
+        let s = String(v)
+        return s.utf8.count >= n ? s : String(repeating: "0", count: n - s.utf8.count) + s
     }
 
     /// The proleptic Gregorian (year, month, day) of a day number, days since 1970-01-01:
