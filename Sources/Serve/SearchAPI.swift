@@ -66,10 +66,13 @@ struct SearchAPI {
                 observer?(.started)
                 // The budget's clock starts when the search does, not while it queued.
                 let budget = SearchBudget(limits)
-                var search = IndexSearch(view: try index.view())
+                let view = try index.view()
+                var search = IndexSearch(view: view)
                 search.budget = budget
                 search.replay = replay
-                let page = try search.run(parsed, limit: limit, offset: offset)
+                var page = try search.run(parsed, limit: limit, offset: offset)
+                let names = page.results.isEmpty ? [:] : index.groupNames(for: view)
+                for k in page.results.indices { page.results[k].groupName = names[page.results[k].group] }
                 observer?(.finished(stopped: budget.stopped, candidates: budget.candidates, phraseChecks: budget.phraseChecks))
                 return (page, budget.stopped)
             }
