@@ -28,7 +28,8 @@ struct CompactCommand: ParsableCommand {
 
     @Argument(help: "Index folder.") var index: String
     @Option(help: "Output index folder (default: compact INDEX in place; its manifest is replaced last, atomically).") var out: String?
-    @Option(help: "Key file: a group's key (rewrites its version) or a merger's (default: the user's default key).") var key: String?
+    @Option(help: "Key file: a group's key (rewrites its version) or a merger's (default: the key in the user's key ring that signed INDEX).")
+    var key: String?
     @Flag(help: "Compact every segment into one instead of following the tiered policy.") var all = false
     @Option(help: "Memory for the inputs' node cache, in MiB (compaction streams; this bounds the rest).") var memoryMb = 256
     @Flag(help: "Print the summary as JSON.") var json = false
@@ -39,7 +40,7 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        var compact = IndexCompact(index: index, key: try loadKey(key), created: ISODate.now())
+        var compact = IndexCompact(index: index, key: try loadKey(key, .signerOf(index)), created: ISODate.now())
         compact.out = out
         compact.policy = CompactionPolicy(all: all)
         compact.memoryBytes = memoryMb << 20

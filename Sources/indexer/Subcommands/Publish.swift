@@ -28,7 +28,8 @@ struct PublishCommand: AsyncParsableCommand {
     @Flag(help: "Replace an index signed by another key, or one listing groups this one lacks.") var force = false
     @Option(help: ArgumentHelp("Keep the newest N published manifests (folder); implies --prune.", valueName: "N")) var keep: Int?
     @Flag(help: "Remove blocks no kept manifest reaches (folder; a hub collects by itself).") var prune = false
-    @Option(help: "Key for a hub session (default: the user's default key); must be the manifest's signer.") var key: String?
+    @Option(help: "Key for a hub session (default: the key in the user's key ring that signed INDEX); must be the manifest's signer.") var key:
+        String?
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func validate() throws {
@@ -62,7 +63,7 @@ struct PublishCommand: AsyncParsableCommand {
             if isHub {
                 if keep != nil || prune { throw CommandFailure("--keep and --prune apply to folders; a hub keeps versions by its quota") }
                 let (base, named) = HubClient.parse(dest)
-                let groupKey = try loadKey(key)
+                let groupKey = try loadKey(key, .signerOf(index))
                 if let named, named != groupKey.group.description {
                     throw CommandFailure("\(dest) names group \(named), but the key is group \(groupKey.group)")
                 }
