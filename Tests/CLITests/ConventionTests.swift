@@ -29,7 +29,11 @@ import Testing
         #expect(verbose.stderr.contains("indexed 30 documents") && verbose.stderr.contains("read \(site)"), "\(verbose.stderr)")
         let both = try CLI.run(["build", site, "--out", out, "--key", key, "-q", "-v"])
         #expect(both.status == 64)
-        for command in [["extract", site], ["merge", out, "--out", work + "/m", "--key", key], ["verify", out], ["diff", out, out]] {
+        let commands = [
+            ["extract", site], ["merge", out, "--out", work + "/m", "--key", key], ["verify", out], ["diff", out, out],
+            ["compact", out, "--all", "--key", key], ["publish", out, work + "/published"],
+        ]
+        for command in commands {
             let q = try CLI.run(command + ["--quiet"])
             #expect(q.status == 0 && q.stderr.isEmpty, "\(command): \(q.stderr)")
             let v = try CLI.run(command + ["--verbose"])
