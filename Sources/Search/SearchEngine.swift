@@ -62,7 +62,7 @@ public struct SearchEngine {
         var known: [Key: UInt64] = [:]
     }
 
-    private func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
+    func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
         let bytes = Array(term.utf8)
         let key = Frequencies.Key(field: field, term: bytes)
         let df = try c.frequencies.known[key] ?? view.documentFrequency(field, bytes)
@@ -77,7 +77,7 @@ public struct SearchEngine {
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
-    private func all(_ parts: [DocIterator]) throws -> DocIterator {
+    func all(_ parts: [DocIterator]) throws -> DocIterator {
         if parts.isEmpty { return EmptyIterator() }
         if parts.count == 1 { return parts[0] }
         if parts.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
@@ -148,8 +148,11 @@ public struct SearchEngine {
                 guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
                 return try termIterator(.lang, lang, scored: false, c)
             default:
+                if field.needsFormat2 { try requireFormat2(field == .author ? "from:" : "\(field):") }
                 return try termIterator(field, analyzer.keyword(text), scored: false, c)
             }
+        case .thread(let url):
+            return ListIterator(try thread(url)?.posts.map(\.doc) ?? [])
         case .dateRange(let from, let to):
             // Days are terms of the date field: the range is a key range of terms.
             let first = from.map(DateTerms.day) ?? ""
@@ -244,7 +247,7 @@ public struct SearchEngine {
                 }
             case .and(let items), .or(let items): items.forEach(collect)
             case .not(let inner): collect(inner)
-            case .prefix, .dateRange, .group: break
+            case .prefix, .dateRange, .group, .thread: break
             }
         }
         collect(plan)
