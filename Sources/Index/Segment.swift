@@ -326,6 +326,17 @@ public final class Segment: Sendable {
         }
     }
 
+    /// Calls `body` for every document of one of the segment's batches, in DocRef order: one
+    /// key range of the docs tree, so only its nodes are read.
+    public func forEachDocument(in batch: BatchID, _ body: (DocRef, DocRecord) throws -> Void) throws {
+        guard batchIDs.contains(batch) else { return }
+        var cursor = docs.scan(from: batch.prefix, to: ShardKeys.successor(ofPrefix: batch.prefix))
+        while let (k, v) = try cursor.nextEntry() {
+            guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
+            try body(ref, try DocRecord(encoded: v))
+        }
+    }
+
     /// Opens the segment whose root block is `cid`.
     public static func open(_ cid: CID, reader: NodeReader) throws -> Segment {
         let info = try SegmentInfo(cbor: try DagCBOR.decode(try reader.store.get(cid)))

@@ -3,7 +3,7 @@ import Index
 /// Conversations across sites: a post's replies name it in their `parent` (the field holds
 /// each reply's parent URL as `IndexAnalyzer.threadTerm` writes it), so a thread is walked one
 /// postings lookup per post, whichever group published each reply.
-public struct Thread: Sendable {
+public struct Conversation: Sendable {
     public struct Post: Sendable {
         public var doc: DocRef
         public var record: DocRecord
@@ -23,14 +23,14 @@ public struct Thread: Sendable {
 }
 
 extension SearchEngine {
-    /// Posts a thread holds at most; a larger one is cut (`Thread.truncated`).
+    /// Posts a thread holds at most; a larger one is cut (`Conversation.truncated`).
     public static let maxThreadPosts = 10_000
     /// Replies followed upwards at most, looking for the root.
     static let maxThreadDepth = 256
 
     /// The thread of the post at `url`: up through the parents the index holds to the root,
     /// then every reply below it, level by level. Nil when no document has that URL.
-    public func thread(_ url: String) throws -> Thread? {
+    public func thread(_ url: String) throws -> Conversation? {
         try requireFormat2("thread:")
         var key = analyzer.threadTerm(url)
         guard var here = try documents(at: key).first else { return nil }
@@ -49,13 +49,13 @@ extension SearchEngine {
             here = above
         }
         // Down: replies to every post found so far, level by level.
-        var posts: [Thread.Post] = []
+        var posts: [Conversation.Post] = []
         var docs: Set<DocRef> = []
         var keys: Set<String> = [key]
         var frontier = [key]
         var truncated = false
         for found in try documents(at: key) where docs.insert(found.doc).inserted {
-            posts.append(Thread.Post(doc: found.doc, record: found.record, key: key, parentKey: nil))
+            posts.append(Conversation.Post(doc: found.doc, record: found.record, key: key, parentKey: nil))
         }
         while !frontier.isEmpty && !truncated {
             var next: [String] = []
@@ -75,7 +75,7 @@ extension SearchEngine {
             let da = a.record.date ?? .max, db = b.record.date ?? .max
             return da != db ? da < db : (a.record.url, a.doc) < (b.record.url, b.doc)
         }
-        return Thread(root: key, posts: posts, missingParent: missing, truncated: truncated)
+        return Conversation(root: key, posts: posts, missingParent: missing, truncated: truncated)
     }
 
     /// Throws `needsFormat2` when a segment of the view predates the peer-to-peer fields.
@@ -87,8 +87,8 @@ extension SearchEngine {
     struct Found {
         var doc: DocRef
         var record: DocRecord
-        func post(_ key: String, _ parentKey: String) -> Thread.Post {
-            Thread.Post(doc: doc, record: record, key: key, parentKey: parentKey)
+        func post(_ key: String, _ parentKey: String) -> Conversation.Post {
+            Conversation.Post(doc: doc, record: record, key: key, parentKey: parentKey)
         }
     }
 
@@ -134,4 +134,11 @@ final class ListIterator: DocIterator {
     func next() throws { i += 1 }
     func score() throws -> Double { 0 }
     func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+}
+
+extension SearchEngine {
+    /// Every live document `plan` matches, in DocRef order, at most `limit` (facets of a query).
+    public func allMatches(_ plan: QueryPlan, limit: Int = 1_000_000) throws -> [DocRef] {
+        try collect(try live(try compile(plan, Compiled())), limit: limit)
+    }
 }

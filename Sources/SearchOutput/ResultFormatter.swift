@@ -57,6 +57,9 @@ public struct ResultFormatter: Sendable {
 
     private var highlightStyle: HighlightStyle { color ? .terminal : .plain }
 
+    /// A snippet with its marks as this output shows them (bold on a terminal, plain in a pipe).
+    public func render(_ s: Snippet) -> String { s.rendered(highlightStyle) }
+
     private func style(_ s: String, _ code: String) -> String {
         color ? "\u{1B}[\(code)m" + s + "\u{1B}[0m" : s
     }
