@@ -51,6 +51,8 @@ public struct SearchEngine {
         var terms: [String] = []
         /// Document frequencies looked up so far by this search (a widened pool compiles again).
         let frequencies: Frequencies
+        /// When set, only these segments are read, unscored (checking given documents).
+        var only: Set<CID>? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
     }
 
@@ -64,6 +66,13 @@ public struct SearchEngine {
 
     func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
         let bytes = Array(term.utf8)
+        if let only = c.only {
+            // Checking given documents: their segments' postings only, no statistics.
+            let parts: [DocIterator] = try view.segments.filter { only.contains($0.cid) }.flatMap { s in
+                try s.postingCursors(field, bytes).map { TermIterator(cursor: $0, field: field, term: bytes, weight: 0, bm25: bm25) }
+            }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        }
         let key = Frequencies.Key(field: field, term: bytes)
         let df = try c.frequencies.known[key] ?? view.documentFrequency(field, bytes)
         c.frequencies.known[key] = df
@@ -413,7 +422,10 @@ extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
     public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
-        let root = try live(try compile(plan, Compiled()))
+        guard !docs.isEmpty else { return [] }
+        let c = Compiled()
+        c.only = Set(docs.compactMap { view.segment(owning: $0)?.cid })
+        let root = try live(try compile(plan, c))
         var out: [DocRef] = []
         for d in docs.sorted() {
             try root.advance(to: d)
