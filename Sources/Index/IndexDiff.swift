@@ -39,6 +39,29 @@ public struct IndexDiff: Sendable {
                     try s.forEachDocument(in: b.id) { ref, r in if old.isLive(ref) { removed.append(Entry(ref: ref, record: r)) } }
                 }
             }
+            // A compaction drops the documents its inputs tombstoned: a batch both hold, moved
+            // into another segment with fewer live documents (a batch never gains any), is
+            // read on both sides.
+            func dead(_ v: IndexView) -> [BatchID: UInt64] {
+                var n: [BatchID: UInt64] = [:]
+                for ref in v.tombstones.keys where v.segment(owning: ref) != nil { n[ref.batchID, default: 0] += 1 }
+                return n
+            }
+            let deadOld = dead(old), deadNew = dead(new)
+            for s in new.segments {
+                for b in s.info.batches where oldBatches.contains(b.id) {
+                    guard let o = old.segment(owning: DocRef(group: b.group, batch: b.batch, ordinal: 0)), o.cid != s.cid,
+                        let ob = o.info.batches.first(where: { $0.id == b.id }),
+                        ob.documents - min(ob.documents, deadOld[b.id] ?? 0) != b.documents - min(b.documents, deadNew[b.id] ?? 0)
+                    else { continue }
+                    batchesRead += 2
+                    var present = Set<DocRef>()
+                    try s.forEachDocument(in: b.id) { ref, _ in present.insert(ref) }
+                    try o.forEachDocument(in: b.id) { ref, r in
+                        if old.isLive(ref) && !present.contains(ref) && new.tombstones[ref] == nil { removed.append(Entry(ref: ref, record: r)) }
+                    }
+                }
+            }
             // Documents of batches both hold that the newer version tombstones.
             let gone = new.tombstones.keys.filter { newBatches.contains($0.batchID) && old.isLive($0) }.sorted()
             for (ref, r) in zip(gone, try old.documents(gone)) { if let r { removed.append(Entry(ref: ref, record: r)) } }
