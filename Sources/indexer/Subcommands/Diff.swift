@@ -131,9 +131,10 @@ struct DiffCommand: ParsableCommand {
             let formatter = ResultFormatter.forStandardOutput()
             for l in lines {
                 let r = l.entry.record
-                var head = [l.mark, r.date.map { String(ISODate.format($0).prefix(10)) } ?? "undated", r.url]
-                if let x = r.author { head.append(ResultFormatter.byline(x, r.authorName)) }
-                print(head.joined(separator: "  "))
+                // `+ URL<TAB>date<TAB>title or author`: the URL first, for scripts and copying.
+                var head = [l.mark + " " + r.url, r.date.map { String(ISODate.format($0).prefix(10)) } ?? "undated"]
+                if let x = r.author { head.append(ResultFormatter.byline(x, r.authorName)) } else if !r.title.isEmpty { head.append(r.title) }
+                print(head.joined(separator: "\t"))
                 let s = snippet(l.entry, l.text)
                 if !s.text.isEmpty { print("    " + formatter.render(s)) }
             }
