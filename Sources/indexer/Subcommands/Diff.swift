@@ -81,7 +81,8 @@ struct DiffCommand: ParsableCommand {
         let newTexts = try b.texts(added.map(\.ref) + changed.map(\.new.ref))
         let oldTexts = try a?.texts(removed.map(\.ref)) ?? removed.map { _ in nil }
         let lines: [(mark: String, entry: IndexDiff.Entry, text: String?)] =
-            zip(added, newTexts.prefix(added.count)).map { ("+", $0, $1) } + zip(changed.map(\.new), newTexts.dropFirst(added.count)).map { ("~", $0, $1) }
+            zip(added, newTexts.prefix(added.count)).map { ("+", $0, $1) }
+            + zip(changed.map(\.new), newTexts.dropFirst(added.count)).map { ("~", $0, $1) }
             + zip(removed, oldTexts).map { ("-", $0, $1) }
         let analyzer = IndexAnalyzer().analyzer
         let snippets = SnippetBuilder(maxColumns: 160)

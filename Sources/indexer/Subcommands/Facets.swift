@@ -100,7 +100,8 @@ enum SinceOption {
             if let seconds { return DateTerms.day(now - n * seconds) }
         }
         let parts = t.split(separator: "-").map { Int($0) }
-        if parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], (1...9999).contains(y), (1...12).contains(m), (1...31).contains(d) {
+        if parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], (1...9999).contains(y), (1...12).contains(m), (1...31).contains(d)
+        {
             return String(format: "%04d%02d%02d", y, m, d)
         }
         throw ValidationError("--since wants 7d, 2w, 24h or a day like 2024-11-01, not \(text)")

@@ -51,6 +51,7 @@ struct ThreadCommand: ParsableCommand {
         }
         for (i, p) in thread.posts.enumerated() where p.parentKey == nil { place(i, 0) }
         for i in thread.posts.indices { place(i, 0) }  // anything a cycle left out
+        let texts = try opened.view.texts(ordered.map { thread.posts[$0.post].doc })
         if json {
             var w = JSONWriter()
             w.object { w in
@@ -60,7 +61,7 @@ struct ThreadCommand: ParsableCommand {
                 w.key("truncated"); w.bool(thread.truncated)
                 w.key("posts")
                 w.array { w in
-                    for (i, depth) in ordered {
+                    for ((i, depth), text) in zip(ordered, texts) {
                         let p = thread.posts[i]
                         w.object { w in
                             w.key("url"); w.string(p.record.url)
@@ -74,7 +75,7 @@ struct ThreadCommand: ParsableCommand {
                             w.key("authorName")
                             if let a = p.record.authorName { w.string(a) } else { w.null() }
                             w.key("group"); w.string(p.doc.group.description)
-                            w.key("text"); w.string(try! opened.view.text(p.doc) ?? "")
+                            w.key("text"); w.string(text ?? "")
                         }
                     }
                 }
@@ -82,7 +83,6 @@ struct ThreadCommand: ParsableCommand {
             print(String(decoding: w.bytes, as: UTF8.self))
             return
         }
-        let texts = try opened.view.texts(ordered.map { thread.posts[$0.post].doc })
         if let m = thread.missingParent { print("(replies to \(m), not in this index)") }
         for ((i, depth), text) in zip(ordered, texts) {
             let p = thread.posts[i]
