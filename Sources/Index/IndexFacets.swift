@@ -20,6 +20,10 @@ public struct Facets: Sendable {
     public struct Value: Sendable, Equatable {
         public var value: String
         public var count: UInt64
+        public init(value: String, count: UInt64) {
+            self.value = value
+            self.count = count
+        }
     }
 
     /// Most documents first, then by value.

@@ -18,7 +18,7 @@ public struct Conversation: Sendable {
     public var posts: [Post]
     /// The root replies to a post this index does not hold (its parent's URL, as written).
     public var missingParent: String?
-    /// The walk stopped at `SearchEngine.maxThreadPosts`.
+    /// The walk stopped at `SearchEngine.maxThreadPosts` (or on the search's budget).
     public var truncated = false
 }
 
@@ -61,7 +61,8 @@ extension SearchEngine {
             var next: [String] = []
             for parentKey in frontier {
                 for reply in try replies(to: parentKey) where !docs.contains(reply.doc) {
-                    guard posts.count < SearchEngine.maxThreadPosts else { truncated = true; break }
+                    // A server's budget counts each post found as a candidate.
+                    guard posts.count < SearchEngine.maxThreadPosts, budget?.step(leaves: 0) ?? true else { truncated = true; break }
                     let k = analyzer.threadTerm(reply.record.url)
                     docs.insert(reply.doc)
                     posts.append(reply.post(k, parentKey))
