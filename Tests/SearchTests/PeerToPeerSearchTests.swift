@@ -53,7 +53,8 @@ import Testing
         info.formatVersion = 1
         let old = try store.put(info.cbor.encode())
         #expect(try SegmentInfo(cbor: try DagCBOR.decode(try store.get(old))).formatVersion == 1)
-        let v = try GroupVersion.signed(key: testKey, sequence: 2, created: "2026-01-02T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [old])
+        let v = try GroupVersion.signed(
+            key: testKey, sequence: 2, created: "2026-01-02T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [old])
         _ = try IndexWriter.publish(
             versions: [(try IndexWriter.store(v, in: store), v)], analyzer: IndexAnalyzer().identifier, store: store, out: dir, key: testKey,
             created: "2026-01-02T00:00:00Z")
