@@ -15,16 +15,19 @@ extension SearchEngine {
     /// oldest) in windows of 1, 2, 4… days, the query restricted to each window, until the page
     /// is full; only the matches in the windows walked are read (their records, for dates and
     /// collapsing). Undated documents come last. `total` is exact only when every day was walked.
-    /// Collapsing by URL keeps the capture met first in this order.
+    /// Collapsing by URL keeps the capture met first in this order. A `thread:` query, whose
+    /// posts are few and already known, is sorted whole.
     public func searchByDate(_ plan: QueryPlan, newestFirst: Bool, limit: Int = 10, offset: Int = 0, texts: Bool = false) throws -> Result {
         let wanted = limit + offset
-        var days = try view.terms(.date, prefix: [], limit: Int.max).map { String(decoding: $0, as: UTF8.self) }
+        // A thread is a few posts already found: sorted all at once, no days walked.
+        var days = plan.hasThread ? [] : try view.terms(.date, prefix: [], limit: Int.max).map { String(decoding: $0, as: UTF8.self) }
         if newestFirst { days.reverse() }
         var hits: [Hit] = []
         var byURL: Set<String> = [], digests: Set<[UInt8]> = [], seen: Set<DocRef> = []
         var matched = 0, leaves = 0
+        let frequencies = Frequencies()
         func take(_ restricted: QueryPlan) throws {
-            let c = Compiled()
+            let c = Compiled(frequencies)
             let root = try live(try compile(restricted, c))
             var found: [(DocRef, Double)] = []
             while let d = root.doc {
@@ -41,6 +44,8 @@ extension SearchEngine {
                 batch.append(Hit(doc: doc, score: score, record: record, terms: c.terms, voucher: view.voucher(of: doc) ?? []))
             }
             batch.sort { a, b in
+                // Undated last in either order.
+                if (a.record.date == nil) != (b.record.date == nil) { return b.record.date == nil }
                 let x = a.record.date ?? 0, y = b.record.date ?? 0
                 if x != y { return newestFirst ? x > y : x < y }
                 return a.score != b.score ? a.score > b.score : a.doc < b.doc
