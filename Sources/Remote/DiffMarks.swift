@@ -39,3 +39,10 @@ public struct DiffMarks: Sendable {
         return json["marks"]?.object ?? [:]
     }
 }
+
+/// The bytes of a manifest file at `location`: a local path, or an http(s) URL (a published
+/// folder's `versions/<n>.json`), at most 64 MiB. Its signature is checked by whoever opens it.
+public func manifestFile(_ location: String, options: RemoteOptions = .init()) throws -> [UInt8] {
+    guard RemoteURL.isRemote(location) else { return try FileSystem.readFile(location, limit: 64 << 20) }
+    return try Fetcher(options: options).fetchOne(FetchRequest(url: location, limit: 64 << 20)).body
+}

@@ -133,6 +133,9 @@ import TextTestSupport
         #expect((first["added"] as? [[String: Any]])?.first?["snippet"] as? String == "@alice lovely #honey")
 
         let before = Set(try FileManager.default.contentsOfDirectory(atPath: work + "/B/blocks"))
+        // The first version's manifest, kept beside the index as a published folder keeps it.
+        try FileManager.default.createDirectory(atPath: work + "/B/versions", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: work + "/B/manifest.json", toPath: work + "/B/versions/1.json")
         try #"{"text": "@alice see you Saturday", "createdAt": "2025-01-05T09:00:00Z", "threadParent": "https://alice.example/posts/2.json"}"#
             .write(toFile: work + "/bob/posts/b3.json", atomically: true, encoding: .utf8)
         try #"{"text": "@alice lovely #honey, thank you", "createdAt": "2025-01-02T08:00:00Z", "threadParent": "http://alice.example/posts/1.json"}"#
@@ -182,5 +185,9 @@ import TextTestSupport
         let all = try json(["diff", "--since", (first["root"] as? String) ?? "", nginx.base, "--json", "--cache-dir", cache])
         #expect(Set(urls(all, "changed")) == ["https://bob.example/posts/b1.json", "https://bob.example/posts/b2.json"])
         #expect(urls(all, "added") == ["https://bob.example/posts/b3.json"])
+        // The same, naming that version by its manifest's URL.
+        let byURL = try json(["diff", "--since", nginx.base + "/versions/1.json", nginx.base, "--json", "--cache-dir", cache])
+        #expect(Set(urls(byURL, "changed")) == Set(urls(all, "changed")) && urls(byURL, "added") == urls(all, "added"))
+        #expect(byURL["sinceRoot"] as? String == first["root"] as? String)
     }
 }

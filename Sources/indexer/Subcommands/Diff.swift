@@ -16,7 +16,7 @@ struct DiffCommand: ParsableCommand {
         discussion: """
             `diff OLD NEW` compares two indexes; `diff --since X NEW` compares NEW with an earlier \
             version of it, X being a saved manifest file (a published folder keeps each as \
-            versions/<n>.json), a root CID looked at before, or `last`: the version this machine \
+            versions/<n>.json; a path or URL), a root CID looked at before, or `last`: the version this machine \
             last diffed with the same NEW and --query (kept in the cache folder, diff-marks.json; \
             the first time, everything matching is new). So "what is new since I last looked" is \
             `indexer diff --since last URL --query '@alice'`. The earlier version is read from \
@@ -28,7 +28,7 @@ struct DiffCommand: ParsableCommand {
             """)
 
     @Argument(help: "OLD NEW, or with --since only NEW (folders or URLs).") var locations: [String]
-    @Option(help: "Compare NEW with this earlier version: a manifest file, a root CID seen before, or `last`.")
+    @Option(help: "Compare NEW with this earlier version: a manifest file (path or URL), a root CID seen before, or `last`.")
     var since: String?
     @Option(help: "Only list documents matching this query.") var query: String?
     @Flag(help: "Print as JSON.") var json = false
@@ -169,7 +169,7 @@ struct DiffCommand: ParsableCommand {
             bytes = m
             label = marks.directory + "/manifests/\(root).json"
         } else {
-            bytes = try FileSystem.readFile(since, limit: 64 << 20)
+            bytes = try manifestFile(since, options: access.remoteOptions)
         }
         let source = IndexView.Source(manifestBytes: bytes, path: label, store: new.view.store)
         do { return try IndexView.open([source], policy: try access.policy(acceptOlder: true)) } catch let e as BlockError {
