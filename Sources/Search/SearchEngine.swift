@@ -51,6 +51,8 @@ public struct SearchEngine {
         var terms: [String] = []
         /// Document frequencies looked up so far by this search (a widened pool compiles again).
         let frequencies: Frequencies
+        /// When set, only these segments are read, unscored (checking given documents).
+        var only: Set<CID>? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
     }
 
@@ -62,8 +64,15 @@ public struct SearchEngine {
         var known: [Key: UInt64] = [:]
     }
 
-    private func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
+    func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
         let bytes = Array(term.utf8)
+        if let only = c.only {
+            // Checking given documents: their segments' postings only, no statistics.
+            let parts: [DocIterator] = try view.segments.filter { only.contains($0.cid) }.flatMap { s in
+                try s.postingCursors(field, bytes).map { TermIterator(cursor: $0, field: field, term: bytes, weight: 0, bm25: bm25) }
+            }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        }
         let key = Frequencies.Key(field: field, term: bytes)
         let df = try c.frequencies.known[key] ?? view.documentFrequency(field, bytes)
         c.frequencies.known[key] = df
@@ -77,7 +86,7 @@ public struct SearchEngine {
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
-    private func all(_ parts: [DocIterator]) throws -> DocIterator {
+    func all(_ parts: [DocIterator]) throws -> DocIterator {
         if parts.isEmpty { return EmptyIterator() }
         if parts.count == 1 { return parts[0] }
         if parts.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
@@ -148,8 +157,11 @@ public struct SearchEngine {
                 guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
                 return try termIterator(.lang, lang, scored: false, c)
             default:
+                if field.needsFormat2 { try requireFormat2(field == .author ? "from:" : "\(field):") }
                 return try termIterator(field, analyzer.keyword(text), scored: false, c)
             }
+        case .thread(let url):
+            return ListIterator(try thread(url)?.posts.map(\.doc) ?? [])
         case .dateRange(let from, let to):
             // Days are terms of the date field: the range is a key range of terms.
             let first = from.map(DateTerms.day) ?? ""
@@ -244,7 +256,7 @@ public struct SearchEngine {
                 }
             case .and(let items), .or(let items): items.forEach(collect)
             case .not(let inner): collect(inner)
-            case .prefix, .dateRange, .group: break
+            case .prefix, .dateRange, .group, .thread: break
             }
         }
         collect(plan)
@@ -410,7 +422,10 @@ extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
     public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
-        let root = try live(try compile(plan, Compiled()))
+        guard !docs.isEmpty else { return [] }
+        let c = Compiled()
+        c.only = Set(docs.compactMap { view.segment(owning: $0)?.cid })
+        let root = try live(try compile(plan, c))
         var out: [DocRef] = []
         for d in docs.sorted() {
             try root.advance(to: d)
