@@ -21,6 +21,10 @@ public struct DocumentBuilder: Sendable {
     /// record for its URL) fills in what the payload lacks (`usingCrawlerText`).
     public func build(_ record: WARCRecord, crawler: CrawlerPage? = nil) -> Outcome {
         let h = record.header
+        // A repaired record's bytes are suspect (a wrong length may have joined it to part of
+        // another): its block digest is checked before anything can leave it out as non-text or
+        // an error page, so damage is never hidden behind a policy decision.
+        if !record.repairs.isEmpty, let bad = record.digestMismatch(payloadStart: nil) { return .skipped(bad) }
         switch h.type {
         case "response":
             let head = record.block.withUnsafeBytes { HTTPHead.parse($0) }

@@ -28,8 +28,16 @@ public enum SourceFormat: String, Sendable, Equatable {
         if isARC(head, from: k) { return .arc }
         // Junk lines before the first record: a version line at a line start within the head
         // (the reader reports the junk and keeps every record).
-        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count), !head[0..<hit].contains(0) {
-            return .warc
+        // Binary junk (NUL bytes) is accepted before a whole version line (`WARC/1.0` and a line
+        // end), which no other format starts its lines with.
+        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count) {
+            if !head[0..<hit].contains(0) { return .warc }
+            let line = head[(hit + 1)...].prefix(12)
+            if let end = line.firstIndex(where: { $0 == Bytes.cr || $0 == Bytes.lf }),
+                String(decoding: line[..<end], as: UTF8.self).wholeMatch(of: /WARC\/[0-9]\.[0-9]{1,3}/) != nil
+            {
+                return .warc
+            }
         }
         // Likewise an ARC header line at a line start after junk (text, not binary, before it).
         var line = k
