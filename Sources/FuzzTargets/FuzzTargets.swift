@@ -95,15 +95,18 @@ public enum FuzzTargets {
     }
 }
 
-/// One in-memory file (memfd) rewritten per input, so targets that read paths need no disk.
+/// One file in /dev/shm (memory) rewritten per input, for targets that read paths; removed
+/// when the process exits.
 final class MemoryFile: @unchecked Sendable {
     static let shared = MemoryFile()
     private let fd: Int32
     let path: String
 
     private init() {
-        fd = memfd_create("indexer-fuzz", 0)
-        path = "/proc/self/fd/\(fd)"
+        var template = Array("/dev/shm/indexer-fuzz-XXXXXX".utf8CString)
+        fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        path = String(cString: template)
+        atexit { unlink(MemoryFile.shared.path) }
     }
 
     func write(_ data: UnsafeRawBufferPointer) -> String? {

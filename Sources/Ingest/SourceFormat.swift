@@ -97,13 +97,14 @@ extension SourceFormat {
 }
 
 /// Opens a WARC byte stream over `stream` whose first bytes say `format`: ARC is converted to
-/// WARC as it is read (`ARCStream`), looking ahead at most `arcLookahead` bytes.
-func warcStream(_ stream: ByteStream, format: SourceFormat, arcLookahead: Int = 4 << 20) throws -> ByteStream {
+/// WARC as it is read (`ARCStream`), looking ahead at most `arcLookahead` bytes; each gzip
+/// member or zstd frame is held to `ratioCap` (a decompression-bomb bound) when given.
+func warcStream(_ stream: ByteStream, format: SourceFormat, arcLookahead: Int = 4 << 20, ratioCap: ZipArchive.Limits? = nil) throws -> ByteStream {
     switch format {
-    case .warcGzip: try DecodingStream(stream, format: .gzip)
-    case .warcZstd: try DecodingStream(stream, format: .zstd)
+    case .warcGzip: try DecodingStream(stream, format: .gzip, ratioCap: ratioCap)
+    case .warcZstd: try DecodingStream(stream, format: .zstd, ratioCap: ratioCap)
     case .arc: ARCStream(stream, maxLookahead: arcLookahead)
-    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip), maxLookahead: arcLookahead)
+    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip, ratioCap: ratioCap), maxLookahead: arcLookahead)
     default: stream
     }
 }

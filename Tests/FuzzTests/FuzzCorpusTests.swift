@@ -19,7 +19,7 @@ import TextTestSupport
     @Test(arguments: FuzzTargets.all.map(\.name)) func replaysTheKeptCorpus(_ target: String) throws {
         let run = try #require(FuzzTargets.all.first { $0.name == target }?.run)
         let files = Self.inputs(target)
-        #expect(files.count >= 3, "Tests/FuzzCorpus/\(target) should hold seeds (make fuzz-seeds)")
+        #expect(!files.isEmpty, "Tests/FuzzCorpus/\(target) should hold seeds (make fuzz-seeds)")
         for f in files {
             let data = try Data(contentsOf: URL(fileURLWithPath: f))
             data.withUnsafeBytes { run($0) }
