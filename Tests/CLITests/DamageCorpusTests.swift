@@ -31,12 +31,23 @@ import TextTestSupport
         var maxRSSKiB: Int
     }
 
-    /// The corpus and its check, made once per test run (about 30 s of the debug binary).
-    static let results: Result<[Case], CLIError> = {
+    static let script = CLI.packageRoot.appendingPathComponent("Corpora/fixtures").path
+
+    /// The corpus, made once per test run.
+    static let corpus: Result<String, CLIError> = {
         do {
             let dir = CLI.temp("damage")
-            let script = CLI.packageRoot.appendingPathComponent("Corpora/fixtures").path
             _ = try PythonChecker.output(arguments: [script + "/make_damage.py", dir, "--seed", "10", "--per-class", "4"])
+            return .success(dir)
+        } catch {
+            return .failure(CLIError(message: "damage corpus: \(error)"))
+        }
+    }()
+
+    /// Its check (about 30 s of the debug binary).
+    static let results: Result<[Case], CLIError> = {
+        do {
+            let dir = try corpus.get()
             let out = try PythonChecker.output(arguments: [script + "/check_damage.py", try CLI.binary, dir, "--memory-mb", "64"])
             struct Report: Decodable { var cases: [Case] }
             return .success(try JSONDecoder().decode(Report.self, from: out).cases)
@@ -64,5 +75,17 @@ import TextTestSupport
             #expect(c.cpuSeconds <= Self.maxCPUSeconds, "\(c.name): \(c.cpuSeconds) s of CPU")
             #expect(c.maxRSSKiB <= Self.maxRSSKiB, "\(c.name): peak RSS \(c.maxRSSKiB) KiB")
         }
+    }
+
+    /// `--no-digest-check` trusts the digests: the record whose block digest was damaged is
+    /// indexed, and nothing is reported.
+    @Test func noDigestCheckTrustsTheDigests() throws {
+        let bad = try Self.corpus.get() + "/cases/bad-digest-0.warc"
+        let checked = try CLI.run(["extract", "--quiet", bad])
+        let trusted = try CLI.run(["extract", "--quiet", "--no-digest-check", bad])
+        #expect(checked.status == 3 && trusted.status == 0, "\(checked.stderr) \(trusted.stderr)")
+        let count = { (s: String) in s.split(separator: "\n").count }
+        #expect(count(trusted.stdout) == count(checked.stdout) + 1)
+        #expect(count(trusted.stdout) == 50)
     }
 }
