@@ -13,7 +13,7 @@ public enum FuzzDriver {
         #if FUZZING
             var argc = CommandLine.argc
             var argv = CommandLine.unsafeArgv
-            exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
+            exit(llvmFuzzerRunDriver(&argc, &argv, fuzzOneInput))
         #else
             let files = CommandLine.arguments.dropFirst()
             if files.isEmpty || files.contains("--help") {
@@ -49,7 +49,7 @@ public enum FuzzDriver {
 
 #if FUZZING
     @_silgen_name("LLVMFuzzerRunDriver")
-    func LLVMFuzzerRunDriver(
+    func llvmFuzzerRunDriver(
         _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
         _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
     ) -> CInt

@@ -60,7 +60,8 @@ public enum FuzzTargets {
     /// The HTTP head and body of a response record: status line, headers, chunked transfer,
     /// stacked content encodings (gzip, deflate, br, zstd), charsets, media types.
     @Sendable public static func http(_ data: UnsafeRawBufferPointer) {
-        let head = "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://fuzz.test/\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(data.count)\r\n\r\n"
+        let head =
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://fuzz.test/\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(data.count)\r\n\r\n"
         drain(WARCReader(stream: MemoryStream(Array(head.utf8) + Array(data) + Array("\r\n\r\n".utf8)), file: "fuzz", limits: limits))
         _ = HTTPHead.parse(data)
     }

@@ -153,7 +153,9 @@ public final class DecodingStream: ByteStream {
             outPosition += Int64(result.produced)
             if let cap = ratioCap, outPosition - unitStart.output > cap.cap(compressed: innerPosition - unitStart.offset) {
                 try resync(
-                    after: "a \(codec.magic?.count == 3 ? "gzip member" : "zstd frame") inflating past \(cap.maxRatio):1 beyond its first \(cap.ratioAllowance) bytes (a decompression bomb)")
+                    after:
+                        "a \(codec.magic?.count == 3 ? "gzip member" : "zstd frame") inflating past \(cap.maxRatio):1 beyond its first \(cap.ratioAllowance) bytes (a decompression bomb)"
+                )
             }
             if result.ended {
                 codec.reset()

@@ -150,7 +150,9 @@ public final class WARCReader {
             while let hit = Bytes.find(pattern, in: raw, from: k, to: input.end) {
                 if hit + 12 > input.end && !eof { break }
                 let at = hit + skip
-                if midLine ? (at > input.start && raw[at - 1] == Bytes.lf && isVersionLine(at: at)) || isWholeVersionLine(at: at) : isVersionLine(at: at) {
+                if midLine
+                    ? (at > input.start && raw[at - 1] == Bytes.lf && isVersionLine(at: at)) || isWholeVersionLine(at: at) : isVersionLine(at: at)
+                {
                     keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<at]))
                     input.start = at
                     return true
