@@ -16,7 +16,7 @@ TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer
 SPARK_APT_PACKAGES := openjdk-17-jre-headless
 SPARK_PY_PACKAGES := pyspark==4.3.0
 
-.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm
+.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm fuzz fuzz-seeds
 
 setup: .setup-done
 .setup-done: Makefile
@@ -74,6 +74,21 @@ demo: release
 
 bench: release
 	bash Pipelines/bench.sh
+
+# Coverage-guided fuzzing (libFuzzer, from the toolchain) of the paths hostile files reach:
+# WARC framing, gzip/zstd/deflate, HTTP, ZIP/WACZ, HTML. Each target runs FUZZ_SECONDS (default
+# 60) over Tests/FuzzCorpus/TARGET; what it finds lands there as crash-* (Pipelines/fuzz.sh),
+# replayed by FuzzCorpusTests. Built into .build/fuzz (lld: SwiftPM's renamed `main` and
+# libFuzzer's own clash under gold). `make fuzz-seeds` rewrites the seeds from real files.
+FUZZ_TARGETS := warc decompress http zip html
+fuzz: setup
+	for t in $(FUZZ_TARGETS); do \
+		$(SWIFT) build --build-path .build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xlinker -fuse-ld=lld --product fuzz-$$t || exit 1; \
+	done
+	bash Pipelines/fuzz.sh $(FUZZ_TARGETS)
+
+fuzz-seeds: setup
+	$(PY) Pipelines/fuzz_seeds.py Tests/FuzzCorpus
 
 # Real corpora (Debian linux-doc-6.1 and rust-doc as WARC, WARC.gz, WARC.zst, WACZ, wget crawl,
 # HTML folder) under Corpora/build/, not committed; idempotent. See Corpora/README.md.

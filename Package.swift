@@ -122,6 +122,11 @@ let package = Package(
         .executableTarget(name: "text-bench", dependencies: ["Support", "HTMLText", "Analysis"]),
         .executableTarget(name: "query-bench", dependencies: ["Support", "Query", "Snippets", "HTMLText", "Analysis"]),
 
+        // Coverage-guided fuzzing of every path a hostile file reaches (`make fuzz` builds these with
+        // libFuzzer; a normal build replays files given as arguments). FuzzCorpusTests replays Tests/Fuzz/.
+        .target(name: "FuzzTargets", dependencies: ["Ingest", "HTMLText"]),
+    ] + ["warc", "decompress", "http", "zip", "html"].map { .executableTarget(name: "fuzz-\($0)", dependencies: ["FuzzTargets"]) } + [
+
         // Tests mirror the targets; the two support targets are shared helpers.
         .target(name: "TextTestSupport", path: "Tests/TextTestSupport"),
         .target(name: "IndexTestSupport", dependencies: ["Index", "Blocks", "TextTestSupport"], path: "Tests/IndexTestSupport"),
@@ -152,5 +157,6 @@ let package = Package(
         .testTarget(name: "WasmTests", dependencies: ["Analysis", "Query", "Snippets", "HTMLText", "Zstd", "Sodium", "TextTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests", dependencies: ["TextTestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TextTestSupport"]),
     ]
 )

@@ -6,7 +6,7 @@ venv, the corpora and the release build); see BENCHMARKS.md "How these are measu
 Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
 otherwise the row says "not yet available" and the ratio column waits for it.
 
-usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish
+usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish hostile
 env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
        BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
        BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer),
@@ -797,9 +797,62 @@ def section_publish(have):
     return "Publishing to a hub", body + "\n\n" + how
 
 
+def section_hostile(have):
+    """The damage corpus (Corpora/fixtures/make_damage.py) at a larger scale than the test suite
+    runs it (bombs and junk BENCH_HOSTILE_SCALE times bigger, more cases per class), checked by
+    check_damage.py against the release binary; then what checking WARC digests costs a build."""
+    scale = int(os.environ.get("BENCH_HOSTILE_SCALE", "4"))
+    per_class = int(os.environ.get("BENCH_HOSTILE_CASES", "8"))
+    fixtures = os.path.join(ROOT, "Corpora", "fixtures")
+    dmg = os.path.join(OUT, "hostile")
+    shutil.rmtree(dmg, ignore_errors=True)
+    subprocess.run([PY, os.path.join(fixtures, "make_damage.py"), dmg, "--seed", "10", "--per-class", str(per_class),
+                    "--scale", str(scale)], check=True, cwd=ROOT)
+    wait_for_quiet()
+    out = subprocess.run([PY, os.path.join(fixtures, "check_damage.py"), INDEXER, dmg, "--memory-mb", "512"],
+                         check=True, stdout=subprocess.PIPE, cwd=ROOT).stdout
+    cases = json.loads(out)["cases"]
+    rows, worst = [], []
+    for cls in dict.fromkeys(c["class"] for c in cases):
+        cs = [c for c in cases if c["class"] == cls]
+        lost = sum(len(c["lost"]) + len(c["altered"]) for c in cs)
+        unreported = sum(len(c["unreported"]) for c in cs)
+        wrong_exit = sum(c["exit"] != c["expectedExit"] for c in cs)
+        top = max(cs, key=lambda c: c["cpuSeconds"])
+        size = max(os.path.getsize(os.path.join(dmg, c["name"])) for c in cs)
+        rows.append([cls, len(cs), "%.2f" % (size / 1e6), lost, unreported, wrong_exit, "%.2f" % top["cpuSeconds"],
+                     mib(max(c["maxRSSKiB"] for c in cs))])
+        worst.append(top["cpuSeconds"])
+    body = table(["damage class", "cases", "largest file MB", "documents lost (goal 0)", "damage unreported (goal 0)",
+                  "wrong exit status", "worst CPU s", "worst peak RSS MiB"], rows)
+    how = ("`Corpora/fixtures/make_damage.py OUT --seed 10 --per-class %d --scale %d`: warcio's 50-page WARC and "
+           "WARC.gz, the demo corpus's WARC.gz and a `wacz create` WACZ, each case damaged one way (seeded); "
+           "`check_damage.py` runs `indexer extract --memory-mb 512 --threads 2` on each and compares with the clean "
+           "file: documents lost = untouched records whose document did not come out identical (url, title, "
+           "digest, text), plus damaged ones indexed changed; damage unreported = touched records or junk with no "
+           "skip reported at their file and offset. CPU (user + system) and peak RSS of the child from wait4. "
+           "The test suite runs the same at scale 1 (DamageCorpusTests)." % (per_class, scale))
+    if "build" in have and os.path.exists(corpus("rust-doc", ".warc.gz")):
+        warc = corpus("rust-doc", ".warc.gz")
+        runs = {}
+        for label, extra in (("digests checked (default)", []), ("--no-digest-check", ["--no-digest-check"])):
+            odir = os.path.join(OUT, "hostile-build")
+            r = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "$2" --out "$1" --json "${@:3}"', INDEXER, odir, warc] + extra)
+            runs[label] = r
+        on, off = runs["digests checked (default)"], runs["--no-digest-check"]
+        cost = (on["cpu"] - off["cpu"]) / off["cpu"]
+        body += "\n\n" + table(["rust-doc.warc.gz build", "CPU s (best of %d)" % REPEAT, "wall s", "peak RSS MiB", "wall s of each run"], [
+            [k, "%.2f" % r["cpu"], "%.2f" % r["seconds"], mib(r["rss_kib"]), ", ".join("%.1f" % x for x in r["runs"])]
+            for k, r in runs.items()])
+        how += ("\n\nDigest checking (WARC-Block-Digest, SHA-1 over every block that becomes a document) costs "
+                "%+.1f%% of rust-doc's build CPU (goal ≤ 5%%): `indexer build rust-doc.warc.gz` with and without "
+                "`--no-digest-check`. " % (100 * cost)) + MEASURE
+    return "Hostile input", body + "\n\n" + how
+
+
 SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
             "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments,
-            "publish": section_publish}
+            "publish": section_publish, "hostile": section_hostile}
 
 
 # ------------------------------------------------------------------ BENCHMARKS.md

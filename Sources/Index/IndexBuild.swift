@@ -15,6 +15,8 @@ public struct IndexBuild {
     public var analyzer = IndexAnalyzer()
     /// Memory for buffered index entries before they spill to disk.
     public var memoryBytes = 512 << 20
+    /// Check the WARC digests records carry (`DocumentBuilder.checksDigests`).
+    public var checksDigests = true
     /// Extraction threads; nil: every core.
     public var workers: Int? = nil
     /// URL of the site folders' root, so site documents get real URLs: for every folder with
@@ -170,6 +172,7 @@ public struct IndexBuild {
         let sources = self.sources
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL, folderBaseURLs: folderBaseURLs), builder: .standard()).bounded(
             memoryBytes: memoryBytes)
+        pipeline.builder.checksDigests = checksDigests
         if let workers { pipeline.workers = workers }
         let attribution = SourceAttribution(sources)
         let names = SourceNames(sources, names: sourceNames)

@@ -77,8 +77,16 @@ public final class DecodingStream: ByteStream {
     /// (output position, inner offset) of each unit start not yet behind the reader.
     private var marks: [(output: Int64, offset: Int64)] = [(0, 0)]
 
-    public init(_ inner: ByteStream, format: Format, bufferSize: Int = 256 << 10) throws {
+    /// Most output one gzip member or zstd frame may give for its compressed size (nil: no
+    /// cap). A unit past it is a decompression bomb: reported as damage, the rest of it skipped
+    /// unread, decoding resumed at the next unit.
+    private let ratioCap: ZipArchive.Limits?
+    /// (output position, inner offset) where the unit being decoded started.
+    private var unitStart: (output: Int64, offset: Int64) = (0, 0)
+
+    public init(_ inner: ByteStream, format: Format, bufferSize: Int = 256 << 10, ratioCap: ZipArchive.Limits? = nil) throws {
         self.inner = inner
+        self.ratioCap = format == .rawDeflate ? nil : ratioCap
         switch format {
         case .gzip: codec = try GzipCodec(format: .gzip)
         case .zstd: codec = ZstdCodec()
@@ -133,6 +141,7 @@ public final class DecodingStream: ByteStream {
                     try resync(after: "bytes that are not a gzip member")
                 }
                 marks.append((outPosition, innerPosition))
+                unitStart = (outPosition, innerPosition)
             }
             let result: (consumed: Int, produced: Int, ended: Bool)
             do {
@@ -142,6 +151,12 @@ public final class DecodingStream: ByteStream {
             }
             inStart += result.consumed
             outPosition += Int64(result.produced)
+            if let cap = ratioCap, outPosition - unitStart.output > cap.cap(compressed: innerPosition - unitStart.offset) {
+                try resync(
+                    after:
+                        "a \(codec.magic?.count == 3 ? "gzip member" : "zstd frame") inflating past \(cap.maxRatio):1 beyond its first \(cap.ratioAllowance) bytes (a decompression bomb)"
+                )
+            }
             if result.ended {
                 codec.reset()
                 unitEnded = true
@@ -183,6 +198,7 @@ public final class DecodingStream: ByteStream {
             if let hit = Bytes.find(magic, in: UnsafeRawBufferPointer(input), from: inStart, to: inEnd) {
                 inStart = hit
                 marks.append((outPosition, innerPosition))
+                unitStart = (outPosition, innerPosition)
                 throw StreamDamage(message: message, offset: damagedAt, resumedAt: innerPosition)
             }
             // Keep what could be the start of a magic split across reads.

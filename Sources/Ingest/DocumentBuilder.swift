@@ -11,6 +11,9 @@ public struct DocumentBuilder: Sendable {
 
     public var limits: Limits
     public let html: HTMLExtraction
+    /// Checks `WARC-Block-Digest` / `WARC-Payload-Digest` (`WARCRecord.digestMismatch`); off
+    /// only to trust a source's digests (`--no-digest-check`, and the benchmark of their cost).
+    public var checksDigests = true
 
     public init(html: @escaping HTMLExtraction, limits: Limits = Limits()) {
         self.html = html
@@ -21,6 +24,10 @@ public struct DocumentBuilder: Sendable {
     /// record for its URL) fills in what the payload lacks (`usingCrawlerText`).
     public func build(_ record: WARCRecord, crawler: CrawlerPage? = nil) -> Outcome {
         let h = record.header
+        // A repaired record's bytes are suspect (a wrong length may have joined it to part of
+        // another): its block digest is checked before anything can leave it out as non-text or
+        // an error page, so damage is never hidden behind a policy decision.
+        if checksDigests, !record.repairs.isEmpty, let bad = record.digestMismatch(payloadStart: nil) { return .skipped(bad) }
         switch h.type {
         case "response":
             let head = record.block.withUnsafeBytes { HTTPHead.parse($0) }
@@ -63,7 +70,9 @@ public struct DocumentBuilder: Sendable {
             return .skipped(Skip(record.source, "record too large", "\(h.targetURI ?? "") (\(e)) is longer than the block limit"))
         }
         // Checked only for records that would become documents (see `digestMismatch`).
-        if let bad = record.digestMismatch(payloadStart: head?.bodyStart ?? (kind == .response ? nil : 0)) { return .skipped(bad) }
+        if checksDigests, let bad = record.digestMismatch(payloadStart: head?.bodyStart ?? (kind == .response ? nil : 0)) {
+            return .skipped(bad)
+        }
         // ARC carries no digest: the payload's SHA-1 is computed, as warcio's conversion writes it.
         let payloadDigest = h.payloadDigest ?? (record.fromARC ? record.payloadSHA1(from: head?.bodyStart ?? 0) : nil)
         var body = record.block

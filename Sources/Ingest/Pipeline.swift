@@ -59,14 +59,18 @@ extension Pipeline {
     /// memory taken from a build's memory budget (`--memory-mb`), so that a smaller budget
     /// means smaller bounds: a block or site file kept whole up to an eighth of it, a decoded
     /// payload up to a sixteenth, WACZ page lists and segments waiting for their continuations
-    /// an eighth each, and batches of at most a sixty-fourth. At the default 512 MiB these
-    /// are the defaults (64, 32, 64, 64 and 4 MiB). What passes a bound is skipped and reported
-    /// with its file and offset.
+    /// an eighth each, a WARC header up to a 512th (64 KiB at least), what a compressed unit
+    /// (ZIP member, gzip member, zstd frame) may inflate to whatever its ratio a 128th (1 MiB
+    /// at least; past it, 1000:1 is the cap), and batches of at most a sixty-fourth. At the
+    /// default 512 MiB these are the defaults (64, 32, 64, 64 MiB, 1 MiB, 4 MiB and 4 MiB).
+    /// What passes a bound is skipped and reported with its file and offset.
     public func bounded(memoryBytes m: Int) -> Pipeline {
         var p = self
         let eighth = max(m / 8, 1 << 20)
         p.reader.limits.maxBlock = eighth
         p.reader.limits.cutBlockPrefix = min(p.reader.limits.cutBlockPrefix, eighth / 4)
+        p.reader.limits.maxHeader = min(max(m / 512, 64 << 10), 1 << 20)
+        p.reader.zipLimits.ratioAllowance = Int64(max(m / 128, 1 << 20))
         p.reader.maxPendingSegments = eighth
         p.reader.maxMetadataBytes = eighth
         p.builder.limits.maxDecodedBytes = max(m / 16, 1 << 20)

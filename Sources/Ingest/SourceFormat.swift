@@ -28,8 +28,16 @@ public enum SourceFormat: String, Sendable, Equatable {
         if isARC(head, from: k) { return .arc }
         // Junk lines before the first record: a version line at a line start within the head
         // (the reader reports the junk and keeps every record).
-        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count), !head[0..<hit].contains(0) {
-            return .warc
+        // Binary junk (NUL bytes) is accepted before a whole version line (`WARC/1.0` and a line
+        // end), which no other format starts its lines with.
+        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count) {
+            if !head[0..<hit].contains(0) { return .warc }
+            let line = head[(hit + 1)...].prefix(12)
+            if let end = line.firstIndex(where: { $0 == Bytes.cr || $0 == Bytes.lf }),
+                String(decoding: line[..<end], as: UTF8.self).wholeMatch(of: /WARC\/[0-9]\.[0-9]{1,3}/) != nil
+            {
+                return .warc
+            }
         }
         // Likewise an ARC header line at a line start after junk (text, not binary, before it).
         var line = k
@@ -89,13 +97,14 @@ extension SourceFormat {
 }
 
 /// Opens a WARC byte stream over `stream` whose first bytes say `format`: ARC is converted to
-/// WARC as it is read (`ARCStream`), looking ahead at most `arcLookahead` bytes.
-func warcStream(_ stream: ByteStream, format: SourceFormat, arcLookahead: Int = 4 << 20) throws -> ByteStream {
+/// WARC as it is read (`ARCStream`), looking ahead at most `arcLookahead` bytes; each gzip
+/// member or zstd frame is held to `ratioCap` (a decompression-bomb bound) when given.
+func warcStream(_ stream: ByteStream, format: SourceFormat, arcLookahead: Int = 4 << 20, ratioCap: ZipArchive.Limits? = nil) throws -> ByteStream {
     switch format {
-    case .warcGzip: try DecodingStream(stream, format: .gzip)
-    case .warcZstd: try DecodingStream(stream, format: .zstd)
+    case .warcGzip: try DecodingStream(stream, format: .gzip, ratioCap: ratioCap)
+    case .warcZstd: try DecodingStream(stream, format: .zstd, ratioCap: ratioCap)
     case .arc: ARCStream(stream, maxLookahead: arcLookahead)
-    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip), maxLookahead: arcLookahead)
+    case .arcGzip: ARCStream(try DecodingStream(stream, format: .gzip, ratioCap: ratioCap), maxLookahead: arcLookahead)
     default: stream
     }
 }

@@ -14,7 +14,8 @@ public struct SourceReader: Sendable {
     /// Most bytes of WACZ page lists (`pages/*.jsonl`, read plus titles kept) held in memory;
     /// `datapackage.json` may take an eighth of it. A list cut short is reported.
     public var maxMetadataBytes = 64 << 20
-    /// Bounds on each ZIP member (the decompression-ratio cap).
+    /// The decompression-ratio cap, on each ZIP member and on each gzip member or zstd frame
+    /// of a compressed WARC or ARC.
     public var zipLimits = ZipArchive.Limits()
 
     public init(baseURL: String? = nil, folderBaseURLs: [String: String] = [:]) {
@@ -46,7 +47,7 @@ public struct SourceReader: Sendable {
     func readWARC(_ raw: ByteStream, format: SourceFormat, file: String, pages: WACZPages?, emit: (WorkItem) -> Bool) -> Bool {
         let stream: ByteStream
         // The ARC look-ahead holds part of a block, so it stays within the block bound.
-        do { stream = try warcStream(raw, format: format, arcLookahead: min(4 << 20, limits.maxBlock / 2)) } catch {
+        do { stream = try warcStream(raw, format: format, arcLookahead: min(4 << 20, limits.maxBlock / 2), ratioCap: zipLimits) } catch {
             return emit(.outcome(.skipped(Skip(SourceRef(file: file), "unreadable source", "\(error)")), isRecord: false))
         }
         let reader = WARCReader(stream: stream, file: file, limits: limits)

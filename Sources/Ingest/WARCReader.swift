@@ -126,24 +126,41 @@ public final class WARCReader {
         return input[k + 5] >= 0x30 && input[k + 5] <= 0x39
     }
 
+    /// True when `input[at...]` is a whole version line, `WARC/<digit>.<digits>` and a line end:
+    /// a record start even where no line starts.
+    private func isWholeVersionLine(at k: Int) -> Bool {
+        guard isVersionLine(at: k), input.end - k >= 12, input[k + 6] == UInt8(ascii: ".") else { return false }
+        var j = k + 7
+        while j < k + 10, input[j] >= 0x30 && input[j] <= 0x39 { j += 1 }
+        return j > k + 7 && (input[j] == Bytes.cr || input[j] == Bytes.lf)
+    }
+
     /// Advances to the next version line at a line start, handing every byte passed over to
-    /// `keep` (block bytes, or junk). Returns false at the end of the stream.
-    private func scanToVersionLine(_ keep: (UnsafeRawBufferPointer) -> Void, atLineStart: Bool) -> Bool {
+    /// `keep` (block bytes, or junk). Returns false at the end of the stream. With `midLine`
+    /// (passing over junk) a whole version line counts wherever it starts: junk that does not
+    /// end with a line end (a gzip member of zeros, a record cut mid-line by a lost member) runs
+    /// straight into the next record, which must not be lost with it.
+    private func scanToVersionLine(_ keep: (UnsafeRawBufferPointer) -> Void, atLineStart: Bool, midLine: Bool = false) -> Bool {
         if atLineStart, ensure(6), isVersionLine(at: input.start) { return true }
+        let pattern = midLine ? Self.warcMagic : Self.lineWARC
+        let skip = midLine ? 0 : 1
         while true {
             let raw = input.raw
             var k = input.start
-            while let hit = Bytes.find(Self.lineWARC, in: raw, from: k, to: input.end) {
-                if hit + 7 > input.end { break }
-                if isVersionLine(at: hit + 1) {
-                    keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<hit + 1]))
-                    input.start = hit + 1
+            while let hit = Bytes.find(pattern, in: raw, from: k, to: input.end) {
+                if hit + 12 > input.end && !eof { break }
+                let at = hit + skip
+                if midLine
+                    ? (at > input.start && raw[at - 1] == Bytes.lf && isVersionLine(at: at)) || isWholeVersionLine(at: at) : isVersionLine(at: at)
+                {
+                    keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<at]))
+                    input.start = at
                     return true
                 }
                 k = hit + 1
             }
             // Keep a possible partial match at the end.
-            let safe = max(input.start, input.end - 6)
+            let safe = max(input.start, input.end - 12)
             keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<safe]))
             input.start = safe
             if !fillSome() {
@@ -164,7 +181,7 @@ public final class WARCReader {
             if resyncing {
                 resyncing = false
                 let from = junkFrom ?? input.position
-                let found = scanToVersionLine({ _ in }, atLineStart: true)
+                let found = scanToVersionLine({ _ in }, atLineStart: true, midLine: true)
                 // Found: the junk is reported when a record header is read after it, so a run of
                 // junk and headers without an end is one report.
                 junkFrom = input.position > from ? from : nil
@@ -426,6 +443,7 @@ public final class WARCReader {
             } else if remaining > 0 {
                 // The stream ended inside the block, and no record begins in it: truncated.
                 if let event = finish(recordAt: recordStart) { return event }
+                if keep && !cut, let whole = lastRecordWithLongLength(header, block, src, repairs) { return .record(whole) }
                 return .skipped(
                     Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"), isRecord: true)
             } else {
@@ -439,6 +457,17 @@ public final class WARCReader {
         }
         guard keep else { return ignoredOrSkipped(header, src) }
         return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
+    }
+
+    /// The file's last record when only its length is wrong (too long, so it seemed cut): its
+    /// block, without the record end, matches its `WARC-Block-Digest`. A cut block would not.
+    private func lastRecordWithLongLength(_ header: WARCHeader, _ block: [UInt8], _ src: SourceRef, _ repairs: [String]) -> WARCRecord? {
+        guard let digest = header.blockDigest, WARCDigestValue(digest) != nil else { return nil }
+        var whole = block
+        trimRecordEnd(&whole)
+        guard whole.count < block.count else { return nil }
+        let r = WARCRecord(header: header, block: whole, blockCut: false, source: src, repairs: repairs + ["Content-Length too long"])
+        return r.digestMismatch(payloadStart: nil) == nil ? r : nil
     }
 
     /// Where the block at `start` really ends when the buffer alone shows that its declared

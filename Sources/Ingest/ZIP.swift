@@ -87,6 +87,26 @@ public final class ZipArchive {
         do {
             found = try Self.readDirectory(fd: fd, size: fileSize)
             for k in found.indices { found[k].dataOffset = Self.dataOffset(fd: fd, size: fileSize, of: found[k]) ?? -1 }
+            // A directory entry pointing at no local header (a damaged offset) does not lose its
+            // member when the member's own local header is intact: it is found by name there.
+            let lost = found.indices.filter { found[$0].dataOffset < 0 }
+            if !lost.isEmpty {
+                var scanned: [String: ZipEntry] = [:]
+                for e in Self.scanLocalHeaders(fd: fd, size: fileSize, limits: limits) where scanned[e.name] == nil { scanned[e.name] = e }
+                let names = lost.map { found[$0].name }
+                var recovered = 0
+                for k in lost {
+                    if let e = scanned[found[k].name] {
+                        found[k] = e
+                        recovered += 1
+                    }
+                }
+                reports.append(
+                    Report(
+                        offset: 0, member: nil, reason: "damaged ZIP directory",
+                        detail: "directory entries pointing at no local header: \(names.joined(separator: ", ")); "
+                            + "\(recovered) found from their local headers"))
+            }
         } catch let e as Error {
             found = Self.scanLocalHeaders(fd: fd, size: fileSize, limits: limits)
             guard !found.isEmpty else {

@@ -69,10 +69,35 @@ struct BoundsTests {
         let small = base.bounded(memoryBytes: 16 << 20)
         #expect(small.reader.limits.maxBlock == 2 << 20 && small.builder.limits.maxDecodedBytes == 1 << 20)
         #expect(small.reader.maxMetadataBytes == 2 << 20)
+        #expect(small.reader.limits.maxHeader == 64 << 10 && small.reader.zipLimits.ratioAllowance == 1 << 20)
+        let defaults = base.bounded(memoryBytes: 512 << 20)
+        #expect(defaults.reader.limits.maxHeader == WARCReader.Limits().maxHeader)
+        #expect(defaults.reader.zipLimits.ratioAllowance == ZipArchive.Limits().ratioAllowance)
         let tight = try run(path, small)
         #expect(tight.documents.map(\.url) == [ARCTests.pageURL(0)])
         #expect(tight.summary.skipped.map(\.reason) == ["record too large", "payload too large"])
         #expect(tight.summary.skipped.map(\.source) == [1, 2].map { SourceRef(file: path, offset: Int64(recs[0..<$0].map(\.count).reduce(0, +))) })
+    }
+
+    /// A gzip member of 64 MiB of zeros (about 64 KiB packed) between records of a WARC.gz: past
+    /// the ratio cap (1000:1 beyond 1 MiB at a 64 MiB budget) it is reported as a decompression
+    /// bomb and the rest of it skipped unread; the records around it are kept.
+    @Test func gzipBombMemberStopsAtTheRatioCap() throws {
+        func record(_ i: Int) -> [UInt8] {
+            let body = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\npage \(i)".utf8)
+            let head = "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://example.net/\(i)\r\nContent-Length: \(body.count)\r\n\r\n"
+            return Zlib.compress(Array(head.utf8) + body + Array("\r\n\r\n".utf8), format: .gzip)
+        }
+        let bomb = Zlib.compress([UInt8](repeating: 0, count: 64 << 20), format: .gzip)
+        let before = record(0) + record(1)
+        let path = try write(before + bomb + record(2), "bomb.warc.gz")
+        let base = Pipeline(reader: SourceReader(), builder: DocumentBuilder(html: rawHTML))
+        let (docs, s) = try run(path, base.bounded(memoryBytes: 64 << 20))
+        #expect(docs.map(\.url) == (0..<3).map { "http://example.net/\($0)" })
+        #expect(s.skippedCount == 1)
+        let skip = try #require(s.skipped.first)
+        #expect(skip.detail.contains("decompression bomb"), "\(skip)")
+        #expect((Int64(before.count)..<Int64(before.count + bomb.count)).contains(skip.source.offset), "\(skip)")
     }
 
     /// A site file larger than the block bound is skipped, naming the file.

@@ -56,13 +56,18 @@ import Zlib
         #expect(out.documents[11].url == "http://example.com/page11.html")
     }
 
-    @Test(.tags(.python), .needsExternalTools) func contentLengthTooLongAtTheEnd() throws {
+    /// The last record's length too long: no next record shows where it ends, but its block
+    /// digest says the bytes up to the end of the file are the whole block: kept, as a repair.
+    /// With one of those bytes damaged too, it is reported as truncated (issue 10).
+    @Test(.tags(.python), .needsExternalTools, arguments: [false, true]) func contentLengthTooLongAtTheEnd(damaged: Bool) throws {
         var b = try plainPages()
         let (r, v) = contentLength(b, response: 49)
         b.replaceSubrange(r, with: Array(String(v + 5000).utf8))
+        if damaged { b[b.count - 20] ^= 0x20 }
         let out = try run(b)
-        #expect(out.documents.count == 49)
-        #expect(out.summary.skipped.map(\.reason) == ["truncated record"])
+        #expect(out.documents.count == (damaged ? 49 : 50))
+        #expect(out.summary.skipped.map(\.reason) == (damaged ? ["truncated record"] : []))
+        #expect(out.summary.recovered["Content-Length too long"] == (damaged ? nil : 1))
     }
 
     @Test(.tags(.python), .needsExternalTools) func missingContentLengthResyncs() throws {

@@ -65,6 +65,8 @@ struct BuildCommand: ParsableCommand {
     var partition: PartitionArgument?
     @Option(help: ArgumentHelp("Record the source at the same position under this name (repeatable, one per source).", valueName: "name"))
     var sourceName: [String] = []
+    @Flag(help: "Trust the WARC-Block-Digest and WARC-Payload-Digest records carry instead of checking them (a mismatch otherwise skips the record).")
+    var noDigestCheck = false
     @Flag(help: "Print the summary on stdout as JSON.") var json = false
     @OptionGroup(title: "Output") var output: Verbosity
 
@@ -117,6 +119,7 @@ struct BuildCommand: ParsableCommand {
             sources: sources, out: out, key: try loadKey(key, base.map(KeyChoice.signerOf) ?? .forOutput(out)),
             created: ISODate.now())
         build.memoryBytes = memoryMb << 20
+        build.checksDigests = !noDigestCheck
         build.workers = threads
         (build.baseURL, build.folderBaseURLs) = try baseURLs()
         build.base = base

@@ -30,6 +30,8 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: .hidden) var workers: Int?
     @Option(help: "Memory budget in MiB, bounding one record, decoded payload and page list as `build --memory-mb` does.")
     var memoryMb = 512
+    @Flag(help: "Trust the WARC-Block-Digest and WARC-Payload-Digest records carry instead of checking them (a mismatch otherwise skips the record).")
+    var noDigestCheck = false
     @Flag(help: "Print the summary on stderr as one JSON object.") var json = false
     @OptionGroup(title: "Output") var output: Verbosity
 
@@ -43,6 +45,7 @@ struct ExtractCommand: ParsableCommand {
         if workers != nil { printError("warning: --workers is deprecated; use --threads") }
         var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL), builder: .standard()).bounded(memoryBytes: memoryMb << 20)
         if let threads = threads ?? workers { pipeline.workers = threads }
+        pipeline.builder.checksDigests = !noDigestCheck
         let includeText = text
         let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
         let out = OutputBuffer(fd: 1)
