@@ -258,11 +258,16 @@ public final class SegmentBuilder: Sendable {
         let merged = Atomic<Int>(0)
         let store = self.store
         let tasksToRun = tasks, totalBytes = total
+        // The readers of the ranges being merged share the half of the budget that the
+        // second set of buffers held while reading (1 MiB each at most, 64 KiB at least).
+        let openReaders = width * (runs.map(\.count).max() ?? 0)
+        let readerBytes = min(1 << 20, max(64 << 10, options.memoryBytes / 2 / max(1, openReaders)))
         concurrentlyPerform(iterations: tasksToRun.count, width: width) { i in
             let task = tasksToRun[i], tree = trees[task.tree]
             do {
                 var sources: [SortedSource] = try runs[task.tree].map { run in
-                    let reader = try RunReader(path: run.path, offset: task.lower.map(run.offset(from:)) ?? 0)
+                    let reader = try RunReader(
+                        path: run.path, offset: task.lower.map(run.offset(from:)) ?? 0, bufferBytes: readerBytes)
                     return try KeyRangeSource(reader, lower: task.lower, upper: task.upper)
                 }
                 let remainder = rest[task.tree]

@@ -214,10 +214,12 @@ final class BufferSource: SortedSource {
     }
 }
 
-/// Reads a run file back sequentially through a buffer.
+/// Reads a run file back sequentially through a buffer of `bufferBytes` (more only for an
+/// entry longer than that).
 final class RunReader: SortedSource {
     private let fd: Int32
     private let path: String
+    private let bufferBytes: Int
     private var buffer: [UInt8] = []
     private var position = 0
     private var eof = false
@@ -226,8 +228,9 @@ final class RunReader: SortedSource {
     private(set) var done = false
 
     /// Reads from byte `offset` on, which must be where an entry starts (`RunFile.offset`).
-    init(path: String, offset: Int = 0) throws {
+    init(path: String, offset: Int = 0, bufferBytes: Int = 1 << 20) throws {
         self.path = path
+        self.bufferBytes = max(bufferBytes, 4 << 10)
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IndexError.runFile(path: path, reason: "cannot open run file") }
         if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) != off_t(offset) {
@@ -243,13 +246,16 @@ final class RunReader: SortedSource {
         if eof { return false }
         buffer.removeFirst(position)
         position = 0
-        var chunk = [UInt8](repeating: 0, count: max(1 << 20, n))
+        let size = max(bufferBytes, n)
+        buffer.reserveCapacity(size)
         while buffer.count < n {
-            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let have = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: size - have))
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, size - have) }
+            buffer.removeLast(size - have - max(got, 0))
             if got < 0 && errno == EINTR { continue }
             if got < 0 { throw IndexError.runFile(path: path, reason: "read failed") }
             if got == 0 { eof = true; break }
-            buffer.append(contentsOf: chunk[0..<got])
         }
         return buffer.count - position >= n
     }
