@@ -324,14 +324,14 @@ public final class SegmentBuilder: Sendable {
             }
         }
         if let e = errors.withLock({ $0.first }) { throw e }
-        let trees_ = stitched.withLock { $0 }
+        let treesBuilt = stitched.withLock { $0 }
         var summary = Summary()
         summary.runs = runs.map(\.count).max() ?? 0
         summary.ranges = tasksToRun.count
         summary.documents = totals.0
         var roots: [String: CID] = [:]
         for t in trees.indices {
-            let b = trees_[t]!  // every iteration stored a result or an error
+            let b = treesBuilt[t]!  // every iteration stored a result or an error
             roots[trees[t].name] = b.root
             summary.blocksWritten += b.blocks
             summary.bytesWritten += b.bytes
