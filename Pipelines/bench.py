@@ -6,7 +6,7 @@ venv, the corpora and the release build); see BENCHMARKS.md "How these are measu
 Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
 otherwise the row says "not yet available" and the ratio column waits for it.
 
-usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish hostile
+usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish hostile scale
 env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
        BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
        BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer),
@@ -850,9 +850,107 @@ def section_hostile(have):
     return "Hostile input", body + "\n\n" + how
 
 
+def block_folder(index_dir):
+    """Files, allocated and apparent bytes of an index's blocks/ folder, its directory inode's
+    size, and the time to list it (warm, best of 3)."""
+    blocks = os.path.join(index_dir, "blocks")
+    files = allocated = apparent = 0
+    with os.scandir(blocks) as it:
+        for e in it:
+            st = e.stat(follow_symlinks=False)
+            files += 1
+            allocated += st.st_blocks * 512
+            apparent += st.st_size
+    listing = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(["ls", "-f", blocks], stdout=subprocess.DEVNULL, check=True)
+        listing.append(time.perf_counter() - t0)
+    return {"files": files, "allocated": allocated, "apparent": apparent,
+            "inode": os.stat(blocks).st_size, "ls_s": min(listing)}
+
+
+def section_scale(have):
+    """Issue 15: one machine at growing sizes, on a corpus made from the real ones
+    (`Pipelines/scale_corpus.py`: rust-doc and linux-doc pages repeated with URLs, titles and
+    some words varied). BENCH_SCALE_SIZES (default "32000 300000"; add 1000000 on a quiet
+    machine), BENCH_SCALE_MEMORY_MB (default 1024)."""
+    sizes = [int(x) for x in os.environ.get("BENCH_SCALE_SIZES", "32000 300000").split()]
+    memory = os.environ.get("BENCH_SCALE_MEMORY_MB", "1024")
+    qfile = os.path.join(ROOT, "Pipelines", "queries", "rust-doc.txt")
+    queries = [l.strip() for l in open(qfile) if l.strip() and not l.startswith("#")]
+    work = os.path.join(OUT, "scale")
+    os.makedirs(work, exist_ok=True)
+    rows, growth, prev = [], [], None
+    if "build" not in have:
+        return "Scale", "indexer build: " + NA
+    for n in sizes:
+        warc = os.path.join(work, "corpus-%d.warc.zst" % n)
+        if not os.path.exists(warc):
+            t0 = time.time()
+            subprocess.run([PY, os.path.join(ROOT, "Pipelines", "scale_corpus.py"), warc, str(n),
+                            corpus("rust-doc", ".warc.gz"), corpus("linux-doc", ".warc.gz")], check=True)
+            print("made %s in %.0f s" % (warc, time.time() - t0), flush=True)
+        odir = os.path.join(work, "index-%d" % n)
+        r = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "$2" --out "$1" --memory-mb "$3" --json',
+                  INDEXER, odir, warc, memory], n=1)
+        j = last_json(r["out"])
+        if r["rc"] not in (0, 3) or not j:
+            rows.append([n, "build failed: %s" % r["err"][-200:]] + [""] * 9)
+            continue
+        folder = block_folder(odir)
+        lat = last_json(subprocess.run([INDEXER, "search", "--queries", qfile, "--index", odir, "--json", "--rounds", "5"],
+                                       capture_output=True, text=True).stdout)
+        # Cold: a fresh process per query against the folder served over loopback HTTP, empty cache.
+        srv = Server(odir, os.path.join(work, "serve-%d.log" % n))
+        cold_ms, trips = [], []
+        try:
+            for q in queries:
+                cache = tempfile.mkdtemp()
+                t0 = time.perf_counter()
+                res = our_search(q, "http://127.0.0.1:%d/" % srv.port, extra=("--cache-dir", cache)) or {}
+                cold_ms.append((time.perf_counter() - t0) * 1000)
+                trips.append(res.get("stats", {}).get("roundTrips", 0))
+                shutil.rmtree(cache, ignore_errors=True)
+        finally:
+            srv.close()
+        cold_ms.sort()
+        m = {"docs": j.get("documents", 0), "wall": r["seconds"], "cpu": r["cpu"], "rss": r["rss_kib"] / 1024,
+             "files": folder["files"], "alloc": folder["allocated"] / 1e6, "warm": lat.get("p50Ms") or 0,
+             "cold": cold_ms[len(cold_ms) // 2], "trips": sum(trips) / max(1, len(trips))}
+        rows.append([m["docs"], "%.0f" % m["wall"], "%.0f" % m["cpu"], "%.2f" % (1000 * m["cpu"] / max(1, m["docs"])),
+                     "%.0f" % m["rss"], j.get("runs", ""), m["files"],
+                     "%.0f (apparent %.0f)" % (m["alloc"], folder["apparent"] / 1e6),
+                     "%.1f MB, ls %.2f s" % (folder["inode"] / 1e6, folder["ls_s"]),
+                     "%.2f / %.2f" % (m["warm"], lat.get("p95Ms") or 0), "%.0f / %.1f" % (m["cold"], m["trips"])])
+        if prev:
+            f = m["docs"] / max(1, prev["docs"])
+            growth.append("%d → %d documents (×%.1f): CPU ×%.2f, wall ×%.2f, peak RSS ×%.2f, files ×%.2f, "
+                          "allocated ×%.2f, warm p50 ×%.2f, cold p50 ×%.2f, cold round trips %.1f → %.1f"
+                          % (prev["docs"], m["docs"], f, m["cpu"] / prev["cpu"], m["wall"] / prev["wall"],
+                             m["rss"] / prev["rss"], m["files"] / prev["files"], m["alloc"] / prev["alloc"],
+                             m["warm"] / max(1e-9, prev["warm"]), m["cold"] / max(1e-9, prev["cold"]),
+                             prev["trips"], m["trips"]))
+        prev = m
+    body = table(["documents", "build wall s", "build CPU s", "CPU ms/doc", "peak RSS MiB", "sorted runs",
+                  "block files", "allocated MB", "blocks/ inode, `ls -f`", "warm p50 / p95 ms",
+                  "cold p50 ms / round trips"], rows)
+    how = ("Corpus: `Pipelines/scale_corpus.py OUT N rust-doc.warc.gz linux-doc.warc.gz`: the HTML pages "
+           "of both, repeated; copy c has URLs under /cc/, \" (c)\" appended to titles, and 1 in 8 words of "
+           "5+ letters in the text given a copy-specific suffix, so vocabulary and texts grow. Build: "
+           "`indexer build CORPUS --out DIR --memory-mb %s --json`, one run under /usr/bin/time -v "
+           "(CPU = user + system). Warm: `indexer search --queries rust-doc.txt --rounds 5` in-process p50/p95. "
+           "Cold: a fresh `indexer search Q --index http://127.0.0.1:PORT/ --cache-dir EMPTY` per query "
+           "(process start included) against `Corpora/serve.py`; round trips from its stats. Block "
+           "files and allocated bytes: every file of blocks/ (st_blocks × 512); `ls -f` warm, best of 3. "
+           "Sizes: BENCH_SCALE_SIZES." % memory)
+    return "Scale", body + "\n\n" + how + ("\n\n" + "\n".join("- " + g for g in growth) if growth else "")
+
+
 SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
             "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments,
-            "publish": section_publish, "hostile": section_hostile}
+            "publish": section_publish, "hostile": section_hostile,
+            "scale": section_scale}
 
 
 # ------------------------------------------------------------------ BENCHMARKS.md

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: peers against our `indexer` on the real corpora; rewrites BENCHMARKS.md sections.
 #
-#   bash Pipelines/bench.sh [SECTION...]     sections: extract build query remote merge tree segments publish hostile
+#   bash Pipelines/bench.sh [SECTION...]     sections: extract build query remote merge tree segments publish hostile scale
 #                                            (default: all; `make bench` builds release first)
 # Sets up what the sections need, idempotently: /usr/bin/time and Node (apt), the peer venv
 # .venv-bench (Pipelines/venv.sh: warcio, wacz, zstandard, FastWARC, Resiliparse, tantivy,

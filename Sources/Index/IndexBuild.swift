@@ -19,6 +19,9 @@ public struct IndexBuild {
     public var checksDigests = true
     /// Extraction threads; nil: every core.
     public var workers: Int? = nil
+    /// Called from the finish phase's threads: bytes of index entries written into trees so
+    /// far, and in all.
+    public var finishProgress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     /// URL of the site folders' root, so site documents get real URLs: for every folder with
     /// no pair in `folderBaseURLs` and no `site.json` (`SourceReader.siteBaseURL`).
     public var baseURL: String? = nil
@@ -164,7 +167,7 @@ public struct IndexBuild {
         for (url, pages) in base?.byURL ?? [:] { for p in pages { known.insert(url + "\u{0}" + p.digest) } }
         let batch = partition?.index ?? base?.nextBatch ?? 0
         let builder = try SegmentBuilder(
-            directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch))
+            directory: out, key: key, analyzer: analyzer, options: .init(memoryBytes: memoryBytes, batch: batch, threads: workers ?? processorCount))
         // Whatever happens next, no scratch stays in `out`: a failed build leaves it as it was
         // (apart from blocks no manifest names).
         defer { builder.discard() }
@@ -269,7 +272,7 @@ public struct IndexBuild {
         if base == nil || documents > 0 || !tombstones.isEmpty {
             let finished = try builder.finish(
                 sources: sources.indices.map { .init(name: names.names[$0], bytes: FileSystem.fileSize(sources[$0])) },
-                tombstones: Array(tombstones.values))
+                tombstones: Array(tombstones.values), progress: finishProgress)
             report.built = finished.summary
             report.segment = finished.segment
             segments.append(finished.segment)

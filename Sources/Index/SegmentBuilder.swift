@@ -21,9 +21,16 @@ public final class SegmentBuilder: Sendable {
         public var memoryBytes: Int
         /// This build's batch number in its group (0 for a first build).
         public var batch: UInt32
-        public init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0) {
+        /// Threads of the finish phase, which splits each tree into key ranges built in
+        /// parallel (the trees come out the same for any value).
+        public var threads: Int
+        /// About how many bytes of entries one key range of a tree holds in the finish phase.
+        public var rangeBytes: Int
+        public init(memoryBytes: Int = 512 << 20, batch: UInt32 = 0, threads: Int = processorCount, rangeBytes: Int = 16 << 20) {
             self.memoryBytes = memoryBytes
             self.batch = batch
+            self.threads = max(1, threads)
+            self.rangeBytes = max(1, rangeBytes)
         }
     }
 
@@ -34,6 +41,8 @@ public final class SegmentBuilder: Sendable {
         public var blocksWritten = 0
         public var bytesWritten = 0
         public var runs = 0
+        /// Key ranges the finish phase built, over all trees.
+        public var ranges = 0
     }
 
     /// An input of the build as the manifest lists it.
@@ -65,7 +74,7 @@ public final class SegmentBuilder: Sendable {
         /// One buffer and one list of spilled runs per tree (`ShardTree` order), so the trees
         /// sort and build in parallel.
         var buffers = SegmentBuilder.buffers()
-        var runs: [[String]] = ShardTree.allCases.map { _ in [] }
+        var runs: [[RunFile]] = ShardTree.allCases.map { _ in [] }
         var nextRun = 0
         /// Per file, the sequence numbers of documents kept.
         var survivors: [Int: [UInt32]] = [:]
@@ -170,20 +179,30 @@ public final class SegmentBuilder: Sendable {
         }
         let paths = buffers.indices.map { scratch + "/run-\(n)-\($0)" }
         let errors = Mutex<[Error]>([])
-        concurrentlyPerform(iterations: buffers.count) { t in
+        let written = Mutex<[Int: RunFile]>([:])
+        concurrentlyPerform(iterations: buffers.count, width: options.threads) { t in
             guard !buffers[t].isEmpty else { return }
-            do { try buffers[t].spill(to: paths[t]) } catch { errors.withLock { $0.append(error) } }
+            do {
+                let run = try buffers[t].spill(to: paths[t])
+                written.withLock { $0[t] = run }
+            } catch { errors.withLock { $0.append(error) } }
         }
         if let e = errors.withLock({ $0.first }) { throw e }
+        let runs = written.withLock { $0 }
         state.withLock { s in
-            for t in paths.indices where FileSystem.exists(paths[t]) { s.runs[t].append(paths[t]) }
+            for (t, run) in runs.sorted(by: { $0.key < $1.key }) { s.runs[t].append(run) }
         }
     }
 
     /// Merges the runs into the trees, writes the segment's root block (with `tombstones`, the
     /// earlier documents this batch removes) and removes the scratch files. `sources` are the
     /// inputs in file-index order. The caller lists the segment in a signed version.
-    public func finish(sources: [SourceFile], tombstones: [SegmentInfo.Tombstone] = []) throws -> Finished {
+    /// `progress` is called from the finish's threads with the bytes of entries merged so far
+    /// and in all.
+    public func finish(
+        sources: [SourceFile], tombstones: [SegmentInfo.Tombstone] = [],
+        progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) throws -> Finished {
         let (rest, runs, survivors, totals) = state.withLock { s in
             let b = s.buffers
             s.buffers = SegmentBuilder.buffers()
@@ -213,56 +232,121 @@ public final class SegmentBuilder: Sendable {
             return DocRef(group: group, batch: batch, ordinal: bases[file]! + UInt32(lo))
         }
 
-        // Each tree merges its runs and its in-memory remainder, the trees in parallel.
-        struct Built { var root: CID; var blocks: Int; var bytes: Int; var postings: UInt64; var terms: UInt64 }
+        // Each tree is cut into key ranges of about `rangeBytes`; every range merges its part
+        // of the runs and of the in-memory remainder into leaves, on all threads; then each
+        // tree's ranges are stitched (`RangeLeaves`: the same tree as one sequential build).
         let trees = ShardTree.allCases
-        let results = Mutex<[Int: Built]>([:])
+        let width = options.threads
+        concurrentlyPerform(iterations: trees.count, width: width) { rest[$0].sort() }
+        let splits = trees.indices.map { t in
+            SegmentBuilder.splitKeys(runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width)
+        }
+        struct Task { var tree: Int; var range: Int; var lower: [UInt8]?; var upper: [UInt8]?; var bytes: Int }
+        var tasks: [Task] = []
+        var total = 0
+        for t in trees.indices {
+            let bytes = runs[t].reduce(rest[t].payloadBytes) { $0 + $1.payloadBytes }
+            total += bytes
+            let bounds: [[UInt8]?] = [nil] + splits[t] + [nil]
+            for r in 0..<bounds.count - 1 {
+                tasks.append(Task(tree: t, range: r, lower: bounds[r], upper: bounds[r + 1], bytes: bytes / (bounds.count - 1)))
+            }
+        }
+        tasks.sort { $0.bytes > $1.bytes }  // the largest first, so no long range starts last
+
+        struct Built: Sendable { var leaves: RangeLeaves; var postings: UInt64; var terms: UInt64; var firstTerm: [UInt8]?; var lastTerm: [UInt8]? }
+        let built = Mutex<[Int: Built]>([:])
         let errors = Mutex<[Error]>([])
+        let merged = Atomic<Int>(0)
         let store = self.store
-        concurrentlyPerform(iterations: trees.count) { t in
+        let tasksToRun = tasks, totalBytes = total
+        // The readers of the ranges being merged share the half of the budget that the
+        // second set of buffers held while reading (1 MiB each at most, 64 KiB at least).
+        let openReaders = width * (runs.map(\.count).max() ?? 0)
+        let readerBytes = min(1 << 20, max(64 << 10, options.memoryBytes / 2 / max(1, openReaders)))
+        concurrentlyPerform(iterations: tasksToRun.count, width: width) { i in
+            let task = tasksToRun[i], tree = trees[task.tree]
             do {
-                var sources: [SortedSource] = try runs[t].map { try RunReader(path: $0) }
-                if !rest[t].isEmpty { sources.append(try BufferSource(rest[t])) }
+                var sources: [SortedSource] = try runs[task.tree].map { run in
+                    let reader = try RunReader(
+                        path: run.path, offset: task.lower.map(run.offset(from:)) ?? 0, bufferBytes: readerBytes)
+                    return try KeyRangeSource(reader, lower: task.lower, upper: task.upper)
+                }
+                let remainder = rest[task.tree]
+                if !remainder.isEmpty {
+                    let lo = task.lower.map(remainder.lowerBound) ?? 0
+                    let hi = task.upper.map(remainder.lowerBound) ?? remainder.count
+                    if lo < hi { sources.append(try BufferSource(remainder, range: lo..<hi)) }
+                }
                 var merger = RunMerger(sources)
-                let builder = try TreeBuilder(
-                    reader: NodeReader(store: store, cacheNodes: 64),
-                    params: trees[t].parameters, aggregator: trees[t].aggregator)
-                var postings: UInt64 = 0, terms: UInt64 = 0
-                var previousTerm: ArraySlice<UInt8>? = nil
+                let leaves = try RangeLeaves(
+                    reader: NodeReader(store: store, cacheNodes: 64), params: tree.parameters, aggregator: tree.aggregator,
+                    first: task.range == 0)
+                var result = Built(leaves: leaves, postings: 0, terms: 0)
+                var unreported = 0
                 while let (k, v) = try merger.nextEntry() {
                     let idStart = k.endIndex - 8
                     var finalKey = Array(k[..<idStart])
                     docRef(k[idStart...]).append(to: &finalKey)
-                    try builder.add(key: finalKey, value: v)
-                    if trees[t] == .postings {
-                        postings += 1
+                    try leaves.add(key: finalKey, value: v)
+                    if tree == .postings {
+                        result.postings += 1
                         let term = k[..<idStart]
-                        if previousTerm != term { terms += 1; previousTerm = term }
+                        if result.lastTerm.map({ $0[...] != term }) ?? true {
+                            result.terms += 1
+                            result.lastTerm = Array(term)
+                            if result.firstTerm == nil { result.firstTerm = result.lastTerm }
+                        }
+                    }
+                    unreported += k.count + v.count
+                    if unreported >= 1 << 20, let progress {
+                        progress(merged.add(unreported, ordering: .relaxed).newValue, totalBytes)
+                        unreported = 0
                     }
                 }
-                let tree = try builder.finish()
-                results.withLock {
-                    $0[t] = Built(
-                        root: tree.headerCID, blocks: builder.stats.blocksWritten,
-                        bytes: builder.stats.bytesWritten, postings: postings, terms: terms)
-                }
+                _ = merged.add(unreported, ordering: .relaxed)
+                built.withLock { $0[i] = result }
             } catch {
                 errors.withLock { $0.append(error) }
             }
         }
         if let e = errors.withLock({ $0.first }) { throw e }
-        let built = results.withLock { $0 }
+        let ranges = built.withLock { $0 }
+
+        struct Stitched { var root: CID; var blocks: Int; var bytes: Int }
+        let stitched = Mutex<[Int: Stitched]>([:])
+        concurrentlyPerform(iterations: trees.count, width: width) { t in
+            do {
+                let parts = tasksToRun.indices.filter { tasksToRun[$0].tree == t }.sorted { tasksToRun[$0].range < tasksToRun[$1].range }
+                let s = try RangeLeaves.stitch(parts.map { ranges[$0]!.leaves }, reader: NodeReader(store: store, cacheNodes: 64))
+                for orphan in s.orphans { try FileSystem.removeTree(store.path(of: orphan)) }
+                stitched.withLock { $0[t] = Stitched(root: s.tree.headerCID, blocks: s.blocksWritten, bytes: s.bytesWritten) }
+            } catch {
+                errors.withLock { $0.append(error) }
+            }
+        }
+        if let e = errors.withLock({ $0.first }) { throw e }
+        let treesBuilt = stitched.withLock { $0 }
         var summary = Summary()
         summary.runs = runs.map(\.count).max() ?? 0
+        summary.ranges = tasksToRun.count
         summary.documents = totals.0
         var roots: [String: CID] = [:]
         for t in trees.indices {
-            let b = built[t]!  // every iteration stored a result or an error
+            let b = treesBuilt[t]!  // every iteration stored a result or an error
             roots[trees[t].name] = b.root
             summary.blocksWritten += b.blocks
             summary.bytesWritten += b.bytes
-            summary.postings += b.postings
-            summary.terms += b.terms
+        }
+        // A term whose postings span two ranges was counted in both.
+        var previousLast: [UInt8]? = nil
+        for i in tasksToRun.indices.filter({ trees[tasksToRun[$0].tree] == .postings }).sorted(by: { tasksToRun[$0].range < tasksToRun[$1].range }) {
+            let r = ranges[i]!
+            summary.postings += r.postings
+            summary.terms += r.terms
+            guard r.postings > 0 else { continue }
+            if previousLast != nil && previousLast == r.firstTerm { summary.terms -= 1 }
+            previousLast = r.lastTerm
         }
 
         let info = SegmentInfo(
@@ -277,5 +361,25 @@ public final class SegmentBuilder: Sendable {
             tombstones: tombstones.sorted { $0.doc < $1.doc })
         let segment = try store.put(info.cbor.encode())
         return Finished(segment: segment, info: info, summary: summary)
+    }
+
+    /// Keys that cut a tree's entries (its runs and its sorted in-memory remainder) into
+    /// about `rangeBytes` each, at most `maxRanges` ranges; strictly increasing.
+    static func splitKeys(_ runs: [RunFile], _ rest: RunBuffer, rangeBytes: Int, maxRanges: Int) -> [[UInt8]] {
+        let bytes = runs.reduce(rest.payloadBytes) { $0 + $1.payloadBytes }
+        let count = min(maxRanges, bytes / rangeBytes)
+        guard count > 1 else { return [] }
+        // Each sample stands for about `RunFile.sampleEvery` bytes of entries.
+        var samples = runs.flatMap { $0.samples.map(\.key) }
+        if !rest.isEmpty {
+            samples += rest.sampleKeys(every: rest.count * RunFile.sampleEvery / max(1, rest.payloadBytes))
+        }
+        samples.sort { $0.lexicographicallyPrecedes($1) }
+        var keys: [[UInt8]] = []
+        for i in 1..<count {
+            let k = samples[i * samples.count / count]
+            if keys.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { keys.append(k) }
+        }
+        return keys
     }
 }

@@ -77,20 +77,107 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     }
 
     /// Writes the entries sorted by key to `path` as `varint keylen, varint vallen, key, value`
-    /// and empties the buffer.
-    func spill(to path: String) throws {
+    /// and empties the buffer. Returns the run's key samples, which let a merge start mid-file.
+    func spill(to path: String) throws -> RunFile {
         sort()
+        // Written through a 1 MiB buffer: a copy of the whole run would add half the memory
+        // budget to the peak while four trees spill at once.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IndexError.runFile(path: path, reason: "cannot create run file") }
+        defer { close(fd) }
         var out: [UInt8] = []
-        out.reserveCapacity(arena.count + entries.count * 4)
+        out.reserveCapacity(1 << 20)
+        var written = 0
+        func flush() throws {
+            try out.withUnsafeBytes { buf in
+                var done = 0
+                while done < buf.count {
+                    let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw IndexError.runFile(path: path, reason: "write failed") }
+                    done += n
+                }
+            }
+            written += out.count
+            out.removeAll(keepingCapacity: true)
+        }
+        var run = RunFile(path: path)
         for e in entries {
+            if written + out.count >= run.samples.count * RunFile.sampleEvery {
+                run.samples.append((Array(arena[e.offset..<e.offset + Int(e.keyLength)]), written + out.count))
+            }
             Varint.append(UInt64(e.keyLength), to: &out)
             Varint.append(UInt64(e.valueLength), to: &out)
             out.append(contentsOf: arena[e.offset..<e.offset + Int(e.keyLength) + Int(e.valueLength)])
+            run.payloadBytes += Int(e.keyLength) + Int(e.valueLength)
+            if out.count >= 1 << 20 { try flush() }
         }
-        try FileSystem.writeAtomically(path, out)
+        try flush()
         arena = []
         entries = []
         sorted = false
+        return run
+    }
+
+    /// Keys and values held, in bytes (what a merge of this buffer reads).
+    var payloadBytes: Int { arena.count }
+
+    /// Every `every`-th key (after `sort`), for choosing split keys.
+    func sampleKeys(every: Int) -> [[UInt8]] {
+        stride(from: 0, to: entries.count, by: max(1, every)).map { entry($0).key }
+    }
+
+    /// The first entry index (after `sort`) whose key is not below `key`.
+    func lowerBound(_ key: [UInt8]) -> Int {
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if entry(m).key.lexicographicallyPrecedes(key) { lo = m + 1 } else { hi = m }
+        }
+        return lo
+    }
+}
+
+/// A spilled run: its file, and the first key at every `sampleEvery` bytes with its offset.
+struct RunFile: Sendable {
+    static let sampleEvery = 256 << 10
+    var path: String
+    var samples: [(key: [UInt8], offset: Int)] = []
+    var payloadBytes = 0
+
+    /// Where to start reading for keys from `key` on: the last sample not above it.
+    func offset(from key: [UInt8]) -> Int {
+        var lo = 0, hi = samples.count
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if !key.lexicographicallyPrecedes(samples[m].key) { lo = m + 1 } else { hi = m }
+        }
+        return lo == 0 ? 0 : samples[lo - 1].offset
+    }
+}
+
+/// The entries of a sorted source with keys in [lower, upper) (nil: unbounded).
+final class KeyRangeSource: SortedSource {
+    private let source: SortedSource
+    private let upper: [UInt8]?
+    private(set) var done = false
+    var key: [UInt8] { source.key }
+    var value: [UInt8] { source.value }
+
+    init(_ source: SortedSource, lower: [UInt8]?, upper: [UInt8]?) throws {
+        self.source = source
+        self.upper = upper
+        if let lower { while !source.done && source.key.lexicographicallyPrecedes(lower) { try source.advance() } }
+        checkEnd()
+    }
+
+    private func checkEnd() {
+        done = source.done || (upper.map { !source.key.lexicographicallyPrecedes($0) } ?? false)
+    }
+
+    func advance() throws {
+        try source.advance()
+        checkEnd()
     }
 }
 
@@ -105,28 +192,34 @@ protocol SortedSource: AnyObject {
 /// A sorted in-memory buffer read in order (the last run never goes to disk).
 final class BufferSource: SortedSource {
     private let buffer: RunBuffer
-    private var index = -1
+    private var index: Int
+    private let end: Int
     private(set) var key: [UInt8] = []
     private(set) var value: [UInt8] = []
     private(set) var done = false
 
-    init(_ buffer: RunBuffer) throws {
+    /// Entries `range` of the sorted buffer (all by default).
+    init(_ buffer: RunBuffer, range: Range<Int>? = nil) throws {
         buffer.sort()
         self.buffer = buffer
+        index = (range?.lowerBound ?? 0) - 1
+        end = range?.upperBound ?? buffer.count
         try advance()
     }
 
     func advance() throws {
         index += 1
-        guard index < buffer.count else { done = true; return }
+        guard index < end else { done = true; return }
         (key, value) = buffer.entry(index)
     }
 }
 
-/// Reads a run file back sequentially through a buffer.
+/// Reads a run file back sequentially through a buffer of `bufferBytes` (more only for an
+/// entry longer than that).
 final class RunReader: SortedSource {
     private let fd: Int32
     private let path: String
+    private let bufferBytes: Int
     private var buffer: [UInt8] = []
     private var position = 0
     private var eof = false
@@ -134,10 +227,15 @@ final class RunReader: SortedSource {
     private(set) var value: [UInt8] = []
     private(set) var done = false
 
-    init(path: String) throws {
+    /// Reads from byte `offset` on, which must be where an entry starts (`RunFile.offset`).
+    init(path: String, offset: Int = 0, bufferBytes: Int = 1 << 20) throws {
         self.path = path
+        self.bufferBytes = max(bufferBytes, 4 << 10)
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IndexError.runFile(path: path, reason: "cannot open run file") }
+        if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) != off_t(offset) {
+            throw IndexError.runFile(path: path, reason: "cannot seek to \(offset)")
+        }
         try advance()
     }
 
@@ -148,13 +246,16 @@ final class RunReader: SortedSource {
         if eof { return false }
         buffer.removeFirst(position)
         position = 0
-        var chunk = [UInt8](repeating: 0, count: max(1 << 20, n))
+        let size = max(bufferBytes, n)
+        buffer.reserveCapacity(size)
         while buffer.count < n {
-            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let have = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: size - have))
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, size - have) }
+            buffer.removeLast(size - have - max(got, 0))
             if got < 0 && errno == EINTR { continue }
             if got < 0 { throw IndexError.runFile(path: path, reason: "read failed") }
             if got == 0 { eof = true; break }
-            buffer.append(contentsOf: chunk[0..<got])
         }
         return buffer.count - position >= n
     }

@@ -19,6 +19,19 @@ public final class TreeBuilder {
     private var previousKey: [UInt8]? = nil
     private let keepsValues: Bool
     public private(set) var stats = Stats()
+    /// Set by `RangeLeaves`: completed leaves are collected here instead of going up a level.
+    var collectedLeaves: [ChildRef]? = nil
+    /// Set by `RangeLeaves`: this many first leaves are kept as entries, not written.
+    var leavesToHold = 0
+    var heldEntries: [PendingEntry] = []
+
+    /// A leaf entry not yet in a written node: its key, stored value, and the full value when
+    /// the aggregator needs it.
+    struct PendingEntry {
+        var key: [UInt8]
+        var value: LeafValue
+        var raw: [UInt8]?
+    }
 
     public struct Stats: Sendable, Equatable {
         /// Node and value blocks encoded and stored by this builder.
@@ -98,12 +111,39 @@ public final class TreeBuilder {
         } else {
             stored = .inline(value)
         }
+        try addStored(key: key, value: stored, raw: keepsValues ? value : nil)
+    }
+
+    /// Appends an entry whose value is already stored (`add` encoded it; blobs are written):
+    /// how `RangeLeaves.stitch` re-chunks entries near a range boundary.
+    func add(_ e: PendingEntry) throws {
+        if let previousKey, !previousKey.lexicographicallyPrecedes(e.key) {
+            throw TreeError.unsortedInput(key: e.key, previous: previousKey)
+        }
+        previousKey = e.key
+        stats.entries += 1
+        try addStored(key: e.key, value: e.value, raw: keepsValues ? try e.raw ?? reader.value(e.value) : nil)
+    }
+
+    private func addStored(key: [UInt8], value: LeafValue, raw: [UInt8]?) throws {
         _ = level(0)
         levels[0].keys.append(key)
-        levels[0].values.append(stored)
-        if keepsValues { levels[0].rawValues.append(value) }
+        levels[0].values.append(value)
+        if let raw { levels[0].rawValues.append(raw) }
         let cut = key.withUnsafeBytes { levels[0].chunker.add(key: $0, entryWeight: key.count + params.valueHint + 1) }
         if cut { try complete(0) }
+    }
+
+    /// The entries of level 0 not yet in a node, removed from the builder.
+    func takePendingLeafEntries() -> [PendingEntry] {
+        guard !levels.isEmpty else { return [] }
+        var lv = levels[0]
+        let out = lv.keys.indices.map { PendingEntry(key: lv.keys[$0], value: lv.values[$0], raw: keepsValues ? lv.rawValues[$0] : nil) }
+        lv.keys.removeAll()
+        lv.values.removeAll()
+        lv.rawValues.removeAll()
+        levels[0] = lv
+        return out
     }
 
     /// True when levels 0 … `level` have no pending entries, so a subtree of that level can be
@@ -145,6 +185,15 @@ public final class TreeBuilder {
     /// Writes level `l`'s pending entries as a node and pushes it up (running the chunker
     /// there unless `finishing`).
     private func complete(_ l: Int, finishing: Bool = false) throws {
+        if l == 0, collectedLeaves != nil {
+            if leavesToHold > 0 {
+                leavesToHold -= 1
+                heldEntries += takePendingLeafEntries()
+            } else {
+                collectedLeaves!.append(try emit(0))
+            }
+            return
+        }
         let ref = try emit(l)
         levels[l].completed += 1
         try push(ref, to: l + 1, chunk: !finishing)

@@ -99,6 +99,30 @@ final class Progress {
     }
 }
 
+/// The finish phase's line on a terminal: the share of index entries written into trees, and
+/// its ETA. Called from the finish's threads.
+final class FinishProgress: @unchecked Sendable {  // state only under `monitor`
+    private let monitor = Monitor()
+    private let enabled: Bool
+    private var start: Double? = nil
+    private var lastDraw = 0.0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(done: Int, total: Int) {
+        guard enabled else { return }
+        monitor.locked {
+            let now = monotonicSeconds()
+            guard let start else { start = now; return }
+            guard now - lastDraw > 0.25 else { return }
+            lastDraw = now
+            let share = Double(done) / Double(max(1, total))
+            let eta = share > 0 ? (now - start) * (1 - share) / share : 0
+            printErrorNoNewline("\rwriting the index: \(Int(share * 100))% of \(total >> 20) MB of entries, ETA \(Int(eta)) s   \u{1B}[K")
+        }
+    }
+}
+
 private func printErrorNoNewline(_ s: String) {
     var line = s
     line.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }

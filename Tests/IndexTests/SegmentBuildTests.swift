@@ -26,6 +26,41 @@ import Testing
         #expect(try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment == a.segments[0].cid)
     }
 
+    /// The finish phase cut into key ranges on several threads writes the segment, the blocks
+    /// (no leaf left over from a range) and the counts one thread writes, over random corpora,
+    /// memory budgets (runs on disk or not) and range sizes.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func keyRangesOnManyThreadsGiveTheOneThreadSegment(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        let docs = corpus(Int.random(in: 1500...3000, using: &rng), seed: seed)
+        func finish(threads: Int, rangeBytes: Int, memory: Int) throws -> (SegmentBuilder.Finished, Set<String>) {
+            let dir = tempDirectory()
+            defer { try? FileSystem.removeTree(dir) }
+            let builder = try SegmentBuilder(
+                directory: dir, key: testKey, analyzer: IndexAnalyzer(),
+                options: .init(memoryBytes: memory, threads: threads, rangeBytes: rangeBytes))
+            for i in docs.indices { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
+            let finished = try builder.finish(sources: [.init(name: "test", bytes: 0)])
+            return (finished, Set(try FileSystem.listDirectory(dir + "/blocks")))
+        }
+        let (one, oneBlocks) = try finish(threads: 1, rangeBytes: 1 << 30, memory: 64 << 20)
+        #expect(one.summary.ranges == 4)
+        for _ in 0..<3 {
+            let threads = Int.random(in: 2...4, using: &rng)
+            let rangeBytes = Int.random(in: 4 << 10...64 << 10, using: &rng)
+            let memory = [256 << 10, 1 << 20, 64 << 20].randomElement(using: &rng)!
+            let (many, blocks) = try finish(threads: threads, rangeBytes: rangeBytes, memory: memory)
+            let setting = "threads \(threads), ranges of \(rangeBytes) B, memory \(memory)"
+            #expect(many.summary.ranges > 8, "\(setting)")
+            #expect(many.segment == one.segment, "\(setting)")
+            #expect(blocks == oneBlocks, "\(setting)")
+            #expect(many.summary.terms == one.summary.terms, "\(setting)")
+            #expect(many.summary.postings == one.summary.postings)
+            #expect(many.summary.blocksWritten == one.summary.blocksWritten)
+            #expect(many.summary.bytesWritten == one.summary.bytesWritten)
+        }
+    }
+
     @Test func postingsAgreeWithTheDocuments() throws {
         let docs = corpus(300, seed: 9)
         let (shard, summary) = try buildIndex(docs)

@@ -133,6 +133,8 @@ struct BuildCommand: ParsableCommand {
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
         let progress = Progress(sources: sources, enabled: output.showsProgress, perSource: output.verbose)
+        let finishing = FinishProgress(enabled: output.showsProgress)
+        build.finishProgress = { finishing.update(done: $0, total: $1) }
         let report: IndexBuild.Report
         do {
             report = try build.run { source, documents in progress.update(source, documents: documents) }
