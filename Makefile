@@ -91,12 +91,15 @@ WASM := .build/wasm
 # their modules' Errors.swift are replaced by Wasm/QueryCore/Failure.swift, Sodium and Zstd by
 # Platform.swift over the C sources below.
 WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) \
-	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift) \
+	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift BinaryHeap.swift JSON.swift JSON+Parse.swift JSONWriter.swift) \
 	$(addprefix Sources/Blocks/,CID.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
 	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
+	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift Aggregates.swift \
+		IndexAnalyzer.swift Manifest.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift) \
+	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift) \
 	$(wildcard Wasm/QueryCore/*.swift)
 # The shared files import the modules they come from; in the one wasm module these are empty.
-WASM_EMPTY_MODULES := Support Blocks Sodium Zstd ProllyTree
+WASM_EMPTY_MODULES := Support Blocks Sodium Zstd ProllyTree Analysis Index Query Snippets
 WASM_TOOLS = $(dir $(realpath $(shell command -v swiftc)))
 WASM_ZSTD := $(WASM)/src/libzstd-1.5.4+dfsg2/lib
 WASM_SODIUM := $(WASM)/src/libsodium-1.0.18/src/libsodium
@@ -113,7 +116,9 @@ WASM_C_LIBRARY := $(addprefix $(WASM_ZSTD)/,common/debug.c common/entropy_common
 	common/fse_decompress.c common/xxhash.c common/zstd_common.c decompress/huf_decompress.c \
 	decompress/zstd_ddict.c decompress/zstd_decompress.c decompress/zstd_decompress_block.c) \
 	$(addprefix $(WASM_SODIUM)/crypto_generichash/blake2b/ref/,blake2b-ref.c blake2b-compress-ref.c generichash_blake2b.c) \
-	$(WASM_SODIUM)/crypto_hash/sha256/cp/hash_sha256_cp.c
+	$(WASM_SODIUM)/crypto_hash/sha256/cp/hash_sha256_cp.c $(WASM_SODIUM)/crypto_hash/sha512/cp/hash_sha512_cp.c \
+	$(WASM_SODIUM)/crypto_sign/ed25519/ref10/open.c $(WASM_SODIUM)/crypto_sign/ed25519/ref10/sign.c $(WASM_SODIUM)/crypto_core/ed25519/ref10/ed25519_ref10.c \
+	$(WASM_SODIUM)/crypto_verify/sodium/verify.c
 
 wasm: $(WASM)/querycore.wasm $(WASM)/querycore-test.wasm
 

@@ -62,7 +62,7 @@ public struct DocRecord: Equatable, Sendable {
         return DagCBOR.map(sorting: entries).encode()
     }
 
-    public init(encoded bytes: [UInt8]) throws {
+    public init(encoded bytes: [UInt8]) throws(ReadFailure) {
         let v = try DagCBOR.decode(bytes)
         guard let url = v["url"]?.string, let title = v["title"]?.string, let mime = v["mime"]?.string,
             let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
@@ -86,8 +86,8 @@ public struct DocRecord: Equatable, Sendable {
         lang = v["lang"]?.string
         parent = v["parent"]?.string
         recordID = v["recordID"]?.string
-        tags = v["tags"]?.array?.compactMap(\.string) ?? []
-        mentions = v["mentions"]?.array?.compactMap(\.string) ?? []
+        tags = v["tags"]?.array?.compactMap { $0.string } ?? []
+        mentions = v["mentions"]?.array?.compactMap { $0.string } ?? []
     }
 
     /// The document as it was given to the build (for re-deriving its postings).

@@ -169,6 +169,7 @@ public enum ShardTree: String, CaseIterable, Sendable {
         }
     }
 
+    #if !hasFeature(Embedded)  // builders aggregate; readers decode aggregates directly
     public var aggregator: TreeAggregator {
         switch self {
         case .postings: ImpactAggregator()
@@ -176,4 +177,5 @@ public enum ShardTree: String, CaseIterable, Sendable {
         case .positions, .text: CountOnly()
         }
     }
+    #endif
 }

@@ -36,6 +36,14 @@ struct WasmModule {
             append32(&payload, Int32(header.count))
             return Request(op: UInt8(ascii: "t"), payload: payload + header + framed(keys))
         }
+        /// `qc_search(manifest, query, limit, offset)`.
+        static func search(manifest: [UInt8], query: String, limit: Int32 = 10, offset: Int32 = 0) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(manifest.count))
+            append32(&payload, limit)
+            append32(&payload, offset)
+            return Request(op: UInt8(ascii: "q"), payload: payload + manifest + Array(query.utf8))
+        }
         /// `qc_snippet(query, text, columns)`.
         static func snippet(query: String, text: String, columns: Int32) -> Request {
             var payload: [UInt8] = []
@@ -73,7 +81,7 @@ struct WasmModule {
     static let root = PythonChecker.packageRoot
     static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
     /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
-    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Wasm/QueryCore"]
+    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Sources/Index", "Sources/Search", "Wasm/QueryCore"]
 
     /// Fails unless the module exists and is newer than every source it is built from, so a
     /// parity failure never comes from a stale build.

@@ -8,6 +8,8 @@
 public typealias ReadFailure = CoreError
 public typealias BlockError = CoreError
 public typealias TreeError = CoreError
+public typealias IndexError = CoreError
+public typealias SearchError = CoreError
 
 public enum CoreError: Error, Equatable, CustomStringConvertible {
     // BlockError
@@ -19,6 +21,22 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
     // TreeError
     case corruptNode(cid: CID, reason: String)
     case badHeader(cid: CID, reason: String)
+    case io(path: String, message: String)
+    // IndexError
+    case corrupt(String)
+    case malformedValue(tree: ShardTree, document: DocRef)
+    case malformedKey(tree: ShardTree, key: [UInt8])
+    case malformedAggregate(tree: ShardTree, block: CID)
+    case badManifest(path: String, reason: String)
+    case badSignature(path: String)
+    case missingTree(String)
+    case treeParameters(tree: String, found: String)
+    case otherAnalyzer(input: String, found: String, expected: String)
+    case conflict(String)
+    case nothingTrusted(reasons: [String])
+    // SearchError
+    case nothingToSearch
+    case badGroup(String)
     // The wasm module's own: zstd refused a payload (the native Zstd.Error's message), or an
     // operation the browser never performs (writing blocks) was reached.
     case zstd(String)
@@ -33,6 +51,22 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
         case .badCBOR(let o, let r): "invalid DAG-CBOR at byte \(o): \(r)"
         case .corruptNode(let c, let r): "tree node \(c) is invalid: \(r)"
         case .badHeader(let c, let r): "tree header \(c) is invalid: \(r)"
+        case .io(let p, let m): "\(p): \(m)"
+        case .corrupt(let m): "index data is corrupt: \(m)"
+        case .malformedValue(let t, let d): "index data is corrupt: the \(t.name) entry of document \(d) is malformed"
+        case .malformedKey(let t, let k): "index data is corrupt: \(t.name) key \(Hex.encode(k)) is malformed"
+        case .malformedAggregate(let t, let c): "index data is corrupt: the \(t.name) aggregate of block \(c) is malformed"
+        case .badManifest(let p, let r): "\(p): invalid manifest: \(r)"
+        case .badSignature(let p): "\(p): manifest signature does not verify (forged or altered)"
+        case .missingTree(let t): "index data is corrupt: index has no \(t) tree"
+        case .treeParameters(let t, let found):
+            "the \(t) tree was built with other parameters (\(found)); rebuild the index with this version"
+        case .otherAnalyzer(let input, let found, let expected):
+            "\(input) was analyzed with \(found), this tool uses \(expected): its terms would not match."
+        case .conflict(let m): "conflicting inputs: \(m)"
+        case .nothingTrusted(let reasons): "nothing to read: \(reasons.joined(separator: "; "))"
+        case .nothingToSearch: "the query has nothing to search for (only exclusions or filters with no words)"
+        case .badGroup(let g): "group: wants a 16-digit hex group ID, not \(g)"
         case .zstd(let m): m
         case .unsupported(let m): "not available in the browser module: \(m)"
         }

@@ -13,6 +13,12 @@ func cZstdSize(_ bytes: UnsafeRawPointer, _ count: Int, _ limit: Int) -> Int
 func cZstdInto(_ out: UnsafeMutableRawPointer?, _ size: Int, _ bytes: UnsafeRawPointer, _ count: Int) -> Int
 @_extern(c, "qc_c_zstd_problem")
 func cZstdProblem(_ code: Int) -> UnsafePointer<CChar>
+@_extern(c, "crypto_sign_ed25519_verify_detached")
+func cEd25519Verify(_ signature: UnsafePointer<UInt8>, _ message: UnsafePointer<UInt8>?, _ count: UInt64, _ key: UnsafePointer<UInt8>) -> Int32
+@_extern(c, "memcmp")
+func memcmp(_ a: UnsafeRawPointer?, _ b: UnsafeRawPointer?, _ count: Int) -> Int32
+@_extern(c, "log")
+func log(_ x: Double) -> Double
 @_extern(c, "qc_c_zstd_version")
 func cZstdVersion() -> UnsafePointer<CChar>
 
@@ -23,11 +29,37 @@ enum Sodium {
         return out
     }
 
+    static func blake2b256(_ bytes: [UInt8]) -> [UInt8] { bytes.withUnsafeBytes { blake2b256($0) } }
+
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         out.withUnsafeMutableBufferPointer { cSHA256($0.baseAddress!, bytes.baseAddress, bytes.count) }
         return out
     }
+}
+
+/// Version and manifest signatures, checked with libsodium's own Ed25519 as the CLI does.
+enum Ed25519 {
+    static let publicKeyBytes = 32
+    static let signatureBytes = 64
+    static func verify(_ signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
+        guard signature.count == 64, publicKey.count == 32 else { return false }
+        return message.withUnsafeBufferPointer { m in cEd25519Verify(signature, m.baseAddress, UInt64(m.count), publicKey) == 0 }
+    }
+}
+
+/// The page runs searches without a budget (`SearchEngine.budget` nil): no clock is read.
+func monotonicSeconds() -> Double { 0 }
+
+/// The browser has no files: indexes come by URL, and a reader there remembers no versions
+/// on disk (`ReadPolicy.seen` stays nil).
+enum FileSystem {
+    static func absolute(_ path: String) -> String { path }
+    static func readFile(_ path: String, limit: Int) throws(CoreError) -> [UInt8] { throw .unsupported("reading \(path)") }
+    static func writeAtomically(_ path: String, _ bytes: [UInt8], sync: Bool = false) throws(CoreError) {
+        throw .unsupported("writing \(path)")
+    }
+    static func makeDirectories(_ path: String) throws(CoreError) { throw .unsupported("making \(path)") }
 }
 
 enum Zstd {
@@ -65,5 +97,21 @@ final class Mutex<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
     func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         try body(&value)
+    }
+}
+
+/// The page's module runs on one thread: work meant for several runs in turn.
+func concurrentlyPerform(iterations: Int, width: Int = 1, _ body: (Int) -> Void) {
+    for i in 0..<iterations { body(i) }
+}
+
+extension String {
+    /// Whether `other` occurs in this string, by UTF-8 bytes (Foundation's `contains` natively).
+    func contains(_ other: String) -> Bool {
+        let a = Array(utf8), b = Array(other.utf8)
+        guard !b.isEmpty else { return true }
+        guard a.count >= b.count else { return false }
+        for i in 0...(a.count - b.count) where a[i] == b[0] && Array(a[i..<i + b.count]) == b { return true }
+        return false
     }
 }

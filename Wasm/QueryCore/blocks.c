@@ -109,3 +109,18 @@ const char *qc_c_zstd_problem(long code) {
     long i = -code;
     return i > 0 && i < (long)(sizeof zstdProblems / sizeof *zstdProblems) ? zstdProblems[i] : "zstd error";
 }
+
+// Two more libsodium helpers (sodium/utils.c), for Ed25519 verification (open.c), which the
+// page uses on manifest and version signatures as the CLI does.
+int sodium_is_zero(const unsigned char *n, const size_t nlen) {
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < nlen; i++) d |= n[i];
+    return 1 & ((d - 1) >> 8);
+}
+
+int sodium_memcmp(const void *const b1_, const void *const b2_, size_t len) {
+    const volatile unsigned char *b1 = b1_, *b2 = b2_;
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < len; i++) d |= b1[i] ^ b2[i];
+    return (1 & ((d - 1) >> 8)) - 1;
+}

@@ -16,3 +16,12 @@ void arc4random_buf(void *buffer, size_t count) {
         p[i] = (uint8_t)x;
     }
 }
+
+// Double(String) in Embedded Swift (JSON numbers in manifests) calls this; wasi-libc's strtod
+// reads the C locale, which is the only one it has.
+#include <stdlib.h>
+const char *_swift_stdlib_strtod_clocale(const char *nptr, double *outResult) {
+    char *end;
+    *outResult = strtod(nptr, &end);
+    return end;
+}
