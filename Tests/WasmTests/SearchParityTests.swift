@@ -4,6 +4,7 @@ import Index
 import IndexTestSupport
 import Query
 import Search
+import Snippets
 import Testing
 import TextTestSupport
 
@@ -16,13 +17,12 @@ import TextTestSupport
         "w1*", "title:page w4", "mention:alice", "w17 w3 w9", "date:2023-11-20..2024-01-01 w1",
     ]
 
-    /// Native hits as the module prints them: score bits, URL, title, date.
-    static func native(_ view: IndexView, _ query: String) throws -> [String] {
-        let plan = QueryPlan(try QueryParser.parse(query))
-        let result = try SearchEngine(view: view, analyzer: IndexAnalyzer()).search(plan, limit: 10)
-        return result.hits.map { h in
-            let bits = String(h.score.bitPattern, radix: 16)
-            return "\(String(repeating: "0", count: 16 - bits.count) + bits)\t\(h.record.url)\t\(h.record.title)\t\(h.record.date.map(String.init) ?? "")"
+    /// The CLI's results (`IndexSearch`, as `indexer search` runs it) as the module prints
+    /// them: score bits, URL, title, date.
+    static func native(_ view: IndexView, _ query: String, offset: Int = 0) throws -> [String] {
+        try IndexSearch(view: view).run(query, limit: 10, offset: offset).results.map { r in
+            let bits = String(r.score.bitPattern, radix: 16)
+            return "\(String(repeating: "0", count: 16 - bits.count) + bits)\t\(r.url)\t\(r.title)\t\(r.date.map(String.init) ?? "")"
         }
     }
 
@@ -46,6 +46,19 @@ import TextTestSupport
             let lines = reply.text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
             #expect(lines == expected, "\(query)")
             #expect(!expected.isEmpty || query.contains("mention"), "\(query) matches nothing natively")
+        }
+        // A second page, and the JSON form's snippets: the CLI's own passages, marked alike.
+        for query in ["w1", "\"w1 w2\"", "w3*"] {
+            let (page2, _) = try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: query, offset: 10))
+            #expect(page2.text.split(separator: "\n").map(String.init) == (try Self.native(view, query, offset: 10)), "\(query) page 2")
+            let (json, _) = try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: query, json: true))
+            let objects = try json.text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            let results = try IndexSearch(view: view).run(query, limit: 10).results
+            #expect(objects.count == results.count + 1)
+            for (o, r) in zip(objects, results) {
+                #expect(o["url"] as? String == r.url && o["snippet"] as? String == r.snippet.rendered(.html), "\(query) \(r.url)")
+            }
+            #expect(objects.last?["total"] as? Int == (try IndexSearch(view: view).run(query, limit: 10).total))
         }
         // The first query fetched the manifest's blocks and each level of the trees it needed,
         // a level per round trip.

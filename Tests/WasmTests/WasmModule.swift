@@ -37,12 +37,12 @@ struct WasmModule {
             return Request(op: UInt8(ascii: "t"), payload: payload + header + framed(keys))
         }
         /// `qc_search(manifest, query, limit, offset)`.
-        static func search(manifest: [UInt8], query: String, limit: Int32 = 10, offset: Int32 = 0) -> Request {
+        static func search(manifest: [UInt8], query: String, limit: Int32 = 10, offset: Int32 = 0, json: Bool = false) -> Request {
             var payload: [UInt8] = []
             append32(&payload, Int32(manifest.count))
             append32(&payload, limit)
             append32(&payload, offset)
-            return Request(op: UInt8(ascii: "q"), payload: payload + manifest + Array(query.utf8))
+            return Request(op: UInt8(ascii: json ? "Q" : "q"), payload: payload + manifest + Array(query.utf8))
         }
         /// `qc_snippet(query, text, columns)`.
         static func snippet(query: String, text: String, columns: Int32) -> Request {

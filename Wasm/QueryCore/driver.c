@@ -9,7 +9,8 @@
 // the query's length, 32-bit little-endian each, the query, then the text); 'b' qc_block_add and
 // 't' qc_tree_get (the bytes are the CID's length, 32-bit little-endian, the binary CID, then
 // the block, or the framed keys); 'q' qc_search (the bytes are the manifest's length, the limit
-// and the offset, 32-bit little-endian each, the manifest, then the query). stdout: for each request, the operation's
+// and the offset, 32-bit little-endian each, the manifest, then the query); 'Q' qc_search_json
+// with the same bytes. stdout: for each request, the operation's
 // return value and the output's length (32-bit little-endian each), then the output.
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ int32_t qc_snippet(const uint8_t *query, int32_t queryLength, const uint8_t *tex
 int32_t qc_block_add(const uint8_t *cid, int32_t cidLength, const uint8_t *bytes, int32_t length);
 int32_t qc_tree_get(const uint8_t *header, int32_t headerLength, const uint8_t *keys, int32_t keysLength);
 int32_t qc_search(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
+int32_t qc_search_json(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 
 static int32_t get32(const uint8_t *b) { return (int32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24); }
 
@@ -77,11 +79,12 @@ int main(void) {
             else result = qc_tree_get(text + 4, cidLength, text + 4 + cidLength, size - 4 - cidLength);
             break;
         }
-        case 'q': {
+        case 'q':
+        case 'Q': {
             int32_t manifestLength = size < 12 ? -1 : get32(text);
             result = manifestLength < 0 || manifestLength > size - 12
                 ? -2
-                : qc_search(text + 12, manifestLength, text + 12 + manifestLength, size - 12 - manifestLength, get32(text + 4), get32(text + 8));
+                : (header[0] == 'q' ? qc_search : qc_search_json)(text + 12, manifestLength, text + 12 + manifestLength, size - 12 - manifestLength, get32(text + 4), get32(text + 8));
             break;
         }
         default: result = qc_analyze(text, size, header[0] - '0');
