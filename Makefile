@@ -69,7 +69,7 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Wasm
 
-demo: release
+demo: release wasm
 	bash Pipelines/demo.sh
 
 bench: release
