@@ -1,8 +1,8 @@
 #if !hasFeature(Embedded)
-/// What the read path (blocks, tree nodes, index records, search) throws: any error here. The
-/// browser's module compiles the same files as Embedded Swift, which has no `any Error`; there
-/// it names one enum of every case the read path throws (Wasm/QueryCore/Failure.swift).
-public typealias ReadFailure = any Error
+    /// What the read path (blocks, tree nodes, index records, search) throws: any error here. The
+    /// browser's module compiles the same files as Embedded Swift, which has no `any Error`; there
+    /// it names one enum of every case the read path throws (Wasm/QueryCore/Failure.swift).
+    public typealias ReadFailure = any Error
 #endif
 
 extension Array where Element == UInt8 {
@@ -11,9 +11,9 @@ extension Array where Element == UInt8 {
     @inline(__always)
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws(ReadFailure) -> R) throws(ReadFailure) -> R {
         #if hasFeature(Embedded)
-        try withUnsafeBytes { buf in Result { () throws(ReadFailure) in try body(buf) } }.get()
+            try withUnsafeBytes { buf in Result { () throws(ReadFailure) in try body(buf) } }.get()
         #else
-        try withUnsafeBytes(body)
+            try withUnsafeBytes(body)
         #endif
     }
 }

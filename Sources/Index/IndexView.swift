@@ -70,7 +70,8 @@ public final class IndexView: Sendable {
     public var manifest: Manifest { manifests[0] }
 
     init(
-        manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]], excluded: [Exclusion],
+        manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]],
+        excluded: [Exclusion],
         reader: NodeReader, analyzer: String
     ) throws(ReadFailure) {
         self.manifests = manifests
@@ -118,22 +119,22 @@ public final class IndexView: Sendable {
     }
 
     #if !hasFeature(Embedded)  // the browser has no folders
-    /// Opens the index folder `directory` (manifest.json and blocks/).
-    public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
-        try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
-    }
-
-    /// The manifest of the index folder `directory`, read once: a second read could see a
-    /// manifest renamed into place in between.
-    public static func localSource(_ directory: String) throws(ReadFailure) -> Source {
-        let store = try DirectoryStore(root: directory, create: false)
-        let path = directory + "/" + Manifest.fileName
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
-            throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+        /// Opens the index folder `directory` (manifest.json and blocks/).
+        public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
+            try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
         }
-        return Source(manifestBytes: bytes, path: path, store: store)
-    }
+
+        /// The manifest of the index folder `directory`, read once: a second read could see a
+        /// manifest renamed into place in between.
+        public static func localSource(_ directory: String) throws(ReadFailure) -> Source {
+            let store = try DirectoryStore(root: directory, create: false)
+            let path = directory + "/" + Manifest.fileName
+            let bytes: [UInt8]
+            do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
+                throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+            }
+            return Source(manifestBytes: bytes, path: path, store: store)
+        }
     #endif
 
     /// Opens one or more indexes as one view. Every manifest's signature, every version's
@@ -397,14 +398,14 @@ public final class IndexView: Sendable {
     }
 
     #if !hasFeature(Embedded)  // copying an index is for the command line
-    /// Every block the view's segments reach, its version blocks and the root blocks of its
-    /// manifests: what a self-contained index folder must hold.
-    public func reachableBlocks(_ visit: (CID, [UInt8]) throws(ReadFailure) -> Void) throws(ReadFailure) {
-        var seen = Set<CID>()
-        for m in manifests {
-            try CAR.reachable(from: m.root, in: store) { c, b in if seen.insert(c).inserted { try visit(c, b) } }
+        /// Every block the view's segments reach, its version blocks and the root blocks of its
+        /// manifests: what a self-contained index folder must hold.
+        public func reachableBlocks(_ visit: (CID, [UInt8]) throws(ReadFailure) -> Void) throws(ReadFailure) {
+            var seen = Set<CID>()
+            for m in manifests {
+                try CAR.reachable(from: m.root, in: store) { c, b in if seen.insert(c).inserted { try visit(c, b) } }
+            }
         }
-    }
     #endif
 }
 

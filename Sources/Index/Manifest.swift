@@ -22,16 +22,16 @@ public struct GroupVersion: Equatable, Sendable {
     public var group: GroupID { GroupID(publicKey: publicKey) }
 
     #if !hasFeature(Embedded)  // the browser reads, it never signs
-    /// Signs a new version with `key`.
-    public static func signed(
-        key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID], replay: String? = nil
-    ) throws(ReadFailure) -> GroupVersion {
-        var v = GroupVersion(
-            publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
-        v.replay = replay
-        v.signature = try key.sign(v.signedBytes)
-        return v
-    }
+        /// Signs a new version with `key`.
+        public static func signed(
+            key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID], replay: String? = nil
+        ) throws(ReadFailure) -> GroupVersion {
+            var v = GroupVersion(
+                publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
+            v.replay = replay
+            v.signature = try key.sign(v.signedBytes)
+            return v
+        }
     #endif
 
     /// What the signature covers: the block's DAG-CBOR without its `signature` member.
@@ -212,12 +212,12 @@ public struct Manifest: Sendable {
     }
 
     #if !hasFeature(Embedded)  // the browser reads, it never signs
-    /// Signs a manifest for the index whose root block is `root`.
-    public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws(ReadFailure) -> Manifest {
-        var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
-        m.signature = try key.sign(m.unsignedJSON().canonical)
-        return m
-    }
+        /// Signs a manifest for the index whose root block is `root`.
+        public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws(ReadFailure) -> Manifest {
+            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
+            m.signature = try key.sign(m.unsignedJSON().canonical)
+            return m
+        }
     #endif
 
     /// Writes `manifest.json` into the index folder `directory`: atomically and synced, the last

@@ -170,12 +170,12 @@ public enum ShardTree: String, CaseIterable, Sendable {
     }
 
     #if !hasFeature(Embedded)  // builders aggregate; readers decode aggregates directly
-    public var aggregator: TreeAggregator {
-        switch self {
-        case .postings: ImpactAggregator()
-        case .docs: LengthAggregator()
-        case .positions, .text: CountOnly()
+        public var aggregator: TreeAggregator {
+            switch self {
+            case .postings: ImpactAggregator()
+            case .docs: LengthAggregator()
+            case .positions, .text: CountOnly()
+            }
         }
-    }
     #endif
 }

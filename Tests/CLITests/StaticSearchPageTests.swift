@@ -116,7 +116,9 @@ let staticPageScript = #"""
             let expected = results.prefix(10).map { $0["url"] as? String ?? "" }
             #expect(!expected.isEmpty, "\(query) finds something on the command line")
             #expect(page["urls"] as? [String] == expected, "\(query): \(page["status"] ?? "")")
-            #expect(page["titles"] as? [String] == results.prefix(10).map { ($0["title"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? ($0["url"] as? String ?? "") })
+            #expect(
+                page["titles"] as? [String]
+                    == results.prefix(10).map { ($0["title"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? ($0["url"] as? String ?? "") })
             #expect(page["overflow"] as? Bool == false, "\(query): the page is wider than 360 px")
             print("static page \(query): \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes (network events); \(page["status"] ?? "")")
         }
@@ -129,7 +131,8 @@ let staticPageScript = #"""
     func aTamperedBlockIsRefusedInTheBrowser() throws {
         let out = try Self.index()
         // The index root block, the first the page fetches after the manifest: one byte flipped.
-        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any])
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any])
         let root = try #require(manifest["root"] as? String)
         let path = out + "/blocks/" + root
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))

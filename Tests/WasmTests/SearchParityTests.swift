@@ -32,7 +32,8 @@ import TextTestSupport
         var docs = corpus(400, seed: 3)
         _ = try buildIndex(Array(docs[..<250]), dir: dir)
         docs[10].text += " w1 w2 w1 w2"
-        let (view, _) = try buildIndex(Array(docs[250...]) + [docs[10]], dir: dir, batch: 1, sequence: 2,
+        let (view, _) = try buildIndex(
+            Array(docs[250...]) + [docs[10]], dir: dir, batch: 1, sequence: 2,
             tombstones: [], keepSegments: [try IndexView.open(directory: dir).versions[0].version.segments[0]])
         let manifest = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
         let session = try WasmModule.Session()

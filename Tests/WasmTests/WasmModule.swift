@@ -81,7 +81,10 @@ struct WasmModule {
     static let root = PythonChecker.packageRoot
     static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
     /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
-    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Sources/Index", "Sources/Search", "Wasm/QueryCore"]
+    static let sourceFolders = [
+        "Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Sources/Index", "Sources/Search",
+        "Wasm/QueryCore",
+    ]
 
     /// Fails unless the module exists and is newer than every source it is built from, so a
     /// parity failure never comes from a stale build.

@@ -83,7 +83,6 @@ enum Zstd {
     /// Builders compress nodes; the browser only reads, so this is never called there.
     struct Compressor: ~Copyable {
         let level: Int32
-        init(level: Int32) { self.level = level }
         mutating func compress(_ input: UnsafeRawBufferPointer) throws(CoreError) -> [UInt8] {
             throw .unsupported("zstd compression")
         }
