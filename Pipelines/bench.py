@@ -137,8 +137,9 @@ def ours():
     for line in (p.stdout + p.stderr).splitlines():
         if line.strip().upper().startswith("SUBCOMMANDS"):
             inside = True
-        elif inside and re.match(r"^\s{2,}([a-z][a-z-]*)\b", line):
-            names.add(re.match(r"^\s+([a-z][a-z-]*)", line).group(1))
+        elif inside and re.match(r"^  ([a-z][a-z-]*)\s", line):
+            # A name at exactly two spaces; wrapped abstracts are indented further.
+            names.add(re.match(r"^  ([a-z][a-z-]*)", line).group(1))
     return names
 
 

@@ -3,7 +3,8 @@
 # index from their crawl and their peer-to-peer site, a merger combines them by reference, group A
 # publishes an update (an edited and a deleted post) that the merger takes in, a client that
 # trusts only group B searches the shared index, and the shared index is served over HTTP on
-# loopback and searched remotely, fetching only the blocks a query needs. Last, a hub on loopback:
+# loopback and searched remotely, fetching only the blocks a query needs. On the way: a thread
+# across sites, trending tags, and "new mentions since I last looked". Last, a hub on loopback:
 # both groups register and publish to it, it merges them into its shared index, group A publishes
 # its update and the shared index answers with it; the hub's version log is checked. Ends by
 # itself; the output stays in demo-out/ to explore.
@@ -27,7 +28,8 @@ $BIN build "$DEMO/group-a/web.warc.gz" "$OUT/site-alice" --base-url https://alic
     --out "$OUT/group-a" --key "$OUT/riverside.key"
 
 step "Group B (Hilltop Library) indexes its WARC and Bob's site folder"
-$BIN build "$DEMO/group-b/web.warc.gz" "$DEMO/group-b/site-bob" --base-url https://bob.example/ \
+cp -r "$DEMO/group-b/site-bob" "$OUT/site-bob"
+$BIN build "$DEMO/group-b/web.warc.gz" "$OUT/site-bob" --base-url https://bob.example/ \
     --out "$OUT/group-b" --key "$OUT/hilltop.key"
 
 step "A merger combines both groups' indexes by reference (each group's signed segments, unchanged)"
@@ -49,6 +51,31 @@ $BIN diff "$OUT/group-a-before" "$OUT/group-a"
 step "The merger takes in the new version (it replaces the old one; nothing else is rewritten)"
 $BIN merge "$OUT/merged" "$OUT/group-a" --out "$OUT/merged" --key "$OUT/merger.key"
 $BIN search 'brake pads' --index "$OUT/merged" --limit 3
+
+step "A thread across sites: Alice's post and the replies to it, from both groups (authors from each site's profile.json)"
+$BIN thread https://alice.example/posts/0008.json --index "$OUT/merged"
+
+step "Trending tags since 2024-11-01, counted from the trees' internal nodes"
+$BIN facets tag --index "$OUT/merged" --since 2024-11-01 --limit 5
+
+step "Alice looks at her mentions (the first look lists them all, newest first; the mark is kept in the cache folder)"
+NOTIFY="$OUT/alice-cache"
+$BIN diff --since last "$OUT/merged" --query '@alice' --cache-dir "$NOTIFY"
+
+step "Bob replies to Alice; group B publishes and the merger takes it in"
+cat > "$OUT/site-bob/posts/a7.json" <<'POST'
+{
+  "text": "@alice the chain checker is back on the shelf; the cassette tool came too. #toollibrary",
+  "createdAt": "2025-01-12T10:00:00Z",
+  "threadParent": "http://alice.example/posts/0003.json"
+}
+POST
+$BIN build "$OUT/site-bob" --base-url https://bob.example/ --base "$OUT/group-b" --out "$OUT/group-b" --key "$OUT/hilltop.key"
+$BIN merge "$OUT/merged" "$OUT/group-b" --out "$OUT/merged" --key "$OUT/merger.key"
+
+step "New mentions of @alice since she last looked: one command, reading only what changed"
+$BIN diff --since last "$OUT/merged" --query '@alice' --cache-dir "$NOTIFY"
+$BIN search 'from:bob' --sort date --index "$OUT/merged" --limit 2
 
 step "A client that trusts only group B searches the shared index"
 B_KEY=$(sed -n 's/.*"publicKey" *: *"\([0-9a-f]*\)".*/\1/p' "$OUT/hilltop.key")

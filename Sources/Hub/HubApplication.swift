@@ -135,7 +135,7 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             return staticFile(v.manifest, request: request, type: "application/json", cacheControl: "public, max-age=31536000, immutable", etag: nil)
         }
         get("/shared/manifest.json") { request, _ in
-            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/manifest.json", limit: 64 << 20) }) else {
+            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/manifest.json", limit: Manifest.maxBytes) }) else {
                 return notFound()
             }
             return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)

@@ -26,6 +26,9 @@ public struct DocRecord: Equatable, Sendable {
     /// Hashtags and mentions as published (kept so a merge can re-derive a document's postings).
     public var tags: [String]
     public var mentions: [String]
+    /// The author (`handle@host`) and their display name, from the site's profile (format 2).
+    public var author: String? = nil
+    public var authorName: String? = nil
 
     public init(
         url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
@@ -59,6 +62,8 @@ public struct DocRecord: Equatable, Sendable {
         if let recordID { entries.append(("recordID", .text(recordID))) }
         if !tags.isEmpty { entries.append(("tags", .array(tags.map { .text($0) }))) }
         if !mentions.isEmpty { entries.append(("mentions", .array(mentions.map { .text($0) }))) }
+        if let author { entries.append(("author", .text(author))) }
+        if let authorName { entries.append(("authorName", .text(authorName))) }
         return DagCBOR.map(sorting: entries).encode()
     }
 
@@ -88,13 +93,18 @@ public struct DocRecord: Equatable, Sendable {
         recordID = v["recordID"]?.string
         tags = v["tags"]?.array?.compactMap { $0.string } ?? []
         mentions = v["mentions"]?.array?.compactMap { $0.string } ?? []
+        author = v["author"]?.string
+        authorName = v["authorName"]?.string
     }
 
     /// The document as it was given to the build (for re-deriving its postings).
     public func document(text: String) -> IndexDocument {
-        IndexDocument(
+        var d = IndexDocument(
             url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
             source: source, recordID: recordID, tags: tags, mentions: mentions, parent: parent)
+        d.author = author
+        d.authorName = authorName
+        return d
     }
 
     /// `source` split into the file and the record's byte offset (of its compressed member, as

@@ -39,6 +39,13 @@ struct DocumentTerms {
         for m in doc.mentions { keywords.append((.mention, analyzer.keyword(m))) }
         if let lang = analyzer.languageTerm(doc.lang) { keywords.append((.lang, lang)) }
         if let date = doc.date { keywords.append((.date, DateTerms.day(date))) }
+        for a in analyzer.authorTerms(doc.author) { keywords.append((.author, a)) }
+        if let p = doc.parent.map(analyzer.threadTerm), !p.isEmpty { keywords.append((.parent, p)) }
+        // Facet values per day: "trending since D" is then a key range with counts inside.
+        if let date = doc.date {
+            let day = DateTerms.day(date)
+            keywords += keywords.compactMap { field, word in word.isEmpty ? nil : field.daily.map { ($0, day + word) } }
+        }
         for (field, word) in keywords where !word.isEmpty {
             if !entries.contains(where: { $0.field == field && $0.term == Array(word.utf8) }) {
                 entries.append(Entry(field: field, term: Array(word.utf8), tf: 1, positions: [], lengthCode: 0))

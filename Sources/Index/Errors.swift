@@ -5,6 +5,8 @@ import Support
 public enum IndexError: Error, Equatable, CustomStringConvertible {
     /// Index data that decodes but is not what the schema allows (the message names the block or document).
     case corrupt(String)
+    /// A read needing the peer-to-peer fields (segment format 2) over an older segment.
+    case needsFormat2(what: String, segment: String)
     /// A tree entry of `document` whose value does not decode.
     case malformedValue(tree: ShardTree, document: DocRef)
     /// A tree key that is not of the schema's form.
@@ -52,6 +54,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .corrupt(let m): "index data is corrupt: \(m)"
+        case .needsFormat2(let what, let segment):
+            "\(what) needs segments of format indexer-segment/2; segment \(segment) is older: rebuild it with this version"
         case .malformedValue(let t, let d): "index data is corrupt: the \(t.name) entry of document \(d) is malformed"
         case .malformedKey(let t, let k): "index data is corrupt: \(t.name) key \(Hex.encode(k)) is malformed"
         case .malformedAggregate(let t, let c): "index data is corrupt: the \(t.name) aggregate of block \(c) is malformed"

@@ -67,21 +67,10 @@ public struct GroupKey: Sendable {
         return GroupKey(publicKey: pk, secretKey: sk)
     }
 
-    /// `$XDG_CONFIG_HOME/indexer/key.json`, else `~/.config/indexer/key.json`.
-    public static var defaultPath: String {
+    /// The user's config folder for keys: `$XDG_CONFIG_HOME/indexer`, else `~/.config/indexer`.
+    public static var configFolder: String {
         let env = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
         let base = env("XDG_CONFIG_HOME").flatMap { $0.isEmpty ? nil : $0 } ?? ((env("HOME") ?? "/tmp") + "/.config")
-        return base + "/indexer/key.json"
-    }
-
-    /// The key at `path`, or the default key, created on first use (`created` tells).
-    public static func loadOrCreateDefault() throws -> (key: GroupKey, path: String, created: Bool) {
-        let path = defaultPath
-        if FileSystem.exists(path) { return (try read(from: path), path, false) }
-        let dir = String(path[..<path.lastIndex(of: "/")!])
-        try FileSystem.makeDirectories(dir)
-        let key = generate()
-        try key.write(to: path)
-        return (key, path, true)
+        return base + "/indexer"
     }
 }

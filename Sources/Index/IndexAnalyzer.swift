@@ -50,4 +50,33 @@ public struct IndexAnalyzer: Sendable {
     public func languageTerm(_ tag: String?) -> String? { Analyzer.languageTerm(tag) }
     /// A tag or mention folded for exact matching.
     public func keyword(_ text: String) -> String { Analyzer.fieldValueTerm(text) }
+
+    /// The author field's terms for an author id `handle@host`: the id and the bare handle, so
+    /// `from:alice` finds every site's alice and `from:alice@alice.example` one of them.
+    public func authorTerms(_ author: String?) -> [String] {
+        guard let author, !author.isEmpty else { return [] }
+        let id = keyword(author)
+        let handle = id.split(separator: "@", maxSplits: 1).first.map(String.init) ?? id
+        return handle == id || handle.isEmpty ? [id] : [id, handle]
+    }
+
+    /// The parent field's term for a post's URL: the URL without scheme or fragment, its host
+    /// lowercased, as CDX keys compare captures (`http://` and `https://` name one page), cut
+    /// to 512 bytes at a character boundary.
+    public func threadTerm(_ url: String) -> String {
+        var s = Substring(url).drop { $0 == " " }
+        while s.last == " " { s = s.dropLast() }
+        // The scheme: letters (and + - .) before `://`.
+        if let colon = s.firstIndex(of: ":"), s[colon...].hasPrefix("://"),
+            s[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+        {
+            s = s[s.index(colon, offsetBy: 3)...]
+        }
+        if let hash = s.firstIndex(of: "#") { s = s[..<hash] }
+        let hostEnd = s.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? s.endIndex
+        var out = s[..<hostEnd].lowercased() + s[hostEnd...]
+        while out.hasSuffix("/") && out.count > 1 { out.removeLast() }
+        while out.utf8.count > 512 { out.removeLast() }
+        return out
+    }
 }

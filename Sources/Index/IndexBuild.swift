@@ -320,5 +320,7 @@ extension IndexDocument {
             url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
             digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: source ?? d.source.description,
             recordID: d.recordID, tags: d.tags, mentions: d.mentions, parent: d.threadParent)
+        author = d.author
+        authorName = d.authorName
     }
 }

@@ -90,10 +90,11 @@ public enum IndexCompaction {
         }
         var roots: [String: CID] = [:]
         for t in trees { roots[t.name] = built[t.index]!.tree }
-        let info = SegmentInfo(
+        var info = SegmentInfo(
             analyzer: analyzer, trees: roots, documents: docs.count, bodyLength: body, titleLength: title, batches: batches,
             tombstones: carried.values.sorted { $0.doc < $1.doc },
             compactedFrom: Array(Set(replacing)).sorted())
+        info.formatVersion = inputs.map(\.info.formatVersion).min() ?? info.formatVersion
         let before = inputs.reduce(0) { $0 + $1.info.documents }
         var out = Compacted(segment: try store.put(info.cbor.encode()), info: info, dropped: Int(before - min(before, docs.count)))
         for b in built.values {

@@ -17,6 +17,10 @@ public struct IndexDocument: Sendable {
     public var tags: [String]
     public var mentions: [String]
     public var parent: String?
+    /// The author, from the profile of the site folder the document came from: `handle@host`
+    /// (`SiteAuthor.id`), and the profile's display name.
+    public var author: String? = nil
+    public var authorName: String? = nil
 
     public init(
         url: String, title: String, text: String, date: Int64? = nil, lang: String? = nil, mime: String = "text/html",

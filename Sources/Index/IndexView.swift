@@ -130,7 +130,7 @@ public final class IndexView: Sendable {
             let store = try DirectoryStore(root: directory, create: false)
             let path = directory + "/" + Manifest.fileName
             let bytes: [UInt8]
-            do { bytes = try FileSystem.readFile(path, limit: 64 << 20) } catch {
+            do { bytes = try FileSystem.readFile(path, limit: Manifest.maxBytes) } catch {
                 throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
             }
             return Source(manifestBytes: bytes, path: path, store: store)

@@ -160,6 +160,8 @@ public struct IndexRoot: Equatable, Sendable {
 public struct Manifest: Sendable {
     public static let format = "indexer-manifest/2"
     public static let fileName = "manifest.json"
+    /// The largest manifest any reader accepts (a manifest lists versions, not documents).
+    public static let maxBytes = 64 << 20
     public var root: CID
     public var created: String
     public var signer: [UInt8]
@@ -237,7 +239,7 @@ public struct Manifest: Sendable {
     /// against the blocks by `IndexView`, which reads them.
     public static func parse(_ bytes: [UInt8], path: String) throws(ReadFailure) -> Manifest {
         func bad(_ r: String) -> IndexError { .badManifest(path: path, reason: r) }
-        guard bytes.count <= 64 << 20 else { throw bad("larger than 64 MiB") }
+        guard bytes.count <= maxBytes else { throw bad("larger than 64 MiB") }
         let json: JSON
         do { json = try JSON.parse(bytes) } catch { throw bad("\(error)") }
         guard json["format"]?.string == format else {

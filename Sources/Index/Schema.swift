@@ -5,6 +5,10 @@ import ProllyTree
 /// postings are one contiguous key range.
 public enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case body = 1, title, url, site, tag, mention, lang, date
+    /// Peer-to-peer fields (segment format 2): the author of a site's documents (`from:`), the
+    /// post a reply answers (`thread:`), and tags, mentions and sites per day (`yyyymmdd` then
+    /// the value), so facets over recent days are key ranges counted from internal nodes.
+    case author, parent, tagDay, mentionDay, siteDay
 
     public var description: String {
         switch self {
@@ -16,11 +20,29 @@ public enum Field: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .mention: "mention"
         case .lang: "lang"
         case .date: "date"
+        case .author: "author"
+        case .parent: "parent"
+        case .tagDay: "tagDay"
+        case .mentionDay: "mentionDay"
+        case .siteDay: "siteDay"
         }
     }
 
     /// Fields whose postings are scored by BM25; the others filter.
     public var isScored: Bool { self == .body || self == .title }
+
+    /// Whether only segments of format 2 hold this field's postings.
+    public var needsFormat2: Bool { rawValue >= Field.author.rawValue }
+
+    /// The per-day field of a facet field (`tag` → `tagDay`), if it has one.
+    public var daily: Field? {
+        switch self {
+        case .tag: .tagDay
+        case .mention: .mentionDay
+        case .site: .siteDay
+        default: nil
+        }
+    }
 }
 
 /// Key layouts of a segment's trees (see docs/FORMAT.md).

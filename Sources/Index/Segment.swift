@@ -7,8 +7,17 @@ import Support
 /// once written and holds nothing time- or signer-dependent, so the same content always has the
 /// same CID. A segment is signed by being listed in a signed `GroupVersion` (see docs/FORMAT.md).
 public struct SegmentInfo: Equatable, Sendable {
-    public static let format = "indexer-segment/1"
+    /// The format segments are written in. `indexer-segment/2` adds the peer-to-peer fields
+    /// (`author`, `parent`, and the per-day `tagDay`/`mentionDay`/`siteDay` terms) to the
+    /// postings and `author` to the records; `/1` segments stay readable, but queries and facets
+    /// that need those fields refuse them by name (`SocialFields`).
+    public static let format = "indexer-segment/2"
+    /// Versions a reader accepts.
+    public static let readableVersions: ClosedRange<Int> = 1...2
     public var analyzer: String
+    /// 2 for segments with the peer-to-peer fields, 1 for older ones. A compaction takes the
+    /// lowest of its inputs': it unions their postings, so it has the fields only if all do.
+    public var formatVersion = 2
     /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     /// Documents in the trees and their length totals.
@@ -111,7 +120,7 @@ public struct SegmentInfo: Equatable, Sendable {
 
     public var cbor: DagCBOR {
         .map(sorting: [
-            ("format", .text(SegmentInfo.format)),
+            ("format", .text("indexer-segment/\(formatVersion)")),
             ("analyzer", .text(analyzer)),
             ("trees", .map(sorting: trees.map { ($0.key, .link($0.value)) })),
             ("documents", .unsigned(documents)),
@@ -147,7 +156,9 @@ public struct SegmentInfo: Equatable, Sendable {
 
     public init(cbor v: DagCBOR) throws(ReadFailure) {
         func bad(_ r: String) -> IndexError { .corrupt("segment root block: \(r)") }
-        guard v["format"]?.string == SegmentInfo.format else { throw bad("unknown format") }
+        guard let format = v["format"]?.string, let version = SegmentInfo.readableVersions.first(where: { "indexer-segment/\($0)" == format })
+        else { throw bad("unknown format \(v["format"]?.string ?? "(none)") (this reader knows \(SegmentInfo.format) and older)") }
+        formatVersion = version
         guard let analyzer = v["analyzer"]?.string, case .map(let t)? = v["trees"],
             let documents = v["documents"]?.uint, let bl = v["bodyLength"]?.uint, let tl = v["titleLength"]?.uint,
             let batches = v["batches"]?.array, let tombstones = v["tombstones"]?.array, let compacted = v["compactedFrom"]?.array
@@ -311,6 +322,17 @@ public final class Segment: Sendable {
         while let (k, v) = try cursor.nextEntry() {
             guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
             guard owns(ref) else { throw IndexError.corrupt("segment \(cid) holds document \(ref) outside its batches") }
+            try body(ref, try DocRecord(encoded: v))
+        }
+    }
+
+    /// Calls `body` for every document of one of the segment's batches, in DocRef order: one
+    /// key range of the docs tree, so only its nodes are read.
+    public func forEachDocument(in batch: BatchID, _ body: (DocRef, DocRecord) throws(ReadFailure) -> Void) throws(ReadFailure) {
+        guard batchIDs.contains(batch) else { return }
+        var cursor = docs.scan(from: batch.prefix, to: ShardKeys.successor(ofPrefix: batch.prefix))
+        while let (k, v) = try cursor.nextEntry() {
+            guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
             try body(ref, try DocRecord(encoded: v))
         }
     }

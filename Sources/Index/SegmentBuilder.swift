@@ -113,11 +113,13 @@ public final class SegmentBuilder: Sendable {
     public func analyze(_ doc: IndexDocument) -> Analyzed {
         let terms = DocumentTerms(doc, analyzer: analyzer)
         let id = [UInt8](repeating: 0, count: 8)  // patched by `add`
-        let record = DocRecord(
+        var record = DocRecord(
             url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
             bodyLength: terms.bodyLength, titleLength: terms.titleLength,
             digest: doc.digest, source: doc.source, recordID: doc.recordID, parent: doc.parent,
             tags: doc.tags, mentions: doc.mentions)
+        record.author = doc.author
+        record.authorName = doc.authorName
         let local = SegmentBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)

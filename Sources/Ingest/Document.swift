@@ -93,6 +93,10 @@ public struct Document: Sendable, Hashable {
     public var revisit: RevisitInfo?
     /// The HTTP status of a `response` or `revisit` record.
     public var httpStatus: Int?
+    /// For a site folder's documents: the author from the profile of the folder (or the nearest
+    /// folder above it), as `SiteAuthor.id`, and the profile's display name.
+    public var author: String? = nil
+    public var authorName: String? = nil
 
     public init(
         kind: Kind, url: String, title: String? = nil, text: String, description: String? = nil,

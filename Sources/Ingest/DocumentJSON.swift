@@ -3,7 +3,7 @@ import Support
 extension Document {
     /// The document as one JSON line (with its newline), as `indexer extract` prints it:
     /// url, title, date (ISO 8601), mime, lang, digest, source {file, offset[, inner]},
-    /// length (terms, when given), tags, mentions, kind, then threadParent, description and
+    /// length (terms, when given), tags, mentions, kind, then threadParent, author, authorName, description and
     /// revisit when present, and text when `text` is set.
     public func jsonLine(length: Int?, text: Bool) -> [UInt8] {
         let d = self
@@ -26,6 +26,8 @@ extension Document {
             w.key("mentions"); w.array { w in for m in d.mentions { w.string(m) } }
             w.key("kind"); w.string(d.kind.rawValue)
             if let p = d.threadParent { w.key("threadParent"); w.string(p) }
+            if let a = d.author { w.key("author"); w.string(a) }
+            if let a = d.authorName { w.key("authorName"); w.string(a) }
             if let desc = d.description, !desc.isEmpty { w.key("description"); w.string(desc) }
             if let r = d.revisit {
                 w.key("revisit")

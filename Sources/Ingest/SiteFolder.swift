@@ -15,6 +15,42 @@ public struct SiteFile: Sendable {
     public var bytes: [UInt8]
     /// The URL of the folder's root (`SourceReader.siteBaseURL`, or the folder's `file://` URL), ending in `/`.
     public var siteRoot: String
+    /// The author of the folder's (or the nearest folder above's) `profile.json`, if any.
+    public var author: SiteAuthor? = nil
+}
+
+/// Who publishes a site folder, from its `profile.json`: every document of the folder and its
+/// subfolders (down to one with a profile of its own) is theirs.
+public struct SiteAuthor: Sendable, Hashable {
+    /// `handle@host` (host of the profile's URL), the bare handle when the URL has no host
+    /// (`file://`), the host when the profile has no handle; lowercased, without a leading `@`.
+    public var id: String
+    /// The profile's `name` (or `displayName`).
+    public var name: String?
+
+    /// The author a profile's JSON names, or nil when it names nobody (no handle, no host).
+    static func from(profile json: JSON, url: String) -> SiteAuthor? {
+        var handle = (json["handle"]?.string ?? "").lowercased()
+        while handle.hasPrefix("@") { handle.removeFirst() }
+        // A fediverse handle already names its host (`alice@alice.example`).
+        let host = handle.contains("@") ? "" : SiteAuthor.host(of: url)
+        let id = handle.isEmpty ? host : (host.isEmpty ? handle : handle + "@" + host)
+        guard !id.isEmpty else { return nil }
+        let name = json["name"]?.string ?? json["displayName"]?.string
+        return SiteAuthor(id: id, name: name.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    static func host(of url: String) -> String {
+        let u = Array(url.utf8)
+        guard let colon = u.firstIndex(of: 0x3A), u.count > colon + 2, u[colon + 1] == 0x2F, u[colon + 2] == 0x2F else { return "" }
+        var start = colon + 3
+        var end = start
+        while end < u.count, u[end] != 0x2F, u[end] != 0x3F, u[end] != 0x23 {
+            if u[end] == 0x40 { start = end + 1 }  // user@host
+            end += 1
+        }
+        return String(decoding: u[start..<end], as: UTF8.self).lowercased()
+    }
 }
 
 /// Walks a static or peer-to-peer site folder in a stable (sorted) order.
@@ -61,6 +97,35 @@ enum SiteFolder {
         for ext in [".md", ".markdown", ".mdown"] where lower.hasSuffix(ext) { return .markdown }
         if lower.hasSuffix(".txt") { return .text }
         return nil
+    }
+
+    /// The author of every folder holding a readable `profile.json`, by the folder's path
+    /// relative to `root` ("" for the root). A profile that cannot be read names nobody; it is
+    /// reported when the walk reaches it as a document.
+    static func authors(_ root: String, baseURL: String?, maxFile: Int) -> [String: SiteAuthor] {
+        var out: [String: SiteAuthor] = [:]
+        _ = walk(root) { rel in
+            guard role(of: rel) == .profile else { return true }
+            let dir = rel.split(separator: "/").dropLast().joined(separator: "/")
+            let path = key(root) + "/" + rel
+            guard let bytes = try? readFile(path, maxFile: maxFile),
+                let json = try? bytes.withUnsafeBytes({ try JSON.parse($0, options: .metadata) })
+            else { return true }
+            if let a = SiteAuthor.from(profile: json, url: url(base: baseURL, root: root, relative: rel)) { out[dir] = a }
+            return true
+        }
+        return out
+    }
+
+    /// The author of the file `relative`: its folder's, else the nearest folder's above it.
+    static func author(of relative: String, in authors: [String: SiteAuthor]) -> SiteAuthor? {
+        guard !authors.isEmpty else { return nil }
+        var parts = relative.split(separator: "/").dropLast()
+        while true {
+            if let a = authors[parts.joined(separator: "/")] { return a }
+            if parts.isEmpty { return nil }
+            parts = parts.dropLast()
+        }
     }
 
     /// Largest `site.json` read (bytes): it holds a few settings, not content.
@@ -139,6 +204,16 @@ enum SiteFolder {
 extension DocumentBuilder {
     /// The outcome for one site file.
     public func build(_ file: SiteFile) -> Outcome {
+        var outcome = buildUnattributed(file)
+        if let author = file.author, case .document(var d, let recovered) = outcome {
+            d.author = author.id
+            d.authorName = author.name
+            outcome = .document(d, recovered: recovered)
+        }
+        return outcome
+    }
+
+    private func buildUnattributed(_ file: SiteFile) -> Outcome {
         file.bytes.withUnsafeBytes { b -> Outcome in
             switch file.role {
             case .html:

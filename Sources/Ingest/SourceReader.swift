@@ -100,6 +100,7 @@ public struct SourceReader: Sendable {
                 "warning: \(root) has no base URL: its pages get file:// URLs readers cannot open; give --base-url DIR=URL or a site.json"
             if !emit(.notice(notice)) { return }
         }
+        let authors = SiteFolder.authors(root, baseURL: baseURL, maxFile: limits.maxBlock)
         _ = SiteFolder.walk(root) { rel in
             let path = root.hasSuffix("/") ? root + rel : root + "/" + rel
             let src = SourceRef(file: path)
@@ -111,7 +112,9 @@ public struct SourceReader: Sendable {
                 let bytes = try SiteFolder.readFile(path, maxFile: limits.maxBlock)
                 let url = SiteFolder.url(base: baseURL, root: root, relative: rel)
                 let siteRoot = SiteFolder.url(base: baseURL, root: root, relative: "")
-                return emit(.siteFile(SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)))
+                var file = SiteFile(source: src, relative: rel, url: url, role: role, bytes: bytes, siteRoot: siteRoot)
+                file.author = SiteFolder.author(of: rel, in: authors)
+                return emit(.siteFile(file))
             } catch {
                 return emit(.outcome(.skipped(Skip(src, "unreadable file", "\(error)")), isRecord: true))
             }

@@ -205,3 +205,42 @@ public struct Tree: Sendable {
         }
     }
 }
+
+extension Tree {
+    /// Counts the entries with `from ≤ key < to` by `group(key)` (nil: not counted), reading
+    /// only the nodes where the group changes: a subtree whose first and last keys share a
+    /// group is counted from its parent's count, unread. So `group` must be a function of a
+    /// key prefix (every key between two keys of one group has that group), as a postings
+    /// term or a `term ‖ batch` is. `nodesRead` counts the nodes visited (from cache or store).
+    public func countByGroup(
+        from: [UInt8], to: [UInt8]?, group: ([UInt8]) -> [UInt8]?
+    ) throws(ReadFailure) -> (counts: [[UInt8]: UInt64], nodesRead: Int) {
+        var counts: [[UInt8]: UInt64] = [:]
+        var nodesRead = 0
+        func inside(_ k: [UInt8]) -> Bool { !k.lexicographicallyPrecedes(from) && (to.map { k.lexicographicallyPrecedes($0) } ?? true) }
+        // A level at a time, so a remote tree answers in one round trip per level.
+        var level = root.map { [$0] } ?? []
+        while !level.isEmpty {
+            var read: [ChildRef] = []
+            for ref in level {
+                if ref.lastKey.lexicographicallyPrecedes(from) { continue }
+                if let to, !ref.firstKey.lexicographicallyPrecedes(to) { continue }
+                if inside(ref.firstKey) && inside(ref.lastKey), let g = group(ref.firstKey), group(ref.lastKey) == g {
+                    counts[g, default: 0] += ref.count
+                } else {
+                    read.append(ref)
+                }
+            }
+            nodesRead += read.count
+            level = []
+            for node in try reader.nodes(read) {
+                if node.isLeaf {
+                    for k in node.keys where inside(k) { if let g = group(k) { counts[g, default: 0] += 1 } }
+                } else {
+                    level += node.children
+                }
+            }
+        }
+        return (counts, nodesRead)
+    }
+}

@@ -53,7 +53,7 @@ public enum BlockCollector {
         var roots: [CID] = []
         for path in manifests {
             do {
-                roots.append(try Manifest.parse(try FileSystem.readFile(path, limit: 64 << 20), path: path).root)
+                roots.append(try Manifest.parse(try FileSystem.readFile(path, limit: Manifest.maxBytes), path: path).root)
             } catch {
                 throw PublishError.unreadableKeptManifest(path: path, reason: "\(error)")
             }

@@ -25,7 +25,7 @@ public final class FolderDestination: PublishDestination, @unchecked Sendable {
 
     public func currentManifest() async throws -> [UInt8]? {
         guard FileSystem.exists(manifestPath) else { return nil }
-        return try FileSystem.readFile(manifestPath, limit: 64 << 20)
+        return try FileSystem.readFile(manifestPath, limit: Manifest.maxBytes)
     }
 
     public func missing(_ cids: [CID]) async throws -> Set<CID> {

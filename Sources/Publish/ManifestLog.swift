@@ -26,7 +26,7 @@ public struct ManifestLog: Sendable {
     @discardableResult
     public func append(_ bytes: [UInt8]) throws -> String {
         let all = try entries()
-        if let last = all.last, (try? FileSystem.readFile(last.path, limit: 64 << 20)) == bytes { return last.path }
+        if let last = all.last, (try? FileSystem.readFile(last.path, limit: Manifest.maxBytes)) == bytes { return last.path }
         try FileSystem.makeDirectories(path)
         let p = path + "/\((all.last?.number ?? 0) + 1).json"
         try FileSystem.writeAtomically(p, bytes, sync: true)

@@ -14,6 +14,8 @@ enum FieldName: Equatable {
         case "mention": return .filter(.mention)
         case "group": return .filter(.group)
         case "lang", "language": return .filter(.lang)
+        case "from", "author": return .filter(.from)
+        case "thread": return .filter(.thread)
         case "after", "since": return .after
         case "before", "until": return .before
         case "date": return .date
@@ -22,7 +24,7 @@ enum FieldName: Equatable {
     }
 
     /// The canonical names, in the order an error message lists them.
-    static let canonicalNames = ["title", "body", "url", "site", "tag", "mention", "group", "lang", "after", "before", "date"]
+    static let canonicalNames = ["title", "body", "url", "site", "tag", "mention", "group", "lang", "from", "thread", "after", "before", "date"]
 
     /// The canonical spelling, as `description` prints it.
     var name: String {

@@ -61,6 +61,10 @@ public enum FilterKind: String, Hashable, Sendable, CaseIterable {
     case group
     /// A language code, lower-cased (`lang:EN-us` → `en-us`).
     case lang
+    /// An author (`from:alice`, `from:alice@alice.example`), without a leading `@`.
+    case from
+    /// A conversation: the post at a URL, what it replies to, and every reply to it (`thread:URL`).
+    case thread
 }
 
 extension QueryNode {

@@ -11,8 +11,8 @@
 /// so NOT binds tighter than AND, and AND tighter than OR: `a b OR c -d` is `(a b) OR (c -d)`.
 ///
 /// Fields: `title:`, `body:`, `url:` restrict words, phrases and prefixes (also a whole group:
-/// `title:(rust OR go)`); `site:`, `tag:`/`#x`, `mention:`/`@x`, `group:`, `lang:` are exact
-/// filters. Dates (UTC; `2024`, `2024-05` or `2024-05-17`) follow Gmail: `after:D` keeps
+/// `title:(rust OR go)`); `site:`, `tag:`/`#x`, `mention:`/`@x`, `group:`, `lang:`, `from:`
+/// (an author) and `thread:URL` (a conversation) are exact filters. Dates (UTC; `2024`, `2024-05` or `2024-05-17`) follow Gmail: `after:D` keeps
 /// captures from the start of D on (inclusive), `before:D` keeps captures before the start of D
 /// (exclusive), `date:D` keeps captures within D, `date:D1..D2` those from the start of D1 to
 /// the end of D2 (either may be left out). So `after:2024 before:2025` ≡ `date:2024` ≡
@@ -343,9 +343,9 @@ enum FilterValue {
         switch kind {
         case .site: value = Substring(host(of: String(value)))
         case .tag: value = value.drop { $0 == "#" }
-        case .mention: value = value.drop { $0 == "@" }
+        case .mention, .from: value = value.drop { $0 == "@" }
         case .lang: value = Substring(value.lowercased())
-        case .group: break
+        case .group, .thread: break
         }
         var v = value.unicodeScalars
         while let f = v.first, QueryLexer.isSpace(f) { v.removeFirst() }

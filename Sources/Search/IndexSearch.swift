@@ -16,6 +16,8 @@ public struct IndexSearch: Sendable {
     public var budget: SearchBudget? = nil
     /// Replay links for every result from this template; nil: each group's own (its version's).
     public var replay: ReplayTemplate? = nil
+    /// The order of results; nil: by relevance, except a `thread:` query, oldest first.
+    public var order: ResultOrder? = nil
 
     public init(view: IndexView, analyzer: IndexAnalyzer = IndexAnalyzer()) {
         self.view = view
@@ -49,7 +51,7 @@ public struct IndexSearch: Sendable {
     /// Throws `QueryError` for a query that does not parse, `SearchError` for one with nothing
     /// to search, and block/remote errors when the index cannot be read.
     #if !hasFeature(Embedded)  // the page parses first (a QueryError is not a read failure there)
-        public func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
+        public func run(_ query: String, limit: Int, offset: Int = 0) throws(ReadFailure) -> Page {
             try run(QueryParser.parse(query), limit: limit, offset: offset)
         }
     #endif
@@ -57,7 +59,13 @@ public struct IndexSearch: Sendable {
     public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws(ReadFailure) -> Page {
         var engine = SearchEngine(view: view, analyzer: analyzer)
         engine.budget = budget
-        let result = try engine.search(QueryPlan(parsed), limit: limit, offset: offset, texts: true)
+        let plan = QueryPlan(parsed)
+        let result: SearchEngine.Result
+        switch order ?? (plan.hasThread ? .oldest : .relevance) {
+        case .relevance: result = try engine.search(plan, limit: limit, offset: offset, texts: true)
+        case .date: result = try engine.searchByDate(plan, newestFirst: true, limit: limit, offset: offset, texts: true)
+        case .oldest: result = try engine.searchByDate(plan, newestFirst: false, limit: limit, offset: offset, texts: true)
+        }
         let prefixes = parsed.positiveTexts.filter { $0.kind == .prefix }.map { analyzer.prefixTerm($0.text) }
         let snippets = SnippetBuilder()
         var scratch = analyzer.analyzer.makeScratch()
@@ -73,6 +81,9 @@ public struct IndexSearch: Sendable {
             var r = SearchResult(
                 url: hit.record.url, title: hit.record.title, date: hit.record.date, score: hit.score,
                 group: hit.doc.group.description, snippet: snippet, voucher: Hex.encode(hit.voucher))
+            r.author = hit.record.author
+            r.authorName = hit.record.authorName
+            r.parent = hit.record.parent
             // Only records are captures: a site folder's page has no record ID and no replay.
             if let id = hit.record.recordID {
                 let location = hit.record.sourceLocation

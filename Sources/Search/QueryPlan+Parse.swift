@@ -24,6 +24,8 @@ extension QueryPlan {
             case .mention: self = .field(.mention, value)
             case .lang: self = .field(.lang, value)
             case .group: self = .group(value)
+            case .from: self = .field(.author, value)
+            case .thread: self = .thread(value)
             }
         case .dateRange(let from, let to):
             self = .dateRange(from: from, to: to)

@@ -17,7 +17,20 @@ public indirect enum QueryPlan: Sendable, Equatable {
     case dateRange(from: Int64?, to: Int64?)
     /// Documents of one group (hex group ID).
     case group(String)
+    /// The conversation around the post at a URL: its root, and every reply (any group).
+    case thread(String)
     case and([QueryPlan])
     case or([QueryPlan])
     case not(QueryPlan)
+}
+
+extension QueryPlan {
+    /// Whether a `thread:` clause selects documents here (a thread reads best by date).
+    public var hasThread: Bool {
+        switch self {
+        case .thread: true
+        case .and(let items), .or(let items): items.contains { $0.hasThread }
+        default: false
+        }
+    }
 }

@@ -51,6 +51,8 @@ public struct SearchEngine {
         var terms: [String] = []
         /// Document frequencies looked up so far by this search (a widened pool compiles again).
         let frequencies: Frequencies
+        /// When set, only these segments are read, unscored (checking given documents).
+        var only: Set<CID>? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
     }
 
@@ -62,8 +64,18 @@ public struct SearchEngine {
         var known: [Key: UInt64] = [:]
     }
 
-    private func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws(ReadFailure) -> DocIterator {
+    func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws(ReadFailure) -> DocIterator {
         let bytes = Array(term.utf8)
+        if let only = c.only {
+            // Checking given documents: their segments' postings only, no statistics.
+            var parts: [DocIterator] = []
+            for s in view.segments where only.contains(s.cid) {
+                for cursor in try s.postingCursors(field, bytes) {
+                    parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: 0, bm25: bm25))
+                }
+            }
+            return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
+        }
         let key = Frequencies.Key(field: field, term: bytes)
         let df: UInt64
         if let known = c.frequencies.known[key] { df = known } else { df = try view.documentFrequency(field, bytes) }
@@ -81,7 +93,7 @@ public struct SearchEngine {
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
-    private func all(_ parts: [DocIterator]) throws(ReadFailure) -> DocIterator {
+    func all(_ parts: [DocIterator]) throws(ReadFailure) -> DocIterator {
         if parts.isEmpty { return EmptyIterator() }
         if parts.count == 1 { return parts[0] }
         if parts.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
@@ -160,8 +172,11 @@ public struct SearchEngine {
                 guard let lang = analyzer.languageTerm(text) else { return EmptyIterator() }
                 return try termIterator(.lang, lang, scored: false, c)
             default:
+                if field.needsFormat2 { try requireFormat2(field == .author ? "from:" : "\(field):") }
                 return try termIterator(field, analyzer.keyword(text), scored: false, c)
             }
+        case .thread(let url):
+            return ListIterator(try thread(url)?.posts.map { $0.doc } ?? [])
         case .dateRange(let from, let to):
             // Days are terms of the date field: the range is a key range of terms.
             let first = from.map(DateTerms.day) ?? ""
@@ -256,7 +271,7 @@ public struct SearchEngine {
                 }
             case .and(let items), .or(let items): items.forEach(collect)
             case .not(let inner): collect(inner)
-            case .prefix, .dateRange, .group: break
+            case .prefix, .dateRange, .group, .thread: break
             }
         }
         collect(plan)
@@ -422,7 +437,10 @@ extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
     public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws(ReadFailure) -> [DocRef] {
-        let root = try live(try compile(plan, Compiled()))
+        guard !docs.isEmpty else { return [] }
+        let c = Compiled()
+        c.only = Set(docs.compactMap { view.segment(owning: $0)?.cid })
+        let root = try live(try compile(plan, c))
         var out: [DocRef] = []
         for d in docs.sorted() {
             try root.advance(to: d)

@@ -23,6 +23,11 @@ public struct SearchResult: Hashable, Sendable {
     public var offset: Int64? = nil
     /// The link to the capture in a replay tool (`ReplayTemplate`), when there is a template.
     public var replay: String? = nil
+    /// The author (`handle@host`) and their display name, from the site's profile.
+    public var author: String? = nil
+    public var authorName: String? = nil
+    /// The URL of the post this one replies to, as the post names it.
+    public var parent: String? = nil
 
     public init(url: String, title: String, date: Int64?, score: Double, group: String, snippet: Snippet, voucher: String = "") {
         self.voucher = voucher

@@ -57,6 +57,9 @@ public struct ResultFormatter: Sendable {
 
     private var highlightStyle: HighlightStyle { color ? .terminal : .plain }
 
+    /// A snippet with its marks as this output shows them (bold on a terminal, plain in a pipe).
+    public func render(_ s: Snippet) -> String { s.rendered(highlightStyle) }
+
     private func style(_ s: String, _ code: String) -> String {
         color ? "\u{1B}[\(code)m" + s + "\u{1B}[0m" : s
     }
@@ -92,10 +95,12 @@ public struct ResultFormatter: Sendable {
             meta.append(style(url, "32"))
         }
         if let date = result.date { meta.append(style(ResultFormatter.day(date), "2")) }
+        if let author = result.author { meta.append(style(ResultFormatter.clean(ResultFormatter.byline(author, result.authorName)), "2")) }
         if let name = result.groupName { meta.append(style(ResultFormatter.clean(name), "2")) }
         if !meta.isEmpty { out += indent + meta.joined(separator: color ? style(" · ", "2") : "  ") + "\n" }
         // Whole, not truncated: it is there to be opened or copied.
         if let replay = result.replay { out += indent + style("replay: ", "2") + style(ResultFormatter.clean(replay), "36") + "\n" }
+        if let parent = result.parent { out += indent + style("reply to: ", "2") + style(ResultFormatter.clean(parent), "32") + "\n" }
 
         guard !result.snippet.text.isEmpty else { return out }
         let lines = width > 0 ? result.snippet.wrapped(columns: width) : [result.snippet]
@@ -163,6 +168,11 @@ public struct ResultFormatter: Sendable {
     }
 
     /// `2024-05-17` (UTC).
+    /// `Alice Moreau (@alice@alice.example)`, or `@alice@alice.example` without a name.
+    public static func byline(_ author: String, _ name: String?) -> String {
+        name.map { "\($0) (@\(author))" } ?? "@" + author
+    }
+
     static func day(_ date: Int64) -> String {
         String(ISODate.format(date).prefix { $0 != "T" })
     }

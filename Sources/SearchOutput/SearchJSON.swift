@@ -10,7 +10,7 @@ import Support
 ///     {"index": "name", "query": "...", "parsed": "...", "total": 123, "totalIsExact": true,
 ///      "offset": 0, ["partial": true, "partialReason": "...",] "tookMs": 1.70,
 ///      "results": [{"url", "title", "score", "date", "group", "groupName"?, "voucher", "recordId", "file",
-///                   "offset", "replay", "snippet", "highlights", "snippetHTML"}],
+///                   "offset", "replay", "author", "authorName", "parent", "snippet", "highlights", "snippetHTML"}],
 ///      "stats": {"requests", "bytes", "roundTrips", "blocks", "cacheHits"}}
 ///
 /// `index` and `tookMs` are present when a server answers (the index's name, the time it took);
@@ -81,6 +81,9 @@ public enum SearchJSON {
             w.key("offset")
             if let o = r.offset { w.number(o) } else { w.null() }
             w.key("replay"); optional(r.replay, &w)
+            w.key("author"); optional(r.author, &w)
+            w.key("authorName"); optional(r.authorName, &w)
+            w.key("parent"); optional(r.parent, &w)
             w.key("snippet"); w.string(r.snippet.text)
             w.key("highlights")
             w.array { w in

@@ -1,3 +1,4 @@
+import Index
 import Support
 
 #if canImport(Glibc)
@@ -51,6 +52,9 @@ final class IndexFolderFiles: Sendable {
     }
 
     func manifest(limit: Int) throws -> Read { try read(nil, "manifest.json", limit: limit) }
+
+    /// `names.json`, a merged index's display names (checked by the caller against its signer).
+    func groupNames(limit: Int) throws -> Read { try read(nil, GroupNames.fileName, limit: limit) }
 
     /// `name` must be a single path component (a CID's text).
     func block(_ name: String, limit: Int) throws -> Read { try read("blocks", name, limit: limit) }

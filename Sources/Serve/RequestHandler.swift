@@ -72,7 +72,7 @@ struct RequestHandler: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: SearchPage.html(index: names[i]))))
         case .manifest(let i):
             let files = config.indexes[i].files
-            let read = try await NIOThreadPool.singleton.runIfActive { try files.manifest(limit: 64 << 20) }
+            let read = try await NIOThreadPool.singleton.runIfActive { try files.manifest(limit: Manifest.maxBytes) }
             guard case .file(let bytes, _) = read else { return text(.notFound, "not found\n") }
             return answer(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
         case .block(let i, let cid):

@@ -8,7 +8,7 @@ import Search
 import SearchOutput
 import Support
 
-/// `/api/search?q=&index=&limit=&offset=` and `/api/indexes`.
+/// `/api/search?q=&index=&limit=&offset=&sort=` and `/api/indexes`.
 ///
 /// The search answer is `SearchJSON`'s document (the schema of `indexer search --json`), with
 /// the index's name and the time the search took.
@@ -41,6 +41,10 @@ struct SearchAPI {
         guard let offset = int(params["offset"], default: 0), (0...10_000).contains(offset) else {
             return failure(.badRequest, "offset must be a number from 0 to 10000")
         }
+        let order = params["sort"].map(String.init)
+        guard order.map({ ResultOrder(rawValue: $0) != nil }) ?? true else {
+            return failure(.badRequest, "sort must be relevance, date or oldest")
+        }
         let parsed: QueryNode
         do { parsed = try QueryParser.parse(q) } catch { return failure(.badRequest, error.description) }
         let size = QuerySize(parsed, analyzer: IndexAnalyzer())
@@ -66,10 +70,14 @@ struct SearchAPI {
                 observer?(.started)
                 // The budget's clock starts when the search does, not while it queued.
                 let budget = SearchBudget(limits)
-                var search = IndexSearch(view: try index.view())
+                let view = try index.view()
+                var search = IndexSearch(view: view)
                 search.budget = budget
                 search.replay = replay
-                let page = try search.run(parsed, limit: limit, offset: offset)
+                search.order = order.flatMap(ResultOrder.init(rawValue:))
+                var page = try search.run(parsed, limit: limit, offset: offset)
+                let names = page.results.isEmpty ? [:] : index.groupNames(for: view)
+                for k in page.results.indices { page.results[k].groupName = names[page.results[k].group] }
                 observer?(.finished(stopped: budget.stopped, candidates: budget.candidates, phraseChecks: budget.phraseChecks))
                 return (page, budget.stopped)
             }

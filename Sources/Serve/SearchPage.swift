@@ -99,6 +99,7 @@ enum SearchPage {
               meta.append(r.url);
             }
             if (r.date) meta.append(" · " + (replay ? "archived " : "") + r.date.slice(0, 10));
+            if (r.groupName) meta.append(" · " + r.groupName);
             const p = document.createElement("p");
             p.className = "snippet";
             p.innerHTML = r.snippetHTML;  // escaped by the server; only <mark> is markup

@@ -22,6 +22,7 @@ public final class ServedIndex: Sendable {
     /// The served files, and the links found at start (never served).
     let files: IndexFolderFiles
     private let state = Mutex<(stamp: FileStamp?, view: IndexView?)>((nil, nil))
+    private let names = Mutex<(stamp: FileStamp?, signer: [UInt8], names: [String: String])>((nil, [], [:]))
 
     public init(name: String, directory: String, trustedKeys: [[UInt8]]? = nil) throws {
         self.name = name
@@ -60,6 +61,25 @@ public final class ServedIndex: Sendable {
         let opened = try IndexView.open(directory: directory, policy: ReadPolicy(trustedKeys: trustedKeys))
         state.withLock { $0 = (stamp, opened) }
         return opened
+    }
+
+    /// Display names by group ID from the folder's `names.json` (a hub's shared index has one),
+    /// used only when signed by the key that signed the manifest being served; re-read when
+    /// either file changes (a hub writes the names after the manifest). Best effort: none on
+    /// any failure.
+    public func groupNames(for view: IndexView) -> [String: String] {
+        let signer = view.manifest.signer
+        // Only a merged index names other groups.
+        guard view.versions.contains(where: { $0.version.publicKey != signer }) else { return [:] }
+        let stamp = FileStamp(directory + "/" + GroupNames.fileName)
+        if let cached = names.withLock({ $0.stamp == stamp && $0.signer == signer ? $0.names : nil }) { return cached }
+        var found: [String: String] = [:]
+        if case .file(let bytes, let readStamp)? = try? files.groupNames(limit: 1 << 20) {
+            found = GroupNames.verified(bytes, signer: signer) ?? [:]
+            guard readStamp != nil, readStamp == stamp else { return found }
+        }
+        names.withLock { $0 = (stamp, signer, found) }
+        return found
     }
 
     /// Distinct, URL-safe names for `directories` (their last path component), avoiding the

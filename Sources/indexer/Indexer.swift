@@ -20,6 +20,8 @@ struct Indexer: AsyncParsableCommand {
             JoinCommand.self,
             CompactCommand.self,
             DiffCommand.self,
+            ThreadCommand.self,
+            FacetsCommand.self,
             KeygenCommand.self,
             StatsCommand.self,
             VerifyCommand.self,

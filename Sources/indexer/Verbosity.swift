@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `--quiet` and `--verbose`, shared by the commands that run long (build, extract, merge,
-/// serve, verify, diff). Results still go to stdout and errors (with what was skipped, the
+/// join, compact, publish, serve, verify, diff). Results still go to stdout and errors (with what was skipped, the
 /// reason for exit status 3) to stderr either way; the flags only set how much else is said.
 struct Verbosity: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print only errors and what was skipped: no progress, no summary.")

@@ -29,7 +29,11 @@ import Testing
         #expect(verbose.stderr.contains("indexed 30 documents") && verbose.stderr.contains("read \(site)"), "\(verbose.stderr)")
         let both = try CLI.run(["build", site, "--out", out, "--key", key, "-q", "-v"])
         #expect(both.status == 64)
-        for command in [["extract", site], ["merge", out, "--out", work + "/m", "--key", key], ["verify", out], ["diff", out, out]] {
+        let commands = [
+            ["extract", site], ["merge", out, "--out", work + "/m", "--key", key], ["verify", out], ["diff", out, out],
+            ["compact", out, "--all", "--key", key], ["publish", out, work + "/published"],
+        ]
+        for command in commands {
             let q = try CLI.run(command + ["--quiet"])
             #expect(q.status == 0 && q.stderr.isEmpty, "\(command): \(q.stderr)")
             let v = try CLI.run(command + ["--verbose"])
@@ -72,6 +76,9 @@ import Testing
         try run(["search", "workshop", "--index", crawl, "--json"])
         try run(["diff", out, crawl, "--json"])
         try run(["diff", out, other, "--json"])
+        try run(["diff", "--since", "last", crawl, "--json"])
+        try run(["facets", "site", "--index", crawl, "--since", "2000-01-01", "--json"])
+        try run(["thread", "https://riverside-makers.example/", "--index", crawl, "--json"])
         try run(["stats", out, "--json"])
         try run(["verify", out, "--json"])
         try run(["merge", out, other, "--out", work + "/idx-m", "--key", key, "--json"])

@@ -22,6 +22,7 @@ struct CLI {
     }
 
     static let cacheHome = temp("cache-home")
+    static let configHome = temp("config-home")
 
     @discardableResult
     static func run(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Result {
@@ -30,8 +31,10 @@ struct CLI {
         p.arguments = args
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         var environment = ProcessInfo.processInfo.environment
-        // The block cache and the versions seen stay inside the test's own folder, not the user's.
+        // The block cache and the versions seen stay inside the test run's own folder, not the user's.
         environment["XDG_CACHE_HOME"] = cacheHome
+        // So are the keys made for indexes built without --key.
+        environment["XDG_CONFIG_HOME"] = configHome
         for (k, v) in env { environment[k] = v }
         p.environment = environment
         let out = Pipe(), err = Pipe()

@@ -148,22 +148,32 @@ import TextTestSupport
     }
 
     @Test func aVersionListingAnotherGroupsSegmentIsRefused() throws {
-        // Group A's version listing a segment built (batch 1) under group B's key.
+        // Group A's partition whose version also lists a segment built (batch 1) under group B's
+        // key: A's own segment keeps the index readable, so only the join's check refuses it.
+        let own = try partition(try site("own", pages: 1), 1, of: 2)
         let otherKey = try GroupKey(seed: Array(repeating: 5, count: 32))
-        let dir = tempDirectory("foreign-segment")
-        let builder = try SegmentBuilder(directory: dir, key: otherKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 16 << 20, batch: 1))
+        let builder = try SegmentBuilder(
+            directory: own.path, key: otherKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 16 << 20, batch: 1))
         for (i, d) in corpus(2).enumerated() { try builder.add(d, file: 0, seq: UInt32(i)) }
-        let segment = try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment
-        let v = try GroupVersion.signed(key: testKey, sequence: 1, created: Self.created, analyzer: IndexAnalyzer().identifier, segments: [segment])
-        _ = try IndexWriter.publish(
-            versions: [(try IndexWriter.store(v, in: builder.store), v)], analyzer: IndexAnalyzer().identifier, store: builder.store, out: dir,
-            key: testKey, created: Self.created)
+        let foreign = try builder.finish(sources: [.init(name: "test", bytes: 0)]).segment
+        let v = try GroupVersion.signed(
+            key: testKey, sequence: 2, created: Self.created, analyzer: IndexAnalyzer().identifier,
+            segments: [try #require(own.report.segment), foreign])
+        // Written by hand: IndexWriter's own check refuses to publish such a version.
+        let versions = [(cid: try IndexWriter.store(v, in: builder.store), version: v)]
+        let root = IndexRoot(analyzer: IndexAnalyzer().identifier, versions: versions.map(\.cid), compacted: [])
+        var infos: [CID: SegmentInfo] = [:]
+        for c in v.segments { infos[c] = try SegmentInfo(cbor: try DagCBOR.decode(try builder.store.get(c))) }
+        let manifest = try Manifest.signed(
+            root: try builder.store.put(root.cbor.encode()), summary: Manifest.summary(root: root, versions: versions, segments: infos), key: testKey,
+            created: Self.created)
+        try manifest.write(toIndex: own.path)
         let a = try partition(try site("a", pages: 1), 0, of: 2)
         #expect {
-            _ = try join([a.path, dir])
+            _ = try join([a.path, own.path])
         } throws: { e in
             guard case IndexError.partition(let input, let reason) = e else { return false }
-            return input == dir && reason.contains("\(segment)") && reason.contains("another group")
+            return input == own.path && reason.contains("\(foreign)") && reason.contains("another group")
         }
     }
 

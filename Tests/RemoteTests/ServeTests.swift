@@ -124,13 +124,19 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
                 #expect(
                     results.allSatisfy {
                         Set($0.keys) == [
-                            "url", "title", "score", "date", "group", "voucher", "recordId", "file", "offset", "replay", "snippet",
-                            "highlights", "snippetHTML",
+                            "url", "title", "score", "date", "group", "voucher", "recordId", "file", "offset", "replay", "author",
+                            "authorName", "parent", "snippet", "highlights", "snippetHTML",
                         ]
                     })
                 #expect(results.allSatisfy { ($0["highlights"] as? [[Int]])?.isEmpty == false })
                 #expect(results.allSatisfy { ($0["date"] as? String)?.hasSuffix("Z") == true })
             }
+            // By date, newest first; an unknown order is refused.
+            try await client.execute(uri: "/api/search?q=garden%20honey&limit=5&sort=date", method: .get) { r in
+                let dates = try #require(try jsonObject(r.body)["results"] as? [[String: Any]]).map { $0["date"] as? String ?? "" }
+                #expect(!dates.isEmpty && dates == dates.sorted(by: >))
+            }
+            try await client.execute(uri: "/api/search?q=garden&sort=newest", method: .get) { r in #expect(r.status == .badRequest) }
             try await client.execute(uri: "/api/search?q=river&index=\(servedIndexes[1].name)&limit=50", method: .get) { r in
                 let results = try #require(try jsonObject(r.body)["results"] as? [[String: Any]])
                 #expect(!results.isEmpty && results.allSatisfy { ($0["url"] as? String)?.contains("gamma.example") == true })

@@ -37,6 +37,7 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
     // SearchError
     case nothingToSearch
     case badGroup(String)
+    case needsFormat2(what: String, segments: [String])
     // The wasm module's own: zstd refused a payload (the native Zstd.Error's message), or an
     // operation the browser never performs (writing blocks) was reached.
     case zstd(String)
@@ -67,6 +68,8 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
         case .nothingTrusted(let reasons): "nothing to read: \(reasons.joined(separator: "; "))"
         case .nothingToSearch: "the query has nothing to search for (only exclusions or filters with no words)"
         case .badGroup(let g): "group: wants a 16-digit hex group ID, not \(g)"
+        case .needsFormat2(let what, let segments):
+            "\(what) needs segments of format indexer-segment/2; \(segments.count) segment(s) of this index are older: rebuild them with this version"
         case .zstd(let m): m
         case .unsupported(let m): "not available in the browser module: \(m)"
         }

@@ -32,7 +32,10 @@ struct BuildCommand: ParsableCommand {
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String] = []
     @Option(help: "Output index folder.") var out: String
-    @Option(help: "Group key file (default: the user's default key, created on first use).") var key: String?
+    @Option(
+        help:
+            "Group key file (default: the key that signed --base, or the index already in --out; else a new key in the user's key ring, said on stderr)."
+    ) var key: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(
         help:
@@ -69,6 +72,10 @@ struct BuildCommand: ParsableCommand {
         if partition != nil && (base != nil || !delete.isEmpty || deleteFrom != nil) {
             throw ValidationError(
                 "--partition takes no --base, --delete or --delete-from: join the partitions, then update the joined index with --base")
+        }
+        // Each new --out would get its own key, and a join takes one group's partitions.
+        if partition != nil && key == nil {
+            throw ValidationError("--partition needs --key: every partition of a build is signed by the group's one key")
         }
         if !sourceName.isEmpty && sourceName.count != sources.count {
             throw ValidationError("--source-name is given \(sourceName.count) times for \(sources.count) sources; give one per source, in order")
@@ -107,7 +114,7 @@ struct BuildCommand: ParsableCommand {
     func run() throws {
         let started = monotonicSeconds()
         var build = IndexBuild(
-            sources: sources, out: out, key: try loadKey(key),
+            sources: sources, out: out, key: try loadKey(key, base.map(KeyChoice.signerOf) ?? .forOutput(out)),
             created: ISODate.now())
         build.memoryBytes = memoryMb << 20
         build.workers = threads

@@ -28,10 +28,12 @@ struct CompactCommand: ParsableCommand {
 
     @Argument(help: "Index folder.") var index: String
     @Option(help: "Output index folder (default: compact INDEX in place; its manifest is replaced last, atomically).") var out: String?
-    @Option(help: "Key file: a group's key (rewrites its version) or a merger's (default: the user's default key).") var key: String?
+    @Option(help: "Key file: a group's key (rewrites its version) or a merger's (default: the key in the user's key ring that signed INDEX).")
+    var key: String?
     @Flag(help: "Compact every segment into one instead of following the tiered policy.") var all = false
     @Option(help: "Memory for the inputs' node cache, in MiB (compaction streams; this bounds the rest).") var memoryMb = 256
     @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         if memoryMb < 16 { throw ValidationError("--memory-mb must be at least 16") }
@@ -39,7 +41,7 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        var compact = IndexCompact(index: index, key: try loadKey(key), created: ISODate.now())
+        var compact = IndexCompact(index: index, key: try loadKey(key, .signerOf(index)), created: ISODate.now())
         compact.out = out
         compact.policy = CompactionPolicy(all: all)
         compact.memoryBytes = memoryMb << 20
@@ -59,18 +61,18 @@ struct CompactCommand: ParsableCommand {
             return
         }
         guard let manifest = report.manifest else {
-            printError("nothing to compact in \(index): \(report.segmentsBefore) segment(s) and the policy selects none (--all compacts them all)")
+            output.note("nothing to compact in \(index): \(report.segmentsBefore) segment(s) and the policy selects none (--all compacts them all)")
             return
         }
         for c in report.compactions {
-            printError(
+            output.note(
                 "compacted \(c.info.compactedFrom.count) segments into \(c.segment): \(c.info.documents) documents (\(c.dropped) tombstoned ones dropped), \(c.blocksWritten) blocks written, \(c.blocksReused) reused"
             )
         }
         let who = report.mode == .group ? "the group's new version" : "a merger's compaction (the groups' versions unchanged)"
-        printError(
+        output.note(
             "\(report.segmentsBefore) → \(report.segmentsAfter) segments in \(String(format: "%.2f", seconds)) s, as \(who)")
-        printError("index \(destination): root \(manifest.root), signed by \(manifest.group)")
+        output.note("index \(destination): root \(manifest.root), signed by \(manifest.group)")
     }
 }
 

@@ -104,7 +104,9 @@ struct HubRegisterCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The hub's URL.") var url: String
-    @Option(help: "The group's key file (default: the user's default key).") var key: String?
+    @Option(help: "The group's key file (default: with --index, the key in the user's key ring that signed it; else the ring's only key).") var key:
+        String?
+    @Option(help: "An index of the group: registers the group whose key signed it.") var index: String?
     @Option(help: "Display name shown for the group (at most 64 characters).") var name: String?
     @Option(help: ArgumentHelp("The group hosts its index at this URL; the hub follows it (polls it for new versions).", valueName: "url"))
     var follow: String?
@@ -119,7 +121,7 @@ struct HubRegisterCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let groupKey = try loadKey(key)
+        let groupKey = try loadKey(key, index.map(KeyChoice.signerOf) ?? .only)
         let client = HubClient(base: HubClient.parse(url).base)
         let answer: JSON
         do {

@@ -23,7 +23,8 @@ struct JoinCommand: ParsableCommand {
 
     @Argument(help: "Partition index folders.") var partitions: [String]
     @Option(help: "Output index folder.") var out: String
-    @Option(help: "The group's key file, which built the partitions (default: the user's default key).") var key: String?
+    @Option(help: "The group's key file, which built the partitions (default: the key in the user's key ring that signed the first partition).")
+    var key: String?
     @Option(
         help:
             "The version's sequence number (default: the wall clock in microseconds); fix it, with --created, to reproduce a root. Readers refuse a different version under a number they have seen."
@@ -44,7 +45,8 @@ struct JoinCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        var join = IndexJoin(partitions: partitions, out: out, key: try loadKey(key), created: created ?? ISODate.now())
+        var join = IndexJoin(
+            partitions: partitions, out: out, key: try loadKey(key, .signerOf(partitions.first ?? out)), created: created ?? ISODate.now())
         join.sequence = sequence
         if compact || compactAll { join.compaction = CompactionPolicy(all: compactAll) }
         join.memoryBytes = memoryMb << 20

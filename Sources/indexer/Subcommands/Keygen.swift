@@ -7,7 +7,7 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Create a group's Ed25519 signing key (the secret file is written with mode 0600).",
         discussion:
-            "Prints the group ID (a short hash of the public key) and the public key. Without --key, `build` uses (and on first use creates) a default key in the user's config directory."
+            "Prints the group ID (a short hash of the public key) and the public key. Without --key, `build` and `merge` make a new key for each new index in the user's key ring ($XDG_CONFIG_HOME/indexer/keys/<group>.json, else ~/.config/indexer/keys/), and find an existing index's key there by its signer; keygen is for keys kept elsewhere (shared by a group's machines, or a Spark job's)."
     )
 
     @Option(help: "Key file to create (never overwritten).") var out: String

@@ -26,7 +26,8 @@ struct MergeCommand: ParsableCommand {
 
     @Argument(help: "Index folders or URLs to merge.") var inputs: [String]
     @Option(help: "Output index folder.") var out: String
-    @Option(help: "Merger's key file (default: the user's default key).") var key: String?
+    @Option(help: "Merger's key file (default: the key that signed the index already in --out, else a new key in the user's key ring).") var key:
+        String?
     @Option(help: "Shared block folder: blocks are written to STORE/blocks and OUT/blocks links to it.") var store: String?
     @Flag(help: "Compact the merged segments by the tiered policy whatever their number.") var compact = false
     @Option(help: "Compact automatically when the merged index has more segments than this (0: never).") var compactAbove = 16
@@ -48,7 +49,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let started = monotonicSeconds()
-        let mergerKey = try loadKey(key)
+        let mergerKey = try loadKey(key, .forOutput(out))
         let merged = try IndexMerge.merge(
             named: inputs,
             open: { path in
@@ -85,12 +86,4 @@ struct MergeCommand: ParsableCommand {
             output.note("index \(out): root \(manifest.root), signed by \(manifest.group)")
         }
     }
-}
-
-/// The key at `path`, or the user's default key (created, and said so, on first use).
-func loadKey(_ path: String?) throws -> GroupKey {
-    if let path { return try GroupKey.read(from: path) }
-    let (k, p, created) = try GroupKey.loadOrCreateDefault()
-    if created { printError("created a new group key at \(p) (group \(k.group)); back it up, it signs your indexes") }
-    return k
 }

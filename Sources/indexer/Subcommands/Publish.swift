@@ -28,8 +28,10 @@ struct PublishCommand: AsyncParsableCommand {
     @Flag(help: "Replace an index signed by another key, or one listing groups this one lacks.") var force = false
     @Option(help: ArgumentHelp("Keep the newest N published manifests (folder); implies --prune.", valueName: "N")) var keep: Int?
     @Flag(help: "Remove blocks no kept manifest reaches (folder; a hub collects by itself).") var prune = false
-    @Option(help: "Key for a hub session (default: the user's default key); must be the manifest's signer.") var key: String?
+    @Option(help: "Key for a hub session (default: the key in the user's key ring that signed INDEX); must be the manifest's signer.") var key:
+        String?
     @Flag(help: "Print the summary as JSON.") var json = false
+    @OptionGroup(title: "Output") var output: Verbosity
 
     func validate() throws {
         if let keep, keep < 1 { throw ValidationError("--keep must be at least 1 (the current manifest)") }
@@ -41,7 +43,7 @@ struct PublishCommand: AsyncParsableCommand {
         let started = monotonicSeconds()
         var options = Publisher.Options()
         options.force = force
-        let draw = stderrIsTerminal && !json
+        let draw = output.showsProgress && !json
         let last = Mutex(0.0)
         let progress: @Sendable (Publisher.Progress) -> Void = { p in
             guard draw else { return }
@@ -62,7 +64,7 @@ struct PublishCommand: AsyncParsableCommand {
             if isHub {
                 if keep != nil || prune { throw CommandFailure("--keep and --prune apply to folders; a hub keeps versions by its quota") }
                 let (base, named) = HubClient.parse(dest)
-                let groupKey = try loadKey(key)
+                let groupKey = try loadKey(key, .signerOf(index))
                 if let named, named != groupKey.group.description {
                     throw CommandFailure("\(dest) names group \(named), but the key is group \(groupKey.group)")
                 }
@@ -107,13 +109,13 @@ struct PublishCommand: AsyncParsableCommand {
             return
         }
         if !report.published {
-            printError("\(dest) already holds this index (root \(report.root)); nothing sent")
+            output.note("\(dest) already holds this index (root \(report.root)); nothing sent")
         } else {
-            printError(
+            output.note(
                 "sent \(report.blocksSent) blocks, \(report.bytesSent) bytes (\(report.blocksLinked) hard-linked; \(report.blocksPresent) already there) in \(String(format: "%.2f", seconds)) s"
             )
-            for v in report.versions { printError("group \(v.group) version \(v.sequence)") }
-            printError("published \(dest): root \(report.root)" + (report.previousRoot.map { ", replacing \($0)" } ?? ""))
+            for v in report.versions { output.note("group \(v.group) version \(v.sequence)") }
+            output.note("published \(dest): root \(report.root)" + (report.previousRoot.map { ", replacing \($0)" } ?? ""))
         }
         if let collected { printCollection(collected) }
     }

@@ -15,7 +15,9 @@ struct SearchCommand: ParsableCommand {
         discussion: """
             Query language: words (all must match), OR, -word / NOT word, "phrases", prefix*, \
             site:host (and hosts under it), tag:x / #x, mention:x / @x, group:ID, lang:xx, \
-            title:word, url:word or url:"docs/saving" (words in that order), after:DATE / \
+            title:word, url:word or url:"docs/saving" (words in that order), from:HANDLE (a site's \
+            author, from its profile.json: from:alice, from:alice@alice.example), thread:URL (a post, \
+            its root and every reply, from any group), after:DATE / \
             before:DATE / date:DATE / date:DATE..DATE (2024, 2024-05, 2024-05-17), parentheses; \
             filters alone list what they select. An unknown field: is refused (quote a word with \
             a colon to search for it). --json prints the schema in docs/SEARCH-JSON.md. Exit \
@@ -31,6 +33,8 @@ struct SearchCommand: ParsableCommand {
     var index: [String]
     @Option(help: "Results to show.") var limit = 10
     @Option(help: "Results to skip (for the next page).") var offset = 0
+    @Option(help: "Order: relevance (default), date (newest first) or oldest; a thread: query reads oldest first unless told.")
+    var sort: ResultOrder?
     @Flag(help: "Print results as JSON.") var json = false
     @Flag(help: "Print the requests, bytes, round trips and cache hits the query cost.") var stats = false
     @Option(
@@ -64,6 +68,7 @@ struct SearchCommand: ParsableCommand {
         reportExclusions(opened.view)
         var search = IndexSearch(view: opened.view)
         search.replay = try ReplayOption.parse(replay)
+        search.order = sort
         var page: IndexSearch.Page
         do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
             if json { print(SearchJSON.error(e.description)) }
@@ -107,3 +112,5 @@ struct SearchCommand: ParsableCommand {
         print(String(decoding: JSON.object(out).canonical, as: UTF8.self))
     }
 }
+
+extension ResultOrder: ExpressibleByArgument {}
