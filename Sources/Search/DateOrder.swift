@@ -18,7 +18,9 @@ extension SearchEngine {
     /// collapsing). Undated documents come last. `total` is exact only when every day was walked.
     /// Collapsing by URL keeps the capture met first in this order. A `thread:` query, whose
     /// posts are few and already known, is sorted whole.
-    public func searchByDate(_ plan: QueryPlan, newestFirst: Bool, limit: Int = 10, offset: Int = 0, texts: Bool = false) throws(ReadFailure) -> Result {
+    public func searchByDate(_ plan: QueryPlan, newestFirst: Bool, limit: Int = 10, offset: Int = 0, texts: Bool = false) throws(ReadFailure)
+        -> Result
+    {
         let wanted = limit + offset
         // A thread is a few posts already found: sorted all at once, no days walked.
         var days = plan.hasThread ? [] : try view.terms(.date, prefix: [], limit: Int.max).map { String(decoding: $0, as: UTF8.self) }
