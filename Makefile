@@ -69,7 +69,7 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive --parallel Sources Tests Wasm
 
-demo: release
+demo: release wasm
 	bash Pipelines/demo.sh
 
 bench: release
@@ -102,7 +102,20 @@ corpora:
 # (the page's module); querycore-test.wasm adds a WASI driver for `wasmkit run` in Tests/WasmTests.
 WASM_APT_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev
 WASM := .build/wasm
-WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) Sources/Support/ISODate.swift $(wildcard Wasm/QueryCore/*.swift)
+# The read path's files (blocks, tree nodes) throw `ReadFailure` (Sources/Blocks/ReadFailure.swift);
+# their modules' Errors.swift are replaced by Wasm/QueryCore/Failure.swift, Sodium and Zstd by
+# Platform.swift over the C sources below.
+WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) \
+	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift BinaryHeap.swift JSON.swift JSON+Parse.swift JSONWriter.swift) \
+	$(addprefix Sources/Blocks/,CID.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
+	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
+	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift Aggregates.swift \
+		IndexAnalyzer.swift Manifest.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift) \
+	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift \
+		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift) Sources/Index/ReplayTemplate.swift \
+	$(wildcard Wasm/QueryCore/*.swift)
+# The shared files import the modules they come from; in the one wasm module these are empty.
+WASM_EMPTY_MODULES := Support Blocks Sodium Zstd ProllyTree Analysis Index Query Snippets
 WASM_TOOLS = $(dir $(realpath $(shell command -v swiftc)))
 WASM_ZSTD := $(WASM)/src/libzstd-1.5.4+dfsg2/lib
 WASM_SODIUM := $(WASM)/src/libsodium-1.0.18/src/libsodium
@@ -118,7 +131,10 @@ WASM_BUILTINS = $$(dpkg -L libclang-rt-14-dev-wasm32 | grep 'builtins-wasm32\.a$
 WASM_C_LIBRARY := $(addprefix $(WASM_ZSTD)/,common/debug.c common/entropy_common.c common/error_private.c \
 	common/fse_decompress.c common/xxhash.c common/zstd_common.c decompress/huf_decompress.c \
 	decompress/zstd_ddict.c decompress/zstd_decompress.c decompress/zstd_decompress_block.c) \
-	$(addprefix $(WASM_SODIUM)/crypto_generichash/blake2b/ref/,blake2b-ref.c blake2b-compress-ref.c generichash_blake2b.c)
+	$(addprefix $(WASM_SODIUM)/crypto_generichash/blake2b/ref/,blake2b-ref.c blake2b-compress-ref.c generichash_blake2b.c) \
+	$(WASM_SODIUM)/crypto_hash/sha256/cp/hash_sha256_cp.c $(WASM_SODIUM)/crypto_hash/sha512/cp/hash_sha512_cp.c \
+	$(WASM_SODIUM)/crypto_sign/ed25519/ref10/open.c $(WASM_SODIUM)/crypto_sign/ed25519/ref10/sign.c $(WASM_SODIUM)/crypto_core/ed25519/ref10/ed25519_ref10.c \
+	$(WASM_SODIUM)/crypto_verify/sodium/verify.c
 
 wasm: $(WASM)/querycore.wasm $(WASM)/querycore-test.wasm
 
@@ -135,7 +151,7 @@ $(WASM)/.tools:
 $(WASM)/src/.fetched: Pipelines/wasm-sources.sh $(WASM)/.tools /var/lib/dpkg/status
 	@bash Pipelines/wasm-sources.sh $(WASM)/src
 
-$(WASM)/clibrary.a: $(WASM)/src/.fetched
+$(WASM)/clibrary.a: $(WASM)/src/.fetched Makefile
 	@rm -rf $(WASM)/clibrary && mkdir -p $(WASM)/clibrary
 	@for f in $(WASM_C_LIBRARY); do \
 		$(WASM_CC) -c $$f -o $(WASM)/clibrary/$$(basename $$f .c).o || exit 1; \
@@ -143,9 +159,17 @@ $(WASM)/clibrary.a: $(WASM)/src/.fetched
 	@rm -f $@ && $(WASM_TOOLS)llvm-ar rcD $@ $(WASM)/clibrary/*.o
 	@echo "built $@ (zstd decompression, BLAKE2b) from Debian's sources"
 
-$(WASM)/querycore.o: $(WASM_SWIFT_SOURCES) $(WASM)/.tools
-	swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize \
-		-parse-as-library -Xfrontend -disable-stack-protector -module-name QueryCore \
+$(WASM)/modules/.built: $(WASM)/.tools
+	@mkdir -p $(WASM)/modules && echo "// empty: the wasm module compiles this module's files itself" > $(WASM)/modules/empty.swift
+	@for m in $(WASM_EMPTY_MODULES); do \
+		swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -parse-as-library \
+			-module-name $$m -emit-module -emit-module-path $(WASM)/modules/$$m.swiftmodule $(WASM)/modules/empty.swift || exit 1; \
+	done
+	@touch $@
+
+$(WASM)/querycore.o: $(WASM_SWIFT_SOURCES) $(WASM)/.tools $(WASM)/modules/.built
+	swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -enable-experimental-feature Extern -wmo -Osize \
+		-parse-as-library -Xfrontend -disable-stack-protector -module-name QueryCore -I $(WASM)/modules \
 		$(WASM_SWIFT_SOURCES) -c -o $@
 
 $(WASM)/%.c.o: Wasm/QueryCore/%.c $(WASM)/src/.fetched

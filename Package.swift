@@ -154,7 +154,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // The query core built as WebAssembly (`make wasm`, run by `wasmkit`) against the native build.
-        .testTarget(name: "WasmTests", dependencies: ["Analysis", "Query", "Snippets", "HTMLText", "Zstd", "Sodium", "TextTestSupport"]),
+        .testTarget(name: "WasmTests", dependencies: ["Analysis", "Query", "Snippets", "HTMLText", "Zstd", "Sodium", "Blocks", "ProllyTree", "Index", "Search", "IndexTestSupport", "TextTestSupport"]),
         // Drives the built `indexer` binary end to end.
         .testTarget(name: "CLITests", dependencies: ["TextTestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "TextTestSupport"]),

@@ -138,5 +138,8 @@ $BIN hub log "$HUB_URL" --cache-dir "$HUB_CACHE"
 kill $HUB 2>/dev/null || true
 wait $HUB 2>/dev/null || true
 step "Done"
-echo "The indexes are in $OUT/. To browse the search page, run:"
-echo "  $BIN serve $OUT/merged --port $PORT   and open http://127.0.0.1:$PORT/"
+echo "The indexes are in $OUT/. Each holds its static search page (search/index.html):"
+echo "any static server will do, with no indexer process running. For the merged index, run:"
+echo "  python3 -m http.server 8000 --bind 127.0.0.1 --directory $OUT/merged"
+echo "and open http://127.0.0.1:8000/search/   (the query goes in the URL: /search/?q=brake+pads)"
+echo "Or with the search API beside it: $BIN serve $OUT/merged --port $PORT, http://127.0.0.1:$PORT/"

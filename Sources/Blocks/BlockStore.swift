@@ -4,32 +4,32 @@ import Synchronization
 /// this process did not write itself, so callers can trust `get`'s bytes.
 public protocol BlockStore: AnyObject, Sendable {
     /// The block's verified bytes; throws `notFound` or `mismatch`.
-    func get(_ cid: CID) throws -> [UInt8]
+    func get(_ cid: CID) throws(ReadFailure) -> [UInt8]
     /// Several blocks at once, in order. Remote stores fetch them in parallel; local ones loop.
-    func getMany(_ cids: [CID]) throws -> [[UInt8]]
+    func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]]
     /// Like `getMany`, with nil for blocks the store does not hold (other errors still throw).
-    func getPresent(_ cids: [CID]) throws -> [[UInt8]?]
-    func has(_ cid: CID) throws -> Bool
+    func getPresent(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]?]
+    func has(_ cid: CID) throws(ReadFailure) -> Bool
     /// Stores `bytes` under `cid` (which the caller computed from them). Idempotent.
-    func put(_ bytes: [UInt8], cid: CID) throws
+    func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure)
     /// A human name for errors: a path or URL.
     var name: String { get }
 }
 
 extension BlockStore {
-    public func getMany(_ cids: [CID]) throws -> [[UInt8]] {
-        try cids.map { try get($0) }
+    public func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]] {
+        try cids.map { (cid) throws(ReadFailure) in try get(cid) }
     }
 
-    public func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
-        try cids.map { cid in
-            do { return try get(cid) } catch BlockError.notFound { return nil }
+    public func getPresent(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]?] {
+        try cids.map { (cid) throws(ReadFailure) -> [UInt8]? in
+            do throws(ReadFailure) { return try get(cid) } catch BlockError.notFound { return nil }
         }
     }
 
     /// Stores a DAG-CBOR block and returns its BLAKE2b-256 CID.
     @discardableResult
-    public func put(_ bytes: [UInt8]) throws -> CID {
+    public func put(_ bytes: [UInt8]) throws(ReadFailure) -> CID {
         let cid = CID(of: bytes)
         try put(bytes, cid: cid)
         return cid
@@ -53,7 +53,7 @@ public final class MemoryStore: BlockStore {
 
     public init(name: String = "memory") { self.name = name }
 
-    public func get(_ cid: CID) throws -> [UInt8] {
+    public func get(_ cid: CID) throws(ReadFailure) -> [UInt8] {
         guard let b = blocks.withLock({ $0[cid] }) else { throw BlockError.notFound(cid: cid, source: name) }
         stats.withLock {
             $0.reads += 1; $0.bytesRead += b.count
@@ -61,9 +61,9 @@ public final class MemoryStore: BlockStore {
         return b
     }
 
-    public func has(_ cid: CID) throws -> Bool { blocks.withLock { $0[cid] != nil } }
+    public func has(_ cid: CID) throws(ReadFailure) -> Bool { blocks.withLock { $0[cid] != nil } }
 
-    public func put(_ bytes: [UInt8], cid: CID) throws {
+    public func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) {
         let added = blocks.withLock { d -> Bool in
             if d[cid] != nil { return false }
             d[cid] = bytes

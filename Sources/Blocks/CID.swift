@@ -42,11 +42,11 @@ public struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a binary CIDv1, rejecting trailing bytes.
-    public init(bytes: some Collection<UInt8>) throws {
+    public init(bytes: some Collection<UInt8>) throws(ReadFailure) {
         let b = Array(bytes)
         var offset = 0
         guard let parsed = CID.parse(b, &offset), offset == b.count else {
-            throw BlockError.badCID(String(describing: b.prefix(48)))
+            throw BlockError.badCID("0x" + Hex.encode(b.prefix(48)))
         }
         self = parsed
     }
@@ -79,7 +79,7 @@ public struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses the multibase text form: `b` + base32 (as IPFS prints CIDv1).
-    public init(_ text: String) throws {
+    public init(_ text: String) throws(ReadFailure) {
         guard let first = text.first, first == "b" || first == "B",
             let raw = Base32.decode(text.dropFirst())
         else { throw BlockError.badCID(text) }
@@ -101,7 +101,7 @@ public struct CID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public func matches(_ block: [UInt8]) -> Bool { block.withUnsafeBytes { matches($0) } }
 
     /// Throws unless `block` hashes to this CID; `source` names where the bytes came from.
-    public func verify(_ block: [UInt8], source: String) throws {
+    public func verify(_ block: [UInt8], source: String) throws(ReadFailure) {
         guard matches(block) else { throw BlockError.mismatch(cid: self, source: source) }
     }
 

@@ -141,8 +141,8 @@ extension DagCBOR {
     public static let maxDepth = 64
 
     /// Decodes exactly one canonical DAG-CBOR value filling `bytes`; throws on anything else.
-    public static func decode(_ bytes: [UInt8]) throws -> DagCBOR {
-        try bytes.withUnsafeBytes { buf -> DagCBOR in
+    public static func decode(_ bytes: [UInt8]) throws(ReadFailure) -> DagCBOR {
+        try bytes.withBytes { (buf) throws(ReadFailure) -> DagCBOR in
             var reader = Reader(buf: buf)
             let value = try reader.value(depth: 0)
             guard reader.offset == buf.count else {
@@ -162,7 +162,7 @@ extension DagCBOR {
         func fail(_ message: String) -> BlockError { .badCBOR(offset: offset, reason: message) }
 
         /// Reads a head, checking that its argument is in shortest form.
-        public mutating func head() throws -> (major: UInt8, value: UInt64, info: UInt8) {
+        public mutating func head() throws(ReadFailure) -> (major: UInt8, value: UInt64, info: UInt8) {
             guard offset < buf.count else { throw fail("truncated") }
             let first = buf[offset]
             offset += 1
@@ -190,14 +190,14 @@ extension DagCBOR {
             return (major, value, info)
         }
 
-        public mutating func take(_ n: UInt64) throws -> UnsafeRawBufferPointer {
+        public mutating func take(_ n: UInt64) throws(ReadFailure) -> UnsafeRawBufferPointer {
             guard n <= UInt64(buf.count - offset) else { throw fail("length \(n) runs past the end") }
             let slice = UnsafeRawBufferPointer(rebasing: buf[offset..<offset + Int(n)])
             offset += Int(n)
             return slice
         }
 
-        public mutating func value(depth: Int) throws -> DagCBOR {
+        public mutating func value(depth: Int) throws(ReadFailure) -> DagCBOR {
             guard depth <= DagCBOR.maxDepth else { throw fail("nested too deeply") }
             let h = try head()
             switch h.major {

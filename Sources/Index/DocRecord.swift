@@ -67,7 +67,7 @@ public struct DocRecord: Equatable, Sendable {
         return DagCBOR.map(sorting: entries).encode()
     }
 
-    public init(encoded bytes: [UInt8]) throws {
+    public init(encoded bytes: [UInt8]) throws(ReadFailure) {
         let v = try DagCBOR.decode(bytes)
         guard let url = v["url"]?.string, let title = v["title"]?.string, let mime = v["mime"]?.string,
             let bl = v["bodyLength"]?.uint, bl <= UInt64(UInt32.max),
@@ -91,8 +91,8 @@ public struct DocRecord: Equatable, Sendable {
         lang = v["lang"]?.string
         parent = v["parent"]?.string
         recordID = v["recordID"]?.string
-        tags = v["tags"]?.array?.compactMap(\.string) ?? []
-        mentions = v["mentions"]?.array?.compactMap(\.string) ?? []
+        tags = v["tags"]?.array?.compactMap { $0.string } ?? []
+        mentions = v["mentions"]?.array?.compactMap { $0.string } ?? []
         author = v["author"]?.string
         authorName = v["authorName"]?.string
     }

@@ -39,7 +39,7 @@ public struct IndexAnalyzer: Sendable {
     /// A `prefix*` folded like indexed text, without stemming.
     public func prefixTerm(_ text: String) -> String { Analyzer.foldForPrefix(text) }
     /// Words of a URL's host and path (the url field).
-    public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map(\.term) }
+    public func urlTerms(_ url: String) -> [String] { Analyzer.urlTerms(url).map { $0.term } }
     /// The host and its parent domains (the site field); a `site:` query looks up the first.
     public func siteTerms(_ url: String) -> [String] { Analyzer.siteTerms(url) }
     /// Whether a `url:` value's words must also be checked in order against each URL.

@@ -70,9 +70,10 @@ public final class IndexView: Sendable {
     public var manifest: Manifest { manifests[0] }
 
     init(
-        manifests: [Manifest], versions: [(CID, GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]], excluded: [Exclusion],
+        manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]],
+        excluded: [Exclusion],
         reader: NodeReader, analyzer: String
-    ) throws {
+    ) throws(ReadFailure) {
         self.manifests = manifests
         self.versions = versions
         self.origins = origins
@@ -81,8 +82,8 @@ public final class IndexView: Sendable {
         self.excluded = excluded
         self.reader = reader
         self.analyzer = analyzer
-        let infos = segments.map(\.info)
-        owner = try SegmentInfo.owners(infos, cids: segments.map(\.cid))
+        let infos = segments.map { $0.info }
+        owner = try SegmentInfo.owners(infos, cids: segments.map { $0.cid })
         var tombstones: [DocRef: SegmentInfo.Tombstone] = [:]
         for (_, target, t) in SegmentInfo.tombstones(of: infos, owner: owner) where target != nil { tombstones[t.doc] = t }
         self.tombstones = tombstones
@@ -117,30 +118,32 @@ public final class IndexView: Sendable {
         }
     }
 
-    /// Opens the index folder `directory` (manifest.json and blocks/).
-    public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws -> IndexView {
-        try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
-    }
-
-    /// The manifest of the index folder `directory`, read once: a second read could see a
-    /// manifest renamed into place in between.
-    public static func localSource(_ directory: String) throws -> Source {
-        let store = try DirectoryStore(root: directory, create: false)
-        let path = directory + "/" + Manifest.fileName
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(path, limit: Manifest.maxBytes) } catch {
-            throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+    #if !hasFeature(Embedded)  // the browser has no folders
+        /// Opens the index folder `directory` (manifest.json and blocks/).
+        public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
+            try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
         }
-        return Source(manifestBytes: bytes, path: path, store: store)
-    }
+
+        /// The manifest of the index folder `directory`, read once: a second read could see a
+        /// manifest renamed into place in between.
+        public static func localSource(_ directory: String) throws(ReadFailure) -> Source {
+            let store = try DirectoryStore(root: directory, create: false)
+            let path = directory + "/" + Manifest.fileName
+            let bytes: [UInt8]
+            do { bytes = try FileSystem.readFile(path, limit: Manifest.maxBytes) } catch {
+                throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
+            }
+            return Source(manifestBytes: bytes, path: path, store: store)
+        }
+    #endif
 
     /// Opens one or more indexes as one view. Every manifest's signature, every version's
     /// signature and every block are verified; `policy` decides which versions count. Throws
     /// when two inputs hold different versions of one group under one sequence number, when two
     /// segments claim one (group, batch), and when the policy leaves nothing to read.
-    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws -> IndexView {
+    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
         precondition(!sources.isEmpty)
-        let union = sources.count == 1 ? nil : UnionStore(sources.map(\.store))
+        let union = sources.count == 1 ? nil : UnionStore(sources.map { $0.store })
         let store: BlockStore = union ?? sources[0].store
         let reader = NodeReader(store: store, cacheNodes: cacheNodes)
         var manifests: [Manifest] = []
@@ -162,7 +165,7 @@ public final class IndexView: Sendable {
                 known[c] = b
                 union?.learn(c, b, from: manifests.count - 1)
             }
-            func block(_ c: CID) throws -> [UInt8] {
+            func block(_ c: CID) throws(ReadFailure) -> [UInt8] {
                 if let b = known[c] { return b }
                 let b = try source.store.get(c)
                 known[c] = b
@@ -292,7 +295,7 @@ public final class IndexView: Sendable {
             for s in v.segments where bySegment[s] != nil && !replaced.contains(s) { use.append((s, v.publicKey)) }
         }
         if use.isEmpty && !excluded.isEmpty && (policy.trustedKeys != nil || !chosen.isEmpty) {
-            throw IndexError.nothingTrusted(reasons: excluded.map(\.reason))
+            throw IndexError.nothingTrusted(reasons: excluded.map { $0.reason })
         }
 
         // Tree headers of every segment in one batch.
@@ -302,7 +305,7 @@ public final class IndexView: Sendable {
         for (cid, _) in use { segments.append(try Segment(cid: cid, info: segmentInfos[cid]!, reader: reader, fetched: known)) }
 
         let view = try IndexView(
-            manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map(\.voucher), excluded: excluded,
+            manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map { $0.voucher }, excluded: excluded,
             reader: reader,
             analyzer: analyzer ?? "")
         if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
@@ -318,7 +321,7 @@ public final class IndexView: Sendable {
 
     /// Live documents containing `term` in `field`: counts from internal nodes of every
     /// segment, less the tombstoned documents that have the posting (looked up together).
-    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws(ReadFailure) -> UInt64 {
         var total: UInt64 = 0
         for s in segments { total += try s.documentFrequency(field, term) }
         guard !tombstones.isEmpty else { return total }
@@ -333,20 +336,20 @@ public final class IndexView: Sendable {
     // MARK: Reads
 
     /// Terms of `field` starting with `prefix` in any segment, in order, at most `limit`.
-    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws(ReadFailure) -> [[UInt8]] {
         var all = Set<[UInt8]>()
         for s in segments { all.formUnion(try s.terms(field, prefix: prefix, limit: limit)) }
         return Array(all.sorted { $0.lexicographicallyPrecedes($1) }.prefix(limit))
     }
 
-    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
+    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws(ReadFailure) -> [UInt32] {
         try segment(owning: doc)?.positions(field, term, in: doc) ?? []
     }
 
     /// Records and texts of several documents at once: every segment's docs and text trees are
     /// descended together, one batch per level (one round trip per level remotely). Tombstoned
     /// documents and documents of no segment in the view come back nil.
-    public func recordsAndTexts(records: [DocRef], texts: [DocRef]) throws -> (records: [DocRecord?], texts: [String?]) {
+    public func recordsAndTexts(records: [DocRef], texts: [DocRef]) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }
@@ -356,7 +359,10 @@ public final class IndexView: Sendable {
         let textStart = records.count
         let found = try Tree.getMany(lookups.requests)
         let values = slots.map { $0.flatMap { found[$0.request][$0.index] } }
-        let recs = try values[..<textStart].map { try $0.map { try DocRecord(encoded: $0) } }
+        let recs = try values[..<textStart].map { (v) throws(ReadFailure) -> DocRecord? in
+            guard let v else { return nil }
+            return try DocRecord(encoded: v)
+        }
         let txts = values[textStart...].map { $0.map { String(decoding: $0, as: UTF8.self) } }
         return (recs, Array(txts))
     }
@@ -379,26 +385,28 @@ public final class IndexView: Sendable {
         }
     }
 
-    public func documents(_ refs: [DocRef]) throws -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }
-    public func texts(_ refs: [DocRef]) throws -> [String?] { try recordsAndTexts(records: [], texts: refs).texts }
-    public func document(_ doc: DocRef) throws -> DocRecord? { try documents([doc])[0] }
-    public func text(_ doc: DocRef) throws -> String? { try texts([doc])[0] }
+    public func documents(_ refs: [DocRef]) throws(ReadFailure) -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }
+    public func texts(_ refs: [DocRef]) throws(ReadFailure) -> [String?] { try recordsAndTexts(records: [], texts: refs).texts }
+    public func document(_ doc: DocRef) throws(ReadFailure) -> DocRecord? { try documents([doc])[0] }
+    public func text(_ doc: DocRef) throws(ReadFailure) -> String? { try texts([doc])[0] }
 
     /// Calls `body` for every live document, segment by segment, each in DocRef order.
-    public func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
+    public func forEachDocument(_ body: (DocRef, DocRecord) throws(ReadFailure) -> Void) throws(ReadFailure) {
         for s in segments {
-            try s.forEachDocument { ref, r in if tombstones[ref] == nil { try body(ref, r) } }
+            try s.forEachDocument { (ref, r) throws(ReadFailure) in if tombstones[ref] == nil { try body(ref, r) } }
         }
     }
 
-    /// Every block the view's segments reach, its version blocks and the root blocks of its
-    /// manifests: what a self-contained index folder must hold.
-    public func reachableBlocks(_ visit: (CID, [UInt8]) throws -> Void) throws {
-        var seen = Set<CID>()
-        for m in manifests {
-            try CAR.reachable(from: m.root, in: store) { c, b in if seen.insert(c).inserted { try visit(c, b) } }
+    #if !hasFeature(Embedded)  // copying an index is for the command line
+        /// Every block the view's segments reach, its version blocks and the root blocks of its
+        /// manifests: what a self-contained index folder must hold.
+        public func reachableBlocks(_ visit: (CID, [UInt8]) throws(ReadFailure) -> Void) throws(ReadFailure) {
+            var seen = Set<CID>()
+            for m in manifests {
+                try CAR.reachable(from: m.root, in: store) { c, b in if seen.insert(c).inserted { try visit(c, b) } }
+            }
         }
-    }
+    #endif
 }
 
 /// Reads from several stores (the indexes of one view). A block's links are found where the
@@ -409,11 +417,11 @@ final class UnionStore: BlockStore {
     let stores: [BlockStore]
     private let route = Mutex<[CID: Int]>([:])
     init(_ stores: [BlockStore]) { self.stores = stores }
-    var name: String { stores.map(\.name).joined(separator: " + ") }
+    var name: String { stores.map { $0.name }.joined(separator: " + ") }
 
-    func get(_ cid: CID) throws -> [UInt8] { try getMany([cid])[0] }
+    func get(_ cid: CID) throws(ReadFailure) -> [UInt8] { try getMany([cid])[0] }
 
-    func getMany(_ cids: [CID]) throws -> [[UInt8]] {
+    func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]] {
         let found = try getPresent(cids)
         if let i = found.firstIndex(where: { $0 == nil }) { throw BlockError.notFound(cid: cids[i], source: name) }
         return found.map { $0! }
@@ -421,16 +429,16 @@ final class UnionStore: BlockStore {
 
     /// Routed blocks from their own store, one batch per store, the stores in parallel (one
     /// round trip); the others from each store in turn, each answering what it holds.
-    func getPresent(_ cids: [CID]) throws -> [[UInt8]?] {
+    func getPresent(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]?] {
         var out = [[UInt8]?](repeating: nil, count: cids.count)
         var answeredBy = [Int?](repeating: nil, count: cids.count)
         let known = route.withLock { r in cids.map { r[$0] } }
         let byStore = stores.indices.map { s in cids.indices.filter { known[$0] == s } }
-        let results = Mutex<[Int: Result<[[UInt8]?], Error>]>([:])
+        let results = Mutex<[Int: Result<[[UInt8]?], ReadFailure>]>([:])
         let stores = self.stores
         concurrentlyPerform(iterations: stores.count) { s in
             guard !byStore[s].isEmpty else { return }
-            let r = Result { try stores[s].getPresent(byStore[s].map { cids[$0] }) }
+            let r = Result { () throws(ReadFailure) in try stores[s].getPresent(byStore[s].map { cids[$0] }) }
             results.withLock { $0[s] = r }
         }
         for (s, r) in results.withLock({ $0 }) {
@@ -464,6 +472,9 @@ final class UnionStore: BlockStore {
         }
     }
 
-    func has(_ cid: CID) throws -> Bool { try stores.contains { try $0.has(cid) } }
-    func put(_ bytes: [UInt8], cid: CID) throws { throw BlockError.io(path: name, message: "read-only") }
+    func has(_ cid: CID) throws(ReadFailure) -> Bool {
+        for s in stores where try s.has(cid) { return true }
+        return false
+    }
+    func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { throw BlockError.io(path: name, message: "read-only") }
 }

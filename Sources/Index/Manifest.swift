@@ -21,16 +21,18 @@ public struct GroupVersion: Equatable, Sendable {
 
     public var group: GroupID { GroupID(publicKey: publicKey) }
 
-    /// Signs a new version with `key`.
-    public static func signed(
-        key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID], replay: String? = nil
-    ) throws -> GroupVersion {
-        var v = GroupVersion(
-            publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
-        v.replay = replay
-        v.signature = try key.sign(v.signedBytes)
-        return v
-    }
+    #if !hasFeature(Embedded)  // the browser reads, it never signs
+        /// Signs a new version with `key`.
+        public static func signed(
+            key: GroupKey, sequence: UInt64, created: String, analyzer: String, segments: [CID], replay: String? = nil
+        ) throws(ReadFailure) -> GroupVersion {
+            var v = GroupVersion(
+                publicKey: key.publicKey, sequence: sequence, created: created, analyzer: analyzer, segments: segments, signature: [])
+            v.replay = replay
+            v.signature = try key.sign(v.signedBytes)
+            return v
+        }
+    #endif
 
     /// What the signature covers: the block's DAG-CBOR without its `signature` member.
     var signedBytes: [UInt8] { unsigned.encode() }
@@ -56,7 +58,7 @@ public struct GroupVersion: Equatable, Sendable {
     }
 
     /// Decodes a version block; the signature is not checked here (`signatureIsValid`).
-    public init(cbor v: DagCBOR) throws {
+    public init(cbor v: DagCBOR) throws(ReadFailure) {
         func bad(_ r: String) -> IndexError { .corrupt("version block: \(r)") }
         guard v["format"]?.string == GroupVersion.format else { throw bad("unknown format") }
         guard let pk = v["publicKey"]?.byteString, pk.count == Ed25519.publicKeyBytes, let seq = v["sequence"]?.uint,
@@ -67,7 +69,7 @@ public struct GroupVersion: Equatable, Sendable {
         sequence = seq
         self.created = created
         self.analyzer = analyzer
-        segments = try segs.map { l in
+        segments = try segs.map { (l) throws(ReadFailure) in
             guard let c = l.cid else { throw bad("segment entry is not a link") }
             return c
         }
@@ -125,7 +127,7 @@ public struct IndexRoot: Equatable, Sendable {
         ])
     }
 
-    public init(cbor v: DagCBOR) throws {
+    public init(cbor v: DagCBOR) throws(ReadFailure) {
         func bad(_ r: String) -> IndexError { .corrupt("index root block: \(r)") }
         guard v["format"]?.string == IndexRoot.format else {
             throw bad(v["format"]?.string == "indexer-index/1" ? "an index of the first format (rebuild it with this version)" : "unknown format")
@@ -133,13 +135,13 @@ public struct IndexRoot: Equatable, Sendable {
         guard let analyzer = v["analyzer"]?.string, let versions = v["versions"]?.array, let compacted = v["compacted"]?.array else {
             throw bad("missing fields")
         }
-        func link(_ l: DagCBOR) throws -> CID {
+        func link(_ l: DagCBOR) throws(ReadFailure) -> CID {
             guard let c = l.cid else { throw bad("an entry is not a link") }
             return c
         }
         self.analyzer = analyzer
         self.versions = try versions.map(link)
-        self.compacted = try compacted.map { c in
+        self.compacted = try compacted.map { (c) throws(ReadFailure) in
             guard let s = c["segment"], let inputs = c["inputs"]?.array else { throw bad("malformed compaction") }
             return Compaction(segment: try link(s), inputs: try inputs.map(link))
         }
@@ -211,16 +213,18 @@ public struct Manifest: Sendable {
         ])
     }
 
-    /// Signs a manifest for the index whose root block is `root`.
-    public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws -> Manifest {
-        var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
-        m.signature = try key.sign(m.unsignedJSON().canonical)
-        return m
-    }
+    #if !hasFeature(Embedded)  // the browser reads, it never signs
+        /// Signs a manifest for the index whose root block is `root`.
+        public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws(ReadFailure) -> Manifest {
+            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
+            m.signature = try key.sign(m.unsignedJSON().canonical)
+            return m
+        }
+    #endif
 
     /// Writes `manifest.json` into the index folder `directory`: atomically and synced, the last
     /// step of every build and merge, so a killed run leaves the previous index whole.
-    public func write(toIndex directory: String) throws {
+    public func write(toIndex directory: String) throws(ReadFailure) {
         try FileSystem.writeAtomically(directory + "/" + Manifest.fileName, fileBytes, sync: true)
     }
 
@@ -233,7 +237,7 @@ public struct Manifest: Sendable {
 
     /// Parses a manifest file's bytes and checks the writer's signature. The summary is checked
     /// against the blocks by `IndexView`, which reads them.
-    public static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {
+    public static func parse(_ bytes: [UInt8], path: String) throws(ReadFailure) -> Manifest {
         func bad(_ r: String) -> IndexError { .badManifest(path: path, reason: r) }
         guard bytes.count <= maxBytes else { throw bad("larger than 64 MiB") }
         let json: JSON

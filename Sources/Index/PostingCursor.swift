@@ -66,7 +66,7 @@ public struct PostingCursor {
 
     /// A cursor over the postings under `prefix` whose DocRef starts with `scope` (a group and
     /// batch: the postings one segment answers for).
-    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = []) throws {
+    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = []) throws(ReadFailure) {
         self.tree = tree
         self.prefix = prefix
         scoped = prefix + scope
@@ -89,14 +89,14 @@ public struct PostingCursor {
     private func beyondScope(_ key: [UInt8]) -> Bool { scopeEnd.map { !key.lexicographicallyPrecedes($0) } ?? false }
 
     /// Positions the cursor at the first key ≥ `target` from the root.
-    private mutating func seek(_ target: [UInt8]) throws {
+    private mutating func seek(_ target: [UInt8]) throws(ReadFailure) {
         stack.removeAll(keepingCapacity: true)
         guard let root = tree.root else { return finish() }
         try descend(root, to: target)
     }
 
     /// Descends from `ref` to the leaf that holds the first key ≥ `target` (pushing the path).
-    private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws {
+    private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws(ReadFailure) {
         var ref = start
         while ref.level > 0 {
             let node = try tree.reader.node(ref)
@@ -112,7 +112,7 @@ public struct PostingCursor {
     }
 
     /// Takes this term's postings ≥ `target` in `decoded` (all of its postings when nil).
-    private mutating func enter(_ decoded: PostingLeaf, from target: [UInt8]?) throws {
+    private mutating func enter(_ decoded: PostingLeaf, from target: [UInt8]?) throws(ReadFailure) {
         let keys = decoded.keys
         let lo = target.map { Tree.lowerBound(keys, $0) } ?? 0
         var hi = scopeEnd.map { Tree.lowerBound(keys, $0) } ?? keys.count
@@ -130,7 +130,7 @@ public struct PostingCursor {
     }
 
     /// Reads the posting at `position`, or moves on to the next leaf when this one is used up.
-    private mutating func settle() throws {
+    private mutating func settle() throws(ReadFailure) {
         guard position < end else {
             if continues { return try nextLeaf() }
             return finish()
@@ -149,7 +149,7 @@ public struct PostingCursor {
     }
 
     /// The leftmost leaf after the current one.
-    private mutating func nextLeaf() throws {
+    private mutating func nextLeaf() throws(ReadFailure) {
         while let top = stack.last {
             if top.index + 1 < top.node.children.count {
                 stack[stack.count - 1].index += 1
@@ -160,14 +160,14 @@ public struct PostingCursor {
         finish()
     }
 
-    public mutating func next() throws {
+    public mutating func next() throws(ReadFailure) {
         guard doc != nil else { return }
         position += 1
         try settle()
     }
 
     /// Moves to the first posting with DocRef ≥ `target` (no move if already there).
-    public mutating func advance(to target: DocRef) throws {
+    public mutating func advance(to target: DocRef) throws(ReadFailure) {
         guard let current = doc, current < target, let decoded = leaf else { return }
         let docs = decoded.docs
         if !(docs[end - 1] < target) {
@@ -221,7 +221,7 @@ public struct PostingCursor {
 
     /// The impacts of the leaf that holds (or would hold) `target` and the last DocRef of this
     /// term in that leaf (nil: the term's postings end in that leaf). Reads internal nodes only.
-    public func bound(at target: DocRef) throws -> (impacts: Impacts, last: DocRef?)? {
+    public func bound(at target: DocRef) throws(ReadFailure) -> (impacts: Impacts, last: DocRef?)? {
         let t = key(target)
         let k = t.lexicographicallyPrecedes(scoped) ? scoped : t
         guard var ref = tree.root else { return nil }
@@ -244,7 +244,7 @@ public struct PostingCursor {
     }
 
     /// `bound(at:)` among the leaves under `node` (a node of level 1).
-    private func leafBound(in node: Node, _ k: [UInt8]) throws -> (impacts: Impacts, last: DocRef?)? {
+    private func leafBound(in node: Node, _ k: [UInt8]) throws(ReadFailure) -> (impacts: Impacts, last: DocRef?)? {
         let i = Tree.childIndex(node.children, k)
         guard i < node.children.count else { return nil }
         let child = node.children[i]

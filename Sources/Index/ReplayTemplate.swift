@@ -158,7 +158,7 @@ public struct ReplayTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// `yyyyMMddHHmmss` in UTC, the 14-digit timestamp of WARC dates in CDX and wayback URLs.
     public static func timestamp(_ seconds: Int64) -> String {
-        ISODate.format(seconds).filter(\.isNumber).prefix(14).description
+        ISODate.format(seconds).filter { $0.isNumber }.prefix(14).description
     }
 
     /// Percent-encodes `s` as UTF-8. In a query or fragment, all but unreserved characters. In a

@@ -191,11 +191,13 @@ public enum ShardTree: String, CaseIterable, Sendable {
         }
     }
 
-    public var aggregator: TreeAggregator {
-        switch self {
-        case .postings: ImpactAggregator()
-        case .docs: LengthAggregator()
-        case .positions, .text: CountOnly()
+    #if !hasFeature(Embedded)  // builders aggregate; readers decode aggregates directly
+        public var aggregator: TreeAggregator {
+            switch self {
+            case .postings: ImpactAggregator()
+            case .docs: LengthAggregator()
+            case .positions, .text: CountOnly()
+            }
         }
-    }
+    #endif
 }

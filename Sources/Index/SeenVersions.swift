@@ -42,7 +42,7 @@ public final class SeenVersions: Sendable {
     public func sequence(of publicKey: [UInt8]) -> Entry? { state.withLock { $0[Hex.encode(publicKey)] } }
 
     /// Records versions just accepted (only ever raising a group's sequence) and saves the file.
-    public func remember(_ versions: [(cid: CID, version: GroupVersion, location: String?)]) throws {
+    public func remember(_ versions: [(cid: CID, version: GroupVersion, location: String?)]) throws(ReadFailure) {
         // Another reader may have written the file since it was read: keep the higher of each.
         let onDisk = SeenVersions.read(path)
         let snapshot: [String: Entry]? = state.withLock { s in

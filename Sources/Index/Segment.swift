@@ -84,10 +84,10 @@ public struct SegmentInfo: Equatable, Sendable {
     }
 
     /// The groups whose documents the segment holds.
-    public var groups: [GroupID] { Array(Set(batches.map(\.group))).sorted() }
+    public var groups: [GroupID] { Array(Set(batches.map { $0.group })).sorted() }
 
     /// Which of `segments` holds each batch; two holding one is a conflict, named by `cids`.
-    static func owners(_ segments: [SegmentInfo], cids: [CID]) throws -> [BatchID: Int] {
+    static func owners(_ segments: [SegmentInfo], cids: [CID]) throws(ReadFailure) -> [BatchID: Int] {
         var owner: [BatchID: Int] = [:]
         for (i, s) in segments.enumerated() {
             for b in s.batches {
@@ -154,7 +154,7 @@ public struct SegmentInfo: Equatable, Sendable {
         ])
     }
 
-    public init(cbor v: DagCBOR) throws {
+    public init(cbor v: DagCBOR) throws(ReadFailure) {
         func bad(_ r: String) -> IndexError { .corrupt("segment root block: \(r)") }
         guard let format = v["format"]?.string, let version = SegmentInfo.readableVersions.first(where: { "indexer-segment/\($0)" == format })
         else { throw bad("unknown format \(v["format"]?.string ?? "(none)") (this reader knows \(SegmentInfo.format) and older)") }
@@ -173,13 +173,13 @@ public struct SegmentInfo: Equatable, Sendable {
         self.documents = documents
         bodyLength = bl
         titleLength = tl
-        self.batches = try batches.map { b in
+        self.batches = try batches.map { (b) throws(ReadFailure) in
             guard let id = b["group"]?.byteString.flatMap({ GroupID(bytes: $0) }), let n = b["batch"]?.uint, n <= UInt64(UInt32.max),
                 let d = b["documents"]?.uint, let sources = b["sources"]?.array
             else { throw bad("malformed batch") }
             return Batch(
                 group: id, batch: UInt32(n), documents: d,
-                sources: try sources.map { s in
+                sources: try sources.map { (s) throws(ReadFailure) in
                     guard let name = s["name"]?.string, let bytes = s["bytes"]?.uint, let docs = s["documents"]?.uint else {
                         throw bad("malformed source")
                     }
@@ -189,13 +189,13 @@ public struct SegmentInfo: Equatable, Sendable {
         guard zip(self.batches, self.batches.dropFirst()).allSatisfy({ $0.id < $1.id }) else {
             throw bad("batches out of order or repeated")
         }
-        self.tombstones = try tombstones.map { t in
+        self.tombstones = try tombstones.map { (t) throws(ReadFailure) in
             guard let a = t.array, a.count == 3, let doc = a[0].byteString.flatMap({ DocRef(bytes: $0) }),
                 let b = a[1].uint, b <= UInt64(UInt32.max), let ti = a[2].uint, ti <= UInt64(UInt32.max)
             else { throw bad("malformed tombstone") }
             return Tombstone(doc: doc, bodyLength: UInt32(b), titleLength: UInt32(ti))
         }
-        compactedFrom = try compacted.map { l in
+        compactedFrom = try compacted.map { (l) throws(ReadFailure) in
             guard let c = l.cid else { throw bad("compactedFrom entry is not a link") }
             return c
         }
@@ -232,7 +232,7 @@ public final class Segment: Sendable {
 
     /// `blocks`: blocks already read (tree headers fetched with the root); the others are
     /// fetched in one batch.
-    public init(cid: CID, info: SegmentInfo, reader: NodeReader, fetched: [CID: [UInt8]] = [:]) throws {
+    public init(cid: CID, info: SegmentInfo, reader: NodeReader, fetched: [CID: [UInt8]] = [:]) throws(ReadFailure) {
         self.cid = cid
         self.info = info
         self.reader = reader
@@ -244,7 +244,7 @@ public final class Segment: Sendable {
         let missing = headers.filter { fetched[$0] == nil }
         var known = fetched
         for (c, bytes) in zip(missing, try reader.store.getMany(missing)) { known[c] = bytes }
-        func open(_ tree: ShardTree) throws -> Tree {
+        func open(_ tree: ShardTree) throws(ReadFailure) -> Tree {
             let i = tree.index
             let t = try Tree.open(headers[i], bytes: known[headers[i]]!, reader: reader)
             guard t.params.sameShape(as: tree.parameters) else {
@@ -256,8 +256,8 @@ public final class Segment: Sendable {
         positions = try open(.positions)
         docs = try open(.docs)
         text = try open(.text)
-        batchPrefixes = info.batches.map(\.id.prefix)
-        batchIDs = Set(info.batches.map(\.id))
+        batchPrefixes = info.batches.map { $0.id.prefix }
+        batchIDs = Set(info.batches.map { $0.id })
     }
 
     /// The header CIDs of the four trees, in `ShardTree` order (for batched opening).
@@ -279,22 +279,22 @@ public final class Segment: Sendable {
 
     /// Documents of this segment containing `term` in `field` (tombstones not subtracted): counts
     /// from internal nodes, O(height) nodes per batch.
-    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws -> UInt64 {
+    public func documentFrequency(_ field: Field, _ term: [UInt8]) throws(ReadFailure) -> UInt64 {
         var total: UInt64 = 0
         for r in postingRanges(field, term) { total += try postings.count(from: r.from, to: r.to) }
         return total
     }
 
     /// A cursor over `term`'s postings in each of the segment's batches, in DocRef order.
-    public func postingCursors(_ field: Field, _ term: [UInt8]) throws -> [PostingCursor] {
+    public func postingCursors(_ field: Field, _ term: [UInt8]) throws(ReadFailure) -> [PostingCursor] {
         let prefix = ShardKeys.termPrefix(field, term)
-        return try batchPrefixes.map { try PostingCursor(tree: postings, prefix: prefix, scope: $0) }
+        return try batchPrefixes.map { (b) throws(ReadFailure) in try PostingCursor(tree: postings, prefix: prefix, scope: b) }
     }
 
     /// Terms of `field` starting with `prefix`, in order, at most `limit` (for `prefix*`). Each
     /// term costs one seek; postings of a term are skipped, not read. A term counts only when it
     /// has postings in one of the segment's batches.
-    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws -> [[UInt8]] {
+    public func terms(_ field: Field, prefix: [UInt8], limit: Int) throws(ReadFailure) -> [[UInt8]] {
         var out: [[UInt8]] = []
         var from = [field.rawValue] + prefix
         let end = ShardKeys.successor(ofPrefix: from)
@@ -308,7 +308,7 @@ public final class Segment: Sendable {
         return out
     }
 
-    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws -> [UInt32] {
+    public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws(ReadFailure) -> [UInt32] {
         guard owns(doc), let v = try positions.get(ShardKeys.posting(field, term, doc)) else { return [] }
         guard let p = PositionList.decode(v) else { throw IndexError.malformedValue(tree: .positions, document: doc) }
         return p
@@ -317,7 +317,7 @@ public final class Segment: Sendable {
     /// Calls `body` for every document in DocRef order. A missing block, a malformed record or
     /// a key outside the segment's batches throws: a silently shortened walk would pass for a
     /// complete one.
-    public func forEachDocument(_ body: (DocRef, DocRecord) throws -> Void) throws {
+    public func forEachDocument(_ body: (DocRef, DocRecord) throws(ReadFailure) -> Void) throws(ReadFailure) {
         var cursor = docs.scan()
         while let (k, v) = try cursor.nextEntry() {
             guard let ref = DocRef(bytes: k) else { throw IndexError.malformedKey(tree: .docs, key: k) }
@@ -328,7 +328,7 @@ public final class Segment: Sendable {
 
     /// Calls `body` for every document of one of the segment's batches, in DocRef order: one
     /// key range of the docs tree, so only its nodes are read.
-    public func forEachDocument(in batch: BatchID, _ body: (DocRef, DocRecord) throws -> Void) throws {
+    public func forEachDocument(in batch: BatchID, _ body: (DocRef, DocRecord) throws(ReadFailure) -> Void) throws(ReadFailure) {
         guard batchIDs.contains(batch) else { return }
         var cursor = docs.scan(from: batch.prefix, to: ShardKeys.successor(ofPrefix: batch.prefix))
         while let (k, v) = try cursor.nextEntry() {
@@ -338,7 +338,7 @@ public final class Segment: Sendable {
     }
 
     /// Opens the segment whose root block is `cid`.
-    public static func open(_ cid: CID, reader: NodeReader) throws -> Segment {
+    public static func open(_ cid: CID, reader: NodeReader) throws(ReadFailure) -> Segment {
         let info = try SegmentInfo(cbor: try DagCBOR.decode(try reader.store.get(cid)))
         return try Segment(cid: cid, info: info, reader: reader)
     }

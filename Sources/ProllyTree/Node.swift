@@ -137,13 +137,13 @@ enum NodeCodec {
         if node.isLeaf {
             return node.values.compactMap { if case .blob(let c, _) = $0 { c } else { nil } }
         }
-        return node.children.map(\.cid)
+        return node.children.map { $0.cid }
     }
 
     /// The block bytes of `node`.
-    static func encode(_ node: Node, compressor: inout Zstd.Compressor) throws -> [UInt8] {
+    static func encode(_ node: Node, compressor: inout Zstd.Compressor) throws(ReadFailure) -> [UInt8] {
         let raw = payload(node)
-        let compressed = try raw.withUnsafeBytes { try compressor.compress($0) }
+        let compressed = try raw.withBytes { (buf) throws(ReadFailure) in try compressor.compress(buf) }
         return block(links: links(node), compressed: compressed)
     }
 
@@ -159,17 +159,17 @@ enum NodeCodec {
     }
 
     /// A block holding one long value: `{"l": [], "z": zstd(0x02 ‖ value)}`.
-    static func encodeBlob(_ value: [UInt8], compressor: inout Zstd.Compressor) throws -> [UInt8] {
+    static func encodeBlob(_ value: [UInt8], compressor: inout Zstd.Compressor) throws(ReadFailure) -> [UInt8] {
         var raw: [UInt8] = [2]
         raw.append(contentsOf: value)
-        let compressed = try raw.withUnsafeBytes { try compressor.compress($0) }
+        let compressed = try raw.withBytes { (buf) throws(ReadFailure) in try compressor.compress(buf) }
         return block(links: [], compressed: compressed)
     }
 
     // MARK: - Decoding untrusted bytes
 
     /// Splits a node or blob block into its links and decompressed payload.
-    static func open(_ bytes: [UInt8], cid: CID) throws -> (links: [CID], payload: [UInt8]) {
+    static func open(_ bytes: [UInt8], cid: CID) throws(ReadFailure) -> (links: [CID], payload: [UInt8]) {
         func fail(_ r: String) -> TreeError { .corruptNode(cid: cid, reason: r) }
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw fail("\(error)") }
@@ -190,7 +190,7 @@ enum NodeCodec {
         }
     }
 
-    static func decodeBlob(_ bytes: [UInt8], cid: CID, expectedLength: Int) throws -> [UInt8] {
+    static func decodeBlob(_ bytes: [UInt8], cid: CID, expectedLength: Int) throws(ReadFailure) -> [UInt8] {
         let (links, payload) = try open(bytes, cid: cid)
         guard links.isEmpty, payload.first == 2, payload.count - 1 == expectedLength else {
             throw TreeError.corruptNode(cid: cid, reason: "not a value block of \(expectedLength) bytes")
@@ -200,19 +200,19 @@ enum NodeCodec {
 
     /// Decodes and validates a node: sizes, counts, key order, prefix canonicality, links.
     /// Throws `TreeError.corruptNode`; never traps on any input.
-    static func decode(_ bytes: [UInt8], cid: CID) throws -> Node {
+    static func decode(_ bytes: [UInt8], cid: CID) throws(ReadFailure) -> Node {
         let (links, payload) = try open(bytes, cid: cid)
-        return try payload.withUnsafeBytes { p in try decodePayload(p, links: links, cid: cid) }
+        return try payload.withBytes { (p) throws(ReadFailure) in try decodePayload(p, links: links, cid: cid) }
     }
 
-    static func decodePayload(_ p: UnsafeRawBufferPointer, links: [CID], cid: CID) throws -> Node {
+    static func decodePayload(_ p: UnsafeRawBufferPointer, links: [CID], cid: CID) throws(ReadFailure) -> Node {
         func fail(_ r: String) -> TreeError { .corruptNode(cid: cid, reason: r) }
         var o = 0
-        func varint(_ what: String) throws -> UInt64 {
+        func varint(_ what: String) throws(ReadFailure) -> UInt64 {
             guard let v = Varint.read(p, &o) else { throw fail("bad varint for \(what) at payload byte \(o)") }
             return v
         }
-        func key(after previous: [UInt8]) throws -> [UInt8] {
+        func key(after previous: [UInt8]) throws(ReadFailure) -> [UInt8] {
             let shared = try varint("key prefix"), suffix = try varint("key length")
             guard shared <= UInt64(previous.count) else { throw fail("key prefix \(shared) longer than the previous key") }
             guard suffix <= UInt64(p.count - o) else { throw fail("key runs past the payload") }

@@ -17,7 +17,7 @@ public final class NodeReader: Sendable {
     public var nodesLoaded: Int { loads.load(ordering: .relaxed) }
 
     /// The node `ref` points to, verified against the parent's summary of it.
-    public func node(_ ref: ChildRef) throws -> Node {
+    public func node(_ ref: ChildRef) throws(ReadFailure) -> Node {
         if let hit = cache.withLock({ $0.get(ref.cid) }) { return hit }
         let node = try NodeCodec.decode(try store.get(ref.cid), cid: ref.cid)
         try check(node, against: ref)
@@ -28,7 +28,7 @@ public final class NodeReader: Sendable {
 
     /// Data derived from the node `ref` points to (say, its postings decoded to integer
     /// arrays), made once and kept with the decoded node, evicted with it.
-    public func derived<T: AnyObject & Sendable>(_ ref: ChildRef, as type: T.Type, _ make: (Node) throws -> T) throws -> T {
+    public func derived<T: AnyObject & Sendable>(_ ref: ChildRef, as type: T.Type, _ make: (Node) throws(ReadFailure) -> T) throws(ReadFailure) -> T {
         if let d = cache.withLock({ $0.derived(ref.cid) }) as? T { return d }
         let value = try make(try node(ref))
         cache.withLock { $0.setDerived(ref.cid, value) }
@@ -36,7 +36,7 @@ public final class NodeReader: Sendable {
     }
 
     /// Loads several children at once (a remote store fetches them in parallel).
-    public func nodes(_ refs: [ChildRef]) throws -> [Node] {
+    public func nodes(_ refs: [ChildRef]) throws(ReadFailure) -> [Node] {
         var cached: [Node] = []
         cached.reserveCapacity(refs.count)
         let missing = cache.withLock { c in
@@ -49,7 +49,7 @@ public final class NodeReader: Sendable {
         // Warm: every node was cached, one lock for all.
         if missing.isEmpty { return cached }
         if missing.count > 1 {
-            let blocks = try store.getMany(missing.map(\.cid))
+            let blocks = try store.getMany(missing.map { $0.cid })
             for (ref, bytes) in zip(missing, blocks) {
                 let node = try NodeCodec.decode(bytes, cid: ref.cid)
                 try check(node, against: ref)
@@ -57,11 +57,11 @@ public final class NodeReader: Sendable {
                 cache.withLock { $0.put(ref.cid, node) }
             }
         }
-        return try refs.map { try node($0) }
+        return try refs.map { (ref) throws(ReadFailure) in try node(ref) }
     }
 
     /// The bytes of a leaf value, reading its block when it is stored out of line.
-    public func value(_ v: LeafValue) throws -> [UInt8] {
+    public func value(_ v: LeafValue) throws(ReadFailure) -> [UInt8] {
         switch v {
         case .inline(let bytes): return bytes
         case .blob(let cid, let length): return try NodeCodec.decodeBlob(try store.get(cid), cid: cid, expectedLength: length)
@@ -70,14 +70,14 @@ public final class NodeReader: Sendable {
 
     /// Reads an out-of-line value's block once, checks that it decodes to the recorded length,
     /// and returns the block's stored (compressed) size — for `stats` and `verify`.
-    public func storedSize(of v: LeafValue) throws -> Int {
+    public func storedSize(of v: LeafValue) throws(ReadFailure) -> Int {
         guard case .blob(let cid, let length) = v else { return 0 }
         let bytes = try store.get(cid)
         _ = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
         return bytes.count
     }
 
-    func check(_ node: Node, against ref: ChildRef) throws {
+    func check(_ node: Node, against ref: ChildRef) throws(ReadFailure) {
         func fail(_ r: String) -> TreeError { .corruptNode(cid: ref.cid, reason: r) }
         guard node.level == ref.level else { throw fail("level \(node.level), parent says \(ref.level)") }
         guard node.firstKey == ref.firstKey, node.lastKey == ref.lastKey else { throw fail("key range differs from its parent's record") }
@@ -126,7 +126,7 @@ public final class NodeReader: Sendable {
             items[cid] = (node, tick, items[cid]?.derived)
             if items.count > capacity {
                 // Evict the older half at once so eviction cost is amortised.
-                let cutoff = items.values.map(\.used).sorted()[items.count / 2]
+                let cutoff = items.values.map { $0.used }.sorted()[items.count / 2]
                 items = items.filter { $0.value.used >= cutoff }
             }
         }

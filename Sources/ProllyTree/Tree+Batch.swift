@@ -5,14 +5,14 @@ import Blocks
 /// batch costs one round trip per level instead of one per key.
 extension Tree {
     /// The values of `keys` (nil where absent), fetched level by level.
-    public func getMany(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
+    public func getMany(_ keys: [[UInt8]]) throws(ReadFailure) -> [[UInt8]?] {
         try Tree.getMany([(self, keys)])[0]
     }
 
     /// Lookups in several trees read through one `NodeReader` (an index's segments), descending
     /// them together: each level of every tree is one batch, so fetching records and texts
     /// costs the round trips of one lookup.
-    public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws -> [[[UInt8]?]] {
+    public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws(ReadFailure) -> [[[UInt8]?]] {
         var results = requests.map { [[UInt8]?](repeating: nil, count: $0.keys.count) }
         guard let reader = requests.first?.tree.reader else { return results }
         // Pending lookups: the node to read next and the (request, key) pairs that go there.
@@ -23,7 +23,7 @@ extension Tree {
         }
         var found: [((Int, Int), LeafValue)] = []
         while !level.isEmpty {
-            let nodes = try reader.nodes(level.map(\.ref))
+            let nodes = try reader.nodes(level.map { $0.ref })
             var next: [CID: (ref: ChildRef, keys: [(Int, Int)])] = [:]
             var order: [CID] = []
             for (node, item) in zip(nodes, level) {
@@ -45,7 +45,7 @@ extension Tree {
         }
         // Out-of-line values, all at once.
         let linked = found.compactMap { at, v -> ((Int, Int), CID, Int)? in if case .blob(let c, let n) = v { (at, c, n) } else { nil } }
-        let fetched = try reader.store.getMany(linked.map(\.1))
+        let fetched = try reader.store.getMany(linked.map { $0.1 })
         for ((at, cid, length), bytes) in zip(linked, fetched) {
             results[at.0][at.1] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
         }
@@ -56,13 +56,13 @@ extension Tree {
     /// Loads, level by level, every internal node overlapping the ranges and the leaves at
     /// their two ends: what `count(from:to:)` and a cursor's first `seek` will read. Leaves
     /// inside a range are left for the cursor (block-max pruning may never need them).
-    public func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws {
+    public func prefetch(ranges: [(from: [UInt8], to: [UInt8]?)]) throws(ReadFailure) {
         try Tree.prefetch([(self, ranges)])
     }
 
     /// `prefetch(ranges:)` over several trees read through one `NodeReader` (the segments of
     /// an index): each level of every tree is one batch, so K segments cost the round trips of one.
-    public static func prefetch(_ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])]) throws {
+    public static func prefetch(_ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])]) throws(ReadFailure) {
         guard let reader = requests.first?.tree.reader else { return }
         var level: [(ref: ChildRef, request: Int)] = []
         for (r, req) in requests.enumerated() {
@@ -70,7 +70,7 @@ extension Tree {
             if let root = req.tree.root, !req.ranges.isEmpty { level.append((root, r)) }
         }
         while !level.isEmpty {
-            let nodes = try reader.nodes(level.map(\.ref))
+            let nodes = try reader.nodes(level.map { $0.ref })
             var next: [(ref: ChildRef, request: Int)] = []
             var seen = Set<CID>()
             for (node, item) in zip(nodes, level) where !node.isLeaf {

@@ -18,13 +18,13 @@ public struct Tree: Sendable {
     public var store: BlockStore { reader.store }
 
     /// Opens the tree whose header block is `header`.
-    public static func open(_ header: CID, reader: NodeReader) throws -> Tree {
+    public static func open(_ header: CID, reader: NodeReader) throws(ReadFailure) -> Tree {
         try open(header, bytes: try reader.store.get(header), reader: reader)
     }
 
     /// Opens a tree from its header block's bytes, already fetched and verified (several
     /// headers can then come in one batch).
-    public static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws -> Tree {
+    public static func open(_ header: CID, bytes: [UInt8], reader: NodeReader) throws(ReadFailure) -> Tree {
         let value: DagCBOR
         do { value = try DagCBOR.decode(bytes) } catch { throw TreeError.badHeader(cid: header, reason: "\(error)") }
         guard value["format"]?.string == format, let p = value["params"] else {
@@ -44,12 +44,12 @@ public struct Tree: Sendable {
         return Tree(params: params, root: root, reader: reader, headerCID: header)
     }
 
-    public static func open(_ header: CID, store: BlockStore) throws -> Tree {
+    public static func open(_ header: CID, store: BlockStore) throws(ReadFailure) -> Tree {
         try open(header, reader: NodeReader(store: store))
     }
 
     /// Writes the header block for `root` and returns the tree.
-    static func write(params: TreeParameters, root: ChildRef?, reader: NodeReader) throws -> Tree {
+    static func write(params: TreeParameters, root: ChildRef?, reader: NodeReader) throws(ReadFailure) -> Tree {
         let rootValue: DagCBOR =
             root.map { r in
                 .map(sorting: [
@@ -67,7 +67,7 @@ public struct Tree: Sendable {
     // MARK: - Point and range reads
 
     /// The value stored under `key`, or nil. Reads one node per level.
-    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+    public func get(_ key: [UInt8]) throws(ReadFailure) -> [UInt8]? {
         guard var ref = root else { return nil }
         while true {
             if key.lexicographicallyPrecedes(ref.firstKey) || ref.lastKey.lexicographicallyPrecedes(key) { return nil }
@@ -110,13 +110,13 @@ public struct Tree: Sendable {
 
     /// The number of entries with `from ≤ key < to`, from subtree counts: it reads only the
     /// nodes on the two boundary paths, O(height) nodes, never the leaves in between.
-    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws -> UInt64 {
+    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws(ReadFailure) -> UInt64 {
         guard let root else { return 0 }
         if let from, let to, !from.lexicographicallyPrecedes(to) { return 0 }
         return try count(ref: root, from: from, to: to)
     }
 
-    private func count(ref: ChildRef, from: [UInt8]?, to: [UInt8]?) throws -> UInt64 {
+    private func count(ref: ChildRef, from: [UInt8]?, to: [UInt8]?) throws(ReadFailure) -> UInt64 {
         let startsInside = from.map { !ref.firstKey.lexicographicallyPrecedes($0) } ?? true
         let endsInside = to.map { ref.lastKey.lexicographicallyPrecedes($0) } ?? true
         if startsInside && endsInside { return ref.count }
@@ -147,7 +147,7 @@ public struct Tree: Sendable {
         var stack: [(node: Node, index: Int)] = []
         var started = false
         let from: [UInt8]?
-        public private(set) var error: Error?
+        public private(set) var error: ReadFailure?
 
         init(tree: Tree, from: [UInt8]?, to: [UInt8]?) {
             self.tree = tree
@@ -156,7 +156,7 @@ public struct Tree: Sendable {
         }
 
         /// Descends to the first entry ≥ `from`.
-        mutating func seek() throws {
+        mutating func seek() throws(ReadFailure) {
             started = true
             guard var ref = tree.root else { return }
             while true {
@@ -172,7 +172,7 @@ public struct Tree: Sendable {
             }
         }
 
-        public mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
+        public mutating func nextEntry() throws(ReadFailure) -> (key: [UInt8], value: [UInt8])? {
             if !started { try seek() }
             while let top = stack.last {
                 if top.index >= top.node.count {
@@ -214,7 +214,7 @@ extension Tree {
     /// term or a `term ‖ batch` is. `nodesRead` counts the nodes visited (from cache or store).
     public func countByGroup(
         from: [UInt8], to: [UInt8]?, group: ([UInt8]) -> [UInt8]?
-    ) throws -> (counts: [[UInt8]: UInt64], nodesRead: Int) {
+    ) throws(ReadFailure) -> (counts: [[UInt8]: UInt64], nodesRead: Int) {
         var counts: [[UInt8]: UInt64] = [:]
         var nodesRead = 0
         func inside(_ k: [UInt8]) -> Bool { !k.lexicographicallyPrecedes(from) && (to.map { k.lexicographicallyPrecedes($0) } ?? true) }

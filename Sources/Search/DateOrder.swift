@@ -1,3 +1,4 @@
+import Blocks
 import Index
 
 /// The order of a page of results.
@@ -17,7 +18,9 @@ extension SearchEngine {
     /// collapsing). Undated documents come last. `total` is exact only when every day was walked.
     /// Collapsing by URL keeps the capture met first in this order. A `thread:` query, whose
     /// posts are few and already known, is sorted whole.
-    public func searchByDate(_ plan: QueryPlan, newestFirst: Bool, limit: Int = 10, offset: Int = 0, texts: Bool = false) throws -> Result {
+    public func searchByDate(_ plan: QueryPlan, newestFirst: Bool, limit: Int = 10, offset: Int = 0, texts: Bool = false) throws(ReadFailure)
+        -> Result
+    {
         let wanted = limit + offset
         // A thread is a few posts already found: sorted all at once, no days walked.
         var days = plan.hasThread ? [] : try view.terms(.date, prefix: [], limit: Int.max).map { String(decoding: $0, as: UTF8.self) }
@@ -26,7 +29,7 @@ extension SearchEngine {
         var byURL: Set<String> = [], digests: Set<[UInt8]> = [], seen: Set<DocRef> = []
         var matched = 0, leaves = 0
         let frequencies = Frequencies()
-        func take(_ restricted: QueryPlan) throws {
+        func take(_ restricted: QueryPlan) throws(ReadFailure) {
             let c = Compiled(frequencies)
             let root = try live(try compile(restricted, c))
             var found: [(DocRef, Double)] = []
@@ -37,7 +40,7 @@ extension SearchEngine {
             }
             leaves += root.leavesRead
             matched += found.count
-            let records = try view.documents(found.map(\.0))
+            let records = try view.documents(found.map { $0.0 })
             var batch: [Hit] = []
             for ((doc, score), record) in zip(found, records) {
                 guard let record else { continue }
@@ -72,7 +75,7 @@ extension SearchEngine {
         }
         var page = Array(hits.dropFirst(offset).prefix(limit))
         if texts {
-            for (k, t) in zip(page.indices, try view.texts(page.map(\.doc))) { page[k].text = t ?? "" }
+            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc })) { page[k].text = t ?? "" }
         }
         return Result(hits: page, total: matched, totalIsExact: exact, leavesRead: leaves, candidatesScored: matched)
     }

@@ -1,3 +1,4 @@
+import Blocks
 import Index
 
 /// Document-at-a-time iterators over DocRef order: the building blocks of query evaluation.
@@ -8,13 +9,13 @@ protocol DocIterator: AnyObject {
     /// Current document, nil when exhausted.
     var doc: DocRef? { get }
     /// Moves to the first document ≥ target.
-    func advance(to target: DocRef) throws
-    func next() throws
+    func advance(to target: DocRef) throws(ReadFailure)
+    func next() throws(ReadFailure)
     /// Score of the current document (0 for filters).
-    func score() throws -> Double
+    func score() throws(ReadFailure) -> Double
     /// An upper bound of `score()` for every match in [target, end], and `end` (nil: to the end
     /// of this iterator). Never reads leaves.
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?)
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?)
     /// Leaves read, for the stats report.
     var leavesRead: Int { get }
 }
@@ -74,10 +75,10 @@ final class TermIterator: DocIterator {
 
     var doc: DocRef? { cursor.doc }
     var leavesRead: Int { cursor.leavesRead }
-    func advance(to target: DocRef) throws { try cursor.advance(to: target) }
-    func next() throws { try cursor.next() }
+    func advance(to target: DocRef) throws(ReadFailure) { try cursor.advance(to: target) }
+    func next() throws(ReadFailure) { try cursor.next() }
 
-    func score() throws -> Double {
+    func score() throws(ReadFailure) -> Double {
         weight == 0 ? 0 : BM25.score(weight: weight, tf: cursor.tf, norm: norms[Int(cursor.lengthCode)])
     }
 
@@ -88,7 +89,7 @@ final class TermIterator: DocIterator {
     /// Postings per exact bound inside the current leaf.
     static let blockSize = 64
 
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) {
         if weight == 0 { return (0, nil) }
         if let c = cachedBound, !(target < c.from), c.end.map({ !($0 < target) }) ?? true { return (c.score, c.end) }
         // Inside the leaf already read: the exact best of this term's next postings (the leaf's
@@ -129,19 +130,19 @@ final class OrIterator: DocIterator {
         doc = best
     }
 
-    func advance(to target: DocRef) throws {
+    func advance(to target: DocRef) throws(ReadFailure) {
         guard let d = doc, d < target else { return }
         for c in children { try c.advance(to: target) }
         settle()
     }
 
-    func next() throws {
+    func next() throws(ReadFailure) {
         guard let d = doc else { return }
         for c in children where c.doc == d { try c.next() }
         settle()
     }
 
-    func score() throws -> Double {
+    func score() throws(ReadFailure) -> Double {
         guard let d = doc else { return 0 }
         var s = 0.0
         for c in children where c.doc == d { s += try c.score() }
@@ -151,7 +152,7 @@ final class OrIterator: DocIterator {
     /// The sum of the children's bounds over the stretch where all of them hold: a child whose
     /// next match lies past `target` adds nothing until that match, so a rare term (a word in
     /// few titles) does not lift the bound of every stretch of a common one.
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) {
         var total = 0.0
         var end: DocRef? = nil
         var any = false
@@ -172,7 +173,7 @@ final class AndIterator: DocIterator {
     let excluded: [DocIterator]
     private(set) var doc: DocRef?
 
-    init(required: [DocIterator], excluded: [DocIterator]) throws {
+    init(required: [DocIterator], excluded: [DocIterator]) throws(ReadFailure) {
         precondition(!required.isEmpty)
         self.required = required
         self.excluded = excluded
@@ -183,7 +184,7 @@ final class AndIterator: DocIterator {
 
     /// Leapfrogs the required children to the first common document ≥ `start` that no
     /// excluded child has.
-    private func align(from start: DocRef?) throws {
+    private func align(from start: DocRef?) throws(ReadFailure) {
         guard var target = start else { doc = nil; return }
         outer: while true {
             for c in required {
@@ -204,23 +205,23 @@ final class AndIterator: DocIterator {
         }
     }
 
-    func advance(to target: DocRef) throws {
+    func advance(to target: DocRef) throws(ReadFailure) {
         guard let d = doc, d < target else { return }
         try align(from: target)
     }
 
-    func next() throws {
+    func next() throws(ReadFailure) {
         guard let d = doc else { return }
         try align(from: d.successor)
     }
 
-    func score() throws -> Double {
+    func score() throws(ReadFailure) -> Double {
         var s = 0.0
         for c in required { s += try c.score() }
         return s
     }
 
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) {
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) {
         guard let d = doc else { return (0, nil) }
         if target < d { return nothingBefore(d) }
         var total = 0.0
@@ -240,7 +241,7 @@ final class GroupIterator: DocIterator {
     let child: DocIterator
     let groups: [GroupID]  // sorted
 
-    init(_ child: DocIterator, groups: [GroupID]) throws {
+    init(_ child: DocIterator, groups: [GroupID]) throws(ReadFailure) {
         self.child = child
         self.groups = groups.sorted()
         try settle()
@@ -249,7 +250,7 @@ final class GroupIterator: DocIterator {
     var doc: DocRef? { child.doc }
     var leavesRead: Int { child.leavesRead }
 
-    private func settle() throws {
+    private func settle() throws(ReadFailure) {
         while let d = child.doc {
             if groups.contains(d.group) { return }
             guard let next = groups.first(where: { $0 > d.group }) else {
@@ -264,19 +265,19 @@ final class GroupIterator: DocIterator {
         }
     }
 
-    func advance(to target: DocRef) throws { try child.advance(to: target); try settle() }
-    func next() throws { try child.next(); try settle() }
-    func score() throws -> Double { try child.score() }
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { try child.bound(at: target) }
+    func advance(to target: DocRef) throws(ReadFailure) { try child.advance(to: target); try settle() }
+    func next() throws(ReadFailure) { try child.next(); try settle() }
+    func score() throws(ReadFailure) -> Double { try child.score() }
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) { try child.bound(at: target) }
 }
 
 /// Keeps the child's documents that also pass `accept` (phrase checks): matches are verified
 /// one by one, so bounds are the child's.
 final class VerifyIterator: DocIterator {
     let child: DocIterator
-    let accept: (DocRef) throws -> Bool
+    let accept: (DocRef) throws(ReadFailure) -> Bool
 
-    init(_ child: DocIterator, accept: @escaping (DocRef) throws -> Bool) throws {
+    init(_ child: DocIterator, accept: @escaping (DocRef) throws(ReadFailure) -> Bool) throws(ReadFailure) {
         self.child = child
         self.accept = accept
         try settle()
@@ -285,22 +286,22 @@ final class VerifyIterator: DocIterator {
     var doc: DocRef? { child.doc }
     var leavesRead: Int { child.leavesRead }
 
-    private func settle() throws {
+    private func settle() throws(ReadFailure) {
         while let d = child.doc, try !accept(d) { try child.next() }
     }
 
-    func advance(to target: DocRef) throws { try child.advance(to: target); try settle() }
-    func next() throws { try child.next(); try settle() }
-    func score() throws -> Double { try child.score() }
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { try child.bound(at: target) }
+    func advance(to target: DocRef) throws(ReadFailure) { try child.advance(to: target); try settle() }
+    func next() throws(ReadFailure) { try child.next(); try settle() }
+    func score() throws(ReadFailure) -> Double { try child.score() }
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) { try child.bound(at: target) }
 }
 
 /// Matches nothing (a word absent from the index).
 final class EmptyIterator: DocIterator {
     var doc: DocRef? { nil }
     var leavesRead: Int { 0 }
-    func advance(to target: DocRef) throws {}
-    func next() throws {}
-    func score() throws -> Double { 0 }
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+    func advance(to target: DocRef) throws(ReadFailure) {}
+    func next() throws(ReadFailure) {}
+    func score() throws(ReadFailure) -> Double { 0 }
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) { (0, nil) }
 }

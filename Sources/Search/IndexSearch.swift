@@ -1,4 +1,5 @@
 import Analysis
+import Blocks
 import Index
 import Query
 import Snippets
@@ -49,11 +50,13 @@ public struct IndexSearch: Sendable {
 
     /// Throws `QueryError` for a query that does not parse, `SearchError` for one with nothing
     /// to search, and block/remote errors when the index cannot be read.
-    public func run(_ query: String, limit: Int, offset: Int = 0) throws -> Page {
-        try run(QueryParser.parse(query), limit: limit, offset: offset)
-    }
+    #if !hasFeature(Embedded)  // the page parses first (a QueryError is not a read failure there)
+        public func run(_ query: String, limit: Int, offset: Int = 0) throws(ReadFailure) -> Page {
+            try run(QueryParser.parse(query), limit: limit, offset: offset)
+        }
+    #endif
 
-    public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws -> Page {
+    public func run(_ parsed: QueryNode, limit: Int, offset: Int = 0) throws(ReadFailure) -> Page {
         var engine = SearchEngine(view: view, analyzer: analyzer)
         engine.budget = budget
         let plan = QueryPlan(parsed)

@@ -64,29 +64,36 @@ public struct SearchEngine {
         var known: [Key: UInt64] = [:]
     }
 
-    func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws -> DocIterator {
+    func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws(ReadFailure) -> DocIterator {
         let bytes = Array(term.utf8)
         if let only = c.only {
             // Checking given documents: their segments' postings only, no statistics.
-            let parts: [DocIterator] = try view.segments.filter { only.contains($0.cid) }.flatMap { s in
-                try s.postingCursors(field, bytes).map { TermIterator(cursor: $0, field: field, term: bytes, weight: 0, bm25: bm25) }
+            var parts: [DocIterator] = []
+            for s in view.segments where only.contains(s.cid) {
+                for cursor in try s.postingCursors(field, bytes) {
+                    parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: 0, bm25: bm25))
+                }
             }
             return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
         }
         let key = Frequencies.Key(field: field, term: bytes)
-        let df = try c.frequencies.known[key] ?? view.documentFrequency(field, bytes)
+        let df: UInt64
+        if let known = c.frequencies.known[key] { df = known } else { df = try view.documentFrequency(field, bytes) }
         c.frequencies.known[key] = df
         if df == 0 { return EmptyIterator() }
         let weight = scored ? bm25.idf(documentFrequency: df) * bm25.boost(field) : 0
         // One cursor per segment batch; their DocRef ranges are disjoint, so the OR's sum is
         // the one posting's score.
-        let parts: [DocIterator] = try view.segments.flatMap { s in
-            try s.postingCursors(field, bytes).map { TermIterator(cursor: $0, field: field, term: bytes, weight: weight, bm25: bm25) }
+        var parts: [DocIterator] = []
+        for s in view.segments {
+            for cursor in try s.postingCursors(field, bytes) {
+                parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: weight, bm25: bm25))
+            }
         }
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
-    func all(_ parts: [DocIterator]) throws -> DocIterator {
+    func all(_ parts: [DocIterator]) throws(ReadFailure) -> DocIterator {
         if parts.isEmpty { return EmptyIterator() }
         if parts.count == 1 { return parts[0] }
         if parts.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
@@ -94,7 +101,7 @@ public struct SearchEngine {
     }
 
     /// One query position: any of its alternative forms, in `fields` (body or title by default).
-    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title], _ c: Compiled) throws -> DocIterator {
+    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title], _ c: Compiled) throws(ReadFailure) -> DocIterator {
         var parts: [DocIterator] = []
         for form in Set(forms).sorted() {
             for field in fields { parts.append(try termIterator(field, form, scored: true, c)) }
@@ -104,27 +111,33 @@ public struct SearchEngine {
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
 
-    func compile(_ plan: QueryPlan, _ c: Compiled) throws -> DocIterator {
+    func compile(_ plan: QueryPlan, _ c: Compiled) throws(ReadFailure) -> DocIterator {
         switch plan {
         case .word(let w):
             let positions = analyzer.queryTerms(w)
-            c.terms += positions.flatMap(\.alternatives)
-            return try all(positions.map { try alternatives($0.alternatives, c) })
+            c.terms += positions.flatMap { $0.alternatives }
+            return try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, c) })
         case .phrase(let text):
             let positions = analyzer.queryTerms(text)
-            c.terms += positions.flatMap(\.alternatives)
-            let base = try all(positions.map { try alternatives($0.alternatives, c) })
+            c.terms += positions.flatMap { $0.alternatives }
+            let base = try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, c) })
             guard positions.count > 1, !(base is EmptyIterator) else { return base }
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
-            return try VerifyIterator(base) { [budget] doc in
+            return try VerifyIterator(base) { [budget] (doc) throws(ReadFailure) -> Bool in
                 // Spent: accept without reading, so the walk stops here; the top-k loop's budget
                 // check, which runs before any document is scored, then ends the search.
                 if let budget, !budget.phraseCheck(words: offsets.count) { return true }
-                return try [Field.body, .title].contains { field in
-                    let lists = try forms.map { alts in Set(try alts.flatMap { try view.positions(field, $0, in: doc) }.map(Int.init)) }
-                    return lists[0].contains { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }
+                for field in [Field.body, .title] {
+                    var lists: [Set<Int>] = []
+                    for alts in forms {
+                        var starts = Set<Int>()
+                        for a in alts { for p in try view.positions(field, a, in: doc) { starts.insert(Int(p)) } }
+                        lists.append(starts)
+                    }
+                    if lists[0].contains(where: { start in (1..<lists.count).allSatisfy { lists[$0].contains(start + offsets[$0]) } }) { return true }
                 }
+                return false
             }
         case .prefix(let p):
             let folded = analyzer.prefixTerm(p)
@@ -143,13 +156,15 @@ public struct SearchEngine {
             switch field {
             case .title, .body:
                 let positions = analyzer.queryTerms(text)
-                c.terms += positions.flatMap(\.alternatives)
-                return try all(positions.map { try alternatives($0.alternatives, fields: [field], c) })
+                c.terms += positions.flatMap { $0.alternatives }
+                return try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, fields: [field], c) })
             case .url:
-                let words = try all(analyzer.urlTerms(text).map { try termIterator(.url, $0, scored: false, c) })
+                let words = try all(analyzer.urlTerms(text).map { (t) throws(ReadFailure) in try termIterator(.url, t, scored: false, c) })
                 // The url field has no positions: the order of several words is checked on the URL.
                 guard analyzer.urlValueIsSequence(text), !(words is EmptyIterator) else { return words }
-                return try VerifyIterator(words) { try view.document($0).map { analyzer.url($0.url, containsSequence: text) } ?? false }
+                return try VerifyIterator(words) { (doc) throws(ReadFailure) -> Bool in
+                    try view.document(doc).map { analyzer.url($0.url, containsSequence: text) } ?? false
+                }
             case .site:
                 guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
                 return try termIterator(.site, host, scored: false, c)
@@ -161,7 +176,7 @@ public struct SearchEngine {
                 return try termIterator(field, analyzer.keyword(text), scored: false, c)
             }
         case .thread(let url):
-            return ListIterator(try thread(url)?.posts.map(\.doc) ?? [])
+            return ListIterator(try thread(url)?.posts.map { $0.doc } ?? [])
         case .dateRange(let from, let to):
             // Days are terms of the date field: the range is a key range of terms.
             let first = from.map(DateTerms.day) ?? ""
@@ -200,7 +215,7 @@ public struct SearchEngine {
             if !groups.isEmpty { it = try GroupIterator(it, groups: groups) }
             return it
         case .or(let items):
-            let parts = try items.map { try compile($0, c) }.filter { !($0 is EmptyIterator) }
+            let parts = try items.map { (item) throws(ReadFailure) in try compile(item, c) }.filter { !($0 is EmptyIterator) }
             return parts.isEmpty ? EmptyIterator() : (parts.count == 1 ? parts[0] : OrIterator(parts))
         case .not:
             throw SearchError.nothingToSearch
@@ -213,7 +228,7 @@ public struct SearchEngine {
     /// `prune: false` scores every match (used by tests to check pruning changes nothing).
     /// With `texts`, the hits' texts (for snippets) are fetched together with their records:
     /// over HTTP both trees are read in the same round trips.
-    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws -> Result {
+    public func search(_ plan: QueryPlan, limit: Int = 10, offset: Int = 0, prune: Bool = true, texts: Bool = false) throws(ReadFailure) -> Result {
         // Collapsing removes some hits, so gather a larger pool and widen it while needed.
         // A few spare candidates cover most collapsing; the pool grows only when they do not
         // (every candidate costs a document record, which over HTTP is bytes).
@@ -240,7 +255,7 @@ public struct SearchEngine {
 
     /// Fetches, a tree level at a time, the postings nodes the plan's terms will read first
     /// (their counts and first leaves), so a remote index answers in a few round trips.
-    func prefetch(_ plan: QueryPlan) throws {
+    func prefetch(_ plan: QueryPlan) throws(ReadFailure) {
         var terms: [(Field, String)] = []
         func collect(_ p: QueryPlan) {
             switch p {
@@ -269,15 +284,15 @@ public struct SearchEngine {
     }
 
     /// `root` without tombstoned documents (edited or deleted pages of earlier segments).
-    func live(_ root: DocIterator) throws -> DocIterator {
+    func live(_ root: DocIterator) throws(ReadFailure) -> DocIterator {
         guard !view.tombstones.isEmpty, !(root is EmptyIterator) else { return root }
         let tombstones = view.tombstones
         return try VerifyIterator(root) { tombstones[$0] == nil }
     }
 
     /// Every live document, unscored (for filter-only queries).
-    func allDocs() throws -> DocIterator {
-        let parts: [DocIterator] = try view.segments.map { try AllDocsIterator(segment: $0) }
+    func allDocs() throws(ReadFailure) -> DocIterator {
+        let parts: [DocIterator] = try view.segments.map { (s) throws(ReadFailure) in try AllDocsIterator(segment: s) }
         if parts.isEmpty { return EmptyIterator() }
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }
@@ -285,7 +300,7 @@ public struct SearchEngine {
     /// Block-max top-k: before scoring a document, ask the iterator for an upper bound over
     /// the stretch of DocRefs around it; if even that cannot beat the current k-th score, jump
     /// past the stretch without reading it.
-    func topK(root: DocIterator, k: Int, prune: Bool) throws -> ([(DocRef, Double)], Int, Bool, Int) {
+    func topK(root: DocIterator, k: Int, prune: Bool) throws(ReadFailure) -> ([(DocRef, Double)], Int, Bool, Int) {
         var heap = TopKHeap(capacity: k)
         var matched = 0, scored = 0
         var skipped = false
@@ -322,12 +337,12 @@ public struct SearchEngine {
     /// `texts`, the page's places: the hit at page place i is candidate i or a later one (collapsing
     /// only removes), so candidates before the page are never shown; those pushed past it by
     /// collapsing are fetched afterwards.
-    private func collapse(_ top: [(DocRef, Double)], terms: [String], texts: Range<Int>) throws -> [Hit] {
+    private func collapse(_ top: [(DocRef, Double)], terms: [String], texts: Range<Int>) throws(ReadFailure) -> [Hit] {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<[UInt8]> = []
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
-        let fetched = try view.recordsAndTexts(records: top.map(\.0), texts: speculative)
+        let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative)
         let records = fetched.records
         var textByDoc: [DocRef: String] = [:]
         for (d, t) in zip(speculative, fetched.texts) { if let t { textByDoc[d] = t } }
@@ -357,14 +372,14 @@ final class AllDocsIterator: DocIterator {
     private var cursor: Tree.Cursor
     private(set) var doc: DocRef?
 
-    init(segment: Segment) throws {
+    init(segment: Segment) throws(ReadFailure) {
         self.segment = segment
         cursor = segment.docs.scan(from: segment.batchPrefixes.first)
         try step()
     }
 
     /// Reads the next key of the segment's batches; errors propagate instead of ending the walk early.
-    private func step() throws {
+    private func step() throws(ReadFailure) {
         while let (k, _) = try cursor.nextEntry() {
             if let d = DocRef(bytes: k), segment.owns(d) {
                 doc = d
@@ -375,14 +390,14 @@ final class AllDocsIterator: DocIterator {
     }
 
     var leavesRead: Int { 0 }
-    func advance(to target: DocRef) throws {
+    func advance(to target: DocRef) throws(ReadFailure) {
         guard let d = doc, d < target else { return }
         cursor = tree.scan(from: target.bytes)
         try step()
     }
-    func next() throws { try step() }
-    func score() throws -> Double { 0 }
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+    func next() throws(ReadFailure) { try step() }
+    func score() throws(ReadFailure) -> Double { 0 }
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) { (0, nil) }
 }
 
 /// The k best (score, DocRef) pairs: higher score first, then lower DocRef, so results are
@@ -421,7 +436,7 @@ struct TopKHeap {
 extension SearchEngine {
     /// Which of `docs` (in any order) match `plan`. Seeks each document's postings instead of
     /// scanning, so checking a handful of new documents reads a handful of leaves.
-    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws -> [DocRef] {
+    public func matching(_ plan: QueryPlan, among docs: [DocRef]) throws(ReadFailure) -> [DocRef] {
         guard !docs.isEmpty else { return [] }
         let c = Compiled()
         c.only = Set(docs.compactMap { view.segment(owning: $0)?.cid })

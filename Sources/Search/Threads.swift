@@ -1,3 +1,4 @@
+import Blocks
 import Index
 
 /// Conversations across sites: a post's replies name it in their `parent` (the field holds
@@ -30,7 +31,7 @@ extension SearchEngine {
 
     /// The thread of the post at `url`: up through the parents the index holds to the root,
     /// then every reply below it, level by level. Nil when no document has that URL.
-    public func thread(_ url: String) throws -> Conversation? {
+    public func thread(_ url: String) throws(ReadFailure) -> Conversation? {
         try requireFormat2("thread:")
         var key = analyzer.threadTerm(url)
         guard var here = try documents(at: key).first else { return nil }
@@ -80,9 +81,9 @@ extension SearchEngine {
     }
 
     /// Throws `needsFormat2` when a segment of the view predates the peer-to-peer fields.
-    func requireFormat2(_ what: String) throws {
+    func requireFormat2(_ what: String) throws(ReadFailure) {
         let old = view.segments.filter { $0.info.formatVersion < 2 }
-        if !old.isEmpty { throw SearchError.needsFormat2(what: what, segments: old.map(\.cid.description)) }
+        if !old.isEmpty { throw SearchError.needsFormat2(what: what, segments: old.map { $0.cid.description }) }
     }
 
     struct Found {
@@ -95,11 +96,11 @@ extension SearchEngine {
 
     /// Live documents whose URL has the thread term `key`: the URL's words select candidates,
     /// their records decide.
-    func documents(at key: String) throws -> [Found] {
+    func documents(at key: String) throws(ReadFailure) -> [Found] {
         let words = analyzer.urlTerms(key)
         guard !words.isEmpty else { return [] }
         let c = Compiled()
-        let it = try live(try all(words.map { try termIterator(.url, $0, scored: false, c) }))
+        let it = try live(try all(words.map { (w) throws(ReadFailure) in try termIterator(.url, w, scored: false, c) }))
         let docs = try collect(it, limit: 4096)
         return try zip(docs, view.documents(docs)).compactMap { d, r in
             guard let r, analyzer.threadTerm(r.url) == key else { return nil }
@@ -108,13 +109,13 @@ extension SearchEngine {
     }
 
     /// Live documents replying to the post whose thread term is `key`.
-    func replies(to key: String) throws -> [Found] {
+    func replies(to key: String) throws(ReadFailure) -> [Found] {
         let it = try live(try termIterator(.parent, key, scored: false, Compiled()))
         let docs = try collect(it, limit: SearchEngine.maxThreadPosts)
         return zip(docs, try view.documents(docs)).compactMap { d, r in r.map { Found(doc: d, record: $0) } }
     }
 
-    func collect(_ it: DocIterator, limit: Int) throws -> [DocRef] {
+    func collect(_ it: DocIterator, limit: Int) throws(ReadFailure) -> [DocRef] {
         var out: [DocRef] = []
         while let d = it.doc, out.count < limit {
             out.append(d)
@@ -131,15 +132,15 @@ final class ListIterator: DocIterator {
     init(_ docs: [DocRef]) { self.docs = Array(Set(docs)).sorted() }
     var doc: DocRef? { i < docs.count ? docs[i] : nil }
     var leavesRead: Int { 0 }
-    func advance(to target: DocRef) throws { while i < docs.count, docs[i] < target { i += 1 } }
-    func next() throws { i += 1 }
-    func score() throws -> Double { 0 }
-    func bound(at target: DocRef) throws -> (score: Double, end: DocRef?) { (0, nil) }
+    func advance(to target: DocRef) throws(ReadFailure) { while i < docs.count, docs[i] < target { i += 1 } }
+    func next() throws(ReadFailure) { i += 1 }
+    func score() throws(ReadFailure) -> Double { 0 }
+    func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?) { (0, nil) }
 }
 
 extension SearchEngine {
     /// Every live document `plan` matches, in DocRef order, at most `limit` (facets of a query).
-    public func allMatches(_ plan: QueryPlan, limit: Int = 1_000_000) throws -> [DocRef] {
+    public func allMatches(_ plan: QueryPlan, limit: Int = 1_000_000) throws(ReadFailure) -> [DocRef] {
         try collect(try live(try compile(plan, Compiled())), limit: limit)
     }
 }

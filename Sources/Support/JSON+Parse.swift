@@ -34,11 +34,12 @@ extension JSON {
 
     /// Parses one JSON text (surrounding whitespace allowed). Throws `ParseError` for anything
     /// else, including trailing characters.
-    public static func parse(_ bytes: [UInt8], options: ParseOptions = .strict) throws -> JSON {
-        try bytes.withUnsafeBytes { try parse($0, options: options) }
+    public static func parse(_ bytes: [UInt8], options: ParseOptions = .strict) throws(ParseError) -> JSON {
+        // Through a Result: `withUnsafeBytes` rethrows, which Embedded Swift (the wasm build) sees as `any Error`.
+        try bytes.withUnsafeBytes { buf in Result { () throws(ParseError) in try parse(buf, options: options) } }.get()
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws -> JSON {
+    public static func parse(_ bytes: UnsafeRawBufferPointer, options: ParseOptions = .strict) throws(ParseError) -> JSON {
         var p = Parser(b: bytes, options: options)
         if options.repairs, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { p.i = 3 }
         p.skipSpace()
@@ -64,7 +65,7 @@ extension JSON {
             while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
         }
 
-        mutating func literal(_ word: StaticString, _ v: JSON) throws -> JSON {
+        mutating func literal(_ word: StaticString, _ v: JSON) throws(ParseError) -> JSON {
             let n = word.utf8CodeUnitCount
             guard i + n <= b.count else { throw fail("unexpected token") }
             for k in 0..<n where b[i + k] != word.utf8Start[k] { throw fail("unexpected token") }
@@ -72,7 +73,7 @@ extension JSON {
             return v
         }
 
-        mutating func value(_ depth: Int) throws -> JSON {
+        mutating func value(_ depth: Int) throws(ParseError) -> JSON {
             guard depth < options.maxDepth else { throw fail("nested too deeply") }
             guard i < b.count else { throw fail("unexpected end") }
             switch b[i] {
@@ -130,7 +131,7 @@ extension JSON {
         func isDigit(_ k: Int) -> Bool { k < b.count && b[k] >= 0x30 && b[k] <= 0x39 }
 
         /// RFC 8259 numbers: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-        mutating func number() throws -> JSON {
+        mutating func number() throws(ParseError) -> JSON {
             let start = i
             let negative = b[i] == UInt8(ascii: "-")
             if negative { i += 1 }
@@ -179,7 +180,7 @@ extension JSON {
             return .number(d)
         }
 
-        mutating func hex4() throws -> UInt32 {
+        mutating func hex4() throws(ParseError) -> UInt32 {
             guard i + 4 <= b.count else { throw fail("bad \\u escape") }
             var v: UInt32 = 0
             for _ in 0..<4 {
@@ -197,7 +198,7 @@ extension JSON {
             return v
         }
 
-        mutating func string() throws -> String {
+        mutating func string() throws(ParseError) -> String {
             let start = i
             i += 1
             var out: [UInt8] = []

@@ -89,6 +89,9 @@ public final class NginxServer: Sendable {
         prefix = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-\(UUID())").path
         try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
         let port = try freePort()
+        // Debian's own types (html, js, wasm, json…) as a stock install serves them.
+        let stock = "/etc/nginx/mime.types"
+        let mimeTypes = FileManager.default.fileExists(atPath: stock) ? "include \(stock);" : "types { application/json json; }"
         let conf = """
             daemon off;
             master_process off;
@@ -103,7 +106,7 @@ public final class NginxServer: Sendable {
                 fastcgi_temp_path \(prefix)/fastcgi;
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
-                types { application/json json; }
+                \(mimeTypes)
                 default_type application/octet-stream;
                 server {
                     listen 127.0.0.1:\(port);

@@ -24,6 +24,26 @@ struct WasmModule {
             append32(&payload, limit)
             return Request(op: UInt8(ascii: "z"), payload: payload + frame)
         }
+        /// `qc_block_add(cid, bytes)`.
+        static func addBlock(cid: [UInt8], _ bytes: [UInt8]) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(cid.count))
+            return Request(op: UInt8(ascii: "b"), payload: payload + cid + bytes)
+        }
+        /// `qc_tree_get(header, keys)`: keys framed by varint lengths.
+        static func treeGet(header: [UInt8], keys: [[UInt8]]) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(header.count))
+            return Request(op: UInt8(ascii: "t"), payload: payload + header + framed(keys))
+        }
+        /// `qc_search(manifest, query, limit, offset)`.
+        static func search(manifest: [UInt8], query: String, limit: Int32 = 10, offset: Int32 = 0, json: Bool = false) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(manifest.count))
+            append32(&payload, limit)
+            append32(&payload, offset)
+            return Request(op: UInt8(ascii: json ? "Q" : "q"), payload: payload + manifest + Array(query.utf8))
+        }
         /// `qc_snippet(query, text, columns)`.
         static func snippet(query: String, text: String, columns: Int32) -> Request {
             var payload: [UInt8] = []
@@ -61,7 +81,10 @@ struct WasmModule {
     static let root = PythonChecker.packageRoot
     static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
     /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
-    static let sourceFolders = ["Sources/Analysis", "Sources/Query", "Sources/Snippets", "Wasm/QueryCore"]
+    static let sourceFolders = [
+        "Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Sources/Index", "Sources/Search",
+        "Wasm/QueryCore",
+    ]
 
     /// Fails unless the module exists and is newer than every source it is built from, so a
     /// parity failure never comes from a stale build.
@@ -134,6 +157,82 @@ struct WasmModule {
             i += length
         }
         return replies
+    }
+
+    /// One `wasmkit run` answering requests one at a time, keeping the module's state (its
+    /// blocks and node cache) between them, as the page does across round trips.
+    final class Session {
+        let process = Process()
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+
+        init() throws {
+            try WasmModule.checkBuilt()
+            guard let wasmkit = WasmModule.runtime else { throw Failure.noRuntime }
+            process.executableURL = URL(fileURLWithPath: wasmkit)
+            process.arguments = ["run", WasmModule.path]
+            (process.standardInput, process.standardOutput, process.standardError) = (stdin, stdout, stderr)
+            try process.run()
+        }
+
+        func call(_ r: Request) throws -> Reply {
+            var input: [UInt8] = [r.op]
+            append32(&input, Int32(r.payload.count))
+            stdin.fileHandleForWriting.write(Data(input + r.payload))
+            func read(_ n: Int) throws -> [UInt8] {
+                var out: [UInt8] = []
+                while out.count < n {
+                    let chunk = stdout.fileHandleForReading.readData(ofLength: n - out.count)
+                    if chunk.isEmpty {
+                        let err = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+                        throw Failure.exited(-1, "reply ended early; \(err)")
+                    }
+                    out += chunk
+                }
+                return out
+            }
+            func int(_ b: [UInt8]) -> Int32 {
+                Int32(bitPattern: UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24)
+            }
+            let head = try read(8)
+            let result = int(Array(head[0..<4])), length = Int(int(Array(head[4..<8])))
+            return Reply(result: result, output: try read(length))
+        }
+
+        func close() {
+            try? stdin.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Items framed as varint length, then bytes (the module's list format).
+    static func framed(_ items: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for item in items {
+            var n = UInt64(item.count)
+            while n >= 0x80 { out.append(UInt8(n & 0x7f) | 0x80); n >>= 7 }
+            out.append(UInt8(n))
+            out += item
+        }
+        return out
+    }
+
+    /// The items of a framed list.
+    static func unframed(_ bytes: [UInt8]) -> [[UInt8]] {
+        var items: [[UInt8]] = []
+        var i = 0
+        while i < bytes.count {
+            var n = 0, shift = 0
+            while true {
+                let b = bytes[i]
+                i += 1
+                n |= Int(b & 0x7f) << shift
+                shift += 7
+                if b & 0x80 == 0 { break }
+            }
+            items.append(Array(bytes[i..<i + n]))
+            i += n
+        }
+        return items
     }
 
     static func append32(_ data: inout [UInt8], _ v: Int32) {

@@ -65,3 +65,62 @@ int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit) 
     qc_output_set((const uint8_t *)problem, (int32_t)strlen(problem));
     return -1;
 }
+
+// For the shared Swift read path (Platform.swift): the hashes CIDs name and zstd decoding,
+// as the native Sodium and Zstd modules call them.
+#include "sodium/crypto_hash_sha256.h"
+
+void qc_c_blake2b256(uint8_t *out, const uint8_t *bytes, size_t count) {
+    crypto_generichash_blake2b(out, 32, bytes, (unsigned long long)count, NULL, 0);
+}
+
+void qc_c_sha256(uint8_t *out, const uint8_t *bytes, size_t count) {
+    crypto_hash_sha256(out, bytes, (unsigned long long)count);
+}
+
+const char *qc_c_zstd_version(void) { return ZSTD_versionString(); }
+
+// Negative codes name the problem (qc_c_zstd_problem); else the frame's declared size.
+static const char *const zstdProblems[] = {
+    "", "empty input", "not a zstd frame", "frame without a content size",
+    "content size over the limit", "bytes after the frame", "frame shorter than its content size",
+    "corrupt zstd frame",
+};
+
+long qc_c_zstd_size(const uint8_t *bytes, size_t length, long limit) {
+    if (length == 0) return -1;
+    unsigned long long declared = ZSTD_getFrameContentSize(bytes, length);
+    if (declared == ZSTD_CONTENTSIZE_ERROR) return -2;
+    if (declared == ZSTD_CONTENTSIZE_UNKNOWN) return -3;
+    if (declared > (unsigned long long)limit) return -4;
+    size_t frame = ZSTD_findFrameCompressedSize(bytes, length);
+    if (ZSTD_isError(frame)) return -7;
+    if (frame != length) return -5;
+    return (long)declared;
+}
+
+long qc_c_zstd_into(uint8_t *out, size_t size, const uint8_t *bytes, size_t length) {
+    size_t written = ZSTD_decompress(out, size, bytes, length);
+    if (ZSTD_isError(written)) return -7;
+    return (long)written;
+}
+
+const char *qc_c_zstd_problem(long code) {
+    long i = -code;
+    return i > 0 && i < (long)(sizeof zstdProblems / sizeof *zstdProblems) ? zstdProblems[i] : "zstd error";
+}
+
+// Two more libsodium helpers (sodium/utils.c), for Ed25519 verification (open.c), which the
+// page uses on manifest and version signatures as the CLI does.
+int sodium_is_zero(const unsigned char *n, const size_t nlen) {
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < nlen; i++) d |= n[i];
+    return 1 & ((d - 1) >> 8);
+}
+
+int sodium_memcmp(const void *const b1_, const void *const b2_, size_t len) {
+    const volatile unsigned char *b1 = b1_, *b2 = b2_;
+    volatile unsigned char d = 0;
+    for (size_t i = 0; i < len; i++) d |= b1[i] ^ b2[i];
+    return (1 & ((d - 1) >> 8)) - 1;
+}

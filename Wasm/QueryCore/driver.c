@@ -6,7 +6,11 @@
 // '1', '2' qc_analyze in that mode; 'p' qc_parse; 'h' qc_blake2b256; 'v' qc_verify_blake2b256
 // (the bytes are the 32-byte digest, then the data); 'z' qc_zstd_decompress (the bytes are the
 // limit, 32-bit little-endian, then the frame); 's' qc_snippet (the bytes are the columns and
-// the query's length, 32-bit little-endian each, the query, then the text). stdout: for each request, the operation's
+// the query's length, 32-bit little-endian each, the query, then the text); 'b' qc_block_add and
+// 't' qc_tree_get (the bytes are the CID's length, 32-bit little-endian, the binary CID, then
+// the block, or the framed keys); 'q' qc_search (the bytes are the manifest's length, the limit
+// and the offset, 32-bit little-endian each, the manifest, then the query); 'Q' qc_search_json
+// with the same bytes. stdout: for each request, the operation's
 // return value and the output's length (32-bit little-endian each), then the output.
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +28,10 @@ int32_t qc_blake2b256(const uint8_t *bytes, int32_t length);
 int32_t qc_verify_blake2b256(const uint8_t *bytes, int32_t length, const uint8_t *digest);
 int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit);
 int32_t qc_snippet(const uint8_t *query, int32_t queryLength, const uint8_t *text, int32_t textLength, int32_t columns);
+int32_t qc_block_add(const uint8_t *cid, int32_t cidLength, const uint8_t *bytes, int32_t length);
+int32_t qc_tree_get(const uint8_t *header, int32_t headerLength, const uint8_t *keys, int32_t keysLength);
+int32_t qc_search(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
+int32_t qc_search_json(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 
 static int32_t get32(const uint8_t *b) { return (int32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24); }
 
@@ -63,12 +71,30 @@ int main(void) {
                 : qc_snippet(text + 8, queryLength, text + 8 + queryLength, size - 8 - queryLength, get32(text));
             break;
         }
+        case 'b':
+        case 't': {
+            int32_t cidLength = size < 4 ? -1 : get32(text);
+            if (cidLength < 0 || cidLength > size - 4) result = -2;
+            else if (header[0] == 'b') result = qc_block_add(text + 4, cidLength, text + 4 + cidLength, size - 4 - cidLength);
+            else result = qc_tree_get(text + 4, cidLength, text + 4 + cidLength, size - 4 - cidLength);
+            break;
+        }
+        case 'q':
+        case 'Q': {
+            int32_t manifestLength = size < 12 ? -1 : get32(text);
+            result = manifestLength < 0 || manifestLength > size - 12
+                ? -2
+                : (header[0] == 'q' ? qc_search : qc_search_json)(text + 12, manifestLength, text + 12 + manifestLength, size - 12 - manifestLength, get32(text + 4), get32(text + 8));
+            break;
+        }
         default: result = qc_analyze(text, size, header[0] - '0');
         }
         qc_free(text);
         put32(result);
         put32(qc_output_length());
         fwrite(qc_output(), 1, (size_t)qc_output_length(), stdout);
+        // A session (the tests' restartable reads) waits for each reply before the next request.
+        fflush(stdout);
     }
     return 0;
 }

@@ -155,6 +155,7 @@ struct BuildCommand: ParsableCommand {
         }
         if let base { for url in report.deletionsNotFound { printError("warning: --delete \(url): no such document in \(base)") } }
         let seconds = monotonicSeconds() - started
+        let page = SearchPageFiles.write(into: out, output: output, json: json)
 
         let skipped = report.skippedByReason
         if json {
@@ -171,6 +172,7 @@ struct BuildCommand: ParsableCommand {
                 "segment": report.segment.map { .string($0.description) } ?? .null,
                 "blocksFromBase": .int(Int64(report.blocksFromBase)),
                 "partition": partition.map { .string("\($0.value.index)/\($0.value.count)") } ?? .null,
+                "searchPage": page.map { .string($0 + "/index.html") } ?? .null,
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })

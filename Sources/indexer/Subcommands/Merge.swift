@@ -59,6 +59,7 @@ struct MergeCommand: ParsableCommand {
             }, out: out, sharedStore: store, key: mergerKey, policy: try access.policy(), created: ISODate.now(), compaction: compaction)
         let (manifest, summary) = (merged.manifest, merged.summary)
         let seconds = monotonicSeconds() - started
+        let page = SearchPageFiles.write(into: out, output: output, json: json)
         if json {
             print(
                 JSON.object([
@@ -69,6 +70,7 @@ struct MergeCommand: ParsableCommand {
                     "excluded": .array(summary.excluded.map { .string($0.reason) }),
                     "compacted": .array(summary.compacted.map(compactionJSON)),
                     "segmentsAfterCompaction": .int(Int64(summary.segmentsAfterCompaction)),
+                    "searchPage": page.map { .string($0 + "/index.html") } ?? .null,
                 ]).pretty, terminator: "")
         } else {
             for e in summary.excluded { output.note("note: \(e.reason)") }

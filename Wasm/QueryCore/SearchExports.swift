@@ -1,0 +1,76 @@
+// The search itself in the page: the CLI's `IndexView` (manifest and version signatures,
+// segments) and `SearchEngine` (BM25, block-max pruning, collapsing) over the page's blocks,
+// restartable like every read here (FedStore.swift).
+
+/// Searches the index whose `manifest.json` bytes are given, for `query`, the best `limit`
+/// after `offset`, as `indexer search` does (`IndexSearch`: the engine, snippets from the text
+/// tree, replay links from each group's template). Returns 0 with one line per hit,
+/// `scoreBits TAB url TAB title TAB date` (the score's 64 bits in hex, big-endian; the date in
+/// seconds or empty), then, for `json` 1, the results as one JSON object per line instead:
+/// `{"url","title","date","score" (hex bits),"group","snippet" (HTML with <mark>),
+/// "recordId","file","offset","replay"}` and a last line `{"total","totalIsExact"}`.
+/// Returns 2 with the framed CIDs to fetch first; 1 with the reason (a query that does not
+/// parse: `query TAB offset TAB message`).
+@_expose(wasm, "qc_search")
+@_cdecl("qc_search")
+func qcSearch(
+    _ manifest: UnsafePointer<UInt8>, _ manifestLength: Int32, _ query: UnsafePointer<UInt8>, _ queryLength: Int32,
+    _ limit: Int32, _ offset: Int32
+) -> Int32 {
+    search(manifest, manifestLength, query, queryLength, limit, offset, json: false)
+}
+
+@_expose(wasm, "qc_search_json")
+@_cdecl("qc_search_json")
+func qcSearchJSON(
+    _ manifest: UnsafePointer<UInt8>, _ manifestLength: Int32, _ query: UnsafePointer<UInt8>, _ queryLength: Int32,
+    _ limit: Int32, _ offset: Int32
+) -> Int32 {
+    search(manifest, manifestLength, query, queryLength, limit, offset, json: true)
+}
+
+private func search(
+    _ manifest: UnsafePointer<UInt8>, _ manifestLength: Int32, _ query: UnsafePointer<UInt8>, _ queryLength: Int32,
+    _ limit: Int32, _ offset: Int32, json: Bool
+) -> Int32 {
+    let manifestBytes = Array(UnsafeBufferPointer(start: manifest, count: Int(max(manifestLength, 0))))
+    let text = String(decoding: UnsafeBufferPointer(start: query, count: Int(max(queryLength, 0))), as: UTF8.self)
+    let node: QueryNode
+    do throws(QueryError) {
+        node = try QueryParser.parse(text)
+    } catch {
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: "query\t\(error.offset)\t\(error.message)".utf8)
+        return 1
+    }
+    return restartable { () throws(CoreError) in
+        let view = try IndexView.open([.init(manifestBytes: manifestBytes, path: "manifest.json", store: fedStore)])
+        let page = try IndexSearch(view: view).run(node, limit: Int(limit), offset: Int(offset))
+        for r in page.results {
+            if json {
+                var o: [String: JSON] = [
+                    "url": .string(r.url), "title": .string(r.title), "score": .string(exactly(r.score)),
+                    "group": .string(r.group), "snippet": .string(r.snippet.rendered(.html)),
+                ]
+                if let d = r.date { o["date"] = .int(d) }
+                if let id = r.recordID { o["recordId"] = .string(id) }
+                if let f = r.file { o["file"] = .string(f) }
+                if let n = r.offset { o["offset"] = .int(n) }
+                if let link = r.replay { o["replay"] = .string(link) }
+                output.append(contentsOf: JSON.object(o).canonical)
+            } else {
+                output.append(contentsOf: "\(exactly(r.score))\t\(r.url)\t\(r.title)\t".utf8)
+                if let d = r.date { output.append(contentsOf: "\(d)".utf8) }
+            }
+            output.append(0x0A)
+        }
+        if json {
+            output.append(contentsOf: JSON.object(["total": .int(Int64(page.total)), "totalIsExact": .bool(page.totalIsExact)]).canonical)
+            output.append(0x0A)
+        }
+    }
+}
+
+/// A score as the bits of its Double in hex: Embedded Swift prints no floating point, and the
+/// tests compare scores exactly.
+private func exactly(_ score: Double) -> String { Hex.encode(withUnsafeBytes(of: score.bitPattern.bigEndian) { Array($0) }) }

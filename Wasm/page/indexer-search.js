@@ -1,0 +1,166 @@
+// The browser client of an index folder on any static host: the CLI's query engine, compiled
+// to WebAssembly (querycore.wasm, docs/ARCHITECTURE.md "The wasm target"), over blocks this
+// script fetches. No build step, no dependencies.
+//
+//   import { openIndex } from "./indexer-search.js";
+//   const index = await openIndex("../");              // the folder holding manifest.json
+//   const page = await index.search("rust borrow", { limit: 10, offset: 0 });
+//   page.results  // [{url, title, date, score, group, snippet (HTML), recordId, file, offset, replay}]
+//   index.stats   // {requests, bytes, roundTrips, cacheHits}
+//
+// The engine asks for the blocks it lacks (a tree level's siblings at once); they are fetched
+// in parallel, each verified against its CID inside the module (BLAKE2b) before it is kept, and
+// the search runs again: one call per round trip. Verified blocks are kept in the Cache API by
+// CID (they never change), so a later visit reads them without the network.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const CACHE = "indexer-blocks-v1";
+
+/** The multibase text of a binary CID, as block file names spell it: "b" + base32. */
+export function cidText(bytes) {
+  let out = "b", buffer = 0, bits = 0;
+  for (const b of bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out;
+}
+
+/** A framed list (varint length, bytes) as arrays. */
+function unframe(bytes) {
+  const items = [];
+  let i = 0;
+  while (i < bytes.length) {
+    let n = 0, shift = 0, b;
+    do {
+      b = bytes[i++];
+      n += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    items.push(bytes.slice(i, i + n));
+    i += n;
+  }
+  return items;
+}
+
+/** A score from the hex of its 64 bits (the module prints no floating point). */
+function scoreFromBits(hex) {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigUint64(0, BigInt("0x" + hex));
+  return view.getFloat64(0);
+}
+
+class Engine {
+  constructor(instance) {
+    this.exports = instance.exports;
+  }
+
+  /** Calls an export with byte arrays and integers; returns {code, bytes}. */
+  call(name, arrays, ints = []) {
+    const e = this.exports;
+    const pointers = arrays.map((a) => {
+      const p = e.qc_alloc(a.length);
+      new Uint8Array(e.memory.buffer, p, a.length).set(a);
+      return p;
+    });
+    const args = [];
+    arrays.forEach((a, i) => args.push(pointers[i], a.length));
+    const code = e[name](...args, ...ints);
+    // Memory may have grown during the call: views are made afresh.
+    const bytes = new Uint8Array(e.memory.buffer, e.qc_output(), e.qc_output_length()).slice();
+    pointers.forEach((p) => e.qc_free(p));
+    return { code, bytes };
+  }
+}
+
+/**
+ * Opens the index whose folder is `base` (a URL, relative to the page). Options: `wasm` (the
+ * module's URL; default `search/querycore.wasm` in that folder), `cache` (false: no Cache API).
+ */
+export async function openIndex(base, options = {}) {
+  const root = new URL(base, location.href);
+  if (!root.pathname.endsWith("/")) root.pathname += "/";
+  const wasmURL = new URL(options.wasm ?? "search/querycore.wasm", root);
+  const stats = { requests: 0, bytes: 0, roundTrips: 0, cacheHits: 0 };
+  // The Cache API is an optimisation: a browser that does not open it in time (some headless
+  // and private modes never answer) searches without it.
+  const opening = options.cache !== false && globalThis.caches ? caches.open(CACHE).catch(() => null) : Promise.resolve(null);
+  let cache = null;
+
+  async function get(url, init) {
+    const response = await fetch(url, init);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    stats.requests += 1;
+    stats.bytes += bytes.length;
+    return bytes;
+  }
+
+  const [wasmBytes, manifest] = await Promise.all([get(wasmURL), get(new URL("manifest.json", root), { cache: "no-cache" })]);
+  cache = await Promise.race([opening, new Promise((resolve) => setTimeout(() => resolve(null), 500))]);
+  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
+  const engine = new Engine(instance);
+
+  async function block(cid) {
+    const name = cidText(cid);
+    const url = new URL("blocks/" + name, root);
+    let bytes = null;
+    if (cache) {
+      const hit = await cache.match(url);
+      if (hit) {
+        bytes = new Uint8Array(await hit.arrayBuffer());
+        stats.cacheHits += 1;
+      }
+    }
+    const fetched = bytes === null;
+    if (fetched) bytes = await get(url);
+    // Verified in the module against the CID; a refused block is never cached or used.
+    const added = engine.call("qc_block_add", [cid, bytes]);
+    if (added.code !== 0) {
+      if (!fetched && cache) await cache.delete(url);
+      throw new Error(`block ${name} refused: ${decoder.decode(added.bytes)}`);
+    }
+    if (fetched && cache) await cache.put(url, new Response(bytes)).catch(() => {});
+  }
+
+  /** Runs a restartable export until it stops asking for blocks. */
+  async function run(name, arrays, ints) {
+    for (let round = 0; round < 64; round++) {
+      const { code, bytes } = engine.call(name, arrays, ints);
+      if (code === 0) return decoder.decode(bytes);
+      if (code !== 2) {
+        const text = decoder.decode(bytes);
+        const error = new Error(text);
+        if (text.startsWith("query\t")) {
+          const [, offset, message] = text.split("\t");
+          Object.assign(error, { query: true, offset: Number(offset), message });
+        }
+        throw error;
+      }
+      stats.roundTrips += 1;
+      await Promise.all(unframe(bytes).map(block));
+    }
+    throw new Error("the search kept asking for blocks");
+  }
+
+  return {
+    stats,
+    manifest: JSON.parse(decoder.decode(manifest)),
+    /** One page of results, as `indexer search --json` gives them. */
+    async search(query, { limit = 10, offset = 0 } = {}) {
+      const text = await run("qc_search_json", [manifest, encoder.encode(query)], [limit, offset]);
+      const lines = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
+      const summary = lines.pop() ?? { total: 0, totalIsExact: true };
+      for (const r of lines) r.score = scoreFromBits(r.score);
+      return { results: lines, total: summary.total, totalIsExact: summary.totalIsExact };
+    },
+  };
+}
