@@ -88,6 +88,9 @@ struct PublishCommand: AsyncParsableCommand {
             throw CommandFailure("\(e)")
         }
         if draw && report.blocksSent > 0 { printError("") }
+        // A folder is a static site: it gets the search page too, as `build` writes it (a hub
+        // serves groups' folders itself).
+        let page = isHub ? nil : SearchPageFiles.write(into: dest, output: output, json: json)
         let seconds = monotonicSeconds() - started
         if json {
             var o: [String: JSON] = [
@@ -103,6 +106,7 @@ struct PublishCommand: AsyncParsableCommand {
                         ])
                     }),
                 "milliseconds": .int(Int64(seconds * 1000)),
+                "searchPage": page.map { .string($0 + "/index.html") } ?? .null,
             ]
             if let collected { o["pruned"] = collectionJSON(collected) }
             print(JSON.object(o).pretty, terminator: "")
