@@ -21,51 +21,6 @@ void sodium_memzero(void *const pnt, const size_t len) {
 
 void sodium_misuse(void) { __builtin_trap(); }
 
-// Output: the 32-byte BLAKE2b digest of the bytes (no key), as the CLI's Sodium.blake2b256.
-__attribute__((export_name("qc_blake2b256")))
-int32_t qc_blake2b256(const uint8_t *bytes, int32_t length) {
-    uint8_t digest[32];
-    crypto_generichash_blake2b(digest, sizeof digest, bytes, (unsigned long long)length, NULL, 0);
-    qc_output_set(digest, sizeof digest);
-    return 0;
-}
-
-// 1 when the bytes hash to `digest` (32 bytes), else 0: a block fetched by CID is kept only if
-// this says 1. Leaves the output as it was.
-__attribute__((export_name("qc_verify_blake2b256")))
-int32_t qc_verify_blake2b256(const uint8_t *bytes, int32_t length, const uint8_t *digest) {
-    uint8_t actual[32];
-    crypto_generichash_blake2b(actual, sizeof actual, bytes, (unsigned long long)length, NULL, 0);
-    uint8_t diff = 0;
-    for (int i = 0; i < 32; i++) diff |= actual[i] ^ digest[i];
-    return diff == 0;
-}
-
-// Decompresses one zstd frame that declares its size, as the CLI's Zstd.decompress. Returns
-// the size with the bytes as the output, or -1 with the reason (zstd's error name) as the
-// output. `limit` bounds the declared size, so a hostile frame cannot claim gigabytes.
-__attribute__((export_name("qc_zstd_decompress")))
-int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit) {
-    const char *problem = NULL;
-    unsigned long long declared = ZSTD_getFrameContentSize(bytes, (size_t)length);
-    if (declared == ZSTD_CONTENTSIZE_ERROR) problem = "not a zstd frame";
-    else if (declared == ZSTD_CONTENTSIZE_UNKNOWN) problem = "frame without a content size";
-    else if (declared > (unsigned long long)limit) problem = "content size over the limit";
-    else {
-        size_t frame = ZSTD_findFrameCompressedSize(bytes, (size_t)length);
-        if (ZSTD_isError(frame)) problem = ZSTD_getErrorName(frame);
-        else if (frame != (size_t)length) problem = "bytes after the frame";
-    }
-    if (!problem) {
-        uint8_t *out = qc_output_reserve((int32_t)declared);
-        size_t written = ZSTD_decompress(out, (size_t)declared, bytes, (size_t)length);
-        if (!ZSTD_isError(written) && written == declared) return (int32_t)written;
-        problem = ZSTD_isError(written) ? ZSTD_getErrorName(written) : "frame shorter than its content size";
-    }
-    qc_output_set((const uint8_t *)problem, (int32_t)strlen(problem));
-    return -1;
-}
-
 // For the shared Swift read path (Platform.swift): the hashes CIDs name and zstd decoding,
 // as the native Sodium and Zstd modules call them.
 #include "sodium/crypto_hash_sha256.h"
@@ -108,6 +63,47 @@ long qc_c_zstd_into(uint8_t *out, size_t size, const uint8_t *bytes, size_t leng
 const char *qc_c_zstd_problem(long code) {
     long i = -code;
     return i > 0 && i < (long)(sizeof zstdProblems / sizeof *zstdProblems) ? zstdProblems[i] : "zstd error";
+}
+
+// The exports below let Tests/WasmTests (BlockParityTests) check the functions above against
+// the native libraries: they are the page's own hashing and frame rules, not a second copy.
+
+// Output: the 32-byte BLAKE2b digest of the bytes (no key), as the CLI's Sodium.blake2b256.
+__attribute__((export_name("qc_blake2b256")))
+int32_t qc_blake2b256(const uint8_t *bytes, int32_t length) {
+    uint8_t digest[32];
+    qc_c_blake2b256(digest, bytes, (size_t)length);
+    qc_output_set(digest, sizeof digest);
+    return 0;
+}
+
+// 1 when the bytes hash to `digest` (32 bytes), else 0, as CID.matches decides whether a
+// fetched block is kept. Leaves the output as it was.
+__attribute__((export_name("qc_verify_blake2b256")))
+int32_t qc_verify_blake2b256(const uint8_t *bytes, int32_t length, const uint8_t *digest) {
+    uint8_t actual[32];
+    qc_c_blake2b256(actual, bytes, (size_t)length);
+    uint8_t diff = 0;
+    for (int i = 0; i < 32; i++) diff |= actual[i] ^ digest[i];
+    return diff == 0;
+}
+
+// Decompresses one zstd frame that declares its size by the rules Platform.swift's
+// Zstd.decompress applies. Returns the size with the bytes as the output, or -1 with the
+// reason as the output. `limit` bounds the declared size, so a hostile frame cannot claim
+// gigabytes.
+__attribute__((export_name("qc_zstd_decompress")))
+int32_t qc_zstd_decompress(const uint8_t *bytes, int32_t length, int32_t limit) {
+    long code = qc_c_zstd_size(bytes, (size_t)length, limit);
+    if (code >= 0) {
+        uint8_t *out = qc_output_reserve((int32_t)code);
+        long written = qc_c_zstd_into(out, (size_t)code, bytes, (size_t)length);
+        if (written == code) return (int32_t)written;
+        code = written < 0 ? written : -6;
+    }
+    const char *problem = qc_c_zstd_problem(code);
+    qc_output_set((const uint8_t *)problem, (int32_t)strlen(problem));
+    return -1;
 }
 
 // Two more libsodium helpers (sodium/utils.c), for Ed25519 verification (open.c), which the
