@@ -1,3 +1,4 @@
+import Blocks
 import Foundation
 import TextTestSupport
 
@@ -208,29 +209,20 @@ struct WasmModule {
     static func framed(_ items: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         for item in items {
-            var n = UInt64(item.count)
-            while n >= 0x80 { out.append(UInt8(n & 0x7f) | 0x80); n >>= 7 }
-            out.append(UInt8(n))
+            Varint.append(UInt64(item.count), to: &out)
             out += item
         }
         return out
     }
 
-    /// The items of a framed list.
+    /// The items of a framed list (a reply that does not parse ends the list early, and the
+    /// caller's comparison fails).
     static func unframed(_ bytes: [UInt8]) -> [[UInt8]] {
         var items: [[UInt8]] = []
         var i = 0
-        while i < bytes.count {
-            var n = 0, shift = 0
-            while true {
-                let b = bytes[i]
-                i += 1
-                n |= Int(b & 0x7f) << shift
-                shift += 7
-                if b & 0x80 == 0 { break }
-            }
-            items.append(Array(bytes[i..<i + n]))
-            i += n
+        while i < bytes.count, let n = Varint.read(bytes, &i), n <= UInt64(bytes.count - i) {
+            items.append(Array(bytes[i..<i + Int(n)]))
+            i += Int(n)
         }
         return items
     }
