@@ -2,49 +2,21 @@ import Foundation
 import Testing
 import TextTestSupport
 
-/// Drives headless Chromium over the DevTools protocol (Python's websocket-client) through the
-/// static search page: for each query, open `search/index.html?q=…`, wait for the answer and
+/// Drives headless Chromium (`devToolsPrelude`) through the static search page: for each query, open `search/index.html?q=…`, wait for the answer and
 /// read the results and the page's request counts from the DOM, and the requests and bytes
 /// from the browser's own network events.
-let staticPageScript = #"""
-    import json, os, shutil, subprocess, sys, tempfile, time, urllib.parse, urllib.request
-    import websocket
-
+let staticPageScript =
+    devToolsPrelude
+    + #"""
     base, queries = sys.argv[1], json.loads(sys.argv[2])
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        sys.exit("chromium is not installed: run `make setup` (it installs Debian's chromium)")
-    profile = tempfile.mkdtemp(prefix="indexer-chromium-")
-    proc = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-extensions", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-                             "--window-size=360,800", "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    network = {"requests": 0, "bytes": 0}
+    def count(msg):
+        if msg.get("method") == "Network.loadingFinished":
+            network["requests"] += 1
+            network["bytes"] += msg["params"].get("encodedDataLength", 0)
+    call, js, close = devtools("360,800", count)
     try:
         deadline = time.time() + 120
-        port_file = os.path.join(profile, "DevToolsActivePort")
-        while not os.path.exists(port_file) or not open(port_file).read().strip():
-            if time.time() > deadline or proc.poll() is not None:
-                sys.exit("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = open(port_file).read().split()[0]
-        targets = json.load(urllib.request.urlopen("http://127.0.0.1:%s/json/list" % port, timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
-        counter = [0]
-        network = {"requests": 0, "bytes": 0}
-        def call(method, **params):
-            counter[0] += 1
-            ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-            while True:
-                msg = json.loads(ws.recv())
-                if msg.get("method") == "Network.loadingFinished":
-                    network["requests"] += 1
-                    network["bytes"] += msg["params"].get("encodedDataLength", 0)
-                if msg.get("id") == counter[0]:
-                    if "error" in msg:
-                        sys.exit("%s: %s" % (method, msg["error"]))
-                    return msg.get("result", {})
-        def js(expr):
-            return call("Runtime.evaluate", expression=expr, returnByValue=True).get("result", {}).get("value")
         call("Page.enable")
         call("Network.enable")
         out = []
@@ -69,9 +41,7 @@ let staticPageScript = #"""
             })
         print(json.dumps(out))
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        close()
     """#
 
 /// The page `indexer build` writes next to an index, served by stock nginx from the index

@@ -2,45 +2,15 @@ import Foundation
 import Testing
 import TextTestSupport
 
-/// Drives Debian's headless Chromium over the DevTools protocol (Python's websocket-client):
-/// open the page, type the query into the box as a user would, wait for results, read them
-/// from the DOM and take a screenshot.
-let browserScript = #"""
-    import base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
-    import websocket
-
+/// Drives Debian's headless Chromium (`devToolsPrelude`): open the page, type the query into
+/// the box as a user would, wait for results, read them from the DOM and take a screenshot.
+let browserScript =
+    devToolsPrelude
+    + #"""
     url, query, shot = sys.argv[1:4]
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        sys.exit("chromium is not installed: run `make setup` (it installs Debian's chromium)")
-    profile = tempfile.mkdtemp(prefix="indexer-chromium-")
-    proc = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-extensions", "--remote-debugging-port=0", "--user-data-dir=" + profile,
-                             "--window-size=1000,1000", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    call, js, close = devtools("1000,1000")
     try:
         deadline = time.time() + 60
-        port_file = os.path.join(profile, "DevToolsActivePort")
-        while not os.path.exists(port_file) or not open(port_file).read().strip():
-            if time.time() > deadline or proc.poll() is not None:
-                sys.exit("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = open(port_file).read().split()[0]
-        targets = json.load(urllib.request.urlopen("http://127.0.0.1:%s/json/list" % port, timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
-        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=20, suppress_origin=True)
-        counter = [0]
-        def call(method, **params):
-            counter[0] += 1
-            ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-            while True:
-                msg = json.loads(ws.recv())
-                if msg.get("id") == counter[0]:
-                    if "error" in msg:
-                        sys.exit("%s: %s" % (method, msg["error"]))
-                    return msg.get("result", {})
-        def js(expr):
-            return call("Runtime.evaluate", expression=expr, returnByValue=True).get("result", {}).get("value")
         call("Page.enable")
         call("Page.navigate", url=url)
         while js("document.readyState") != "complete" or not js("!!document.getElementById('q')"):
@@ -67,9 +37,7 @@ let browserScript = #"""
             f.write(base64.b64decode(png))
         print(out)
     finally:
-        proc.kill()
-        proc.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        close()
     """#
 
 @Suite struct SearchPageBrowserTests {
