@@ -44,7 +44,7 @@ private func search(
         return 1
     }
     return restartable { () throws(CoreError) in
-        let view = try IndexView.open([.init(manifestBytes: manifestBytes, path: "manifest.json", store: fedStore)])
+        let view = try openedView(manifestBytes)
         let page = try IndexSearch(view: view).run(node, limit: Int(limit), offset: Int(offset))
         for r in page.results {
             if json {
@@ -69,6 +69,19 @@ private func search(
             output.append(0x0A)
         }
     }
+}
+
+/// The view of the manifest last searched. Opening checks every signature and decodes the
+/// index's root blocks, and the view's `NodeReader` holds the decoded tree nodes: kept, a
+/// retry after a round trip and the next query (the page fetches the manifest once) redo only
+/// the walk. A view is kept only once it opened, so a manifest refused is refused every time.
+nonisolated(unsafe) private var opened: (manifest: [UInt8], view: IndexView)? = nil
+
+private func openedView(_ manifest: [UInt8]) throws(CoreError) -> IndexView {
+    if let opened, opened.manifest == manifest { return opened.view }
+    let view = try IndexView.open([.init(manifestBytes: manifest, path: "manifest.json", store: fedStore)])
+    opened = (manifest, view)
+    return view
 }
 
 /// A score as the bits of its Double in hex: Embedded Swift prints no floating point, and the
