@@ -66,6 +66,33 @@ import TextTestSupport
         #expect(firstRounds >= 3 && firstRounds <= 8, "\(firstRounds) rounds")
     }
 
+    /// The page's trust list is `indexer search --trust`'s: an index signed by another key is
+    /// refused, its own key searches it, and no list trusts every signed group again.
+    @Test func trustListDecidesWhatIsSearched() throws {
+        let dir = tempDirectory()
+        let (view, _) = try buildIndex(corpus(50, seed: 7), dir: dir)
+        let manifest = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
+        let key = view.versions[0].version.publicKey
+        var other = key
+        other[0] ^= 1
+        let expected = try Self.native(view, "w1")
+        let session = try WasmModule.Session()
+        defer { session.close() }
+        #expect(try session.call(.trust([other])).result == 0)
+        let refused = try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: "w1")).0
+        #expect(refused.result == 1 && refused.text.contains("not in the trust list"), "\(refused.text)")
+        #expect(try session.call(.trust([other, key])).result == 0)
+        let trusted = try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: "w1")).0
+        #expect(trusted.result == 0 && trusted.text.split(separator: "\n").map(String.init) == expected, "\(trusted.text)")
+        #expect(try session.call(.trust([other])).result == 0)
+        #expect(try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: "w1")).0.result == 1)
+        #expect(try session.call(.trust([])).result == 0)
+        let open = try TreeParityTests.fetching(session, view.store, .search(manifest: manifest, query: "w1")).0
+        #expect(open.result == 0 && open.text.split(separator: "\n").map(String.init) == expected)
+        let malformed = try session.call(.trust([Array(key.prefix(16))]))
+        #expect(malformed.result == 1 && malformed.text.contains("32-byte"))
+    }
+
     @Test func forgedVersionIsRefused() throws {
         let dir = tempDirectory()
         let (view, _) = try buildIndex(corpus(50, seed: 5), dir: dir)

@@ -45,6 +45,8 @@ struct WasmModule {
             append32(&payload, offset)
             return Request(op: UInt8(ascii: json ? "Q" : "q"), payload: payload + manifest + Array(query.utf8))
         }
+        /// `qc_trust(keys)`: the page's trust list (none: every signed group).
+        static func trust(_ keys: [[UInt8]]) -> Request { Request(op: UInt8(ascii: "T"), payload: framed(keys)) }
         /// `qc_snippet(query, text, columns)`.
         static func snippet(query: String, text: String, columns: Int32) -> Request {
             var payload: [UInt8] = []

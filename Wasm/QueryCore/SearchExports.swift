@@ -71,6 +71,28 @@ private func search(
     }
 }
 
+/// The keys the page trusts (`ReadPolicy.trustedKeys`; nil: every validly signed group, as
+/// `indexer search` without `--trust`).
+nonisolated(unsafe) private var trustedKeys: [[UInt8]]? = nil
+
+/// Sets the trust list, as `indexer search --trust FILE`: `keys` is a framed list of 32-byte
+/// Ed25519 public keys; none (length 0) trusts every validly signed group again. Only the
+/// trusted groups' segments are searched; a manifest with none is refused ("nothing to read").
+/// Returns 0, or 1 with the reason the list is malformed.
+@_expose(wasm, "qc_trust")
+@_cdecl("qc_trust")
+func qcTrust(_ keys: UnsafePointer<UInt8>, _ keysLength: Int32) -> Int32 {
+    output.removeAll(keepingCapacity: true)
+    let bytes = Array(UnsafeBufferPointer(start: keys, count: Int(max(keysLength, 0))))
+    guard let list = framedList(bytes), list.allSatisfy({ $0.count == Ed25519.publicKeyBytes }) else {
+        output.append(contentsOf: "a trust list holds 32-byte Ed25519 public keys".utf8)
+        return 1
+    }
+    trustedKeys = list.isEmpty ? nil : list
+    opened = nil
+    return 0
+}
+
 /// The view of the manifest last searched. Opening checks every signature and decodes the
 /// index's root blocks, and the view's `NodeReader` holds the decoded tree nodes: kept, a
 /// retry after a round trip and the next query (the page fetches the manifest once) redo only
@@ -79,7 +101,8 @@ nonisolated(unsafe) private var opened: (manifest: [UInt8], view: IndexView)? = 
 
 private func openedView(_ manifest: [UInt8]) throws(CoreError) -> IndexView {
     if let opened, opened.manifest == manifest { return opened.view }
-    let view = try IndexView.open([.init(manifestBytes: manifest, path: "manifest.json", store: fedStore)])
+    let view = try IndexView.open(
+        [.init(manifestBytes: manifest, path: "manifest.json", store: fedStore)], policy: ReadPolicy(trustedKeys: trustedKeys))
     opened = (manifest, view)
     return view
 }

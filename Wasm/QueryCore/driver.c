@@ -10,7 +10,7 @@
 // 't' qc_tree_get (the bytes are the CID's length, 32-bit little-endian, the binary CID, then
 // the block, or the framed keys); 'q' qc_search (the bytes are the manifest's length, the limit
 // and the offset, 32-bit little-endian each, the manifest, then the query); 'Q' qc_search_json
-// with the same bytes. stdout: for each request, the operation's
+// with the same bytes; 'T' qc_trust (the bytes are the framed keys). stdout: for each request, the operation's
 // return value and the output's length (32-bit little-endian each), then the output.
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +31,7 @@ int32_t qc_snippet(const uint8_t *query, int32_t queryLength, const uint8_t *tex
 int32_t qc_block_add(const uint8_t *cid, int32_t cidLength, const uint8_t *bytes, int32_t length);
 int32_t qc_tree_get(const uint8_t *header, int32_t headerLength, const uint8_t *keys, int32_t keysLength);
 int32_t qc_search(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
+int32_t qc_trust(const uint8_t *keys, int32_t keysLength);
 int32_t qc_search_json(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 
 static int32_t get32(const uint8_t *b) { return (int32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24); }
@@ -61,6 +62,7 @@ int main(void) {
         int32_t result;
         switch (header[0]) {
         case 'p': result = qc_parse(text, size); break;
+        case 'T': result = qc_trust(text, size); break;
         case 'h': result = qc_blake2b256(text, size); break;
         case 'v': result = size < 32 ? -2 : qc_verify_blake2b256(text + 32, size - 32, text); break;
         case 'z': result = size < 4 ? -2 : qc_zstd_decompress(text + 4, size - 4, get32(text)); break;

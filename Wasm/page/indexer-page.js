@@ -1,5 +1,7 @@
 // The search page's interface, mounted into an element with `data-indexer-search` (its value:
-// the index folder's URL, relative to the page; empty: the folder above this script). The
+// the index folder's URL, relative to the page; empty: the folder above this script), with
+// an optional `data-indexer-trust` (the Ed25519 public keys, in hex, whose groups it searches;
+// space-separated, as `indexer search --trust` takes them one per line). The
 // page indexer build writes (search/index.html) is one such element; an existing site embeds
 // the same with the snippet in search/embed.html.
 import { openIndex } from "./indexer-search.js";
@@ -42,7 +44,8 @@ function mount(host) {
     <button class="more" hidden>More results</button>`;
   const input = host.querySelector("input"), status = host.querySelector(".status");
   const list = host.querySelector(".results"), more = host.querySelector(".more");
-  const indexReady = openIndex(base);
+  const trust = (host.dataset.indexerTrust ?? "").split(/\s+/).filter((k) => k.length > 0);
+  const indexReady = openIndex(base, { trust });
   let latest = 0, shown = 0, current = "";
   function result(r) {
     const li = document.createElement("li");

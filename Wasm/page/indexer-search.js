@@ -51,6 +51,21 @@ function unframe(bytes) {
   return items;
 }
 
+/** Items framed as a varint length, then the bytes: the module's list format. */
+function frame(items) {
+  const out = [];
+  for (const item of items) {
+    let n = item.length;
+    while (n >= 0x80) {
+      out.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    out.push(n);
+    out.push(...item);
+  }
+  return new Uint8Array(out);
+}
+
 /** A score from the hex of its 64 bits (the module prints no floating point). */
 function scoreFromBits(hex) {
   const view = new DataView(new ArrayBuffer(8));
@@ -83,7 +98,9 @@ class Engine {
 
 /**
  * Opens the index whose folder is `base` (a URL, relative to the page). Options: `wasm` (the
- * module's URL; default `search/querycore.wasm` in that folder), `cache` (false: no Cache API).
+ * module's URL; default `search/querycore.wasm` in that folder), `cache` (false: no Cache API),
+ * `trust` (Ed25519 public keys in hex, as `indexer search --trust` reads them: only these
+ * groups' segments are searched, and an index signed by none of them is refused).
  */
 export async function openIndex(base, options = {}) {
   const root = new URL(base, location.href);
@@ -108,6 +125,11 @@ export async function openIndex(base, options = {}) {
   cache = await Promise.race([opening, new Promise((resolve) => setTimeout(() => resolve(null), 500))]);
   const { instance } = await WebAssembly.instantiate(wasmBytes, {});
   const engine = new Engine(instance);
+  if (options.trust?.length) {
+    const keys = options.trust.map((hex) => Uint8Array.from(hex.match(/^[0-9a-f]{64}$/i) ? hex.match(/../g) : [], (b) => parseInt(b, 16)));
+    const trusted = engine.call("qc_trust", [frame(keys)]);
+    if (trusted.code !== 0) throw new Error(`trust list: ${decoder.decode(trusted.bytes)}`);
+  }
 
   async function block(cid) {
     const name = cidText(cid);
