@@ -2,47 +2,48 @@ import Foundation
 import Testing
 import TextTestSupport
 
-/// Drives headless Chromium (`devToolsPrelude`) through the static search page: for each query, open `search/index.html?q=…`, wait for the answer and
-/// read the results and the page's request counts from the DOM, and the requests and bytes
-/// from the browser's own network events.
+/// Drives headless Chromium (`devToolsPrelude`) through the static search page: for each
+/// query, open `search/index.html?q=…`, wait for the answer and read the results and the
+/// page's request counts from the DOM, and the requests and bytes from the browser's own
+/// network events.
 let staticPageScript =
     devToolsPrelude
-    + #"""
-    base, queries = sys.argv[1], json.loads(sys.argv[2])
-    network = {"requests": 0, "bytes": 0}
-    def count(msg):
-        if msg.get("method") == "Network.loadingFinished":
-            network["requests"] += 1
-            network["bytes"] += msg["params"].get("encodedDataLength", 0)
-    call, js, close = devtools("360,800", count)
-    try:
-        deadline = time.time() + 120
-        call("Page.enable")
-        call("Network.enable")
-        out = []
-        for q in queries:
-            before = dict(network)
-            call("Page.navigate", url=base + "/search/index.html?q=" + urllib.parse.quote(q))
-            time.sleep(0.2)
-            while True:
-                status = js("(document.querySelector('.status') || {}).textContent || ''")
-                if status and status != "Searching…":
-                    break
-                if time.time() > deadline:
-                    sys.exit("no answer for %r; status %r" % (q, status))
-                time.sleep(0.1)
-            out.append({
-                "query": q, "status": status,
-                "urls": js("[...document.querySelectorAll('li.result')].map(li => li.querySelector('.meta').textContent.split(' · ')[0])"),
-                "titles": js("[...document.querySelectorAll('li.result a.title')].map(a => a.textContent)"),
-                "marks": js("[...document.querySelectorAll('li.result mark')].map(m => m.textContent)"),
-                "overflow": js("document.documentElement.scrollWidth > window.innerWidth"),
-                "requests": network["requests"] - before["requests"], "bytes": network["bytes"] - before["bytes"],
-            })
-        print(json.dumps(out))
-    finally:
-        close()
-    """#
+        + #"""
+        base, queries = sys.argv[1], json.loads(sys.argv[2])
+        network = {"requests": 0, "bytes": 0}
+        def count(msg):
+            if msg.get("method") == "Network.loadingFinished":
+                network["requests"] += 1
+                network["bytes"] += msg["params"].get("encodedDataLength", 0)
+        call, js, close = devtools("360,800", count)
+        try:
+            deadline = time.time() + 120
+            call("Page.enable")
+            call("Network.enable")
+            out = []
+            for q in queries:
+                before = dict(network)
+                call("Page.navigate", url=base + "/search/index.html?q=" + urllib.parse.quote(q))
+                time.sleep(0.2)
+                while True:
+                    status = js("(document.querySelector('.status') || {}).textContent || ''")
+                    if status and status != "Searching…":
+                        break
+                    if time.time() > deadline:
+                        sys.exit("no answer for %r; status %r" % (q, status))
+                    time.sleep(0.1)
+                out.append({
+                    "query": q, "status": status,
+                    "urls": js("[...document.querySelectorAll('li.result')].map(li => li.querySelector('.meta').textContent.split(' · ')[0])"),
+                    "titles": js("[...document.querySelectorAll('li.result a.title')].map(a => a.textContent)"),
+                    "marks": js("[...document.querySelectorAll('li.result mark')].map(m => m.textContent)"),
+                    "overflow": js("document.documentElement.scrollWidth > window.innerWidth"),
+                    "requests": network["requests"] - before["requests"], "bytes": network["bytes"] - before["bytes"],
+                })
+            print(json.dumps(out))
+        finally:
+            close()
+        """#
 
 /// The page `indexer build` writes next to an index, served by stock nginx from the index
 /// folder alone (no indexer process), answers as `indexer search` does.

@@ -6,39 +6,39 @@ import TextTestSupport
 /// the box as a user would, wait for results, read them from the DOM and take a screenshot.
 let browserScript =
     devToolsPrelude
-    + #"""
-    url, query, shot = sys.argv[1:4]
-    call, js, close = devtools("1000,1000")
-    try:
-        deadline = time.time() + 60
-        call("Page.enable")
-        call("Page.navigate", url=url)
-        while js("document.readyState") != "complete" or not js("!!document.getElementById('q')"):
-            if time.time() > deadline: sys.exit("page did not load")
-            time.sleep(0.1)
-        js("document.getElementById('q').focus()")
-        for ch in query:  # one key at a time, as typed
-            call("Input.insertText", text=ch)
-            time.sleep(0.03)
-        while not js("document.querySelectorAll('li.result').length"):
-            if time.time() > deadline:
-                sys.exit("no results appeared; summary: %r" % js("document.getElementById('summary').textContent"))
-            time.sleep(0.1)
-        time.sleep(0.3)
-        out = js("""JSON.stringify({
-            titles: [...document.querySelectorAll('li.result a.title')].map(a => a.textContent),
-            hrefs: [...document.querySelectorAll('li.result a.title')].map(a => a.getAttribute('href')),
-            lives: [...document.querySelectorAll('li.result a.live')].map(a => a.getAttribute('href')),
-            marks: [...document.querySelectorAll('li.result mark')].map(m => m.textContent),
-            summary: document.getElementById('summary').textContent,
-            location: location.search})""")
-        png = call("Page.captureScreenshot", format="png")["data"]
-        with open(shot, "wb") as f:
-            f.write(base64.b64decode(png))
-        print(out)
-    finally:
-        close()
-    """#
+        + #"""
+        url, query, shot = sys.argv[1:4]
+        call, js, close = devtools("1000,1000")
+        try:
+            deadline = time.time() + 60
+            call("Page.enable")
+            call("Page.navigate", url=url)
+            while js("document.readyState") != "complete" or not js("!!document.getElementById('q')"):
+                if time.time() > deadline: sys.exit("page did not load")
+                time.sleep(0.1)
+            js("document.getElementById('q').focus()")
+            for ch in query:  # one key at a time, as typed
+                call("Input.insertText", text=ch)
+                time.sleep(0.03)
+            while not js("document.querySelectorAll('li.result').length"):
+                if time.time() > deadline:
+                    sys.exit("no results appeared; summary: %r" % js("document.getElementById('summary').textContent"))
+                time.sleep(0.1)
+            time.sleep(0.3)
+            out = js("""JSON.stringify({
+                titles: [...document.querySelectorAll('li.result a.title')].map(a => a.textContent),
+                hrefs: [...document.querySelectorAll('li.result a.title')].map(a => a.getAttribute('href')),
+                lives: [...document.querySelectorAll('li.result a.live')].map(a => a.getAttribute('href')),
+                marks: [...document.querySelectorAll('li.result mark')].map(m => m.textContent),
+                summary: document.getElementById('summary').textContent,
+                location: location.search})""")
+            png = call("Page.captureScreenshot", format="png")["data"]
+            with open(shot, "wb") as f:
+                f.write(base64.b64decode(png))
+            print(out)
+        finally:
+            close()
+        """#
 
 @Suite struct SearchPageBrowserTests {
     @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func typingAQueryShowsHighlightedResults() throws {
