@@ -76,6 +76,10 @@ function scoreFromBits(hex) {
 class Engine {
   constructor(instance) {
     this.exports = instance.exports;
+    // build and merge copy whatever module the source folder holds: one older than these
+    // scripts would otherwise fail with "… is not a function".
+    const missing = ["qc_search_json", "qc_block_add", "qc_trust"].filter((name) => typeof this.exports[name] !== "function");
+    if (missing.length) throw new Error(`querycore.wasm is older than this page (no ${missing.join(", ")}): run make wasm, then build again`);
   }
 
   /** Calls an export with byte arrays and integers; returns {code, bytes}. */
