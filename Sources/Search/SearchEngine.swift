@@ -69,7 +69,7 @@ public struct SearchEngine {
         if let only = c.only {
             // Checking given documents: their segments' postings only, no statistics.
             var parts: [DocIterator] = []
-            for s in view.segments where only.contains(s.cid) {
+            for s in segments(c) {
                 for cursor in try s.postingCursors(field, bytes) {
                     parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: 0, bm25: bm25))
                 }
@@ -91,6 +91,14 @@ public struct SearchEngine {
             }
         }
         return parts.count == 1 ? parts[0] : OrIterator(parts)
+    }
+
+    /// The segments a compiled query reads: all of the view's, or `only` those when checking
+    /// given documents (`matching`), so a filter's terms (`date:`) and whole-segment walks
+    /// (`group:`) read no other segment either.
+    func segments(_ c: Compiled) -> [Segment] {
+        guard let only = c.only else { return view.segments }
+        return view.segments.filter { only.contains($0.cid) }
     }
 
     func all(_ parts: [DocIterator]) throws(ReadFailure) -> DocIterator {
@@ -182,7 +190,9 @@ public struct SearchEngine {
             let first = from.map(DateTerms.day) ?? ""
             let last = to.map { DateTerms.day($0 - 1) }
             var parts: [DocIterator] = []
-            for t in try view.terms(.date, prefix: [], limit: Int.max) {
+            var days = Set<[UInt8]>()
+            for s in segments(c) { days.formUnion(try s.terms(.date, prefix: [], limit: Int.max)) }
+            for t in days.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let day = String(decoding: t, as: UTF8.self)
                 if day < first { continue }
                 if let last, day > last { break }
@@ -192,7 +202,7 @@ public struct SearchEngine {
         case .group(let hex):
             guard let g = GroupID(hex: hex) else { throw SearchError.badGroup(hex) }
             // Alone, a group filter matches every document of the group (through the docs tree).
-            return try GroupIterator(try allDocs(), groups: [g])
+            return try GroupIterator(try allDocs(c), groups: [g])
         case .and(let items):
             var required: [DocIterator] = [], excluded: [DocIterator] = []
             var groups: [GroupID] = []
@@ -207,7 +217,7 @@ public struct SearchEngine {
             }
             if required.isEmpty {
                 if groups.isEmpty { throw SearchError.nothingToSearch }
-                required = [try allDocs()]
+                required = [try allDocs(c)]
             }
             if required.contains(where: { $0 is EmptyIterator }) { return EmptyIterator() }
             excluded.removeAll { $0 is EmptyIterator }
@@ -291,8 +301,8 @@ public struct SearchEngine {
     }
 
     /// Every live document, unscored (for filter-only queries).
-    func allDocs() throws(ReadFailure) -> DocIterator {
-        let parts: [DocIterator] = try view.segments.map { (s) throws(ReadFailure) in try AllDocsIterator(segment: s) }
+    func allDocs(_ c: Compiled) throws(ReadFailure) -> DocIterator {
+        let parts: [DocIterator] = try segments(c).map { (s) throws(ReadFailure) in try AllDocsIterator(segment: s) }
         if parts.isEmpty { return EmptyIterator() }
         return parts.count == 1 ? parts[0] : OrIterator(parts)
     }

@@ -167,12 +167,12 @@ public struct ResultFormatter: Sendable {
         return String(out) + "…"
     }
 
-    /// `2024-05-17` (UTC).
     /// `Alice Moreau (@alice@alice.example)`, or `@alice@alice.example` without a name.
     public static func byline(_ author: String, _ name: String?) -> String {
         name.map { "\($0) (@\(author))" } ?? "@" + author
     }
 
+    /// `2024-05-17` (UTC).
     static func day(_ date: Int64) -> String {
         String(ISODate.format(date).prefix { $0 != "T" })
     }

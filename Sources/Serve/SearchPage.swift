@@ -2,7 +2,7 @@ import Snippets
 
 /// The search page at `/`: one self-contained HTML file (inline style and script, no external
 /// assets, no build step) that calls `/api/search` as the user types and shows title, URL,
-/// date and the highlighted snippet of each result. A result with a replay link has its title
+/// date, a post's author and the post it replies to, and the highlighted snippet of each result. A result with a replay link has its title
 /// link to the archived capture and its live URL linked beside it; without one the title links
 /// to the live URL.
 enum SearchPage {
@@ -99,7 +99,15 @@ enum SearchPage {
               meta.append(r.url);
             }
             if (r.date) meta.append(" · " + (replay ? "archived " : "") + r.date.slice(0, 10));
+            // A site folder's post: its author (as the CLI's byline) and the post it answers.
+            if (r.author) meta.append(" · " + (r.authorName ? r.authorName + " (@" + r.author + ")" : "@" + r.author));
             if (r.groupName) meta.append(" · " + r.groupName);
+            const parent = safeURL(r.parent || "");
+            if (parent) {
+              const l = document.createElement("a");
+              l.className = "parent"; l.href = parent; l.rel = "noopener noreferrer"; l.textContent = r.parent;
+              meta.append(" · reply to ", l);
+            }
             const p = document.createElement("p");
             p.className = "snippet";
             p.innerHTML = r.snippetHTML;  // escaped by the server; only <mark> is markup

@@ -18,7 +18,8 @@ struct ThreadCommand: ParsableCommand {
 
     @Argument(help: "The URL of a post in the thread.") var url: String
     @Option(help: "Index folder or URL; repeat to read several indexes as one.") var index: [String]
-    @Flag(help: "Print as JSON: the posts by date, each with its depth and parent.") var json = false
+    @Flag(help: "Print as JSON: the posts in tree order (each reply after the post it answers), each with its depth and parent.")
+    var json = false
     @OptionGroup(title: "Index access") var access: IndexAccess
 
     func validate() throws {
