@@ -287,3 +287,16 @@ extension DocumentBuilder {
                 tags: tags, mentions: mentions, threadParent: parent), recovered: [])
     }
 }
+
+extension SourceReader {
+    /// Bytes of the files of site folder `root` that `readSite` reads (those it indexes), for
+    /// progress on a folder, whose own size says nothing.
+    public static func siteBytes(_ root: String) -> Int64 {
+        var total: Int64 = 0
+        _ = SiteFolder.walk(root) { rel in
+            if SiteFolder.role(of: rel) != nil { total += Int64(FileSystem.fileSize(root.hasSuffix("/") ? root + rel : root + "/" + rel)) }
+            return true
+        }
+        return total
+    }
+}

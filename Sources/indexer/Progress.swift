@@ -55,7 +55,7 @@ final class Progress {
     init(sources: [String], enabled: Bool, perSource: Bool = false) {
         self.perSource = perSource
         var sizes: [String: Int64] = [:]
-        for s in sources { sizes[s] = Int64(FileSystem.fileSize(s)) }
+        for s in sources { sizes[s] = FileSystem.isDirectory(s) ? SourceReader.siteBytes(s) : Int64(FileSystem.fileSize(s)) }
         self.sizes = sizes
         totalBytes = sizes.values.reduce(0, +)
         self.enabled = enabled
@@ -68,7 +68,10 @@ final class Progress {
         guard enabled || perSource else { return }
         let file = String(source.file.split(separator: "#", maxSplits: 1).first ?? "")
         if file != current.0 {
-            if sizes[current.0] != nil, done.insert(current.0).inserted { doneBytes += sizes[current.0] ?? 0 }
+            // A file of a site folder (no source of its own) counts once the next one starts.
+            if !current.0.isEmpty, done.insert(current.0).inserted {
+                doneBytes += sizes[current.0] ?? Int64(FileSystem.fileSize(current.0))
+            }
             sourceDone()
             current = (file, 0)
         }
