@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import Support
 
 /// Runs one target: under libFuzzer when built with `-sanitize=fuzzer -DFUZZING` (`make fuzz`;
 /// the arguments are libFuzzer's), otherwise over the files named on the command line (to
@@ -21,7 +22,7 @@ public enum FuzzDriver {
                 exit(files.isEmpty ? 64 : 0)
             }
             for f in files {
-                guard let bytes = readAll(f) else {
+                guard let bytes = try? FileSystem.readFile(f) else {
                     print("cannot read \(f)")
                     exit(1)
                 }
@@ -30,20 +31,6 @@ public enum FuzzDriver {
             }
             exit(0)
         #endif
-    }
-
-    static func readAll(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 { return nil }
-            if n == 0 { return out }
-            out += chunk[0..<n]
-        }
     }
 }
 

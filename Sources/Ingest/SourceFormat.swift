@@ -26,18 +26,14 @@ public enum SourceFormat: String, Sendable, Equatable {
         while k < head.count, head[k] == 0x0D || head[k] == 0x0A || head[k] == 0x20 || head[k] == 0x09 { k += 1 }
         if head.count - k >= 5, Array(head[k..<k + 5]) == Array("WARC/".utf8) { return .warc }
         if isARC(head, from: k) { return .arc }
-        // Junk lines before the first record: a version line at a line start within the head
-        // (the reader reports the junk and keeps every record).
-        // Binary junk (NUL bytes) is accepted before a whole version line (`WARC/1.0` and a line
-        // end), which no other format starts its lines with.
-        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count) {
-            if !head[0..<hit].contains(0) { return .warc }
-            let line = head[(hit + 1)...].prefix(12)
-            if let end = line.firstIndex(where: { $0 == Bytes.cr || $0 == Bytes.lf }),
-                String(decoding: line[..<end], as: UTF8.self).wholeMatch(of: /WARC\/[0-9]\.[0-9]{1,3}/) != nil
-            {
-                return .warc
-            }
+        // Junk before the first record: a version line at a line start, or a whole one anywhere,
+        // within the head (the reader reports the junk and keeps every record). Binary junk (NUL
+        // bytes) is accepted only before a whole version line (`WARC/1.0` and a line end), which
+        // no other format starts its lines with. (Not at 0: that began with `WARC/` above.)
+        if let hit = VersionLineFinder.firstVersionLine(in: head, from: 0, to: head.count),
+            !head[0..<hit].contains(0) || VersionLineFinder.isWholeVersionLine(in: head, at: hit + 1, to: head.count)
+        {
+            return .warc
         }
         // Likewise an ARC header line at a line start after junk (text, not binary, before it).
         var line = k

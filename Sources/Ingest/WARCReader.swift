@@ -117,7 +117,6 @@ public final class WARCReader {
     }
 
     private static let warcMagic: [UInt8] = Array("WARC/".utf8)
-    private static let lineWARC: [UInt8] = Array("\nWARC/".utf8)
 
     /// True when `input[at...]` starts a version line: `WARC/` and a digit.
     private func isVersionLine(at k: Int) -> Bool {
@@ -129,35 +128,27 @@ public final class WARCReader {
     /// True when `input[at...]` is a whole version line, `WARC/<digit>.<digits>` and a line end:
     /// a record start even where no line starts.
     private func isWholeVersionLine(at k: Int) -> Bool {
-        guard isVersionLine(at: k), input.end - k >= 12, input[k + 6] == UInt8(ascii: ".") else { return false }
-        var j = k + 7
-        while j < k + 10, input[j] >= 0x30 && input[j] <= 0x39 { j += 1 }
-        return j > k + 7 && (input[j] == Bytes.cr || input[j] == Bytes.lf)
+        VersionLineFinder.isWholeVersionLine(in: input.raw, at: k, to: input.end)
     }
 
-    /// Advances to the next version line at a line start, handing every byte passed over to
-    /// `keep` (block bytes, or junk). Returns false at the end of the stream. With `midLine`
-    /// (passing over junk) a whole version line counts wherever it starts: junk that does not
-    /// end with a line end (a gzip member of zeros, a record cut mid-line by a lost member) runs
-    /// straight into the next record, which must not be lost with it.
-    private func scanToVersionLine(_ keep: (UnsafeRawBufferPointer) -> Void, atLineStart: Bool, midLine: Bool = false) -> Bool {
+    /// Advances to the next version line at a line start, or whole version line anywhere,
+    /// handing every byte passed over to `keep` (block bytes, or junk). Returns false at the end
+    /// of the stream. Junk that does not end with a line end (a gzip member of zeros, a record
+    /// cut mid-line by a lost member, bytes after a record whose length is wrong) runs straight
+    /// into the next record, which must not be lost with it.
+    private func scanToVersionLine(_ keep: (UnsafeRawBufferPointer) -> Void, atLineStart: Bool) -> Bool {
         if atLineStart, ensure(6), isVersionLine(at: input.start) { return true }
-        let pattern = midLine ? Self.warcMagic : Self.lineWARC
-        let skip = midLine ? 0 : 1
         while true {
             let raw = input.raw
             var k = input.start
-            while let hit = Bytes.find(pattern, in: raw, from: k, to: input.end) {
-                if hit + 12 > input.end && !eof { break }
-                let at = hit + skip
-                if midLine
-                    ? (at > input.start && raw[at - 1] == Bytes.lf && isVersionLine(at: at)) || isWholeVersionLine(at: at) : isVersionLine(at: at)
-                {
+            while let at = Bytes.find(Self.warcMagic, in: raw, from: k, to: input.end) {
+                if at + 12 > input.end && !eof { break }
+                if (at > input.start && raw[at - 1] == Bytes.lf && isVersionLine(at: at)) || isWholeVersionLine(at: at) {
                     keep(UnsafeRawBufferPointer(rebasing: raw[input.start..<at]))
                     input.start = at
                     return true
                 }
-                k = hit + 1
+                k = at + 1
             }
             // Keep a possible partial match at the end.
             let safe = max(input.start, input.end - 12)
@@ -181,7 +172,7 @@ public final class WARCReader {
             if resyncing {
                 resyncing = false
                 let from = junkFrom ?? input.position
-                let found = scanToVersionLine({ _ in }, atLineStart: true, midLine: true)
+                let found = scanToVersionLine({ _ in }, atLineStart: true)
                 // Found: the junk is reported when a record header is read after it, so a run of
                 // junk and headers without an end is one report.
                 junkFrom = input.position > from ? from : nil
@@ -288,7 +279,7 @@ public final class WARCReader {
     /// Start of the last version line (`WARC/` and a digit right after an LF) in `b[from..<to]`.
     static func lastVersionLine(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
         var k = from, last: Int?
-        while let hit = VersionLineFinder.firstVersionLine(in: b, from: k, to: to) {
+        while let hit = VersionLineFinder.firstVersionLine(in: b, from: k, to: to, anywhere: false) {
             last = hit + 1
             k = hit + 1
         }
@@ -403,14 +394,15 @@ public final class WARCReader {
                     boundary = true
                 case .noTerminator:
                     // A version line the declared end cuts through (a length a few bytes long).
-                    _ = ensure(6)
-                    finder.lookAhead(UnsafeRawBufferPointer(rebasing: input.raw[input.start..<min(input.end, input.start + 6)]))
+                    _ = ensure(12)
+                    finder.lookAhead(UnsafeRawBufferPointer(rebasing: input.raw[input.start..<min(input.end, input.start + 12)]))
                 }
             }
             if boundary {
                 // The declared length holds, unless it swallowed part of the CRLF CRLF after it.
                 if keep && !cut && absorbedTerminator(&block) { repairs.append("Content-Length too long") }
-            } else if let c = finder.first, c < read {
+            } else if let found = finder.first, found < read {
+                let c = keep && !cut ? block.withUnsafeBytes { Self.lineStart(of: found, in: $0, from: 0) } : found
                 repairs.append("Content-Length too long")
                 // The bytes after the real end are put back and read again as records, unless
                 // that is too much to hold or would re-read more than twice the stream so far
@@ -487,12 +479,12 @@ public final class WARCReader {
         }
         let raw = input.raw
         if isVersionLine(at: input.start) { return 0 }
-        guard let hit = VersionLineFinder.firstVersionLine(in: raw, from: input.start, to: min(input.end, input.start + n + 6)),
+        guard let hit = VersionLineFinder.firstVersionLine(in: raw, from: input.start, to: min(input.end, input.start + n + 12)),
             hit + 1 - input.start < n
         else {
             return nil
         }
-        return hit + 1 - input.start
+        return Self.lineStart(of: hit + 1, in: raw, from: input.start) - input.start
     }
 
     /// The first buffered position at or after `p` that is not CR or LF, looking at most 65
@@ -519,12 +511,20 @@ public final class WARCReader {
     /// Appends the bytes up to the next version line to `block` (at most `limit` in all; `cut`
     /// when there were more), without the record terminator.
     private func extendToNextRecord(_ block: inout [UInt8], cut: inout Bool, limit: Int, atLineStart: Bool) {
-        _ = scanToVersionLine(
+        let found = scanToVersionLine(
             { more in
                 let room = limit - block.count
                 if room > 0 { block.append(contentsOf: more.prefix(room)) }
                 if more.count > room && limit > 0 { cut = true }
             }, atLineStart: atLineStart)
+        // A record found mid-line follows junk without a line end: the junk goes back, for
+        // `next` to report, rather than into this block.
+        if found, !cut, let last = block.last, last != Bytes.lf {
+            let junk = block.withUnsafeBytes { Self.lineStart(of: block.count, in: $0, from: 0) }
+            input.unread(block[junk...])
+            putBack += Int64(block.count - junk)
+            block.removeSubrange(junk...)
+        }
         trimRecordEnd(&block)
     }
 
@@ -564,6 +564,15 @@ public final class WARCReader {
         }
     }
 
+    /// Start of the line holding `at`, not before `from`: a record found mid-line follows junk
+    /// without a line end, which is read again (and reported) rather than kept in the block
+    /// before it.
+    private static func lineStart(of at: Int, in b: UnsafeRawBufferPointer, from: Int) -> Int {
+        var k = at
+        while k > from, b[k - 1] != Bytes.lf { k -= 1 }
+        return k
+    }
+
     /// Drops the record terminator from the end of a block recovered by resynchronising: CRLF
     /// CRLF (or LF LF) exactly when it is there, so a block that itself ends in a newline keeps
     /// it (and its digest still matches); otherwise up to 4 trailing CR/LF bytes.
@@ -585,9 +594,11 @@ public final class WARCReader {
     }
 }
 
-/// Finds the first version line (`WARC/` and a digit, at a line start) inside a block read in
-/// pieces. With `retain`, keeps the bytes from there on (at most `limit`, else `overflowed`):
-/// if the block's declared length proves wrong, the record ends there and they are read again.
+/// Finds the first record start inside a block read in pieces: a version line (`WARC/` and a
+/// digit) at a line start, or a whole version line anywhere (junk without a line end may run
+/// into the next record, as where the reader resynchronises). With `retain`, keeps the bytes
+/// from there on (at most `limit`, else `overflowed`): if the block's declared length proves
+/// wrong, the record ends there and they are read again.
 struct VersionLineFinder {
     /// Offset in the block of the first version line, if any.
     private(set) var first: Int?
@@ -596,8 +607,8 @@ struct VersionLineFinder {
     let retain: Bool
     let limit: Int
     private var count = 0
-    /// The last bytes fed (at most 6): a version line can straddle two pieces. A block starts
-    /// at a line start, hence the LF.
+    /// The last bytes fed (at most 11, a whole version line less one): a version line can
+    /// straddle two pieces. A block starts at a line start, hence the LF.
     private var tail: [UInt8] = [Bytes.lf]
 
     init(retain: Bool, limit: Int) {
@@ -605,17 +616,33 @@ struct VersionLineFinder {
         self.limit = limit
     }
 
-    private static let lineWARC: [UInt8] = Array("\nWARC/".utf8)
+    private static let magic: [UInt8] = Array("WARC/".utf8)
 
-    /// Index of the LF of the first `\nWARC/<digit>` wholly inside `b[from..<to]`.
-    static func firstVersionLine(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+    /// Index of the byte before the first record start wholly inside `b[from..<to]`: the LF of
+    /// `\nWARC/<digit>`, or (`anywhere`) the byte before a whole version line (`from - 1` for
+    /// one at `from`).
+    static func firstVersionLine(in b: UnsafeRawBufferPointer, from: Int, to: Int, anywhere: Bool = true) -> Int? {
         var k = from
-        while to - k >= 7 {
-            guard let hit = Bytes.find(lineWARC, in: b, from: k, to: to - 1) else { return nil }
-            if b[hit + 6] >= 0x30 && b[hit + 6] <= 0x39 { return hit }
+        while to - k >= 6 {
+            guard let hit = Bytes.find(magic, in: b, from: k, to: to - 1) else { return nil }
+            if b[hit + 5] >= 0x30 && b[hit + 5] <= 0x39 {
+                if hit > from && b[hit - 1] == Bytes.lf { return hit - 1 }
+                if anywhere && isWholeVersionLine(in: b, at: hit, to: to) { return hit - 1 }
+            }
             k = hit + 1
         }
         return nil
+    }
+
+    /// True when `b[k..<to]` starts with a whole version line, `WARC/<digit>.<digits>` and a
+    /// line end: a record start even where no line starts.
+    static func isWholeVersionLine(in b: UnsafeRawBufferPointer, at k: Int, to: Int) -> Bool {
+        guard to - k >= 12 else { return false }
+        for (j, c) in magic.enumerated() where b[k + j] != c { return false }
+        guard b[k + 5] >= 0x30 && b[k + 5] <= 0x39, b[k + 6] == UInt8(ascii: ".") else { return false }
+        var j = k + 7
+        while j < k + 10, b[j] >= 0x30 && b[j] <= 0x39 { j += 1 }
+        return j > k + 7 && (b[j] == Bytes.cr || b[j] == Bytes.lf)
     }
 
     mutating func feed(_ p: UnsafeRawBufferPointer) {
@@ -635,7 +662,7 @@ struct VersionLineFinder {
             if retain { keep(UnsafeRawBufferPointer(rebasing: p[(hit + 1)...])) }
             return
         }
-        tail = Array((tail + p.suffix(6)).suffix(6))
+        tail = Array((tail + p.suffix(11)).suffix(11))
     }
 
     /// Checks the bytes right after the block for a version line that began inside it.
@@ -647,7 +674,7 @@ struct VersionLineFinder {
     /// Looks for a version line starting in `tail` and completed by `p` (its start at most
     /// `acceptingUpTo`); records it and the tail bytes from it.
     private mutating func junction(_ p: UnsafeRawBufferPointer, acceptingUpTo last: Int) -> Bool {
-        let joined = tail + p.prefix(6)
+        let joined = tail + p.prefix(12)
         let found = joined.withUnsafeBytes { Self.firstVersionLine(in: $0, from: 0, to: joined.count) }
         guard let hit = found, hit < tail.count else { return false }
         let c = count - tail.count + hit + 1

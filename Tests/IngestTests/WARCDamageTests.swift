@@ -115,6 +115,38 @@ import Zlib
         #expect(out.summary.skipped.isEmpty)
     }
 
+    /// A length too long and junk without a line end before the next record (two damages): the
+    /// next record starts mid-line, where the reader still finds it, so neither record is lost
+    /// and the junk is reported. Copies of the file make it larger than the read buffer, so
+    /// that the long lengths are also found while the block streams.
+    @Test(arguments: ["response", "request"], [3, 5, 9, 30, 700, 100_000_000])
+    func contentLengthTooLongThenJunkWithoutLineEnd(_ type: String, by extra: Int) throws {
+        for (junk, copies) in [("xx", 1), (String(repeating: "j", count: 300), 1), ("xx", 30)] {
+            var b = Array(Array(repeating: pages, count: copies).joined())
+            let at = start(of: type, 10, in: b)
+            let next = recordStarts(b).first { $0 > at }!
+            b.insert(contentsOf: Array(junk.utf8), at: next)
+            let r = field("Content-Length", at: at, in: b)
+            let v = Int(String(decoding: b[r], as: UTF8.self))!
+            b.replaceSubrange(r, with: Array(String(v + extra).utf8))
+            let out = try run(b)
+            let why: Comment = "\(type) extra \(extra) junk \(junk.count) copies \(copies): \(out.summary.skipped)"
+            if copies == 1 {
+                expectAllPages(out, why)
+            } else {
+                #expect(out.documents.count == 50 * copies, why)
+            }
+            // The junk is reported where the block before it is kept whole, so that the bytes
+            // after its real end are read again; a block not kept (a request, or one cut at a
+            // length past `maxBlock` while it streams) keeps only what follows the junk.
+            #expect(out.summary.skipped.allSatisfy { $0.reason == "unreadable bytes" }, why)
+            if copies == 1 {
+                #expect(out.summary.skipped.count == 1, why)
+                #expect(out.summary.skipped.first?.source.offset == Int64(next + String(v + extra).count - String(v).count), why)
+            }
+        }
+    }
+
     /// In a file larger than the read buffer the over-long block is streamed: the bytes after
     /// the real end are kept (the block is cut, or not kept at all for a request) and read again.
     @Test(arguments: ["response", "request"]) func contentLengthOverMaxBlockInALargeFile(_ type: String) throws {
