@@ -28,6 +28,13 @@ public final class HubClient: Sendable {
     /// Closes the connection pool; call once done.
     public func shutdown() async { try? await client.shutdown() }
 
+    deinit {
+        // A client dropped on an error path (a `try` between `init` and `shutdown`) would
+        // otherwise trap in HTTPClient's deinit and take the whole process down. Non-blocking,
+        // as deinit may run on an event loop; a second shutdown only reports an error, ignored.
+        client.shutdown { _ in }
+    }
+
     /// One request; a 2xx answer's body, or `accepting` statuses' (e.g. 404) as nil.
     func call(
         _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, token: String? = nil, type: String = "application/json",
