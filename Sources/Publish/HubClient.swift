@@ -79,13 +79,22 @@ public final class HubClient: Sendable {
     }
 
     /// Signs a fresh nonce for `purpose` and posts it with `extra` fields; returns the answer.
+    /// A nonce refused as expired or unknown (a slow link or a busy hub can outlast its
+    /// lifetime) is replaced once by a new one, as the refusal asks.
     func prove(_ purpose: String, key: GroupKey, extra: [String: JSON] = [:]) async throws -> JSON {
-        let nonce = try await nonce()
-        var body = extra
-        body["publicKey"] = .string(Hex.encode(key.publicKey))
-        body["nonce"] = .string(nonce)
-        body["signature"] = .string(Hex.encode(try key.sign(HubProtocol.challenge(purpose: purpose, nonce: nonce))))
-        return try await json(.POST, "/api/\(purpose)", .object(body))
+        for attempt in 1...2 {
+            let nonce = try await nonce()
+            var body = extra
+            body["publicKey"] = .string(Hex.encode(key.publicKey))
+            body["nonce"] = .string(nonce)
+            body["signature"] = .string(Hex.encode(try key.sign(HubProtocol.challenge(purpose: purpose, nonce: nonce))))
+            do {
+                return try await json(.POST, "/api/\(purpose)", .object(body))
+            } catch PublishError.refused(_, _, "bad-nonce", _) where attempt == 1 {
+                continue
+            }
+        }
+        preconditionFailure("the second attempt returns or throws")
     }
 
     /// Registers `key`'s group (idempotent; a name given replaces the display name).

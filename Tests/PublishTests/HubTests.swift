@@ -8,6 +8,7 @@ import IndexTestSupport
 import NIOCore
 import Publish
 import Support
+import Synchronization
 import Testing
 
 let keyA = try! GroupKey(seed: Array(repeating: 41, count: 32))
@@ -219,6 +220,28 @@ struct HubSession {
             #expect(Set(try DirectoryStore(root: folder, create: false).list()) == (try reachable(dir)))
             let used = try reachable(dir).reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(folder + "/blocks/\($1)")) }
             #expect(try hub.db.group(named: keyA.group.description)?.bytesUsed == used)
+        }
+    }
+
+    /// A nonce that expires between being issued and being used (a slow link, a busy hub) is
+    /// replaced once by the client, as the hub's refusal asks: the hub's clock jumps past the
+    /// first nonce's lifetime, and registration still succeeds.
+    @Test func aClientReplacesANonceThatExpiredOnTheWay() async throws {
+        let calls = Mutex(0)
+        let hub = try newHub { config in
+            config.now = {
+                calls.withLock { n in
+                    n += 1
+                    return n <= 2 ? 0 : 1000
+                }
+            }
+        }
+        try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.live) { client in
+            let hubClient = HubClient(base: "http://127.0.0.1:\(client.port!)")
+            _ = try await hubClient.register(key: keyA, name: "A")
+            await hubClient.shutdown()
+            #expect(try hub.db.group(named: keyA.group.description) != nil)
+            #expect(calls.withLock { $0 } > 3, "the first nonce was refused as expired")
         }
     }
 
