@@ -20,6 +20,10 @@ public final class OpenedIndex: Sendable {
         self.stores = stores
     }
 
+    /// The block store of the `i`th location (its own blocks: an earlier version of that index
+    /// is read from them).
+    public func blockStore(_ i: Int) -> BlockStore { stores[i].store }
+
     /// The first (for one index: the only) location.
     public var location: String { locations[0] }
     public var isRemote: Bool { stores.contains { $0.http != nil } }

@@ -119,6 +119,35 @@ import TextTestSupport
         return String(batch.prefix { $0 != "/" })
     }
 
+    /// What is new since I last looked, over two groups' indexes read as one (no merge): each
+    /// is compared with the version of it last looked at, so a new post in B is the only news,
+    /// and an index named for the first time adds all its matches.
+    @Test func diffSinceLastOverSeveralIndexes() throws {
+        let cache = work + "/cache-several"
+        func look(_ locations: [String]) throws -> [String: Any] {
+            try json(["diff", "--since", "last"] + locations + ["--query", "@alice", "--json", "--cache-dir", cache])
+        }
+        let both = [work + "/A", work + "/B"]
+        let first = try look(both)
+        #expect(Set(urls(first, "added")) == ["https://bob.example/posts/b1.json", "https://carol.example/posts/c1.json"])
+        #expect((first["roots"] as? [String])?.count == 2)
+        #expect(urls(try look(both), "added").isEmpty, "nothing new since the first look")
+
+        try #"{"text": "@alice see you Saturday", "createdAt": "2025-01-05T09:00:00Z"}"#
+            .write(toFile: work + "/bob/posts/b3.json", atomically: true, encoding: .utf8)
+        try build(["bob"], out: "B", key: "b.key", base: true)
+        let second = try look(both)
+        #expect(urls(second, "added") == ["https://bob.example/posts/b3.json"])
+        #expect(urls(second, "changed").isEmpty && urls(second, "removed").isEmpty)
+        #expect(second["batchesRead"] as? Int == 1, "only B's new batch is read")
+
+        // B alone was looked at under its own name too: its mark is the one the pair left.
+        #expect(urls(try look([work + "/B"]), "added").isEmpty)
+        // Several NEW only with `last`.
+        let r = try CLI.run(["diff", "--since", "bafyfoo"] + both)
+        #expect(r.status != 0 && r.stderr.contains("several NEW only with --since last"), "\(r.stderr)")
+    }
+
     /// What is new since I last looked, on an index served by nginx: the first look lists every
     /// match; after Bob adds a reply and edits a post, only those, marked added and changed;
     /// the blocks fetched are the new ones and those the two manifests name, nothing else.

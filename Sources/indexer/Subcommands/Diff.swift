@@ -24,10 +24,12 @@ struct DiffCommand: ParsableCommand {
             published), and the records the newer version tombstones: the cost follows the \
             change. A page replaced by new content is changed (~), one rebuilt unchanged is not \
             listed. With --query, only documents matching it are listed (`@alice`: posts \
-            mentioning alice; `from:bob`; `tag:cats`).
+            mentioning alice; `from:bob`; `tag:cats`). `--since last` takes several NEW \
+            indexes too (each group's published index, say): they are read as one, as if merged, \
+            each compared with the version of it last looked at.
             """)
 
-    @Argument(help: "OLD NEW, or with --since only NEW (folders or URLs).") var locations: [String]
+    @Argument(help: "OLD NEW, or with --since only NEW (folders or URLs; several with --since last).") var locations: [String]
     @Option(help: "Compare NEW with this earlier version: a manifest file (path or URL), a root CID seen before, or `last`.")
     var since: String?
     @Option(help: "Only list documents matching this query.") var query: String?
@@ -39,7 +41,9 @@ struct DiffCommand: ParsableCommand {
         if since == nil {
             guard locations.count == 2 else { throw ValidationError("give OLD and NEW, or --since X and NEW") }
         } else {
-            guard locations.count == 1 else { throw ValidationError("with --since, give only NEW") }
+            guard locations.count == 1 || (since == "last" && !locations.isEmpty) else {
+                throw ValidationError("with --since, give only NEW (several NEW only with --since last)")
+            }
         }
     }
 
@@ -51,7 +55,7 @@ struct DiffCommand: ParsableCommand {
                 throw ExitCode.validationFailure
             }
         }
-        let newOpened = try access.open(locations.last!)
+        let newOpened = since == nil ? try access.open(locations.last!) : try access.open(locations)
         let b = newOpened.view
         let a: IndexView?
         var marks: DiffMarks? = nil
@@ -98,6 +102,10 @@ struct DiffCommand: ParsableCommand {
                 w.key("sinceRoot")
                 if let m = a?.manifests.first { w.string(m.root.description) } else { w.null() }
                 w.key("root"); w.string(b.manifests.first?.root.description ?? "")
+                if newOpened.locations.count > 1 {
+                    w.key("roots")
+                    w.array { w in for m in b.manifests { w.string(m.root.description) } }
+                }
                 for (key, mark) in [("added", "+"), ("changed", "~"), ("removed", "-")] {
                     w.key(key)
                     w.array { w in
@@ -143,10 +151,29 @@ struct DiffCommand: ParsableCommand {
                 "\(added.count) added, \(changed.count) changed, \(removed.count) removed; read \(diff.batchesRead) batch(es)"
                     + (a == nil ? " (first look: everything is new)" : ""))
         }
-        if let marks, let root = b.manifests.first?.root, newOpened.manifestBytes.count == 1 {
-            try marks.remember(
-                location: newOpened.locations[0], query: query, root: root, manifestBytes: newOpened.manifestBytes[0],
-                at: ISODate.format(Int64(Date().timeIntervalSince1970)))
+        if let marks {
+            let now = ISODate.format(Int64(Date().timeIntervalSince1970))
+            for (i, location) in newOpened.locations.enumerated() {
+                try marks.remember(location: location, query: query, root: b.manifests[i].root, manifestBytes: newOpened.manifestBytes[i], at: now)
+            }
+        }
+    }
+
+    /// `--since last` over NEW's indexes: each one's version last looked at (with this query),
+    /// read from that index's own blocks and composed as NEW is; an index looked at for the
+    /// first time contributes nothing, so all of it is new. Nil when none was looked at.
+    private func lastLooked(of new: OpenedIndex, marks: DiffMarks) throws -> IndexView? {
+        var sources: [IndexView.Source] = []
+        for (i, location) in new.locations.enumerated() {
+            guard let root = marks.root(location: location, query: query) else { continue }
+            guard let m = marks.manifest(root) else {
+                throw ValidationError("--since last: no saved manifest for root \(root) of \(location) (give the manifest file instead)")
+            }
+            sources.append(IndexView.Source(manifestBytes: m, path: marks.directory + "/manifests/\(root).json", store: new.blockStore(i)))
+        }
+        guard !sources.isEmpty else { return nil }
+        do { return try IndexView.open(sources, policy: try access.policy(acceptOlder: true)) } catch let e as BlockError {
+            throw ValidationError("--since last: an earlier version cannot be read from its index's blocks (\(e)); were they collected?")
         }
     }
 
@@ -156,13 +183,9 @@ struct DiffCommand: ParsableCommand {
         var label = since
         if since == "last" || (since.hasPrefix("bafy") && !FileSystem.exists(since)) {
             guard let marks else { throw ValidationError("--since \(since) needs the cache folder (not --no-cache)") }
+            if since == "last" { return try lastLooked(of: new, marks: marks) }
             let root: CID
-            if since == "last" {
-                guard let r = marks.root(location: new.locations[0], query: query) else { return nil }
-                root = r
-            } else {
-                do { root = try CID(since) } catch { throw ValidationError("--since: \(since) is not a CID") }
-            }
+            do { root = try CID(since) } catch { throw ValidationError("--since: \(since) is not a CID") }
             guard let m = marks.manifest(root) else {
                 throw ValidationError("--since: no saved manifest for root \(root) (give the manifest file instead)")
             }
