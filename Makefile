@@ -36,9 +36,12 @@ release: setup
 	$(SWIFT) build -c release
 
 # The CLI tests drive the built binary, and the wasm tests the wasm module: build both first.
+# Then the Spark job's check (below): it fits CI's time (about 7 minutes at load 13, plus
+# pyspark's download once), so a fresh clone's `make test` covers the distributed build too.
 test: setup wasm
 	$(SWIFT) build
 	INDEXER_PYTHON=$(abspath $(PY)) $(SWIFT) test --parallel
+	$(MAKE) --no-print-directory test-spark
 
 # The Spark job (Pipelines/spark) on local[2] against the same partitions built and joined by
 # hand; installs Java and pyspark on first use (pyspark is a ~450 MB download).
