@@ -1,7 +1,8 @@
+import Support
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Support
 
 /// Runs one target: under libFuzzer when built with `-sanitize=fuzzer -DFUZZING` (`make fuzz`;
 /// the arguments are libFuzzer's), otherwise over the files named on the command line (to

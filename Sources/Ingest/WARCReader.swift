@@ -16,8 +16,9 @@ public struct WARCRecord: Sendable {
 public enum WARCEvent: Sendable {
     case record(WARCRecord)
     /// A record of a type ingest does not index (request, warcinfo, metadata, unknown); its
-    /// block was skipped without being kept.
-    case ignored(type: String, source: SourceRef)
+    /// block was skipped without being kept. `repairs`: its framing was repaired (a wrong
+    /// Content-Length), which is reported whatever the record's type.
+    case ignored(type: String, source: SourceRef, repairs: [String] = [])
     /// Damage that lost bytes; `isRecord` when they were a record whose header was read (a
     /// truncated record, an unknown type), so the record counts agree with other readers.
     case skipped(Skip, isRecord: Bool = false)
@@ -359,7 +360,7 @@ public final class WARCReader {
                 input.start += c
                 trimRecordEnd(&block)
                 repairs.append("Content-Length too long")
-                guard keep else { return ignoredOrSkipped(header, src) }
+                guard keep else { return ignoredOrSkipped(header, src, repairs) }
                 return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
             }
             block.reserveCapacity(keepBytes)
@@ -426,7 +427,7 @@ public final class WARCReader {
                     pending =
                         keep
                         ? .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
-                        : ignoredOrSkipped(header, src)
+                        : ignoredOrSkipped(header, src, repairs)
                     return .skipped(lost)
                 }
                 if !keptWhole { input.unread(finder.retained[...]) }
@@ -447,7 +448,7 @@ public final class WARCReader {
             extendToNextRecord(&block, cut: &cut, limit: keep ? limits.maxBlock : 0, atLineStart: false)
             repairs.append("missing Content-Length")
         }
-        guard keep else { return ignoredOrSkipped(header, src) }
+        guard keep else { return ignoredOrSkipped(header, src, repairs) }
         return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
     }
 
@@ -530,8 +531,8 @@ public final class WARCReader {
 
     /// A record whose block is not kept: ignored when of a type WARC defines, else a skip (a
     /// damaged or missing `WARC-Type` may have been a response).
-    private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef) -> WARCEvent {
-        if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src) }
+    private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef, _ repairs: [String]) -> WARCEvent {
+        if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src, repairs: repairs) }
         return .skipped(
             Skip(src, "unknown WARC-Type", header.type.isEmpty ? "the header has no WARC-Type" : "WARC-Type \(header.type)"), isRecord: true)
     }
