@@ -124,7 +124,7 @@ let package = Package(
 
         // Coverage-guided fuzzing of every path a hostile file reaches (`make fuzz` builds these with
         // libFuzzer; a normal build replays files given as arguments). FuzzCorpusTests replays Tests/Fuzz/.
-        .target(name: "FuzzTargets", dependencies: ["Support", "Ingest", "HTMLText"]),
+        .target(name: "FuzzTargets", dependencies: ["Support", "Ingest", "HTMLText", "Zlib", "Zstd"]),
     ] + ["warc", "decompress", "http", "zip", "html"].map { .executableTarget(name: "fuzz-\($0)", dependencies: ["FuzzTargets"]) } + [
 
         // Tests mirror the targets; the two support targets are shared helpers.

@@ -830,7 +830,9 @@ def section_hostile(have):
            "`check_damage.py` runs `indexer extract --memory-mb 512 --threads 2` on each and compares with the clean "
            "file: documents lost = untouched records whose document did not come out identical (url, title, "
            "digest, text), plus damaged ones indexed changed; damage unreported = touched records or junk with no "
-           "skip reported at their file and offset. CPU (user + system) and peak RSS of the child from wait4. "
+           "skip reported at their file and offset, and repaired records (a wrong Content-Length) with no repair "
+           "reported there; wrong exit status = not 3 where something was skipped, 2 where a record was only "
+           "repaired, 0 where nothing was damaged. CPU (user + system) and peak RSS of the child from wait4. "
            "The test suite runs the same at scale 1 (DamageCorpusTests)." % (per_class, scale))
     if "build" in have and os.path.exists(corpus("rust-doc", ".warc.gz")):
         warc = corpus("rust-doc", ".warc.gz")

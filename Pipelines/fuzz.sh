@@ -4,7 +4,8 @@
 # Pipelines/fuzz_seeds.py). New coverage goes to .build/fuzz/corpus/TARGET; crashers, timeouts
 # (an input costing over FUZZ_TIMEOUT seconds) and inputs over FUZZ_RSS_MB of memory are written
 # to Tests/FuzzCorpus/TARGET/ as crash-*, timeout-*, oom-*, where FuzzCorpusTests replays them:
-# keep them (git add) once fixed. FUZZ_KEEP=1 also merges the inputs that added coverage into
+# keep them (git add) once fixed. Pipelines/fuzz-TARGET.dict, when there, is the target's
+# libFuzzer dictionary (tokens a mutation rarely spells: HTTP framing, codings). FUZZ_KEEP=1 also merges the inputs that added coverage into
 # the kept corpus. Exit status 1 when any target found something.
 #
 #   bash Pipelines/fuzz.sh [TARGET...]       targets: warc decompress http zip html
@@ -18,7 +19,8 @@ for t in $targets; do
     mkdir -p "$work" "Tests/FuzzCorpus/$t"
     before=$(ls Tests/FuzzCorpus/$t | grep -cE '^(crash|timeout|oom|leak)-' || true)
     echo "fuzz-$t: $seconds s"
-    SWIFT_BACKTRACE=enable=no .build/fuzz/debug/fuzz-$t -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
+    dict=(); [ -f "Pipelines/fuzz-$t.dict" ] && dict=(-dict="Pipelines/fuzz-$t.dict")
+    SWIFT_BACKTRACE=enable=no .build/fuzz/debug/fuzz-$t "${dict[@]}" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
         -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -max_len=65536 -print_final_stats=1 \
         -artifact_prefix="Tests/FuzzCorpus/$t/" "$work" "Tests/FuzzCorpus/$t" > ".build/fuzz/$t.log" 2>&1
     status=$?

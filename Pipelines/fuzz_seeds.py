@@ -16,6 +16,29 @@ import make_damage  # noqa: E402
 import zstandard  # noqa: E402
 
 
+def http_seeds(out, plain):
+    """Seeds for the framings real servers send that the crawled records lack: brotli and stacked
+    encodings, chunk extensions and trailers, folded headers, LF-only lines; and recipes (a NUL
+    byte first: FuzzTargets/HTTPRecipe.swift builds a valid compressed, chunked message from
+    them) for each encoding and framing, so mutation explores the decoders behind them."""
+    import brotli
+    head, _, body = plain.partition(b"\r\n\r\n")
+    ctype = b"Content-Type: text/html; charset=utf-8"
+
+    def chunked(data, n, ext=b"", trailer=b""):
+        parts = [b"%x%s\r\n%s\r\n" % (len(data[k:k + n]), ext, data[k:k + n]) for k in range(0, len(data), n)]
+        return b"".join(parts) + b"0\r\n" + trailer + b"\r\n"
+
+    out["response-br"] = b"HTTP/1.1 200 OK\r\n%s\r\nContent-Encoding: br\r\n\r\n%s" % (ctype, brotli.compress(body))
+    stacked = brotli.compress(gzip.compress(body, mtime=0))
+    out["response-gzip-br-chunked"] = (b"HTTP/1.1 200 OK\r\n%s\r\nContent-Encoding: gzip, br\r\nTransfer-Encoding: chunked\r\n\r\n" % ctype
+                                       + chunked(stacked, 97, b";name=value", b"Expires: 0\r\n"))
+    out["response-folded-lf"] = (b"HTTP/1.0 200\nContent-Type:\n text/html;\n\tcharset=windows-1252\nContent-Encoding:\n deflate\n\n"
+                                 + zlib.compress(body.replace(b"utf-8", b"windows-1252")))
+    for enc, flags in [(0, 1), (1, 0), (1, 1 | 8), (2, 2), (3, 1 | 4), (4, 1), (5, 0), (6, 64), (7, 16 | 1), (9, 1), (1, 32)]:
+        out["recipe-%d-%d" % (enc, flags)] = bytes([0, enc, flags, 61]) + ctype + b"\r\n" + b"\x00" + body
+
+
 def main():
     out = sys.argv[1]
     tmp = tempfile.mkdtemp()
@@ -46,6 +69,7 @@ def main():
             if tag in head and name not in seeds["http"]:
                 seeds["http"][name] = block
     seeds["http"]["response-plain"] = pages.recs[2].raw[pages.recs[2].block[0]:pages.recs[2].block[1]]
+    http_seeds(seeds["http"], seeds["http"]["response-plain"])
 
     small = p("small.warc.gz")
     open(small, "wb").write(b"".join(gzip.compress(r.raw, mtime=0) for r in pages.recs[:5]))

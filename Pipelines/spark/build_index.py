@@ -180,7 +180,7 @@ def build_command(binary, files, names, index, count, out, key, memory_mb, threa
 
 
 def run_build(cmd, kill_early):
-    """Runs one partition's build; exit 3 (records skipped) is success. `kill_early` kills it
+    """Runs one partition's build; exit 2 (records repaired) and 3 (records skipped) are success. `kill_early` kills it
     as soon as it has written a block (the retry test's simulated lost executor)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if kill_early:
@@ -192,7 +192,7 @@ def run_build(cmd, kill_early):
         proc.wait()
         return None
     stdout, stderr = proc.communicate()
-    if proc.returncode not in (0, 3):
+    if proc.returncode not in (0, 2, 3):
         raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
     summary = json.loads(stdout)
     summary["exitStatus"] = proc.returncode
@@ -336,8 +336,10 @@ def main(argv):
             json.dump(result, f, indent=2)
     LOG.info("index %s: root %s, %d documents, %d segments (%d partitions) in %.1f s",
              args.out, joined["root"], joined["documents"], len(joined["segments"]), count, result["seconds"])
-    # A partition that skipped records finished; say so with the build's own exit status.
-    return 3 if any(s["exitStatus"] == 3 for s in summaries) else 0
+    # A partition that skipped (or only repaired) records finished; say so with the build's own
+    # exit status, the worst of them.
+    statuses = {s["exitStatus"] for s in summaries}
+    return 3 if 3 in statuses else 2 if 2 in statuses else 0
 
 
 if __name__ == "__main__":

@@ -58,12 +58,16 @@ public enum FuzzTargets {
     }
 
     /// The HTTP head and body of a response record: status line, headers, chunked transfer,
-    /// stacked content encodings (gzip, deflate, br, zstd), charsets, media types.
+    /// stacked content encodings (gzip, deflate, br, zstd), charsets, media types. An input
+    /// starting with a NUL byte is a recipe (`HTTPRecipe`) for a well-formed compressed or
+    /// chunked message, which mutated raw bytes almost never are (a flipped bit in a gzip body
+    /// stops at its CRC); any other input is the message itself.
     @Sendable public static func http(_ data: UnsafeRawBufferPointer) {
+        let message = data.first == 0 ? HTTPRecipe.message(data) : Array(data)
         let head =
-            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://fuzz.test/\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(data.count)\r\n\r\n"
-        drain(WARCReader(stream: MemoryStream(Array(head.utf8) + Array(data) + Array("\r\n\r\n".utf8)), file: "fuzz", limits: limits))
-        _ = HTTPHead.parse(data)
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: http://fuzz.test/\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: \(message.count)\r\n\r\n"
+        drain(WARCReader(stream: MemoryStream(Array(head.utf8) + message + Array("\r\n\r\n".utf8)), file: "fuzz", limits: limits))
+        message.withUnsafeBytes { _ = HTTPHead.parse($0) }
     }
 
     /// A ZIP (WACZ) file: central directory, ZIP64, local-header recovery, overlapping entries,

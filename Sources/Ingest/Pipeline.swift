@@ -9,6 +9,11 @@ public struct IngestSummary: Sendable {
     public var ignored: [String: Int] = [:]
     /// Repairs that kept a document, by kind (`Content-Length too short`, …).
     public var recovered: [String: Int] = [:]
+    /// Documents kept with a repair, each with its file and offset, in source order: the first
+    /// `maxSkipExamples` only, as for skips.
+    public private(set) var repaired: [Repair] = []
+    /// Every document kept with a repair: non-zero (and nothing skipped) means exit status 2.
+    public private(set) var repairedCount = 0
     /// Damage that lost data, each with its file and offset, in source order: the first
     /// `maxSkipExamples` only, so a hostile source cannot grow the report without bound.
     public private(set) var skipped: [Skip] = []
@@ -27,18 +32,28 @@ public struct IngestSummary: Sendable {
     public var skippedCount: Int { skippedByReason.values.reduce(0, +) }
     /// Skips counted but not listed in `skipped`.
     public var skippedNotListed: Int { skippedCount - skipped.count }
+    /// Repaired documents counted but not listed in `repaired`.
+    public var repairedNotListed: Int { repairedCount - repaired.count }
 
     mutating func add(_ o: Outcome, isRecord: Bool) {
         if isRecord { records += 1 }
         switch o {
-        case .document(_, let repairs):
+        case .document(let doc, let repairs):
             documents += 1
             for r in repairs { recovered[r, default: 0] += 1 }
+            if !repairs.isEmpty { addRepair(Repair(doc.source, repairs), counted: true) }
         case .ignored(let reason): ignored[reason, default: 0] += 1
         case .skipped(let s):
             skippedByReason[s.reason, default: 0] += 1
             if skipped.count < maxSkipExamples { skipped.append(s) }
         }
+    }
+
+    /// Adds a repaired record (`counted`: its repairs are already counted by kind).
+    mutating func addRepair(_ r: Repair, counted: Bool = false) {
+        if !counted { for k in r.reasons { recovered[k, default: 0] += 1 } }
+        repairedCount += 1
+        if repaired.count < maxSkipExamples { repaired.append(r) }
     }
 
     /// Adds `o`, which comes after everything already added.
@@ -49,6 +64,8 @@ public struct IngestSummary: Sendable {
         for (k, v) in o.recovered { recovered[k, default: 0] += v }
         for (k, v) in o.skippedByReason { skippedByReason[k, default: 0] += v }
         skipped += o.skipped.prefix(max(0, maxSkipExamples - skipped.count))
+        repairedCount += o.repairedCount
+        repaired += o.repaired.prefix(max(0, maxSkipExamples - repaired.count))
         failed += o.failed
         notices += o.notices
     }
@@ -153,6 +170,9 @@ public struct Pipeline: Sendable {
                             }
                             let o = item.outcome(using: builder)
                             summary.add(o, isRecord: item.isRecord)
+                            // A record left out by policy (a request, an image) may have been
+                            // repaired too: damage is reported whatever became of the record.
+                            if case .ignored = o, let r = item.repairOfIgnored { summary.addRepair(r) }
                             results.append(transform(o))
                         }
                         state.complete(seq, results, summary)

@@ -70,8 +70,11 @@ public struct SourceReader: Sendable {
                     case .right(let skip): emit(.outcome(.skipped(skip), isRecord: true))
                     }
                 }
-            case .ignored(let type, _):
-                ok = emit(.outcome(.ignored(reason: "warc type \(type)"), isRecord: true))
+            case .ignored(let type, let src, let repairs):
+                ok = emit(
+                    repairs.isEmpty
+                        ? .outcome(.ignored(reason: "warc type \(type)"), isRecord: true)
+                        : .ignoredRepaired(reason: "warc type \(type)", Repair(src, repairs)))
             case .skipped(let s, let isRecord):
                 ok = emit(.outcome(.skipped(s), isRecord: isRecord))
             }

@@ -16,8 +16,9 @@ public struct WARCRecord: Sendable {
 public enum WARCEvent: Sendable {
     case record(WARCRecord)
     /// A record of a type ingest does not index (request, warcinfo, metadata, unknown); its
-    /// block was skipped without being kept.
-    case ignored(type: String, source: SourceRef)
+    /// block was skipped without being kept. `repairs`: its framing was repaired (a wrong
+    /// Content-Length), which is reported whatever the record's type.
+    case ignored(type: String, source: SourceRef, repairs: [String] = [])
     /// Damage that lost bytes; `isRecord` when they were a record whose header was read (a
     /// truncated record, an unknown type), so the record counts agree with other readers.
     case skipped(Skip, isRecord: Bool = false)
@@ -244,7 +245,9 @@ public final class WARCReader {
             let raw = input.raw
             // A version line inside the header means what came before it was junk (a run of bare
             // version lines, a cut record): the record starts at the last one.
-            if let v = Self.lastVersionLine(in: raw, from: input.start, to: headerEnd.fieldsEnd) {
+            if let v = Self.lastVersionLine(in: raw, from: input.start, to: headerEnd.fieldsEnd)
+                ?? Self.midLineRecordStart(in: raw, from: input.start, to: headerEnd.fieldsEnd)
+            {
                 junkFrom = junkFrom ?? recordStart
                 input.start = v
                 resyncing = true
@@ -284,6 +287,40 @@ public final class WARCReader {
             k = hit + 1
         }
         return last
+    }
+
+    /// Start of a record that a header cut mid-line runs into (a lost gzip member, a truncated
+    /// copy): a whole version line after other bytes on its line, when what follows it repeats a
+    /// field name of the header before it (two records' headers, as one holds each field once)
+    /// or no whole field came before it. A URL or value that merely ends in `WARC/1.0` shares no
+    /// field with the rest of its header, and stays a field. The last such start wins.
+    static func midLineRecordStart(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        var k = from + 1, found: Int?
+        while let hit = VersionLineFinder.firstVersionLine(in: b, from: k, to: to) {
+            let at = hit + 1
+            k = at + 1
+            guard b[at - 1] != Bytes.lf else { continue }
+            var line = at
+            while line > from, b[line - 1] != Bytes.lf { line -= 1 }
+            let after = (Bytes.find(Bytes.lf, in: b, from: at, to: to) ?? to) + 1
+            let before = fieldNames(in: b, from: (Bytes.find(Bytes.lf, in: b, from: from, to: line) ?? line) + 1, to: line)
+            if before.isEmpty || !before.isDisjoint(with: fieldNames(in: b, from: after, to: to)) { found = at }
+        }
+        return found
+    }
+
+    /// Lowercased names of the header fields (`Name: value` lines) in `b[from..<to]`.
+    private static func fieldNames(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Set<String> {
+        var names: Set<String> = []
+        var line = from
+        while line < to {
+            let nl = Bytes.find(Bytes.lf, in: b, from: line, to: to) ?? to
+            if b[line] != Bytes.space, b[line] != Bytes.tab, let colon = Bytes.find(Bytes.colon, in: b, from: line, to: nl), colon > line {
+                names.insert(Bytes.string(b, line, colon).lowercased())
+            }
+            line = nl + 1
+        }
+        return names
     }
 
     /// After the last record: report damage or an I/O error that ended the stream, once.
@@ -359,7 +396,7 @@ public final class WARCReader {
                 input.start += c
                 trimRecordEnd(&block)
                 repairs.append("Content-Length too long")
-                guard keep else { return ignoredOrSkipped(header, src) }
+                guard keep else { return ignoredOrSkipped(header, src, repairs) }
                 return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
             }
             block.reserveCapacity(keepBytes)
@@ -402,7 +439,9 @@ public final class WARCReader {
                 // The declared length holds, unless it swallowed part of the CRLF CRLF after it.
                 if keep && !cut && absorbedTerminator(&block) { repairs.append("Content-Length too long") }
             } else if let found = finder.first, found < read {
-                let c = keep && !cut ? block.withUnsafeBytes { Self.lineStart(of: found, in: $0, from: 0) } : found
+                // The record ends where the found one's line starts (junk without a line end may
+                // precede it), as far as the kept bytes show.
+                let c = keep && found <= block.count ? block.withUnsafeBytes { Self.lineStart(of: found, in: $0, from: 0) } : found
                 repairs.append("Content-Length too long")
                 // The bytes after the real end are put back and read again as records, unless
                 // that is too much to hold or would re-read more than twice the stream so far
@@ -426,10 +465,14 @@ public final class WARCReader {
                     pending =
                         keep
                         ? .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
-                        : ignoredOrSkipped(header, src)
+                        : ignoredOrSkipped(header, src, repairs)
                     return .skipped(lost)
                 }
-                if !keptWhole { input.unread(finder.retained[...]) }
+                if !keptWhole {
+                    input.unread(finder.retained[...])
+                    // Junk on the line before the record the finder found is reported.
+                    if finder.junkBefore > 0 { junkFrom = junkFrom ?? input.position - Int64(finder.junkBefore) }
+                }
                 putBack += Int64(tail)
                 trimRecordEnd(&block)
             } else if remaining > 0 {
@@ -440,14 +483,16 @@ public final class WARCReader {
                     Skip(src, "truncated record", "\(header.type) record block ends \(remaining) bytes early at the end of the file"), isRecord: true)
             } else {
                 // The block goes on past its declared length: extend it to the next record.
-                extendToNextRecord(&block, cut: &cut, limit: keep ? (cut ? limits.cutBlockPrefix : limits.maxBlock) : 0, atLineStart: true)
+                extendToNextRecord(
+                    &block, cut: &cut, limit: keep ? (cut ? limits.cutBlockPrefix : limits.maxBlock) : 0, atLineStart: true,
+                    lineSoFar: finder.sinceLineEnd)
                 repairs.append("Content-Length too short")
             }
         } else {
             extendToNextRecord(&block, cut: &cut, limit: keep ? limits.maxBlock : 0, atLineStart: false)
             repairs.append("missing Content-Length")
         }
-        guard keep else { return ignoredOrSkipped(header, src) }
+        guard keep else { return ignoredOrSkipped(header, src, repairs) }
         return .record(WARCRecord(header: header, block: block, blockCut: cut, source: src, repairs: repairs))
     }
 
@@ -510,16 +555,22 @@ public final class WARCReader {
 
     /// Appends the bytes up to the next version line to `block` (at most `limit` in all; `cut`
     /// when there were more), without the record terminator.
-    private func extendToNextRecord(_ block: inout [UInt8], cut: inout Bool, limit: Int, atLineStart: Bool) {
+    /// `lineSoFar`: bytes already read on the current line (the end of a declared block).
+    private func extendToNextRecord(_ block: inout [UInt8], cut: inout Bool, limit: Int, atLineStart: Bool, lineSoFar: Int = 0) {
+        var sinceLineEnd = lineSoFar
         let found = scanToVersionLine(
             { more in
                 let room = limit - block.count
                 if room > 0 { block.append(contentsOf: more.prefix(room)) }
                 if more.count > room && limit > 0 { cut = true }
+                if let lf = more.lastIndex(of: Bytes.lf) { sinceLineEnd = more.endIndex - lf - 1 } else { sinceLineEnd += more.count }
             }, atLineStart: atLineStart)
         // A record found mid-line follows junk without a line end: the junk goes back, for
-        // `next` to report, rather than into this block.
-        if found, !cut, let last = block.last, last != Bytes.lf {
+        // `next` to report, rather than into this block; a block not kept whole holds too
+        // little of it to put back, so the junk is reported from where it began.
+        if found, sinceLineEnd > 0, limit == 0 || cut {
+            junkFrom = junkFrom ?? input.position - Int64(sinceLineEnd)
+        } else if found, !cut, let last = block.last, last != Bytes.lf {
             let junk = block.withUnsafeBytes { Self.lineStart(of: block.count, in: $0, from: 0) }
             input.unread(block[junk...])
             putBack += Int64(block.count - junk)
@@ -530,8 +581,8 @@ public final class WARCReader {
 
     /// A record whose block is not kept: ignored when of a type WARC defines, else a skip (a
     /// damaged or missing `WARC-Type` may have been a response).
-    private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef) -> WARCEvent {
-        if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src) }
+    private func ignoredOrSkipped(_ header: WARCHeader, _ src: SourceRef, _ repairs: [String]) -> WARCEvent {
+        if Self.ignoredTypes.contains(header.type) { return .ignored(type: header.type, source: src, repairs: repairs) }
         return .skipped(
             Skip(src, "unknown WARC-Type", header.type.isEmpty ? "the header has no WARC-Type" : "WARC-Type \(header.type)"), isRecord: true)
     }
@@ -604,6 +655,10 @@ struct VersionLineFinder {
     private(set) var first: Int?
     private(set) var retained: [UInt8] = []
     private(set) var overflowed = false
+    /// Bytes on the line of `first` before it (junk without a line end; 0 at a line start).
+    private(set) var junkBefore = 0
+    /// Bytes fed since the last LF (until `first` is found).
+    private(set) var sinceLineEnd = 0
     let retain: Bool
     let limit: Int
     private var count = 0
@@ -659,10 +714,20 @@ struct VersionLineFinder {
         }
         if let hit = Self.firstVersionLine(in: p, from: 0, to: p.count) {
             first = count + hit + 1
+            junkBefore = Self.bytesOnLine(before: hit + 1, in: p, carried: sinceLineEnd)
             if retain { keep(UnsafeRawBufferPointer(rebasing: p[(hit + 1)...])) }
             return
         }
+        sinceLineEnd = Self.bytesOnLine(before: p.count, in: p, carried: sinceLineEnd)
         tail = Array((tail + p.suffix(11)).suffix(11))
+    }
+
+    /// Bytes on the line holding `b[end]` before it: back to the last LF in `b`, else all of
+    /// `b[..<end]` and the `carried` bytes of the line before `b`.
+    private static func bytesOnLine(before end: Int, in b: some BidirectionalCollection<UInt8>, carried: Int) -> Int {
+        let prefix = b.prefix(end)
+        guard let lf = prefix.lastIndex(of: Bytes.lf) else { return carried + prefix.count }
+        return prefix.distance(from: lf, to: prefix.endIndex) - 1
     }
 
     /// Checks the bytes right after the block for a version line that began inside it.
@@ -680,6 +745,8 @@ struct VersionLineFinder {
         let c = count - tail.count + hit + 1
         guard c <= last else { return false }
         first = c
+        // The tail's bytes were counted in `sinceLineEnd`; those from the start on were not before it.
+        junkBefore = Self.bytesOnLine(before: hit + 1, in: joined, carried: sinceLineEnd - tail.count)
         if retain { retained = Array(tail[(hit + 1)...]) }
         return true
     }

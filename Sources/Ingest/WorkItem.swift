@@ -19,6 +19,8 @@ public enum WorkItem: Sendable {
     /// Already decided while reading. `isRecord`: a record header was read (it counts in
     /// "records read"), as opposed to damage or junk between records.
     case outcome(Outcome, isRecord: Bool)
+    /// A record left out by policy (a request) whose framing was repaired: still reported.
+    case ignoredRepaired(reason: String, Repair)
     /// Something a person should know that is neither damage nor a document (who signed a
     /// WACZ, what was not verified); collected in `IngestSummary.notices`.
     case notice(String)
@@ -28,7 +30,17 @@ public enum WorkItem: Sendable {
         case .record(let r, let crawler): builder.build(r, crawler: crawler)
         case .siteFile(let f): builder.build(f)
         case .outcome(let o, _): o
+        case .ignoredRepaired(let reason, _): .ignored(reason: reason)
         case .notice(let n): .ignored(reason: n)
+        }
+    }
+
+    /// The repair to report when the outcome is not a document (which reports its own).
+    var repairOfIgnored: Repair? {
+        switch self {
+        case .record(let r, _): r.repairs.isEmpty ? nil : Repair(r.source, r.repairs)
+        case .ignoredRepaired(_, let r): r
+        default: nil
         }
     }
 
@@ -37,13 +49,13 @@ public enum WorkItem: Sendable {
         switch self {
         case .record(let r, _): r.block.count + 512
         case .siteFile(let f): f.bytes.count + 512
-        case .outcome, .notice: 256
+        case .outcome, .ignoredRepaired, .notice: 256
         }
     }
 
     var isRecord: Bool {
         switch self {
-        case .record, .siteFile: true
+        case .record, .siteFile, .ignoredRepaired: true
         case .outcome(_, let r): r
         case .notice: false
         }

@@ -8,7 +8,7 @@ import Support
 
 /// Removes what no kept manifest reaches from an index folder: blocks of versions no longer
 /// kept, log entries beyond `keep`, stale temporary files and the `.build-<pid>` scratch folders
-/// of builds that died. Never removes a block `manifest.json` reaches, so a folder being served
+/// of builds that died. Other files in `blocks/` (named by no CID) are listed, not removed. Never removes a block `manifest.json` reaches, so a folder being served
 /// stays whole; readers of a dropped older manifest may miss blocks (keep more to serve them).
 ///
 /// Runs under the folder's lock (`FolderLock`), and removes no block while a build is running
@@ -26,6 +26,9 @@ public enum BlockCollector {
         public var missing: [CID] = []
         /// Scratch folders and temporary files of dead processes removed.
         public var scratchRemoved: [String] = []
+        /// Files in `blocks/` named by no CID and not our temporary files: never removed (gc
+        /// removes only what it can tell is its own), listed so a person can look at them.
+        public var notBlocks: [String] = []
         /// Why no block was removed, when none was on purpose.
         public var skipped: String?
         public init() {}
@@ -91,9 +94,13 @@ public enum BlockCollector {
                 report.blocksRemoved += 1
                 report.bytesRemoved += FileSystem.fileSize(path)
                 if !dryRun { try FileSystem.removeTree(path) }
-            } else if let pid = temporaryFileOwner(name), !isAlive(pid) {
+            } else if let pid = temporaryFileOwner(name) {
+                // A live writer's file becomes a block by its rename.
+                guard !isAlive(pid) else { continue }
                 report.scratchRemoved.append(path)
                 if !dryRun { try FileSystem.removeTree(path) }
+            } else {
+                report.notBlocks.append(path)
             }
         }
         return report

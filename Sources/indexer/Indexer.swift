@@ -8,8 +8,9 @@ struct Indexer: AsyncParsableCommand {
         commandName: "indexer",
         abstract: "Build, merge and search content-addressed full-text indexes of web archives and sites.",
         discussion: """
-            Exit status: 0 success; 1 failed (one `Error:` line says what and where); 3 finished but \
-            skipped something (damaged records, listed on stderr with file and offset); 64 a \
+            Exit status: 0 success; 1 failed (one `Error:` line says what and where); 2 (build, \
+            extract) finished and kept every record, but repaired some (listed on stderr with file \
+            and offset); 3 finished but skipped something (damaged records, listed on stderr with file and offset); 64 a \
             malformed command line or query (printed with the usage, or the query with a caret).
             """,
         version: IndexerVersion.current,

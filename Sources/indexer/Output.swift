@@ -1,3 +1,4 @@
+import ArgumentParser
 import Ingest
 
 #if canImport(Glibc)
@@ -27,10 +28,24 @@ func readAllStandardInput() -> [UInt8] {
     return out
 }
 
-/// The skipped records a summary lists, and how many more it only counted (by reason, above).
+/// The skipped and repaired records a summary lists, and how many more it only counted (by
+/// reason, above): printed even with `--quiet`, as they are why the exit status is 3 or 2.
 func printSkips(_ s: IngestSummary) {
     for k in s.skipped { printError("skipped \(k)") }
     if s.skippedNotListed > 0 {
         printError("… and \(s.skippedNotListed) more skipped records, not listed (counted by reason above)")
     }
+    for r in s.repaired { printError("repaired \(r)") }
+    if s.repairedNotListed > 0 {
+        printError("… and \(s.repairedNotListed) more repaired records, not listed (counted by repair above)")
+    }
+}
+
+/// Exit status of a command that read sources: 1 when one could not be read at all, 3 when a
+/// record was skipped (something lost), 2 when every record was kept but some were repaired.
+func ingestExitStatus(_ s: IngestSummary) -> ExitCode? {
+    if !s.failed.isEmpty { return .failure }
+    if s.skippedCount > 0 { return ExitCode(3) }
+    if s.repairedCount > 0 { return ExitCode(2) }
+    return nil
 }

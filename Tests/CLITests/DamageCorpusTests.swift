@@ -7,9 +7,10 @@ import TextTestSupport
 /// check_damage.py runs `indexer extract --memory-mb 64` on each as a child process, comparing
 /// with the clean source's documents and measuring the child with wait4's rusage. One property
 /// per damage class: every record the damage did not touch comes out unchanged (url, title,
-/// digest, text); every touched one is reported with its file and an offset inside it (or, for
-/// a repair, comes out unchanged); no junk becomes a document; the exit status says whether
-/// anything was skipped; and CPU and peak memory stay under generous ceilings.
+/// digest, text); every touched one is reported with its file and an offset inside it, as
+/// skipped or (a wrong Content-Length, whose record comes out unchanged) as repaired; no junk
+/// becomes a document; the exit status says whether anything was skipped (3) or only repaired
+/// (2); and CPU and peak memory stay under generous ceilings.
 @Suite(.tags(.python), .needsExternalTools) struct DamageCorpusTests {
     /// Ceilings, not timings: the debug binary on the small corpus takes about 0.04 s a case and
     /// 2.3 s for the largest bomb (8 MiB of version lines), and peaks near 35 MiB; a quadratic

@@ -86,8 +86,9 @@ import Zlib
 
     /// Too long by a few bytes (the declared end inside the next version line, or just after it),
     /// by a lot, and by more than `maxBlock`: the record is cut where the next one begins. For a
-    /// request, whose block is not kept, the response after it survives (its repair is not
-    /// counted: only indexed records' repairs are).
+    /// request, whose block is not kept, the response after it survives. Either way the repair
+    /// is reported at the record's offset; a request's length 1–3 bytes long swallows only
+    /// terminator bytes, which without its block cannot be told from a clean end.
     @Test(arguments: ["response", "request"], [1, 3, 5, 6, 7, 8, 9, 10, 700, 100_000_000])
     func contentLengthTooLong(_ type: String, by extra: Int) throws {
         var b = pages
@@ -97,7 +98,9 @@ import Zlib
         let out = try run(b)
         expectAllPages(out, "\(type) extra \(extra)")
         #expect(out.summary.skipped.isEmpty, "\(out.summary.skipped)")
-        #expect(out.summary.recovered["Content-Length too long"] == (type == "response" ? 1 : nil))
+        let repaired = type == "response" || extra > 3
+        #expect(out.summary.recovered["Content-Length too long"] == (repaired ? 1 : nil))
+        #expect(out.summary.repaired.map(\.source.offset) == (repaired ? [Int64(start(of: type, 10, in: b))] : []))
     }
 
     /// Every response with a length 7 bytes too long: each is cut, none absorbs the next. The
@@ -156,8 +159,9 @@ import Zlib
         let out = try run(b)
         #expect(out.documents.count == 1500)
         #expect(out.summary.skipped.isEmpty, "\(out.summary.skipped)")
-        // Repairs of records that are not indexed (requests) are not counted.
-        #expect(out.summary.recovered["Content-Length too long"] == (type == "response" ? 1 : nil))
+        // Repairs of records that are not indexed (requests) are reported too.
+        #expect(out.summary.recovered["Content-Length too long"] == 1)
+        #expect(out.summary.repaired.map(\.source.offset) == [Int64(start(of: type, 10, in: b))])
     }
 
     /// When what follows the real end is more than `maxBlock` (here made small), memory stays
@@ -208,6 +212,43 @@ import Zlib
         #expect(out.documents.count == 49)
         #expect(out.summary.skipped.map(\.reason) == ["unknown WARC-Type"])
         #expect(out.summary.skipped.first?.source.offset == Int64(at))
+    }
+
+    /// A response cut inside its header (a lost gzip member, a truncated copy) runs straight into
+    /// the next record, mid-line: the cut record is reported where it starts and the next one is
+    /// read, wherever the cut falls (in a field name, a value, right after the version line),
+    /// in a plain WARC and in a WARC.gz of one member per record.
+    @Test(arguments: [false, true]) func headerCutMidLineIsReported(gzip: Bool) throws {
+        let at = start(of: "response", 10, in: pages)
+        let headerEnd = pages[at...].firstRange(of: Array("\r\n\r\n".utf8))!.lowerBound
+        let next = recordStarts(pages).first { $0 > at }!
+        for cut in [at + 12, at + 30, (at + headerEnd) / 2, headerEnd - 3] where pages[cut - 1] != 0x0A {
+            let b = Array(pages[..<cut] + pages[next...])
+            let starts = recordStarts(pages).filter { $0 < at } + [at] + recordStarts(pages).filter { $0 >= next }
+            let file =
+                gzip
+                ? Array(
+                    zip(starts, starts.dropFirst() + [pages.count]).map { s, e in
+                        Zlib.compress(Array(pages[s..<(s == at ? cut : e)]), format: .gzip)
+                    }.joined()) : b
+            let out = try run(file, gzip ? "d.warc.gz" : "d.warc")
+            let why: Comment = "cut at +\(cut - at): \(out.summary.skipped)"
+            #expect(out.documents.count == 49, why)
+            #expect(!out.documents.contains { $0.url == "http://example.com/page10.html" }, why)
+            #expect(out.summary.skipped.map(\.reason) == ["unreadable bytes"], why)
+            if !gzip { #expect(out.summary.skipped.first?.source.offset == Int64(at), why) }
+        }
+    }
+
+    /// A header value that merely ends in a version line (a URL path `…/WARC/1.0`) shares no
+    /// field with the rest of its header: it is a field, not a cut, and the record is kept.
+    @Test func headerValueEndingInAVersionLineIsAField() throws {
+        var b = pages
+        replaceField("WARC-Target-URI", of: "response", 10, in: &b, with: "http://example.com/WARC/1.0")
+        let out = try run(b)
+        #expect(out.documents.count == 50)
+        #expect(out.documents.contains { $0.url == "http://example.com/WARC/1.0" })
+        #expect(out.summary.skipped.isEmpty, "\(out.summary.skipped)")
     }
 
     /// A damaged version line: the record cannot be read; it is reported where it starts.

@@ -169,4 +169,26 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
         #expect(r.blocksRemoved == dry.blocksRemoved && r.blocksRemoved == before - live)
         #expect(try IndexView.open(directory: dir).documentCount == 120)
     }
+
+    /// Files in blocks/ named by no CID: a temporary file of ours whose writer died goes, one
+    /// whose writer lives stays (its rename makes it a block), and anything else (a person's
+    /// file, a CID with a suffix) is listed and left in place, even by a collection that
+    /// removes unreached blocks.
+    @Test func gcListsFilesNotNamedByACIDAndLeavesThem() throws {
+        let dir = tempDirectory("gc-names")
+        let seg = try buildVersion(dir: dir, sequence: 1)
+        try buildVersion(dir: dir, sequence: 2, keep: [seg])
+        let blocks = dir + "/blocks/"
+        let some = try DirectoryStore(root: dir, create: false).list()[0].description
+        let dead = some + ".tmp-99999999-1", live = some + ".tmp-\(getpid())-2"
+        let foreign = ["notes.txt", some + ".bak", "bafy-not-a-cid"]
+        for name in [dead, live] + foreign { try FileSystem.writeAtomically(blocks + name, Array("x".utf8)) }
+        let r = try BlockCollector.collect(folder: dir, keep: nil)
+        #expect(r.blocksRemoved > 0)
+        #expect(r.scratchRemoved == [blocks + dead] && !FileSystem.exists(blocks + dead))
+        #expect(FileSystem.exists(blocks + live))
+        #expect(Set(r.notBlocks) == Set(foreign.map { blocks + $0 }))
+        #expect(foreign.allSatisfy { FileSystem.exists(blocks + $0) })
+        #expect(try IndexView.open(directory: dir).documentCount == 120)
+    }
 }

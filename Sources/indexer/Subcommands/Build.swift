@@ -26,8 +26,10 @@ struct BuildCommand: ParsableCommand {
             so the segment does not depend on where the file was fetched to.
 
             Exit status: 0 \
-            success, 3 finished but skipped damaged or oversized records (counted by reason on \
-            stderr, the first 100 with file and offset), 1 failed.
+            success, 2 every record kept but some repaired (a wrong Content-Length corrected, a \
+            declared truncation, an HTTP body that could not be decoded; counted by repair on \
+            stderr, the first 100 with file and offset), 3 finished but skipped damaged or \
+            oversized records (likewise), 1 failed.
             """)
 
     @Argument(help: "WARC / WARC.gz / WARC.zst / ARC / ARC.gz / WACZ files and site folders.") var sources: [String] = []
@@ -178,6 +180,9 @@ struct BuildCommand: ParsableCommand {
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })
             o["skipped"] = .array(summary.skipped.map { .string($0.description) })
             o["skippedNotListed"] = .int(Int64(summary.skippedNotListed))
+            o["recovered"] = .object(summary.recovered.mapValues { .int(Int64($0)) })
+            o["repaired"] = .array(summary.repaired.map { .string($0.description) })
+            o["repairedNotListed"] = .int(Int64(summary.repairedNotListed))
             o["failed"] = .array(summary.failed.map { .string($0.description) })
             o["notices"] = .array(summary.notices.map { .string($0) })
             // Warnings reach a person even when stdout goes to a script.
@@ -189,7 +194,7 @@ struct BuildCommand: ParsableCommand {
                 "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
             )
             if report.revisits > 0 { output.note("\(report.revisits) revisit records carry no text and were not indexed") }
-            for (title, counts) in [("left out", summary.ignored), ("skipped", skipped)] where !counts.isEmpty {
+            for (title, counts) in [("left out", summary.ignored), ("repaired", summary.recovered), ("skipped", skipped)] where !counts.isEmpty {
                 output.note("\(title):")
                 for (k, v) in counts.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) { output.note("  \(v)\t\(k)") }
             }
@@ -201,8 +206,7 @@ struct BuildCommand: ParsableCommand {
             }
             output.note("index \(out): root \(manifest.root), group \(manifest.group)")
         }
-        if !summary.failed.isEmpty { throw ExitCode.failure }
-        if summary.skippedCount > 0 { throw ExitCode(3) }
+        if let status = ingestExitStatus(summary) { throw status }
     }
 }
 

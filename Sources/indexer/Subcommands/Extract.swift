@@ -14,10 +14,12 @@ struct ExtractCommand: ParsableCommand {
             Formats are recognised from their first bytes; a directory is read as a site folder. \
             stdout gets one JSON object per document (url, title, date, mime, lang, digest, source, \
             tags, mentions; text with --text). stderr gets a summary: records read, \
-            documents, records left out by reason, skipped records by reason and the first 100 with \
-            their file and offset. \
-            Exit status: 0 nothing skipped, 3 finished but skipped damaged records, 1 a source could \
-            not be read at all, 64 a malformed command line.
+            documents, records left out by reason, skipped and repaired records by reason and the \
+            first 100 of each with their file and offset. \
+            Exit status: 0 every record read as it was, 2 every record kept but some repaired (a \
+            wrong Content-Length corrected, a declared truncation, an HTTP body that could not be \
+            decoded), 3 finished but skipped damaged records, 1 a source could not be read at all, \
+            64 a malformed command line.
             """
     )
 
@@ -65,8 +67,7 @@ struct ExtractCommand: ParsableCommand {
         try out.flush()
         progress.finish()
         printSummary(summary, progress: progress)
-        if !summary.failed.isEmpty { throw ExitCode.failure }
-        if summary.skippedCount > 0 { throw ExitCode(3) }
+        if let status = ingestExitStatus(summary) { throw status }
     }
 
     private func printSummary(_ s: IngestSummary, progress: Progress) {
@@ -80,19 +81,42 @@ struct ExtractCommand: ParsableCommand {
                     w.key(name)
                     w.object { w in for (k, v) in counts.sorted(by: { $0.key < $1.key }) { w.key(k); w.number(Int64(v)) } }
                 }
-                w.key("skipped")
-                w.array { w in
-                    for k in s.skipped {
-                        w.object { w in
-                            w.key("file"); w.string(k.source.file)
-                            w.key("offset"); w.number(k.source.offset)
-                            if k.source.inner != 0 { w.key("inner"); w.number(k.source.inner) }
-                            w.key("reason"); w.string(k.reason)
-                            w.key("detail"); w.string(k.detail)
+                // Each listed record: where it is, then why (one reason, or the repairs made).
+                func listed(_ key: String, _ items: [(SourceRef, (inout JSONWriter) -> Void)]) {
+                    w.key(key)
+                    w.array { w in
+                        for (source, why) in items {
+                            w.object { w in
+                                w.key("file"); w.string(source.file)
+                                w.key("offset"); w.number(source.offset)
+                                if source.inner != 0 { w.key("inner"); w.number(source.inner) }
+                                why(&w)
+                            }
                         }
                     }
                 }
+                listed(
+                    "skipped",
+                    s.skipped.map { k in
+                        (
+                            k.source,
+                            { w in
+                                w.key("reason"); w.string(k.reason); w.key("detail"); w.string(k.detail)
+                            }
+                        )
+                    })
                 w.key("skippedNotListed"); w.number(Int64(s.skippedNotListed))
+                listed(
+                    "repaired",
+                    s.repaired.map { r in
+                        (
+                            r.source,
+                            { w in
+                                w.key("reasons"); w.array { w in for k in r.reasons { w.string(k) } }
+                            }
+                        )
+                    })
+                w.key("repairedNotListed"); w.number(Int64(s.repairedNotListed))
                 w.key("failed")
                 w.array { w in for f in s.failed { w.string(f.description) } }
             }

@@ -136,7 +136,9 @@ struct GcCommand: ParsableCommand {
             --keep N). Blocks manifest.json reaches are never removed, so a folder being served \
             stays whole; readers of a dropped older manifest may miss blocks. Runs under the \
             folder's lock (a publish waits), and removes no block while a build is writing \
-            into the folder. .build-<pid> folders and temporary files of dead processes go.
+            into the folder. .build-<pid> folders and temporary files of dead processes go. \
+            Other files in blocks/ (named by no CID: not blocks, nor ours) are listed and left \
+            in place; `serve` never serves them.
             """)
 
     @Argument(help: "Index folder.") var index: String
@@ -168,7 +170,8 @@ func collectionJSON(_ r: BlockCollector.Report) -> JSON {
         "keptManifests": .int(Int64(r.keptManifests)), "removedManifests": .array(r.removedManifests.map(JSON.string)),
         "blocksKept": .int(Int64(r.blocksKept)), "blocksRemoved": .int(Int64(r.blocksRemoved)),
         "bytesRemoved": .int(Int64(clamping: r.bytesRemoved)), "missing": .array(r.missing.map { .string($0.description) }),
-        "scratchRemoved": .array(r.scratchRemoved.map(JSON.string)), "skipped": r.skipped.map(JSON.string) ?? .null,
+        "scratchRemoved": .array(r.scratchRemoved.map(JSON.string)), "notBlocks": .array(r.notBlocks.map(JSON.string)),
+        "skipped": r.skipped.map(JSON.string) ?? .null,
     ])
 }
 
@@ -178,5 +181,7 @@ func printCollection(_ r: BlockCollector.Report, dryRun: Bool = false) {
     printError(
         "\(verb) \(r.blocksRemoved) blocks (\(r.bytesRemoved) bytes), \(r.removedManifests.count) old manifests, \(r.scratchRemoved.count) scratch files; kept \(r.blocksKept) blocks of \(r.keptManifests) manifests"
     )
+    for p in r.notBlocks.prefix(10) { printError("left in place: \(p) is not named by a CID (not a block)") }
+    if r.notBlocks.count > 10 { printError("… and \(r.notBlocks.count - 10) more files not named by a CID, left in place") }
     for c in r.missing.prefix(10) { printError("missing: block \(c), reached by a kept manifest, is not in the folder") }
 }
