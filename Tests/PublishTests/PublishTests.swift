@@ -6,6 +6,7 @@ import Publish
 import Support
 import Synchronization
 import Testing
+import TextTestSupport
 
 /// A group's index built in `dir` as version `sequence`: batch `sequence`, the segments of the
 /// versions before kept (as an incremental build does). Returns the new segment's CID.
@@ -55,7 +56,7 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
         #expect(report.published && report.previousRoot == nil)
         let reached = try reachable(src), present = try blockCount(dest)
         #expect(report.blocksSent == reached.count && report.blocksSent == present)
-        #expect(report.bytesSent == reached.reduce(0) { $0 + Int(FileSystem.fileSize(src + "/blocks/\($1)")) })
+        #expect(report.bytesSent == reached.reduce(0) { $0 + Int(FileSystem.fileSize(blockFile(src, $1))) })
         // Byte for byte the manifest, which a reader opens with every block present.
         #expect(try FileSystem.readFile(dest + "/manifest.json") == (try FileSystem.readFile(src + "/manifest.json")))
         #expect(try FileSystem.readFile(dest + "/versions/1.json") == (try FileSystem.readFile(src + "/manifest.json")))
