@@ -173,6 +173,13 @@ struct BuildCommand: ParsableCommand {
                 "blocksFromBase": .int(Int64(report.blocksFromBase)),
                 "partition": partition.map { .string("\($0.value.index)/\($0.value.count)") } ?? .null,
                 "searchPage": page.map { .string($0 + "/index.html") } ?? .null,
+                "phases": .array(
+                    report.phases.map {
+                        .object([
+                            "phase": .string($0.name), "milliseconds": .int(Int64($0.seconds * 1000)),
+                            "cpuMilliseconds": .int(Int64($0.cpuSeconds * 1000)),
+                        ])
+                    }),
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })
@@ -188,6 +195,10 @@ struct BuildCommand: ParsableCommand {
             output.note(
                 "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
             )
+            output.note(
+                "time: "
+                    + report.phases.map { "\($0.name) \(String(format: "%.1f", $0.seconds)) s (CPU \(String(format: "%.1f", $0.cpuSeconds)) s)" }
+                    .joined(separator: ", "))
             if report.revisits > 0 { output.note("\(report.revisits) revisit records carry no text and were not indexed") }
             for (title, counts) in [("left out", summary.ignored), ("skipped", skipped)] where !counts.isEmpty {
                 output.note("\(title):")
