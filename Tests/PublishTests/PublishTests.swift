@@ -49,6 +49,29 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
 }
 
 @Suite struct FolderPublishTests {
+    /// A site published flat before fan-out, then given a fan-out index: every block the new
+    /// manifest reaches is where that manifest says (linked from the flat copies it had), the
+    /// old manifest's flat blocks stay for its readers, and gc then keeps what is reached.
+    @Test func publishingAFanOutIndexOverAFlatSiteMovesItsBlocks() async throws {
+        let old = tempDirectory("old"), src = tempDirectory("src"), dest = tempDirectory("dest") + "/site"
+        try DirectoryStore(root: old, layout: .flat).put(Array("before fan-out".utf8))
+        try buildVersion(dir: old, sequence: 1)
+        _ = try await Publisher.publish(index: old, to: try FolderDestination(folder: dest))
+        #expect(try DirectoryStore(root: dest, create: false).layout == .flat)
+        let (from, into) = (try DirectoryStore(root: old, create: false), try DirectoryStore(root: src))
+        for c in try from.list() { try into.put(try from.get(c), cid: c) }
+        try buildVersion(dir: src, sequence: 2, keep: [try IndexView.open(directory: old).segments[0].cid])
+        let report = try await Publisher.publish(index: src, to: try FolderDestination(folder: dest))
+        #expect(report.published)
+        let store = try DirectoryStore(root: dest, create: false)
+        #expect(store.layout == .fanOut)
+        let reached = try reachable(dest)
+        #expect(try reached.allSatisfy { try store.has($0) }, "every reached block at its fan-out path")
+        #expect(try reachable(dest, manifest: "versions/1.json").allSatisfy { FileSystem.exists(dest + "/blocks/\($0)") })
+        #expect(try IndexView.open(directory: dest).documentCount == 120)
+        #expect(report.blocksLinked > 0)
+    }
+
     @Test func publishedFolderOpensAsTheIndexAndRepublishingSendsNothing() async throws {
         let src = tempDirectory("src"), dest = tempDirectory("dest") + "/site"
         try buildVersion(dir: src, sequence: 1)
