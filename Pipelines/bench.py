@@ -469,9 +469,23 @@ def block_summary(text):
     return ", ".join("%s %s" % (k, v) for k, v in sorted(keep.items()))
 
 
-def count_blocks(index_dir):
+def block_names(index_dir):
+    """The CIDs of an index's block files, `blocks/<xy>/<cid>` (fan-out) or `blocks/<cid>` (flat)."""
     blocks = os.path.join(index_dir, "blocks")
-    return len(os.listdir(blocks)) if os.path.isdir(blocks) else 0
+    names = set()
+    if not os.path.isdir(blocks):
+        return names
+    with os.scandir(blocks) as it:
+        for e in it:
+            if len(e.name) == 2 and e.is_dir(follow_symlinks=False):
+                names.update(os.listdir(e.path))
+            else:
+                names.add(e.name)
+    return names
+
+
+def count_blocks(index_dir):
+    return len(block_names(index_dir))
 
 
 def share(part, whole):
@@ -564,7 +578,7 @@ def section_segments(have):
         return r
 
     def blocks(index):
-        return set(os.listdir(os.path.join(index, "blocks")))
+        return block_names(index)
 
     cache = tempfile.mkdtemp()  # the versions seen, kept out of the user's cache
     env = {"XDG_CACHE_HOME": cache}

@@ -10,7 +10,8 @@ struct BuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Index WARC, WARC.gz, WARC.zst, ARC, ARC.gz, WACZ files and site folders into a signed segment of the group's index.",
         discussion: """
-            Writes DIR/blocks/<cid> and, last and atomically, DIR/manifest.json: a killed build \
+            Writes DIR/blocks/<xy>/<cid> (a folder built before fan-out keeps blocks/<cid>) and, \
+            last and atomically, DIR/manifest.json: a killed build \
             leaves any previous index in DIR intact. The segment depends only on the sources and \
             the key, not on --threads, nor on --memory-mb except that a record or payload over the \
             bounds it sets is skipped. With --base (an earlier index of the group; may be --out \
