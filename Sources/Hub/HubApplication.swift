@@ -165,7 +165,7 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
         }
         let sharedBlock: @Sendable (Request, HubContext) async throws -> Response = { request, context in
             guard let cid = blockCID(context),
-                let bytes = try? await run({ try DirectoryStore(root: hub.sharedFolder, create: false).get(cid) })
+                let bytes = try? await run({ try DirectoryStore(root: hub.sharedFolder, create: false, layout: .fanOut).get(cid) })
             else { return notFound() }
             return staticFile(
                 bytes, request: request, type: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", etag: "\"\(cid)\"")
@@ -177,7 +177,7 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             guard group.count == 16, group.allSatisfy(\.isHexDigit), let cid = blockCID(context) else {
                 return notFound()
             }
-            let bytes = try? await run { try hub.store(group).get(cid) }
+            let bytes = try? await run { try hub.readStore(group).get(cid) }
             guard let bytes else { return notFound() }
             return staticFile(
                 bytes, request: request, type: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", etag: "\"\(cid)\"")
