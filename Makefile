@@ -110,7 +110,7 @@ WASM := .build/wasm
 # Platform.swift over the C sources below.
 WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) \
 	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift BinaryHeap.swift JSON.swift JSON+Parse.swift JSONWriter.swift) \
-	$(addprefix Sources/Blocks/,CID.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
+	$(addprefix Sources/Blocks/,CID.swift BlockLayout.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
 	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
 	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift Aggregates.swift \
 		IndexAnalyzer.swift Manifest.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift) \

@@ -7,23 +7,32 @@ import Synchronization
     import Darwin
 #endif
 
-/// Blocks as files `ROOT/blocks/<cid>`: the layout a published index uses, so any static
-/// web server can serve the folder unchanged.
+/// Blocks as files below `ROOT/blocks/`, named as the folder's `BlockLayout` says
+/// (`blocks/<xy>/<cid>` for new folders, `blocks/<cid>` for those written before fan-out): the
+/// layout a published index uses, so any static web server can serve the folder unchanged.
 ///
-/// Writes go to a temporary name in the same folder and are renamed into place, so a killed
-/// writer never leaves a partial block under a CID. Reads are verified against the CID.
+/// A block is written straight to its name, never renamed into place: blocks are
+/// content-addressed, so a writer killed mid-write leaves at most a short file, which the next
+/// `put` of that CID tells by its size and replaces, and readers verify every block against its
+/// CID anyway. (Blocks are not synced, so a rename never protected them from a power loss; the
+/// manifest, written last and synced, is what makes an index appear.) Reads look in the other
+/// layout's place too, so a folder being moved to fan-out reads whole.
 public final class DirectoryStore: BlockStore {
     public let root: String
     public let blocksPath: String
+    /// Where this store writes (and first looks for) blocks.
+    public let layout: BlockLayout
     /// Largest block accepted from disk; ours are far smaller, this bounds hostile folders.
     public let maxBlockSize: Int
     private let stats = Mutex(StoreCounters())
     public var name: String { blocksPath }
 
-    public init(root: String, create: Bool = true, maxBlockSize: Int = 16 << 20) throws {
+    /// `layout` nil: the folder's own (`BlockLayout.detect`), fan-out for a new folder.
+    public init(root: String, create: Bool = true, layout: BlockLayout? = nil, maxBlockSize: Int = 16 << 20) throws {
         self.root = root
         self.blocksPath = root + "/blocks"
         self.maxBlockSize = maxBlockSize
+        self.layout = layout ?? BlockLayout.detect(root: root)
         if create {
             try FileSystem.makeDirectories(blocksPath)
         } else if !FileSystem.isDirectory(blocksPath) {
@@ -31,13 +40,27 @@ public final class DirectoryStore: BlockStore {
         }
     }
 
-    public func path(of cid: CID) -> String { blocksPath + "/" + cid.description }
+    /// Where the block is written and served: its path in this store's layout.
+    public func path(of cid: CID) -> String { blocksPath + "/" + layout.relativePath(cid) }
+
+    /// Where the block's file is, in either layout (this store's first); nil when absent.
+    public func existingPath(of cid: CID) -> String? {
+        let own = path(of: cid)
+        if FileSystem.exists(own) { return own }
+        let other = blocksPath + "/" + (layout == .flat ? BlockLayout.fanOut : .flat).relativePath(cid)
+        return FileSystem.exists(other) ? other : nil
+    }
 
     public func get(_ cid: CID) throws -> [UInt8] {
-        let p = path(of: cid)
+        var p = path(of: cid)
         let bytes: [UInt8]
         do {
-            bytes = try FileSystem.readFile(p, limit: maxBlockSize)
+            do {
+                bytes = try FileSystem.readFile(p, limit: maxBlockSize)
+            } catch FileSystem.Error.notFound {
+                p = blocksPath + "/" + (layout == .flat ? BlockLayout.fanOut : .flat).relativePath(cid)
+                bytes = try FileSystem.readFile(p, limit: maxBlockSize)
+            }
         } catch FileSystem.Error.notFound {
             throw BlockError.notFound(cid: cid, source: blocksPath)
         } catch FileSystem.Error.tooLarge(let size) {
@@ -50,14 +73,35 @@ public final class DirectoryStore: BlockStore {
         return bytes
     }
 
+    /// Whether the block is where this store's layout (and so its URL) says.
     public func has(_ cid: CID) throws -> Bool { FileSystem.exists(path(of: cid)) }
 
     public func put(_ bytes: [UInt8], cid: CID) throws {
         let p = path(of: cid)
-        if FileSystem.exists(p) { return }
-        try FileSystem.writeAtomically(p, bytes)
+        if try !writeNew(p, bytes) {
+            // Present: whole, unless a killed writer left it short.
+            if FileSystem.fileSize(p) == UInt64(bytes.count) { return }
+            try FileSystem.writeAtomically(p, bytes)
+        }
         stats.withLock {
             $0.writes += 1; $0.bytesWritten += bytes.count
+        }
+    }
+
+    /// `FileSystem.writeNew`, making the block's fan-out folder the first time one is missing.
+    private func writeNew(_ p: String, _ bytes: [UInt8]) throws -> Bool {
+        do {
+            return try FileSystem.writeNew(p, bytes)
+        } catch FileSystem.Error.notFound where layout == .fanOut {
+            try makeShard(of: p)
+            return try FileSystem.writeNew(p, bytes)
+        }
+    }
+
+    private func makeShard(of path: String) throws {
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw BlockError.io(path: folder, message: String(cString: strerror(errno)))
         }
     }
 
@@ -69,16 +113,37 @@ public final class DirectoryStore: BlockStore {
         let target = path(of: cid)
         if FileSystem.exists(target) { return true }
         if !verified { _ = try other.get(cid) }
-        if Glibc.link(other.path(of: cid), target) == 0 {
+        guard let source = other.existingPath(of: cid) else { return false }
+        var linked = Glibc.link(source, target) == 0
+        if !linked && errno == ENOENT && layout == .fanOut && FileSystem.exists(source) {
+            try makeShard(of: target)
+            linked = Glibc.link(source, target) == 0
+        }
+        if linked {
             stats.withLock { $0.writes += 1 }
             return true
         }
         return errno == EEXIST
     }
 
-    /// Every CID named by a file in the block folder (files that are not CIDs are ignored).
+    /// Every CID named by a file in the block folder, in either layout (files that are not CIDs
+    /// are ignored).
     public func list() throws -> [CID] {
-        try FileSystem.listDirectory(blocksPath).compactMap { try? CID($0) }
+        try files().compactMap { try? CID($0.name) }
+    }
+
+    /// Every file in the block folder and its fan-out folders: name and path.
+    public func files() throws -> [(name: String, path: String)] {
+        var out: [(name: String, path: String)] = []
+        for name in try FileSystem.listDirectory(blocksPath) {
+            let path = blocksPath + "/" + name
+            if name.utf8.count == 2, FileSystem.isDirectory(path) {
+                for inner in try FileSystem.listDirectory(path) { out.append((inner, path + "/" + inner)) }
+            } else {
+                out.append((name, path))
+            }
+        }
+        return out
     }
 
     public var counters: StoreCounters { stats.withLock { $0 } }

@@ -153,23 +153,37 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             else { return notFound() }
             return staticFile(bytes, request: request, type: "application/json", cacheControl: "public, max-age=31536000, immutable", etag: nil)
         }
-        get("/shared/blocks/:cid") { request, context in
-            guard let cid = try? CID(try context.parameters.require("cid")),
-                let bytes = try? await run({ try DirectoryStore(root: hub.sharedFolder, create: false).get(cid) })
+        // Blocks answer at the flat URL and the fan-out one (`blocks/<xy>/<cid>`) alike,
+        // whichever layout the manifest names: the hub stores them its own way.
+        // One parameter name per position, as the router requires: `:cid` is the CID, or the
+        // fan-out folder when `:b` follows.
+        @Sendable func blockCID(_ context: HubContext) -> CID? {
+            guard let a = context.parameters.get("cid") else { return nil }
+            guard let b = context.parameters.get("b") else { return try? CID(a) }
+            guard let cid = try? CID(b), a == BlockLayout.shard(of: b) else { return nil }
+            return cid
+        }
+        let sharedBlock: @Sendable (Request, HubContext) async throws -> Response = { request, context in
+            guard let cid = blockCID(context),
+                let bytes = try? await run({ try DirectoryStore(root: hub.sharedFolder, create: false, layout: .fanOut).get(cid) })
             else { return notFound() }
             return staticFile(
                 bytes, request: request, type: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", etag: "\"\(cid)\"")
         }
-        get("/groups/:group/blocks/:cid") { request, context in
+        get("/shared/blocks/:cid", sharedBlock)
+        get("/shared/blocks/:cid/:b", sharedBlock)
+        let groupBlock: @Sendable (Request, HubContext) async throws -> Response = { request, context in
             let group = try context.parameters.require("group")
-            guard group.count == 16, group.allSatisfy(\.isHexDigit), let cid = try? CID(try context.parameters.require("cid")) else {
+            guard group.count == 16, group.allSatisfy(\.isHexDigit), let cid = blockCID(context) else {
                 return notFound()
             }
-            let bytes = try? await run { try hub.store(group).get(cid) }
+            let bytes = try? await run { try hub.readStore(group).get(cid) }
             guard let bytes else { return notFound() }
             return staticFile(
                 bytes, request: request, type: "application/octet-stream", cacheControl: "public, max-age=31536000, immutable", etag: "\"\(cid)\"")
         }
+        get("/groups/:group/blocks/:cid", groupBlock)
+        get("/groups/:group/blocks/:cid/:b", groupBlock)
     }
     return router
 }

@@ -26,14 +26,15 @@ extension HubService {
         guard fetched.status == 200 else { throw HubRefusal(502, "follow-failed", "\(url)/manifest.json answered HTTP \(fetched.status)") }
         let bytes = fetched.body
         let result = try await NIOThreadPool.singleton.runIfActive { () throws -> FollowResult in
-            let root: CID
-            do { root = try Manifest.parse(bytes, path: url).root } catch { throw HubRefusal(409, "invalid-index", "\(url): \(error)") }
+            let manifest: Manifest
+            do { manifest = try Manifest.parse(bytes, path: url) } catch { throw HubRefusal(409, "invalid-index", "\(url): \(error)") }
+            let root = manifest.root
             if let current = try self.db.versions(publicKey: group.publicKey).last, current.root == root.description { return .unchanged }
             var options = RemoteOptions()
             options.cacheDirectory = nil
             // A redirect would take block requests to an address `HubAddresses` was not asked about.
             options.followRedirects = self.config.allowPrivateFollow
-            let remote = try HTTPBlockStore(base: url, options: options)
+            let remote = try HTTPBlockStore(base: url, layout: manifest.blockLayout, options: options)
             let store = try self.store(group.group)
             let copied: DAGCopy.Summary
             do { copied = try DAGCopy.copy(roots: [root], from: remote, into: store) } catch {

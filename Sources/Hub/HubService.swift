@@ -67,6 +67,11 @@ public final class HubService: Sendable {
     /// A registered group's blocks (its folder is made at registration; never made here, so
     /// requests naming unregistered groups create nothing).
     public func store(_ group: String) throws -> DirectoryStore { try DirectoryStore(root: folder(group), create: false) }
+    /// The same blocks for reading only: looked up in both layouts, so the folder's layout
+    /// (its manifest) is not read per request.
+    public func readStore(_ group: String) throws -> DirectoryStore {
+        try DirectoryStore(root: folder(group), create: false, layout: .fanOut)
+    }
 
     static func randomHex(_ n: Int) -> String {
         var g = SystemRandomNumberGenerator()

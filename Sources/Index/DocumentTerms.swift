@@ -53,36 +53,66 @@ struct DocumentTerms {
         }
     }
 
-    /// Groups a field's terms: one entry per distinct term with its frequency and positions.
-    /// Sorting term indices (not hashing strings) keeps this allocation-light.
+    /// Groups a field's terms: one entry per distinct term, in order of first occurrence, with
+    /// its frequency and positions. Hashing the terms into an open-addressed table of token
+    /// indices (each group's tokens chained through `next`) is linear; sorting the token
+    /// indices, as before, was 14% of a build's instructions. Entry order does not matter:
+    /// the run buffers sort their keys.
     private mutating func add(_ field: Field, _ list: TermList) {
-        guard list.count > 0 else { return }
+        let n = list.count
+        guard n > 0 else { return }
         let code = LengthCode.encode(list.length)
-        var order = Array(0..<list.count)
+        var capacity = 16
+        while capacity < 2 * n { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [Int32](repeating: -1, count: capacity)  // a group's index, -1 when empty
+        var first: [Int32] = [], last: [Int32] = [], counts: [Int32] = []
+        var next = [Int32](repeating: -1, count: n)  // the same term's next token
         list.bytes.withUnsafeBytes { b in
-            func less(_ x: Int, _ y: Int) -> Bool {
-                let rx = list.range(x), ry = list.range(y)
-                let n = min(rx.count, ry.count)
-                let c = n == 0 ? 0 : memcmp(b.baseAddress! + rx.lowerBound, b.baseAddress! + ry.lowerBound, n)
-                if c != 0 { return c < 0 }
-                if rx.count != ry.count { return rx.count < ry.count }
-                return list.positions[x] < list.positions[y]
+            let base = b.baseAddress!
+            for i in 0..<n {
+                let r = list.range(i)
+                if r.isEmpty { continue }
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+                for k in r { h = (h ^ UInt64(b[k])) &* 0x100_0000_01b3 }
+                var s = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while true {
+                    let g = Int(slots[s])
+                    if g < 0 {
+                        slots[s] = Int32(first.count)
+                        first.append(Int32(i))
+                        last.append(Int32(i))
+                        counts.append(1)
+                        break
+                    }
+                    let rg = list.range(Int(first[g]))
+                    if rg.count == r.count && memcmp(base + rg.lowerBound, base + r.lowerBound, r.count) == 0 {
+                        next[Int(last[g])] = Int32(i)
+                        last[g] = Int32(i)
+                        counts[g] += 1
+                        break
+                    }
+                    s = (s + 1) & mask
+                }
             }
-            order.sort(by: less)
         }
-        var i = 0
-        while i < order.count {
-            let r = list.range(order[i])
-            var j = i + 1
-            while j < order.count, list.bytes[list.range(order[j])] == list.bytes[r] { j += 1 }
-            if !r.isEmpty {
-                entries.append(
-                    Entry(
-                        field: field, term: Array(list.bytes[r]), tf: UInt32(clamping: j - i),
-                        positions: field.isScored ? order[i..<j].map { UInt32(clamping: list.positions[$0]) } : [],
-                        lengthCode: code))
+        entries.reserveCapacity(entries.count + first.count)
+        for g in first.indices {
+            var positions: [UInt32] = []
+            if field.isScored {
+                positions.reserveCapacity(Int(counts[g]))
+                var t = Int(first[g])
+                while t >= 0 {
+                    positions.append(UInt32(clamping: list.positions[t]))
+                    t = Int(next[t])
+                }
+                // Token order is position order from the analyzer; sorted anyway, as stored.
+                if zip(positions, positions.dropFirst()).contains(where: { $0 > $1 }) { positions.sort() }
             }
-            i = j
+            entries.append(
+                Entry(
+                    field: field, term: Array(list.bytes[list.range(Int(first[g]))]), tf: UInt32(clamping: counts[g]),
+                    positions: positions, lengthCode: code))
         }
     }
 }

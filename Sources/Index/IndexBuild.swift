@@ -91,12 +91,35 @@ public struct IndexBuild {
         public var deletionsNotFound: [String] = []
         /// Base blocks brought into `out` (0 for an update in place).
         public var blocksFromBase = 0
+        /// Where the time went, in order: `ingest` (read, extract, analyze, spill sorted runs),
+        /// `finish` (merge the runs into trees, write their blocks), `publish` (the version,
+        /// the base's blocks, the manifest and its self-check).
+        public var phases: [Phase] = []
 
         /// Skipped records by reason, revisits apart when they are reported on their own.
         public var skippedByReason: [String: Int] {
             var skipped = ingest.skippedByReason
             if revisits > 0 { skipped["revisit records (no text; not indexed)"] = nil }
             return skipped
+        }
+    }
+
+    /// One phase of a build: wall seconds, and CPU seconds of the whole process (all threads).
+    public struct Phase: Sendable, Equatable {
+        public var name: String
+        public var seconds: Double
+        public var cpuSeconds: Double
+    }
+
+    /// Times phases one after the other, each from the end of the one before.
+    struct PhaseClock {
+        var phases: [Phase] = []
+        var wall = monotonicSeconds(), cpu = processCPUSeconds()
+
+        mutating func end(_ name: String) {
+            let (w, c) = (monotonicSeconds(), processCPUSeconds())
+            phases.append(Phase(name: name, seconds: w - wall, cpuSeconds: c - cpu))
+            (wall, cpu) = (w, c)
         }
     }
 
@@ -156,6 +179,7 @@ public struct IndexBuild {
         if let sourceNames, sourceNames.count != sources.count {
             throw IndexError.partition(input: out, reason: "\(sourceNames.count) source names for \(sources.count) sources")
         }
+        var clock = PhaseClock()
         let base = try self.base.map { try Base(path: $0, key: key) }
         // Updating a merged index in place would publish it under this group's key alone and
         // drop the other groups: a group's index is its own; merging is the merger's job.
@@ -229,6 +253,7 @@ public struct IndexBuild {
                 }
                 progress(source, added)
             })
+        clock.end("ingest")
         if nextSeq.allSatisfy({ $0 == 0 }) && !ingest.failed.isEmpty {
             throw IndexError.nothingIndexed(failed: ingest.failed.map { "\($0)" })
         }
@@ -277,6 +302,7 @@ public struct IndexBuild {
             report.segment = finished.segment
             segments.append(finished.segment)
         }
+        clock.end("finish")
         if let base, let path = self.base, path != out {
             let copied = try DAGCopy.copy(roots: [base.version.cid] + base.version.version.segments, from: base.store, into: builder.store)
             report.blocksFromBase = copied.linked + copied.copied
@@ -293,6 +319,8 @@ public struct IndexBuild {
         report.segments = segments.count
         report.manifest = try IndexWriter.publish(
             versions: [version!], analyzer: analyzer.identifier, store: builder.store, out: out, key: key, created: created)
+        clock.end("publish")
+        report.phases = clock.phases
         return report
     }
 }

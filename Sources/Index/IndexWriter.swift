@@ -19,7 +19,8 @@ public enum IndexWriter {
         }
         let rootCID = try store.put(root.cbor.encode())
         let manifest = try Manifest.signed(
-            root: rootCID, summary: Manifest.summary(root: root, versions: sorted, segments: infos), key: key, created: created)
+            root: rootCID, summary: Manifest.summary(root: root, versions: sorted, segments: infos), key: key, created: created,
+            blockLayout: store.layout)
         let path = out + "/" + Manifest.fileName
         do {
             let view = try IndexView.open([.init(manifestBytes: manifest.fileBytes, path: path, store: store)])

@@ -168,17 +168,22 @@ public struct Manifest: Sendable {
     public var signature: [UInt8]
     /// The readable summary (`Manifest.summary`), as signed.
     public var summary: JSON
+    /// How the folder this manifest is published in names its block files (signed with the
+    /// rest, omitted when flat so manifests written before fan-out verify unchanged).
+    public var blockLayout: BlockLayout = .flat
 
     public var group: GroupID { GroupID(publicKey: signer) }
 
     func unsignedJSON() -> JSON {
-        .object([
+        var o: [String: JSON] = [
             "format": .string(Manifest.format),
             "root": .string(root.description),
             "created": .string(created),
             "signer": .object(["publicKey": .string(Hex.encode(signer)), "group": .string(group.description)]),
             "index": summary,
-        ])
+        ]
+        if let layout = blockLayout.manifestField { o["blockLayout"] = .string(layout) }
+        return .object(o)
     }
 
     /// The readable summary of an index whose blocks are these.
@@ -215,8 +220,10 @@ public struct Manifest: Sendable {
 
     #if !hasFeature(Embedded)  // the browser reads, it never signs
         /// Signs a manifest for the index whose root block is `root`.
-        public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws(ReadFailure) -> Manifest {
-            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
+        public static func signed(
+            root: CID, summary: JSON, key: GroupKey, created: String, blockLayout: BlockLayout = .flat
+        ) throws(ReadFailure) -> Manifest {
+            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary, blockLayout: blockLayout)
             m.signature = try key.sign(m.unsignedJSON().canonical)
             return m
         }
@@ -252,12 +259,16 @@ public struct Manifest: Sendable {
             let signer = json["signer"]?["publicKey"]?.string.flatMap(Hex.decode), signer.count == 32,
             let signature = json["signature"]?.string.flatMap(Hex.decode), let summary = json["index"]
         else { throw bad("missing created, signer, index or signature") }
+        let layoutField = json["blockLayout"]
+        guard layoutField == nil || layoutField?.string != nil, let layout = BlockLayout(manifestField: layoutField?.string) else {
+            throw bad("unknown block layout \(layoutField.map { "\($0)" } ?? ""): made by a newer version")
+        }
         guard case .object(var unsigned) = json else { throw bad("not an object") }
         unsigned["signature"] = nil
         guard Ed25519.verify(signature, message: JSON.object(unsigned).canonical, publicKey: signer) else {
             throw IndexError.badSignature(path: path)
         }
-        let m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary)
+        let m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary, blockLayout: layout)
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
         return m
     }

@@ -84,8 +84,7 @@ public enum BlockCollector {
             return report
         }
 
-        for name in try FileSystem.listDirectory(store.blocksPath) {
-            let path = store.blocksPath + "/" + name
+        for (name, path) in try store.files() {
             if let cid = try? CID(name) {
                 if reached.contains(cid) {
                     report.blocksKept += 1

@@ -18,4 +18,12 @@ public protocol PublishDestination: AnyObject, Sendable {
     func commit(manifest: [UInt8]) async throws
     /// Blocks sent in parallel at most (1 for a folder, more over a network).
     var concurrency: Int { get }
+    /// Told before anything is sent: the block layout the manifest being published names, so a
+    /// folder stores its blocks where that manifest's readers look for them.
+    func adopt(blockLayout: BlockLayout)
+}
+
+extension PublishDestination {
+    /// A hub stores blocks its own way and answers both URL forms.
+    public func adopt(blockLayout: BlockLayout) {}
 }

@@ -7,7 +7,7 @@ import Support
 /// released, so `gc` and other publishes wait.
 public final class FolderDestination: PublishDestination, @unchecked Sendable {
     public let folder: String
-    public let store: DirectoryStore
+    public private(set) var store: DirectoryStore
     public var name: String { folder }
     public let concurrency = 1
     private var lock: FolderLock?
@@ -16,6 +16,13 @@ public final class FolderDestination: PublishDestination, @unchecked Sendable {
         self.folder = folder
         lock = try FolderLock(folder: folder)
         store = try DirectoryStore(root: folder)
+    }
+
+    /// Blocks go where the published manifest's readers look: a folder published flat before
+    /// fan-out gets the new layout's paths (hard links of the blocks it keeps) with the first
+    /// manifest that names it, while its older manifests' blocks stay where they were.
+    public func adopt(blockLayout: BlockLayout) {
+        if blockLayout != store.layout, let s = try? DirectoryStore(root: folder, layout: blockLayout) { store = s }
     }
 
     /// Releases the folder's lock (also on deinit).
@@ -34,6 +41,8 @@ public final class FolderDestination: PublishDestination, @unchecked Sendable {
 
     public func put(_ cid: CID, bytes: [UInt8], source: DirectoryStore) async throws -> Bool {
         if try store.link(cid, from: source) { return true }
+        // The destination's own copy in its former layout, when the source is elsewhere.
+        if store.existingPath(of: cid) != nil, try store.link(cid, from: store) { return true }
         try store.put(bytes, cid: cid)
         return false
     }

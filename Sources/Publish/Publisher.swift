@@ -48,6 +48,7 @@ public enum Publisher {
         let manifest = view.manifest
         guard let store = source.store as? DirectoryStore else { throw PublishError.indexInvalid(path: index, reason: "not a folder") }
         var report = Report(root: manifest.root, versions: ListedVersion.listed(in: manifest))
+        destination.adopt(blockLayout: manifest.blockLayout)
 
         if let bytes = try await destination.currentManifest() {
             do {

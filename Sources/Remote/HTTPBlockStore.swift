@@ -1,7 +1,8 @@
 import Blocks
 import NIOHTTP1
 
-/// Blocks over HTTP from a published index folder (`BASE/blocks/<cid>`) or an IPFS trustless
+/// Blocks over HTTP from a published index folder (`BASE/blocks/<xy>/<cid>`, or `BASE/blocks/<cid>`
+/// for a folder whose manifest names no fan-out: `BlockLayout`) or an IPFS trustless
 /// gateway (`GATEWAY/ipfs/<cid>`, raw blocks). Read-only.
 ///
 /// Every block is verified against its CID before it is returned; `getMany` fetches a batch in
@@ -12,24 +13,27 @@ public final class HTTPBlockStore: BlockStore {
     public let base: String
     /// Fetches `base/ipfs/<cid>` with `Accept: application/vnd.ipld.raw` rather than `base/blocks/<cid>`.
     public let isGateway: Bool
+    /// How the folder names its blocks (from its manifest); unused for a gateway.
+    public let layout: BlockLayout
     let fetcher: Fetcher
 
     public var name: String { base }
     public var cost: ReadCost { fetcher.counters }
 
     /// `base` is an index folder's URL, or a gateway's when `gateway` is true.
-    public convenience init(base: String, gateway: Bool = false, options: RemoteOptions = .init()) throws {
-        try self.init(base: base, gateway: gateway, fetcher: Fetcher(options: options))
+    public convenience init(base: String, gateway: Bool = false, layout: BlockLayout = .flat, options: RemoteOptions = .init()) throws {
+        try self.init(base: base, gateway: gateway, layout: layout, fetcher: Fetcher(options: options))
     }
 
-    init(base: String, gateway: Bool, fetcher: Fetcher) throws {
+    init(base: String, gateway: Bool, layout: BlockLayout, fetcher: Fetcher) throws {
         self.base = try RemoteURL.normalized(base)
         isGateway = gateway
+        self.layout = layout
         self.fetcher = fetcher
     }
 
     public func url(of cid: CID) -> String {
-        base + (isGateway ? "/ipfs/" : "/blocks/") + cid.description
+        isGateway ? base + "/ipfs/" + cid.description : base + "/blocks/" + layout.relativePath(cid)
     }
 
     private func request(_ cid: CID, method: HTTPMethod = .GET) -> FetchRequest {

@@ -106,8 +106,13 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
     }
     let base = try RemoteURL.normalized(pathOrURL)
     let fetcher = Fetcher(options: options)
-    let http = try HTTPBlockStore(base: options.gateway ?? base, gateway: options.gateway != nil, fetcher: fetcher)
     let cache = try options.cacheDirectory.map { try BlockCache(directory: $0, limit: options.cacheLimit) }
+    let manifestURL = base + "/" + Manifest.fileName
+    let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
+    // Where the folder keeps its blocks; a layout this version does not know is refused by
+    // `IndexView.open` when it parses the manifest.
+    let layout = (try? JSON.parse(bytes)).flatMap { BlockLayout(manifestField: $0["blockLayout"]?.string) } ?? .flat
+    let http = try HTTPBlockStore(base: options.gateway ?? base, gateway: options.gateway != nil, layout: layout, fetcher: fetcher)
     let store: BlockStore
     var caching: CachingStore? = nil
     if let cache {
@@ -116,8 +121,6 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
     } else {
         store = http
     }
-    let manifestURL = base + "/" + Manifest.fileName
-    let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
     return (IndexView.Source(manifestBytes: bytes, path: manifestURL, store: store), IndexStore(store: store, http: http, caching: caching), base)
 }
 

@@ -1,3 +1,4 @@
+import Blocks
 import Index
 import Support
 
@@ -13,7 +14,7 @@ import Support
 /// Why not `lstat` or `realpath` and then `open`: a link made between the check and the open
 /// would be followed. Instead every request opens the folder (by the path the operator gave,
 /// links in it included: those are the operator's), then each name inside it with
-/// `openat(…, O_NOFOLLOW)`. Our paths are at most two names deep, so this covers every
+/// `openat(…, O_NOFOLLOW)`. Our paths are at most three names deep, so this covers every
 /// component inside the folder. `O_NONBLOCK` keeps a FIFO planted under a block's name from
 /// hanging a thread, and only regular files are read.
 ///
@@ -51,18 +52,23 @@ final class IndexFolderFiles: Sendable {
         case absent
     }
 
-    func manifest(limit: Int) throws -> Read { try read(nil, "manifest.json", limit: limit) }
+    func manifest(limit: Int) throws -> Read { try read(nil, nil, "manifest.json", limit: limit) }
 
     /// `names.json`, a merged index's display names (checked by the caller against its signer).
-    func groupNames(limit: Int) throws -> Read { try read(nil, GroupNames.fileName, limit: limit) }
+    func groupNames(limit: Int) throws -> Read { try read(nil, nil, GroupNames.fileName, limit: limit) }
 
-    /// `name` must be a single path component (a CID's text).
-    func block(_ name: String, limit: Int) throws -> Read { try read("blocks", name, limit: limit) }
+    /// `name` must be a single path component (a CID's text). Looked up in either block layout
+    /// (fan-out first, the layout of new folders), so both URL forms serve every folder.
+    func block(_ name: String, limit: Int) throws -> Read {
+        let fanned = try read("blocks", BlockLayout.shard(of: name), name, limit: limit)
+        if case .file = fanned { return fanned }
+        return try read("blocks", nil, name, limit: limit)
+    }
 
-    /// `sub/name` in the folder, following no link but the shared store's. `stamp` is the
+    /// `sub/name` (or `sub/shard/name`) in the folder, following no link but the shared store's. `stamp` is the
     /// file's identity when it did not change while being read (nil otherwise: check the
     /// bytes, do not remember the result).
-    private func read(_ sub: String?, _ name: String, limit: Int) throws -> Read {
+    private func read(_ sub: String?, _ shard: String?, _ name: String, limit: Int) throws -> Read {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { return try IndexFolderFiles.absent(directory, errno) }
         defer { close(root) }
@@ -78,7 +84,16 @@ final class IndexFolderFiles: Sendable {
             guard folder >= 0 else { return try IndexFolderFiles.absent(directory + "/" + sub, error) }
         }
         defer { if folder != root { close(folder) } }
-        let path = directory + "/" + (sub.map { $0 + "/" } ?? "") + name
+        if let shard {
+            let inner = openat(folder, shard, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard inner >= 0 else { return try IndexFolderFiles.absent(directory + "/" + (sub ?? "") + "/" + shard, errno) }
+            defer { close(inner) }
+            return try read(in: inner, path: directory + "/" + (sub ?? "") + "/" + shard + "/" + name, name, limit: limit)
+        }
+        return try read(in: folder, path: directory + "/" + (sub.map { $0 + "/" } ?? "") + name, name, limit: limit)
+    }
+
+    private func read(in folder: Int32, path: String, _ name: String, limit: Int) throws -> Read {
         let fd = openat(folder, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return try IndexFolderFiles.absent(path, errno) }
         defer { close(fd) }

@@ -25,6 +25,12 @@ enum Target: Equatable {
             case 1 where rest.first == "manifest.json": return .manifest(index: index)
             case 2 where rest.first == "blocks":
                 return (try? CID(String(rest.last!))).map { .block(index: index, cid: $0) } ?? .notFound
+            // Fan-out (`blocks/<xy>/<cid>`): either URL serves the block, whichever way the folder holds it.
+            case 3 where rest.first == "blocks":
+                guard let cid = try? CID(String(rest.last!)), rest[rest.startIndex + 1] == BlockLayout.shard(of: cid.description) else {
+                    return .notFound
+                }
+                return .block(index: index, cid: cid)
             default: return .notFound
             }
         }

@@ -51,7 +51,11 @@ public final class ServedIndex: Sendable {
     }
 
     public var manifestPath: String { directory + "/" + Manifest.fileName }
-    public func blockPath(_ cid: CID) -> String { directory + "/blocks/" + cid.description }
+    /// The block's file as `IndexFolderFiles.block` finds it: fan-out first, then flat.
+    public func blockPath(_ cid: CID) -> String {
+        let fanned = directory + "/blocks/" + BlockLayout.fanOut.relativePath(cid)
+        return FileSystem.exists(fanned) ? fanned : directory + "/blocks/" + cid.description
+    }
 
     /// The verified view of the current manifest (reopened if the file changed).
     public func view() throws -> IndexView {

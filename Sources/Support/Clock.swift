@@ -27,6 +27,14 @@ public func threadCPUSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
+/// CPU seconds (user + system) used by the whole process so far, every thread (`getrusage`).
+public func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 /// The process's peak resident memory so far, in MiB (`getrusage`): what benchmarks report
 /// next to their times.
 public func peakRSSMiB() -> Double {

@@ -115,6 +115,35 @@ public enum FileSystem {
         ok = true
     }
 
+    /// Writes a new file `path` that must not exist yet: open, write, close, three system calls
+    /// (`writeAtomically` makes five). False, writing nothing, when `path` exists; throws
+    /// `notFound` when its folder does not. For content-addressed files only: a writer killed
+    /// mid-write leaves a short file, which the caller tells by its size and replaces.
+    public static func writeNew(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 {
+            if errno == EEXIST { return false }
+            if errno == ENOENT { throw Error.notFound }
+            throw Error.io(path: path, message: errorText())
+        }
+        var failed = false
+        bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count {
+                let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = true; return }
+                done += n
+            }
+        }
+        let message = errorText()
+        if close(fd) != 0 || failed {
+            unlink(path)
+            throw Error.io(path: path, message: failed ? message : errorText())
+        }
+        return true
+    }
+
     /// A `readdir` entry's name, read in place up to its NUL. Copying `entry.pointee` (or its
     /// 256-byte `d_name`) reads a whole `dirent`, but readdir's records are only `d_reclen` long,
     /// and one ending at the end of a mapped page crashed the hub (SIGSEGV, seen in the bench).

@@ -22,7 +22,7 @@ import Testing
         let missing = CID(of: [0xf6])
         #expect(throws: BlockError.notFound(cid: missing, source: store.blocksPath)) { try store.get(missing) }
         // No temporary files are left behind.
-        #expect(try FileSystem.listDirectory(store.blocksPath).count == 1)
+        #expect(try store.files().count == 1)
     }
 
     @Test func carImportRejectsTamperedSections() throws {

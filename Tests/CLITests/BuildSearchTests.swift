@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TextTestSupport
 
 @Suite(.serialized) struct BuildSearchTests {
     let work = CLI.temp("build")
@@ -68,9 +69,9 @@ import Testing
         let out = work + "/idx-verify"
         #expect(try CLI.run(["build", site, "--out", out, "--key", key]).status == 0)
         #expect(try CLI.run(["verify", out]).status == 0)
-        let blocks = try FileManager.default.contentsOfDirectory(atPath: out + "/blocks").sorted()
+        let blocks = try blockNames(out).sorted()
         for name in blocks.shuffled().prefix(6) {
-            let path = out + "/blocks/" + name
+            let path = blockFile(out, name)
             let original = try Data(contentsOf: URL(fileURLWithPath: path))
             var bytes = [UInt8](original)
             bytes[bytes.count / 2] ^= 0x10

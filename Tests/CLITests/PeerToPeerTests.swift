@@ -161,7 +161,7 @@ import TextTestSupport
         #expect((first["added"] as? [[String: Any]])?.first?["date"] as? String == "2025-01-02T08:00:00Z")
         #expect((first["added"] as? [[String: Any]])?.first?["snippet"] as? String == "@alice lovely #honey")
 
-        let before = Set(try FileManager.default.contentsOfDirectory(atPath: work + "/B/blocks"))
+        let before = Set(try blockNames(work + "/B"))
         // The first version's manifest, kept beside the index as a published folder keeps it.
         try FileManager.default.createDirectory(atPath: work + "/B/versions", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: work + "/B/manifest.json", toPath: work + "/B/versions/1.json")
@@ -172,7 +172,7 @@ import TextTestSupport
         try #"{"text": "Telescope night, cloudy #stars", "createdAt": "2024-12-20T20:00:00Z"}"#
             .write(toFile: work + "/bob/posts/b2.json", atomically: true, encoding: .utf8)
         try build(["bob"], out: "B", key: "b.key", base: true)
-        let new = Set(try FileManager.default.contentsOfDirectory(atPath: work + "/B/blocks")).subtracting(before)
+        let new = Set(try blockNames(work + "/B")).subtracting(before)
 
         try FileManager.default.removeItem(atPath: cache + "/blocks")
         let logStart = nginx.accessLog.count

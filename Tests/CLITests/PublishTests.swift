@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TextTestSupport
 
 /// A process started from the built binary whose first stdout line is its URL (`indexer hub`).
 final class Server {
@@ -55,7 +56,7 @@ final class Server {
         let first = try CLI.run(["publish", work + "/idx", site, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let sent = try json(first.stdout)
-        let blocks = try FileManager.default.contentsOfDirectory(atPath: site + "/blocks").count
+        let blocks = try blockNames(site).count
         #expect(sent["published"] as? Bool == true && sent["blocksSent"] as? Int == blocks && blocks > 10)
         // The static search page goes with the index, as build writes it.
         #expect(sent["searchPage"] as? String == site + "/search/index.html")

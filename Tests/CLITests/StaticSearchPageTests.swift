@@ -105,7 +105,7 @@ let staticPageScript =
         let manifest = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json"))) as? [String: Any])
         let root = try #require(manifest["root"] as? String)
-        let path = out + "/blocks/" + root
+        let path = blockFile(out, root)
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count - 1] ^= 0x01
         try Data(bytes).write(to: URL(fileURLWithPath: path))

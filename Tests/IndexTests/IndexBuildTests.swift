@@ -56,6 +56,10 @@ import TextTestSupport
         try shard.forEachDocument { _, r in if r.url == c.url { found.append(r) } }
         #expect(found.map(\.title) == [c.title])
         #expect(try shard.documentFrequency(.body, Array(c.term.utf8)) == c.documents)
+        // Every phase is timed, in order; extracting and analyzing cost CPU.
+        #expect(report.phases.map(\.name) == ["ingest", "finish", "publish"])
+        #expect(report.phases.allSatisfy { $0.seconds >= 0 && $0.cpuSeconds >= 0 })
+        #expect(report.phases[0].cpuSeconds > 0)
     }
 
     @Test func anIncrementalBuildAddsOnlyNewDocumentsAsTheNextBatch() throws {

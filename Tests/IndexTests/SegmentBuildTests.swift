@@ -41,7 +41,7 @@ import Testing
                 options: .init(memoryBytes: memory, threads: threads, rangeBytes: rangeBytes))
             for i in docs.indices { try builder.add(docs[i], file: 0, seq: UInt32(i)) }
             let finished = try builder.finish(sources: [.init(name: "test", bytes: 0)])
-            return (finished, Set(try FileSystem.listDirectory(dir + "/blocks")))
+            return (finished, Set(try DirectoryStore(root: dir, create: false).list().map(\.description)))
         }
         let (one, oneBlocks) = try finish(threads: 1, rangeBytes: 1 << 30, memory: 64 << 20)
         #expect(one.summary.ranges == 4)

@@ -17,7 +17,7 @@ import TextTestSupport
 func checkAccounting(_ hub: HubService, _ key: GroupKey) throws -> Int64 {
     let folder = hub.folder(key.group.description)
     let files = try DirectoryStore(root: folder, create: false).list()
-    let onDisk = files.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(folder + "/blocks/\($1)")) }
+    let onDisk = files.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(blockFile(folder, $1))) }
     let hex = Hex.encode(key.publicKey)
     let (rows, sum) = try hub.db.queue.read { db in
         (
@@ -43,7 +43,7 @@ func checkAccounting(_ hub: HubService, _ key: GroupKey) throws -> Int64 {
             try buildVersion(dir: dir, sequence: 1, documents: documents, key: key)
             return (key, dir, documents)
         }
-        @Sendable func size(_ dir: String) throws -> Int64 { try reachable(dir).reduce(0) { $0 + Int64(FileSystem.fileSize(dir + "/blocks/\($1)")) } }
+        @Sendable func size(_ dir: String) throws -> Int64 { try reachable(dir).reduce(0) { $0 + Int64(FileSystem.fileSize(blockFile(dir, $1))) } }
         try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.live) { client in
             let base = "http://127.0.0.1:\(client.port!)"
             let hubClient = HubClient(base: base)
@@ -169,7 +169,7 @@ func checkAccounting(_ hub: HubService, _ key: GroupKey) throws -> Int64 {
         // Killed once a fifth of the blocks are in (the deadline is for a machine busy with
         // other test processes, where uploads crawl).
         let deadline = Date().addingTimeInterval(600)
-        func stored() -> Int { ((try? FileSystem.listDirectory(blocks)) ?? []).filter { !$0.hasPrefix(".") }.count }
+        func stored() -> Int { ((try? blockNames(blocks.dropLast(7).description)) ?? []).filter { !$0.contains(".tmp-") }.count }
         while Date() < deadline, stored() < max(1, total / 5) { usleep(1000) }
         kill(server.process.processIdentifier, SIGKILL)
         server.process.waitUntilExit()

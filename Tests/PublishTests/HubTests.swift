@@ -10,6 +10,7 @@ import Publish
 import Support
 import Synchronization
 import Testing
+import TextTestSupport
 
 let keyA = try! GroupKey(seed: Array(repeating: 41, count: 32))
 let keyB = try! GroupKey(seed: Array(repeating: 42, count: 32))
@@ -76,7 +77,7 @@ struct HubSession {
         var order: [CID] = []
         try CAR.reachable(from: m.root, in: try DirectoryStore(root: dir, create: false)) { c, _ in order.append(c) }
         for cid in order.reversed() where !skip.contains(cid) {
-            let (s, answer) = try await put("/groups/\(key.group)/blocks/\(cid)", try FileSystem.readFile(dir + "/blocks/\(cid)"), token: token)
+            let (s, answer) = try await put("/groups/\(key.group)/blocks/\(cid)", try FileSystem.readFile(blockFile(dir, cid)), token: token)
             guard s == .created else { return (s, answer) }
         }
         return try await put("/groups/\(key.group)/manifest.json", manifest, token: token)
@@ -138,7 +139,7 @@ struct HubSession {
             let (over, why) = try await s.put(path, block, token: token)
             #expect(over == .contentTooLarge && why["error"]?.string == "quota-bytes")
             #expect(why["limit"]?.int == 4000 && why["size"]?.int == Int64(block.count))
-            #expect(!FileSystem.exists(hub.folder(g.group) + "/blocks/\(cid)"))
+            #expect(!FileSystem.exists(blockFile(hub.folder(g.group), cid)))
             q.bytes = 1 << 30
             try hub.db.setQuota(publicKey: g.publicKey, q)
             #expect(try await s.put(path, block, token: token).0 == .created)
@@ -218,7 +219,7 @@ struct HubSession {
             }
             let folder = hub.folder(keyA.group.description)
             #expect(Set(try DirectoryStore(root: folder, create: false).list()) == (try reachable(dir)))
-            let used = try reachable(dir).reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(folder + "/blocks/\($1)")) }
+            let used = try reachable(dir).reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(blockFile(folder, $1))) }
             #expect(try hub.db.group(named: keyA.group.description)?.bytesUsed == used)
         }
     }
@@ -324,15 +325,15 @@ func staticSite(_ dir: String) -> some ApplicationProtocol {
             try buildVersion(dir: src, sequence: 3, key: keyA, keep: [seg1, seg2])
             _ = try await Publisher.publish(index: src, to: try FolderDestination(folder: site))
             let victim = try #require(try reachable(src).subtracting(before3).first { $0.codec == CID.dagCBOR })
-            var bytes = try FileSystem.readFile(site + "/blocks/\(victim)")
+            var bytes = try FileSystem.readFile(blockFile(site, victim))
             bytes[bytes.count / 2] ^= 0x55
-            try FileSystem.writeAtomically(site + "/blocks/\(victim)", bytes)
+            try FileSystem.writeAtomically(blockFile(site, victim), bytes)
             await #expect(throws: (any Error).self) { try await hub.follow(group: try hub.db.group(named: g.group)!) }
             #expect(try hub.db.versions(publicKey: g.publicKey).last?.number == 2)
-            #expect(!FileSystem.exists(hub.folder(g.group) + "/blocks/\(victim)"))
+            #expect(!FileSystem.exists(blockFile(hub.folder(g.group), victim)))
             // Blocks fetched before the bad one count against the quota (every stored block does).
             let stored = try DirectoryStore(root: hub.folder(g.group), create: false).list()
-            let counted = stored.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(hub.folder(g.group) + "/blocks/\($1)")) }
+            let counted = stored.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize(blockFile(hub.folder(g.group), $1))) }
             #expect(try hub.db.group(named: g.group)?.bytesUsed == counted)
         }
     }

@@ -6,6 +6,7 @@ import Publish
 import Support
 import Synchronization
 import Testing
+import TextTestSupport
 
 /// A group's index built in `dir` as version `sequence`: batch `sequence`, the segments of the
 /// versions before kept (as an incremental build does). Returns the new segment's CID.
@@ -48,6 +49,29 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
 }
 
 @Suite struct FolderPublishTests {
+    /// A site published flat before fan-out, then given a fan-out index: every block the new
+    /// manifest reaches is where that manifest says (linked from the flat copies it had), the
+    /// old manifest's flat blocks stay for its readers, and gc then keeps what is reached.
+    @Test func publishingAFanOutIndexOverAFlatSiteMovesItsBlocks() async throws {
+        let old = tempDirectory("old"), src = tempDirectory("src"), dest = tempDirectory("dest") + "/site"
+        try DirectoryStore(root: old, layout: .flat).put(Array("before fan-out".utf8))
+        try buildVersion(dir: old, sequence: 1)
+        _ = try await Publisher.publish(index: old, to: try FolderDestination(folder: dest))
+        #expect(try DirectoryStore(root: dest, create: false).layout == .flat)
+        let (from, into) = (try DirectoryStore(root: old, create: false), try DirectoryStore(root: src))
+        for c in try from.list() { try into.put(try from.get(c), cid: c) }
+        try buildVersion(dir: src, sequence: 2, keep: [try IndexView.open(directory: old).segments[0].cid])
+        let report = try await Publisher.publish(index: src, to: try FolderDestination(folder: dest))
+        #expect(report.published)
+        let store = try DirectoryStore(root: dest, create: false)
+        #expect(store.layout == .fanOut)
+        let reached = try reachable(dest)
+        #expect(try reached.allSatisfy { try store.has($0) }, "every reached block at its fan-out path")
+        #expect(try reachable(dest, manifest: "versions/1.json").allSatisfy { FileSystem.exists(dest + "/blocks/\($0)") })
+        #expect(try IndexView.open(directory: dest).documentCount == 120)
+        #expect(report.blocksLinked > 0)
+    }
+
     @Test func publishedFolderOpensAsTheIndexAndRepublishingSendsNothing() async throws {
         let src = tempDirectory("src"), dest = tempDirectory("dest") + "/site"
         try buildVersion(dir: src, sequence: 1)
@@ -55,7 +79,7 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
         #expect(report.published && report.previousRoot == nil)
         let reached = try reachable(src), present = try blockCount(dest)
         #expect(report.blocksSent == reached.count && report.blocksSent == present)
-        #expect(report.bytesSent == reached.reduce(0) { $0 + Int(FileSystem.fileSize(src + "/blocks/\($1)")) })
+        #expect(report.bytesSent == reached.reduce(0) { $0 + Int(FileSystem.fileSize(blockFile(src, $1))) })
         // Byte for byte the manifest, which a reader opens with every block present.
         #expect(try FileSystem.readFile(dest + "/manifest.json") == (try FileSystem.readFile(src + "/manifest.json")))
         #expect(try FileSystem.readFile(dest + "/versions/1.json") == (try FileSystem.readFile(src + "/manifest.json")))

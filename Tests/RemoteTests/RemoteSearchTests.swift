@@ -98,7 +98,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         let (server, base) = try pythonStaticServer(dir)
         defer { server.stop() }
         for victim in victims.prefix(40) {
-            let path = dir + "/blocks/" + victim.description
+            let path = blockFile(dir, victim)
             var bytes = try FileSystem.readFile(path)
             bytes[bytes.count / 2] ^= 0x10
             try FileSystem.writeAtomically(path, bytes)
@@ -108,7 +108,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
                 let remote = try openIndex(base, options: options)
                 for q in remoteQueries { _ = try IndexSearch(view: remote.view).run(q, limit: 10) }
             } catch let e as RemoteError {
-                #expect(e == .mismatch(url: base + "/blocks/" + victim.description))
+                #expect(e == .mismatch(url: base + "/blocks/" + BlockLayout.fanOut.relativePath(victim)))
                 #expect(e.description.contains(victim.description))
                 tamperedAny = true
             }

@@ -7,6 +7,7 @@ import Search
 import Support
 import Synchronization
 import Testing
+import TextTestSupport
 
 @testable import Serve
 
@@ -119,13 +120,49 @@ import Testing
         }
     }
 
+    /// Fan-out folders (`blocks/<xy>/`) are opened without following links too: neither a
+    /// linked shard folder nor a link inside a real one is served, at either URL form.
+    @Test func aLinkedFanOutFolderOrFileIsNeverServed() async throws {
+        let (dir, _, _) = try fixture()
+        #expect(try DirectoryStore(root: dir, create: false).layout == .fanOut)
+        // A secret whose shard folder the index does not have, so a link can take its place.
+        let outside = tempDirectory("outside")
+        let (bytes, cid) = try #require(
+            (0..<1000).lazy.map { Array("secret \($0)".utf8) }.map { ($0, CID(of: $0)) }
+                .first { !FileSystem.exists(dir + "/blocks/" + BlockLayout.shard(of: $0.1.description)) })
+        let shard = BlockLayout.shard(of: cid.description)
+        try FileSystem.makeDirectories(outside + "/" + shard)
+        try FileSystem.writeAtomically(outside + "/" + shard + "/" + cid.description, bytes)
+        #expect(symlink(outside + "/" + shard, dir + "/blocks/" + shard) == 0)
+        // And a link to the same secret file inside a real shard folder, under another name.
+        let real = try #require(try DirectoryStore(root: dir, create: false).list().first)
+        let (other, otherCID) = (Array("another secret".utf8), CID(of: Array("another secret".utf8)))
+        try FileSystem.writeAtomically(outside + "/other", other)
+        let realShard = dir + "/blocks/" + BlockLayout.shard(of: real.description)
+        try FileSystem.makeDirectories(dir + "/blocks/" + BlockLayout.shard(of: otherCID.description))
+        #expect(symlink(outside + "/other", dir + "/blocks/" + BlockLayout.fanOut.relativePath(otherCID)) == 0)
+        try await app([dir]).test(.router) { client in
+            for c in [cid, otherCID] {
+                for uri in ["/blocks/\(c)", "/blocks/" + BlockLayout.fanOut.relativePath(c), "/ipfs/\(c)"] {
+                    try await expect(client, uri, .notFound)
+                }
+            }
+            // The folder's own blocks are served at both URL forms; a wrong shard is not.
+            try await expect(client, "/blocks/\(real)", .ok)
+            try await expect(client, "/blocks/" + BlockLayout.fanOut.relativePath(real), .ok)
+            let wrong = BlockLayout.shard(of: real.description) == "aa" ? "ab" : "aa"
+            try await expect(client, "/blocks/\(wrong)/\(real)", .notFound)
+        }
+        #expect(FileSystem.isDirectory(realShard))
+    }
+
     @Test func aBlockWithWrongBytesIsNotServed() async throws {
         let (dir, _, _) = try fixture()
         // A copy of the same index: the gateway serves the good copy when one index's is damaged.
         let copy = tempDirectory("copy") + "/copy"
         try FileManager.default.copyItem(atPath: dir, toPath: copy)
         let cid = try #require(try DirectoryStore(root: dir, create: false).list().first)
-        let path = dir + "/blocks/\(cid)"
+        let path = blockFile(dir, cid)
         let good = try FileSystem.readFile(path)
         var bad = good
         bad[bad.count / 2] ^= 0x01

@@ -7,6 +7,7 @@ import Search
 import Support
 import Synchronization
 import Testing
+import TextTestSupport
 
 @testable import Serve
 
@@ -31,7 +32,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
 @Suite struct ServeTests {
     @Test func blocksAreImmutableWithCIDTagsAndRanges() async throws {
         let cid = try #require(try DirectoryStore(root: mergedIndex, create: false).list().first)
-        let bytes = try FileSystem.readFile(mergedIndex + "/blocks/" + cid.description)
+        let bytes = try FileSystem.readFile(blockFile(mergedIndex, cid))
         let name = servedIndexes[1].name
         let other = try #require(try DirectoryStore(root: servedIndexes[1].directory, create: false).list().first)
         try await testApplication().test(.router) { client in
@@ -72,7 +73,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
 
     @Test func gatewayServesRawBlocksFromAnyIndex() async throws {
         let other = try #require(try DirectoryStore(root: servedIndexes[1].directory, create: false).list().first)
-        let bytes = try FileSystem.readFile(servedIndexes[1].directory + "/blocks/" + other.description)
+        let bytes = try FileSystem.readFile(blockFile(servedIndexes[1].directory, other))
         try await testApplication().test(.router) { client in
             try await client.execute(uri: "/ipfs/\(other)", method: .get, headers: [.accept: "application/vnd.ipld.raw"]) { r in
                 #expect(r.status == .ok && Array(buffer: r.body) == bytes)

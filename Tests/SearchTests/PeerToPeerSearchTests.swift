@@ -4,6 +4,7 @@ import Index
 import IndexTestSupport
 import Query
 import Testing
+import TextTestSupport
 
 @testable import Search
 
@@ -92,19 +93,18 @@ import Testing
     /// the new documents' segment, not the earlier ones (here deleted from the store after opening).
     @Test func matchingGivenDocumentsReadsOnlyTheirSegments() throws {
         let dir = tempDirectory("matching")
-        let blocks = dir + "/blocks"
         let (first, _) = try buildIndex([post(0, "honey old", day: 1), post(1, "honey older", day: 2)], dir: dir)
-        let oldBlocks = Set(try FileManager.default.contentsOfDirectory(atPath: blocks))
+        let oldBlocks = Set(try blockNames(dir))
         let (view, _) = try buildIndex(
             [post(2, "honey new", day: 20)], dir: dir, batch: 1, sequence: 2, keepSegments: [first.segments[0].cid])
         #expect(view.segments.count == 2)
         let newDoc = DocRef(group: view.segments[1].info.batches[0].group, batch: 1, ordinal: 0)
         #expect(view.segment(owning: newDoc)?.cid == view.segments[1].cid)
-        let newBlocks = Set(try FileManager.default.contentsOfDirectory(atPath: blocks)).subtracting(oldBlocks)
+        let newBlocks = Set(try blockNames(dir)).subtracting(oldBlocks)
         // The first segment's nodes go (those the new segment shares by content stay).
         var shared = Set<String>()
         try CAR.reachable(from: view.segments[1].cid, in: view.store) { c, _ in shared.insert(c.description) }
-        for b in oldBlocks where !newBlocks.contains(b) && !shared.contains(b) { try FileManager.default.removeItem(atPath: blocks + "/" + b) }
+        for b in oldBlocks where !newBlocks.contains(b) && !shared.contains(b) { try FileManager.default.removeItem(atPath: blockFile(dir, b)) }
         let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
         let group = view.segments[1].info.batches[0].group.description
         for q in ["date:2025-01-10..", "honey date:2025-01..2025-02", "group:\(group)", "honey group:\(group)"] {

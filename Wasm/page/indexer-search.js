@@ -34,6 +34,17 @@ export function cidText(bytes) {
   return out;
 }
 
+/**
+ * A block's path below the index folder, as the manifest's `blockLayout` names it: absent for
+ * `blocks/<cid>`, "next-to-last/2" for `blocks/<xy>/<cid>` (the CID's two characters before its
+ * last). Throws for a layout this page does not know rather than fetch wrong URLs.
+ */
+export function blockPathFor(layout) {
+  if (layout === undefined) return (name) => "blocks/" + name;
+  if (layout === "next-to-last/2") return (name) => `blocks/${name.slice(-3, -1)}/${name}`;
+  throw new Error(`unknown block layout ${JSON.stringify(layout)}: made by a newer version`);
+}
+
 /** A framed list (varint length, bytes) as arrays. */
 function unframe(bytes) {
   const items = [];
@@ -135,9 +146,12 @@ export async function openIndex(base, options = {}) {
     if (trusted.code !== 0) throw new Error(`trust list: ${decoder.decode(trusted.bytes)}`);
   }
 
+  const manifestJSON = JSON.parse(decoder.decode(manifest));
+  const blockPath = blockPathFor(manifestJSON.blockLayout);
+
   async function block(cid) {
     const name = cidText(cid);
-    const url = new URL("blocks/" + name, root);
+    const url = new URL(blockPath(name), root);
     let bytes = null;
     if (cache) {
       const hit = await cache.match(url);
@@ -179,7 +193,7 @@ export async function openIndex(base, options = {}) {
 
   return {
     stats,
-    manifest: JSON.parse(decoder.decode(manifest)),
+    manifest: manifestJSON,
     /** One page of results, as `indexer search --json` gives them. */
     async search(query, { limit = 10, offset = 0 } = {}) {
       const text = await run("qc_search_json", [manifest, encoder.encode(query)], [limit, offset]);

@@ -10,7 +10,8 @@ struct BuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Index WARC, WARC.gz, WARC.zst, ARC, ARC.gz, WACZ files and site folders into a signed segment of the group's index.",
         discussion: """
-            Writes DIR/blocks/<cid> and, last and atomically, DIR/manifest.json: a killed build \
+            Writes DIR/blocks/<xy>/<cid> (a folder built before fan-out keeps blocks/<cid>) and, \
+            last and atomically, DIR/manifest.json: a killed build \
             leaves any previous index in DIR intact. The segment depends only on the sources and \
             the key, not on --threads, nor on --memory-mb except that a record or payload over the \
             bounds it sets is skipped. With --base (an earlier index of the group; may be --out \
@@ -175,6 +176,13 @@ struct BuildCommand: ParsableCommand {
                 "blocksFromBase": .int(Int64(report.blocksFromBase)),
                 "partition": partition.map { .string("\($0.value.index)/\($0.value.count)") } ?? .null,
                 "searchPage": page.map { .string($0 + "/index.html") } ?? .null,
+                "phases": .array(
+                    report.phases.map {
+                        .object([
+                            "phase": .string($0.name), "milliseconds": .int(Int64($0.seconds * 1000)),
+                            "cpuMilliseconds": .int(Int64($0.cpuSeconds * 1000)),
+                        ])
+                    }),
             ]
             o["leftOut"] = .object(summary.ignored.mapValues { .int(Int64($0)) })
             o["skippedByReason"] = .object(skipped.mapValues { .int(Int64($0)) })
@@ -193,6 +201,10 @@ struct BuildCommand: ParsableCommand {
             output.note(
                 "\(built.terms) terms, \(built.postings) postings; wrote \(built.blocksWritten) blocks, \(built.bytesWritten) bytes (\(built.runs) sorted runs)"
             )
+            output.note(
+                "time: "
+                    + report.phases.map { "\($0.name) \(String(format: "%.1f", $0.seconds)) s (CPU \(String(format: "%.1f", $0.cpuSeconds)) s)" }
+                    .joined(separator: ", "))
             if report.revisits > 0 { output.note("\(report.revisits) revisit records carry no text and were not indexed") }
             for (title, counts) in [("left out", summary.ignored), ("repaired", summary.recovered), ("skipped", skipped)] where !counts.isEmpty {
                 output.note("\(title):")

@@ -26,7 +26,7 @@ struct HubServeCommand: AsyncParsableCommand {
         abstract: "Run a hub (the default: `indexer hub --data DIR`).",
         discussion: """
             Each registered group's index is served as a plain index folder at \
-            /groups/<group>/ (manifest.json, blocks/<cid>, versions/<n>.json), so `search \
+            /groups/<group>/ (manifest.json, blocks/<cid> or blocks/<xy>/<cid>, versions/<n>.json), so `search \
             --index http://HUB/groups/<group>` and `merge` work unchanged. Groups register by \
             signing a hub-issued nonce with their key (`indexer hub register`) and publish with \
             `indexer publish INDEX http://HUB`: each block is checked against its CID and the \

@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve index folders read-only over HTTP, with a search page and a JSON search API.",
         discussion: """
-            The first index is served at / (manifest.json, blocks/<cid>) and every index at \
+            The first index is served at / (manifest.json, blocks/<cid> and blocks/<xy>/<cid>, \
+            whichever layout the folder has) and every index at \
             /<name>/, where name is its folder's name. Blocks carry Cache-Control immutable and \
             their CID as ETag, and honour Range; /ipfs/<cid> serves raw blocks from any of the \
             indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
