@@ -168,17 +168,21 @@ public struct Manifest: Sendable {
     public var signature: [UInt8]
     /// The readable summary (`Manifest.summary`), as signed.
     public var summary: JSON
+    /// The blocks a query reads first (`Bootstrap`), encoded; empty in indexes written before it.
+    public var bootstrap: [UInt8] = []
 
     public var group: GroupID { GroupID(publicKey: signer) }
 
     func unsignedJSON() -> JSON {
-        .object([
+        var o: [String: JSON] = [
             "format": .string(Manifest.format),
             "root": .string(root.description),
             "created": .string(created),
             "signer": .object(["publicKey": .string(Hex.encode(signer)), "group": .string(group.description)]),
             "index": summary,
-        ])
+        ]
+        if !bootstrap.isEmpty { o["bootstrap"] = .string(Base64.encode(bootstrap)) }
+        return .object(o)
     }
 
     /// The readable summary of an index whose blocks are these.
@@ -215,8 +219,8 @@ public struct Manifest: Sendable {
 
     #if !hasFeature(Embedded)  // the browser reads, it never signs
         /// Signs a manifest for the index whose root block is `root`.
-        public static func signed(root: CID, summary: JSON, key: GroupKey, created: String) throws(ReadFailure) -> Manifest {
-            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary)
+        public static func signed(root: CID, summary: JSON, key: GroupKey, created: String, bootstrap: [UInt8] = []) throws(ReadFailure) -> Manifest {
+            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary, bootstrap: bootstrap)
             m.signature = try key.sign(m.unsignedJSON().canonical)
             return m
         }
@@ -257,7 +261,11 @@ public struct Manifest: Sendable {
         guard Ed25519.verify(signature, message: JSON.object(unsigned).canonical, publicKey: signer) else {
             throw IndexError.badSignature(path: path)
         }
-        let m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary)
+        var m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary)
+        if let b = json["bootstrap"] {
+            guard let text = b.string, let raw = Base64.decode(text) else { throw bad("malformed bootstrap") }
+            m.bootstrap = raw
+        }
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
         return m
     }
