@@ -126,6 +126,9 @@ final class BootstrapStore: BlockStore {
         return out
     }
 
-    func has(_ cid: CID) throws(ReadFailure) -> Bool { try blocks[cid] != nil || upstream.has(cid) }
+    func has(_ cid: CID) throws(ReadFailure) -> Bool {
+        if blocks[cid] != nil { return true }
+        return try upstream.has(cid)
+    }
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { try upstream.put(bytes, cid: cid) }
 }

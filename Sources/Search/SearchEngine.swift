@@ -298,8 +298,16 @@ public struct SearchEngine {
         for segment in view.segments {
             requests.append((segment.postings, terms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
         }
-        try Tree.prefetch(requests)
+        // With the first leaves, each term's leaf of the highest impacts: its best postings
+        // raise the floor `fetchLeaves` finds, so fewer leaves are left for another round trip.
+        try Tree.prefetch(requests, best: SearchEngine.bestLeaves) { [bm25] ref in
+            guard let field = ref.firstKey.first.flatMap(Field.init(rawValue:)), let impacts = Impacts(encoded: ref.aggregate) else { return 0 }
+            return bm25.bound(weight: 1, field: field, impacts: impacts)
+        }
     }
+
+    /// Leaves of the highest impacts fetched per term range with its first ones.
+    static let bestLeaves = 1
 
     /// Stretches the leaf plan considers at most (a bound walk reads internal nodes only).
     static let maxStretches = 1 << 16
@@ -343,7 +351,8 @@ public struct SearchEngine {
                 if it == nil { it = try live(try compile(plan, c)) }
                 guard let r = it else { break }
                 try r.advance(to: s.from)
-                while let d = r.doc, s.end.map({ !($0 < d) }) ?? true {
+                while let d = r.doc {
+                    if let e = s.end, e < d { break }
                     heap.insert(d, try r.score())
                     try r.next()
                 }
