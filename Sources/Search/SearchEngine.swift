@@ -309,8 +309,9 @@ public struct SearchEngine {
     /// Leaves of the highest impacts fetched per term range with its first ones.
     static let bestLeaves = 1
 
-    /// Stretches the leaf plan considers at most (a bound walk reads internal nodes only).
-    static let maxStretches = 1 << 16
+    /// Stretches the leaf plan considers at most: each costs a bound over every cursor (a
+    /// prefix query over many segments has hundreds); past them the loop reads leaves as needed.
+    static let maxStretches = 4096
     /// Leaves fetched in one batch at most; the loop reads any others as it needs them.
     static let maxBatchLeaves = 256
 
