@@ -109,11 +109,11 @@ WASM := .build/wasm
 # their modules' Errors.swift are replaced by Wasm/QueryCore/Failure.swift, Sodium and Zstd by
 # Platform.swift over the C sources below.
 WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift Sources/Snippets/*.swift) \
-	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift BinaryHeap.swift JSON.swift JSON+Parse.swift JSONWriter.swift) \
+	$(addprefix Sources/Support/,ISODate.swift Hex.swift Base32.swift Base64.swift BinaryHeap.swift JSON.swift JSON+Parse.swift JSONWriter.swift) \
 	$(addprefix Sources/Blocks/,CID.swift BlockLayout.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
 	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
 	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift Aggregates.swift \
-		IndexAnalyzer.swift Manifest.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift) \
+		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift) \
 	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift \
 		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift) Sources/Index/ReplayTemplate.swift \
 	$(wildcard Wasm/QueryCore/*.swift)

@@ -64,7 +64,10 @@ public final class IndexView: Sendable {
     public let vouchers: [[UInt8]]
 
     public let analyzer: String
-    public var store: BlockStore { reader.store }
+    /// The index's blocks: its own store (so copies can hard-link from a folder), or for several
+    /// indexes one routing among theirs. Queries read through `reader`, which also answers from
+    /// the manifests' bootstrap blocks.
+    public let store: BlockStore
 
     /// The single manifest of a view of one index.
     public var manifest: Manifest { manifests[0] }
@@ -72,8 +75,9 @@ public final class IndexView: Sendable {
     init(
         manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]],
         excluded: [Exclusion],
-        reader: NodeReader, analyzer: String
+        reader: NodeReader, store: BlockStore, analyzer: String
     ) throws(ReadFailure) {
+        self.store = store
         self.manifests = manifests
         self.versions = versions
         self.origins = origins
@@ -143,8 +147,23 @@ public final class IndexView: Sendable {
     /// segments claim one (group, batch), and when the policy leaves nothing to read.
     public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
         precondition(!sources.isEmpty)
-        let union = sources.count == 1 ? nil : UnionStore(sources.map { $0.store })
-        let store: BlockStore = union ?? sources[0].store
+        // Each index's bootstrap blocks (carried in its manifest) answer before its store.
+        var sourceStores: [BlockStore] = []
+        var parsed: [Manifest] = []
+        for source in sources {
+            let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
+            parsed.append(manifest)
+            guard !manifest.bootstrap.isEmpty else {
+                sourceStores.append(source.store)
+                continue
+            }
+            guard let blocks = Bootstrap.decode(manifest.bootstrap) else {
+                throw IndexError.badManifest(path: source.path, reason: "malformed bootstrap")
+            }
+            sourceStores.append(BootstrapStore(source.store, blocks: blocks))
+        }
+        let union = sources.count == 1 ? nil : UnionStore(sourceStores)
+        let store: BlockStore = union ?? sourceStores[0]
         let reader = NodeReader(store: store, cacheNodes: cacheNodes)
         var manifests: [Manifest] = []
         var analyzer: String? = nil
@@ -157,17 +176,18 @@ public final class IndexView: Sendable {
         var known: [CID: [UInt8]] = [:]
 
         for (sourceIndex, source) in sources.enumerated() {
-            let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
+            let manifest = parsed[sourceIndex]
+            let sourceStore = sourceStores[sourceIndex]
             manifests.append(manifest)
             // The blocks the manifest names, from this index's own store, in one batch.
             let wanted = [manifest.root] + manifest.namedBlocks
-            for (c, b) in zip(wanted, try source.store.getMany(wanted)) {
+            for (c, b) in zip(wanted, try sourceStore.getMany(wanted)) {
                 known[c] = b
                 union?.learn(c, b, from: manifests.count - 1)
             }
             func block(_ c: CID) throws(ReadFailure) -> [UInt8] {
                 if let b = known[c] { return b }
-                let b = try source.store.get(c)
+                let b = try sourceStore.get(c)
                 known[c] = b
                 return b
             }
@@ -306,7 +326,7 @@ public final class IndexView: Sendable {
 
         let view = try IndexView(
             manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map { $0.voucher }, excluded: excluded,
-            reader: reader,
+            reader: reader, store: union ?? sources[0].store,
             analyzer: analyzer ?? "")
         if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
         return view

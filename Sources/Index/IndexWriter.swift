@@ -18,9 +18,16 @@ public enum IndexWriter {
             infos[c] = try SegmentInfo(cbor: try DagCBOR.decode(try store.get(c)))
         }
         let rootCID = try store.put(root.cbor.encode())
+        let summary = Manifest.summary(root: root, versions: sorted, segments: infos)
+        // What every query reads first travels in the manifest: the blocks opening reads and the
+        // upper tree levels of the segments a reader trusting the signer searches.
+        let named = [rootCID] + Manifest(root: rootCID, created: created, signer: [], signature: [], summary: summary).namedBlocks
+        let replaced = Set(compacted.flatMap(\.inputs))
+        let searched = sorted.flatMap(\.version.segments).filter { !replaced.contains($0) } + compacted.map(\.segment)
+        let bootstrap = try Bootstrap.collect(named: named, segments: searched.compactMap { infos[$0] }, store: store)
         let manifest = try Manifest.signed(
-            root: rootCID, summary: Manifest.summary(root: root, versions: sorted, segments: infos), key: key, created: created,
-            blockLayout: store.layout)
+            root: rootCID, summary: summary, key: key, created: created, blockLayout: store.layout,
+            bootstrap: Bootstrap.encode(bootstrap))
         let path = out + "/" + Manifest.fileName
         do {
             let view = try IndexView.open([.init(manifestBytes: manifest.fileBytes, path: path, store: store)])

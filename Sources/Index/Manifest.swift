@@ -171,6 +171,8 @@ public struct Manifest: Sendable {
     /// How the folder this manifest is published in names its block files (signed with the
     /// rest, omitted when flat so manifests written before fan-out verify unchanged).
     public var blockLayout: BlockLayout = .flat
+    /// The blocks a query reads first (`Bootstrap`), encoded; empty in indexes written before it.
+    public var bootstrap: [UInt8] = []
 
     public var group: GroupID { GroupID(publicKey: signer) }
 
@@ -183,6 +185,7 @@ public struct Manifest: Sendable {
             "index": summary,
         ]
         if let layout = blockLayout.manifestField { o["blockLayout"] = .string(layout) }
+        if !bootstrap.isEmpty { o["bootstrap"] = .string(Base64.encode(bootstrap)) }
         return .object(o)
     }
 
@@ -221,9 +224,10 @@ public struct Manifest: Sendable {
     #if !hasFeature(Embedded)  // the browser reads, it never signs
         /// Signs a manifest for the index whose root block is `root`.
         public static func signed(
-            root: CID, summary: JSON, key: GroupKey, created: String, blockLayout: BlockLayout = .flat
+            root: CID, summary: JSON, key: GroupKey, created: String, blockLayout: BlockLayout = .flat, bootstrap: [UInt8] = []
         ) throws(ReadFailure) -> Manifest {
-            var m = Manifest(root: root, created: created, signer: key.publicKey, signature: [], summary: summary, blockLayout: blockLayout)
+            var m = Manifest(
+                root: root, created: created, signer: key.publicKey, signature: [], summary: summary, blockLayout: blockLayout, bootstrap: bootstrap)
             m.signature = try key.sign(m.unsignedJSON().canonical)
             return m
         }
@@ -268,7 +272,11 @@ public struct Manifest: Sendable {
         guard Ed25519.verify(signature, message: JSON.object(unsigned).canonical, publicKey: signer) else {
             throw IndexError.badSignature(path: path)
         }
-        let m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary, blockLayout: layout)
+        var m = Manifest(root: root, created: created, signer: signer, signature: signature, summary: summary, blockLayout: layout)
+        if let b = json["bootstrap"] {
+            guard let text = b.string, let raw = Base64.decode(text) else { throw bad("malformed bootstrap") }
+            m.bootstrap = raw
+        }
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
         return m
     }

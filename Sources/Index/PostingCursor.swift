@@ -38,6 +38,22 @@ final class PostingLeaf: Sendable {
     }
 }
 
+/// Whether the cursors of one search may read nodes the reader has not cached. Planning a
+/// search runs its iterators over the leaves already fetched (`offline`): a cursor that would
+/// read another node throws `BlockError.notFound` with `LeafGate.source` instead, so the plan
+/// can fetch everything it needs in one batch rather than a leaf per round trip.
+public final class LeafGate {
+    public static let source = "a leaf not fetched yet"
+    public var offline = false
+    public init() {}
+
+    /// Throws when offline and `ref`'s node would need a block read.
+    @inline(__always)
+    func check(_ ref: ChildRef, _ reader: NodeReader) throws(ReadFailure) {
+        if offline && !reader.contains(ref.cid) { throw BlockError.notFound(cid: ref.cid, source: LeafGate.source) }
+    }
+}
+
 /// Walks one term's postings in DocRef order with the moves block-max query evaluation needs:
 /// `next`, `advance(to:)` (galloping from the current position, not a seek from the root), and
 /// `bound(at:)`, which reads only internal nodes to give the best (tf, length) pairs of the
@@ -63,11 +79,13 @@ public struct PostingCursor {
     public private(set) var doc: DocRef?
     /// Leaves read so far (a measure of pruning).
     public private(set) var leavesRead = 0
+    let gate: LeafGate?
 
     /// A cursor over the postings under `prefix` whose DocRef starts with `scope` (a group and
     /// batch: the postings one segment answers for).
-    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = []) throws(ReadFailure) {
+    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = [], gate: LeafGate? = nil) throws(ReadFailure) {
         self.tree = tree
+        self.gate = gate
         self.prefix = prefix
         scoped = prefix + scope
         scopeEnd = ShardKeys.successor(ofPrefix: scoped)
@@ -99,6 +117,7 @@ public struct PostingCursor {
     private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws(ReadFailure) {
         var ref = start
         while ref.level > 0 {
+            try gate?.check(ref, tree.reader)
             let node = try tree.reader.node(ref)
             let i = target.map { Tree.childIndex(node.children, $0) } ?? 0
             guard i < node.children.count else { return finish() }
@@ -106,6 +125,7 @@ public struct PostingCursor {
             ref = node.children[i]
         }
         if beyondScope(ref.firstKey) { return finish() }
+        try gate?.check(ref, tree.reader)
         let decoded = try tree.reader.derived(ref, as: PostingLeaf.self) { PostingLeaf($0) }
         leavesRead += 1
         try enter(decoded, from: target)
@@ -235,12 +255,30 @@ public struct PostingCursor {
             return try leafBound(in: parent, k)
         }
         while true {
+            try gate?.check(ref, tree.reader)
             let node = try tree.reader.node(ref)
             if node.level == 1 { return try leafBound(in: node, k) }
             let i = Tree.childIndex(node.children, k)
             guard i < node.children.count else { return nil }
             ref = node.children[i]
         }
+    }
+
+    /// The leaf a move to `target` would read: the one holding this term's first posting ≥
+    /// `target` in scope (nil: none, or the current leaf already holds it). Reads internal nodes only.
+    public func leaf(at target: DocRef) throws(ReadFailure) -> ChildRef? {
+        if let leaf, doc != nil, !(leaf.docs[end - 1] < target) { return nil }
+        let t = key(target)
+        let k = t.lexicographicallyPrecedes(scoped) ? scoped : t
+        guard var ref = tree.root else { return nil }
+        while ref.level > 0 {
+            try gate?.check(ref, tree.reader)
+            let node = try tree.reader.node(ref)
+            let i = Tree.childIndex(node.children, k)
+            guard i < node.children.count else { return nil }
+            ref = node.children[i]
+        }
+        return beyondScope(ref.firstKey) ? nil : ref
     }
 
     /// `bound(at:)` among the leaves under `node` (a node of level 1).

@@ -286,9 +286,9 @@ public final class Segment: Sendable {
     }
 
     /// A cursor over `term`'s postings in each of the segment's batches, in DocRef order.
-    public func postingCursors(_ field: Field, _ term: [UInt8]) throws(ReadFailure) -> [PostingCursor] {
+    public func postingCursors(_ field: Field, _ term: [UInt8], gate: LeafGate? = nil) throws(ReadFailure) -> [PostingCursor] {
         let prefix = ShardKeys.termPrefix(field, term)
-        return try batchPrefixes.map { (b) throws(ReadFailure) in try PostingCursor(tree: postings, prefix: prefix, scope: b) }
+        return try batchPrefixes.map { (b) throws(ReadFailure) in try PostingCursor(tree: postings, prefix: prefix, scope: b, gate: gate) }
     }
 
     /// Terms of `field` starting with `prefix`, in order, at most `limit` (for `prefix*`). Each

@@ -16,6 +16,9 @@ public final class NodeReader: Sendable {
     /// Nodes decoded from blocks so far (cache misses).
     public var nodesLoaded: Int { loads.load(ordering: .relaxed) }
 
+    /// Whether the node `cid` is decoded in the cache: reading it costs no block read.
+    public func contains(_ cid: CID) -> Bool { cache.withLock { $0.items[cid] != nil } }
+
     /// The node `ref` points to, verified against the parent's summary of it.
     public func node(_ ref: ChildRef) throws(ReadFailure) -> Node {
         if let hit = cache.withLock({ $0.get(ref.cid) }) { return hit }

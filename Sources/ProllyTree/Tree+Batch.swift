@@ -62,7 +62,12 @@ extension Tree {
 
     /// `prefetch(ranges:)` over several trees read through one `NodeReader` (the segments of
     /// an index): each level of every tree is one batch, so K segments cost the round trips of one.
-    public static func prefetch(_ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])]) throws(ReadFailure) {
+    /// `best` more leaves per range and level-1 node, those `rank` scores highest (say, by
+    /// their impacts), come in the same batch as the two ends: the leaves a search will most
+    /// likely read next.
+    public static func prefetch(
+        _ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])], best: Int = 0, rank: (ChildRef) -> Double = { _ in 0 }
+    ) throws(ReadFailure) {
         guard let reader = requests.first?.tree.reader else { return }
         var level: [(ref: ChildRef, request: Int)] = []
         for (r, req) in requests.enumerated() {
@@ -85,6 +90,10 @@ extension Tree {
                         let child = node.children[j]
                         let isEnd = j == first || j == last
                         if child.level > 0 || isEnd, seen.insert(child.cid).inserted { next.append((child, item.request)) }
+                    }
+                    if best > 0, node.level == 1, last - first > 1 {
+                        let inner = (first + 1..<last).sorted { rank(node.children[$0]) > rank(node.children[$1]) }
+                        for j in inner.prefix(best) where seen.insert(node.children[j].cid).inserted { next.append((node.children[j], item.request)) }
                     }
                 }
             }

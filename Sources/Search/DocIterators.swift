@@ -1,5 +1,6 @@
 import Blocks
 import Index
+import ProllyTree
 
 /// Document-at-a-time iterators over DocRef order: the building blocks of query evaluation.
 /// Each can report an upper bound of its score over a stretch of DocRefs without reading the
@@ -18,6 +19,14 @@ protocol DocIterator: AnyObject {
     func bound(at target: DocRef) throws(ReadFailure) -> (score: Double, end: DocRef?)
     /// Leaves read, for the stats report.
     var leavesRead: Int { get }
+    /// The postings leaves a move to `target` would read that are not the current ones (for
+    /// fetching a search's leaves in one batch). Reads internal nodes only.
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure)
+}
+
+extension DocIterator {
+    /// Iterators without postings (lists, documents walks) need no postings leaves.
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {}
 }
 
 extension DocRef {
@@ -75,6 +84,10 @@ final class TermIterator: DocIterator {
 
     var doc: DocRef? { cursor.doc }
     var leavesRead: Int { cursor.leavesRead }
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {
+        guard let d = cursor.doc, d < target, let l = try cursor.leaf(at: target) else { return }
+        out.append(l)
+    }
     func advance(to target: DocRef) throws(ReadFailure) { try cursor.advance(to: target) }
     func next() throws(ReadFailure) { try cursor.next() }
 
@@ -121,6 +134,9 @@ final class OrIterator: DocIterator {
     }
 
     var leavesRead: Int { children.reduce(0) { $0 + $1.leavesRead } }
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {
+        for c in children { try c.leaves(at: target, into: &out) }
+    }
 
     private func settle() {
         var best: DocRef? = nil
@@ -181,6 +197,10 @@ final class AndIterator: DocIterator {
     }
 
     var leavesRead: Int { (required + excluded).reduce(0) { $0 + $1.leavesRead } }
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {
+        for c in required { try c.leaves(at: target, into: &out) }
+        for c in excluded { try c.leaves(at: target, into: &out) }
+    }
 
     /// Leapfrogs the required children to the first common document ≥ `start` that no
     /// excluded child has.
@@ -249,6 +269,7 @@ final class GroupIterator: DocIterator {
 
     var doc: DocRef? { child.doc }
     var leavesRead: Int { child.leavesRead }
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) { try child.leaves(at: target, into: &out) }
 
     private func settle() throws(ReadFailure) {
         while let d = child.doc {
@@ -285,6 +306,7 @@ final class VerifyIterator: DocIterator {
 
     var doc: DocRef? { child.doc }
     var leavesRead: Int { child.leavesRead }
+    func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) { try child.leaves(at: target, into: &out) }
 
     private func settle() throws(ReadFailure) {
         while let d = child.doc, try !accept(d) { try child.next() }

@@ -53,6 +53,8 @@ public struct SearchEngine {
         let frequencies: Frequencies
         /// When set, only these segments are read, unscored (checking given documents).
         var only: Set<CID>? = nil
+        /// When set, cursors read only the leaves this gate allows (planning a search).
+        var gate: LeafGate? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
     }
 
@@ -70,7 +72,7 @@ public struct SearchEngine {
             // Checking given documents: their segments' postings only, no statistics.
             var parts: [DocIterator] = []
             for s in segments(c) {
-                for cursor in try s.postingCursors(field, bytes) {
+                for cursor in try s.postingCursors(field, bytes, gate: c.gate) {
                     parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: 0, bm25: bm25))
                 }
             }
@@ -86,7 +88,7 @@ public struct SearchEngine {
         // the one posting's score.
         var parts: [DocIterator] = []
         for s in view.segments {
-            for cursor in try s.postingCursors(field, bytes) {
+            for cursor in try s.postingCursors(field, bytes, gate: c.gate) {
                 parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: weight, bm25: bm25))
             }
         }
@@ -132,7 +134,10 @@ public struct SearchEngine {
             guard positions.count > 1, !(base is EmptyIterator) else { return base }
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
+            let gate = c.gate
             return try VerifyIterator(base) { [budget] (doc) throws(ReadFailure) -> Bool in
+                // Planning reads no positions: the stretch is left unscored.
+                try SearchEngine.stopWhenPlanning(gate)
                 // Spent: accept without reading, so the walk stops here; the top-k loop's budget
                 // check, which runs before any document is scored, then ends the search.
                 if let budget, !budget.phraseCheck(words: offsets.count) { return true }
@@ -170,8 +175,10 @@ public struct SearchEngine {
                 let words = try all(analyzer.urlTerms(text).map { (t) throws(ReadFailure) in try termIterator(.url, t, scored: false, c) })
                 // The url field has no positions: the order of several words is checked on the URL.
                 guard analyzer.urlValueIsSequence(text), !(words is EmptyIterator) else { return words }
+                let gate = c.gate
                 return try VerifyIterator(words) { (doc) throws(ReadFailure) -> Bool in
-                    try view.document(doc).map { analyzer.url($0.url, containsSequence: text) } ?? false
+                    try SearchEngine.stopWhenPlanning(gate)
+                    return try view.document(doc).map { analyzer.url($0.url, containsSequence: text) } ?? false
                 }
             case .site:
                 guard let host = analyzer.siteTerms(text).first else { return EmptyIterator() }
@@ -248,7 +255,8 @@ public struct SearchEngine {
         while true {
             let c = Compiled(frequencies)
             let root = try live(try compile(plan, c))
-            let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune)
+            let floor = prune ? try fetchLeaves(root: root, plan: plan, k: pool, frequencies: frequencies) : -.infinity
+            let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune, floor: floor)
             let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
             if hits.count >= limit + offset || top.count < pool || budget?.stopped != nil {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
@@ -290,7 +298,88 @@ public struct SearchEngine {
         for segment in view.segments {
             requests.append((segment.postings, terms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
         }
-        try Tree.prefetch(requests)
+        // With the first leaves, each term's leaf of the highest impacts: its best postings
+        // raise the floor `fetchLeaves` finds, so fewer leaves are left for another round trip.
+        try Tree.prefetch(requests, best: SearchEngine.bestLeaves) { [bm25] ref in
+            guard let field = ref.firstKey.first.flatMap(Field.init(rawValue:)), let impacts = Impacts(encoded: ref.aggregate) else { return 0 }
+            return bm25.bound(weight: 1, field: field, impacts: impacts)
+        }
+    }
+
+    /// Leaves of the highest impacts fetched per term range with its first ones.
+    static let bestLeaves = 1
+
+    /// Stretches the leaf plan considers at most: each costs a bound over every cursor (a
+    /// prefix query over many segments has hundreds); past them the loop reads leaves as needed.
+    static let maxStretches = 4096
+    /// Leaves fetched in one batch at most; the loop reads any others as it needs them.
+    static let maxBatchLeaves = 256
+
+    /// Fetches together the postings leaves the top-k loop will read, so that over HTTP they
+    /// cost one round trip instead of one each, and returns a score the k-th result is known to
+    /// reach (the loop then skips, from its first document, whatever cannot beat it).
+    ///
+    /// The root's bounds, from internal nodes `prefetch` fetched, cut the DocRefs into stretches.
+    /// The stretches whose leaves are here already (a term's first ones) are scored offline — a
+    /// cursor that would read any other leaf stops its stretch — and their k-th best score θ
+    /// is one the real top k reaches too. Every stretch whose bound beats θ has its leaves
+    /// fetched in one batch, best bounds first.
+    func fetchLeaves(root: DocIterator, plan: QueryPlan, k: Int, frequencies: Frequencies) throws(ReadFailure) -> Double {
+        guard let start = root.doc else { return -.infinity }
+        let reader = view.reader
+        var stretches: [(from: DocRef, end: DocRef?, score: Double)] = []
+        var leaves: [[ChildRef]] = []
+        var next: DocRef? = start
+        while let target = next, stretches.count < SearchEngine.maxStretches {
+            let b = try root.bound(at: target)
+            var needed: [ChildRef] = []
+            try root.leaves(at: target, into: &needed)
+            stretches.append((target, b.end, b.score))
+            leaves.append(needed)
+            guard let e = b.end, let after = e.successor, target < after else { break }
+            next = after
+        }
+        // θ from the stretches already readable.
+        var heap = TopKHeap(capacity: k)
+        let c = Compiled(frequencies)
+        let gate = LeafGate()
+        gate.offline = true
+        c.gate = gate
+        var it: DocIterator? = nil
+        var restarts = 0
+        for (i, s) in stretches.enumerated() where leaves[i].allSatisfy({ reader.contains($0.cid) }) {
+            do {
+                if it == nil { it = try live(try compile(plan, c)) }
+                guard let r = it else { break }
+                try r.advance(to: s.from)
+                while let d = r.doc {
+                    if let e = s.end, e < d { break }
+                    heap.insert(d, try r.score())
+                    try r.next()
+                }
+            } catch BlockError.notFound {
+                // A leaf not here (a leapfrog past the stretch): start afresh at the next one.
+                it = nil
+                restarts += 1
+                if restarts > 8 { break }
+            }
+        }
+        let theta = heap.isFull ? heap.threshold : -.infinity
+        var order = stretches.indices.filter { stretches[$0].score * (1 + 1e-9) > theta }
+        order.sort { stretches[$0].score > stretches[$1].score }
+        var wanted: [ChildRef] = []
+        var seen = Set<CID>()
+        for i in order where wanted.count < SearchEngine.maxBatchLeaves {
+            for l in leaves[i] where !reader.contains(l.cid) && seen.insert(l.cid).inserted { wanted.append(l) }
+        }
+        if !wanted.isEmpty { _ = try reader.nodes(wanted) }
+        return theta
+    }
+
+    /// Planning (`fetchLeaves`) scores only what postings alone decide: a check that would read
+    /// positions or records stops the stretch instead.
+    static func stopWhenPlanning(_ gate: LeafGate?) throws(ReadFailure) {
+        if let gate, gate.offline { throw BlockError.notFound(cid: CID(of: []), source: LeafGate.source) }
     }
 
     /// `root` without tombstoned documents (edited or deleted pages of earlier segments).
@@ -310,13 +399,15 @@ public struct SearchEngine {
     /// Block-max top-k: before scoring a document, ask the iterator for an upper bound over
     /// the stretch of DocRefs around it; if even that cannot beat the current k-th score, jump
     /// past the stretch without reading it.
-    func topK(root: DocIterator, k: Int, prune: Bool) throws(ReadFailure) -> ([(DocRef, Double)], Int, Bool, Int) {
+    /// `floor`: a score the k-th result is known to reach (from `fetchLeaves`); stretches that
+    /// cannot beat it are skipped before the heap is full too.
+    func topK(root: DocIterator, k: Int, prune: Bool, floor: Double = -.infinity) throws(ReadFailure) -> ([(DocRef, Double)], Int, Bool, Int) {
         var heap = TopKHeap(capacity: k)
         var matched = 0, scored = 0
         var skipped = false
         while let d = root.doc {
             if let budget, !budget.step(leaves: root.leavesRead) { skipped = true; break }
-            if prune && heap.isFull {
+            if prune && (heap.isFull || floor > -.infinity) {
                 // Walk block bounds (internal nodes only) past every stretch that cannot beat
                 // the k-th score; read postings again only where one might.
                 var target = d
@@ -324,7 +415,7 @@ public struct SearchEngine {
                 while true {
                     let b = try root.bound(at: target)
                     // A margin covers rounding differences between the bound and the score sums.
-                    guard b.score * (1 + 1e-9) <= heap.threshold else { break }
+                    guard b.score * (1 + 1e-9) <= max(heap.threshold, floor) else { break }
                     skipped = true
                     guard let end = b.end, let after = end.successor else { exhausted = true; break }
                     target = max(after, target.successor ?? after)

@@ -8,6 +8,9 @@
 //   page.results  // [{url, title, date, score, group, snippet (HTML), recordId, file, offset, replay}]
 //   index.stats   // {requests, bytes, roundTrips, cacheHits}
 //
+// The manifest carries the blocks every query reads first (its `bootstrap`, docs/FORMAT.md):
+// the module takes them from the manifest bytes it is given, verified like any block, so the
+// first search asks only for what lies below them.
 // The engine asks for the blocks it lacks (a tree level's siblings at once); they are fetched
 // in parallel, each verified against its CID inside the module (BLAKE2b) before it is kept, and
 // the search runs again: one call per round trip. Verified blocks are kept in the Cache API by

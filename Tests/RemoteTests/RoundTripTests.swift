@@ -1,0 +1,115 @@
+import Blocks
+import Foundation
+import Index
+import ProllyTree
+import Search
+import Support
+import Testing
+
+@testable import Remote
+
+/// An index folder served by the in-process test server, as a static host serves it.
+func folderServer(_ dir: String) throws -> (TestHTTPServer, String) {
+    let server = try TestHTTPServer { request in
+        let path = dir + request.path
+        guard !request.path.contains(".."), let bytes = try? FileSystem.readFile(path) else { return .respond(status: 404, body: []) }
+        return .respond(status: 200, body: bytes)
+    }
+    return (server, "http://127.0.0.1:\(server.port)")
+}
+
+/// A cold query's cost, read from the client's own counters: a fresh open, no cache.
+func coldCost(_ base: String, _ query: String) throws -> (ReadCost, [String]) {
+    var options = RemoteOptions()
+    options.cacheDirectory = nil
+    let remote = try openIndex(base, options: options)
+    let page = try IndexSearch(view: remote.view).run(query, limit: 10)
+    return (remote.cost, summary(page))
+}
+
+/// Large enough for postings trees of three levels and terms spread over many leaves.
+let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.example"), key: keyA)
+
+@Suite(.serialized) struct RoundTripTests {
+    /// The manifest carries what every query reads first, and the leaves top-k needs come in
+    /// one batch: a cold query costs a fixed number of serial round trips, however many leaves
+    /// its terms span (counted by the client, not timed).
+    @Test func coldQueryRoundTripsAreBounded() throws {
+        let (server, base) = try folderServer(roundTripIndex)
+        defer { server.stop() }
+        let local = try openIndex(roundTripIndex)
+        let height = local.view.segments[0].postings.height
+        #expect(height >= 3, "the corpus should make a postings tree of three levels or more")
+        for q in ["river", "honey bread", "garden OR orchard", "kettle -hazel", "title:market", "zephyr amber"] {
+            let (cost, remote) = try coldCost(base, q)
+            #expect(remote == summary(try IndexSearch(view: local.view).run(q, limit: 10)), "query \(q)")
+            // manifest, postings below the bootstrapped levels, leaves, records, texts.
+            #expect(cost.roundTrips <= height + 4, "query \(q): \(cost)")
+        }
+    }
+
+    /// The bootstrap saves the requests for the blocks it carries: an index whose manifest
+    /// lacks it (written before it) answers the same, with more round trips.
+    @Test func manifestWithoutBootstrapReadsTheSameAtMoreRoundTrips() throws {
+        let dir = tempDirectory("no-bootstrap")
+        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        let m = try IndexView.open(directory: roundTripIndex).manifest
+        #expect(!m.bootstrap.isEmpty)
+        let old = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created)
+        #expect(!String(decoding: old.fileBytes, as: UTF8.self).contains("bootstrap"))
+        try old.write(toIndex: dir)
+        let (server, base) = try folderServer(dir)
+        defer { server.stop() }
+        let (newServer, newBase) = try folderServer(roundTripIndex)
+        defer { newServer.stop() }
+        for q in ["river", "honey bread"] {
+            let (without, a) = try coldCost(base, q)
+            let (with, b) = try coldCost(newBase, q)
+            #expect(a == b, "query \(q)")
+            #expect(with.roundTrips < without.roundTrips, "query \(q): \(with) vs \(without)")
+        }
+    }
+
+    /// A manifest's signer may be a merger the reader does not trust with groups' content: a
+    /// bootstrap block swapped for other bytes under the real CID is dropped (the real one is
+    /// fetched), never used, so answers are the untampered index's.
+    @Test func bootstrapBlockThatDoesNotMatchItsCIDIsNotUsed() throws {
+        let view = try IndexView.open(directory: roundTripIndex)
+        let m = view.manifest
+        let blocks = Bootstrap.decode(m.bootstrap)!
+        // The postings root, replaced by the docs tree's root (a valid node, the wrong one).
+        let segment = view.segments[0]
+        let victim = segment.postings.root!.cid
+        let other = segment.docs.root!.cid
+        #expect(blocks[victim] != nil && blocks[other] != nil)
+        var sections: [(cid: CID, bytes: [UInt8])] = []
+        var offset = 0
+        while offset < m.bootstrap.count {
+            let length = Int(Varint.read(m.bootstrap, &offset)!)
+            var at = offset
+            let cid = CID.parse(m.bootstrap, &at)!
+            sections.append((cid, cid == victim ? blocks[other]! : Array(m.bootstrap[at..<offset + length])))
+            offset += length
+        }
+        #expect(Bootstrap.decode(Bootstrap.encode(sections))![victim] == nil)
+        let forged = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created, bootstrap: Bootstrap.encode(sections))
+        let dir = tempDirectory("forged-bootstrap")
+        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        try forged.write(toIndex: dir)
+        let (server, base) = try folderServer(dir)
+        defer { server.stop() }
+        for q in ["river", "honey bread"] {
+            let (_, remote) = try coldCost(base, q)
+            #expect(remote == summary(try IndexSearch(view: view).run(q, limit: 10)), "query \(q)")
+        }
+    }
+
+    @Test func base64RoundTripsAndRefusesMalformedText() {
+        for n in 0..<9 {
+            let bytes = (0..<n).map { UInt8(($0 * 73 + 5) & 0xff) }
+            #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        }
+        #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy" && Base64.encode(Array("fo".utf8)) == "Zm8=")
+        for bad in ["Zm9", "Zm=v", "Z===", "Zm9v!mFy", "=m9v"] { #expect(Base64.decode(bad) == nil, "\(bad)") }
+    }
+}
