@@ -981,8 +981,11 @@ def browser_site(c, ours_dir):
     for name in os.listdir(ours_dir):
         if name != "search":
             os.symlink(os.path.join(ours_dir, name), os.path.join(mine, name))
-    for name in os.listdir(os.path.join(ours_dir, "search")):
-        gz_only(os.path.join(ours_dir, "search", name), os.path.join(mine, "search", name))
+    # The page as `indexer build` writes it now (Wasm/page and `make wasm`'s module), not the
+    # copy an older build left in the index folder.
+    for name in ("index.html", "indexer-page.js", "indexer-search.js"):
+        gz_only(os.path.join(ROOT, "Wasm", "page", name), os.path.join(mine, "search", name))
+    gz_only(os.path.join(ROOT, ".build", "wasm", "querycore.wasm"), os.path.join(mine, "search", "querycore.wasm"))
     pf = os.path.join(OUT, "pagefind", c, "pagefind")
     os.makedirs(os.path.join(theirs, "pagefind"))
     for name in os.listdir(pf):
@@ -1005,8 +1008,8 @@ def section_browser(have):
             subprocess.run([PY, "-m", "pagefind_bin", "--site", os.path.join(CORPORA_DIR, c, "html"),
                             "--output-path", os.path.join(OUT, "pagefind", c, "pagefind")], check=True, capture_output=True)
         odir = our_index(c) if {"build", "search"} <= have else None
-        if not odir or not os.path.exists(os.path.join(odir, "search", "querycore.wasm")):
-            notes.append("%s: our index has no search page (run `make wasm`, then build again)" % c)
+        if not odir or not os.path.exists(os.path.join(ROOT, ".build", "wasm", "querycore.wasm")):
+            notes.append("%s: no index or no querycore.wasm (run `make wasm`)" % c)
             continue
         mine, theirs = browser_site(c, odir)
         servers = [Server(mine, os.path.join(OUT, "browser-ours-%s.log" % c)), Server(theirs, os.path.join(OUT, "browser-pagefind-%s.log" % c))]

@@ -1,8 +1,9 @@
 """Headless Chromium over the DevTools protocol (websocket-client), shared by the browser tests
 (Tests/TextTestSupport: a test's script is this file, then its own steps) and the `browser`
 benchmark (Pipelines/peers/browser_pages.py imports it). `devtools(window, on_event)` starts
-Debian's chromium and returns `call(method, **params)` (the result; every message before it
-goes to `on_event`), `js(expression)` (its value) and `close()`."""
+Debian's chromium and returns `call(method, session=None, **params)` (the result; every event
+before it goes to `on_event`, the page's workers' too: they are attached with their network
+events on), `js(expression)` (its value) and `close()`."""
 import base64, json, os, shutil, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 import websocket
 
@@ -33,19 +34,36 @@ def devtools(window, on_event=None):
         close()
         raise
     counter = [0]
-    def call(method, **params):
+    responses = {}
+    def call(method, session=None, **params):
+        # Answers are kept by id: an event handler may call in turn (a worker attaching).
         counter[0] += 1
-        ws.send(json.dumps({"id": counter[0], "method": method, "params": params}))
-        while True:
+        mine = counter[0]
+        msg = {"id": mine, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = session
+        ws.send(json.dumps(msg))
+        while mine not in responses:
             msg = json.loads(ws.recv())
-            if msg.get("id") == counter[0]:
-                if "error" in msg:
-                    sys.exit("%s: %s" % (method, msg["error"]))
-                return msg.get("result", {})
-            if on_event:
+            if "id" in msg:
+                responses[msg["id"]] = msg
+            elif msg.get("method") == "Target.attachedToTarget":
+                # A worker of the page (Pagefind searches in one): its requests count too.
+                s = msg["params"]["sessionId"]
+                call("Network.enable", session=s)
+                call("Runtime.runIfWaitingForDebugger", session=s)
+            elif on_event:
                 on_event(msg)
+        msg = responses.pop(mine)
+        if "error" in msg:
+            sys.exit("%s: %s" % (method, msg["error"]))
+        return msg.get("result", {})
     def js(expr):
         return call("Runtime.evaluate", expression=expr, returnByValue=True).get("result", {}).get("value")
+    # Headless windows have a minimum width (500 px here): the page's viewport is set exactly.
+    width, height = (int(v) for v in window.split(","))
+    call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+    call("Target.setAutoAttach", autoAttach=True, waitForDebuggerOnStart=True, flatten=True)
     return call, js, close
 
 def asset_kind(url):
@@ -67,9 +85,9 @@ def network_counter(kind=asset_kind):
     def on_event(msg):
         m, p = msg.get("method"), msg.get("params", {})
         if m == "Network.responseReceived":
-            urls[p["requestId"]] = p["response"]["url"]
+            urls[(msg.get("sessionId"), p["requestId"])] = p["response"]["url"]
         elif m == "Network.loadingFinished":
-            k = kind(urls.get(p["requestId"], ""))
+            k = kind(urls.get((msg.get("sessionId"), p["requestId"]), ""))
             net["requests"] += 1
             net["bytes"] += p.get("encodedDataLength", 0)
             by = net["by"].setdefault(k, {"requests": 0, "bytes": 0})

@@ -112,7 +112,7 @@ import TextTestSupport
         let out = try Self.index()
         let nginx = try NginxServer(root: out)
         defer { nginx.stop() }
-        let query = "garden OR seed OR tomato OR compost"
+        let query = "the"
         let broad = try Self.cli(out, query)
         #expect(broad.count > 10, "the demo has more than a page of results for \(query)")
         let facets = try CLI.run(["facets", "site", "--index", out, "--query", query, "--limit", "8", "--json"])

@@ -22,11 +22,15 @@ import TextTestSupport
         let dir = tempDirectory()
         // Two segments, one document replaced: the old copy is tombstoned and must not count.
         var docs = corpus(300, seed: 11)
-        _ = try buildIndex(Array(docs[..<200]), dir: dir)
+        let (first, _) = try buildIndex(Array(docs[..<200]), dir: dir)
+        let old = DocRef(group: testKey.group, batch: 0, ordinal: 8)
+        let record = try #require(try first.documents([old]).first ?? nil)
+        #expect(record.url == docs[8].url)
         docs[8].tags = ["replaced"]
         let (view, _) = try buildIndex(
             Array(docs[200...]) + [docs[8]], dir: dir, batch: 1, sequence: 2,
-            tombstones: [], keepSegments: [try IndexView.open(directory: dir).versions[0].version.segments[0]])
+            tombstones: [SegmentInfo.Tombstone(doc: old, bodyLength: record.bodyLength, titleLength: record.titleLength)],
+            keepSegments: [first.versions[0].version.segments[0]])
         #expect(!view.tombstones.isEmpty, "the rebuilt document tombstones its old copy")
         let manifest = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
         let session = try WasmModule.Session()
