@@ -1,9 +1,9 @@
 // The search page's interface, mounted into an element with `data-indexer-search` (its value:
 // the index folder's URL, relative to the page; empty: the folder above this script), with
-// an optional `data-indexer-trust` (the Ed25519 public keys, in hex, whose groups it searches;
-// space-separated, as `indexer search --trust` takes them one per line). The
-// page indexer build writes (search/index.html) is one such element; an existing site embeds
-// the same with the snippet in search/embed.html.
+// optional `data-indexer-autofocus` (the box takes the focus on load) and `data-indexer-trust`
+// (the Ed25519 public keys, in hex, whose groups it searches; space-separated, as `indexer
+// search --trust` takes them one per line). The page indexer build writes (search/index.html)
+// is one such element; an existing site embeds the same with the snippet in search/embed.html.
 //
 // Filters (site, tag, mention, group, language, date) are query syntax added to what is typed
 // (`site:(a OR b) lang:en date:2024..2025`), so the engine filters exactly as `indexer search`
@@ -345,7 +345,8 @@ function mount(host) {
   toInput.value = filters.to ?? "";
   if ([...KINDS.map((k) => k.kind), "from", "to"].some((k) => params.has(k))) panel.open = true;
   if (query()) search();
-  input.focus();
+  // Only the page of its own takes the focus; embedded in a site's page, the box waits for "/".
+  if (host.hasAttribute("data-indexer-autofocus")) input.focus();
 }
 
 for (const host of document.querySelectorAll("[data-indexer-search]")) mount(host);
