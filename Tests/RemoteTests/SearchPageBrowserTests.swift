@@ -1,4 +1,6 @@
 import Foundation
+import Index
+import Support
 import Testing
 import TextTestSupport
 
@@ -40,5 +42,48 @@ import TextTestSupport
                 "https://wb.example/coll/20240302100001/http://example.com/cake?q=1", "https://me.example/notes.html",
             ])
         #expect(Set(page["lives"] as? [String] ?? []) == ["http://example.com/bread?q=1", "http://example.com/cake?q=1"])
+    }
+
+    /// An index is data: a result whose URL is `javascript:` is shown, never made a link;
+    /// http(s) ones are.
+    @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(2))) func onlyWebURLsBecomeLinks() throws {
+        let trap = "javascript:alert(document.domain)//x"
+        let dir = ServeReplayTests.published(
+            [
+                IndexDocument(url: trap, title: "trap", text: "lure words", digest: [1], source: "crawl.warc.gz:0", recordID: "<urn:uuid:1>"),
+                IndexDocument(url: "https://ok.example/lure", title: "fine", text: "lure text", digest: [2], source: "crawl.warc.gz:100"),
+            ], replay: nil)
+        let serve = try IndexerServer([dir])
+        defer { _ = serve.terminate(within: 10) }
+        let page = try #require(try browseSearchPage(serve.base + "/", steps: [["open": ["q": "lure"]]]).first)
+        #expect(Set(page["titles"] as? [String] ?? []) == ["trap", "fine"], "both results shown")
+        let hrefs = (page["hrefs"] as? [Any] ?? []).compactMap { $0 as? String }
+        #expect(hrefs == ["https://ok.example/lure"], "only the web URL is a link: \(hrefs)")
+    }
+
+    /// A merged index's group names show in the results and the group filter when the
+    /// manifest's signer signed `names.json` (checked in the page's module), and not otherwise.
+    @Test(.tags(.chromium, .python), .needsExternalTools, .timeLimit(.minutes(3))) func groupNamesOnlyFromTheSignersFile() throws {
+        let dir = tempDirectory("named-page")
+        _ = try IndexMerge.merge(named: groupIndexes, open: IndexView.localSource, out: dir, key: keyA, created: "2026-01-02T00:00:00Z")
+        let (alpha, beta) = (keyA.group.description, keyB.group.description)
+        let file = dir + "/" + GroupNames.fileName
+        let serve = try IndexerServer([dir])
+        defer { _ = serve.terminate(within: 10) }
+        func shown() throws -> (results: Set<String>, filters: [String: String]) {
+            let states = try browseSearchPage(serve.base + "/", steps: [["open": ["q": "river"]], ["filters": true]])
+            let groups = Set((states[1]["groups"] as? [String] ?? []).map { String($0.dropFirst("group ".count)) })
+            let filters = (states[1]["facets"] as? [[Any]] ?? []).filter { $0[0] as? String == "group" }
+            return (groups, Dictionary(filters.map { ($0[1] as? String ?? "", $0[4] as? String ?? "") }) { a, _ in a })
+        }
+        try FileSystem.writeAtomically(file, try GroupNames.signed([alpha: "Alpha", beta: "Beta"], key: keyA, created: "2026-01-03T00:00:00Z"))
+        let named = try shown()
+        #expect(!named.results.isEmpty && named.results.isSubset(of: ["Alpha", "Beta"]), "\(named.results)")
+        #expect(named.filters == [alpha: "Alpha", beta: "Beta"])
+        // Signed by a group, not the index's signer: IDs only, not the impostor's name.
+        try FileSystem.writeAtomically(file, try GroupNames.signed([beta: "Impostor"], key: keyB, created: "2026-01-04T00:00:00Z"))
+        let forged = try shown()
+        #expect(!forged.results.isEmpty && forged.results.isSubset(of: [alpha, beta]), "\(forged.results)")
+        #expect(forged.filters == [alpha: alpha, beta: beta])
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Each step waits for the page's answer (its `data-answers` / `data-facet-answers`
 /// counters) and prints what a user then sees: results (URLs, titles, links, marks, their boxes
-/// in the viewport), the status line, filters (kind, value, count, pressed), whether the page
+/// in the viewport), the status line, filters (kind, value, count, pressed, label), whether the page
 /// is wider than the window, and the browser's own network events since the step began:
 /// requests and encoded bytes, in all and by kind (html, js, wasm, index: manifest, names and
 /// blocks). A screenshot is decoded (zlib) and described: its size and how much of it is not
@@ -73,7 +73,7 @@ public let searchPageScript =
                 viewport: [window.innerWidth, window.innerHeight],
                 overflow: document.documentElement.scrollWidth > window.innerWidth,
                 facets: [...document.querySelectorAll('details.filters button[data-kind]')].map(b =>
-                    [b.dataset.kind, b.dataset.value, Number((b.querySelector('.count') || {}).textContent || -1), b.getAttribute('aria-pressed') === 'true']),
+                    [b.dataset.kind, b.dataset.value, Number((b.querySelector('.count') || {}).textContent || -1), b.getAttribute('aria-pressed') === 'true', b.firstChild.textContent]),
                 facetStatus: (document.querySelector('.facet-status') || {}).textContent || '',
                 chips: [...document.querySelectorAll('.chips button')].map(b => b.textContent),
                 more: !!document.querySelector('.more') && !document.querySelector('.more').hidden,

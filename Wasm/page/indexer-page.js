@@ -65,6 +65,11 @@ const HELP = [
   ["date:2024-05  after:2024", "a date or range (date:2024-01..2024-03)"],
 ];
 
+/** `url` if it is an http(s) URL, else null. */
+function web(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+}
+
 /** A filter value as query syntax: bare when it is one plain word, else a quoted phrase. */
 function value(v) {
   return /^[\p{L}\p{N}._\-@/:+]+$/u.test(v) ? v : `"${v.replace(/"/g, "")}"`;
@@ -153,7 +158,9 @@ function mount(host) {
     li.className = "result";
     const h2 = document.createElement("h2");
     const a = document.createElement("a");
-    a.href = r.replay ?? r.url;
+    // Only http(s) links: an index is data, and a javascript: URL in it must not become one.
+    const href = web(r.replay) ?? web(r.url);
+    if (href) a.href = href;
     a.className = "title";
     a.textContent = r.title || r.url;
     h2.append(a);
@@ -161,7 +168,7 @@ function mount(host) {
     meta.className = "meta";
     const date = r.date ? new Date(r.date * 1000).toISOString().slice(0, 10) + " · " : "";
     meta.textContent = `${r.url} · ${date}group ${names[r.group] ?? r.group}`;
-    if (r.replay) {
+    if (web(r.replay) && web(r.url)) {
       const live = document.createElement("a");
       live.href = r.url;
       live.className = "live";
