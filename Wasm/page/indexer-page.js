@@ -136,7 +136,7 @@ function mount(host) {
   // Group display names, only for an index of several groups (a hub's merged index), as the CLI.
   const namesReady = indexReady.then((index) => {
     const signer = index.manifest.signer?.publicKey;
-    return (index.manifest.versions ?? []).some((v) => v.publicKey !== signer) ? index.groupNames() : {};
+    return (index.manifest.index?.versions ?? []).some((v) => v.publicKey !== signer) ? index.groupNames() : {};
   }).catch(() => ({}));
   const filters = { from: null, to: null };
   for (const { kind } of KINDS) filters[kind] = new Set();
