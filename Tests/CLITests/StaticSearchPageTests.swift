@@ -106,7 +106,7 @@ import TextTestSupport
 
     /// The filters' counts are `indexer facets --query`'s; pressing one narrows the results to
     /// what `indexer search` finds with the same filter, and puts it in the URL; typing searches
-    /// as you type; more results come on demand.
+    /// as you type; more results come on demand; `sort=date` orders as `--sort date`.
     @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
     func filtersCountAndNarrowAsTheCLI() throws {
         let out = try Self.index()
@@ -123,7 +123,10 @@ import TextTestSupport
         let site = sites[0][0]
         let states = try browseSearchPage(
             nginx.base + "/search/index.html", window: "360,800",
-            steps: [["open": ["q": query]], ["more": true], ["filters": true], ["click": ["site", site]], ["type": "compost"]])
+            steps: [
+                ["open": ["q": query]], ["more": true], ["filters": true], ["click": ["site", site]], ["type": "compost"],
+                ["open": ["q": query, "sort": "date"]],
+            ])
         #expect((states[0]["urls"] as? [String]) == broad.prefix(10).map { $0["url"] as? String ?? "" })
         #expect((states[1]["urls"] as? [String]) == broad.prefix(20).map { $0["url"] as? String ?? "" }, "more results")
         let shown = (states[2]["facets"] as? [[Any]] ?? []).filter { $0[0] as? String == "site" }.map {
@@ -137,5 +140,9 @@ import TextTestSupport
         #expect((states[3]["location"] as? String)?.contains("site=" + site) == true)
         #expect((states[3]["facets"] as? [[Any]] ?? []).contains { $0[0] as? String == "site" && $0[1] as? String == site && $0[3] as? Bool == true })
         #expect((states[4]["urls"] as? [String]) == (try Self.cli(out, "compost")).prefix(10).map { $0["url"] as? String ?? "" }, "typed")
+        let newest = try CLI.run(["search", "--index", out, query, "--json", "--sort", "date"])
+        let dated = try #require((try JSONSerialization.jsonObject(with: Data(newest.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        #expect((states[5]["urls"] as? [String]) == dated.prefix(10).map { $0["url"] as? String ?? "" }, "newest first")
+        #expect((states[5]["urls"] as? [String]) != (states[0]["urls"] as? [String]), "a different order than relevance")
     }
 }

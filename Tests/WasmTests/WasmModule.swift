@@ -54,6 +54,12 @@ struct WasmModule {
             append32(&payload, matchLimit)
             return Request(op: UInt8(ascii: "f"), payload: payload + manifest + Array(query.utf8))
         }
+        /// `qc_search_order(order)`: 0 default, 1 relevance, 2 newest first, 3 oldest first.
+        static func order(_ order: Int32) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, order)
+            return Request(op: UInt8(ascii: "o"), payload: payload)
+        }
         /// `qc_group_names(manifest, names)`.
         static func groupNames(manifest: [UInt8], names: [UInt8]) -> Request {
             var payload: [UInt8] = []

@@ -37,7 +37,9 @@ private func search(
     guard let node = parsedQuery(query, queryLength) else { return 1 }
     return restartable { () throws(CoreError) in
         let view = try openedView(manifestBytes)
-        let page = try IndexSearch(view: view).run(node, limit: Int(limit), offset: Int(offset))
+        var engine = IndexSearch(view: view)
+        engine.order = searchOrder
+        let page = try engine.run(node, limit: Int(limit), offset: Int(offset))
         for r in page.results {
             if json {
                 var o: [String: JSON] = [

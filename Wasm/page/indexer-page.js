@@ -32,6 +32,7 @@ const STYLE = `
   .indexer-search .chips { display: flex; flex-wrap: wrap; gap: .3rem; margin: .3rem 0; }
   .indexer-search .dates { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
   .indexer-search .dates input { width: 7.5rem; padding: .2rem; }
+  .indexer-search .sort { display: block; margin: .5rem 0 0; font-size: .9rem; }
   .indexer-search .help dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .8rem; margin: .4rem 0; }
   .indexer-search .help dt { font-family: monospace; }
   .indexer-search .help dd { margin: 0; }
@@ -104,6 +105,9 @@ function mount(host) {
         placeholder="words, &quot;a phrase&quot;, -exclude" aria-describedby="indexer-status" aria-controls="indexer-results">
       <button type="submit">Search</button>
     </form>
+    <label class="sort">Sort <select name="sort">
+      <option value="relevance">by relevance</option><option value="date">newest first</option><option value="oldest">oldest first</option>
+    </select></label>
     <details class="help"><summary>Search syntax</summary><dl></dl></details>
     <details class="filters"><summary>Filters</summary>
       <div class="facets"></div>
@@ -123,7 +127,7 @@ function mount(host) {
   const panel = host.querySelector("details.filters"), facetBox = host.querySelector(".facets");
   const facetStatus = host.querySelector(".facet-status"), chips = host.querySelector(".chips");
   const fromInput = host.querySelector("input[name=from]"), toInput = host.querySelector("input[name=to]");
-  const years = host.querySelector(".years");
+  const years = host.querySelector(".years"), sort = host.querySelector("select[name=sort]");
   host.querySelector(".help dl").append(...HELP.flatMap(([syntax, meaning]) => {
     const dt = document.createElement("dt"), dd = document.createElement("dd");
     dt.textContent = syntax;
@@ -196,7 +200,7 @@ function mount(host) {
     status.textContent = "Searching…";
     try {
       const index = await indexReady;
-      const page = await index.search(q, { limit: 10, offset: append ? shown : 0 });
+      const page = await index.search(q, { limit: 10, offset: append ? shown : 0, order: sort.value });
       const names = await namesReady;
       if (ticket !== latest) return;  // a newer query was typed meanwhile
       if (!append) { list.replaceChildren(); shown = 0; }
@@ -289,8 +293,9 @@ function mount(host) {
 
   function syncURL() {
     const url = new URL(location.href);
-    for (const k of ["q", "from", "to", ...KINDS.map((k) => k.kind)]) url.searchParams.delete(k);
+    for (const k of ["q", "from", "to", "sort", ...KINDS.map((k) => k.kind)]) url.searchParams.delete(k);
     if (input.value) url.searchParams.set("q", input.value);
+    if (sort.value !== "relevance") url.searchParams.set("sort", sort.value);
     for (const { kind } of KINDS) for (const v of filters[kind]) url.searchParams.append(kind, v);
     if (filters.from) url.searchParams.set("from", filters.from);
     if (filters.to) url.searchParams.set("to", filters.to);
@@ -315,6 +320,7 @@ function mount(host) {
   input.addEventListener("keydown", (e) => { if (e.key === "Escape" && input.value) { input.value = ""; changed(); } });
   host.querySelector("form").addEventListener("submit", (e) => { e.preventDefault(); changed(); });
   more.addEventListener("click", () => run(current, true));
+  sort.addEventListener("change", changed);
   panel.addEventListener("toggle", loadFacets);
   panel.addEventListener("click", (e) => {
     const b = e.target.closest("button[data-kind]");
@@ -345,6 +351,7 @@ function mount(host) {
 
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") ?? "";
+  if ([...sort.options].some((o) => o.value === params.get("sort"))) sort.value = params.get("sort");
   for (const { kind } of KINDS) for (const v of params.getAll(kind)) filters[kind].add(v);
   filters.from = params.get("from");
   filters.to = params.get("to");

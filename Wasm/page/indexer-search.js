@@ -184,7 +184,10 @@ export async function openIndex(base, options = {}) {
     stats,
     manifest: JSON.parse(decoder.decode(manifest)),
     /** One page of results, as `indexer search --json` gives them. */
-    async search(query, { limit = 10, offset = 0 } = {}) {
+    async search(query, { limit = 10, offset = 0, order = "relevance" } = {}) {
+      // The order as `indexer search --sort`: relevance, date (newest first) or oldest.
+      const code = { relevance: 0, date: 2, oldest: 3 }[order] ?? 0;
+      if (typeof engine.exports.qc_search_order === "function") engine.exports.qc_search_order(code);
       const text = await run("qc_search_json", [manifest, encoder.encode(query)], [limit, offset]);
       const lines = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
       const summary = lines.pop() ?? { total: 0, totalIsExact: true };

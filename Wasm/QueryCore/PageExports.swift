@@ -1,5 +1,6 @@
-// The search page's filters: `IndexView.facets` (Sources/Index/IndexFacets.swift) over the
-// page's blocks, restartable like every read here (FedStore.swift).
+// What the search page needs beside the search itself: its filters' counts (`IndexView.facets`,
+// Sources/Index/IndexFacets.swift, restartable like every read here, FedStore.swift), group
+// names, and the order of results.
 
 /// Counts the top `limit` values of each kind in `kinds` (a bit per `FacetKind.allCases` case,
 /// in order: tag, mention, site, group, lang, year). With an empty `query`, among the whole
@@ -69,3 +70,23 @@ func qcGroupNames(_ manifest: UnsafePointer<UInt8>, _ manifestLength: Int32, _ n
     output.append(contentsOf: JSON.object(verified.mapValues { .string($0) }).canonical)
     return 0
 }
+
+/// The order `qc_search` and `qc_search_json` give results in, as `indexer search --sort`:
+/// `order` 0 the default (relevance; a `thread:` query oldest first), 1 relevance, 2 newest
+/// first, 3 oldest first. Returns 0, or 1 for another value.
+@_expose(wasm, "qc_search_order")
+@_cdecl("qc_search_order")
+func qcSearchOrder(_ order: Int32) -> Int32 {
+    output.removeAll(keepingCapacity: true)
+    switch order {
+    case 0: searchOrder = nil
+    case 1: searchOrder = .relevance
+    case 2: searchOrder = .date
+    case 3: searchOrder = .oldest
+    default: return 1
+    }
+    return 0
+}
+
+/// Set by `qc_search_order`.
+nonisolated(unsafe) var searchOrder: ResultOrder? = nil
