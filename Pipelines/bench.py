@@ -6,7 +6,7 @@ venv, the corpora and the release build); see BENCHMARKS.md "How these are measu
 Our side of each comparison runs only when `indexer help` lists the subcommand it needs;
 otherwise the row says "not yet available" and the ratio column waits for it.
 
-usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish hostile scale
+usage: bench.py SECTION...   sections: extract build query remote merge tree segments publish hostile scale browser
 env:   BENCH_REPEAT (default 3: best wall time of N runs), BENCH_CORPORA ("linux-doc rust-doc"),
        BENCH_QUIET_WAIT (default 20: seconds to wait for an idle CPU before each measured run),
        BENCH_OUT (default bench-out/), INDEXER (default .build/release/indexer),
@@ -976,10 +976,134 @@ def section_scale(have):
     return "Scale", body + "\n\n" + how + ("\n\n" + "\n".join("- " + g for g in growth) if growth else "")
 
 
+# The two pages of the `browser` section, each ready when it shows the answer to window.__q.
+OUR_PAGE = {"input": "#indexer-q", "count": "document.querySelectorAll('li.result').length",
+            "ready": "new URLSearchParams(location.search).get('q') === window.__q && "
+                     "!['', 'Searching…'].includes(document.querySelector('#indexer-status').textContent)"}
+PAGEFIND_PAGE = {"input": ".pagefind-ui__search-input", "count": "document.querySelectorAll('.pagefind-ui__result').length",
+                 "ready": "(document.querySelector('.pagefind-ui__message') || {textContent: ''}).textContent.includes(window.__q) && "
+                          "(document.querySelector('.pagefind-ui__message').textContent.startsWith('No results') || "
+                          "!!document.querySelector('.pagefind-ui__result-link'))"}
+PAGEFIND_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Search</title><link href="/pagefind/pagefind-ui.css" rel="stylesheet"><script src="/pagefind/pagefind-ui.js"></script></head>
+<body><main><h1>Search</h1><div id="search"></div></main>
+<script>window.addEventListener("DOMContentLoaded", () => new PagefindUI({ element: "#search" }));</script></body></html>
+"""
+
+
+def gz_only(src, dst):
+    """`dst` as gzip only (Corpora/serve.py then sends it with Content-Encoding: gzip, as a static
+    host that compresses would)."""
+    import gzip
+    with open(src, "rb") as f, gzip.open(dst + ".gz", "wb", compresslevel=9) as g:
+        g.write(f.read())
+
+
+def browser_site(c, ours_dir):
+    """The folders the `browser` section serves: our index with its page, and Pagefind's
+    output with its default UI, both with the page's HTML, CSS, JS and wasm gzipped."""
+    root = os.path.join(OUT, "browser", c)
+    shutil.rmtree(root, ignore_errors=True)
+    mine, theirs = os.path.join(root, "indexer"), os.path.join(root, "pagefind")
+    os.makedirs(os.path.join(mine, "search"))
+    for name in os.listdir(ours_dir):
+        if name != "search":
+            os.symlink(os.path.join(ours_dir, name), os.path.join(mine, name))
+    # The page as `indexer build` writes it now (Wasm/page and `make wasm`'s module), not the
+    # copy an older build left in the index folder.
+    for name in ("index.html", "indexer-page.js", "indexer-search.js"):
+        gz_only(os.path.join(ROOT, "Wasm", "page", name), os.path.join(mine, "search", name))
+    gz_only(os.path.join(ROOT, ".build", "wasm", "querycore.wasm"), os.path.join(mine, "search", "querycore.wasm"))
+    pf = os.path.join(OUT, "pagefind", c, "pagefind")
+    os.makedirs(os.path.join(theirs, "pagefind"))
+    for name in os.listdir(pf):
+        if name.endswith((".js", ".css")):
+            gz_only(os.path.join(pf, name), os.path.join(theirs, "pagefind", name))
+        else:
+            os.symlink(os.path.join(pf, name), os.path.join(theirs, "pagefind", name))
+    with open(os.path.join(root, "pagefind.html"), "w") as f:
+        f.write(PAGEFIND_HTML)
+    gz_only(os.path.join(root, "pagefind.html"), os.path.join(theirs, "index.html"))
+    return mine, theirs
+
+
+def section_browser(have):
+    rows, notes = [], []
+    for c in CORPORA:
+        qfile = os.path.join(ROOT, "Pipelines", "queries", c + ".txt")
+        queries = [l.strip() for l in open(qfile) if l.strip() and not l.startswith("#")][:10]
+        if not os.path.isdir(os.path.join(OUT, "pagefind", c, "pagefind")):
+            subprocess.run([PY, "-m", "pagefind_bin", "--site", os.path.join(CORPORA_DIR, c, "html"),
+                            "--output-path", os.path.join(OUT, "pagefind", c, "pagefind")], check=True, capture_output=True)
+        odir = our_index(c) if {"build", "search"} <= have else None
+        if not odir or not os.path.exists(os.path.join(ROOT, ".build", "wasm", "querycore.wasm")):
+            notes.append("%s: no index or no querycore.wasm (run `make wasm`)" % c)
+            continue
+        mine, theirs = browser_site(c, odir)
+        servers = [Server(mine, os.path.join(OUT, "browser-ours-%s.log" % c)), Server(theirs, os.path.join(OUT, "browser-pagefind-%s.log" % c))]
+        spec = os.path.join(OUT, "browser", c, "spec.json")
+        try:
+            with open(spec, "w") as f:
+                json.dump({"window": "1280,900", "queries": queries, "clients": [
+                    dict(OUR_PAGE, name="ours", url="http://127.0.0.1:%d/search/index.html" % servers[0].port),
+                    dict(PAGEFIND_PAGE, name="pagefind", url="http://127.0.0.1:%d/index.html" % servers[1].port)]}, f)
+            p = subprocess.run([PY, os.path.join(PEERS, "browser_pages.py"), spec], capture_output=True, text=True, timeout=1800)
+        finally:
+            logged = [sum(e["bytes"] for e in s.entries()) for s in servers]
+            for s in servers:
+                s.close()
+        got = last_json(p.stdout)
+        if got:
+            # The servers' own logs (body bytes) against the browser's events (with headers):
+            # a worker's fetches missing from the events would show here.
+            seen = [sum(r["bytes"] for r in got[n]) for n in ("ours", "pagefind")]
+            notes.append("%s: body bytes the servers logged / wire bytes the browser reported: ours %d / %d, Pagefind %d / %d"
+                         % (c, logged[0], seen[0], logged[1], seen[1]))
+        if not got:
+            notes.append("%s: browser_pages.py failed: %s" % (c, p.stderr[-500:]))
+            continue
+        figures = {}
+        for name, label in (("pagefind", "Pagefind 1.5.2, default UI (pagefind-ui.js)"), ("ours", "**indexer's page (search/)**")):
+            runs = got[name]
+            first, later = runs[0], runs[1:]
+            kib = lambda run, *kinds: sum(run["by"].get(k, {}).get("bytes", 0) for k in kinds) / 1024
+            per = lambda f: sum(f(r) for r in later) / max(1, len(later))
+            ms = sorted(r["ms"] for r in later)
+            figures[name] = {"first": first["bytes"], "later": per(lambda r: r["bytes"]), "ms": ms[len(ms) // 2] if ms else 0,
+                             "code": kib(first, "js", "wasm") * 1024,
+                             "perResult": sum(r["bytes"] for r in later) / max(1, sum(r["results"] or 0 for r in later))}
+            rows.append([c, label, "%.1f" % kib(first, "html", "css", "js"), "%.1f" % kib(first, "wasm"), "%.1f" % kib(first, "index"),
+                         first["requests"], "%.0f" % first["sinceLoad"], "%.1f" % (per(lambda r: r["bytes"]) / 1024),
+                         "%.1f" % per(lambda r: r["requests"]), "%.0f" % figures[name]["ms"], ""])
+        o, t = figures["ours"], figures["pagefind"]
+        rows[-1][-1] = ("first visit %s (goal ≤ 1×), later queries %s (goal ≤ 0.5×; %s per result shown), time to first "
+                        "result %s; JS + wasm %.0f KB (goal ≤ 250)") % (
+            ratio(o["first"], t["first"]), ratio(o["later"], t["later"]), ratio(o["perResult"], t["perResult"]),
+            ratio(o["ms"], t["ms"]), o["code"] / 1000)
+        counts = [(a["results"], b["results"]) for a, b in zip(got["ours"], got["pagefind"])]
+        notes.append("%s: results shown per query (ours, Pagefind): %s" % (c, ", ".join("%s/%s" % x for x in counts)))
+    body = table(["corpus", "page", "first visit: HTML+CSS+JS KiB", "wasm KiB", "index KiB", "requests",
+                  "ms to first results (from navigation)", "later query KiB", "requests", "median ms to first results",
+                  "ours / Pagefind"], rows)
+    how = ("Both pages in one headless Chromium (`Pipelines/peers/browser_pages.py` over `Pipelines/devtools.py`), "
+           "each served by `Corpora/serve.py` on its own loopback port with its HTML, CSS, JS and wasm gzipped "
+           "(as a static host that compresses sends them; index files as written). The browser's cache and "
+           "the origin's storage are cleared before each page's first visit: loading the page and answering "
+           "the first query of `Pipelines/queries/NAME.txt`; then its next 9 queries on the same page. A query "
+           "is set in the box at once and `input` fired; an answer is the page showing its first result (or "
+           "none). Bytes are the browser's `encodedDataLength` (wire bytes with headers) from its network "
+           "events, by kind. Times are the page's own clock (`performance.now()`), medians of the later "
+           "queries, and include each UI's typing debounce (ours 150 ms, Pagefind's own). Pagefind: "
+           "`python -m pagefind_bin --site html/` with `new PagefindUI({element})`, its default UI. Ours: the "
+           "build section's index with the page `indexer build` writes (`search/`).")
+    return "Search page in the browser", body + "\n\n" + how + ("\n\n" + "\n".join("- " + n for n in notes) if notes else "")
+
+
 SECTIONS = {"extract": section_extract, "build": section_build, "query": section_query,
             "remote": section_remote, "merge": section_merge, "tree": section_tree, "segments": section_segments,
             "publish": section_publish, "hostile": section_hostile,
-            "scale": section_scale}
+            "scale": section_scale, "browser": section_browser}
 
 
 # ------------------------------------------------------------------ BENCHMARKS.md

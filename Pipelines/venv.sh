@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv-bench
-PACKAGES="warcio==1.8.1 wacz==0.6.0 zstandard==0.25.0 fastwarc==2.0.1 resiliparse==2.0.1 tantivy==0.27.0 pagefind-bin==1.5.2"
+PACKAGES="warcio==1.8.1 wacz==0.6.0 zstandard==0.25.0 fastwarc==2.0.1 resiliparse==2.0.1 tantivy==0.27.0 pagefind-bin==1.5.2 websocket-client==1.9.2"
 STAMP="$VENV/.installed"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$PACKAGES" ]; then
     test -x "$VENV/bin/python" || python3 -m venv "$VENV" >&2
-    "$VENV/bin/pip" install -q $PACKAGES >&2
+    "$VENV/bin/python" -m pip install -q $PACKAGES >&2
     echo "$PACKAGES" > "$STAMP"
 fi
 echo "$PWD/$VENV/bin/python"

@@ -12,15 +12,17 @@ public enum GroupNames {
     public static let fileName = "names.json"
     public static let format = "indexer-names/1"
 
-    /// The file's bytes: `names` (group ID to name) signed with `key`.
-    public static func signed(_ names: [String: String], key: GroupKey, created: String) throws -> [UInt8] {
-        var o: [String: JSON] = [
-            "format": .string(format), "created": .string(created), "names": .object(names.mapValues(JSON.string)),
-            "signer": .object(["publicKey": .string(Hex.encode(key.publicKey))]),
-        ]
-        o["signature"] = .string(Hex.encode(try key.sign(JSON.object(o).canonical)))
-        return Array(JSON.object(o).pretty.utf8)
-    }
+    #if !hasFeature(Embedded)
+        /// The file's bytes: `names` (group ID to name) signed with `key`.
+        public static func signed(_ names: [String: String], key: GroupKey, created: String) throws -> [UInt8] {
+            var o: [String: JSON] = [
+                "format": .string(format), "created": .string(created), "names": .object(names.mapValues(JSON.string)),
+                "signer": .object(["publicKey": .string(Hex.encode(key.publicKey))]),
+            ]
+            o["signature"] = .string(Hex.encode(try key.sign(JSON.object(o).canonical)))
+            return Array(JSON.object(o).pretty.utf8)
+        }
+    #endif
 
     /// The names in `bytes` if the file is signed by `signer`; nil otherwise (a reader then just
     /// shows group IDs).

@@ -1,8 +1,10 @@
+import Blocks
 import ProllyTree
 
-/// What `indexer facets` counts.
+/// What `indexer facets` (and the search page's filters) count. `lang` counts language
+/// terms (`lang:` values), `year` the documents' years (from the date field's `yyyymmdd` terms).
 public enum FacetKind: String, Sendable, CaseIterable {
-    case tag, mention, site, group
+    case tag, mention, site, group, lang, year
 
     /// The postings field holding the values (without a day restriction).
     var field: Field? {
@@ -11,8 +13,14 @@ public enum FacetKind: String, Sendable, CaseIterable {
         case .mention: .mention
         case .site: .site
         case .group: nil
+        case .lang: .lang
+        case .year: .date
         }
     }
+
+    /// The field counted since a day: the per-day field (its terms start with `yyyymmdd`), or the
+    /// date field itself for years; nil for languages, which have no per-day terms.
+    var sinceField: Field? { self == .year ? .date : field?.daily }
 }
 
 /// Top values of a field with their document counts (`indexer facets`).
@@ -53,7 +61,7 @@ extension IndexView {
     /// are read. Tombstoned documents are subtracted by reading their records (one each).
     /// Site counts are per `site:` term: a host and each parent domain (`iana.org` counts
     /// `www.iana.org`'s documents too), as `site:` finds them.
-    public func facets(_ kind: FacetKind, sinceDay: String? = nil, limit: Int = 10) throws -> Facets {
+    public func facets(_ kind: FacetKind, sinceDay: String? = nil, limit: Int = 10) throws(ReadFailure) -> Facets {
         let removed = try tombstonedRecords()
         var counts: [String: UInt64] = [:]
         func subtract(_ v: String) { if let n = counts[v], n > 0 { counts[v] = n - 1 } }
@@ -69,8 +77,14 @@ extension IndexView {
         if kind == .group {
             field = .date
             valueOf = { key in ShardKeys.parsePosting(key).map { $0.doc.group.description } }
+        } else if kind == .year {
+            field = .date
+            valueOf = { key in ShardKeys.parsePosting(key).map { String(decoding: $0.term.prefix(4), as: UTF8.self) } }
         } else {
-            field = sinceDay == nil ? kind.field! : kind.field!.daily!
+            guard let f = sinceDay == nil ? kind.field : kind.sinceField else {
+                throw IndexError.conflict("\(kind.rawValue) facets have no per-day counts: count them without a since day")
+            }
+            field = f
             valueOf = { key in
                 guard let p = ShardKeys.parsePosting(key) else { return nil }
                 return String(decoding: sinceDay == nil ? p.term : p.term.dropFirst(8), as: UTF8.self)
@@ -84,7 +98,7 @@ extension IndexView {
         let to = ShardKeys.successor(ofPrefix: [field.rawValue])
         for s in segments {
             // Group by term ‖ batch (the key less its ordinal): only the segment's own batches count.
-            let (byPrefix, read) = try s.postings.countByGroup(from: from, to: to) { key in
+            let (byPrefix, read) = try s.postings.countByGroup(from: from, to: to) { (key) -> [UInt8]? in
                 guard let p = ShardKeys.parsePosting(key), s.owns(p.doc) else { return nil }
                 return Array(key.dropLast(4))
             }
@@ -101,7 +115,7 @@ extension IndexView {
     }
 
     /// The top values of `kind` among `docs` (a query's matches), from their records.
-    public func facets(_ kind: FacetKind, among docs: [DocRef], sinceDay: String? = nil, limit: Int = 10) throws -> Facets {
+    public func facets(_ kind: FacetKind, among docs: [DocRef], sinceDay: String? = nil, limit: Int = 10) throws(ReadFailure) -> Facets {
         var counts: [String: UInt64] = [:]
         let records = try documents(docs)
         for (ref, r) in zip(docs, records) {
@@ -124,11 +138,13 @@ extension IndexView {
         case .mention: return Array(Set(r.mentions.map(a.keyword)))
         case .site: return a.siteTerms(r.url)
         case .group: return [ref.group.description]
+        case .lang: return a.languageTerm(r.lang).map { [$0] } ?? []
+        case .year: return r.date.map { [String(DateTerms.day($0).prefix(4))] } ?? []
         }
     }
 
     /// Records of the view's tombstoned documents that a segment of the view holds.
-    func tombstonedRecords() throws -> [(DocRef, DocRecord)] {
+    func tombstonedRecords() throws(ReadFailure) -> [(DocRef, DocRecord)] {
         var out: [(DocRef, DocRecord)] = []
         for ref in tombstones.keys.sorted() {
             guard let s = segment(owning: ref), let v = try s.docs.get(ref.bytes) else { continue }

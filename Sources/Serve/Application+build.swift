@@ -40,6 +40,9 @@ public struct ServeConfiguration: Sendable {
     /// Receives what an operator must know while serving (a block that does not match its
     /// CID), whether or not there is an access log.
     public var warnings: (@Sendable (String) -> Void)?
+    /// The static page's files for an index folder without `search/` (`page`: the HTML and
+    /// scripts, `wasm`: querycore.wasm); nil: such a folder has no page.
+    public var pageFiles: (page: String, wasm: String)?
     /// Tests: called on the search thread as each search starts and ends.
     var searchObserver: (@Sendable (SearchEvent) -> Void)?
 
@@ -70,8 +73,10 @@ public struct ServeContext: RequestContext, RemoteAddressRequestContext {
 ///
 /// URL layout (the first index also at the root, every index under its name):
 ///
-///     /                       the search page          /<name>/                the page, that index chosen
+///     /                       redirects to search/     /<name>/                redirects to /<name>/search/
+///     /search/                the static search page   /<name>/search/         (the folder's search/, as build writes it)
 ///     /manifest.json          first index's manifest   /<name>/manifest.json   (no-cache, ETag)
+///     /names.json             group names, if any      /<name>/names.json
 ///     /blocks/<cid>           first index's blocks     /<name>/blocks/<cid>    (immutable, ETag = CID, Range)
 ///     /ipfs/<cid>             a raw block from any index (trustless-gateway style)
 ///     /api/search?q=&index=&limit=&offset=             JSON results with HTML snippets (budgeted, gated)

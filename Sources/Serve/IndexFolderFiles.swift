@@ -65,10 +65,13 @@ final class IndexFolderFiles: Sendable {
         return try read("blocks", nil, name, limit: limit)
     }
 
+    /// A file of the static page in `search/` (`name` one of `PageFiles.names`).
+    func pageFile(_ name: String, limit: Int) throws -> Read { try read(PageFiles.folder, nil, name, limit: limit, shared: false) }
+
     /// `sub/name` (or `sub/shard/name`) in the folder, following no link but the shared store's. `stamp` is the
     /// file's identity when it did not change while being read (nil otherwise: check the
     /// bytes, do not remember the result).
-    private func read(_ sub: String?, _ shard: String?, _ name: String, limit: Int) throws -> Read {
+    private func read(_ sub: String?, _ shard: String?, _ name: String, limit: Int, shared: Bool = true) throws -> Read {
         let root = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { return try IndexFolderFiles.absent(directory, errno) }
         defer { close(root) }
@@ -76,7 +79,7 @@ final class IndexFolderFiles: Sendable {
         if let sub {
             folder = openat(root, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             var error = errno
-            if folder < 0 && (error == ELOOP || error == ENOTDIR) {
+            if folder < 0 && shared && (error == ELOOP || error == ENOTDIR) {
                 guard let shared = IndexFolderFiles.sharedStore(directory) else { return .absent }
                 folder = open(shared, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 error = errno

@@ -8,8 +8,14 @@ import Support
 /// Where a request path leads. Parsed by hand rather than by router patterns so that index
 /// names and the server's own paths can never shadow each other.
 enum Target: Equatable {
+    /// `/` or `/<name>/`: redirected to the static page, `search/` (relative, so it works
+    /// under a proxy's prefix too).
     case page(index: Int)
+    /// A file of the static page (`search/index.html` for `search/`), as build writes it.
+    case pageFile(index: Int, name: String)
     case manifest(index: Int)
+    /// `names.json`, the group names the page shows (checked by the page against the manifest's signer).
+    case names(index: Int)
     case block(index: Int, cid: CID)
     case gateway(CID)
     case search
@@ -23,6 +29,11 @@ enum Target: Equatable {
             case 0: return .page(index: index)
             case 1 where rest.first == "" || rest.first == "index.html": return .page(index: index)
             case 1 where rest.first == "manifest.json": return .manifest(index: index)
+            case 1 where rest.first == "names.json": return .names(index: index)
+            case 1 where rest.first == "search": return .page(index: index)
+            case 2 where rest.first == "search":
+                let name = rest.last == "" ? "index.html" : String(rest.last!)
+                return PageFiles.names.contains(name) ? .pageFile(index: index, name: name) : .notFound
             case 2 where rest.first == "blocks":
                 return (try? CID(String(rest.last!))).map { .block(index: index, cid: $0) } ?? .notFound
             // Fan-out (`blocks/<xy>/<cid>`): either URL serves the block, whichever way the folder holds it.
@@ -39,7 +50,7 @@ enum Target: Equatable {
         case "api" where parts.count == 2 && parts.last == "search": self = .search
         case "api" where parts.count == 2 && parts.last == "indexes": self = .indexList
         case "ipfs" where parts.count == 2: self = (try? CID(String(parts.last!))).map { .gateway($0) } ?? .notFound
-        case "", "index.html", "manifest.json", "blocks": self = local(0, parts)
+        case "", "index.html", "manifest.json", "names.json", "blocks", "search": self = local(0, parts)
         default:
             guard let i = names.firstIndex(where: { $0 == first }) else { self = .notFound; return }
             self = local(i, parts.dropFirst())
@@ -69,13 +80,25 @@ struct RequestHandler: Sendable {
         guard request.uri.path.utf8.count <= 1024 else { return text(.uriTooLong, "path too long\n") }
         switch Target(path: request.uri.path, names: names) {
         case .page(let i):
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/html; charset=utf-8", .cacheControl: "no-cache",
-                    .contentSecurityPolicy: SearchPage.contentSecurityPolicy,
-                ],
-                body: .init(byteBuffer: ByteBuffer(string: SearchPage.html(index: names[i]))))
+            // Relative to the request's path: `/`, `/index.html` and `/search` lead to `search/`
+            // beside them, `/name` (no slash) to `name/search/`. The query (`?q=`) goes along.
+            let path = request.uri.path, last = path.hasSuffix("/") ? "" : String(path.split(separator: "/").last ?? "")
+            let target = (last == "" || last == "index.html" ? "" : last + "/") + (last == "search" ? "" : "search/")
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return Response(status: .found, headers: [.location: target + query, .cacheControl: "no-cache"])
+        case .pageFile(let i, let name):
+            let (files, pages) = (config.indexes[i].files, config.pageFiles)
+            let read = try await NIOThreadPool.singleton.runIfActive { try PageFiles.read(name, index: files, fallback: pages) }
+            guard let bytes = read else { return text(.notFound, "no search page: build the index again after `make wasm`\n") }
+            var r = answer(bytes, request: request, type: PageFiles.type(name), cacheControl: "no-cache", etag: nil)
+            r.headers[.contentSecurityPolicy] = PageFiles.contentSecurityPolicy
+            r.headers[.xContentTypeOptions] = "nosniff"
+            return r
+        case .names(let i):
+            let files = config.indexes[i].files
+            let read = try await NIOThreadPool.singleton.runIfActive { try files.groupNames(limit: 1 << 20) }
+            guard case .file(let bytes, _) = read else { return text(.notFound, "not found\n") }
+            return answer(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
         case .manifest(let i):
             let files = config.indexes[i].files
             let read = try await NIOThreadPool.singleton.runIfActive { try files.manifest(limit: Manifest.maxBytes) }

@@ -2,49 +2,6 @@ import Foundation
 import Testing
 import TextTestSupport
 
-/// Drives headless Chromium (`devToolsPrelude`) through the static search page: for each
-/// query, open `search/index.html?q=…`, wait for the answer and read the results and the
-/// page's request counts from the DOM, and the requests and bytes from the browser's own
-/// network events.
-let staticPageScript =
-    devToolsPrelude
-        + #"""
-        base, queries = sys.argv[1], json.loads(sys.argv[2])
-        network = {"requests": 0, "bytes": 0}
-        def count(msg):
-            if msg.get("method") == "Network.loadingFinished":
-                network["requests"] += 1
-                network["bytes"] += msg["params"].get("encodedDataLength", 0)
-        call, js, close = devtools("360,800", count)
-        try:
-            deadline = time.time() + 120
-            call("Page.enable")
-            call("Network.enable")
-            out = []
-            for q in queries:
-                before = dict(network)
-                call("Page.navigate", url=base + "/search/index.html?q=" + urllib.parse.quote(q))
-                time.sleep(0.2)
-                while True:
-                    status = js("(document.querySelector('.status') || {}).textContent || ''")
-                    if status and status != "Searching…":
-                        break
-                    if time.time() > deadline:
-                        sys.exit("no answer for %r; status %r" % (q, status))
-                    time.sleep(0.1)
-                out.append({
-                    "query": q, "status": status,
-                    "urls": js("[...document.querySelectorAll('li.result')].map(li => li.querySelector('.meta').textContent.split(' · ')[0])"),
-                    "titles": js("[...document.querySelectorAll('li.result a.title')].map(a => a.textContent)"),
-                    "marks": js("[...document.querySelectorAll('li.result mark')].map(m => m.textContent)"),
-                    "overflow": js("document.documentElement.scrollWidth > window.innerWidth"),
-                    "requests": network["requests"] - before["requests"], "bytes": network["bytes"] - before["bytes"],
-                })
-            print(json.dumps(out))
-        finally:
-            close()
-        """#
-
 /// The page `indexer build` writes next to an index, served by stock nginx from the index
 /// folder alone (no indexer process), answers as `indexer search` does.
 @Suite(.serialized) struct StaticSearchPageTests {
@@ -62,15 +19,15 @@ let staticPageScript =
         return out
     }
 
+    /// Each query opened as a link (`?q=`), at 360 px wide (`searchPageScript`).
     static func browse(_ base: String, _ queries: [String]) throws -> [[String: Any]] {
-        let python = try #require(PythonChecker.interpreter, "no Python: set INDEXER_PYTHON or run `make setup` to create .venv")
-        let data = try JSONSerialization.data(withJSONObject: queries)
-        let child = try ChildProcess(python, ["-c", staticPageScript, base, String(decoding: data, as: UTF8.self)])
-        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
-        child.process.waitUntilExit()
-        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        try #require(child.process.terminationStatus == 0, "browser script failed: \(err.suffix(1000))")
-        return try #require(try JSONSerialization.jsonObject(with: output) as? [[String: Any]])
+        try browseSearchPage(base + "/search/index.html", window: "360,800", steps: queries.map { ["open": ["q": $0]] })
+    }
+
+    /// `indexer search --json`'s results.
+    static func cli(_ out: String, _ query: String) throws -> [[String: Any]] {
+        let run = try CLI.run(["search", "--index", out, query, "--json", "--limit", "100"])
+        return try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
     }
 
     @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
@@ -81,9 +38,7 @@ let staticPageScript =
         let pages = try Self.browse(nginx.base, Self.queries)
         #expect(pages.count == Self.queries.count)
         for (query, page) in zip(Self.queries, pages) {
-            let cli = try CLI.run(["search", "--index", out, query, "--json"])
-            let results = try #require(
-                (try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+            let results = try Self.cli(out, query)
             let expected = results.prefix(10).map { $0["url"] as? String ?? "" }
             #expect(!expected.isEmpty, "\(query) finds something on the command line")
             #expect(page["urls"] as? [String] == expected, "\(query): \(page["status"] ?? "")")
@@ -115,5 +70,79 @@ let staticPageScript =
         #expect((page["status"] as? String)?.contains("refused") == true, "\(page["status"] ?? "")")
         #expect((page["status"] as? String)?.contains(root) == true)
         #expect((page["urls"] as? [String])?.isEmpty == true)
+    }
+
+    /// At 1280 and 360 px the results are laid out inside the window (their boxes from the
+    /// DOM), nothing is wider than it, and the screenshot decodes to something other than a
+    /// blank page. The first visit's requests and bytes come from the browser's network events:
+    /// the page, its two scripts, the module (all of it, as nginx sent it) and the index's files.
+    @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
+    func screenshotsShowTheResultsAtBothWidths() throws {
+        let out = try Self.index()
+        let nginx = try NginxServer(root: out)
+        defer { nginx.stop() }
+        let wasmBytes = try FileManager.default.attributesOfItem(atPath: out + "/search/querycore.wasm")[.size] as? Int ?? 0
+        for (window, width) in [("1280,900", 1280.0), ("360,800", 360.0)] {
+            let shot = CLI.temp("shots") + "/page-\(Int(width)).png"
+            let page = try #require(
+                try browseSearchPage(nginx.base + "/search/index.html", window: window, steps: [["open": ["q": "garden"], "screenshot": shot]]).first)
+            let boxes = try #require(page["boxes"] as? [[Double]])
+            #expect(!boxes.isEmpty && boxes.count == (page["urls"] as? [String])?.count)
+            let viewport = try #require(page["viewport"] as? [Double])
+            #expect(viewport[0] == width)
+            for box in boxes { #expect(box[0] >= 0 && box[2] <= width && box[2] > box[0], "\(window): a result at \(box)") }
+            #expect(boxes[0][1] >= 0 && boxes[0][3] <= viewport[1], "\(window): the first result is in view")
+            #expect(page["overflow"] as? Bool == false, "\(window): wider than the window")
+            let png = try #require(page["png"] as? [String: Any])
+            #expect(png["width"] as? Double == width || png["width"] as? Int == Int(width))
+            #expect((png["nonBackground"] as? Double ?? 0) > 0.02, "\(window): the screenshot is blank")
+            let by = try #require(page["by"] as? [String: [String: Int]])
+            #expect(by["wasm"]?["requests"] == 1 && (by["wasm"]?["bytes"] ?? 0) >= wasmBytes, "\(by)")
+            #expect(by["js"]?["requests"] == 2 && by["html"]?["requests"] == 1, "\(by)")
+            #expect((by["index"]?["requests"] ?? 0) >= 2, "the manifest and blocks: \(by)")
+            print("static page at \(window): \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes; \(by); screenshot \(shot)")
+        }
+    }
+
+    /// The filters' counts are `indexer facets --query`'s; pressing one narrows the results to
+    /// what `indexer search` finds with the same filter, and puts it in the URL; typing searches
+    /// as you type; more results come on demand; `sort=date` orders as `--sort date`.
+    @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
+    func filtersCountAndNarrowAsTheCLI() throws {
+        let out = try Self.index()
+        let nginx = try NginxServer(root: out)
+        defer { nginx.stop() }
+        let query = "the"
+        let broad = try Self.cli(out, query)
+        #expect(broad.count > 10, "the demo has more than a page of results for \(query)")
+        let facets = try CLI.run(["facets", "site", "--index", out, "--query", query, "--limit", "8", "--json"])
+        let counted = try #require(
+            (try JSONSerialization.jsonObject(with: Data(facets.stdout.utf8)) as? [String: Any])?["values"] as? [[String: Any]])
+        let sites = counted.map { [$0["value"] as? String ?? "", String($0["count"] as? Int ?? -1)] }
+        #expect(!sites.isEmpty)
+        let site = sites[0][0]
+        let states = try browseSearchPage(
+            nginx.base + "/search/index.html", window: "360,800",
+            steps: [
+                ["open": ["q": query]], ["more": true], ["filters": true], ["click": ["site", site]], ["type": "compost"],
+                ["open": ["q": query, "sort": "date"]],
+            ])
+        #expect((states[0]["urls"] as? [String]) == broad.prefix(10).map { $0["url"] as? String ?? "" })
+        #expect((states[1]["urls"] as? [String]) == broad.prefix(20).map { $0["url"] as? String ?? "" }, "more results")
+        let shown = (states[2]["facets"] as? [[Any]] ?? []).filter { $0[0] as? String == "site" }.map {
+            [$0[1] as? String ?? "", String(describing: $0[2])]
+        }
+        #expect(shown == sites, "the page's site counts are indexer facets' own")
+        #expect((states[2]["facetStatus"] as? String)?.contains("matches") == true)
+        let narrowed = try Self.cli(out, query + " site:" + site)
+        #expect((states[3]["urls"] as? [String]) == narrowed.prefix(10).map { $0["url"] as? String ?? "" })
+        #expect((states[3]["chips"] as? [String])?.contains { $0.hasPrefix("site:" + site) } == true)
+        #expect((states[3]["location"] as? String)?.contains("site=" + site) == true)
+        #expect((states[3]["facets"] as? [[Any]] ?? []).contains { $0[0] as? String == "site" && $0[1] as? String == site && $0[3] as? Bool == true })
+        #expect((states[4]["urls"] as? [String]) == (try Self.cli(out, "compost")).prefix(10).map { $0["url"] as? String ?? "" }, "typed")
+        let newest = try CLI.run(["search", "--index", out, query, "--json", "--sort", "date"])
+        let dated = try #require((try JSONSerialization.jsonObject(with: Data(newest.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
+        #expect((states[5]["urls"] as? [String]) == dated.prefix(10).map { $0["url"] as? String ?? "" }, "newest first")
+        #expect((states[5]["urls"] as? [String]) != (states[0]["urls"] as? [String]), "a different order than relevance")
     }
 }

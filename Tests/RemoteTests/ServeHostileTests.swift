@@ -67,6 +67,27 @@ import TextTestSupport
         }
     }
 
+    /// The page's folder follows no link either: `search` linked to a folder outside, or a page
+    /// file linked to a secret, answers 404 (the package's own page is not used for them).
+    @Test func aLinkedPageFileIsNeverServed() async throws {
+        let (dir, secret, _) = try fixture()
+        let outside = tempDirectory("outside")
+        try FileSystem.writeAtomically(outside + "/index.html", Array("secret page \(UUID())".utf8))
+        #expect(symlink(outside, dir + "/search") == 0)
+        let (other, _, _) = try fixture()
+        try FileSystem.makeDirectories(other + "/search")
+        #expect(symlink(secret, other + "/search/indexer-page.js") == 0)
+        try await app([dir, other]).test(.router) { client in
+            let names = ServedIndex.names(for: [dir, other])
+            for uri in ["/search/", "/search/index.html", "/\(names[0])/search/index.html", "/\(names[1])/search/indexer-page.js"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .notFound, "\(uri)")
+                    #expect(!String(buffer: r.body).contains("secret"), "\(uri)")
+                }
+            }
+        }
+    }
+
     /// `blocks` linked to some other folder is refused whole; the link `merge --store`
     /// makes (to a folder named `blocks`) is followed, and no link below it is.
     @Test func aLinkedBlockFolderIsFollowedOnlyWhenItIsTheSharedStore() async throws {

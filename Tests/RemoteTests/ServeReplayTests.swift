@@ -8,28 +8,31 @@ import Support
 import Testing
 
 /// `/api/search` links results to their captures: from the group's signed template, or from
-/// the server's `--replay`, which overrides it; the page links titles to the replay.
+/// the server's `--replay`, which overrides it (the page's links: SearchPageBrowserTests).
 @Suite struct ServeReplayTests {
     /// One group's index of two captures, with the template its version records.
-    static let index: String = {
-        let docs =
-            ["bread", "cake"].enumerated().map { i, w in
-                IndexDocument(
-                    url: "http://example.com/\(w)?q=1", title: w, text: "rye \(w) with honey", date: 1_709_373_600 + Int64(i), digest: [UInt8(i)],
-                    source: "crawl.warc.gz:\(1000 * i)", recordID: "<urn:uuid:\(i)>")
-            } + [IndexDocument(url: "https://me.example/notes.html", title: "notes", text: "rye notes", digest: [9], source: "site/notes.html:0")]
+    static let index: String = published(
+        ["bread", "cake"].enumerated().map { i, w in
+            IndexDocument(
+                url: "http://example.com/\(w)?q=1", title: w, text: "rye \(w) with honey", date: 1_709_373_600 + Int64(i), digest: [UInt8(i)],
+                source: "crawl.warc.gz:\(1000 * i)", recordID: "<urn:uuid:\(i)>")
+        } + [IndexDocument(url: "https://me.example/notes.html", title: "notes", text: "rye notes", digest: [9], source: "site/notes.html:0")],
+        replay: "https://wb.example/coll/{timestamp}/{url}")
+
+    /// `docs` as one group's (keyB's) index, its version recording `replay`.
+    static func published(_ docs: [IndexDocument], replay: String?) -> String {
         let dir = tempDirectory("serve-replay")
         let builder = try! SegmentBuilder(directory: dir, key: keyB, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 64 << 20))
         for (i, d) in docs.enumerated() { try! builder.add(d, file: 0, seq: UInt32(i)) }
         let segment = try! builder.finish(sources: [.init(name: "crawl.warc.gz", bytes: 0)]).segment
         let v = try! GroupVersion.signed(
             key: keyB, sequence: 1, created: "2026-01-01T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [segment],
-            replay: "https://wb.example/coll/{timestamp}/{url}")
+            replay: replay)
         _ = try! IndexWriter.publish(
             versions: [(try! IndexWriter.store(v, in: builder.store), v)], analyzer: IndexAnalyzer().identifier, store: builder.store,
             out: dir, key: keyB, created: "2026-01-01T00:00:00Z")
         return dir
-    }()
+    }
 
     func results(_ replay: ReplayTemplate?) async throws -> [[String: Any]] {
         var config = ServeConfiguration(indexes: [try ServedIndex(name: "a", directory: Self.index)])
@@ -59,17 +62,5 @@ import Testing
             bread["replay"] as? String
                 == "https://replayweb.page/?source=https%3A%2F%2Ffiles.example%2Fcrawl.warc.gz#view=pages&url=http%3A%2F%2Fexample.com%2Fbread%3Fq%3D1&ts=20240302100000"
         )
-    }
-
-    @Test func pageLinksTitlesToTheReplay() async throws {
-        let config = ServeConfiguration(indexes: [try ServedIndex(name: "a", directory: Self.index)])
-        try await buildApplication(config).test(.router) { client in
-            try await client.execute(uri: "/", method: .get) { r in
-                let html = String(buffer: r.body)
-                // Only http(s) links are made, for the replay as for the live URL.
-                #expect(html.contains("const live = safeURL(r.url), replay = safeURL(r.replay || \"\");"))
-                #expect(html.contains("const href = replay || live;"))
-            }
-        }
     }
 }

@@ -18,9 +18,10 @@ let servedIndexes: [ServedIndex] = {
     return try! zip(ServedIndex.names(for: dirs), dirs).map { try ServedIndex(name: $0, directory: $1) }
 }()
 
-func testApplication(log: (@Sendable (String) -> Void)? = nil) -> some ApplicationProtocol {
+func testApplication(log: (@Sendable (String) -> Void)? = nil, pageFiles: (page: String, wasm: String)? = nil) -> some ApplicationProtocol {
     var config = ServeConfiguration(indexes: servedIndexes)
     config.accessLog = log
+    config.pageFiles = pageFiles
     config.port = 0
     return buildApplication(config)
 }
@@ -162,18 +163,47 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
         }
     }
 
-    @Test func searchPageIsSelfContained() async throws {
-        try await testApplication().test(.router) { client in
-            try await client.execute(uri: "/", method: .get) { r in
-                let html = String(buffer: r.body)
-                #expect(r.status == .ok && r.headers[.contentType] == "text/html; charset=utf-8")
-                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
-                #expect(html.contains("/api/search") && html.contains("<input id=\"q\""))
-                #expect(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets")
-                #expect(html.contains("const defaultIndex = \"\(servedIndexes[0].name)\""))
+    /// `/` leads to the static page (the engine in the browser over the index's own files),
+    /// served with a policy that lets it load only its own scripts, module and index.
+    @Test func rootLeadsToTheStaticSearchPage() async throws {
+        let wasm = tempDirectory("page-wasm")
+        try FileSystem.writeAtomically(wasm + "/querycore.wasm", [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0])
+        let page = PythonChecker.packageRoot.appendingPathComponent("Wasm/page").path
+        let name = servedIndexes[1].name
+        try await testApplication(pageFiles: (page, wasm)).test(.router) { client in
+            for (uri, location) in [
+                ("/", "search/"), ("/?q=rye", "search/?q=rye"), ("/\(name)", "\(name)/search/"), ("/\(name)/", "search/"), ("/search", "search/"),
+            ] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .found && r.headers[.location] == location, "\(uri) -> \(r.headers[.location] ?? "")")
+                }
             }
-            try await client.execute(uri: "/\(servedIndexes[1].name)/", method: .get) { r in
-                #expect(String(buffer: r.body).contains("const defaultIndex = \"\(servedIndexes[1].name)\""))
+            for uri in ["/search/", "/\(name)/search/index.html"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    let html = String(buffer: r.body)
+                    #expect(r.status == .ok && r.headers[.contentType] == "text/html; charset=utf-8", "\(uri)")
+                    #expect(html.contains("data-indexer-search=\"..\"") && html.contains("indexer-page.js"))
+                    let policy = r.headers[.contentSecurityPolicy] ?? ""
+                    #expect(policy.contains("script-src 'self' 'wasm-unsafe-eval'") && policy.contains("connect-src 'self'"), "\(policy)")
+                    #expect(!policy.contains("script-src 'self' 'unsafe-inline'"))
+                }
+            }
+            try await client.execute(uri: "/\(name)/search/querycore.wasm", method: .get) { r in
+                #expect(r.status == .ok && r.headers[.contentType] == "application/wasm" && r.body.readableBytes == 8)
+            }
+            try await client.execute(uri: "/search/indexer-search.js", method: .get) { r in
+                #expect(
+                    r.headers[.contentType] == "text/javascript; charset=utf-8" && String(buffer: r.body).contains("export async function openIndex"))
+            }
+            // Only the page's own files: nothing else of the package or the folder.
+            for uri in ["/search/../manifest.json", "/search/Makefile", "/search/sub/index.html"] {
+                try await client.execute(uri: uri, method: .get) { #expect($0.status == .notFound, "\(uri)") }
+            }
+        }
+        // A folder without search/ and no package copy has no page (and says why).
+        try await testApplication().test(.router) { client in
+            try await client.execute(uri: "/search/", method: .get) { r in
+                #expect(r.status == .notFound && String(buffer: r.body).contains("make wasm"))
             }
         }
     }

@@ -66,6 +66,30 @@ import TextTestSupport
         #expect(firstRounds >= 3 && firstRounds <= 8, "\(firstRounds) rounds")
     }
 
+    /// Sorted as `indexer search --sort date` (and oldest first): the same pages as the native
+    /// engine; order 0 is relevance again.
+    @Test func datedOrdersMatchNativeEngine() throws {
+        let dir = tempDirectory()
+        let (view, _) = try buildIndex(corpus(200, seed: 9), dir: dir)
+        let manifest = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
+        let session = try WasmModule.Session()
+        defer { session.close() }
+        for (code, order) in [(2, ResultOrder.date), (3, .oldest), (0, nil)] as [(Int32, ResultOrder?)] {
+            #expect(try session.call(.order(code)).result == 0)
+            for (query, offset) in [("w1", 0), ("w1", 10), ("w2 w3", 0)] {
+                var native = IndexSearch(view: view)
+                native.order = order
+                let expected = try native.run(query, limit: 10, offset: offset).results.map { $0.url }
+                let (reply, _) = try TreeParityTests.fetching(
+                    session, view.store, .search(manifest: manifest, query: query, offset: Int32(offset)))
+                let urls = reply.text.split(separator: "\n").map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[1]) }
+                #expect(urls == expected, "\(query) \(String(describing: order)) from \(offset)")
+                #expect(!expected.isEmpty)
+            }
+        }
+        #expect(try session.call(.order(9)).result == 1)
+    }
+
     /// The page's trust list is `indexer search --trust`'s: an index signed by another key is
     /// refused, its own key searches it, and no list trusts every signed group again.
     @Test func trustListDecidesWhatIsSearched() throws {

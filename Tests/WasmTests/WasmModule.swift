@@ -45,6 +45,27 @@ struct WasmModule {
             append32(&payload, offset)
             return Request(op: UInt8(ascii: json ? "Q" : "q"), payload: payload + manifest + Array(query.utf8))
         }
+        /// `qc_facets(manifest, query, kinds, limit, matchLimit)`: kinds a bit per `FacetKind.allCases` case.
+        static func facets(manifest: [UInt8], query: String, kinds: Int32, limit: Int32 = 10, matchLimit: Int32 = 1000) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(manifest.count))
+            append32(&payload, kinds)
+            append32(&payload, limit)
+            append32(&payload, matchLimit)
+            return Request(op: UInt8(ascii: "f"), payload: payload + manifest + Array(query.utf8))
+        }
+        /// `qc_search_order(order)`: 0 default, 1 relevance, 2 newest first, 3 oldest first.
+        static func order(_ order: Int32) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, order)
+            return Request(op: UInt8(ascii: "o"), payload: payload)
+        }
+        /// `qc_group_names(manifest, names)`.
+        static func groupNames(manifest: [UInt8], names: [UInt8]) -> Request {
+            var payload: [UInt8] = []
+            append32(&payload, Int32(manifest.count))
+            return Request(op: UInt8(ascii: "n"), payload: payload + manifest + names)
+        }
         /// `qc_trust(keys)`: the page's trust list (none: every signed group).
         static func trust(_ keys: [[UInt8]]) -> Request { Request(op: UInt8(ascii: "T"), payload: framed(keys)) }
         /// `qc_snippet(query, text, columns)`.

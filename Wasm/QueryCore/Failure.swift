@@ -43,6 +43,9 @@ public enum CoreError: Error, Equatable, CustomStringConvertible {
     case zstd(String)
     case unsupported(String)
 
+    /// The index layer's form (one segment named), as Sources/Index/Errors.swift spells it.
+    public static func needsFormat2(what: String, segment: String) -> CoreError { .needsFormat2(what: what, segments: [segment]) }
+
     public var description: String {
         switch self {
         case .badCID(let t): "not a valid CIDv1: \(t)"

@@ -34,18 +34,12 @@ private func search(
     _ limit: Int32, _ offset: Int32, json: Bool
 ) -> Int32 {
     let manifestBytes = Array(UnsafeBufferPointer(start: manifest, count: Int(max(manifestLength, 0))))
-    let text = String(decoding: UnsafeBufferPointer(start: query, count: Int(max(queryLength, 0))), as: UTF8.self)
-    let node: QueryNode
-    do throws(QueryError) {
-        node = try QueryParser.parse(text)
-    } catch {
-        output.removeAll(keepingCapacity: true)
-        output.append(contentsOf: "query\t\(error.offset)\t\(error.message)".utf8)
-        return 1
-    }
+    guard let node = parsedQuery(query, queryLength) else { return 1 }
     return restartable { () throws(CoreError) in
         let view = try openedView(manifestBytes)
-        let page = try IndexSearch(view: view).run(node, limit: Int(limit), offset: Int(offset))
+        var engine = IndexSearch(view: view)
+        engine.order = searchOrder
+        let page = try engine.run(node, limit: Int(limit), offset: Int(offset))
         for r in page.results {
             if json {
                 var o: [String: JSON] = [
@@ -68,6 +62,17 @@ private func search(
             output.append(contentsOf: JSON.object(["total": .int(Int64(page.total)), "totalIsExact": .bool(page.totalIsExact)]).canonical)
             output.append(0x0A)
         }
+    }
+}
+
+/// The query at `text`, or nil with `query TAB offset TAB message` as the output.
+func parsedQuery(_ text: UnsafePointer<UInt8>, _ length: Int32) -> QueryNode? {
+    do throws(QueryError) {
+        return try QueryParser.parse(String(decoding: UnsafeBufferPointer(start: text, count: Int(max(length, 0))), as: UTF8.self))
+    } catch {
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: "query\t\(error.offset)\t\(error.message)".utf8)
+        return nil
     }
 }
 
@@ -99,7 +104,7 @@ func qcTrust(_ keys: UnsafePointer<UInt8>, _ keysLength: Int32) -> Int32 {
 /// the walk. A view is kept only once it opened, so a manifest refused is refused every time.
 nonisolated(unsafe) private var opened: (manifest: [UInt8], view: IndexView)? = nil
 
-private func openedView(_ manifest: [UInt8]) throws(CoreError) -> IndexView {
+func openedView(_ manifest: [UInt8]) throws(CoreError) -> IndexView {
     if let opened, opened.manifest == manifest { return opened.view }
     let view = try IndexView.open(
         [.init(manifestBytes: manifest, path: "manifest.json", store: fedStore)], policy: ReadPolicy(trustedKeys: trustedKeys))

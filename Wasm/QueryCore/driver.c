@@ -10,7 +10,11 @@
 // 't' qc_tree_get (the bytes are the CID's length, 32-bit little-endian, the binary CID, then
 // the block, or the framed keys); 'q' qc_search (the bytes are the manifest's length, the limit
 // and the offset, 32-bit little-endian each, the manifest, then the query); 'Q' qc_search_json
-// with the same bytes; 'T' qc_trust (the bytes are the framed keys). stdout: for each request, the operation's
+// with the same bytes; 'T' qc_trust (the bytes are the framed keys); 'f' qc_facets (the bytes
+// are the manifest's length, the kinds, the limit and the match limit, 32-bit little-endian
+// each, the manifest, then the query); 'n' qc_group_names (the bytes are the manifest's length,
+// 32-bit little-endian, the manifest, then names.json); 'o' qc_search_order (the bytes are the
+// order, 32-bit little-endian). stdout: for each request, the operation's
 // return value and the output's length (32-bit little-endian each), then the output.
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +37,9 @@ int32_t qc_tree_get(const uint8_t *header, int32_t headerLength, const uint8_t *
 int32_t qc_search(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 int32_t qc_trust(const uint8_t *keys, int32_t keysLength);
 int32_t qc_search_json(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
+int32_t qc_search_order(int32_t order);
+int32_t qc_group_names(const uint8_t *manifest, int32_t manifestLength, const uint8_t *names, int32_t namesLength);
+int32_t qc_facets(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t kinds, int32_t limit, int32_t matchLimit);
 
 static int32_t get32(const uint8_t *b) { return (int32_t)(b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24); }
 
@@ -87,6 +94,21 @@ int main(void) {
             result = manifestLength < 0 || manifestLength > size - 12
                 ? -2
                 : (header[0] == 'q' ? qc_search : qc_search_json)(text + 12, manifestLength, text + 12 + manifestLength, size - 12 - manifestLength, get32(text + 4), get32(text + 8));
+            break;
+        }
+        case 'f': {
+            int32_t manifestLength = size < 16 ? -1 : get32(text);
+            result = manifestLength < 0 || manifestLength > size - 16
+                ? -2
+                : qc_facets(text + 16, manifestLength, text + 16 + manifestLength, size - 16 - manifestLength, get32(text + 4), get32(text + 8), get32(text + 12));
+            break;
+        }
+        case 'o': result = size < 4 ? -2 : qc_search_order(get32(text)); break;
+        case 'n': {
+            int32_t manifestLength = size < 4 ? -1 : get32(text);
+            result = manifestLength < 0 || manifestLength > size - 4
+                ? -2
+                : qc_group_names(text + 4, manifestLength, text + 4 + manifestLength, size - 4 - manifestLength);
             break;
         }
         default: result = qc_analyze(text, size, header[0] - '0');

@@ -7,6 +7,7 @@
 //   const page = await index.search("rust borrow", { limit: 10, offset: 0 });
 //   page.results  // [{url, title, date, score, group, snippet (HTML), recordId, file, offset, replay}]
 //   index.stats   // {requests, bytes, roundTrips, cacheHits}
+//   await index.facets("rust", ["site", "tag"])  // filter counts (qc_facets)
 //
 // The manifest carries the blocks every query reads first (its `bootstrap`, docs/FORMAT.md):
 // the module takes them from the manifest bytes it is given, verified like any block, so the
@@ -20,6 +21,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 const CACHE = "indexer-blocks-v1";
+/** qc_facets' kinds, in the order of their bits (FacetKind.allCases). */
+export const FACET_KINDS = ["tag", "mention", "site", "group", "lang", "year"];
 
 /** The multibase text of a binary CID, as block file names spell it: "b" + base32. */
 export function cidText(bytes) {
@@ -198,12 +201,42 @@ export async function openIndex(base, options = {}) {
     stats,
     manifest: manifestJSON,
     /** One page of results, as `indexer search --json` gives them. */
-    async search(query, { limit = 10, offset = 0 } = {}) {
+    async search(query, { limit = 10, offset = 0, order = "relevance" } = {}) {
+      // The order as `indexer search --sort`: relevance, date (newest first) or oldest.
+      const code = { relevance: 0, date: 2, oldest: 3 }[order] ?? 0;
+      if (typeof engine.exports.qc_search_order === "function") engine.exports.qc_search_order(code);
       const text = await run("qc_search_json", [manifest, encoder.encode(query)], [limit, offset]);
       const lines = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
       const summary = lines.pop() ?? { total: 0, totalIsExact: true };
       for (const r of lines) r.score = scoreFromBits(r.score);
       return { results: lines, total: summary.total, totalIsExact: summary.totalIsExact };
+    },
+    /**
+     * Filter counts, as `indexer facets` gives them: for each of `kinds` (tag, mention, site,
+     * group, lang, year) the top `limit` values, among the whole index when `query` is empty,
+     * else among its first `matchLimit` matches. Returns {kind: {values: [[value, count]],
+     * matches, truncated}}.
+     */
+    async facets(query, kinds, { limit = 8, matchLimit = 1000 } = {}) {
+      const mask = kinds.reduce((m, k) => m | (1 << FACET_KINDS.indexOf(k)), 0);
+      const text = await run("qc_facets", [manifest, encoder.encode(query)], [mask, limit, matchLimit]);
+      const out = {};
+      for (const line of text.split("\n").filter((l) => l.length > 0)) {
+        const f = JSON.parse(line);
+        out[f.kind] = f;
+      }
+      return out;
+    },
+    /** Group display names from `names.json`, if signed by the manifest's signer ({} otherwise). */
+    async groupNames() {
+      let names;
+      try {
+        names = await get(new URL("names.json", root), { cache: "no-cache" });
+      } catch {
+        return {};
+      }
+      const { code, bytes } = engine.call("qc_group_names", [manifest, names]);
+      return code === 0 ? JSON.parse(decoder.decode(bytes)) : {};
     },
   };
 }

@@ -9,7 +9,7 @@ import Support
 struct FacetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facets",
-        abstract: "Top tags, mentions, sites or groups with their document counts (trending).",
+        abstract: "Top tags, mentions, sites, groups, languages or years with their document counts (trending).",
         discussion: """
             Counts come from the postings trees' internal nodes: a run of one value's postings \
             is counted from its parent's count without being read, so only the nodes where \
@@ -19,7 +19,7 @@ struct FacetsCommand: ParsableCommand {
             Tombstoned documents are subtracted (one record read each).
             """)
 
-    @Argument(help: "What to count: tag, mention, site or group.") var kind: FacetKind
+    @Argument(help: "What to count: tag, mention, site, group, lang or year.") var kind: FacetKind
     @Option(help: "Index folder or URL; repeat to count several indexes as one.") var index: [String]
     @Option(help: "Only documents dated this day or later (UTC): 7d, 2w, 24h (ago, by whole days) or 2024-11-01.")
     var since: String?
@@ -31,7 +31,10 @@ struct FacetsCommand: ParsableCommand {
     func validate() throws {
         guard !index.isEmpty else { throw ValidationError("give --index (a folder or URL)") }
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000") }
-        if let since { _ = try SinceOption.day(since) }
+        if let since {
+            _ = try SinceOption.day(since)
+            if kind == .lang && query == nil { throw ValidationError("lang has no per-day counts: --since needs tag, mention, site, group or year") }
+        }
     }
 
     func run() throws {

@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
             /<name>/, where name is its folder's name. Blocks carry Cache-Control immutable and \
             their CID as ETag, and honour Range; /ipfs/<cid> serves raw blocks from any of the \
             indexes as an IPFS trustless gateway would. /api/search?q=&index=&limit=&offset= \
-            answers JSON; / is a search page that uses it. Prints the server's URL on stdout, \
+            answers JSON for programs. / leads to search/, the static search page build writes \
+            beside an index (the package's own copy for a folder without one): the browser runs \
+            the query engine itself over the index's blocks, as from any static host. Prints the server's URL on stdout, \
             one access-log line per request on stderr (none with --quiet); stops cleanly on Ctrl-C \
             or SIGTERM.
 
@@ -47,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxSearches = processorCount
     @Option(
         help: ArgumentHelp(
-            "Replay links from this template instead of each group's own (the one `build --replay` recorded).",
+            "Replay links in /api/search from this template instead of each group's own (the one `build --replay` recorded; the page uses the group's).",
             discussion: ReplayOption.help, valueName: "template"))
     var replay: String?
 
@@ -73,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.queryBudget.phraseChecks = queryBudgetCandidates / 4
         config.maxSearches = maxSearches
         config.replay = try ReplayOption.parse(replay)
+        config.pageFiles = SearchPageFiles.sources()
         let output = self.output
         let host = self.host
         config.onRunning = { port in
