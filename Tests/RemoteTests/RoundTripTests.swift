@@ -55,7 +55,7 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
         let m = try IndexView.open(directory: roundTripIndex).manifest
         #expect(!m.bootstrap.isEmpty)
-        let old = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created)
+        let old = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout)
         #expect(!String(decoding: old.fileBytes, as: UTF8.self).contains("bootstrap"))
         try old.write(toIndex: dir)
         let (server, base) = try folderServer(dir)
@@ -92,7 +92,8 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
             offset += length
         }
         #expect(Bootstrap.decode(Bootstrap.encode(sections))![victim] == nil)
-        let forged = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created, bootstrap: Bootstrap.encode(sections))
+        let forged = try Manifest.signed(
+            root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout, bootstrap: Bootstrap.encode(sections))
         let dir = tempDirectory("forged-bootstrap")
         try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
         try forged.write(toIndex: dir)

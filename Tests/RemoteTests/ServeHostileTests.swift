@@ -262,7 +262,7 @@ import TextTestSupport
     static let expensive = "/api/search?q=" + "river OR bread OR honey OR garden OR lantern OR kettle".replacingOccurrences(of: " ", with: "%20")
 
     @Test func aSpentBudgetAnswersPartialResults() async throws {
-        let limits = SearchBudget.Limits(candidates: 25)
+        let limits = SearchBudget.Limits(candidates: 40)
         try await app([mergedIndex], { $0.queryBudget = limits }).test(.router) { client in
             let first = try await client.execute(uri: ServeHostileTests.expensive + "&limit=5", method: .get) { r in
                 #expect(r.status == .ok)
