@@ -365,7 +365,9 @@ public struct SearchEngine {
             }
         }
         let theta = heap.isFull ? heap.threshold : -.infinity
-        var order = stretches.indices.filter { stretches[$0].score * (1 + 1e-9) > theta }
+        // At θ too: the documents that set it lie in such stretches (all of them, when every
+        // score is 0).
+        var order = stretches.indices.filter { stretches[$0].score * (1 + 1e-9) >= theta }
         order.sort { stretches[$0].score > stretches[$1].score }
         var wanted: [ChildRef] = []
         var seen = Set<CID>()
@@ -415,7 +417,11 @@ public struct SearchEngine {
                 while true {
                     let b = try root.bound(at: target)
                     // A margin covers rounding differences between the bound and the score sums.
-                    guard b.score * (1 + 1e-9) <= max(heap.threshold, floor) else { break }
+                    // The floor is a score k documents reach, some perhaps in this stretch: only
+                    // a bound strictly below it rules the stretch out (with every score 0, a
+                    // filter-only query such as `site:x`, `<=` skipped all of them).
+                    let cut = b.score * (1 + 1e-9)
+                    guard cut <= heap.threshold || cut < floor else { break }
                     skipped = true
                     guard let end = b.end, let after = end.successor else { exhausted = true; break }
                     target = max(after, target.successor ?? after)

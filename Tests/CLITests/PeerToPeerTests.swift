@@ -186,12 +186,16 @@ import TextTestSupport
         ).flatMap { path in
             try String(contentsOfFile: path, encoding: .utf8).matches(of: /bafy[a-z2-7]+/).map { String($0.output) }
         }
-        let fetched = String(nginx.accessLog.dropFirst(logStart)).matches(of: /GET \/blocks\/(bafy[a-z2-7]+)/).map { String($0.output.1) }
-        #expect(!fetched.isEmpty)
+        let fetched = String(nginx.accessLog.dropFirst(logStart)).matches(of: /GET \/blocks\/(?:[a-z2-7]{2}\/)?(bafy[a-z2-7]+)/).map {
+            String($0.output.1)
+        }
         // Besides: the records of the two documents the update tombstones (b1's and b2's old
         // versions), here one leaf of the unchanged segment's docs tree.
         #expect(fetched.filter { !new.contains($0) && !named.contains($0) }.count <= 1, "read a block of what did not change")
-        #expect(fetched.contains { new.contains($0) && !named.contains($0) }, "read the new segment's nodes")
+        // The new segment's nodes came fetched or in the new manifest's bootstrap (which, for
+        // an index this small, carries every node a query reads: then nothing is fetched).
+        let manifest = try String(contentsOfFile: work + "/B/manifest.json", encoding: .utf8)
+        #expect(fetched.contains { new.contains($0) && !named.contains($0) } || manifest.contains("\"bootstrap\""), "read the new segment's nodes")
 
         // A compaction moves both batches into one new segment: the same documents, so nothing
         // is new, and no block beyond those the manifests name is read.
@@ -207,7 +211,9 @@ import TextTestSupport
         ).flatMap { path in
             try String(contentsOfFile: path, encoding: .utf8).matches(of: /bafy[a-z2-7]+/).map { String($0.output) }
         }
-        let fetchedNow = String(nginx.accessLog.dropFirst(compactedStart)).matches(of: /GET \/blocks\/(bafy[a-z2-7]+)/).map { String($0.output.1) }
+        let fetchedNow = String(nginx.accessLog.dropFirst(compactedStart)).matches(of: /GET \/blocks\/(?:[a-z2-7]{2}\/)?(bafy[a-z2-7]+)/).map {
+            String($0.output.1)
+        }
         #expect(fetchedNow.filter { !namedNow.contains($0) } == [])
 
         // Without the query, b2's edit shows too; against the first version's manifest.

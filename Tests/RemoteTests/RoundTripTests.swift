@@ -48,6 +48,21 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         }
     }
 
+    /// A query of filters only scores every match 0, which is also the floor the leaf plan
+    /// finds: those stretches must still be read (a floor rules out only bounds below it).
+    /// Locally and remotely the page is full and the same.
+    @Test func aFilterOnlyQueryFindsItsMatches() throws {
+        let (server, base) = try folderServer(roundTripIndex)
+        defer { server.stop() }
+        let local = try openIndex(roundTripIndex)
+        for q in ["site:gamma.example", "site:gamma.example -zephyr"] {
+            let page = try IndexSearch(view: local.view).run(q, limit: 10)
+            #expect(page.results.count == 10, "query \(q): \(summary(page).prefix(3))")
+            let (_, remote) = try coldCost(base, q)
+            #expect(remote == summary(page), "query \(q)")
+        }
+    }
+
     /// The bootstrap saves the requests for the blocks it carries: an index whose manifest
     /// lacks it (written before it) answers the same, with more round trips.
     @Test func manifestWithoutBootstrapReadsTheSameAtMoreRoundTrips() throws {
