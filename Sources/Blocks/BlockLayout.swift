@@ -47,6 +47,12 @@ public enum BlockLayout: String, Sendable, CaseIterable {
     /// The manifest field's value: nil (omitted) for `flat`.
     public var manifestField: String? { self == .flat ? nil : rawValue }
 
+    /// The layout the manifest `bytes` names; `flat` when they do not parse or name a layout
+    /// this version does not know (`Manifest.parse`, which every reader runs, refuses those).
+    public init(manifestBytes bytes: [UInt8]) {
+        self = (try? JSON.parse(bytes)).flatMap { BlockLayout(manifestField: $0["blockLayout"]?.string) } ?? .flat
+    }
+
     #if !hasFeature(Embedded)
         /// The layout of the index folder `root`: what its `manifest.json` says when it has one
         /// (the manifest is what readers go by), else what `blocks/` holds (the first entries
@@ -54,12 +60,8 @@ public enum BlockLayout: String, Sendable, CaseIterable {
         public static func detect(root: String) -> BlockLayout {
             let manifest = root + "/manifest.json"
             if FileSystem.exists(manifest) {
-                if let bytes = try? FileSystem.readFile(manifest, limit: 64 << 20), let json = try? JSON.parse(bytes),
-                    let layout = BlockLayout(manifestField: json["blockLayout"]?.string)
-                {
-                    return layout
-                }
-                return .flat
+                guard let bytes = try? FileSystem.readFile(manifest, limit: 64 << 20) else { return .flat }
+                return BlockLayout(manifestBytes: bytes)
             }
             guard let dir = opendir(root + "/blocks") else { return .default }
             defer { closedir(dir) }

@@ -131,12 +131,13 @@ public final class IndexView: Sendable {
         /// The manifest of the index folder `directory`, read once: a second read could see a
         /// manifest renamed into place in between.
         public static func localSource(_ directory: String) throws(ReadFailure) -> Source {
-            let store = try DirectoryStore(root: directory, create: false)
             let path = directory + "/" + Manifest.fileName
             let bytes: [UInt8]
             do { bytes = try FileSystem.readFile(path, limit: Manifest.maxBytes) } catch {
                 throw IndexError.badManifest(path: path, reason: "cannot read it (is \(directory) an index folder?)")
             }
+            // The layout from the manifest just read, not read again by `BlockLayout.detect`.
+            let store = try DirectoryStore(root: directory, create: false, layout: BlockLayout(manifestBytes: bytes))
             return Source(manifestBytes: bytes, path: path, store: store)
         }
     #endif

@@ -111,8 +111,8 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
     let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
     // Where the folder keeps its blocks; a layout this version does not know is refused by
     // `IndexView.open` when it parses the manifest.
-    let layout = (try? JSON.parse(bytes)).flatMap { BlockLayout(manifestField: $0["blockLayout"]?.string) } ?? .flat
-    let http = try HTTPBlockStore(base: options.gateway ?? base, gateway: options.gateway != nil, layout: layout, fetcher: fetcher)
+    let http = try HTTPBlockStore(
+        base: options.gateway ?? base, gateway: options.gateway != nil, layout: BlockLayout(manifestBytes: bytes), fetcher: fetcher)
     let store: BlockStore
     var caching: CachingStore? = nil
     if let cache {

@@ -95,7 +95,7 @@ class Engine {
     this.exports = instance.exports;
     // build and merge copy whatever module the source folder holds: one older than these
     // scripts would otherwise fail with "… is not a function".
-    const missing = ["qc_search_json", "qc_block_add", "qc_trust"].filter((name) => typeof this.exports[name] !== "function");
+    const missing = ["qc_search_json", "qc_block_add", "qc_trust", "qc_search_order", "qc_facets", "qc_group_names"].filter((name) => typeof this.exports[name] !== "function");
     if (missing.length) throw new Error(`querycore.wasm is older than this page (no ${missing.join(", ")}): run make wasm, then build again`);
   }
 
@@ -204,7 +204,7 @@ export async function openIndex(base, options = {}) {
     async search(query, { limit = 10, offset = 0, order = "relevance" } = {}) {
       // The order as `indexer search --sort`: relevance, date (newest first) or oldest.
       const code = { relevance: 0, date: 2, oldest: 3 }[order] ?? 0;
-      if (typeof engine.exports.qc_search_order === "function") engine.exports.qc_search_order(code);
+      engine.exports.qc_search_order(code);
       const text = await run("qc_search_json", [manifest, encoder.encode(query)], [limit, offset]);
       const lines = text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l));
       const summary = lines.pop() ?? { total: 0, totalIsExact: true };
