@@ -339,6 +339,9 @@ public struct SearchEngine {
             guard let e = b.end, let after = e.successor, target < after else { break }
             next = after
         }
+        // Every leaf here already (a warm cache): nothing to batch, and scoring the stretches
+        // twice (here and in the loop) would only cost time.
+        if leaves.allSatisfy({ $0.allSatisfy { reader.contains($0.cid) } }) { return -.infinity }
         // θ from the stretches already readable.
         var heap = TopKHeap(capacity: k)
         let c = Compiled(frequencies)
