@@ -294,33 +294,46 @@ public final class WARCReader {
     /// field name of the header before it (two records' headers, as one holds each field once)
     /// or no whole field came before it. A URL or value that merely ends in `WARC/1.0` shares no
     /// field with the rest of its header, and stays a field. The last such start wins.
+    ///
+    /// One pass over the lines: the names before and after the current line are kept as a set
+    /// and as counts, with how many names they share, so a header of thousands of such lines
+    /// (hostile input) costs linear time, not a rescan per line.
     static func midLineRecordStart(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        var lines: [(start: Int, name: String?)] = []
+        var line = from
+        while line < to {
+            let nl = Bytes.find(Bytes.lf, in: b, from: line, to: to) ?? to
+            lines.append((line, fieldName(in: b, from: line, to: nl)))
+            line = nl + 1
+        }
+        // The header's own first line (its version line) counts on neither side.
+        var after: [String: Int] = [:]
+        for l in lines.dropFirst() { if let n = l.name { after[n, default: 0] += 1 } }
+        var before = Set<String>(), shared = 0, current = 0
         var k = from + 1, found: Int?
         while let hit = VersionLineFinder.firstVersionLine(in: b, from: k, to: to) {
             let at = hit + 1
             k = at + 1
             guard b[at - 1] != Bytes.lf else { continue }
-            var line = at
-            while line > from, b[line - 1] != Bytes.lf { line -= 1 }
-            let after = (Bytes.find(Bytes.lf, in: b, from: at, to: to) ?? to) + 1
-            let before = fieldNames(in: b, from: (Bytes.find(Bytes.lf, in: b, from: from, to: line) ?? line) + 1, to: line)
-            if before.isEmpty || !before.isDisjoint(with: fieldNames(in: b, from: after, to: to)) { found = at }
+            // Move to the line holding `at`: each line passed joins `before`, the next leaves `after`.
+            while current + 1 < lines.count, lines[current + 1].start <= at {
+                if current > 0, let n = lines[current].name, before.insert(n).inserted, after[n, default: 0] > 0 { shared += 1 }
+                current += 1
+                if let n = lines[current].name {
+                    after[n, default: 0] -= 1
+                    if after[n] == 0 && before.contains(n) { shared -= 1 }
+                }
+            }
+            if before.isEmpty || shared > 0 { found = at }
         }
         return found
     }
 
-    /// Lowercased names of the header fields (`Name: value` lines) in `b[from..<to]`.
-    private static func fieldNames(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> Set<String> {
-        var names: Set<String> = []
-        var line = from
-        while line < to {
-            let nl = Bytes.find(Bytes.lf, in: b, from: line, to: to) ?? to
-            if b[line] != Bytes.space, b[line] != Bytes.tab, let colon = Bytes.find(Bytes.colon, in: b, from: line, to: nl), colon > line {
-                names.insert(Bytes.string(b, line, colon).lowercased())
-            }
-            line = nl + 1
-        }
-        return names
+    /// The lowercased name of a header field line (`Name: value`) in `b[from..<to]`, if it is one.
+    private static func fieldName(in b: UnsafeRawBufferPointer, from: Int, to: Int) -> String? {
+        guard from < to, b[from] != Bytes.space, b[from] != Bytes.tab, let colon = Bytes.find(Bytes.colon, in: b, from: from, to: to), colon > from
+        else { return nil }
+        return Bytes.string(b, from, colon).lowercased()
     }
 
     /// After the last record: report damage or an I/O error that ended the stream, once.
