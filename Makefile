@@ -58,10 +58,15 @@ test-spark: setup
 # The fast inner loop: build (with the wasm module, whose parity tests catch a change to the
 # query core that Embedded Swift cannot compile; `make wasm` installs what it needs once),
 # every test that needs no Python venv, nginx, Chromium or corpora (INDEXER_FAST=1 skips
-# those; see Tests/TextTestSupport/Tags.swift), lint.
-check: wasm
+# those; see Tests/TextTestSupport/Tags.swift), then CHECK_EXTERNAL, lint.
+# CHECK_EXTERNAL: the external-tool suites that caught regressions the fast set passed (the
+# static page in Chromium behind nginx, remote answers over HTTP, diff over nginx, WARC
+# damage from warcio's files): 30 tests, 130 s of test time at load 15.
+CHECK_EXTERNAL := StaticSearchPageTests|RemoteSearchTests|diffSinceLastOverHTTP|WARCDamageTests
+check: setup wasm
 	$(SWIFT) build
 	INDEXER_FAST=1 $(SWIFT) test --parallel
+	$(SWIFT) test --filter '$(CHECK_EXTERNAL)'
 	$(MAKE) --no-print-directory lint
 
 # `swift format` (from the toolchain) with .swift-format; any finding fails the target.
