@@ -16,7 +16,7 @@ TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer
 SPARK_APT_PACKAGES := openjdk-17-jre-headless
 SPARK_PY_PACKAGES := pyspark==4.3.0
 
-.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm fuzz fuzz-seeds
+.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm wasm-sizes fuzz fuzz-seeds
 
 setup: .setup-done
 .setup-done: Makefile
@@ -127,10 +127,13 @@ WASM_EMPTY_MODULES := Support Blocks Sodium Zstd ProllyTree Analysis Index Query
 WASM_TOOLS = $(dir $(realpath $(shell command -v swiftc)))
 WASM_ZSTD := $(WASM)/src/libzstd-1.5.4+dfsg2/lib
 WASM_SODIUM := $(WASM)/src/libsodium-1.0.18/src/libsodium
-# -Oz: 12 KB smaller than -Os linked, 4 KB gzipped (session 6).
+# -Oz: 12 KB smaller than -Os linked, 4 KB gzipped (session 6). zstd as its README's smallest
+# decoder (what ZSTD_LIB_MINIFY sets): one Huffman decoder (X1) and one sequence decoder (short
+# offsets), not inlined; both decode every frame, only slower (issue 14).
 WASM_CC = $(WASM_TOOLS)clang --target=wasm32-wasi -Oz -isystem /usr/include/wasm32-wasi \
 	-I$(WASM_ZSTD) -I$(WASM_SODIUM)/include -I$(WASM_SODIUM)/include/sodium \
-	-DNDEBUG -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DCONFIGURED=1
+	-DNDEBUG -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DCONFIGURED=1 \
+	-DHUF_FORCE_DECOMPRESS_X1 -DZSTD_FORCE_DECOMPRESS_SEQUENCES_SHORT -DZSTD_NO_INLINE -DZSTD_STRIP_ERROR_STRINGS
 # The stack first, so an overflow traps instead of running into the data; 1 MiB of it.
 WASM_LD = $(WASM_TOOLS)wasm-ld --gc-sections --stack-first -z stack-size=1048576 -L/usr/lib/wasm32-wasi
 WASM_UNICODE = $(WASM_TOOLS)../lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a
@@ -194,6 +197,12 @@ $(WASM)/querycore.wasm: $(WASM_OBJECTS)
 	$(WASM_LD) --no-entry --strip-all $^ $(WASM_UNICODE) -lc $(WASM_BUILTINS) -o $(WASM)/querycore.linked.wasm
 	$(WASM_OPT) $(WASM)/querycore.linked.wasm -o $@
 	@echo "$@: $$(wc -c <$@) bytes, $$(gzip -9 <$@ | wc -c) gzipped (linked: $$(wc -c <$(WASM)/querycore.linked.wasm))"
+
+# Where the module's bytes are (Pipelines/wasm-sizes.py): the page's link with its names and one
+# data segment per symbol kept, before wasm-opt (which takes off about 16% evenly).
+wasm-sizes: $(WASM_OBJECTS)
+	$(WASM_LD) --no-entry --no-merge-data-segments $^ $(WASM_UNICODE) -lc $(WASM_BUILTINS) -o $(WASM)/querycore.named.wasm
+	python3 Pipelines/wasm-sizes.py $(WASM)/querycore.named.wasm --group --modules --gzip
 
 # Optimized as the page's is, so the parity tests run the code the page ships.
 $(WASM)/querycore-test.wasm: $(WASM_OBJECTS) $(WASM)/driver.c.o

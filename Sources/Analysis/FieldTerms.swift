@@ -82,7 +82,7 @@ extension Analyzer {
         let source = urlOrHost.contains("/") ? urlOrHost : "//" + urlOrHost
         let host = URLParts(source, keepingWWW: true).host
         guard !host.isEmpty else { return [] }
-        if host.hasPrefix("[") || host.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) { return [host] }
+        if host.hasPrefix("[") || host.allSatisfy({ "0123456789.".contains($0) }) { return [host] }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return [host] }
         return (0...(labels.count - 2)).map { labels[$0...].joined(separator: ".") }
@@ -212,7 +212,13 @@ struct URLParts {
 
     init(_ url: String, keepingWWW: Bool = false) {
         var rest = Substring(url.trimmingASCIIWhitespace())
-        if let colon = rest.firstIndex(of: ":"), rest[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+        // ASCII letters, digits and + - . by value (Character.isLetter would link the stdlib's
+        // Unicode property tables into the wasm module).
+        let isSchemeCharacter = { (c: Character) -> Bool in
+            guard let b = c.asciiValue else { return false }
+            return (0x30...0x39).contains(b) || (0x61...0x7A).contains(b | 0x20) || b == 0x2B || b == 0x2D || b == 0x2E
+        }
+        if let colon = rest.firstIndex(of: ":"), rest[..<colon].allSatisfy(isSchemeCharacter),
             rest[rest.index(after: colon)...].hasPrefix("//")
         {
             rest = rest[rest.index(colon, offsetBy: 3)...]

@@ -33,11 +33,13 @@ public enum GroupNames {
         else { return nil }
         o["signature"] = nil
         guard Ed25519.verify(signature, message: JSON.object(o).canonical, publicKey: signer) else { return nil }
-        // Shown on terminals: no control characters, bounded.
+        // Shown on terminals: no control characters (C0 and C1, category Cc, by value: no Unicode
+        // property tables in the wasm module), bounded.
         return names.compactMapValues { value in
             value.string.map { text in
                 var clean = ""
-                clean.unicodeScalars.append(contentsOf: text.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(64))
+                let shown = text.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }
+                clean.unicodeScalars.append(contentsOf: shown.prefix(64))
                 return clean
             }
         }

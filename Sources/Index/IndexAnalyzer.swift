@@ -66,10 +66,13 @@ public struct IndexAnalyzer: Sendable {
     public func threadTerm(_ url: String) -> String {
         var s = Substring(url).drop { $0 == " " }
         while s.last == " " { s = s.dropLast() }
-        // The scheme: letters (and + - .) before `://`.
-        if let colon = s.firstIndex(of: ":"), s[colon...].hasPrefix("://"),
-            s[..<colon].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
-        {
+        // The scheme: letters (and + - .) before `://`, ASCII by value (Character.isLetter would
+        // link the stdlib's Unicode property tables into the wasm module).
+        let isSchemeCharacter = { (c: Character) -> Bool in
+            guard let b = c.asciiValue else { return false }
+            return (0x30...0x39).contains(b) || (0x61...0x7A).contains(b | 0x20) || b == 0x2B || b == 0x2D || b == 0x2E
+        }
+        if let colon = s.firstIndex(of: ":"), s[colon...].hasPrefix("://"), s[..<colon].allSatisfy(isSchemeCharacter) {
             s = s[s.index(colon, offsetBy: 3)...]
         }
         if let hash = s.firstIndex(of: "#") { s = s[..<hash] }

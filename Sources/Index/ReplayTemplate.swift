@@ -158,7 +158,7 @@ public struct ReplayTemplate: Sendable, Hashable, CustomStringConvertible {
 
     /// `yyyyMMddHHmmss` in UTC, the 14-digit timestamp of WARC dates in CDX and wayback URLs.
     public static func timestamp(_ seconds: Int64) -> String {
-        ISODate.format(seconds).filter { $0.isNumber }.prefix(14).description
+        ISODate.format(seconds).filter { "0123456789".contains($0) }.prefix(14).description
     }
 
     /// Percent-encodes `s` as UTF-8. In a query or fragment, all but unreserved characters. In a
@@ -169,7 +169,7 @@ public struct ReplayTemplate: Sendable, Hashable, CustomStringConvertible {
         var out = ""
         for b in s.utf8 {
             let c = Character(Unicode.Scalar(b))
-            let unreserved = b < 0x80 && (c.isLetter || c.isNumber || "-._~".contains(c))
+            let unreserved = (0x30...0x39).contains(b) || (0x61...0x7A).contains(b | 0x20) || "-._~".contains(c)
             let pathSafe = b < 0x80 && "!$&'()*+,;=:@/".contains(c)
             let urlSafe = keepURL && (c == "?" || c == "%")
             if unreserved || (!query && (pathSafe || urlSafe)) {

@@ -21,7 +21,7 @@ struct QueryPeriod: Equatable {
         for (i, p) in parts.enumerated() {
             let maxDigits = i == 0 ? 4 : 2
             guard i == 0 ? p.count == 4 : (1...maxDigits).contains(p.count),
-                p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p)
+                p.allSatisfy({ "0123456789".contains($0) }), let n = Int(p)
             else { return nil }
             numbers.append(n)
         }

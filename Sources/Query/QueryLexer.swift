@@ -86,9 +86,18 @@ struct QueryToken: Equatable {
 struct QueryLexer {
     static let quotes: Set<Unicode.Scalar> = ["\"", "“", "”", "„", "＂"]
 
+    /// Unicode's White_Space scalars (`properties.isWhitespace`, spelled out so the wasm module
+    /// needs no property tables) and the C0 and C1 controls.
     static func isSpace(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isWhitespace || c.value < 0x20 || (0x7F...0x9F).contains(c.value)
+        switch c.value {
+        case 0...0x20, 0x7F...0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
+        default: false
+        }
     }
+
+    /// An ASCII letter or digit (`isASCII` and `properties.isAlphabetic` or `.numericType`).
+    static func isASCIILetter(_ c: Unicode.Scalar) -> Bool { (c.value | 0x20) >= 0x61 && (c.value | 0x20) <= 0x7A }
+    static func isASCIIDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
 
     static func isQuote(_ c: Unicode.Scalar) -> Bool { quotes.contains(c) }
 
@@ -175,7 +184,7 @@ struct QueryLexer {
     /// A known field name at `j` followed by `:`; consumes both.
     private mutating func fieldName(at j: Int) -> FieldName? {
         var k = j
-        while k < chars.count, k - j <= 9, chars[k].isASCII, chars[k].properties.isAlphabetic { k += 1 }
+        while k < chars.count, k - j <= 9, QueryLexer.isASCIILetter(chars[k]) { k += 1 }
         guard k > j, k < chars.count, chars[k] == ":",
             let field = FieldName.named(QueryLexer.string(chars[j..<k]))
         else { return nil }
@@ -195,16 +204,16 @@ struct QueryLexer {
     /// be searched as words and match nothing useful. Consumes nothing.
     private func unknownFieldName(at j: Int) -> String? {
         var k = j
-        while k < chars.count, k - j <= 16, chars[k].isASCII, chars[k].properties.isAlphabetic { k += 1 }
+        while k < chars.count, k - j <= 16, QueryLexer.isASCIILetter(chars[k]) { k += 1 }
         guard (2...16).contains(k - j), k + 1 < chars.count, chars[k] == ":" else { return nil }
         let first = chars[k + 1]
         guard !QueryLexer.isSpace(first), first != "/", first != ":", first != "\\", first != ")" else { return nil }
         // A port: digits, then the end or the rest of a URL (`localhost:8080/x`).
         var d = k + 1
-        while d < chars.count, chars[d].isASCII, chars[d].properties.numericType != nil { d += 1 }
+        while d < chars.count, QueryLexer.isASCIIDigit(chars[d]) { d += 1 }
         if d > k + 1, d == chars.count || QueryLexer.isSpace(chars[d]) || "/?#".unicodeScalars.contains(chars[d]) { return nil }
         // All capitals is an acronym or a label in pasted text (`DAMON:数据…`, `TODO:x`), not a field.
-        if chars[j..<k].allSatisfy({ $0.properties.isUppercase }) { return nil }
+        if chars[j..<k].allSatisfy({ $0.value < 0x61 }) { return nil }  // ASCII letters: capitals
         let name = QueryLexer.string(chars[j..<k]).lowercased()
         return QueryLexer.wordSchemes.contains(name) ? nil : name
     }

@@ -361,7 +361,7 @@ enum FilterValue {
         if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
         if s.hasPrefix("[") {
             if let close = s.firstIndex(of: "]") { s = s[...close] }
-        } else if let colon = s.lastIndex(of: ":"), s[s.index(after: colon)...].allSatisfy({ $0.isASCII && $0.isNumber }) {
+        } else if let colon = s.lastIndex(of: ":"), s[s.index(after: colon)...].allSatisfy({ "0123456789".contains($0) }) {
             s = s[..<colon]
         }
         while s.hasSuffix(".") { s = s.dropLast() }

@@ -68,10 +68,21 @@ public enum TextScan {
             0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3FFFD:
             return false
         default:
-            guard let scalar = Unicode.Scalar(v) else { return false }
-            let p = scalar.properties
-            return p.isAlphabetic || p.numericType != nil || p.generalCategory == .nonspacingMark
+            return isWordScalar(v)
         }
+    }
+
+    /// Whether the stdlib calls a scalar from U+0080 alphabetic, numeric or a nonspacing mark,
+    /// from a table of its answers (WordScalars.swift): asking `Unicode.Scalar.Properties`
+    /// would link the stdlib's property tables into the wasm module (54 KB).
+    static func isWordScalar(_ v: UInt32) -> Bool {
+        // The last run that starts at or before `v`.
+        var low = 0, high = wordScalarRanges.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            if wordScalarRanges[2 * mid] <= v { low = mid + 1 } else { high = mid }
+        }
+        return low > 0 && v <= wordScalarRanges[2 * low - 1]
     }
 
     /// Terminal columns of a scalar: 2 for East Asian wide and fullwidth characters and emoji,
