@@ -117,9 +117,14 @@ public struct PostingValue: Equatable, Sendable {
 
     public var encoded: [UInt8] {
         var out: [UInt8] = []
+        append(to: &out)
+        return out
+    }
+
+    /// Appends the encoded value (the builder writes it straight into its run buffer).
+    public func append(to out: inout [UInt8]) {
         Varint.append(UInt64(tf), to: &out)
         out.append(lengthCode)
-        return out
     }
 
     public init?(_ bytes: [UInt8]) {
@@ -134,12 +139,17 @@ public struct PostingValue: Equatable, Sendable {
 public enum PositionList {
     public static func encode(_ positions: [UInt32]) -> [UInt8] {
         var out: [UInt8] = []
+        append(positions, to: &out)
+        return out
+    }
+
+    /// Appends the encoded list (the builder writes it straight into its run buffer).
+    public static func append(_ positions: [UInt32], to out: inout [UInt8]) {
         var previous: UInt32 = 0
         for p in positions {
             Varint.append(UInt64(p &- previous), to: &out)
             previous = p
         }
-        return out
     }
 
     /// nil on malformed input; at most `limit` positions.

@@ -133,10 +133,15 @@ public final class SegmentBuilder: Sendable {
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)
         for e in terms.entries {
-            var k = ShardKeys.termPrefix(e.field, e.term)
-            k.append(contentsOf: id)
-            postings.append(key: k, value: PostingValue(tf: e.tf, lengthCode: e.lengthCode).encoded)
-            if !e.positions.isEmpty { positions.append(key: k, value: PositionList.encode(e.positions)) }
+            // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, written into the buffers in place.
+            func key(_ a: inout [UInt8]) {
+                a.append(e.field.rawValue)
+                a.append(contentsOf: e.term)
+                a.append(0)
+                a.append(contentsOf: id)
+            }
+            postings.append(key: key, value: { PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &$0) })
+            if !e.positions.isEmpty { positions.append(key: key, value: { PositionList.append(e.positions, to: &$0) }) }
         }
         buffer(.docs).append(key: id, value: record.encoded)
         buffer(.text).append(key: id, value: Array(doc.text.utf8))
@@ -210,27 +215,11 @@ public final class SegmentBuilder: Sendable {
         }
         defer { _ = try? FileSystem.removeTree(scratch) }
 
-        // Dense ordinals in (file, sequence) order.
-        var base: [Int: UInt32] = [:]
-        var sorted: [Int: [UInt32]] = [:]
-        var next: UInt32 = 0
-        for file in survivors.keys.sorted() {
-            let seqs = survivors[file]!.sorted()
-            sorted[file] = seqs
-            base[file] = next
-            next += UInt32(seqs.count)
-        }
+        // Dense ordinals in (file, sequence) order; a key's provisional name becomes
+        // group ‖ batch (the same 12 bytes for every key) ‖ ordinal.
+        let ordinals = Ordinals(survivors)
         let group = key.group
-        let batch = options.batch
-        let ordinals = sorted, bases = base
-        @Sendable func docRef(_ provisional: ArraySlice<UInt8>) -> DocRef {
-            let a = Array(provisional)
-            let file = Int(DocRef.readUInt32(a, 0)), seq = DocRef.readUInt32(a, 4)
-            let seqs = ordinals[file]!
-            var lo = 0, hi = seqs.count
-            while lo < hi { let m = (lo + hi) / 2; if seqs[m] < seq { lo = m + 1 } else { hi = m } }
-            return DocRef(group: group, batch: batch, ordinal: bases[file]! + UInt32(lo))
-        }
+        let refPrefix = BatchID(group: group, batch: options.batch).prefix
 
         // Each tree is cut into key ranges of about `rangeBytes`; every range merges its part
         // of the runs and of the in-memory remainder into leaves, on all threads; then each
@@ -286,8 +275,12 @@ public final class SegmentBuilder: Sendable {
                 var unreported = 0
                 while let (k, v) = try merger.nextEntry() {
                     let idStart = k.endIndex - 8
-                    var finalKey = Array(k[..<idStart])
-                    docRef(k[idStart...]).append(to: &finalKey)
+                    // One allocation per entry: the key's final bytes in a buffer of their size.
+                    var finalKey: [UInt8] = []
+                    finalKey.reserveCapacity(idStart + DocRef.byteCount)
+                    finalKey.append(contentsOf: k[..<idStart])
+                    finalKey.append(contentsOf: refPrefix)
+                    DocRef.append(ordinals.ordinal(provisional: k, at: idStart), &finalKey)
                     try leaves.add(key: finalKey, value: v)
                     if tree == .postings {
                         result.postings += 1
@@ -304,8 +297,9 @@ public final class SegmentBuilder: Sendable {
                         unreported = 0
                     }
                 }
-                _ = merged.add(unreported, ordering: .relaxed)
+                let done = merged.add(unreported, ordering: .relaxed).newValue
                 built.withLock { $0[i] = result }
+                progress?(done, totalBytes)  // the last range's call reports every entry merged
             } catch {
                 errors.withLock { $0.append(error) }
             }
@@ -355,7 +349,7 @@ public final class SegmentBuilder: Sendable {
                 .init(
                     group: group, batch: options.batch, documents: totals.0,
                     sources: sources.enumerated().map { i, s in
-                        .init(name: s.name, bytes: s.bytes, documents: UInt64(sorted[i]?.count ?? 0))
+                        .init(name: s.name, bytes: s.bytes, documents: UInt64(survivors[i]?.count ?? 0))
                     })
             ],
             tombstones: tombstones.sorted { $0.doc < $1.doc })
@@ -381,5 +375,43 @@ public final class SegmentBuilder: Sendable {
             if keys.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { keys.append(k) }
         }
         return keys
+    }
+}
+
+/// The dense ordinals of a build's documents: the kept documents numbered in (file, sequence)
+/// order. A file whose kept sequence numbers are 0, 1, 2, … (every `IndexBuild` file: it numbers
+/// the documents it adds) maps by addition; any other by a binary search of its numbers.
+struct Ordinals: Sendable {
+    /// By file: the ordinal of its first kept document.
+    private var bases: [UInt32] = []
+    /// By file: its kept sequence numbers sorted, or empty when they are 0..<count.
+    private var sequences: [[UInt32]] = []
+
+    init(_ survivors: [Int: [UInt32]]) {
+        let files = (survivors.keys.max() ?? -1) + 1
+        bases = [UInt32](repeating: 0, count: files)
+        sequences = [[UInt32]](repeating: [], count: files)
+        var next: UInt32 = 0
+        for file in 0..<files {
+            let seqs = (survivors[file] ?? []).sorted()
+            bases[file] = next
+            next += UInt32(seqs.count)
+            if seqs.last.map({ Int($0) != seqs.count - 1 }) ?? false { sequences[file] = seqs }
+        }
+    }
+
+    /// The ordinal of the provisional name (file ‖ sequence, 8 bytes big-endian) at `offset`.
+    func ordinal(provisional key: [UInt8], at offset: Int) -> UInt32 {
+        key.withUnsafeBytes { p in
+            let file = Int(DocRef.readUInt32(p, offset)), seq = DocRef.readUInt32(p, offset + 4)
+            let seqs = sequences[file]
+            if seqs.isEmpty { return bases[file] + seq }
+            var lo = 0, hi = seqs.count
+            while lo < hi {
+                let m = (lo + hi) / 2
+                if seqs[m] < seq { lo = m + 1 } else { hi = m }
+            }
+            return bases[file] + UInt32(lo)
+        }
     }
 }

@@ -27,6 +27,17 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         arena.append(contentsOf: value)
     }
 
+    /// Appends an entry written in place: `key`, then `value`, append their bytes to the arena.
+    /// Saves the arrays a key and a value would otherwise be built in (a few per posting).
+    @inline(__always)
+    func append(key: (inout [UInt8]) -> Void, value: (inout [UInt8]) -> Void) {
+        let start = arena.count
+        key(&arena)
+        let keyLength = arena.count - start
+        value(&arena)
+        entries.append((0, start, Int32(keyLength), Int32(arena.count - start - keyLength)))
+    }
+
     /// Overwrites the last `suffix.count` bytes of every key (the provisional document name).
     func patchKeySuffixes(_ suffix: [UInt8]) {
         arena.withUnsafeMutableBytes { a in
@@ -132,7 +143,7 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         var lo = 0, hi = entries.count
         while lo < hi {
             let m = (lo + hi) / 2
-            if entry(m).key.lexicographicallyPrecedes(key) { lo = m + 1 } else { hi = m }
+            if ByteOrder.precedes(entry(m).key, key) { lo = m + 1 } else { hi = m }
         }
         return lo
     }
@@ -150,7 +161,7 @@ struct RunFile: Sendable {
         var lo = 0, hi = samples.count
         while lo < hi {
             let m = (lo + hi) / 2
-            if !key.lexicographicallyPrecedes(samples[m].key) { lo = m + 1 } else { hi = m }
+            if !ByteOrder.precedes(key, samples[m].key) { lo = m + 1 } else { hi = m }
         }
         return lo == 0 ? 0 : samples[lo - 1].offset
     }
@@ -167,12 +178,12 @@ final class KeyRangeSource: SortedSource {
     init(_ source: SortedSource, lower: [UInt8]?, upper: [UInt8]?) throws {
         self.source = source
         self.upper = upper
-        if let lower { while !source.done && source.key.lexicographicallyPrecedes(lower) { try source.advance() } }
+        if let lower { while !source.done && ByteOrder.precedes(source.key, lower) { try source.advance() } }
         checkEnd()
     }
 
     private func checkEnd() {
-        done = source.done || (upper.map { !source.key.lexicographicallyPrecedes($0) } ?? false)
+        done = source.done || (upper.map { !ByteOrder.precedes(source.key, $0) } ?? false)
     }
 
     func advance() throws {
@@ -281,7 +292,7 @@ struct RunMerger {
     /// A source ordered by its current key (which moves as the source advances).
     private struct Head: Comparable {
         let source: SortedSource
-        static func < (a: Head, b: Head) -> Bool { a.source.key.lexicographicallyPrecedes(b.source.key) }
+        static func < (a: Head, b: Head) -> Bool { ByteOrder.precedes(a.source.key, b.source.key) }
         static func == (a: Head, b: Head) -> Bool { a.source === b.source }
     }
     private var heap: BinaryHeap<Head>

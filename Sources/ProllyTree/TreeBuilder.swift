@@ -1,4 +1,5 @@
 import Blocks
+import Support
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one
@@ -84,7 +85,7 @@ public final class TreeBuilder {
     /// passing a value through): the value is neither decompressed nor re-encoded.
     func add(key: [UInt8], blob cid: CID, length: Int) throws {
         precondition(!keepsValues && length > params.inlineLimit)
-        if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
+        if let previousKey, !ByteOrder.precedes(previousKey, key) {
             throw TreeError.unsortedInput(key: key, previous: previousKey)
         }
         previousKey = key
@@ -98,7 +99,7 @@ public final class TreeBuilder {
 
     /// Appends one entry; keys must be strictly increasing across calls.
     public func add(key: [UInt8], value: [UInt8]) throws {
-        if let previousKey, !previousKey.lexicographicallyPrecedes(key) {
+        if let previousKey, !ByteOrder.precedes(previousKey, key) {
             throw TreeError.unsortedInput(key: key, previous: previousKey)
         }
         previousKey = key
@@ -117,7 +118,7 @@ public final class TreeBuilder {
     /// Appends an entry whose value is already stored (`add` encoded it; blobs are written):
     /// how `RangeLeaves.stitch` re-chunks entries near a range boundary.
     func add(_ e: PendingEntry) throws {
-        if let previousKey, !previousKey.lexicographicallyPrecedes(e.key) {
+        if let previousKey, !ByteOrder.precedes(previousKey, e.key) {
             throw TreeError.unsortedInput(key: e.key, previous: previousKey)
         }
         previousKey = e.key
@@ -160,7 +161,7 @@ public final class TreeBuilder {
     /// already be in this builder's store. Requires `atBoundary(level: ref.level)`.
     public func appendSubtree(_ ref: ChildRef) throws {
         precondition(atBoundary(level: ref.level), "appendSubtree needs a boundary")
-        if let previousKey, !previousKey.lexicographicallyPrecedes(ref.firstKey) {
+        if let previousKey, !ByteOrder.precedes(previousKey, ref.firstKey) {
             throw TreeError.unsortedInput(key: ref.firstKey, previous: previousKey)
         }
         previousKey = ref.lastKey

@@ -85,7 +85,7 @@ final class Progress {
         let t = now - start
         let rate = Double(read) / max(t, 1e-9)
         let eta = rate > 0 ? Double(totalBytes - read) / rate : 0
-        printErrorNoNewline("\r\(documents) documents, \(formatted(rate / 1e6)) MB/s, ETA \(Int(eta)) s   ")
+        printErrorNoNewline("\rbuild 1/3, reading: \(documents) documents, \(formatted(rate / 1e6)) MB/s, ETA \(Int(eta)) s   ")
     }
 
     func finish() {
@@ -103,7 +103,8 @@ final class Progress {
 }
 
 /// The finish phase's line on a terminal: the share of index entries written into trees, and
-/// its ETA. Called from the finish's threads.
+/// its ETA; once every entry is in a leaf, the last steps' name (joining each tree's key
+/// ranges, then publishing), which take seconds. Called from the finish's threads.
 final class FinishProgress: @unchecked Sendable {  // state only under `monitor`
     private let monitor = Monitor()
     private let enabled: Bool
@@ -116,12 +117,17 @@ final class FinishProgress: @unchecked Sendable {  // state only under `monitor`
         guard enabled else { return }
         monitor.locked {
             let now = monotonicSeconds()
+            if done >= total {
+                printErrorNoNewline("\rbuild 3/3, joining key ranges and publishing   \u{1B}[K")
+                return
+            }
             guard let start else { start = now; return }
             guard now - lastDraw > 0.25 else { return }
             lastDraw = now
             let share = Double(done) / Double(max(1, total))
             let eta = share > 0 ? (now - start) * (1 - share) / share : 0
-            printErrorNoNewline("\rwriting the index: \(Int(share * 100))% of \(total >> 20) MB of entries, ETA \(Int(eta)) s   \u{1B}[K")
+            printErrorNoNewline(
+                "\rbuild 2/3, writing trees: \(Int(share * 100))% of \(total >> 20) MB of entries, ETA \(Int(eta)) s   \u{1B}[K")
         }
     }
 }

@@ -61,6 +61,40 @@ import Testing
         }
     }
 
+    /// Kept documents are numbered densely in (file, sequence) order, whether a file's
+    /// sequence numbers run 0, 1, 2, … (by addition) or have gaps (by search).
+    @Test func ordinalsAreDenseInFileAndSequenceOrder() {
+        let ordinals = Ordinals([0: [5, 0, 2], 1: [1, 0, 2], 3: [7]])
+        func ordinal(_ file: UInt32, _ seq: UInt32) -> UInt32 {
+            var key: [UInt8] = [9, 9]
+            DocRef.append(file, &key)
+            DocRef.append(seq, &key)
+            return ordinals.ordinal(provisional: key, at: 2)
+        }
+        #expect([ordinal(0, 0), ordinal(0, 2), ordinal(0, 5)] == [0, 1, 2])
+        #expect([ordinal(1, 0), ordinal(1, 1), ordinal(1, 2)] == [3, 4, 5])
+        #expect(ordinal(3, 7) == 6)
+    }
+
+    /// Gaps in a file's sequence numbers (documents skipped) give the segment of the same
+    /// documents numbered without gaps, across files.
+    @Test func sequenceGapsGiveTheSegmentOfDenseNumbers() throws {
+        let docs = corpus(120, seed: 4)
+        func segment(_ seq: (Int) -> (file: Int, seq: UInt32)) throws -> CID {
+            let dir = tempDirectory()
+            defer { try? FileSystem.removeTree(dir) }
+            let builder = try SegmentBuilder(directory: dir, key: testKey, analyzer: IndexAnalyzer(), options: .init(memoryBytes: 64 << 10))
+            for i in docs.indices.reversed() {
+                let (file, n) = seq(i)
+                try builder.add(docs[i], file: file, seq: n)
+            }
+            return try builder.finish(sources: [.init(name: "a", bytes: 0), .init(name: "b", bytes: 0)]).segment
+        }
+        let dense = try segment { i in i < 60 ? (0, UInt32(i)) : (1, UInt32(i - 60)) }
+        let gaps = try segment { i in i < 60 ? (0, UInt32(3 * i + 1)) : (1, UInt32(2 * (i - 60))) }
+        #expect(dense == gaps)
+    }
+
     @Test func postingsAgreeWithTheDocuments() throws {
         let docs = corpus(300, seed: 9)
         let (shard, summary) = try buildIndex(docs)
