@@ -149,12 +149,15 @@ enum ManifestFetch {
         let answers = try fetcher.fetchAll(requests)
         fetcher.count { $0.roundTrips += 1 }
         let response = try answers[0].get()
-        let file = answers.count > 1 ? (try? answers[1].get()).flatMap { $0.status == 200 ? $0.body : nil } : nil
-        if response.status == 304, let cached { return (cached.body, nil) }
+        let fetched = answers.count > 1 ? (try? answers[1].get()).flatMap { $0.status == 200 ? $0 : nil } : nil
+        // The file is kept beside the cached manifest: a warm reader takes its blocks from
+        // there (one that no longer matches a changed manifest's hash is not used).
+        if let cache, let fetched { write(cache, bootstrap, FetchResponse(status: 200, body: fetched.body)) }
+        if response.status == 304, let cached { return (cached.body, cache.flatMap { read($0, bootstrap)?.body }) }
         if let cache, response.etag != nil || response.lastModified != nil {
             write(cache, url, response)
         }
-        return (response.body, file)
+        return (response.body, fetched?.body ?? (cached == nil ? nil : cache.flatMap { read($0, bootstrap)?.body }))
     }
 
     /// `CACHE/manifests/<CID of the URL>`: one line `etag<TAB>last-modified`, then the bytes.
