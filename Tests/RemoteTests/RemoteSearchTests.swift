@@ -90,6 +90,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         let dir = tempDirectory("tampered")
         try FileManager.default.copyItem(atPath: mergedIndex + "/blocks", toPath: dir + "/blocks")
         try FileManager.default.copyItem(atPath: mergedIndex + "/manifest.json", toPath: dir + "/manifest.json")
+        try FileManager.default.copyItem(atPath: mergedIndex + "/" + Bootstrap.fileName, toPath: dir + "/" + Bootstrap.fileName)
         let local = try IndexView.open(directory: mergedIndex)
         // Blocks every open reads (root, versions, segment roots, tree headers) fail the open; the
         // victims are the nodes queries read.
