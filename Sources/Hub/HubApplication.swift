@@ -18,6 +18,7 @@ public struct HubContext: RequestContext {
 /// The hub's routes. Reading is plain static index folders, so every reader works unchanged:
 ///
 ///     GET  /groups/<group>/manifest.json     current version (no-cache, ETag)
+///     GET  /groups/<group>/bootstrap.car     its bootstrap blocks, rebuilt from the group's blocks
 ///     GET  /groups/<group>/blocks/<cid>      blocks (immutable, ETag = CID)
 ///     GET  /groups/<group>/versions/<n>.json the versions kept
 ///     GET  /shared/…                         the shared index (same layout), signed by the hub,
@@ -127,6 +128,14 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
             guard let (_, v) = try await run({ try hub.current(group: group) }), let v else { return notFound() }
             return staticFile(v.manifest, request: request, type: "application/json", cacheControl: "no-cache", etag: "\"\(CID(of: v.manifest))\"")
         }
+        get("/groups/:group/bootstrap.car") { request, context in
+            let group = try context.parameters.require("group")
+            // A registered group's folder only (the name is looked up, never used as a path as given).
+            guard let (g, _) = try await run({ try hub.current(group: group) }),
+                let bytes = try? await run({ try FileSystem.readFile(hub.folder(g.group) + "/" + Bootstrap.fileName, limit: Manifest.maxBytes) })
+            else { return notFound() }
+            return staticFile(bytes, request: request, type: "application/vnd.ipld.car", cacheControl: "no-cache", etag: "\"\(CID(of: bytes))\"")
+        }
         get("/groups/:group/versions/:file") { request, context in
             let group = try context.parameters.require("group"), file = try context.parameters.require("file")
             guard file.hasSuffix(".json"), let n = Int(file.dropLast(5)), let (g, _) = try await run({ try hub.current(group: group) }),
@@ -139,6 +148,13 @@ public func buildHubRouter(_ hub: HubService) -> Router<HubContext> {
                 return notFound()
             }
             return staticFile(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
+        }
+        get("/shared/bootstrap.car") { request, _ in
+            guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/" + Bootstrap.fileName, limit: Manifest.maxBytes) })
+            else {
+                return notFound()
+            }
+            return staticFile(bytes, request: request, type: "application/vnd.ipld.car", cacheControl: "no-cache", etag: "\"\(CID(of: bytes))\"")
         }
         get("/shared/names.json") { request, _ in
             guard let bytes = try? await run({ try FileSystem.readFile(hub.sharedFolder + "/" + GroupNames.fileName, limit: 16 << 20) }) else {

@@ -319,6 +319,9 @@ public final class HubService: Sendable {
 
     func writeMirror(group: String, manifest: [UInt8]) throws {
         try FileSystem.makeDirectories(folder(group))
+        // The bootstrap file the manifest signs, rebuilt from the group's blocks (uploads and
+        // follows send only blocks and the manifest); without it readers fetch those blocks.
+        if let store = try? store(group) { _ = try? Bootstrap.writeFile(forManifest: manifest, store: store, folder: folder(group)) }
         try FileSystem.writeAtomically(folder(group) + "/" + Manifest.fileName, manifest, sync: true)
     }
 

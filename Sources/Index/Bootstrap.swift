@@ -1,5 +1,7 @@
 import Blocks
 import ProllyTree
+import Sodium
+import Support
 
 /// The blocks every query reads first, carried inside `manifest.json` so that a remote reader
 /// gets them with the manifest instead of one round trip per tree level: the blocks opening
@@ -9,9 +11,41 @@ import ProllyTree
 /// other block, so the manifest's signature adds nothing to their trust and a wrong one is
 /// never used; an index without them reads as before (one more batch per level).
 ///
-/// Encoding: the sections of a CAR v1 file without its header — per block, a varint of the
-/// CID's and block's length together, the binary CID, the block — as one base64 string.
+/// Since the manifest carries them as base64 (a third larger than the blocks), a writer puts
+/// them in `bootstrap.car` beside `manifest.json` instead: a CAR v1 file (its root the index
+/// root) that a reader fetches in parallel with the manifest, so it costs no round trip, and
+/// uses only when its BLAKE2b-256 is the one the signed manifest names (`bootstrapCAR`).
+///
+/// Encoding: the sections of a CAR v1 file — per block, a varint of the CID's and block's
+/// length together, the binary CID, the block — after the file's header; inside manifests
+/// written before the file, the sections alone as one base64 string (`bootstrap`), still read.
 public enum Bootstrap {
+    /// The file beside `manifest.json`.
+    public static let fileName = "bootstrap.car"
+
+    /// `bootstrap.car`'s bytes: a CAR v1 header naming `root`, then the sections of `blocks`.
+    public static func file(root: CID, _ blocks: [(cid: CID, bytes: [UInt8])]) -> [UInt8] {
+        let header = DagCBOR.map(sorting: [("roots", .array([.link(root)])), ("version", .unsigned(1))]).encode()
+        var out: [UInt8] = []
+        Varint.append(UInt64(header.count), to: &out)
+        out += header
+        out += encode(blocks)
+        return out
+    }
+
+    /// What a manifest signs of its `bootstrap.car` (`bootstrapCAR`): the file's BLAKE2b-256.
+    public static func hash(_ file: [UInt8]) -> [UInt8] { Sodium.blake2b256(file) }
+
+    /// The blocks of a `bootstrap.car` whose BLAKE2b-256 is `hash` (each checked against its
+    /// CID too); nil for another file (one older or newer than the manifest, or damaged): the
+    /// reader then fetches those blocks as any other.
+    public static func decode(file: [UInt8], hash: [UInt8]) -> [CID: [UInt8]]? {
+        guard !hash.isEmpty, Bootstrap.hash(file) == hash else { return nil }
+        var offset = 0
+        guard let n = Varint.read(file, &offset), n <= UInt64(file.count - offset) else { return nil }
+        return decode(Array(file[(offset + Int(n))...]))
+    }
+
     /// Bytes of tree nodes a manifest carries beyond the blocks opening needs. The roots always
     /// go (a query reads them first); then each further level of one tree kind across every
     /// segment goes whole or not at all.
@@ -47,6 +81,29 @@ public enum Bootstrap {
     }
 
     #if !hasFeature(Embedded)  // the browser reads bootstraps, writers make them
+        /// `bootstrap.car` for the index `manifest` names, its blocks read from `store`: a
+        /// function of the manifest's root and summary and of the blocks, so a host that holds
+        /// the blocks (a hub, a publish destination) writes the file the signer hashed.
+        public static func file(for manifest: Manifest, store: BlockStore) throws(ReadFailure) -> [UInt8] {
+            var segments: [SegmentInfo] = []
+            for c in manifest.searchedSegments { segments.append(try SegmentInfo(cbor: try DagCBOR.decode(try store.get(c)))) }
+            let blocks = try collect(named: [manifest.root] + manifest.namedBlocks, segments: segments, store: store)
+            return file(root: manifest.root, blocks)
+        }
+
+        /// Writes `bootstrap.car` into `folder` beside the manifest `bytes` (its blocks in
+        /// `store`) when that manifest signs one and the file rebuilt here hashes to it; a
+        /// publish destination or a hub holds the blocks, not the file. Returns whether it did.
+        @discardableResult
+        public static func writeFile(forManifest bytes: [UInt8], store: BlockStore, folder: String) throws -> Bool {
+            let manifest = try Manifest.parse(bytes, path: folder + "/" + Manifest.fileName)
+            guard !manifest.bootstrapHash.isEmpty else { return false }
+            let data = try file(for: manifest, store: store)
+            guard hash(data) == manifest.bootstrapHash else { return false }
+            try FileSystem.writeAtomically(folder + "/" + fileName, data, sync: true)
+            return true
+        }
+
         /// The bootstrap of an index: `named` (the blocks opening reads, in order) and the upper
         /// levels of every listed segment's postings, docs and text trees, read from `store`.
         public static func collect(named: [CID], segments: [SegmentInfo], store: BlockStore) throws(ReadFailure) -> [(cid: CID, bytes: [UInt8])] {

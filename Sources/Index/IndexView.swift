@@ -115,10 +115,14 @@ public final class IndexView: Sendable {
         public var manifestBytes: [UInt8]
         public var path: String
         public var store: BlockStore
-        public init(manifestBytes: [UInt8], path: String, store: BlockStore) {
+        /// `bootstrap.car` as read beside the manifest, if it was; used only when its hash is
+        /// the one the manifest signs.
+        public var bootstrapFile: [UInt8]?
+        public init(manifestBytes: [UInt8], path: String, store: BlockStore, bootstrapFile: [UInt8]? = nil) {
             self.manifestBytes = manifestBytes
             self.path = path
             self.store = store
+            self.bootstrapFile = bootstrapFile
         }
     }
 
@@ -138,7 +142,9 @@ public final class IndexView: Sendable {
             }
             // The layout from the manifest just read, not read again by `BlockLayout.detect`.
             let store = try DirectoryStore(root: directory, create: false, layout: BlockLayout(manifestBytes: bytes))
-            return Source(manifestBytes: bytes, path: path, store: store)
+            // A missing or stale bootstrap file only means the blocks are read one by one.
+            let bootstrap = try? FileSystem.readFile(directory + "/" + Bootstrap.fileName, limit: Manifest.maxBytes)
+            return Source(manifestBytes: bytes, path: path, store: store, bootstrapFile: bootstrap)
         }
     #endif
 
@@ -154,14 +160,16 @@ public final class IndexView: Sendable {
         for source in sources {
             let manifest = try Manifest.parse(source.manifestBytes, path: source.path)
             parsed.append(manifest)
-            guard !manifest.bootstrap.isEmpty else {
+            if !manifest.bootstrap.isEmpty {
+                guard let blocks = Bootstrap.decode(manifest.bootstrap) else {
+                    throw IndexError.badManifest(path: source.path, reason: "malformed bootstrap")
+                }
+                sourceStores.append(BootstrapStore(source.store, blocks: blocks))
+            } else if let file = source.bootstrapFile, let blocks = Bootstrap.decode(file: file, hash: manifest.bootstrapHash) {
+                sourceStores.append(BootstrapStore(source.store, blocks: blocks))
+            } else {
                 sourceStores.append(source.store)
-                continue
             }
-            guard let blocks = Bootstrap.decode(manifest.bootstrap) else {
-                throw IndexError.badManifest(path: source.path, reason: "malformed bootstrap")
-            }
-            sourceStores.append(BootstrapStore(source.store, blocks: blocks))
         }
         let union = sources.count == 1 ? nil : UnionStore(sourceStores)
         let store: BlockStore = union ?? sourceStores[0]

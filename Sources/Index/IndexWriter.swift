@@ -19,23 +19,25 @@ public enum IndexWriter {
         }
         let rootCID = try store.put(root.cbor.encode())
         let summary = Manifest.summary(root: root, versions: sorted, segments: infos)
-        // What every query reads first travels in the manifest: the blocks opening reads and the
-        // upper tree levels of the segments a reader trusting the signer searches.
-        let named = [rootCID] + Manifest(root: rootCID, created: created, signer: [], signature: [], summary: summary).namedBlocks
-        let replaced = Set(compacted.flatMap(\.inputs))
-        let searched = sorted.flatMap(\.version.segments).filter { !replaced.contains($0) } + compacted.map(\.segment)
-        let bootstrap = try Bootstrap.collect(named: named, segments: searched.compactMap { infos[$0] }, store: store)
+        // What every query reads first travels beside the manifest, in `bootstrap.car`, which
+        // the manifest signs by hash: the blocks opening reads and the upper tree levels of the
+        // segments a reader trusting the signer searches.
+        let unsigned = Manifest(root: rootCID, created: created, signer: [], signature: [], summary: summary)
+        let bootstrap = try Bootstrap.file(for: unsigned, store: store)
         let manifest = try Manifest.signed(
             root: rootCID, summary: summary, key: key, created: created, blockLayout: store.layout,
-            bootstrap: Bootstrap.encode(bootstrap))
+            bootstrapHash: Bootstrap.hash(bootstrap))
         let path = out + "/" + Manifest.fileName
         do {
-            let view = try IndexView.open([.init(manifestBytes: manifest.fileBytes, path: path, store: store)])
+            let view = try IndexView.open([.init(manifestBytes: manifest.fileBytes, path: path, store: store, bootstrapFile: bootstrap)])
             if let bad = view.excluded.first { throw IndexError.selfCheck(bad.reason) }
         } catch let e as IndexError {
             if case .selfCheck = e { throw e }
             throw IndexError.selfCheck("\(e)")
         }
+        // The file first: a reader of the new manifest finds it; one of the old manifest sees
+        // another hash and reads its blocks one level at a time, as without the file.
+        try FileSystem.writeAtomically(out + "/" + Bootstrap.fileName, bootstrap, sync: true)
         try manifest.write(toIndex: out)
         return manifest
     }

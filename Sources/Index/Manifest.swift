@@ -171,8 +171,12 @@ public struct Manifest: Sendable {
     /// How the folder this manifest is published in names its block files (signed with the
     /// rest, omitted when flat so manifests written before fan-out verify unchanged).
     public var blockLayout: BlockLayout = .flat
-    /// The blocks a query reads first (`Bootstrap`), encoded; empty in indexes written before it.
+    /// The blocks a query reads first (`Bootstrap`), encoded inside the manifest: only in
+    /// manifests written before `bootstrap.car` (read, no longer written).
     public var bootstrap: [UInt8] = []
+    /// BLAKE2b-256 of `bootstrap.car`, the file beside the manifest carrying those blocks
+    /// (`bootstrapCAR`, signed); empty when there is none.
+    public var bootstrapHash: [UInt8] = []
 
     public var group: GroupID { GroupID(publicKey: signer) }
 
@@ -186,6 +190,7 @@ public struct Manifest: Sendable {
         ]
         if let layout = blockLayout.manifestField { o["blockLayout"] = .string(layout) }
         if !bootstrap.isEmpty { o["bootstrap"] = .string(Base64.encode(bootstrap)) }
+        if !bootstrapHash.isEmpty { o["bootstrapCAR"] = .string(Hex.encode(bootstrapHash)) }
         return .object(o)
     }
 
@@ -224,10 +229,12 @@ public struct Manifest: Sendable {
     #if !hasFeature(Embedded)  // the browser reads, it never signs
         /// Signs a manifest for the index whose root block is `root`.
         public static func signed(
-            root: CID, summary: JSON, key: GroupKey, created: String, blockLayout: BlockLayout = .flat, bootstrap: [UInt8] = []
+            root: CID, summary: JSON, key: GroupKey, created: String, blockLayout: BlockLayout = .flat, bootstrap: [UInt8] = [],
+            bootstrapHash: [UInt8] = []
         ) throws(ReadFailure) -> Manifest {
             var m = Manifest(
                 root: root, created: created, signer: key.publicKey, signature: [], summary: summary, blockLayout: blockLayout, bootstrap: bootstrap)
+            m.bootstrapHash = bootstrapHash
             m.signature = try key.sign(m.unsignedJSON().canonical)
             return m
         }
@@ -277,6 +284,10 @@ public struct Manifest: Sendable {
             guard let text = b.string, let raw = Base64.decode(text) else { throw bad("malformed bootstrap") }
             m.bootstrap = raw
         }
+        if let h = json["bootstrapCAR"] {
+            guard let hash = h.string.flatMap(Hex.decode), hash.count == 32 else { throw bad("malformed bootstrapCAR") }
+            m.bootstrapHash = hash
+        }
         guard json["signer"]?["group"]?.string == m.group.description else { throw bad("signer group does not match its public key") }
         return m
     }
@@ -305,5 +316,24 @@ public struct Manifest: Sendable {
         }
         for c in summary["compacted"]?.array ?? [] { segment(c["segment"]) }
         return Array(out.prefix(1 << 16))
+    }
+
+    /// The segments a reader trusting the signer searches, as the summary lists them: every
+    /// version's, less those a compaction replaced, then the compacted ones (the bootstrap's).
+    public var searchedSegments: [CID] {
+        var replaced = Set<String>()
+        for c in summary["compacted"]?.array ?? [] {
+            for i in c["inputs"]?.array ?? [] { if let t = i.string { replaced.insert(t) } }
+        }
+        var out: [CID] = []
+        for v in summary["versions"]?.array ?? [] {
+            for s in v["segments"]?.array ?? [] {
+                if let r = s["root"]?.string, !replaced.contains(r), let c = try? CID(r) { out.append(c) }
+            }
+        }
+        for c in summary["compacted"]?.array ?? [] {
+            if let r = c["segment"]?["root"]?.string, let c = try? CID(r) { out.append(c) }
+        }
+        return out
     }
 }

@@ -54,6 +54,8 @@ public final class FolderDestination: PublishDestination, @unchecked Sendable {
         let log = ManifestLog(folder: folder)
         if let old = try await currentManifest() { try log.append(old) }
         try log.append(manifest)
+        // Its bootstrap file, rebuilt from the blocks just sent, before the manifest naming it.
+        try Bootstrap.writeFile(forManifest: manifest, store: store, folder: folder)
         try FileSystem.writeAtomically(manifestPath, manifest, sync: true)
     }
 }

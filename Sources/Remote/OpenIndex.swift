@@ -108,7 +108,7 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
     let fetcher = Fetcher(options: options)
     let cache = try options.cacheDirectory.map { try BlockCache(directory: $0, limit: options.cacheLimit) }
     let manifestURL = base + "/" + Manifest.fileName
-    let bytes = try ManifestFetch.fetch(manifestURL, fetcher: fetcher, cache: cache)
+    let (bytes, bootstrap) = try ManifestFetch.fetch(manifestURL, bootstrap: base + "/" + Bootstrap.fileName, fetcher: fetcher, cache: cache)
     // Where the folder keeps its blocks; a layout this version does not know is refused by
     // `IndexView.open` when it parses the manifest.
     let http = try HTTPBlockStore(
@@ -121,28 +121,43 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
     } else {
         store = http
     }
-    return (IndexView.Source(manifestBytes: bytes, path: manifestURL, store: store), IndexStore(store: store, http: http, caching: caching), base)
+    return (
+        IndexView.Source(manifestBytes: bytes, path: manifestURL, store: store, bootstrapFile: bootstrap),
+        IndexStore(store: store, http: http, caching: caching), base
+    )
 }
 
 /// Fetches `manifest.json`, the one mutable file of an index, revalidating a cached copy.
 enum ManifestFetch {
-    static func fetch(_ url: String, fetcher: Fetcher, cache: BlockCache?) throws -> [UInt8] {
+    /// The manifest's bytes and, for a reader without a cached copy, `bootstrap.car`'s (nil
+    /// when the folder has none), fetched together in one round trip. A reader revalidating its
+    /// copy skips the file: the blocks it carries are in its block cache already.
+    static func fetch(_ url: String, bootstrap: String, fetcher: Fetcher, cache: BlockCache?) throws -> (manifest: [UInt8], bootstrap: [UInt8]?) {
         let cached = cache.flatMap { read($0, url) }
         var headers: [(String, String)] = []
         if let cached {
             if let e = cached.etag { headers.append(("If-None-Match", e)) }
             if let m = cached.lastModified { headers.append(("If-Modified-Since", m)) }
         }
-        let response = try fetcher.fetchOne(
+        var requests = [
             FetchRequest(
                 url: url, limit: fetcher.options.maxManifestSize, headers: headers,
-                acceptedStatuses: cached == nil ? [] : [304]))
+                acceptedStatuses: cached == nil ? [] : [304])
+        ]
+        // An index written before the file, or a host that lost it, answers 404: read as without it.
+        if cached == nil { requests.append(FetchRequest(url: bootstrap, limit: Manifest.maxBytes, acceptedStatuses: [404, 403, 410])) }
+        let answers = try fetcher.fetchAll(requests)
         fetcher.count { $0.roundTrips += 1 }
-        if response.status == 304, let cached { return cached.body }
+        let response = try answers[0].get()
+        let fetched = answers.count > 1 ? (try? answers[1].get()).flatMap { $0.status == 200 ? $0 : nil } : nil
+        // The file is kept beside the cached manifest: a warm reader takes its blocks from
+        // there (one that no longer matches a changed manifest's hash is not used).
+        if let cache, let fetched { write(cache, bootstrap, FetchResponse(status: 200, body: fetched.body)) }
+        if response.status == 304, let cached { return (cached.body, cache.flatMap { read($0, bootstrap)?.body }) }
         if let cache, response.etag != nil || response.lastModified != nil {
             write(cache, url, response)
         }
-        return response.body
+        return (response.body, fetched?.body ?? (cached == nil ? nil : cache.flatMap { read($0, bootstrap)?.body }))
     }
 
     /// `CACHE/manifests/<CID of the URL>`: one line `etag<TAB>last-modified`, then the bytes.

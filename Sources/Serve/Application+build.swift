@@ -77,6 +77,7 @@ public struct ServeContext: RequestContext, RemoteAddressRequestContext {
 ///     /search/                the static search page   /<name>/search/         (the folder's search/, as build writes it)
 ///     /manifest.json          first index's manifest   /<name>/manifest.json   (no-cache, ETag)
 ///     /names.json             group names, if any      /<name>/names.json
+///     /bootstrap.car          the manifest's bootstrap /<name>/bootstrap.car  (no-cache)
 ///     /blocks/<cid>           first index's blocks     /<name>/blocks/<cid>    (immutable, ETag = CID, Range)
 ///     /ipfs/<cid>             a raw block from any index (trustless-gateway style)
 ///     /api/search?q=&index=&limit=&offset=             JSON results with HTML snippets (budgeted, gated)

@@ -54,6 +54,9 @@ final class IndexFolderFiles: Sendable {
 
     func manifest(limit: Int) throws -> Read { try read(nil, nil, "manifest.json", limit: limit) }
 
+    /// `bootstrap.car`, the manifest's bootstrap blocks (readers check it against the manifest).
+    func bootstrap(limit: Int) throws -> Read { try read(nil, nil, Bootstrap.fileName, limit: limit) }
+
     /// `names.json`, a merged index's display names (checked by the caller against its signer).
     func groupNames(limit: Int) throws -> Read { try read(nil, nil, GroupNames.fileName, limit: limit) }
 

@@ -16,6 +16,8 @@ enum Target: Equatable {
     case manifest(index: Int)
     /// `names.json`, the group names the page shows (checked by the page against the manifest's signer).
     case names(index: Int)
+    /// `bootstrap.car`, the blocks every query reads first (checked by readers against the manifest).
+    case bootstrap(index: Int)
     case block(index: Int, cid: CID)
     case gateway(CID)
     case search
@@ -30,6 +32,7 @@ enum Target: Equatable {
             case 1 where rest.first == "" || rest.first == "index.html": return .page(index: index)
             case 1 where rest.first == "manifest.json": return .manifest(index: index)
             case 1 where rest.first == "names.json": return .names(index: index)
+            case 1 where rest.first == "bootstrap.car": return .bootstrap(index: index)
             case 1 where rest.first == "search": return .page(index: index)
             case 2 where rest.first == "search":
                 let name = rest.last == "" ? "index.html" : String(rest.last!)
@@ -50,7 +53,7 @@ enum Target: Equatable {
         case "api" where parts.count == 2 && parts.last == "search": self = .search
         case "api" where parts.count == 2 && parts.last == "indexes": self = .indexList
         case "ipfs" where parts.count == 2: self = (try? CID(String(parts.last!))).map { .gateway($0) } ?? .notFound
-        case "", "index.html", "manifest.json", "names.json", "blocks", "search": self = local(0, parts)
+        case "", "index.html", "manifest.json", "names.json", "bootstrap.car", "blocks", "search": self = local(0, parts)
         default:
             guard let i = names.firstIndex(where: { $0 == first }) else { self = .notFound; return }
             self = local(i, parts.dropFirst())
@@ -99,6 +102,11 @@ struct RequestHandler: Sendable {
             let read = try await NIOThreadPool.singleton.runIfActive { try files.groupNames(limit: 1 << 20) }
             guard case .file(let bytes, _) = read else { return text(.notFound, "not found\n") }
             return answer(bytes, request: request, type: "application/json", cacheControl: "no-cache", etag: nil)
+        case .bootstrap(let i):
+            let files = config.indexes[i].files
+            let read = try await NIOThreadPool.singleton.runIfActive { try files.bootstrap(limit: Manifest.maxBytes) }
+            guard case .file(let bytes, _) = read else { return text(.notFound, "not found\n") }
+            return answer(bytes, request: request, type: "application/vnd.ipld.car", cacheControl: "no-cache", etag: nil)
         case .manifest(let i):
             let files = config.indexes[i].files
             let read = try await NIOThreadPool.singleton.runIfActive { try files.manifest(limit: Manifest.maxBytes) }

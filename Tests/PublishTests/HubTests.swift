@@ -266,6 +266,11 @@ struct HubSession {
             let folder = hub.folder(keyA.group.description)
             #expect(second.blocksSent == needed && second.blocksPresent > 0, "only the new blocks")
             #expect(try FileSystem.readFile(folder + "/manifest.json") == (try FileSystem.readFile(dir + "/manifest.json")))
+            // The bootstrap file the manifest signs, rebuilt by the hub from the uploaded blocks.
+            #expect(try FileSystem.readFile(folder + "/" + Bootstrap.fileName) == (try FileSystem.readFile(dir + "/" + Bootstrap.fileName)))
+            let served = try await client.execute(uri: "/groups/\(keyA.group)/bootstrap.car", method: .get) { ($0.status, Array(buffer: $0.body)) }
+            let file = try FileSystem.readFile(dir + "/" + Bootstrap.fileName)
+            #expect(served.0 == .ok && served.1 == file)
             await #expect(throws: PublishError.self) {
                 try await Publisher.publish(index: dir, to: try await HubDestination(client: hubClient, key: keyB))
             }

@@ -83,6 +83,8 @@ final class DyingDestination: PublishDestination, @unchecked Sendable {
         // Byte for byte the manifest, which a reader opens with every block present.
         #expect(try FileSystem.readFile(dest + "/manifest.json") == (try FileSystem.readFile(src + "/manifest.json")))
         #expect(try FileSystem.readFile(dest + "/versions/1.json") == (try FileSystem.readFile(src + "/manifest.json")))
+        // And the bootstrap file the manifest signs, rebuilt from the blocks sent.
+        #expect(try FileSystem.readFile(dest + "/" + Bootstrap.fileName) == (try FileSystem.readFile(src + "/" + Bootstrap.fileName)))
         let a = try IndexView.open(directory: src), b = try IndexView.open(directory: dest)
         #expect(a.documentCount == b.documentCount && b.documentCount == 60)
         var docs = 0

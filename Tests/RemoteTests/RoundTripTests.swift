@@ -63,13 +63,14 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         }
     }
 
-    /// The bootstrap saves the requests for the blocks it carries: an index whose manifest
-    /// lacks it (written before it) answers the same, with more round trips.
-    @Test func manifestWithoutBootstrapReadsTheSameAtMoreRoundTrips() throws {
+    /// The bootstrap saves the requests for the blocks it carries: an index without it
+    /// (written before it, or a host that lost `bootstrap.car`) answers the same, with more
+    /// round trips.
+    @Test func indexWithoutBootstrapReadsTheSameAtMoreRoundTrips() throws {
         let dir = tempDirectory("no-bootstrap")
         try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
         let m = try IndexView.open(directory: roundTripIndex).manifest
-        #expect(!m.bootstrap.isEmpty)
+        #expect(m.bootstrap.isEmpty && m.bootstrapHash.count == 32)
         let old = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout)
         #expect(!String(decoding: old.fileBytes, as: UTF8.self).contains("bootstrap"))
         try old.write(toIndex: dir)
@@ -85,32 +86,84 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         }
     }
 
+    /// The bootstrap's blocks, decoded from the index's `bootstrap.car` (checked against the
+    /// hash its manifest signs).
+    func bootstrapBlocks(_ dir: String, _ m: Manifest) throws -> [CID: [UInt8]] {
+        try #require(Bootstrap.decode(file: try FileSystem.readFile(dir + "/" + Bootstrap.fileName), hash: m.bootstrapHash))
+    }
+
+    /// `bootstrap.car` travels beside the manifest, fetched with it: the same round trips as a
+    /// manifest carrying the blocks inside (as base64, the format before the file), which is
+    /// still read, at fewer bytes.
+    @Test func bootstrapFileCostsNoRoundTripAndFewerBytesThanBase64() throws {
+        let m = try IndexView.open(directory: roundTripIndex).manifest
+        let blocks = try bootstrapBlocks(roundTripIndex, m)
+        let inline = try Manifest.signed(
+            root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout,
+            bootstrap: Bootstrap.encode(blocks.map { ($0.key, $0.value) }))
+        let dir = tempDirectory("inline-bootstrap")
+        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        try inline.write(toIndex: dir)
+        let (server, base) = try folderServer(dir)
+        defer { server.stop() }
+        let (newServer, newBase) = try folderServer(roundTripIndex)
+        defer { newServer.stop() }
+        for q in ["river", "honey bread"] {
+            let (old, a) = try coldCost(base, q)
+            let (new, b) = try coldCost(newBase, q)
+            #expect(a == b, "query \(q)")
+            #expect(new.roundTrips == old.roundTrips, "query \(q): \(new) vs \(old)")
+            // Both ask for the file with the manifest (the older index answers 404).
+            #expect(new.requests == old.requests, "query \(q): \(new) vs \(old)")
+            #expect(
+                Double(new.bytes) < Double(old.bytes) - 0.2 * Double(Bootstrap.encode(blocks.map { ($0.key, $0.value) }).count),
+                "query \(q): \(new) vs \(old)")
+        }
+    }
+
+    /// A `bootstrap.car` that is not the one the manifest signs (stale: another index's, or
+    /// damaged) is not used: the reader fetches those blocks and answers as the real index.
+    @Test func bootstrapFileOfAnotherManifestIsNotUsed() throws {
+        let view = try IndexView.open(directory: roundTripIndex)
+        let dir = tempDirectory("stale-bootstrap")
+        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        try FileSystem.writeAtomically(dir + "/" + Manifest.fileName, view.manifest.fileBytes)
+        var file = try FileSystem.readFile(roundTripIndex + "/" + Bootstrap.fileName)
+        file[file.count - 1] ^= 1
+        try FileSystem.writeAtomically(dir + "/" + Bootstrap.fileName, file)
+        #expect(Bootstrap.decode(file: file, hash: view.manifest.bootstrapHash) == nil)
+        let (server, base) = try folderServer(dir)
+        defer { server.stop() }
+        let (goodServer, goodBase) = try folderServer(roundTripIndex)
+        defer { goodServer.stop() }
+        let (damaged, a) = try coldCost(base, "river")
+        let (good, b) = try coldCost(goodBase, "river")
+        let local = summary(try IndexSearch(view: view).run("river", limit: 10))
+        #expect(a == b && a == local)
+        #expect(damaged.roundTrips > good.roundTrips, "\(damaged) vs \(good)")
+    }
+
     /// A manifest's signer may be a merger the reader does not trust with groups' content: a
     /// bootstrap block swapped for other bytes under the real CID is dropped (the real one is
     /// fetched), never used, so answers are the untampered index's.
     @Test func bootstrapBlockThatDoesNotMatchItsCIDIsNotUsed() throws {
         let view = try IndexView.open(directory: roundTripIndex)
         let m = view.manifest
-        let blocks = Bootstrap.decode(m.bootstrap)!
+        let blocks = try bootstrapBlocks(roundTripIndex, m)
         // The postings root, replaced by the docs tree's root (a valid node, the wrong one).
         let segment = view.segments[0]
         let victim = segment.postings.root!.cid
         let other = segment.docs.root!.cid
         #expect(blocks[victim] != nil && blocks[other] != nil)
-        var sections: [(cid: CID, bytes: [UInt8])] = []
-        var offset = 0
-        while offset < m.bootstrap.count {
-            let length = Int(Varint.read(m.bootstrap, &offset)!)
-            var at = offset
-            let cid = CID.parse(m.bootstrap, &at)!
-            sections.append((cid, cid == victim ? blocks[other]! : Array(m.bootstrap[at..<offset + length])))
-            offset += length
-        }
+        let sections = blocks.map { (cid: $0.key, bytes: $0.key == victim ? blocks[other]! : $0.value) }
         #expect(Bootstrap.decode(Bootstrap.encode(sections))![victim] == nil)
+        let file = Bootstrap.file(root: m.root, sections)
         let forged = try Manifest.signed(
-            root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout, bootstrap: Bootstrap.encode(sections))
+            root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout,
+            bootstrapHash: Bootstrap.hash(file))
         let dir = tempDirectory("forged-bootstrap")
         try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        try FileSystem.writeAtomically(dir + "/" + Bootstrap.fileName, file)
         try forged.write(toIndex: dir)
         let (server, base) = try folderServer(dir)
         defer { server.stop() }

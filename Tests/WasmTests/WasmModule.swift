@@ -68,6 +68,8 @@ struct WasmModule {
         }
         /// `qc_trust(keys)`: the page's trust list (none: every signed group).
         static func trust(_ keys: [[UInt8]]) -> Request { Request(op: UInt8(ascii: "T"), payload: framed(keys)) }
+        /// `qc_bootstrap(file)`: the `bootstrap.car` the page fetches beside the manifest.
+        static func bootstrap(_ file: [UInt8]) -> Request { Request(op: UInt8(ascii: "B"), payload: file) }
         /// `qc_snippet(query, text, columns)`.
         static func snippet(query: String, text: String, columns: Int32) -> Request {
             var payload: [UInt8] = []

@@ -98,6 +98,20 @@ func qcTrust(_ keys: UnsafePointer<UInt8>, _ keysLength: Int32) -> Int32 {
     return 0
 }
 
+/// `bootstrap.car` as the page fetched it beside the manifest (`IndexView.Source.bootstrapFile`):
+/// used only when its hash is the one the manifest signs, each block verified like any other.
+nonisolated(unsafe) private var bootstrapFile: [UInt8]? = nil
+
+/// Sets the bootstrap file the next views open with (length 0: none). Returns 0.
+@_expose(wasm, "qc_bootstrap")
+@_cdecl("qc_bootstrap")
+func qcBootstrap(_ bytes: UnsafePointer<UInt8>, _ length: Int32) -> Int32 {
+    output.removeAll(keepingCapacity: true)
+    bootstrapFile = length > 0 ? Array(UnsafeBufferPointer(start: bytes, count: Int(length))) : nil
+    opened = nil
+    return 0
+}
+
 /// The view of the manifest last searched. Opening checks every signature and decodes the
 /// index's root blocks, and the view's `NodeReader` holds the decoded tree nodes: kept, a
 /// retry after a round trip and the next query (the page fetches the manifest once) redo only
@@ -107,7 +121,8 @@ nonisolated(unsafe) private var opened: (manifest: [UInt8], view: IndexView)? = 
 func openedView(_ manifest: [UInt8]) throws(CoreError) -> IndexView {
     if let opened, opened.manifest == manifest { return opened.view }
     let view = try IndexView.open(
-        [.init(manifestBytes: manifest, path: "manifest.json", store: fedStore)], policy: ReadPolicy(trustedKeys: trustedKeys))
+        [.init(manifestBytes: manifest, path: "manifest.json", store: fedStore, bootstrapFile: bootstrapFile)],
+        policy: ReadPolicy(trustedKeys: trustedKeys))
     opened = (manifest, view)
     return view
 }

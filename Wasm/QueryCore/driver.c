@@ -10,7 +10,8 @@
 // 't' qc_tree_get (the bytes are the CID's length, 32-bit little-endian, the binary CID, then
 // the block, or the framed keys); 'q' qc_search (the bytes are the manifest's length, the limit
 // and the offset, 32-bit little-endian each, the manifest, then the query); 'Q' qc_search_json
-// with the same bytes; 'T' qc_trust (the bytes are the framed keys); 'f' qc_facets (the bytes
+// with the same bytes; 'T' qc_trust (the bytes are the framed keys); 'B' qc_bootstrap (the
+// bytes are bootstrap.car); 'f' qc_facets (the bytes
 // are the manifest's length, the kinds, the limit and the match limit, 32-bit little-endian
 // each, the manifest, then the query); 'n' qc_group_names (the bytes are the manifest's length,
 // 32-bit little-endian, the manifest, then names.json); 'o' qc_search_order (the bytes are the
@@ -36,6 +37,7 @@ int32_t qc_block_add(const uint8_t *cid, int32_t cidLength, const uint8_t *bytes
 int32_t qc_tree_get(const uint8_t *header, int32_t headerLength, const uint8_t *keys, int32_t keysLength);
 int32_t qc_search(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 int32_t qc_trust(const uint8_t *keys, int32_t keysLength);
+int32_t qc_bootstrap(const uint8_t *bytes, int32_t length);
 int32_t qc_search_json(const uint8_t *manifest, int32_t manifestLength, const uint8_t *query, int32_t queryLength, int32_t limit, int32_t offset);
 int32_t qc_search_order(int32_t order);
 int32_t qc_group_names(const uint8_t *manifest, int32_t manifestLength, const uint8_t *names, int32_t namesLength);
@@ -70,6 +72,7 @@ int main(void) {
         switch (header[0]) {
         case 'p': result = qc_parse(text, size); break;
         case 'T': result = qc_trust(text, size); break;
+        case 'B': result = qc_bootstrap(text, size); break;
         case 'h': result = qc_blake2b256(text, size); break;
         case 'v': result = size < 32 ? -2 : qc_verify_blake2b256(text + 32, size - 32, text); break;
         case 'z': result = size < 4 ? -2 : qc_zstd_decompress(text + 4, size - 4, get32(text)); break;

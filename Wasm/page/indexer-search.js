@@ -9,9 +9,9 @@
 //   index.stats   // {requests, bytes, roundTrips, cacheHits}
 //   await index.facets("rust", ["site", "tag"])  // filter counts (qc_facets)
 //
-// The manifest carries the blocks every query reads first (its `bootstrap`, docs/FORMAT.md):
-// the module takes them from the manifest bytes it is given, verified like any block, so the
-// first search asks only for what lies below them.
+// The blocks every query reads first come in `bootstrap.car` beside the manifest (fetched in
+// parallel with it; docs/FORMAT.md): the module uses the file when the manifest signs its hash,
+// each block verified like any other, so the first search asks only for what lies below them.
 // The engine asks for the blocks it lacks (a tree level's siblings at once); they are fetched
 // in parallel, each verified against its CID inside the module (BLAKE2b) before it is kept, and
 // the search runs again: one call per round trip. Verified blocks are kept in the Cache API by
@@ -95,7 +95,7 @@ class Engine {
     this.exports = instance.exports;
     // build and merge copy whatever module the source folder holds: one older than these
     // scripts would otherwise fail with "… is not a function".
-    const missing = ["qc_search_json", "qc_block_add", "qc_trust", "qc_search_order", "qc_facets", "qc_group_names"].filter((name) => typeof this.exports[name] !== "function");
+    const missing = ["qc_search_json", "qc_block_add", "qc_trust", "qc_search_order", "qc_facets", "qc_group_names", "qc_bootstrap"].filter((name) => typeof this.exports[name] !== "function");
     if (missing.length) throw new Error(`querycore.wasm is older than this page (no ${missing.join(", ")}): run make wasm, then build again`);
   }
 
@@ -142,10 +142,16 @@ export async function openIndex(base, options = {}) {
     return bytes;
   }
 
-  const [wasmBytes, manifest] = await Promise.all([get(wasmURL), get(new URL("manifest.json", root), { cache: "no-cache" })]);
+  // An index written before the file has none: it then reads those blocks level by level.
+  const [wasmBytes, manifest, bootstrap] = await Promise.all([
+    get(wasmURL),
+    get(new URL("manifest.json", root), { cache: "no-cache" }),
+    get(new URL("bootstrap.car", root), { cache: "no-cache" }).catch(() => null),
+  ]);
   cache = await Promise.race([opening, new Promise((resolve) => setTimeout(() => resolve(null), 500))]);
   const { instance } = await WebAssembly.instantiate(wasmBytes, {});
   const engine = new Engine(instance);
+  if (bootstrap) engine.call("qc_bootstrap", [bootstrap]);
   if (options.trust?.length) {
     const keys = options.trust.map((hex) => Uint8Array.from(hex.match(/^[0-9a-f]{64}$/i) ? hex.match(/../g) : [], (b) => parseInt(b, 16)));
     const trusted = engine.call("qc_trust", [frame(keys)]);
