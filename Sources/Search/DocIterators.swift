@@ -64,7 +64,9 @@ func nothingBefore(_ next: DocRef) -> (score: Double, end: DocRef?) {
 
 /// One term in one field. `weight` 0 makes it a filter.
 final class TermIterator: DocIterator {
-    private var cursor: PostingCursor
+    // The hot loop's state: only this iterator touches it, never re-entrantly, so the dynamic
+    // exclusivity checks (a runtime call per access, 5.6% of a warm query) are left out.
+    @exclusivity(unchecked) private var cursor: PostingCursor
     let field: Field
     let weight: Double
     let bm25: BM25
@@ -97,7 +99,7 @@ final class TermIterator: DocIterator {
 
     /// The last bound computed and the DocRefs it holds for: the top-k loop asks about
     /// neighbouring documents, which mostly fall in the same leaf.
-    private var cachedBound: (from: DocRef, end: DocRef?, score: Double)? = nil
+    @exclusivity(unchecked) private var cachedBound: (from: DocRef, end: DocRef?, score: Double)? = nil
 
     /// Postings per exact bound inside the current leaf.
     static let blockSize = 64
@@ -126,7 +128,7 @@ final class TermIterator: DocIterator {
 /// Matches documents any child matches; scores the sum of the matching children.
 final class OrIterator: DocIterator {
     let children: [DocIterator]
-    private(set) var doc: DocRef?
+    @exclusivity(unchecked) private(set) var doc: DocRef?
 
     init(_ children: [DocIterator]) {
         self.children = children
@@ -187,7 +189,7 @@ final class OrIterator: DocIterator {
 final class AndIterator: DocIterator {
     let required: [DocIterator]
     let excluded: [DocIterator]
-    private(set) var doc: DocRef?
+    @exclusivity(unchecked) private(set) var doc: DocRef?
 
     init(required: [DocIterator], excluded: [DocIterator]) throws(ReadFailure) {
         precondition(!required.isEmpty)
