@@ -18,7 +18,7 @@ field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 cat <<MD
 ## Prolly tree
 
-$(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; release build, default parameters (16 KiB target, zstd level 3), blocks as files in a directory store.
+Release build, default parameters (16 KiB target, zstd level 3), blocks as files in a directory store.
 
 | measure | value |
 | --- | --- |
