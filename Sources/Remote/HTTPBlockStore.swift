@@ -59,21 +59,31 @@ public final class HTTPBlockStore: BlockStore {
 
     private func fetch(_ cids: [CID], missingIsNil: Bool) throws -> [[UInt8]?] {
         if cids.isEmpty { return [] }
-        let results = try fetcher.fetchAll(cids.map { request($0) })
+        // A batch can name one block twice (lookups in several trees reaching one node): one
+        // request per distinct block, its answer given to every place that asked.
+        var slot: [CID: Int] = [:]
+        var unique: [CID] = []
+        let places = cids.map { cid in
+            if let i = slot[cid] { return i }
+            slot[cid] = unique.count
+            unique.append(cid)
+            return unique.count - 1
+        }
+        let results = try fetcher.fetchAll(unique.map { request($0) })
         fetcher.count { $0.roundTrips += 1 }
-        var out: [[UInt8]?] = []
-        out.reserveCapacity(cids.count)
-        for (cid, result) in zip(cids, results) {
+        var got: [[UInt8]?] = []
+        got.reserveCapacity(unique.count)
+        for (cid, result) in zip(unique, results) {
             if missingIsNil, case .failure(.notFound) = result {
-                out.append(nil)
+                got.append(nil)
                 continue
             }
             let body = try result.get().body
             guard cid.matches(body) else { throw RemoteError.mismatch(url: url(of: cid)) }
-            out.append(body)
+            got.append(body)
         }
-        fetcher.count { $0.blocks += out.count { $0 != nil } }
-        return out
+        fetcher.count { $0.blocks += got.count { $0 != nil } }
+        return places.map { got[$0] }
     }
 
     /// A HEAD request: true on 2xx, false on 404/410.

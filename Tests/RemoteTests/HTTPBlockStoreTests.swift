@@ -66,6 +66,21 @@ func failure(_ body: () throws -> Void) -> (RemoteError?, Double) {
         #expect(Set(server.requests.map(\.path)).count == 40, "every block requested once, but the repeated one")
     }
 
+    @Test func aBlockNamedTwiceInOneBatchIsRequestedOnce() throws {
+        let blocks = TestBlocks(count: 3)
+        let server = try TestHTTPServer { r in
+            blocks.bytes(forPath: r.path).map { .respond(status: 200, body: $0) } ?? .respond(status: 404, body: [])
+        }
+        defer { server.stop() }
+        let store = try HTTPBlockStore(base: server.base, options: quick(timeout: 5))
+        let (a, b, c) = (blocks.items[0], blocks.items[1], blocks.items[2])
+        let missing = CID(of: [1, 2, 3])
+        let got = try store.getPresent([a.cid, b.cid, a.cid, missing, c.cid, b.cid, missing])
+        #expect(got == [a.bytes, b.bytes, a.bytes, nil, c.bytes, b.bytes, nil])
+        #expect(server.requests.count == 4, "\(server.requests.map(\.path))")
+        #expect(store.cost.requests == 4 && store.cost.blocks == 3 && store.cost.roundTrips == 1)
+    }
+
     @Test func gatewayLayoutAsksForRawBlocks() throws {
         let blocks = TestBlocks(count: 2)
         let server = try TestHTTPServer { r in
