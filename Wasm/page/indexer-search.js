@@ -198,7 +198,9 @@ export async function openIndex(base, options = {}) {
         throw error;
       }
       stats.roundTrips += 1;
-      await Promise.all(unframe(bytes).map(block));
+      // One request per distinct block: two results with the same text ask for one blob twice.
+      const wanted = new Map(unframe(bytes).map((cid) => [cidText(cid), cid]));
+      await Promise.all([...wanted.values()].map(block));
     }
     throw new Error("the search kept asking for blocks");
   }
