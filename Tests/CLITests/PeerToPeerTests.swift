@@ -151,6 +151,17 @@ import TextTestSupport
     /// What is new since I last looked, on an index served by nginx: the first look lists every
     /// match; after Bob adds a reply and edits a post, only those, marked added and changed;
     /// the blocks fetched are the new ones and those the two manifests name, nothing else.
+    /// The CIDs B's manifest and the cached manifests name as text. The cache also keeps each
+    /// manifest's bootstrap.car (binary) beside it, so files are decoded leniently.
+    private func namedCIDs(_ cache: String) throws -> [String] {
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache + "/manifests")
+        let paths = [work + "/B/manifest.json"] + cached.map { cache + "/manifests/" + $0 }
+        return paths.flatMap { path -> [String] in
+            let text = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+            return text.matches(of: /bafy[a-z2-7]+/).map { String($0.output) }
+        }
+    }
+
     @Test(.tags(.nginx), .needsExternalTools) func diffSinceLastOverHTTPReadsOnlyWhatDiffers() throws {
         let nginx = try NginxServer(root: work + "/B")
         defer { nginx.stop() }
@@ -181,11 +192,7 @@ import TextTestSupport
         #expect(urls(second, "changed") == ["https://bob.example/posts/b1.json"])
         #expect(urls(second, "removed").isEmpty)
         // Read: only new blocks, and those the manifests name (roots, versions, segment roots, tree headers).
-        let named = try Set(
-            [work + "/B/manifest.json"] + FileManager.default.contentsOfDirectory(atPath: cache + "/manifests").map { cache + "/manifests/" + $0 }
-        ).flatMap { path in
-            try String(contentsOfFile: path, encoding: .utf8).matches(of: /bafy[a-z2-7]+/).map { String($0.output) }
-        }
+        let named = try namedCIDs(cache)
         let fetched = String(nginx.accessLog.dropFirst(logStart)).matches(of: /GET \/blocks\/(?:[a-z2-7]{2}\/)?(bafy[a-z2-7]+)/).map {
             String($0.output.1)
         }
@@ -206,11 +213,7 @@ import TextTestSupport
         let afterCompaction = try json(look)
         #expect(urls(afterCompaction, "added").isEmpty && urls(afterCompaction, "changed").isEmpty && urls(afterCompaction, "removed").isEmpty)
         #expect(afterCompaction["batchesRead"] as? Int == 0)
-        let namedNow = try Set(
-            [work + "/B/manifest.json"] + FileManager.default.contentsOfDirectory(atPath: cache + "/manifests").map { cache + "/manifests/" + $0 }
-        ).flatMap { path in
-            try String(contentsOfFile: path, encoding: .utf8).matches(of: /bafy[a-z2-7]+/).map { String($0.output) }
-        }
+        let namedNow = try namedCIDs(cache)
         let fetchedNow = String(nginx.accessLog.dropFirst(compactedStart)).matches(of: /GET \/blocks\/(?:[a-z2-7]{2}\/)?(bafy[a-z2-7]+)/).map {
             String($0.output.1)
         }
