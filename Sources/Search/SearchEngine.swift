@@ -68,7 +68,7 @@ public struct SearchEngine {
 
     func termIterator(_ field: Field, _ term: String, scored: Bool, _ c: Compiled) throws(ReadFailure) -> DocIterator {
         let bytes = Array(term.utf8)
-        if let only = c.only {
+        if c.only != nil {
             // Checking given documents: their segments' postings only, no statistics.
             var parts: [DocIterator] = []
             for s in segments(c) {

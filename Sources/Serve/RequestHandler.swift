@@ -82,7 +82,7 @@ struct RequestHandler: Sendable {
     func respond(_ request: Request, _ context: ServeContext) async throws -> Response {
         guard request.uri.path.utf8.count <= 1024 else { return text(.uriTooLong, "path too long\n") }
         switch Target(path: request.uri.path, names: names) {
-        case .page(let i):
+        case .page:
             // Relative to the request's path: `/`, `/index.html` and `/search` lead to `search/`
             // beside them, `/name` (no slash) to `name/search/`. The query (`?q=`) goes along.
             let path = request.uri.path, last = path.hasSuffix("/") ? "" : String(path.split(separator: "/").last ?? "")
