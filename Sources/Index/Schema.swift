@@ -57,11 +57,18 @@ public enum ShardKeys {
 
     /// The key prefix shared by every posting of `term` in `field`.
     public static func termPrefix(_ field: Field, _ term: [UInt8]) -> [UInt8] {
-        var k: [UInt8] = [field.rawValue]
+        var k: [UInt8] = []
         k.reserveCapacity(term.count + 2 + DocRef.byteCount)
-        k.append(contentsOf: term)
-        k.append(0)
+        appendTermPrefix(field, term, to: &k)
         return k
+    }
+
+    /// `termPrefix` appended to `out` (the builder writes keys straight into its run buffer).
+    @inline(__always)
+    public static func appendTermPrefix(_ field: Field, _ term: [UInt8], to out: inout [UInt8]) {
+        out.append(field.rawValue)
+        out.append(contentsOf: term)
+        out.append(0)
     }
 
     /// The first key after every key starting with `prefix`, or nil if there is none.

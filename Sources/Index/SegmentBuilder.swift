@@ -135,9 +135,7 @@ public final class SegmentBuilder: Sendable {
         for e in terms.entries {
             // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, written into the buffers in place.
             func key(_ a: inout [UInt8]) {
-                a.append(e.field.rawValue)
-                a.append(contentsOf: e.term)
-                a.append(0)
+                ShardKeys.appendTermPrefix(e.field, e.term, to: &a)
                 a.append(contentsOf: id)
             }
             postings.append(key: key, value: { PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &$0) })
