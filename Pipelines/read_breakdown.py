@@ -7,7 +7,7 @@ from `Corpora/serve.py`'s log.
 
 Classes: manifest (the file; its bootstrap's share printed apart), meta (root, versions, segment
 roots, tree headers), <tree>-internal, <tree>-leaf, <tree>-value (out-of-line values: text and
-long records). Needs libipld and zstandard (the test venv).
+long records). Needs libipld, multiformats and zstandard (the test venv).
 """
 import argparse
 import base64
@@ -22,20 +22,10 @@ import time
 
 import libipld
 import zstandard
+from multiformats import varint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZD = zstandard.ZstdDecompressor()
-
-
-def varint(b, i):
-    n = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        n |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return n, i
 
 
 def block_path(index, cid, layout):
@@ -75,7 +65,7 @@ def classify(index):
             if p[0] == 2:
                 out[cid] = tree + "-value"
             else:
-                level, _ = varint(p, 1)
+                level, _, _ = varint.decode_raw(p[1:])
                 out[cid] = "%s-%s" % (tree, "leaf" if level == 0 else "internal")
             for c in links(v["l"]):
                 stack.append((c, tree))
