@@ -67,13 +67,11 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
     /// (written before it, or a host that lost `bootstrap.car`) answers the same, with more
     /// round trips.
     @Test func indexWithoutBootstrapReadsTheSameAtMoreRoundTrips() throws {
-        let dir = tempDirectory("no-bootstrap")
-        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
         let m = try IndexView.open(directory: roundTripIndex).manifest
         #expect(m.bootstrap.isEmpty && m.bootstrapHash.count == 32)
         let old = try Manifest.signed(root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout)
         #expect(!String(decoding: old.fileBytes, as: UTF8.self).contains("bootstrap"))
-        try old.write(toIndex: dir)
+        let dir = try indexCopy("no-bootstrap", manifest: old)
         let (server, base) = try folderServer(dir)
         defer { server.stop() }
         let (newServer, newBase) = try folderServer(roundTripIndex)
@@ -84,6 +82,16 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
             #expect(a == b, "query \(q)")
             #expect(with.roundTrips < without.roundTrips, "query \(q): \(with) vs \(without)")
         }
+    }
+
+    /// A copy of the round-trip index's blocks under `manifest` (and `bootstrapFile`, if given):
+    /// the same content as another version of its folder would hold it.
+    func indexCopy(_ name: String, manifest: Manifest, bootstrapFile: [UInt8]? = nil) throws -> String {
+        let dir = tempDirectory(name)
+        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
+        if let bootstrapFile { try FileSystem.writeAtomically(dir + "/" + Bootstrap.fileName, bootstrapFile) }
+        try manifest.write(toIndex: dir)
+        return dir
     }
 
     /// The bootstrap's blocks, decoded from the index's `bootstrap.car` (checked against the
@@ -101,9 +109,7 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         let inline = try Manifest.signed(
             root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout,
             bootstrap: Bootstrap.encode(blocks.map { ($0.key, $0.value) }))
-        let dir = tempDirectory("inline-bootstrap")
-        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
-        try inline.write(toIndex: dir)
+        let dir = try indexCopy("inline-bootstrap", manifest: inline)
         let (server, base) = try folderServer(dir)
         defer { server.stop() }
         let (newServer, newBase) = try folderServer(roundTripIndex)
@@ -125,12 +131,9 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
     /// damaged) is not used: the reader fetches those blocks and answers as the real index.
     @Test func bootstrapFileOfAnotherManifestIsNotUsed() throws {
         let view = try IndexView.open(directory: roundTripIndex)
-        let dir = tempDirectory("stale-bootstrap")
-        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
-        try FileSystem.writeAtomically(dir + "/" + Manifest.fileName, view.manifest.fileBytes)
         var file = try FileSystem.readFile(roundTripIndex + "/" + Bootstrap.fileName)
         file[file.count - 1] ^= 1
-        try FileSystem.writeAtomically(dir + "/" + Bootstrap.fileName, file)
+        let dir = try indexCopy("stale-bootstrap", manifest: view.manifest, bootstrapFile: file)
         #expect(Bootstrap.decode(file: file, hash: view.manifest.bootstrapHash) == nil)
         let (server, base) = try folderServer(dir)
         defer { server.stop() }
@@ -161,10 +164,7 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         let forged = try Manifest.signed(
             root: m.root, summary: m.summary, key: keyA, created: m.created, blockLayout: m.blockLayout,
             bootstrapHash: Bootstrap.hash(file))
-        let dir = tempDirectory("forged-bootstrap")
-        try FileManager.default.copyItem(atPath: roundTripIndex + "/blocks", toPath: dir + "/blocks")
-        try FileSystem.writeAtomically(dir + "/" + Bootstrap.fileName, file)
-        try forged.write(toIndex: dir)
+        let dir = try indexCopy("forged-bootstrap", manifest: forged, bootstrapFile: file)
         let (server, base) = try folderServer(dir)
         defer { server.stop() }
         for q in ["river", "honey bread"] {
