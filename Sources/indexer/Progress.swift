@@ -84,8 +84,10 @@ final class Progress {
         let read = doneBytes + min(current.1, sizes[file] ?? 0)
         let t = now - start
         let rate = Double(read) / max(t, 1e-9)
-        let eta = rate > 0 ? Double(totalBytes - read) / rate : 0
-        printErrorNoNewline("\rbuild 1/3, reading: \(documents) documents, \(formatted(rate / 1e6)) MB/s, ETA \(Int(eta)) s   ")
+        // No ETA in the first second: the pipeline is still starting (the first line read
+        // "1 documents, 0.0 MB/s, ETA 33955 s").
+        let eta = t >= 1 && rate > 0 ? "\(Int(Double(totalBytes - read) / rate)) s" : "…"
+        printErrorNoNewline("\rbuild 1/3, reading: \(documents) documents, \(formatted(rate / 1e6)) MB/s, ETA \(eta)   ")
     }
 
     func finish() {
