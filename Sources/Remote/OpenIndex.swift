@@ -129,9 +129,11 @@ func indexSource(_ pathOrURL: String, options: RemoteOptions) throws -> (source:
 
 /// Fetches `manifest.json`, the one mutable file of an index, revalidating a cached copy.
 enum ManifestFetch {
-    /// The manifest's bytes and, for a reader without a cached copy, `bootstrap.car`'s (nil
-    /// when the folder has none), fetched together in one round trip. A reader revalidating its
-    /// copy skips the file: the blocks it carries are in its block cache already.
+    /// The manifest's bytes and `bootstrap.car`'s (nil when the folder has none). A reader
+    /// without a cached copy asks for both in one round trip. One revalidating its copy skips
+    /// the file (its blocks are in the block cache) unless the manifest changed and signs
+    /// another file than the cached one: then the file is worth a second round trip, since the
+    /// new segments' upper levels would otherwise be read level by level.
     static func fetch(_ url: String, bootstrap: String, fetcher: Fetcher, cache: BlockCache?) throws -> (manifest: [UInt8], bootstrap: [UInt8]?) {
         let cached = cache.flatMap { read($0, url) }
         var headers: [(String, String)] = []
@@ -139,25 +141,38 @@ enum ManifestFetch {
             if let e = cached.etag { headers.append(("If-None-Match", e)) }
             if let m = cached.lastModified { headers.append(("If-Modified-Since", m)) }
         }
+        // An index written before the file, or a host that lost it, answers 404: read as without it.
+        let fileRequest = FetchRequest(url: bootstrap, limit: Manifest.maxBytes, acceptedStatuses: [404, 403, 410])
         var requests = [
             FetchRequest(
                 url: url, limit: fetcher.options.maxManifestSize, headers: headers,
                 acceptedStatuses: cached == nil ? [] : [304])
         ]
-        // An index written before the file, or a host that lost it, answers 404: read as without it.
-        if cached == nil { requests.append(FetchRequest(url: bootstrap, limit: Manifest.maxBytes, acceptedStatuses: [404, 403, 410])) }
+        if cached == nil { requests.append(fileRequest) }
         let answers = try fetcher.fetchAll(requests)
         fetcher.count { $0.roundTrips += 1 }
         let response = try answers[0].get()
-        let fetched = answers.count > 1 ? (try? answers[1].get()).flatMap { $0.status == 200 ? $0 : nil } : nil
+        let cachedFile = cache.flatMap { read($0, bootstrap)?.body }
+        if response.status == 304, let cached { return (cached.body, cachedFile) }
+        var fetched = answers.count > 1 ? (try? answers[1].get()).flatMap { $0.status == 200 ? $0 : nil } : nil
+        if cached != nil, let signed = signedFileHash(response.body), cachedFile.map(Bootstrap.hash) != signed {
+            fetched = try fetcher.fetchAll([fileRequest])[0].get()
+            fetcher.count { $0.roundTrips += 1 }
+            if fetched?.status != 200 { fetched = nil }
+        }
         // The file is kept beside the cached manifest: a warm reader takes its blocks from
         // there (one that no longer matches a changed manifest's hash is not used).
         if let cache, let fetched { write(cache, bootstrap, FetchResponse(status: 200, body: fetched.body)) }
-        if response.status == 304, let cached { return (cached.body, cache.flatMap { read($0, bootstrap)?.body }) }
         if let cache, response.etag != nil || response.lastModified != nil {
             write(cache, url, response)
         }
-        return (response.body, fetched?.body ?? (cached == nil ? nil : cache.flatMap { read($0, bootstrap)?.body }))
+        return (response.body, fetched?.body ?? cachedFile)
+    }
+
+    /// The `bootstrapCAR` hash a manifest's bytes name, unverified: it only decides whether to
+    /// fetch the file, which `IndexView` checks against the verified manifest before using it.
+    static func signedFileHash(_ manifest: [UInt8]) -> [UInt8]? {
+        (try? JSON.parse(manifest))?["bootstrapCAR"]?.string.flatMap(Hex.decode)
     }
 
     /// `CACHE/manifests/<CID of the URL>`: one line `etag<TAB>last-modified`, then the bytes.

@@ -4,6 +4,7 @@ import Index
 import ProllyTree
 import Search
 import Support
+import Synchronization
 import Testing
 
 @testable import Remote
@@ -171,6 +172,44 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
             let (_, remote) = try coldCost(base, q)
             #expect(remote == summary(try IndexSearch(view: view).run(q, limit: 10)), "query \(q)")
         }
+    }
+
+    /// A warm reader whose cached manifest changed (a 200 on revalidation, not a 304) fetches
+    /// the new `bootstrap.car` in a second round trip, instead of reading the new segments'
+    /// upper levels one level at a time: it costs a cold reader's round trips plus that one.
+    @Test func changedManifestBringsItsBootstrapFile() throws {
+        let first = try buildIndex(corpus(300, seed: 11, site: "one.example"))
+        let shown = Mutex(first)
+        // Served as nginx serves a folder: an ETag per file, 304 for a matching If-None-Match.
+        let server = try TestHTTPServer { request in
+            let path = shown.withLock { $0 } + request.path
+            guard !request.path.contains(".."), let bytes = try? FileSystem.readFile(path) else { return .respond(status: 404, body: []) }
+            let etag = "\"\(CID(of: bytes))\""
+            if request.headers["if-none-match"] == etag { return .respond(status: 304, body: [], headers: [("ETag", etag)]) }
+            return .respond(status: 200, body: bytes, headers: [("ETag", etag)])
+        }
+        defer { server.stop() }
+        func fileRequests() -> Int { server.requests.filter { $0.path == "/" + Bootstrap.fileName }.count }
+        func search(cache: String) throws -> (ReadCost, [String]) {
+            var options = RemoteOptions()
+            options.cacheDirectory = cache
+            let remote = try openIndex(server.base, options: options)
+            let page = try IndexSearch(view: remote.view).run("river", limit: 10)
+            return (remote.cost, summary(page))
+        }
+        let cache = tempDirectory("cache")
+        _ = try search(cache: cache)
+        _ = try search(cache: cache)
+        #expect(fileRequests() == 1, "an unchanged manifest (304) is not followed by the file")
+
+        shown.withLock { $0 = roundTripIndex }
+        let (cold, expected) = try search(cache: tempDirectory("cold"))
+        let before = fileRequests()
+        let (changed, answer) = try search(cache: cache)
+        #expect(answer == expected)
+        #expect(fileRequests() == before + 1, "the changed manifest's file is fetched")
+        #expect(changed.roundTrips == cold.roundTrips + 1, "changed \(changed), cold \(cold)")
+        #expect(try search(cache: cache).0.roundTrips == 1, "and kept: the next reader revalidates only")
     }
 
     @Test func base64RoundTripsAndRefusesMalformedText() {
