@@ -903,6 +903,47 @@ def block_folder(index_dir):
             "inode": os.stat(biggest).st_size, "ls_s": min(listing)}
 
 
+SPARK_PARTS = 4
+
+
+def spark_vs_plain(warc, n, work, memory):
+    """The Spark job (`Pipelines/spark/build_index.py` on local[2]) against a plain `indexer
+    build` of the same inputs: the corpus cut into SPARK_PARTS WARC.gz files by URL hash, one
+    Spark task per file. Returns a table row, or None when pyspark is not installed."""
+    submit = os.path.join(ROOT, ".venv", "bin", "spark-submit")
+    if not os.path.exists(submit):
+        return None
+    import zstandard
+    parts_dir = os.path.join(work, "spark-parts-%d" % n)
+    parts = [os.path.join(parts_dir, "part-%d.warc.gz" % i) for i in range(SPARK_PARTS)]
+    if not all(os.path.exists(p) for p in parts):
+        os.makedirs(parts_dir, exist_ok=True)
+        plain = os.path.join(parts_dir, "corpus.warc")
+        with open(warc, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(zstandard.ZstdDecompressor().stream_reader(src, read_across_frames=True), dst, 1 << 20)
+        subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), plain, "--parts", str(SPARK_PARTS),
+                        os.path.join(parts_dir, "part")], check=True, stdout=subprocess.DEVNULL)
+        os.remove(plain)
+    key = os.path.join(work, "spark.key")
+    if not os.path.exists(key):
+        subprocess.run([INDEXER, "keygen", "--out", key], check=True, capture_output=True)
+    plain_dir, spark_dir = os.path.join(work, "plain-%d" % n), os.path.join(work, "spark-%d" % n)
+    summary = os.path.join(work, "spark-%d.json" % n)
+    plain = best(["bash", "-c", 'rm -rf "$1" && exec "$0" build "${@:3}" --out "$1" --key "$2" --memory-mb %s --json --quiet'
+                  % memory, INDEXER, plain_dir, key] + parts, n=1)
+    venv_bin = os.path.dirname(submit)
+    spark_env = {"PATH": venv_bin + os.pathsep + os.environ.get("PATH", ""), "PYSPARK_PYTHON": os.path.join(venv_bin, "python")}
+    shutil.rmtree(spark_dir, ignore_errors=True)
+    job = [submit, "--conf", "spark.ui.enabled=false", os.path.join(ROOT, "Pipelines", "spark", "build_index.py"),
+           "--key", key, "--indexer", INDEXER, "--master", "local[2]", "--memory-mb", str(int(memory) // 2),
+           "--out", spark_dir, "--json", summary] + [a for p in parts for a in ("--input", p)]
+    spark = best(job, n=1, env=spark_env)
+    docs = last_json(plain["out"]).get("documents", 0)
+    sdocs = json.load(open(summary)).get("documents", 0) if spark["rc"] == 0 and os.path.exists(summary) else "failed"
+    return [n, SPARK_PARTS, "%.0f" % plain["seconds"], "%.0f" % plain["cpu"], "%.0f" % spark["seconds"], "%.0f" % spark["cpu"],
+            "%.2f×" % (spark["seconds"] / max(1e-9, plain["seconds"])), "%s / %s" % (docs, sdocs)]
+
+
 def section_scale(have):
     """Issue 15: one machine at growing sizes, on a corpus made from the real ones
     (`Pipelines/scale_corpus.py`: rust-doc and linux-doc pages repeated with URLs, titles and
@@ -910,6 +951,8 @@ def section_scale(have):
     machine), BENCH_SCALE_MEMORY_MB (default 1024)."""
     sizes = [int(x) for x in os.environ.get("BENCH_SCALE_SIZES", "32000 300000").split()]
     memory = os.environ.get("BENCH_SCALE_MEMORY_MB", "1024")
+    spark_sizes = [int(x) for x in os.environ.get("BENCH_SCALE_SPARK_SIZES", str(sizes[0]) if sizes else "").split()]
+    spark_rows = []
     qfile = os.path.join(ROOT, "Pipelines", "queries", "rust-doc.txt")
     queries = [l.strip() for l in open(qfile) if l.strip() and not l.startswith("#")]
     work = os.path.join(OUT, "scale")
@@ -965,6 +1008,9 @@ def section_scale(have):
                              m["warm"] / max(1e-9, prev["warm"]), m["cold"] / max(1e-9, prev["cold"]),
                              prev["trips"], m["trips"]))
         prev = m
+        if n in spark_sizes:
+            row = spark_vs_plain(warc, n, work, memory)
+            spark_rows.append(row or [n, "not measured: no .venv/bin/spark-submit (`make test-spark` installs pyspark and Java)"] + [""] * 6)
     body = table(["documents", "build wall s", "build CPU s", "CPU ms/doc", "peak RSS MiB", "sorted runs",
                   "block files", "allocated MB", "biggest block folder: inode, `ls -f`", "warm p50 / p95 ms",
                   "cold p50 ms / round trips"], rows)
@@ -978,7 +1024,17 @@ def section_scale(have):
            "files and allocated bytes: every file of blocks/ and its fan-out folders, and the folders "
            "(st_blocks × 512); `ls -f` of the biggest block folder (blocks/ when flat), warm, best of 3. "
            "Sizes: BENCH_SCALE_SIZES." % memory)
-    return "Scale", body + "\n\n" + how + ("\n\n" + "\n".join("- " + g for g in growth) if growth else "")
+    spark = ""
+    if spark_rows:
+        spark = ("\n\n" + table(["documents", "input files", "plain build wall s", "plain build CPU s", "Spark local[2] wall s",
+                                  "Spark CPU s (JVM and tasks)", "Spark wall / plain", "documents plain / Spark"], spark_rows)
+                 + "\n\nSpark: the corpus decompressed and cut by `Pipelines/split_warc.py --parts %d` (by URL hash) into "
+                 "WARC.gz files; plain = `indexer build PART... --memory-mb %s` (one segment); Spark = `spark-submit "
+                 "Pipelines/spark/build_index.py --input PART... --master local[2] --memory-mb %d` (a task per file, "
+                 "the driver's join and tiered compaction), each one run under /usr/bin/time -v (CPU counts the "
+                 "processes it reaped). Sizes: BENCH_SCALE_SPARK_SIZES (default the first size)."
+                 % (SPARK_PARTS, memory, int(memory) // 2))
+    return "Scale", body + "\n\n" + how + ("\n\n" + "\n".join("- " + g for g in growth) if growth else "") + spark
 
 
 # The two pages of the `browser` section, each ready when it shows the answer to window.__q.
