@@ -18,6 +18,7 @@ import datetime
 import os
 import hashlib
 import json
+import multiprocessing
 import re
 import sys
 import uuid
@@ -70,32 +71,49 @@ def record(uri, body, n):
     return head + http + b"\r\n\r\n"
 
 
+CHUNK = 2000  # pages per worker task: big enough to amortise the hand-off, small enough to keep both cores busy
+PAGES = []  # the sources' pages, read once; workers inherit them (fork)
+
+
+def chunk(task):
+    """The compressed records of pages [start, stop) of copy `copy`, and their raw size."""
+    copy, start, stop = task
+    cctx = zstandard.ZstdCompressor(level=3, write_content_size=True, write_checksum=True)
+    out, raw = [], 0
+    for i in range(start, stop):
+        uri, body = PAGES[i]
+        if copy:
+            scheme, _, rest = uri.partition("://")
+            host, _, path = rest.partition("/")
+            uri = "%s://%s/c%d/%s" % (scheme, host, copy, path)
+        rec = record(uri, vary(body, copy), copy * len(PAGES) + i)
+        raw += len(rec)
+        out.append(cctx.compress(rec))
+    return b"".join(out), raw
+
+
 def main():
     out, total, sources = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
     if total < 1 or not sources:
         sys.exit(__doc__)
-    cctx = zstandard.ZstdCompressor(level=3, write_content_size=True, write_checksum=True)
-    written = raw = copy = 0
-    with open(out + ".tmp", "wb") as f:
-        while written < total:
-            before = written
-            for uri, body in pages(sources):
-                if written >= total:
-                    break
-                if copy:
-                    scheme, _, rest = uri.partition("://")
-                    host, _, path = rest.partition("/")
-                    uri = "%s://%s/c%d/%s" % (scheme, host, copy, path)
-                rec = record(uri, vary(body, copy), written)
-                raw += len(rec)
-                f.write(cctx.compress(rec))
-                written += 1
-            if written == before:
-                sys.exit("no HTML pages in %s" % " ".join(sources))
-            copy += 1
-
+    PAGES.extend(pages(sources))
+    if not PAGES:
+        sys.exit("no HTML pages in %s" % " ".join(sources))
+    # Copy c's page i is document c * len(PAGES) + i, whichever worker makes it: the same bytes
+    # as writing them one by one, in a fraction of the time (the word variation is Python-bound).
+    tasks = []
+    for copy in range((total + len(PAGES) - 1) // len(PAGES)):
+        for start in range(0, len(PAGES), CHUNK):
+            stop = min(start + CHUNK, len(PAGES), total - copy * len(PAGES))
+            if stop > start:
+                tasks.append((copy, start, stop))
+    raw = 0
+    with open(out + ".tmp", "wb") as f, multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        for data, n in pool.imap(chunk, tasks):
+            f.write(data)
+            raw += n
     os.replace(out + ".tmp", out)
-    print(json.dumps({"out": out, "documents": written, "copies": copy, "raw_bytes": raw,
+    print(json.dumps({"out": out, "documents": total, "copies": tasks[-1][0] + 1, "raw_bytes": raw,
                       "bytes": os.path.getsize(out)}))
 
 
