@@ -128,7 +128,7 @@ final class TermIterator: DocIterator {
 /// An iterator's children, the first two in `let` properties of their own. The optimizer
 /// borrows a child read from a `let` property, but copies one read out of an array (a retain
 /// and a release around every call: 15% of a warm query's time went to them); most ORs and
-/// ANDs have two children (a word in body and title, two words). `forEach` and `allSatisfy`
+/// ANDs have two children (a word in body and title, two words). `visit` and `allSatisfy`
 /// visit them in order, so scores sum in the same order as before.
 struct Children {
     let count: Int
@@ -145,7 +145,7 @@ struct Children {
     }
 
     @inline(__always)
-    func forEach<E: Error>(_ body: (DocIterator) throws(E) -> Void) throws(E) {
+    func visit<E: Error>(_ body: (DocIterator) throws(E) -> Void) throws(E) {
         if count > 0 { try body(first) }
         if count > 1 { try body(second) }
         for c in rest { try body(c) }
@@ -173,16 +173,16 @@ final class OrIterator: DocIterator {
 
     var leavesRead: Int {
         var n = 0
-        children.forEach { n += $0.leavesRead }
+        children.visit { n += $0.leavesRead }
         return n
     }
     func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {
-        try children.forEach { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
+        try children.visit { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
     }
 
     private func settle() {
         var best: DocRef? = nil
-        children.forEach { c in
+        children.visit { c in
             if let d = c.doc, best.map({ d < $0 }) ?? true { best = d }
         }
         doc = best
@@ -190,20 +190,20 @@ final class OrIterator: DocIterator {
 
     func advance(to target: DocRef) throws(ReadFailure) {
         guard let d = doc, d < target else { return }
-        try children.forEach { (c) throws(ReadFailure) in try c.advance(to: target) }
+        try children.visit { (c) throws(ReadFailure) in try c.advance(to: target) }
         settle()
     }
 
     func next() throws(ReadFailure) {
         guard let d = doc else { return }
-        try children.forEach { (c) throws(ReadFailure) in if c.doc == d { try c.next() } }
+        try children.visit { (c) throws(ReadFailure) in if c.doc == d { try c.next() } }
         settle()
     }
 
     func score() throws(ReadFailure) -> Double {
         guard let d = doc else { return 0 }
         var s = 0.0
-        try children.forEach { (c) throws(ReadFailure) in if c.doc == d { s += try c.score() } }
+        try children.visit { (c) throws(ReadFailure) in if c.doc == d { s += try c.score() } }
         return s
     }
 
@@ -214,7 +214,7 @@ final class OrIterator: DocIterator {
         var total = 0.0
         var end: DocRef? = nil
         var any = false
-        try children.forEach { (c) throws(ReadFailure) in
+        try children.visit { (c) throws(ReadFailure) in
             guard let d = c.doc else { return }
             let b = target < d ? nothingBefore(d) : try c.bound(at: target)
             total += b.score
@@ -240,13 +240,13 @@ final class AndIterator: DocIterator {
 
     var leavesRead: Int {
         var n = 0
-        required.forEach { n += $0.leavesRead }
-        excluded.forEach { n += $0.leavesRead }
+        required.visit { n += $0.leavesRead }
+        excluded.visit { n += $0.leavesRead }
         return n
     }
     func leaves(at target: DocRef, into out: inout [ChildRef]) throws(ReadFailure) {
-        try required.forEach { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
-        try excluded.forEach { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
+        try required.visit { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
+        try excluded.visit { (c) throws(ReadFailure) in try c.leaves(at: target, into: &out) }
     }
 
     /// Leapfrogs the required children to the first common document ≥ `start` that no
@@ -293,7 +293,7 @@ final class AndIterator: DocIterator {
 
     func score() throws(ReadFailure) -> Double {
         var s = 0.0
-        try required.forEach { (c) throws(ReadFailure) in s += try c.score() }
+        try required.visit { (c) throws(ReadFailure) in s += try c.score() }
         return s
     }
 
@@ -303,7 +303,7 @@ final class AndIterator: DocIterator {
         var total = 0.0
         var end: DocRef? = nil
         var first = true
-        try required.forEach { (c) throws(ReadFailure) in
+        try required.visit { (c) throws(ReadFailure) in
             let b = try c.bound(at: target)
             total += b.score
             end = first ? b.end : minEnd(end, b.end)
