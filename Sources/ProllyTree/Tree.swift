@@ -109,23 +109,25 @@ public struct Tree: Sendable {
     /// compiles this file too.
     @inline(__always)
     public static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { pa in
-            b.withUnsafeBytes { pb in
-                let n = min(pa.count, pb.count)
-                var i = 0
-                while i + 8 <= n {
-                    let x = pa.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
-                    let y = pb.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
-                    if x != y { return x < y }
-                    i += 8
-                }
-                while i < n {
-                    if pa[i] != pb[i] { return pa[i] < pb[i] }
-                    i += 1
-                }
-                return pa.count < pb.count
-            }
+        a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in precedes(pa, pb) } }
+    }
+
+    /// `precedes` over bytes in place.
+    @inline(__always)
+    public static func precedes(_ pa: UnsafeRawBufferPointer, _ pb: UnsafeRawBufferPointer) -> Bool {
+        let n = min(pa.count, pb.count)
+        var i = 0
+        while i + 8 <= n {
+            let x = pa.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
+            let y = pb.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
+            if x != y { return x < y }
+            i += 8
         }
+        while i < n {
+            if pa[i] != pb[i] { return pa[i] < pb[i] }
+            i += 1
+        }
+        return pa.count < pb.count
     }
 
     /// Entries with `from ≤ key < to` in key order (either bound may be nil).
