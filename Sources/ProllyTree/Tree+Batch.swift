@@ -34,7 +34,7 @@ extension Tree {
                         if j < node.keys.count, node.keys[j] == key { found.append(((r, i), node.values[j])) }
                     } else {
                         let j = Tree.childIndex(node.children, key)
-                        guard j < node.children.count, !key.lexicographicallyPrecedes(node.children[j].firstKey) else { continue }
+                        guard j < node.children.count, !Tree.precedes(key, node.children[j].firstKey) else { continue }
                         let child = node.children[j]
                         if next[child.cid] == nil { next[child.cid] = (child, []); order.append(child.cid) }
                         next[child.cid]!.keys.append((r, i))
@@ -92,7 +92,9 @@ extension Tree {
                         if child.level > 0 || isEnd, seen.insert(child.cid).inserted { next.append((child, item.request)) }
                     }
                     if best > 0, node.level == 1, last - first > 1 {
-                        let inner = (first + 1..<last).sorted { rank(node.children[$0]) > rank(node.children[$1]) }
+                        // Ranked once each, not once per comparison (a rank decodes an aggregate).
+                        let ranks = (first + 1..<last).map { rank(node.children[$0]) }
+                        let inner = (first + 1..<last).sorted { ranks[$0 - first - 1] > ranks[$1 - first - 1] }
                         for j in inner.prefix(best) where seen.insert(node.children[j].cid).inserted { next.append((node.children[j], item.request)) }
                     }
                 }

@@ -70,7 +70,7 @@ public struct Tree: Sendable {
     public func get(_ key: [UInt8]) throws(ReadFailure) -> [UInt8]? {
         guard var ref = root else { return nil }
         while true {
-            if key.lexicographicallyPrecedes(ref.firstKey) || ref.lastKey.lexicographicallyPrecedes(key) { return nil }
+            if Tree.precedes(key, ref.firstKey) || Tree.precedes(ref.lastKey, key) { return nil }
             let node = try reader.node(ref)
             if node.isLeaf {
                 let i = Tree.lowerBound(node.keys, key)
@@ -88,7 +88,7 @@ public struct Tree: Sendable {
         var lo = 0, hi = keys.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if keys[mid].lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+            if precedes(keys[mid], key) { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
@@ -98,9 +98,36 @@ public struct Tree: Sendable {
         var lo = 0, hi = children.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if children[mid].lastKey.lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+            if precedes(children[mid].lastKey, key) { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// `a.lexicographicallyPrecedes(b)`, eight bytes per step: the generic one compares byte
+    /// by byte through iterators, and a warm query's binary searches over keys that share
+    /// long prefixes spent 9% of their time there. Pure Swift (no `memcmp`): the wasm build
+    /// compiles this file too.
+    @inline(__always)
+    public static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in precedes(pa, pb) } }
+    }
+
+    /// `precedes` over bytes in place.
+    @inline(__always)
+    public static func precedes(_ pa: UnsafeRawBufferPointer, _ pb: UnsafeRawBufferPointer) -> Bool {
+        let n = min(pa.count, pb.count)
+        var i = 0
+        while i + 8 <= n {
+            let x = pa.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
+            let y = pb.loadUnaligned(fromByteOffset: i, as: UInt64.self).bigEndian
+            if x != y { return x < y }
+            i += 8
+        }
+        while i < n {
+            if pa[i] != pb[i] { return pa[i] < pb[i] }
+            i += 1
+        }
+        return pa.count < pb.count
     }
 
     /// Entries with `from ≤ key < to` in key order (either bound may be nil).

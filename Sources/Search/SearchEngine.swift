@@ -455,7 +455,7 @@ public struct SearchEngine {
     private func collapse(_ top: [(DocRef, Double)], terms: [String], texts: Range<Int>) throws(ReadFailure) -> [Hit] {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
-        var digests: Set<[UInt8]> = []
+        var digests: Set<DigestKey> = []
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
         let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative)
         let records = fetched.records
@@ -472,12 +472,19 @@ public struct SearchEngine {
                 }
                 continue
             }
-            if !record.digest.isEmpty && !digests.insert(record.digest).inserted { continue }
+            if !record.digest.isEmpty && !digests.insert(DigestKey(bytes: record.digest)).inserted { continue }
             byURL[record.url] = hits.count
             hits.append(Hit(doc: doc, score: score, record: record, terms: terms, text: textByDoc[doc], voucher: view.voucher(of: doc) ?? []))
         }
         return hits
     }
+}
+
+/// A content digest as a set member, hashed as one run of bytes: an `[UInt8]` feeds the hasher
+/// a byte at a time (2% of a warm query, collapsing ten hits).
+private struct DigestKey: Hashable {
+    let bytes: [UInt8]
+    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
 }
 
 /// Every document of one segment's batches in DocRef order, unscored (for filter-only queries).

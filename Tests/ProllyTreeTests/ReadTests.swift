@@ -86,3 +86,21 @@ import Testing
         }
     }
 }
+
+@Suite struct KeyOrderTests {
+    /// `Tree.precedes` compares eight bytes per step: it must order keys exactly as
+    /// `lexicographicallyPrecedes` does, whatever the lengths and wherever they differ (inside a
+    /// word, in the tail, or not at all: a proper prefix sorts first).
+    @Test func precedesIsLexicographicOrder() {
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<20000 {
+            let shared = (0..<Int.random(in: 0...24, using: &rng)).map { _ in UInt8.random(in: 0...3, using: &rng) }
+            let a = shared + (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...3, using: &rng) }
+            var b = shared + (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...3, using: &rng) }
+            if Int.random(in: 0..<8, using: &rng) == 0 { b = a }
+            if Int.random(in: 0..<8, using: &rng) == 0, !b.isEmpty { b[b.count - 1] = b[b.count - 1] &+ 0x80 }
+            #expect(Tree.precedes(a, b) == a.lexicographicallyPrecedes(b), "\(a) \(b)")
+            #expect(Tree.precedes(b, a) == b.lexicographicallyPrecedes(a), "\(b) \(a)")
+        }
+    }
+}
