@@ -408,7 +408,9 @@ public final class IndexView: Sendable {
     /// none: chunk 0, in the head) where that is not chunk 0, in one more. So a text is the
     /// whole text of an older segment's document, else one chunk of it.
     /// Tombstoned documents and documents of no segment in the view come back nil.
-    public func recordsAndTexts(records: [DocRef], texts: [DocRef], terms: [[UInt8]] = []) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
+    public func recordsAndTexts(
+        records: [DocRef], texts: [DocRef], terms: [[UInt8]] = []
+    ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }

@@ -162,7 +162,11 @@ public final class SegmentBuilder: Sendable {
         }
         func addText(_ i: Int, _ stored: TextChunks.Stored) {
             buffer(.text).append(
-                key: { $0.append(contentsOf: id); $0.append(UInt8(i >> 8)); $0.append(UInt8(i & 0xff)) },
+                key: { k in
+                    k.append(contentsOf: id)
+                    k.append(UInt8(i >> 8))
+                    k.append(UInt8(i & 0xff))
+                },
                 value: { TextRunValue.append(stored, to: &$0) })
         }
         var later: [TextChunks.Chunk] = []

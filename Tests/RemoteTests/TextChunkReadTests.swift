@@ -66,7 +66,7 @@ private let longTextIndex: (dir: String, texts: [String]) = {
                 if case .block(let cid, _) = c.stored { chunkSizes[cid.description] = try local.store.get(cid).count }
             }
         }
-        #expect(heads.count == 30 && chunkSizes.count >= 30 * 4)
+        #expect(heads.count == 30 && chunkSizes.count >= 30 * 3)
         let wholeText = longTextIndex.texts.map { $0.utf8.count }.max()!
         for q in ["river", "river delta", "kettle"] {
             paths.withLock { $0.removeAll() }
@@ -85,7 +85,7 @@ private let longTextIndex: (dir: String, texts: [String]) = {
             for c in chunksRead { #expect(chunkSizes[c]! < wholeText / 4, "query \(q): a chunk of \(chunkSizes[c]!) bytes") }
             if q == "kettle" { #expect(chunksRead.isEmpty, "a title-only term shows chunk 0, in the head") }
             for r in page.results where q != "kettle" {
-                #expect(r.snippet.matched && r.snippet.highlightedTexts.contains("river"), "query \(q): \(r.url) \(r.snippet.text)")
+                #expect(r.snippet.matched && r.snippet.highlightedTexts.contains { $0.contains("river") }, "query \(q): \(r.url) \(r.snippet.highlightedTexts)")
             }
             if q == "kettle" {
                 // Only in the title: the opening, as before chunks.
