@@ -68,6 +68,9 @@ public final class IndexView: Sendable {
     /// indexes one routing among theirs. Queries read through `reader`, which also answers from
     /// the manifests' bootstrap blocks.
     public let store: BlockStore
+    /// `store` when it routes among several indexes' stores: blocks linked from inside a value
+    /// (text heads and chunks) are routed to where the value was read (`UnionStore.follow`).
+    let union: UnionStore?
     /// Document frequencies computed so far: a view never changes, and each costs a count
     /// walk per segment (plus tombstone lookups), so a term's is computed once per view.
     private let frequencies = Mutex<[FrequencyKey: UInt64]>([:])
@@ -89,9 +92,10 @@ public final class IndexView: Sendable {
     init(
         manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]],
         excluded: [Exclusion],
-        reader: NodeReader, store: BlockStore, analyzer: String
+        reader: NodeReader, store: BlockStore, analyzer: String, union: UnionStore? = nil
     ) throws(ReadFailure) {
         self.store = store
+        self.union = union
         self.manifests = manifests
         self.versions = versions
         self.origins = origins
@@ -350,7 +354,7 @@ public final class IndexView: Sendable {
         let view = try IndexView(
             manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map { $0.voucher }, excluded: excluded,
             reader: reader, store: union ?? sources[0].store,
-            analyzer: analyzer ?? "")
+            analyzer: analyzer ?? "", union: union)
         if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
         return view
     }
@@ -456,11 +460,21 @@ public final class IndexView: Sendable {
             return (i, head)
         }
         if !headed.isEmpty {
+            // Heads and chunks are linked from inside values: ask the host that holds their segment.
+            for (i, head) in headed {
+                if case .block(let c, _) = head, let s = segment(owning: texts[i]) { union?.follow(c, from: s.cid) }
+            }
             var later: [(Int, LeafValue)] = []
-            for ((i, _), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
+            for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
                 let head = try TextChunks.Head(encoded: bytes)
                 let k = head.pick(terms: terms)
-                if k == 0 { txts[i] = String(decoding: head.text, as: UTF8.self) } else { later.append((i, head.chunks[k - 1].stored.leafValue)) }
+                guard k > 0 else {
+                    txts[i] = String(decoding: head.text, as: UTF8.self)
+                    continue
+                }
+                let chunk = head.chunks[k - 1].stored
+                if case .block(let c, _) = chunk, case .block(let h, _) = link { union?.follow(c, from: h) }
+                later.append((i, chunk.leafValue))
             }
             for ((i, _), v) in zip(later, try reader.values(later.map { $0.1 })) { txts[i] = String(decoding: v, as: UTF8.self) }
         }
@@ -562,6 +576,14 @@ final class UnionStore: BlockStore {
             if let b, let s = answeredBy[i] { learn(cids[i], b, from: s) }
         }
         return out
+    }
+
+    /// Routes `cid` to the store `parent` came from (a block linked from inside a value, which
+    /// `learn` cannot see), if that is known.
+    func follow(_ cid: CID, from parent: CID) {
+        route.withLock { r in
+            if r[cid] == nil, let s = r[parent] { r[cid] = s }
+        }
     }
 
     /// Routes the links of `bytes` (block `cid`, held by store `s`) to that store.

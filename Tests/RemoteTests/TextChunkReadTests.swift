@@ -85,7 +85,8 @@ private let longTextIndex: (dir: String, texts: [String]) = {
             for c in chunksRead { #expect(chunkSizes[c]! < wholeText / 4, "query \(q): a chunk of \(chunkSizes[c]!) bytes") }
             if q == "kettle" { #expect(chunksRead.isEmpty, "a title-only term shows chunk 0, in the head") }
             for r in page.results where q != "kettle" {
-                #expect(r.snippet.matched && r.snippet.highlightedTexts.contains { $0.contains("river") }, "query \(q): \(r.url) \(r.snippet.highlightedTexts)")
+                let marks = r.snippet.highlightedTexts
+                #expect(r.snippet.matched && marks.contains { $0.contains("river") }, "query \(q): \(r.url) \(marks)")
             }
             if q == "kettle" {
                 // Only in the title: the opening, as before chunks.
