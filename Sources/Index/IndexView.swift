@@ -1,3 +1,4 @@
+import Analysis
 import Blocks
 import ProllyTree
 import Support
@@ -464,10 +465,20 @@ public final class IndexView: Sendable {
             for (i, head) in headed {
                 if case .block(let c, _) = head, let s = segment(owning: texts[i]) { union?.follow(c, from: s.cid) }
             }
+            // A query word's unstemmed form is not a term of a document indexed with stemming:
+            // left in, it would count for chunk 0 (held by no signature) against the chunk
+            // holding the stemmed form.
+            let unstemmed = Set(
+                terms.compactMap { t -> [UInt8]? in
+                    let forms = IndexAnalyzer().queryTerms(String(decoding: t, as: UTF8.self))
+                    return forms.count == 1 && forms[0].alternatives.count == 2 && Array(forms[0].alternatives[1].utf8) == t ? t : nil
+                })
+            let stemmedTerms = terms.filter { !unstemmed.contains($0) }
             var later: [(Int, LeafValue)] = []
             for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
                 let head = try TextChunks.Head(encoded: bytes)
-                let k = head.pick(terms: terms)
+                let lang = recs[recordAt[texts[i]]!]?.lang
+                let k = head.pick(terms: Analyzer.Stemming(language: lang) == .english ? stemmedTerms : terms)
                 guard k > 0 else {
                     txts[i] = String(decoding: head.text, as: UTF8.self)
                     continue
