@@ -7,7 +7,8 @@ from `Corpora/serve.py`'s log.
 
 Classes: manifest (the file; its bootstrap's share printed apart), meta (root, versions, segment
 roots, tree headers), <tree>-internal, <tree>-leaf, <tree>-value (out-of-line values: text and
-long records). Needs libipld, multiformats and zstandard (the test venv).
+long records; format 3: text chunks), text-head (format 3: a document's text head). Needs
+libipld, multiformats and zstandard (the test venv).
 """
 import argparse
 import base64
@@ -63,7 +64,9 @@ def classify(index):
         if isinstance(v, dict) and set(v) == {"l", "z"}:
             p = ZD.decompress(v["z"], max_output_size=1 << 26)
             if p[0] == 2:
-                out[cid] = tree + "-value"
+                # A format 3 text head is DAG-CBOR [chunk 0, chunks] (0x82); a chunk is UTF-8 text,
+                # which never starts with a continuation byte.
+                out[cid] = tree + ("-head" if tree == "text" and p[1:2] == b"\x82" else "-value")
             else:
                 level, _, _ = varint.decode_raw(p[1:])
                 out[cid] = "%s-%s" % (tree, "leaf" if level == 0 else "internal")

@@ -105,7 +105,8 @@ public enum Bootstrap {
         }
 
         /// The bootstrap of an index: `named` (the blocks opening reads, in order) and the upper
-        /// levels of every listed segment's postings, docs and text trees, read from `store`.
+        /// levels of every listed segment's postings, docs and (before format 3) text trees,
+        /// read from `store`.
         public static func collect(named: [CID], segments: [SegmentInfo], store: BlockStore) throws(ReadFailure) -> [(cid: CID, bytes: [UInt8])] {
             var out: [(cid: CID, bytes: [UInt8])] = []
             var seen = Set<CID>()
@@ -116,6 +117,8 @@ public enum Bootstrap {
             var frontier: [[ChildRef]] = kinds.map { _ in [] }
             for s in segments {
                 for (k, kind) in kinds.enumerated() {
+                    // A format 3 segment's records link their text chunks: queries never read its text tree.
+                    if kind == .text && s.formatVersion >= 3 { continue }
                     guard let header = s.trees[kind.name] else { continue }
                     if let root = try Tree.open(header, reader: reader).root { frontier[k].append(root) }
                 }

@@ -29,6 +29,10 @@ public struct DocRecord: Equatable, Sendable {
     /// The author (`handle@host`) and their display name, from the site's profile (format 2).
     public var author: String? = nil
     public var authorName: String? = nil
+    /// The text's head (format 3, `TextChunks.Head`): its block, or the head itself when
+    /// short. nil in records of older segments, whose text is the text tree's value under the
+    /// DocRef.
+    public var text: TextChunks.Stored? = nil
 
     public init(
         url: String, title: String, date: Int64?, lang: String?, mime: String, bodyLength: UInt32,
@@ -64,6 +68,7 @@ public struct DocRecord: Equatable, Sendable {
         if !mentions.isEmpty { entries.append(("mentions", .array(mentions.map { .text($0) }))) }
         if let author { entries.append(("author", .text(author))) }
         if let authorName { entries.append(("authorName", .text(authorName))) }
+        if let text { entries.append(("text", .array(text.cbor))) }
         return DagCBOR.map(sorting: entries).encode()
     }
 
@@ -95,6 +100,12 @@ public struct DocRecord: Equatable, Sendable {
         mentions = v["mentions"]?.array?.compactMap { $0.string } ?? []
         author = v["author"]?.string
         authorName = v["authorName"]?.string
+        if let head = v["text"] {
+            guard let a = head.array, let stored = TextChunks.Stored(a[...]) else {
+                throw IndexError.corrupt("document record: text is not a link and length, nor bytes")
+            }
+            text = stored
+        }
     }
 
     /// The document as it was given to the build (for re-deriving its postings).

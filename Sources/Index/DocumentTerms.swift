@@ -19,8 +19,22 @@ struct DocumentTerms {
     var bodyLength: UInt32 = 0
     var titleLength: UInt32 = 0
 
-    init(_ doc: IndexDocument, analyzer: IndexAnalyzer) {
-        let body = analyzer.termList(doc.text, language: doc.lang)
+    /// Per text chunk (`TextChunks.cut`), the hashes of its distinct body terms.
+    var chunkTerms: [Set<UInt64>] = []
+
+    /// `chunks`: the body's chunks (byte ranges of `doc.text`'s UTF-8), analyzed one after
+    /// another, which gives the same terms as the whole text and each chunk's term set.
+    init(_ doc: IndexDocument, analyzer: IndexAnalyzer, utf8: [UInt8], chunks: [Range<Int>]) {
+        let (body, ends) = analyzer.termList(utf8, pieces: chunks, language: doc.lang)
+        body.bytes.withUnsafeBytes { b in
+            var start = 0
+            for end in ends {
+                var set = Set<UInt64>(minimumCapacity: end - start)
+                for i in start..<end { set.insert(TextChunks.hash(UnsafeRawBufferPointer(rebasing: b[body.range(i)]))) }
+                chunkTerms.append(set)
+                start = end
+            }
+        }
         let title = analyzer.termList(doc.title, language: doc.lang)
         bodyLength = UInt32(clamping: body.length)
         titleLength = UInt32(clamping: title.length)

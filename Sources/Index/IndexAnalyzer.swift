@@ -28,6 +28,26 @@ public struct IndexAnalyzer: Sendable {
         return list
     }
 
+    /// `termList` of `utf8` analyzed a piece at a time (`pieces` cover it in order, each cut
+    /// at whitespace, as `TextChunks.cut` does): positions continue across pieces, so the list
+    /// is the whole text's. `ends[i]` is the number of terms up to the end of piece i.
+    public func termList(_ utf8: [UInt8], pieces: [Range<Int>], language: String?) -> (list: TermList, ends: [Int]) {
+        var buffer = termBuffers.withLock { $0.popLast() } ?? TermBuffer()
+        buffer.removeAll()
+        let stemming = Analyzer.Stemming(language: language)
+        var ends: [Int] = []
+        ends.reserveCapacity(pieces.count)
+        utf8.withUnsafeBytes { all in
+            for p in pieces {
+                analyzer.analyze(UnsafeRawBufferPointer(rebasing: all[p]), stemming: stemming, into: &buffer)
+                ends.append(buffer.count)
+            }
+        }
+        let list = TermList(bytes: buffer.bytes, ends: buffer.ends, positions: buffer.positions, length: buffer.length)
+        termBuffers.withLock { if $0.count < 64 { $0.append(buffer) } }
+        return (list, ends)
+    }
+
     /// A query text's terms: per position, the forms a document may hold (stemmed for English
     /// or unknown-language documents, unstemmed for others).
     public func queryTerms(_ text: String) -> [(alternatives: [String], position: UInt32)] {

@@ -220,6 +220,7 @@ public struct IndexBuild {
             var page: String?
             var revisit = false
             var inBase = false
+            var failure: Error? = nil
         }
         let ingest = try pipeline.run(
             sources,
@@ -230,12 +231,17 @@ public struct IndexBuild {
                     let indexDoc = IndexDocument(doc, source: names.name(of: doc.source))
                     let page = indexDoc.url + "\u{0}" + Hex.encode(indexDoc.digest)
                     if knownPages.contains(page) { return Step(source: doc.source, url: indexDoc.url, page: page, inBase: true) }
-                    return Step(analyzed: builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)
+                    do {
+                        return Step(analyzed: try builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)
+                    } catch {
+                        return Step(source: doc.source, failure: error)  // a chunk block not written: the build fails
+                    }
                 case .skipped(let s): return Step(source: s.source)
                 case .ignored: return Step()
                 }
             },
             consume: { step in
+                if let failure = step.failure { throw failure }
                 if step.revisit { revisits += 1 }
                 if step.inBase { alreadyInBase += 1 }
                 guard let source = step.source else { return }

@@ -163,15 +163,16 @@ struct KeyFilter: Sendable {
     }
 
     /// The key's DocRef bytes, or nil when the key is not of the tree's form (postings and
-    /// positions: `field ‖ term ‖ 0 ‖ DocRef`; docs and text: the DocRef).
+    /// positions: `field ‖ term ‖ 0 ‖ DocRef`; docs and text: the DocRef, in a format 3 text
+    /// tree followed by the chunk number).
     static func docRange(_ key: [UInt8], posting: Bool) -> Range<Int>? {
         let n = key.count
         if posting {
             guard n >= 2 + DocRef.byteCount, Field(rawValue: key[0]) != nil, key[n - DocRef.byteCount - 1] == 0 else { return nil }
-        } else {
-            guard n == DocRef.byteCount else { return nil }
+            return (n - DocRef.byteCount)..<n
         }
-        return (n - DocRef.byteCount)..<n
+        guard n == DocRef.byteCount || n == DocRef.byteCount + ShardTree.text.keyTrailer else { return nil }
+        return 0..<DocRef.byteCount
     }
 
     func keeps(input: Int, key: [UInt8], posting: Bool) -> Bool {

@@ -1,3 +1,4 @@
+import Analysis
 import Blocks
 import ProllyTree
 import Support
@@ -68,6 +69,9 @@ public final class IndexView: Sendable {
     /// indexes one routing among theirs. Queries read through `reader`, which also answers from
     /// the manifests' bootstrap blocks.
     public let store: BlockStore
+    /// `store` when it routes among several indexes' stores: blocks linked from inside a value
+    /// (text heads and chunks) are routed to where the value was read (`UnionStore.follow`).
+    let union: UnionStore?
     /// Document frequencies computed so far: a view never changes, and each costs a count
     /// walk per segment (plus tombstone lookups), so a term's is computed once per view.
     private let frequencies = Mutex<[FrequencyKey: UInt64]>([:])
@@ -89,9 +93,10 @@ public final class IndexView: Sendable {
     init(
         manifests: [Manifest], versions: [(cid: CID, version: GroupVersion)], origins: [Int], segments: [Segment], vouchers: [[UInt8]],
         excluded: [Exclusion],
-        reader: NodeReader, store: BlockStore, analyzer: String
+        reader: NodeReader, store: BlockStore, analyzer: String, union: UnionStore? = nil
     ) throws(ReadFailure) {
         self.store = store
+        self.union = union
         self.manifests = manifests
         self.versions = versions
         self.origins = origins
@@ -350,7 +355,7 @@ public final class IndexView: Sendable {
         let view = try IndexView(
             manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map { $0.voucher }, excluded: excluded,
             reader: reader, store: union ?? sources[0].store,
-            analyzer: analyzer ?? "")
+            analyzer: analyzer ?? "", union: union)
         if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
         return view
     }
@@ -401,42 +406,90 @@ public final class IndexView: Sendable {
         try segment(owning: doc)?.positions(field, term, in: doc) ?? []
     }
 
-    /// Records and texts of several documents at once: every segment's docs and text trees are
-    /// descended together, one batch per level (one round trip per level remotely). Tombstoned
-    /// documents and documents of no segment in the view come back nil.
-    public func recordsAndTexts(records: [DocRef], texts: [DocRef]) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
+    /// Records and texts of several documents at once: every segment's docs tree (and, before
+    /// format 3, text tree) descended together, one batch per level (one round trip per level
+    /// remotely); then, for records that link a text head (format 3), the heads in one batch,
+    /// and the chunks that best hold `terms` (the query's terms as the index stores them;
+    /// none: chunk 0, in the head) where that is not chunk 0, in one more. So a text is the
+    /// whole text of an older segment's document, else one chunk of it.
+    /// Tombstoned documents and documents of no segment in the view come back nil.
+    public func recordsAndTexts(
+        records: [DocRef], texts: [DocRef], terms: [[UInt8]] = []
+    ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }
             return lookups.add(d.bytes, in: s.tree(tree))
         }
-        let cached: [DocRecord?] = decodedRecords.withLock { c in records.map { isLive($0) ? c[$0] : nil } }
-        let slots = records.indices.map { cached[$0] == nil ? place(records[$0], .docs) : nil } + texts.map { place($0, .text) }
-        let textStart = records.count
+        // A text needs its record (which lists its chunks), read in the same batch.
+        var wanted = records
+        var recordAt: [DocRef: Int] = [:]
+        for (i, d) in records.enumerated() where recordAt[d] == nil { recordAt[d] = i }
+        for d in texts where recordAt[d] == nil {
+            recordAt[d] = wanted.count
+            wanted.append(d)
+        }
+        let cached: [DocRecord?] = decodedRecords.withLock { c in wanted.map { isLive($0) ? c[$0] : nil } }
+        var recordSlots: [(request: Int, index: Int)?] = []
+        for (i, d) in wanted.enumerated() { recordSlots.append(cached[i] == nil && recordAt[d] == i ? place(d, .docs) : nil) }
+        // Older segments' texts are the text tree's values under the DocRef.
+        let textSlots = texts.map { d in (segment(owning: d)?.info.formatVersion ?? 3) < 3 ? place(d, .text) : nil }
         let found = lookups.requests.isEmpty ? [] : try Tree.getMany(lookups.requests)
-        let values = slots.map { $0.flatMap { found[$0.request][$0.index] } }
-        var recs: [DocRecord?] = []
-        recs.reserveCapacity(records.count)
+        var recs = [DocRecord?](repeating: nil, count: wanted.count)
         var decoded: [(DocRef, DocRecord)] = []
-        for i in records.indices {
+        for i in wanted.indices {
             if let c = cached[i] {
-                recs.append(c)
-            } else if let v = values[i] {
+                recs[i] = c
+            } else if let slot = recordSlots[i], let v = found[slot.request][slot.index] {
                 let r = try DocRecord(encoded: v)
-                recs.append(r)
-                decoded.append((records[i], r))
-            } else {
-                recs.append(nil)
+                recs[i] = r
+                decoded.append((wanted[i], r))
             }
         }
+        for i in wanted.indices where recs[i] == nil && recordAt[wanted[i]] != i { recs[i] = recs[recordAt[wanted[i]]!] }
         if !decoded.isEmpty {
             decodedRecords.withLock { c in
                 if c.count + decoded.count > IndexView.maxRecords { c.removeAll() }
                 for (d, r) in decoded { c[d] = r }
             }
         }
-        let txts = values[textStart...].map { $0.map { String(decoding: $0, as: UTF8.self) } }
-        return (recs, Array(txts))
+        var txts: [String?] = textSlots.map { $0.flatMap { found[$0.request][$0.index] }.map { String(decoding: $0, as: UTF8.self) } }
+        // Chunked texts: the hits' heads in one batch, then the chunks holding the terms that
+        // chunk 0 does not hold, in one more.
+        let headed = texts.indices.compactMap { i -> (Int, TextChunks.Stored)? in
+            guard txts[i] == nil, let head = recs[recordAt[texts[i]]!]?.text else { return nil }
+            return (i, head)
+        }
+        if !headed.isEmpty {
+            // Heads and chunks are linked from inside values: ask the host that holds their segment.
+            for (i, head) in headed {
+                if case .block(let c, _) = head, let s = segment(owning: texts[i]) { union?.follow(c, from: s.cid) }
+            }
+            // A query word's unstemmed form is not a term of a document indexed with stemming:
+            // left in, it would count for chunk 0 (held by no signature) against the chunk
+            // holding the stemmed form.
+            let unstemmed = Set(
+                terms.compactMap { t -> [UInt8]? in
+                    let forms = IndexAnalyzer().queryTerms(String(decoding: t, as: UTF8.self))
+                    return forms.count == 1 && forms[0].alternatives.count == 2 && Array(forms[0].alternatives[1].utf8) == t ? t : nil
+                })
+            let stemmedTerms = terms.filter { !unstemmed.contains($0) }
+            var later: [(Int, LeafValue)] = []
+            for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
+                let head = try TextChunks.Head(encoded: bytes)
+                let lang = recs[recordAt[texts[i]]!]?.lang
+                let k = head.pick(terms: Analyzer.Stemming(language: lang) == .english ? stemmedTerms : terms)
+                guard k > 0 else {
+                    txts[i] = String(decoding: head.text, as: UTF8.self)
+                    continue
+                }
+                let chunk = head.chunks[k - 1].stored
+                if case .block(let c, _) = chunk, case .block(let h, _) = link { union?.follow(c, from: h) }
+                later.append((i, chunk.leafValue))
+            }
+            for ((i, _), v) in zip(later, try reader.values(later.map { $0.1 })) { txts[i] = String(decoding: v, as: UTF8.self) }
+        }
+        return (Array(recs.prefix(records.count)), txts)
     }
 
     /// Keys to look up, grouped by tree for `Tree.getMany` (every segment's trees share the
@@ -458,7 +511,10 @@ public final class IndexView: Sendable {
     }
 
     public func documents(_ refs: [DocRef]) throws(ReadFailure) -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }
-    public func texts(_ refs: [DocRef]) throws(ReadFailure) -> [String?] { try recordsAndTexts(records: [], texts: refs).texts }
+    /// Texts for snippets: see `recordsAndTexts` (a chunked text's chunk holding `terms`).
+    public func texts(_ refs: [DocRef], terms: [[UInt8]] = []) throws(ReadFailure) -> [String?] {
+        try recordsAndTexts(records: [], texts: refs, terms: terms).texts
+    }
     public func document(_ doc: DocRef) throws(ReadFailure) -> DocRecord? { try documents([doc])[0] }
     public func text(_ doc: DocRef) throws(ReadFailure) -> String? { try texts([doc])[0] }
 
@@ -531,6 +587,14 @@ final class UnionStore: BlockStore {
             if let b, let s = answeredBy[i] { learn(cids[i], b, from: s) }
         }
         return out
+    }
+
+    /// Routes `cid` to the store `parent` came from (a block linked from inside a value, which
+    /// `learn` cannot see), if that is known.
+    func follow(_ cid: CID, from parent: CID) {
+        route.withLock { r in
+            if r[cid] == nil, let s = r[parent] { r[cid] = s }
+        }
     }
 
     /// Routes the links of `bytes` (block `cid`, held by store `s`) to that store.

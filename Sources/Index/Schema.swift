@@ -183,7 +183,8 @@ public enum ShardTree: String, CaseIterable, Sendable {
     case positions
     /// DocRef → `DocRecord`.
     case docs
-    /// DocRef → the extracted text.
+    /// `DocRef ‖ chunk` → one chunk of the extracted text (`TextChunks`; format 3), or in
+    /// older segments DocRef → the whole text.
     case text
 
     public var name: String { rawValue }
@@ -198,6 +199,9 @@ public enum ShardTree: String, CaseIterable, Sendable {
         case .text: 3
         }
     }
+
+    /// Bytes of a key after its DocRef: the text tree's chunk number (format 3).
+    public var keyTrailer: Int { self == .text ? 2 : 0 }
 
     public var parameters: TreeParameters {
         switch self {

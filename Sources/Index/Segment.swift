@@ -11,13 +11,17 @@ public struct SegmentInfo: Equatable, Sendable {
     /// (`author`, `parent`, and the per-day `tagDay`/`mentionDay`/`siteDay` terms) to the
     /// postings and `author` to the records; `/1` segments stay readable, but queries and facets
     /// that need those fields refuse them by name (`SocialFields`).
-    public static let format = "indexer-segment/2"
+    /// `indexer-segment/3` stores the text in chunks (`TextChunks`): text tree keys
+    /// `DocRef ‖ chunk`, and each record lists its chunks, so a result page reads them without
+    /// the text tree.
+    public static let format = "indexer-segment/3"
     /// Versions a reader accepts.
-    public static let readableVersions: ClosedRange<Int> = 1...2
+    public static let readableVersions: ClosedRange<Int> = 1...3
     public var analyzer: String
-    /// 2 for segments with the peer-to-peer fields, 1 for older ones. A compaction takes the
-    /// lowest of its inputs': it unions their postings, so it has the fields only if all do.
-    public var formatVersion = 2
+    /// 3 for segments with chunked text, 2 for the peer-to-peer fields, 1 for older ones. A
+    /// compaction takes the lowest of its inputs': it unions their postings, so it has the
+    /// fields only if all do; its texts are read per record (chunks when the record lists them).
+    public var formatVersion = 3
     /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     /// Documents in the trees and their length totals.

@@ -69,6 +69,11 @@ public final class SegmentBuilder: Sendable {
     let options: Options
     let scratch: String
     private let state: Mutex<State>
+    /// Encodes the text chunks' blocks on the analysis threads.
+    private let chunkEncoder = ValueBlockEncoder(params: ShardTree.text.parameters)
+    /// Text chunk blocks the analysis threads wrote.
+    private let chunkBlocks = Atomic<Int>(0)
+    private let chunkBytes = Atomic<Int>(0)
 
     struct State {
         /// One buffer and one list of spilled runs per tree (`ShardTree` order), so the trees
@@ -119,8 +124,10 @@ public final class SegmentBuilder: Sendable {
         let titleLength: UInt32
     }
 
-    public func analyze(_ doc: IndexDocument) -> Analyzed {
-        let terms = DocumentTerms(doc, analyzer: analyzer)
+    public func analyze(_ doc: IndexDocument) throws -> Analyzed {
+        let utf8 = Array(doc.text.utf8)
+        let pieces = TextChunks.cut(utf8)
+        let terms = DocumentTerms(doc, analyzer: analyzer, utf8: utf8, chunks: pieces)
         let id = [UInt8](repeating: 0, count: 8)  // patched by `add`
         var record = DocRecord(
             url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
@@ -141,21 +148,50 @@ public final class SegmentBuilder: Sendable {
             postings.append(key: key, value: { PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &$0) })
             if !e.positions.isEmpty { positions.append(key: key, value: { PositionList.append(e.positions, to: &$0) }) }
         }
+        // The text in chunks: each long one stored now as the text tree's value block (the tree
+        // links it without compressing it again); chunk 0 with the later chunks' links and
+        // signatures is the head, under chunk number 0, which the record links.
+        let signatures = TextChunks.signatures(terms.chunkTerms)
+        func store(_ value: [UInt8]) throws -> TextChunks.Stored {
+            guard value.count > ShardTree.text.parameters.inlineLimit else { return .inline(value) }
+            let (cid, block) = try chunkEncoder.encode(value)
+            try self.store.put(block, cid: cid)
+            chunkBlocks.add(1, ordering: .relaxed)
+            chunkBytes.add(block.count, ordering: .relaxed)
+            return .block(cid, length: value.count)
+        }
+        func addText(_ i: Int, _ stored: TextChunks.Stored) {
+            buffer(.text).append(
+                key: { k in
+                    k.append(contentsOf: id)
+                    k.append(UInt8(i >> 8))
+                    k.append(UInt8(i & 0xff))
+                },
+                value: { TextRunValue.append(stored, to: &$0) })
+        }
+        var later: [TextChunks.Chunk] = []
+        for (i, piece) in pieces.enumerated().dropFirst() {
+            let stored = try store(Array(utf8[piece]))
+            later.append(TextChunks.Chunk(stored: stored, signature: signatures[i - 1]))
+            addText(i, stored)
+        }
+        let head = try store(TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later).encoded)
+        addText(0, head)
+        record.text = head
         buffer(.docs).append(key: id, value: record.encoded)
-        buffer(.text).append(key: id, value: Array(doc.text.utf8))
         return Analyzed(entries: local, bodyLength: terms.bodyLength, titleLength: terms.titleLength)
     }
 
     /// Adds one document. Thread-safe; analysis runs on the calling thread.
     public func add(_ doc: IndexDocument, file: Int, seq: UInt32) throws {
-        try add(analyze(doc), file: file, seq: seq)
+        try add(try analyze(doc), file: file, seq: seq)
     }
 
     /// Adds an analyzed document as number `seq` of file `file` (its place in the output
     /// order). Thread-safe and cheap: the entries are renamed and moved into the buffer.
     public func add(_ analyzed: Analyzed, file: Int, seq: UInt32) throws {
         let id = SegmentBuilder.provisional(file, seq)
-        for b in analyzed.entries { b.patchKeySuffixes(id) }
+        for (t, b) in analyzed.entries.enumerated() { b.patchKeySuffixes(id, trailing: ShardTree.allCases[t].keyTrailer) }
         let full: [RunBuffer]? = state.withLock { s in
             var total = 0
             for (i, b) in analyzed.entries.enumerated() {
@@ -271,15 +307,24 @@ public final class SegmentBuilder: Sendable {
                     first: task.range == 0)
                 var result = Built(leaves: leaves, postings: 0, terms: 0)
                 var unreported = 0
+                let trailer = tree.keyTrailer
                 while let (k, v) = try merger.nextEntry() {
-                    let idStart = k.endIndex - 8
+                    let idStart = k.endIndex - 8 - trailer
                     // One allocation per entry: the key's final bytes in a buffer of their size.
                     var finalKey: [UInt8] = []
-                    finalKey.reserveCapacity(idStart + DocRef.byteCount)
+                    finalKey.reserveCapacity(idStart + DocRef.byteCount + trailer)
                     finalKey.append(contentsOf: k[..<idStart])
                     finalKey.append(contentsOf: refPrefix)
                     DocRef.append(ordinals.ordinal(provisional: k, at: idStart), &finalKey)
-                    try leaves.add(key: finalKey, value: v)
+                    if trailer > 0 { finalKey.append(contentsOf: k[(k.endIndex - trailer)...]) }
+                    if tree == .text {
+                        switch try TextRunValue.decode(v) {
+                        case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
+                        case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
+                        }
+                    } else {
+                        try leaves.add(key: finalKey, value: v)
+                    }
                     if tree == .postings {
                         result.postings += 1
                         let term = k[..<idStart]
@@ -330,6 +375,8 @@ public final class SegmentBuilder: Sendable {
             summary.blocksWritten += b.blocks
             summary.bytesWritten += b.bytes
         }
+        summary.blocksWritten += chunkBlocks.load(ordering: .relaxed)
+        summary.bytesWritten += chunkBytes.load(ordering: .relaxed)
         // A term whose postings span two ranges was counted in both.
         var previousLast: [UInt8]? = nil
         for i in tasksToRun.indices.filter({ trees[tasksToRun[$0].tree] == .postings }).sorted(by: { tasksToRun[$0].range < tasksToRun[$1].range }) {
@@ -373,6 +420,32 @@ public final class SegmentBuilder: Sendable {
             if keys.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { keys.append(k) }
         }
         return keys
+    }
+}
+
+/// A text tree entry in a build's runs: the chunk inline (tag 0), or the link to the block
+/// analysis already stored (tag 1, the CID's bytes and the text's length as a varint).
+enum TextRunValue {
+    static func append(_ stored: TextChunks.Stored, to out: inout [UInt8]) {
+        switch stored {
+        case .inline(let b):
+            out.append(0)
+            out.append(contentsOf: b)
+        case .block(let cid, let n):
+            out.append(1)
+            out.append(contentsOf: cid.bytes)
+            Varint.append(UInt64(n), to: &out)
+        }
+    }
+
+    static func decode(_ v: [UInt8]) throws -> TextChunks.Stored {
+        guard let tag = v.first else { throw IndexError.corrupt("empty text run entry") }
+        if tag == 0 { return .inline(Array(v[1...])) }
+        var o = 1
+        guard tag == 1, let cid = CID.parse(v, &o), let n = Varint.read(v, &o), o == v.count else {
+            throw IndexError.corrupt("malformed text run entry")
+        }
+        return .block(cid, length: Int(n))
     }
 }
 

@@ -38,11 +38,12 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         entries.append((0, start, Int32(keyLength), Int32(arena.count - start - keyLength)))
     }
 
-    /// Overwrites the last `suffix.count` bytes of every key (the provisional document name).
-    func patchKeySuffixes(_ suffix: [UInt8]) {
+    /// Overwrites the `suffix.count` bytes of every key that end `trailing` bytes before its
+    /// end (the provisional document name).
+    func patchKeySuffixes(_ suffix: [UInt8], trailing: Int = 0) {
         arena.withUnsafeMutableBytes { a in
             for e in entries {
-                let start = e.offset + Int(e.keyLength) - suffix.count
+                let start = e.offset + Int(e.keyLength) - suffix.count - trailing
                 for (i, b) in suffix.enumerated() { a[start + i] = b }
             }
         }

@@ -71,6 +71,23 @@ public final class NodeReader: Sendable {
         }
     }
 
+    /// The bytes of several leaf values, the out-of-line ones fetched in one batch
+    /// (`BlockStore.getMany`: one round trip remotely), each checked against its length.
+    public func values(_ vs: [LeafValue]) throws(ReadFailure) -> [[UInt8]] {
+        var out = [[UInt8]](repeating: [], count: vs.count)
+        var linked: [(Int, CID, Int)] = []
+        for (i, v) in vs.enumerated() {
+            switch v {
+            case .inline(let b): out[i] = b
+            case .blob(let c, let n): linked.append((i, c, n))
+            }
+        }
+        guard !linked.isEmpty else { return out }
+        let blocks = try store.getMany(linked.map { $0.1 })
+        for ((i, cid, n), bytes) in zip(linked, blocks) { out[i] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: n) }
+        return out
+    }
+
     /// Reads an out-of-line value's block once, checks that it decodes to the recorded length,
     /// and returns the block's stored (compressed) size — for `stats` and `verify`.
     public func storedSize(of v: LeafValue) throws(ReadFailure) -> Int {

@@ -26,6 +26,11 @@ public final class RangeLeaves: @unchecked Sendable {  // used by one thread at 
     /// Appends one entry; keys strictly increasing, and above every key of earlier ranges.
     public func add(key: [UInt8], value: [UInt8]) throws { try builder.add(key: key, value: value) }
 
+    /// Appends an entry whose value (longer than the inline limit) the caller already stored as
+    /// `TreeBuilder.valueBlock(_:compressor:)` gives it: a tree that keeps no values
+    /// (`CountOnly`) links it without compressing it again.
+    public func add(key: [UInt8], blob cid: CID, length: Int) throws { try builder.add(key: key, blob: cid, length: length) }
+
     public struct Stitched {
         public var tree: Tree
         /// Blocks and bytes written by the ranges and the stitch, orphans not counted.

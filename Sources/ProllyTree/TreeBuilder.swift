@@ -1,5 +1,6 @@
 import Blocks
 import Support
+import Synchronization
 import Zstd
 
 /// Builds a tree from entries in strictly increasing key order, streaming: memory holds one
@@ -281,5 +282,29 @@ public final class TreeBuilder {
         let b = try TreeBuilder(store: store, params: params, aggregator: aggregator)
         for (k, v) in entries { try b.add(key: k, value: v) }
         return try b.finish()
+    }
+}
+
+/// Encodes values as the blocks a tree stores long values in, on any thread: the same bytes
+/// `TreeBuilder.add(key:value:)` writes, for a caller that stores the block itself and passes
+/// the link (`RangeLeaves.add(key:blob:length:)`). Compressors are lent one per call (a
+/// context per value would allocate its workspace each time).
+public final class ValueBlockEncoder: Sendable {
+    private final class Box: @unchecked Sendable {  // used by one thread at a time
+        var compressor: Zstd.Compressor
+        init(level: Int32) { compressor = Zstd.Compressor(level: level) }
+    }
+    private let level: Int32
+    private let free = Mutex<[Box]>([])
+
+    /// For values of a tree with `params` (its zstd level).
+    public init(params: TreeParameters) { level = params.zstdLevel }
+
+    /// The block holding `value`, and its CID.
+    public func encode(_ value: [UInt8]) throws -> (cid: CID, block: [UInt8]) {
+        let box = free.withLock { $0.popLast() } ?? Box(level: level)
+        defer { free.withLock { $0.append(box) } }
+        let block = try NodeCodec.encodeBlob(value, compressor: &box.compressor)
+        return (CID(of: block), block)
     }
 }

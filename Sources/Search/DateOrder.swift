@@ -75,7 +75,8 @@ extension SearchEngine {
         }
         var page = Array(hits.dropFirst(offset).prefix(limit))
         if texts {
-            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc })) { page[k].text = t ?? "" }
+            let terms = (page.first?.terms ?? []).map { Array($0.utf8) }
+            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc }, terms: terms)) { page[k].text = t ?? "" }
         }
         return Result(hits: page, total: matched, totalIsExact: exact, leavesRead: leaves, candidatesScored: matched)
     }

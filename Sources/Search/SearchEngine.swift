@@ -264,7 +264,8 @@ public struct SearchEngine {
                 if texts {
                     // Hits that moved up past collapsed ones were not fetched speculatively.
                     let missing = page.indices.filter { page[$0].text == nil }
-                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc })) { page[i].text = t ?? "" }
+                    let terms = c.terms.map { Array($0.utf8) }
+                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc }, terms: terms)) { page[i].text = t ?? "" }
                 }
                 return Result(hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored)
             }
@@ -457,7 +458,7 @@ public struct SearchEngine {
         var byURL: [String: Int] = [:]
         var digests: Set<DigestKey> = []
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
-        let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative)
+        let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative, terms: terms.map { Array($0.utf8) })
         let records = fetched.records
         var textByDoc: [DocRef: String] = [:]
         for (d, t) in zip(speculative, fetched.texts) { if let t { textByDoc[d] = t } }

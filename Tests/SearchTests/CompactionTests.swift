@@ -89,7 +89,7 @@ struct Chain {
             for s in segments {
                 var cursor = s.tree(tree).scan()
                 while let (k, v) = try cursor.nextEntry() {
-                    if c.view.tombstones[DocRef(bytes: k.suffix(DocRef.byteCount))!] == nil { entries.append((k, v)) }
+                    if c.view.tombstones[DocRef(bytes: k.dropLast(tree.keyTrailer).suffix(DocRef.byteCount))!] == nil { entries.append((k, v)) }
                 }
             }
             entries.sort { $0.0.lexicographicallyPrecedes($1.0) }

@@ -61,7 +61,8 @@ import TextTestSupport
         defer { session.close() }
         for tree in [segment.docs, segment.text] {
             let all = Array(tree.scan()).map(\.key)
-            #expect(all.count == 300)
+            // Format 3: a text tree entry per chunk, at least one per document.
+            #expect(tree.headerCID == segment.text.headerCID ? all.count >= 300 : all.count == 300)
             var keys = stride(from: 0, to: all.count, by: 7).map { all[$0] }
             keys += [[], [0xff, 0xff], all[0] + [0], Array(all[5].dropLast())]  // absent ones
             let expected = try tree.getMany(keys)

@@ -82,8 +82,11 @@ struct DiffCommand: ParsableCommand {
         added.sort(by: newest)
         removed.sort(by: newest)
         changed.sort { newest($0.new, $1.new) }
-        let newTexts = try b.texts(added.map(\.ref) + changed.map(\.new.ref))
-        let oldTexts = try a?.texts(removed.map(\.ref)) ?? removed.map { _ in nil }
+        // A chunked text gives the chunk holding the query's words (the opening without a query).
+        let queryTerms = (parsed?.positiveTexts ?? []).flatMap { IndexAnalyzer().queryTerms($0.text).flatMap(\.alternatives) }
+        let chunkTerms = queryTerms.map { Array($0.utf8) }
+        let newTexts = try b.texts(added.map(\.ref) + changed.map(\.new.ref), terms: chunkTerms)
+        let oldTexts = try a?.texts(removed.map(\.ref), terms: chunkTerms) ?? removed.map { _ in nil }
         let lines: [(mark: String, entry: IndexDiff.Entry, text: String?)] =
             zip(added, newTexts.prefix(added.count)).map { ("+", $0, $1) }
             + zip(changed.map(\.new), newTexts.dropFirst(added.count)).map { ("~", $0, $1) }

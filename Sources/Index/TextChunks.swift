@@ -1,0 +1,200 @@
+import Blocks
+import ProllyTree
+
+/// A document's text in chunks (segment format 3), so a result page fetches a snippet's chunk,
+/// not the whole text (see docs/FORMAT.md, "Format 3: text chunks").
+///
+/// The record links the document's *head*: chunk 0's text and, for every later chunk, its
+/// block and a small signature of the terms it holds. A page reads the records, then the
+/// hits' heads (one batch, where the whole texts were read before), and only for a hit whose
+/// query terms are not in chunk 0 the chunk that holds them (one more batch).
+///
+/// Chunks are cut at ASCII whitespace only: no token spans it, so analyzing the chunks one
+/// after another gives the whole text's terms and positions (the postings do not change).
+public enum TextChunks {
+    /// A chunk ends at the first ASCII whitespace at or after this many bytes.
+    public static let targetBytes = 2048
+    /// At most this many chunks per document (longer texts get longer chunks), so a head
+    /// stays small.
+    public static let maxChunks = 16
+    /// Signature bits per distinct term (7 probes: about 1% false positives), and the cap on
+    /// a head's signatures together.
+    static let bitsPerTerm = 10
+    static let probes = 7
+    static let maxSignatureBytes = 4096
+
+    /// Where a value is: inline (the text tree's inline limit or shorter) or in its value block.
+    public enum Stored: Equatable, Sendable {
+        case inline([UInt8])
+        case block(CID, length: Int)
+
+        var cbor: [DagCBOR] {
+            switch self {
+            case .inline(let b): [.bytes(b)]
+            case .block(let cid, let n): [.link(cid), .unsigned(UInt64(n))]
+            }
+        }
+
+        /// From encoded entries (one: the bytes; two: the link and the length).
+        init?(_ a: ArraySlice<DagCBOR>) {
+            if a.count == 1, let b = a.first?.byteString {
+                self = .inline(b)
+            } else if a.count == 2, let c = a.first?.cid, let n = a.last?.uint, n <= UInt64(Int32.max) {
+                self = .block(c, length: Int(n))
+            } else {
+                return nil
+            }
+        }
+
+        /// The tree's leaf value this is.
+        public var leafValue: LeafValue {
+            switch self {
+            case .inline(let b): .inline(b)
+            case .block(let c, let n): .blob(c, length: n)
+            }
+        }
+    }
+
+    /// One chunk after the first, as its head lists it.
+    public struct Chunk: Equatable, Sendable {
+        public var stored: Stored
+        /// Bloom filter of the chunk's terms that chunk 0 lacks.
+        public var signature: [UInt8]
+        public init(stored: Stored, signature: [UInt8]) {
+            self.stored = stored
+            self.signature = signature
+        }
+    }
+
+    /// The text tree's value under `DocRef ‖ 0`: chunk 0's text and the later chunks, encoded
+    /// as DAG-CBOR `[text, [[link, length, signature] or [bytes, signature], …]]`.
+    public struct Head: Equatable, Sendable {
+        public var text: [UInt8]
+        public var chunks: [Chunk]
+        public init(text: [UInt8], chunks: [Chunk]) {
+            self.text = text
+            self.chunks = chunks
+        }
+
+        public var encoded: [UInt8] {
+            DagCBOR.array([.bytes(text), .array(chunks.map { .array($0.stored.cbor + [.bytes($0.signature)]) })]).encode()
+        }
+
+        public init(encoded bytes: [UInt8]) throws(ReadFailure) {
+            let v = try DagCBOR.decode(bytes)
+            guard let a = v.array, a.count == 2, let text = a[0].byteString, let list = a[1].array else {
+                throw IndexError.corrupt("text head is not [text, chunks]")
+            }
+            var chunks: [Chunk] = []
+            for c in list {
+                guard let e = c.array, let sig = e.last?.byteString, let stored = Stored(e.dropLast()) else {
+                    throw IndexError.corrupt("a chunk of a text head is malformed")
+                }
+                chunks.append(Chunk(stored: stored, signature: sig))
+            }
+            self.text = text
+            self.chunks = chunks
+        }
+
+        /// The chunk to show for a query whose terms (as the index stores them) are `terms`:
+        /// the one whose signature holds the most of them, chunk 0 counting those no signature
+        /// holds (they are in chunk 0, or only in the title or URL); the earliest on a tie.
+        /// 0 is this head's `text`, i ≥ 1 is `chunks[i - 1]`.
+        public func pick(terms: [[UInt8]]) -> Int {
+            guard !chunks.isEmpty, !terms.isEmpty else { return 0 }
+            var scores = [Int](repeating: 0, count: chunks.count + 1)
+            for t in terms {
+                let h = TextChunks.hash(t)
+                var found = false
+                for c in chunks.indices where TextChunks.contains(chunks[c].signature, h) {
+                    scores[c + 1] += 1
+                    found = true
+                }
+                if !found { scores[0] += 1 }
+            }
+            var best = 0
+            for c in 1..<scores.count where scores[c] > scores[best] { best = c }
+            return best
+        }
+    }
+
+    /// The text tree's key of chunk `index` of `doc`: `DocRef ‖ index` (2 bytes, big-endian).
+    public static func key(_ doc: DocRef, _ index: Int) -> [UInt8] {
+        var k = doc.bytes
+        k.append(UInt8(index >> 8))
+        k.append(UInt8(index & 0xff))
+        return k
+    }
+
+    /// The chunks of `text`: byte ranges covering it, each ending before ASCII whitespace at or
+    /// after the target (a last piece under a quarter of it joins the chunk before). An empty
+    /// text is one empty chunk.
+    public static func cut(_ text: [UInt8]) -> [Range<Int>] {
+        let target = max(targetBytes, (text.count + maxChunks - 1) / maxChunks)
+        var out: [Range<Int>] = []
+        var start = 0
+        while text.count - start > target + target / 4 && out.count < maxChunks - 1 {
+            var end = start + target
+            while end < text.count && !isSpace(text[end]) { end += 1 }
+            if text.count - end < target / 4 { break }
+            out.append(start..<end)
+            start = end
+        }
+        out.append(start..<text.count)
+        return out
+    }
+
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
+
+    /// FNV-1a of a term's bytes: the one hash signatures use, here and in the browser.
+    @inline(__always)
+    static func hash(_ term: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in term { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    static func hash(_ term: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in term { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The bits a term sets in a filter of `bits` bits (double hashing).
+    @inline(__always)
+    static func forEachProbe(_ h: UInt64, bits: Int, _ body: (Int) -> Void) {
+        let h2 = ((h >> 32) | (h << 32)) &* 0x9e37_79b9_7f4a_7c15 | 1
+        var x = h
+        for _ in 0..<probes {
+            body(Int(x % UInt64(bits)))
+            x = x &+ h2
+        }
+    }
+
+    /// A filter of `hashes` in `bytes` bytes (empty when there are no hashes).
+    static func signature(_ hashes: [UInt64], bytes: Int) -> [UInt8] {
+        guard !hashes.isEmpty, bytes > 0 else { return [] }
+        var out = [UInt8](repeating: 0, count: bytes)
+        for h in hashes { forEachProbe(h, bits: bytes * 8) { out[$0 >> 3] |= 1 << UInt8($0 & 7) } }
+        return out
+    }
+
+    static func contains(_ signature: [UInt8], _ h: UInt64) -> Bool {
+        guard !signature.isEmpty else { return false }
+        var all = true
+        forEachProbe(h, bits: signature.count * 8) { if signature[$0 >> 3] & (1 << UInt8($0 & 7)) == 0 { all = false } }
+        return all
+    }
+
+    #if !hasFeature(Embedded)  // builders sign chunks; readers only test signatures
+        /// Signatures of the chunks after the first, whose distinct term hashes are `terms`
+        /// (chunk 0's first): a filter of each chunk's terms chunk 0 lacks, sized by their
+        /// count within the head's budget (bits are set by OR: the order of a set is moot).
+        static func signatures(_ terms: [Set<UInt64>]) -> [[UInt8]] {
+            guard let first = terms.first else { return [] }
+            let rest = terms.dropFirst().map { Array($0.subtracting(first)) }
+            let perChunk = rest.isEmpty ? 0 : maxSignatureBytes / rest.count
+            return rest.map { signature($0, bytes: min(perChunk, ($0.count * bitsPerTerm + 7) / 8)) }
+        }
+    #endif
+}
