@@ -14,9 +14,15 @@ public protocol BlockStore: AnyObject, Sendable {
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure)
     /// A human name for errors: a path or URL.
     var name: String { get }
+    /// Whether reading the block costs no request: held in memory or in a local cache in front
+    /// of a remote store. Batched tree reads descend such nodes before fetching the others, so
+    /// they cost no round trip of their own. False when unsure.
+    func holdsLocally(_ cid: CID) -> Bool
 }
 
 extension BlockStore {
+    public func holdsLocally(_ cid: CID) -> Bool { false }
+
     public func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]] {
         try cids.map { (cid) throws(ReadFailure) in try get(cid) }
     }

@@ -190,5 +190,6 @@ final class BootstrapStore: BlockStore {
         if blocks[cid] != nil { return true }
         return try upstream.has(cid)
     }
+    func holdsLocally(_ cid: CID) -> Bool { blocks[cid] != nil || upstream.holdsLocally(cid) }
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { try upstream.put(bytes, cid: cid) }
 }

@@ -131,8 +131,8 @@ struct BatchKey: Hashable, Sendable {
         self.batch = batch
     }
     init(_ bytes: UnsafeRawBufferPointer) {
-        group = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-        batch = bytes[8..<12].reduce(0) { $0 << 8 | UInt32($1) }
+        group = UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
+        batch = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
     }
 }
 
@@ -142,8 +142,8 @@ struct DocKey: Hashable, Comparable, Sendable {
     let low: UInt64
     init(_ d: DocRef) { self = d.bytes.withUnsafeBytes { DocKey($0) } }
     init(_ bytes: UnsafeRawBufferPointer) {
-        high = bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        high = UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
+        low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
     static func < (a: DocKey, b: DocKey) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }
@@ -153,11 +153,15 @@ struct DocKey: Hashable, Comparable, Sendable {
 /// of it is carried) whose document no other input tombstones.
 struct KeyFilter: Sendable {
     let batches: [Set<BatchKey>]
+    /// Per input holding one batch (the usual case), that batch: a key's batch is compared
+    /// with it instead of hashed into `batches`, which was most of the per-key filter's cost.
+    let only: [BatchKey?]
     let dropped: Set<DocKey>
     let droppedSorted: [DocKey]
 
     init(batches: [Set<BatchKey>], dropped: Set<DocKey>) {
         self.batches = batches
+        only = batches.map { $0.count == 1 ? $0.first : nil }
         self.dropped = dropped
         droppedSorted = dropped.sorted()
     }
@@ -179,7 +183,9 @@ struct KeyFilter: Sendable {
         guard let r = KeyFilter.docRange(key, posting: posting) else { return false }
         return key.withUnsafeBytes { b in
             let doc = UnsafeRawBufferPointer(rebasing: b[r])
-            return batches[input].contains(BatchKey(doc)) && (dropped.isEmpty || !dropped.contains(DocKey(doc)))
+            let batch = BatchKey(doc)
+            let ours = only[input].map { $0 == batch } ?? batches[input].contains(batch)
+            return ours && (dropped.isEmpty || !dropped.contains(DocKey(doc)))
         }
     }
 

@@ -612,5 +612,6 @@ final class UnionStore: BlockStore {
         for s in stores where try s.has(cid) { return true }
         return false
     }
+    func holdsLocally(_ cid: CID) -> Bool { stores.contains { $0.holdsLocally(cid) } }
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { throw BlockError.io(path: name, message: "read-only") }
 }

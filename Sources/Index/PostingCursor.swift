@@ -151,6 +151,9 @@ public struct PostingCursor {
     private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws(ReadFailure) {
         var ref = start
         while ref.level > 0 {
+            // A subtree starting past the scope holds none of its postings (the term is absent
+            // from this batch): not read, as `Tree.prefetch` does not read it either.
+            if beyondScope(ref.firstKey) { return finish() }
             try gate?.check(ref, tree.reader)
             let node = try tree.reader.node(ref)
             let i = target.map { Tree.childIndex(node.children, $0) } ?? 0

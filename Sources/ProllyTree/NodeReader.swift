@@ -19,6 +19,10 @@ public final class NodeReader: Sendable {
     /// Whether the node `cid` is decoded in the cache: reading it costs no block read.
     public func contains(_ cid: CID) -> Bool { cache.withLock { $0.items[cid] != nil } }
 
+    /// Whether reading the node `cid` costs no request: decoded already, or its block held
+    /// locally by the store (a bootstrap's upper levels, a warm cache).
+    public func readsLocally(_ cid: CID) -> Bool { contains(cid) || store.holdsLocally(cid) }
+
     /// The node `ref` points to, verified against the parent's summary of it.
     public func node(_ ref: ChildRef) throws(ReadFailure) -> Node {
         if let hit = cache.withLock({ $0.get(ref.cid) }) { return hit }

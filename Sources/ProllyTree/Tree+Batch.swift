@@ -23,10 +23,15 @@ extension Tree {
         }
         var found: [((Int, Int), LeafValue)] = []
         while !level.isEmpty {
-            let nodes = try reader.nodes(level.map { $0.ref })
+            let (ready, waiting) = Tree.localFirst(level, reader: reader) { $0.ref.cid }
+            let nodes = try reader.nodes(ready.map { $0.ref })
             var next: [CID: (ref: ChildRef, keys: [(Int, Int)])] = [:]
             var order: [CID] = []
-            for (node, item) in zip(nodes, level) {
+            for item in waiting {
+                if next[item.ref.cid] == nil { next[item.ref.cid] = (item.ref, []); order.append(item.ref.cid) }
+                next[item.ref.cid]!.keys += item.keys
+            }
+            for (node, item) in zip(nodes, ready) {
                 for (r, i) in item.keys {
                     let key = requests[r].keys[i]
                     if node.isLeaf {
@@ -75,16 +80,22 @@ extension Tree {
             if let root = req.tree.root, !req.ranges.isEmpty { level.append((root, r)) }
         }
         while !level.isEmpty {
-            let nodes = try reader.nodes(level.map { $0.ref })
-            var next: [(ref: ChildRef, request: Int)] = []
-            var seen = Set<CID>()
-            for (node, item) in zip(nodes, level) where !node.isLeaf {
+            let (ready, waiting) = Tree.localFirst(level, reader: reader) { $0.ref.cid }
+            let nodes = try reader.nodes(ready.map { $0.ref })
+            var next = waiting
+            var seen = Set(waiting.map { $0.ref.cid })
+            for (node, item) in zip(nodes, ready) where !node.isLeaf {
                 for (from, to) in requests[item.request].ranges {
                     let first = Tree.childIndex(node.children, from)
                     guard first < node.children.count else { continue }
+                    // No key of the range under this node (a term one segment lacks): the
+                    // child holding where it would be starts past it, so nothing below is read.
+                    if let to, !node.children[first].firstKey.lexicographicallyPrecedes(to) { continue }
                     var last = first
                     if let to {
                         last = max(first, min(node.children.count - 1, Tree.childIndex(node.children, to)))
+                        // A range ending just before a child starts ends in the child before.
+                        if last > first, !node.children[last].firstKey.lexicographicallyPrecedes(to) { last -= 1 }
                     }
                     for j in first...last {
                         let child = node.children[j]
@@ -101,5 +112,15 @@ extension Tree {
             }
             level = next
         }
+    }
+
+    /// The part of a batched read's next level to read now: the nodes read without a request
+    /// (decoded, or in a bootstrap), when there are any, the others waiting for the next
+    /// step; else all of them, in one batch. So trees of different heights, and levels a
+    /// bootstrap carries, cost no round trip of their own: K segments' trees share each batch.
+    static func localFirst<T>(_ level: [T], reader: NodeReader, cid: (T) -> CID) -> (ready: [T], waiting: [T]) {
+        let local = level.map { reader.readsLocally(cid($0)) }
+        guard local.contains(true), local.contains(false) else { return (level, []) }
+        return (level.indices.filter { local[$0] }.map { level[$0] }, level.indices.filter { !local[$0] }.map { level[$0] })
     }
 }

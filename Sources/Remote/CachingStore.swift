@@ -51,6 +51,8 @@ public final class CachingStore: BlockStore {
         try cache.contains(cid) || upstream.has(cid)
     }
 
+    public func holdsLocally(_ cid: CID) -> Bool { cache.contains(cid) || upstream.holdsLocally(cid) }
+
     public func put(_ bytes: [UInt8], cid: CID) throws {
         try upstream.put(bytes, cid: cid)
     }

@@ -29,6 +29,17 @@ let mergedIndex: String = {
     return out
 }()
 
+/// The merged index served with a `names.json` signed by its signer, and the file's bytes.
+func namesServer() throws -> (TestHTTPServer, [UInt8]) {
+    let names = try GroupNames.signed([keyB.group.description: "Beta"], key: keyA, created: "2026-01-02T00:00:00Z")
+    let server = try TestHTTPServer { r in
+        if r.path == "/" + GroupNames.fileName { return .respond(status: 200, body: names) }
+        guard let bytes = try? FileSystem.readFile(mergedIndex + r.path) else { return .respond(status: 404, body: []) }
+        return .respond(status: 200, body: bytes)
+    }
+    return (server, names)
+}
+
 func summary(_ page: IndexSearch.Page) -> [String] {
     ["total \(page.total) \(page.totalIsExact)"]
         + page.results.map { r in
@@ -159,12 +170,7 @@ func summary(_ page: IndexSearch.Page) -> [String] {
     /// A merged index's `names.json` is read over the index's own connections and counted in
     /// its cost, as `search --stats` reports it.
     @Test func groupNamesOfARemoteIndexAreFetchedAndCounted() throws {
-        let names = try GroupNames.signed([keyB.group.description: "Beta"], key: keyA, created: "2026-01-02T00:00:00Z")
-        let server = try TestHTTPServer { r in
-            if r.path == "/" + GroupNames.fileName { return .respond(status: 200, body: names) }
-            guard let bytes = try? FileSystem.readFile(mergedIndex + r.path) else { return .respond(status: 404, body: []) }
-            return .respond(status: 200, body: bytes)
-        }
+        let (server, names) = try namesServer()
         defer { server.stop() }
         var options = RemoteOptions()
         options.cacheDirectory = nil
@@ -173,5 +179,33 @@ func summary(_ page: IndexSearch.Page) -> [String] {
         #expect(remote.groupNames() == [keyB.group.description: "Beta"])
         #expect(remote.cost.requests == before.requests + 1 && remote.cost.bytes == before.bytes + names.count)
         #expect(server.requests.filter { $0.path == "/" + GroupNames.fileName }.count == 1)
+    }
+
+    /// Fetched while a search reads, the names cost the search no round trip: a cold query
+    /// over a merged index takes the round trips of the search alone. With nothing left to
+    /// read (a warm view), the names' request is the one round trip.
+    @Test func groupNamesComeWhileTheSearchReads() throws {
+        let (server, _) = try namesServer()
+        defer { server.stop() }
+        var options = RemoteOptions()
+        options.cacheDirectory = nil
+        let url = "http://127.0.0.1:\(server.port)"
+        let alone = try openIndex(url, options: options)
+        let before = alone.cost.roundTrips
+        let expected = summary(try IndexSearch(view: alone.view).run("river", limit: 10))
+        let searchTrips = alone.cost.roundTrips - before
+        #expect(searchTrips > 0)
+
+        let remote = try openIndex(url, options: options)
+        let opened = remote.cost.roundTrips
+        let (page, found) = try remote.groupNames { try IndexSearch(view: remote.view).run("river", limit: 10) }
+        #expect(summary(page) == expected)
+        #expect(found == [keyB.group.description: "Beta"])
+        #expect(remote.cost.roundTrips - opened == searchTrips)
+
+        let warm = remote.cost.roundTrips
+        let (_, again) = try remote.groupNames { try IndexSearch(view: remote.view).run("river", limit: 10) }
+        #expect(again == found)
+        #expect(remote.cost.roundTrips == warm + 1)
     }
 }

@@ -40,6 +40,10 @@ final class FedStore: BlockStore, @unchecked Sendable {
 
     func has(_ cid: CID) throws(CoreError) -> Bool { blocks[cid] != nil }
 
+    /// Held blocks are read before the batch's others are noted: trees of different heights
+    /// then share a call.
+    func holdsLocally(_ cid: CID) -> Bool { blocks[cid] != nil }
+
     /// Keeps `bytes` only if they hash to `cid`: a tampered or substituted block is refused.
     func put(_ bytes: [UInt8], cid: CID) throws(CoreError) {
         guard cid.matches(bytes) else { throw .mismatch(cid: cid, source: "a fetched block") }

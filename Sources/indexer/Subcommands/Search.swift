@@ -70,12 +70,15 @@ struct SearchCommand: ParsableCommand {
         search.replay = try ReplayOption.parse(replay)
         search.order = sort
         var page: IndexSearch.Page
-        do { page = try search.run(parsed, limit: limit, offset: offset) } catch let e as SearchError {
+        let names: [String: String]
+        do {
+            // A merged index's names.json comes while the search reads, not a round trip after.
+            (page, names) = try opened.groupNames { try search.run(parsed, limit: limit, offset: offset) }
+        } catch let e as SearchError {
             if json { print(SearchJSON.error(e.description)) }
             printError("error: \(e)")
             throw ExitCode.validationFailure
         }
-        let names = page.results.isEmpty ? [:] : opened.groupNames()
         for k in page.results.indices { page.results[k].groupName = names[page.results[k].group] }
         let cost = opened.cost
         if json {
