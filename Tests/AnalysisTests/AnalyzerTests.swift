@@ -150,6 +150,25 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(q.map(\.position) == [0, 1, 1, 2])
     }
 
+    /// Every scalar's class and fold, hashed (FNV-1a over class, fold length, fold bytes): the
+    /// digest of the tables as they were one entry per scalar, so a change to how
+    /// UnicodeTables.swift is written (runs, gaps) must decode to the same tables.
+    @Test func scalarTablesDecodeToTheSameTables() {
+        let tables = ScalarTables.shared
+        var h: UInt64 = 1_469_598_103_934_665_603
+        func mix(_ b: UInt8) { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        var folded = 0
+        for v in UInt32(0)..<0x110000 {
+            mix(tables.scalarClass(v).rawValue)
+            guard let (p, n) = tables.fold(v) else { mix(255); continue }
+            folded += 1
+            mix(UInt8(n))
+            for i in 0..<n { mix(p[i]) }
+        }
+        #expect(folded == 6482 + 26)  // the generated folds and ASCII capitals
+        #expect(h == 10_939_660_944_731_950_703)
+    }
+
     @Test(arguments: [
         ("Über", "uber"),
         ("running", "running"),  // never stemmed
