@@ -37,9 +37,11 @@ struct ScalarTables: @unchecked Sendable {
         bmpClass.initialize(repeating: ScalarClass.separator.rawValue)
         var starts = [UInt32](), classes = [UInt8]()
         var runs = [(UInt32, UInt8)]()
+        var start: UInt32 = 0
         for item in unicodeClassRuns.utf8.split(separator: UInt8(ascii: ",")) {
             let parts = item.split(separator: UInt8(ascii: ":"))
-            runs.append((hex(parts[0]), UInt8(hex(parts[1]))))
+            start += hex(parts[0])
+            runs.append((start, UInt8(hex(parts[1]))))
         }
         for (k, run) in runs.enumerated() {
             let end = k + 1 < runs.count ? runs[k + 1].0 : 0x110000
@@ -64,18 +66,25 @@ struct ScalarTables: @unchecked Sendable {
         bmpFold.initialize(repeating: 0)
         var bytes = [UInt8]()
         var supplementary = [UInt32: UInt32]()
+        var last: UInt32 = 0
         let entries = unicodeFolds.utf8.split(whereSeparator: { $0 == UInt8(ascii: ",") || $0 == 0x0A || $0 == 0x5C })
         for entry in entries {
             let parts = entry.split(separator: UInt8(ascii: "="), omittingEmptySubsequences: false)
             guard parts.count == 2 else { continue }
-            let scalar = hex(parts[0])
-            let offset = UInt32(bytes.count)
-            for t in parts[1].split(separator: UInt8(ascii: ".")) {
-                guard let u = Unicode.Scalar(hex(t)) else { continue }
-                bytes.append(contentsOf: Array(String(Character(u)).utf8))
+            let run = FoldRun(parts[0], after: last)
+            let folded = parts[1].split(separator: UInt8(ascii: ".")).map { hex($0) }
+            for i in 0..<run.count {
+                let scalar = run.first + i * run.step
+                let offset = UInt32(bytes.count)
+                for (j, f) in folded.enumerated() {
+                    // A run's `+`: its one folded scalar advances with the scalar.
+                    guard let u = Unicode.Scalar(run.shifts && j == 0 ? f + i * run.step : f) else { continue }
+                    UTF8.encode(u) { bytes.append($0) }
+                }
+                let code = (offset + 1) << 8 | UInt32(bytes.count - Int(offset))
+                if scalar < 0x10000 { bmpFold[Int(scalar)] = code } else { supplementary[scalar] = code }
             }
-            let code = (offset + 1) << 8 | UInt32(bytes.count - Int(offset))
-            if scalar < 0x10000 { bmpFold[Int(scalar)] = code } else { supplementary[scalar] = code }
+            last = run.first + (run.count - 1) * run.step
         }
         for b in 0x41...0x5A {  // ASCII capitals fold through the same path as everything else
             let offset = UInt32(bytes.count)
@@ -105,6 +114,25 @@ struct ScalarTables: @unchecked Sendable {
         let code = v < 0x10000 ? bmpFold[Int(v)] : (supplementaryFolds[v] ?? 0)
         guard code != 0 else { return nil }
         return (pool.baseAddress! + Int(code >> 8) - 1, Int(code & 0xFF))
+    }
+}
+
+/// The scalars of one `unicodeFolds` entry, from its left side `gap[*count[/2][+]]` (all hex; see
+/// `fold_runs` in Pipelines/gen_unicode_tables.py).
+private struct FoldRun {
+    var first: UInt32, count: UInt32 = 1, step: UInt32 = 1, shifts = false
+
+    init(_ spec: Substring.UTF8View, after last: UInt32) {
+        let star = spec.firstIndex(of: UInt8(ascii: "*")) ?? spec.endIndex
+        first = last + hex(spec[..<star])
+        guard star != spec.endIndex else { return }
+        var tail = spec[spec.index(after: star)...]
+        if tail.last == UInt8(ascii: "+") { shifts = true; tail = tail.dropLast() }
+        if let slash = tail.firstIndex(of: UInt8(ascii: "/")) {
+            step = hex(tail[tail.index(after: slash)...])
+            tail = tail[..<slash]
+        }
+        count = hex(tail)
     }
 }
 

@@ -150,6 +150,26 @@ func plainTerms(_ text: String, _ language: String? = "xx") -> [String] {
         #expect(q.map(\.position) == [0, 1, 1, 2])
     }
 
+    /// The decoded tables (classes, folds, fold bytes, supplementary runs and folds), hashed
+    /// (FNV-1a, little-endian words): the digest of the tables as they were written one entry per
+    /// scalar, so a change to how UnicodeTables.swift is written (runs, gaps) must decode to the
+    /// same tables. A digest of every scalar's class and fold through `scalarClass`/`fold` agreed too.
+    @Test func scalarTablesDecodeToTheSameTables() {
+        let t = ScalarTables.shared
+        var h: UInt64 = 1_469_598_103_934_665_603
+        func mix(_ v: UInt32) {
+            for s in stride(from: 0, to: 32, by: 8) { h = (h ^ UInt64(UInt8(truncatingIfNeeded: v >> UInt32(s)))) &* 1_099_511_628_211 }
+        }
+        for c in t.bmpClass { mix(UInt32(c)) }
+        for f in t.bmpFold { mix(f) }
+        for b in t.pool { mix(UInt32(b)) }
+        for (s, c) in zip(t.supplementaryStarts, t.supplementaryClasses) { mix(s); mix(UInt32(c)) }
+        for k in t.supplementaryFolds.keys.sorted() { mix(k); mix(t.supplementaryFolds[k]!) }
+        #expect(t.pool.count == 13699)
+        #expect(t.supplementaryFolds.count == 2478)
+        #expect(h == 902_479_086_661_208_700)
+    }
+
     @Test(arguments: [
         ("Über", "uber"),
         ("running", "running"),  // never stemmed
