@@ -1175,7 +1175,11 @@ def rewrite(path, heading, body):
     new = "## %s\n\n%s\n\n" % (heading, body.strip())
     for i, part in enumerate(parts):
         if part.startswith("## ") and part[3:].splitlines()[0].strip() == heading:
-            parts[i] = new
+            # Subsections marked "(not rewritten by `make bench`)" hold paired measurements
+            # made by hand: they stay, after the new body.
+            kept = [sub for sub in re.split(r"(?m)^(?=### )", part)
+                    if sub.startswith("### ") and "not rewritten" in sub.splitlines()[0]]
+            parts[i] = new + "".join(sub.rstrip("\n") + "\n\n" for sub in kept)
             break
     else:
         if not parts[-1].endswith("\n\n"):
