@@ -468,9 +468,10 @@ public final class IndexView: Sendable {
             // A query word's unstemmed form is not a term of a document indexed with stemming:
             // left in, it would count for chunk 0 (held by no signature) against the chunk
             // holding the stemmed form.
+            let analyzer = IndexAnalyzer()
             let unstemmed = Set(
                 terms.compactMap { t -> [UInt8]? in
-                    let forms = IndexAnalyzer().queryTerms(String(decoding: t, as: UTF8.self))
+                    let forms = analyzer.queryTerms(String(decoding: t, as: UTF8.self))
                     return forms.count == 1 && forms[0].alternatives.count == 2 && Array(forms[0].alternatives[1].utf8) == t ? t : nil
                 })
             let stemmedTerms = terms.filter { !unstemmed.contains($0) }

@@ -146,15 +146,10 @@ public enum TextChunks {
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
 
-    /// FNV-1a of a term's bytes: the one hash signatures use, here and in the browser.
+    /// FNV-1a of a term's bytes: the one hash signatures use, here and in the browser (the
+    /// builder hashes buffer slices, readers arrays).
     @inline(__always)
-    static func hash(_ term: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in term { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
-
-    static func hash(_ term: [UInt8]) -> UInt64 {
+    static func hash<Bytes: Sequence<UInt8>>(_ term: Bytes) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in term { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         return h
