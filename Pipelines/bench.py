@@ -318,6 +318,10 @@ def section_query(have):
                 lat = last_json(subprocess.run([INDEXER, "search", "--queries", qfile, "--index", odir, "--json",
                                                 "--rounds", "20"], capture_output=True, text=True).stdout)
                 p50, p95, how = lat.get("p50Ms"), lat.get("p95Ms"), "in-process"
+                slow = sorted(lat.get("perQuery") or [], key=lambda q: -q["p50Ms"])[:3]
+                if slow:
+                    notes.append("%s: our slowest queries (median ms): %s" % (c, ", ".join(
+                        "%s %.3f" % (q["query"], q["p50Ms"]) for q in slow)))
             else:
                 times = []
                 for q in queries:

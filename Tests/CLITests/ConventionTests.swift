@@ -51,6 +51,19 @@ import Testing
         #expect(try CLI.run(["extract", site, "--threads", "0"]).status == 64)
     }
 
+    /// `search --queries` times each query too, so a p95 set by one query names it.
+    @Test func queryBenchmarkNamesEachQuerysMedian() throws {
+        let out = work + "/idx-q", queries = work + "/bench-queries.txt"
+        try CLI.run(["build", site, "--out", out, "--key", key])
+        try "honey\n# a comment\n\nbread river\n".write(toFile: queries, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["search", "--queries", queries, "--index", out, "--rounds", "2"])
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let each = json?["perQuery"] as? [[String: Any]] ?? []
+        #expect(r.status == 0 && json?["queries"] as? Int == 2, "\(r.stdout) \(r.stderr)")
+        #expect(each.map { $0["query"] as? String } == ["honey", "bread river"])
+        #expect(each.allSatisfy { ($0["p50Ms"] as? Double ?? -1) > 0 })
+    }
+
     /// Walks every `--json` output: keys are camelCase, dates ISO 8601 strings, durations and
     /// counts numbers.
     @Test func jsonOutputsShareOneStyle() throws {

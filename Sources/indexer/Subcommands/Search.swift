@@ -26,7 +26,9 @@ struct SearchCommand: ParsableCommand {
             """)
 
     @Argument(help: "The query.") var query: String?
-    @Option(help: "Benchmark mode: a file of queries, one per line; prints warm latency percentiles as JSON.") var queries: String?
+    @Option(
+        help: "Benchmark mode: a file of queries, one per line; prints warm latency percentiles as JSON (overall, and each query's median)."
+    ) var queries: String?
     @Option(help: "With --queries: timed rounds over the file (after one warm-up round).") var rounds = 5
     @Option(
         help: "Index folder or http(s):// URL; repeat to search several published indexes as one (as if merged).")
@@ -98,19 +100,27 @@ struct SearchCommand: ParsableCommand {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         let engine = SearchEngine(view: try access.open(index).view, analyzer: IndexAnalyzer())
         let plans = try lines.map { QueryPlan(try QueryParser.parse($0)) }
-        var times: [Double] = []
+        // Per query too: a p95 set by one query in the list is that query's median, and
+        // the list says which.
+        var perQuery = [[Double]](repeating: [], count: plans.count)
         for round in 0...rounds {
-            for plan in plans {
+            for (i, plan) in plans.enumerated() {
                 let start = monotonicSeconds()
                 _ = try? engine.search(plan, limit: limit, offset: offset)
-                if round > 0 { times.append((monotonicSeconds() - start) * 1000) }
+                if round > 0 { perQuery[i].append((monotonicSeconds() - start) * 1000) }
             }
         }
-        times.sort()
-        func percentile(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(p * Double(times.count - 1)))] }
+        func percentile(_ p: Double, _ sorted: [Double]) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count - 1)))]
+        }
+        let times = perQuery.flatMap { $0 }.sorted()
+        let queries: [JSON] = zip(lines, perQuery).map { line, t in
+            .object(["query": .string(String(line)), "p50Ms": .number(percentile(0.5, t.sorted()))])
+        }
         let out: [String: JSON] = [
             "queries": .int(Int64(plans.count)), "rounds": .int(Int64(rounds)),
-            "p50Ms": .number(percentile(0.5)), "p95Ms": .number(percentile(0.95)),
+            "p50Ms": .number(percentile(0.5, times)), "p95Ms": .number(percentile(0.95, times)),
+            "perQuery": .array(queries),
         ]
         print(String(decoding: JSON.object(out).canonical, as: UTF8.self))
     }
