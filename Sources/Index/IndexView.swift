@@ -409,12 +409,12 @@ public final class IndexView: Sendable {
     /// Records and texts of several documents at once: every segment's docs tree (and, before
     /// format 3, text tree) descended together, one batch per level (one round trip per level
     /// remotely); then, for records that link a text head (format 3), the heads in one batch,
-    /// and the chunks that best hold `terms` (the query's terms as the index stores them;
-    /// none: chunk 0, in the head) where that is not chunk 0, in one more. So a text is the
+    /// and the chunks that best hold the query's `terms` (none: chunk 0, in the head) where
+    /// that is not chunk 0, in one more. So a text is the
     /// whole text of an older segment's document, else one chunk of it.
     /// Tombstoned documents and documents of no segment in the view come back nil.
     public func recordsAndTexts(
-        records: [DocRef], texts: [DocRef], terms: [[UInt8]] = []
+        records: [DocRef], texts: [DocRef], terms: TextChunks.QueryTerms = TextChunks.QueryTerms()
     ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
@@ -465,21 +465,12 @@ public final class IndexView: Sendable {
             for (i, head) in headed {
                 if case .block(let c, _) = head, let s = segment(owning: texts[i]) { union?.follow(c, from: s.cid) }
             }
-            // A query word's unstemmed form is not a term of a document indexed with stemming:
-            // left in, it would count for chunk 0 (held by no signature) against the chunk
-            // holding the stemmed form.
-            let analyzer = IndexAnalyzer()
-            let unstemmed = Set(
-                terms.compactMap { t -> [UInt8]? in
-                    let forms = analyzer.queryTerms(String(decoding: t, as: UTF8.self))
-                    return forms.count == 1 && forms[0].alternatives.count == 2 && Array(forms[0].alternatives[1].utf8) == t ? t : nil
-                })
-            let stemmedTerms = terms.filter { !unstemmed.contains($0) }
+            let stemmedTerms = terms.forDocument(stemmed: true), allTerms = terms.forDocument(stemmed: false)
             var later: [(Int, LeafValue)] = []
             for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
                 let head = try TextChunks.Head(encoded: bytes)
                 let lang = recs[recordAt[texts[i]]!]?.lang
-                let k = head.pick(terms: Analyzer.Stemming(language: lang) == .english ? stemmedTerms : terms)
+                let k = head.pick(terms: Analyzer.Stemming(language: lang) == .english ? stemmedTerms : allTerms)
                 guard k > 0 else {
                     txts[i] = String(decoding: head.text, as: UTF8.self)
                     continue
@@ -513,7 +504,7 @@ public final class IndexView: Sendable {
 
     public func documents(_ refs: [DocRef]) throws(ReadFailure) -> [DocRecord?] { try recordsAndTexts(records: refs, texts: []).records }
     /// Texts for snippets: see `recordsAndTexts` (a chunked text's chunk holding `terms`).
-    public func texts(_ refs: [DocRef], terms: [[UInt8]] = []) throws(ReadFailure) -> [String?] {
+    public func texts(_ refs: [DocRef], terms: TextChunks.QueryTerms = TextChunks.QueryTerms()) throws(ReadFailure) -> [String?] {
         try recordsAndTexts(records: [], texts: refs, terms: terms).texts
     }
     public func document(_ doc: DocRef) throws(ReadFailure) -> DocRecord? { try documents([doc])[0] }

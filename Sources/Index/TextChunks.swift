@@ -118,6 +118,39 @@ public enum TextChunks {
         }
     }
 
+    /// The query's terms a chunk is picked by (`Head.pick`): as the index stores them, and which
+    /// of them are only a word's unstemmed form. A document indexed with stemming holds no such
+    /// form, so for it they are left out: counted, they would go to chunk 0 (held by no
+    /// signature) against the chunk holding the stemmed form.
+    public struct QueryTerms: Sendable {
+        public private(set) var all: [[UInt8]] = []
+        private var unstemmed: Set<[UInt8]> = []
+        private var stemmed: Set<[UInt8]> = []
+
+        public init() {}
+        /// Terms with no stemmed/unstemmed roles (prefix expansions, keywords).
+        public init(_ terms: [String]) { for t in terms { add(t) } }
+
+        public mutating func add(_ term: String) {
+            all.append(Array(term.utf8))
+        }
+
+        /// A word's forms as `IndexAnalyzer.queryTerms` gives them: stemmed first, then the
+        /// unstemmed form when it differs.
+        public mutating func add(alternatives: [String]) {
+            for (i, a) in alternatives.enumerated() {
+                let bytes = Array(a.utf8)
+                all.append(bytes)
+                if i == 0 { stemmed.insert(bytes) } else { unstemmed.insert(bytes) }
+            }
+        }
+
+        /// The terms for a document indexed with stemming (`true`) or without.
+        public func forDocument(stemmed isStemmed: Bool) -> [[UInt8]] {
+            isStemmed ? all.filter { !unstemmed.contains($0) || stemmed.contains($0) } : all
+        }
+    }
+
     /// The text tree's key of chunk `index` of `doc`: `DocRef ‖ index` (2 bytes, big-endian).
     public static func key(_ doc: DocRef, _ index: Int) -> [UInt8] {
         var k = doc.bytes

@@ -29,9 +29,12 @@ extension SearchEngine {
         var byURL: Set<String> = [], digests: Set<[UInt8]> = [], seen: Set<DocRef> = []
         var matched = 0, leaves = 0
         let frequencies = Frequencies()
+        // Every restricted plan holds the query's words, so any compilation's terms will do.
+        var chunkTerms = TextChunks.QueryTerms()
         func take(_ restricted: QueryPlan) throws(ReadFailure) {
             let c = Compiled(frequencies)
             let root = try live(try compile(restricted, c))
+            chunkTerms = c.chunkTerms
             var found: [(DocRef, Double)] = []
             while let d = root.doc {
                 if let budget, !budget.step(leaves: root.leavesRead) { break }
@@ -75,9 +78,9 @@ extension SearchEngine {
         }
         var page = Array(hits.dropFirst(offset).prefix(limit))
         if texts {
-            let terms = (page.first?.terms ?? []).map { Array($0.utf8) }
-            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc }, terms: terms)) { page[k].text = t ?? "" }
+            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc }, terms: chunkTerms)) { page[k].text = t ?? "" }
         }
-        return Result(hits: page, total: matched, totalIsExact: exact, leavesRead: leaves, candidatesScored: matched)
+        return Result(
+            hits: page, total: matched, totalIsExact: exact, leavesRead: leaves, candidatesScored: matched, chunkTerms: chunkTerms)
     }
 }

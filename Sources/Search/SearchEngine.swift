@@ -43,12 +43,16 @@ public struct SearchEngine {
         public var totalIsExact: Bool
         public var leavesRead: Int
         public var candidatesScored: Int
+        /// The query's terms for picking a snippet's chunk (`IndexView.texts`).
+        public var chunkTerms = TextChunks.QueryTerms()
     }
 
     // MARK: Compilation
 
     final class Compiled {
         var terms: [String] = []
+        /// The same terms with their roles, for picking a snippet's chunk.
+        var chunkTerms = TextChunks.QueryTerms()
         /// Document frequencies looked up so far by this search (a widened pool compiles again).
         let frequencies: Frequencies
         /// When set, only these segments are read, unscored (checking given documents).
@@ -56,6 +60,14 @@ public struct SearchEngine {
         /// When set, cursors read only the leaves this gate allows (planning a search).
         var gate: LeafGate? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
+
+        /// A word's (or phrase's) analyzed positions, each with its stemmed and unstemmed forms.
+        func add(_ positions: [(alternatives: [String], position: UInt32)]) {
+            for p in positions {
+                terms += p.alternatives
+                chunkTerms.add(alternatives: p.alternatives)
+            }
+        }
     }
 
     final class Frequencies {
@@ -125,11 +137,11 @@ public struct SearchEngine {
         switch plan {
         case .word(let w):
             let positions = analyzer.queryTerms(w)
-            c.terms += positions.flatMap { $0.alternatives }
+            c.add(positions)
             return try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, c) })
         case .phrase(let text):
             let positions = analyzer.queryTerms(text)
-            c.terms += positions.flatMap { $0.alternatives }
+            c.add(positions)
             let base = try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, c) })
             guard positions.count > 1, !(base is EmptyIterator) else { return base }
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
@@ -160,6 +172,7 @@ public struct SearchEngine {
                 for t in try view.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
                     let term = String(decoding: t, as: UTF8.self)
                     c.terms.append(term)
+                    c.chunkTerms.add(term)
                     parts.append(try termIterator(field, term, scored: true, c))
                 }
             }
@@ -169,7 +182,7 @@ public struct SearchEngine {
             switch field {
             case .title, .body:
                 let positions = analyzer.queryTerms(text)
-                c.terms += positions.flatMap { $0.alternatives }
+                c.add(positions)
                 return try all(positions.map { (p) throws(ReadFailure) in try alternatives(p.alternatives, fields: [field], c) })
             case .url:
                 let words = try all(analyzer.urlTerms(text).map { (t) throws(ReadFailure) in try termIterator(.url, t, scored: false, c) })
@@ -258,16 +271,17 @@ public struct SearchEngine {
             let root = try live(try compile(plan, c))
             let floor = prune ? try fetchLeaves(root: root, plan: plan, k: pool, frequencies: frequencies) : -.infinity
             let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune, floor: floor)
-            let hits = try collapse(top, terms: c.terms, texts: texts ? offset..<offset + limit : 0..<0)
+            let hits = try collapse(top, terms: c.terms, chunkTerms: c.chunkTerms, texts: texts ? offset..<offset + limit : 0..<0)
             if hits.count >= limit + offset || top.count < pool || budget?.stopped != nil {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
                 if texts {
                     // Hits that moved up past collapsed ones were not fetched speculatively.
                     let missing = page.indices.filter { page[$0].text == nil }
-                    let terms = c.terms.map { Array($0.utf8) }
-                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc }, terms: terms)) { page[i].text = t ?? "" }
+                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc }, terms: c.chunkTerms)) { page[i].text = t ?? "" }
                 }
-                return Result(hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored)
+                return Result(
+                    hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored,
+                    chunkTerms: c.chunkTerms)
             }
             pool *= 2
         }
@@ -453,12 +467,14 @@ public struct SearchEngine {
     /// `texts`, the page's places: the hit at page place i is candidate i or a later one (collapsing
     /// only removes), so candidates before the page are never shown; those pushed past it by
     /// collapsing are fetched afterwards.
-    private func collapse(_ top: [(DocRef, Double)], terms: [String], texts: Range<Int>) throws(ReadFailure) -> [Hit] {
+    private func collapse(
+        _ top: [(DocRef, Double)], terms: [String], chunkTerms: TextChunks.QueryTerms, texts: Range<Int>
+    ) throws(ReadFailure) -> [Hit] {
         var hits: [Hit] = []
         var byURL: [String: Int] = [:]
         var digests: Set<DigestKey> = []
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
-        let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative, terms: terms.map { Array($0.utf8) })
+        let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative, terms: chunkTerms)
         let records = fetched.records
         var textByDoc: [DocRef: String] = [:]
         for (d, t) in zip(speculative, fetched.texts) { if let t { textByDoc[d] = t } }

@@ -107,7 +107,7 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
         let (view, _) = try buildIndex([doc])
         let ref = try #require(try view.segments[0].firstDocument())
         func chunk(_ terms: [String]) throws -> String {
-            try #require(try view.texts([ref], terms: terms.map { Array($0.utf8) })[0])
+            try #require(try view.texts([ref], terms: TextChunks.QueryTerms(terms))[0])
         }
         let link = try #require(try view.document(ref)?.text)
         #expect(try TextChunks.Head(encoded: try view.reader.value(link.leafValue)).chunks.count >= 4)
@@ -120,6 +120,24 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
         #expect(try chunk(["titleword"]).hasPrefix("w0 w1"), "a title-only term shows the opening")
         #expect(try chunk([]).hasPrefix("w0 w1"))
         #expect(try chunk(["absent"]).hasPrefix("w0 w1"))
+    }
+
+    /// A query word's unstemmed form is no term of an English document (it is indexed stemmed):
+    /// it must not count for chunk 0, which would win the tie against the stemmed form's chunk.
+    @Test func anUnstemmedFormDoesNotPullTheSnippetToTheOpening() throws {
+        var words = (0..<2400).map { "w\($0 % 700)" }
+        words[1500] = "galloping"
+        let text = words.joined(separator: " ")
+        let doc = IndexDocument(url: "https://a.example/", title: "t", text: text, date: nil, lang: "en", digest: [1], source: "s@0")
+        let (view, _) = try buildIndex([doc])
+        let ref = try #require(try view.segments[0].firstDocument())
+        let forms = IndexAnalyzer().queryTerms("galloping")
+        #expect(forms.count == 1 && forms[0].alternatives == ["gallop", "galloping"])
+        var roles = TextChunks.QueryTerms()
+        roles.add(alternatives: forms[0].alternatives)
+        #expect(try #require(try view.texts([ref], terms: roles)[0]).contains("galloping"))
+        // The same terms without their roles tie, and the opening wins.
+        #expect(try #require(try view.texts([ref], terms: TextChunks.QueryTerms(["gallop", "galloping"]))[0]).hasPrefix("w0 w1"))
     }
 
     /// Chunked texts are built the same whatever the threads, memory budget and order.

@@ -83,8 +83,10 @@ struct DiffCommand: ParsableCommand {
         removed.sort(by: newest)
         changed.sort { newest($0.new, $1.new) }
         // A chunked text gives the chunk holding the query's words (the opening without a query).
-        let queryTerms = (parsed?.positiveTexts ?? []).flatMap { IndexAnalyzer().queryTerms($0.text).flatMap(\.alternatives) }
-        let chunkTerms = queryTerms.map { Array($0.utf8) }
+        var chunkTerms = TextChunks.QueryTerms()
+        for text in parsed?.positiveTexts ?? [] {
+            for p in IndexAnalyzer().queryTerms(text.text) { chunkTerms.add(alternatives: p.alternatives) }
+        }
         let newTexts = try b.texts(added.map(\.ref) + changed.map(\.new.ref), terms: chunkTerms)
         let oldTexts = try a?.texts(removed.map(\.ref), terms: chunkTerms) ?? removed.map { _ in nil }
         let lines: [(mark: String, entry: IndexDiff.Entry, text: String?)] =
