@@ -20,7 +20,7 @@ struct DocumentTerms {
     var titleLength: UInt32 = 0
 
     /// Per text chunk (`TextChunks.cut`), the hashes of its distinct body terms.
-    var chunkTerms: [Set<UInt64>] = []
+    var chunkTerms: [TextChunks.TermHashes] = []
 
     /// `chunks`: the body's chunks (byte ranges of `doc.text`'s UTF-8), analyzed one after
     /// another, which gives the same terms as the whole text and each chunk's term set.
@@ -29,8 +29,8 @@ struct DocumentTerms {
         body.bytes.withUnsafeBytes { b in
             var start = 0
             for end in ends {
-                var set = Set<UInt64>(minimumCapacity: end - start)
-                for i in start..<end { set.insert(TextChunks.hash(UnsafeRawBufferPointer(rebasing: b[body.range(i)]))) }
+                var set = TextChunks.TermHashes(capacity: end - start)
+                for i in start..<end { set.insert(UnsafeRawBufferPointer(rebasing: b[body.range(i)])) }
                 chunkTerms.append(set)
                 start = end
             }

@@ -215,14 +215,35 @@ public enum TextChunks {
     }
 
     #if !hasFeature(Embedded)  // builders sign chunks; readers only test signatures
-        /// Signatures of the chunks after the first, whose distinct term hashes are `terms`
-        /// (chunk 0's first): a filter of each chunk's terms chunk 0 lacks, sized by their
-        /// count within the head's budget (bits are set by OR: the order of a set is moot).
-        static func signatures(_ terms: [Set<UInt64>]) -> [[UInt8]] {
+        /// A chunk's distinct terms, hashed, numbers (ASCII digits only) apart from words.
+        struct TermHashes {
+            var words: Set<UInt64>
+            var numbers: Set<UInt64>
+            init(capacity: Int) {
+                words = Set(minimumCapacity: capacity)
+                numbers = []
+            }
+            mutating func insert(_ term: UnsafeRawBufferPointer) {
+                let h = TextChunks.hash(term)
+                if term.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { numbers.insert(h) } else { words.insert(h) }
+            }
+        }
+
+        /// Signatures of the chunks after the first (`terms`, chunk 0's first): a filter of each
+        /// chunk's terms chunk 0 lacks, sized by their count within the head's budget (bits are
+        /// set by OR: the order of a set is moot). A chunk whose terms overfill its share leaves
+        /// its numbers out: a source listing's line numbers (rust-doc's `src/` pages: thousands
+        /// per text) saturated its filters, which then claimed every word and showed the wrong
+        /// chunk; a number query on such a page gets the opening instead.
+        static func signatures(_ terms: [TermHashes]) -> [[UInt8]] {
             guard let first = terms.first else { return [] }
-            let rest = terms.dropFirst().map { Array($0.subtracting(first)) }
-            let perChunk = rest.isEmpty ? 0 : maxSignatureBytes / rest.count
-            return rest.map { signature($0, bytes: min(perChunk, ($0.count * bitsPerTerm + 7) / 8)) }
+            let inFirst = first.words.union(first.numbers)
+            let perChunk = terms.count > 1 ? maxSignatureBytes / (terms.count - 1) : 0
+            return terms.dropFirst().map { chunk in
+                let words = Array(chunk.words.subtracting(inFirst)), numbers = Array(chunk.numbers.subtracting(inFirst))
+                let keys = (words.count + numbers.count) * bitsPerTerm <= perChunk * 8 ? words + numbers : words
+                return signature(keys, bytes: min(perChunk, (keys.count * bitsPerTerm + 7) / 8))
+            }
         }
     #endif
 }
