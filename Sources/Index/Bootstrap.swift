@@ -112,7 +112,7 @@ public enum Bootstrap {
             var seen = Set<CID>()
             for (c, b) in zip(named, try store.getMany(named)) where seen.insert(c).inserted { out.append((c, b)) }
             // Frontiers: per tree kind, the nodes of the next level to add (roots first).
-            let reader = NodeReader(store: store, cacheNodes: 64)
+            let reader = NodeReader(store: store, cacheBytes: 4 << 20)
             let kinds: [ShardTree] = [.postings, .docs, .text]
             var frontier: [[ChildRef]] = kinds.map { _ in [] }
             for s in segments {

@@ -21,7 +21,8 @@ public struct IndexCompact {
     public var out: String? = nil
     public var key: GroupKey
     public var policy = CompactionPolicy()
-    /// Bounds the node cache of the inputs (the rest is a few nodes per tree and input).
+    /// A quarter goes to the inputs' node cache (decoded nodes, sized in bytes); the rest is
+    /// a few nodes per tree and input, and the trees being built.
     public var memoryBytes = 256 << 20
     public var created: String
     /// The group's new sequence number; nil: the old one plus one, or the wall clock in
@@ -47,11 +48,10 @@ public struct IndexCompact {
 
     public func run() throws -> Report {
         let view = try IndexView.open(directory: index)
-        let cacheNodes = max(64, memoryBytes / (64 << 10))
         let root = try IndexRoot(cbor: try DagCBOR.decode(try view.store.get(view.manifest.root)))
         let destination = out ?? index
         let store = try DirectoryStore(root: destination)
-        let reader = NodeReader(store: view.store, cacheNodes: cacheNodes)
+        let reader = NodeReader(store: view.store, cacheBytes: memoryBytes / 4)
         let ownCompactions = view.manifest.signer == key.publicKey ? root.compacted : []
 
         if let mine = view.versions.first(where: { $0.version.publicKey == key.publicKey }) {
@@ -82,7 +82,7 @@ public struct IndexCompact {
         try copyUnchanged(ownCompactions.map(\.segment), from: view.store, into: store, sameFolder: out == nil)
         var report = Report(mode: .merger)
         let result = try IndexCompact.mergerCompactions(
-            versions: view.versions, existing: ownCompactions, store: store, policy: policy, cacheNodes: cacheNodes)
+            versions: view.versions, existing: ownCompactions, store: store, policy: policy, cacheBytes: memoryBytes / 4)
         report.segmentsBefore = result.unitsBefore
         report.segmentsAfter = result.unitsAfter
         report.compactions = result.done
@@ -132,9 +132,9 @@ public struct IndexCompact {
     /// another group's batches are left out, as `IndexView` leaves them out.
     public static func mergerCompactions(
         versions: [(cid: CID, version: GroupVersion)], existing: [IndexRoot.Compaction], store: DirectoryStore,
-        policy: CompactionPolicy, cacheNodes: Int
+        policy: CompactionPolicy, cacheBytes: Int
     ) throws -> MergerResult {
-        let reader = NodeReader(store: store, cacheNodes: cacheNodes)
+        let reader = NodeReader(store: store, cacheBytes: cacheBytes)
         var valid = Set<CID>()
         var infos: [CID: SegmentInfo] = [:]
         var listed: [CID] = []

@@ -79,7 +79,7 @@ public enum IndexCompaction {
         let built = results.withLock { $0 }
 
         // Statistics from the new docs tree: its count, its length aggregate, a count per batch.
-        let docs = try Tree.open(built[ShardTree.docs.index]!.tree, reader: NodeReader(store: store, cacheNodes: 64))
+        let docs = try Tree.open(built[ShardTree.docs.index]!.tree, reader: NodeReader(store: store, cacheBytes: 4 << 20))
         let (body, title) = docs.root.flatMap { LengthAggregator.decode($0.aggregate) } ?? (0, 0)
         var batches: [SegmentInfo.Batch] = []
         for s in inputs { batches += s.info.batches }
@@ -109,7 +109,7 @@ public enum IndexCompaction {
     /// from `store`, in a scratch folder under `scratch` (removed after), and returns the CID
     /// the compaction gives: equal to the segment's own when it is what its inputs compact to.
     public static func recompute(_ info: SegmentInfo, from store: BlockStore, scratch: String) throws -> CID {
-        let reader = NodeReader(store: store, cacheNodes: 1024)
+        let reader = NodeReader(store: store, cacheBytes: 64 << 20)
         let inputs = try info.compactedFrom.map { c in
             do { return try Segment.open(c, reader: reader) } catch {
                 throw IndexError.compaction("input segment \(c) cannot be read: \(error)")

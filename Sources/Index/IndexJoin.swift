@@ -97,7 +97,7 @@ public struct IndexJoin {
         report.segments = report.joined
         if let compaction {
             let sets = compaction.plan(segments.map(\.info))
-            let reader = NodeReader(store: store, cacheNodes: max(64, memoryBytes / (64 << 10)))
+            let reader = NodeReader(store: store, cacheBytes: memoryBytes / 4)
             (report.segments, report.compactions) = try IndexCompact.groupCompactions(report.joined, sets: sets, reader: reader, into: store)
         }
         let sequence = self.sequence ?? wallClockMicroseconds()

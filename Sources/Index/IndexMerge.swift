@@ -99,7 +99,7 @@ public enum IndexMerge {
         if let compaction, compaction.above.map({ view.segments.count > $0 }) ?? true {
             let result = try IndexCompact.mergerCompactions(
                 versions: view.versions, existing: [], store: store, policy: compaction.policy,
-                cacheNodes: max(64, compaction.memoryBytes / (64 << 10)))
+                cacheBytes: compaction.memoryBytes / 4)
             compacted = result.compactions
             summary.compacted = result.done
             summary.segmentsAfterCompaction = result.unitsAfter

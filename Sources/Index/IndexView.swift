@@ -147,8 +147,8 @@ public final class IndexView: Sendable {
 
     #if !hasFeature(Embedded)  // the browser has no folders
         /// Opens the index folder `directory` (manifest.json and blocks/).
-        public static func open(directory: String, policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
-            try open([try localSource(directory)], policy: policy, cacheNodes: cacheNodes)
+        public static func open(directory: String, policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure) -> IndexView {
+            try open([try localSource(directory)], policy: policy, cacheBytes: cacheBytes)
         }
 
         /// The manifest of the index folder `directory`, read once: a second read could see a
@@ -171,7 +171,7 @@ public final class IndexView: Sendable {
     /// signature and every block are verified; `policy` decides which versions count. Throws
     /// when two inputs hold different versions of one group under one sequence number, when two
     /// segments claim one (group, batch), and when the policy leaves nothing to read.
-    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheNodes: Int = 4096) throws(ReadFailure) -> IndexView {
+    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure) -> IndexView {
         precondition(!sources.isEmpty)
         // Each index's bootstrap blocks (carried in its manifest) answer before its store.
         var sourceStores: [BlockStore] = []
@@ -192,7 +192,7 @@ public final class IndexView: Sendable {
         }
         let union = sources.count == 1 ? nil : UnionStore(sourceStores)
         let store: BlockStore = union ?? sourceStores[0]
-        let reader = NodeReader(store: store, cacheNodes: cacheNodes)
+        let reader = NodeReader(store: store, cacheBytes: cacheBytes)
         var manifests: [Manifest] = []
         var analyzer: String? = nil
         var excluded: [Exclusion] = []

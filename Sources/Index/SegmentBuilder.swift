@@ -303,7 +303,7 @@ public final class SegmentBuilder: Sendable {
                 }
                 var merger = RunMerger(sources)
                 let leaves = try RangeLeaves(
-                    reader: NodeReader(store: store, cacheNodes: 64), params: tree.parameters, aggregator: tree.aggregator,
+                    reader: NodeReader(store: store, cacheBytes: 4 << 20), params: tree.parameters, aggregator: tree.aggregator,
                     first: task.range == 0)
                 var result = Built(leaves: leaves, postings: 0, terms: 0)
                 var unreported = 0
@@ -355,7 +355,7 @@ public final class SegmentBuilder: Sendable {
         concurrentlyPerform(iterations: trees.count, width: width) { t in
             do {
                 let parts = tasksToRun.indices.filter { tasksToRun[$0].tree == t }.sorted { tasksToRun[$0].range < tasksToRun[$1].range }
-                let s = try RangeLeaves.stitch(parts.map { ranges[$0]!.leaves }, reader: NodeReader(store: store, cacheNodes: 64))
+                let s = try RangeLeaves.stitch(parts.map { ranges[$0]!.leaves }, reader: NodeReader(store: store, cacheBytes: 4 << 20))
                 for orphan in s.orphans { try FileSystem.removeTree(store.path(of: orphan)) }
                 stitched.withLock { $0[t] = Stitched(root: s.tree.headerCID, blocks: s.blocksWritten, bytes: s.bytesWritten) }
             } catch {

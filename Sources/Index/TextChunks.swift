@@ -214,21 +214,21 @@ public enum TextChunks {
         return all
     }
 
-    #if !hasFeature(Embedded)  // builders sign chunks; readers only test signatures
-        /// A chunk's distinct terms, hashed, numbers (ASCII digits only) apart from words.
-        struct TermHashes {
-            var words: Set<UInt64>
-            var numbers: Set<UInt64>
-            init(capacity: Int) {
-                words = Set(minimumCapacity: capacity)
-                numbers = []
-            }
-            mutating func insert(_ term: UnsafeRawBufferPointer) {
-                let h = TextChunks.hash(term)
-                if term.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { numbers.insert(h) } else { words.insert(h) }
-            }
+    /// A chunk's distinct terms, hashed, numbers (ASCII digits only) apart from words.
+    struct TermHashes {
+        var words: Set<UInt64>
+        var numbers: Set<UInt64>
+        init(capacity: Int) {
+            words = Set(minimumCapacity: capacity)
+            numbers = []
         }
+        mutating func insert(_ term: UnsafeRawBufferPointer) {
+            let h = TextChunks.hash(term)
+            if term.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { numbers.insert(h) } else { words.insert(h) }
+        }
+    }
 
+    #if !hasFeature(Embedded)  // builders sign chunks; readers only test signatures
         /// Signatures of the chunks after the first (`terms`, chunk 0's first): a filter of each
         /// chunk's terms chunk 0 lacks, sized by their count within the head's budget (bits are
         /// set by OR: the order of a set is moot). A chunk whose terms overfill its share leaves

@@ -45,6 +45,18 @@ public struct Node: Sendable {
     public var firstKey: [UInt8] { isLeaf ? keys[0] : children[0].firstKey }
     public var lastKey: [UInt8] { isLeaf ? keys[keys.count - 1] : children[children.count - 1].lastKey }
 
+    /// About the memory the decoded node holds: its bytes plus an array header (32 bytes) per
+    /// key, value and child key, for caches sized in bytes (nodes of one tree differ tenfold).
+    public var memoryCost: Int {
+        var n = 64
+        for k in keys { n += k.count + 32 }
+        for v in values {
+            if case .inline(let b) = v { n += b.count + 32 } else { n += 64 }
+        }
+        for c in children { n += c.firstKey.count + c.lastKey.count + c.aggregate.count + 160 }
+        return n
+    }
+
     public init(leafKeys: [[UInt8]], values: [LeafValue]) {
         level = 0
         keys = leafKeys

@@ -8,10 +8,17 @@ public final class NodeReader: Sendable {
     private let cache: Mutex<LRU>
     private let loads = Atomic<Int>(0)
 
-    public init(store: BlockStore, cacheNodes: Int = 4096) {
+    /// `cacheBytes`: about how much memory decoded nodes (and data derived from them) may
+    /// hold; the most recently used node is kept whatever its size.
+    public init(store: BlockStore, cacheBytes: Int = NodeReader.defaultCacheBytes) {
         self.store = store
-        cache = Mutex(LRU(capacity: cacheNodes))
+        cache = Mutex(LRU(capacity: cacheBytes))
     }
+
+    public static let defaultCacheBytes = 64 << 20
+
+    /// About the memory the cache holds now (`Node.memoryCost`, doubled with derived data).
+    public var cachedBytes: Int { cache.withLock { $0.bytes } }
 
     /// Nodes decoded from blocks so far (cache misses).
     public var nodesLoaded: Int { loads.load(ordering: .relaxed) }
@@ -120,11 +127,13 @@ public final class NodeReader: Sendable {
         }
     }
 
-    /// A small least-recently-used map (clock-free: a dictionary plus a use counter).
+    /// A small least-recently-used map (clock-free: a dictionary plus a use counter), bounded
+    /// by the nodes' `memoryCost` (doubled once derived data is kept with a node).
     struct LRU {
         let capacity: Int
-        var items: [CID: (node: Node, used: UInt64, derived: (any AnyObject & Sendable)?)] = [:]
+        var items: [CID: (node: Node, used: UInt64, cost: Int, derived: (any AnyObject & Sendable)?)] = [:]
         var tick: UInt64 = 0
+        private(set) var bytes = 0
 
         init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -143,16 +152,38 @@ public final class NodeReader: Sendable {
             return items.values[i].derived
         }
 
-        mutating func setDerived(_ cid: CID, _ value: any AnyObject & Sendable) { items[cid]?.derived = value }
+        mutating func setDerived(_ cid: CID, _ value: any AnyObject & Sendable) {
+            guard let i = items.index(forKey: cid) else { return }
+            if items.values[i].derived == nil {
+                bytes += items.values[i].cost
+                items.values[i].cost *= 2
+            }
+            items.values[i].derived = value
+            evictIfFull()
+        }
 
         mutating func put(_ cid: CID, _ node: Node) {
             tick += 1
-            items[cid] = (node, tick, items[cid]?.derived)
-            if items.count > capacity {
-                // Evict the older half at once so eviction cost is amortised.
-                let cutoff = items.values.map { $0.used }.sorted()[items.count / 2]
-                items = items.filter { $0.value.used >= cutoff }
+            let old = items[cid]
+            let cost = node.memoryCost * (old?.derived == nil ? 1 : 2)
+            bytes += cost - (old?.cost ?? 0)
+            items[cid] = (node, tick, cost, old?.derived)
+            evictIfFull()
+        }
+
+        /// Over capacity: keeps the newest entries filling half of it (the newest whatever its
+        /// size), so eviction's cost is amortised over many puts.
+        private mutating func evictIfFull() {
+            guard bytes > capacity, items.count > 1 else { return }
+            let newestFirst = items.values.map { ($0.used, $0.cost) }.sorted { $0.0 > $1.0 }
+            var kept = 0, cutoff = newestFirst[0].0
+            for (used, cost) in newestFirst {
+                if kept + cost > capacity / 2 && kept > 0 { break }
+                kept += cost
+                cutoff = used
             }
+            items = items.filter { $0.value.used >= cutoff }
+            bytes = kept
         }
     }
 }

@@ -89,7 +89,7 @@ public func openIndexes(_ locations: [String], options: RemoteOptions = .init(),
         stores.append(store)
         names.append(name)
     }
-    let view = try IndexView.open(sources, policy: policy, cacheNodes: options.cacheNodes)
+    let view = try IndexView.open(sources, policy: policy, cacheBytes: options.cacheBytes)
     return OpenedIndex(view: view, locations: names, manifestBytes: sources.map(\.manifestBytes), stores: stores)
 }
 

@@ -25,8 +25,8 @@ public struct RemoteOptions: Sendable {
     public var cacheDirectory: String? = BlockCache.defaultDirectory()
     /// The cache's size bound in bytes; the least recently used blocks go first.
     public var cacheLimit: Int = 1 << 30
-    /// Decoded tree nodes kept in memory by the index's node reader.
-    public var cacheNodes: Int = 4096
+    /// About how much memory the index's node reader keeps decoded nodes in.
+    public var cacheBytes: Int = 64 << 20
 
     public init() {}
 }

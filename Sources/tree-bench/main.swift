@@ -87,7 +87,7 @@ case "build":
 case "gets", "scan":
     let store = try DirectoryStore(root: dir + "/build")
     let root = try CID(String(decoding: try FileSystem.readFile(dir + "/build/ROOT"), as: UTF8.self))
-    let tree = try Tree.open(root, reader: NodeReader(store: store, cacheNodes: 1 << 16))
+    let tree = try Tree.open(root, reader: NodeReader(store: store, cacheBytes: 4 << 30))
     if phase == "gets" {
         // Warm the cache with one pass over a sample, then time random gets.
         var rng = SystemRandomNumberGenerator()

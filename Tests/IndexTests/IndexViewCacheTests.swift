@@ -15,7 +15,7 @@ import Testing
         }
         let dir = tempDirectory()
         _ = try buildIndex(docs, dir: dir)
-        return try IndexView.open(directory: dir, cacheNodes: 1)
+        return try IndexView.open(directory: dir, cacheBytes: 1)
     }
 
     @Test func documentFrequencyIsCountedOncePerView() throws {

@@ -37,6 +37,28 @@ import Testing
         #expect(fresh.reader.nodesLoaded <= 2 * fresh.height)
     }
 
+    /// The node cache is bounded by bytes, not nodes: a scan keeps at most its capacity (and
+    /// the newest node), and a capacity holding the whole tree reads it once.
+    @Test func theNodeCacheIsBoundedInBytes() throws {
+        let store = MemoryStore()
+        let tree = try build((0..<20000).map { (key($0), [UInt8](repeating: 7, count: 40)) }, store: store)
+        let small = try Tree.open(tree.headerCID, reader: NodeReader(store: store, cacheBytes: 64 << 10))
+        #expect(try allEntries(small).count == 20000)
+        #expect(small.reader.nodesLoaded > 20 && small.reader.cachedBytes <= 64 << 10)
+        let loaded = small.reader.nodesLoaded
+        #expect(try allEntries(small).count == 20000)
+        #expect(small.reader.nodesLoaded > loaded, "evicted nodes are read again")
+        let big = try Tree.open(tree.headerCID, reader: NodeReader(store: store, cacheBytes: 64 << 20))
+        _ = try allEntries(big)
+        let once = big.reader.nodesLoaded
+        _ = try allEntries(big)
+        #expect(big.reader.nodesLoaded == once && big.reader.cachedBytes > 20000 * 40)
+        // One node bigger than the capacity is still kept while it is the newest.
+        let tiny = try Tree.open(tree.headerCID, reader: NodeReader(store: store, cacheBytes: 1))
+        _ = try tiny.get(key(5))
+        #expect(tiny.reader.cachedBytes > 1)
+    }
+
     @Test func getFindsEveryKeyAndOnlyThem() throws {
         var rng = SplitMix(seed: 3)
         let store = MemoryStore()

@@ -4,7 +4,7 @@
 
 let fedStore = FedStore()
 /// One reader for the page's life: decoded nodes are kept across retries and queries.
-let fedReader = NodeReader(store: fedStore, cacheNodes: 4096)
+let fedReader = NodeReader(store: fedStore)
 
 /// Adds a fetched block. Returns 0 when kept, 1 when its bytes do not hash to the CID (refused),
 /// 2 when the CID does not parse (both with the reason as the output).
