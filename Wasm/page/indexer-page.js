@@ -145,8 +145,8 @@ function mount(host) {
   const filters = { from: null, to: null };
   for (const { kind } of KINDS) filters[kind] = new Set();
   // Results per answer and per "More results": 5, as Pagefind's default UI shows. Each result
-  // shown costs its record and text blocks (its snippet): a later query's bytes are about half
-  // of what 10 cost (BENCHMARKS.md, "Search page in the browser").
+  // shown costs its record and text blocks (its snippet): a later query fetches 0.70-0.77x the
+  // bytes 10 cost (BENCHMARKS.md, "Search page in the browser").
   const PAGE = 5;
   let latest = 0, latestFacets = 0, shown = 0, current = "";
   // Counted on the element once each answer is shown (tests and benchmarks wait for them);
