@@ -50,7 +50,7 @@ import TextTestSupport
                 page["titles"] as? [String]
                     == results.prefix(10).map { ($0["title"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? ($0["url"] as? String ?? "") })
             #expect(page["overflow"] as? Bool == false, "\(query): the page is wider than 360 px")
-            print("static page \(query), More pressed: \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes (network events); \(page["status"] ?? "")")
+            print("static page \(query), More pressed: \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes; \(page["status"] ?? "")")
         }
         #expect((pages[0]["marks"] as? [String])?.contains { $0.lowercased().hasPrefix("tomato") } == true)
         // Only the folder was served: every request went to nginx, none to an indexer process.
