@@ -19,9 +19,13 @@ import TextTestSupport
         return out
     }
 
-    /// Each query opened as a link (`?q=`), at 360 px wide (`searchPageScript`).
-    static func browse(_ base: String, _ queries: [String]) throws -> [[String: Any]] {
-        try browseSearchPage(base + "/search/index.html", window: "360,800", steps: queries.map { ["open": ["q": $0]] })
+    /// Each query opened as a link (`?q=`), at 360 px wide (`searchPageScript`); with `more`,
+    /// "More results" pressed once after it: the page shows 5 per answer, so each query's state
+    /// is then its first 10.
+    static func browse(_ base: String, _ queries: [String], more: Bool = true) throws -> [[String: Any]] {
+        let steps: [[[String: Any]]] = queries.map { more ? [["open": ["q": $0]], ["more": true]] : [["open": ["q": $0]]] }
+        let states = try browseSearchPage(base + "/search/index.html", window: "360,800", steps: steps.flatMap { $0 })
+        return more ? states.enumerated().filter { $0.offset % 2 == 1 }.map(\.element) : states
     }
 
     /// `indexer search --json`'s results.
@@ -46,7 +50,7 @@ import TextTestSupport
                 page["titles"] as? [String]
                     == results.prefix(10).map { ($0["title"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? ($0["url"] as? String ?? "") })
             #expect(page["overflow"] as? Bool == false, "\(query): the page is wider than 360 px")
-            print("static page \(query): \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes (network events); \(page["status"] ?? "")")
+            print("static page \(query), More pressed: \(page["requests"] ?? 0) requests, \(page["bytes"] ?? 0) bytes; \(page["status"] ?? "")")
         }
         #expect((pages[0]["marks"] as? [String])?.contains { $0.lowercased().hasPrefix("tomato") } == true)
         // Only the folder was served: every request went to nginx, none to an indexer process.
@@ -68,7 +72,7 @@ import TextTestSupport
         }
         let nginx = try NginxServer(root: out)
         defer { nginx.stop() }
-        let page = try #require(try Self.browse(nginx.base, ["tomato"]).first)
+        let page = try #require(try Self.browse(nginx.base, ["tomato"], more: false).first)
         #expect((page["status"] as? String)?.contains("refused") == true, "\(page["status"] ?? "")")
         #expect(names.contains { (page["status"] as? String)?.contains($0) == true }, "\(page["status"] ?? "")")
         #expect((page["urls"] as? [String])?.isEmpty == true)
@@ -129,22 +133,22 @@ import TextTestSupport
                 ["open": ["q": query]], ["more": true], ["filters": true], ["click": ["site", site]], ["type": "compost"],
                 ["open": ["q": query, "sort": "date"]],
             ])
-        #expect((states[0]["urls"] as? [String]) == broad.prefix(10).map { $0["url"] as? String ?? "" })
-        #expect((states[1]["urls"] as? [String]) == broad.prefix(20).map { $0["url"] as? String ?? "" }, "more results")
+        #expect((states[0]["urls"] as? [String]) == broad.prefix(5).map { $0["url"] as? String ?? "" })
+        #expect((states[1]["urls"] as? [String]) == broad.prefix(10).map { $0["url"] as? String ?? "" }, "more results")
         let shown = (states[2]["facets"] as? [[Any]] ?? []).filter { $0[0] as? String == "site" }.map {
             [$0[1] as? String ?? "", String(describing: $0[2])]
         }
         #expect(shown == sites, "the page's site counts are indexer facets' own")
         #expect((states[2]["facetStatus"] as? String)?.contains("matches") == true)
         let narrowed = try Self.cli(out, query + " site:" + site)
-        #expect((states[3]["urls"] as? [String]) == narrowed.prefix(10).map { $0["url"] as? String ?? "" })
+        #expect((states[3]["urls"] as? [String]) == narrowed.prefix(5).map { $0["url"] as? String ?? "" })
         #expect((states[3]["chips"] as? [String])?.contains { $0.hasPrefix("site:" + site) } == true)
         #expect((states[3]["location"] as? String)?.contains("site=" + site) == true)
         #expect((states[3]["facets"] as? [[Any]] ?? []).contains { $0[0] as? String == "site" && $0[1] as? String == site && $0[3] as? Bool == true })
-        #expect((states[4]["urls"] as? [String]) == (try Self.cli(out, "compost")).prefix(10).map { $0["url"] as? String ?? "" }, "typed")
+        #expect((states[4]["urls"] as? [String]) == (try Self.cli(out, "compost")).prefix(5).map { $0["url"] as? String ?? "" }, "typed")
         let newest = try CLI.run(["search", "--index", out, query, "--json", "--sort", "date"])
         let dated = try #require((try JSONSerialization.jsonObject(with: Data(newest.stdout.utf8)) as? [String: Any])?["results"] as? [[String: Any]])
-        #expect((states[5]["urls"] as? [String]) == dated.prefix(10).map { $0["url"] as? String ?? "" }, "newest first")
+        #expect((states[5]["urls"] as? [String]) == dated.prefix(5).map { $0["url"] as? String ?? "" }, "newest first")
         #expect((states[5]["urls"] as? [String]) != (states[0]["urls"] as? [String]), "a different order than relevance")
     }
 }

@@ -144,6 +144,10 @@ function mount(host) {
   }).catch(() => ({}));
   const filters = { from: null, to: null };
   for (const { kind } of KINDS) filters[kind] = new Set();
+  // Results per answer and per "More results": 5, as Pagefind's default UI shows. Each result
+  // shown costs its record and text blocks (its snippet): a later query fetches 0.70-0.77x the
+  // bytes 10 cost (BENCHMARKS.md, "Search page in the browser").
+  const PAGE = 5;
   let latest = 0, latestFacets = 0, shown = 0, current = "";
   // Counted on the element once each answer is shown (tests and benchmarks wait for them);
   // firstResultMs: the page's clock when the first results were shown.
@@ -200,7 +204,7 @@ function mount(host) {
     status.textContent = "Searching…";
     try {
       const index = await indexReady;
-      const page = await index.search(q, { limit: 10, offset: append ? shown : 0, order: sort.value });
+      const page = await index.search(q, { limit: PAGE, offset: append ? shown : 0, order: sort.value });
       const names = await namesReady;
       if (ticket !== latest) return;  // a newer query was typed meanwhile
       if (!append) { list.replaceChildren(); shown = 0; }
