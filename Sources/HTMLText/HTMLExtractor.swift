@@ -56,22 +56,20 @@ public enum HTMLExtractor {
         parseSanitized(utf8, into: state)
     }
 
-    /// The push parser, handed the whole input as its one and final chunk: the same SAX events
-    /// as `htmlParseDocument` over a memory context, for about 8% less of libxml2's time
-    /// (rust-doc's 32,102 pages, SAX callbacks that do nothing: 5.25/7.32/6.15 s CPU pull vs
-    /// 4.82/6.56/5.64 s push, alternated; same event and character counts).
     private static func parseSanitized(_ utf8: UnsafeRawBufferPointer, into state: UnsafeMutablePointer<ExtractionState>) {
         indexer_xml_silence_errors()
-        // Declaring UTF-8 here matters: without it libxml2 2.9 meets the first non-ASCII byte by
-        // searching the page for a charset and then switching to ISO-8859-1.
-        guard let ctxt = htmlCreatePushParserCtxt(nil, nil, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else { return }
+        guard let ctxt = htmlCreateMemoryParserCtxt(utf8.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(utf8.count))
+        else { return }
         defer { htmlFreeParserCtxt(ctxt) }
         ctxt.pointee.sax.pointee = saxHandler()  // the context owns (and frees) its own copy
         ctxt.pointee.userData = UnsafeMutableRawPointer(state)
         htmlCtxtUseOptions(ctxt, options)
+        // Without this libxml2 2.9 meets the first non-ASCII byte by searching the page for a
+        // charset and then switching to ISO-8859-1: the bytes are UTF-8 already.
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
         state.pointee.parser = ctxt
         defer { state.pointee.parser = nil }
-        _ = htmlParseChunk(ctxt, utf8.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(utf8.count), 1)
+        htmlParseDocument(ctxt)
     }
 }
 
