@@ -2,7 +2,7 @@
 # they need first (idempotently; we are root on these machines).
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libbrotli-dev libsqlite3-dev
+APT_PACKAGES := pkg-config libsodium-dev libzstd-dev libxml2-dev zlib1g-dev libbrotli-dev libsqlite3-dev nettle-dev
 # Peers the remote tests run against: stock nginx serving an index folder, headless Chromium
 # driving the search page (installed only when missing; chromium is the large one).
 TEST_APT_PACKAGES := nginx chromium

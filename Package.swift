@@ -35,10 +35,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CNettle", pkgConfig: "nettle", providers: [.apt(["nettle-dev"])]),
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "Zstd", dependencies: ["CZstd"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
         .target(name: "Brotli", dependencies: ["CBrotli"]),
+        .target(name: "Nettle", dependencies: ["CNettle"]),
 
         // 2. Blocks: CIDs, DAG-CBOR, block stores, CAR files.
         .target(name: "Blocks", dependencies: ["Support", "Sodium"]),
@@ -48,7 +50,7 @@ let package = Package(
         // 4. Ingest: HTML text extraction (the only owner of libxml2), then WARC / WACZ / site
         // folders to documents.
         .target(name: "HTMLText", dependencies: ["CLibXML2"]),
-        .target(name: "Ingest", dependencies: ["Support", "Zstd", "Zlib", "Brotli", "Sodium", "HTMLText"]),
+        .target(name: "Ingest", dependencies: ["Support", "Zstd", "Zlib", "Brotli", "Sodium", "Nettle", "HTMLText"]),
         // 5. Analysis: text to terms (pure Swift; the one analyzer named in every manifest).
         .target(name: "Analysis"),
         // 6. Index: the shard schema on Prolly trees; build (from Ingest documents, with the
@@ -135,7 +137,7 @@ let package = Package(
         .testTarget(name: "ProllyTreeTests", dependencies: ["Support", "ProllyTree", "Blocks", "TextTestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib", "Brotli", "Zstd", "TextTestSupport"]),
         .testTarget(name: "HTMLTextTests", dependencies: ["HTMLText", "TextTestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Zlib", "Zstd", "TextTestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Support", "Ingest", "Nettle", "Zlib", "Zstd", "TextTestSupport"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TextTestSupport"]),
         .testTarget(name: "IndexTests", dependencies: ["Support", "Index", "ProllyTree", "Blocks", "IndexTestSupport"]),
         // The query language, and its outputs (formatted text, JSON, error carets).

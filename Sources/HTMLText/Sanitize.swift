@@ -49,9 +49,12 @@ func limitAttributes(_ b: UnsafeRawBufferPointer, maxAttributes: Int = 512) -> [
             guard i < n else { break }
             let q = b[i]
             if q == 0x22 || q == 0x27 {
-                i += 1
-                while i < n, b[i] != q { i += 1 }
-                i += 1
+                // The closing quote with memchr too: values (URLs, classes) are most of a tag.
+                if let close = memchr(base + i + 1, Int32(q), n - i - 1) {
+                    i = base.distance(to: UnsafeRawPointer(close)) + 1
+                } else {
+                    i = n + 1
+                }
             } else {
                 while i < n, !isBlank(b[i]), b[i] != 0x3E { i += 1 }
             }
