@@ -147,7 +147,9 @@ public final class IndexView: Sendable {
 
     #if !hasFeature(Embedded)  // the browser has no folders
         /// Opens the index folder `directory` (manifest.json and blocks/).
-        public static func open(directory: String, policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure) -> IndexView {
+        public static func open(directory: String, policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure)
+            -> IndexView
+        {
             try open([try localSource(directory)], policy: policy, cacheBytes: cacheBytes)
         }
 
@@ -171,7 +173,9 @@ public final class IndexView: Sendable {
     /// signature and every block are verified; `policy` decides which versions count. Throws
     /// when two inputs hold different versions of one group under one sequence number, when two
     /// segments claim one (group, batch), and when the policy leaves nothing to read.
-    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure) -> IndexView {
+    public static func open(_ sources: [Source], policy: ReadPolicy = .init(), cacheBytes: Int = NodeReader.defaultCacheBytes) throws(ReadFailure)
+        -> IndexView
+    {
         precondition(!sources.isEmpty)
         // Each index's bootstrap blocks (carried in its manifest) answer before its store.
         var sourceStores: [BlockStore] = []
