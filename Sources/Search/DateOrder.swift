@@ -45,9 +45,10 @@ extension SearchEngine {
             matched += found.count
             let records = try view.documents(found.map { $0.0 })
             var batch: [Hit] = []
+            let terms = c.terms
             for ((doc, score), record) in zip(found, records) {
                 guard let record else { continue }
-                batch.append(Hit(doc: doc, score: score, record: record, terms: c.terms, voucher: view.voucher(of: doc) ?? []))
+                batch.append(Hit(doc: doc, score: score, record: record, terms: terms, voucher: view.voucher(of: doc) ?? []))
             }
             batch.sort { a, b in
                 // Undated last in either order.

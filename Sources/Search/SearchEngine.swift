@@ -50,9 +50,10 @@ public struct SearchEngine {
     // MARK: Compilation
 
     final class Compiled {
-        var terms: [String] = []
-        /// The same terms with their roles, for picking a snippet's chunk.
+        /// The analyzed terms the query looks for, with their roles (for picking a snippet's chunk).
         var chunkTerms = TextChunks.QueryTerms()
+        /// The same, as strings (for highlighting).
+        var terms: [String] { chunkTerms.all.map { String(decoding: $0, as: UTF8.self) } }
         /// Document frequencies looked up so far by this search (a widened pool compiles again).
         let frequencies: Frequencies
         /// When set, only these segments are read, unscored (checking given documents).
@@ -63,10 +64,7 @@ public struct SearchEngine {
 
         /// A word's (or phrase's) analyzed positions, each with its stemmed and unstemmed forms.
         func add(_ positions: [(alternatives: [String], position: UInt32)]) {
-            for p in positions {
-                terms += p.alternatives
-                chunkTerms.add(alternatives: p.alternatives)
-            }
+            for p in positions { chunkTerms.add(alternatives: p.alternatives) }
         }
     }
 
@@ -171,7 +169,6 @@ public struct SearchEngine {
             for field in [Field.body, .title] {
                 for t in try view.terms(field, prefix: Array(folded.utf8), limit: budget?.limits.expansions ?? SearchEngine.maxExpansions) {
                     let term = String(decoding: t, as: UTF8.self)
-                    c.terms.append(term)
                     c.chunkTerms.add(term)
                     parts.append(try termIterator(field, term, scored: true, c))
                 }

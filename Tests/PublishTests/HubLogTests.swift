@@ -43,9 +43,9 @@ import Testing
     static func audit(_ hub: HubService, seen: SeenCheckpoints, since: Int? = nil, key: String? = nil) async throws -> HubLogAudit {
         try await buildHubApplication(hub, host: "127.0.0.1", port: 0).test(.live) { client in
             let base = "http://127.0.0.1:\(client.port!)"
-            // A generous timeout: under a loaded full run the live hub can wait minutes for the
-            // cooperative pool (3 audits failed at HubClient's default 60 s once); what is tested
-            // is what the audit finds, not how fast a starved hub answers.
+            // A generous timeout: a loaded machine once kept the live hub waiting minutes for the
+            // cooperative pool (3 audits failed at HubClient's default 60 s, before the hub suites
+            // got a test process of their own); what is tested is what the audit finds.
             let hubClient = HubClient(base: base, timeoutSeconds: 600)
             let audit = try await hubClient.auditLog(seen: seen.checkpoint(hub: "hub"), since: since, expectedKey: key)
             await hubClient.shutdown()
