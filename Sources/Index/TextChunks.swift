@@ -230,19 +230,26 @@ public enum TextChunks {
 
     #if !hasFeature(Embedded)  // builders sign chunks; readers only test signatures
         /// Signatures of the chunks after the first (`terms`, chunk 0's first): a filter of each
-        /// chunk's terms chunk 0 lacks, sized by their count within the head's budget (bits are
-        /// set by OR: the order of a set is moot). A chunk whose terms overfill its share leaves
-        /// its numbers out: a source listing's line numbers (rust-doc's `src/` pages: thousands
-        /// per text) saturated its filters, which then claimed every word and showed the wrong
-        /// chunk; a number query on such a page gets the opening instead.
+        /// chunk's terms chunk 0 lacks (bits are set by OR: the order of a set is moot). The
+        /// head's budget is shared by need, not evenly, so every filter is about as exact; when
+        /// the terms overfill it, numbers are left out first: a source listing's line numbers
+        /// (rust-doc's `src/` pages: thousands per text) filled the filters of an even share,
+        /// which then claimed every word and showed the wrong chunk. A number query on such a
+        /// page gets the opening instead.
         static func signatures(_ terms: [TermHashes]) -> [[UInt8]] {
             guard let first = terms.first else { return [] }
             let inFirst = first.words.union(first.numbers)
-            let perChunk = terms.count > 1 ? maxSignatureBytes / (terms.count - 1) : 0
-            return terms.dropFirst().map { chunk in
-                let words = Array(chunk.words.subtracting(inFirst)), numbers = Array(chunk.numbers.subtracting(inFirst))
-                let keys = (words.count + numbers.count) * bitsPerTerm <= perChunk * 8 ? words + numbers : words
-                return signature(keys, bytes: min(perChunk, (keys.count * bitsPerTerm + 7) / 8))
+            var keys = terms.dropFirst().map { (words: Array($0.words.subtracting(inFirst)), numbers: Array($0.numbers.subtracting(inFirst))) }
+            func bytes(_ n: Int) -> Int { (n * bitsPerTerm + 7) / 8 }
+            let all = keys.reduce(0) { $0 + bytes($1.words.count + $1.numbers.count) }
+            if all <= maxSignatureBytes { return keys.map { signature($0.words + $0.numbers, bytes: bytes($0.words.count + $0.numbers.count)) } }
+            for i in keys.indices { keys[i].numbers = [] }
+            let words = keys.reduce(0) { $0 + $1.words.count }
+            return keys.map { k in
+                // Within the budget: each filter's share in proportion to its terms (one false
+                // positive rate for all), never more than it needs.
+                let share = words == 0 ? 0 : maxSignatureBytes * k.words.count / words
+                return signature(k.words, bytes: min(share, bytes(k.words.count)))
             }
         }
     #endif
