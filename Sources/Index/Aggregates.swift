@@ -71,7 +71,8 @@ public struct Impacts: Equatable, Sendable {
     }
 }
 
-/// Keeps `Impacts` per child of the postings tree.
+/// Keeps `Impacts` per child of a postings tree before format 4 (one entry per posting): read
+/// from old segments; tests build such trees with it.
 public struct ImpactAggregator: TreeAggregator {
     public static let name = "impacts/1"
     public var name: String { Self.name }
@@ -83,6 +84,61 @@ public struct ImpactAggregator: TreeAggregator {
 
     public func combine(_ parts: [[UInt8]]) -> [UInt8] {
         Impacts(parts.flatMap { Impacts(encoded: $0)?.pairs ?? [] }).encoded
+    }
+}
+
+/// Keeps, per child of a format-4 postings tree (`PostingBlock` values), the number of
+/// postings under it and their `Impacts`: `postings` (varint) ‖ impacts. Document frequencies
+/// are sums of these counts (`Tree.count(from:to:weight:)`), as they were entry counts.
+public struct BlockImpactAggregator: TreeAggregator {
+    public static let name = "blockImpacts/1"
+    public var name: String { Self.name }
+    public init() {}
+
+    public func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
+        var postings: UInt64 = 0
+        var pairs: [(tf: UInt32, lengthCode: UInt8)] = []
+        var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
+        for (k, v) in zip(keys, values) {
+            ordinals.removeAll(keepingCapacity: true)
+            tfs.removeAll(keepingCapacity: true)
+            codes.removeAll(keepingCapacity: true)
+            guard k.count >= 4, PostingBlock.decode(v, last: DocRef.readUInt32(k, k.count - 4), ordinals: &ordinals, tfs: &tfs, codes: &codes)
+            else { continue }
+            postings += UInt64(tfs.count)
+            // The block's own frontier first: a leaf's raw pairs stay few.
+            pairs += Impacts(zip(tfs, codes).map { ($0, $1) }).pairs
+        }
+        return BlockImpactAggregator.encode(postings, Impacts(pairs))
+    }
+
+    public func combine(_ parts: [[UInt8]]) -> [UInt8] {
+        var postings: UInt64 = 0
+        var pairs: [(tf: UInt32, lengthCode: UInt8)] = []
+        for p in parts {
+            guard let (n, impacts) = BlockImpactAggregator.decode(p) else { continue }
+            postings &+= n
+            pairs += impacts.pairs
+        }
+        return BlockImpactAggregator.encode(postings, Impacts(pairs))
+    }
+
+    static func encode(_ postings: UInt64, _ impacts: Impacts) -> [UInt8] {
+        var out: [UInt8] = []
+        Varint.append(postings, to: &out)
+        out.append(contentsOf: impacts.encoded)
+        return out
+    }
+
+    /// The impacts of a postings child's aggregate, of this form (`blocked`) or `impacts/1`'s.
+    public static func impacts(_ aggregate: [UInt8], blocked: Bool) -> Impacts? {
+        blocked ? decode(aggregate)?.impacts : Impacts(encoded: aggregate)
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> (postings: UInt64, impacts: Impacts)? {
+        var o = 0
+        guard let n = Varint.read(bytes, &o), let impacts = Impacts(encoded: Array(bytes[o...])) else { return nil }
+        return (n, impacts)
     }
 }
 

@@ -64,6 +64,11 @@ public enum IndexCompaction {
         concurrentlyPerform(iterations: trees.count) { t in
             let tree = trees[t]
             do {
+                if tree == .postings && (!filter.dropped.isEmpty || inputs.contains { !$0.blockedPostings }) {
+                    let (built, stats) = try reblockPostings(inputs, filter: filter, into: store)
+                    results.withLock { $0[t] = Built(tree: built.headerCID, stats: stats) }
+                    return
+                }
                 let postingsLike = tree == .postings || tree == .positions
                 let (built, stats) = try Tree.union(
                     inputs.map { $0.tree(tree) }, params: tree.parameters, into: store, aggregator: tree.aggregator,
@@ -103,6 +108,55 @@ public enum IndexCompaction {
             out.blocksReused += b.stats.blocksReused
         }
         return out
+    }
+
+    /// The postings tree of the inputs' kept postings, cut into blocks afresh: when a dropped
+    /// document may sit inside a block, or an input holds one entry per posting (before format
+    /// 4). The blocks are those a build of the same postings cuts (`PostingBlocker`), so the
+    /// tree is the one a union of unchanged blocks would give. Entries merge by key across
+    /// inputs: a block lies in one batch, so no other input's posting falls inside it.
+    static func reblockPostings(_ inputs: [Segment], filter: KeyFilter, into store: BlockStore) throws -> (Tree, Tree.MergeStats) {
+        let builder = try TreeBuilder(store: store, params: ShardTree.postings.parameters, aggregator: ShardTree.postings.aggregator)
+        var cursors = inputs.map { $0.postings.scan() }
+        var heads = try cursors.indices.map { i in try cursors[i].nextEntry() }
+        var blocker = PostingBlocker()
+        var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
+        func emit(_ key: [UInt8], _ value: [UInt8]) throws { try builder.add(key: key, value: value) }
+        while true {
+            var next: Int? = nil
+            for i in heads.indices {
+                guard let h = heads[i] else { continue }
+                if next.map({ Tree.precedes(h.key, heads[$0]!.key) }) ?? true { next = i }
+            }
+            guard let i = next, let (key, value) = heads[i] else { break }
+            heads[i] = try cursors[i].nextEntry()
+            guard let docAt = KeyFilter.docRange(key, posting: true) else { throw IndexError.malformedKey(tree: .postings, key: key) }
+            if !inputs[i].blockedPostings {
+                guard let p = PostingValue(value) else { throw IndexError.corrupt("segment \(inputs[i].cid): malformed posting \(Hex.encode(key))") }
+                if filter.keeps(input: i, key: key, posting: true) { try blocker.add(key: key, tf: p.tf, lengthCode: p.lengthCode, emit: emit) }
+                continue
+            }
+            ordinals.removeAll(keepingCapacity: true)
+            tfs.removeAll(keepingCapacity: true)
+            codes.removeAll(keepingCapacity: true)
+            guard PostingBlock.decode(value, last: DocRef.readUInt32(key, key.count - 4), ordinals: &ordinals, tfs: &tfs, codes: &codes) else {
+                throw IndexError.corrupt("segment \(inputs[i].cid): malformed postings block \(Hex.encode(key))")
+            }
+            var posting = Array(key[..<(docAt.upperBound - 4)])
+            for j in ordinals.indices {
+                posting.removeSubrange((docAt.upperBound - 4)...)
+                DocRef.append(ordinals[j], &posting)
+                if filter.keeps(input: i, key: posting, posting: true) {
+                    try blocker.add(key: posting, tf: tfs[j], lengthCode: codes[j], emit: emit)
+                }
+            }
+        }
+        try blocker.flush(emit)
+        let tree = try builder.finish()
+        var stats = Tree.MergeStats()
+        stats.blocksWritten = builder.stats.blocksWritten
+        stats.bytesWritten = builder.stats.bytesWritten
+        return (tree, stats)
     }
 
     /// Recomputes the compacted segment `info` from its inputs (`info.compactedFrom`), read

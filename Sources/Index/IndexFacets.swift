@@ -98,7 +98,9 @@ extension IndexView {
         let to = ShardKeys.successor(ofPrefix: [field.rawValue])
         for s in segments {
             // Group by term ‖ batch (the key less its ordinal): only the segment's own batches count.
-            let (byPrefix, read) = try s.postings.countByGroup(from: from, to: to) { (key) -> [UInt8]? in
+            // (A format-4 block lies in one term and batch: the same grouping counts its postings.)
+            let (byPrefix, read) = try s.postings.countByGroup(from: from, to: to, weight: s.blockedPostings ? PostingBlock.weight : nil) {
+                (key) -> [UInt8]? in
                 guard let p = ShardKeys.parsePosting(key), s.owns(p.doc) else { return nil }
                 return Array(key.dropLast(4))
             }

@@ -21,6 +21,8 @@ public struct IndexInspection: Sendable {
 
     public var trees: [TreeFigures] = []
     public var distinctTerms: UInt64 = 0
+    /// Postings over all segments (a format-4 postings entry is a block of them).
+    public var postings: UInt64 = 0
     /// Problems found (verify); empty when the index is sound.
     public var problems: [String] = []
 
@@ -46,6 +48,9 @@ public struct IndexInspection: Sendable {
             let t = segment.tree(tree)
             var f = result.trees[tree.index]
             f.entries += t.count
+            if tree == .postings {
+                result.postings += segment.blockedPostings ? t.root.flatMap { BlockImpactAggregator.decode($0.aggregate)?.postings } ?? 0 : t.count
+            }
             f.depth = max(f.depth, t.height)
             do {
                 let header = try segment.store.get(t.headerCID)

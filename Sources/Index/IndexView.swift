@@ -389,11 +389,19 @@ public final class IndexView: Sendable {
         var total: UInt64 = 0
         for s in segments { total += try s.documentFrequency(field, term) }
         guard !tombstones.isEmpty else { return total }
-        var lookups = Lookups()
+        // Postings are looked up by key; in format 4, the block that would hold each (its
+        // ceiling) is, and searched.
+        var lookups = Lookups(), blocks = Lookups()
+        var inBlocks: [(at: (request: Int, index: Int), doc: DocRef)] = []
         for d in tombstones.keys {
-            if let s = segment(owning: d) { _ = lookups.add(ShardKeys.posting(field, term, d), in: s.postings) }
+            guard let s = segment(owning: d) else { continue }
+            let key = ShardKeys.posting(field, term, d)
+            if s.blockedPostings { inBlocks.append((blocks.add(key, in: s.postings), d)) } else { _ = lookups.add(key, in: s.postings) }
         }
-        let found = try Tree.getMany(lookups.requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        var found = try Tree.getMany(lookups.requests).reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+        let ceilings = try Tree.ceilingMany(blocks.requests)
+        let prefix = ShardKeys.termPrefix(field, term)
+        for (at, d) in inBlocks where PostingBlock.holds(d, prefix: prefix, entry: ceilings[at.request][at.index]) { found += 1 }
         return total > UInt64(found) ? total - UInt64(found) : 0
     }
 

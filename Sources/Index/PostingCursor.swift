@@ -2,8 +2,9 @@ import Blocks
 import ProllyTree
 
 /// A postings leaf decoded once into integer arrays (kept with the node in the reader's cache,
-/// so warm queries never parse keys or values again): per entry, the DocRef its key ends with,
-/// its tf (0: a malformed value, thrown when a cursor reaches it) and length code.
+/// so warm queries never parse keys or values again): per posting, its DocRef, its tf (0: a
+/// malformed value, thrown when a cursor reaches it) and length code. In a format-4 leaf an
+/// entry is a `PostingBlock`, and `entryStarts` says where each entry's postings begin.
 final class PostingLeaf: Sendable {
     /// The node's keys end to end, key i at `keyBytes[keyStarts[i]..<keyStarts[i + 1]]`:
     /// cursors binary-search them for a term's range once per leaf, and in one buffer that
@@ -16,8 +17,11 @@ final class PostingLeaf: Sendable {
     /// Key lengths (saturated), to check a range's keys have a posting's shape without
     /// touching each key.
     let keyLengths: [UInt16]
+    /// Blocks: entry i's postings are `entryStarts[i]..<entryStarts[i + 1]`. Empty when each
+    /// entry is one posting.
+    let entryStarts: [Int]
 
-    init(_ node: Node) {
+    init(_ node: Node, blocked: Bool) {
         var bytes: [UInt8] = [], starts: [Int] = [0]
         bytes.reserveCapacity(node.keys.reduce(0) { $0 + $1.count })
         starts.reserveCapacity(node.keys.count + 1)
@@ -29,26 +33,55 @@ final class PostingLeaf: Sendable {
         keyStarts = starts
         keyLengths = node.keys.map { UInt16(clamping: $0.count) }
         var docs: [DocRef] = [], tfs: [UInt32] = [], lengthCodes: [UInt8] = []
+        var entryStarts: [Int] = []
         docs.reserveCapacity(node.keys.count)
         tfs.reserveCapacity(node.keys.count)
         lengthCodes.reserveCapacity(node.keys.count)
         let none = DocRef(group: GroupID(value: 0), batch: 0, ordinal: 0)
+        var ordinals: [UInt32] = []
         for (key, value) in zip(node.keys, node.values) {
-            docs.append(key.count >= DocRef.byteCount ? key.withUnsafeBytes { DocRef($0, at: key.count - DocRef.byteCount) } : none)
-            guard case .inline(let raw) = value, let v = PostingValue(raw) else {
+            let last = key.count >= DocRef.byteCount ? key.withUnsafeBytes { DocRef($0, at: key.count - DocRef.byteCount) } : none
+            guard blocked else {
+                docs.append(last)
+                guard case .inline(let raw) = value, let v = PostingValue(raw) else {
+                    tfs.append(0)
+                    lengthCodes.append(0)
+                    continue
+                }
+                tfs.append(v.tf)
+                lengthCodes.append(v.lengthCode)
+                continue
+            }
+            entryStarts.append(docs.count)
+            ordinals.removeAll(keepingCapacity: true)
+            guard case .inline(let raw) = value,
+                PostingBlock.decode(raw, last: last.ordinal, ordinals: &ordinals, tfs: &tfs, codes: &lengthCodes)
+            else {
+                docs.append(last)
                 tfs.append(0)
                 lengthCodes.append(0)
                 continue
             }
-            tfs.append(v.tf)
-            lengthCodes.append(v.lengthCode)
+            for o in ordinals { docs.append(DocRef(group: last.group, batch: last.batch, ordinal: o)) }
         }
+        if blocked { entryStarts.append(docs.count) }
         self.docs = docs
         self.tfs = tfs
         self.lengthCodes = lengthCodes
+        self.entryStarts = entryStarts
     }
 
-    var count: Int { docs.count }
+    /// Where entry `i`'s postings begin (`i` may be the entry count: the end).
+    @inline(__always)
+    func start(ofEntry i: Int) -> Int { entryStarts.isEmpty ? i : entryStarts[i] }
+
+    var entryCount: Int { keyLengths.count }
+
+    /// About the memory the arrays hold (a format-4 leaf decodes to about 7 times its bytes).
+    var memoryCost: Int {
+        keyBytes.count + 8 * keyStarts.count + 2 * keyLengths.count + 8 * entryStarts.count
+            + (MemoryLayout<DocRef>.stride + 5) * docs.count + 5 * 32
+    }
 
     /// The first index whose key is ≥ `key` (`Tree.lowerBound` over the node's keys).
     func lowerBound(_ key: [UInt8]) -> Int {
@@ -110,6 +143,8 @@ public struct PostingCursor {
     /// Leaves read so far (a measure of pruning).
     public private(set) var leavesRead = 0
     let gate: LeafGate?
+    /// Whether the tree holds `PostingBlock`s (format 4).
+    let blocked: Bool
 
     /// A cursor over the postings under `prefix` whose DocRef starts with `scope` (a group and
     /// batch: the postings one segment answers for).
@@ -117,6 +152,7 @@ public struct PostingCursor {
         self.tree = tree
         self.gate = gate
         self.prefix = prefix
+        blocked = tree.params.weighsValues
         scoped = prefix + scope
         scopeEnd = ShardKeys.successor(ofPrefix: scoped)
         try seek(scoped)
@@ -144,11 +180,12 @@ public struct PostingCursor {
     private mutating func seek(_ target: [UInt8]) throws(ReadFailure) {
         stack.removeAll(keepingCapacity: true)
         guard let root = tree.root else { return finish() }
-        try descend(root, to: target)
+        try descend(root, to: target, doc: nil)
     }
 
-    /// Descends from `ref` to the leaf that holds the first key ≥ `target` (pushing the path).
-    private mutating func descend(_ start: ChildRef, to target: [UInt8]?) throws(ReadFailure) {
+    /// Descends from `ref` to the leaf that holds the first key ≥ `target` (pushing the path);
+    /// `doc` is the DocRef `target` ends with, if it does.
+    private mutating func descend(_ start: ChildRef, to target: [UInt8]?, doc: DocRef?) throws(ReadFailure) {
         var ref = start
         while ref.level > 0 {
             // A subtree starting past the scope holds none of its postings (the term is absent
@@ -163,26 +200,37 @@ public struct PostingCursor {
         }
         if beyondScope(ref.firstKey) { return finish() }
         try gate?.check(ref, tree.reader)
-        let decoded = try tree.reader.derived(ref, as: PostingLeaf.self) { PostingLeaf($0) }
+        let blocked = blocked
+        let decoded = try tree.reader.derived(ref, as: PostingLeaf.self, cost: { $0.memoryCost }, { PostingLeaf($0, blocked: blocked) })
         leavesRead += 1
-        try enter(decoded, from: target)
+        try enter(decoded, from: target, doc: doc)
     }
 
-    /// Takes this term's postings ≥ `target` in `decoded` (all of its postings when nil).
-    private mutating func enter(_ decoded: PostingLeaf, from target: [UInt8]?) throws(ReadFailure) {
-        let lo = target.map { decoded.lowerBound($0) } ?? 0
-        var hi = scopeEnd.map { decoded.lowerBound($0) } ?? decoded.count
-        continues = hi == decoded.count
+    /// Takes this term's postings ≥ `target` (≥ `doc`) in `decoded` (all of its postings when nil).
+    private mutating func enter(_ decoded: PostingLeaf, from target: [UInt8]?, doc: DocRef?) throws(ReadFailure) {
+        // Entries first (postings, or blocks keyed by their last posting), then postings.
+        let first = target.map { decoded.lowerBound($0) } ?? 0
+        var stop = scopeEnd.map { decoded.lowerBound($0) } ?? decoded.entryCount
+        continues = stop == decoded.entryCount
         // A key of another shape ends the walk, as a corrupt key should not pass for a posting.
         let length = UInt16(clamping: prefix.count + DocRef.byteCount)
-        if let bad = decoded.keyLengths[lo..<max(lo, hi)].firstIndex(where: { $0 != length }) {
-            hi = bad
+        if let bad = decoded.keyLengths[first..<max(first, stop)].firstIndex(where: { $0 != length }) {
+            stop = bad
             continues = false
         }
+        var lo = decoded.start(ofEntry: first)
+        let hi = decoded.start(ofEntry: max(first, stop))
+        // The block holding `doc` starts with up to 127 postings before it.
+        if let doc, blocked { while lo < hi && decoded.docs[lo] < doc { lo += 1 } }
         leaf = decoded
         position = lo
         end = max(lo, hi)
         try settle()
+    }
+
+    /// The impacts in a child's aggregate (with a posting count before them in format 4).
+    private func impacts(_ aggregate: [UInt8]) -> Impacts? {
+        BlockImpactAggregator.impacts(aggregate, blocked: blocked)
     }
 
     /// Reads the posting at `position`, or moves on to the next leaf when this one is used up.
@@ -209,7 +257,7 @@ public struct PostingCursor {
         while let top = stack.last {
             if top.index + 1 < top.node.children.count {
                 stack[stack.count - 1].index += 1
-                return try descend(top.node.children[top.index + 1], to: nil)
+                return try descend(top.node.children[top.index + 1], to: nil, doc: nil)
             }
             stack.removeLast()
         }
@@ -250,7 +298,7 @@ public struct PostingCursor {
         guard let top = stack.last else { return finish() }
         let i = max(top.index, Tree.childIndex(top.node.children, k))
         stack[stack.count - 1].index = i
-        try descend(top.node.children[i], to: k)
+        try descend(top.node.children[i], to: k, doc: target)
     }
 
     /// The best `score(tf, lengthCode)` of this term's postings in the current leaf that are
@@ -282,7 +330,7 @@ public struct PostingCursor {
         let k = Tree.precedes(t, scoped) ? scoped : t
         guard var ref = tree.root else { return nil }
         if ref.level == 0 {
-            return (Impacts(encoded: ref.aggregate) ?? Impacts([]), nil)
+            return (impacts(ref.aggregate) ?? Impacts([]), nil)
         }
         // The current leaf's parent usually holds `target` too: start there, not at the root.
         if let parent = stack.last?.node, parent.level == 1,
@@ -322,7 +370,7 @@ public struct PostingCursor {
         let i = Tree.childIndex(node.children, k)
         guard i < node.children.count else { return nil }
         let child = node.children[i]
-        guard let impacts = Impacts(encoded: child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
+        guard let impacts = impacts(child.aggregate) else { throw IndexError.malformedAggregate(tree: .postings, block: child.cid) }
         var last: DocRef? = nil
         if child.lastKey.starts(with: scoped), child.lastKey.count == prefix.count + DocRef.byteCount {
             last = DocRef(bytes: child.lastKey[prefix.count...])

@@ -177,7 +177,8 @@ public enum PositionList {
 /// tree's name in the manifest (`IndexInfo.trees`). Postings are scanned in ranges (16 KiB
 /// nodes); docs and text are read a few random keys per result page (4 KiB nodes).
 public enum ShardTree: String, CaseIterable, Sendable {
-    /// (field, term, DocRef) → term frequency and length code.
+    /// (field, term, DocRef) → term frequency and length code; in format 4, (field, term, last
+    /// DocRef) → a `PostingBlock` of up to 128 postings.
     case postings
     /// The same keys → positions, for phrases and snippets.
     case positions
@@ -205,17 +206,25 @@ public enum ShardTree: String, CaseIterable, Sendable {
 
     public var parameters: TreeParameters {
         switch self {
-        case .postings: TreeParameters(targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+        // Format 4: `PostingBlock` values (1 to 128 postings) weighed by their bytes; inline
+        // always (a block is at most about 1.4 KB).
+        case .postings:
+            TreeParameters(targetSize: 16 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true)
         case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
         case .docs: TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
         case .text: TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
         }
     }
 
+    /// The postings tree of segments before format 4: one entry per posting (`PostingValue`),
+    /// `Impacts` per child. Still read; never written.
+    public static let postingsBeforeBlocks = TreeParameters(
+        targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+
     #if !hasFeature(Embedded)  // builders aggregate; readers decode aggregates directly
         public var aggregator: TreeAggregator {
             switch self {
-            case .postings: ImpactAggregator()
+            case .postings: BlockImpactAggregator()
             case .docs: LengthAggregator()
             case .positions, .text: CountOnly()
             }

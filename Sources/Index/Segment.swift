@@ -14,14 +14,17 @@ public struct SegmentInfo: Equatable, Sendable {
     /// `indexer-segment/3` stores the text in chunks (`TextChunks`): text tree keys
     /// `DocRef ‖ chunk`, and each record lists its chunks, so a result page reads them without
     /// the text tree.
-    public static let format = "indexer-segment/3"
+    /// `indexer-segment/4` stores postings in blocks (`PostingBlock`). The postings tree's
+    /// parameters say which layout it has, so a compaction's output (blocks, whatever its
+    /// inputs) keeps its inputs' lowest number for what the number says about fields and texts.
+    public static let format = "indexer-segment/4"
     /// Versions a reader accepts.
-    public static let readableVersions: ClosedRange<Int> = 1...3
+    public static let readableVersions: ClosedRange<Int> = 1...4
     public var analyzer: String
     /// 3 for segments with chunked text, 2 for the peer-to-peer fields, 1 for older ones. A
     /// compaction takes the lowest of its inputs': it unions their postings, so it has the
     /// fields only if all do; its texts are read per record (chunks when the record lists them).
-    public var formatVersion = 3
+    public var formatVersion = 4
     /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     /// Documents in the trees and their length totals.
@@ -251,7 +254,8 @@ public final class Segment: Sendable {
         func open(_ tree: ShardTree) throws(ReadFailure) -> Tree {
             let i = tree.index
             let t = try Tree.open(headers[i], bytes: known[headers[i]]!, reader: reader)
-            guard t.params.sameShape(as: tree.parameters) else {
+            guard t.params.sameShape(as: tree.parameters) || (tree == .postings && t.params.sameShape(as: ShardTree.postingsBeforeBlocks))
+            else {
                 throw IndexError.treeParameters(tree: tree.name, found: "\(t.params)")
             }
             return t
@@ -262,6 +266,15 @@ public final class Segment: Sendable {
         text = try open(.text)
         batchPrefixes = info.batches.map { $0.id.prefix }
         batchIDs = Set(info.batches.map { $0.id })
+        blockedPostings = postings.params.weighsValues
+    }
+
+    /// Whether the postings tree holds `PostingBlock`s (format 4), not one entry per posting.
+    public let blockedPostings: Bool
+
+    /// The impacts in a postings child's aggregate (after its posting count in format 4).
+    public func impacts(_ aggregate: [UInt8]) -> Impacts? {
+        BlockImpactAggregator.impacts(aggregate, blocked: blockedPostings)
     }
 
     /// The header CIDs of the four trees, in `ShardTree` order (for batched opening).
@@ -285,7 +298,8 @@ public final class Segment: Sendable {
     /// from internal nodes, O(height) nodes per batch.
     public func documentFrequency(_ field: Field, _ term: [UInt8]) throws(ReadFailure) -> UInt64 {
         var total: UInt64 = 0
-        for r in postingRanges(field, term) { total += try postings.count(from: r.from, to: r.to) }
+        let weight = blockedPostings ? PostingBlock.weight : nil
+        for r in postingRanges(field, term) { total += try postings.count(from: r.from, to: r.to, weight: weight) }
         return total
     }
 

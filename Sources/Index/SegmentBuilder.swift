@@ -262,7 +262,10 @@ public final class SegmentBuilder: Sendable {
         let width = options.threads
         concurrentlyPerform(iterations: trees.count, width: width) { rest[$0].sort() }
         let splits = trees.indices.map { t in
-            SegmentBuilder.splitKeys(runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width)
+            let keys = SegmentBuilder.splitKeys(runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width)
+            // Postings ranges start at a term (a sample's key less its provisional name), so a
+            // term's postings are cut into blocks by one range, from its first.
+            return trees[t] == .postings ? SegmentBuilder.increasing(keys.map { Array($0.dropLast(8)) }) : keys
         }
         struct Task { var tree: Int; var range: Int; var lower: [UInt8]?; var upper: [UInt8]?; var bytes: Int }
         var tasks: [Task] = []
@@ -308,6 +311,7 @@ public final class SegmentBuilder: Sendable {
                 var result = Built(leaves: leaves, postings: 0, terms: 0)
                 var unreported = 0
                 let trailer = tree.keyTrailer
+                var blocker = PostingBlocker()
                 while let (k, v) = try merger.nextEntry() {
                     let idStart = k.endIndex - 8 - trailer
                     // One allocation per entry: the key's final bytes in a buffer of their size.
@@ -322,6 +326,9 @@ public final class SegmentBuilder: Sendable {
                         case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
                         case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
                         }
+                    } else if tree == .postings {
+                        guard let posting = PostingValue(v) else { throw IndexError.corrupt("malformed posting in a sorted run") }
+                        try blocker.add(key: finalKey, tf: posting.tf, lengthCode: posting.lengthCode) { try leaves.add(key: $0, value: $1) }
                     } else {
                         try leaves.add(key: finalKey, value: v)
                     }
@@ -340,6 +347,7 @@ public final class SegmentBuilder: Sendable {
                         unreported = 0
                     }
                 }
+                try blocker.flush { try leaves.add(key: $0, value: $1) }
                 let done = merged.add(unreported, ordering: .relaxed).newValue
                 built.withLock { $0[i] = result }
                 progress?(done, totalBytes)  // the last range's call reports every entry merged
@@ -400,6 +408,13 @@ public final class SegmentBuilder: Sendable {
             tombstones: tombstones.sorted { $0.doc < $1.doc })
         let segment = try store.put(info.cbor.encode())
         return Finished(segment: segment, info: info, summary: summary)
+    }
+
+    /// `keys` (sorted) without repeats.
+    static func increasing(_ keys: [[UInt8]]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        for k in keys where out.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { out.append(k) }
+        return out
     }
 
     /// Keys that cut a tree's entries (its runs and its sorted in-memory remainder) into

@@ -41,11 +41,15 @@ public final class NodeReader: Sendable {
     }
 
     /// Data derived from the node `ref` points to (say, its postings decoded to integer
-    /// arrays), made once and kept with the decoded node, evicted with it.
-    public func derived<T: AnyObject & Sendable>(_ ref: ChildRef, as type: T.Type, _ make: (Node) throws(ReadFailure) -> T) throws(ReadFailure) -> T {
+    /// arrays), made once and kept with the decoded node, evicted with it. `cost` is its
+    /// memory, counted in the cache's bytes (nil: as much as the node's).
+    public func derived<T: AnyObject & Sendable>(
+        _ ref: ChildRef, as type: T.Type, cost: ((T) -> Int)? = nil, _ make: (Node) throws(ReadFailure) -> T
+    ) throws(ReadFailure) -> T {
         if let d = cache.withLock({ $0.derived(ref.cid) }) as? T { return d }
         let value = try make(try node(ref))
-        cache.withLock { $0.setDerived(ref.cid, value) }
+        let extra = cost?(value)
+        cache.withLock { $0.setDerived(ref.cid, value, cost: extra) }
         return value
     }
 
@@ -128,7 +132,7 @@ public final class NodeReader: Sendable {
     }
 
     /// A small least-recently-used map (clock-free: a dictionary plus a use counter), bounded
-    /// by the nodes' `memoryCost` (doubled once derived data is kept with a node).
+    /// by the nodes' `memoryCost` plus the cost of the data derived from them.
     struct LRU {
         let capacity: Int
         var items: [CID: (node: Node, used: UInt64, cost: Int, derived: (any AnyObject & Sendable)?)] = [:]
@@ -152,11 +156,12 @@ public final class NodeReader: Sendable {
             return items.values[i].derived
         }
 
-        mutating func setDerived(_ cid: CID, _ value: any AnyObject & Sendable) {
+        mutating func setDerived(_ cid: CID, _ value: any AnyObject & Sendable, cost: Int?) {
             guard let i = items.index(forKey: cid) else { return }
             if items.values[i].derived == nil {
-                bytes += items.values[i].cost
-                items.values[i].cost *= 2
+                let extra = cost ?? items.values[i].cost
+                bytes += extra
+                items.values[i].cost += extra
             }
             items.values[i].derived = value
             evictIfFull()
@@ -165,7 +170,7 @@ public final class NodeReader: Sendable {
         mutating func put(_ cid: CID, _ node: Node) {
             tick += 1
             let old = items[cid]
-            let cost = node.memoryCost * (old?.derived == nil ? 1 : 2)
+            let cost = old.map { $0.derived == nil ? node.memoryCost : max($0.cost, node.memoryCost) } ?? node.memoryCost
             bytes += cost - (old?.cost ?? 0)
             items[cid] = (node, tick, cost, old?.derived)
             evictIfFull()

@@ -13,7 +13,19 @@ extension Tree {
     /// them together: each level of every tree is one batch, so fetching records and texts
     /// costs the round trips of one lookup.
     public static func getMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws(ReadFailure) -> [[[UInt8]?]] {
-        var results = requests.map { [[UInt8]?](repeating: nil, count: $0.keys.count) }
+        try lookUp(requests, ceiling: false).map { $0.map { $0?.value } }
+    }
+
+    /// For each key, the first entry whose key is ≥ it (nil: none), batched as `getMany`: how
+    /// a format-4 postings tree finds the block that would hold a posting.
+    public static func ceilingMany(_ requests: [(tree: Tree, keys: [[UInt8]])]) throws(ReadFailure) -> [[(key: [UInt8], value: [UInt8])?]] {
+        try lookUp(requests, ceiling: true)
+    }
+
+    private static func lookUp(
+        _ requests: [(tree: Tree, keys: [[UInt8]])], ceiling: Bool
+    ) throws(ReadFailure) -> [[(key: [UInt8], value: [UInt8])?]] {
+        var results = requests.map { [(key: [UInt8], value: [UInt8])?](repeating: nil, count: $0.keys.count) }
         guard let reader = requests.first?.tree.reader else { return results }
         // Pending lookups: the node to read next and the (request, key) pairs that go there.
         var level: [(ref: ChildRef, keys: [(Int, Int)])] = []
@@ -21,7 +33,7 @@ extension Tree {
             precondition(req.tree.reader === reader, "batched lookups need one reader")
             if let root = req.tree.root { level.append((root, req.keys.indices.map { (r, $0) })) }
         }
-        var found: [((Int, Int), LeafValue)] = []
+        var found: [((Int, Int), [UInt8], LeafValue)] = []
         while !level.isEmpty {
             let (ready, waiting) = Tree.localFirst(level, reader: reader) { $0.ref.cid }
             let nodes = try reader.nodes(ready.map { $0.ref })
@@ -36,10 +48,11 @@ extension Tree {
                     let key = requests[r].keys[i]
                     if node.isLeaf {
                         let j = Tree.lowerBound(node.keys, key)
-                        if j < node.keys.count, node.keys[j] == key { found.append(((r, i), node.values[j])) }
+                        if j < node.keys.count, ceiling || node.keys[j] == key { found.append(((r, i), node.keys[j], node.values[j])) }
                     } else {
+                        // The first child whose last key is ≥ `key` holds the key or its ceiling.
                         let j = Tree.childIndex(node.children, key)
-                        guard j < node.children.count, !Tree.precedes(key, node.children[j].firstKey) else { continue }
+                        guard j < node.children.count, ceiling || !Tree.precedes(key, node.children[j].firstKey) else { continue }
                         let child = node.children[j]
                         if next[child.cid] == nil { next[child.cid] = (child, []); order.append(child.cid) }
                         next[child.cid]!.keys.append((r, i))
@@ -49,12 +62,16 @@ extension Tree {
             level = order.map { next[$0]! }
         }
         // Out-of-line values, all at once.
-        let linked = found.compactMap { at, v -> ((Int, Int), CID, Int)? in if case .blob(let c, let n) = v { (at, c, n) } else { nil } }
+        let linked = found.compactMap { at, _, v -> ((Int, Int), CID, Int)? in if case .blob(let c, let n) = v { (at, c, n) } else { nil } }
         let fetched = try reader.store.getMany(linked.map { $0.1 })
-        for ((at, cid, length), bytes) in zip(linked, fetched) {
-            results[at.0][at.1] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length)
+        var blobs: [CID: [UInt8]] = [:]
+        for ((_, cid, length), bytes) in zip(linked, fetched) { blobs[cid] = try NodeCodec.decodeBlob(bytes, cid: cid, expectedLength: length) }
+        for (at, key, v) in found {
+            switch v {
+            case .inline(let b): results[at.0][at.1] = (key, b)
+            case .blob(let c, _): results[at.0][at.1] = (key, blobs[c]!)
+            }
         }
-        for (at, v) in found { if case .inline(let b) = v { results[at.0][at.1] = b } }
         return results
     }
 
@@ -69,9 +86,9 @@ extension Tree {
     /// an index): each level of every tree is one batch, so K segments cost the round trips of one.
     /// `best` more leaves per range and level-1 node, those `rank` scores highest (say, by
     /// their impacts), come in the same batch as the two ends: the leaves a search will most
-    /// likely read next.
+    /// likely read next. `rank` gets the request's index with the child.
     public static func prefetch(
-        _ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])], best: Int = 0, rank: (ChildRef) -> Double = { _ in 0 }
+        _ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])], best: Int = 0, rank: (Int, ChildRef) -> Double = { _, _ in 0 }
     ) throws(ReadFailure) {
         guard let reader = requests.first?.tree.reader else { return }
         var level: [(ref: ChildRef, request: Int)] = []
@@ -104,7 +121,7 @@ extension Tree {
                     }
                     if best > 0, node.level == 1, last - first > 1 {
                         // Ranked once each, not once per comparison (a rank decodes an aggregate).
-                        let ranks = (first + 1..<last).map { rank(node.children[$0]) }
+                        let ranks = (first + 1..<last).map { rank(item.request, node.children[$0]) }
                         let inner = (first + 1..<last).sorted { ranks[$0 - first - 1] > ranks[$1 - first - 1] }
                         for j in inner.prefix(best) where seen.insert(node.children[j].cid).inserted { next.append((node.children[j], item.request)) }
                     }

@@ -135,35 +135,51 @@ public struct Tree: Sendable {
         Cursor(tree: self, from: from, to: to)
     }
 
-    /// The number of entries with `from ≤ key < to`, from subtree counts: it reads only the
-    /// nodes on the two boundary paths, O(height) nodes, never the leaves in between.
-    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil) throws(ReadFailure) -> UInt64 {
-        guard let root else { return 0 }
-        if let from, let to, !from.lexicographicallyPrecedes(to) { return 0 }
-        return try count(ref: root, from: from, to: to)
+    /// What a count adds per entry and per whole subtree: by default 1 and `ChildRef.count`. A
+    /// tree whose entries stand for many items (format 4's postings blocks) weighs each by its
+    /// value and a subtree by its aggregate.
+    public struct Weight: Sendable {
+        public var entry: @Sendable (_ key: [UInt8], _ value: [UInt8]) -> UInt64
+        public var subtree: @Sendable (ChildRef) -> UInt64
+        public init(entry: @escaping @Sendable ([UInt8], [UInt8]) -> UInt64, subtree: @escaping @Sendable (ChildRef) -> UInt64) {
+            self.entry = entry
+            self.subtree = subtree
+        }
     }
 
-    private func count(ref: ChildRef, from: [UInt8]?, to: [UInt8]?) throws(ReadFailure) -> UInt64 {
+    /// The number (or `weight`) of entries with `from ≤ key < to`, from subtree counts: it
+    /// reads only the nodes on the two boundary paths, O(height) nodes, never the leaves in
+    /// between.
+    public func count(from: [UInt8]? = nil, to: [UInt8]? = nil, weight: Weight? = nil) throws(ReadFailure) -> UInt64 {
+        guard let root else { return 0 }
+        if let from, let to, !from.lexicographicallyPrecedes(to) { return 0 }
+        return try count(ref: root, from: from, to: to, weight: weight)
+    }
+
+    private func count(ref: ChildRef, from: [UInt8]?, to: [UInt8]?, weight: Weight?) throws(ReadFailure) -> UInt64 {
         let startsInside = from.map { !ref.firstKey.lexicographicallyPrecedes($0) } ?? true
         let endsInside = to.map { ref.lastKey.lexicographicallyPrecedes($0) } ?? true
-        if startsInside && endsInside { return ref.count }
+        if startsInside && endsInside { return weight?.subtree(ref) ?? ref.count }
         if let from, ref.lastKey.lexicographicallyPrecedes(from) { return 0 }
         if let to, !ref.firstKey.lexicographicallyPrecedes(to) { return 0 }
         let node = try reader.node(ref)
         if node.isLeaf {
             let lo = from.map { Tree.lowerBound(node.keys, $0) } ?? 0
             let hi = to.map { Tree.lowerBound(node.keys, $0) } ?? node.keys.count
-            return UInt64(max(0, hi - lo))
+            guard let weight else { return UInt64(max(0, hi - lo)) }
+            var total: UInt64 = 0
+            for i in lo..<max(lo, hi) { total += weight.entry(node.keys[i], try reader.value(node.values[i])) }
+            return total
         }
         // Only the children holding `from` and `to` need a closer look; those between count whole.
         let children = node.children
         let lo = from.map { Tree.childIndex(children, $0) } ?? 0
         let hi = to.map { min(children.count - 1, Tree.childIndex(children, $0)) } ?? children.count - 1
         guard lo < children.count, lo <= hi else { return 0 }
-        if lo == hi { return try count(ref: children[lo], from: from, to: to) }
-        var total = try count(ref: children[lo], from: from, to: nil)
-        for i in lo + 1..<hi { total += children[i].count }
-        return total + (try count(ref: children[hi], from: nil, to: to))
+        if lo == hi { return try count(ref: children[lo], from: from, to: to, weight: weight) }
+        var total = try count(ref: children[lo], from: from, to: nil, weight: weight)
+        for i in lo + 1..<hi { total += weight?.subtree(children[i]) ?? children[i].count }
+        return total + (try count(ref: children[hi], from: nil, to: to, weight: weight))
     }
 
     /// A forward iterator over a key range. Errors (a missing or corrupt block) end the
@@ -240,7 +256,7 @@ extension Tree {
     /// key prefix (every key between two keys of one group has that group), as a postings
     /// term or a `term ‖ batch` is. `nodesRead` counts the nodes visited (from cache or store).
     public func countByGroup(
-        from: [UInt8], to: [UInt8]?, group: ([UInt8]) -> [UInt8]?
+        from: [UInt8], to: [UInt8]?, weight: Weight? = nil, group: ([UInt8]) -> [UInt8]?
     ) throws(ReadFailure) -> (counts: [[UInt8]: UInt64], nodesRead: Int) {
         var counts: [[UInt8]: UInt64] = [:]
         var nodesRead = 0
@@ -253,7 +269,7 @@ extension Tree {
                 if ref.lastKey.lexicographicallyPrecedes(from) { continue }
                 if let to, !ref.firstKey.lexicographicallyPrecedes(to) { continue }
                 if inside(ref.firstKey) && inside(ref.lastKey), let g = group(ref.firstKey), group(ref.lastKey) == g {
-                    counts[g, default: 0] += ref.count
+                    counts[g, default: 0] += weight?.subtree(ref) ?? ref.count
                 } else {
                     read.append(ref)
                 }
@@ -262,7 +278,10 @@ extension Tree {
             level = []
             for node in try reader.nodes(read) {
                 if node.isLeaf {
-                    for k in node.keys where inside(k) { if let g = group(k) { counts[g, default: 0] += 1 } }
+                    for (k, v) in zip(node.keys, node.values) where inside(k) {
+                        guard let g = group(k) else { continue }
+                        if let weight { counts[g, default: 0] += weight.entry(k, try reader.value(v)) } else { counts[g, default: 0] += 1 }
+                    }
                 } else {
                     level += node.children
                 }

@@ -132,7 +132,9 @@ public final class TreeBuilder {
         levels[0].keys.append(key)
         levels[0].values.append(value)
         if let raw { levels[0].rawValues.append(raw) }
-        let cut = key.withUnsafeBytes { levels[0].chunker.add(key: $0, entryWeight: key.count + params.valueHint + 1) }
+        var valueWeight = params.valueHint
+        if params.weighsValues, case .inline(let bytes) = value { valueWeight = bytes.count }
+        let cut = key.withUnsafeBytes { levels[0].chunker.add(key: $0, entryWeight: key.count + valueWeight + 1) }
         if cut { try complete(0) }
     }
 

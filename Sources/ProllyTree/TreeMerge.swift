@@ -11,6 +11,7 @@ extension Tree {
         public var blocksCopied = 0
         /// Nodes read and decoded from the inputs.
         public var nodesRead = 0
+        public init() {}
     }
 
     /// The union of `trees`: every key of any input; where inputs hold the same key, `resolve`

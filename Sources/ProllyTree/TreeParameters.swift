@@ -18,6 +18,11 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     public var valueHint: Int
     /// Values longer than this are stored as separate blocks and linked.
     public var inlineLimit: Int
+    /// Whether an inline value weighs its own length instead of `valueHint`: for trees whose
+    /// values vary tenfold with their keys (format 4's postings blocks hold 1 to 128
+    /// postings), so nodes stay near the target in bytes. Such a tree is written once and
+    /// never edited in place, so boundaries that move with a value cost nothing.
+    public var weighsValues = false
     public var zstdLevel: Int32
     /// The aggregate kept per child in internal nodes (`TreeAggregator.name`).
     public var aggregator: String
@@ -32,8 +37,9 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
 
     public init(
         targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
-        zstdLevel: Int32 = 3, aggregator: String = CountOnly.name
+        zstdLevel: Int32 = 3, aggregator: String = CountOnly.name, weighsValues: Bool = false
     ) {
+        self.weighsValues = weighsValues
         self.targetSize = targetSize
         self.maxSize = maxSize ?? targetSize * 4
         self.valueHint = valueHint
@@ -53,20 +59,22 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "target \(targetSize), max \(maxSize), value hint \(valueHint), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
+        "target \(targetSize), max \(maxSize), value \(weighsValues ? "weighed" : "hint \(valueHint)"), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
     }
 
     var cbor: DagCBOR {
-        .map(sorting: [
-            ("target", .unsigned(UInt64(targetSize))),
-            ("max", .unsigned(UInt64(maxSize))),
-            ("valueHint", .unsigned(UInt64(valueHint))),
-            ("inline", .unsigned(UInt64(inlineLimit))),
-            ("zstdLevel", .unsigned(UInt64(zstdLevel))),
-            ("aggregate", .text(aggregator)),
-            ("chunker", .text(chunker)),
-            ("zstd", .text(zstdVersion)),
-        ])
+        // `weigh` only when set: every tree written before it keeps its header bytes.
+        .map(
+            sorting: (weighsValues ? [("weigh", DagCBOR.text("values"))] : []) + [
+                ("target", .unsigned(UInt64(targetSize))),
+                ("max", .unsigned(UInt64(maxSize))),
+                ("valueHint", .unsigned(UInt64(valueHint))),
+                ("inline", .unsigned(UInt64(inlineLimit))),
+                ("zstdLevel", .unsigned(UInt64(zstdLevel))),
+                ("aggregate", .text(aggregator)),
+                ("chunker", .text(chunker)),
+                ("zstd", .text(zstdVersion)),
+            ])
     }
 
     /// Why stored parameters were refused; `Tree.open` reports it with the header's CID.
@@ -92,6 +100,10 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
         aggregator = try text("aggregate")
         chunker = try text("chunker")
         zstdVersion = try text("zstd")
+        if let weigh = cbor["weigh"] {
+            guard weigh.string == "values" else { throw Invalid("unknown value weighing") }
+            weighsValues = true
+        }
         guard chunker == TreeParameters.currentChunker else { throw Invalid("unknown chunker \(chunker)") }
     }
 }

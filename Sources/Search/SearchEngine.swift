@@ -317,8 +317,9 @@ public struct SearchEngine {
         }
         // With the first leaves, each term's leaf of the highest impacts: its best postings
         // raise the floor `fetchLeaves` finds, so fewer leaves are left for another round trip.
-        try Tree.prefetch(requests, best: SearchEngine.bestLeaves) { [bm25] ref in
-            guard let field = ref.firstKey.first.flatMap(Field.init(rawValue:)), let impacts = Impacts(encoded: ref.aggregate) else { return 0 }
+        let segments = view.segments
+        try Tree.prefetch(requests, best: SearchEngine.bestLeaves) { [bm25] r, ref in
+            guard let field = ref.firstKey.first.flatMap(Field.init(rawValue:)), let impacts = segments[r].impacts(ref.aggregate) else { return 0 }
             return bm25.bound(weight: 1, field: field, impacts: impacts)
         }
     }

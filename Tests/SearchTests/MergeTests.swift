@@ -225,7 +225,9 @@ import Testing
         try builder.add(IndexDocument(url: "https://m.example/", title: "M", text: "mallory page", digest: [2], source: "s"), file: 0, seq: 0)
         var info = try builder.finish(sources: []).info
         let mDoc = DocRef(group: mallory.group, batch: 0, ordinal: 0)
-        let value = PostingValue(tf: 50, lengthCode: 3).encoded
+        // A block of one posting (format 4), ordinal 0 as both DocRefs' are.
+        var value: [UInt8] = []
+        PostingBlock.append(ordinals: [0], tfs: [50], codes: [3], to: &value)
         let keys = [ShardKeys.posting(.body, Array("counterfeit".utf8), aDoc), ShardKeys.posting(.body, Array("counterfeit".utf8), mDoc)]
         let postings = try TreeBuilder.build(
             keys.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0, value) }, store: store,

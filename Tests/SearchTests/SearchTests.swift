@@ -150,6 +150,7 @@ import Testing
     @Test func commonTermsSkipMostLeaves() throws {
         // 20,000 documents say "common" once in a long text; the first 30 say it often in a
         // short one. Once those fill the top 10, no later leaf can compete and none is read.
+        // (In format 4's blocks the 20,000 postings fill about 5 leaves, not 36.)
         let filler = (0..<60).map { "f\($0)" }.joined(separator: " ")
         let docs = (0..<20000).map { i in
             i < 30
@@ -162,8 +163,8 @@ import Testing
         let full = try engine.search(.word("common"), limit: 10, prune: false)
         #expect(pruned.hits.map(\.doc) == full.hits.map(\.doc))
         #expect(pruned.hits.allSatisfy { $0.doc.ordinal < 30 })
-        #expect(full.leavesRead > 20)
-        #expect(pruned.leavesRead * 5 < full.leavesRead, "pruned read \(pruned.leavesRead) leaves, exhaustive \(full.leavesRead)")
+        #expect(full.leavesRead >= 4)
+        #expect(pruned.leavesRead == 1, "pruned read \(pruned.leavesRead) leaves, exhaustive \(full.leavesRead)")
         #expect(!pruned.totalIsExact)
         #expect(full.total == 20000)
     }

@@ -17,7 +17,7 @@ struct StatsCommand: ParsableCommand {
         let view = try access.open(index).view
         reportExclusions(view)
         let inspection = IndexInspection.inspect(view, recompute: false)
-        let postings = inspection.trees[ShardTree.postings.index].entries
+        let postings = inspection.postings
         if json {
             let trees: [String: JSON] = Dictionary(
                 uniqueKeysWithValues: inspection.trees.map { t in

@@ -1,0 +1,181 @@
+import Blocks
+import Foundation
+import IndexTestSupport
+import ProllyTree
+import Search
+import Support
+import Testing
+
+@testable import Index
+
+/// Format 4's postings blocks: the codec, the cut rule, and that a segment written before
+/// blocks (one entry per posting) answers exactly as its format-4 twin.
+@Suite struct PostingBlockTests {
+    @Test func blocksRoundTripAndRefuseWhatIsNotABlock() {
+        var rng = SplitMix(seed: 11)
+        for _ in 0..<300 {
+            let n = Int.random(in: 1...PostingBlock.capacity, using: &rng)
+            var ordinals: [UInt32] = []
+            var o = UInt32.random(in: 0...1000, using: &rng)
+            for _ in 0..<n {
+                ordinals.append(o)
+                o += UInt32.random(in: 1...(Bool.random(using: &rng) ? 3 : 100_000), using: &rng)
+            }
+            let tfs = (0..<n).map { _ in UInt32.random(in: 1...(Bool.random(using: &rng) ? 4 : 1 << 20), using: &rng) }
+            let codes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            var block: [UInt8] = []
+            PostingBlock.append(ordinals: ordinals, tfs: tfs, codes: codes, to: &block)
+            // Decoding appends after what the arrays hold.
+            var a: [UInt32] = [7], b: [UInt32] = [7], c: [UInt8] = [7]
+            #expect(PostingBlock.decode(block, last: ordinals.last!, ordinals: &a, tfs: &b, codes: &c))
+            #expect(a == [7] + ordinals && b == [7] + tfs && c == [7] + codes)
+            #expect(PostingBlock.count(block) == n)
+        }
+        var block: [UInt8] = []
+        PostingBlock.append(ordinals: [3, 9, 10], tfs: [1, 2, 3], codes: [4, 5, 6], to: &block)
+        let bad: [[UInt8]] = [
+            [], [0], [129], Array(block.dropLast()), block + [0],
+            [3, 5, 0, 1, 0, 3, 4, 5, 6],  // a tf of 0
+            [1, 1, 4],  // one posting, fine, below
+        ]
+        for (i, bytes) in bad.enumerated() {
+            var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
+            #expect(PostingBlock.decode(bytes, last: 10, ordinals: &a, tfs: &b, codes: &c) == (i == bad.count - 1), "case \(i)")
+            #expect(a.count == b.count && b.count == c.count)
+        }
+        // Gaps reaching below ordinal 0 are not a block.
+        var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
+        #expect(!PostingBlock.decode(block, last: 6, ordinals: &a, tfs: &b, codes: &c))
+        #expect(a.isEmpty && b.isEmpty && c.isEmpty)
+    }
+
+    /// A term's postings in a batch are cut every 128 from its first; a new term or batch
+    /// starts a new block; each block is keyed by its last posting.
+    @Test func theBlockerCutsEvery128PerTermAndBatch() throws {
+        var blocker = PostingBlocker()
+        var emitted: [([UInt8], [UInt8])] = []
+        let group = GroupID(value: 42)
+        var expected: [(prefix: [UInt8], count: Int)] = []
+        for (term, batches) in [("alpha", [300, 5]), ("beta", [128]), ("gamma", [1])] {
+            for (batch, n) in batches.enumerated() {
+                var head = ShardKeys.termPrefix(.body, Array(term.utf8))
+                head += BatchID(group: group, batch: UInt32(batch)).prefix
+                for i in 0..<n {
+                    var key = head
+                    DocRef.append(UInt32(i * 2), &key)
+                    blocker.add(key: key, tf: UInt32(i % 5 + 1), lengthCode: UInt8(i % 7)) { emitted.append(($0, $1)) }
+                }
+                var left = n
+                while left > 0 {
+                    expected.append((head, min(128, left)))
+                    left -= 128
+                }
+            }
+        }
+        blocker.flush { emitted.append(($0, $1)) }
+        #expect(emitted.map { PostingBlock.count($0.1) } == expected.map(\.count))
+        #expect(blocker.postings == 300 + 5 + 128 + 1)
+        #expect(blocker.blocks == UInt64(expected.count))
+        for ((key, value), e) in zip(emitted, expected) {
+            #expect(Array(key.dropLast(4)) == e.prefix)
+            var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
+            #expect(PostingBlock.decode(value, last: DocRef.readUInt32(key, key.count - 4), ordinals: &a, tfs: &b, codes: &c))
+            #expect(a.allSatisfy { $0 % 2 == 0 } && zip(a, a.dropFirst()).allSatisfy { $1 == $0 + 2 })
+            #expect(zip(a, b).allSatisfy { $1 == $0 / 2 % 5 + 1 })
+        }
+    }
+
+    /// The segment rewritten with one postings entry per posting (as before format 4) and
+    /// labelled format 3: searches, frequencies, facets and every cursor move answer as the
+    /// blocked original, and compacting either gives the original's postings tree.
+    @Test func aSegmentBeforeBlocksAnswersAsItsTwin() throws {
+        let dir = tempDirectory("blocks")
+        let (view, _) = try buildIndex(corpus(900, seed: 5), dir: dir)
+        let store = try DirectoryStore(root: dir, create: false)
+        let original = view.segments[0]
+        #expect(original.blockedPostings && original.info.formatVersion == 4)
+        let twinCID = try PostingBlockTests.unblockedTwin(of: original, in: store)
+        let v = try GroupVersion.signed(
+            key: testKey, sequence: 2, created: "2026-01-02T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [twinCID])
+        _ = try IndexWriter.publish(
+            versions: [(try IndexWriter.store(v, in: store), v)], analyzer: IndexAnalyzer().identifier, store: store, out: dir,
+            key: testKey, created: "2026-01-02T00:00:00Z")
+        let twinView = try IndexView.open(directory: dir)
+        let twin = twinView.segments[0]
+        #expect(twin.cid == twinCID && !twin.blockedPostings)
+        // Fewer entries: most postings share a block.
+        #expect(original.postings.count * 3 < twin.postings.count)
+
+        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
+            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
+            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
+            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
+            if a.totalIsExact && b.totalIsExact { #expect(a.total == b.total, "\(q)") }
+        }
+        for term in ["w0", "w1", "w50", "w399", "nothing"] {
+            for field in [Field.body, .title] {
+                #expect(try original.documentFrequency(field, Array(term.utf8)) == twin.documentFrequency(field, Array(term.utf8)))
+            }
+        }
+        #expect(try view.facets(.site).values == twinView.facets(.site).values)
+        #expect(try view.facets(.tag).values == twinView.facets(.tag).values)
+
+        // Every move of a cursor: next, advance to random targets, bounds and leaves.
+        var rng = SplitMix(seed: 9)
+        let batch = original.batchPrefixes[0]
+        for term in ["w0", "w2", "w30", "w200"] {
+            let prefix = ShardKeys.termPrefix(.body, Array(term.utf8))
+            var a = try PostingCursor(tree: original.postings, prefix: prefix, scope: batch)
+            var b = try PostingCursor(tree: twin.postings, prefix: prefix, scope: batch)
+            while let d = a.doc {
+                let (tf, code) = (a.tf, a.lengthCode)
+                let (twinTF, twinCode) = (b.tf, b.lengthCode)
+                #expect(b.doc == d)
+                #expect(tf == twinTF && code == twinCode)
+                let bound = try a.bound(at: d)
+                #expect(bound?.impacts.pairs.contains { $0.tf >= tf && $0.lengthCode <= code } == true, "bound below a posting")
+                if let last = bound?.last { #expect(last >= d) }
+                if Int.random(in: 0..<3, using: &rng) == 0 {
+                    let target = DocRef(group: d.group, batch: d.batch, ordinal: d.ordinal + UInt32.random(in: 1...40, using: &rng))
+                    try a.advance(to: target)
+                    try b.advance(to: target)
+                    if let now = a.doc { #expect(now >= target) }
+                } else {
+                    try a.next()
+                    try b.next()
+                }
+            }
+            #expect(b.doc == nil)
+        }
+
+        // Compacting the twin re-cuts its postings into the original's blocks.
+        let out = try DirectoryStore(root: tempDirectory("blocks-compacted"))
+        let fromTwin = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
+        let fromOriginal = try IndexCompaction.compact([original], replacing: [original.cid], into: out)
+        #expect(fromTwin.info.trees["postings"] == original.info.trees["postings"])
+        #expect(fromOriginal.info.trees["postings"] == original.info.trees["postings"])
+        #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 4)
+    }
+
+    /// `segment`'s root with its postings as one entry per posting (as before format 4),
+    /// labelled format 3, stored in `store`.
+    static func unblockedTwin(of segment: Segment, in store: DirectoryStore) throws -> CID {
+        let builder = try TreeBuilder(store: store, params: ShardTree.postingsBeforeBlocks, aggregator: ImpactAggregator())
+        var cursor = segment.postings.scan()
+        while let (key, value) = try cursor.nextEntry() {
+            var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
+            guard PostingBlock.decode(value, last: DocRef.readUInt32(key, key.count - 4), ordinals: &a, tfs: &b, codes: &c) else {
+                throw IndexError.corrupt("not a block")
+            }
+            for j in a.indices {
+                var posting = Array(key.dropLast(4))
+                DocRef.append(a[j], &posting)
+                try builder.add(key: posting, value: PostingValue(tf: b[j], lengthCode: c[j]).encoded)
+            }
+        }
+        var info = segment.info
+        info.trees[ShardTree.postings.name] = try builder.finish().headerCID
+        info.formatVersion = 3
+        return try store.put(info.cbor.encode())
+    }
+}
