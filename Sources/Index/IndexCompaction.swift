@@ -64,8 +64,8 @@ public enum IndexCompaction {
         concurrentlyPerform(iterations: trees.count) { t in
             let tree = trees[t]
             do {
-                if tree == .postings && (!filter.dropped.isEmpty || inputs.contains { !$0.blockedPostings }) {
-                    let (built, stats) = try reblockPostings(inputs, filter: filter, into: store)
+                if tree.isBlocked && (!filter.dropped.isEmpty || inputs.contains { !$0.isBlocked(tree) }) {
+                    let (built, stats) = try reblock(tree, of: inputs, filter: filter, into: store)
                     results.withLock { $0[t] = Built(tree: built.headerCID, stats: stats) }
                     return
                 }
@@ -110,18 +110,27 @@ public enum IndexCompaction {
         return out
     }
 
-    /// The postings tree of the inputs' kept postings, cut into blocks afresh: when a dropped
-    /// document may sit inside a block, or an input holds one entry per posting (before format
-    /// 4). The blocks are those a build of the same postings cuts (`PostingBlocker`), so the
-    /// tree is the one a union of unchanged blocks would give. Entries merge by key across
-    /// inputs: a block lies in one batch, so no other input's posting falls inside it.
-    static func reblockPostings(_ inputs: [Segment], filter: KeyFilter, into store: BlockStore) throws -> (Tree, Tree.MergeStats) {
-        let builder = try TreeBuilder(store: store, params: ShardTree.postings.parameters, aggregator: ShardTree.postings.aggregator)
-        var cursors = inputs.map { $0.postings.scan() }
+    /// The postings (or positions) tree of the inputs' kept postings, cut into blocks afresh:
+    /// when a dropped document may sit inside a block, or an input holds one entry per posting
+    /// (before format 4). The blocks are those a build of the same postings cuts
+    /// (`PostingBlocker`, `PositionBlocker`), so the tree is the one a union of unchanged
+    /// blocks would give. Entries merge by key across inputs: a block lies in one batch, so no
+    /// other input's posting falls inside it.
+    static func reblock(_ tree: ShardTree, of inputs: [Segment], filter: KeyFilter, into store: BlockStore) throws -> (Tree, Tree.MergeStats) {
+        let builder = try TreeBuilder(store: store, params: tree.parameters, aggregator: tree.aggregator)
+        var cursors = inputs.map { $0.tree(tree).scan() }
         var heads = try cursors.indices.map { i in try cursors[i].nextEntry() }
-        var blocker = PostingBlocker()
-        var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
+        var postings = PostingBlocker(), positions = PositionBlocker()
+        var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = [], lists: [[UInt8]] = []
         func emit(_ key: [UInt8], _ value: [UInt8]) throws { try builder.add(key: key, value: value) }
+        func take(_ input: Int, _ key: [UInt8], _ j: Int) throws {
+            guard filter.keeps(input: input, key: key, posting: true) else { return }
+            if tree == .postings {
+                try postings.add(key: key, tf: tfs[j], lengthCode: codes[j], emit: emit)
+            } else {
+                try positions.add(key: key, list: lists[j], emit: emit)
+            }
+        }
         while true {
             var next: Int? = nil
             for i in heads.indices {
@@ -130,33 +139,42 @@ public enum IndexCompaction {
             }
             guard let i = next, let (key, value) = heads[i] else { break }
             heads[i] = try cursors[i].nextEntry()
-            guard let docAt = KeyFilter.docRange(key, posting: true) else { throw IndexError.malformedKey(tree: .postings, key: key) }
-            if !inputs[i].blockedPostings {
-                guard let p = PostingValue(value) else { throw IndexError.corrupt("segment \(inputs[i].cid): malformed posting \(Hex.encode(key))") }
-                if filter.keeps(input: i, key: key, posting: true) { try blocker.add(key: key, tf: p.tf, lengthCode: p.lengthCode, emit: emit) }
-                continue
-            }
+            guard let docAt = KeyFilter.docRange(key, posting: true) else { throw IndexError.malformedKey(tree: tree, key: key) }
+            func malformed() -> IndexError { .corrupt("segment \(inputs[i].cid): malformed \(tree.name) entry \(Hex.encode(key))") }
             ordinals.removeAll(keepingCapacity: true)
             tfs.removeAll(keepingCapacity: true)
             codes.removeAll(keepingCapacity: true)
-            guard PostingBlock.decode(value, last: DocRef.readUInt32(key, key.count - 4), ordinals: &ordinals, tfs: &tfs, codes: &codes) else {
-                throw IndexError.corrupt("segment \(inputs[i].cid): malformed postings block \(Hex.encode(key))")
+            lists.removeAll(keepingCapacity: true)
+            let last = DocRef.readUInt32(key, key.count - 4)
+            if !inputs[i].isBlocked(tree) {
+                // One posting per entry.
+                ordinals.append(last)
+                if tree == .postings {
+                    guard let p = PostingValue(value) else { throw malformed() }
+                    tfs.append(p.tf)
+                    codes.append(p.lengthCode)
+                } else {
+                    lists.append(value)
+                }
+            } else if tree == .postings {
+                guard PostingBlock.decode(value, last: last, ordinals: &ordinals, tfs: &tfs, codes: &codes) else { throw malformed() }
+            } else {
+                guard PositionBlock.decode(value, last: last, ordinals: &ordinals, lists: &lists) else { throw malformed() }
             }
             var posting = Array(key[..<(docAt.upperBound - 4)])
             for j in ordinals.indices {
                 posting.removeSubrange((docAt.upperBound - 4)...)
                 DocRef.append(ordinals[j], &posting)
-                if filter.keeps(input: i, key: posting, posting: true) {
-                    try blocker.add(key: posting, tf: tfs[j], lengthCode: codes[j], emit: emit)
-                }
+                try take(i, posting, j)
             }
         }
-        try blocker.flush(emit)
-        let tree = try builder.finish()
+        try postings.flush(emit)
+        try positions.flush(emit)
+        let built = try builder.finish()
         var stats = Tree.MergeStats()
         stats.blocksWritten = builder.stats.blocksWritten
         stats.bytesWritten = builder.stats.bytesWritten
-        return (tree, stats)
+        return (built, stats)
     }
 
     /// Recomputes the compacted segment `info` from its inputs (`info.compactedFrom`), read

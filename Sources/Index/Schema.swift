@@ -180,7 +180,8 @@ public enum ShardTree: String, CaseIterable, Sendable {
     /// (field, term, DocRef) → term frequency and length code; in format 4, (field, term, last
     /// DocRef) → a `PostingBlock` of up to 128 postings.
     case postings
-    /// The same keys → positions, for phrases and snippets.
+    /// The same keys → positions, for phrases; in format 4, (field, term, last DocRef) → a
+    /// `PositionBlock`.
     case positions
     /// DocRef → `DocRecord`.
     case docs
@@ -201,6 +202,9 @@ public enum ShardTree: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether format 4 stores this tree's postings in blocks (`PostingBlock`, `PositionBlock`).
+    public var isBlocked: Bool { self == .postings || self == .positions }
+
     /// Bytes of a key after its DocRef: the text tree's chunk number (format 3).
     public var keyTrailer: Int { self == .text ? 2 : 0 }
 
@@ -210,7 +214,9 @@ public enum ShardTree: String, CaseIterable, Sendable {
         // always (a block is at most about 1.4 KB).
         case .postings:
             TreeParameters(targetSize: 16 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true)
-        case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
+        // Format 4: `PositionBlock` values, weighed by their bytes; a block of one long list
+        // over 4 KiB is stored out of line.
+        case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 0, inlineLimit: 4096, weighsValues: true)
         case .docs: TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
         case .text: TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
         }
@@ -220,6 +226,18 @@ public enum ShardTree: String, CaseIterable, Sendable {
     /// `Impacts` per child. Still read; never written.
     public static let postingsBeforeBlocks = TreeParameters(
         targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+    /// The positions tree before format 4: one `PositionList` per posting.
+    public static let positionsBeforeBlocks = TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
+
+    /// Whether `params` are this tree's, in the current layout or (postings and positions)
+    /// the one before blocks.
+    public func accepts(_ params: TreeParameters) -> Bool {
+        switch self {
+        case .postings: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.postingsBeforeBlocks)
+        case .positions: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.positionsBeforeBlocks)
+        case .docs, .text: params.sameShape(as: parameters)
+        }
+    }
 
     #if !hasFeature(Embedded)  // builders aggregate; readers decode aggregates directly
         public var aggregator: TreeAggregator {

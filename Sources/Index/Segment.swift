@@ -254,8 +254,7 @@ public final class Segment: Sendable {
         func open(_ tree: ShardTree) throws(ReadFailure) -> Tree {
             let i = tree.index
             let t = try Tree.open(headers[i], bytes: known[headers[i]]!, reader: reader)
-            guard t.params.sameShape(as: tree.parameters) || (tree == .postings && t.params.sameShape(as: ShardTree.postingsBeforeBlocks))
-            else {
+            guard tree.accepts(t.params) else {
                 throw IndexError.treeParameters(tree: tree.name, found: "\(t.params)")
             }
             return t
@@ -267,6 +266,19 @@ public final class Segment: Sendable {
         batchPrefixes = info.batches.map { $0.id.prefix }
         batchIDs = Set(info.batches.map { $0.id })
         blockedPostings = postings.params.weighsValues
+        blockedPositions = positions.params.weighsValues
+    }
+
+    /// Whether the positions tree holds `PositionBlock`s (format 4).
+    public let blockedPositions: Bool
+
+    /// Whether `tree` holds blocks of postings (format 4) rather than one entry per posting.
+    public func isBlocked(_ tree: ShardTree) -> Bool {
+        switch tree {
+        case .postings: blockedPostings
+        case .positions: blockedPositions
+        case .docs, .text: false
+        }
     }
 
     /// Whether the postings tree holds `PostingBlock`s (format 4), not one entry per posting.
@@ -327,8 +339,24 @@ public final class Segment: Sendable {
     }
 
     public func positions(_ field: Field, _ term: [UInt8], in doc: DocRef) throws(ReadFailure) -> [UInt32] {
-        guard owns(doc), let v = try positions.get(ShardKeys.posting(field, term, doc)) else { return [] }
-        guard let p = PositionList.decode(v) else { throw IndexError.malformedValue(tree: .positions, document: doc) }
+        guard owns(doc) else { return [] }
+        let key = ShardKeys.posting(field, term, doc)
+        var list: [UInt8]
+        if blockedPositions {
+            // The block at the key's ceiling, if it is this term's in this batch.
+            guard let (k, v) = try Tree.ceilingMany([(positions, [key])])[0][0], k.count == key.count,
+                k[..<(k.count - 4)].elementsEqual(key[..<(key.count - 4)])
+            else { return [] }
+            switch PositionBlock.list(of: doc.ordinal, in: v, last: DocRef.readUInt32(k, k.count - 4)) {
+            case .found(let l): list = l
+            case .absent: return []
+            case .malformed: throw IndexError.malformedValue(tree: .positions, document: doc)
+            }
+        } else {
+            guard let v = try positions.get(key) else { return [] }
+            list = v
+        }
+        guard let p = PositionList.decode(list) else { throw IndexError.malformedValue(tree: .positions, document: doc) }
         return p
     }
 

@@ -263,9 +263,9 @@ public final class SegmentBuilder: Sendable {
         concurrentlyPerform(iterations: trees.count, width: width) { rest[$0].sort() }
         let splits = trees.indices.map { t in
             let keys = SegmentBuilder.splitKeys(runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width)
-            // Postings ranges start at a term (a sample's key less its provisional name), so a
-            // term's postings are cut into blocks by one range, from its first.
-            return trees[t] == .postings ? SegmentBuilder.increasing(keys.map { Array($0.dropLast(8)) }) : keys
+            // Postings and positions ranges start at a term (a sample's key less its provisional
+            // name), so a term's postings are cut into blocks by one range, from its first.
+            return trees[t].isBlocked ? SegmentBuilder.increasing(keys.map { Array($0.dropLast(8)) }) : keys
         }
         struct Task { var tree: Int; var range: Int; var lower: [UInt8]?; var upper: [UInt8]?; var bytes: Int }
         var tasks: [Task] = []
@@ -312,33 +312,42 @@ public final class SegmentBuilder: Sendable {
                 var unreported = 0
                 let trailer = tree.keyTrailer
                 var blocker = PostingBlocker()
+                var positionBlocker = PositionBlocker()
+                let batch = refPrefix[...]
                 while let (k, v) = try merger.nextEntry() {
                     let idStart = k.endIndex - 8 - trailer
-                    // One allocation per entry: the key's final bytes in a buffer of their size.
-                    var finalKey: [UInt8] = []
-                    finalKey.reserveCapacity(idStart + DocRef.byteCount + trailer)
-                    finalKey.append(contentsOf: k[..<idStart])
-                    finalKey.append(contentsOf: refPrefix)
-                    DocRef.append(ordinals.ordinal(provisional: k, at: idStart), &finalKey)
-                    if trailer > 0 { finalKey.append(contentsOf: k[(k.endIndex - trailer)...]) }
-                    if tree == .text {
-                        switch try TextRunValue.decode(v) {
-                        case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
-                        case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
-                        }
-                    } else if tree == .postings {
+                    let ordinal = ordinals.ordinal(provisional: k, at: idStart)
+                    let head = k[..<idStart]  // the key before its provisional name
+                    switch tree {
+                    // Postings and positions go to their blockers in parts: no key is made.
+                    case .postings:
                         guard let posting = PostingValue(v) else { throw IndexError.corrupt("malformed posting in a sorted run") }
-                        try blocker.add(key: finalKey, tf: posting.tf, lengthCode: posting.lengthCode) { try leaves.add(key: $0, value: $1) }
-                    } else {
-                        try leaves.add(key: finalKey, value: v)
-                    }
-                    if tree == .postings {
+                        try blocker.add(term: head, batch: batch, ordinal: ordinal, tf: posting.tf, lengthCode: posting.lengthCode) {
+                            try leaves.add(key: $0, value: $1)
+                        }
                         result.postings += 1
-                        let term = k[..<idStart]
-                        if result.lastTerm.map({ $0[...] != term }) ?? true {
+                        if result.lastTerm.map({ $0[...] != head }) ?? true {
                             result.terms += 1
-                            result.lastTerm = Array(term)
+                            result.lastTerm = Array(head)
                             if result.firstTerm == nil { result.firstTerm = result.lastTerm }
+                        }
+                    case .positions:
+                        try positionBlocker.add(term: head, batch: batch, ordinal: ordinal, list: v) { try leaves.add(key: $0, value: $1) }
+                    case .docs, .text:
+                        // One allocation per entry: the key's final bytes in a buffer of their size.
+                        var finalKey: [UInt8] = []
+                        finalKey.reserveCapacity(idStart + DocRef.byteCount + trailer)
+                        finalKey.append(contentsOf: head)
+                        finalKey.append(contentsOf: refPrefix)
+                        DocRef.append(ordinal, &finalKey)
+                        if trailer > 0 { finalKey.append(contentsOf: k[(k.endIndex - trailer)...]) }
+                        if tree == .text {
+                            switch try TextRunValue.decode(v) {
+                            case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
+                            case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
+                            }
+                        } else {
+                            try leaves.add(key: finalKey, value: v)
                         }
                     }
                     unreported += k.count + v.count
@@ -348,6 +357,7 @@ public final class SegmentBuilder: Sendable {
                     }
                 }
                 try blocker.flush { try leaves.add(key: $0, value: $1) }
+                try positionBlocker.flush { try leaves.add(key: $0, value: $1) }
                 let done = merged.add(unreported, ordering: .relaxed).newValue
                 built.withLock { $0[i] = result }
                 progress?(done, totalBytes)  // the last range's call reports every entry merged

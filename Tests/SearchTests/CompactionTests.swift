@@ -70,22 +70,31 @@ struct Chain {
         try IndexCompaction.compact(segments, replacing: segments.map(\.cid), into: try DirectoryStore(root: dir))
     }
 
-    /// Format 4's postings blocks (`entries`, sorted) as the postings they hold, less those of
-    /// `tombstones`' documents, cut into blocks again.
-    func survivingPostingsInBlocks(_ entries: [([UInt8], [UInt8])], tombstones: [DocRef: SegmentInfo.Tombstone]) throws -> [([UInt8], [UInt8])] {
-        var blocker = PostingBlocker()
+    /// Format 4's postings or positions blocks (`entries`, sorted) as the postings they hold,
+    /// less those of `tombstones`' documents, cut into blocks again.
+    func survivingBlocks(_ tree: ShardTree, _ entries: [([UInt8], [UInt8])], tombstones: [DocRef: SegmentInfo.Tombstone]) -> [([UInt8], [UInt8])] {
+        var postings = PostingBlocker(), positions = PositionBlocker()
         var out: [([UInt8], [UInt8])] = []
         for (key, value) in entries {
-            var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
+            var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = [], lists: [[UInt8]] = []
             let last = key.suffix(4).reduce(0) { $0 << 8 | UInt32($1) }
-            #expect(PostingBlock.decode(value, last: last, ordinals: &ordinals, tfs: &tfs, codes: &codes))
+            if tree == .postings {
+                #expect(PostingBlock.decode(value, last: last, ordinals: &ordinals, tfs: &tfs, codes: &codes))
+            } else {
+                #expect(PositionBlock.decode(value, last: last, ordinals: &ordinals, lists: &lists))
+            }
             for j in ordinals.indices {
                 let posting = Array(key.dropLast(4)) + withUnsafeBytes(of: ordinals[j].bigEndian, Array.init)
                 guard tombstones[DocRef(bytes: posting.suffix(DocRef.byteCount))!] == nil else { continue }
-                blocker.add(key: posting, tf: tfs[j], lengthCode: codes[j]) { out.append(($0, $1)) }
+                if tree == .postings {
+                    postings.add(key: posting, tf: tfs[j], lengthCode: codes[j]) { out.append(($0, $1)) }
+                } else {
+                    positions.add(key: posting, list: lists[j]) { out.append(($0, $1)) }
+                }
             }
         }
-        blocker.flush { out.append(($0, $1)) }
+        postings.flush { out.append(($0, $1)) }
+        positions.flush { out.append(($0, $1)) }
         return out
     }
 
@@ -108,14 +117,14 @@ struct Chain {
             for s in segments {
                 var cursor = s.tree(tree).scan()
                 while let (k, v) = try cursor.nextEntry() {
-                    // (A postings block is filtered posting by posting below.)
-                    if tree == .postings || c.view.tombstones[DocRef(bytes: k.dropLast(tree.keyTrailer).suffix(DocRef.byteCount))!] == nil {
+                    // (A block of postings is filtered posting by posting below.)
+                    if tree.isBlocked || c.view.tombstones[DocRef(bytes: k.dropLast(tree.keyTrailer).suffix(DocRef.byteCount))!] == nil {
                         entries.append((k, v))
                     }
                 }
             }
             entries.sort { $0.0.lexicographicallyPrecedes($1.0) }
-            if tree == .postings { entries = try survivingPostingsInBlocks(entries, tombstones: c.view.tombstones) }
+            if tree.isBlocked { entries = survivingBlocks(tree, entries, tombstones: c.view.tombstones) }
             let fresh = try TreeBuilder.build(entries, store: MemoryStore(), params: tree.parameters, aggregator: tree.aggregator)
             #expect(a.info.trees[tree.name] == fresh.headerCID, "tree \(tree.name)")
         }

@@ -39,14 +39,54 @@ import Testing
             [1, 1, 4],  // one posting, fine, below
         ]
         for (i, bytes) in bad.enumerated() {
-            var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
+            // What the arrays held (a leaf's earlier blocks, decoded) stays, whatever the outcome.
+            var a: [UInt32] = [1, 2], b: [UInt32] = [3, 4], c: [UInt8] = [5, 6]
             #expect(PostingBlock.decode(bytes, last: 10, ordinals: &a, tfs: &b, codes: &c) == (i == bad.count - 1), "case \(i)")
+            #expect(a.prefix(2) == [1, 2] && b.prefix(2) == [3, 4] && c.prefix(2) == [5, 6], "case \(i)")
             #expect(a.count == b.count && b.count == c.count)
         }
         // Gaps reaching below ordinal 0 are not a block.
         var a: [UInt32] = [], b: [UInt32] = [], c: [UInt8] = []
         #expect(!PostingBlock.decode(block, last: 6, ordinals: &a, tfs: &b, codes: &c))
         #expect(a.isEmpty && b.isEmpty && c.isEmpty)
+    }
+
+    /// A positions block gives each posting's list, and ends at 128 postings or once its lists
+    /// reach `PositionBlock.listBytes`.
+    @Test func positionBlocksFindEachListAndStaySmall() {
+        var blocker = PositionBlocker()
+        var emitted: [([UInt8], [UInt8])] = []
+        var head = ShardKeys.termPrefix(.body, Array("word".utf8))
+        head += BatchID(group: GroupID(value: 7), batch: 3).prefix
+        var rng = SplitMix(seed: 2)
+        var lists: [UInt32: [UInt8]] = [:]
+        for i in 0..<400 {
+            var key = head
+            DocRef.append(UInt32(i * 3), &key)
+            // Mostly short lists, some of hundreds of positions.
+            let count = Int.random(in: 0..<10, using: &rng) == 0 ? Int.random(in: 100...600, using: &rng) : Int.random(in: 1...4, using: &rng)
+            let list = PositionList.encode((0..<count).map { UInt32($0 * 7 + i) })
+            lists[UInt32(i * 3)] = list
+            blocker.add(key: key, list: list) { emitted.append(($0, $1)) }
+        }
+        blocker.flush { emitted.append(($0, $1)) }
+        var seen = 0
+        for (key, value) in emitted {
+            let last = DocRef.readUInt32(key, key.count - 4)
+            var ordinals: [UInt32] = [], got: [[UInt8]] = []
+            #expect(PositionBlock.decode(value, last: last, ordinals: &ordinals, lists: &got))
+            #expect(ordinals.last == last && ordinals.count <= PostingBlock.capacity)
+            // Only the posting that crossed the limit can take a block past it.
+            #expect(got.dropLast().reduce(0) { $0 + $1.count } < PositionBlock.listBytes)
+            for (o, l) in zip(ordinals, got) {
+                #expect(lists[o] == l)
+                #expect(PositionBlock.list(of: o, in: value, last: last) == .found(l))
+                seen += 1
+            }
+            #expect(PositionBlock.list(of: last - 1, in: value, last: last) == .absent)
+            #expect(PositionBlock.list(of: last, in: Array(value.dropLast()), last: last) == .malformed)
+        }
+        #expect(seen == 400 && emitted.count > 4)
     }
 
     /// A term's postings in a batch are cut every 128 from its first; a new term or batch
@@ -85,9 +125,10 @@ import Testing
         }
     }
 
-    /// The segment rewritten with one postings entry per posting (as before format 4) and
-    /// labelled format 3: searches, frequencies, facets and every cursor move answer as the
-    /// blocked original, and compacting either gives the original's postings tree.
+    /// The segment rewritten with one postings and positions entry per posting (as before
+    /// format 4) and labelled format 3: searches (phrases too), frequencies, positions, facets
+    /// and every cursor move answer as the blocked original, and compacting either gives the
+    /// original's postings and positions trees.
     @Test func aSegmentBeforeBlocksAnswersAsItsTwin() throws {
         let dir = tempDirectory("blocks")
         let (view, _) = try buildIndex(corpus(900, seed: 5), dir: dir)
@@ -102,11 +143,15 @@ import Testing
             key: testKey, created: "2026-01-02T00:00:00Z")
         let twinView = try IndexView.open(directory: dir)
         let twin = twinView.segments[0]
-        #expect(twin.cid == twinCID && !twin.blockedPostings)
+        #expect(twin.cid == twinCID && !twin.blockedPostings && !twin.blockedPositions)
+        for (term, doc) in [("w0", 0), ("w1", 5), ("w2", 77), ("w50", 400), ("nothing", 3)] as [(String, UInt32)] {
+            let d = DocRef(group: testKey.group, batch: 0, ordinal: doc)
+            #expect(try original.positions(.body, Array(term.utf8), in: d) == twin.positions(.body, Array(term.utf8), in: d), "\(term)")
+        }
         // Fewer entries: most postings share a block.
         #expect(original.postings.count * 3 < twin.postings.count)
 
-        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
+        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "\"w1 w0 w2\"", "\"page 5\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
             let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
             #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
             #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
@@ -152,12 +197,14 @@ import Testing
         let out = try DirectoryStore(root: tempDirectory("blocks-compacted"))
         let fromTwin = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
         let fromOriginal = try IndexCompaction.compact([original], replacing: [original.cid], into: out)
-        #expect(fromTwin.info.trees["postings"] == original.info.trees["postings"])
-        #expect(fromOriginal.info.trees["postings"] == original.info.trees["postings"])
+        for tree in [ShardTree.postings, .positions] {
+            #expect(fromTwin.info.trees[tree.name] == original.info.trees[tree.name])
+            #expect(fromOriginal.info.trees[tree.name] == original.info.trees[tree.name])
+        }
         #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 4)
     }
 
-    /// `segment`'s root with its postings as one entry per posting (as before format 4),
+    /// `segment`'s root with its postings and positions as one entry per posting (as before format 4),
     /// labelled format 3, stored in `store`.
     static func unblockedTwin(of segment: Segment, in store: DirectoryStore) throws -> CID {
         let builder = try TreeBuilder(store: store, params: ShardTree.postingsBeforeBlocks, aggregator: ImpactAggregator())
@@ -173,8 +220,22 @@ import Testing
                 try builder.add(key: posting, value: PostingValue(tf: b[j], lengthCode: c[j]).encoded)
             }
         }
+        let positions = try TreeBuilder(store: store, params: ShardTree.positionsBeforeBlocks, aggregator: CountOnly())
+        var scan = segment.positions.scan()
+        while let (key, value) = try scan.nextEntry() {
+            var a: [UInt32] = [], lists: [[UInt8]] = []
+            guard PositionBlock.decode(value, last: DocRef.readUInt32(key, key.count - 4), ordinals: &a, lists: &lists) else {
+                throw IndexError.corrupt("not a positions block")
+            }
+            for j in a.indices {
+                var posting = Array(key.dropLast(4))
+                DocRef.append(a[j], &posting)
+                try positions.add(key: posting, value: lists[j])
+            }
+        }
         var info = segment.info
         info.trees[ShardTree.postings.name] = try builder.finish().headerCID
+        info.trees[ShardTree.positions.name] = try positions.finish().headerCID
         info.formatVersion = 3
         return try store.put(info.cbor.encode())
     }
