@@ -164,6 +164,7 @@ private struct TableReader {
     init(_ table: String) { bytes = Array(table.utf8) }
 
     var atEnd: Bool {
+        @inline(never)
         mutating get {
             while i < bytes.count, isEntryEnd(bytes[i]) { i += 1 }
             return i >= bytes.count
@@ -176,7 +177,9 @@ private struct TableReader {
         return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)
     }
 
-    /// The hex number here (0 if none), and one `:` after it.
+    /// The hex number here (0 if none), and one `:` after it. Not inlined, as the rest: called
+    /// once per table entry, and each copy inlined cost the page's module a kilobyte.
+    @inline(never)
     mutating func hex() -> UInt32 {
         var v: UInt32 = 0
         while isHexDigit {
@@ -189,6 +192,7 @@ private struct TableReader {
     }
 
     /// Whether `c` is next, stepping over it if it is.
+    @inline(never)
     mutating func skip(_ c: UInt8) -> Bool {
         guard i < bytes.count, bytes[i] == c else { return false }
         i += 1
@@ -196,6 +200,7 @@ private struct TableReader {
     }
 
     /// Steps past the rest of this entry.
+    @inline(never)
     mutating func skipEntry() {
         while i < bytes.count, !isEntryEnd(bytes[i]) { i += 1 }
     }
