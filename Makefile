@@ -16,7 +16,7 @@ TEST_PY_PACKAGES := libipld multiformats warcio brotli zstandard snowballstemmer
 SPARK_APT_PACKAGES := openjdk-17-jre-headless
 SPARK_PY_PACKAGES := pyspark==4.3.0
 
-.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm wasm-sizes fuzz fuzz-seeds
+.PHONY: setup test test-spark check lint format demo bench corpora build release clean wasm wasm-sizes wasm-unicode-check fuzz fuzz-seeds
 
 setup: .setup-done
 .setup-done: Makefile
@@ -195,8 +195,21 @@ $(WASM)/querycore.o: $(WASM_SWIFT_SOURCES) $(WASM)/.tools $(WASM)/modules/.built
 $(WASM)/%.c.o: Wasm/QueryCore/%.c $(WASM)/src/.fetched
 	$(WASM_CC) -c $< -o $@
 
-WASM_OBJECTS := $(WASM)/querycore.o $(WASM)/runtime.c.o $(WASM)/blocks.c.o $(WASM)/clibrary.a
+# unicode.c: the stdlib's normalization tables, compact (before WASM_UNICODE, so the library's
+# own normalization object is not linked; its grapheme and case tables still are).
+WASM_OBJECTS := $(WASM)/querycore.o $(WASM)/runtime.c.o $(WASM)/blocks.c.o $(WASM)/unicode.c.o $(WASM)/clibrary.a
 
+$(WASM)/unicode.c.o: Wasm/QueryCore/unicode-tables.h
+
+# unicode.c against the library on every scalar (4 minutes in wasmkit; Pipelines/gen_wasm_unicode.py).
+WASM_UNICODE_OURS = $(foreach f,getNormData getDecompositionEntry getComposition nfd_decompositions,-D_swift_stdlib_$(f)=ours_$(f))
+wasm-unicode-check: $(WASM)/.tools
+	$(WASM_CC) $(WASM_UNICODE_OURS) -c Wasm/QueryCore/unicode.c -o $(WASM)/unicode-ours.o
+	$(WASM_CC) -c Pipelines/wasm-unicode-check.c -o $(WASM)/unicode-check.o
+	$(WASM_LD) /usr/lib/wasm32-wasi/crt1-command.o $(WASM)/unicode-check.o $(WASM)/unicode-ours.o $(WASM_UNICODE) -lc -o $(WASM)/unicode-check.wasm
+	wasmkit run $(WASM)/unicode-check.wasm
+
+# querycore.wasm now (session 10): 969,990 bytes, 391,959 gzipped (docs/ARCHITECTURE.md, "Size").
 # binaryen's wasm-opt -Oz after the link: 1,378,053 -> 1,161,972 bytes, 472 KB gzipped (about
 # 2% less gzipped; session 6); the features are those the toolchain's clang and swiftc emit.
 # --low-memory-unused lets it fold a constant added to an address into the load's offset (which

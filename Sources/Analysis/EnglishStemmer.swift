@@ -487,26 +487,59 @@ struct AmongTable: @unchecked Sendable {
     /// The result of the entry `""` (matches when nothing longer does), 0 if there is none.
     let emptyResult: Int
 
-    init(_ entries: [(String, Int)], backward: Bool) {
-        let real = entries.filter { !$0.0.isEmpty }.map { (Array($0.0.utf8), $0.1) }
-        emptyResult = entries.first { $0.0.isEmpty }?.1 ?? 0
-        let sorted = real.sorted { a, b in
-            let ka = backward ? a.0.last! : a.0.first!, kb = backward ? b.0.last! : b.0.first!
-            return ka != kb ? ka < kb : a.0.count > b.0.count
+    /// The table of `entries`, `word=result` separated by spaces or lines (`=result` for the empty word).
+    /// Read by a plain loop (no closures or tuples): the wasm page ships this code.
+    init(_ entries: StaticString, backward: Bool) {
+        var words = [UInt64](), counts = [Int](), keys = [UInt8](), values = [Int8]()
+        var empty = 0
+        var p = entries.utf8Start
+        let end = p + entries.utf8CodeUnitCount
+        while p < end {
+            if p.pointee == UInt8(ascii: " ") || p.pointee == 0x0A {
+                p += 1
+                continue
+            }
+            var word: UInt64 = 0, n = 0, key: UInt8 = 0
+            while p < end, p.pointee != UInt8(ascii: "=") {
+                precondition(n < 8)
+                word |= UInt64(p.pointee) << (8 * UInt64(n))
+                if n == 0 || backward { key = p.pointee }
+                n += 1
+                p += 1
+            }
+            p += 1  // "="
+            let negative = p < end && p.pointee == UInt8(ascii: "-")
+            if negative { p += 1 }
+            var result = 0
+            while p < end, p.pointee >= 0x30, p.pointee <= 0x39 {
+                result = result * 10 + Int(p.pointee - 0x30)
+                p += 1
+            }
+            if negative { result = -result }
+            if n == 0 {
+                empty = result
+                continue
+            }
+            // Insertion sort: by key byte, longest first.
+            var k = words.count
+            while k > 0, keys[k - 1] > key || (keys[k - 1] == key && counts[k - 1] < n) { k -= 1 }
+            words.insert(word, at: k)
+            counts.insert(n, at: k)
+            keys.insert(key, at: k)
+            values.insert(Int8(result), at: k)
         }
+        emptyResult = empty
         offsets = .allocate(capacity: 257)
-        lengths = .allocate(capacity: max(1, sorted.count))
-        results = .allocate(capacity: max(1, sorted.count))
-        packed = .allocate(capacity: max(1, sorted.count))
+        lengths = .allocate(capacity: max(1, words.count))
+        results = .allocate(capacity: max(1, words.count))
+        packed = .allocate(capacity: max(1, words.count))
         var k = 0
         for key in 0..<256 {
             offsets[key] = UInt16(k)
-            while k < sorted.count, (backward ? sorted[k].0.last! : sorted[k].0.first!) == UInt8(key) {
-                let (bytes, result) = sorted[k]
-                precondition(bytes.count <= 8)
-                lengths[k] = UInt8(bytes.count)
-                results[k] = Int8(result)
-                packed[k] = bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            while k < words.count, keys[k] == UInt8(key) {
+                lengths[k] = UInt8(counts[k])
+                results[k] = values[k]
+                packed[k] = words[k]
                 k += 1
             }
         }
@@ -526,46 +559,56 @@ struct AmongTable: @unchecked Sendable {
 struct StemmerTables: Sendable {
     static let shared = StemmerTables()
 
-    let a0 = AmongTable(
-        [
-            ("arsen", -1), ("commun", -1), ("emerg", -1), ("gener", -1), ("inter", -1),
-            ("later", -1), ("organ", -1), ("past", -1), ("univers", -1),
-        ], backward: false)
-    let a1 = AmongTable([("'", 1), ("'s'", 1), ("'s", 1)], backward: true)
-    let a2 = AmongTable([("ied", 2), ("s", 3), ("ies", 2), ("sses", 1), ("ss", -1), ("us", -1)], backward: true)
-    let a3 = AmongTable([("succ", 1), ("proc", 1), ("exc", 1)], backward: true)
-    let a4 = AmongTable(
-        [("even", 2), ("cann", 2), ("inn", 2), ("earr", 2), ("herr", 2), ("out", 2), ("y", 1)],
-        backward: true)
-    let a5 = AmongTable(
-        [("", -1), ("ed", 2), ("eed", 1), ("ing", 3), ("edly", 2), ("eedly", 1), ("ingly", 2)],
-        backward: true)
-    let a6 = AmongTable(
-        [
-            ("", 3), ("bb", 2), ("dd", 2), ("ff", 2), ("gg", 2), ("bl", 1), ("mm", 2), ("nn", 2),
-            ("pp", 2), ("rr", 2), ("at", 1), ("tt", 2), ("iz", 1),
-        ], backward: true)
-    let a7 = AmongTable(
-        [
-            ("anci", 3), ("enci", 2), ("ogi", 14), ("li", 16), ("bli", 12), ("abli", 4), ("alli", 8), ("fulli", 9),
-            ("lessli", 15), ("ousli", 10), ("entli", 5), ("aliti", 8), ("biliti", 12), ("iviti", 11), ("tional", 1),
-            ("ational", 7), ("alism", 8), ("ation", 7), ("ization", 6), ("izer", 6), ("ator", 7), ("iveness", 11),
-            ("fulness", 9), ("ousness", 10), ("ogist", 13),
-        ], backward: true)
-    let a8 = AmongTable(
-        [
-            ("icate", 4), ("ative", 6), ("alize", 3), ("iciti", 4), ("ical", 4), ("tional", 1),
-            ("ational", 2), ("ful", 5), ("ness", 5),
-        ], backward: true)
-    let a9 = AmongTable(
-        [
-            ("ic", 1), ("ance", 1), ("ence", 1), ("able", 1), ("ible", 1), ("ate", 1), ("ive", 1), ("ize", 1), ("iti", 1),
-            ("al", 1), ("ism", 1), ("ion", 2), ("er", 1), ("ous", 1), ("ant", 1), ("ent", 1), ("ment", 1), ("ement", 1),
-        ], backward: true)
-    let a10 = AmongTable([("e", 1), ("l", 2)], backward: true)
-    let a11 = AmongTable(
-        [
-            ("andes", -1), ("atlas", -1), ("bias", -1), ("cosmos", -1), ("early", 6), ("gently", 4), ("howe", -1),
-            ("idly", 3), ("news", -1), ("only", 7), ("singly", 8), ("skies", 2), ("skis", 1), ("sky", -1), ("ugly", 5),
-        ], backward: false)
+    let a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11: AmongTable
+
+    /// The tables built in one loop over `lists`: twelve `AmongTable(…)` initializers were
+    /// twelve inlined copies of its reader in the wasm page (15 KB).
+    private init() {
+        var built: [AmongTable] = []
+        for (entries, backward) in StemmerTables.lists { built.append(AmongTable(entries, backward: backward)) }
+        a0 = built[0]
+        a1 = built[1]
+        a2 = built[2]
+        a3 = built[3]
+        a4 = built[4]
+        a5 = built[5]
+        a6 = built[6]
+        a7 = built[7]
+        a8 = built[8]
+        a9 = built[9]
+        a10 = built[10]
+        a11 = built[11]
+    }
+
+    /// (entries, backward) of a0 … a11.
+    private static let lists: [(StaticString, Bool)] = [
+        ("arsen=-1 commun=-1 emerg=-1 gener=-1 inter=-1 later=-1 organ=-1 past=-1 univers=-1", false),
+        ("'=1 's'=1 's=1", true),
+        ("ied=2 s=3 ies=2 sses=1 ss=-1 us=-1", true),
+        ("succ=1 proc=1 exc=1", true),
+        ("even=2 cann=2 inn=2 earr=2 herr=2 out=2 y=1", true),
+        ("=-1 ed=2 eed=1 ing=3 edly=2 eedly=1 ingly=2", true),
+        ("=3 bb=2 dd=2 ff=2 gg=2 bl=1 mm=2 nn=2 pp=2 rr=2 at=1 tt=2 iz=1", true),
+        (
+            """
+                anci=3 enci=2 ogi=14 li=16 bli=12 abli=4 alli=8 fulli=9 lessli=15 ousli=10 entli=5 aliti=8 biliti=12
+                iviti=11 tional=1 ational=7 alism=8 ation=7 ization=6 izer=6 ator=7 iveness=11 fulness=9 ousness=10
+                ogist=13
+            """, true
+        ),
+        ("icate=4 ative=6 alize=3 iciti=4 ical=4 tional=1 ational=2 ful=5 ness=5", true),
+        (
+            """
+                ic=1 ance=1 ence=1 able=1 ible=1 ate=1 ive=1 ize=1 iti=1 al=1 ism=1 ion=2 er=1 ous=1 ant=1 ent=1
+                ment=1 ement=1
+            """, true
+        ),
+        ("e=1 l=2", true),
+        (
+            """
+                andes=-1 atlas=-1 bias=-1 cosmos=-1 early=6 gently=4 howe=-1 idly=3 news=-1 only=7 singly=8 skies=2
+                skis=1 sky=-1 ugly=5
+            """, false
+        ),
+    ]
 }

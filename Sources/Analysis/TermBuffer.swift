@@ -48,31 +48,71 @@ public struct TermBuffer: Sendable {
     }
 }
 
-/// Feeds tokenizer output into a `TermBuffer`, positions offset by where the buffer left off.
-struct TermBufferSink: TokenSink {
-    var buffer: TermBuffer
-    let base: Int
+#if hasFeature(Embedded)
+    // The wasm page's one sink type for the three below, so `Tokenizer.tokenize` is compiled once
+    // rather than once per sink (the two copies more cost the page 24 KB). Same terms, positions
+    // and ranges; it differs only in checking where they go per term.
+    typealias TermBufferSink = AnyTokenSink
+    typealias TokenArraySink = AnyTokenSink
+    typealias SpanSink = AnyTokenSink
 
-    @inline(__always)
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
-        buffer.append(term, position: base + position, kind: kind)
+    struct AnyTokenSink: TokenSink {
+        var buffer: TermBuffer
+        let base: Int
+        var spans: [TokenSpan] = []
+        private let intoBuffer: Bool
+
+        /// Into `buffer`, as `TermBufferSink`.
+        init(buffer: TermBuffer, base: Int) {
+            self.buffer = buffer
+            self.base = base
+            intoBuffer = true
+        }
+
+        /// Into `spans` (and `tokens`), as `SpanSink` and `TokenArraySink`.
+        init() {
+            buffer = TermBuffer()
+            base = 0
+            intoBuffer = false
+        }
+
+        var tokens: [Token] { spans.map { Token(term: $0.term, position: $0.position, kind: $0.kind) } }
+
+        mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
+            if intoBuffer {
+                buffer.append(term, position: base + position, kind: kind)
+            } else {
+                spans.append(TokenSpan(term: String(decoding: term, as: UTF8.self), position: position, kind: kind, utf8Range: source))
+            }
+        }
     }
-}
+#else
+    /// Feeds tokenizer output into a `TermBuffer`, positions offset by where the buffer left off.
+    struct TermBufferSink: TokenSink {
+        var buffer: TermBuffer
+        let base: Int
 
-/// Collects `Token`s (the convenient, allocating form).
-struct TokenArraySink: TokenSink {
-    var tokens: [Token] = []
-
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
-        tokens.append(Token(term: String(decoding: term, as: UTF8.self), position: position, kind: kind))
+        @inline(__always)
+        mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
+            buffer.append(term, position: base + position, kind: kind)
+        }
     }
-}
 
-/// Collects `TokenSpan`s.
-struct SpanSink: TokenSink {
-    var spans: [TokenSpan] = []
+    /// Collects `Token`s (the convenient, allocating form).
+    struct TokenArraySink: TokenSink {
+        var tokens: [Token] = []
 
-    mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
-        spans.append(TokenSpan(term: String(decoding: term, as: UTF8.self), position: position, kind: kind, utf8Range: source))
+        mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
+            tokens.append(Token(term: String(decoding: term, as: UTF8.self), position: position, kind: kind))
+        }
     }
-}
+
+    /// Collects `TokenSpan`s.
+    struct SpanSink: TokenSink {
+        var spans: [TokenSpan] = []
+
+        mutating func emit(_ term: UnsafeBufferPointer<UInt8>, position: Int, kind: TokenKind, source: Range<Int>) {
+            spans.append(TokenSpan(term: String(decoding: term, as: UTF8.self), position: position, kind: kind, utf8Range: source))
+        }
+    }
+#endif

@@ -443,7 +443,10 @@ public final class IndexView: Sendable {
         }
         let cached: [DocRecord?] = decodedRecords.withLock { c in wanted.map { isLive($0) ? c[$0] : nil } }
         var recordSlots: [(request: Int, index: Int)?] = []
-        for (i, d) in wanted.enumerated() { recordSlots.append(cached[i] == nil && recordAt[d] == i ? place(d, .docs) : nil) }
+        // `case .none`, not `== nil`: that compiled to DocRecord's == (5 KB of the wasm page).
+        for (i, d) in wanted.enumerated() {
+            if case .none = cached[i], recordAt[d] == i { recordSlots.append(place(d, .docs)) } else { recordSlots.append(nil) }
+        }
         // Older segments' texts are the text tree's values under the DocRef.
         let textSlots = texts.map { d in (segment(owning: d)?.info.formatVersion ?? 3) < 3 ? place(d, .text) : nil }
         let found = lookups.requests.isEmpty ? [] : try Tree.getMany(lookups.requests)
@@ -458,7 +461,9 @@ public final class IndexView: Sendable {
                 decoded.append((wanted[i], r))
             }
         }
-        for i in wanted.indices where recs[i] == nil && recordAt[wanted[i]] != i { recs[i] = recs[recordAt[wanted[i]]!] }
+        for i in wanted.indices where recordAt[wanted[i]] != i {
+            if case .none = recs[i] { recs[i] = recs[recordAt[wanted[i]]!] }
+        }
         if !decoded.isEmpty {
             decodedRecords.withLock { c in
                 if c.count + decoded.count > IndexView.maxRecords { c.removeAll() }

@@ -300,14 +300,15 @@ private struct ParseState {
     /// Flattens same-kind children, drops duplicates, unwraps one child; nil for none.
     func flatten(_ items: [Located], or isOr: Bool) -> Located? {
         var children: [QueryNode] = []
-        var seen = Set<QueryNode>()
         for item in items {
             let parts: [QueryNode]
             switch (item.node, isOr) {
             case (.or(let c), true), (.and(let c), false): parts = c
             default: parts = [item.node]
             }
-            for p in parts where seen.insert(p).inserted { children.append(p) }
+            // A linear search, not a Set: a query has few children, and hashing query nodes
+            // costs the wasm page 5 KB.
+            for p in parts where !children.contains(p) { children.append(p) }
         }
         guard let first = items.first else { return nil }
         if children.count == 1 { return Located(node: children[0], offset: first.offset) }

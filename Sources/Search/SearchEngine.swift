@@ -495,12 +495,22 @@ public struct SearchEngine {
     }
 }
 
-/// A content digest as a set member, hashed as one run of bytes: an `[UInt8]` feeds the hasher
-/// a byte at a time (2% of a warm query, collapsing ten hits).
-private struct DigestKey: Hashable {
-    let bytes: [UInt8]
-    func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
-}
+#if hasFeature(Embedded)
+    /// In the wasm page a digest is a set member as its bytes: the page has the `[UInt8]` set
+    /// already, and a set type of its own cost it 4 KB.
+    private typealias DigestKey = [UInt8]
+
+    extension Array where Element == UInt8 {
+        fileprivate init(bytes: [UInt8]) { self = bytes }
+    }
+#else
+    /// A content digest as a set member, hashed as one run of bytes: an `[UInt8]` feeds the hasher
+    /// a byte at a time (2% of a warm query, collapsing ten hits).
+    private struct DigestKey: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    }
+#endif
 
 /// Every document of one segment's batches in DocRef order, unscored (for filter-only queries).
 final class AllDocsIterator: DocIterator {

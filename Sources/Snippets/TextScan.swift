@@ -132,3 +132,21 @@ public enum TextScan {
         return nil
     }
 }
+
+/// First and last scalar of each run from U+0080 that is alphabetic, numeric or a nonspacing
+/// mark, ascending: `wordScalarDistances` (WordScalars.swift, generated) decoded once.
+let wordScalarRanges: [UInt32] = {
+    var ranges: [UInt32] = []
+    var scalar: UInt32 = 0, distance: UInt32 = 0, shift: UInt32 = 0
+    for byte in wordScalarDistances {
+        distance |= UInt32(byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80 {
+            scalar += distance
+            ranges.append(scalar)
+            distance = 0
+            shift = 0
+        }
+    }
+    return ranges
+}()

@@ -3,9 +3,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Seeds Swift's Hasher. WASI's random_get would be an import the page must provide; a fixed
-// seed is enough here: the only Set in the query core dedupes one query's clauses (at most 256,
-// typed by the person whose browser runs it) and never decides an order.
+// Seeds Swift's Hasher with a fixed seed: WASI's random_get would be an import the page must
+// provide. (The query's clauses, which this comment once named as the only Set, are deduped
+// without one since session 10; the query core's Sets and Dictionaries hash CIDs, DocRefs,
+// terms, group IDs and URLs.)
 void arc4random_buf(void *buffer, size_t count) {
     uint64_t x = 0x9E3779B97F4A7C15ull;
     uint8_t *p = buffer;
