@@ -249,6 +249,8 @@ def best_build(odir, args, n=REPEAT, key=None):
         STALE.append(old)
     if built:
         os.rename(os.path.dirname(max(built, key=os.path.getmtime)), odir)
+        with open(os.path.join(odir, ".built-by"), "w") as f:  # see our_index
+            f.write(binary_identity())
     STALE.append(runs)
     return r
 
@@ -304,16 +306,29 @@ def known_items(c):
     return path, json.loads(info.stdout)
 
 
+def binary_identity():
+    """The `indexer` binary measured, as path, size and modification time: an index another
+    binary built is not this one's even when this one reads it (a tree parameter or the
+    bootstrap's budget changed, the format did not)."""
+    st = os.stat(INDEXER)
+    return "%s %d %d" % (os.path.realpath(INDEXER), st.st_size, st.st_mtime_ns)
+
+
 def our_index(c):
-    """The build section's index of corpus `c`, built now if missing or unreadable by this binary
-    (a run of only `query` or `remote` after a format change would otherwise measure nothing)."""
+    """The build section's index of corpus `c`, built now if missing, built by another binary
+    (`.built-by`, written by this function and by the build section), or unreadable by this one
+    (a run of only `query` or `remote` after a change would otherwise measure the old index)."""
     odir = os.path.join(OUT, "indexer", c)
-    ok = os.path.exists(os.path.join(odir, "manifest.json")) and subprocess.run(
-        [INDEXER, "stats", odir, "--json"], capture_output=True).returncode == 0
+    marker = os.path.join(odir, ".built-by")
+    ok = os.path.exists(os.path.join(odir, "manifest.json")) and os.path.exists(marker) \
+        and open(marker).read() == binary_identity() \
+        and subprocess.run([INDEXER, "stats", odir, "--json"], capture_output=True).returncode == 0
     if not ok:
-        print("building %s for this section (none from the build section)" % odir, flush=True)
+        print("building %s for this section (none from the build section by this binary)" % odir, flush=True)
         shutil.rmtree(odir, ignore_errors=True)
         subprocess.run([INDEXER, "build", corpus(c, ".warc.gz"), "--out", odir, "--json"], check=True, capture_output=True)
+        with open(marker, "w") as f:
+            f.write(binary_identity())
     return odir
 
 
