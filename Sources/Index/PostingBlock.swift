@@ -82,11 +82,19 @@ public enum PostingBlock {
     /// Whether `entry` (the first entry at or after `prefix ‖ doc`) is a block of `prefix`'s
     /// postings in `doc`'s batch holding `doc`.
     public static func holds(_ doc: DocRef, prefix: [UInt8], entry: (key: [UInt8], value: [UInt8])?) -> Bool {
-        guard let (key, value) = entry, key.count == prefix.count + DocRef.byteCount, key.starts(with: prefix),
-            let last = DocRef(bytes: key[prefix.count...]), last.batchID == doc.batchID, last.ordinal >= doc.ordinal
-        else { return false }
+        guard let (key, value) = entry, let last = lastOrdinal(ofBlock: key, holding: doc, prefix: prefix) else { return false }
         var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
-        return decode(value, last: last.ordinal, ordinals: &ordinals, tfs: &tfs, codes: &codes) && ordinals.contains(doc.ordinal)
+        return decode(value, last: last, ordinals: &ordinals, tfs: &tfs, codes: &codes) && ordinals.contains(doc.ordinal)
+    }
+
+    /// The last ordinal of the block keyed `key` when it is one of `prefix`'s (a term's) in
+    /// `doc`'s batch that may hold `doc`: what a lookup at `prefix ‖ doc`'s ceiling must check
+    /// before reading the block (postings or positions).
+    public static func lastOrdinal(ofBlock key: [UInt8], holding doc: DocRef, prefix: [UInt8]) -> UInt32? {
+        guard key.count == prefix.count + DocRef.byteCount, key.starts(with: prefix),
+            let last = DocRef(bytes: key[prefix.count...]), last.batchID == doc.batchID, last.ordinal >= doc.ordinal
+        else { return nil }
+        return last.ordinal
     }
 
     /// The number of postings in a block (its first varint), nil when malformed.

@@ -344,10 +344,10 @@ public final class Segment: Sendable {
         var list: [UInt8]
         if blockedPositions {
             // The block at the key's ceiling, if it is this term's in this batch.
-            guard let (k, v) = try Tree.ceilingMany([(positions, [key])])[0][0], k.count == key.count,
-                k[..<(k.count - 4)].elementsEqual(key[..<(key.count - 4)])
+            guard let (k, v) = try Tree.ceilingMany([(positions, [key])])[0][0],
+                let last = PostingBlock.lastOrdinal(ofBlock: k, holding: doc, prefix: ShardKeys.termPrefix(field, term))
             else { return [] }
-            switch PositionBlock.list(of: doc.ordinal, in: v, last: DocRef.readUInt32(k, k.count - 4)) {
+            switch PositionBlock.list(of: doc.ordinal, in: v, last: last) {
             case .found(let l): list = l
             case .absent: return []
             case .malformed: throw IndexError.malformedValue(tree: .positions, document: doc)

@@ -262,10 +262,10 @@ public final class SegmentBuilder: Sendable {
         let width = options.threads
         concurrentlyPerform(iterations: trees.count, width: width) { rest[$0].sort() }
         let splits = trees.indices.map { t in
-            let keys = SegmentBuilder.splitKeys(runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width)
-            // Postings and positions ranges start at a term (a sample's key less its provisional
-            // name), so a term's postings are cut into blocks by one range, from its first.
-            return trees[t].isBlocked ? SegmentBuilder.increasing(keys.map { Array($0.dropLast(8)) }) : keys
+            // Postings and positions ranges start at a term, so a term's postings are cut into
+            // blocks by one range, from its first.
+            SegmentBuilder.splitKeys(
+                runs[t], rest[t], rangeBytes: options.rangeBytes, maxRanges: width == 1 ? 1 : 4 * width, atTerms: trees[t].isBlocked)
         }
         struct Task { var tree: Int; var range: Int; var lower: [UInt8]?; var upper: [UInt8]?; var bytes: Int }
         var tasks: [Task] = []
@@ -420,16 +420,11 @@ public final class SegmentBuilder: Sendable {
         return Finished(segment: segment, info: info, summary: summary)
     }
 
-    /// `keys` (sorted) without repeats.
-    static func increasing(_ keys: [[UInt8]]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        for k in keys where out.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { out.append(k) }
-        return out
-    }
-
     /// Keys that cut a tree's entries (its runs and its sorted in-memory remainder) into
-    /// about `rangeBytes` each, at most `maxRanges` ranges; strictly increasing.
-    static func splitKeys(_ runs: [RunFile], _ rest: RunBuffer, rangeBytes: Int, maxRanges: Int) -> [[UInt8]] {
+    /// about `rangeBytes` each, at most `maxRanges` ranges; strictly increasing. `atTerms`: each
+    /// key is a sample's term prefix (the key less its 8-byte provisional name), so a term never
+    /// spans two ranges.
+    static func splitKeys(_ runs: [RunFile], _ rest: RunBuffer, rangeBytes: Int, maxRanges: Int, atTerms: Bool = false) -> [[UInt8]] {
         let bytes = runs.reduce(rest.payloadBytes) { $0 + $1.payloadBytes }
         let count = min(maxRanges, bytes / rangeBytes)
         guard count > 1 else { return [] }
@@ -441,7 +436,8 @@ public final class SegmentBuilder: Sendable {
         samples.sort { $0.lexicographicallyPrecedes($1) }
         var keys: [[UInt8]] = []
         for i in 1..<count {
-            let k = samples[i * samples.count / count]
+            let sample = samples[i * samples.count / count]
+            let k = atTerms ? Array(sample.dropLast(8)) : sample
             if keys.last.map({ $0.lexicographicallyPrecedes(k) }) ?? true { keys.append(k) }
         }
         return keys

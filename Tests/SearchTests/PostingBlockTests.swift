@@ -51,6 +51,26 @@ import Testing
         #expect(a.isEmpty && b.isEmpty && c.isEmpty)
     }
 
+    /// A hostile writer's leaf with a good block and then a malformed one: the cursor reads the
+    /// good block's posting and throws at the bad one (a malformed block once truncated the
+    /// arrays of the blocks decoded before it, and the cursor crashed reading them).
+    @Test func aMalformedBlockAfterGoodOnesIsAnErrorNotACrash() throws {
+        let doc = { (o: UInt32) in DocRef(group: GroupID(value: 5), batch: 0, ordinal: o) }
+        let prefix = ShardKeys.termPrefix(.body, Array("counterfeit".utf8))
+        var good: [UInt8] = []
+        PostingBlock.append(ordinals: [1, 2], tfs: [3, 4], codes: [5, 6], to: &good)
+        let bad: [UInt8] = [2, 0, 7]  // two postings, one tf, no length codes
+        let tree = try TreeBuilder.build(
+            [(prefix + doc(2).bytes, good), (prefix + doc(9).bytes, bad)], store: MemoryStore(),
+            params: ShardTree.postings.parameters, aggregator: ShardTree.postings.aggregator)
+        var cursor = try PostingCursor(tree: tree, prefix: prefix, scope: BatchID(group: GroupID(value: 5), batch: 0).prefix)
+        #expect(cursor.doc == doc(1))
+        try cursor.next()
+        let tf = cursor.tf
+        #expect(cursor.doc == doc(2) && tf == 4)
+        #expect(throws: IndexError.malformedValue(tree: .postings, document: doc(9))) { try cursor.next() }
+    }
+
     /// A positions block gives each posting's list, and ends at 128 postings or once its lists
     /// reach `PositionBlock.listBytes`.
     @Test func positionBlocksFindEachListAndStaySmall() {
