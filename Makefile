@@ -128,7 +128,7 @@ WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift 
 		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift IndexFacets.swift GroupNames.swift \
 		TextChunks.swift) \
 	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift \
-		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift) Sources/Index/ReplayTemplate.swift \
+		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift PhraseReadAhead.swift) Sources/Index/ReplayTemplate.swift \
 	$(wildcard Wasm/QueryCore/*.swift)
 # The shared files import the modules they come from; in the one wasm module these are empty.
 WASM_EMPTY_MODULES := Support Blocks Sodium Zstd ProllyTree Analysis Index Query Snippets

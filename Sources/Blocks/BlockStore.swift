@@ -18,10 +18,15 @@ public protocol BlockStore: AnyObject, Sendable {
     /// of a remote store. Batched tree reads descend such nodes before fetching the others, so
     /// they cost no round trip of their own. False when unsure.
     func holdsLocally(_ cid: CID) -> Bool
+    /// Whether a read the store does not hold locally costs a request over a network: a
+    /// search then reads the leaves it will need in batches (a round trip each) instead of
+    /// one at a time as it goes. False for folders and memory.
+    var fetchesRemotely: Bool { get }
 }
 
 extension BlockStore {
     public func holdsLocally(_ cid: CID) -> Bool { false }
+    public var fetchesRemotely: Bool { false }
 
     public func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]] {
         try cids.map { (cid) throws(ReadFailure) in try get(cid) }

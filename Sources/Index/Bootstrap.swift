@@ -191,5 +191,6 @@ final class BootstrapStore: BlockStore {
         return try upstream.has(cid)
     }
     func holdsLocally(_ cid: CID) -> Bool { blocks[cid] != nil || upstream.holdsLocally(cid) }
+    var fetchesRemotely: Bool { upstream.fetchesRemotely }
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { try upstream.put(bytes, cid: cid) }
 }

@@ -622,5 +622,6 @@ final class UnionStore: BlockStore {
         return false
     }
     func holdsLocally(_ cid: CID) -> Bool { stores.contains { $0.holdsLocally(cid) } }
+    var fetchesRemotely: Bool { stores.contains { $0.fetchesRemotely } }
     func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { throw BlockError.io(path: name, message: "read-only") }
 }

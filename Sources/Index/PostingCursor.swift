@@ -102,18 +102,26 @@ final class PostingLeaf: Sendable {
 }
 
 /// Whether the cursors of one search may read nodes the reader has not cached. Planning a
-/// search runs its iterators over the leaves already fetched (`offline`): a cursor that would
-/// read another node throws `BlockError.notFound` with `LeafGate.source` instead, so the plan
-/// can fetch everything it needs in one batch rather than a leaf per round trip.
+/// search, and its top-k loop over a remote index, run iterators over the nodes already
+/// fetched (`offline`): a cursor that would read another node throws `BlockError.notFound`
+/// with `LeafGate.source` instead (and notes the node in `missed`), so the search can fetch
+/// it together with the others it will need, in one batch rather than a node per round trip.
 public final class LeafGate {
     public static let source = "a leaf not fetched yet"
     public var offline = false
+    /// Planning: checks that would read positions or records stop too (`SearchEngine`).
+    public var planning = false
+    /// The node the last refused read wanted.
+    public var missed: ChildRef? = nil
     public init() {}
 
     /// Throws when offline and `ref`'s node would need a block read.
     @inline(__always)
     func check(_ ref: ChildRef, _ reader: NodeReader) throws(ReadFailure) {
-        if offline && !reader.contains(ref.cid) { throw BlockError.notFound(cid: ref.cid, source: LeafGate.source) }
+        if offline && !reader.contains(ref.cid) {
+            missed = ref
+            throw BlockError.notFound(cid: ref.cid, source: LeafGate.source)
+        }
     }
 }
 
@@ -148,14 +156,24 @@ public struct PostingCursor {
 
     /// A cursor over the postings under `prefix` whose DocRef starts with `scope` (a group and
     /// batch: the postings one segment answers for).
-    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = [], gate: LeafGate? = nil) throws(ReadFailure) {
+    /// `start`: the first posting read is the first ≥ it (a search resuming where it stopped
+    /// reads nothing before).
+    init(tree: Tree, prefix: [UInt8], scope: [UInt8] = [], gate: LeafGate? = nil, from start: DocRef? = nil) throws(ReadFailure) {
         self.tree = tree
         self.gate = gate
         self.prefix = prefix
         blocked = tree.params.weighsValues
         scoped = prefix + scope
         scopeEnd = ShardKeys.successor(ofPrefix: scoped)
-        try seek(scoped)
+        if let start, case let k = key(start), Tree.precedes(scoped, k) {
+            if beyondScope(k) {
+                finish()
+                return
+            }
+            try seek(k, doc: start)
+        } else {
+            try seek(scoped)
+        }
     }
 
     // The reads below are `mutating` though they change nothing: an iterator keeps its cursor
@@ -176,11 +194,12 @@ public struct PostingCursor {
 
     private func beyondScope(_ key: [UInt8]) -> Bool { scopeEnd.map { !Tree.precedes(key, $0) } ?? false }
 
-    /// Positions the cursor at the first key ≥ `target` from the root.
-    private mutating func seek(_ target: [UInt8]) throws(ReadFailure) {
+    /// Positions the cursor at the first key ≥ `target` from the root (`doc`: the DocRef
+    /// `target` ends with, if it does).
+    private mutating func seek(_ target: [UInt8], doc: DocRef? = nil) throws(ReadFailure) {
         stack.removeAll(keepingCapacity: true)
         guard let root = tree.root else { return finish() }
-        try descend(root, to: target, doc: nil)
+        try descend(root, to: target, doc: doc)
     }
 
     /// Descends from `ref` to the leaf that holds the first key ≥ `target` (pushing the path);
@@ -266,8 +285,25 @@ public struct PostingCursor {
 
     public mutating func next() throws(ReadFailure) {
         guard doc != nil else { return }
-        position += 1
-        try settle()
+        guard gate != nil, position + 1 >= end else {
+            position += 1
+            return try settle()
+        }
+        try keepingPlaceOnFailure { (c) throws(ReadFailure) in
+            c.position += 1
+            try c.settle()
+        }
+    }
+
+    /// Runs a move that may read another leaf; when a read fails (a gate refusing it), the
+    /// cursor is left as it was before the move, consistent, so a search can still ask it for
+    /// bounds and leaves ahead (`SearchEngine.readAhead`). Only gated cursors pay for the copy.
+    private mutating func keepingPlaceOnFailure(_ move: (inout PostingCursor) throws(ReadFailure) -> Void) throws(ReadFailure) {
+        let saved = self
+        do { try move(&self) } catch {
+            self = saved
+            throw error
+        }
     }
 
     /// Moves to the first posting with DocRef ≥ `target` (no move if already there).
@@ -291,6 +327,12 @@ public struct PostingCursor {
             return try settle()
         }
         guard continues else { return finish() }
+        guard gate != nil else { return try seekForward(target) }
+        try keepingPlaceOnFailure { (c) throws(ReadFailure) in try c.seekForward(target) }
+    }
+
+    /// `advance(to:)` past the current leaf.
+    private mutating func seekForward(_ target: DocRef) throws(ReadFailure) {
         let k = key(target)
         if beyondScope(k) { return finish() }
         // Climb while the current node cannot hold `target`, then descend from there.

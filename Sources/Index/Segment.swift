@@ -315,10 +315,15 @@ public final class Segment: Sendable {
         return total
     }
 
-    /// A cursor over `term`'s postings in each of the segment's batches, in DocRef order.
-    public func postingCursors(_ field: Field, _ term: [UInt8], gate: LeafGate? = nil) throws(ReadFailure) -> [PostingCursor] {
+    /// A cursor over `term`'s postings in each of the segment's batches, in DocRef order,
+    /// from the first posting ≥ `start` when given.
+    public func postingCursors(_ field: Field, _ term: [UInt8], gate: LeafGate? = nil, from start: DocRef? = nil) throws(ReadFailure)
+        -> [PostingCursor]
+    {
         let prefix = ShardKeys.termPrefix(field, term)
-        return try batchPrefixes.map { (b) throws(ReadFailure) in try PostingCursor(tree: postings, prefix: prefix, scope: b, gate: gate) }
+        return try batchPrefixes.map { (b) throws(ReadFailure) in
+            try PostingCursor(tree: postings, prefix: prefix, scope: b, gate: gate, from: start)
+        }
     }
 
     /// Terms of `field` starting with `prefix`, in order, at most `limit` (for `prefix*`). Each

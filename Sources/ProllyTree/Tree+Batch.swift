@@ -86,7 +86,8 @@ extension Tree {
     /// an index): each level of every tree is one batch, so K segments cost the round trips of one.
     /// `best` more leaves per range and level-1 node, those `rank` scores highest (say, by
     /// their impacts), come in the same batch as the two ends: the leaves a search will most
-    /// likely read next. `rank` gets the request's index with the child.
+    /// likely read next. `rank` gets the request's index with the child; a child ranked −∞
+    /// is never picked.
     public static func prefetch(
         _ requests: [(tree: Tree, ranges: [(from: [UInt8], to: [UInt8]?)])], best: Int = 0, rank: (Int, ChildRef) -> Double = { _, _ in 0 }
     ) throws(ReadFailure) {
@@ -123,7 +124,9 @@ extension Tree {
                         // Ranked once each, not once per comparison (a rank decodes an aggregate).
                         let ranks = (first + 1..<last).map { rank(item.request, node.children[$0]) }
                         let inner = (first + 1..<last).sorted { ranks[$0 - first - 1] > ranks[$1 - first - 1] }
-                        for j in inner.prefix(best) where seen.insert(node.children[j].cid).inserted { next.append((node.children[j], item.request)) }
+                        for j in inner.prefix(best) where ranks[j - first - 1] > -.infinity && seen.insert(node.children[j].cid).inserted {
+                            next.append((node.children[j], item.request))
+                        }
                     }
                 }
             }

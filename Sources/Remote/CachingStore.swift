@@ -52,6 +52,7 @@ public final class CachingStore: BlockStore {
     }
 
     public func holdsLocally(_ cid: CID) -> Bool { cache.contains(cid) || upstream.holdsLocally(cid) }
+    public var fetchesRemotely: Bool { upstream.fetchesRemotely }
 
     public func put(_ bytes: [UInt8], cid: CID) throws {
         try upstream.put(bytes, cid: cid)

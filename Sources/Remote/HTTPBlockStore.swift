@@ -18,6 +18,7 @@ public final class HTTPBlockStore: BlockStore {
     let fetcher: Fetcher
 
     public var name: String { base }
+    public var fetchesRemotely: Bool { true }
     public var cost: ReadCost { fetcher.counters }
 
     /// `base` is an index folder's URL, or a gateway's when `gateway` is true.

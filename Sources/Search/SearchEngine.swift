@@ -43,6 +43,9 @@ public struct SearchEngine {
         public var totalIsExact: Bool
         public var leavesRead: Int
         public var candidatesScored: Int
+        /// Times the top-k loop over a remote index stopped at a leaf not fetched and read it
+        /// with those ahead in one batch (`readAhead`).
+        public var readAheads = 0
         /// The query's terms for picking a snippet's chunk (`IndexView.texts`).
         public var chunkTerms = TextChunks.QueryTerms()
     }
@@ -58,8 +61,11 @@ public struct SearchEngine {
         let frequencies: Frequencies
         /// When set, only these segments are read, unscored (checking given documents).
         var only: Set<CID>? = nil
-        /// When set, cursors read only the leaves this gate allows (planning a search).
+        /// When set, cursors read only the leaves this gate allows (planning a search, or its
+        /// top-k loop over a remote index).
         var gate: LeafGate? = nil
+        /// When set, cursors start at the first posting ≥ it (a top-k loop resuming).
+        var start: DocRef? = nil
         init(_ frequencies: Frequencies = Frequencies()) { self.frequencies = frequencies }
 
         /// A word's (or phrase's) analyzed positions, each with its stemmed and unstemmed forms.
@@ -82,7 +88,7 @@ public struct SearchEngine {
             // Checking given documents: their segments' postings only, no statistics.
             var parts: [DocIterator] = []
             for s in segments(c) {
-                for cursor in try s.postingCursors(field, bytes, gate: c.gate) {
+                for cursor in try s.postingCursors(field, bytes, gate: c.gate, from: c.start) {
                     parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: 0, bm25: bm25))
                 }
             }
@@ -98,7 +104,7 @@ public struct SearchEngine {
         // the one posting's score.
         var parts: [DocIterator] = []
         for s in view.segments {
-            for cursor in try s.postingCursors(field, bytes, gate: c.gate) {
+            for cursor in try s.postingCursors(field, bytes, gate: c.gate, from: c.start) {
                 parts.append(TermIterator(cursor: cursor, field: field, term: bytes, weight: weight, bm25: bm25))
             }
         }
@@ -121,7 +127,7 @@ public struct SearchEngine {
     }
 
     /// One query position: any of its alternative forms, in `fields` (body or title by default).
-    private func alternatives(_ forms: [String], fields: [Field] = [.body, .title], _ c: Compiled) throws(ReadFailure) -> DocIterator {
+    func alternatives(_ forms: [String], fields: [Field] = [.body, .title], _ c: Compiled) throws(ReadFailure) -> DocIterator {
         var parts: [DocIterator] = []
         for form in Set(forms).sorted() {
             for field in fields { parts.append(try termIterator(field, form, scored: true, c)) }
@@ -145,12 +151,16 @@ public struct SearchEngine {
             let offsets = positions.map { Int($0.position) - Int(positions[0].position) }
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
             let gate = c.gate
+            let ahead =
+                view.reader.store.fetchesRemotely
+                ? PhraseReadAhead(engine: self, words: positions.map { Array(Set($0.alternatives)).sorted() }, frequencies: c.frequencies) : nil
             return try VerifyIterator(base) { [budget] (doc) throws(ReadFailure) -> Bool in
                 // Planning reads no positions: the stretch is left unscored.
                 try SearchEngine.stopWhenPlanning(gate)
                 // Spent: accept without reading, so the walk stops here; the top-k loop's budget
                 // check, which runs before any document is scored, then ends the search.
                 if let budget, !budget.phraseCheck(words: offsets.count) { return true }
+                try ahead?.prepare(doc)
                 for field in [Field.body, .title] {
                     var lists: [Set<Int>] = []
                     for alts in forms {
@@ -263,11 +273,24 @@ public struct SearchEngine {
         var pool = limit + offset + SearchEngine.spareCandidates
         try prefetch(plan)
         let frequencies = Frequencies()
+        // Over a network the loop reads postings through a gate: a leaf not fetched yet stops
+        // it, and it fetches that leaf with those of the stretches ahead in one batch.
+        let remote = prune && view.reader.store.fetchesRemotely
         while true {
             let c = Compiled(frequencies)
+            let gate = remote ? LeafGate() : nil
+            c.gate = gate
             let root = try live(try compile(plan, c))
             let floor = prune ? try fetchLeaves(root: root, plan: plan, k: pool, frequencies: frequencies) : -.infinity
-            let (top, total, exact, scored) = try topK(root: root, k: pool, prune: prune, floor: floor)
+            let reopen = { [self] (start: DocRef?) throws(ReadFailure) -> DocIterator in
+                let again = Compiled(frequencies)
+                again.gate = gate
+                again.start = start
+                return try live(try compile(plan, again))
+            }
+            gate?.offline = true
+            let walk = try topK(root: root, k: pool, prune: prune, floor: floor, gate: gate, reopen: reopen)
+            let top = walk.top
             let hits = try collapse(top, terms: c.terms, chunkTerms: c.chunkTerms, texts: texts ? offset..<offset + limit : 0..<0)
             if hits.count >= limit + offset || top.count < pool || budget?.stopped != nil {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
@@ -277,8 +300,8 @@ public struct SearchEngine {
                     for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc }, terms: c.chunkTerms)) { page[i].text = t ?? "" }
                 }
                 return Result(
-                    hits: page, total: total, totalIsExact: exact, leavesRead: root.leavesRead, candidatesScored: scored,
-                    chunkTerms: c.chunkTerms)
+                    hits: page, total: walk.matched, totalIsExact: walk.exact, leavesRead: walk.leavesRead, candidatesScored: walk.scored,
+                    readAheads: walk.stops, chunkTerms: c.chunkTerms)
             }
             pool *= 2
         }
@@ -292,10 +315,19 @@ public struct SearchEngine {
     /// (their counts and first leaves), so a remote index answers in a few round trips.
     func prefetch(_ plan: QueryPlan) throws(ReadFailure) {
         var terms: [(Field, String)] = []
+        // A phrase's words are checked against their positions: those trees' nodes too.
+        var phraseTerms: [(Field, String)] = []
         func collect(_ p: QueryPlan) {
             switch p {
-            case .word(let w), .phrase(let w):
+            case .word(let w):
                 for q in analyzer.queryTerms(w) { for a in q.alternatives { terms += [(.body, a), (.title, a)] } }
+            case .phrase(let w):
+                for q in analyzer.queryTerms(w) {
+                    for a in q.alternatives {
+                        terms += [(.body, a), (.title, a)]
+                        phraseTerms += [(.body, a), (.title, a)]
+                    }
+                }
             case .field(let f, let w):
                 switch f {
                 case .body, .title: for q in analyzer.queryTerms(w) { for a in q.alternatives { terms.append((f, a)) } }
@@ -315,10 +347,19 @@ public struct SearchEngine {
         for segment in view.segments {
             requests.append((segment.postings, terms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
         }
+        // Over a network, a phrase's positions too (their keys are its postings' keys), in the
+        // same batches: the checks' lookups (`PhraseReadAhead`) then start at the leaves.
+        if !phraseTerms.isEmpty && view.reader.store.fetchesRemotely {
+            for segment in view.segments {
+                requests.append((segment.positions, phraseTerms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
+            }
+        }
         // With the first leaves, each term's leaf of the highest impacts: its best postings
         // raise the floor `fetchLeaves` finds, so fewer leaves are left for another round trip.
+        // (Positions have no impacts: none of theirs is picked.)
         let segments = view.segments
         try Tree.prefetch(requests, best: SearchEngine.bestLeaves) { [bm25] r, ref in
+            guard r < segments.count else { return -.infinity }
             guard let field = ref.firstKey.first.flatMap(Field.init(rawValue:)), let impacts = segments[r].impacts(ref.aggregate) else { return 0 }
             return bm25.bound(weight: 1, field: field, impacts: impacts)
         }
@@ -330,8 +371,8 @@ public struct SearchEngine {
     /// Stretches the leaf plan considers at most: each costs a bound over every cursor (a
     /// prefix query over many segments has hundreds); past them the loop reads leaves as needed.
     static let maxStretches = 4096
-    /// Leaves fetched in one batch at most; the loop reads any others as it needs them.
-    static let maxBatchLeaves = 256
+    /// Leaves fetched in one batch at most (a variable so tests can make batches small).
+    var leafBatch = 256
 
     /// Fetches together the postings leaves the top-k loop will read, so that over HTTP they
     /// cost one round trip instead of one each, and returns a score the k-th result is known to
@@ -365,6 +406,7 @@ public struct SearchEngine {
         let c = Compiled(frequencies)
         let gate = LeafGate()
         gate.offline = true
+        gate.planning = true
         c.gate = gate
         var it: DocIterator? = nil
         var restarts = 0
@@ -392,7 +434,7 @@ public struct SearchEngine {
         order.sort { stretches[$0].score > stretches[$1].score }
         var wanted: [ChildRef] = []
         var seen = Set<CID>()
-        for i in order where wanted.count < SearchEngine.maxBatchLeaves {
+        for i in order where wanted.count < leafBatch {
             for l in leaves[i] where !reader.contains(l.cid) && seen.insert(l.cid).inserted { wanted.append(l) }
         }
         if !wanted.isEmpty { _ = try reader.nodes(wanted) }
@@ -402,7 +444,7 @@ public struct SearchEngine {
     /// Planning (`fetchLeaves`) scores only what postings alone decide: a check that would read
     /// positions or records stops the stretch instead.
     static func stopWhenPlanning(_ gate: LeafGate?) throws(ReadFailure) {
-        if let gate, gate.offline { throw BlockError.notFound(cid: CID(of: []), source: LeafGate.source) }
+        if let gate, gate.planning { throw BlockError.notFound(cid: CID(of: []), source: LeafGate.source) }
     }
 
     /// `root` without tombstoned documents (edited or deleted pages of earlier segments).
@@ -424,41 +466,119 @@ public struct SearchEngine {
     /// past the stretch without reading it.
     /// `floor`: a score the k-th result is known to reach (from `fetchLeaves`); stretches that
     /// cannot beat it are skipped before the heap is full too.
-    func topK(root: DocIterator, k: Int, prune: Bool, floor: Double = -.infinity) throws(ReadFailure) -> ([(DocRef, Double)], Int, Bool, Int) {
+    /// `gate`, offline (a remote index): a leaf not fetched yet stops the walk; the leaf is
+    /// fetched with those of the stretches ahead (`readAhead`) and the walk goes on from where
+    /// it stopped with iterators `reopen` makes there (the old ones may be mid-move).
+    func topK(
+        root: DocIterator, k: Int, prune: Bool, floor: Double = -.infinity, gate: LeafGate? = nil,
+        reopen: ((DocRef?) throws(ReadFailure) -> DocIterator)? = nil
+    ) throws(ReadFailure) -> (top: [(DocRef, Double)], matched: Int, exact: Bool, scored: Int, leavesRead: Int, stops: Int) {
         var heap = TopKHeap(capacity: k)
         var matched = 0, scored = 0
         var skipped = false
-        while let d = root.doc {
-            if let budget, !budget.step(leaves: root.leavesRead) { skipped = true; break }
-            if prune && (heap.isFull || floor > -.infinity) {
-                // Walk block bounds (internal nodes only) past every stretch that cannot beat
-                // the k-th score; read postings again only where one might.
-                var target = d
-                var exhausted = false
-                while true {
-                    let b = try root.bound(at: target)
-                    // A margin covers rounding differences between the bound and the score sums.
-                    // The floor is a score k documents reach, some perhaps in this stretch: only
-                    // a bound strictly below it rules the stretch out (with every score 0, a
-                    // filter-only query such as `site:x`, `<=` skipped all of them).
-                    let cut = b.score * (1 + 1e-9)
-                    guard cut <= heap.threshold || cut < floor else { break }
-                    skipped = true
-                    guard let end = b.end, let after = end.successor else { exhausted = true; break }
-                    target = max(after, target.successor ?? after)
+        var current: DocIterator? = root
+        // Every DocRef before `from` is done (scored or skipped); a reopened walk starts there.
+        var from: DocRef? = nil
+        // Leaves read by walks given up (less those a reopened walk entered to start); stops.
+        var leavesBefore = 0
+        var stops = 0
+        while true {
+            do {
+                let root: DocIterator
+                if let current {
+                    root = current
+                } else {
+                    guard let reopen else { break }
+                    root = try reopen(from)
+                    // Iterators without postings (a documents walk) start at their beginning.
+                    if let from { try root.advance(to: from) }
+                    // The leaves it entered to start there were counted by the walk before.
+                    leavesBefore -= root.leavesRead
+                    current = root
                 }
-                if exhausted { break }
-                if target != d {
-                    try root.advance(to: target)
-                    continue
+                while let d = root.doc {
+                    from = d
+                    if let budget, !budget.step(leaves: leavesBefore + root.leavesRead) { skipped = true; break }
+                    if prune && (heap.isFull || floor > -.infinity) {
+                        // Walk block bounds (internal nodes only) past every stretch that cannot beat
+                        // the k-th score; read postings again only where one might.
+                        var target = d
+                        var exhausted = false
+                        while true {
+                            let b = try root.bound(at: target)
+                            // A margin covers rounding differences between the bound and the score sums.
+                            // The floor is a score k documents reach, some perhaps in this stretch: only
+                            // a bound strictly below it rules the stretch out (with every score 0, a
+                            // filter-only query such as `site:x`, `<=` skipped all of them).
+                            let cut = b.score * (1 + 1e-9)
+                            guard cut <= heap.threshold || cut < floor else { break }
+                            skipped = true
+                            guard let end = b.end, let after = end.successor else { exhausted = true; break }
+                            target = max(after, target.successor ?? after)
+                        }
+                        if exhausted { break }
+                        if target != d {
+                            from = target
+                            try root.advance(to: target)
+                            continue
+                        }
+                    }
+                    let score = try root.score()
+                    matched += 1
+                    scored += 1
+                    heap.insert(d, score)
+                    from = d.successor
+                    try root.next()
                 }
+                return (heap.sorted(), matched, !skipped, scored, leavesBefore + root.leavesRead, stops)
+            } catch BlockError.notFound(let cid, let source) where source == LeafGate.source {
+                guard let gate, let missed = gate.missed, reopen != nil else { throw BlockError.notFound(cid: cid, source: source) }
+                gate.missed = nil
+                stops += 1
+                if let walk = current {
+                    // The walk's iterators may be mid-move, but their cursors are where they
+                    // were before the refused read, so its bounds still hold for what is ahead.
+                    gate.offline = false
+                    let threshold = prune ? heap.threshold : -.infinity
+                    try readAhead(walk, from: from, including: missed, threshold: threshold, floor: prune ? floor : -.infinity)
+                    leavesBefore += walk.leavesRead
+                    current = nil
+                } else {
+                    // Reopening wanted a leaf the batch did not hold.
+                    _ = try view.reader.nodes([missed])
+                }
+                // Past this many stops (a pathological query), leaves are read as needed.
+                gate.offline = stops < SearchEngine.maxReadAheads
             }
-            matched += 1
-            scored += 1
-            heap.insert(d, try root.score())
-            try root.next()
         }
-        return (heap.sorted(), matched, !skipped, scored)
+        return (heap.sorted(), matched, !skipped, scored, leavesBefore, stops)
+    }
+
+    /// Stops (each a batch read) a top-k walk over a remote index makes at most.
+    static let maxReadAheads = 64
+
+    /// Fetches in one batch `missed` and the leaves of the stretches from `start` on that the
+    /// top-k walk will read unless its k-th score rises past their bounds: in DocRef order, as
+    /// the walk reads them, up to `leafBatch`. `root`'s cursors are at or before `start`.
+    func readAhead(_ root: DocIterator, from start: DocRef?, including missed: ChildRef, threshold: Double, floor: Double) throws(ReadFailure) {
+        let reader = view.reader
+        var wanted = [missed]
+        var seen: Set<CID> = [missed.cid]
+        var next = start ?? root.doc
+        var stretches = 0
+        while let target = next, stretches < SearchEngine.maxStretches, wanted.count < leafBatch {
+            stretches += 1
+            let b = try root.bound(at: target)
+            let cut = b.score * (1 + 1e-9)
+            if !(cut <= threshold || cut < floor) {
+                var needed: [ChildRef] = []
+                try root.leaves(at: target, into: &needed)
+                for l in needed where !reader.contains(l.cid) && seen.insert(l.cid).inserted { wanted.append(l) }
+            }
+            guard let e = b.end, let after = e.successor, target < after else { break }
+            next = after
+        }
+        _ = try reader.nodes(wanted)
     }
 
     /// Records for every candidate, and texts (fetched in the same batch) for the candidates at

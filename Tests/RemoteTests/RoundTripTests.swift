@@ -50,6 +50,24 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         }
     }
 
+    /// Many words, ANDed or ORed, read over HTTP the results read locally, within the same
+    /// bound on round trips as one word (totals aside: pruned, they are lower bounds that
+    /// depend on which leaves were fetched when).
+    @Test func manyWordQueriesCostFewRoundTrips() throws {
+        let (server, base) = try folderServer(roundTripIndex)
+        defer { server.stop() }
+        let local = try openIndex(roundTripIndex)
+        let height = local.view.segments[0].postings.height
+        for q in [
+            "river bread honey lantern bicycle garden compost library meteor solar workshop volunteer",
+            "river OR bread OR honey OR lantern OR bicycle OR garden OR compost OR library",
+        ] {
+            let (cost, remote) = try coldCost(base, q)
+            #expect(remote.dropFirst() == summary(try IndexSearch(view: local.view).run(q, limit: 10)).dropFirst(), "query \(q)")
+            #expect(cost.roundTrips <= height + 4, "query \(q): \(cost)")
+        }
+    }
+
     /// A query of filters only scores every match 0, which is also the floor the leaf plan
     /// finds: those stretches must still be read (a floor rules out only bounds below it).
     /// Locally and remotely the page is full and the same.

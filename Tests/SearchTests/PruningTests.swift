@@ -1,6 +1,8 @@
+import Blocks
 import Foundation
 import Index
 import IndexTestSupport
+import Synchronization
 import Testing
 
 @testable import Search
@@ -55,16 +57,51 @@ import Testing
             let k = [1, 3, 10, 25].randomElement(using: &rng)!
             let pruned = try engine.search(plan, limit: k, prune: true)
             let full = try engine.search(plan, limit: k, prune: false)
-            #expect(pruned.hits.count == full.hits.count, "\(plan) k \(k)")
-            for (a, b) in zip(pruned.hits, full.hits) { #expect(abs(a.score - b.score) <= 1e-9 * max(1, abs(b.score)), "\(plan) k \(k)") }
-            // Same documents in the same order, except among equal scores.
-            let tie = 1e-9
-            for (i, (a, b)) in zip(pruned.hits, full.hits).enumerated() where a.doc != b.doc {
-                let tied = full.hits.indices.filter { abs(full.hits[$0].score - b.score) <= tie }
-                #expect(tied.count > 1 && tied.contains(i), "\(plan) k \(k): rank \(i) is \(a.doc), exhaustive says \(b.doc)")
-            }
+            expectSameTop(pruned, full, "\(plan) k \(k)")
             #expect(pruned.candidatesScored <= full.candidatesScored)
         }
+    }
+
+    /// The same scores in the same order, and the same documents except among equal scores.
+    func expectSameTop(_ pruned: SearchEngine.Result, _ full: SearchEngine.Result, _ label: String) {
+        #expect(pruned.hits.count == full.hits.count, "\(label)")
+        for (a, b) in zip(pruned.hits, full.hits) { #expect(abs(a.score - b.score) <= 1e-9 * max(1, abs(b.score)), "\(label)") }
+        let tie = 1e-9
+        for (i, (a, b)) in zip(pruned.hits, full.hits).enumerated() where a.doc != b.doc {
+            let tied = full.hits.indices.filter { abs(full.hits[$0].score - b.score) <= tie }
+            #expect(tied.count > 1 && tied.contains(i), "\(label): rank \(i) is \(a.doc), exhaustive says \(b.doc)")
+        }
+    }
+
+    /// Over a network the top-k walk stops at each leaf not fetched yet, fetches it with the
+    /// leaves ahead, and goes on with iterators reopened where it stopped. With batches of one
+    /// or two leaves it stops often, inside ANDs, ORs, exclusions, phrases and tombstones: the
+    /// answers must stay the exhaustive ones.
+    @Test(arguments: [21, 22] as [UInt64])
+    func remoteWalkStoppingAtUnfetchedLeavesEqualsExhaustive(seed: UInt64) throws {
+        // Large enough for common words to span more leaves than the prefetch reads.
+        let all = corpus(20000, seed: seed)
+        var chain = try Chain(testKey, Array(all.prefix(16000)))
+        try chain.update(edit: [3, 50, 700, 12100], delete: [9, 400, 13000], add: Array(all[16000..<18000]))
+        try chain.update(edit: [16250], add: Array(all[18000...]))
+        let local = SearchEngine(view: chain.view, analyzer: IndexAnalyzer())
+        var rng = SplitMix(seed: seed &* 31)
+        var stops = 0
+        for round in 0..<40 {
+            let plan = randomPlan(chain.docs, &rng)
+            // Some pages as large as the matches, so nothing is pruned and totals are exact.
+            let k = [1, 10, 25, 20000].randomElement(using: &rng)!
+            let (view, _) = try NetworkLikeStore.open(chain.dir)
+            var remote = SearchEngine(view: view, analyzer: IndexAnalyzer())
+            remote.leafBatch = round % 2 + 1
+            let pruned = try remote.search(plan, limit: k)
+            let full = try local.search(plan, limit: k, prune: false)
+            expectSameTop(pruned, full, "\(plan) k \(k)")
+            // Counted once each: a walk resuming where it stopped scores no document twice.
+            #expect(pruned.totalIsExact ? pruned.total == full.total : pruned.total <= full.total, "\(plan) k \(k)")
+            stops += pruned.readAheads
+        }
+        #expect(stops >= 20, "the walks stopped \(stops) times: the test should exercise stopping")
     }
 
     /// A word in every body and three titles: the title part's bound may only count where a
@@ -87,4 +124,83 @@ import Testing
         // The titled pages beat the short bodies, so pruning had to find them.
         #expect(Set(pruned.hits.prefix(3).map(\.doc.ordinal)) == [4000, 8000, 11000])
     }
+}
+
+extension PruningTests {
+    /// A query of many common words reads many leaves: past the first batch, the walk reads
+    /// them a batch at a time (a round trip each over HTTP), not one per leaf.
+    /// Common words spanning many leaves.
+    static let largeIndex: String = {
+        let dir = tempDirectory("many-words")
+        _ = try! buildIndex(PruningTests().corpus(20000, seed: 5), dir: dir)
+        return dir
+    }()
+
+    @Test func manyWordQueryReadsLeavesInBatches() throws {
+        let dir = PruningTests.largeIndex
+        for plan: QueryPlan in [
+            .and((0..<6).map { .word("w\($0)") }),
+            .or((0..<6).map { .word("w\($0 * 3)") }),
+        ] {
+            let (view, store) = try NetworkLikeStore.open(dir)
+            var engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
+            engine.leafBatch = 8
+            let before = store.requests
+            let result = try engine.search(plan, limit: 10)
+            let requests = store.requests - before
+            #expect(result.readAheads > 0, "\(plan): the walk should go past the first batch")
+            #expect(requests * 3 < result.leavesRead, "\(plan): \(requests) requests for \(result.leavesRead) leaves")
+        }
+    }
+
+    /// A phrase's candidates have their position blocks looked up in batches, not a request per
+    /// candidate as the walk reaches it; the answers are the exhaustive ones.
+    @Test func phraseChecksReadPositionsInBatches() throws {
+        let dir = PruningTests.largeIndex
+        let local = SearchEngine(view: try IndexView.open(directory: dir), analyzer: IndexAnalyzer())
+        for (words, limit) in [("w0 w5", 10), ("w2 w1", 25), ("w0 w1 w0", 10)] {
+            let (view, store) = try NetworkLikeStore.open(dir)
+            let engine = SearchEngine(view: view, analyzer: IndexAnalyzer())
+            let before = store.requests
+            let result = try engine.search(.phrase(words), limit: limit)
+            let requests = store.requests - before
+            expectSameTop(result, try local.search(.phrase(words), limit: limit, prune: false), words)
+            // A request per position leaf the checks reach was 23 to 42 here.
+            #expect(requests <= 16, "\(words): \(requests) requests, \(result.candidatesScored) candidates scored")
+        }
+    }
+}
+
+/// An index folder's blocks behind a store that says it fetches over a network (as the HTTP
+/// store does), counting the reads that reach it: each would be one round trip.
+final class NetworkLikeStore: BlockStore, @unchecked Sendable {
+    let inner: BlockStore
+    private let count = Mutex(0)
+    var requests: Int { count.withLock { $0 } }
+    init(_ inner: BlockStore) { self.inner = inner }
+
+    /// The folder's index opened through such a store.
+    static func open(_ dir: String) throws -> (IndexView, NetworkLikeStore) {
+        var source = try IndexView.localSource(dir)
+        let store = NetworkLikeStore(source.store)
+        source.store = store
+        return (try IndexView.open([source]), store)
+    }
+
+    var name: String { inner.name }
+    var fetchesRemotely: Bool { true }
+    func get(_ cid: CID) throws(ReadFailure) -> [UInt8] {
+        count.withLock { $0 += 1 }
+        return try inner.get(cid)
+    }
+    func getMany(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]] {
+        count.withLock { $0 += 1 }
+        return try inner.getMany(cids)
+    }
+    func getPresent(_ cids: [CID]) throws(ReadFailure) -> [[UInt8]?] {
+        count.withLock { $0 += 1 }
+        return try inner.getPresent(cids)
+    }
+    func has(_ cid: CID) throws(ReadFailure) -> Bool { try inner.has(cid) }
+    func put(_ bytes: [UInt8], cid: CID) throws(ReadFailure) { try inner.put(bytes, cid: cid) }
 }

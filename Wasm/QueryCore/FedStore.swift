@@ -43,6 +43,8 @@ final class FedStore: BlockStore, @unchecked Sendable {
     /// Held blocks are read before the batch's others are noted: trees of different heights
     /// then share a call.
     func holdsLocally(_ cid: CID) -> Bool { blocks[cid] != nil }
+    /// Every block it lacks costs the page a round trip.
+    var fetchesRemotely: Bool { true }
 
     /// Keeps `bytes` only if they hash to `cid`: a tampered or substituted block is refused.
     func put(_ bytes: [UInt8], cid: CID) throws(CoreError) {
