@@ -65,7 +65,7 @@ public enum ShardKeys {
 
     /// `termPrefix` appended to `out` (the builder writes keys straight into its run buffer).
     @inline(__always)
-    public static func appendTermPrefix(_ field: Field, _ term: [UInt8], to out: inout [UInt8]) {
+    public static func appendTermPrefix(_ field: Field, _ term: some Collection<UInt8>, to out: inout [UInt8]) {
         out.append(field.rawValue)
         out.append(contentsOf: term)
         out.append(0)
@@ -151,7 +151,7 @@ public enum PositionList {
     }
 
     /// Appends the encoded list (the builder writes it straight into its run buffer).
-    public static func append(_ positions: [UInt32], to out: inout [UInt8]) {
+    public static func append(_ positions: some Collection<UInt32>, to out: inout [UInt8]) {
         var previous: UInt32 = 0
         for p in positions {
             Varint.append(UInt64(p &- previous), to: &out)

@@ -139,14 +139,25 @@ public final class SegmentBuilder: Sendable {
         let local = SegmentBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)
-        for e in terms.entries {
-            // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, written into the buffers in place.
-            func key(_ a: inout [UInt8]) {
-                ShardKeys.appendTermPrefix(e.field, e.term, to: &a)
-                a.append(contentsOf: id)
+        // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, made in one scratch array per
+        // document and copied into the buffers with their values.
+        var key: [UInt8] = [], value: [UInt8] = []
+        key.reserveCapacity(80)
+        value.reserveCapacity(64)
+        terms.termBytes.withUnsafeBufferPointer { termBytes in
+            for e in terms.entries {
+                key.removeAll(keepingCapacity: true)
+                ShardKeys.appendTermPrefix(e.field, UnsafeBufferPointer(rebasing: termBytes[e.term]), to: &key)
+                key.append(contentsOf: id)
+                value.removeAll(keepingCapacity: true)
+                PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &value)
+                postings.append(key: key, value: value)
+                if !e.positions.isEmpty {
+                    value.removeAll(keepingCapacity: true)
+                    PositionList.append(terms.positions[e.positions], to: &value)
+                    positions.append(key: key, value: value)
+                }
             }
-            postings.append(key: key, value: { PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &$0) })
-            if !e.positions.isEmpty { positions.append(key: key, value: { PositionList.append(e.positions, to: &$0) }) }
         }
         // The text in chunks: each long one stored now as the text tree's value block (the tree
         // links it without compressing it again); chunk 0 with the later chunks' links and
