@@ -135,6 +135,12 @@ public struct PostingValue: Equatable, Sendable {
     }
 
     public init?(_ bytes: [UInt8]) {
+        guard let v = bytes.withUnsafeBytes({ PostingValue($0) }) else { return nil }
+        self = v
+    }
+
+    /// Decodes bytes in place (the build's merge reads its runs' values where they lie).
+    public init?(_ bytes: UnsafeRawBufferPointer) {
         var o = 0
         guard let tf = Varint.read(bytes, &o), tf >= 1, tf <= UInt64(UInt32.max), o + 1 == bytes.count else { return nil }
         self.tf = UInt32(tf)
