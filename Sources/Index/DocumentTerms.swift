@@ -156,7 +156,7 @@ struct DocumentTerms {
     }
 
     /// The distinct terms of each chunk (`ends[c]`: the number of tokens up to the end of
-    /// chunk c), from the body's groups: a term's hash is inserted once per chunk it is in.
+    /// chunk c), from the body's groups: a term's hash is taken once per chunk it is in.
     private static func chunkTerms(_ list: TermList, groups: Groups, ends: [Int]) -> [TextChunks.TermHashes] {
         var out: [TextChunks.TermHashes] = []
         out.reserveCapacity(ends.count)
@@ -173,17 +173,18 @@ struct DocumentTerms {
         let emptyHash = TextChunks.hash([UInt8]())
         var start = 0
         for (c, end) in ends.enumerated() {
-            var set = TextChunks.TermHashes(capacity: end - start)
+            var set = TextChunks.TermHashes()
             for i in start..<end {
                 let g = Int(groups.group[i])
                 if g < 0 {  // an empty token: its hash, as a number (no non-digit byte)
-                    set.numbers.insert(emptyHash)
+                    set.numbers.append(emptyHash)
                     continue
                 }
                 if lastChunk[g] == Int32(c) { continue }
                 lastChunk[g] = Int32(c)
-                if digits[g] { set.numbers.insert(groups.hashes[g]) } else { set.words.insert(groups.hashes[g]) }
+                if digits[g] { set.numbers.append(groups.hashes[g]) } else { set.words.append(groups.hashes[g]) }
             }
+            set.normalize()
             out.append(set)
             start = end
         }

@@ -493,6 +493,9 @@ struct Ordinals: Sendable {
     private var bases: [UInt32] = []
     /// By file: its kept sequence numbers sorted, or empty when they are 0..<count.
     private var sequences: [[UInt32]] = []
+    /// By file: whether `sequences` is empty (checked per entry without touching the array's
+    /// reference count).
+    private var dense: [Bool] = []
 
     init(_ survivors: [Int: [UInt32]]) {
         let files = (survivors.keys.max() ?? -1) + 1
@@ -505,6 +508,7 @@ struct Ordinals: Sendable {
             next += UInt32(seqs.count)
             if seqs.last.map({ Int($0) != seqs.count - 1 }) ?? false { sequences[file] = seqs }
         }
+        dense = sequences.map(\.isEmpty)
     }
 
     /// The ordinal of the provisional name (file ‖ sequence, 8 bytes big-endian) at `offset`.
@@ -514,8 +518,8 @@ struct Ordinals: Sendable {
 
     func ordinal(provisional key: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
         let file = Int(DocRef.readUInt32(key, offset)), seq = DocRef.readUInt32(key, offset + 4)
+        if dense[file] { return bases[file] + seq }
         let seqs = sequences[file]
-        if seqs.isEmpty { return bases[file] + seq }
         var lo = 0, hi = seqs.count
         while lo < hi {
             let m = (lo + hi) / 2

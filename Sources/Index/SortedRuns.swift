@@ -8,7 +8,8 @@ import Support
 /// Bytes appended at the end of one `malloc`ed block that grows by doubling: what a run
 /// buffer holds its entries in. Unlike an array's, its bytes stay where they are while nothing
 /// is appended, so the merge reads entries in place instead of copying each into arrays.
-final class ByteArena: @unchecked Sendable {  // owned by one thread at a time, like its buffer
+/// Not copyable (a value its buffer holds inline): no reference count to touch per append.
+struct ByteArena: ~Copyable {
     private(set) var base: UnsafeMutableRawPointer? = nil
     private(set) var count = 0
     private(set) var capacity = 0
@@ -19,14 +20,14 @@ final class ByteArena: @unchecked Sendable {  // owned by one thread at a time, 
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
     @inline(__always)
-    func append(_ p: UnsafeRawBufferPointer) {
+    mutating func append(_ p: UnsafeRawBufferPointer) {
         guard let from = p.baseAddress, p.count > 0 else { return }
         if count + p.count > capacity { grow(count + p.count) }
         (base.unsafelyUnwrapped + count).copyMemory(from: from, byteCount: p.count)
         count += p.count
     }
 
-    private func grow(_ need: Int) {
+    private mutating func grow(_ need: Int) {
         var c = max(capacity * 2, 256)
         while c < need { c *= 2 }
         guard let b = realloc(base, c) else { fatalError("out of memory for a run buffer of \(c) bytes") }
@@ -360,28 +361,33 @@ final class RunReader: SortedSource {
 /// K-way merge of sorted sources (a binary heap). Keys must be unique across sources. The
 /// current entry is the least source's, in place: valid until `advance`.
 struct RunMerger {
-    /// A source ordered by its current key (which moves as the source advances).
+    /// A source by its index, ordered by its current key, which the head holds so that the
+    /// heap compares and moves plain values (no reference counting per step).
     private struct Head: Comparable {
-        let source: SortedSource
-        static func < (a: Head, b: Head) -> Bool { ByteOrder.precedes(a.source.key, b.source.key) }
-        static func == (a: Head, b: Head) -> Bool { a.source === b.source }
+        let source: Int
+        var key: UnsafeRawBufferPointer
+        static func < (a: Head, b: Head) -> Bool { ByteOrder.precedes(a.key, b.key) }
+        static func == (a: Head, b: Head) -> Bool { a.source == b.source }
     }
+    private let sources: [SortedSource]
     private var heap: BinaryHeap<Head>
 
     init(_ sources: [SortedSource]) {
-        heap = BinaryHeap(sources.filter { !$0.done }.map(Head.init))
+        self.sources = sources
+        heap = BinaryHeap(sources.indices.filter { !sources[$0].done }.map { Head(source: $0, key: sources[$0].key) })
     }
 
     /// The least entry, nil when every source is done.
     var current: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
-        guard let top = heap.top?.source else { return nil }
-        return (top.key, top.value)
+        guard let top = heap.top else { return nil }
+        return (top.key, sources[top.source].value)
     }
 
     /// Moves past the current entry.
     mutating func advance() throws {
-        guard let top = heap.top?.source else { return }
-        try top.advance()
-        if top.done { heap.pop() } else { heap.topDidChange() }
+        guard let top = heap.top else { return }
+        let source = sources[top.source]
+        try source.advance()
+        if source.done { heap.pop() } else { heap.replaceTop(with: Head(source: top.source, key: source.key)) }
     }
 }
