@@ -41,10 +41,9 @@ struct ByteArena: ~Copyable {
 /// This is what bounds a build's memory by a setting instead of by the corpus.
 final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (handed over under a lock)
     private var arena = ByteArena()
-    /// Key offset, lengths, and the first 16 key bytes as two big-endian words (zero-padded;
-    /// set by `sort`): most comparisons end there. A term's postings share their first 8
-    /// bytes, and with one word the sort called `memcmp` for nearly every comparison.
-    private typealias Entry = (prefix: UInt64, prefix2: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)
+    /// Key offset, lengths, and the first 8 key bytes big-endian (zero-padded; set by
+    /// `sort`): most comparisons end there.
+    private typealias Entry = (prefix: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)
     private var entries: [Entry] = []
     private var sorted = false
 
@@ -56,7 +55,7 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     init() {}
 
     func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        entries.append((0, 0, arena.count, Int32(key.count), Int32(value.count)))
+        entries.append((0, arena.count, Int32(key.count), Int32(value.count)))
         arena.append(key)
         arena.append(value)
     }
@@ -81,7 +80,7 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     func absorb(_ other: RunBuffer) {
         let shift = arena.count
         arena.append(other.arena.bytes)
-        entries.append(contentsOf: other.entries.lazy.map { ($0.prefix, $0.prefix2, $0.offset + shift, $0.keyLength, $0.valueLength) })
+        entries.append(contentsOf: other.entries.lazy.map { ($0.prefix, $0.offset + shift, $0.keyLength, $0.valueLength) })
         sorted = false
     }
 
@@ -91,20 +90,29 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         let a = arena.bytes
         if let base = a.baseAddress {
             for i in entries.indices {
-                var p: UInt64 = 0, p2: UInt64 = 0
-                let o = entries[i].offset, n = Int(entries[i].keyLength)
-                for j in 0..<min(8, n) { p |= UInt64(a[o + j]) << UInt64(56 - 8 * j) }
-                if n > 8 { for j in 8..<min(16, n) { p2 |= UInt64(a[o + j]) << UInt64(120 - 8 * j) } }
+                var p: UInt64 = 0
+                let n = min(8, Int(entries[i].keyLength))
+                for j in 0..<n { p |= UInt64(a[entries[i].offset + j]) << UInt64(56 - 8 * j) }
                 entries[i].prefix = p
-                entries[i].prefix2 = p2
             }
+            // Past the prefix, eight bytes at a time, then byte by byte: a term's postings share
+            // their first 8 bytes (field and term), and a memcmp call per comparison was most
+            // of the sort.
             entries.sort { x, y in
                 if x.prefix != y.prefix { return x.prefix < y.prefix }
-                if x.prefix2 != y.prefix2 { return x.prefix2 < y.prefix2 }
                 let n = Int(min(x.keyLength, y.keyLength))
-                if n > 16 {
-                    let c = memcmp(base + x.offset + 16, base + y.offset + 16, n - 16)
-                    if c != 0 { return c < 0 }
+                let px = base + x.offset, py = base + y.offset
+                var i = 8
+                while i + 8 <= n {
+                    let wx = UInt64(bigEndian: px.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let wy = UInt64(bigEndian: py.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if wx != wy { return wx < wy }
+                    i += 8
+                }
+                while i < n {
+                    let bx = px.load(fromByteOffset: i, as: UInt8.self), by = py.load(fromByteOffset: i, as: UInt8.self)
+                    if bx != by { return bx < by }
+                    i += 1
                 }
                 return x.keyLength < y.keyLength
             }
