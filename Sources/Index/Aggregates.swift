@@ -15,14 +15,25 @@ public struct Impacts: Equatable, Sendable {
     }
 
     public init(_ raw: some Sequence<(tf: UInt32, lengthCode: UInt8)>) {
-        // Best tf per length code, then keep those beating every shorter code.
-        var best: [UInt8: UInt32] = [:]
-        for p in raw where best[p.lengthCode, default: 0] < p.tf { best[p.lengthCode] = p.tf }
+        self.init(best: { best in for p in raw where best[Int(p.lengthCode)] < p.tf { best[Int(p.lengthCode)] = p.tf } })
+    }
+
+    /// The impacts of postings given as two parallel arrays (a decoded block's), without
+    /// making pairs of them first.
+    public init(tfs: [UInt32], codes: [UInt8]) {
+        self.init(best: { best in for (tf, code) in zip(tfs, codes) where best[Int(code)] < tf { best[Int(code)] = tf } })
+    }
+
+    /// `fill` sets each length code's best tf (0: none) in a table indexed by code; the
+    /// frontier keeps those beating every shorter code.
+    private init(best fill: (inout [UInt32]) -> Void) {
+        var best = [UInt32](repeating: 0, count: 256)
+        fill(&best)
         var frontier: [(tf: UInt32, lengthCode: UInt8)] = []
-        for code in best.keys.sorted() {
-            let tf = best[code]!
+        for code in 0..<256 where best[code] > 0 {
+            let tf = best[code]
             if let last = frontier.last, last.tf >= tf { continue }
-            frontier.append((tf, code))
+            frontier.append((tf, UInt8(code)))
         }
         // Coarsen by merging neighbours into (higher tf, shorter length): still an upper bound.
         while frontier.count > Impacts.maxPairs {
@@ -107,7 +118,7 @@ public struct BlockImpactAggregator: TreeAggregator {
             else { continue }
             postings += UInt64(tfs.count)
             // The block's own frontier first: a leaf's raw pairs stay few.
-            pairs += Impacts(zip(tfs, codes).map { ($0, $1) }).pairs
+            pairs += Impacts(tfs: tfs, codes: codes).pairs
         }
         return BlockImpactAggregator.encode(postings, Impacts(pairs))
     }

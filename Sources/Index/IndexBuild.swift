@@ -197,7 +197,7 @@ public struct IndexBuild {
         defer { builder.discard() }
         let knownPages = known
         let sources = self.sources
-        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL, folderBaseURLs: folderBaseURLs), builder: .standard()).bounded(
+        var pipeline = Pipeline(reader: SourceReader(baseURL: baseURL, folderBaseURLs: folderBaseURLs), builder: .standard(links: false)).bounded(
             memoryBytes: memoryBytes)
         pipeline.builder.checksDigests = checksDigests
         if let workers { pipeline.workers = workers }

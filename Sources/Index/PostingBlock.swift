@@ -1,6 +1,10 @@
 import Blocks
 import ProllyTree
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Format 4's postings: one tree entry per **block** of up to 128 postings of one term in one
 /// batch, keyed by the block's *last* posting (`field ‖ term ‖ 0x00 ‖ DocRef`), so the first
 /// key ≥ `term ‖ DocRef d` is the block that holds d or follows it (a seek needs no step
@@ -178,13 +182,16 @@ public enum PositionBlock {
 
         /// Whether a posting of `term ‖ batch` (`field ‖ term ‖ 0x00`, `group ‖ batch`) belongs
         /// to another term or batch than those held.
-        func breaks(term: ArraySlice<UInt8>, batch: ArraySlice<UInt8>) -> Bool {
+        func breaks(term: UnsafeRawBufferPointer, batch: UnsafeRawBufferPointer) -> Bool {
             guard !ordinals.isEmpty else { return false }
-            return prefix.count != term.count + batch.count || !prefix[..<term.count].elementsEqual(term)
-                || !prefix[term.count...].elementsEqual(batch)
+            guard prefix.count == term.count + batch.count else { return true }
+            return prefix.withUnsafeBytes { p in
+                (term.count > 0 && memcmp(p.baseAddress!, term.baseAddress!, term.count) != 0)
+                    || (batch.count > 0 && memcmp(p.baseAddress! + term.count, batch.baseAddress!, batch.count) != 0)
+            }
         }
 
-        mutating func take(term: ArraySlice<UInt8>, batch: ArraySlice<UInt8>, ordinal: UInt32) {
+        mutating func take(term: UnsafeRawBufferPointer, batch: UnsafeRawBufferPointer, ordinal: UInt32) {
             if ordinals.isEmpty {
                 prefix.removeAll(keepingCapacity: true)
                 prefix.append(contentsOf: term)
@@ -203,9 +210,12 @@ public enum PositionBlock {
 
     /// A posting's full key cut as the blockers take it: term prefix, `group ‖ batch`, ordinal.
     @inline(__always)
-    func postingParts(_ key: [UInt8]) -> (term: ArraySlice<UInt8>, batch: ArraySlice<UInt8>, ordinal: UInt32) {
+    func postingParts(_ key: UnsafeRawBufferPointer) -> (term: UnsafeRawBufferPointer, batch: UnsafeRawBufferPointer, ordinal: UInt32) {
         let n = key.count
-        return (key[..<(n - DocRef.byteCount)], key[(n - DocRef.byteCount)..<(n - 4)], DocRef.readUInt32(key, n - 4))
+        return (
+            UnsafeRawBufferPointer(rebasing: key[..<(n - DocRef.byteCount)]),
+            UnsafeRawBufferPointer(rebasing: key[(n - DocRef.byteCount)..<(n - 4)]), DocRef.readUInt32(key, n - 4)
+        )
     }
 
     /// Cuts a stream of postings, in key order, into `PostingBlock`s: the builder's finish phase
@@ -222,14 +232,16 @@ public enum PositionBlock {
 
         /// Takes the posting whose full key is `key`; `emit` gets each finished block's key and value.
         public mutating func add(key: [UInt8], tf: UInt32, lengthCode: UInt8, emit: ([UInt8], [UInt8]) throws -> Void) rethrows {
-            let (term, batch, ordinal) = postingParts(key)
-            try add(term: term, batch: batch, ordinal: ordinal, tf: tf, lengthCode: lengthCode, emit: emit)
+            try key.withUnsafeBytes { k in
+                let (term, batch, ordinal) = postingParts(k)
+                try add(term: term, batch: batch, ordinal: ordinal, tf: tf, lengthCode: lengthCode, emit: emit)
+            }
         }
 
         /// Takes the posting `term ‖ batch ‖ ordinal` (the build's finish phase has the parts,
         /// not the key).
         public mutating func add(
-            term: ArraySlice<UInt8>, batch: ArraySlice<UInt8>, ordinal: UInt32, tf: UInt32, lengthCode: UInt8,
+            term: UnsafeRawBufferPointer, batch: UnsafeRawBufferPointer, ordinal: UInt32, tf: UInt32, lengthCode: UInt8,
             emit: ([UInt8], [UInt8]) throws -> Void
         ) rethrows {
             if fill.breaks(term: term, batch: batch) { try flush(emit) }
@@ -265,13 +277,18 @@ public enum PositionBlock {
 
         /// Takes the encoded `PositionList` of the posting whose full key is `key`.
         public mutating func add(key: [UInt8], list: [UInt8], emit: ([UInt8], [UInt8]) throws -> Void) rethrows {
-            let (term, batch, ordinal) = postingParts(key)
-            try add(term: term, batch: batch, ordinal: ordinal, list: list, emit: emit)
+            try key.withUnsafeBytes { k in
+                try list.withUnsafeBytes { l in
+                    let (term, batch, ordinal) = postingParts(k)
+                    try add(term: term, batch: batch, ordinal: ordinal, list: l, emit: emit)
+                }
+            }
         }
 
         /// Takes the list of the posting `term ‖ batch ‖ ordinal`.
         public mutating func add(
-            term: ArraySlice<UInt8>, batch: ArraySlice<UInt8>, ordinal: UInt32, list: [UInt8], emit: ([UInt8], [UInt8]) throws -> Void
+            term: UnsafeRawBufferPointer, batch: UnsafeRawBufferPointer, ordinal: UInt32, list: UnsafeRawBufferPointer,
+            emit: ([UInt8], [UInt8]) throws -> Void
         ) rethrows {
             if fill.breaks(term: term, batch: batch) { try flush(emit) }
             fill.take(term: term, batch: batch, ordinal: ordinal)

@@ -65,7 +65,7 @@ public enum ShardKeys {
 
     /// `termPrefix` appended to `out` (the builder writes keys straight into its run buffer).
     @inline(__always)
-    public static func appendTermPrefix(_ field: Field, _ term: [UInt8], to out: inout [UInt8]) {
+    public static func appendTermPrefix(_ field: Field, _ term: some Collection<UInt8>, to out: inout [UInt8]) {
         out.append(field.rawValue)
         out.append(contentsOf: term)
         out.append(0)
@@ -135,6 +135,12 @@ public struct PostingValue: Equatable, Sendable {
     }
 
     public init?(_ bytes: [UInt8]) {
+        guard let v = bytes.withUnsafeBytes({ PostingValue($0) }) else { return nil }
+        self = v
+    }
+
+    /// Decodes bytes in place (the build's merge reads its runs' values where they lie).
+    public init?(_ bytes: UnsafeRawBufferPointer) {
         var o = 0
         guard let tf = Varint.read(bytes, &o), tf >= 1, tf <= UInt64(UInt32.max), o + 1 == bytes.count else { return nil }
         self.tf = UInt32(tf)
@@ -151,7 +157,7 @@ public enum PositionList {
     }
 
     /// Appends the encoded list (the builder writes it straight into its run buffer).
-    public static func append(_ positions: [UInt32], to out: inout [UInt8]) {
+    public static func append(_ positions: some Collection<UInt32>, to out: inout [UInt8]) {
         var previous: UInt32 = 0
         for p in positions {
             Varint.append(UInt64(p &- previous), to: &out)

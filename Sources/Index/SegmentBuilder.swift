@@ -139,14 +139,25 @@ public final class SegmentBuilder: Sendable {
         let local = SegmentBuilder.buffers()
         func buffer(_ tree: ShardTree) -> RunBuffer { local[tree.index] }
         let postings = buffer(.postings), positions = buffer(.positions)
-        for e in terms.entries {
-            // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, written into the buffers in place.
-            func key(_ a: inout [UInt8]) {
-                ShardKeys.appendTermPrefix(e.field, e.term, to: &a)
-                a.append(contentsOf: id)
+        // Keys as `ShardKeys.termPrefix(field, term) ‖ id`, made in one scratch array per
+        // document and copied into the buffers with their values.
+        var key: [UInt8] = [], value: [UInt8] = []
+        key.reserveCapacity(80)
+        value.reserveCapacity(64)
+        terms.termBytes.withUnsafeBufferPointer { termBytes in
+            for e in terms.entries {
+                key.removeAll(keepingCapacity: true)
+                ShardKeys.appendTermPrefix(e.field, UnsafeBufferPointer(rebasing: termBytes[e.term]), to: &key)
+                key.append(contentsOf: id)
+                value.removeAll(keepingCapacity: true)
+                PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &value)
+                postings.append(key: key, value: value)
+                if !e.positions.isEmpty {
+                    value.removeAll(keepingCapacity: true)
+                    PositionList.append(terms.positions[e.positions], to: &value)
+                    positions.append(key: key, value: value)
+                }
             }
-            postings.append(key: key, value: { PostingValue(tf: e.tf, lengthCode: e.lengthCode).append(to: &$0) })
-            if !e.positions.isEmpty { positions.append(key: key, value: { PositionList.append(e.positions, to: &$0) }) }
         }
         // The text in chunks: each long one stored now as the text tree's value block (the tree
         // links it without compressing it again); chunk 0 with the later chunks' links and
@@ -161,13 +172,13 @@ public final class SegmentBuilder: Sendable {
             return .block(cid, length: value.count)
         }
         func addText(_ i: Int, _ stored: TextChunks.Stored) {
-            buffer(.text).append(
-                key: { k in
-                    k.append(contentsOf: id)
-                    k.append(UInt8(i >> 8))
-                    k.append(UInt8(i & 0xff))
-                },
-                value: { TextRunValue.append(stored, to: &$0) })
+            key.removeAll(keepingCapacity: true)
+            key.append(contentsOf: id)
+            key.append(UInt8(i >> 8))
+            key.append(UInt8(i & 0xff))
+            value.removeAll(keepingCapacity: true)
+            TextRunValue.append(stored, to: &value)
+            buffer(.text).append(key: key, value: value)
         }
         var later: [TextChunks.Chunk] = []
         for (i, piece) in pieces.enumerated().dropFirst() {
@@ -313,47 +324,50 @@ public final class SegmentBuilder: Sendable {
                 let trailer = tree.keyTrailer
                 var blocker = PostingBlocker()
                 var positionBlocker = PositionBlocker()
-                let batch = refPrefix[...]
-                while let (k, v) = try merger.nextEntry() {
-                    let idStart = k.endIndex - 8 - trailer
-                    let ordinal = ordinals.ordinal(provisional: k, at: idStart)
-                    let head = k[..<idStart]  // the key before its provisional name
-                    switch tree {
-                    // Postings and positions go to their blockers in parts: no key is made.
-                    case .postings:
-                        guard let posting = PostingValue(v) else { throw IndexError.corrupt("malformed posting in a sorted run") }
-                        try blocker.add(term: head, batch: batch, ordinal: ordinal, tf: posting.tf, lengthCode: posting.lengthCode) {
-                            try leaves.add(key: $0, value: $1)
-                        }
-                        result.postings += 1
-                        if result.lastTerm.map({ $0[...] != head }) ?? true {
-                            result.terms += 1
-                            result.lastTerm = Array(head)
-                            if result.firstTerm == nil { result.firstTerm = result.lastTerm }
-                        }
-                    case .positions:
-                        try positionBlocker.add(term: head, batch: batch, ordinal: ordinal, list: v) { try leaves.add(key: $0, value: $1) }
-                    case .docs, .text:
-                        // One allocation per entry: the key's final bytes in a buffer of their size.
-                        var finalKey: [UInt8] = []
-                        finalKey.reserveCapacity(idStart + DocRef.byteCount + trailer)
-                        finalKey.append(contentsOf: head)
-                        finalKey.append(contentsOf: refPrefix)
-                        DocRef.append(ordinal, &finalKey)
-                        if trailer > 0 { finalKey.append(contentsOf: k[(k.endIndex - trailer)...]) }
-                        if tree == .text {
-                            switch try TextRunValue.decode(v) {
-                            case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
-                            case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
+                var finalKey: [UInt8] = []
+                try refPrefix.withUnsafeBytes { batch in
+                    // Entries are read in place, where the runs' buffers hold them.
+                    while let (k, v) = merger.current {
+                        let idStart = k.count - 8 - trailer
+                        let ordinal = ordinals.ordinal(provisional: k, at: idStart)
+                        let head = UnsafeRawBufferPointer(rebasing: k[..<idStart])  // the key before its provisional name
+                        switch tree {
+                        // Postings and positions go to their blockers in parts: no key is made.
+                        case .postings:
+                            guard let posting = PostingValue(v) else { throw IndexError.corrupt("malformed posting in a sorted run") }
+                            try blocker.add(term: head, batch: batch, ordinal: ordinal, tf: posting.tf, lengthCode: posting.lengthCode) {
+                                try leaves.add(key: $0, value: $1)
                             }
-                        } else {
-                            try leaves.add(key: finalKey, value: v)
+                            result.postings += 1
+                            if result.lastTerm.map({ !$0.elementsEqual(head) }) ?? true {
+                                result.terms += 1
+                                result.lastTerm = Array(head)
+                                if result.firstTerm == nil { result.firstTerm = result.lastTerm }
+                            }
+                        case .positions:
+                            try positionBlocker.add(term: head, batch: batch, ordinal: ordinal, list: v) { try leaves.add(key: $0, value: $1) }
+                        case .docs, .text:
+                            // The key's final bytes: head, then the DocRef, then the trailer.
+                            finalKey.removeAll(keepingCapacity: true)
+                            finalKey.append(contentsOf: head)
+                            finalKey.append(contentsOf: batch)
+                            DocRef.append(ordinal, &finalKey)
+                            if trailer > 0 { finalKey.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[(k.count - trailer)...])) }
+                            if tree == .text {
+                                switch try TextRunValue.decode(v) {
+                                case .block(let cid, let length): try leaves.add(key: finalKey, blob: cid, length: length)
+                                case .inline(let bytes): try leaves.add(key: finalKey, value: bytes)
+                                }
+                            } else {
+                                try leaves.add(key: finalKey, value: Array(v))
+                            }
                         }
-                    }
-                    unreported += k.count + v.count
-                    if unreported >= 1 << 20, let progress {
-                        progress(merged.add(unreported, ordering: .relaxed).newValue, totalBytes)
-                        unreported = 0
+                        unreported += k.count + v.count
+                        if unreported >= 1 << 20, let progress {
+                            progress(merged.add(unreported, ordering: .relaxed).newValue, totalBytes)
+                            unreported = 0
+                        }
+                        try merger.advance()
                     }
                 }
                 try blocker.flush { try leaves.add(key: $0, value: $1) }
@@ -459,11 +473,12 @@ enum TextRunValue {
         }
     }
 
-    static func decode(_ v: [UInt8]) throws -> TextChunks.Stored {
+    static func decode(_ v: UnsafeRawBufferPointer) throws -> TextChunks.Stored {
         guard let tag = v.first else { throw IndexError.corrupt("empty text run entry") }
         if tag == 0 { return .inline(Array(v[1...])) }
+        let bytes = Array(v)  // a CID and a varint: short
         var o = 1
-        guard tag == 1, let cid = CID.parse(v, &o), let n = Varint.read(v, &o), o == v.count else {
+        guard tag == 1, let cid = CID.parse(bytes, &o), let n = Varint.read(bytes, &o), o == bytes.count else {
             throw IndexError.corrupt("malformed text run entry")
         }
         return .block(cid, length: Int(n))
@@ -478,6 +493,9 @@ struct Ordinals: Sendable {
     private var bases: [UInt32] = []
     /// By file: its kept sequence numbers sorted, or empty when they are 0..<count.
     private var sequences: [[UInt32]] = []
+    /// By file: whether `sequences` is empty (checked per entry without touching the array's
+    /// reference count).
+    private var dense: [Bool] = []
 
     init(_ survivors: [Int: [UInt32]]) {
         let files = (survivors.keys.max() ?? -1) + 1
@@ -490,20 +508,23 @@ struct Ordinals: Sendable {
             next += UInt32(seqs.count)
             if seqs.last.map({ Int($0) != seqs.count - 1 }) ?? false { sequences[file] = seqs }
         }
+        dense = sequences.map(\.isEmpty)
     }
 
     /// The ordinal of the provisional name (file ‖ sequence, 8 bytes big-endian) at `offset`.
     func ordinal(provisional key: [UInt8], at offset: Int) -> UInt32 {
-        key.withUnsafeBytes { p in
-            let file = Int(DocRef.readUInt32(p, offset)), seq = DocRef.readUInt32(p, offset + 4)
-            let seqs = sequences[file]
-            if seqs.isEmpty { return bases[file] + seq }
-            var lo = 0, hi = seqs.count
-            while lo < hi {
-                let m = (lo + hi) / 2
-                if seqs[m] < seq { lo = m + 1 } else { hi = m }
-            }
-            return bases[file] + UInt32(lo)
+        key.withUnsafeBytes { ordinal(provisional: $0, at: offset) }
+    }
+
+    func ordinal(provisional key: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+        let file = Int(DocRef.readUInt32(key, offset)), seq = DocRef.readUInt32(key, offset + 4)
+        if dense[file] { return bases[file] + seq }
+        let seqs = sequences[file]
+        var lo = 0, hi = seqs.count
+        while lo < hi {
+            let m = (lo + hi) / 2
+            if seqs[m] < seq { lo = m + 1 } else { hi = m }
         }
+        return bases[file] + UInt32(lo)
     }
 }

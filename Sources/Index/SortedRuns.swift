@@ -5,46 +5,77 @@ import Support
     import Glibc
 #endif
 
+/// Bytes appended at the end of one `malloc`ed block that grows by doubling: what a run
+/// buffer holds its entries in. Unlike an array's, its bytes stay where they are while nothing
+/// is appended, so the merge reads entries in place instead of copying each into arrays.
+/// Not copyable (a value its buffer holds inline): no reference count to touch per append.
+struct ByteArena: ~Copyable {
+    private(set) var base: UnsafeMutableRawPointer? = nil
+    private(set) var count = 0
+    private(set) var capacity = 0
+
+    init() {}
+    deinit { free(base) }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    @inline(__always)
+    mutating func append(_ p: UnsafeRawBufferPointer) {
+        guard let from = p.baseAddress, p.count > 0 else { return }
+        if count + p.count > capacity { grow(count + p.count) }
+        (base.unsafelyUnwrapped + count).copyMemory(from: from, byteCount: p.count)
+        count += p.count
+    }
+
+    private mutating func grow(_ need: Int) {
+        var c = max(capacity * 2, 256)
+        while c < need { c *= 2 }
+        guard let b = realloc(base, c) else { fatalError("out of memory for a run buffer of \(c) bytes") }
+        base = b
+        capacity = c
+    }
+}
+
 /// An external sort of (key, value) byte pairs: entries collect in an arena, spill to disk as
 /// sorted run files when the arena outgrows its budget, and come back as one sorted stream.
 /// This is what bounds a build's memory by a setting instead of by the corpus.
+///
+/// Its stored properties skip Swift's dynamic exclusivity checks (`@exclusivity(unchecked)`):
+/// one thread owns a buffer at a time and no access overlaps another, and the checks were
+/// about 1.7% of a build's CPU, most of it in `append`.
 final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (handed over under a lock)
-    private var arena: [UInt8] = []
-    /// Key offset, lengths, and the first 8 key bytes big-endian: most comparisons end there.
-    private var entries: [(prefix: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)] = []
-    private var sorted = false
+    @exclusivity(unchecked) private var arena = ByteArena()
+    /// Key offset, lengths, and the first 8 key bytes big-endian (zero-padded; set by
+    /// `sort`): most comparisons end there.
+    private typealias Entry = (prefix: UInt64, offset: Int, keyLength: Int32, valueLength: Int32)
+    @exclusivity(unchecked) private var entries: [Entry] = []
+    @exclusivity(unchecked) private var sorted = false
 
     /// Memory held, counting spare capacity (growth doubles arrays), so the budget bounds RSS.
-    var byteCount: Int { arena.capacity + entries.capacity * 24 }
+    var byteCount: Int { arena.capacity + entries.capacity * MemoryLayout<Entry>.stride }
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
 
     init() {}
 
-    func append(key: [UInt8], value: [UInt8]) {
+    func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         entries.append((0, arena.count, Int32(key.count), Int32(value.count)))
-        arena.append(contentsOf: key)
-        arena.append(contentsOf: value)
+        arena.append(key)
+        arena.append(value)
     }
 
-    /// Appends an entry written in place: `key`, then `value`, append their bytes to the arena.
-    /// Saves the arrays a key and a value would otherwise be built in (a few per posting).
-    @inline(__always)
-    func append(key: (inout [UInt8]) -> Void, value: (inout [UInt8]) -> Void) {
-        let start = arena.count
-        key(&arena)
-        let keyLength = arena.count - start
-        value(&arena)
-        entries.append((0, start, Int32(keyLength), Int32(arena.count - start - keyLength)))
+    func append(key: [UInt8], value: [UInt8]) {
+        key.withUnsafeBytes { k in value.withUnsafeBytes { v in append(key: k, value: v) } }
     }
 
     /// Overwrites the `suffix.count` bytes of every key that end `trailing` bytes before its
     /// end (the provisional document name).
     func patchKeySuffixes(_ suffix: [UInt8], trailing: Int = 0) {
-        arena.withUnsafeMutableBytes { a in
+        guard let base = arena.base else { return }
+        suffix.withUnsafeBytes { s in
             for e in entries {
-                let start = e.offset + Int(e.keyLength) - suffix.count - trailing
-                for (i, b) in suffix.enumerated() { a[start + i] = b }
+                let start = e.offset + Int(e.keyLength) - s.count - trailing
+                (base + start).copyMemory(from: s.baseAddress!, byteCount: s.count)
             }
         }
     }
@@ -52,7 +83,7 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     /// Moves another buffer's entries into this one.
     func absorb(_ other: RunBuffer) {
         let shift = arena.count
-        arena.append(contentsOf: other.arena)
+        arena.append(other.arena.bytes)
         entries.append(contentsOf: other.entries.lazy.map { ($0.prefix, $0.offset + shift, $0.keyLength, $0.valueLength) })
         sorted = false
     }
@@ -60,20 +91,32 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
     /// Sorts the entries by key (bytewise).
     func sort() {
         if sorted { return }
-        arena.withUnsafeBytes { a in
-            let base = a.baseAddress!
+        let a = arena.bytes
+        if let base = a.baseAddress {
             for i in entries.indices {
                 var p: UInt64 = 0
                 let n = min(8, Int(entries[i].keyLength))
                 for j in 0..<n { p |= UInt64(a[entries[i].offset + j]) << UInt64(56 - 8 * j) }
                 entries[i].prefix = p
             }
+            // Past the prefix, eight bytes at a time, then byte by byte: a term's postings share
+            // their first 8 bytes (field and term), and a memcmp call per comparison was most
+            // of the sort.
             entries.sort { x, y in
                 if x.prefix != y.prefix { return x.prefix < y.prefix }
                 let n = Int(min(x.keyLength, y.keyLength))
-                if n > 8 {
-                    let c = memcmp(base + x.offset + 8, base + y.offset + 8, n - 8)
-                    if c != 0 { return c < 0 }
+                let px = base + x.offset, py = base + y.offset
+                var i = 8
+                while i + 8 <= n {
+                    let wx = UInt64(bigEndian: px.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    let wy = UInt64(bigEndian: py.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                    if wx != wy { return wx < wy }
+                    i += 8
+                }
+                while i < n {
+                    let bx = px.load(fromByteOffset: i, as: UInt8.self), by = py.load(fromByteOffset: i, as: UInt8.self)
+                    if bx != by { return bx < by }
+                    i += 1
                 }
                 return x.keyLength < y.keyLength
             }
@@ -81,11 +124,16 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
         sorted = true
     }
 
-    /// Entry `i` (after `sort`) as arrays.
-    func entry(_ i: Int) -> (key: [UInt8], value: [UInt8]) {
+    /// Entry `i`'s key (after `sort`), in place: valid while nothing is appended.
+    func key(_ i: Int) -> UnsafeRawBufferPointer {
         let e = entries[i]
-        let k = e.offset, v = e.offset + Int(e.keyLength)
-        return (Array(arena[k..<v]), Array(arena[v..<v + Int(e.valueLength)]))
+        return UnsafeRawBufferPointer(start: arena.base.unsafelyUnwrapped + e.offset, count: Int(e.keyLength))
+    }
+
+    /// Entry `i`'s value (after `sort`), in place: valid while nothing is appended.
+    func value(_ i: Int) -> UnsafeRawBufferPointer {
+        let e = entries[i]
+        return UnsafeRawBufferPointer(start: arena.base.unsafelyUnwrapped + e.offset + Int(e.keyLength), count: Int(e.valueLength))
     }
 
     /// Writes the entries sorted by key to `path` as `varint keylen, varint vallen, key, value`
@@ -114,18 +162,20 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
             out.removeAll(keepingCapacity: true)
         }
         var run = RunFile(path: path)
+        let a = arena.bytes
         for e in entries {
+            let entry = UnsafeRawBufferPointer(rebasing: a[e.offset..<e.offset + Int(e.keyLength) + Int(e.valueLength)])
             if written + out.count >= run.samples.count * RunFile.sampleEvery {
-                run.samples.append((Array(arena[e.offset..<e.offset + Int(e.keyLength)]), written + out.count))
+                run.samples.append((Array(entry.prefix(Int(e.keyLength))), written + out.count))
             }
             Varint.append(UInt64(e.keyLength), to: &out)
             Varint.append(UInt64(e.valueLength), to: &out)
-            out.append(contentsOf: arena[e.offset..<e.offset + Int(e.keyLength) + Int(e.valueLength)])
-            run.payloadBytes += Int(e.keyLength) + Int(e.valueLength)
+            out.append(contentsOf: entry)
+            run.payloadBytes += entry.count
             if out.count >= 1 << 20 { try flush() }
         }
         try flush()
-        arena = []
+        arena = ByteArena()
         entries = []
         sorted = false
         return run
@@ -136,15 +186,17 @@ final class RunBuffer: @unchecked Sendable {  // owned by one thread at a time (
 
     /// Every `every`-th key (after `sort`), for choosing split keys.
     func sampleKeys(every: Int) -> [[UInt8]] {
-        stride(from: 0, to: entries.count, by: max(1, every)).map { entry($0).key }
+        stride(from: 0, to: entries.count, by: max(1, every)).map { Array(key($0)) }
     }
 
     /// The first entry index (after `sort`) whose key is not below `key`.
     func lowerBound(_ key: [UInt8]) -> Int {
         var lo = 0, hi = entries.count
-        while lo < hi {
-            let m = (lo + hi) / 2
-            if ByteOrder.precedes(entry(m).key, key) { lo = m + 1 } else { hi = m }
+        key.withUnsafeBytes { k in
+            while lo < hi {
+                let m = (lo + hi) / 2
+                if ByteOrder.precedes(self.key(m), k) { lo = m + 1 } else { hi = m }
+            }
         }
         return lo
     }
@@ -173,18 +225,22 @@ final class KeyRangeSource: SortedSource {
     private let source: SortedSource
     private let upper: [UInt8]?
     private(set) var done = false
-    var key: [UInt8] { source.key }
-    var value: [UInt8] { source.value }
+    var key: UnsafeRawBufferPointer { source.key }
+    var value: UnsafeRawBufferPointer { source.value }
 
     init(_ source: SortedSource, lower: [UInt8]?, upper: [UInt8]?) throws {
         self.source = source
         self.upper = upper
-        if let lower { while !source.done && ByteOrder.precedes(source.key, lower) { try source.advance() } }
+        if let lower {
+            try lower.withUnsafeBytes { lower in
+                while !source.done && ByteOrder.precedes(source.key, lower) { try source.advance() }
+            }
+        }
         checkEnd()
     }
 
     private func checkEnd() {
-        done = source.done || (upper.map { !ByteOrder.precedes(source.key, $0) } ?? false)
+        done = source.done || (upper.map { u in u.withUnsafeBytes { !ByteOrder.precedes(source.key, $0) } } ?? false)
     }
 
     func advance() throws {
@@ -193,24 +249,26 @@ final class KeyRangeSource: SortedSource {
     }
 }
 
-/// A sorted source of entries for the merge: a run file or a sorted in-memory buffer.
+/// A sorted source of entries for the merge: a run file or a sorted in-memory buffer. Its
+/// current key and value are bytes it owns, valid until it advances.
 protocol SortedSource: AnyObject {
-    var key: [UInt8] { get }
-    var value: [UInt8] { get }
+    var key: UnsafeRawBufferPointer { get }
+    var value: UnsafeRawBufferPointer { get }
     var done: Bool { get }
     func advance() throws
 }
 
-/// A sorted in-memory buffer read in order (the last run never goes to disk).
+/// A sorted in-memory buffer read in order (the last run never goes to disk), in place.
 final class BufferSource: SortedSource {
     private let buffer: RunBuffer
     private var index: Int
     private let end: Int
-    private(set) var key: [UInt8] = []
-    private(set) var value: [UInt8] = []
+    private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var value = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var done = false
 
-    /// Entries `range` of the sorted buffer (all by default).
+    /// Entries `range` of the sorted buffer (all by default). Nothing may be appended to the
+    /// buffer while this reads it.
     init(_ buffer: RunBuffer, range: Range<Int>? = nil) throws {
         buffer.sort()
         self.buffer = buffer
@@ -222,91 +280,126 @@ final class BufferSource: SortedSource {
     func advance() throws {
         index += 1
         guard index < end else { done = true; return }
-        (key, value) = buffer.entry(index)
+        key = buffer.key(index)
+        value = buffer.value(index)
     }
 }
 
 /// Reads a run file back sequentially through a buffer of `bufferBytes` (more only for an
-/// entry longer than that).
+/// entry longer than that), handing out each entry in place.
 final class RunReader: SortedSource {
     private let fd: Int32
     private let path: String
     private let bufferBytes: Int
-    private var buffer: [UInt8] = []
+    private var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    /// Bytes read into `buffer`, and where the next entry starts.
+    private var filled = 0
     private var position = 0
     private var eof = false
-    private(set) var key: [UInt8] = []
-    private(set) var value: [UInt8] = []
+    private(set) var key = UnsafeRawBufferPointer(start: nil, count: 0)
+    private(set) var value = UnsafeRawBufferPointer(start: nil, count: 0)
     private(set) var done = false
 
     /// Reads from byte `offset` on, which must be where an entry starts (`RunFile.offset`).
     init(path: String, offset: Int = 0, bufferBytes: Int = 1 << 20) throws {
         self.path = path
         self.bufferBytes = max(bufferBytes, 4 << 10)
+        capacity = self.bufferBytes
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IndexError.runFile(path: path, reason: "cannot open run file") }
+        guard fd >= 0 else {
+            buffer.deallocate()
+            throw IndexError.runFile(path: path, reason: "cannot open run file")
+        }
         if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) != off_t(offset) {
+            buffer.deallocate()
+            close(fd)
             throw IndexError.runFile(path: path, reason: "cannot seek to \(offset)")
         }
         try advance()
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
 
+    /// Makes at least `n` bytes from `position` available, moving what is left to the front
+    /// first (which invalidates `key` and `value`); false at the end of the file.
     private func fill(_ n: Int) throws -> Bool {
-        if buffer.count - position >= n { return true }
+        if filled - position >= n { return true }
         if eof { return false }
-        buffer.removeFirst(position)
+        let left = filled - position
+        if position > 0 && left > 0 { buffer.copyMemory(from: buffer + position, byteCount: left) }
+        filled = left
         position = 0
-        let size = max(bufferBytes, n)
-        buffer.reserveCapacity(size)
-        while buffer.count < n {
-            let have = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: size - have))
-            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, size - have) }
-            buffer.removeLast(size - have - max(got, 0))
+        if n > capacity {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 16)
+            bigger.copyMemory(from: buffer, byteCount: filled)
+            buffer.deallocate()
+            buffer = bigger
+            capacity = n
+        }
+        while filled < n {
+            let got = read(fd, buffer + filled, capacity - filled)
             if got < 0 && errno == EINTR { continue }
             if got < 0 { throw IndexError.runFile(path: path, reason: "read failed") }
             if got == 0 { eof = true; break }
+            filled += got
         }
-        return buffer.count - position >= n
+        return filled - position >= n
     }
 
     func advance() throws {
         guard try fill(1) else { done = true; return }
         _ = try fill(20)
+        let available = UnsafeRawBufferPointer(start: buffer, count: filled)
         var o = position
-        guard let kl = Varint.read(buffer, &o), let vl = Varint.read(buffer, &o) else {
+        guard let kl = Varint.read(available, &o), let vl = Varint.read(available, &o) else {
             throw IndexError.runFile(path: path, reason: "corrupt run file")
         }
-        position = o
         let n = Int(kl) + Int(vl)
-        guard try fill(n) else { throw IndexError.runFile(path: path, reason: "truncated run file") }
-        key = Array(buffer[position..<position + Int(kl)])
-        value = Array(buffer[position + Int(kl)..<position + n])
-        position += n
+        let header = o - position
+        guard try fill(header + n) else { throw IndexError.runFile(path: path, reason: "truncated run file") }
+        // `fill` may have moved the entry to the front.
+        let start = position + header
+        key = UnsafeRawBufferPointer(start: buffer + start, count: Int(kl))
+        value = UnsafeRawBufferPointer(start: buffer + start + Int(kl), count: Int(vl))
+        position = start + n
     }
 }
 
-/// K-way merge of sorted sources (a binary heap). Keys must be unique across sources.
+/// K-way merge of sorted sources (a binary heap). Keys must be unique across sources. The
+/// current entry is the least source's, in place: valid until `advance`.
 struct RunMerger {
-    /// A source ordered by its current key (which moves as the source advances).
+    /// A source by its index, ordered by its current key, which the head holds so that the
+    /// heap compares and moves plain values (no reference counting per step).
     private struct Head: Comparable {
-        let source: SortedSource
-        static func < (a: Head, b: Head) -> Bool { ByteOrder.precedes(a.source.key, b.source.key) }
-        static func == (a: Head, b: Head) -> Bool { a.source === b.source }
+        let source: Int
+        var key: UnsafeRawBufferPointer
+        static func < (a: Head, b: Head) -> Bool { ByteOrder.precedes(a.key, b.key) }
+        static func == (a: Head, b: Head) -> Bool { a.source == b.source }
     }
+    private let sources: [SortedSource]
     private var heap: BinaryHeap<Head>
 
     init(_ sources: [SortedSource]) {
-        heap = BinaryHeap(sources.filter { !$0.done }.map(Head.init))
+        self.sources = sources
+        heap = BinaryHeap(sources.indices.filter { !sources[$0].done }.map { Head(source: $0, key: sources[$0].key) })
     }
 
-    mutating func nextEntry() throws -> (key: [UInt8], value: [UInt8])? {
-        guard let top = heap.top?.source else { return nil }
-        let entry = (top.key, top.value)
-        try top.advance()
-        if top.done { heap.pop() } else { heap.topDidChange() }
-        return entry
+    /// The least entry, nil when every source is done.
+    var current: (key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)? {
+        guard let top = heap.top else { return nil }
+        return (top.key, sources[top.source].value)
+    }
+
+    /// Moves past the current entry.
+    mutating func advance() throws {
+        guard let top = heap.top else { return }
+        let source = sources[top.source]
+        try source.advance()
+        if source.done { heap.pop() } else { heap.replaceTop(with: Head(source: top.source, key: source.key)) }
     }
 }

@@ -214,17 +214,38 @@ public enum TextChunks {
         return all
     }
 
-    /// A chunk's distinct terms, hashed, numbers (ASCII digits only) apart from words.
+    /// A chunk's distinct terms, hashed, numbers (ASCII digits only) apart from words: each
+    /// list sorted and without repeats once `normalize` has run (sorted arrays, not sets: the
+    /// builder makes one per chunk of every document).
     struct TermHashes {
-        var words: Set<UInt64>
-        var numbers: Set<UInt64>
-        init(capacity: Int) {
-            words = Set(minimumCapacity: capacity)
-            numbers = []
+        var words: [UInt64] = []
+        var numbers: [UInt64] = []
+
+        /// Sorts both lists and drops repeats, after hashes were appended in any order.
+        mutating func normalize() {
+            TermHashes.normalize(&words)
+            TermHashes.normalize(&numbers)
         }
-        mutating func insert(_ term: UnsafeRawBufferPointer) {
-            let h = TextChunks.hash(term)
-            if term.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { numbers.insert(h) } else { words.insert(h) }
+
+        static func normalize(_ a: inout [UInt64]) {
+            a.sort()
+            var n = 0
+            for i in a.indices where n == 0 || a[i] != a[n - 1] {
+                a[n] = a[i]
+                n += 1
+            }
+            a.removeLast(a.count - n)
+        }
+
+        /// The elements of sorted `a` not in sorted `b`.
+        static func subtracting(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+            var out: [UInt64] = []
+            var j = 0
+            for x in a {
+                while j < b.count && b[j] < x { j += 1 }
+                if j == b.count || b[j] != x { out.append(x) }
+            }
+            return out
         }
     }
 
@@ -238,8 +259,11 @@ public enum TextChunks {
         /// page gets the opening instead.
         static func signatures(_ terms: [TermHashes]) -> [[UInt8]] {
             guard let first = terms.first else { return [] }
-            let inFirst = first.words.union(first.numbers)
-            var keys = terms.dropFirst().map { (words: Array($0.words.subtracting(inFirst)), numbers: Array($0.numbers.subtracting(inFirst))) }
+            var inFirst = first.words + first.numbers
+            TermHashes.normalize(&inFirst)
+            var keys = terms.dropFirst().map {
+                (words: TermHashes.subtracting($0.words, inFirst), numbers: TermHashes.subtracting($0.numbers, inFirst))
+            }
             func bytes(_ n: Int) -> Int { (n * bitsPerTerm + 7) / 8 }
             let all = keys.reduce(0) { $0 + bytes($1.words.count + $1.numbers.count) }
             if all <= maxSignatureBytes { return keys.map { signature($0.words + $0.numbers, bytes: bytes($0.words.count + $0.numbers.count)) } }

@@ -17,4 +17,15 @@ public enum ByteOrder {
         }
         return a.count < b.count
     }
+
+    /// `precedes` of bytes in place (the merge's keys, read where their buffers hold them).
+    @inlinable
+    public static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return c < 0 }
+        }
+        return a.count < b.count
+    }
 }
