@@ -191,6 +191,7 @@ $(WASM)/querycore.o: $(WASM_SWIFT_SOURCES) $(WASM)/.tools $(WASM)/modules/.built
 	swiftc -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -enable-experimental-feature Extern -wmo -Osize \
 		-parse-as-library -Xfrontend -disable-stack-protector -module-name QueryCore -I $(WASM)/modules \
 		$(WASM_SWIFT_SOURCES) -c -o $@
+	@printf '%s\n' $(WASM_SWIFT_SOURCES) $(wildcard Wasm/QueryCore/*.c Wasm/QueryCore/*.h) > $(WASM)/sources.txt
 
 $(WASM)/%.c.o: Wasm/QueryCore/%.c $(WASM)/src/.fetched
 	$(WASM_CC) -c $< -o $@

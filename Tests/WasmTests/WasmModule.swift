@@ -106,7 +106,11 @@ struct WasmModule {
 
     static let root = PythonChecker.packageRoot
     static let path = root.appendingPathComponent(".build/wasm/querycore-test.wasm").path
-    /// What the module is compiled from (the Makefile's WASM_SWIFT_SOURCES and the C files).
+    /// What the module is compiled from, as `make wasm` wrote it down when it built the module
+    /// (the Makefile's WASM_SWIFT_SOURCES and the C files), so a file of these folders that the
+    /// module does not compile (the build's run buffers) does not make it stale.
+    static let sourceList = root.appendingPathComponent(".build/wasm/sources.txt").path
+    /// Without that list (a module built before it), everything in these folders.
     static let sourceFolders = [
         "Sources/Analysis", "Sources/Query", "Sources/Snippets", "Sources/Blocks", "Sources/ProllyTree", "Sources/Index", "Sources/Search",
         "Wasm/QueryCore",
@@ -119,11 +123,16 @@ struct WasmModule {
         guard let built = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date else {
             throw Failure.missing(path)
         }
-        var sources = [root.appendingPathComponent("Sources/Support/ISODate.swift").path]
-        for folder in sourceFolders {
-            let dir = root.appendingPathComponent(folder)
-            for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] {
-                sources.append(dir.appendingPathComponent(name).path)
+        var sources: [String] = []
+        if let list = try? String(contentsOfFile: sourceList, encoding: .utf8) {
+            sources = list.split(separator: "\n").map { root.appendingPathComponent(String($0)).path }
+        } else {
+            sources = [root.appendingPathComponent("Sources/Support/ISODate.swift").path]
+            for folder in sourceFolders {
+                let dir = root.appendingPathComponent(folder)
+                for name in (try? fm.contentsOfDirectory(atPath: dir.path)) ?? [] {
+                    sources.append(dir.appendingPathComponent(name).path)
+                }
             }
         }
         for source in sources {
