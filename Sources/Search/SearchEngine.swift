@@ -18,10 +18,15 @@ public struct SearchEngine {
     /// Stops `search` early once spent (see `SearchBudget`); `matching` must run without one.
     public var budget: SearchBudget? = nil
 
+    /// Whether the view's blocks come over a network: the top-k walk and phrase checks then
+    /// read in batches (`readAhead`, `PhraseReadAhead`).
+    let fetchesRemotely: Bool
+
     public init(view: IndexView, analyzer: IndexAnalyzer) {
         self.view = view
         self.analyzer = analyzer
         bm25 = BM25(view: view)
+        fetchesRemotely = view.reader.store.fetchesRemotely
     }
 
     public struct Hit: Sendable {
@@ -152,7 +157,7 @@ public struct SearchEngine {
             let forms = positions.map { Set($0.alternatives).map { Array($0.utf8) } }
             let gate = c.gate
             let ahead =
-                view.reader.store.fetchesRemotely
+                fetchesRemotely
                 ? PhraseReadAhead(engine: self, words: positions.map { Array(Set($0.alternatives)).sorted() }, frequencies: c.frequencies) : nil
             return try VerifyIterator(base) { [budget] (doc) throws(ReadFailure) -> Bool in
                 // Planning reads no positions: the stretch is left unscored.
@@ -275,7 +280,7 @@ public struct SearchEngine {
         let frequencies = Frequencies()
         // Over a network the loop reads postings through a gate: a leaf not fetched yet stops
         // it, and it fetches that leaf with those of the stretches ahead in one batch.
-        let remote = prune && view.reader.store.fetchesRemotely
+        let remote = prune && fetchesRemotely
         while true {
             let c = Compiled(frequencies)
             let gate = remote ? LeafGate() : nil
@@ -349,7 +354,7 @@ public struct SearchEngine {
         }
         // Over a network, a phrase's positions too (their keys are its postings' keys), in the
         // same batches: the checks' lookups (`PhraseReadAhead`) then start at the leaves.
-        if !phraseTerms.isEmpty && view.reader.store.fetchesRemotely {
+        if !phraseTerms.isEmpty && fetchesRemotely {
             for segment in view.segments {
                 requests.append((segment.positions, phraseTerms.flatMap { segment.postingRanges($0.0, Array($0.1.utf8)) }))
             }
@@ -388,15 +393,12 @@ public struct SearchEngine {
         let reader = view.reader
         var stretches: [(from: DocRef, end: DocRef?, score: Double)] = []
         var leaves: [[ChildRef]] = []
-        var next: DocRef? = start
-        while let target = next, stretches.count < SearchEngine.maxStretches {
-            let b = try root.bound(at: target)
+        try forEachStretch(root, from: start) { (target, b) throws(ReadFailure) -> Bool in
             var needed: [ChildRef] = []
             try root.leaves(at: target, into: &needed)
             stretches.append((target, b.end, b.score))
             leaves.append(needed)
-            guard let e = b.end, let after = e.successor, target < after else { break }
-            next = after
+            return true
         }
         // Every leaf here already (a warm cache): nothing to batch, and scoring the stretches
         // twice (here and in the loop) would only cost time.
@@ -430,7 +432,7 @@ public struct SearchEngine {
         let theta = heap.isFull ? heap.threshold : -.infinity
         // At θ too: the documents that set it lie in such stretches (all of them, when every
         // score is 0).
-        var order = stretches.indices.filter { stretches[$0].score * (1 + 1e-9) >= theta }
+        var order = stretches.indices.filter { SearchEngine.mayBeat(stretches[$0].score, threshold: -.infinity, floor: theta) }
         order.sort { stretches[$0].score > stretches[$1].score }
         var wanted: [ChildRef] = []
         var seen = Set<CID>()
@@ -470,8 +472,8 @@ public struct SearchEngine {
     /// fetched with those of the stretches ahead (`readAhead`) and the walk goes on from where
     /// it stopped with iterators `reopen` makes there (the old ones may be mid-move).
     func topK(
-        root: DocIterator, k: Int, prune: Bool, floor: Double = -.infinity, gate: LeafGate? = nil,
-        reopen: ((DocRef?) throws(ReadFailure) -> DocIterator)? = nil
+        root: DocIterator, k: Int, prune: Bool, floor: Double = -.infinity, gate: LeafGate?,
+        reopen: (DocRef?) throws(ReadFailure) -> DocIterator
     ) throws(ReadFailure) -> (top: [(DocRef, Double)], matched: Int, exact: Bool, scored: Int, leavesRead: Int, stops: Int) {
         var heap = TopKHeap(capacity: k)
         var matched = 0, scored = 0
@@ -488,7 +490,6 @@ public struct SearchEngine {
                 if let current {
                     root = current
                 } else {
-                    guard let reopen else { break }
                     root = try reopen(from)
                     // Iterators without postings (a documents walk) start at their beginning.
                     if let from { try root.advance(to: from) }
@@ -506,12 +507,10 @@ public struct SearchEngine {
                         var exhausted = false
                         while true {
                             let b = try root.bound(at: target)
-                            // A margin covers rounding differences between the bound and the score sums.
                             // The floor is a score k documents reach, some perhaps in this stretch: only
                             // a bound strictly below it rules the stretch out (with every score 0, a
                             // filter-only query such as `site:x`, `<=` skipped all of them).
-                            let cut = b.score * (1 + 1e-9)
-                            guard cut <= heap.threshold || cut < floor else { break }
+                            guard !SearchEngine.mayBeat(b.score, threshold: heap.threshold, floor: floor) else { break }
                             skipped = true
                             guard let end = b.end, let after = end.successor else { exhausted = true; break }
                             target = max(after, target.successor ?? after)
@@ -532,7 +531,7 @@ public struct SearchEngine {
                 }
                 return (heap.sorted(), matched, !skipped, scored, leavesBefore + root.leavesRead, stops)
             } catch BlockError.notFound(let cid, let source) where source == LeafGate.source {
-                guard let gate, let missed = gate.missed, reopen != nil else { throw BlockError.notFound(cid: cid, source: source) }
+                guard let gate, let missed = gate.missed else { throw BlockError.notFound(cid: cid, source: source) }
                 gate.missed = nil
                 stops += 1
                 if let walk = current {
@@ -551,7 +550,6 @@ public struct SearchEngine {
                 gate.offline = stops < SearchEngine.maxReadAheads
             }
         }
-        return (heap.sorted(), matched, !skipped, scored, leavesBefore, stops)
     }
 
     /// Stops (each a batch read) a top-k walk over a remote index makes at most.
@@ -564,21 +562,40 @@ public struct SearchEngine {
         let reader = view.reader
         var wanted = [missed]
         var seen: Set<CID> = [missed.cid]
-        var next = start ?? root.doc
-        var stretches = 0
-        while let target = next, stretches < SearchEngine.maxStretches, wanted.count < leafBatch {
-            stretches += 1
-            let b = try root.bound(at: target)
-            let cut = b.score * (1 + 1e-9)
-            if !(cut <= threshold || cut < floor) {
-                var needed: [ChildRef] = []
-                try root.leaves(at: target, into: &needed)
-                for l in needed where !reader.contains(l.cid) && seen.insert(l.cid).inserted { wanted.append(l) }
+        if let first = start ?? root.doc {
+            try forEachStretch(root, from: first) { (target, b) throws(ReadFailure) -> Bool in
+                if SearchEngine.mayBeat(b.score, threshold: threshold, floor: floor) {
+                    var needed: [ChildRef] = []
+                    try root.leaves(at: target, into: &needed)
+                    for l in needed where !reader.contains(l.cid) && seen.insert(l.cid).inserted { wanted.append(l) }
+                }
+                return wanted.count < leafBatch
             }
-            guard let e = b.end, let after = e.successor, target < after else { break }
-            next = after
         }
         _ = try reader.nodes(wanted)
+    }
+
+    /// Calls `body` with each stretch of the root's bounds from `start` on (its first DocRef
+    /// and its bound), at most `maxStretches`, while `body` returns true. Reads internal nodes only.
+    func forEachStretch(
+        _ root: DocIterator, from start: DocRef, _ body: (DocRef, (score: Double, end: DocRef?)) throws(ReadFailure) -> Bool
+    ) throws(ReadFailure) {
+        var next: DocRef? = start
+        var count = 0
+        while let target = next, count < SearchEngine.maxStretches {
+            count += 1
+            let b = try root.bound(at: target)
+            guard try body(target, b), let e = b.end, let after = e.successor, target < after else { return }
+            next = after
+        }
+    }
+
+    /// Whether a stretch bounded by `bound` may hold a result: above the k-th score so far, and
+    /// not below a floor the k-th result is known to reach (the floor's own stretches may).
+    /// A margin covers rounding differences between the bound and the score sums.
+    static func mayBeat(_ bound: Double, threshold: Double, floor: Double) -> Bool {
+        let cut = bound * (1 + 1e-9)
+        return cut > threshold && cut >= floor
     }
 
     /// Records for every candidate, and texts (fetched in the same batch) for the candidates at

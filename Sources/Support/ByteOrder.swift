@@ -10,12 +10,7 @@ public enum ByteOrder {
     /// True when `a` sorts strictly before `b` (a proper prefix sorts first).
     @inlinable
     public static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let n = min(a.count, b.count)
-        if n > 0 {
-            let c = a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in memcmp(pa.baseAddress!, pb.baseAddress!, n) } }
-            if c != 0 { return c < 0 }
-        }
-        return a.count < b.count
+        a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in precedes(pa, pb) } }
     }
 
     /// `precedes` of bytes in place (the merge's keys, read where their buffers hold them).

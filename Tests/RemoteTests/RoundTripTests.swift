@@ -50,13 +50,20 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         }
     }
 
-    /// Many words, ANDed or ORed, read over HTTP the results read locally, within the same
-    /// bound on round trips as one word (totals aside: pruned, they are lower bounds that
-    /// depend on which leaves were fetched when).
+    /// Over HTTP the search knows it reads over a network through every store in front of the
+    /// HTTP one (bootstrap, cache), so it batches; many words, ANDed or ORed, then read the
+    /// results read locally within the one-word bound on round trips (totals aside: pruned,
+    /// they are lower bounds that depend on which leaves were fetched when). The batching
+    /// itself, with leaves past the first batch, is tested in `PruningTests` (this index is
+    /// small enough for the prefetch to hold most leaves).
     @Test func manyWordQueriesCostFewRoundTrips() throws {
         let (server, base) = try folderServer(roundTripIndex)
         defer { server.stop() }
         let local = try openIndex(roundTripIndex)
+        #expect(!local.view.reader.store.fetchesRemotely)
+        var options = RemoteOptions()
+        options.cacheDirectory = tempDirectory("fetches-remotely")
+        #expect(try openIndex(base, options: options).view.reader.store.fetchesRemotely)
         let height = local.view.segments[0].postings.height
         for q in [
             "river bread honey lantern bicycle garden compost library meteor solar workshop volunteer",
