@@ -681,12 +681,14 @@ def section_segments(have):
                 run([INDEXER, "build", s("p%d-%d" % (n, i)), "--out", out, "--key", key("p%d" % i), "--json"])
                 parts.append(out)
             run([INDEXER, "merge", *parts, "--out", d("seg%d" % n), "--key", key("m"), "--compact-above", "0", "--json"])
-        run([INDEXER, "compact", d("seg16"), "--out", d("seg16-compacted"), "--key", key("m"), "--all", "--json"])
+        for n in (4, 16):
+            run([INDEXER, "compact", d("seg%d" % n), "--out", d("seg%d-compacted" % n), "--key", key("m"), "--all", "--json"])
         qfile = os.path.join(ROOT, "Pipelines", "queries", c + ".txt")
         queries = [q.strip() for q in open(qfile) if q.strip() and not q.startswith("#")]
         figures = {}
         for label, index in (("1 segment (one full build)", d("full")), ("4 segments (4 groups)", d("seg4")),
-                             ("16 segments (16 groups)", d("seg16")), ("16 compacted into 1", d("seg16-compacted"))):
+                             ("4 compacted into 1", d("seg4-compacted")), ("16 segments (16 groups)", d("seg16")),
+                             ("16 compacted into 1", d("seg16-compacted"))):
             srv = Server(index, os.path.join(OUT, "segments-%s.log" % c))
             got = []
             try:
@@ -704,8 +706,11 @@ def section_segments(have):
             figures[label] = (mean(0), mean(1), mean(2))
         one = figures["1 segment (one full build)"]
         for label, (req, byt, rt) in figures.items():
+            # K groups' segments against the same documents compacted into one segment.
+            same = figures.get("%s compacted into 1" % label.split()[0]) if "groups" in label else None
             remote.append([c, label, "%.1f" % req, "%.1f" % (byt / 1024), "%.2f" % rt,
-                           "bytes %s, round trips %s" % (ratio(byt, one[1]), ratio(rt, one[2]))])
+                           "bytes %s, round trips %s" % (ratio(byt, one[1]), ratio(rt, one[2])),
+                           "bytes %s, round trips %s" % (ratio(byt, same[1]), ratio(rt, same[2])) if same else ""])
     shutil.rmtree(cache, ignore_errors=True)
     body = "\n\n".join([
         "### 1% incremental build\n\n" + table(
@@ -713,13 +718,15 @@ def section_segments(have):
         "### Merge by reference and compaction\n\n" + table(
             ["corpus", "operation", "CPU s", "CPU vs full build", "peak RSS MiB", "blocks"], merges),
         "### Remote cold query cost over segments\n\n" + table(
-            ["corpus", "index", "requests/query", "KiB/query", "round trips/query", "vs 1 segment (goals at 4: bytes ≤ 1.5×, round trips ≤ 1×)"],
+            ["corpus", "index", "requests/query", "KiB/query", "round trips/query", "vs 1 segment (one group's full build)",
+             "vs the same documents compacted into 1 (goals at 4: bytes ≤ 1.5×, round trips ≤ 1×)"],
             remote),
     ])
     how = ("Inputs from `Pipelines/split_warc.py` on `NAME.warc` (by SHA-1 of the URL): 99%/1% for the incremental build (the 1% "
            "built with `--base` into a new folder; new blocks = files in its `blocks/` absent from the base's), 50/50 for two groups "
            "(`merge --compact-above 0`, then `compact --all --out` with the merger's key), and 4 or 16 parts built by 4 or 16 group "
-           "keys and merged by reference for the remote rows. CPU = user + system seconds of the whole process under /usr/bin/time, "
+           "keys and merged by reference for the remote rows, each merged index also compacted into one segment by the merger (the "
+           "same documents, DocRefs and groups: issue 16 compares K segments against one compacted segment). CPU = user + system seconds of the whole process under /usr/bin/time, "
            "single runs. Remote: the folder served by `Corpora/serve.py` on 127.0.0.1 (requests and body bytes from its log), each query "
            "of `Pipelines/queries/NAME.txt` as `indexer search Q --index URL --json --stats --no-cache` (cold), round trips from its "
            "`stats.roundTrips`.")

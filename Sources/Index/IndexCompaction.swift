@@ -64,7 +64,10 @@ public enum IndexCompaction {
         concurrentlyPerform(iterations: trees.count) { t in
             let tree = trees[t]
             do {
-                if tree.isBlocked && (!filter.dropped.isEmpty || inputs.contains { !$0.isBlocked(tree) }) {
+                // Re-cut when a block may lose a document, or an input's tree has another
+                // shape (one entry per posting; format 4's larger internal nodes).
+                let reshaped = inputs.contains { !$0.tree(tree).params.sameShape(as: tree.parameters) }
+                if tree.isBlocked && (!filter.dropped.isEmpty || reshaped) {
                     let (built, stats) = try reblock(tree, of: inputs, filter: filter, into: store)
                     results.withLock { $0[t] = Built(tree: built.headerCID, stats: stats) }
                     return

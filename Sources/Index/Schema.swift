@@ -220,8 +220,15 @@ public enum ShardTree: String, CaseIterable, Sendable {
         // always (a block is at most about 1.4 KB). 8 KiB: a cold remote query fetched 17–21%
         // fewer bytes than with 16 KiB at the same round trips; 4 KiB saved 2–6% more but
         // added round trips (bench `remote`, session 10).
+        // Format 5: internal nodes of 2 KiB. A lookup reads one level-1 node per term and
+        // segment, and the levels above it fit the bootstrap: a cold page over 4 segments
+        // fetched 15% fewer bytes (linux-doc 184 → 156 KiB) and over one 3–6% fewer, at the
+        // same round trips; 1 KiB added a round trip, 4 KiB leaves more than they saved
+        // (session 12, Pipelines/read_breakdown.py).
         case .postings:
-            TreeParameters(targetSize: 8 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true)
+            TreeParameters(
+                targetSize: 8 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true,
+                innerTargetSize: 2 << 10)
         // Format 4: `PositionBlock` values, weighed by their bytes; a block of one long list
         // over 4 KiB is stored out of line.
         case .positions: TreeParameters(targetSize: 16 << 10, valueHint: 0, inlineLimit: 4096, weighsValues: true)
@@ -234,14 +241,20 @@ public enum ShardTree: String, CaseIterable, Sendable {
     /// `Impacts` per child. Still read; never written.
     public static let postingsBeforeBlocks = TreeParameters(
         targetSize: 16 << 10, valueHint: 3, inlineLimit: 64, aggregator: ImpactAggregator.name)
+    /// The postings tree of format 4: 8 KiB internal nodes as well. Still read; never written
+    /// (a compaction re-cuts it).
+    public static let postingsFormat4 = TreeParameters(
+        targetSize: 8 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true)
     /// The positions tree before format 4: one `PositionList` per posting.
     public static let positionsBeforeBlocks = TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
 
     /// Whether `params` are this tree's, in the current layout or (postings and positions)
-    /// the one before blocks.
+    /// the one before blocks (and postings: format 4's).
     public func accepts(_ params: TreeParameters) -> Bool {
         switch self {
-        case .postings: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.postingsBeforeBlocks)
+        case .postings:
+            params.sameShape(as: parameters) || params.sameShape(as: ShardTree.postingsFormat4)
+                || params.sameShape(as: ShardTree.postingsBeforeBlocks)
         case .positions: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.positionsBeforeBlocks)
         case .docs, .text: params.sameShape(as: parameters)
         }

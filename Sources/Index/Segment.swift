@@ -17,14 +17,16 @@ public struct SegmentInfo: Equatable, Sendable {
     /// `indexer-segment/4` stores postings in blocks (`PostingBlock`). The postings tree's
     /// parameters say which layout it has, so a compaction's output (blocks, whatever its
     /// inputs) keeps its inputs' lowest number for what the number says about fields and texts.
-    public static let format = "indexer-segment/4"
+    /// `indexer-segment/5` cuts the postings tree's internal nodes at 2 KiB (its parameters
+    /// say so: `innerTarget`), so a lookup per term and segment reads less; nothing else changed.
+    public static let format = "indexer-segment/5"
     /// Versions a reader accepts.
-    public static let readableVersions: ClosedRange<Int> = 1...4
+    public static let readableVersions: ClosedRange<Int> = 1...5
     public var analyzer: String
     /// 3 for segments with chunked text, 2 for the peer-to-peer fields, 1 for older ones. A
     /// compaction takes the lowest of its inputs': it unions their postings, so it has the
     /// fields only if all do; its texts are read per record (chunks when the record lists them).
-    public var formatVersion = 4
+    public var formatVersion = 5
     /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     /// Documents in the trees and their length totals.

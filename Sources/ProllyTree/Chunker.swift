@@ -17,8 +17,9 @@ struct Chunker {
     private(set) var entries = 0
 
     init(params: TreeParameters, level: Int) {
-        target = Double(params.targetSize)
-        maxSize = params.maxSize
+        let inner = level > 0 ? params.innerTargetSize : nil
+        target = Double(inner ?? params.targetSize)
+        maxSize = inner.map { $0 * 4 } ?? params.maxSize
         seed = 0x9E37_79B9_7F4A_7C15 &* UInt64(level + 1)
     }
 

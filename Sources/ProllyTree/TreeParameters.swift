@@ -23,6 +23,10 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     /// postings), so nodes stay near the target in bytes. Such a tree is written once and
     /// never edited in place, so boundaries that move with a value cost nothing.
     public var weighsValues = false
+    /// Target weight of internal nodes when it differs from the leaves' (nil: `targetSize`).
+    /// A reader descends one internal node per lookup and tree level; smaller ones cost fewer
+    /// bytes per lookup, and a segment of a merged index pays that per term.
+    public var innerTargetSize: Int? = nil
     public var zstdLevel: Int32
     /// The aggregate kept per child in internal nodes (`TreeAggregator.name`).
     public var aggregator: String
@@ -37,9 +41,10 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
 
     public init(
         targetSize: Int = 16 << 10, maxSize: Int? = nil, valueHint: Int = 8, inlineLimit: Int = 1024,
-        zstdLevel: Int32 = 3, aggregator: String = CountOnly.name, weighsValues: Bool = false
+        zstdLevel: Int32 = 3, aggregator: String = CountOnly.name, weighsValues: Bool = false, innerTargetSize: Int? = nil
     ) {
         self.weighsValues = weighsValues
+        self.innerTargetSize = innerTargetSize
         self.targetSize = targetSize
         self.maxSize = maxSize ?? targetSize * 4
         self.valueHint = valueHint
@@ -59,22 +64,23 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "target \(targetSize), max \(maxSize), value \(weighsValues ? "weighed" : "hint \(valueHint)"), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
+        "target \(targetSize)\(innerTargetSize.map { ", inner \($0)" } ?? ""), max \(maxSize), value \(weighsValues ? "weighed" : "hint \(valueHint)"), inline ≤\(inlineLimit), zstd \(zstdVersion) level \(zstdLevel), aggregate \(aggregator), chunker \(chunker)"
     }
 
     var cbor: DagCBOR {
         // `weigh` only when set: every tree written before it keeps its header bytes.
         .map(
-            sorting: (weighsValues ? [("weigh", DagCBOR.text("values"))] : []) + [
-                ("target", .unsigned(UInt64(targetSize))),
-                ("max", .unsigned(UInt64(maxSize))),
-                ("valueHint", .unsigned(UInt64(valueHint))),
-                ("inline", .unsigned(UInt64(inlineLimit))),
-                ("zstdLevel", .unsigned(UInt64(zstdLevel))),
-                ("aggregate", .text(aggregator)),
-                ("chunker", .text(chunker)),
-                ("zstd", .text(zstdVersion)),
-            ])
+            sorting: (weighsValues ? [("weigh", DagCBOR.text("values"))] : [])
+                + (innerTargetSize.map { [("innerTarget", DagCBOR.unsigned(UInt64($0)))] } ?? []) + [
+                    ("target", .unsigned(UInt64(targetSize))),
+                    ("max", .unsigned(UInt64(maxSize))),
+                    ("valueHint", .unsigned(UInt64(valueHint))),
+                    ("inline", .unsigned(UInt64(inlineLimit))),
+                    ("zstdLevel", .unsigned(UInt64(zstdLevel))),
+                    ("aggregate", .text(aggregator)),
+                    ("chunker", .text(chunker)),
+                    ("zstd", .text(zstdVersion)),
+                ])
     }
 
     /// Why stored parameters were refused; `Tree.open` reports it with the header's CID.
@@ -100,6 +106,7 @@ public struct TreeParameters: Sendable, Equatable, CustomStringConvertible {
         aggregator = try text("aggregate")
         chunker = try text("chunker")
         zstdVersion = try text("zstd")
+        if cbor["innerTarget"] != nil { innerTargetSize = try int("innerTarget", 64...targetSize) }
         if let weigh = cbor["weigh"] {
             guard weigh.string == "values" else { throw Invalid("unknown value weighing") }
             weighsValues = true

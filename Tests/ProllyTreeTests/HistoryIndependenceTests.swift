@@ -62,6 +62,43 @@ import Testing
         #expect(stats.subtreesReused > 0)
     }
 
+    /// `innerTargetSize` cuts only the internal levels: the same leaves, internal nodes of
+    /// about a quarter of the children, the parameter kept in the header (so reopening gives
+    /// the same shape), and unions of parts give the tree a build gives, as for any shape.
+    @Test func innerTargetCutsInternalLevelsOnly() throws {
+        let store = MemoryStore()
+        var rng = SplitMix(seed: 7)
+        let entries = randomKeys(6000, &rng).map { ($0, value(for: $0)) }
+        var params = smallParams
+        params.targetSize = 2048
+        var inner = params
+        inner.innerTargetSize = 512
+        let wide = try build(entries, store: store, params: params)
+        let narrow = try build(entries, store: store, params: inner)
+        func levels(_ t: Tree) throws -> [[ChildRef]] {
+            var level = [t.root!]
+            var out: [[ChildRef]] = []
+            while let first = level.first, first.level > 0 {
+                level = try level.flatMap { try t.reader.node($0).children }
+                out.append(level)
+            }
+            return out
+        }
+        let (w, n) = (try levels(wide), try levels(narrow))
+        #expect(w.last!.map(\.cid) == n.last!.map(\.cid), "leaves differ")
+        // Level 1 of the narrow tree has about four times the nodes of the wide one's.
+        let ratio = Double(n[n.count - 2].count) / Double(w[w.count - 2].count)
+        #expect(ratio > 2.5 && ratio < 6, "level-1 nodes: \(n[n.count - 2].count) vs \(w[w.count - 2].count)")
+        #expect(narrow.height > wide.height)
+        let reopened = try Tree.open(narrow.headerCID, reader: NodeReader(store: store))
+        #expect(reopened.params == inner && reopened.params != params)
+        var halves: ([([UInt8], [UInt8])], [([UInt8], [UInt8])]) = ([], [])
+        for (i, e) in entries.enumerated() { if i % 3 == 0 { halves.0.append(e) } else { halves.1.append(e) } }
+        let union = try Tree.union([try build(halves.0, store: store, params: inner), try build(halves.1, store: store, params: inner)]).0
+        #expect(union.headerCID == narrow.headerCID)
+        #expect(try allEntries(narrow).map(\.0) == allEntries(wide).map(\.0))
+    }
+
     @Test func valuesDoNotMoveBoundaries() throws {
         let store = MemoryStore()
         let keys = (0..<4000).map(key)

@@ -154,14 +154,9 @@ import Testing
         let (view, _) = try buildIndex(corpus(900, seed: 5), dir: dir)
         let store = try DirectoryStore(root: dir, create: false)
         let original = view.segments[0]
-        #expect(original.blockedPostings && original.info.formatVersion == 4)
+        #expect(original.blockedPostings && original.info.formatVersion == 5)
         let twinCID = try PostingBlockTests.unblockedTwin(of: original, in: store)
-        let v = try GroupVersion.signed(
-            key: testKey, sequence: 2, created: "2026-01-02T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [twinCID])
-        _ = try IndexWriter.publish(
-            versions: [(try IndexWriter.store(v, in: store), v)], analyzer: IndexAnalyzer().identifier, store: store, out: dir,
-            key: testKey, created: "2026-01-02T00:00:00Z")
-        let twinView = try IndexView.open(directory: dir)
+        let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
         let twin = twinView.segments[0]
         #expect(twin.cid == twinCID && !twin.blockedPostings && !twin.blockedPositions)
         for (term, doc) in [("w0", 0), ("w1", 5), ("w2", 77), ("w50", 400), ("nothing", 3)] as [(String, UInt32)] {
@@ -221,7 +216,47 @@ import Testing
             #expect(fromTwin.info.trees[tree.name] == original.info.trees[tree.name])
             #expect(fromOriginal.info.trees[tree.name] == original.info.trees[tree.name])
         }
-        #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 4)
+        #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 5)
+    }
+
+    /// The index at `dir` published anew as the test group's next version holding `segment` alone.
+    static func republish(_ segment: CID, in store: DirectoryStore, at dir: String) throws -> IndexView {
+        let v = try GroupVersion.signed(
+            key: testKey, sequence: 2, created: "2026-01-02T00:00:00Z", analyzer: IndexAnalyzer().identifier, segments: [segment])
+        _ = try IndexWriter.publish(
+            versions: [(try IndexWriter.store(v, in: store), v)], analyzer: IndexAnalyzer().identifier, store: store, out: dir,
+            key: testKey, created: "2026-01-02T00:00:00Z")
+        return try IndexView.open(directory: dir)
+    }
+
+    /// A format-4 segment (its postings tree's internal nodes cut at 8 KiB, as before format 5)
+    /// answers as the original, and compacting it re-cuts that tree into the original's.
+    @Test func aFormat4SegmentAnswersAsItsTwinAndCompactsIntoFormat5() throws {
+        let dir = tempDirectory("format4")
+        let (view, _) = try buildIndex(corpus(3000, seed: 6), dir: dir)
+        let store = try DirectoryStore(root: dir, create: false)
+        let original = view.segments[0]
+        #expect(original.postings.params.innerTargetSize == 2 << 10 && original.postings.height >= 3)
+        let builder = try TreeBuilder(store: store, params: ShardTree.postingsFormat4, aggregator: BlockImpactAggregator())
+        var scan = original.postings.scan()
+        while let (key, value) = try scan.nextEntry() { try builder.add(key: key, value: value) }
+        var info = original.info
+        info.trees[ShardTree.postings.name] = try builder.finish().headerCID
+        info.formatVersion = 4
+        let twinCID = try store.put(info.cbor.encode())
+        let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
+        let twin = twinView.segments[0]
+        #expect(twin.cid == twinCID && twin.blockedPostings && twin.postings.params.innerTargetSize == nil)
+        #expect(twin.info.trees[ShardTree.postings.name] != original.info.trees[ShardTree.postings.name])
+        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
+            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
+            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
+            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
+        }
+        let out = try DirectoryStore(root: tempDirectory("format4-compacted"))
+        let compacted = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
+        #expect(compacted.info.trees[ShardTree.postings.name] == original.info.trees[ShardTree.postings.name])
+        #expect(compacted.info.formatVersion == 4)
     }
 
     /// `segment`'s root with its postings and positions as one entry per posting (as before format 4),
