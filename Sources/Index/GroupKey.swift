@@ -56,12 +56,11 @@ public struct GroupKey: Sendable {
         }
         guard let json = try? JSON.parse(bytes), json["type"]?.string == "indexer-ed25519-key/1",
             let pk = json["publicKey"]?.string.flatMap(Hex.decode), pk.count == Ed25519.publicKeyBytes,
-            let sk = json["secretKey"]?.string.flatMap(Hex.decode), sk.count == Ed25519.secretKeyBytes,
-            Array(sk[32...]) == pk
+            let sk = json["secretKey"]?.string.flatMap(Hex.decode), sk.count == Ed25519.secretKeyBytes
         else { throw IndexError.keyFile(path: path, reason: "not an indexer key file") }
         // The secret half must be the one of this public key: a file pairing a group's public key
         // with another secret would sign what no one can verify.
-        guard let derived = try? Ed25519.keyPair(seed: Array(sk[..<32])), derived.publicKey == pk else {
+        guard Array(sk[32...]) == pk, let derived = try? Ed25519.keyPair(seed: Array(sk[..<32])), derived.publicKey == pk else {
             throw IndexError.keyFile(path: path, reason: "its secret key does not belong to its public key")
         }
         return GroupKey(publicKey: pk, secretKey: sk)

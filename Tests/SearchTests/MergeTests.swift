@@ -307,6 +307,11 @@ import Testing
         let forged = GroupKey(publicKey: a.publicKey, secretKey: Array(mallory.secretKey.prefix(32)) + a.publicKey)
         try forged.write(to: path)
         #expect { try GroupKey.read(from: path) } throws: { e in "\(e)".contains("does not belong") }
+        // Mallory's whole secret key (its own public half) beside A's public key: the same answer,
+        // not "not an indexer key file".
+        let pasted = tempDirectory("key") + "/pasted.json"
+        try GroupKey(publicKey: a.publicKey, secretKey: mallory.secretKey).write(to: pasted)
+        #expect { try GroupKey.read(from: pasted) } throws: { e in "\(e)".contains("does not belong") }
     }
 }
 
