@@ -107,7 +107,9 @@ public enum Bootstrap {
         /// The bootstrap of an index: `named` (the blocks opening reads, in order) and the upper
         /// levels of every listed segment's postings, docs and (before format 3) text trees,
         /// read from `store`.
-        public static func collect(named: [CID], segments: [SegmentInfo], store: BlockStore) throws(ReadFailure) -> [(cid: CID, bytes: [UInt8])] {
+        public static func collect(
+            named: [CID], segments: [SegmentInfo], store: BlockStore, budget nodeBudget: Int = nodeBudget
+        ) throws(ReadFailure) -> [(cid: CID, bytes: [UInt8])] {
             var out: [(cid: CID, bytes: [UInt8])] = []
             var seen = Set<CID>()
             for (c, b) in zip(named, try store.getMany(named)) where seen.insert(c).inserted { out.append((c, b)) }
@@ -129,7 +131,13 @@ public enum Bootstrap {
                 // The roots, then the docs and text trees' next levels (a result page reads
                 // them), then postings' (the term lookups).
                 for k in (first ? [0, 1, 2] : [1, 2, 0]) where !frontier[k].isEmpty {
-                    let refs = frontier[k].filter { !seen.contains($0.cid) }
+                    // The highest level first: trees of one kind differ in height across
+                    // segments, and a query reads one level of all of them per round trip, so
+                    // a tall tree's upper levels go before any tree's lowest internal level (16
+                    // linux-doc segments: a frontier mixing level 2 and level 1 did not fit, and
+                    // the tall trees' level 2 cost a round trip of its own).
+                    let top = first ? nil : frontier[k].map(\.level).max()
+                    let refs = frontier[k].filter { (top == nil || $0.level == top) && !seen.contains($0.cid) }
                     let blocks = try store.getMany(refs.map(\.cid))
                     let size = blocks.reduce(0) { $0 + $1.count }
                     if !first && size > budget {
@@ -137,7 +145,7 @@ public enum Bootstrap {
                         continue
                     }
                     budget -= size
-                    var next: [ChildRef] = []
+                    var next = top.map { t in frontier[k].filter { $0.level != t } } ?? []
                     for (ref, b) in zip(refs, blocks) where seen.insert(ref.cid).inserted {
                         out.append((ref.cid, b))
                         // Internal nodes only: leaves are what a query picks, not what every query reads.

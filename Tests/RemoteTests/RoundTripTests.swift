@@ -238,6 +238,35 @@ let roundTripIndex: String = try! buildIndex(corpus(6000, seed: 7, site: "gamma.
         #expect(try search(cache: cache).0.roundTrips == 1, "and kept: the next reader revalidates only")
     }
 
+    /// Segments' trees of one kind differ in height; the bootstrap takes a tall tree's upper
+    /// levels before any tree's lower one, so no segment is left a level short when the next
+    /// level does not fit (each level a query lacks in any segment is a round trip).
+    @Test func bootstrapTakesTallTreesUpperLevelsFirst() throws {
+        let store = MemoryStore()
+        let small = TreeParameters(targetSize: 256, valueHint: 16)
+        func tree(_ n: Int) throws -> Tree {
+            let b = try TreeBuilder(store: store, params: small)
+            for i in 0..<n { try b.add(key: Array("k\(100_000 + i)".utf8), value: [UInt8](repeating: UInt8(i & 0xff), count: 16)) }
+            return try b.finish()
+        }
+        let (tall, short) = (try tree(10_000), try tree(1_500))
+        let (tallRoot, shortRoot) = (try #require(tall.root), try #require(short.root))
+        try #require(tallRoot.level == shortRoot.level + 1 && shortRoot.level >= 2, "\(tallRoot.level) \(shortRoot.level)")
+        let reader = NodeReader(store: store)
+        let (tallNext, shortNext) = (try reader.node(tallRoot).children, try reader.node(shortRoot).children)
+        func bytes(_ refs: [ChildRef]) throws -> Int { try store.getMany(refs.map(\.cid)).reduce(0) { $0 + $1.count } }
+        let segments = [tall, short].map {
+            SegmentInfo(
+                analyzer: "a", trees: [ShardTree.postings.name: $0.headerCID], documents: 0, bodyLength: 0, titleLength: 0, batches: [])
+        }
+        // Room for the roots and the tall tree's next level, not for the short one's too.
+        let budget = try bytes([tallRoot, shortRoot]) + bytes(tallNext)
+        let held = Set(try Bootstrap.collect(named: [], segments: segments, store: store, budget: budget).map(\.cid))
+        #expect(held.isSuperset(of: [tallRoot.cid, shortRoot.cid]))
+        #expect(tallNext.allSatisfy { held.contains($0.cid) }, "the tall tree's level \(tallRoot.level - 1)")
+        #expect(!shortNext.contains { held.contains($0.cid) })
+    }
+
     @Test func base64RoundTripsAndRefusesMalformedText() {
         for n in 0..<9 {
             let bytes = (0..<n).map { UInt8(($0 * 73 + 5) & 0xff) }
