@@ -144,7 +144,7 @@ public final class DirectoryStore: BlockStore {
     private func makeShard(of path: String, in folder: Int32 = AT_FDCWD) throws {
         let shard = String(path[..<path.lastIndex(of: "/")!])
         if mkdirat(folder, shard, 0o755) != 0 && errno != EEXIST {
-            throw BlockError.io(path: shard, message: String(cString: strerror(errno)))
+            throw BlockError.io(path: folder == AT_FDCWD ? shard : blocksPath + "/" + shard, message: String(cString: strerror(errno)))
         }
     }
 
@@ -163,7 +163,8 @@ public final class DirectoryStore: BlockStore {
     /// `link(_:from:verified:)` between open block folders, the CID's text given, for a block
     /// the caller has just read and verified from `source`.
     public func link(name: String, from source: OpenFolder, into own: OpenFolder) throws -> Bool {
-        try link(name: name, from: source.store, at: Place(source), to: Place(own))
+        precondition(own.store === self, "linking into another store's folder")
+        return try link(name: name, from: source.store, at: Place(source), to: Place(own))
     }
 
     private func link(name: String, from other: DirectoryStore, at from: Place, to place: Place) throws -> Bool {
