@@ -21,8 +21,10 @@ public enum BlockLayout: String, Sendable, CaseIterable {
     public static let `default` = BlockLayout.fanOut
 
     /// The block's path below `blocks/`.
-    public func relativePath(_ cid: CID) -> String {
-        let name = cid.description
+    public func relativePath(_ cid: CID) -> String { relativePath(name: cid.description) }
+
+    /// The path below `blocks/` of the block whose CID's text is `name`.
+    public func relativePath(name: String) -> String {
         switch self {
         case .flat: return name
         case .fanOut: return BlockLayout.shard(of: name) + "/" + name

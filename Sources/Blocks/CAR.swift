@@ -23,7 +23,7 @@ public enum CAR {
             try visit(cid, bytes)
             if cid.codec == CID.dagCBOR {
                 var links: [CID] = []
-                try DagCBOR.decode(bytes).links(into: &links)
+                try DagCBOR.links(of: bytes, into: &links)
                 stack.append(contentsOf: links.reversed())
             }
         }

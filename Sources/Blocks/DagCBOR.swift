@@ -152,6 +152,19 @@ extension DagCBOR {
         }
     }
 
+    /// The links of the one canonical DAG-CBOR value filling `bytes`, depth first in encoding
+    /// order: `decode(bytes).links(into:)`, with the same checks and errors, without building
+    /// the value (walking a DAG reads every block; copying each payload was most of the decode).
+    public static func links(of bytes: [UInt8], into out: inout [CID]) throws(ReadFailure) {
+        try bytes.withBytes { (buf) throws(ReadFailure) in
+            var reader = Reader(buf: buf)
+            try reader.skim(depth: 0, links: &out)
+            guard reader.offset == buf.count else {
+                throw BlockError.badCBOR(offset: reader.offset, reason: "\(buf.count - reader.offset) trailing bytes")
+            }
+        }
+    }
+
     /// A bounds-checked cursor over untrusted CBOR.
     public struct Reader {
         public let buf: UnsafeRawBufferPointer
@@ -204,10 +217,7 @@ extension DagCBOR {
             case 0: return .unsigned(h.value)
             case 1: return .negative(h.value)
             case 2: return .bytes(Array(try take(h.value)))
-            case 3:
-                let raw = try take(h.value)
-                guard let s = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8 in text") }
-                return .text(s)
+            case 3: return .text(try text(h.value))
             case 4:
                 guard h.value <= UInt64(buf.count - offset) else { throw fail("array count \(h.value) exceeds the input") }
                 var items: [DagCBOR] = []
@@ -226,27 +236,72 @@ extension DagCBOR {
                     entries.append((key, try value(depth: depth + 1)))
                 }
                 return .map(entries)
-            case 6:
-                guard h.value == 42 else { throw fail("tag \(h.value) is not allowed in DAG-CBOR") }
-                let inner = try head()
-                guard inner.major == 2 else { throw fail("tag 42 does not hold a byte string") }
-                let raw = try take(inner.value)
-                guard raw.count >= 2, raw[0] == 0 else { throw fail("CID link lacks the 0x00 multibase prefix") }
-                let cidBytes = Array(raw[1...])
-                var o = 0
-                guard let cid = CID.parse(cidBytes, &o), o == cidBytes.count else { throw fail("malformed CID in link") }
-                return .link(cid)
-            default:
-                switch (h.info, h.value) {
-                case (20, _): return .bool(false)
-                case (21, _): return .bool(true)
-                case (22, _): return .null
-                case (27, let bits):
-                    let d = Double(bitPattern: bits)
-                    guard d.isFinite else { throw fail("NaN or infinity") }
-                    return .float(d)
-                default: throw fail("simple value or float width not allowed in DAG-CBOR")
+            case 6: return .link(try link(tag: h.value))
+            default: return try simple(h)
+            }
+        }
+
+        /// Checks what `value(depth:)` checks and appends the links, building nothing: a
+        /// byte string (a node's compressed payload) is stepped over, not copied.
+        mutating func skim(depth: Int, links: inout [CID]) throws(ReadFailure) {
+            guard depth <= DagCBOR.maxDepth else { throw fail("nested too deeply") }
+            let h = try head()
+            switch h.major {
+            case 0, 1: return
+            case 2: _ = try take(h.value)
+            case 3: _ = try text(h.value)
+            case 4:
+                guard h.value <= UInt64(buf.count - offset) else { throw fail("array count \(h.value) exceeds the input") }
+                for _ in 0..<h.value { try skim(depth: depth + 1, links: &links) }
+            case 5:
+                guard h.value <= UInt64(buf.count - offset) / 2 else { throw fail("map count \(h.value) exceeds the input") }
+                var previous: String? = nil
+                for _ in 0..<h.value {
+                    guard depth + 1 <= DagCBOR.maxDepth else { throw fail("nested too deeply") }
+                    let k = try head()
+                    guard k.major == 3 else { throw fail("map key is not text") }
+                    let key = try text(k.value)
+                    if let previous, !DagCBOR.keyPrecedes(previous, key) {
+                        throw fail("map keys out of canonical order or duplicated (\(key))")
+                    }
+                    previous = key
+                    try skim(depth: depth + 1, links: &links)
                 }
+            case 6: links.append(try link(tag: h.value))
+            default: _ = try simple(h)
+            }
+        }
+
+        mutating func text(_ count: UInt64) throws(ReadFailure) -> String {
+            let raw = try take(count)
+            guard let s = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8 in text") }
+            return s
+        }
+
+        /// The CID of a link (tag 42), its head read.
+        mutating func link(tag: UInt64) throws(ReadFailure) -> CID {
+            guard tag == 42 else { throw fail("tag \(tag) is not allowed in DAG-CBOR") }
+            let inner = try head()
+            guard inner.major == 2 else { throw fail("tag 42 does not hold a byte string") }
+            let raw = try take(inner.value)
+            guard raw.count >= 2, raw[0] == 0 else { throw fail("CID link lacks the 0x00 multibase prefix") }
+            let cidBytes = Array(raw[1...])
+            var o = 0
+            guard let cid = CID.parse(cidBytes, &o), o == cidBytes.count else { throw fail("malformed CID in link") }
+            return cid
+        }
+
+        /// Major type 7: the simple values and 64-bit floats DAG-CBOR allows.
+        func simple(_ h: (major: UInt8, value: UInt64, info: UInt8)) throws(ReadFailure) -> DagCBOR {
+            switch (h.info, h.value) {
+            case (20, _): return .bool(false)
+            case (21, _): return .bool(true)
+            case (22, _): return .null
+            case (27, let bits):
+                let d = Double(bitPattern: bits)
+                guard d.isFinite else { throw fail("NaN or infinity") }
+                return .float(d)
+            default: throw fail("simple value or float width not allowed in DAG-CBOR")
             }
         }
     }

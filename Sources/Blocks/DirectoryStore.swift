@@ -47,30 +47,72 @@ public final class DirectoryStore: BlockStore {
     public func existingPath(of cid: CID) -> String? {
         let own = path(of: cid)
         if FileSystem.exists(own) { return own }
-        let other = blocksPath + "/" + (layout == .flat ? BlockLayout.fanOut : .flat).relativePath(cid)
+        let other = blocksPath + "/" + otherLayout.relativePath(cid)
         return FileSystem.exists(other) ? other : nil
     }
 
-    public func get(_ cid: CID) throws -> [UInt8] {
-        var p = path(of: cid)
+    public func get(_ cid: CID) throws -> [UInt8] { try read(cid, name: cid.description, at: Place(self)) }
+
+    /// `get` within an open block folder, the CID's text given (`DAGCopy`).
+    public func get(_ cid: CID, name: String, in folder: OpenFolder) throws -> [UInt8] {
+        try read(cid, name: name, at: Place(folder))
+    }
+
+    private func read(_ cid: CID, name: String, at place: Place) throws -> [UInt8] {
+        var relative = layout.relativePath(name: name)
         let bytes: [UInt8]
         do {
             do {
-                bytes = try FileSystem.readFile(p, limit: maxBlockSize)
+                bytes = try FileSystem.readFile(place.base + relative, in: place.fd, limit: maxBlockSize)
             } catch FileSystem.Error.notFound {
-                p = blocksPath + "/" + (layout == .flat ? BlockLayout.fanOut : .flat).relativePath(cid)
-                bytes = try FileSystem.readFile(p, limit: maxBlockSize)
+                relative = otherLayout.relativePath(name: name)
+                bytes = try FileSystem.readFile(place.base + relative, in: place.fd, limit: maxBlockSize)
             }
         } catch FileSystem.Error.notFound {
             throw BlockError.notFound(cid: cid, source: blocksPath)
         } catch FileSystem.Error.tooLarge(let size) {
-            throw BlockError.tooLarge(cid: cid, size: size, limit: maxBlockSize, source: p)
+            throw BlockError.tooLarge(cid: cid, size: size, limit: maxBlockSize, source: blocksPath + "/" + relative)
         }
-        try cid.verify(bytes, source: p)
+        guard cid.matches(bytes) else { throw BlockError.mismatch(cid: cid, source: blocksPath + "/" + relative) }
         stats.withLock {
             $0.reads += 1; $0.bytesRead += bytes.count
         }
         return bytes
+    }
+
+    private var otherLayout: BlockLayout { layout == .flat ? BlockLayout.fanOut : .flat }
+
+    /// The block folder held open for a run of operations relative to it (`DAGCopy`): each then
+    /// walks a block's one or two path components instead of the folder's whole path (most of
+    /// a copy's system time was path walks). Closed when released.
+    public final class OpenFolder {
+        public let store: DirectoryStore
+        let fd: Int32
+        public init(_ store: DirectoryStore) throws {
+            fd = open(store.blocksPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw BlockError.io(path: store.blocksPath, message: String(cString: strerror(errno))) }
+            self.store = store
+        }
+        deinit { close(fd) }
+    }
+
+    /// Where block paths start: the working directory and the folder's path, or an open folder.
+    private struct Place {
+        let fd: Int32
+        let base: String
+        init(_ store: DirectoryStore) {
+            fd = AT_FDCWD
+            base = store.blocksPath + "/"
+        }
+        init(_ folder: OpenFolder) {
+            fd = folder.fd
+            base = ""
+        }
+    }
+
+    /// `has` within an open block folder of this store, the CID's text given.
+    public func has(name: String, in folder: OpenFolder) -> Bool {
+        faccessat(folder.fd, layout.relativePath(name: name), F_OK, 0) == 0
     }
 
     /// Whether the block is where this store's layout (and so its URL) says.
@@ -98,10 +140,11 @@ public final class DirectoryStore: BlockStore {
         }
     }
 
-    private func makeShard(of path: String) throws {
-        let folder = String(path[..<path.lastIndex(of: "/")!])
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw BlockError.io(path: folder, message: String(cString: strerror(errno)))
+    /// Makes the fan-out folder of the block file `path` (relative to `folder`, if given).
+    private func makeShard(of path: String, in folder: Int32 = AT_FDCWD) throws {
+        let shard = String(path[..<path.lastIndex(of: "/")!])
+        if mkdirat(folder, shard, 0o755) != 0 && errno != EEXIST {
+            throw BlockError.io(path: folder == AT_FDCWD ? shard : blocksPath + "/" + shard, message: String(cString: strerror(errno)))
         }
     }
 
@@ -110,24 +153,34 @@ public final class DirectoryStore: BlockStore {
     /// copies instead. The source file is verified first (a link must not spread a bad block),
     /// unless the caller has just read it through `other.get` (`verified`).
     public func link(_ cid: CID, from other: DirectoryStore, verified: Bool = false) throws -> Bool {
-        let target = path(of: cid)
         if !verified {
-            if FileSystem.exists(target) { return true }
+            if FileSystem.exists(path(of: cid)) { return true }
             _ = try other.get(cid)
         }
+        return try link(name: cid.description, from: other, at: Place(other), to: Place(self))
+    }
+
+    /// `link(_:from:verified:)` between open block folders, the CID's text given, for a block
+    /// the caller has just read and verified from `source`.
+    public func link(name: String, from source: OpenFolder, into own: OpenFolder) throws -> Bool {
+        precondition(own.store === self, "linking into another store's folder")
+        return try link(name: name, from: source.store, at: Place(source), to: Place(own))
+    }
+
+    private func link(name: String, from other: DirectoryStore, at from: Place, to place: Place) throws -> Bool {
         // Straight to link(2), not asking first where either file is: EEXIST is the block
         // already here, ENOENT a fan-out folder missing here or a source in the other layout.
         // Two stats a block fewer: a compaction into a new folder links every block it reaches.
-        let otherLayout = other.blocksPath + "/" + (other.layout == .flat ? BlockLayout.fanOut : .flat).relativePath(cid)
-        for source in [other.path(of: cid), otherLayout] {
-            if Glibc.link(source, target) == 0 {
+        let target = place.base + layout.relativePath(name: name)
+        for source in [other.layout.relativePath(name: name), other.otherLayout.relativePath(name: name)].map({ from.base + $0 }) {
+            if linkat(from.fd, source, place.fd, target, 0) == 0 {
                 stats.withLock { $0.writes += 1 }
                 return true
             }
             if errno == EEXIST { return true }
-            guard errno == ENOENT, layout == .fanOut, FileSystem.exists(source) else { continue }
-            try makeShard(of: target)
-            if Glibc.link(source, target) == 0 {
+            guard errno == ENOENT, layout == .fanOut, faccessat(from.fd, source, F_OK, 0) == 0 else { continue }
+            try makeShard(of: target, in: place.fd)
+            if linkat(from.fd, source, place.fd, target, 0) == 0 {
                 stats.withLock { $0.writes += 1 }
                 return true
             }

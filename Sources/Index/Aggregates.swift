@@ -15,25 +15,59 @@ public struct Impacts: Equatable, Sendable {
     }
 
     public init(_ raw: some Sequence<(tf: UInt32, lengthCode: UInt8)>) {
-        self.init(best: { best in for p in raw where best[Int(p.lengthCode)] < p.tf { best[Int(p.lengthCode)] = p.tf } })
+        var table = Table()
+        for p in raw { table.add(tf: p.tf, code: p.lengthCode) }
+        self.init(table: &table)
     }
 
     /// The impacts of postings given as two parallel arrays (a decoded block's), without
     /// making pairs of them first.
     public init(tfs: [UInt32], codes: [UInt8]) {
-        self.init(best: { best in for (tf, code) in zip(tfs, codes) where best[Int(code)] < tf { best[Int(code)] = tf } })
+        var table = Table()
+        table.add(tfs: tfs, codes: codes)
+        self.init(table: &table)
     }
 
-    /// `fill` sets each length code's best tf (0: none) in a table indexed by code; the
-    /// frontier keeps those beating every shorter code.
-    private init(best fill: (inout [UInt32]) -> Void) {
-        var best = [UInt32](repeating: 0, count: 256)
-        fill(&best)
+    /// Each length code's best tf (0: none), and which codes are set, so reading it in code
+    /// order visits only those: one table serves all the blocks of a leaf
+    /// (`BlockImpactAggregator.summarize`), where a table per block, zeroed and scanned whole,
+    /// was most of the cost.
+    struct Table {
+        private var best = [UInt32](repeating: 0, count: 256)
+        private var seen: [UInt64] = [0, 0, 0, 0]
+
+        mutating func add(tf: UInt32, code: UInt8) {
+            guard best[Int(code)] < tf else { return }
+            best[Int(code)] = tf
+            seen[Int(code >> 6)] |= 1 << UInt64(code & 63)
+        }
+
+        mutating func add(tfs: [UInt32], codes: [UInt8]) {
+            for (tf, code) in zip(tfs, codes) { add(tf: tf, code: code) }
+        }
+
+        /// The codes set and their tfs in code order; the table is empty after.
+        mutating func drain(_ body: (UInt32, UInt8) -> Void) {
+            for w in 0..<4 {
+                var bits = seen[w]
+                while bits != 0 {
+                    let code = w << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    body(best[code], UInt8(code))
+                    best[code] = 0
+                }
+                seen[w] = 0
+            }
+        }
+    }
+
+    /// The frontier of `table` (the pairs beating every shorter code), coarsened to at most
+    /// `maxPairs`; empties the table.
+    init(table: inout Table) {
         var frontier: [(tf: UInt32, lengthCode: UInt8)] = []
-        for code in 0..<256 where best[code] > 0 {
-            let tf = best[code]
-            if let last = frontier.last, last.tf >= tf { continue }
-            frontier.append((tf, UInt8(code)))
+        table.drain { tf, code in
+            if let last = frontier.last, last.tf >= tf { return }
+            frontier.append((tf, code))
         }
         // Coarsen by merging neighbours into (higher tf, shorter length): still an upper bound.
         while frontier.count > Impacts.maxPairs {
@@ -108,7 +142,7 @@ public struct BlockImpactAggregator: TreeAggregator {
 
     public func summarize(keys: [[UInt8]], values: [[UInt8]]) -> [UInt8] {
         var postings: UInt64 = 0
-        var pairs: [(tf: UInt32, lengthCode: UInt8)] = []
+        var block = Impacts.Table(), leaf = Impacts.Table()
         var ordinals: [UInt32] = [], tfs: [UInt32] = [], codes: [UInt8] = []
         for (k, v) in zip(keys, values) {
             ordinals.removeAll(keepingCapacity: true)
@@ -117,10 +151,11 @@ public struct BlockImpactAggregator: TreeAggregator {
             guard k.count >= 4, PostingBlock.decode(v, last: DocRef.readUInt32(k, k.count - 4), ordinals: &ordinals, tfs: &tfs, codes: &codes)
             else { continue }
             postings += UInt64(tfs.count)
-            // The block's own frontier first: a leaf's raw pairs stay few.
-            pairs += Impacts(tfs: tfs, codes: codes).pairs
+            // The block's own frontier (coarsened, as a block's impacts are) joins the leaf's.
+            block.add(tfs: tfs, codes: codes)
+            for p in Impacts(table: &block).pairs { leaf.add(tf: p.tf, code: p.lengthCode) }
         }
-        return BlockImpactAggregator.encode(postings, Impacts(pairs))
+        return BlockImpactAggregator.encode(postings, Impacts(table: &leaf))
     }
 
     public func combine(_ parts: [[UInt8]]) -> [UInt8] {

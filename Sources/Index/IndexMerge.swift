@@ -83,13 +83,9 @@ public enum IndexMerge {
         let view = try IndexView.open(sources, policy: policy)
         let store = try outputStore(out: out, shared: sharedStore)
         var summary = Summary()
-        for ((cid, _), origin) in zip(view.versions, view.origins) {
-            // A version's whole DAG is in the index it was read from (indexes are self-contained).
-            let copied = try DAGCopy.copy(roots: [cid], from: sources[origin].store, into: store)
-            summary.blocks.linked += copied.linked
-            summary.blocks.copied += copied.copied
-            summary.blocks.present += copied.present
-        }
+        // A version's whole DAG is in the index it was read from (indexes are self-contained).
+        summary.blocks = try DAGCopy.copy(
+            zip(view.versions, view.origins).map { ([$0.0.cid], sources[$0.1].store) }, into: store)
         summary.groups = view.versions.count
         summary.segments = view.segments.count
         summary.documents = view.documentCount

@@ -217,7 +217,7 @@ extension Tree {
         if try to.has(cid) { return 0 }
         let bytes = try from.get(cid)
         var links: [CID] = []
-        try DagCBOR.decode(bytes).links(into: &links)
+        try DagCBOR.links(of: bytes, into: &links)
         var copied = 0
         for link in links { copied += try copySubtree(link, from: from, to: to) }
         // Same file system: a hard link shares the bytes instead of writing them again.

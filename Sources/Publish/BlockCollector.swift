@@ -122,7 +122,7 @@ public enum BlockCollector {
             }
             if cid.codec == CID.dagCBOR {
                 var links: [CID] = []
-                try DagCBOR.decode(bytes).links(into: &links)
+                try DagCBOR.links(of: bytes, into: &links)
                 stack.append(contentsOf: links)
             }
         }

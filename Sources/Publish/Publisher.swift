@@ -120,7 +120,7 @@ public enum Publisher {
                 let bytes: [UInt8]
                 do { bytes = try store.get(cid) } catch BlockError.notFound { throw PublishError.incompleteIndex(path: index, cid: cid) }
                 var children: [CID] = []
-                if cid.codec == CID.dagCBOR { try DagCBOR.decode(bytes).links(into: &children) }
+                if cid.codec == CID.dagCBOR { try DagCBOR.links(of: bytes, into: &children) }
                 if isMissing {
                     links[cid] = children
                     sizes[cid] = bytes.count

@@ -58,8 +58,9 @@ public enum FileSystem {
     }
 
     /// Reads a whole file, refusing files larger than `limit` before allocating.
-    public static func readFile(_ path: String, limit: Int = Int.max) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// `folder`: an open folder a relative `path` starts from (`openat`).
+    public static func readFile(_ path: String, in folder: Int32 = AT_FDCWD, limit: Int = Int.max) throws -> [UInt8] {
+        let fd = openat(folder, path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { throw Error.notFound }
             throw Error.io(path: path, message: errorText())
@@ -158,6 +159,18 @@ public enum FileSystem {
         guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
         defer { free(cwd) }
         return String(cString: cwd) + "/" + path
+    }
+
+    /// Whether `path` is a folder with no entries; false when it cannot be read. Stops at the
+    /// first entry, however large the folder.
+    public static func isEmptyDirectory(_ path: String) -> Bool {
+        guard let dir = opendir(path) else { return false }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = entryName(entry)
+            if name != "." && name != ".." { return false }
+        }
+        return true
     }
 
     public static func listDirectory(_ path: String) throws -> [String] {

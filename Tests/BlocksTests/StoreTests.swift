@@ -54,6 +54,36 @@ import Testing
         ] as [(String, [UInt8])])
     func dagCBORRejectsNonCanonicalEncodings(_ what: String, _ bytes: [UInt8]) {
         #expect(throws: BlockError.self, "\(what)") { try DagCBOR.decode(bytes) }
+        var links: [CID] = []
+        #expect(throws: BlockError.self, "\(what)") { try DagCBOR.links(of: bytes, into: &links) }
+    }
+
+    /// The link scan (`DAGCopy`, CAR export, publish) finds what a decode finds, and accepts
+    /// exactly the byte strings a decode accepts.
+    @Test func linkScanAgreesWithDecode() throws {
+        let a = CID(of: DagCBOR.text("a").encode()), b = CID(of: DagCBOR.bytes([1]).encode())
+        let node = DagCBOR.map(sorting: [
+            ("l", .array([.link(a), .map(sorting: [("x", .link(b)), ("yy", .null)])])), ("z", .bytes(Array(repeating: 7, count: 300))),
+            ("n", .negative(3)), ("f", .float(1.5)), ("t", .bool(true)),
+        ])
+        var links: [CID] = []
+        try DagCBOR.links(of: node.encode(), into: &links)
+        #expect(links == [a, b])
+        var rng = SystemRandomNumberGenerator()
+        let linked = Array(node.encode().prefix(60))
+        for _ in 0..<20000 {
+            var bytes = Array(linked.prefix(Int.random(in: 0...linked.count, using: &rng)))
+            for _ in 0..<Int.random(in: 0...3, using: &rng) where !bytes.isEmpty {
+                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            var found: [CID] = []
+            let scanned = (try? DagCBOR.links(of: bytes, into: &found)) != nil
+            let decoded = try? DagCBOR.decode(bytes)
+            #expect(scanned == (decoded != nil), "\(bytes)")
+            var expected: [CID] = []
+            decoded?.links(into: &expected)
+            if scanned { #expect(found == expected) }
+        }
     }
 
     @Test func randomBytesThatDecodeReencodeToThemselves() {

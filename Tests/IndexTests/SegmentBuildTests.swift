@@ -212,6 +212,43 @@ import Testing
             #expect(Impacts(encoded: impacts.encoded) == impacts)
         }
     }
+
+    /// A leaf's aggregate is its blocks' impacts (each a frontier, coarsened past 8 pairs)
+    /// joined and coarsened again: checked against that, written out with a fresh 256-code
+    /// table per step, on leaves whose codes span all 256.
+    @Test func blockImpactsOfALeafAreItsBlocksImpactsJoined() {
+        func frontier(_ raw: [(tf: UInt32, lengthCode: UInt8)]) -> [(tf: UInt32, lengthCode: UInt8)] {
+            var best = [UInt32](repeating: 0, count: 256)
+            for p in raw where best[Int(p.lengthCode)] < p.tf { best[Int(p.lengthCode)] = p.tf }
+            var f: [(tf: UInt32, lengthCode: UInt8)] = []
+            for code in 0..<256 where best[code] > 0 && (f.last.map { $0.tf < best[code] } ?? true) { f.append((best[code], UInt8(code))) }
+            while f.count > Impacts.maxPairs {
+                f = stride(from: 0, to: f.count, by: 2).map { i in i + 1 < f.count ? (f[i + 1].tf, f[i].lengthCode) : f[i] }
+            }
+            return f
+        }
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<200 {
+            var keys: [[UInt8]] = [], values: [[UInt8]] = [], joined: [(tf: UInt32, lengthCode: UInt8)] = [], postings = 0
+            for b in 0..<Int.random(in: 1...12, using: &rng) {
+                let n = Int.random(in: 1...128, using: &rng)
+                let tfs = (0..<n).map { _ in UInt32.random(in: 1...40, using: &rng) }
+                let codes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                var value: [UInt8] = []
+                PostingBlock.append(ordinals: (0..<UInt32(n)).map { $0 * 3 }, tfs: tfs, codes: codes, to: &value)
+                let last = UInt32(3 * (n - 1))
+                keys.append([1, 0x61, 0] + Array(repeating: UInt8(b), count: 12) + (0..<4).map { UInt8(truncatingIfNeeded: last >> (24 - 8 * $0)) })
+                values.append(value)
+                joined += frontier(Array(zip(tfs, codes)).map { (tf: $0, lengthCode: $1) })
+                postings += n
+            }
+            let leaf = BlockImpactAggregator().summarize(keys: keys, values: values)
+            let (count, impacts) = BlockImpactAggregator.decode(leaf)!
+            #expect(count == UInt64(postings))
+            let expected = frontier(joined)
+            #expect(impacts.pairs.count == expected.count && zip(impacts.pairs, expected).allSatisfy { $0 == $1 })
+        }
+    }
 }
 
 /// Per-tree arrays are indexed by `ShardTree.index`, which must be the case's place in `allCases`.

@@ -107,6 +107,37 @@ import Testing
         #expect(r.hits.count == 20)
     }
 
+    /// An input folder is untrusted: a block file that is not what its name says stops the
+    /// merge, and nothing is linked from it. A merge into a folder holding part of the DAG
+    /// already (a merge run again) skips what is there and ends with every block.
+    @Test func refusesAnInputBlockThatIsNotItsCID() throws {
+        let a = try group(corpus(200, seed: 3), key: MergeTests.keys[0]), b = try group(corpus(50, seed: 4), key: MergeTests.keys[1])
+        let (clean, cleanDir, first) = try merge([a, b])
+        #expect(first.blocks.present == 0 && first.blocks.copied == 0)
+        let again = try DAGCopy.copy(roots: clean.versions.map(\.cid), from: try DirectoryStore(root: a), into: try DirectoryStore(root: cleanDir))
+        #expect(again.present > 0 && again.linked == 0)
+
+        let store = try DirectoryStore(root: a)
+        // A block linking nothing (a leaf or a value): opening the index never reads it.
+        let leaf = try #require(
+            try store.list().first { cid in
+                let bytes = try store.get(cid)
+                var links: [CID] = []
+                try DagCBOR.links(of: bytes, into: &links)
+                return links.isEmpty && bytes.count > 200
+            })
+        let path = try #require(store.existingPath(of: leaf))
+        var bytes = try FileSystem.readFile(path)
+        bytes[bytes.count / 2] ^= 1
+        try FileSystem.removeTree(path)
+        try FileSystem.writeAtomically(path, bytes)
+        let out = tempDirectory("merged")
+        #expect(throws: BlockError.mismatch(cid: leaf, source: path)) {
+            _ = try IndexMerge.merge(named: [a, b], open: IndexView.localSource, out: out, key: MergeTests.keys[0], created: "x")
+        }
+        #expect(try DirectoryStore(root: out).existingPath(of: leaf) == nil)
+    }
+
     @Test func refusesInputsOfAnotherAnalyzer() throws {
         let a = try group(corpus(10), key: MergeTests.keys[0])
         // A group index whose root, version and segment name another analyzer.
