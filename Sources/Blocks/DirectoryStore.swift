@@ -73,7 +73,7 @@ public final class DirectoryStore: BlockStore {
         } catch FileSystem.Error.tooLarge(let size) {
             throw BlockError.tooLarge(cid: cid, size: size, limit: maxBlockSize, source: blocksPath + "/" + relative)
         }
-        guard cid.matches(bytes) else { throw BlockError.mismatch(cid: cid, source: blocksPath + "/" + relative) }
+        try cid.verify(bytes, source: blocksPath + "/" + relative)
         stats.withLock {
             $0.reads += 1; $0.bytesRead += bytes.count
         }

@@ -220,8 +220,9 @@ extension Tree {
         try DagCBOR.links(of: bytes, into: &links)
         var copied = 0
         for link in links { copied += try copySubtree(link, from: from, to: to) }
-        // Same file system: a hard link shares the bytes instead of writing them again.
-        if let source = from as? DirectoryStore, let target = to as? DirectoryStore, try target.link(cid, from: source) {
+        // Same file system: a hard link shares the bytes instead of writing them again. The
+        // block was just read through `from.get`, which verified it: not read again to link it.
+        if let source = from as? DirectoryStore, let target = to as? DirectoryStore, try target.link(cid, from: source, verified: true) {
             return copied + 1
         }
         try to.put(bytes, cid: cid)

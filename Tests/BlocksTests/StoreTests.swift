@@ -2,6 +2,7 @@ import Blocks
 import Foundation
 import Support
 import Testing
+import TextTestSupport
 
 @Suite struct StoreTests {
     func tempDir() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID())").path }
@@ -69,7 +70,7 @@ import Testing
         var links: [CID] = []
         try DagCBOR.links(of: node.encode(), into: &links)
         #expect(links == [a, b])
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(seed: 11)  // seeded: a failure names bytes that reproduce
         let linked = Array(node.encode().prefix(60))
         for _ in 0..<20000 {
             var bytes = Array(linked.prefix(Int.random(in: 0...linked.count, using: &rng)))
