@@ -230,18 +230,24 @@ STALE = []
 
 
 def best_build(odir, args, n=REPEAT, key=None):
-    """`indexer build ARGS --out DIR --key KEY` timed by best(), each run into a new folder; the
-    newest ends at odir. Nothing is deleted before the bench ends: on this disk (ext4 without a
-    journal) a file created within minutes of many deletions costs a scan of the freed inodes,
-    so a build right after `rm -rf` of the last one paid seconds of system time more (rust-doc:
-    10.7 against 2.4 s), and the `rm -rf` itself was inside the timed command."""
+    """`indexer build ARGS --out DIR --key KEY` timed by best_into()."""
+    return best_into(odir, ["build"] + args, n=n, key=key)
+
+
+def best_into(odir, args, n=REPEAT, key=None):
+    """`indexer ARGS --out DIR --key KEY` (ARGS starting with the subcommand: build, merge,
+    compact) timed by best(), each run into a new folder; the newest ends at odir. Nothing is
+    deleted before the bench ends: on this disk (ext4 without a journal) a file created within
+    minutes of many deletions costs a scan of the freed inodes, so a build right after `rm -rf`
+    of the last one paid seconds of system time more (rust-doc: 10.7 against 2.4 s), and the
+    `rm -rf` itself was inside the timed command."""
     runs = tempfile.mkdtemp(prefix=os.path.basename(odir) + ".runs-", dir=os.path.dirname(odir))
     if key is None:  # one key for every run: a new folder without --key gets a new key
         key = os.path.join(OUT, "bench.key")
         if not os.path.exists(key):
             os.makedirs(OUT, exist_ok=True)
             subprocess.run([INDEXER, "keygen", "--out", key], check=True, capture_output=True)
-    r = best(["bash", "-c", 'exec "$0" build "${@:3}" --out "$(mktemp -d -p "$1")/index" --key "$2"', INDEXER, runs, key] + args, n=n)
+    r = best(["bash", "-c", 'exec "$0" "${@:3}" --out "$(mktemp -d -p "$1")/index" --key "$2"', INDEXER, runs, key] + args, n=n)
     built = glob.glob(os.path.join(runs, "*", "index", "manifest.json"))
     if os.path.exists(odir):
         old = tempfile.mkdtemp(prefix=os.path.basename(odir) + ".old-", dir=os.path.dirname(odir))
@@ -249,8 +255,9 @@ def best_build(odir, args, n=REPEAT, key=None):
         STALE.append(old)
     if built:
         os.rename(os.path.dirname(max(built, key=os.path.getmtime)), odir)
-        with open(os.path.join(odir, ".built-by"), "w") as f:  # see our_index
-            f.write(binary_identity())
+        if args[0] == "build":
+            with open(os.path.join(odir, ".built-by"), "w") as f:  # see our_index
+                f.write(binary_identity())
     STALE.append(runs)
     return r
 
@@ -609,9 +616,9 @@ def section_tree(have):
 def section_segments(have):
     """Issue 16's benchmarks: incremental blocks, merge by reference and compaction against a full
     build (CPU seconds, peak RSS), and remote cold query cost over 1, 4 and 16 segments and over
-    16 compacted into one. The full build, the merge and the compaction are each the least CPU of
-    REPEAT runs (a loaded machine inflates a single run's CPU, and the ratios with it); the rest
-    single runs. About 12 minutes of machine time for both corpora."""
+    16 compacted into one. The full build, the merge and the compaction are each timed by best_into
+    (the least CPU of REPEAT runs, each into a new folder: a loaded machine inflates a single
+    run's CPU, and the ratios with it); the rest single runs. About 12 minutes of machine time for both corpora."""
     if not {"build", "merge", "compact"} <= have:
         return "Segments: updates, merge, compaction", NA
     split = os.path.join(OUT, "split")
@@ -634,13 +641,11 @@ def section_segments(have):
     def blocks(index):
         return block_names(index)
 
-    def least_cpu(command, name):
-        """The run of `command(out)` with the least CPU of REPEAT, each into a new folder: no
-        deletion between them (on this disk a folder made right after a big deletion costs up to
-        twice as much). The first run's folder becomes `name`, for the steps after it."""
-        runs = [run(command(d("%s-%d" % (name, i)))) for i in range(REPEAT)]
-        os.rename(d("%s-0" % name), d(name))
-        return min(runs, key=lambda r: r["cpu"])
+    def best_run(odir, args, key):
+        r = best_into(odir, args, key=key)
+        if r["rc"] not in (0, 3):
+            raise RuntimeError("%s failed: %s" % (" ".join(args[:2]), r["err"][-500:]))
+        return r
 
     cache = tempfile.mkdtemp()  # the versions seen, kept out of the user's cache
     env = {"XDG_CACHE_HOME": cache}
@@ -660,7 +665,7 @@ def section_segments(have):
             if not os.path.exists(s("p%d-%d" % (k, k - 1))):
                 subprocess.run([PY, os.path.join(ROOT, "Pipelines", "split_warc.py"), plain, "--parts", str(k),
                                 os.path.join(split, "%s-p%d" % (c, k))], check=True, capture_output=True)
-        full = least_cpu(lambda o: [INDEXER, "build", corpus(c, ".warc.gz"), "--out", o, "--key", key("a"), "--json"], "full")
+        full = best_run(d("full"), ["build", corpus(c, ".warc.gz"), "--json"], key("a"))
 
         # (a) a 1% incremental build on a 99% base: blocks new to the result.
         run([INDEXER, "build", s("99"), "--out", d("base"), "--key", key("a"), "--json"])
@@ -673,8 +678,8 @@ def section_segments(have):
         # (b) two groups merged by reference, then compacted by the merger into one segment.
         run([INDEXER, "build", s("a"), "--out", d("a"), "--key", key("a"), "--json"])
         run([INDEXER, "build", s("b"), "--out", d("b"), "--key", key("b"), "--json"])
-        m = least_cpu(lambda o: [INDEXER, "merge", d("a"), d("b"), "--out", o, "--key", key("m"), "--compact-above", "0", "--json"], "ab")
-        k = least_cpu(lambda o: [INDEXER, "compact", d("ab"), "--out", o, "--key", key("m"), "--all", "--json"], "ab-compacted")
+        m = best_run(d("ab"), ["merge", d("a"), d("b"), "--compact-above", "0", "--json"], key("m"))
+        k = best_run(d("ab-compacted"), ["compact", d("ab"), "--all", "--json"], key("m"))
         kj = last_json(k["out"])
         for what, r, goal in (("merge of 2 groups by reference", m, 0.05), ("compaction of the 2 into 1 (merger)", k, 0.3)):
             merges.append([c, what, "%.2f" % r["cpu"], "%s (goal ≤ %.2f)" % (ratio(r["cpu"], full["cpu"]), goal), mib(r["rss_kib"]),
