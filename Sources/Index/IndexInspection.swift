@@ -105,13 +105,16 @@ public struct IndexInspection: Sendable {
                 body += UInt64(r.bodyLength)
                 title += UInt64(r.titleLength)
                 perBatch[ref.batchID, default: 0] += 1
-                // The head a record links, and the chunks the head links, are the text tree's
-                // values under chunk numbers 0, 1, …, and no more.
+                // The head a record links, and the values its chunks are in (one per chunk, or
+                // from format 6 one per group of chunks), are the text tree's values under
+                // numbers 0, 1, …, and no more.
                 if let link = r.text {
                     let head = try TextChunks.Head(encoded: try segment.reader.value(link.leafValue))
-                    let keys = (0...head.chunks.count + 1).map { TextChunks.key(ref, $0) }
+                    var values = [link]
+                    for c in head.chunks where (c.range?.lowerBound ?? 0) == 0 { values.append(c.stored) }  // a group's first
+                    let keys = (0...values.count).map { TextChunks.key(ref, $0) }
                     let stored = try segment.text.getMany(keys)
-                    let linked = try segment.reader.values([link.leafValue] + head.chunks.map { $0.stored.leafValue })
+                    let linked = try segment.reader.values(values.map { $0.leafValue })
                     if stored.last! != nil || zip(stored, linked).contains(where: { $0 != $1 }) {
                         chunkProblems += 1
                         if chunkProblems <= 3 { problems.append("document \(ref)'s record links text chunks the text tree does not hold") }

@@ -483,7 +483,7 @@ public final class IndexView: Sendable {
                 if case .block(let c, _) = head, let s = segment(owning: texts[i]) { union?.follow(c, from: s.cid) }
             }
             let stemmedTerms = terms.forDocument(stemmed: true), allTerms = terms.forDocument(stemmed: false)
-            var later: [(Int, LeafValue)] = []
+            var later: [(Int, TextChunks.Chunk)] = []
             for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
                 let head = try TextChunks.Head(encoded: bytes)
                 let lang = recs[recordAt[texts[i]]!]?.lang
@@ -492,11 +492,13 @@ public final class IndexView: Sendable {
                     txts[i] = String(decoding: head.text, as: UTF8.self)
                     continue
                 }
-                let chunk = head.chunks[k - 1].stored
-                if case .block(let c, _) = chunk, case .block(let h, _) = link { union?.follow(c, from: h) }
-                later.append((i, chunk.leafValue))
+                let chunk = head.chunks[k - 1]
+                if case .block(let c, _) = chunk.stored, case .block(let h, _) = link { union?.follow(c, from: h) }
+                later.append((i, chunk))
             }
-            for ((i, _), v) in zip(later, try reader.values(later.map { $0.1 })) { txts[i] = String(decoding: v, as: UTF8.self) }
+            for ((i, chunk), v) in zip(later, try reader.values(later.map { $0.1.stored.leafValue })) {
+                txts[i] = String(decoding: try chunk.text(in: v), as: UTF8.self)
+            }
         }
         return (Array(recs.prefix(records.count)), txts)
     }

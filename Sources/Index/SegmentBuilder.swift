@@ -159,9 +159,9 @@ public final class SegmentBuilder: Sendable {
                 }
             }
         }
-        // The text in chunks: each long one stored now as the text tree's value block (the tree
+        // The text in chunks: each long value stored now as the text tree's value block (the tree
         // links it without compressing it again); chunk 0 with the later chunks' links and
-        // signatures is the head, under chunk number 0, which the record links.
+        // signatures is the head, under number 0, which the record links.
         let signatures = TextChunks.signatures(terms.chunkTerms)
         func store(_ value: [UInt8]) throws -> TextChunks.Stored {
             guard value.count > ShardTree.text.parameters.inlineLimit else { return .inline(value) }
@@ -180,11 +180,23 @@ public final class SegmentBuilder: Sendable {
             TextRunValue.append(stored, to: &value)
             buffer(.text).append(key: key, value: value)
         }
+        // Later chunks in groups (format 6): a group's text is one value under its number; a
+        // chunk of a group of several is its range there.
         var later: [TextChunks.Chunk] = []
-        for (i, piece) in pieces.enumerated().dropFirst() {
-            let stored = try store(Array(utf8[piece]))
-            later.append(TextChunks.Chunk(stored: stored, signature: signatures[i - 1]))
-            addText(i, stored)
+        for (g, group) in TextChunks.groups(pieces).enumerated() {
+            let start = pieces[group.lowerBound].lowerBound
+            let stored = try store(Array(utf8[start..<pieces[group.upperBound - 1].upperBound]))
+            for i in group {
+                if group.count == 1 {
+                    later.append(TextChunks.Chunk(stored: stored, signature: signatures[i - 1]))
+                } else if case .inline = stored {  // not with chunks of 512 bytes or more, which `cut` makes
+                    later.append(TextChunks.Chunk(stored: .inline(Array(utf8[pieces[i]])), signature: signatures[i - 1]))
+                } else {
+                    let range = (pieces[i].lowerBound - start)..<(pieces[i].upperBound - start)
+                    later.append(TextChunks.Chunk(stored: stored, range: range, signature: signatures[i - 1]))
+                }
+            }
+            addText(g + 1, stored)
         }
         let head = try store(TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later).encoded)
         addText(0, head)

@@ -57,17 +57,73 @@ public enum TextChunks {
 
     /// One chunk after the first, as its head lists it.
     public struct Chunk: Equatable, Sendable {
+        /// The chunk, or (format 6) the group of chunks it is part of.
         public var stored: Stored
+        /// Where the chunk lies in its group's text; nil when it is the whole value.
+        public var range: Range<Int>?
         /// Bloom filter of the chunk's terms that chunk 0 lacks.
         public var signature: [UInt8]
-        public init(stored: Stored, signature: [UInt8]) {
+        public init(stored: Stored, range: Range<Int>? = nil, signature: [UInt8]) {
             self.stored = stored
+            self.range = range
             self.signature = signature
+        }
+
+        /// The chunk's text out of its stored value's (checked: the head is read from anywhere).
+        public func text(in value: [UInt8]) throws(ReadFailure) -> ArraySlice<UInt8> {
+            guard let r = range else { return value[...] }
+            guard r.upperBound <= value.count else { throw IndexError.corrupt("a text chunk's range lies outside its group") }
+            return value[r]
+        }
+
+        /// `[bytes, signature]`, `[link, length, signature]`, or in a group
+        /// `[link, length, start, count, signature]`.
+        var cbor: DagCBOR {
+            var items = stored.cbor
+            if let r = range { items += [.unsigned(UInt64(r.lowerBound)), .unsigned(UInt64(r.count))] }
+            return .array(items + [.bytes(signature)])
+        }
+
+        init?(_ e: [DagCBOR]) {
+            guard let sig = e.last?.byteString else { return nil }
+            let fields = e.dropLast()
+            if fields.count == 4 {
+                guard let stored = Stored(fields.prefix(2)), case .block(_, let length) = stored,
+                    let start = fields[fields.startIndex + 2].uint, let count = fields[fields.startIndex + 3].uint,
+                    start <= UInt64(length), count <= UInt64(length) - start
+                else { return nil }
+                self.init(stored: stored, range: Int(start)..<Int(start + count), signature: sig)
+            } else {
+                guard let stored = Stored(fields) else { return nil }
+                self.init(stored: stored, signature: sig)
+            }
         }
     }
 
+    /// Later chunks are stored in groups (format 6) of consecutive chunks, each group's text at
+    /// most this many bytes unless one chunk is longer: one value block for several chunks, so
+    /// an index holds about half the files (text chunks were 63% of linux-doc's blocks), for a
+    /// later chunk fetched as part of its group.
+    public static let groupBytes = 8192
+
+    /// The groups of `pieces` (as `cut` gives them) after the first: ranges of piece indices.
+    public static func groups(_ pieces: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 1, bytes = 0
+        for i in pieces.indices.dropFirst() {
+            if i > start && bytes + pieces[i].count > groupBytes {
+                out.append(start..<i)
+                start = i
+                bytes = 0
+            }
+            bytes += pieces[i].count
+        }
+        if start < pieces.count { out.append(start..<pieces.count) }
+        return out
+    }
+
     /// The text tree's value under `DocRef ‖ 0`: chunk 0's text and the later chunks, encoded
-    /// as DAG-CBOR `[text, [[link, length, signature] or [bytes, signature], …]]`.
+    /// as DAG-CBOR `[text, [chunk, …]]` (`Chunk.cbor`).
     public struct Head: Equatable, Sendable {
         public var text: [UInt8]
         public var chunks: [Chunk]
@@ -77,7 +133,7 @@ public enum TextChunks {
         }
 
         public var encoded: [UInt8] {
-            DagCBOR.array([.bytes(text), .array(chunks.map { .array($0.stored.cbor + [.bytes($0.signature)]) })]).encode()
+            DagCBOR.array([.bytes(text), .array(chunks.map { $0.cbor })]).encode()
         }
 
         public init(encoded bytes: [UInt8]) throws(ReadFailure) {
@@ -87,10 +143,8 @@ public enum TextChunks {
             }
             var chunks: [Chunk] = []
             for c in list {
-                guard let e = c.array, let sig = e.last?.byteString, let stored = Stored(e.dropLast()) else {
-                    throw IndexError.corrupt("a chunk of a text head is malformed")
-                }
-                chunks.append(Chunk(stored: stored, signature: sig))
+                guard let e = c.array, let chunk = Chunk(e) else { throw IndexError.corrupt("a chunk of a text head is malformed") }
+                chunks.append(chunk)
             }
             self.text = text
             self.chunks = chunks
@@ -151,7 +205,8 @@ public enum TextChunks {
         }
     }
 
-    /// The text tree's key of chunk `index` of `doc`: `DocRef ‖ index` (2 bytes, big-endian).
+    /// The text tree's key of chunk `index` of `doc` (from format 6 on, of its group `index`,
+    /// 0 being the head): `DocRef ‖ index` (2 bytes, big-endian).
     public static func key(_ doc: DocRef, _ index: Int) -> [UInt8] {
         var k = doc.bytes
         k.append(UInt8(index >> 8))

@@ -41,6 +41,47 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
         }
     }
 
+    /// Groups (format 6) take the later chunks in order, each as many as fit in `groupBytes`
+    /// (one chunk when it alone is longer), so a group is a function of the text alone.
+    @Test(arguments: [0, 2600, 9000, 20_000, 40000, 200_000] as [Int])
+    func groupsTakeTheLaterChunksInOrderUpToTheirBytes(size: Int) {
+        var rng = SplitMix(seed: UInt64(size) + 7)
+        let pieces = TextChunks.cut(Array(mixedText(size, rng: &rng).utf8.prefix(size)))
+        let groups = TextChunks.groups(pieces)
+        #expect(groups.first?.lowerBound == (pieces.count > 1 ? 1 : nil))
+        #expect(groups.last?.upperBound == (pieces.count > 1 ? pieces.count : nil))
+        func bytes(_ g: Range<Int>) -> Int { g.reduce(0) { $0 + pieces[$1].count } }
+        for (a, b) in zip(groups, groups.dropFirst()) {
+            #expect(a.upperBound == b.lowerBound)
+            #expect(bytes(a) + pieces[b.lowerBound].count > TextChunks.groupBytes, "a group takes its next chunk when it fits")
+        }
+        for g in groups { #expect(g.count == 1 || bytes(g) <= TextChunks.groupBytes) }
+    }
+
+    /// A head lists a grouped chunk as its group's link and length with its range; one whose
+    /// range leaves its group is refused, not sliced (heads come from anywhere); heads of
+    /// earlier formats (a value per chunk) read as before.
+    @Test func headsListGroupedChunksByRange() throws {
+        let cid = CID(of: Array("group".utf8))
+        let grouped = TextChunks.Head(
+            text: Array("opening".utf8),
+            chunks: [
+                TextChunks.Chunk(stored: .block(cid, length: 5000), range: 0..<2500, signature: [1]),
+                TextChunks.Chunk(stored: .block(cid, length: 5000), range: 2500..<5000, signature: [2]),
+                TextChunks.Chunk(stored: .block(CID(of: [9]), length: 9000), signature: [3]),
+                TextChunks.Chunk(stored: .inline(Array("tail".utf8)), signature: [4]),
+            ])
+        #expect(try TextChunks.Head(encoded: grouped.encoded) == grouped)
+        let value = [UInt8](repeating: 65, count: 2500) + [UInt8](repeating: 66, count: 2500)
+        #expect(try Array(grouped.chunks[1].text(in: value)) == [UInt8](repeating: 66, count: 2500))
+        // A range past its group's stated length does not decode; one past the bytes read throws.
+        let outside = DagCBOR.array([
+            .bytes([]), .array([.array([.link(cid), .unsigned(5000), .unsigned(4000), .unsigned(2000), .bytes([1])])]),
+        ]).encode()
+        #expect(throws: IndexError.self) { try TextChunks.Head(encoded: outside) }
+        #expect(throws: IndexError.self) { try grouped.chunks[1].text(in: Array(value.prefix(3000))) }
+    }
+
     /// Analyzing the chunks one after another gives the whole text's terms and positions, so
     /// the postings and positions trees are those a whole-text analysis writes.
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
@@ -62,8 +103,8 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
     }
 
     /// The record links the head (chunk 0 and the later chunks' links); the text tree holds
-    /// every chunk under `DocRef ‖ chunk`, long ones as the very blocks the head links; the
-    /// chunks put together are the text.
+    /// the head and every group of later chunks under `DocRef ‖ number`, long ones as the very
+    /// blocks the head links; the chunks put together are the text.
     @Test func recordsLinkTheTextTreesChunks() throws {
         var rng = SplitMix(seed: 9)
         let texts = [mixedText(30_000, rng: &rng), "short", "", mixedText(3000, rng: &rng), mixedText(600, rng: &rng)]
@@ -79,17 +120,22 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
             #expect(try segment.text.getLeafValue(TextChunks.key(ref, 0)) == link.leafValue)
             let head = try TextChunks.Head(encoded: try view.reader.value(link.leafValue))
             var whole = head.text
-            for (i, c) in head.chunks.enumerated() {
-                #expect(try segment.text.getLeafValue(TextChunks.key(ref, i + 1)) == c.stored.leafValue)
-                whole += try view.reader.value(c.stored.leafValue)
+            var groups = 0
+            for c in head.chunks {
+                // A group's first chunk starts its value; the others lie in the same one.
+                if (c.range?.lowerBound ?? 0) == 0 { groups += 1 }
+                #expect(try segment.text.getLeafValue(TextChunks.key(ref, groups)) == c.stored.leafValue)
+                whole += try c.text(in: try view.reader.value(c.stored.leafValue))
                 #expect(!c.signature.isEmpty)
             }
-            #expect(try segment.text.getLeafValue(TextChunks.key(ref, head.chunks.count + 1)) == nil)
+            #expect(try segment.text.getLeafValue(TextChunks.key(ref, groups + 1)) == nil)
+            let pieces = TextChunks.cut(Array((record.documentText(in: docs) ?? "").utf8))
+            #expect(groups == TextChunks.groups(pieces).count)
             #expect(String(decoding: whole, as: UTF8.self) == record.documentText(in: docs))
             n += 1
         }
         #expect(n == docs.count)
-        #expect(segment.text.count == UInt64(docs.reduce(0) { $0 + TextChunks.cut(Array($1.text.utf8)).count }))
+        #expect(segment.text.count == UInt64(docs.reduce(0) { $0 + 1 + TextChunks.groups(TextChunks.cut(Array($1.text.utf8))).count }))
         #expect(IndexInspection.recomputeStatistics(segment).isEmpty)
     }
 
