@@ -125,7 +125,7 @@ WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift 
 	$(addprefix Sources/Blocks/,CID.swift BlockLayout.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
 	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
 	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift PostingBlock.swift Aggregates.swift \
-		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift IndexFacets.swift GroupNames.swift \
+		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift DocumentTerms.swift IndexDocument.swift IndexFacets.swift GroupNames.swift \
 		TextChunks.swift) \
 	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift \
 		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift PhraseReadAhead.swift) Sources/Index/ReplayTemplate.swift \
