@@ -125,7 +125,7 @@ WASM_SWIFT_SOURCES := $(wildcard Sources/Analysis/*.swift Sources/Query/*.swift 
 	$(addprefix Sources/Blocks/,CID.swift BlockLayout.swift Varint.swift DagCBOR.swift BlockStore.swift ReadFailure.swift) \
 	$(addprefix Sources/ProllyTree/,Node.swift NodeReader.swift Tree.swift Tree+Batch.swift TreeParameters.swift Aggregator.swift) \
 	$(addprefix Sources/Index/,Schema.swift Segment.swift DocRef.swift DocRecord.swift PostingCursor.swift PostingBlock.swift Aggregates.swift \
-		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift SeenVersions.swift DocumentTerms.swift IndexDocument.swift IndexFacets.swift GroupNames.swift \
+		IndexAnalyzer.swift Manifest.swift Bootstrap.swift IndexView.swift DocumentTerms.swift IndexDocument.swift IndexFacets.swift GroupNames.swift \
 		TextChunks.swift) \
 	$(addprefix Sources/Search/,BM25.swift DocIterators.swift SearchEngine.swift QueryPlan.swift QueryPlan+Parse.swift SearchBudget.swift \
 		IndexSearch.swift SearchResult.swift DateOrder.swift Threads.swift PhraseReadAhead.swift) Sources/Index/ReplayTemplate.swift \
@@ -156,7 +156,7 @@ WASM_C_LIBRARY := $(addprefix $(WASM_ZSTD)/,common/debug.c common/entropy_common
 	$(WASM_SODIUM)/crypto_sign/ed25519/ref10/open.c $(WASM_SODIUM)/crypto_sign/ed25519/ref10/sign.c $(WASM_SODIUM)/crypto_core/ed25519/ref10/ed25519_ref10.c \
 	$(WASM_SODIUM)/crypto_verify/sodium/verify.c
 
-wasm: $(WASM)/querycore.wasm $(WASM)/querycore-test.wasm
+wasm: $(WASM)/querycore.wasm $(WASM)/querycore.wasm.lzma $(WASM)/querycore-test.wasm
 
 $(WASM)/.tools:
 	@missing=""; for p in $(WASM_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -210,7 +210,8 @@ wasm-unicode-check: $(WASM)/.tools
 	$(WASM_LD) /usr/lib/wasm32-wasi/crt1-command.o $(WASM)/unicode-check.o $(WASM)/unicode-ours.o $(WASM_UNICODE) -lc -o $(WASM)/unicode-check.wasm
 	wasmkit run $(WASM)/unicode-check.wasm
 
-# querycore.wasm now (session 10): 969,990 bytes, 391,959 gzipped (docs/ARCHITECTURE.md, "Size").
+# querycore.wasm now (2026-12-02): 969,139 bytes, 392,211 gzipped, 284,359 as the page fetches it
+# (querycore.wasm.lzma; docs/ARCHITECTURE.md, "Size").
 # binaryen's wasm-opt -Oz after the link: 1,378,053 -> 1,161,972 bytes, 472 KB gzipped (about
 # 2% less gzipped; session 6); the features are those the toolchain's clang and swiftc emit.
 # --low-memory-unused lets it fold a constant added to an address into the load's offset (which
@@ -230,6 +231,13 @@ $(WASM)/querycore.wasm: $(WASM_OBJECTS) $(wildcard Wasm/page/*.js)
 	wasm-metadce $(WASM_FEATURES) -f $(WASM)/page-exports.json $(WASM)/querycore.linked.wasm -o $(WASM)/querycore.dce.wasm >/dev/null
 	$(WASM_OPT) $(WASM)/querycore.dce.wasm -o $@
 	@echo "$@: $$(wc -c <$@) bytes, $$(gzip -9 <$@ | wc -c) gzipped (linked: $$(wc -c <$(WASM)/querycore.linked.wasm))"
+
+# What the page fetches (and decodes itself, Wasm/page/indexer-search.js's unlzma): browsers'
+# DecompressionStream has no brotli (Chromium 156), and LZMA is 27% under gzip -9 on the module,
+# 3% under brotli -q 11; the page falls back to querycore.wasm where the file is missing.
+$(WASM)/querycore.wasm.lzma: $(WASM)/querycore.wasm Pipelines/lzma-pack.py
+	python3 Pipelines/lzma-pack.py $< $@
+	@echo "$@: $$(wc -c <$@) bytes"
 
 # Where the module's bytes are (Pipelines/wasm-sizes.py): the page's link with its names and one
 # data segment per symbol kept, before wasm-opt (which takes off about 16% evenly). With every

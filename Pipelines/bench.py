@@ -1131,7 +1131,8 @@ def gz_only(src, dst):
 
 def browser_site(c, ours_dir):
     """The folders the `browser` section serves: our index with its page, and Pagefind's
-    output with its default UI, both with the page's HTML, CSS, JS and wasm gzipped."""
+    output with its default UI, both with the page's HTML, CSS, JS and wasm gzipped (our page
+    fetches querycore.wasm.lzma, sent as it is)."""
     root = os.path.join(OUT, "browser", c)
     shutil.rmtree(root, ignore_errors=True)
     mine, theirs = os.path.join(root, "indexer"), os.path.join(root, "pagefind")
@@ -1144,6 +1145,9 @@ def browser_site(c, ours_dir):
     for name in ("index.html", "indexer-page.js", "indexer-search.js"):
         gz_only(os.path.join(ROOT, "Wasm", "page", name), os.path.join(mine, "search", name))
     gz_only(os.path.join(ROOT, ".build", "wasm", "querycore.wasm"), os.path.join(mine, "search", "querycore.wasm"))
+    # What the page fetches first: LZMA, decoded by the page (served as it is, as a static host
+    # sends a file it does not know).
+    shutil.copyfile(os.path.join(ROOT, ".build", "wasm", "querycore.wasm.lzma"), os.path.join(mine, "search", "querycore.wasm.lzma"))
     pf = os.path.join(OUT, "pagefind", c, "pagefind")
     os.makedirs(os.path.join(theirs, "pagefind"))
     for name in os.listdir(pf):
@@ -1217,7 +1221,8 @@ def section_browser(have):
                   "ours / Pagefind"], rows)
     how = ("Both pages in one headless Chromium (`Pipelines/peers/browser_pages.py` over `Pipelines/devtools.py`), "
            "each served by `Corpora/serve.py` on its own loopback port with its HTML, CSS, JS and wasm gzipped "
-           "(as a static host that compresses sends them; index files as written). The browser's cache and "
+           "(as a static host that compresses sends them; index files, Pagefind's own compressed files and our "
+           "page's `querycore.wasm.lzma`, which it decodes itself, as written). The browser's cache and "
            "the origin's storage are cleared before each page's first visit: loading the page and answering "
            "the first query of `Pipelines/queries/NAME.txt`; then its next 9 queries on the same page. A query "
            "is set in the box at once and `input` fired; an answer is the page showing its first result (or "

@@ -67,10 +67,10 @@ def devtools(window, on_event=None):
     return call, js, close
 
 def asset_kind(url):
-    """What a URL fetched: html, css, js, wasm (Pagefind's is wasm.LANG.pagefind), or index
-    (everything else: an index's files)."""
+    """What a URL fetched: html, css, js, wasm (ours also as .wasm.lzma; Pagefind's is
+    wasm.LANG.pagefind), or index (everything else: an index's files)."""
     path = urllib.parse.urlparse(url).path
-    for suffix, k in ((".wasm", "wasm"), (".js", "js"), (".css", "css"), (".html", "html"), ("/", "html")):
+    for suffix, k in ((".wasm", "wasm"), (".wasm.lzma", "wasm"), (".js", "js"), (".css", "css"), (".html", "html"), ("/", "html")):
         if path.endswith(suffix):
             return k
     return "wasm" if os.path.basename(path).startswith("wasm.") else "index"

@@ -9,11 +9,15 @@ import Synchronization
 public struct ReadPolicy: Sendable {
     /// Ed25519 public keys, compared whole (never by the 8-byte group ID).
     public var trustedKeys: [[UInt8]]?
-    public var seen: SeenVersions?
-    public init(trustedKeys: [[UInt8]]? = nil, seen: SeenVersions? = nil) {
-        self.trustedKeys = trustedKeys
-        self.seen = seen
-    }
+    #if !hasFeature(Embedded)  // the browser keeps no file of versions seen
+        public var seen: SeenVersions?
+        public init(trustedKeys: [[UInt8]]? = nil, seen: SeenVersions? = nil) {
+            self.trustedKeys = trustedKeys
+            self.seen = seen
+        }
+    #else
+        public init(trustedKeys: [[UInt8]]? = nil) { self.trustedKeys = trustedKeys }
+    #endif
 
     func trusts(_ key: [UInt8]) -> Bool { trustedKeys.map { $0.contains(key) } ?? true }
 }
@@ -194,7 +198,12 @@ public final class IndexView: Sendable {
                 sourceStores.append(source.store)
             }
         }
-        let union = sources.count == 1 ? nil : UnionStore(sourceStores)
+        #if hasFeature(Embedded)  // the page opens one index: no union of stores in the module
+            precondition(sources.count == 1)
+            let union: UnionStore? = nil
+        #else
+            let union = sources.count == 1 ? nil : UnionStore(sourceStores)
+        #endif
         let store: BlockStore = union ?? sourceStores[0]
         let reader = NodeReader(store: store, cacheBytes: cacheBytes)
         var manifests: [Manifest] = []
@@ -276,7 +285,9 @@ public final class IndexView: Sendable {
 
         // The policy: trust, then replays.
         var accepted: [(cid: CID, version: GroupVersion)] = []
-        var acceptedFrom: [String] = []
+        #if !hasFeature(Embedded)
+            var acceptedFrom: [String] = []
+        #endif
         var origins: [Int] = []
         var groupIDs: [GroupID: [UInt8]] = [:]
         for key in chosen.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
@@ -286,27 +297,31 @@ public final class IndexView: Sendable {
                 exclude(.untrusted, "\(who): key not in the trust list; ignored")
                 continue
             }
-            if let seen = policy.seen, let before = seen.sequence(of: v.publicKey) {
-                if before.sequence > v.sequence {
-                    exclude(
-                        .invalid,
-                        "\(who): version \(v.sequence) is older than version \(before.sequence) seen before\(before.location.map { " in \($0)" } ?? "") (a replay, or two collections built with one key: each needs its own, `indexer keygen`); ignored (--accept-older reads it)"
-                    )
-                    continue
+            #if !hasFeature(Embedded)
+                if let seen = policy.seen, let before = seen.sequence(of: v.publicKey) {
+                    if before.sequence > v.sequence {
+                        exclude(
+                            .invalid,
+                            "\(who): version \(v.sequence) is older than version \(before.sequence) seen before\(before.location.map { " in \($0)" } ?? "") (a replay, or two collections built with one key: each needs its own, `indexer keygen`); ignored (--accept-older reads it)"
+                        )
+                        continue
+                    }
+                    if before.sequence == v.sequence && before.version != cid {
+                        throw IndexError.conflict(
+                            "\(who): version \(v.sequence) differs from the version \(before.sequence) seen before (\(before.version)): the group signed two versions with one sequence number"
+                        )
+                    }
                 }
-                if before.sequence == v.sequence && before.version != cid {
-                    throw IndexError.conflict(
-                        "\(who): version \(v.sequence) differs from the version \(before.sequence) seen before (\(before.version)): the group signed two versions with one sequence number"
-                    )
-                }
-            }
+            #endif
             if let other = groupIDs[v.group], other != v.publicKey {
                 throw IndexError.conflict("two keys share group ID \(v.group): \(Hex.encode(other)) and \(Hex.encode(v.publicKey))")
             }
             groupIDs[v.group] = v.publicKey
             accepted.append((cid, v))
-            // A later refusal names this place from wherever it runs: local paths absolute.
-            acceptedFrom.append(path.contains("://") ? path : FileSystem.absolute(path))
+            #if !hasFeature(Embedded)
+                // A later refusal names this place from wherever it runs: local paths absolute.
+                acceptedFrom.append(path.contains("://") ? path : FileSystem.absolute(path))
+            #endif
             origins.append(origin)
         }
 
@@ -360,7 +375,9 @@ public final class IndexView: Sendable {
             manifests: manifests, versions: accepted, origins: origins, segments: segments, vouchers: use.map { $0.voucher }, excluded: excluded,
             reader: reader, store: union ?? sources[0].store,
             analyzer: analyzer ?? "", union: union)
-        if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
+        #if !hasFeature(Embedded)
+            if let seen = policy.seen { try seen.remember(zip(accepted, acceptedFrom).map { ($0.cid, $0.version, $1) }) }
+        #endif
         return view
     }
 

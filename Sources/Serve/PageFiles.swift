@@ -5,7 +5,7 @@ import Support
 /// compiled to WebAssembly, exactly as from any static host; `/api/search` stays for programs.
 enum PageFiles {
     static let folder = "search"
-    static let names: Set<String> = ["index.html", "indexer-page.js", "indexer-search.js", "embed.html", "querycore.wasm"]
+    static let names: Set<String> = ["index.html", "indexer-page.js", "indexer-search.js", "embed.html", "querycore.wasm", "querycore.wasm.lzma"]
 
     /// Scripts from the server only, the wasm module compiled by the page, connections (the
     /// index's files) to the server only; the page's own style element and attributes.
@@ -16,6 +16,7 @@ enum PageFiles {
     static func type(_ name: String) -> String {
         if name.hasSuffix(".html") { return "text/html; charset=utf-8" }
         if name.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
+        if name.hasSuffix(".lzma") { return "application/octet-stream" }
         return "application/wasm"
     }
 
@@ -24,8 +25,11 @@ enum PageFiles {
     /// `make wasm`, still gets one), else nil.
     static func read(_ name: String, index: IndexFolderFiles, fallback: (page: String, wasm: String)?) throws -> [UInt8]? {
         if case .file(let bytes, _) = try index.pageFile(name, limit: 64 << 20) { return bytes }
+        // A folder's own module without its packed copy: the page falls back to that module,
+        // not to the package's packed one (which may be of another version).
+        if name.hasSuffix(".lzma"), case .file = try index.pageFile("querycore.wasm", limit: 64 << 20) { return nil }
         guard let fallback else { return nil }
-        let path = (name == "querycore.wasm" ? fallback.wasm : fallback.page) + "/" + name
+        let path = (name.hasPrefix("querycore.wasm") ? fallback.wasm : fallback.page) + "/" + name
         return FileSystem.exists(path) ? try FileSystem.readFile(path, limit: 64 << 20) : nil
     }
 }

@@ -4,14 +4,17 @@ import Support
 /// The static search page `build` and `merge` write next to an index, in `OUT/search/` (as
 /// Pagefind writes `pagefind/`): `index.html`, the interface (`indexer-page.js`), the glue
 /// (`indexer-search.js`), the query engine as WebAssembly (`querycore.wasm`, the CLI's own
-/// sources compiled by `make wasm`) and `embed.html`, the two lines an existing site adds.
+/// sources compiled by `make wasm`, and `querycore.wasm.lzma`, the same bytes as the page
+/// fetches them) and `embed.html`, the two lines an existing site adds.
 /// Served by any static server with the index folder, it searches with no indexer process.
 enum SearchPageFiles {
     static let folder = "search"
     static let pageFiles = ["index.html", "indexer-page.js", "indexer-search.js", "embed.html"]
     static let module = "querycore.wasm"
+    /// The module LZMA-compressed (the page decodes it; it falls back to `module` without it).
+    static let packedModule = "querycore.wasm.lzma"
 
-    /// Where the files come from: `$INDEXER_WEB` (a folder holding all five), else the package
+    /// Where the files come from: `$INDEXER_WEB` (a folder holding them all), else the package
     /// this binary was built in (`Wasm/page/` and `.build/wasm/`, found upwards from the
     /// executable), which is where a fresh clone has them after `make wasm` or `make demo`.
     static func sources() -> (page: String, wasm: String)? {
@@ -39,6 +42,12 @@ enum SearchPageFiles {
             try FileSystem.writeAtomically(target + "/" + name, try FileSystem.readFile(page + "/" + name, limit: 16 << 20))
         }
         try FileSystem.writeAtomically(target + "/" + module, try FileSystem.readFile(wasm + "/" + module, limit: 64 << 20))
+        // Never a packed module older than the plain one beside it: without a source, none.
+        if FileSystem.exists(wasm + "/" + packedModule) {
+            try FileSystem.writeAtomically(target + "/" + packedModule, try FileSystem.readFile(wasm + "/" + packedModule, limit: 64 << 20))
+        } else if FileSystem.exists(target + "/" + packedModule) {
+            try FileManager.default.removeItem(atPath: target + "/" + packedModule)
+        }
         return (target, nil)
     }
 

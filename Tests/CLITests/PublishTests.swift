@@ -60,7 +60,7 @@ final class Server {
         #expect(sent["published"] as? Bool == true && sent["blocksSent"] as? Int == blocks && blocks > 10)
         // The static search page goes with the index, as build writes it.
         #expect(sent["searchPage"] as? String == site + "/search/index.html")
-        #expect(FileManager.default.fileExists(atPath: site + "/search/querycore.wasm"))
+        for name in ["querycore.wasm", "querycore.wasm.lzma"] { #expect(FileManager.default.fileExists(atPath: site + "/search/" + name)) }
         #expect(try CLI.run(["verify", site]).status == 0)
         let query = ["search", "honey bread", "--json", "--index"]
         let local = try searchResults(try CLI.run(query + [work + "/idx"]).stdout)

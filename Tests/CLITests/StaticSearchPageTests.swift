@@ -54,8 +54,100 @@ import TextTestSupport
         }
         #expect((pages[0]["marks"] as? [String])?.contains { $0.lowercased().hasPrefix("tomato") } == true)
         // Only the folder was served: every request went to nginx, none to an indexer process.
-        #expect(nginx.accessLog.contains("GET /search/querycore.wasm") && nginx.accessLog.contains("GET /blocks/"))
+        #expect(nginx.accessLog.contains("GET /search/querycore.wasm.lzma ") && nginx.accessLog.contains("GET /blocks/"))
+        #expect(!nginx.accessLog.contains("GET /search/querycore.wasm "), "the packed module was read, not the plain one")
     }
+
+    /// Without `querycore.wasm.lzma` (a folder written before it) the page reads the module as
+    /// it is and answers the same.
+    @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
+    func withoutThePackedModuleThePageReadsThePlainOne() throws {
+        let out = try Self.index()
+        try FileManager.default.removeItem(atPath: out + "/search/querycore.wasm.lzma")
+        let nginx = try NginxServer(root: out)
+        defer { nginx.stop() }
+        let page = try #require(try Self.browse(nginx.base, ["tomato"], more: false).first)
+        #expect(page["urls"] as? [String] == (try Self.cli(out, "tomato")).prefix(5).map { $0["url"] as? String ?? "" })
+        #expect(nginx.accessLog.contains("GET /search/querycore.wasm.lzma ") && nginx.accessLog.contains("GET /search/querycore.wasm "))
+    }
+
+    /// The page's LZMA decoder (`unlzma`, in indexer-search.js) against Python's lzma module (liblzma):
+    /// the same bytes for every lc/lp/pb on empty, incompressible, repetitive and mixed input and
+    /// on the module `make wasm` packed; damaged or cut input is refused or decodes to other
+    /// bytes, never to the original.
+    @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
+    func theModuleDecoderReadsWhatLiblzmaWrites() throws {
+        let folder = CLI.temp("unlzma")
+        try FileManager.default.copyItem(
+            atPath: CLI.packageRoot.appendingPathComponent("Wasm/page/indexer-search.js").path, toPath: folder + "/indexer-search.js")
+        let wasm = CLI.packageRoot.appendingPathComponent(".build/wasm").path
+        for name in ["querycore.wasm", "querycore.wasm.lzma"] {
+            try FileManager.default.copyItem(atPath: wasm + "/" + name, toPath: folder + "/" + name)
+        }
+        let nginx = try NginxServer(root: folder)
+        defer { nginx.stop() }
+        let python = try #require(PythonChecker.interpreter)
+        let child = try ChildProcess(python, ["-c", devToolsPrelude + Self.unlzmaScript, folder, nginx.base])
+        let output = child.stdout.fileHandleForReading.readDataToEndOfFile()
+        child.process.waitUntilExit()
+        let err = String(decoding: child.stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(child.process.terminationStatus == 0, "\(err.suffix(1000))")
+        let rows = try #require(try JSONSerialization.jsonObject(with: output) as? [[Any]])
+        let decoded = rows.filter { ($0[0] as? String)?.hasPrefix("bad ") == false }
+        #expect(decoded.count == 25, "\(rows.map { $0[0] })")
+        for row in decoded { #expect(row[1] as? String == "same", "\(row)") }
+        for row in rows where (row[0] as? String)?.hasPrefix("bad ") == true {
+            #expect(row[1] as? String != "same", "\(row)")
+        }
+        #expect(rows.contains { $0[0] as? String == "bad cut" && ($0[1] as? String)?.contains("LZMA") == true }, "\(rows)")
+    }
+
+    /// Writes the vectors (Python's lzma, the `.lzma` header with the size, as
+    /// Pipelines/lzma-pack.py) into argv[1], decodes each in the page's unlzma in Chromium,
+    /// prints [[name, "same" / "different" / the error]].
+    static let unlzmaScript = #"""
+        import lzma, random, struct
+        folder, base = sys.argv[1], sys.argv[2]
+        rng = random.Random(14)
+        noise = lambda n: bytes(rng.randrange(256) for _ in range(n))
+        inputs = {"empty": b"", "one": b"x", "zeros": bytes(100000), "noise": noise(70000),
+                  "text": b"the quick brown fox jumps over the lazy dog; " * 900 + noise(20) + b"colourless green ideas " * 300,
+                  "mixed": b"".join(rng.choice([noise(50), b"abc" * rng.randint(1, 200), bytes(rng.randint(1, 300))]) for _ in range(2000))}
+        names = []
+        for name, data in inputs.items():
+            for lc, lp, pb in [(3, 0, 0), (0, 2, 2), (4, 0, 4), (1, 1, 1)]:
+                raw = lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1, "preset": 6, "lc": lc, "lp": lp, "pb": pb, "dict_size": 1 << 20}])
+                n = "%s-%d%d%d" % (name, lc, lp, pb)
+                open(os.path.join(folder, n + ".lzma"), "wb").write(struct.pack("<BIQ", (pb * 5 + lp) * 9 + lc, 1 << 20, len(data)) + raw)
+                open(os.path.join(folder, n), "wb").write(data)
+                names.append(n)
+        open(os.path.join(folder, "t.html"), "w").write('<!doctype html><script type="module">import { unlzma } from "./indexer-search.js"; window.unlzma = unlzma;</script>')
+        RUN = """(async () => {
+          const get = async (n) => new Uint8Array(await (await fetch(n)).arrayBuffer());
+          const decode = (packed, want) => { try { const got = unlzma(packed);
+            return got.length === want.length && got.every((b, i) => b === want[i]) ? "same" : "different"; } catch (e) { return String(e); } };
+          const names = %s, out = [];
+          for (const n of names) out.push([n, decode(await get(n + ".lzma"), await get(n))]);
+          const packed = await get("querycore.wasm.lzma"), wasm = await get("querycore.wasm");
+          out.push(["querycore.wasm", decode(packed, wasm)]);
+          for (const at of [20, 1000, packed.length >> 1, packed.length - 5000]) {
+            const damaged = packed.slice(); damaged[at] ^= 0x55; out.push(["bad byte " + at, decode(damaged, wasm)]);
+          }
+          out.push(["bad cut", decode(packed.slice(0, packed.length - 100), wasm)]);
+          return JSON.stringify(out);
+        })()""" % json.dumps(names)
+        call, js, close = devtools("800,600")
+        try:
+            call("Page.enable")
+            call("Page.navigate", url=base + "/t.html")
+            deadline = time.time() + 60
+            while not js("typeof window.unlzma === 'function'"):
+                if time.time() > deadline: sys.exit("the page's module did not load")
+                time.sleep(0.05)
+            print(call("Runtime.evaluate", expression=RUN, awaitPromise=True, returnByValue=True)["result"]["value"])
+        finally:
+            close()
+        """#
 
     @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
     func aTamperedBlockIsRefusedInTheBrowser() throws {
@@ -81,13 +173,13 @@ import TextTestSupport
     /// At 1280 and 360 px the results are laid out inside the window (their boxes from the
     /// DOM), nothing is wider than it, and the screenshot decodes to something other than a
     /// blank page. The first visit's requests and bytes come from the browser's network events:
-    /// the page, its two scripts, the module (all of it, as nginx sent it) and the index's files.
+    /// the page, its two scripts, the module (all of its `.lzma`, as nginx sent it) and the index's files.
     @Test(.tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)))
     func screenshotsShowTheResultsAtBothWidths() throws {
         let out = try Self.index()
         let nginx = try NginxServer(root: out)
         defer { nginx.stop() }
-        let wasmBytes = try FileManager.default.attributesOfItem(atPath: out + "/search/querycore.wasm")[.size] as? Int ?? 0
+        let wasmBytes = try FileManager.default.attributesOfItem(atPath: out + "/search/querycore.wasm.lzma")[.size] as? Int ?? 0
         for (window, width) in [("1280,900", 1280.0), ("360,800", 360.0)] {
             let shot = CLI.temp("shots") + "/page-\(Int(width)).png"
             let page = try #require(

@@ -168,6 +168,7 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
     @Test func rootLeadsToTheStaticSearchPage() async throws {
         let wasm = tempDirectory("page-wasm")
         try FileSystem.writeAtomically(wasm + "/querycore.wasm", [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0])
+        try FileSystem.writeAtomically(wasm + "/querycore.wasm.lzma", [0x5D, 0, 0, 1, 0])
         let page = PythonChecker.packageRoot.appendingPathComponent("Wasm/page").path
         let name = servedIndexes[1].name
         try await testApplication(pageFiles: (page, wasm)).test(.router) { client in
@@ -191,6 +192,11 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
             try await client.execute(uri: "/\(name)/search/querycore.wasm", method: .get) { r in
                 #expect(r.status == .ok && r.headers[.contentType] == "application/wasm" && r.body.readableBytes == 8)
             }
+            // The packed module the page decodes itself: opaque bytes, no Content-Encoding.
+            try await client.execute(uri: "/search/querycore.wasm.lzma", method: .get) { r in
+                #expect(r.status == .ok && r.headers[.contentType] == "application/octet-stream" && r.body.readableBytes == 5)
+                #expect(r.headers[.contentEncoding] == nil)
+            }
             try await client.execute(uri: "/search/indexer-search.js", method: .get) { r in
                 #expect(
                     r.headers[.contentType] == "text/javascript; charset=utf-8" && String(buffer: r.body).contains("export async function openIndex"))
@@ -205,6 +211,25 @@ func jsonObject(_ b: ByteBuffer) throws -> [String: Any] {
             try await client.execute(uri: "/search/", method: .get) { r in
                 #expect(r.status == .notFound && String(buffer: r.body).contains("make wasm"))
             }
+        }
+    }
+
+    /// A folder's own page without the packed module (written before it) gets no packed module
+    /// from the package either: the page then reads the folder's own querycore.wasm, not the
+    /// package's module of another version.
+    @Test func aFoldersOwnModuleIsNotPairedWithThePackagesPackedOne() async throws {
+        let dir = try buildIndex(corpus(5, seed: 3, site: "delta.example"), key: keyB)
+        try FileSystem.makeDirectories(dir + "/search")
+        try FileSystem.writeAtomically(dir + "/search/querycore.wasm", [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 0])
+        let wasm = tempDirectory("page-wasm")
+        try FileSystem.writeAtomically(wasm + "/querycore.wasm", [0x00, 0x61, 0x73, 0x6D, 1, 0, 0, 0])
+        try FileSystem.writeAtomically(wasm + "/querycore.wasm.lzma", [0x5D, 0, 0, 1, 0])
+        var config = ServeConfiguration(indexes: [try ServedIndex(name: "own", directory: dir)])
+        config.pageFiles = (PythonChecker.packageRoot.appendingPathComponent("Wasm/page").path, wasm)
+        config.port = 0
+        try await buildApplication(config).test(.router) { client in
+            try await client.execute(uri: "/search/querycore.wasm.lzma", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/search/querycore.wasm", method: .get) { #expect($0.status == .ok && $0.body.readableBytes == 9) }
         }
     }
 
