@@ -3,7 +3,7 @@
 the page's unlzma (Wasm/page/indexer-search.js): querycore.wasm.lzma. lc=3, lp=0, pb=0 and the
 longest match length are the smallest of every lc/lp/pb on the module (wasm code is bytes, not
 aligned words). Python's own lzma module: nothing to install."""
-import lzma, struct, sys
+import lzma, os, struct, sys
 
 src, dst = sys.argv[1], sys.argv[2]
 data = open(src, "rb").read()
@@ -14,5 +14,4 @@ raw = lzma.compress(data, format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZ
 with open(dst + ".tmp", "wb") as f:
     f.write(struct.pack("<BIQ", (pb * 5 + lp) * 9 + lc, dictionary, len(data)) + raw)
 assert lzma.decompress(open(dst + ".tmp", "rb").read(), format=lzma.FORMAT_ALONE) == data
-import os
 os.replace(dst + ".tmp", dst)

@@ -99,6 +99,23 @@ final class PostingLeaf: Sendable {
     @inline(__always)
     func start(ofEntry i: Int) -> Int { entryStarts.isEmpty ? i : entryStarts[i] }
 
+    /// Blocks: the entry holding posting `p` (the last one starting at or before it).
+    func entry(holding p: Int) -> Int {
+        var a = 0, b = entryStarts.count - 1
+        while a + 1 < b {
+            let m = (a + b) / 2
+            if entryStarts[m] <= p { a = m } else { b = m }
+        }
+        return a
+    }
+
+    /// Blocks: the best `score` of entry `i`'s impacts, so of any of its postings.
+    func best(ofEntry i: Int, _ score: (UInt32, UInt8) -> Double) -> Double {
+        var best = 0.0
+        for j in impactStarts[i]..<impactStarts[i + 1] { best = max(best, score(impactTfs[j], impactCodes[j])) }
+        return best
+    }
+
     var entryCount: Int { keyLengths.count }
 
     /// About the memory the arrays hold (a format-4 leaf decodes to about 7 times its bytes).
@@ -381,16 +398,9 @@ public struct PostingCursor {
                 if docs[m] < target { lo = m + 1 } else { hi = m }
             }
             if !leaf.entryStarts.isEmpty {
-                // The block holding posting `lo`: the last entry starting at or before it.
-                var a = 0, b = leaf.entryStarts.count - 1
-                while a + 1 < b {
-                    let m = (a + b) / 2
-                    if leaf.entryStarts[m] <= lo { a = m } else { b = m }
-                }
-                let stop = min(leaf.entryStarts[a + 1], end)
-                var best = 0.0
-                for j in leaf.impactStarts[a]..<leaf.impactStarts[a + 1] { best = max(best, score(leaf.impactTfs[j], leaf.impactCodes[j])) }
-                return (best, stop == end && !continues ? nil : docs[stop - 1])
+                let e = leaf.entry(holding: lo)
+                let stop = min(leaf.start(ofEntry: e + 1), end)
+                return (leaf.best(ofEntry: e, score), stop == end && !continues ? nil : docs[stop - 1])
             }
             let stop = min(lo + count, end)
             var best = 0.0

@@ -181,20 +181,15 @@ public final class SegmentBuilder: Sendable {
             buffer(.text).append(key: key, value: value)
         }
         // Later chunks in groups (format 6): a group's text is one value under its number; a
-        // chunk of a group of several is its range there.
+        // chunk of a group of several is its range there. Such a group is always a block: a
+        // later chunk is at least 512 bytes (`cut`), over the inline limit.
         var later: [TextChunks.Chunk] = []
         for (g, group) in TextChunks.groups(pieces).enumerated() {
             let start = pieces[group.lowerBound].lowerBound
             let stored = try store(Array(utf8[start..<pieces[group.upperBound - 1].upperBound]))
             for i in group {
-                if group.count == 1 {
-                    later.append(TextChunks.Chunk(stored: stored, signature: signatures[i - 1]))
-                } else if case .inline = stored {  // not with chunks of 512 bytes or more, which `cut` makes
-                    later.append(TextChunks.Chunk(stored: .inline(Array(utf8[pieces[i]])), signature: signatures[i - 1]))
-                } else {
-                    let range = (pieces[i].lowerBound - start)..<(pieces[i].upperBound - start)
-                    later.append(TextChunks.Chunk(stored: stored, range: range, signature: signatures[i - 1]))
-                }
+                let range = group.count == 1 ? nil : (pieces[i].lowerBound - start)..<(pieces[i].upperBound - start)
+                later.append(TextChunks.Chunk(stored: stored, range: range, signature: signatures[i - 1]))
             }
             addText(g + 1, stored)
         }

@@ -56,6 +56,9 @@ func mixedText(_ bytes: Int, rng: inout SplitMix) -> String {
             #expect(bytes(a) + pieces[b.lowerBound].count > TextChunks.groupBytes, "a group takes its next chunk when it fits")
         }
         for g in groups { #expect(g.count == 1 || bytes(g) <= TextChunks.groupBytes) }
+        // The builder stores a group of several chunks as a block (a head lists ranges only in
+        // blocks): every later chunk is over the text tree's inline limit.
+        for p in pieces.dropFirst() { #expect(p.count > ShardTree.text.parameters.inlineLimit) }
     }
 
     /// A head lists a grouped chunk as its group's link and length with its range; one whose
