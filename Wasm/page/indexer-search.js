@@ -314,15 +314,15 @@ export async function openIndex(base, options = {}) {
   }
 
   // The module as `.lzma` beside it, decoded here, else as it is (a folder written before the
-  // file, or a copy without it); compiled as soon as it is here, while the manifest and the
-  // bootstrap may still be on their way. An index written before bootstrap.car has none: it
-  // then reads those blocks level by level.
+  // file, a copy without it, or a packed file that does not decode or compile: one left from
+  // another build); compiled as soon as it is here, while the manifest and the bootstrap may
+  // still be on their way. An index written before bootstrap.car has none: it then reads those
+  // blocks level by level.
   const packedURL = new URL(wasmURL);
   packedURL.pathname += ".lzma";
   const compiling = get(packedURL)
-    .then(unlzma)
-    .catch(() => get(wasmURL))
-    .then((bytes) => WebAssembly.compile(bytes));
+    .then((packed) => WebAssembly.compile(unlzma(packed)))
+    .catch(() => get(wasmURL).then((bytes) => WebAssembly.compile(bytes)));
   const [module, manifest, bootstrap] = await Promise.all([
     compiling,
     get(new URL("manifest.json", root), { cache: "no-cache" }),
