@@ -122,16 +122,6 @@ public struct DocRecord: Equatable, Sendable {
         }
     }
 
-    /// The document as it was given to the build (for re-deriving its postings).
-    public func document(text: String) -> IndexDocument {
-        var d = IndexDocument(
-            url: url, title: title, text: text, date: date, lang: lang, mime: mime, digest: digest,
-            source: source, recordID: recordID, tags: tags, mentions: mentions, parent: parent)
-        d.author = author
-        d.authorName = authorName
-        return d
-    }
-
     /// `source` split into the file and the record's byte offset (of its compressed member, as
     /// CDX indexes give it); nil when it does not end in `:offset` or `:offset+inner`.
     public var sourceLocation: (file: String, offset: Int64)? {
