@@ -59,8 +59,8 @@ import TextTestSupport
     }
 
     /// Without a usable `querycore.wasm.lzma` the page reads the module as it is and answers the
-    /// same: a folder written before the file, or one whose packed file decodes to something
-    /// that is not this module (left from another build; here an LZMA of 1 KiB of zeros).
+    /// same: a folder written before the file, or a packed file that decodes to bytes that are
+    /// not a wasm module (a damaged copy; here 1 KiB of zeros packed by the build's own packer).
     @Test(
         .tags(.chromium, .nginx, .python), .needsExternalTools, .timeLimit(.minutes(4)),
         arguments: ["missing", "not a module"])
@@ -69,11 +69,11 @@ import TextTestSupport
         let path = out + "/search/querycore.wasm.lzma"
         try FileManager.default.removeItem(atPath: path)
         if packed == "not a module" {
+            let zeros = CLI.temp("not-a-module") + "/zeros"
+            try Data(count: 1024).write(to: URL(fileURLWithPath: zeros))
             let python = try #require(PythonChecker.interpreter)
-            let script =
-                "import lzma, struct, sys; d = bytes(1024); f = [{'id': lzma.FILTER_LZMA1, 'dict_size': 1 << 16}]; "
-                + "open(sys.argv[1], 'wb').write(struct.pack('<BIQ', 93, 1 << 16, len(d)) + lzma.compress(d, format=lzma.FORMAT_RAW, filters=f))"
-            let made = try ChildProcess(python, ["-c", script, path])
+            let packer = CLI.packageRoot.appendingPathComponent("Pipelines/lzma-pack.py").path
+            let made = try ChildProcess(python, [packer, zeros, path])
             made.process.waitUntilExit()
             #expect(made.process.terminationStatus == 0 && FileManager.default.fileExists(atPath: path))
         }

@@ -314,8 +314,8 @@ export async function openIndex(base, options = {}) {
   }
 
   // The module as `.lzma` beside it, decoded here, else as it is (a folder written before the
-  // file, a copy without it, or a packed file that does not decode or compile: one left from
-  // another build); compiled as soon as it is here, while the manifest and the bootstrap may
+  // file, a copy without it, or a damaged packed file, which may decode to bytes that do not
+  // compile); compiled as soon as it is here, while the manifest and the bootstrap may
   // still be on their way. An index written before bootstrap.car has none: it then reads those
   // blocks level by level.
   const packedURL = new URL(wasmURL);
