@@ -143,7 +143,7 @@ let package = Package(
         // The query language, and its outputs (formatted text, JSON, error carets).
         .testTarget(name: "QueryTests", dependencies: ["Query", "Snippets", "Search", "SearchOutput", "Remote", "TextTestSupport"]),
         .testTarget(name: "SnippetsTests", dependencies: ["Snippets", "Query", "Analysis", "TextTestSupport"]),
-        .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "Query", "Index", "Blocks", "IndexTestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "SearchOutput", "Query", "Index", "Blocks", "IndexTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
             "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",

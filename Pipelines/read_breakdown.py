@@ -64,9 +64,10 @@ def classify(index):
         if isinstance(v, dict) and set(v) == {"l", "z"}:
             p = ZD.decompress(v["z"], max_output_size=1 << 26)
             if p[0] == 2:
-                # A format 3 text head is DAG-CBOR [chunk 0, chunks] (0x82); a chunk is UTF-8 text,
-                # which never starts with a continuation byte.
-                out[cid] = tree + ("-head" if tree == "text" and p[1:2] == b"\x82" else "-value")
+                # A format 3 text head is DAG-CBOR [chunk 0, chunks] (0x82), from format 7 with
+                # its provenance third (0x83); a chunk is UTF-8 text, which never starts with a
+                # continuation byte.
+                out[cid] = tree + ("-head" if tree == "text" and p[1:2] in (b"\x82", b"\x83") else "-value")
             else:
                 level, _, _ = varint.decode_raw(p[1:])
                 out[cid] = "%s-%s" % (tree, "leaf" if level == 0 else "internal")

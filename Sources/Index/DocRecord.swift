@@ -12,14 +12,18 @@ public struct DocRecord: Equatable, Sendable {
     /// Terms in the body and title fields (the BM25 lengths).
     public var bodyLength: UInt32
     public var titleLength: UInt32
-    /// Content digest: identical captures published by two groups collapse on it.
+    /// Content digest: identical captures published by two groups collapse on it. From format 7
+    /// its first `digestLength` bytes (`digestKey`); older records hold all 32.
     public var digest: [UInt8]
     /// Where it came from: `file:offset` of the record (`file:offset+inner` when it starts inside
     /// a compressed member; `SourceRef.description`). `file` is named relative to the build's
     /// input (`crawl.warc.gz`, `coll.wacz#archive/data.warc.gz`, `site/a.html`), never a local
     /// absolute path; indexes built before that may hold the path as given.
     public var source: String
-    /// `WARC-Record-ID` of the record (`<urn:uuid:…>`), for documents from WARC records.
+    /// `WARC-Record-ID` of the record (`<urn:uuid:…>`), for documents from WARC records. Format 7
+    /// keeps it in the text head (`TextChunks.Head.recordID`), not here: random, it was a third
+    /// of a compressed record. Readers showing a hit fill it in from the head
+    /// (`IndexView.recordsAndTexts`).
     public var recordID: String?
     /// Thread parent of a post (peer-to-peer sites), if any.
     public var parent: String?
@@ -52,6 +56,16 @@ public struct DocRecord: Equatable, Sendable {
         self.parent = parent
         self.tags = tags
         self.mentions = mentions
+    }
+
+    /// Bytes of `digest` a format 7 record keeps: a prefix of the 32-byte BLAKE2b (128 bits keep
+    /// an accidental collision out of reach), a sixth of a record's compressed bytes saved.
+    public static let digestLength = 16
+
+    /// A digest as digests compare, whichever format holds it: its first `digestLength` bytes,
+    /// so a format 6 record (32 bytes) and a format 7 one of the same content are equal.
+    public static func digestKey(_ digest: [UInt8]) -> [UInt8] {
+        digest.count > digestLength ? Array(digest.prefix(digestLength)) : digest
     }
 
     public var encoded: [UInt8] {

@@ -133,7 +133,8 @@ public struct IndexBuild {
 
         struct Page {
             var ref: DocRef
-            /// Hex of the content digest, as pages are matched by (URL, digest).
+            /// Hex of the content digest's key (`DocRecord.digestKey`), as pages are matched by
+            /// (URL, digest) whichever format holds them.
             var digest: String
             var source: String
             var tombstone: SegmentInfo.Tombstone
@@ -156,7 +157,8 @@ public struct IndexBuild {
                 try s.forEachDocument { ref, r in
                     guard view.isLive(ref) else { return }
                     let tombstone = SegmentInfo.Tombstone(doc: ref, bodyLength: r.bodyLength, titleLength: r.titleLength)
-                    byURL[r.url, default: []].append(Page(ref: ref, digest: Hex.encode(r.digest), source: r.source, tombstone: tombstone))
+                    let digest = Hex.encode(DocRecord.digestKey(r.digest))
+                    byURL[r.url, default: []].append(Page(ref: ref, digest: digest, source: r.source, tombstone: tombstone))
                 }
             }
         }
@@ -229,7 +231,7 @@ public struct IndexBuild {
                 case .document(let doc, _):
                     if doc.kind == .revisit { return Step(source: doc.source, revisit: true) }
                     let indexDoc = IndexDocument(doc, source: names.name(of: doc.source))
-                    let page = indexDoc.url + "\u{0}" + Hex.encode(indexDoc.digest)
+                    let page = indexDoc.url + "\u{0}" + Hex.encode(DocRecord.digestKey(indexDoc.digest))
                     if knownPages.contains(page) { return Step(source: doc.source, url: indexDoc.url, page: page, inBase: true) }
                     do {
                         return Step(analyzed: try builder.analyze(indexDoc), source: doc.source, url: indexDoc.url, page: page)

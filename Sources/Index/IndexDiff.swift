@@ -77,7 +77,7 @@ public struct IndexDiff: Sendable {
                 continue
             }
             paired.insert(i)
-            if removed[i].record.digest != e.record.digest { changed.append((removed[i], e)) }
+            if DocRecord.digestKey(removed[i].record.digest) != DocRecord.digestKey(e.record.digest) { changed.append((removed[i], e)) }
         }
         self.added = stillAdded
         self.removed = removed.indices.filter { !paired.contains($0) }.map { removed[$0] }

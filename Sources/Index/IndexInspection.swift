@@ -99,8 +99,14 @@ public struct IndexInspection: Sendable {
         var documents: UInt64 = 0, body: UInt64 = 0, title: UInt64 = 0
         var perBatch: [BatchID: UInt64] = [:]
         do {
-            var chunkProblems = 0
+            var chunkProblems = 0, fatRecords = 0
+            // Format 7 writes slim records only (a compaction holding older ones is labelled older).
+            let slim = segment.info.formatVersion >= 7
             try segment.forEachDocument { ref, r in
+                if slim && (r.recordID != nil || r.digest.count > DocRecord.digestLength) {
+                    fatRecords += 1
+                    if fatRecords <= 3 { problems.append("document \(ref)'s record holds a record ID or a long digest (format 7 keeps neither)") }
+                }
                 documents += 1
                 body += UInt64(r.bodyLength)
                 title += UInt64(r.titleLength)

@@ -440,11 +440,12 @@ public final class IndexView: Sendable {
     /// remotely); then, for records that link a text head (format 3), the heads in one batch,
     /// and the chunks that best hold the query's `terms` (none: chunk 0, in the head) where
     /// that is not chunk 0, in one more. So a text is the
-    /// whole text of an older segment's document, else one chunk of it.
+    /// whole text of an older segment's document, else one chunk of it. `recordIDs` go with
+    /// `texts`: the record's, or (format 7) its head's.
     /// Tombstoned documents and documents of no segment in the view come back nil.
     public func recordsAndTexts(
         records: [DocRef], texts: [DocRef], terms: TextChunks.QueryTerms = TextChunks.QueryTerms()
-    ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?]) {
+    ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?], recordIDs: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
             guard isLive(d), let s = segment(owning: d) else { return nil }
@@ -488,6 +489,7 @@ public final class IndexView: Sendable {
             }
         }
         var txts: [String?] = textSlots.map { $0.flatMap { found[$0.request][$0.index] }.map { String(decoding: $0, as: UTF8.self) } }
+        var recordIDs = texts.map { recs[recordAt[$0]!]?.recordID }
         // Chunked texts: the hits' heads in one batch, then the chunks holding the terms that
         // chunk 0 does not hold, in one more.
         let headed = texts.indices.compactMap { i -> (Int, TextChunks.Stored)? in
@@ -503,6 +505,7 @@ public final class IndexView: Sendable {
             var later: [(Int, TextChunks.Chunk)] = []
             for ((i, link), bytes) in zip(headed, try reader.values(headed.map { $0.1.leafValue })) {
                 let head = try TextChunks.Head(encoded: bytes)
+                recordIDs[i] = recordIDs[i] ?? head.recordID
                 let lang = recs[recordAt[texts[i]]!]?.lang
                 let k = head.pick(terms: Analyzer.Stemming(language: lang) == .english ? stemmedTerms : allTerms)
                 guard k > 0 else {
@@ -517,7 +520,7 @@ public final class IndexView: Sendable {
                 txts[i] = String(decoding: try chunk.text(in: v), as: UTF8.self)
             }
         }
-        return (Array(recs.prefix(records.count)), txts)
+        return (Array(recs.prefix(records.count)), txts, recordIDs)
     }
 
     /// Keys to look up, grouped by tree for `Tree.getMany` (every segment's trees share the

@@ -21,14 +21,17 @@ public struct SegmentInfo: Equatable, Sendable {
     /// say so: `innerTarget`), so a lookup per term and segment reads less; nothing else changed.
     /// `indexer-segment/6` stores a document's later text chunks in groups of about 8 KiB, one
     /// value each (`TextChunks.groups`); a head lists a grouped chunk with its range.
-    public static let format = "indexer-segment/6"
+    /// `indexer-segment/7` slims the records a query reads for every candidate: a record's
+    /// digest is 16 bytes (`DocRecord.digestLength`; digests compare on that prefix across
+    /// formats) and its `recordID` is in the text head (`TextChunks.Head.recordID`).
+    public static let format = "indexer-segment/7"
     /// Versions a reader accepts.
-    public static let readableVersions: ClosedRange<Int> = 1...6
+    public static let readableVersions: ClosedRange<Int> = 1...7
     public var analyzer: String
     /// 3 for segments with chunked text, 2 for the peer-to-peer fields, 1 for older ones. A
     /// compaction takes the lowest of its inputs': it unions their postings, so it has the
     /// fields only if all do; its texts are read per record (chunks when the record lists them).
-    public var formatVersion = 6
+    public var formatVersion = 7
     /// Tree name (`ShardTree.name`) → tree header CID.
     public var trees: [String: CID]
     /// Documents in the trees and their length totals.

@@ -132,7 +132,7 @@ public final class SegmentBuilder: Sendable {
         var record = DocRecord(
             url: doc.url, title: doc.title, date: doc.date, lang: doc.lang, mime: doc.mime,
             bodyLength: terms.bodyLength, titleLength: terms.titleLength,
-            digest: doc.digest, source: doc.source, recordID: doc.recordID, parent: doc.parent,
+            digest: DocRecord.digestKey(doc.digest), source: doc.source, parent: doc.parent,
             tags: doc.tags, mentions: doc.mentions)
         record.author = doc.author
         record.authorName = doc.authorName
@@ -193,7 +193,7 @@ public final class SegmentBuilder: Sendable {
             }
             addText(g + 1, stored)
         }
-        let head = try store(TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later).encoded)
+        let head = try store(TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later, recordID: doc.recordID).encoded)
         addText(0, head)
         record.text = head
         buffer(.docs).append(key: id, value: record.encoded)

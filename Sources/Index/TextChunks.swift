@@ -123,23 +123,36 @@ public enum TextChunks {
     }
 
     /// The text tree's value under `DocRef ‖ 0`: chunk 0's text and the later chunks, encoded
-    /// as DAG-CBOR `[text, [chunk, …]]` (`Chunk.cbor`).
+    /// as DAG-CBOR `[text, [chunk, …]]` (`Chunk.cbor`), and from format 7 the document's
+    /// provenance a result shows but scoring and collapsing do not need, as a third element
+    /// `{"recordID": …}` when there is any: a page reads the heads of the hits it shows anyway,
+    /// and a record read for a candidate the page does not show is lighter.
     public struct Head: Equatable, Sendable {
         public var text: [UInt8]
         public var chunks: [Chunk]
-        public init(text: [UInt8], chunks: [Chunk]) {
+        /// `WARC-Record-ID` of the document's record (format 7; before, `DocRecord.recordID`).
+        public var recordID: String?
+        public init(text: [UInt8], chunks: [Chunk], recordID: String? = nil) {
             self.text = text
             self.chunks = chunks
+            self.recordID = recordID
         }
 
         public var encoded: [UInt8] {
-            DagCBOR.array([.bytes(text), .array(chunks.map { $0.cbor })]).encode()
+            var items: [DagCBOR] = [.bytes(text), .array(chunks.map { $0.cbor })]
+            if let recordID { items.append(.map(sorting: [("recordID", .text(recordID))])) }
+            return DagCBOR.array(items).encode()
         }
 
         public init(encoded bytes: [UInt8]) throws(ReadFailure) {
             let v = try DagCBOR.decode(bytes)
-            guard let a = v.array, a.count == 2, let text = a[0].byteString, let list = a[1].array else {
-                throw IndexError.corrupt("text head is not [text, chunks]")
+            guard let a = v.array, a.count == 2 || a.count == 3, let text = a[0].byteString, let list = a[1].array else {
+                throw IndexError.corrupt("text head is not [text, chunks] or [text, chunks, provenance]")
+            }
+            if a.count == 3 {
+                // Keys this reader does not know are left for later readers.
+                guard case .map = a[2] else { throw IndexError.corrupt("a text head's provenance is not a map") }
+                recordID = a[2]["recordID"]?.string
             }
             var chunks: [Chunk] = []
             for c in list {

@@ -59,7 +59,7 @@ extension SearchEngine {
             }
             for h in batch {
                 guard byURL.insert(h.record.url).inserted else { continue }
-                if !h.record.digest.isEmpty && !digests.insert(h.record.digest).inserted { continue }
+                if !h.record.digest.isEmpty && !digests.insert(DocRecord.digestKey(h.record.digest)).inserted { continue }
                 hits.append(h)
             }
         }
@@ -79,7 +79,7 @@ extension SearchEngine {
         }
         var page = Array(hits.dropFirst(offset).prefix(limit))
         if texts {
-            for (k, t) in zip(page.indices, try view.texts(page.map { $0.doc }, terms: chunkTerms)) { page[k].text = t ?? "" }
+            try fetchTexts(&page, at: Array(page.indices), terms: chunkTerms)
         }
         return Result(
             hits: page, total: matched, totalIsExact: exact, leavesRead: leaves, candidatesScored: matched, chunkTerms: chunkTerms)

@@ -39,6 +39,13 @@ public struct SearchEngine {
         public var text: String? = nil
         /// The public key vouching for the document: its group's, or a trusted compactor's.
         public var voucher: [UInt8] = []
+
+        /// Takes the fetched text (nil: not fetched) and the record ID that format 7 keeps
+        /// in the text's head, not in the record.
+        mutating func show(_ fetched: (text: String, recordID: String?)?) {
+            text = fetched?.text
+            if record.recordID == nil { record.recordID = fetched?.recordID }
+        }
     }
 
     public struct Result: Sendable {
@@ -301,8 +308,7 @@ public struct SearchEngine {
                 var page = Array(hits.dropFirst(offset).prefix(limit))
                 if texts {
                     // Hits that moved up past collapsed ones were not fetched speculatively.
-                    let missing = page.indices.filter { page[$0].text == nil }
-                    for (i, t) in zip(missing, try view.texts(missing.map { page[$0].doc }, terms: c.chunkTerms)) { page[i].text = t ?? "" }
+                    try fetchTexts(&page, at: page.indices.filter { page[$0].text == nil }, terms: c.chunkTerms)
                 }
                 return Result(
                     hits: page, total: walk.matched, totalIsExact: walk.exact, leavesRead: walk.leavesRead, candidatesScored: walk.scored,
@@ -611,8 +617,8 @@ public struct SearchEngine {
         let speculative = top.indices.clamped(to: texts).map { top[$0].0 }
         let fetched = try view.recordsAndTexts(records: top.map { $0.0 }, texts: speculative, terms: chunkTerms)
         let records = fetched.records
-        var textByDoc: [DocRef: String] = [:]
-        for (d, t) in zip(speculative, fetched.texts) { if let t { textByDoc[d] = t } }
+        var shown: [DocRef: (text: String, recordID: String?)] = [:]
+        for (d, (t, id)) in zip(speculative, zip(fetched.texts, fetched.recordIDs)) { if let t { shown[d] = (t, id) } }
         for ((doc, score), record) in zip(top, records) {
             guard let record else { throw IndexError.corrupt("document \(doc) is in the postings but not in the docs tree") }
             if let i = byURL[record.url] {
@@ -620,15 +626,23 @@ public struct SearchEngine {
                 if (record.date ?? .min) > (hits[i].record.date ?? .min) {
                     hits[i].doc = doc
                     hits[i].record = record
-                    hits[i].text = textByDoc[doc]
+                    hits[i].show(shown[doc])
                 }
                 continue
             }
-            if !record.digest.isEmpty && !digests.insert(DigestKey(bytes: record.digest)).inserted { continue }
+            if !record.digest.isEmpty && !digests.insert(DigestKey(bytes: DocRecord.digestKey(record.digest))).inserted { continue }
             byURL[record.url] = hits.count
-            hits.append(Hit(doc: doc, score: score, record: record, terms: terms, text: textByDoc[doc], voucher: view.voucher(of: doc) ?? []))
+            var hit = Hit(doc: doc, score: score, record: record, terms: terms, voucher: view.voucher(of: doc) ?? [])
+            hit.show(shown[doc])
+            hits.append(hit)
         }
         return hits
+    }
+
+    /// Fetches the texts of `hits` at `indices`, for their snippets.
+    func fetchTexts(_ hits: inout [Hit], at indices: [Int], terms: TextChunks.QueryTerms) throws(ReadFailure) {
+        let fetched = try view.recordsAndTexts(records: [], texts: indices.map { hits[$0].doc }, terms: terms)
+        for (k, i) in indices.enumerated() { hits[i].show((fetched.texts[k] ?? "", fetched.recordIDs[k])) }
     }
 }
 

@@ -51,7 +51,7 @@ import TextTestSupport
         let store = try DirectoryStore(root: dir, create: false)
         let view = try IndexView.open(directory: dir)
         var info = view.segments[0].info
-        #expect(info.formatVersion == 6)
+        #expect(info.formatVersion == 7)
         info.formatVersion = 1
         let old = try store.put(info.cbor.encode())
         #expect(try SegmentInfo(cbor: try DagCBOR.decode(try store.get(old))).formatVersion == 1)
@@ -84,7 +84,7 @@ import TextTestSupport
             entries = entries.map { $0.0 == "format" ? ($0.0, .text("indexer-segment/9")) : $0 }
             bad = .map(entries)
         }
-        #expect(throws: IndexError.corrupt("segment root block: unknown format indexer-segment/9 (this reader knows indexer-segment/6 and older)")) {
+        #expect(throws: IndexError.corrupt("segment root block: unknown format indexer-segment/9 (this reader knows indexer-segment/7 and older)")) {
             _ = try SegmentInfo(cbor: bad)
         }
     }

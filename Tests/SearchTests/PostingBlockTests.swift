@@ -154,7 +154,7 @@ import Testing
         let (view, _) = try buildIndex(corpus(900, seed: 5), dir: dir)
         let store = try DirectoryStore(root: dir, create: false)
         let original = view.segments[0]
-        #expect(original.blockedPostings && original.info.formatVersion == 6)
+        #expect(original.blockedPostings && original.info.formatVersion == 7)
         let twinCID = try PostingBlockTests.unblockedTwin(of: original, in: store)
         let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
         let twin = twinView.segments[0]
@@ -216,7 +216,7 @@ import Testing
             #expect(fromTwin.info.trees[tree.name] == original.info.trees[tree.name])
             #expect(fromOriginal.info.trees[tree.name] == original.info.trees[tree.name])
         }
-        #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 6)
+        #expect(fromTwin.info.formatVersion == 3 && fromOriginal.info.formatVersion == 7)
     }
 
     /// The index at `dir` published anew as the test group's next version holding `segment` alone.
