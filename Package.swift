@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["Support", "Search", "SearchOutput", "Query", "Index", "Blocks", "IndexTestSupport"]),
         // Remote fetches and `indexer serve`, against scripted, Python, nginx and Chromium peers.
         .testTarget(name: "RemoteTests", dependencies: [
-            "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "TextTestSupport",
+            "Support", "Remote", "Serve", "Search", "SearchOutput", "Snippets", "Index", "Blocks", "Query", "Sodium", "TextTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Publishing to folders and to an in-process hub.

@@ -1,5 +1,6 @@
 import Blocks
 import Ingest
+import Sodium
 import Support
 
 /// A build of sources (WARC, WARC.gz, WARC.zst, WACZ, site folders) into a segment and a new
@@ -354,13 +355,14 @@ struct SourceAttribution {
 
 extension IndexDocument {
     /// The index's view of an ingested document; the digest (`blake2b-256:<hex>`, `sha1:<base32>`)
-    /// becomes the bytes of its hex form, or its text when it is not hex. `source` replaces the
+    /// becomes the bytes of its hex form, or the BLAKE2b-256 of its text when it is not hex (the
+    /// index keeps a digest's first 16 bytes: a text's could be shared by different contents). `source` replaces the
     /// record's location as ingest gave it (`SourceNames` makes it path-free).
     public init(_ d: Ingest.Document, source: String? = nil) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
         self.init(
             url: d.url, title: d.title ?? "", text: d.text, date: d.date, lang: d.lang, mime: d.mime,
-            digest: Hex.decode(digestHex) ?? Array(d.digest.utf8), source: source ?? d.source.description,
+            digest: Hex.decode(digestHex) ?? Sodium.blake2b256(Array(d.digest.utf8)), source: source ?? d.source.description,
             recordID: d.recordID, tags: d.tags, mentions: d.mentions, parent: d.threadParent)
         author = d.author
         authorName = d.authorName

@@ -8,7 +8,9 @@ public struct IndexDocument: Sendable {
     public var date: Int64?
     public var lang: String?
     public var mime: String
-    /// Content digest; identical captures collapse on it at query time.
+    /// Content digest, a hash (ingest's is BLAKE2b-256); identical captures collapse on it at
+    /// query time. The index keeps its first 16 bytes (`DocRecord.digestKey`), so anything not
+    /// a hash would collapse documents that merely share a prefix.
     public var digest: [UInt8]
     /// `file:offset` of the record it came from (`DocRecord.source`).
     public var source: String

@@ -193,7 +193,16 @@ public final class SegmentBuilder: Sendable {
             }
             addText(g + 1, stored)
         }
-        let head = try store(TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later, recordID: doc.recordID).encoded)
+        // The record ID goes in the head (format 7) only when the head is a block of its own: a
+        // head short enough to be inline is part of the record anyway, and the ID would push it
+        // out into a block, one more fetch for a short document's snippet.
+        var headValue = TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later)
+        if headValue.encoded.count > ShardTree.text.parameters.inlineLimit {
+            headValue.recordID = doc.recordID
+        } else {
+            record.recordID = doc.recordID
+        }
+        let head = try store(headValue.encoded)
         addText(0, head)
         record.text = head
         buffer(.docs).append(key: id, value: record.encoded)

@@ -27,6 +27,9 @@ import Testing
         try FileSystem.writeAtomically(path, bytes)
     }
 
+    /// Text enough to make a page's head a block of its own (over the text tree's 256-byte inline limit).
+    static let long = String(repeating: " Zest, sugar and butter beaten until pale and light.", count: 8)
+
     static func recordID(_ id: Int) -> String { "<urn:uuid:00000000-0000-0000-0000-0000000000\(id < 10 ? "0" : "")\(id)>" }
 
     static func build(_ warc: String, out: String, base: String? = nil, created: String) throws -> IndexBuild.Report {
@@ -51,7 +54,7 @@ import Testing
 
     /// `segment` as format 6 wrote it, stored in `store`: each record with a 32-byte digest whose
     /// first 16 bytes are the one it holds (a 32-byte digest's prefix is what format 7 keeps) and
-    /// its head's record ID, the head without it. For short documents only (inline heads).
+    /// its record ID, the head without one. For short documents only (inline heads).
     static func format6Twin(of segment: Segment, in store: DirectoryStore) throws -> CID {
         let docs = try TreeBuilder(store: store, params: ShardTree.docs.parameters, aggregator: LengthAggregator())
         let text = try TreeBuilder(store: store, params: ShardTree.text.parameters, aggregator: CountOnly())
@@ -59,11 +62,11 @@ import Testing
         var scan = segment.docs.scan()
         while let (key, value) = try scan.nextEntry() {
             var r = try DocRecord(encoded: value)
-            guard r.digest.count == DocRecord.digestLength, r.recordID == nil, case .inline(let bytes)? = r.text else {
+            guard r.digest.count == DocRecord.digestLength, case .inline(let bytes)? = r.text else {
                 throw IndexError.corrupt("not a short format 7 record")
             }
             var head = try TextChunks.Head(encoded: bytes)
-            r.recordID = head.recordID
+            r.recordID = r.recordID ?? head.recordID
             head.recordID = nil
             r.digest += [UInt8](repeating: 0xd6, count: 16)
             r.text = .inline(head.encoded)
@@ -85,7 +88,7 @@ import Testing
             at: work + "/a.warc",
             [
                 ("http://example.com/rye", 1, "Rye bread", "A dense rye loaf with caraway."),
-                ("http://example.com/cake", 2, "Lemon cake", "A lemon drizzle cake with rye flour."),
+                ("http://example.com/cake", 2, "Lemon cake", "A lemon drizzle cake with rye flour." + Self.long),
             ])
         _ = try Self.build(work + "/a.warc", out: work + "/idx", created: "2026-01-01T00:00:00Z")
         let view = try IndexView.open(directory: work + "/idx")
@@ -94,10 +97,17 @@ import Testing
         #expect(found.count == 2)
         for (r, head) in found {
             #expect(r.digest.count == 16)
-            #expect(r.recordID == nil)
-            // (A head this short is inline in the record, so the ID is in its bytes, but not its field.)
-            #expect(try DagCBOR.decode(r.encoded)["recordID"] == nil)
-            #expect(head.recordID == Self.recordID(r.url.hasSuffix("rye") ? 1 : 2))
+            if r.url.hasSuffix("cake") {
+                // A head block of its own holds the ID; the record does not.
+                guard case .block? = r.text else { Issue.record("the long page's head is inline"); continue }
+                #expect(r.recordID == nil && head.recordID == Self.recordID(2))
+                #expect(try DagCBOR.decode(r.encoded)["recordID"] == nil)
+            } else {
+                // A head short enough to be inline in the record leaves the ID in the record: in
+                // the head it would push the head out into a block, one more fetch per snippet.
+                guard case .inline? = r.text else { Issue.record("the short page's head is a block"); continue }
+                #expect(r.recordID == Self.recordID(1) && head.recordID == nil)
+            }
         }
 
         // The search results, and their JSON, take it from the head.
