@@ -9,7 +9,7 @@ public struct IndexDocument: Sendable {
     public var lang: String?
     public var mime: String
     /// Content digest, a hash (ingest's is BLAKE2b-256); identical captures collapse on it at
-    /// query time. The index keeps its first 16 bytes (`DocRecord.digestKey`), so anything not
+    /// query time. The index keeps its first 8 bytes (`DocRecord.digestKey`), so anything not
     /// a hash would collapse documents that merely share a prefix.
     public var digest: [UInt8]
     /// `file:offset` of the record it came from (`DocRecord.source`).

@@ -22,7 +22,7 @@ public struct SegmentInfo: Equatable, Sendable {
     /// `indexer-segment/6` stores a document's later text chunks in groups of about 8 KiB, one
     /// value each (`TextChunks.groups`); a head lists a grouped chunk with its range.
     /// `indexer-segment/7` slims the records a query reads for every candidate: a record's
-    /// digest is 16 bytes (`DocRecord.digestLength`; digests compare on that prefix across
+    /// digest is 8 bytes (`DocRecord.digestLength`; digests compare on that prefix across
     /// formats) and its `recordID` is in the text head (`TextChunks.Head.recordID`).
     public static let format = "indexer-segment/7"
     /// Versions a reader accepts.

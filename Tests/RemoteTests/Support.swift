@@ -35,7 +35,7 @@ func corpus(_ n: Int, seed: UInt64, site: String) -> [IndexDocument] {
             url: "https://\(site)/page/\(i)", title: "\(site) \(i): \(text.prefix(3).joined(separator: " "))",
             text: sentence.prefix(1).uppercased() + sentence.dropFirst() + ".",
             date: 1_700_000_000 + Int64(i) * 3600, lang: "en",
-            // A content hash, as ingest's: the index keeps its first 16 bytes (`DocRecord.digestKey`).
+            // A content hash, as ingest's: the index keeps its first 8 bytes (`DocRecord.digestKey`).
             digest: Sodium.blake2b256(Array("\(site)/\(i)".utf8)),
             source: "test", tags: i % 7 == 0 ? ["seven"] : [], mentions: [])
     }

@@ -9,7 +9,7 @@ import Testing
 
 @testable import Search
 
-/// Format 7's slim records (issue 13): a 16-byte digest and the record ID in the text head, read
+/// Format 7's slim records (issue 13): an 8-byte digest and the record ID in the text head, read
 /// beside format 6's records (a 32-byte digest and the record ID in the record) in one index.
 @Suite struct SlimRecordTests {
     /// A plain WARC of HTML responses, record IDs `<urn:uuid:…-0000000000NN>` by `id`.
@@ -53,7 +53,7 @@ import Testing
     }
 
     /// `segment` as format 6 wrote it, stored in `store`: each record with a 32-byte digest whose
-    /// first 16 bytes are the one it holds (a 32-byte digest's prefix is what format 7 keeps) and
+    /// first 8 bytes are the one it holds (a 32-byte digest's prefix is what format 7 keeps) and
     /// its record ID, the head without one. For short documents only (inline heads).
     static func format6Twin(of segment: Segment, in store: DirectoryStore) throws -> CID {
         let docs = try TreeBuilder(store: store, params: ShardTree.docs.parameters, aggregator: LengthAggregator())
@@ -68,7 +68,7 @@ import Testing
             var head = try TextChunks.Head(encoded: bytes)
             r.recordID = r.recordID ?? head.recordID
             head.recordID = nil
-            r.digest += [UInt8](repeating: 0xd6, count: 16)
+            r.digest += [UInt8](repeating: 0xd6, count: 32 - DocRecord.digestLength)
             r.text = .inline(head.encoded)
             heads[TextChunks.key(DocRef(bytes: key)!, 0)] = head.encoded
             try docs.add(key: key, value: r.encoded)
@@ -82,7 +82,7 @@ import Testing
         return try store.put(info.cbor.encode())
     }
 
-    @Test func aFormat7RecordHasA16ByteDigestAndItsRecordIDIsInTheHead() throws {
+    @Test func aFormat7RecordHasAnEightByteDigestAndItsRecordIDIsInTheHead() throws {
         let work = tempDirectory("slim")
         try Self.warc(
             at: work + "/a.warc",
@@ -96,7 +96,7 @@ import Testing
         let found = try Self.recordsAndHeads(view)
         #expect(found.count == 2)
         for (r, head) in found {
-            #expect(r.digest.count == 16)
+            #expect(r.digest.count == 8)
             if r.url.hasSuffix("cake") {
                 // A head block of its own holds the ID; the record does not.
                 guard case .block? = r.text else { Issue.record("the long page's head is inline"); continue }
@@ -145,7 +145,7 @@ import Testing
         let slim = try Self.recordsAndHeads(built).sorted { $0.record.url < $1.record.url }
         let fat = try Self.recordsAndHeads(old).sorted { $0.record.url < $1.record.url }
         for ((s, _), (f, head)) in zip(slim, fat) {
-            #expect(f.digest.count == 32 && Array(f.digest.prefix(16)) == s.digest && f.digest != s.digest)
+            #expect(f.digest.count == 32 && Array(f.digest.prefix(8)) == s.digest && f.digest != s.digest)
             #expect(f.recordID != nil && head.recordID == nil)
         }
         // A format 6 index reads as before: the record ID from the record.
@@ -178,7 +178,7 @@ import Testing
         dated.order = .date
         #expect(try dated.run("bread", limit: 10).results.count == 2)
 
-        // And a format 7 build over its own records (16 bytes against a page's 32) sees them all.
+        // And a format 7 build over its own records (8 bytes against a page's 32) sees them all.
         let again = try Self.build(work + "/new.warc", out: work + "/again", base: out, created: "2026-01-03T00:00:00Z")
         #expect(again.alreadyInBase == 3)
         #expect(again.built.documents == 0)
