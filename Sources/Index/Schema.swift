@@ -235,8 +235,15 @@ public enum ShardTree: String, CaseIterable, Sendable {
         // Docs: about 23 records a leaf (the hint, not the records' bytes, cuts leaves). Format 7's
         // slimmer records kept these (they are in the tree's header, so older segments keep theirs
         // anyway): leaves are lighter at the same count, a cold top-10 page 81.2 -> 74.1 KiB on
-        // rust-doc, 92.9 -> 86.8 on linux-doc (read_breakdown). Other targets were not measured.
-        case .docs: TreeParameters(targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
+        // rust-doc, 92.9 -> 86.8 on linux-doc (read_breakdown). Other leaf targets were not
+        // measured. Its internal nodes are cut at 2 KiB (format 7), as the postings tree's: a
+        // query reads a docs L1 node per few candidates where the bootstrap does not hold that
+        // level (rust-doc), and the level above, larger, travels once in the bootstrap: rust-doc
+        // 72.5 -> 71.0 KiB (docs internal 8.8 -> 6.1, bootstrap 14.3 -> 16.1), linux-doc 84.8 ->
+        // 84.7 (its whole docs L1 is in the bootstrap either way).
+        case .docs:
+            TreeParameters(
+                targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name, innerTargetSize: 2 << 10)
         case .text: TreeParameters(targetSize: 4 << 10, valueHint: 40, inlineLimit: 256)
         }
     }
@@ -249,6 +256,9 @@ public enum ShardTree: String, CaseIterable, Sendable {
     /// (a compaction re-cuts it).
     public static let postingsFormat4 = TreeParameters(
         targetSize: 8 << 10, valueHint: 0, inlineLimit: 2048, aggregator: BlockImpactAggregator.name, weighsValues: true)
+    /// The docs tree before format 7's 2 KiB internal nodes. Still read; never written.
+    public static let docsBeforeFormat7 = TreeParameters(
+        targetSize: 4 << 10, valueHint: 160, inlineLimit: 4096, aggregator: LengthAggregator.name)
     /// The positions tree before format 4: one `PositionList` per posting.
     public static let positionsBeforeBlocks = TreeParameters(targetSize: 16 << 10, valueHint: 4, inlineLimit: 1024)
 
@@ -260,7 +270,8 @@ public enum ShardTree: String, CaseIterable, Sendable {
             params.sameShape(as: parameters) || params.sameShape(as: ShardTree.postingsFormat4)
                 || params.sameShape(as: ShardTree.postingsBeforeBlocks)
         case .positions: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.positionsBeforeBlocks)
-        case .docs, .text: params.sameShape(as: parameters)
+        case .docs: params.sameShape(as: parameters) || params.sameShape(as: ShardTree.docsBeforeFormat7)
+        case .text: params.sameShape(as: parameters)
         }
     }
 

@@ -60,15 +60,16 @@ extension Tree {
     /// The union of the entries each input keeps under `filter`: identical to a fresh build of
     /// those entries (history independence), reusing the subtrees the filter keeps whole. Inputs
     /// must not both keep one key with different values (the greatest would win). The output
-    /// header records `params` (every input must have their shape), not an input's.
+    /// header records `params`, not an input's. An input of another shape (an older layout's
+    /// internal nodes) gives its entries only: none of its nodes or out-of-line values is
+    /// reused, since a fresh build with `params` would not have cut or encoded them so.
     public static func union(
         _ trees: [Tree], params: TreeParameters, into store: BlockStore, aggregator: TreeAggregator, filter: EntryFilter
     ) throws -> (Tree, MergeStats) {
         guard !trees.isEmpty else { throw TreeError.nothingToMerge }
-        for t in trees where !t.params.sameShape(as: params) { throw TreeError.parametersDiffer(t.params, params) }
         return try combine(
             trees.map { TreeStream(tree: $0) }, params: params, store: store, aggregator: aggregator, idempotent: true,
-            filter: filter
+            filter: filter, foreign: trees.map { !$0.params.sameShape(as: params) }
         ) { _, values in
             values.compactMap { $0.1 }.max { $0.lexicographicallyPrecedes($1) }
         }
@@ -92,10 +93,13 @@ extension Tree {
 
     /// The N-way streaming merge behind `union` and `applying`. `resolve` gets each input's
     /// value for a key (nil = deletion) and returns the output value or nil to drop the key.
+    /// Inputs marked `foreign` are read down to their entries and values, never reused.
     static func combine(
         _ inputs: [TreeStream], params: TreeParameters, store: BlockStore, aggregator: TreeAggregator,
-        idempotent: Bool, filter: EntryFilter? = nil, resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?
+        idempotent: Bool, filter: EntryFilter? = nil, foreign: [Bool] = [],
+        resolve: ([UInt8], [(Int, [UInt8]?)]) throws -> [UInt8]?
     ) throws -> (Tree, MergeStats) {
+        func reusable(_ i: Int) -> Bool { i >= foreign.count || !foreign[i] }
         let builder = try TreeBuilder(store: store, params: params, aggregator: aggregator)
         var stats = MergeStats()
         let loadsBefore = inputs.compactMap(\.reader).reduce(0) { $0 + $1.nodesLoaded }
@@ -122,7 +126,7 @@ extension Tree {
                 let untouched = inputs.enumerated().allSatisfy { j, s in
                     j == m || s.head.map { ref.lastKey.lexicographicallyPrecedes($0.firstKey) } ?? true
                 }
-                if untouched && !rightEdge && builder.atBoundary(level: ref.level)
+                if reusable(m) && untouched && !rightEdge && builder.atBoundary(level: ref.level)
                     && filter.map({ $0.keepsAll(m, ref.firstKey, ref.lastKey) }) ?? true
                 {
                     if let source = inputs[m].reader?.store, source !== store {
@@ -153,7 +157,7 @@ extension Tree {
                             switch v {
                             case .inline(let bytes): try builder.add(key: k, value: bytes)
                             case .blob(let cid, let length):
-                                if builder.passesBlobsThrough && length > params.inlineLimit {
+                                if builder.passesBlobsThrough && length > params.inlineLimit && reusable(m) {
                                     if source !== store { stats.blocksCopied += try copySubtree(cid, from: source, to: store) }
                                     try builder.add(key: k, blob: cid, length: length)
                                 } else {
@@ -183,7 +187,8 @@ extension Tree {
                 // held by one input keeps its value in a union and in an edit; edit lists hold
                 // no blocks).
                 if holders.count == 1, case .entry(_, .blob(let cid, let length)?)? = inputs[holders[0]].head,
-                    builder.passesBlobsThrough, length > params.inlineLimit, let source = inputs[holders[0]].reader?.store
+                    builder.passesBlobsThrough, length > params.inlineLimit, reusable(holders[0]),
+                    let source = inputs[holders[0]].reader?.store
                 {
                     if source !== store { stats.blocksCopied += try copySubtree(cid, from: source, to: store) }
                     try builder.add(key: key, blob: cid, length: length)

@@ -183,4 +183,33 @@ import Testing
         #expect(again.alreadyInBase == 3)
         #expect(again.built.documents == 0)
     }
+
+    /// A format 7 segment written before the docs tree's internal nodes were cut at 2 KiB
+    /// (`ShardTree.docsBeforeFormat7`, indexes built earlier the same day) answers as the
+    /// original, and compacting it re-cuts that tree into the original's.
+    @Test func aDocsTreeWithTheEarlierInternalNodesAnswersAsItsTwinAndCompactsIntoToday() throws {
+        let dir = tempDirectory("docs-inner")
+        let (view, _) = try buildIndex(corpus(3000, seed: 6), dir: dir)
+        let store = try DirectoryStore(root: dir, create: false)
+        let original = view.segments[0]
+        #expect(original.docs.params.innerTargetSize == 2 << 10 && original.docs.height >= 3)
+        let builder = try TreeBuilder(store: store, params: ShardTree.docsBeforeFormat7, aggregator: LengthAggregator())
+        var scan = original.docs.scan()
+        while let (key, value) = try scan.nextEntry() { try builder.add(key: key, value: value) }
+        var info = original.info
+        info.trees[ShardTree.docs.name] = try builder.finish().headerCID
+        let twinCID = try store.put(info.cbor.encode())
+        let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
+        let twin = twinView.segments[0]
+        #expect(twin.docs.params.innerTargetSize == nil && twin.docs.count == original.docs.count)
+        #expect(twin.info.trees[ShardTree.docs.name] != original.info.trees[ShardTree.docs.name])
+        for q in ["w0", "w1 w2", "w7 OR w300", "page", "site:site1.example w5"] {
+            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
+            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
+            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
+        }
+        let out = try DirectoryStore(root: tempDirectory("docs-inner-compacted"))
+        let compacted = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
+        #expect(compacted.info.trees[ShardTree.docs.name] == original.info.trees[ShardTree.docs.name])
+    }
 }
