@@ -83,7 +83,7 @@ import TextTestSupport
         }
         let manifest = out + "/manifest.json"
         let original = try String(contentsOfFile: manifest, encoding: .utf8)
-        try original.replacingOccurrences(of: "\"documents\": 1500", with: "\"documents\": 1400").write(
+        try original.replacingOccurrences(of: "\"documents\":1500", with: "\"documents\":1400").write(
             toFile: manifest, atomically: true, encoding: .utf8)
         let forged = try CLI.run(["verify", out])
         #expect(forged.status != 0)

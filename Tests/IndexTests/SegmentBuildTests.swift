@@ -168,7 +168,7 @@ import Testing
         let original = try FileSystem.readFile(path)
         let text = String(decoding: original, as: UTF8.self)
         // Change the document count in the readable summary: the signature no longer verifies.
-        try FileSystem.writeAtomically(path, Array(text.replacingOccurrences(of: "\"documents\": 50", with: "\"documents\": 51").utf8))
+        try FileSystem.writeAtomically(path, Array(text.replacingOccurrences(of: "\"documents\":50", with: "\"documents\":51").utf8))
         #expect(throws: IndexError.badSignature(path: path)) { try IndexView.open(directory: dir) }
         // Re-sign the altered summary with another key: the signature verifies but the summary
         // no longer matches the blocks.

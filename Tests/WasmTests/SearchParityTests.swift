@@ -125,7 +125,7 @@ import TextTestSupport
         var manifest = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/manifest.json")))
         // A manifest whose signature no longer covers its bytes.
         let text = String(decoding: manifest, as: UTF8.self)
-        manifest = Array(text.replacingOccurrences(of: "\"created\": \"2026", with: "\"created\": \"2025").utf8)
+        manifest = Array(text.replacingOccurrences(of: "\"created\":\"2026", with: "\"created\":\"2025").utf8)
         #expect(manifest != Array(text.utf8))
         let session = try WasmModule.Session()
         defer { session.close() }
