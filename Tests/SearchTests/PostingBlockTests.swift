@@ -229,24 +229,32 @@ import Testing
         return try IndexView.open(directory: dir)
     }
 
+    /// `segment` with its `tree` rebuilt entry by entry under `params` (an older layout's), as
+    /// format `version` wrote it, published in its place at `dir`.
+    static func twin(
+        of segment: Segment, tree: ShardTree, params: TreeParameters, aggregator: TreeAggregator, version: Int, at dir: String
+    ) throws -> IndexView {
+        let store = try DirectoryStore(root: dir, create: false)
+        let builder = try TreeBuilder(store: store, params: params, aggregator: aggregator)
+        var scan = segment.tree(tree).scan()
+        while let (key, value) = try scan.nextEntry() { try builder.add(key: key, value: value) }
+        var info = segment.info
+        info.trees[tree.name] = try builder.finish().headerCID
+        info.formatVersion = version
+        return try republish(try store.put(info.cbor.encode()), in: store, at: dir)
+    }
+
     /// A format-4 segment (its postings tree's internal nodes cut at 8 KiB, as before format 5)
     /// answers as the original, and compacting it re-cuts that tree into the original's.
     @Test func aFormat4SegmentAnswersAsItsTwinAndCompactsIntoFormat5() throws {
         let dir = tempDirectory("format4")
         let (view, _) = try buildIndex(corpus(3000, seed: 6), dir: dir)
-        let store = try DirectoryStore(root: dir, create: false)
         let original = view.segments[0]
         #expect(original.postings.params.innerTargetSize == 2 << 10 && original.postings.height >= 3)
-        let builder = try TreeBuilder(store: store, params: ShardTree.postingsFormat4, aggregator: BlockImpactAggregator())
-        var scan = original.postings.scan()
-        while let (key, value) = try scan.nextEntry() { try builder.add(key: key, value: value) }
-        var info = original.info
-        info.trees[ShardTree.postings.name] = try builder.finish().headerCID
-        info.formatVersion = 4
-        let twinCID = try store.put(info.cbor.encode())
-        let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
+        let twinView = try Self.twin(
+            of: original, tree: .postings, params: ShardTree.postingsFormat4, aggregator: BlockImpactAggregator(), version: 4, at: dir)
         let twin = twinView.segments[0]
-        #expect(twin.cid == twinCID && twin.blockedPostings && twin.postings.params.innerTargetSize == nil)
+        #expect(twin.info.formatVersion == 4 && twin.blockedPostings && twin.postings.params.innerTargetSize == nil)
         #expect(twin.info.trees[ShardTree.postings.name] != original.info.trees[ShardTree.postings.name])
         for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
             let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)

@@ -190,16 +190,10 @@ import Testing
     @Test func aDocsTreeWithTheEarlierInternalNodesAnswersAsItsTwinAndCompactsIntoToday() throws {
         let dir = tempDirectory("docs-inner")
         let (view, _) = try buildIndex(corpus(3000, seed: 6), dir: dir)
-        let store = try DirectoryStore(root: dir, create: false)
         let original = view.segments[0]
         #expect(original.docs.params.innerTargetSize == 2 << 10 && original.docs.height >= 3)
-        let builder = try TreeBuilder(store: store, params: ShardTree.docsBeforeFormat7, aggregator: LengthAggregator())
-        var scan = original.docs.scan()
-        while let (key, value) = try scan.nextEntry() { try builder.add(key: key, value: value) }
-        var info = original.info
-        info.trees[ShardTree.docs.name] = try builder.finish().headerCID
-        let twinCID = try store.put(info.cbor.encode())
-        let twinView = try PostingBlockTests.republish(twinCID, in: store, at: dir)
+        let twinView = try PostingBlockTests.twin(
+            of: original, tree: .docs, params: ShardTree.docsBeforeFormat7, aggregator: LengthAggregator(), version: 7, at: dir)
         let twin = twinView.segments[0]
         #expect(twin.docs.params.innerTargetSize == nil && twin.docs.count == original.docs.count)
         #expect(twin.info.trees[ShardTree.docs.name] != original.info.trees[ShardTree.docs.name])
