@@ -21,9 +21,10 @@ public struct DocRecord: Equatable, Sendable {
     /// absolute path; indexes built before that may hold the path as given.
     public var source: String
     /// `WARC-Record-ID` of the record (`<urn:uuid:…>`), for documents from WARC records. Format 7
-    /// keeps it in the text head (`TextChunks.Head.recordID`), not here: random, it was a third
-    /// of a compressed record. Readers showing a hit fill it in from the head
-    /// (`IndexView.recordsAndTexts`).
+    /// keeps it in the text head (`TextChunks.Head.recordID`) when the head is a block of its
+    /// own: random, it was a third of a compressed record. A head inline in the record leaves it
+    /// here (in the head it would push the head out into a block). Readers showing a hit take
+    /// the record's, else the head's (`IndexView.recordsAndTexts`).
     public var recordID: String?
     /// Thread parent of a post (peer-to-peer sites), if any.
     public var parent: String?
