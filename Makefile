@@ -210,7 +210,7 @@ wasm-unicode-check: $(WASM)/.tools
 	$(WASM_LD) /usr/lib/wasm32-wasi/crt1-command.o $(WASM)/unicode-check.o $(WASM)/unicode-ours.o $(WASM_UNICODE) -lc -o $(WASM)/unicode-check.wasm
 	wasmkit run $(WASM)/unicode-check.wasm
 
-# querycore.wasm now (2026-12-02, segment format 7): 976,222 bytes, 395,329 gzipped, 286,789 as the page fetches it
+# querycore.wasm now (2026-12-02, segment format 7): 976,473 bytes, 395,574 gzipped, 286,861 as the page fetches it
 # (querycore.wasm.lzma; docs/ARCHITECTURE.md, "Size").
 # binaryen's wasm-opt -Oz after the link: 1,378,053 -> 1,161,972 bytes, 472 KB gzipped (about
 # 2% less gzipped; session 6); the features are those the toolchain's clang and swiftc emit.
