@@ -88,6 +88,19 @@ def classify(index):
     return m, out
 
 
+def car_blocks(path):
+    """(block file name, section bytes) of each block in a CARv1 file (varint header length,
+    header, then varint-framed CID + block sections; CIDs here are 38 bytes, `CID_HEAD`)."""
+    data = open(path, "rb").read()
+    length, used, _ = varint.decode_raw(data)
+    pos = used + length
+    while pos < len(data):
+        length, used, _ = varint.decode_raw(data[pos:])
+        section = data[pos + used:pos + used + length]
+        yield "b" + base64.b32encode(section[:38]).decode().lower().rstrip("="), length
+        pos += used + length
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("index")
@@ -99,6 +112,12 @@ def main():
     boot = base64.b64decode(m["bootstrap"]) if "bootstrap" in m else b""
     if os.path.exists(os.path.join(a.index, "bootstrap.car")):
         print("bootstrap.car %d bytes" % os.path.getsize(os.path.join(a.index, "bootstrap.car")))
+        inside, blocks = collections.Counter(), collections.Counter()
+        for name, size in car_blocks(os.path.join(a.index, "bootstrap.car")):
+            inside[classes.get(name, "other")] += size
+            blocks[classes.get(name, "other")] += 1
+        for c, size in inside.most_common():
+            print("  %-22s %7d bytes %4d blocks" % (c, size, blocks[c]))
     manifest_size = os.path.getsize(os.path.join(a.index, "manifest.json"))
     print("manifest.json %d bytes, bootstrap %d bytes (%d as base64)" % (manifest_size, len(boot), len(m.get("bootstrap", ""))))
     log = tempfile.mktemp(suffix=".log")
