@@ -356,8 +356,9 @@ struct SourceAttribution {
 extension IndexDocument {
     /// The index's view of an ingested document; the digest (`blake2b-256:<hex>`, `sha1:<base32>`)
     /// becomes the bytes of its hex form, or the BLAKE2b-256 of its text when it is not hex (the
-    /// index keeps a digest's first 8 bytes: a text's could be shared by different contents). `source` replaces the
-    /// record's location as ingest gave it (`SourceNames` makes it path-free).
+    /// index keeps a digest's first 8 bytes: a text's could be shared by different contents).
+    /// `source` replaces the record's location as ingest gave it (`SourceNames` makes it
+    /// path-free).
     public init(_ d: Ingest.Document, source: String? = nil) {
         let digestHex = d.digest.split(separator: ":").last.map(String.init) ?? d.digest
         self.init(

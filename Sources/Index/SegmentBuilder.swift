@@ -163,8 +163,9 @@ public final class SegmentBuilder: Sendable {
         // links it without compressing it again); chunk 0 with the later chunks' links and
         // signatures is the head, under number 0, which the record links.
         let signatures = TextChunks.signatures(terms.chunkTerms)
+        let inlineLimit = ShardTree.text.parameters.inlineLimit
         func store(_ value: [UInt8]) throws -> TextChunks.Stored {
-            guard value.count > ShardTree.text.parameters.inlineLimit else { return .inline(value) }
+            guard value.count > inlineLimit else { return .inline(value) }
             let (cid, block) = try chunkEncoder.encode(value)
             try self.store.put(block, cid: cid)
             chunkBlocks.add(1, ordering: .relaxed)
@@ -197,12 +198,14 @@ public final class SegmentBuilder: Sendable {
         // head short enough to be inline is part of the record anyway, and the ID would push it
         // out into a block, one more fetch for a short document's snippet.
         var headValue = TextChunks.Head(text: Array(utf8[pieces[0]]), chunks: later)
-        if headValue.encoded.count > ShardTree.text.parameters.inlineLimit {
-            headValue.recordID = doc.recordID
-        } else {
+        var encoded = headValue.encoded
+        if encoded.count <= inlineLimit {
             record.recordID = doc.recordID
+        } else if let recordID = doc.recordID {
+            headValue.recordID = recordID
+            encoded = headValue.encoded
         }
-        let head = try store(headValue.encoded)
+        let head = try store(encoded)
         addText(0, head)
         record.text = head
         buffer(.docs).append(key: id, value: record.encoded)

@@ -130,7 +130,8 @@ public enum TextChunks {
     public struct Head: Equatable, Sendable {
         public var text: [UInt8]
         public var chunks: [Chunk]
-        /// `WARC-Record-ID` of the document's record (format 7, a head in a block of its own; else `DocRecord.recordID`).
+        /// `WARC-Record-ID` of the document's record (format 7, a head in a block of its own;
+        /// else `DocRecord.recordID`).
         public var recordID: String?
         public init(text: [UInt8], chunks: [Chunk], recordID: String? = nil) {
             self.text = text

@@ -166,12 +166,11 @@ import Testing
         // Fewer entries: most postings share a block.
         #expect(original.postings.count * 3 < twin.postings.count)
 
-        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "\"w1 w0 w2\"", "\"page 5\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
-            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
-            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
-            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
-            if a.totalIsExact && b.totalIsExact { #expect(a.total == b.total, "\(q)") }
-        }
+        try Self.expectSameAnswers(
+            view, twinView,
+            [
+                "w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "\"w1 w0 w2\"", "\"page 5\"", "w399", "page", "w3 -w0", "site:site1.example w5",
+            ])
         for term in ["w0", "w1", "w50", "w399", "nothing"] {
             for field in [Field.body, .title] {
                 #expect(try original.documentFrequency(field, Array(term.utf8)) == twin.documentFrequency(field, Array(term.utf8)))
@@ -229,6 +228,17 @@ import Testing
         return try IndexView.open(directory: dir)
     }
 
+    /// Two views of the same documents answer alike: the same URLs in the same order, the same
+    /// scores, and the same totals where both are exact.
+    static func expectSameAnswers(_ view: IndexView, _ twinView: IndexView, _ queries: [String]) throws {
+        for q in queries {
+            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
+            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
+            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
+            if a.totalIsExact && b.totalIsExact { #expect(a.total == b.total, "\(q)") }
+        }
+    }
+
     /// `segment` with its `tree` rebuilt entry by entry under `params` (an older layout's), as
     /// format `version` wrote it, published in its place at `dir`.
     static func twin(
@@ -256,11 +266,7 @@ import Testing
         let twin = twinView.segments[0]
         #expect(twin.info.formatVersion == 4 && twin.blockedPostings && twin.postings.params.innerTargetSize == nil)
         #expect(twin.info.trees[ShardTree.postings.name] != original.info.trees[ShardTree.postings.name])
-        for q in ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"] {
-            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
-            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
-            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
-        }
+        try Self.expectSameAnswers(view, twinView, ["w0", "w1 w2", "w7 OR w300", "\"w0 w1\"", "w399", "page", "w3 -w0", "site:site1.example w5"])
         let out = try DirectoryStore(root: tempDirectory("format4-compacted"))
         let compacted = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
         #expect(compacted.info.trees[ShardTree.postings.name] == original.info.trees[ShardTree.postings.name])

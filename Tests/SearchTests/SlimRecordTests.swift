@@ -197,11 +197,7 @@ import Testing
         let twin = twinView.segments[0]
         #expect(twin.docs.params.innerTargetSize == nil && twin.docs.count == original.docs.count)
         #expect(twin.info.trees[ShardTree.docs.name] != original.info.trees[ShardTree.docs.name])
-        for q in ["w0", "w1 w2", "w7 OR w300", "page", "site:site1.example w5"] {
-            let a = try IndexSearch(view: view).run(q, limit: 20), b = try IndexSearch(view: twinView).run(q, limit: 20)
-            #expect(a.results.map(\.url) == b.results.map(\.url), "\(q)")
-            #expect(a.results.map(\.score) == b.results.map(\.score), "\(q)")
-        }
+        try PostingBlockTests.expectSameAnswers(view, twinView, ["w0", "w1 w2", "w7 OR w300", "page", "site:site1.example w5"])
         let out = try DirectoryStore(root: tempDirectory("docs-inner-compacted"))
         let compacted = try IndexCompaction.compact([twin], replacing: [twin.cid], into: out)
         #expect(compacted.info.trees[ShardTree.docs.name] == original.info.trees[ShardTree.docs.name])
