@@ -207,21 +207,21 @@ def section_extract(have):
                          "wall %s, CPU %s, RSS %s (goal ≤ 0.50× wall)" % (
                              ratio(r["seconds"], base["seconds"]), ratio(r["cpu"], base["cpu"]),
                              ratio(r["rss_kib"], bj["rss_sum_kib"]))])
-            if docs != bj["documents"]:
-                # The peer keeps HTML only; we also index text/plain and the like (linux-doc's
-                # `_sources/*.rst.txt`), so say what the extra documents are.
-                kinds = ", ".join("%d %s" % (n, m) for m, n in mimes.most_common())
-                notes.append("%s: indexer extract found %d documents (%s), FastWARC %d (HTML only)." % (c, docs, kinds, bj["documents"]))
+            # The peer reads what our ingest indexes (HTML, and plain text and Markdown as
+            # plain text; linux-doc's `_sources/*.rst.txt` are half its documents).
+            kinds = ", ".join("%d %s" % (n, m) for m, n in mimes.most_common())
+            notes.append("%s: indexer extract found %d documents (%s), the peer %d." % (c, docs, kinds, bj["documents"]))
         else:
             rows.append([c, "indexer extract", NA, "", "", "", "", "", "—"])
-    body = table(["corpus", "tool", "documents", "wall s", "CPU s", "docs/s", "MB/s of HTML", "peak RSS MiB",
+    body = table(["corpus", "tool", "documents", "wall s", "CPU s", "docs/s", "MB/s of payload", "peak RSS MiB",
                   "ours / FastWARC+Resiliparse"], rows)
     how = ("Input: `Corpora/build/NAME/NAME.warc.gz` (warcio, per-record gzip). Peer: "
            "`Pipelines/peers/extract_fastwarc.py` — one process per core, each reading the whole WARC "
-           "with FastWARC and extracting every n-th 2xx HTML record with Resiliparse (`HTMLTree` + "
+           "with FastWARC and extracting every n-th 2xx record our ingest indexes: HTML with Resiliparse (`HTMLTree` + "
            "`detect_encoding` + `extract_plain_text`, defaults; the second row turns on its "
-           "main-content heuristics, the closer match to our boilerplate removal). MB/s = decoded HTML "
-           "payload bytes / wall seconds. Ours: `indexer extract WARC > file`. " + MEASURE)
+           "main-content heuristics, the closer match to our boilerplate removal), plain text and Markdown "
+           "decoded as plain text (until 2026-12-02 the peers read HTML only: half of linux-doc's documents). "
+           "MB/s = decoded payload bytes / wall seconds. Ours: `indexer extract WARC > file`. " + MEASURE)
     return "Extraction", body + "\n\n" + how + ("\n\n" + "\n".join(notes) if notes else "")
 
 
@@ -298,7 +298,8 @@ def section_build(have):
     how = ("tantivy: `Pipelines/peers/tantivy_build.py` — extraction as in the extraction section, "
            "documents added to a tantivy 0.27 index (url stored raw; title stored + indexed; body indexed "
            "with positions, not stored; `en_stem`; writer with 2 threads, 256 MB heap), commit and merge "
-           "included. Pagefind 1.5.2 (`python -m pagefind_bin --site html/`), one run; its index size "
+           "included. Pagefind 1.5.2 (`python -m pagefind_bin --site html/`), one run, HTML pages only (it "
+           "indexes no plain-text files: linux-doc's `_sources/*.txt` are half of our documents); its index size "
            "counts `index/`, `fragment/` and `.pf_meta` (the whole output also holds its JS, CSS and "
            "wasm). Our index holds extracted text for snippets, which tantivy's here does not. Ours: "
            "`indexer build WARC --out DIR`. " + MEASURE)

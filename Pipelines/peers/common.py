@@ -21,8 +21,15 @@ from resiliparse.parse.html import HTMLTree
 BATCH = 32
 
 
-def html_records(path, mine=lambda i: True):
-    """Yields (url, date, HTML payload bytes) of 2xx text/html response records, content-decoded.
+# What our ingest indexes besides HTML (MediaType.handling): plain text and Markdown, which
+# a peer indexes as plain text. linux-doc holds as many text/plain records (its `_sources/*.txt`)
+# as pages: a peer reading HTML alone did half of our documents and half of their text.
+PLAIN_TYPES = ("text/plain", "text/markdown", "text/x-markdown")
+
+
+def text_records(path, mine=lambda i: True):
+    """Yields (url, date, payload bytes, is HTML) of 2xx response records that our ingest
+    indexes (HTML, plain text, Markdown; not robots.txt), content-decoded.
 
     Content-Encoding gzip/deflate is undone here with zlib: FastWARC 2.0.1's auto_decode="all"
     loses its place in the stream after a gzip-encoded record whose payload is not read
@@ -34,7 +41,9 @@ def html_records(path, mine=lambda i: True):
         if h is None or not (200 <= (h.status_code or 0) < 300):
             continue
         ctype = (h.get("Content-Type") or "").lower()
-        if not ctype.startswith(("text/html", "application/xhtml+xml")):
+        is_html = ctype.startswith(("text/html", "application/xhtml+xml"))
+        url = r.headers.get("WARC-Target-URI")
+        if not is_html and (not ctype.startswith(PLAIN_TYPES) or (url or "").endswith("/robots.txt")):
             continue
         i += 1
         if not mine(i):
@@ -45,28 +54,34 @@ def html_records(path, mine=lambda i: True):
                 payload = zlib.decompress(payload, 47)  # 47: gzip or zlib header, detected
             except zlib.error:
                 pass  # keep the raw bytes, as browsers and our ingest do
-        yield (r.headers.get("WARC-Target-URI"), r.headers.get("WARC-Date"), payload)
+        yield (url, r.headers.get("WARC-Date"), payload, is_html)
 
 
 MAIN_CONTENT = os.environ.get("PEER_MAIN_CONTENT") == "1"
 
 
-def extract(payload):
-    """(title, text) of one HTML payload, charset decided by Resiliparse's detector.
+def extract(payload, is_html=True):
+    """(title, text) of one payload, charset decided by Resiliparse's detector; plain text is
+    the decoded payload with no title.
 
     Resiliparse's defaults (all visible text) unless PEER_MAIN_CONTENT=1, which turns on its
     main-content heuristics (boilerplate removal; about half the speed).
     """
+    if not is_html:
+        try:
+            return "", payload.decode(detect_encoding(payload), errors="replace")
+        except LookupError:
+            return "", payload.decode("utf-8", errors="replace")
     tree = HTMLTree.parse_from_bytes(payload, detect_encoding(payload))
     title = tree.title or ""
     return title, extract_plain_text(tree, main_content=MAIN_CONTENT)
 
 
 def _worker(path, k, procs, keep_text, queue):
-    """Extracts every procs-th HTML record starting at k; sends batches, then (pid, peak RSS)."""
+    """Extracts every procs-th record starting at k; sends batches, then (pid, peak RSS)."""
     batch = []
-    for i, (url, date, payload) in enumerate(html_records(path, lambda i: i % procs == k)):
-        title, text = extract(payload)
+    for i, (url, date, payload, is_html) in enumerate(text_records(path, lambda i: i % procs == k)):
+        title, text = extract(payload, is_html)
         batch.append((url, date, len(payload), title, text if keep_text else len(text)))
         if len(batch) == BATCH:
             queue.put(batch)
@@ -93,10 +108,10 @@ class Peaks:
 
 
 def extracted_documents(path, procs, peaks, keep_text=True):
-    """Yields (url, date, html bytes, title, text or its length) for every HTML document.
+    """Yields (url, date, payload bytes, title, text or its length) for every document.
 
     `procs` worker processes each read the whole WARC with FastWARC (decompression is cheap next
-    to extraction: ~400 MB/s against ~35 MB/s) and extract every procs-th HTML record, so no HTML
+    to extraction: ~400 MB/s against ~35 MB/s) and extract every procs-th record, so no payload
     crosses a process boundary; only extracted text comes back, through a bounded queue.
     Documents arrive in no particular order. The workers are forked before this returns, so
     call it before starting threads of your own (tantivy's writer).

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Extraction peer: FastWARC + Resiliparse `extract_plain_text` over one WARC, all cores.
+"""Extraction peer: FastWARC + Resiliparse `extract_plain_text` over one WARC, all cores (plain
+text and Markdown records, which our ingest indexes too, decoded as plain text).
 
-Prints one JSON line: documents, HTML bytes (decoded payloads), text characters, seconds (wall,
-inside the script), docs/s, MB/s of HTML, and peak RSS (sum over processes and largest process).
+Prints one JSON line: documents, payload bytes (decoded; `html_bytes`), text characters, seconds (wall,
+inside the script), docs/s, MB/s of payload, and peak RSS (sum over processes and largest process).
 
 usage: extract_fastwarc.py WARC [--procs N]     (PEER_MAIN_CONTENT=1: main-content heuristics)
 """

@@ -441,10 +441,11 @@ public final class IndexView: Sendable {
     /// and the chunks that best hold the query's `terms` (none: chunk 0, in the head) where
     /// that is not chunk 0, in one more. So a text is the
     /// whole text of an older segment's document, else one chunk of it. `recordIDs` go with
-    /// `texts`: the record's, or (format 7) its head's.
+    /// `texts`: the record's, or (format 7) its head's. With `heads` false only the texts that
+    /// come in the records' batches are read (older segments'); a chunked text stays nil.
     /// Tombstoned documents and documents of no segment in the view come back nil.
     public func recordsAndTexts(
-        records: [DocRef], texts: [DocRef], terms: TextChunks.QueryTerms = TextChunks.QueryTerms()
+        records: [DocRef], texts: [DocRef], terms: TextChunks.QueryTerms = TextChunks.QueryTerms(), heads: Bool = true
     ) throws(ReadFailure) -> (records: [DocRecord?], texts: [String?], recordIDs: [String?]) {
         var lookups = Lookups()
         func place(_ d: DocRef, _ tree: ShardTree) -> (request: Int, index: Int)? {
@@ -493,7 +494,7 @@ public final class IndexView: Sendable {
         // Chunked texts: the hits' heads in one batch, then the chunks holding the terms that
         // chunk 0 does not hold, in one more.
         let headed = texts.indices.compactMap { i -> (Int, TextChunks.Stored)? in
-            guard txts[i] == nil, let head = recs[recordAt[texts[i]]!]?.text else { return nil }
+            guard heads, txts[i] == nil, let head = recs[recordAt[texts[i]]!]?.text else { return nil }
             return (i, head)
         }
         if !headed.isEmpty {
